@@ -1,0 +1,98 @@
+/*
+ * helby/csv.h — reading delimited text exported by real systems.
+ *
+ * Turns a byte buffer (a whole file, read by the caller or by
+ * helby_csv_read_file) into rows of UTF-8 fields, handing each row to a
+ * callback with the physical line it started on. Handles a UTF-8 byte-order
+ * mark, CRLF or LF line ends, quoted fields (with embedded separators, quotes
+ * and newlines), the separators ';' ',' and TAB (sniffed or given), and text in
+ * UTF-8 or Windows-1252 (sniffed or given; Windows-1252 is converted to UTF-8).
+ * Parsing is done by libcsv in strict mode.
+ *
+ * It knows nothing of surveys: validating values is ingest's job. It never
+ * prints. Errors carry file, line and column (1-based field number).
+ */
+#ifndef HELBY_CSV_H
+#define HELBY_CSV_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helby/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum helby_encoding {
+    HELBY_ENC_AUTO = 0, /* sniff: valid UTF-8 -> UTF-8, else Windows-1252 */
+    HELBY_ENC_UTF8,
+    HELBY_ENC_CP1252
+} helby_encoding;
+
+typedef struct helby_dialect {
+    char delimiter;          /* ';' ',' '\t'; 0 = sniff */
+    char decimal;            /* '.' or ','; 0 = sniff (',' if delimiter is ';') */
+    helby_encoding encoding; /* HELBY_ENC_AUTO = sniff */
+    /* Filled in by sniffing (outputs; ignored as inputs): */
+    int had_bom;             /* the file began with a UTF-8 BOM */
+    int crlf;                /* the first line ended in CRLF */
+} helby_dialect;
+
+/* Limits that protect against hostile files. 0 in a field means the default. */
+typedef struct helby_csv_limits {
+    size_t max_field_bytes;  /* default 1 MiB */
+    size_t max_columns;      /* default 10000 */
+} helby_csv_limits;
+
+/* One field of a row: UTF-8, NUL-terminated, `len` bytes (no embedded NUL;
+ * a NUL byte in the input is an error). Valid only during the callback. */
+typedef struct helby_field {
+    const char *text;
+    size_t len;
+    int quoted;              /* the field was quoted in the file */
+} helby_field;
+
+/* Called once per record, the header included (row_index 0).
+ * line: the 1-based physical line on which the record starts.
+ * Return HELBY_OK to go on; any other status stops parsing and is returned
+ * by helby_csv_parse (with err as filled by the callback). */
+typedef helby_status (*helby_csv_row_fn)(void *ctx, size_t row_index, long line,
+                                         const helby_field *fields, size_t nfields,
+                                         helby_error *err);
+
+/* Guess delimiter, decimal mark and encoding from the first bytes of buf.
+ * Fields already set in *d (non-zero) are kept. Never fails on non-empty
+ * input; an empty buffer is HELBY_EINPUT ("file is empty"). */
+helby_status helby_csv_sniff(const unsigned char *buf, size_t len, helby_dialect *d,
+                             const char *filename, helby_error *err);
+
+/* Parse buf (a whole file) and call on_row for each record. Sniffs what *d
+ * leaves open (and writes the result back to *d). filename is used only in
+ * error messages. Errors (HELBY_EINPUT, with line and column): unclosed quote,
+ * NUL byte, invalid UTF-8 when UTF-8 was requested, field or column limit
+ * exceeded, empty file. Blank lines (only a line end) are skipped but counted.
+ */
+helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect *d,
+                             const helby_csv_limits *limits, const char *filename,
+                             helby_csv_row_fn on_row, void *ctx, helby_error *err);
+
+/* Read a whole file into a malloc'ed buffer (caller frees). Also computes
+ * its SHA-256 as 64 lowercase hex chars + NUL into sha256_hex (may be NULL).
+ * HELBY_EIO with the path and strerror when it cannot be read. */
+helby_status helby_read_file(const char *path, unsigned char **out, size_t *out_len,
+                             char sha256_hex[65], helby_error *err);
+
+/* SHA-256 of a buffer as lowercase hex (65 bytes with NUL). */
+void helby_sha256_hex(const void *data, size_t len, char out[65]);
+
+/* Parse a number as written in an export: optional sign, digits, one decimal
+ * mark (`decimal`), optional exponent; surrounding spaces allowed; no
+ * thousands separators; "NaN"/"inf" and empty text are rejected. Returns 1 and
+ * sets *out on success, 0 otherwise. */
+int helby_parse_number(const char *text, size_t len, char decimal, double *out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,93 @@
+/*
+ * helby/ingest.h — validating and importing response files.
+ *
+ * Reads a response file (CSV dialect sniffed or given, see csv.h), checks
+ * every value against the survey definition's codebook and design columns,
+ * and either imports the whole file as one wave in one transaction or imports
+ * nothing and reports every problem found (up to a limit) as
+ * file:line:column: variable: value: what was expected.
+ *
+ * Checks: the header (unknown, duplicate or missing required columns); ragged
+ * rows; numbers (decimal mark, integers for codes); valid ranges and missing
+ * codes; value labels for group and district; empty or duplicate respondent
+ * ids; zero, negative or empty weights; a PSU in two strata; fpc not constant
+ * within a stratum or smaller than the sampled PSUs; rows of another wave.
+ */
+#ifndef HELBY_INGEST_H
+#define HELBY_INGEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helby/csv.h"
+#include "helby/error.h"
+#include "helby/store.h"
+#include "helby/survey.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct helby_import_options {
+    helby_dialect dialect;  /* zeroes: sniff everything */
+    long wave;              /* 0: take the wave from the wave column */
+    int replace;            /* replace an existing wave / allow the same file again */
+    size_t max_errors;      /* errors kept for the report; 0: 100 */
+    /* Optional progress callback (fraction 0..1), called a few hundred times at most. */
+    void (*progress)(void *ctx, double fraction);
+    void *progress_ctx;
+} helby_import_options;
+
+/* Initialize options to the defaults (sniff, wave from the file, no replace). */
+void helby_import_options_default(helby_import_options *o);
+
+typedef struct helby_count {
+    double code;      /* group or district code */
+    size_t n;         /* respondents */
+} helby_count;
+
+typedef struct helby_item_nonresponse {
+    size_t var;       /* index into survey->vars */
+    size_t n_empty;   /* empty cells */
+    size_t n_missing; /* missing codes (e.g. 8, 9, 98, 99) */
+} helby_item_nonresponse;
+
+typedef struct helby_import_summary {
+    char file_sha256[65];
+    size_t bytes;
+    size_t n_rows;
+    long wave;
+    int64_t import_id;        /* 0 when only validated */
+    helby_dialect dialect;    /* as sniffed */
+    helby_count *groups; size_t n_groups;       /* ascending by code */
+    helby_count *districts; size_t n_districts; /* ascending by code */
+    helby_item_nonresponse *items; size_t n_items; /* items in file order */
+} helby_import_summary;
+
+void helby_import_summary_free(helby_import_summary *sum);
+
+/* Parse and validate a whole response file held in memory (name is used in
+ * messages). On success *out is a frame with one column per file column
+ * (numeric columns as doubles, missing codes kept, NaN for empty cells; text
+ * columns as text) and sum is filled. On bad input returns HELBY_EINPUT with
+ * every problem in errs (err holds the first), and *out is NULL. */
+helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *buf, size_t len,
+                                   const char *name, const helby_import_options *opt,
+                                   helby_frame **out, helby_import_summary *sum,
+                                   helby_error_list *errs, helby_error *err);
+
+/* Read, validate and import the file at path into the store, all or nothing. */
+helby_status helby_import_file(helby_store *st, const helby_survey *s, const char *path,
+                               const helby_import_options *opt, helby_import_summary *sum,
+                               helby_error_list *errs, helby_error *err);
+
+/* The same for a file already in memory (used by tests and fuzzing). */
+helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
+                                 const unsigned char *buf, size_t len, const char *name,
+                                 const helby_import_options *opt, helby_import_summary *sum,
+                                 helby_error_list *errs, helby_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

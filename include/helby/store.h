@@ -1,0 +1,146 @@
+/*
+ * helby/store.h — the SQLite file that holds everything a user computes.
+ *
+ * A store is one SQLite file (mode 0600, WAL, foreign keys on) whose schema is
+ * applied from the numbered migrations in schemas/ (compiled in), tracked by
+ * PRAGMA user_version. A store written by a newer engine is refused. Survey
+ * definitions are kept by content hash; the answers of each wave are kept
+ * column-wise (see schemas/001_init.sql for why) and loaded into a
+ * helby_frame for computation.
+ *
+ * Writes happen in one transaction each: an import is all rows or none, even
+ * if the process is killed. The store does not validate response files
+ * (ingest.h) and computes nothing.
+ */
+#ifndef HELBY_STORE_H
+#define HELBY_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "helby/error.h"
+#include "helby/survey.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef struct helby_store helby_store;
+
+typedef enum helby_open_mode {
+    HELBY_OPEN_EXISTING = 0, /* the file must exist and be a helby store */
+    HELBY_OPEN_CREATE = 1,   /* create it (mode 0600); refuse if it exists */
+    HELBY_OPEN_READONLY = 2  /* existing, read only */
+} helby_open_mode;
+
+/* Open (or create) the store at path and bring its schema up to date.
+ * Errors: HELBY_ESTORE when the file is not a helby store, is from a newer
+ * engine, or SQLite fails; HELBY_EEXISTS when creating over an existing file;
+ * HELBY_ENOTFOUND when opening a file that does not exist.
+ * Close with helby_store_close. */
+helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
+                              helby_error *err);
+void helby_store_close(helby_store *st);
+
+/* The schema version this engine writes (number of migrations). */
+int helby_store_engine_schema_version(void);
+
+/* Add a survey definition (validated by helby_survey_load). If a survey with
+ * the same id exists with another definition, HELBY_EEXISTS unless update is
+ * non-zero, in which case the new definition becomes current (the old one is
+ * kept by hash). Sets *changed to 1 if anything was written (may be NULL). */
+helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int update,
+                                    int *changed, helby_error *err);
+
+/* The current definition of survey `id`. Caller frees with helby_survey_free.
+ * HELBY_ENOTFOUND if there is no such survey. */
+helby_status helby_store_get_survey(helby_store *st, const char *id, helby_survey **out,
+                                    helby_error *err);
+
+typedef struct helby_survey_info {
+    char name[128];
+    char def_hash[65];
+    char updated_at[32];
+    int64_t n_waves;
+    int64_t n_rows;
+} helby_survey_info;
+
+/* List surveys (malloc'ed array, caller frees). */
+helby_status helby_store_list_surveys(helby_store *st, helby_survey_info **out, size_t *n,
+                                      helby_error *err);
+
+typedef struct helby_wave_info {
+    long wave;
+    int64_t n_rows;
+    int64_t import_id;
+    char file_name[256];
+    char sha256[65];
+    char imported_at[32];
+} helby_wave_info;
+
+/* Waves of a survey in ascending order (malloc'ed array, caller frees). */
+helby_status helby_store_list_waves(helby_store *st, const char *survey, helby_wave_info **out,
+                                    size_t *n, helby_error *err);
+
+/* ---- Column data ---- */
+
+/* One column of a wave. Numeric columns hold the value as written (missing
+ * codes included, so nonresponse can be told apart) and NaN for an empty
+ * cell. Text columns hold n pointers into one buffer. */
+typedef struct helby_column {
+    char *name;
+    int is_text;
+    double *num;      /* n values when !is_text */
+    char **text;      /* n strings when is_text */
+    char *text_buf;   /* storage of text */
+    size_t text_len;
+} helby_column;
+
+typedef struct helby_frame {
+    long wave;
+    size_t n_rows;
+    size_t n_cols;
+    helby_column *cols;
+} helby_frame;
+
+/* An empty frame with capacity for n_cols columns of n_rows rows. */
+helby_status helby_frame_new(helby_frame **out, long wave, size_t n_rows, size_t n_cols,
+                             helby_error *err);
+void helby_frame_free(helby_frame *f);
+/* Column by name or NULL. */
+const helby_column *helby_frame_col(const helby_frame *f, const char *name);
+
+/* What an import writes besides the columns. */
+typedef struct helby_import_record {
+    const char *file_name;
+    const char *sha256;
+    int64_t bytes;
+    const char *dialect;
+    int replace;      /* replace an existing wave (and allow the same file again) */
+} helby_import_record;
+
+/* Write a validated frame as wave f->wave of survey s, in one transaction.
+ * HELBY_EEXISTS if the file (same sha256) was imported before or the wave
+ * exists, unless rec->replace. The survey must have been added with this
+ * definition (HELBY_ENOTFOUND otherwise). On any error nothing is written.
+ * *import_id receives the new import's id (may be NULL). */
+helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
+                                    const helby_frame *f, const helby_import_record *rec,
+                                    int64_t *import_id, helby_error *err);
+
+/* Group several writes into one transaction (e.g. importing several files
+ * all or nothing). helby_store_write_wave joins an open transaction. */
+helby_status helby_store_begin(helby_store *st, helby_error *err);
+helby_status helby_store_commit(helby_store *st, helby_error *err);
+void helby_store_rollback(helby_store *st);
+
+/* Load the columns `vars` (all stored columns when vars is NULL) of one wave.
+ * HELBY_ENOTFOUND for an unknown survey, wave or variable. */
+helby_status helby_store_load_wave(helby_store *st, const char *survey, long wave,
+                                   const char *const *vars, size_t n_vars, helby_frame **out,
+                                   helby_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,178 @@
+/*
+ * helby/survey.h — survey definitions: what a survey's files mean.
+ *
+ * A survey definition is a directory (format: surveys/README.md) holding
+ * survey.ini (metadata, design columns, groups, district, report settings),
+ * codebook.csv (variables), indices.csv (indices -> dimensions -> items),
+ * shares.csv (proportions of chosen categories), targets.csv (goals) and
+ * margins/ (population control totals per wave). helby_survey_load validates
+ * all of it and computes a content hash over the files in a fixed order, so
+ * a run can name exactly the definition it used.
+ *
+ * The loaded definition is read-only: callers read the public structs below
+ * and never modify them. It does not read response files (ingest.h) nor
+ * compute anything (score.h, estimate.h).
+ */
+#ifndef HELBY_SURVEY_H
+#define HELBY_SURVEY_H
+
+#include <stddef.h>
+
+#include "helby/error.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* What a column of a response file is for. */
+typedef enum helby_role {
+    HELBY_ROLE_ITEM = 0,  /* a questionnaire item (scored or reported) */
+    HELBY_ROLE_ID,        /* respondent id (unique within a wave) */
+    HELBY_ROLE_WAVE,      /* survey wave (e.g. 2011) */
+    HELBY_ROLE_STRATUM,   /* design stratum */
+    HELBY_ROLE_PSU,       /* primary sampling unit */
+    HELBY_ROLE_WEIGHT,    /* base (design) weight, > 0 */
+    HELBY_ROLE_FPC,       /* population PSUs in stratum, or sampling fraction <= 1 */
+    HELBY_ROLE_GROUP,     /* origin group */
+    HELBY_ROLE_DISTRICT,  /* district */
+    HELBY_ROLE_COVARIATE  /* other background variable (sex, age band, ...) */
+} helby_role;
+
+typedef enum helby_vartype {
+    HELBY_TYPE_CODE = 0,  /* integer codes (with value labels, range, missing codes) */
+    HELBY_TYPE_REAL,      /* real numbers (weights, fpc, continuous items) */
+    HELBY_TYPE_TEXT       /* free text (ids, stratum / PSU labels) */
+} helby_vartype;
+
+typedef struct helby_value_label {
+    double value;
+    const char *label;    /* UTF-8 */
+} helby_value_label;
+
+typedef struct helby_variable {
+    const char *name;     /* column name in response files (unique) */
+    const char *label_da;
+    const char *label_en;
+    helby_role role;
+    helby_vartype type;
+    int has_range;        /* min/max given */
+    double min, max;      /* valid range of non-missing values */
+    const double *missing; size_t n_missing; /* codes meaning "missing" (e.g. 8, 9, 98, 99) */
+    int reverse;          /* negatively worded: x' = min + max - x (STATISTICS.md §1) */
+    int required;         /* column must be present in a response file */
+    const helby_value_label *labels; size_t n_labels;
+} helby_variable;
+
+typedef enum helby_aggregation {
+    HELBY_AGG_ARITHMETIC = 0, /* sum a_j d_j / sum a_j */
+    HELBY_AGG_GEOMETRIC       /* prod (d_j + 1)^(a_j / sum a) - 1 */
+} helby_aggregation;
+
+typedef struct helby_dimension {
+    const char *name;
+    const char *label_da, *label_en;
+    double weight;              /* dimension weight a_j in its index */
+    size_t min_valid;           /* items needed for a score */
+    const size_t *items;        /* indices into survey->vars */
+    const double *item_weights; /* same length */
+    size_t n_items;
+} helby_dimension;
+
+typedef struct helby_index {
+    const char *name;
+    const char *label_da, *label_en;
+    helby_aggregation aggregation;
+    const helby_dimension *dims; size_t n_dims;
+} helby_index;
+
+typedef struct helby_share {
+    const char *name;
+    const char *label_da, *label_en;
+    size_t var;                 /* index into survey->vars */
+    const double *codes; size_t n_codes; /* categories counted as "yes" */
+} helby_share;
+
+typedef enum helby_target_kind {
+    HELBY_TARGET_RELATIVE_GAP_REDUCTION = 0, /* (G0 - Gt)/G0 >= X % */
+    HELBY_TARGET_RATIO_INCREASE,             /* (Qt - Q0)/Q0 >= X % */
+    HELBY_TARGET_CHANGE_POSITIVE             /* theta_t - theta_0 > X (X default 0) */
+} helby_target_kind;
+
+typedef struct helby_target {
+    const char *goal;           /* e.g. "goal4" */
+    const char *label_da, *label_en;
+    const char *measure;        /* index, dimension or share name */
+    helby_target_kind kind;
+    double x;                   /* the policy's X (percent for relative kinds) */
+    const char *group;          /* "all", "danes", "minorities" or a group code label */
+    long baseline_wave;
+    long target_wave;           /* 0 = latest wave */
+} helby_target;
+
+typedef struct helby_margin_cell {
+    const char *variable;       /* one variable, or "sex*ageband" for a cross-classification */
+    const char *level;          /* "2", or "1*3" for a cross-classification */
+    double total;
+} helby_margin_cell;
+
+typedef struct helby_margins {
+    long wave;
+    const helby_margin_cell *cells; size_t n_cells;
+} helby_margins;
+
+typedef struct helby_survey {
+    const char *id;             /* short identifier, [a-z0-9_-]+ */
+    const char *title_da, *title_en;
+    const char *language;       /* "da" or "en": default report language */
+    size_t min_cell;            /* suppression threshold (unweighted n) */
+    const char *lonely_psu;     /* "fail" | "remove" | "certainty" | "adjust" | "average" */
+
+    const helby_variable *vars; size_t n_vars;
+    /* Indices into vars of the role columns; (size_t)-1 when absent
+     * (only strata, psu and fpc may be absent). */
+    size_t id_var, wave_var, stratum_var, psu_var, weight_var, fpc_var, group_var, district_var;
+
+    const double *danes_codes; size_t n_danes_codes;         /* group codes: ethnic Danes */
+    const double *minority_codes; size_t n_minority_codes;   /* group codes: minorities */
+
+    const helby_index *indices; size_t n_indices;
+    const helby_share *shares; size_t n_shares;
+    const helby_target *targets; size_t n_targets;
+    const helby_margins *margins; size_t n_margins;          /* one per wave */
+
+    char hash[65];              /* SHA-256 over the definition's files */
+} helby_survey;
+
+#define HELBY_NO_VAR ((size_t)-1)
+
+/* Load and validate the definition in directory `dir`. On error returns
+ * HELBY_EINPUT with file, line, column and variable set where known.
+ * The caller frees *out with helby_survey_free. */
+helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error *err);
+
+/* Load a definition from the canonical serialized form written by
+ * helby_survey_serialize (how the store keeps it). */
+helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t len,
+                                    helby_error *err);
+
+/* Serialize the definition's files into one canonical text blob
+ * (malloc'ed, caller frees) whose SHA-256 is survey->hash. */
+helby_status helby_survey_serialize(const helby_survey *s, char **out, size_t *len,
+                                    helby_error *err);
+
+void helby_survey_free(helby_survey *s);
+
+/* Variable index by name, or HELBY_NO_VAR. */
+size_t helby_survey_find_var(const helby_survey *s, const char *name);
+
+/* 1 if code is one of the variable's missing codes. */
+int helby_variable_is_missing_code(const helby_variable *v, double code);
+
+/* Label of a code in the given language ("da"/"en"; value labels are one
+ * language), or NULL. */
+const char *helby_variable_value_label(const helby_variable *v, double code);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,49 @@
+/* cli.h — what the command files of the helby program share. */
+#ifndef HELBY_CLI_H
+#define HELBY_CLI_H
+
+#include <stdio.h>
+
+#include "helby/error.h"
+#include "helby/store.h"
+
+#ifndef HELBY_VERSION
+#define HELBY_VERSION "0.0.0"
+#endif
+
+/* Options every command accepts. */
+typedef struct cli_global {
+    const char *db;   /* --db, else $HELBY_DB, else helby.db */
+    int quiet;        /* --quiet: no summaries on stdout */
+    const char *prog; /* argv[0] basename */
+} cli_global;
+
+typedef struct cli_command {
+    const char *name;
+    const char *summary;
+    int (*run)(cli_global *g, int argc, char **argv);
+    void (*help)(FILE *out);
+} cli_command;
+
+/* One line on stderr: "helby: file:line:col: var: message". Returns the exit code. */
+int cli_fail(const helby_error *err);
+/* A usage error: one line and a hint to --help. Returns 1. */
+int cli_usage(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* Open the store named by the global options. Prints the error itself and
+ * returns the exit code (0 on success). */
+int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);
+/* 1 if stderr is a terminal (progress is shown only then). */
+int cli_stderr_is_tty(void);
+
+int cmd_init(cli_global *g, int argc, char **argv);
+void help_init(FILE *out);
+int cmd_survey(cli_global *g, int argc, char **argv);
+void help_survey(FILE *out);
+int cmd_import(cli_global *g, int argc, char **argv);
+void help_import(FILE *out);
+
+#endif

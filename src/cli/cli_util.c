@@ -1,0 +1,41 @@
+/* cli_util.c — errors, usage and store opening for the helby program. */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include "cli.h"
+
+int cli_fail(const helby_error *err)
+{
+    char buf[2048];
+    fprintf(stderr, "helby: %s\n", helby_error_format(err, buf, sizeof buf));
+    return helby_status_exit_code(err->code);
+}
+
+int cli_usage(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "helby%s%s: ", cmd ? " " : "", cmd ? cmd : "");
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\nTry 'helby %s%s--help' for more information.\n", cmd ? cmd : "",
+            cmd ? " " : "");
+    return 1;
+}
+
+int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    helby_status s = helby_store_open(st, g->db, mode, &err);
+    if (s)
+        return cli_fail(&err);
+    return 0;
+}
+
+int cli_stderr_is_tty(void)
+{
+    return isatty(STDERR_FILENO);
+}

@@ -1,0 +1,291 @@
+/* cmd_import.c — helby import: validate response files and import them all or nothing. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "cli.h"
+#include "helby/ingest.h"
+#include "helby/survey.h"
+
+void help_import(FILE *out)
+{
+    fprintf(out,
+            "Usage: helby import --survey ID [OPTIONS] FILE...\n\n"
+            "Validate response files against the survey's codebook and design columns and\n"
+            "import each as one wave. All or nothing: if any file has any error, nothing is\n"
+            "imported and every error is listed (up to --max-errors) as\n"
+            "  file:line:column: variable: 'value': what was expected\n"
+            "with exit status 2. A file imported before (same SHA-256), or a wave already in\n"
+            "the store, is refused unless --replace is given.\n\n"
+            "Options:\n"
+            "  -s, --survey ID         survey to import into (required)\n"
+            "  -w, --wave W            the wave, when the file has no wave column (or to check it)\n"
+            "      --replace           replace the wave if it exists (also the same file again)\n"
+            "      --delimiter C       ';' ',' or 'tab' (default: sniffed)\n"
+            "      --decimal C         '.' or ',' (default: ',' with ';' files, else '.')\n"
+            "      --encoding E        utf-8 or windows-1252 (default: sniffed)\n"
+            "      --check             validate only; import nothing\n"
+            "      --max-errors N      errors to list (default 100)\n\n"
+            "Example:\n"
+            "  helby --db city.db import --survey copenhagen "
+            "surveys/copenhagen/example/wave_2011.csv\n");
+}
+
+static void progress(void *ctx, double fraction)
+{
+    const char *name = ctx;
+    fprintf(stderr, "\rimporting %s: %3.0f%%", name, 100.0 * fraction);
+    fflush(stderr);
+}
+
+/* Print s left-aligned in `width` terminal columns (UTF-8 aware: "Østerbro" is 8 wide). */
+static void print_padded(const char *s, int width)
+{
+    int cols = 0;
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++)
+        cols += (*p & 0xC0) != 0x80;
+    printf("%s%*s", s, width > cols ? width - cols : 0, "");
+}
+
+static const char *code_label(const helby_survey *s, size_t var, double code, char *buf,
+                              size_t n)
+{
+    const char *l = var == HELBY_NO_VAR ? NULL : helby_variable_value_label(&s->vars[var], code);
+    if (l)
+        return l;
+    snprintf(buf, n, "%g", code);
+    return buf;
+}
+
+static void print_summary(const helby_survey *s, const char *path,
+                          const helby_import_summary *sum, int check_only)
+{
+    if (check_only)
+        printf("%s: valid: %zu respondents, wave %ld\n", path, sum->n_rows, sum->wave);
+    else
+        printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path,
+               sum->wave, s->id, (long long)sum->import_id, sum->n_rows);
+    const helby_dialect *d = &sum->dialect;
+    printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
+           sum->file_sha256, sum->bytes,
+           d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
+           d->decimal ? d->decimal : '.',
+           d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
+           d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
+    char buf[64];
+    printf("  respondents by group:\n");
+    for (size_t i = 0; i < sum->n_groups; i++) {
+        printf("    ");
+        print_padded(code_label(s, s->group_var, sum->groups[i].code, buf, sizeof buf), 44);
+        printf(" %7zu\n", sum->groups[i].n);
+    }
+    printf("  respondents by district:\n");
+    for (size_t i = 0; i < sum->n_districts; i++) {
+        printf("    ");
+        print_padded(code_label(s, s->district_var, sum->districts[i].code, buf, sizeof buf), 44);
+        printf(" %7zu\n", sum->districts[i].n);
+    }
+    printf("  item nonresponse (empty cells + missing codes):\n");
+    for (size_t i = 0; i < sum->n_items; i++) {
+        const helby_item_nonresponse *it = &sum->items[i];
+        size_t miss = it->n_empty + it->n_missing;
+        printf("    ");
+        print_padded(s->vars[it->var].name, 20);
+        printf(" %6zu  %5.1f%%   (empty %zu, missing codes %zu)\n", miss,
+               sum->n_rows ? 100.0 * (double)miss / (double)sum->n_rows : 0.0, it->n_empty,
+               it->n_missing);
+    }
+}
+
+static int parse_dialect(helby_import_options *o, const char *what, const char *val)
+{
+    if (strcmp(what, "delimiter") == 0) {
+        if (strcmp(val, ";") == 0 || strcmp(val, "semicolon") == 0)
+            o->dialect.delimiter = ';';
+        else if (strcmp(val, ",") == 0 || strcmp(val, "comma") == 0)
+            o->dialect.delimiter = ',';
+        else if (strcmp(val, "tab") == 0 || strcmp(val, "\\t") == 0 || strcmp(val, "\t") == 0)
+            o->dialect.delimiter = '\t';
+        else
+            return cli_usage("import", "--delimiter must be ';', ',' or 'tab', not '%s'", val);
+    } else if (strcmp(what, "decimal") == 0) {
+        if (strcmp(val, ".") == 0 || strcmp(val, ",") == 0)
+            o->dialect.decimal = val[0];
+        else
+            return cli_usage("import", "--decimal must be '.' or ',', not '%s'", val);
+    } else {
+        if (strcasecmp(val, "utf-8") == 0 || strcasecmp(val, "utf8") == 0)
+            o->dialect.encoding = HELBY_ENC_UTF8;
+        else if (strcasecmp(val, "windows-1252") == 0 || strcasecmp(val, "cp1252") == 0 ||
+                 strcasecmp(val, "latin1") == 0)
+            o->dialect.encoding = HELBY_ENC_CP1252;
+        else
+            return cli_usage("import", "--encoding must be utf-8 or windows-1252, not '%s'", val);
+    }
+    return 0;
+}
+
+static int print_errors(const helby_error_list *errs)
+{
+    char buf[2048];
+    for (size_t i = 0; i < errs->count; i++)
+        fprintf(stderr, "%s\n", helby_error_format(&errs->items[i], buf, sizeof buf));
+    if (errs->total > errs->count)
+        fprintf(stderr, "… and %zu more errors (raise --max-errors to see them)\n",
+                errs->total - errs->count);
+    return 2;
+}
+
+int cmd_import(cli_global *g, int argc, char **argv)
+{
+    enum { O_REPLACE = 256, O_DELIM, O_DECIMAL, O_ENC, O_CHECK, O_MAXERR };
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},     {"wave", required_argument, 0, 'w'},
+        {"replace", no_argument, 0, O_REPLACE},    {"delimiter", required_argument, 0, O_DELIM},
+        {"decimal", required_argument, 0, O_DECIMAL}, {"encoding", required_argument, 0, O_ENC},
+        {"check", no_argument, 0, O_CHECK},        {"max-errors", required_argument, 0, O_MAXERR},
+        {0, 0, 0, 0}};
+    helby_import_options o;
+    helby_import_options_default(&o);
+    const char *survey = NULL;
+    int check_only = 0, c, rc;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:s:w:", opts, NULL)) != -1) {
+        char *end;
+        switch (c) {
+        case 's': survey = optarg; break;
+        case 'w':
+            o.wave = strtol(optarg, &end, 10);
+            if (*end || o.wave <= 0)
+                return cli_usage("import", "--wave must be a positive whole number, not '%s'",
+                                 optarg);
+            break;
+        case O_REPLACE: o.replace = 1; break;
+        case O_DELIM:
+            if ((rc = parse_dialect(&o, "delimiter", optarg)))
+                return rc;
+            break;
+        case O_DECIMAL:
+            if ((rc = parse_dialect(&o, "decimal", optarg)))
+                return rc;
+            break;
+        case O_ENC:
+            if ((rc = parse_dialect(&o, "encoding", optarg)))
+                return rc;
+            break;
+        case O_CHECK: check_only = 1; break;
+        case O_MAXERR: {
+            long n = strtol(optarg, &end, 10);
+            if (*end || n <= 0)
+                return cli_usage("import", "--max-errors must be a positive number, not '%s'",
+                                 optarg);
+            o.max_errors = (size_t)n;
+            break;
+        }
+        case ':': return cli_usage("import", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage("import", "unknown option '%s'", argv[optind - 1]);
+        }
+    }
+    if (!survey)
+        return cli_usage("import", "missing --survey ID");
+    if (optind >= argc)
+        return cli_usage("import", "no file to import");
+
+    helby_store *st = NULL;
+    if ((rc = cli_open_store(g, check_only ? HELBY_OPEN_READONLY : HELBY_OPEN_EXISTING, &st)))
+        return rc;
+    helby_error err;
+    helby_error_clear(&err);
+    helby_survey *s = NULL;
+    if (helby_store_get_survey(st, survey, &s, &err)) {
+        helby_store_close(st);
+        return cli_fail(&err);
+    }
+    /* Validate every file first, then write them all in one transaction:
+     * several files are all or nothing too. */
+    int nfiles = argc - optind;
+    helby_frame **frames = calloc((size_t)nfiles, sizeof *frames);
+    helby_import_summary *sums = calloc((size_t)nfiles, sizeof *sums);
+    helby_error_list errs;
+    helby_error_list_init(&errs, o.max_errors);
+    rc = 0;
+    if (!frames || !sums) {
+        helby_error_set(&err, HELBY_ENOMEM, "out of memory");
+        rc = cli_fail(&err);
+        goto done;
+    }
+    for (int i = 0; i < nfiles; i++) {
+        const char *path = argv[optind + i];
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        if (helby_read_file(path, &buf, &len, NULL, &err)) {
+            helby_error_list_add(&errs, &err);
+            if (err.code != HELBY_EINPUT && err.code != HELBY_EIO)
+                rc = helby_status_exit_code(err.code);
+            continue;
+        }
+        o.progress = (cli_stderr_is_tty() && len > (8u << 20)) ? progress : NULL;
+        o.progress_ctx = (void *)path;
+        helby_status r = helby_validate_buffer(s, buf, len, path, &o, &frames[i], &sums[i],
+                                               &errs, &err);
+        if (o.progress)
+            fprintf(stderr, "\r%*s\r", 60, "");
+        free(buf);
+        if (r && r != HELBY_EINPUT)
+            rc = helby_status_exit_code(r);
+    }
+    if (errs.total) {
+        print_errors(&errs);
+        fprintf(stderr, "helby: nothing imported: %zu error%s in %d file%s\n", errs.total,
+                errs.total == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
+        if (!rc)
+            rc = 2;
+        goto done;
+    }
+    if (!check_only) {
+        char dialect[128];
+        if (helby_store_begin(st, &err)) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        for (int i = 0; i < nfiles; i++) {
+            const helby_dialect *d = &sums[i].dialect;
+            snprintf(dialect, sizeof dialect, "delimiter=%s decimal=%c encoding=%s%s%s",
+                     d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";",
+                     d->decimal ? d->decimal : '.',
+                     d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8",
+                     d->had_bom ? " bom" : "", d->crlf ? " crlf" : "");
+            helby_import_record rec = {argv[optind + i], sums[i].file_sha256,
+                                       (int64_t)sums[i].bytes, dialect, o.replace};
+            if (helby_store_write_wave(st, s, frames[i], &rec, &sums[i].import_id, &err)) {
+                helby_store_rollback(st);
+                rc = cli_fail(&err);
+                if (nfiles > 1)
+                    fprintf(stderr, "helby: nothing imported\n");
+                goto done;
+            }
+        }
+        if (helby_store_commit(st, &err)) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    if (!g->quiet)
+        for (int i = 0; i < nfiles; i++)
+            print_summary(s, argv[optind + i], &sums[i], check_only);
+done:
+    for (int i = 0; frames && i < nfiles; i++)
+        helby_frame_free(frames[i]);
+    for (int i = 0; sums && i < nfiles; i++)
+        helby_import_summary_free(&sums[i]);
+    free(frames);
+    free(sums);
+    helby_error_list_free(&errs);
+    helby_survey_free(s);
+    helby_store_close(st);
+    return rc;
+}

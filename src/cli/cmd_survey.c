@@ -1,0 +1,195 @@
+/* cmd_survey.c — helby survey add|list|show. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "helby/survey.h"
+
+void help_survey(FILE *out)
+{
+    fprintf(out,
+            "Usage: helby survey add [--update] DIR\n"
+            "       helby survey list\n"
+            "       helby survey show ID\n"
+            "       helby survey check DIR\n\n"
+            "add     validate the survey definition in DIR (surveys/README.md) and store it.\n"
+            "        A changed definition of a stored survey needs --update; the old one is\n"
+            "        kept by its hash so earlier imports and runs still name it.\n"
+            "list    surveys in the store, with waves and respondents.\n"
+            "show    a stored survey's definition: variables, indices, waves.\n"
+            "check   validate DIR without a store and print its hash.\n\n"
+            "Example:\n  helby --db city.db survey add surveys/copenhagen\n");
+}
+
+static const char *role_label(helby_role r)
+{
+    static const char *names[] = {"item",   "id",  "wave",  "stratum",  "psu",
+                                  "weight", "fpc", "group", "district", "covariate"};
+    return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "?";
+}
+
+static void print_definition(const helby_survey *s)
+{
+    printf("survey %s: %s\n", s->id, s->title_en ? s->title_en : "");
+    printf("  definition hash %s\n", s->hash);
+    printf("  %zu variables, %zu indices, %zu shares, %zu targets, margins for %zu waves\n",
+           s->n_vars, s->n_indices, s->n_shares, s->n_targets, s->n_margins);
+    for (size_t i = 0; i < s->n_indices; i++) {
+        const helby_index *ix = &s->indices[i];
+        printf("  index %s (%s, %s aggregation)\n", ix->name, ix->label_en ? ix->label_en : "",
+               ix->aggregation == HELBY_AGG_GEOMETRIC ? "geometric" : "arithmetic");
+        for (size_t j = 0; j < ix->n_dims; j++) {
+            const helby_dimension *d = &ix->dims[j];
+            printf("    dimension %s (weight %g, min_valid %zu):", d->name, d->weight,
+                   d->min_valid);
+            for (size_t k = 0; k < d->n_items; k++)
+                printf(" %s%s", s->vars[d->items[k]].name,
+                       s->vars[d->items[k]].reverse ? "(reversed)" : "");
+            printf("\n");
+        }
+    }
+    printf("  variables:\n");
+    for (size_t v = 0; v < s->n_vars; v++) {
+        const helby_variable *var = &s->vars[v];
+        printf("    %-14s %-9s", var->name, role_label(var->role));
+        if (var->has_range)
+            printf(" %g–%g", var->min, var->max);
+        if (var->n_missing) {
+            printf(" missing");
+            for (size_t k = 0; k < var->n_missing; k++)
+                printf("%s%g", k ? "," : " ", var->missing[k]);
+        }
+        printf("  %s\n", var->label_en ? var->label_en : "");
+    }
+}
+
+static int survey_add(cli_global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"update", no_argument, 0, 'u'}, {0, 0, 0, 0}};
+    int update = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+u", opts, NULL)) != -1) {
+        if (c == 'u')
+            update = 1;
+        else
+            return cli_usage("survey", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (optind != argc - 1)
+        return cli_usage("survey", optind >= argc ? "add needs a definition directory"
+                                                  : "add takes one directory");
+    helby_error err;
+    helby_error_clear(&err);
+    helby_survey *s = NULL;
+    if (helby_survey_load(&s, argv[optind], &err))
+        return cli_fail(&err);
+    helby_store *st = NULL;
+    int rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st);
+    if (rc) {
+        helby_survey_free(s);
+        return rc;
+    }
+    int changed = 0;
+    if (helby_store_add_survey(st, s, update, &changed, &err)) {
+        rc = cli_fail(&err);
+    } else if (!g->quiet) {
+        printf("%s survey %s (definition %.12s…) from %s\n",
+               changed ? (update ? "stored" : "added") : "unchanged:", s->id, s->hash,
+               argv[optind]);
+    }
+    helby_store_close(st);
+    helby_survey_free(s);
+    return rc;
+}
+
+static int survey_list(cli_global *g)
+{
+    helby_store *st = NULL;
+    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_survey_info *v = NULL;
+    size_t n = 0;
+    if (helby_store_list_surveys(st, &v, &n, &err)) {
+        rc = cli_fail(&err);
+    } else if (n == 0) {
+        printf("no surveys in %s (add one with `helby survey add DIR`)\n", g->db);
+    } else {
+        printf("%-16s %6s %12s  %-14s  %s\n", "survey", "waves", "respondents", "definition",
+               "updated");
+        for (size_t i = 0; i < n; i++)
+            printf("%-16s %6lld %12lld  %.12s…  %s\n", v[i].name, (long long)v[i].n_waves,
+                   (long long)v[i].n_rows, v[i].def_hash, v[i].updated_at);
+    }
+    free(v);
+    helby_store_close(st);
+    return rc;
+}
+
+static int survey_show(cli_global *g, const char *id)
+{
+    helby_store *st = NULL;
+    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_survey *s = NULL;
+    if (helby_store_get_survey(st, id, &s, &err)) {
+        helby_store_close(st);
+        return cli_fail(&err);
+    }
+    print_definition(s);
+    helby_wave_info *w = NULL;
+    size_t n = 0;
+    if (helby_store_list_waves(st, id, &w, &n, &err) == HELBY_OK) {
+        printf("  waves:%s\n", n ? "" : " none imported");
+        for (size_t i = 0; i < n; i++)
+            printf("    %ld  %lld respondents  from %s (sha256 %.12s…, %s)\n", w[i].wave,
+                   (long long)w[i].n_rows, w[i].file_name, w[i].sha256, w[i].imported_at);
+    } else {
+        rc = cli_fail(&err);
+    }
+    free(w);
+    helby_survey_free(s);
+    helby_store_close(st);
+    return rc;
+}
+
+static int survey_check(const char *dir)
+{
+    helby_error err;
+    helby_survey *s = NULL;
+    if (helby_survey_load(&s, dir, &err))
+        return cli_fail(&err);
+    printf("%s: survey %s is valid (definition %s)\n", dir, s->id, s->hash);
+    helby_survey_free(s);
+    return 0;
+}
+
+int cmd_survey(cli_global *g, int argc, char **argv)
+{
+    if (argc < 2)
+        return cli_usage("survey", "missing subcommand: add, list, show or check");
+    const char *sub = argv[1];
+    if (strcmp(sub, "add") == 0)
+        return survey_add(g, argc - 1, argv + 1);
+    if (strcmp(sub, "list") == 0) {
+        if (argc > 2)
+            return cli_usage("survey", "list takes no arguments");
+        return survey_list(g);
+    }
+    if (strcmp(sub, "show") == 0) {
+        if (argc != 3)
+            return cli_usage("survey", "show needs one survey id");
+        return survey_show(g, argv[2]);
+    }
+    if (strcmp(sub, "check") == 0) {
+        if (argc != 3)
+            return cli_usage("survey", "check needs one definition directory");
+        return survey_check(argv[2]);
+    }
+    return cli_usage("survey", "unknown subcommand '%s' (add, list, show, check)", sub);
+}

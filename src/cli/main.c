@@ -1,0 +1,117 @@
+/* main.c — the helby program: dispatch to one file per command. */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+
+static const cli_command commands[] = {
+    {"init", "create a store", cmd_init, help_init},
+    {"survey", "add, list or show survey definitions", cmd_survey, help_survey},
+    {"import", "validate and import response files, all or nothing", cmd_import, help_import},
+};
+static const size_t n_commands = sizeof commands / sizeof commands[0];
+
+static void help_main(FILE *out)
+{
+    fprintf(out,
+            "helby %s — survey indicators for integration policy, with honest confidence "
+            "intervals\n\n"
+            "Usage: helby [--db FILE] COMMAND [OPTIONS]\n\n"
+            "Commands:\n",
+            HELBY_VERSION);
+    for (size_t i = 0; i < n_commands; i++)
+        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out,
+            "\nGlobal options (before or after the command):\n"
+            "  --db FILE    the store (default: $HELBY_DB, else ./helby.db)\n"
+            "  -q, --quiet  print no summaries, only errors\n"
+            "  -h, --help   this help; 'helby COMMAND --help' for a command\n"
+            "  --version    print the version\n\n"
+            "Example:\n"
+            "  helby --db city.db init\n"
+            "  helby --db city.db survey add surveys/copenhagen\n"
+            "  helby --db city.db import --survey copenhagen "
+            "surveys/copenhagen/example/wave_2011.csv\n\n"
+            "Exit codes: 0 ok, 1 usage, 2 bad input, 3 store problem, 4 numerical failure.\n");
+}
+
+/* Pull --db/--quiet out of argv wherever they stand, so both
+ * 'helby --db x import' and 'helby import --db x' work. */
+static int take_globals(cli_global *g, int *argc, char **argv)
+{
+    int out = 1;
+    for (int i = 1; i < *argc; i++) {
+        const char *a = argv[i];
+        if (strcmp(a, "--") == 0) {
+            while (i < *argc)
+                argv[out++] = argv[i++];
+            break;
+        }
+        if (strcmp(a, "--db") == 0) {
+            if (i + 1 >= *argc)
+                return cli_usage(NULL, "option '--db' needs a file name");
+            g->db = argv[++i];
+        } else if (strncmp(a, "--db=", 5) == 0) {
+            g->db = a + 5;
+        } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
+            g->quiet = 1;
+        } else {
+            argv[out++] = argv[i];
+        }
+    }
+    *argc = out;
+    argv[out] = NULL;
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    cli_global g = {0};
+    g.prog = "helby";
+    g.db = getenv("HELBY_DB");
+    if (!g.db || !*g.db)
+        g.db = "helby.db";
+    int rc = take_globals(&g, &argc, argv);
+    if (rc)
+        return rc;
+    if (argc < 2) {
+        help_main(stderr);
+        return 1;
+    }
+    const char *cmd = argv[1];
+    if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
+        if (argc > 2)
+            for (size_t i = 0; i < n_commands; i++)
+                if (strcmp(argv[2], commands[i].name) == 0) {
+                    commands[i].help(stdout);
+                    return 0;
+                }
+        help_main(stdout);
+        return 0;
+    }
+    if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
+        printf("helby %s\n", HELBY_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < n_commands; i++) {
+        if (strcmp(cmd, commands[i].name) == 0) {
+            for (int k = 2; k < argc; k++) {
+                if (strcmp(argv[k], "--") == 0)
+                    break;
+                if (strcmp(argv[k], "-h") == 0 || strcmp(argv[k], "--help") == 0) {
+                    commands[i].help(stdout);
+                    return 0;
+                }
+            }
+            optind = 1;
+            return commands[i].run(&g, argc - 1, argv + 1);
+        }
+    }
+    if (cmd[0] == '-')
+        return cli_usage(NULL, "unknown option '%s'", cmd);
+    return cli_usage(NULL, "unknown command '%s'", cmd);
+}

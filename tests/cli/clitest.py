@@ -1,0 +1,50 @@
+"""Shared helpers for the CLI tests: run the real helby binary on temporary stores."""
+import hashlib
+import os
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+HELBY = os.path.abspath(sys.argv[1]) if len(sys.argv) > 1 else os.environ.get("HELBY", "helby")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+SURVEY = os.path.join(ROOT, "surveys", "copenhagen")
+EXAMPLE = os.path.join(SURVEY, "example")
+WAVES = [os.path.join(EXAMPLE, "wave_%d.csv" % w) for w in (2011, 2012, 2013, 2014)]
+
+
+def run(*args, db=None, check=None):
+    cmd = [HELBY] + (["--db", db] if db else []) + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    if check is not None and p.returncode != check:
+        raise AssertionError("%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s"
+                             % (" ".join(cmd), p.returncode, check, p.stdout, p.stderr))
+    return p
+
+
+def store_fingerprint(db):
+    """SHA-256 of a logical dump of the store: equal means nothing changed."""
+    con = sqlite3.connect(db)
+    h = hashlib.sha256()
+    for line in con.iterdump():
+        h.update(line.encode("utf-8", "surrogatepass"))
+    con.close()
+    return h.hexdigest()
+
+
+class StoreCase(unittest.TestCase):
+    """A fresh store with the example survey added, per test."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-cli-")
+        self.db = os.path.join(self.tmp.name, "test.db")
+        run("init", db=self.db, check=0)
+        run("survey", "add", SURVEY, db=self.db, check=0)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+
+def main():
+    unittest.main(argv=[sys.argv[0]], verbosity=2)

@@ -1,0 +1,105 @@
+"""The bad-input catalogue (tests/data/bad/, made by scripts/make-bad-inputs): every broken
+file is refused with exit status 2, a message naming file, line and column, and a store that
+is exactly as it was."""
+import os
+import re
+import sys
+import tempfile
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import ROOT, SURVEY, WAVES, main, run, store_fingerprint  # noqa: E402
+
+BAD = os.path.join(ROOT, "tests", "data", "bad")
+
+
+def catalogue():
+    with open(os.path.join(BAD, "EXPECTED.tsv"), encoding="utf-8") as f:
+        for line in f:
+            if line.startswith("#") or not line.strip():
+                continue
+            name, ln, col, phrase, opts = (line.rstrip("\n").split("\t") + [""])[:5]
+            yield name, int(ln), col, phrase, opts.split()
+
+
+class BadInputs(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="helby-bad-")
+        cls.db = os.path.join(cls.tmp.name, "bad.db")
+        run("init", db=cls.db, check=0)
+        run("survey", "add", SURVEY, db=cls.db, check=0)
+        # A store with data in it, so "unchanged" means something.
+        run("import", "--survey", "copenhagen", WAVES[1], db=cls.db, check=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def refused(self, path, line, col, phrase, opts):
+        before = store_fingerprint(self.db)
+        p = run("import", "--survey", "copenhagen", *opts, path, db=self.db)
+        self.assertEqual(p.returncode, 2, "%s: exit %d\n%s" % (path, p.returncode, p.stderr))
+        self.assertEqual(before, store_fingerprint(self.db), path + ": store changed")
+        first = p.stderr.splitlines()[0]
+        where = re.escape(path) + ":%d:" % line + ("" if col == "-" else "%s:" % col)
+        self.assertRegex(first, "^" + where, p.stderr)
+        if col == "-":
+            # Still a line, and no made-up column.
+            self.assertRegex(first, "^" + re.escape(path) + r":\d+: ")
+        self.assertIn(phrase, p.stderr)
+        self.assertIn("nothing imported", p.stderr)
+        return p
+
+    def test_catalogue_has_at_least_25_distinct_broken_files(self):
+        names = [c[0] for c in catalogue()]
+        self.assertGreaterEqual(len(set(names)), 25)
+        for n in names:
+            self.assertTrue(os.path.exists(os.path.join(BAD, n)), n)
+
+    def test_every_broken_file_is_refused_where_it_is_broken(self):
+        for name, line, col, phrase, opts in catalogue():
+            with self.subTest(file=name):
+                self.refused(os.path.join(BAD, name), line, col, phrase, opts)
+
+    def test_errors_past_the_limit_are_counted_not_listed(self):
+        p = run("import", "--survey", "copenhagen", "--max-errors", "5",
+                os.path.join(BAD, "many_errors.csv"), db=self.db, check=2)
+        self.assertEqual(len([l for l in p.stderr.splitlines() if "many_errors.csv:" in l]), 5)
+        self.assertIn("and 155 more errors", p.stderr)
+
+    def test_a_10_mb_line_is_refused_cleanly(self):
+        path = os.path.join(self.tmp.name, "ten_mb_line.csv")
+        with open(WAVES[0], "rb") as f:
+            data = f.read()
+        k = data.index(b"\r\n") + 2
+        with open(path, "wb") as f:
+            f.write(data[:k] + b"x" * (10 << 20) + data[k:])
+        self.refused(path, 2, "1", "", [])
+
+    def test_a_directory_is_not_a_file(self):
+        p = run("import", "--survey", "copenhagen", self.tmp.name, db=self.db)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn(self.tmp.name, p.stderr)
+
+    def test_windows_1252_export_is_converted_and_imported(self):
+        # The same wave re-encoded as a Windows export would be: helby converts it to UTF-8.
+        path = os.path.join(self.tmp.name, "wave_2013_cp1252.csv")
+        with open(WAVES[2], "rb") as f:
+            text = f.read()[3:].decode("utf-8")
+        with open(path, "wb") as f:
+            f.write(text.encode("cp1252"))
+        p = run("import", "--check", "--survey", "copenhagen", path, db=self.db, check=0)
+        self.assertIn("valid", p.stdout)
+
+    def test_path_with_spaces_and_danish_letters_works(self):
+        d = os.path.join(self.tmp.name, "Østerbro data æøå")
+        os.makedirs(d, exist_ok=True)
+        path = os.path.join(d, "bølge 2013.csv")
+        with open(WAVES[2], "rb") as src, open(path, "wb") as dst:
+            dst.write(src.read())
+        run("import", "--check", "--survey", "copenhagen", path, db=self.db, check=0)
+
+
+if __name__ == "__main__":
+    main()

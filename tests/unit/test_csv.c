@@ -1,0 +1,325 @@
+/* test_csv.c — reading delimited exports (src/lib/csv.c). Expected values are written out
+ * by hand from the input bytes in each test. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/csv.h"
+
+typedef struct rows {
+    size_t n;
+    long line[16];
+    size_t nf[16];
+    char text[16][8][64];
+    size_t stop_at; /* return an error at this row (0 = never) */
+} rows;
+
+static helby_status collect(void *ctx, size_t ri, long line, const helby_field *f, size_t nf,
+                            helby_error *err)
+{
+    rows *r = ctx;
+    if (r->stop_at && ri == r->stop_at)
+        return helby_error_set(err, HELBY_EINPUT, "stopped by the callback");
+    if (r->n < 16) {
+        r->line[r->n] = line;
+        r->nf[r->n] = nf;
+        for (size_t j = 0; j < nf && j < 8; j++)
+            snprintf(r->text[r->n][j], 64, "%s", f[j].text);
+        r->n++;
+    }
+    return HELBY_OK;
+}
+
+static helby_status parse(const char *bytes, size_t len, helby_dialect *d, rows *r,
+                          helby_error *err)
+{
+    memset(r, 0, sizeof *r);
+    return helby_csv_parse((const unsigned char *)bytes, len, d, NULL, "t.csv", collect, r, err);
+}
+
+#define LIT(s) s, sizeof(s) - 1
+
+static void semicolon_file_with_bom_and_crlf_is_sniffed(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("\xEF\xBB\xBF" "a;b;c\r\n1;2,5;x\r\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.delimiter, ';');
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.encoding, HELBY_ENC_UTF8);
+    assert_true(d.had_bom);
+    assert_true(d.crlf);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.text[0][0], "a"); /* the BOM is not part of the first name */
+    assert_string_equal(r.text[1][1], "2,5");
+}
+
+static void comma_and_tab_files_are_sniffed(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a,b\n1,2\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.delimiter, ',');
+    assert_int_equal(d.decimal, '.');
+    assert_false(d.crlf);
+    helby_dialect t = {0};
+    assert_int_equal(parse(LIT("a\tb c\n1\t2\n"), &t, &r, &err), HELBY_OK);
+    assert_int_equal(t.delimiter, '\t');
+    assert_string_equal(r.text[0][1], "b c"); /* spaces stay inside a tab-separated field */
+}
+
+static void semicolons_inside_quotes_do_not_fool_the_sniffer(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a,\"x;y;z\"\n1,\"p;q;r\"\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.delimiter, ',');
+    assert_string_equal(r.text[1][1], "p;q;r");
+}
+
+static void quoted_fields_keep_separators_quotes_and_line_breaks(void **state)
+{
+    (void)state;
+    helby_dialect d = {';', 0, 0, 0, 0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\r\n\"x;y\";\"say \"\"hej\"\"\"\r\n\"two\r\nlines\";2\r\n3;4\r\n"),
+                           &d, &r, &err),
+                     HELBY_OK);
+    assert_int_equal(r.n, 4);
+    assert_string_equal(r.text[1][0], "x;y");
+    assert_string_equal(r.text[1][1], "say \"hej\"");
+    assert_string_equal(r.text[2][0], "two\r\nlines");
+    assert_int_equal(r.line[2], 3);
+    assert_int_equal(r.line[3], 5); /* the record after a two-line field starts on line 5 */
+}
+
+static void blank_lines_are_skipped_but_counted(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n\n1;2\r\n\r\n\n3;4"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(r.n, 3);
+    assert_int_equal(r.line[1], 3);
+    assert_int_equal(r.line[2], 6); /* last line without a line end is still read */
+    assert_string_equal(r.text[2][1], "4");
+}
+
+static void windows_1252_is_converted_to_utf8(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    /* 0xF8 = ø, 0xE6 = æ, 0xC5 = Å, 0x80 = € in Windows-1252. */
+    assert_int_equal(parse(LIT("navn;by\n\xF8\xE6;\xC5\x80\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.encoding, HELBY_ENC_CP1252);
+    assert_string_equal(r.text[1][0], "øæ");
+    assert_string_equal(r.text[1][1], "Å€");
+}
+
+static void invalid_utf8_is_an_error_when_utf8_is_asked_for(void **state)
+{
+    (void)state;
+    helby_dialect d = {';', 0, HELBY_ENC_UTF8, 0, 0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n1;2\n3;x\xF8y\n"), &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 2);
+    assert_non_null(strstr(err.message, "UTF-8"));
+}
+
+static void byte_undefined_in_windows_1252_is_an_error(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n1;\x81\n"), &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 2);
+}
+
+static void nul_byte_is_an_error_with_line_and_column(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    static const char in[] = "a;b;c\n1;2;3\n4;5\0;6\n";
+    assert_int_equal(parse(in, sizeof in - 1, &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 3);
+    assert_int_equal(err.column, 2);
+    assert_non_null(strstr(err.message, "NUL"));
+    assert_int_equal(r.n, 0); /* nothing is handed out from a file with a NUL byte */
+}
+
+static void unclosed_quote_names_the_line_where_it_opened(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n1;2\n3;\"open\n4;5\n"), &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 3);
+    assert_non_null(strstr(err.message, "never closed"));
+}
+
+static void quote_inside_an_unquoted_field_is_an_error(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n1;x\"y\n"), &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 2);
+}
+
+static void field_over_the_limit_is_refused(void **state)
+{
+    (void)state;
+    size_t n = (2u << 20) + 10;
+    char *big = malloc(n);
+    memcpy(big, "a;b\n1;", 6);
+    memset(big + 6, 'x', n - 7);
+    big[n - 1] = '\n';
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(big, n, &d, &r, &err), HELBY_EINPUT);
+    assert_int_equal(err.line, 2);
+    assert_int_equal(err.column, 2);
+    assert_non_null(strstr(err.message, "limit"));
+    free(big);
+}
+
+static void too_many_columns_are_refused(void **state)
+{
+    (void)state;
+    helby_csv_limits lim = {0, 5};
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    memset(&r, 0, sizeof r);
+    assert_int_equal(helby_csv_parse((const unsigned char *)"a;b;c;d;e;f\n", 12, &d, &lim, "t.csv",
+                                     collect, &r, &err),
+                     HELBY_EINPUT);
+    assert_int_equal(err.column, 6);
+}
+
+static void empty_file_and_bom_only_file_are_empty(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse("", 0, &d, &r, &err), HELBY_EINPUT);
+    assert_non_null(strstr(err.message, "empty"));
+    helby_dialect d2 = {0};
+    assert_int_equal(parse(LIT("\xEF\xBB\xBF"), &d2, &r, &err), HELBY_EINPUT);
+}
+
+static void callback_can_stop_parsing_with_its_error(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    memset(&r, 0, sizeof r);
+    r.stop_at = 2;
+    assert_int_equal(helby_csv_parse((const unsigned char *)"a\n1\n2\n3\n", 8, &d, NULL, "t.csv",
+                                     collect, &r, &err),
+                     HELBY_EINPUT);
+    assert_string_equal(err.message, "stopped by the callback");
+    assert_int_equal(r.n, 2);
+}
+
+static void numbers_are_parsed_strictly_and_without_locale(void **state)
+{
+    (void)state;
+    double x = 0;
+    assert_true(helby_parse_number("2,5", 3, ',', &x) && x == 2.5);
+    assert_true(helby_parse_number(" -1.25e2 ", 9, '.', &x) && x == -125);
+    assert_true(helby_parse_number("+7", 2, '.', &x) && x == 7);
+    assert_true(helby_parse_number("0,000001", 8, ',', &x) && x == 1e-6);
+    assert_false(helby_parse_number("1.5", 3, ',', &x));    /* point in a decimal-comma file */
+    assert_false(helby_parse_number("1,5", 3, '.', &x));
+    assert_false(helby_parse_number("1.000,5", 7, ',', &x)); /* thousands separators */
+    assert_false(helby_parse_number("NaN", 3, '.', &x));
+    assert_false(helby_parse_number("inf", 3, '.', &x));
+    assert_false(helby_parse_number("0x10", 4, '.', &x));
+    assert_false(helby_parse_number("", 0, '.', &x));
+    assert_false(helby_parse_number("  ", 2, '.', &x));
+    assert_false(helby_parse_number("1e400", 5, '.', &x)); /* overflows to infinity */
+    assert_false(helby_parse_number("1e", 2, '.', &x));
+    assert_false(helby_parse_number("-", 1, '.', &x));
+    char digits[5001];
+    memset(digits, '9', 5000);
+    digits[5000] = '\0';
+    assert_false(helby_parse_number(digits, 5000, '.', &x)); /* 5000 digits: > DBL_MAX */
+    digits[0] = '0';
+    digits[1] = '.';
+    assert_true(helby_parse_number(digits, 5000, '.', &x) && fabs(x - 1.0) < 1e-15);
+}
+
+static void sha256_matches_the_fips_180_2_example(void **state)
+{
+    (void)state;
+    char h[65];
+    helby_sha256_hex("abc", 3, h);
+    /* FIPS 180-2, appendix B.1 */
+    assert_string_equal(h, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
+static void reading_a_missing_file_names_it(void **state)
+{
+    (void)state;
+    unsigned char *b;
+    size_t n;
+    helby_error err;
+    assert_int_equal(helby_read_file("/nonexistent/x.csv", &b, &n, NULL, &err), HELBY_EIO);
+    assert_string_equal(err.file, "/nonexistent/x.csv");
+    assert_int_equal(helby_read_file("/tmp", &b, &n, NULL, &err), HELBY_EIO);
+    assert_non_null(strstr(err.message, "directory"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(semicolon_file_with_bom_and_crlf_is_sniffed),
+        cmocka_unit_test(comma_and_tab_files_are_sniffed),
+        cmocka_unit_test(semicolons_inside_quotes_do_not_fool_the_sniffer),
+        cmocka_unit_test(quoted_fields_keep_separators_quotes_and_line_breaks),
+        cmocka_unit_test(blank_lines_are_skipped_but_counted),
+        cmocka_unit_test(windows_1252_is_converted_to_utf8),
+        cmocka_unit_test(invalid_utf8_is_an_error_when_utf8_is_asked_for),
+        cmocka_unit_test(byte_undefined_in_windows_1252_is_an_error),
+        cmocka_unit_test(nul_byte_is_an_error_with_line_and_column),
+        cmocka_unit_test(unclosed_quote_names_the_line_where_it_opened),
+        cmocka_unit_test(quote_inside_an_unquoted_field_is_an_error),
+        cmocka_unit_test(field_over_the_limit_is_refused),
+        cmocka_unit_test(too_many_columns_are_refused),
+        cmocka_unit_test(empty_file_and_bom_only_file_are_empty),
+        cmocka_unit_test(callback_can_stop_parsing_with_its_error),
+        cmocka_unit_test(numbers_are_parsed_strictly_and_without_locale),
+        cmocka_unit_test(sha256_matches_the_fips_180_2_example),
+        cmocka_unit_test(reading_a_missing_file_names_it),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

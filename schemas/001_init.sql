@@ -3,7 +3,9 @@
 --
 -- Answers are stored column-wise: one row per (wave, variable) holding the
 -- whole column as a BLOB (little-endian IEEE-754 doubles for numeric
--- variables, NUL-separated UTF-8 for text). scripts/bench measures this against
+-- variables, NUL-separated UTF-8 for text; codes that fit are kept as 16-bit
+-- integers, a quarter of the size, with -32768 for an empty cell).
+-- scripts/bench measures this against
 -- a long (respondent, item, value) table and a wide table: loading a
 -- 1,000,000-respondent wave is a few large BLOB reads instead of 13 million
 -- row visits.
@@ -51,11 +53,12 @@ CREATE TABLE wave (
 );
 
 CREATE TABLE wave_column (
+    id          INTEGER PRIMARY KEY,            -- a rowid, so columns stream with sqlite3_blob_read
     wave_id     INTEGER NOT NULL REFERENCES wave(id) ON DELETE CASCADE,
     variable    TEXT NOT NULL,
     position    INTEGER NOT NULL,               -- column order in the imported file
-    kind        INTEGER NOT NULL CHECK (kind IN (0, 1)),  -- 0 float64 LE, 1 text
+    kind        INTEGER NOT NULL CHECK (kind IN (0, 1, 2)),  -- 0 float64 LE, 1 text, 2 int16 LE
     n           INTEGER NOT NULL,
     data        BLOB NOT NULL,
-    PRIMARY KEY (wave_id, variable)
-) WITHOUT ROWID;
+    UNIQUE (wave_id, variable)
+);

@@ -55,7 +55,12 @@ static uint64_t hash_bytes(const char *p, size_t n)
         h ^= (unsigned char)p[i];
         h *= 1099511628211ULL;
     }
-    return h ^ (h >> 29);
+    /* splitmix64 finalizer: FNV-1a alone leaves ids like "2011-00001" clustered. */
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
 }
 
 static int key_eq(const helby_strmap *m, size_t e, const char *key, size_t len)

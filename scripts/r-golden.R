@@ -1,0 +1,103 @@
+#!/usr/bin/env Rscript
+# Golden values for helby's estimation core, computed by R's survey package (T. Lumley).
+# Run by hand from the repository root (CI does not need R):
+#     Rscript scripts/r-golden.R
+# Writes tests/golden/<design>.csv (the data helby reads) and tests/golden/values.csv
+# (design;quantity;domain;value, full precision). tests/unit/test_golden.c compares.
+suppressMessages(library(survey))
+data(api)
+out <- "tests/golden"
+dir.create(out, showWarnings = FALSE, recursive = TRUE)
+vals <- list()
+put <- function(design, quantity, domain, value) {
+  vals[[length(vals) + 1]] <<- data.frame(design = design, quantity = quantity,
+                                          domain = domain, value = sprintf("%.17g", value))
+}
+export <- function(name, df) {
+  write.table(df, file.path(out, paste0(name, ".csv")), sep = ";", row.names = FALSE,
+              quote = FALSE, na = "")
+}
+prep <- function(d, stratum, psu, fpc) {
+  data.frame(stratum = stratum, psu = psu, weight = d$pw, fpc = fpc,
+             api00 = d$api00, api99 = d$api99, enroll = d$enroll,
+             yes = as.numeric(d$sch.wide == "Yes"), stype = as.integer(d$stype),
+             api00_na = ifelse(seq_len(nrow(d)) %% 7 == 0, NA, d$api00))
+}
+
+# One set of estimates per design. `des` is the R design; `name` its file.
+run <- function(name, des) {
+  put(name, "df", "", degf(des))
+  m <- svymean(~api00, des, deff = TRUE)
+  put(name, "mean_api00", "", coef(m)); put(name, "se_mean_api00", "", SE(m))
+  put(name, "deff_mean_api00", "", deff(m))
+  m <- svymean(~api00_na, des, na.rm = TRUE)
+  put(name, "mean_api00_na", "", coef(m)); put(name, "se_mean_api00_na", "", SE(m))
+  t <- svytotal(~enroll, des, deff = TRUE, na.rm = TRUE)
+  put(name, "total_enroll", "", coef(t)); put(name, "se_total_enroll", "", SE(t))
+  put(name, "deff_total_enroll", "", deff(t))
+  r <- svyratio(~api00, ~api99, des)
+  put(name, "ratio_api00_api99", "", coef(r)); put(name, "se_ratio_api00_api99", "", SE(r))
+  for (method in c("logit", "beta", "mean")) {
+    ci <- svyciprop(~I(yes == 1), des, method = method)
+    put(name, paste0("prop_yes_", method), "", coef(ci))
+    put(name, paste0("prop_yes_", method, "_low"), "", confint(ci)[1])
+    put(name, paste0("prop_yes_", method, "_high"), "", confint(ci)[2])
+  }
+  put(name, "se_prop_yes", "", SE(svymean(~yes, des)))
+  b <- svyby(~api00, ~stype, des, svymean, covmat = TRUE, deff = TRUE)
+  for (i in seq_len(nrow(b))) {
+    dom <- as.character(as.integer(b$stype[i]))
+    put(name, "by_mean_api00", dom, b$api00[i])
+    put(name, "by_se_mean_api00", dom, SE(b)[i])
+    put(name, "by_deff_mean_api00", dom, deff(b)[i])
+  }
+  V <- vcov(b)
+  put(name, "by_cov_E_H", "", V[1, 2])
+  d <- svycontrast(b, c(`1` = 1, `2` = -1))   # domains 1 = E, 2 = H, 3 = M
+  put(name, "diff_E_H", "", coef(d)); put(name, "se_diff_E_H", "", SE(d))
+  q <- svycontrast(b, quote(`1` / `2`))
+  put(name, "ratio_E_H", "", coef(q)); put(name, "se_ratio_E_H", "", SE(q))
+  ci <- confint(m, df = degf(des))
+  put(name, "ci_t_mean_api00_na_low", "", ci[1]); put(name, "ci_t_mean_api00_na_high", "", ci[2])
+}
+
+options(survey.lonely.psu = "fail")
+srs <- prep(apisrs, 1, seq_len(nrow(apisrs)), apisrs$fpc)
+export("srs", srs)
+run("srs", svydesign(id = ~1, weights = ~weight, fpc = ~fpc, data = srs))
+
+strat <- prep(apistrat, as.integer(apistrat$stype), seq_len(nrow(apistrat)), apistrat$fpc)
+export("strat", strat)
+run("strat", svydesign(id = ~1, strata = ~stratum, weights = ~weight, fpc = ~fpc, data = strat))
+
+clus1 <- prep(apiclus1, 1, apiclus1$dnum, apiclus1$fpc)
+export("clus1", clus1)
+run("clus1", svydesign(id = ~psu, weights = ~weight, fpc = ~fpc, data = clus1))
+
+# Two-stage apiclus2 with the first-stage ("ultimate cluster") variance helby uses.
+clus2 <- prep(apiclus2, 1, apiclus2$dnum, apiclus2$fpc1)
+clus2$snum <- apiclus2$snum
+clus2$fpc2 <- apiclus2$fpc2
+export("clus2", clus2)
+options(survey.ultimate.cluster = TRUE)
+run("clus2", svydesign(id = ~psu + snum, fpc = ~fpc + fpc2, weights = ~weight, data = clus2))
+options(survey.ultimate.cluster = FALSE)
+
+# Clusters of apiclus1 in four strata, district 716 alone in a fifth: a lonely PSU.
+lonely <- prep(apiclus1, ifelse(apiclus1$dnum == 716, 99, apiclus1$dnum %% 4), apiclus1$dnum,
+               NA)
+export("lonely", lonely)
+for (rule in c("remove", "certainty", "adjust", "average")) {
+  options(survey.lonely.psu = rule)
+  run(paste0("lonely_", rule),
+      svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = lonely))
+}
+options(survey.lonely.psu = "fail")
+
+v <- do.call(rbind, vals)
+con <- file(file.path(out, "values.csv"), "w")
+writeLines(sprintf("# R %s, survey %s; written by scripts/r-golden.R", getRversion(),
+                   packageVersion("survey")), con)
+write.table(v, con, sep = ";", row.names = FALSE, quote = FALSE)
+close(con)
+cat("wrote", nrow(v), "values to", file.path(out, "values.csv"), "\n")

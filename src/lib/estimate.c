@@ -1,0 +1,299 @@
+/* estimate.c — domain estimates with linearization variance (helby/estimate.h).
+ * Formulas: STATISTICS.md §3–4; conventions of R survey (svymean, svytotal,
+ * svyratio, svyby, svycontrast, svyciprop), checked by tests/unit/test_golden.c. */
+#include "helby/estimate.h"
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "design_internal.h"
+
+void helby_estimate_options_default(helby_estimate_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->level = 0.95;
+    o->ci = HELBY_CI_T;
+    o->max_rel_se = 0.30;
+}
+
+void helby_estimates_free(helby_estimates *e)
+{
+    if (!e)
+        return;
+    free(e->est);
+    free(e->vcov);
+    free(e);
+}
+
+/* Neumaier's compensated sum: keeps full precision when adding many
+ * values of similar size, e.g. 1e9 + small differences (NIST NumAcc). */
+typedef struct ksum {
+    double s, c;
+} ksum;
+
+static void kadd(ksum *k, double x)
+{
+    double t = k->s + x;
+    if (fabs(k->s) >= fabs(x))
+        k->c += (k->s - t) + x;
+    else
+        k->c += (x - t) + k->s;
+    k->s = t;
+}
+
+static double kval(const ksum *k)
+{
+    return k->s + k->c;
+}
+
+static double quantile(const helby_estimate_options *o, double df, double p)
+{
+    if (o->ci == HELBY_CI_NORMAL || !(df > 0) || isinf(df))
+        return gsl_cdf_ugaussian_Pinv(p);
+    return gsl_cdf_tdist_Pinv(p, df);
+}
+
+/* CI by method; p is the estimate, se its SE, n_rows the design's rows (for
+ * Korn–Graubard's df adjustment, as R svyciprop uses nrow(design) - 1). */
+static void set_ci(helby_estimate *e, const helby_estimate_options *o, double n_rows)
+{
+    double alpha = 1 - o->level, p = e->estimate, se = e->se;
+    switch (o->ci) {
+    case HELBY_CI_LOGIT: {
+        /* svyciprop(method = "logit"): CI for log(p/(1-p)) with se/(p(1-p)), back-transformed. */
+        double q = quantile(o, e->df, 1 - alpha / 2);
+        double l = log(p / (1 - p)), s = se / (p * (1 - p));
+        e->ci_low = 1 / (1 + exp(-(l - q * s)));
+        e->ci_high = 1 / (1 + exp(-(l + q * s)));
+        break;
+    }
+    case HELBY_CI_BETA: {
+        /* svyciprop(method = "beta"), Korn & Graubard (1998): effective n, scaled by
+         * (t_{n-1} / t_df)^2, in Clopper–Pearson beta quantiles. */
+        double neff = p * (1 - p) / (se * se);
+        if (e->df > 0 && !isinf(e->df)) {
+            double r = gsl_cdf_tdist_Pinv(alpha / 2, n_rows - 1) /
+                       gsl_cdf_tdist_Pinv(alpha / 2, e->df);
+            neff *= r * r;
+        }
+        double x = neff * p;
+        e->ci_low = x > 0 ? gsl_cdf_beta_Pinv(alpha / 2, x, neff - x + 1) : 0;
+        e->ci_high = neff - x > 0 ? gsl_cdf_beta_Pinv(1 - alpha / 2, x + 1, neff - x) : 1;
+        break;
+    }
+    default: {
+        double q = quantile(o, e->df, 1 - alpha / 2);
+        e->ci_low = p - q * se;
+        e->ci_high = p + q * se;
+    }
+    }
+    e->rel_se = e->estimate != 0 ? se / fabs(e->estimate) : INFINITY;
+    e->unreliable = e->rel_se > (o->max_rel_se > 0 ? o->max_rel_se : 0.30) || e->n < o->min_n;
+}
+
+helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, const double *y,
+                               const double *x, const long *domain, size_t D,
+                               const helby_estimate_options *opt_in, helby_estimates **out,
+                               helby_error *err)
+{
+    *out = NULL;
+    gsl_set_error_handler_off();
+    helby_estimate_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        helby_estimate_options_default(&opt);
+    if (!domain)
+        D = 1;
+    if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
+        return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
+    const size_t n = d->n;
+    ksum *sy = calloc(D, sizeof *sy), *sx = calloc(D, sizeof *sx), *sw = calloc(D, sizeof *sw);
+    size_t *cnt = calloc(D, sizeof *cnt);
+    double *T = calloc(d->P * D, sizeof *T);
+    helby_estimates *e = calloc(1, sizeof *e);
+    if (e) {
+        e->est = calloc(D, sizeof *e->est);
+        e->vcov = calloc(D * D, sizeof *e->vcov);
+    }
+    if (!sy || !sx || !sw || !cnt || !T || !e || !e->est || !e->vcov) {
+        free(sy), free(sx), free(sw), free(cnt), free(T);
+        helby_estimates_free(e);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+    }
+    e->n_domains = D;
+/* The row's domain, or -1 when outside every domain or missing. */
+#define DOM(k)                                                                                     \
+    ((domain ? domain[k] : 0) < 0 || isnan(y[k]) || (x && isnan(x[k])) || d->w[k] == 0            \
+         ? -1                                                                                      \
+         : (domain ? domain[k] : 0))
+    for (size_t k = 0; k < n; k++) {
+        long g = DOM(k);
+        if (g < 0)
+            continue;
+        if ((size_t)g >= D) {
+            free(sy), free(sx), free(sw), free(cnt), free(T);
+            helby_estimates_free(e);
+            return helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g,
+                                   D);
+        }
+        kadd(&sy[g], d->w[k] * y[k]);
+        kadd(&sx[g], d->w[k] * (x ? x[k] : 1.0));
+        kadd(&sw[g], d->w[k]);
+        cnt[g]++;
+    }
+    helby_status st = HELBY_OK;
+    double *R = malloc(D * sizeof *R), *X = malloc(D * sizeof *X);
+    if (!R || !X) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    for (size_t g = 0; g < D; g++) {
+        if (cnt[g] == 0) {
+            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
+                                 g);
+            goto done;
+        }
+        X[g] = kval(&sx[g]);
+        if (kind != HELBY_EST_TOTAL && X[g] == 0) {
+            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu: the denominator is zero", g);
+            goto done;
+        }
+        R[g] = kind == HELBY_EST_TOTAL ? kval(&sy[g]) : kval(&sy[g]) / X[g];
+    }
+    /* Influence values, summed per PSU: totals z = y; ratios z = (y - R x) / X. */
+    for (size_t k = 0; k < n; k++) {
+        long g = DOM(k);
+        if (g < 0)
+            continue;
+        double z = kind == HELBY_EST_TOTAL ? y[k]
+                                           : (y[k] - R[g] * (x ? x[k] : 1.0)) / X[g];
+        T[d->psu[k] * D + (size_t)g] += d->w[k] * z;
+    }
+    helby_design_vcov(d, T, D, e->vcov);
+    /* deff as R svymean/svytotal(deff = TRUE): variance over that of a simple random
+     * sample without replacement of the domain's n from its estimated size. */
+    ksum *ss = calloc(D, sizeof *ss);
+    if (!ss) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    if (kind != HELBY_EST_RATIO)
+        for (size_t k = 0; k < n; k++) {
+            long g = DOM(k);
+            if (g < 0)
+                continue;
+            double m = kval(&sy[g]) / kval(&sw[g]), r = y[k] - m;
+            kadd(&ss[g], d->w[k] * r * r);
+        }
+    double df = opt.df > 0 ? opt.df : helby_design_df(d);
+    for (size_t g = 0; g < D; g++) {
+        helby_estimate *o = &e->est[g];
+        o->estimate = R[g];
+        o->se = sqrt(e->vcov[g * D + g]);
+        o->df = df;
+        o->n = cnt[g];
+        o->n_weighted = kval(&sw[g]);
+        double nn = (double)cnt[g], N = o->n_weighted;
+        double svyvar = kval(&ss[g]) / N * nn / (nn - 1);
+        double vsrs = svyvar * (N - nn) / (N * nn);
+        if (kind == HELBY_EST_TOTAL)
+            vsrs *= N * N;
+        o->deff = kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
+                                                               : e->vcov[g * D + g] / vsrs;
+        set_ci(o, &opt, (double)n);
+    }
+    free(ss);
+done:
+#undef DOM
+    free(sy), free(sx), free(sw), free(cnt), free(T), free(R), free(X);
+    if (st) {
+        helby_estimates_free(e);
+        return st;
+    }
+    *out = e;
+    return HELBY_OK;
+}
+
+helby_status helby_linear_combination(const helby_estimates *e, const double *c, double df,
+                                      const helby_estimate_options *opt_in, helby_estimate *out,
+                                      helby_error *err)
+{
+    helby_estimate_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        helby_estimate_options_default(&opt);
+    if (opt.ci != HELBY_CI_NORMAL)
+        opt.ci = HELBY_CI_T;
+    memset(out, 0, sizeof *out);
+    const size_t D = e->n_domains;
+    double v = 0, est = 0;
+    for (size_t a = 0; a < D; a++) {
+        est += c[a] * e->est[a].estimate;
+        for (size_t b = 0; b < D; b++)
+            v += c[a] * e->vcov[a * D + b] * c[b];
+    }
+    if (!(v >= 0))
+        return helby_error_set(err, HELBY_ENUMERIC, "contrast has no valid variance");
+    out->estimate = est;
+    out->se = sqrt(v);
+    out->df = opt.df > 0 ? opt.df : df;
+    out->deff = NAN;
+    set_ci(out, &opt, 0);
+    return HELBY_OK;
+}
+
+helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, size_t a,
+                            size_t b, double df, const helby_estimate_options *opt,
+                            helby_estimate *out, helby_error *err)
+{
+    const size_t D = e->n_domains;
+    if (a >= D || b >= D)
+        return helby_error_set(err, HELBY_EUSAGE, "contrast of domains %zu and %zu of %zu", a, b,
+                               D);
+    double ta = e->est[a].estimate, tb = e->est[b].estimate;
+    double *c = calloc(D, sizeof *c);
+    if (!c)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    double value;
+    /* Delta method: the gradient of the function at the estimates. */
+    switch (kind) {
+    case HELBY_CONTRAST_DIFFERENCE:
+        c[a] += 1;
+        c[b] -= 1;
+        value = ta - tb;
+        break;
+    case HELBY_CONTRAST_RATIO:
+        c[a] += 1 / tb;
+        c[b] -= ta / (tb * tb);
+        value = ta / tb;
+        break;
+    default:
+        c[a] += 1 / tb;
+        c[b] -= ta / (tb * tb);
+        value = (ta - tb) / tb;
+        break;
+    }
+    if (kind != HELBY_CONTRAST_DIFFERENCE && tb == 0) {
+        free(c);
+        return helby_error_set(err, HELBY_ENUMERIC, "contrast divides by a zero estimate");
+    }
+    helby_status st = helby_linear_combination(e, c, df, opt, out, err);
+    free(c);
+    if (st)
+        return st;
+    out->estimate = value;
+    helby_estimate_options o;
+    if (opt)
+        o = *opt;
+    else
+        helby_estimate_options_default(&o);
+    if (o.ci != HELBY_CI_NORMAL)
+        o.ci = HELBY_CI_T;
+    set_ci(out, &o, 0);
+    return HELBY_OK;
+}

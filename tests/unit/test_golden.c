@@ -1,0 +1,333 @@
+/* test_golden.c — helby's estimates against R survey 4.1.1 on the api data that ships with
+ * it (apisrs, apistrat, apiclus1, apiclus2 first stage, and apiclus1 with a lonely PSU under
+ * each rule). The values come from scripts/r-golden.R, run by hand, in tests/golden/values.csv;
+ * relative tolerance 1e-8 (absolute 1e-10 near zero). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/csv.h"
+#include "helby/estimate.h"
+
+#define GOLDEN HELBY_SOURCE_ROOT "/tests/golden/"
+#define MAXROWS 512
+#define MAXCOLS 16
+
+typedef struct table {
+    size_t nrows, ncols;
+    char names[MAXCOLS][32];
+    double v[MAXCOLS][MAXROWS];
+} table;
+
+static helby_status table_row(void *ctx, size_t ri, long line, const helby_field *f, size_t nf,
+                              helby_error *err)
+{
+    table *t = ctx;
+    (void)line;
+    (void)err;
+    if (ri == 0) {
+        t->ncols = nf < MAXCOLS ? nf : MAXCOLS;
+        for (size_t j = 0; j < t->ncols; j++)
+            snprintf(t->names[j], 32, "%s", f[j].text);
+        return HELBY_OK;
+    }
+    for (size_t j = 0; j < t->ncols && j < nf; j++) {
+        double x = NAN;
+        if (f[j].len && !helby_parse_number(f[j].text, f[j].len, '.', &x))
+            x = NAN; /* "NA" */
+        t->v[j][t->nrows] = x;
+    }
+    t->nrows++;
+    return HELBY_OK;
+}
+
+static table *load(const char *name)
+{
+    char path[512];
+    snprintf(path, sizeof path, GOLDEN "%s.csv", name);
+    unsigned char *buf;
+    size_t len;
+    helby_error err;
+    assert_int_equal(helby_read_file(path, &buf, &len, NULL, &err), HELBY_OK);
+    table *t = calloc(1, sizeof *t);
+    helby_dialect d = {';', '.', HELBY_ENC_UTF8, 0, 0};
+    assert_int_equal(helby_csv_parse(buf, len, &d, NULL, path, table_row, t, &err), HELBY_OK);
+    free(buf);
+    return t;
+}
+
+static const double *col(const table *t, const char *name)
+{
+    for (size_t j = 0; j < t->ncols; j++)
+        if (strcmp(t->names[j], name) == 0)
+            return t->v[j];
+    fail_msg("no column %s", name);
+    return NULL;
+}
+
+/* The golden values: design;quantity;domain;value. */
+typedef struct golden {
+    char design[32], quantity[48], domain[8];
+    double value;
+} golden;
+static golden *gold;
+static size_t n_gold, n_checked;
+
+static int load_golden(void **state)
+{
+    (void)state;
+    FILE *f = fopen(GOLDEN "values.csv", "r");
+    if (!f)
+        return -1;
+    char line[256];
+    gold = calloc(1024, sizeof *gold);
+    while (fgets(line, sizeof line, f) && n_gold < 1024) {
+        if (line[0] == '#' || strncmp(line, "design;", 7) == 0)
+            continue;
+        golden *g = &gold[n_gold];
+        char *p = line, *fields[4];
+        for (int i = 0; i < 4; i++) {
+            fields[i] = p;
+            p = strchr(p, ';');
+            if (p)
+                *p++ = '\0';
+            else
+                break;
+        }
+        snprintf(g->design, sizeof g->design, "%s", fields[0]);
+        snprintf(g->quantity, sizeof g->quantity, "%s", fields[1]);
+        snprintf(g->domain, sizeof g->domain, "%s", fields[2]);
+        g->value = strtod(fields[3], NULL);
+        n_gold++;
+    }
+    fclose(f);
+    return n_gold > 200 ? 0 : -1;
+}
+
+static int free_golden(void **state)
+{
+    (void)state;
+    free(gold);
+    return 0;
+}
+
+static void check(const char *design, const char *quantity, const char *domain, double got)
+{
+    for (size_t i = 0; i < n_gold; i++) {
+        const golden *g = &gold[i];
+        if (strcmp(g->design, design) || strcmp(g->quantity, quantity) ||
+            strcmp(g->domain, domain))
+            continue;
+        double tol = fmax(1e-8 * fabs(g->value), 1e-10);
+        if (!(fabs(got - g->value) <= tol))
+            fail_msg("%s %s[%s]: helby %.17g, R %.17g (rel. diff %.3g)", design, quantity, domain,
+                     got, g->value, fabs(got - g->value) / fabs(g->value));
+        n_checked++;
+        return;
+    }
+    fail_msg("no golden value for %s %s[%s]", design, quantity, domain);
+}
+
+typedef struct design_case {
+    const char *name, *file;
+    int strata, psu, fpc;
+    helby_lonely_rule rule;
+} design_case;
+
+static void run_case(const design_case *c)
+{
+    table *t = load(c->file);
+    size_t n = t->nrows;
+    size_t *strata = malloc(n * sizeof *strata), *psu = malloc(n * sizeof *psu);
+    for (size_t k = 0; k < n; k++) {
+        strata[k] = (size_t)col(t, "stratum")[k];
+        psu[k] = (size_t)col(t, "psu")[k];
+    }
+    helby_design_spec spec = {n, col(t, "weight"), c->strata ? strata : NULL,
+                              c->psu ? psu : NULL, c->fpc ? col(t, "fpc") : NULL, c->rule,
+                              NULL, 0};
+    helby_design *d;
+    helby_error err;
+    if (helby_design_new(&d, &spec, &err))
+        fail_msg("%s: %s", c->name, err.message);
+    check(c->name, "df", "", helby_design_df(d));
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    helby_estimates *e;
+
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL, 1, &o, &e,
+                                       &err),
+                     HELBY_OK);
+    check(c->name, "mean_api00", "", e->est[0].estimate);
+    check(c->name, "se_mean_api00", "", e->est[0].se);
+    check(c->name, "deff_mean_api00", "", e->est[0].deff);
+    helby_estimates_free(e);
+
+    /* NA rows leave the domain (R na.rm = TRUE); CI with t on the design df. */
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o,
+                                       &e, &err),
+                     HELBY_OK);
+    check(c->name, "mean_api00_na", "", e->est[0].estimate);
+    check(c->name, "se_mean_api00_na", "", e->est[0].se);
+    check(c->name, "ci_t_mean_api00_na_low", "", e->est[0].ci_low);
+    check(c->name, "ci_t_mean_api00_na_high", "", e->est[0].ci_high);
+    helby_estimates_free(e);
+
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_TOTAL, col(t, "enroll"), NULL, NULL, 1, &o,
+                                       &e, &err),
+                     HELBY_OK);
+    check(c->name, "total_enroll", "", e->est[0].estimate);
+    check(c->name, "se_total_enroll", "", e->est[0].se);
+    check(c->name, "deff_total_enroll", "", e->est[0].deff);
+    helby_estimates_free(e);
+
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_RATIO, col(t, "api00"), col(t, "api99"), NULL,
+                                       1, &o, &e, &err),
+                     HELBY_OK);
+    check(c->name, "ratio_api00_api99", "", e->est[0].estimate);
+    check(c->name, "se_ratio_api00_api99", "", e->est[0].se);
+    helby_estimates_free(e);
+
+    static const struct {
+        helby_ci_method m;
+        const char *name;
+    } props[] = {{HELBY_CI_LOGIT, "logit"}, {HELBY_CI_BETA, "beta"}, {HELBY_CI_WALD, "mean"}};
+    for (size_t i = 0; i < 3; i++) {
+        o.ci = props[i].m;
+        assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "yes"), NULL, NULL, 1, &o,
+                                           &e, &err),
+                         HELBY_OK);
+        char q[64];
+        snprintf(q, sizeof q, "prop_yes_%s", props[i].name);
+        check(c->name, q, "", e->est[0].estimate);
+        snprintf(q, sizeof q, "prop_yes_%s_low", props[i].name);
+        check(c->name, q, "", e->est[0].ci_low);
+        snprintf(q, sizeof q, "prop_yes_%s_high", props[i].name);
+        check(c->name, q, "", e->est[0].ci_high);
+        check(c->name, "se_prop_yes", "", e->est[0].se);
+        helby_estimates_free(e);
+    }
+    o.ci = HELBY_CI_T;
+
+    /* Domains by school type (1 = E, 2 = H, 3 = M), their covariance and two contrasts. */
+    long *dom = malloc(n * sizeof *dom);
+    for (size_t k = 0; k < n; k++)
+        dom[k] = (long)col(t, "stype")[k] - 1;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, dom, 3, &o, &e,
+                                       &err),
+                     HELBY_OK);
+    for (size_t g = 0; g < 3; g++) {
+        char ds[8];
+        snprintf(ds, sizeof ds, "%zu", g + 1);
+        check(c->name, "by_mean_api00", ds, e->est[g].estimate);
+        check(c->name, "by_se_mean_api00", ds, e->est[g].se);
+        check(c->name, "by_deff_mean_api00", ds, e->est[g].deff);
+    }
+    check(c->name, "by_cov_E_H", "", e->vcov[0 * 3 + 1]);
+    helby_estimate r;
+    assert_int_equal(helby_contrast(e, HELBY_CONTRAST_DIFFERENCE, 0, 1, helby_design_df(d), &o,
+                                    &r, &err),
+                     HELBY_OK);
+    check(c->name, "diff_E_H", "", r.estimate);
+    check(c->name, "se_diff_E_H", "", r.se);
+    assert_int_equal(helby_contrast(e, HELBY_CONTRAST_RATIO, 0, 1, helby_design_df(d), &o, &r,
+                                    &err),
+                     HELBY_OK);
+    check(c->name, "ratio_E_H", "", r.estimate);
+    check(c->name, "se_ratio_E_H", "", r.se);
+    helby_estimates_free(e);
+    free(dom);
+    helby_design_free(d);
+    free(strata);
+    free(psu);
+    free(t);
+}
+
+static void srs_estimates_match_r_survey_on_apisrs(void **state)
+{
+    (void)state;
+    design_case c = {"srs", "srs", 0, 0, 1, HELBY_LONELY_FAIL};
+    run_case(&c);
+}
+
+static void stratified_estimates_match_r_survey_on_apistrat(void **state)
+{
+    (void)state;
+    design_case c = {"strat", "strat", 1, 0, 1, HELBY_LONELY_FAIL};
+    run_case(&c);
+}
+
+static void cluster_estimates_match_r_survey_on_apiclus1(void **state)
+{
+    (void)state;
+    design_case c = {"clus1", "clus1", 0, 1, 1, HELBY_LONELY_FAIL};
+    run_case(&c);
+}
+
+static void two_stage_first_stage_variance_matches_r_on_apiclus2(void **state)
+{
+    (void)state;
+    design_case c = {"clus2", "clus2", 0, 1, 1, HELBY_LONELY_FAIL};
+    run_case(&c);
+}
+
+static void each_lonely_psu_rule_matches_r_survey(void **state)
+{
+    (void)state;
+    static const design_case cases[] = {
+        {"lonely_remove", "lonely", 1, 1, 0, HELBY_LONELY_REMOVE},
+        {"lonely_certainty", "lonely", 1, 1, 0, HELBY_LONELY_CERTAINTY},
+        {"lonely_adjust", "lonely", 1, 1, 0, HELBY_LONELY_ADJUST},
+        {"lonely_average", "lonely", 1, 1, 0, HELBY_LONELY_AVERAGE},
+    };
+    for (size_t i = 0; i < 4; i++)
+        run_case(&cases[i]);
+}
+
+static void lonely_psu_under_fail_names_the_stratum(void **state)
+{
+    (void)state;
+    table *t = load("lonely");
+    size_t n = t->nrows, *strata = malloc(n * sizeof *strata), *psu = malloc(n * sizeof *psu);
+    for (size_t k = 0; k < n; k++) {
+        strata[k] = (size_t)col(t, "stratum")[k];
+        psu[k] = (size_t)col(t, "psu")[k];
+    }
+    helby_design_spec spec = {n, col(t, "weight"), strata, psu, NULL, HELBY_LONELY_FAIL, NULL, 0};
+    helby_design *d = NULL;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_ENUMERIC);
+    assert_non_null(strstr(err.message, "stratum 99 has only one PSU"));
+    free(strata);
+    free(psu);
+    free(t);
+}
+
+static void every_golden_value_was_compared(void **state)
+{
+    (void)state;
+    /* 8 designs x 37 quantities = 296 values in values.csv; each must have been checked. */
+    assert_int_equal(n_gold, 296);
+    assert_true(n_checked >= n_gold);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(srs_estimates_match_r_survey_on_apisrs),
+        cmocka_unit_test(stratified_estimates_match_r_survey_on_apistrat),
+        cmocka_unit_test(cluster_estimates_match_r_survey_on_apiclus1),
+        cmocka_unit_test(two_stage_first_stage_variance_matches_r_on_apiclus2),
+        cmocka_unit_test(each_lonely_psu_rule_matches_r_survey),
+        cmocka_unit_test(lonely_psu_under_fail_names_the_stratum),
+        cmocka_unit_test(every_golden_value_was_compared),
+    };
+    return cmocka_run_group_tests(tests, load_golden, free_golden);
+}

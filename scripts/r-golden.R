@@ -94,6 +94,48 @@ for (rule in c("remove", "certainty", "adjust", "average")) {
 }
 options(survey.lonely.psu = "fail")
 
+# Replicate designs (as.svrepdesign), centred on the replicate mean (R's default).
+runrep <- function(name, des) {
+  put(name, "df", "", degf(des))
+  m <- svymean(~api00, des)
+  put(name, "mean_api00", "", coef(m)); put(name, "se_mean_api00", "", SE(m))
+  t <- svytotal(~enroll, des, na.rm = TRUE)
+  put(name, "total_enroll", "", coef(t)); put(name, "se_total_enroll", "", SE(t))
+  r <- svyratio(~api00, ~api99, des)
+  put(name, "se_ratio_api00_api99", "", SE(r))
+  b <- svyby(~api00, ~stype, des, svymean, covmat = TRUE)
+  for (i in seq_len(nrow(b)))
+    put(name, "by_se_mean_api00", as.character(as.integer(b$stype[i])), SE(b)[i])
+  put(name, "by_cov_E_H", "", vcov(b)[1, 2])
+}
+runrep("jk1_clus1", as.svrepdesign(svydesign(id = ~psu, weights = ~weight, fpc = ~fpc,
+                                             data = clus1), type = "JK1"))
+runrep("jkn_strat", as.svrepdesign(svydesign(id = ~1, strata = ~stratum, weights = ~weight,
+                                             fpc = ~fpc, data = strat), type = "JKn"))
+# Two PSUs per stratum for BRR and Fay: the schools of each type split in two halves.
+pairs <- strat
+pairs$psu <- 10 * pairs$stratum + (ave(seq_len(nrow(pairs)), pairs$stratum, FUN = seq_along) %% 2)
+export("pairs", pairs)
+pdes <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = pairs)
+brr <- as.svrepdesign(pdes, type = "BRR")
+fay <- as.svrepdesign(pdes, type = "Fay", fay.rho = 0.3)
+runrep("brr_pairs", brr)
+runrep("fay_pairs", fay)
+# Bootstrap replicates drawn by R (seeded), exported for helby's supplied-weights path.
+set.seed(20111)
+boot <- as.svrepdesign(svydesign(id = ~psu, weights = ~weight, data = clus1),
+                       type = "bootstrap", replicates = 50)
+runrep("boot_clus1", boot)
+for (nm in c("brr", "fay", "boot")) {
+  d <- get(nm)
+  rw <- weights(d, "analysis")
+  colnames(rw) <- paste0("r", seq_len(ncol(rw)))
+  write.table(format(rw, digits = 17), file.path(out, paste0(nm, "_repweights.csv")), sep = ";",
+              row.names = FALSE, quote = FALSE)
+  put(paste0(nm, "_supplied"), "scale", "", d$scale)
+  put(paste0(nm, "_supplied"), "rscale1", "", d$rscales[1])
+}
+
 v <- do.call(rbind, vals)
 con <- file(file.path(out, "values.csv"), "w")
 writeLines(sprintf("# R %s, survey %s; written by scripts/r-golden.R", getRversion(),

@@ -60,6 +60,55 @@ size_t helby_design_psus(const helby_design *d);
 /* Design degrees of freedom: PSUs - strata (R degf). */
 double helby_design_df(const helby_design *d);
 
+/* ---- Replicate designs (STATISTICS.md §5) ---- */
+
+typedef enum helby_rep_type {
+    HELBY_REP_JK1 = 0,   /* unstratified jackknife: drop one PSU, others x n/(n-1) */
+    HELBY_REP_JKN,       /* stratified jackknife: drop PSU i of stratum h */
+    HELBY_REP_BRR,       /* balanced repeated replication, 2 PSUs per stratum */
+    HELBY_REP_FAY,       /* BRR with Fay's rho */
+    HELBY_REP_BOOTSTRAP, /* Rao–Wu rescaling bootstrap (as R bootweights), seeded */
+    HELBY_REP_SUPPLIED   /* replicate weights from the data producer */
+} helby_rep_type;
+
+/* Replicate weights: either per-PSU multipliers of the base weights (built
+ * from a design: P x R, small even for a million rows) or full per-row
+ * weights supplied by the producer (n x R). Variance:
+ * scale * sum_r rscale_r (theta_r - c)^2, c the mean of the replicates or,
+ * with mse, the full-sample estimate (R svrepdesign). */
+typedef struct helby_replicates helby_replicates;
+
+typedef struct helby_rep_spec {
+    helby_rep_type type;
+    double fay_rho;       /* HELBY_REP_FAY: 0 < rho < 1 */
+    size_t replicates;    /* HELBY_REP_BOOTSTRAP: number of replicates (default 50) */
+    unsigned long long seed; /* HELBY_REP_BOOTSTRAP */
+    int mse;              /* centre on the full-sample estimate */
+} helby_rep_spec;
+
+/* Build replicate weights from a design. Errors: JK1 on a stratified design,
+ * BRR/Fay without exactly 2 PSUs in every stratum, JKn or bootstrap with a
+ * stratum of one PSU (name it), rho outside (0, 1). */
+helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
+                                  const helby_rep_spec *spec, helby_error *err);
+
+/* Producer-supplied replicate weights: n rows x R replicates, column r at
+ * weights + r * n; scale and rscales (NULL: all 1) as R svrepdesign. The full
+ * sample uses `base` (n weights). Arrays are copied. */
+helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t R,
+                                       const double *base, const double *weights, double scale,
+                                       const double *rscales, int mse, helby_error *err);
+void helby_replicates_free(helby_replicates *r);
+
+size_t helby_replicates_count(const helby_replicates *r);
+double helby_replicates_scale(const helby_replicates *r);
+/* Degrees of freedom as R degf on a replicate design: rank of the replicate
+ * weight matrix - 1, computed from the R x R cross-product (never the n x R
+ * matrix). */
+double helby_replicates_df(const helby_replicates *r);
+/* Replicate weight of row k in replicate r (for export and tests). */
+double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep);
+
 #ifdef __cplusplus
 }
 #endif

@@ -77,6 +77,12 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
                                const helby_estimate_options *opt, helby_estimates **out,
                                helby_error *err);
 
+/* The same estimates with replicate-weight variance (deff is NaN). */
+helby_status helby_estimate_by_replicates(const helby_replicates *r, helby_estimator kind,
+                                          const double *y, const double *x, const long *domain,
+                                          size_t n_domains, const helby_estimate_options *opt,
+                                          helby_estimates **out, helby_error *err);
+
 /* A smooth function of the domain estimates, by the delta method. */
 typedef enum helby_contrast_kind {
     HELBY_CONTRAST_DIFFERENCE = 0, /* theta_a - theta_b */

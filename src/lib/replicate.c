@@ -1,0 +1,463 @@
+/* replicate.c — replicate-weight designs and their variance (helby/design.h,
+ * helby_estimate_by_replicates in helby/estimate.h). Conventions of R survey's
+ * as.svrepdesign / svrepdesign: JK1 scale (n-1)/n (1-f); JKn rscales
+ * (n_h-1)/n_h (1-f_h); BRR and Fay scale 1/(R (1-rho)^2); bootstrap scale
+ * 1/(B-1); centred on the mean of the replicates unless mse. */
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_eigen.h>
+#include <gsl/gsl_errno.h>
+#include <gsl/gsl_matrix.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "design_internal.h"
+#include "helby/estimate.h"
+
+struct helby_replicates {
+    size_t n, R, P;
+    double *w;       /* n base weights */
+    size_t *psu;     /* n dense PSU index (multiplier mode) */
+    double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
+    double *full;    /* n x R weights (supplied mode): full[r * n + k] */
+    double scale;
+    double *rscales; /* R */
+    int mse;
+    double df;
+};
+
+void helby_replicates_free(helby_replicates *r)
+{
+    if (!r)
+        return;
+    free(r->w);
+    free(r->psu);
+    free(r->mult);
+    free(r->full);
+    free(r->rscales);
+    free(r);
+}
+
+size_t helby_replicates_count(const helby_replicates *r)
+{
+    return r->R;
+}
+
+double helby_replicates_scale(const helby_replicates *r)
+{
+    return r->scale;
+}
+
+double helby_replicates_df(const helby_replicates *r)
+{
+    return r->df;
+}
+
+double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep)
+{
+    if (r->full)
+        return r->full[rep * r->n + k];
+    return r->w[k] * r->mult[r->psu[k] * r->R + rep];
+}
+
+/* R degf(svyrep.design) = rank(replicate weights) - 1, from the R x R Gram
+ * matrix G = A'A (eigenvalues > 1e-10 of the largest: QR's 1e-5 tolerance on
+ * singular values, squared). */
+static double rank_df(const helby_replicates *r)
+{
+    const size_t R = r->R;
+    gsl_matrix *G = gsl_matrix_calloc(R, R);
+    gsl_vector *ev = gsl_vector_alloc(R);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(R);
+    double df = NAN;
+    if (!G || !ev || !ws)
+        goto done;
+    if (r->mult) {
+        double *w2 = calloc(r->P, sizeof *w2);
+        if (!w2)
+            goto done;
+        for (size_t k = 0; k < r->n; k++)
+            w2[r->psu[k]] += r->w[k] * r->w[k];
+        for (size_t p = 0; p < r->P; p++) {
+            const double *a = r->mult + p * R;
+            for (size_t i = 0; i < R; i++)
+                for (size_t j = 0; j <= i; j++)
+                    G->data[i * R + j] += w2[p] * a[i] * a[j];
+        }
+        free(w2);
+    } else {
+        for (size_t i = 0; i < R; i++)
+            for (size_t j = 0; j <= i; j++) {
+                double s = 0;
+                const double *a = r->full + i * r->n, *b = r->full + j * r->n;
+                for (size_t k = 0; k < r->n; k++)
+                    s += a[k] * b[k];
+                G->data[i * R + j] = s;
+            }
+    }
+    for (size_t i = 0; i < R; i++)
+        for (size_t j = 0; j < i; j++)
+            G->data[j * R + i] = G->data[i * R + j];
+    if (gsl_eigen_symm(G, ev, ws) != GSL_SUCCESS)
+        goto done;
+    double mx = 0;
+    for (size_t i = 0; i < R; i++)
+        mx = fmax(mx, gsl_vector_get(ev, i));
+    size_t rank = 0;
+    for (size_t i = 0; i < R; i++)
+        rank += gsl_vector_get(ev, i) > mx * 1e-10;
+    df = (double)rank - 1;
+done:
+    gsl_matrix_free(G);
+    gsl_vector_free(ev);
+    if (ws)
+        gsl_eigen_symm_free(ws);
+    return df;
+}
+
+/* splitmix64: a small, well-mixed generator whose stream depends only on the seed. */
+static uint64_t next_u64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static size_t uniform_below(uint64_t *s, size_t n)
+{
+    uint64_t lim = UINT64_MAX - UINT64_MAX % n, x;
+    do
+        x = next_u64(s);
+    while (x >= lim);
+    return (size_t)(x % n);
+}
+
+static int popcount_parity(size_t x)
+{
+    int p = 0;
+    while (x) {
+        p ^= 1;
+        x &= x - 1;
+    }
+    return p;
+}
+
+helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
+                                  const helby_rep_spec *spec, helby_error *err)
+{
+    *out = NULL;
+    gsl_set_error_handler_off();
+    const size_t P = d->P, H = d->H;
+    size_t R = 0;
+    double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
+    switch (spec->type) {
+    case HELBY_REP_JK1:
+        if (H != 1)
+            return helby_error_set(err, HELBY_EUSAGE,
+                                   "JK1 is for unstratified designs: use JKn with strata");
+        R = P;
+        break;
+    case HELBY_REP_JKN:
+        R = P;
+        for (size_t h = 0; h < H; h++)
+            if (d->n_h[h] < 2)
+                return helby_error_set(err, HELBY_ENUMERIC,
+                                       "JKn: stratum %zu has only one PSU", d->stratum_id[h]);
+        break;
+    case HELBY_REP_BRR:
+    case HELBY_REP_FAY:
+        if (spec->type == HELBY_REP_FAY && !(rho > 0 && rho < 1))
+            return helby_error_set(err, HELBY_EUSAGE, "Fay's rho must lie in (0, 1), not %g",
+                                   rho);
+        for (size_t h = 0; h < H; h++)
+            if (d->n_h[h] != 2)
+                return helby_error_set(err, HELBY_EUSAGE,
+                                       "BRR needs exactly 2 PSUs per stratum; stratum %zu has %zu",
+                                       d->stratum_id[h], d->n_h[h]);
+        R = 1;
+        while (R <= H)
+            R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
+        break;
+    case HELBY_REP_BOOTSTRAP:
+        R = spec->replicates ? spec->replicates : 50;
+        if (R < 2)
+            return helby_error_set(err, HELBY_EUSAGE, "the bootstrap needs at least 2 replicates");
+        for (size_t h = 0; h < H; h++) {
+            if (d->n_h[h] < 2)
+                return helby_error_set(err, HELBY_ENUMERIC,
+                                       "bootstrap: stratum %zu has only one PSU", d->stratum_id[h]);
+            if (d->f_h[h] < 1)
+                return helby_error_set(err, HELBY_EUSAGE,
+                                       "the bootstrap with an fpc is not supported; use JKn, or "
+                                       "replicate weights from the producer");
+        }
+        break;
+    default:
+        return helby_error_set(err, HELBY_EUSAGE, "unknown replicate type");
+    }
+    helby_replicates *r = calloc(1, sizeof *r);
+    if (!r)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    r->n = d->n;
+    r->R = R;
+    r->P = P;
+    r->mse = spec->mse;
+    r->w = malloc(d->n * sizeof *r->w);
+    r->psu = malloc(d->n * sizeof *r->psu);
+    r->mult = malloc(P * R * sizeof *r->mult);
+    r->rscales = malloc(R * sizeof *r->rscales);
+    if (!r->w || !r->psu || !r->mult || !r->rscales) {
+        helby_replicates_free(r);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    memcpy(r->w, d->w, d->n * sizeof *r->w);
+    memcpy(r->psu, d->psu, d->n * sizeof *r->psu);
+    for (size_t i = 0; i < P * R; i++)
+        r->mult[i] = 1;
+    for (size_t i = 0; i < R; i++)
+        r->rscales[i] = 1;
+    r->scale = 1;
+    /* Rank of each PSU in its stratum, in order of first appearance. */
+    size_t *seen = calloc(H, sizeof *seen), *rank = malloc(P * sizeof *rank);
+    size_t *first = malloc(H * sizeof *first);
+    if (!seen || !rank || !first) {
+        free(seen), free(rank), free(first);
+        helby_replicates_free(r);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    size_t col = 0;
+    for (size_t h = 0; h < H; h++) {
+        first[h] = col;
+        col += d->n_h[h];
+    }
+    for (size_t p = 0; p < P; p++)
+        rank[p] = seen[d->stratum_of_psu[p]]++;
+    uint64_t state = spec->seed;
+    for (size_t p = 0; p < P; p++) {
+        size_t h = d->stratum_of_psu[p];
+        double nh = (double)d->n_h[h];
+        double *a = r->mult + p * R;
+        switch (spec->type) {
+        case HELBY_REP_JK1:
+        case HELBY_REP_JKN:
+            /* Replicate first[h] + i drops PSU i of stratum h. */
+            for (size_t i = 0; i < d->n_h[h]; i++)
+                a[first[h] + i] = i == rank[p] ? 0 : nh / (nh - 1);
+            break;
+        case HELBY_REP_BRR:
+        case HELBY_REP_FAY:
+            for (size_t k = 0; k < R; k++) {
+                int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
+                int first_psu = rank[p] == 0;
+                a[k] = (plus == first_psu) ? 2 - rho : rho;
+            }
+            break;
+        default:
+            break;
+        }
+    }
+    if (spec->type == HELBY_REP_JK1) {
+        r->scale = (double)(P - 1) / (double)P * d->f_h[0];
+    } else if (spec->type == HELBY_REP_JKN) {
+        for (size_t h = 0; h < H; h++)
+            for (size_t i = 0; i < d->n_h[h]; i++)
+                r->rscales[first[h] + i] =
+                    ((double)d->n_h[h] - 1) / (double)d->n_h[h] * d->f_h[h];
+    } else if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
+        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
+    } else if (spec->type == HELBY_REP_BOOTSTRAP) {
+        /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
+         * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
+        size_t *count = malloc(P * sizeof *count);
+        size_t *members = malloc(P * sizeof *members);
+        if (!count || !members) {
+            free(count), free(members), free(seen), free(rank), free(first);
+            helby_replicates_free(r);
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        }
+        for (size_t p = 0; p < P; p++)
+            members[first[d->stratum_of_psu[p]] + rank[p]] = p;
+        for (size_t k = 0; k < R; k++) {
+            memset(count, 0, P * sizeof *count);
+            for (size_t h = 0; h < H; h++)
+                for (size_t j = 0; j + 1 < d->n_h[h]; j++)
+                    count[members[first[h] + uniform_below(&state, d->n_h[h])]]++;
+            for (size_t p = 0; p < P; p++) {
+                double nh = (double)d->n_h[d->stratum_of_psu[p]];
+                r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
+            }
+        }
+        free(count);
+        free(members);
+        r->scale = 1 / ((double)R - 1);
+    }
+    free(seen), free(rank), free(first);
+    r->df = rank_df(r);
+    *out = r;
+    return HELBY_OK;
+}
+
+helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t R,
+                                       const double *base, const double *weights, double scale,
+                                       const double *rscales, int mse, helby_error *err)
+{
+    *out = NULL;
+    if (n == 0 || R < 2 || !base || !weights || !(scale > 0))
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "replicate weights need rows, at least 2 replicates and a scale > 0");
+    for (size_t i = 0; i < n * R; i++)
+        if (!(weights[i] >= 0) || !isfinite(weights[i]))
+            return helby_error_set(err, HELBY_EUSAGE,
+                                   "replicate weight %zu of replicate %zu is %g: must be >= 0",
+                                   i % n + 1, i / n + 1, weights[i]);
+    helby_replicates *r = calloc(1, sizeof *r);
+    if (!r)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    r->n = n;
+    r->R = R;
+    r->scale = scale;
+    r->mse = mse;
+    r->w = malloc(n * sizeof *r->w);
+    r->full = malloc(n * R * sizeof *r->full);
+    r->rscales = malloc(R * sizeof *r->rscales);
+    if (!r->w || !r->full || !r->rscales) {
+        helby_replicates_free(r);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    memcpy(r->w, base, n * sizeof *r->w);
+    memcpy(r->full, weights, n * R * sizeof *r->full);
+    for (size_t i = 0; i < R; i++)
+        r->rscales[i] = rscales ? rscales[i] : 1;
+    r->df = rank_df(r);
+    *out = r;
+    return HELBY_OK;
+}
+
+helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
+                                          const double *y, const double *x, const long *domain,
+                                          size_t D, const helby_estimate_options *opt_in,
+                                          helby_estimates **out, helby_error *err)
+{
+    *out = NULL;
+    helby_estimate_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        helby_estimate_options_default(&opt);
+    if (!domain)
+        D = 1;
+    const size_t n = rep->n, R = rep->R;
+    /* The full-sample estimate from the base weights, via a one-PSU-per-row
+     * view is not needed: sums are direct. Replicate sums: per PSU then
+     * multiplied (multiplier mode), or row by row (supplied mode). */
+    double *Sy = calloc((R + 1) * D, sizeof *Sy), *Sx = calloc((R + 1) * D, sizeof *Sx);
+    size_t *cnt = calloc(D, sizeof *cnt);
+    double *py = NULL, *px = NULL;
+    helby_estimates *e = calloc(1, sizeof *e);
+    if (e) {
+        e->est = calloc(D, sizeof *e->est);
+        e->vcov = calloc(D * D, sizeof *e->vcov);
+    }
+    if (rep->mult) {
+        py = calloc(rep->P * D, sizeof *py);
+        px = calloc(rep->P * D, sizeof *px);
+    }
+    helby_status st = HELBY_OK;
+    double *theta = malloc((R + 1) * D * sizeof *theta);
+    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta ||
+        (rep->mult && (!py || !px))) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    e->n_domains = D;
+    for (size_t k = 0; k < n; k++) {
+        long g = domain ? domain[k] : 0;
+        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+            continue;
+        if ((size_t)g >= D) {
+            st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g, D);
+            goto done;
+        }
+        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
+        cnt[g]++;
+        Sy[g] += rep->w[k] * y[k];
+        Sx[g] += rep->w[k] * xv;
+        if (rep->mult) {
+            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
+            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
+        } else {
+            for (size_t r = 0; r < R; r++) {
+                double wr = rep->full[r * n + k];
+                Sy[(r + 1) * D + (size_t)g] += wr * y[k];
+                Sx[(r + 1) * D + (size_t)g] += wr * xv;
+            }
+        }
+    }
+    if (rep->mult)
+        for (size_t p = 0; p < rep->P; p++)
+            for (size_t r = 0; r < R; r++) {
+                double a = rep->mult[p * R + r];
+                if (a == 0)
+                    continue;
+                for (size_t g = 0; g < D; g++) {
+                    Sy[(r + 1) * D + g] += a * py[p * D + g];
+                    Sx[(r + 1) * D + g] += a * px[p * D + g];
+                }
+            }
+    for (size_t g = 0; g < D; g++)
+        if (cnt[g] == 0) {
+            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
+                                 g);
+            goto done;
+        }
+    for (size_t r = 0; r <= R; r++)
+        for (size_t g = 0; g < D; g++)
+            theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
+                                                       : Sy[r * D + g] / Sx[r * D + g];
+    for (size_t a = 0; a < D; a++) {
+        double ca = 0, cb;
+        for (size_t r = 1; r <= R; r++)
+            ca += theta[r * D + a];
+        ca = rep->mse ? theta[a] : ca / (double)R;
+        for (size_t b = 0; b <= a; b++) {
+            cb = 0;
+            for (size_t r = 1; r <= R; r++)
+                cb += theta[r * D + b];
+            cb = rep->mse ? theta[b] : cb / (double)R;
+            double v = 0;
+            for (size_t r = 1; r <= R; r++)
+                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
+            e->vcov[a * D + b] = e->vcov[b * D + a] = rep->scale * v;
+        }
+    }
+    double df = opt.df > 0 ? opt.df : rep->df;
+    for (size_t g = 0; g < D; g++) {
+        helby_estimate *o = &e->est[g];
+        o->estimate = theta[g];
+        o->se = sqrt(e->vcov[g * D + g]);
+        o->df = df;
+        o->n = cnt[g];
+        o->n_weighted = Sx[g];
+        o->deff = NAN;
+        helby_estimate tmp = *o;
+        /* CIs as for linearization. */
+        double alpha = 1 - opt.level;
+        double q = (opt.ci == HELBY_CI_NORMAL || !(df > 0))
+                       ? gsl_cdf_ugaussian_Pinv(1 - alpha / 2)
+                       : gsl_cdf_tdist_Pinv(1 - alpha / 2, df);
+        o->ci_low = tmp.estimate - q * tmp.se;
+        o->ci_high = tmp.estimate + q * tmp.se;
+        o->rel_se = o->estimate != 0 ? o->se / fabs(o->estimate) : INFINITY;
+        o->unreliable = o->rel_se > (opt.max_rel_se > 0 ? opt.max_rel_se : 0.30) || o->n < opt.min_n;
+    }
+done:
+    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);
+    if (st) {
+        helby_estimates_free(e);
+        return st;
+    }
+    *out = e;
+    return HELBY_OK;
+}

@@ -45,5 +45,7 @@ int cmd_survey(cli_global *g, int argc, char **argv);
 void help_survey(FILE *out);
 int cmd_import(cli_global *g, int argc, char **argv);
 void help_import(FILE *out);
+int cmd_estimate(cli_global *g, int argc, char **argv);
+void help_estimate(FILE *out);
 
 #endif

@@ -11,6 +11,8 @@ static const cli_command commands[] = {
     {"init", "create a store", cmd_init, help_init},
     {"survey", "add, list or show survey definitions", cmd_survey, help_survey},
     {"import", "validate and import response files, all or nothing", cmd_import, help_import},
+    {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate,
+     help_estimate},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

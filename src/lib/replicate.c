@@ -294,7 +294,17 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         r->scale = 1 / ((double)R - 1);
     }
     free(seen), free(rank), free(first);
-    r->df = rank_df(r);
+    /* R degf = rank of the replicate weights - 1. For the jackknives and BRR the rank is
+     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1); BRR/Fay: 1 + H, the Hadamard
+     * columns being independent), which spares an eigen-decomposition of a P x P matrix
+     * when every PSU is a replicate; the bootstrap's is computed. */
+    switch (spec->type) {
+    case HELBY_REP_JK1: r->df = (double)P - 1; break;
+    case HELBY_REP_JKN: r->df = (double)P - (double)H; break;
+    case HELBY_REP_BRR:
+    case HELBY_REP_FAY: r->df = (double)H; break;
+    default: r->df = rank_df(r);
+    }
     *out = r;
     return HELBY_OK;
 }

@@ -1,0 +1,94 @@
+"""`helby estimate` on the imported example survey against R survey (svyby on the same files;
+tests/golden/copenhagen_estimate.csv from scripts/r-golden.R), and its output formats."""
+import csv
+import io
+import json
+import os
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import ROOT, WAVES, StoreCase, main, run  # noqa: E402
+
+GOLDEN = os.path.join(ROOT, "tests", "golden", "copenhagen_estimate.csv")
+GROUP = {"0": "Ethnic Danes", "1": "Ethnic minorities"}
+
+
+def close(a, b):
+    return abs(a - b) <= max(1e-8 * abs(b), 1e-10)
+
+
+class Estimate(StoreCase):
+    def setUp(self):
+        super().setUp()
+        run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
+
+    def estimate(self, *args, check=0):
+        return run("estimate", "--survey", "copenhagen", *args, db=self.db, check=check)
+
+    def test_means_and_shares_by_group_and_wave_match_r_svyby(self):
+        p = self.estimate("--var", "tillid_politi", "--share", "share_discriminated",
+                          "--by", "group,wave", "--format", "csv", "--lang", "en")
+        got = {(r["measure"], r["group"], r["wave"]): r
+               for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")}
+        with open(GOLDEN, encoding="utf-8") as f:
+            header = f.readline()
+            self.assertIn("survey 4.1.1", header)
+            gold = list(csv.DictReader(f, delimiter=";"))
+        self.assertEqual(len(gold), 16)
+        for g in gold:
+            r = got[(g["measure"], GROUP[g["group"]], g["wave"])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+            self.assertEqual(r["df"], "2880")  # PSUs - strata over the four waves, as R degf
+
+    def test_json_output_parses_and_has_the_documented_fields(self):
+        p = self.estimate("--share", "share_trust_police", "--by", "district", "--format",
+                          "json")
+        rows = json.loads(p.stdout)
+        self.assertEqual(len(rows), 10)
+        for k in ("measure", "district", "estimate", "se", "ci_low", "ci_high", "df", "n",
+                  "deff", "flag"):
+            self.assertIn(k, rows[0])
+        self.assertIn("Østerbro", [r["district"] for r in rows])
+        for r in rows:
+            self.assertLess(r["ci_low"], r["estimate"])
+            self.assertLess(r["estimate"], r["ci_high"])
+
+    def test_small_cells_are_suppressed(self):
+        # District x origin x wave cells hold 50-140 respondents: a threshold of 100 hides some.
+        p = self.estimate("--share", "share_discriminated", "--by", "district,origin,wave",
+                          "--format", "csv", "--min-cell", "100")
+        rows = list(csv.DictReader(io.StringIO(p.stdout), delimiter=";"))
+        self.assertEqual(len(rows), 120)
+        small = [r for r in rows if int(r["n"]) < 100]
+        self.assertTrue(all(r["flag"] != "suppressed" for r in rows if int(r["n"]) >= 100))
+        self.assertTrue(small)
+        for r in small:
+            self.assertEqual(r["flag"], "suppressed")
+            self.assertEqual(r["estimate"], "")
+            self.assertEqual(r["se"], "")
+
+    def test_replicate_variance_is_available(self):
+        p = self.estimate("--var", "tryg_kvarter", "--by", "group", "--variance", "jkn",
+                          "--format", "csv")
+        rows = list(csv.DictReader(io.StringIO(p.stdout), delimiter=";"))
+        self.assertEqual(len(rows), 2)
+        lin = self.estimate("--var", "tryg_kvarter", "--by", "group", "--format", "csv")
+        lrows = list(csv.DictReader(io.StringIO(lin.stdout), delimiter=";"))
+        for a, b in zip(rows, lrows):
+            self.assertEqual(a["estimate"], b["estimate"])
+            ratio = float(a["se"]) / float(b["se"])
+            self.assertTrue(0.9 < ratio < 1.1, ratio)  # JKn and linearization agree closely
+
+    def test_mistakes_get_a_usage_error(self):
+        p = self.estimate("--var", "nosuch", check=1)
+        self.assertIn("not a numeric variable", p.stderr)
+        p = self.estimate("--by", "resp_id", "--var", "tillid_politi", check=1)
+        self.assertIn("--by resp_id", p.stderr)
+        p = self.estimate("--variance", "magic", check=1)
+        self.assertIn("--variance must be", p.stderr)
+
+
+if __name__ == "__main__":
+    main()

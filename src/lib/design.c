@@ -78,7 +78,7 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
     d->lonely = s->lonely;
     d->w = malloc(s->n * sizeof *d->w);
     d->psu = malloc(s->n * sizeof *d->psu);
-    size_t *row_h = malloc(s->n * sizeof *row_h);
+    uint32_t *row_h = malloc(s->n * sizeof *row_h);
     if (!d->w || !d->psu || !row_h)
         goto nomem;
     double wsum = 0;
@@ -96,16 +96,29 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         st = helby_error_set(err, HELBY_ENUMERIC, "all weights are zero");
         goto fail;
     }
-    /* Dense strata, then dense PSUs keyed by (stratum, psu). */
+    /* Dense strata, then dense PSUs keyed by (stratum, psu). Files are usually sorted by
+     * PSU, so a row like the one before it skips the hash lookups. */
+    size_t prev_id = 0, prev_psu = 0, prev_h = 0, prev_p = 0;
     for (size_t k = 0; k < s->n; k++) {
-        size_t id = s->strata ? s->strata[k] : 0, h;
+        size_t id = s->strata ? s->strata[k] : 0, h, p;
+        size_t pid = s->psus ? s->psus[k] : k;
+        if (k > 0 && s->psus && id == prev_id && pid == prev_psu) {
+            row_h[k] = (uint32_t)prev_h;
+            d->psu[k] = (uint32_t)prev_p;
+            continue;
+        }
         if (helby_strmap_put(&smap, (const char *)&id, sizeof id, smap.count, &h) < 0)
             goto nomem;
-        row_h[k] = h;
-        size_t key[2] = {h, s->psus ? s->psus[k] : k}, p;
+        size_t key[2] = {h, pid};
         if (helby_strmap_put(&pmap, (const char *)key, sizeof key, pmap.count, &p) < 0)
             goto nomem;
-        d->psu[k] = p;
+        if (p > UINT32_MAX) {
+            st = helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
+            goto fail;
+        }
+        row_h[k] = (uint32_t)h;
+        d->psu[k] = (uint32_t)p;
+        prev_id = id, prev_psu = pid, prev_h = h, prev_p = p;
     }
     d->H = smap.count;
     d->P = pmap.count;

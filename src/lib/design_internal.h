@@ -2,12 +2,14 @@
 #ifndef HELBY_DESIGN_INTERNAL_H
 #define HELBY_DESIGN_INTERNAL_H
 
+#include <stdint.h>
+
 #include "helby/design.h"
 
 struct helby_design {
     size_t n, H, P;
     double *w;         /* n weights */
-    size_t *psu;       /* n: dense PSU index 0..P-1 */
+    uint32_t *psu;     /* n: dense PSU index 0..P-1 (32 bits: half the memory) */
     size_t *stratum_of_psu; /* P: dense stratum index 0..H-1 */
     size_t *n_h;       /* H: PSUs sampled in the stratum */
     double *f_h;       /* H: 1 - n_h / N_h (1 without fpc), R's (N - n) / N */

@@ -18,7 +18,7 @@
 struct helby_replicates {
     size_t n, R, P;
     double *w;       /* n base weights */
-    size_t *psu;     /* n dense PSU index (multiplier mode) */
+    uint32_t *psu;   /* n dense PSU index (multiplier mode) */
     double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
     double *full;    /* n x R weights (supplied mode): full[r * n + k] */
     double scale;

@@ -563,8 +563,13 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     } else if (!strcmp(format, "json")) {
         printf("[");
     } else {
-        printf("%s — %s, %s%s\n", s->id, use_reps ? variance : "linearization",
-               level == 0.95 ? "95 % CI" : "CI", " (t on design df for means)");
+        printf("%s — variance: %s; %g %% CIs: %s for means, %s for shares\n", s->id,
+               use_reps ? variance : "linearization", 100 * level,
+               mean_ci == HELBY_CI_NORMAL ? "normal" : "t on the design df",
+               share_ci == HELBY_CI_LOGIT  ? "logit"
+               : share_ci == HELBY_CI_BETA ? "Korn-Graubard beta"
+               : share_ci == HELBY_CI_WALD ? "Wald (t)"
+                                           : "as for means");
         print_pad("measure", 20);
         for (size_t i = 0; i < B.n; i++) {
             putchar(' ');

@@ -86,12 +86,14 @@ int main(int argc, char **argv)
     }
     const char *cmd = argv[1];
     if (strcmp(cmd, "-h") == 0 || strcmp(cmd, "--help") == 0 || strcmp(cmd, "help") == 0) {
-        if (argc > 2)
+        if (argc > 2) {
             for (size_t i = 0; i < n_commands; i++)
                 if (strcmp(argv[2], commands[i].name) == 0) {
                     commands[i].help(stdout);
                     return 0;
                 }
+            return cli_usage(NULL, "no help for unknown command '%s'", argv[2]);
+        }
         help_main(stdout);
         return 0;
     }

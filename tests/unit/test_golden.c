@@ -387,6 +387,7 @@ static void jackknife_replicates_match_r_as_svrepdesign(void **state)
     d = make_design(t, 1, 0, 1);
     assert_int_equal(helby_replicates_new(&r, d, &jkn, &err), HELBY_OK);
     run_replicates("jkn_strat", r, t);
+    helby_replicates_free(r);
     assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_EUSAGE); /* stratified */
     helby_design_free(d);
     free(t);

@@ -76,10 +76,9 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         return helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
     d->n = s->n;
     d->lonely = s->lonely;
-    d->w = malloc(s->n * sizeof *d->w);
-    d->psu = malloc(s->n * sizeof *d->psu);
-    uint32_t *row_h = malloc(s->n * sizeof *row_h);
-    if (!d->w || !d->psu || !row_h)
+    d->w = helby_alloc_big(s->n * sizeof *d->w);
+    d->psu = helby_alloc_big(s->n * sizeof *d->psu);
+    if (!d->w || !d->psu)
         goto nomem;
     double wsum = 0;
     for (size_t k = 0; k < s->n; k++) {
@@ -98,12 +97,11 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
     }
     /* Dense strata, then dense PSUs keyed by (stratum, psu). Files are usually sorted by
      * PSU, so a row like the one before it skips the hash lookups. */
-    size_t prev_id = 0, prev_psu = 0, prev_h = 0, prev_p = 0;
+    size_t prev_id = 0, prev_psu = 0, prev_p = 0;
     for (size_t k = 0; k < s->n; k++) {
         size_t id = s->strata ? s->strata[k] : 0, h, p;
         size_t pid = s->psus ? s->psus[k] : k;
         if (k > 0 && s->psus && id == prev_id && pid == prev_psu) {
-            row_h[k] = (uint32_t)prev_h;
             d->psu[k] = (uint32_t)prev_p;
             continue;
         }
@@ -116,9 +114,8 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
             st = helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
             goto fail;
         }
-        row_h[k] = (uint32_t)h;
         d->psu[k] = (uint32_t)p;
-        prev_id = id, prev_psu = pid, prev_h = h, prev_p = p;
+        prev_id = id, prev_psu = pid, prev_p = p;
     }
     d->H = smap.count;
     d->P = pmap.count;
@@ -142,7 +139,7 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         d->n_h[key[0]]++;
     }
     for (size_t k = 0; k < s->n && s->fpc; k++) {
-        size_t h = row_h[k];
+        size_t h = d->stratum_of_psu[d->psu[k]];
         double f = s->fpc[k];
         if (!(f > 0) || !isfinite(f)) {
             st = helby_error_set(err, HELBY_EUSAGE, "fpc of row %zu is %g: it must be positive",
@@ -190,7 +187,6 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
                                  stratum_name(s, d->stratum_id[h], name, sizeof name));
             goto fail;
         }
-    free(row_h);
     helby_strmap_free(&smap);
     helby_strmap_free(&pmap);
     *out = d;
@@ -198,7 +194,6 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
 nomem:
     st = helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
 fail:
-    free(row_h);
     helby_strmap_free(&smap);
     helby_strmap_free(&pmap);
     helby_design_free(d);

@@ -164,7 +164,18 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
         }
         R[g] = kind == HELBY_EST_TOTAL ? kval(&sy[g]) : kval(&sy[g]) / X[g];
     }
-    /* Influence values, summed per PSU: totals z = y; ratios z = (y - R x) / X. */
+    /* One more pass: influence values summed per PSU (totals z = y; ratios
+     * z = (y - R x) / X) and, for deff, the weighted squared deviations. */
+    ksum *ss = calloc(D, sizeof *ss);
+    double *m = malloc(D * sizeof *m);
+    if (!ss || !m) {
+        free(ss);
+        free(m);
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    for (size_t g = 0; g < D; g++)
+        m[g] = kval(&sy[g]) / kval(&sw[g]);
     for (size_t k = 0; k < n; k++) {
         long g = DOM(k);
         if (g < 0)
@@ -172,23 +183,13 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
         double z = kind == HELBY_EST_TOTAL ? y[k]
                                            : (y[k] - R[g] * (x ? x[k] : 1.0)) / X[g];
         T[d->psu[k] * D + (size_t)g] += d->w[k] * z;
+        double r = y[k] - m[g];
+        kadd(&ss[g], d->w[k] * r * r);
     }
+    free(m);
     helby_design_vcov(d, T, D, e->vcov);
     /* deff as R svymean/svytotal(deff = TRUE): variance over that of a simple random
      * sample without replacement of the domain's n from its estimated size. */
-    ksum *ss = calloc(D, sizeof *ss);
-    if (!ss) {
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    if (kind != HELBY_EST_RATIO)
-        for (size_t k = 0; k < n; k++) {
-            long g = DOM(k);
-            if (g < 0)
-                continue;
-            double m = kval(&sy[g]) / kval(&sw[g]), r = y[k] - m;
-            kadd(&ss[g], d->w[k] * r * r);
-        }
     double df = opt.df > 0 ? opt.df : helby_design_df(d);
     for (size_t g = 0; g < D; g++) {
         helby_estimate *o = &e->est[g];

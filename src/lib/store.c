@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "store_internal.h"
+#include "util_internal.h"
 
 extern const char *const helby_schema_migrations[];
 extern const size_t helby_schema_migration_count;
@@ -502,22 +503,6 @@ static helby_status index_text(helby_column *c, size_t n, helby_error *err)
     return HELBY_OK;
 }
 
-/* Column buffers are large (8 MB for a million answers): ask for transparent
- * huge pages, which turns ~2,000 page faults per column into a handful. */
-static void *alloc_column(size_t bytes)
-{
-    const size_t huge = 2u << 20;
-    if (bytes < 2 * huge)
-        return malloc(bytes ? bytes : 1);
-    void *p = NULL;
-    if (posix_memalign(&p, huge, bytes) != 0)
-        return NULL;
-#ifdef MADV_HUGEPAGE
-    madvise(p, bytes, MADV_HUGEPAGE);
-#endif
-    return p;
-}
-
 /* Read one stored column straight into the frame's buffer with sqlite3_blob_read:
  * no intermediate copy of a multi-megabyte BLOB. */
 static helby_status load_column(helby_store *st, helby_column *c, const char *name, int kind,
@@ -528,7 +513,7 @@ static helby_status load_column(helby_store *st, helby_column *c, const char *na
         return helby_error_set(err, HELBY_ENOMEM, "out of memory loading %s", name);
     if ((kind == 0 && bytes != n * sizeof(double)) || (kind == 2 && bytes != n * 2))
         return helby_error_set(err, HELBY_ESTORE, "store: column %s is damaged", name);
-    void *dst = alloc_column(kind == 2 ? n * sizeof(double) : bytes);
+    void *dst = helby_alloc_big(kind == 2 ? n * sizeof(double) : bytes);
     if (!dst)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory loading %s", name);
     if (kind == 0 || kind == 2)

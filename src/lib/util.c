@@ -3,6 +3,21 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+
+void *helby_alloc_big(size_t bytes)
+{
+    const size_t huge = 2u << 20;
+    if (bytes < 2 * huge)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
 
 int helby_buf_append(helby_buf *b, const void *p, size_t n)
 {

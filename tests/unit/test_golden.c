@@ -92,7 +92,7 @@ static int load_golden(void **state)
         if (line[0] == '#' || strncmp(line, "design;", 7) == 0)
             continue;
         golden *g = &gold[n_gold];
-        char *p = line, *fields[4];
+        char *p = line, *fields[4] = {"", "", "", "0"};
         for (int i = 0; i < 4; i++) {
             fields[i] = p;
             p = strchr(p, ';');
@@ -101,9 +101,9 @@ static int load_golden(void **state)
             else
                 break;
         }
-        snprintf(g->design, sizeof g->design, "%s", fields[0]);
-        snprintf(g->quantity, sizeof g->quantity, "%s", fields[1]);
-        snprintf(g->domain, sizeof g->domain, "%s", fields[2]);
+        snprintf(g->design, sizeof g->design, "%.31s", fields[0]);
+        snprintf(g->quantity, sizeof g->quantity, "%.47s", fields[1]);
+        snprintf(g->domain, sizeof g->domain, "%.7s", fields[2]);
         g->value = strtod(fields[3], NULL);
         n_gold++;
     }

@@ -59,10 +59,14 @@ run <- function(name, des) {
   put(name, "ratio_E_H", "", coef(q)); put(name, "se_ratio_E_H", "", SE(q))
   ci <- confint(m, df = degf(des))
   put(name, "ci_t_mean_api00_na_low", "", ci[1]); put(name, "ci_t_mean_api00_na_high", "", ci[2])
+  ci <- confint(m)  # R's default: normal quantiles
+  put(name, "ci_normal_mean_api00_na_low", "", ci[1])
+  put(name, "ci_normal_mean_api00_na_high", "", ci[2])
 }
 
 options(survey.lonely.psu = "fail")
 srs <- prep(apisrs, 1, seq_len(nrow(apisrs)), apisrs$fpc)
+srs$fraction <- nrow(apisrs) / apisrs$fpc  # the same fpc given as a sampling fraction
 export("srs", srs)
 run("srs", svydesign(id = ~1, weights = ~weight, fpc = ~fpc, data = srs))
 
@@ -110,6 +114,8 @@ runrep <- function(name, des) {
 }
 runrep("jk1_clus1", as.svrepdesign(svydesign(id = ~psu, weights = ~weight, fpc = ~fpc,
                                              data = clus1), type = "JK1"))
+runrep("jk1_clus1_mse", as.svrepdesign(svydesign(id = ~psu, weights = ~weight, fpc = ~fpc,
+                                                 data = clus1), type = "JK1", mse = TRUE))
 runrep("jkn_strat", as.svrepdesign(svydesign(id = ~1, strata = ~stratum, weights = ~weight,
                                              fpc = ~fpc, data = strat), type = "JKn"))
 # Two PSUs per stratum for BRR and Fay: the schools of each type split in two halves.

@@ -32,6 +32,8 @@ void help_estimate(FILE *out)
             "      --rho R           Fay's rho (default 0.3)\n"
             "      --ci M            t (default), normal; for shares logit (default), beta, wald\n"
             "      --level L         confidence level (default 0.95)\n"
+            "      --df D            degrees of freedom for CIs (default: the design's,\n"
+            "                        PSUs - strata, or the replicate weights' rank - 1)\n"
             "      --min-cell N      suppression threshold (default: the survey's min_cell)\n"
             "      --lang da|en      labels (default: the survey's language)\n"
             "  -f, --format F        text (default), csv or json\n\n"
@@ -288,7 +290,8 @@ static void print_row(out_ctx *o, const char *measure, char levels[][128], const
 
 int cmd_estimate(cli_global *g, int argc, char **argv)
 {
-    enum { O_SHARE = 256, O_VARIANCE, O_REPS, O_SEED, O_RHO, O_CI, O_LEVEL, O_MINCELL, O_LANG };
+    enum { O_SHARE = 256, O_VARIANCE, O_REPS, O_SEED, O_RHO, O_CI, O_LEVEL, O_MINCELL, O_LANG,
+           O_DF };
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},     {"var", required_argument, 0, 'v'},
         {"share", required_argument, 0, O_SHARE},  {"by", required_argument, 0, 'b'},
@@ -297,12 +300,13 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         {"rho", required_argument, 0, O_RHO},      {"ci", required_argument, 0, O_CI},
         {"level", required_argument, 0, O_LEVEL},  {"min-cell", required_argument, 0, O_MINCELL},
         {"lang", required_argument, 0, O_LANG},    {"format", required_argument, 0, 'f'},
+        {"df", required_argument, 0, O_DF},
         {0, 0, 0, 0}};
     const char *survey = NULL, *vars = NULL, *shares = NULL, *byarg = NULL, *wavearg = NULL;
     const char *variance = "linearization", *ci = NULL, *format = "text", *lang = NULL;
     long reps = 100, mincell = -1;
     unsigned long long seed = 1;
-    double rho = 0.3, level = 0.95;
+    double rho = 0.3, level = 0.95, df = 0;
     int c;
     optind = 1;
     opterr = 0;
@@ -322,6 +326,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         case O_LEVEL: level = strtod(optarg, &end); break;
         case O_MINCELL: mincell = strtol(optarg, &end, 10); break;
         case O_LANG: lang = optarg; break;
+        case O_DF: df = strtod(optarg, &end); break;
         case 'f': format = optarg; break;
         case ':': return cli_usage("estimate", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("estimate", "unknown option '%s'", argv[optind - 1]);
@@ -360,6 +365,9 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     helby_estimate_options eo;
     helby_estimate_options_default(&eo);
     eo.level = level;
+    if (df < 0)
+        return cli_usage("estimate", "--df must be positive");
+    eo.df = df;
     helby_ci_method share_ci = HELBY_CI_LOGIT, mean_ci = HELBY_CI_T;
     if (ci) {
         if (!strcmp(ci, "t"))

@@ -249,6 +249,39 @@ static void difference_of_independent_domains_adds_variances(void **state)
     helby_design_free(d);
 }
 
+static void relative_se_over_30_percent_is_flagged_unreliable(void **state)
+{
+    (void)state;
+    /* Mean 2.5 with SE sqrt(5/12) = 0.645: relative SE 0.258, reliable at the default 30 %,
+     * unreliable at 20 % and below a minimum n of 5. */
+    double y[] = {1, 2, 3, 4}, w[] = {1, 1, 1, 1};
+    helby_error err;
+    helby_design *d = srs(4, w, &err);
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    helby_estimates *e;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
+    assert_true(fabs(e->est[0].rel_se - sqrt(5.0 / 12.0) / 2.5) < 1e-15);
+    assert_false(e->est[0].unreliable);
+    helby_estimates_free(e);
+    o.max_rel_se = 0.20;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
+    assert_true(e->est[0].unreliable);
+    helby_estimates_free(e);
+    helby_estimate_options_default(&o);
+    o.min_n = 5;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
+    assert_true(e->est[0].unreliable);
+    /* A user-given df replaces the design's 3 in the t quantile: t(10, 0.975) = 2.228138851986. */
+    helby_estimates_free(e);
+    helby_estimate_options_default(&o);
+    o.df = 10;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
+    assert_true(fabs(e->est[0].ci_low - (2.5 - 2.228138851986 * sqrt(5.0 / 12.0))) < 1e-10);
+    helby_estimates_free(e);
+    helby_design_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -260,6 +293,7 @@ int main(void)
         cmocka_unit_test(bootstrap_is_reproducible_by_seed_and_close_to_linearization),
         cmocka_unit_test(replicate_designs_refuse_what_they_cannot_do),
         cmocka_unit_test(difference_of_independent_domains_adds_variances),
+        cmocka_unit_test(relative_se_over_30_percent_is_flagged_unreliable),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

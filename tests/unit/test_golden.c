@@ -139,6 +139,7 @@ typedef struct design_case {
     const char *name, *file;
     int strata, psu, fpc;
     helby_lonely_rule rule;
+    const char *fpc_column; /* default "fpc" */
 } design_case;
 
 static void run_case(const design_case *c)
@@ -151,7 +152,9 @@ static void run_case(const design_case *c)
         psu[k] = (size_t)col(t, "psu")[k];
     }
     helby_design_spec spec = {n, col(t, "weight"), c->strata ? strata : NULL,
-                              c->psu ? psu : NULL, c->fpc ? col(t, "fpc") : NULL, c->rule,
+                              c->psu ? psu : NULL,
+                              c->fpc ? col(t, c->fpc_column ? c->fpc_column : "fpc") : NULL,
+                              c->rule,
                               NULL, 0};
     helby_design *d;
     helby_error err;
@@ -179,6 +182,14 @@ static void run_case(const design_case *c)
     check(c->name, "ci_t_mean_api00_na_low", "", e->est[0].ci_low);
     check(c->name, "ci_t_mean_api00_na_high", "", e->est[0].ci_high);
     helby_estimates_free(e);
+    o.ci = HELBY_CI_NORMAL;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o,
+                                       &e, &err),
+                     HELBY_OK);
+    check(c->name, "ci_normal_mean_api00_na_low", "", e->est[0].ci_low);
+    check(c->name, "ci_normal_mean_api00_na_high", "", e->est[0].ci_high);
+    helby_estimates_free(e);
+    o.ci = HELBY_CI_T;
 
     assert_int_equal(helby_estimate_by(d, HELBY_EST_TOTAL, col(t, "enroll"), NULL, NULL, 1, &o,
                                        &e, &err),
@@ -253,28 +264,31 @@ static void run_case(const design_case *c)
 static void srs_estimates_match_r_survey_on_apisrs(void **state)
 {
     (void)state;
-    design_case c = {"srs", "srs", 0, 0, 1, HELBY_LONELY_FAIL};
+    design_case c = {"srs", "srs", 0, 0, 1, HELBY_LONELY_FAIL, NULL};
     run_case(&c);
+    /* The same fpc given as a sampling fraction n/N gives the same values. */
+    design_case f = {"srs", "srs", 0, 0, 1, HELBY_LONELY_FAIL, "fraction"};
+    run_case(&f);
 }
 
 static void stratified_estimates_match_r_survey_on_apistrat(void **state)
 {
     (void)state;
-    design_case c = {"strat", "strat", 1, 0, 1, HELBY_LONELY_FAIL};
+    design_case c = {"strat", "strat", 1, 0, 1, HELBY_LONELY_FAIL, NULL};
     run_case(&c);
 }
 
 static void cluster_estimates_match_r_survey_on_apiclus1(void **state)
 {
     (void)state;
-    design_case c = {"clus1", "clus1", 0, 1, 1, HELBY_LONELY_FAIL};
+    design_case c = {"clus1", "clus1", 0, 1, 1, HELBY_LONELY_FAIL, NULL};
     run_case(&c);
 }
 
 static void two_stage_first_stage_variance_matches_r_on_apiclus2(void **state)
 {
     (void)state;
-    design_case c = {"clus2", "clus2", 0, 1, 1, HELBY_LONELY_FAIL};
+    design_case c = {"clus2", "clus2", 0, 1, 1, HELBY_LONELY_FAIL, NULL};
     run_case(&c);
 }
 
@@ -282,10 +296,10 @@ static void each_lonely_psu_rule_matches_r_survey(void **state)
 {
     (void)state;
     static const design_case cases[] = {
-        {"lonely_remove", "lonely", 1, 1, 0, HELBY_LONELY_REMOVE},
-        {"lonely_certainty", "lonely", 1, 1, 0, HELBY_LONELY_CERTAINTY},
-        {"lonely_adjust", "lonely", 1, 1, 0, HELBY_LONELY_ADJUST},
-        {"lonely_average", "lonely", 1, 1, 0, HELBY_LONELY_AVERAGE},
+        {"lonely_remove", "lonely", 1, 1, 0, HELBY_LONELY_REMOVE, NULL},
+        {"lonely_certainty", "lonely", 1, 1, 0, HELBY_LONELY_CERTAINTY, NULL},
+        {"lonely_adjust", "lonely", 1, 1, 0, HELBY_LONELY_ADJUST, NULL},
+        {"lonely_average", "lonely", 1, 1, 0, HELBY_LONELY_AVERAGE, NULL},
     };
     for (size_t i = 0; i < 4; i++)
         run_case(&cases[i]);
@@ -381,6 +395,11 @@ static void jackknife_replicates_match_r_as_svrepdesign(void **state)
     assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_OK);
     run_replicates("jk1_clus1", r, t);
     helby_replicates_free(r);
+    jk1.mse = 1; /* centred on the full-sample estimate */
+    assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_OK);
+    run_replicates("jk1_clus1_mse", r, t);
+    helby_replicates_free(r);
+    jk1.mse = 0;
     helby_design_free(d);
     free(t);
     t = load("strat");
@@ -463,7 +482,7 @@ static void every_golden_value_was_compared(void **state)
 {
     (void)state;
     /* Every value in values.csv must have been checked at least once. */
-    assert_int_equal(n_gold, 352);
+    assert_int_equal(n_gold, 378);
     assert_true(n_checked >= n_gold);
 }
 

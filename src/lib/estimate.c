@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "design_internal.h"
+#include "estimate_internal.h"
 
 void helby_estimate_options_default(helby_estimate_options *o)
 {
@@ -58,7 +59,7 @@ static double quantile(const helby_estimate_options *o, double df, double p)
 
 /* CI by method; p is the estimate, se its SE, n_rows the design's rows (for
  * Korn–Graubard's df adjustment, as R svyciprop uses nrow(design) - 1). */
-static void set_ci(helby_estimate *e, const helby_estimate_options *o, double n_rows)
+void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, double n_rows)
 {
     double alpha = 1 - o->level, p = e->estimate, se = e->se;
     switch (o->ci) {
@@ -205,7 +206,7 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
             vsrs *= N * N;
         o->deff = kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
                                                                : e->vcov[g * D + g] / vsrs;
-        set_ci(o, &opt, (double)n);
+        helby_estimate_set_ci(o, &opt, (double)n);
     }
     free(ss);
 done:
@@ -244,7 +245,7 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *c,
     out->se = sqrt(v);
     out->df = opt.df > 0 ? opt.df : df;
     out->deff = NAN;
-    set_ci(out, &opt, 0);
+    helby_estimate_set_ci(out, &opt, 0);
     return HELBY_OK;
 }
 
@@ -295,6 +296,6 @@ helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, 
         helby_estimate_options_default(&o);
     if (o.ci != HELBY_CI_NORMAL)
         o.ci = HELBY_CI_T;
-    set_ci(out, &o, 0);
+    helby_estimate_set_ci(out, &o, 0);
     return HELBY_OK;
 }

@@ -3,7 +3,6 @@
  * as.svrepdesign / svrepdesign: JK1 scale (n-1)/n (1-f); JKn rscales
  * (n_h-1)/n_h (1-f_h); BRR and Fay scale 1/(R (1-rho)^2); bootstrap scale
  * 1/(B-1); centred on the mean of the replicates unless mse. */
-#include <gsl/gsl_cdf.h>
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
@@ -13,6 +12,7 @@
 #include <string.h>
 
 #include "design_internal.h"
+#include "estimate_internal.h"
 #include "helby/estimate.h"
 
 struct helby_replicates {
@@ -451,16 +451,7 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         o->n = cnt[g];
         o->n_weighted = Sx[g];
         o->deff = NAN;
-        helby_estimate tmp = *o;
-        /* CIs as for linearization. */
-        double alpha = 1 - opt.level;
-        double q = (opt.ci == HELBY_CI_NORMAL || !(df > 0))
-                       ? gsl_cdf_ugaussian_Pinv(1 - alpha / 2)
-                       : gsl_cdf_tdist_Pinv(1 - alpha / 2, df);
-        o->ci_low = tmp.estimate - q * tmp.se;
-        o->ci_high = tmp.estimate + q * tmp.se;
-        o->rel_se = o->estimate != 0 ? o->se / fabs(o->estimate) : INFINITY;
-        o->unreliable = o->rel_se > (opt.max_rel_se > 0 ? opt.max_rel_se : 0.30) || o->n < opt.min_n;
+        helby_estimate_set_ci(o, &opt, (double)n);
     }
 done:
     free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);

@@ -30,6 +30,10 @@ void helby_design_free(helby_design *d)
     free(d->n_h);
     free(d->f_h);
     free(d->stratum_id);
+    if (d->stratum_name)
+        for (size_t h = 0; h < d->H; h++)
+            free(d->stratum_name[h]);
+    free(d->stratum_name);
     free(d);
 }
 
@@ -128,9 +132,19 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         free(fpc_h);
         goto nomem;
     }
+    d->stratum_name = calloc(d->H, sizeof *d->stratum_name);
+    if (!d->stratum_name) {
+        free(fpc_h);
+        goto nomem;
+    }
     for (size_t h = 0; h < d->H; h++) {
         memcpy(&d->stratum_id[h], helby_strmap_key(&smap, h), sizeof(size_t));
         fpc_h[h] = NAN;
+        const char *nm = stratum_name(s, d->stratum_id[h], name, sizeof name);
+        if (!(d->stratum_name[h] = strdup(nm))) {
+            free(fpc_h);
+            goto nomem;
+        }
     }
     for (size_t p = 0; p < d->P; p++) {
         size_t key[2];
@@ -198,6 +212,14 @@ fail:
     helby_strmap_free(&pmap);
     helby_design_free(d);
     return st;
+}
+
+const char *helby_design_stratum_name(const helby_design *d, size_t h, char *buf, size_t n)
+{
+    if (d->stratum_name && d->stratum_name[h])
+        return d->stratum_name[h];
+    snprintf(buf, n, "%zu", d->stratum_id[h]);
+    return buf;
 }
 
 /* R survey's onestage/onestrat (first stage): per stratum, scale = f n/(n-1)

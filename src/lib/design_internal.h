@@ -14,12 +14,16 @@ struct helby_design {
     size_t *n_h;       /* H: PSUs sampled in the stratum */
     double *f_h;       /* H: 1 - n_h / N_h (1 without fpc), R's (N - n) / N */
     size_t *stratum_id; /* H: the caller's id, for messages */
+    char **stratum_name; /* H: the caller's name of it, or NULL */
     helby_lonely_rule lonely;
 };
 
 /* Covariance of the D columns of PSU totals T (P x D, row-major) under the
  * design: sum over strata of scale_h * sum_i (T_hi - mean_h)(T_hi - mean_h)',
  * with the lonely-PSU rule, into V (D x D). */
+/* The stratum's name for messages (its label, else its id), in buf. */
+const char *helby_design_stratum_name(const helby_design *d, size_t h, char *buf, size_t n);
+
 void helby_design_vcov(const helby_design *d, const double *T, size_t D, double *V);
 
 #endif

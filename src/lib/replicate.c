@@ -151,6 +151,7 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     gsl_set_error_handler_off();
     const size_t P = d->P, H = d->H;
     size_t R = 0;
+    char nb[32];
     double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
     switch (spec->type) {
     case HELBY_REP_JK1:
@@ -163,8 +164,8 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         R = P;
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] < 2)
-                return helby_error_set(err, HELBY_ENUMERIC,
-                                       "JKn: stratum %zu has only one PSU", d->stratum_id[h]);
+                return helby_error_set(err, HELBY_ENUMERIC, "JKn: stratum %s has only one PSU",
+                                       helby_design_stratum_name(d, h, nb, sizeof nb));
         break;
     case HELBY_REP_BRR:
     case HELBY_REP_FAY:
@@ -174,8 +175,8 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] != 2)
                 return helby_error_set(err, HELBY_EUSAGE,
-                                       "BRR needs exactly 2 PSUs per stratum; stratum %zu has %zu",
-                                       d->stratum_id[h], d->n_h[h]);
+                                       "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
+                                       helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
         R = 1;
         while (R <= H)
             R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
@@ -187,7 +188,8 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         for (size_t h = 0; h < H; h++) {
             if (d->n_h[h] < 2)
                 return helby_error_set(err, HELBY_ENUMERIC,
-                                       "bootstrap: stratum %zu has only one PSU", d->stratum_id[h]);
+                                       "bootstrap: stratum %s has only one PSU",
+                                       helby_design_stratum_name(d, h, nb, sizeof nb));
             if (d->f_h[h] < 1)
                 return helby_error_set(err, HELBY_EUSAGE,
                                        "the bootstrap with an fpc is not supported; use JKn, or "

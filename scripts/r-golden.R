@@ -162,6 +162,41 @@ cli[[1]] <- data.frame(measure = "share_discriminated", group = b$group, wave = 
 b <- svyby(~police, ~group + wave, cph, svymean, na.rm = TRUE)
 cli[[2]] <- data.frame(measure = "tillid_politi", group = b$group, wave = b$wave,
                        estimate = b$police, se = SE(b))
+# Index scores, written here independently of helby's C code (STATISTICS.md §1).
+item <- function(x, lo, hi, rev, miss) {
+  x[x %in% miss] <- NA
+  if (rev) x <- lo + hi - x
+  100 * (x - lo) / (hi - lo)
+}
+dimension <- function(cols, min_valid) {
+  m <- do.call(cbind, cols)
+  s <- rowMeans(m, na.rm = TRUE)
+  s[rowSums(!is.na(m)) < min_valid] <- NA
+  s
+}
+with(waves, {
+  discr <- dimension(list(item(disk_12m, 1, 2, FALSE, 8:9), item(disk_arbejde, 1, 4, TRUE, 8:9),
+                          item(disk_offentlig, 1, 4, TRUE, 8:9)), 2)
+  infl <- dimension(list(item(indfl_lokal, 1, 5, FALSE, 8:9),
+                         item(indfl_kommune, 1, 5, FALSE, 8:9),
+                         item(indfl_folketing, 0, 10, FALSE, 98:99)), 2)
+  trust <- dimension(list(item(tillid_naboer, 0, 10, FALSE, 98:99),
+                          item(tillid_politi, 1, 5, FALSE, 8:9),
+                          item(tillid_kommune, 1, 4, FALSE, 8:9)), 2)
+  safety <- dimension(list(item(tryg_dag, 1, 4, TRUE, 8:9), item(tryg_aften, 1, 5, TRUE, 8:9),
+                           item(tryg_kvarter, 0, 10, FALSE, 98:99),
+                           item(tryg_kriminalitet, 1, 2, FALSE, 8:9)), 3)
+  waves$inclusion <<- (discr + infl + trust) / 3
+  waves$trust <<- trust
+  waves$safety <<- safety
+})
+cph <- svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights = ~weight, fpc = ~fpc,
+                 data = waves)
+for (ix in c("inclusion", "safety", "trust")) {
+  b <- svyby(as.formula(paste0("~", ix)), ~group + wave, cph, svymean, na.rm = TRUE)
+  cli[[length(cli) + 1]] <- data.frame(measure = ix, group = b$group, wave = b$wave,
+                                       estimate = b[[ix]], se = SE(b))
+}
 cli <- do.call(rbind, cli)
 cli$estimate <- sprintf("%.17g", cli$estimate)
 cli$se <- sprintf("%.17g", cli$se)

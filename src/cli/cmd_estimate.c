@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "helby/estimate.h"
+#include "helby/score.h"
 #include "helby/survey.h"
 
 void help_estimate(FILE *out)
@@ -23,6 +24,8 @@ void help_estimate(FILE *out)
             "  -s, --survey ID       the survey (required)\n"
             "  -v, --var A,B         items or other coded/real variables (default: none)\n"
             "      --share S,T       shares from shares.csv (default: all, when no --var)\n"
+            "  -i, --index I,J       indices or dimensions of indices.csv, scored 0-100 per\n"
+            "                        respondent (STATISTICS.md §1) and averaged\n"
             "  -b, --by X,Y          domain variables: group (ethnic Danes / minorities) or any\n"
             "                        coded variable, e.g. origin, wave, district (default: none)\n"
             "  -w, --waves W,...     waves to use (default: all stored)\n"
@@ -300,9 +303,10 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         {"rho", required_argument, 0, O_RHO},      {"ci", required_argument, 0, O_CI},
         {"level", required_argument, 0, O_LEVEL},  {"min-cell", required_argument, 0, O_MINCELL},
         {"lang", required_argument, 0, O_LANG},    {"format", required_argument, 0, 'f'},
-        {"df", required_argument, 0, O_DF},
+        {"df", required_argument, 0, O_DF},       {"index", required_argument, 0, 'i'},
         {0, 0, 0, 0}};
     const char *survey = NULL, *vars = NULL, *shares = NULL, *byarg = NULL, *wavearg = NULL;
+    const char *indices = NULL;
     const char *variance = "linearization", *ci = NULL, *format = "text", *lang = NULL;
     long reps = 100, mincell = -1;
     unsigned long long seed = 1;
@@ -310,11 +314,12 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     int c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:s:v:b:w:f:", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "+:s:v:b:w:f:i:", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
         case 's': survey = optarg; break;
         case 'v': vars = optarg; break;
+        case 'i': indices = optarg; break;
         case O_SHARE: shares = optarg; break;
         case 'b': byarg = optarg; break;
         case 'w': wavearg = optarg; break;
@@ -391,7 +396,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     helby_error err;
     helby_error_clear(&err);
     helby_survey *s = NULL;
-    split V = {0}, S = {0}, B = {0}, W = {0};
+    split V = {0}, S = {0}, B = {0}, W = {0}, I = {0};
     data D = {0};
     helby_design *design = NULL;
     helby_replicates *rep = NULL;
@@ -412,13 +417,14 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     split_list(shares, &S);
     split_list(byarg, &B);
     split_list(wavearg, &W);
-    if (!vars && !shares) {
+    split_list(indices, &I);
+    if (!vars && !shares && !indices) {
         S.n = 0;
         for (size_t i = 0; i < s->n_shares && i < 64; i++)
             S.item[S.n++] = (char *)s->shares[i].name;
     }
-    if (V.n + S.n == 0) {
-        rc = cli_usage("estimate", "nothing to estimate: give --var or --share");
+    if (V.n + S.n + I.n == 0) {
+        rc = cli_usage("estimate", "nothing to estimate: give --var, --share or --index");
         goto done;
     }
     /* Variables to load: measures, the share variables, the by variables. */
@@ -455,6 +461,30 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
             goto done;
         }
         load[nl++] = name;
+    }
+    /* Items of each --index measure, after the --by variables. */
+    const helby_index *mix[64];
+    const helby_dimension *mdim[64];
+    size_t mfirst[64];
+    for (size_t i = 0; i < I.n; i++) {
+        if (!helby_find_measure(s, I.item[i], &mix[i], &mdim[i])) {
+            rc = cli_usage("estimate", "--index %s is not an index or dimension of survey %s",
+                           I.item[i], s->id);
+            goto done;
+        }
+        mfirst[i] = nl;
+        for (size_t j = 0; j < mix[i]->n_dims; j++) {
+            const helby_dimension *dm = &mix[i]->dims[j];
+            if (mdim[i] && dm != mdim[i])
+                continue;
+            for (size_t q = 0; q < dm->n_items; q++) {
+                if (nl >= sizeof load / sizeof load[0]) {
+                    rc = cli_usage("estimate", "too many variables in one run");
+                    goto done;
+                }
+                load[nl++] = s->vars[dm->items[q]].name;
+            }
+        }
     }
     helby_wave_info *wi = NULL;
     size_t nwi = 0;
@@ -586,10 +616,24 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         printf(" %10s %9s %21s %6s %6s %6s  %s\n", "estimate", "se", "CI", "df", "n", "deff",
                "flag");
     }
-    for (size_t m = 0; m < V.n + S.n; m++) {
-        const char *measure = m < V.n ? V.item[m] : S.item[m - V.n];
-        const helby_variable *var = &s->vars[helby_survey_find_var(s, load[m])];
-        for (size_t k = 0; k < D.n; k++) {
+    for (size_t m = 0; m < V.n + S.n + I.n; m++) {
+        int is_index = m >= V.n + S.n;
+        const char *measure = m < V.n ? V.item[m] : !is_index ? S.item[m - V.n]
+                                                              : I.item[m - V.n - S.n];
+        if (is_index) {
+            size_t i = m - V.n - S.n;
+            const double *const *cols = (const double *const *)D.cols + mfirst[i];
+            if (mdim[i])
+                helby_score_dimension(s, mdim[i], cols, D.n, y);
+            else if (helby_score_index(s, mix[i], cols, D.n, y, &err)) {
+                rc = cli_fail(&err);
+                free(order);
+                goto done;
+            }
+        }
+        const helby_variable *var =
+            is_index ? NULL : &s->vars[helby_survey_find_var(s, load[m])];
+        for (size_t k = 0; k < D.n && !is_index; k++) {
             double x = D.cols[m][k];
             if (isnan(x) || helby_variable_is_missing_code(var, x))
                 y[k] = NAN;
@@ -599,7 +643,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
             } else
                 y[k] = x;
         }
-        eo.ci = m < V.n ? mean_ci : share_ci;
+        eo.ci = (m < V.n || is_index) ? mean_ci : share_ci;
         helby_estimates *e = NULL;
         helby_status r =
             use_reps ? helby_estimate_by_replicates(rep, HELBY_EST_MEAN, y, NULL,
@@ -628,7 +672,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         printf("\n]\n");
     free(order);
 done:
-    free(V.buf), free(S.buf), free(B.buf), free(W.buf);
+    free(V.buf), free(S.buf), free(B.buf), free(W.buf), free(I.buf);
     free(waves), free(dom), free(y), free(levels), free(dcodes);
     free_data(&D);
     helby_replicates_free(rep);

@@ -26,8 +26,9 @@ class Estimate(StoreCase):
     def estimate(self, *args, check=0):
         return run("estimate", "--survey", "copenhagen", *args, db=self.db, check=check)
 
-    def test_means_and_shares_by_group_and_wave_match_r_svyby(self):
+    def test_means_shares_and_indices_by_group_and_wave_match_r_svyby(self):
         p = self.estimate("--var", "tillid_politi", "--share", "share_discriminated",
+                          "--index", "inclusion,safety,trust",
                           "--by", "group,wave", "--format", "csv", "--lang", "en")
         got = {(r["measure"], r["group"], r["wave"]): r
                for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")}
@@ -35,7 +36,7 @@ class Estimate(StoreCase):
             header = f.readline()
             self.assertIn("survey 4.1.1", header)
             gold = list(csv.DictReader(f, delimiter=";"))
-        self.assertEqual(len(gold), 16)
+        self.assertEqual(len(gold), 40)  # 5 measures x 2 groups x 4 waves
         for g in gold:
             r = got[(g["measure"], GROUP[g["group"]], g["wave"])]
             self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))

@@ -1,0 +1,48 @@
+/*
+ * helby/score.h — respondent scores: items -> 0–100 -> dimensions -> index.
+ *
+ * STATISTICS.md §1: missing codes and empty cells are missing; negatively
+ * worded items are reversed (x' = min + max - x); scores are rescaled to
+ * 0–100; a dimension score is the weighted mean of its available item scores
+ * when at least min_valid items are available; an index aggregates its
+ * dimension scores arithmetically (sum a_j d_j / sum a_j) or geometrically
+ * (prod (d_j + 1)^(a_j / sum a) - 1), and is missing if any dimension is.
+ * Deterministic, before any weighting. Works on plain columns, so the caller
+ * decides where they come from (a stored wave, several waves).
+ */
+#ifndef HELBY_SCORE_H
+#define HELBY_SCORE_H
+
+#include <stddef.h>
+
+#include "helby/error.h"
+#include "helby/survey.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Score of one item value (as stored: codes, NaN for empty) on 0–100, NaN if missing. */
+double helby_item_score(const helby_variable *v, double x);
+
+/* Dimension scores of n respondents. items[i] is the column (n values as
+ * stored) of the dimension's i-th item (dim->items[i]). out receives n scores
+ * (NaN where fewer than min_valid items are available). */
+void helby_score_dimension(const helby_survey *s, const helby_dimension *dim,
+                           const double *const *items, size_t n, double *out);
+
+/* Index scores of n respondents: items holds the columns of every item of every
+ * dimension of the index, dimension by dimension in indices.csv order. */
+helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
+                               const double *const *items, size_t n, double *out,
+                               helby_error *err);
+
+/* Find an index or a dimension by name: sets *ix (and *dim for a dimension,
+ * else NULL). Returns 0 if there is none. */
+int helby_find_measure(const helby_survey *s, const char *name, const helby_index **ix,
+                       const helby_dimension **dim);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -198,6 +198,31 @@ for (ix in c("inclusion", "safety", "trust")) {
                                        estimate = b[[ix]], se = SE(b))
 }
 cli <- do.call(rbind, cli)
+
+# Comparisons (STATISTICS.md §7) with svycontrast on svyby(covmat = TRUE).
+cmp <- list()
+putc <- function(measure, wave, quantity, est) {
+  cmp[[length(cmp) + 1]] <<- data.frame(measure = measure, wave = wave, quantity = quantity,
+                                        estimate = sprintf("%.17g", coef(est)),
+                                        se = sprintf("%.17g", SE(est)))
+}
+# svyby(covmat = TRUE) does not take na.rm: subset first (which keeps the design, as zeroing).
+b <- svyby(~inclusion, ~group + wave, subset(cph, !is.na(inclusion)), svymean, covmat = TRUE)
+# names: "0.2011" (Danes) and "1.2011" (minorities), ...
+putc("inclusion", 2014, "gap", svycontrast(b, c(`0.2014` = 1, `1.2014` = -1)))
+putc("inclusion", 2014, "ratio", svycontrast(b, quote(`1.2014` / `0.2014`)))
+putc("inclusion", 2014, "gap_change",
+     svycontrast(b, c(`0.2014` = 1, `1.2014` = -1, `0.2011` = -1, `1.2011` = 1)))
+putc("inclusion", 2014, "rel_gap_change",
+     svycontrast(b, quote((`0.2014` - `1.2014` - `0.2011` + `1.2011`) / (`0.2011` - `1.2011`))))
+a <- svyby(~safety, ~wave, subset(cph, !is.na(safety)), svymean, covmat = TRUE)
+putc("safety", 2014, "change_all", svycontrast(a, c(`2014` = 1, `2011` = -1)))
+cmp <- do.call(rbind, cmp)
+con <- file(file.path(out, "copenhagen_compare.csv"), "w")
+writeLines(sprintf("# R %s, survey %s; written by scripts/r-golden.R", getRversion(),
+                   packageVersion("survey")), con)
+write.table(cmp, con, sep = ";", row.names = FALSE, quote = FALSE)
+close(con)
 cli$estimate <- sprintf("%.17g", cli$estimate)
 cli$se <- sprintf("%.17g", cli$se)
 con <- file(file.path(out, "copenhagen_estimate.csv"), "w")

@@ -6,6 +6,7 @@
 
 #include "helby/error.h"
 #include "helby/store.h"
+#include "helby/survey.h"
 
 #ifndef HELBY_VERSION
 #define HELBY_VERSION "0.0.0"
@@ -39,6 +40,24 @@ int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);
 /* 1 if stderr is a terminal (progress is shown only then). */
 int cli_stderr_is_tty(void);
 
+/* Design columns and analysis variables of several waves, concatenated
+ * (cmd_estimate.c). Strata and PSUs are keyed within wave. */
+typedef struct data {
+    size_t n;
+    double *w, *fpc;
+    size_t *strata, *psus;
+    char **stratum_names;
+    size_t n_strata;
+    double **cols;     /* one per entry of vars, as stored (codes, NaN) */
+    const char **vars;
+    size_t n_vars;
+} data;
+
+/* Fill D for the waves given; D->vars / D->n_vars must be set. 0 on success. */
+int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw, data *D,
+                  helby_error *err);
+void cli_free_data(data *D);
+
 int cmd_init(cli_global *g, int argc, char **argv);
 void help_init(FILE *out);
 int cmd_survey(cli_global *g, int argc, char **argv);
@@ -47,5 +66,7 @@ int cmd_import(cli_global *g, int argc, char **argv);
 void help_import(FILE *out);
 int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
+int cmd_compare(cli_global *g, int argc, char **argv);
+void help_compare(FILE *out);
 
 #endif

@@ -64,17 +64,6 @@ static int split_list(const char *s, split *out)
     return 0;
 }
 
-typedef struct data {
-    size_t n;
-    double *w, *fpc;
-    size_t *strata, *psus;
-    char **stratum_names;
-    size_t n_strata;
-    double **cols;     /* per requested variable (codebook order of `vars`) */
-    const char **vars;
-    size_t n_vars;
-} data;
-
 static size_t intern(char ***names, size_t *count, size_t *cap, const char *s)
 {
     for (size_t i = *count; i-- > 0;)
@@ -88,7 +77,7 @@ static size_t intern(char ***names, size_t *count, size_t *cap, const char *s)
     return (*count)++;
 }
 
-static int load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw,
+int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw,
                      data *D, helby_error *err)
 {
     const char **vars = D->vars;
@@ -172,7 +161,7 @@ static int load_data(helby_store *st, const helby_survey *s, const long *waves, 
     return 0;
 }
 
-static void free_data(data *D)
+void cli_free_data(data *D)
 {
     free(D->w), free(D->fpc), free(D->strata), free(D->psus);
     for (size_t i = 0; i < D->n_strata; i++)
@@ -517,7 +506,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     }
     D.vars = load;
     D.n_vars = nl;
-    if (load_data(st, s, waves, nw, &D, &err)) {
+    if (cli_load_data(st, s, waves, nw, &D, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
@@ -674,7 +663,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
 done:
     free(V.buf), free(S.buf), free(B.buf), free(W.buf), free(I.buf);
     free(waves), free(dom), free(y), free(levels), free(dcodes);
-    free_data(&D);
+    cli_free_data(&D);
     helby_replicates_free(rep);
     helby_design_free(design);
     helby_survey_free(s);

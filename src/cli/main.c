@@ -13,6 +13,8 @@ static const cli_command commands[] = {
     {"import", "validate and import response files, all or nothing", cmd_import, help_import},
     {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate,
      help_estimate},
+    {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts",
+     cmd_compare, help_compare},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

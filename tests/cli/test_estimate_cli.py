@@ -82,6 +82,41 @@ class Estimate(StoreCase):
             ratio = float(a["se"]) / float(b["se"])
             self.assertTrue(0.9 < ratio < 1.1, ratio)  # JKn and linearization agree closely
 
+    def compare(self, *args):
+        p = run("compare", "--survey", "copenhagen", "--format", "csv", *args, db=self.db,
+                check=0)
+        return {(r["measure"], r["wave"], r["quantity"]): r
+                for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")}
+
+    def test_gap_change_and_goal_quantities_match_r_svycontrast(self):
+        got = self.compare()
+        names = {"gap": "gap (Danes - minorities)", "ratio": "ratio (minorities / Danes)",
+                 "gap_change": "gap change since baseline",
+                 "rel_gap_change": "relative gap change (share)"}
+        gold_path = os.path.join(ROOT, "tests", "golden", "copenhagen_compare.csv")
+        with open(gold_path, encoding="utf-8") as f:
+            f.readline()
+            gold = list(csv.DictReader(f, delimiter=";"))
+        self.assertEqual(len(gold), 5)
+        for g in gold:
+            if g["quantity"] == "change_all":
+                r = got[("safety", "2014", "goal6 met")]
+            else:
+                r = got[(g["measure"], g["wave"], names[g["quantity"]])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+
+    def test_verdict_follows_the_ci_rule_and_x_can_be_overridden(self):
+        # Relative gap reduction 2011->2014: 45.7 %, 95 % CI about [29.6, 61.8] %.
+        verdict = lambda got: [k[2] for k in got if k[2].startswith("goal4")][0]
+        self.assertEqual(verdict(self.compare()), "goal4 met")            # X = 10 %
+        self.assertEqual(verdict(self.compare("--x", "40")), "goal4 inconclusive")
+        self.assertEqual(verdict(self.compare("--x", "70")), "goal4 not met")
+        text = run("compare", "--survey", "copenhagen", "--measure", "inclusion", db=self.db,
+                   check=0).stdout
+        self.assertIn("rule: relative gap reduction 2011->2014 >= 10 %", text)
+        self.assertIn("verdict: met", text)
+
     def test_mistakes_get_a_usage_error(self):
         p = self.estimate("--var", "nosuch", check=1)
         self.assertIn("not a numeric variable", p.stderr)

@@ -1,0 +1,63 @@
+/*
+ * helby/compare.h — minorities vs ethnic Danes over waves, and goal verdicts.
+ *
+ * From domain estimates of one measure by group x wave (with their covariance,
+ * estimate.h), per wave: the gap G = Danes - minorities and the ratio
+ * Q = minorities / Danes; against a baseline wave: the change of each group,
+ * the change of the gap (difference in differences G_t - G_0) and the relative
+ * gap change (G_t - G_0) / G_0, all by the delta method (STATISTICS.md §7).
+ * Waves are independent samples: with strata taken within wave their
+ * covariances are zero by construction, which the covariance matrix carries.
+ * Verdicts follow STATISTICS.md §7: met when the whole CI is beyond the
+ * target, not met when the whole CI falls short of it, inconclusive otherwise.
+ */
+#ifndef HELBY_COMPARE_H
+#define HELBY_COMPARE_H
+
+#include <stddef.h>
+
+#include "helby/estimate.h"
+#include "helby/survey.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* f(theta) with gradient grad (n_domains) at the estimates: value, SE, CI. */
+helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
+                                double df, const helby_estimate_options *opt,
+                                helby_estimate *out, helby_error *err);
+
+typedef struct helby_wave_comparison {
+    long wave;
+    helby_estimate danes, minorities;
+    helby_estimate gap;            /* Danes - minorities */
+    helby_estimate ratio;          /* minorities / Danes */
+    helby_estimate gap_change;     /* G_t - G_0 (difference in differences) */
+    helby_estimate rel_gap_change; /* (G_t - G_0) / G_0 */
+    helby_estimate ratio_change;   /* (Q_t - Q_0) / Q_0 */
+} helby_wave_comparison;
+
+/* danes[w], minorities[w]: the domain index of each group in wave w of n_waves;
+ * baseline: the index of the baseline wave. out: n_waves rows. */
+helby_status helby_compare_groups(const helby_estimates *e, const long *waves, size_t n_waves,
+                                  const size_t *danes, const size_t *minorities, size_t baseline,
+                                  double df, const helby_estimate_options *opt,
+                                  helby_wave_comparison *out, helby_error *err);
+
+typedef enum helby_verdict {
+    HELBY_VERDICT_MET = 0,
+    HELBY_VERDICT_NOT_MET,
+    HELBY_VERDICT_INCONCLUSIVE
+} helby_verdict;
+
+/* Verdict on a quantity (with CI) against a threshold: met if ci_low > threshold
+ * (>= when `inclusive`), not met if ci_high < threshold (<= when not inclusive),
+ * inconclusive otherwise. */
+helby_verdict helby_verdict_of(const helby_estimate *q, double threshold, int inclusive);
+const char *helby_verdict_name(helby_verdict v);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

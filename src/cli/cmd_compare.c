@@ -1,0 +1,392 @@
+/* cmd_compare.c — helby compare: ethnic minorities vs ethnic Danes over the waves of a stored
+ * survey for one measure (index, dimension, share or item), and the survey's goal verdicts. */
+#include <getopt.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "helby/compare.h"
+#include "helby/score.h"
+
+void help_compare(FILE *out)
+{
+    fprintf(out,
+            "Usage: helby compare --survey ID [OPTIONS]\n\n"
+            "For each measure, per wave: the estimate for ethnic Danes and for minorities, the\n"
+            "gap (Danes - minorities) and ratio (minorities / Danes) with CIs, and against the\n"
+            "baseline wave the change of the gap (difference in differences) and the relative\n"
+            "gap change, by the delta method with the covariance of the estimates; waves are\n"
+            "independent samples. Then each goal of targets.csv on that measure with its\n"
+            "verdict (STATISTICS.md §7): met when the whole CI is beyond the target, not met\n"
+            "when the whole CI falls short, inconclusive otherwise; the rule is printed.\n\n"
+            "Options:\n"
+            "  -s, --survey ID     the survey (required)\n"
+            "  -m, --measure M,N   indices, dimensions, shares or items (default: the measures\n"
+            "                      of targets.csv)\n"
+            "      --baseline W    baseline wave (default: the target's, else the first)\n"
+            "      --x X           override the targets' X (the policy's 'X %%'), to ask which\n"
+            "                      X would be met\n"
+            "      --level L       confidence level (default 0.95)\n"
+            "      --format F      text (default) or csv (measure;wave;quantity;estimate;se;\n"
+            "                      ci_low;ci_high, full precision; goals as 'goal4 met')\n\n"
+            "Example:\n"
+            "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n");
+}
+
+/* The measure's value per respondent into y (NaN = missing), from D's columns starting at
+ * col0 (the items of an index or dimension, or one variable). */
+static int measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
+                          double *y, helby_error *err)
+{
+    const helby_index *ix;
+    const helby_dimension *dim;
+    if (helby_find_measure(s, name, &ix, &dim)) {
+        const double *const *cols = (const double *const *)D->cols + col0;
+        if (dim) {
+            helby_score_dimension(s, dim, cols, D->n, y);
+            return 0;
+        }
+        return helby_score_index(s, ix, cols, D->n, y, err) ? 1 : 0;
+    }
+    for (size_t i = 0; i < s->n_shares; i++)
+        if (!strcmp(s->shares[i].name, name)) {
+            const helby_variable *v = &s->vars[s->shares[i].var];
+            for (size_t k = 0; k < D->n; k++) {
+                double x = D->cols[col0][k];
+                int in = 0;
+                for (size_t c = 0; c < s->shares[i].n_codes; c++)
+                    in |= x == s->shares[i].codes[c];
+                y[k] = isnan(x) || helby_variable_is_missing_code(v, x) ? NAN : in;
+            }
+            return 0;
+        }
+    const helby_variable *v = &s->vars[helby_survey_find_var(s, name)];
+    for (size_t k = 0; k < D->n; k++) {
+        double x = D->cols[col0][k];
+        y[k] = isnan(x) || helby_variable_is_missing_code(v, x) ? NAN : x;
+    }
+    return 0;
+}
+
+/* Columns a measure needs; returns how many were added to load, or -1 if unknown. */
+static int measure_columns(const helby_survey *s, const char *name, const char **load,
+                           size_t room)
+{
+    const helby_index *ix;
+    const helby_dimension *dim;
+    size_t n = 0;
+    if (helby_find_measure(s, name, &ix, &dim)) {
+        for (size_t j = 0; j < ix->n_dims; j++) {
+            if (dim && &ix->dims[j] != dim)
+                continue;
+            for (size_t q = 0; q < ix->dims[j].n_items && n < room; q++)
+                load[n++] = s->vars[ix->dims[j].items[q]].name;
+        }
+        return (int)n;
+    }
+    for (size_t i = 0; i < s->n_shares; i++)
+        if (!strcmp(s->shares[i].name, name)) {
+            load[0] = s->vars[s->shares[i].var].name;
+            return 1;
+        }
+    size_t v = helby_survey_find_var(s, name);
+    if (v != HELBY_NO_VAR && s->vars[v].type != HELBY_TYPE_TEXT &&
+        s->vars[v].role == HELBY_ROLE_ITEM) {
+        load[0] = s->vars[v].name;
+        return 1;
+    }
+    return -1;
+}
+
+static int csv_out; /* --format csv: one full-precision row per quantity */
+static const char *csv_measure;
+static long csv_wave;
+
+static void print_est(const char *label, const helby_estimate *e, int pct)
+{
+    if (csv_out) {
+        printf("%s;%ld;%s;%.17g;%.17g;%.17g;%.17g\n", csv_measure, csv_wave, label, e->estimate,
+               e->se, e->ci_low, e->ci_high);
+        return;
+    }
+    double f = pct ? 100 : 1;
+    printf("  %-34s %9.3f%s  [%8.3f, %8.3f]%s  se %.3g\n", label, f * e->estimate,
+           pct ? " %" : "  ", f * e->ci_low, f * e->ci_high, pct ? " %" : "  ", f * e->se);
+}
+
+static int in_codes(const double *c, size_t n, double x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (c[i] == x)
+            return 1;
+    return 0;
+}
+
+static int compare_measure(helby_store *st, const helby_survey *s, const char *measure,
+                           const long *waves, size_t W, long baseline_opt, int have_x, double x,
+                           const helby_estimate_options *eo)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    const char *load[80];
+    load[0] = s->vars[s->group_var].name;
+    load[1] = s->vars[s->wave_var].name;
+    int nm = measure_columns(s, measure, load + 2, 78);
+    if (nm < 0)
+        return cli_usage("compare", "--measure %s is not an index, dimension, share or item",
+                         measure);
+    data D = {0};
+    D.vars = load;
+    D.n_vars = 2 + (size_t)nm;
+    int rc = 0;
+    helby_design *d = NULL;
+    helby_estimates *e = NULL, *all = NULL;
+    double *y = NULL;
+    long *dom = NULL, *dom_all = NULL;
+    size_t *dn = NULL, *mn = NULL;
+    helby_wave_comparison *cmp = NULL;
+    if (cli_load_data(st, s, waves, W, &D, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    helby_design_spec spec = {D.n, D.w, D.strata, s->psu_var != HELBY_NO_VAR ? D.psus : NULL,
+                              D.fpc, HELBY_LONELY_FAIL, (const char *const *)D.stratum_names,
+                              D.n_strata};
+    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
+    y = malloc(D.n * sizeof *y);
+    dom = malloc(D.n * sizeof *dom);
+    dom_all = malloc(D.n * sizeof *dom_all);
+    dn = malloc(W * sizeof *dn);
+    mn = malloc(W * sizeof *mn);
+    cmp = calloc(W, sizeof *cmp);
+    if (!y || !dom || !dom_all || !dn || !mn || !cmp) {
+        helby_error_set(&err, HELBY_ENOMEM, "out of memory");
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (helby_design_new(&d, &spec, &err) || measure_values(s, measure, &D, 2, y, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    /* Domains: Danes in wave w = 2w, minorities in wave w = 2w + 1; all respondents = w. */
+    for (size_t k = 0; k < D.n; k++) {
+        double gcode = D.cols[0][k], wv = D.cols[1][k];
+        long wi = -1;
+        for (size_t i = 0; i < W; i++)
+            if (waves[i] == (long)wv)
+                wi = (long)i;
+        dom_all[k] = wi;
+        int gi = in_codes(s->danes_codes, s->n_danes_codes, gcode)            ? 0
+                 : in_codes(s->minority_codes, s->n_minority_codes, gcode) ? 1
+                                                                            : -1;
+        dom[k] = wi < 0 || gi < 0 ? -1 : 2 * wi + gi;
+    }
+    for (size_t i = 0; i < W; i++)
+        dn[i] = 2 * i, mn[i] = 2 * i + 1;
+    if (helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom, 2 * W, eo, &e, &err) ||
+        helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom_all, W, eo, &all, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    /* Baseline: the option, else the first target on this measure, else the first wave. */
+    long base = baseline_opt;
+    for (size_t t = 0; !base && t < s->n_targets; t++)
+        if (!strcmp(s->targets[t].measure, measure))
+            base = s->targets[t].baseline_wave;
+    size_t b = 0;
+    if (base) {
+        while (b < W && waves[b] != base)
+            b++;
+        if (b == W) {
+            helby_error_set(&err, HELBY_ENOTFOUND, "baseline wave %ld is not in the store", base);
+            rc = cli_fail(&err);
+            goto done;
+        }
+    }
+    double df = helby_design_df(d);
+    if (helby_compare_groups(e, waves, W, dn, mn, b, df, eo, cmp, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    int pct = 0;
+    for (size_t i = 0; i < s->n_shares; i++)
+        pct |= !strcmp(s->shares[i].name, measure);
+    csv_measure = measure;
+    if (!csv_out)
+        printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on %g df; baseline %ld)\n",
+               measure, 100 * eo->level, df, waves[b]);
+    for (size_t w = 0; w < W; w++) {
+        csv_wave = cmp[w].wave;
+        if (!csv_out)
+            printf("wave %ld\n", cmp[w].wave);
+        print_est("ethnic Danes", &cmp[w].danes, pct);
+        print_est("ethnic minorities", &cmp[w].minorities, pct);
+        print_est("all", &all->est[w], pct);
+        print_est("gap (Danes - minorities)", &cmp[w].gap, pct);
+        print_est("ratio (minorities / Danes)", &cmp[w].ratio, 0);
+        if (w != b) {
+            print_est("gap change since baseline", &cmp[w].gap_change, pct);
+            print_est("relative gap change (share)", &cmp[w].rel_gap_change, 0);
+        }
+    }
+    for (size_t t = 0; t < s->n_targets; t++) {
+        const helby_target *tg = &s->targets[t];
+        if (strcmp(tg->measure, measure))
+            continue;
+        size_t tw = W - 1;
+        for (size_t i = 0; i < W && tg->target_wave; i++)
+            if (waves[i] == tg->target_wave)
+                tw = i;
+        double X = have_x ? x : tg->x;
+        helby_estimate q;
+        helby_verdict v;
+        char rule[256];
+        const char *label = tg->label_en && *tg->label_en ? tg->label_en : tg->goal;
+        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
+            q = cmp[tw].rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
+            q.estimate = -q.estimate;
+            double lo = -q.ci_high;
+            q.ci_high = -q.ci_low;
+            q.ci_low = lo;
+            v = helby_verdict_of(&q, X / 100, 1);
+            snprintf(rule, sizeof rule,
+                     "relative gap reduction %ld->%ld >= %g %%: met if the whole CI is >= %g %%, "
+                     "not met if it is all below",
+                     waves[b], waves[tw], X, X);
+        } else if (tg->kind == HELBY_TARGET_RATIO_INCREASE) {
+            q = cmp[tw].ratio_change;
+            v = helby_verdict_of(&q, X / 100, 1);
+            snprintf(rule, sizeof rule,
+                     "ratio minorities/Danes rises %ld->%ld by >= %g %%: met if the whole CI is "
+                     ">= %g %%, not met if it is all below",
+                     waves[b], waves[tw], X, X);
+        } else {
+            const helby_estimates *src = !strcmp(tg->group, "all") ? all : e;
+            size_t a0 = !strcmp(tg->group, "all") ? b : !strcmp(tg->group, "danes") ? dn[b] : mn[b];
+            size_t a1 = !strcmp(tg->group, "all") ? tw : !strcmp(tg->group, "danes") ? dn[tw]
+                                                                                     : mn[tw];
+            if (helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, eo, &q, &err)) {
+                rc = cli_fail(&err);
+                goto done;
+            }
+            v = helby_verdict_of(&q, X, 0);
+            snprintf(rule, sizeof rule,
+                     "change %ld->%ld (%s) > %g: met if the whole CI is above %g, not met if it "
+                     "is all at or below",
+                     waves[b], waves[tw], tg->group, X, X);
+        }
+        int as_pct = tg->kind != HELBY_TARGET_CHANGE_POSITIVE;
+        if (csv_out) {
+            csv_wave = waves[tw];
+            printf("%s;%ld;%s %s;%.17g;%.17g;%.17g;%.17g\n", measure, waves[tw], tg->goal,
+                   helby_verdict_name(v), q.estimate, q.se, q.ci_low, q.ci_high);
+            continue;
+        }
+        printf("%s\n", label);
+        print_est(as_pct ? "observed" : "observed change", &q, as_pct);
+        printf("  rule: %s\n  verdict: %s\n", rule, helby_verdict_name(v));
+    }
+done:
+    helby_estimates_free(e);
+    helby_estimates_free(all);
+    helby_design_free(d);
+    free(y), free(dom), free(dom_all), free(dn), free(mn), free(cmp);
+    cli_free_data(&D);
+    return rc;
+}
+
+int cmd_compare(cli_global *g, int argc, char **argv)
+{
+    enum { O_BASE = 256, O_X, O_LEVEL, O_FORMAT };
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"measure", required_argument, 0, 'm'},
+                                         {"baseline", required_argument, 0, O_BASE},
+                                         {"x", required_argument, 0, O_X},
+                                         {"level", required_argument, 0, O_LEVEL},
+                                         {"format", required_argument, 0, O_FORMAT},
+                                         {0, 0, 0, 0}};
+    const char *survey = NULL, *measures = NULL;
+    long baseline = 0;
+    double x = 0, level = 0.95;
+    int have_x = 0, c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:s:m:", opts, NULL)) != -1) {
+        char *end = NULL;
+        switch (c) {
+        case 's': survey = optarg; break;
+        case 'm': measures = optarg; break;
+        case O_BASE: baseline = strtol(optarg, &end, 10); break;
+        case O_X: x = strtod(optarg, &end), have_x = 1; break;
+        case O_LEVEL: level = strtod(optarg, &end); break;
+        case O_FORMAT:
+            if (strcmp(optarg, "text") && strcmp(optarg, "csv"))
+                return cli_usage("compare", "--format must be text or csv, not '%s'", optarg);
+            csv_out = !strcmp(optarg, "csv");
+            break;
+        case ':': return cli_usage("compare", "option '%s' needs a value", argv[optind - 1]);
+        default: return cli_usage("compare", "unknown option '%s'", argv[optind - 1]);
+        }
+        if (end && *end)
+            return cli_usage("compare", "option '%s' needs a number, not '%s'", argv[optind - 1],
+                             optarg);
+    }
+    if (!survey)
+        return cli_usage("compare", "missing --survey ID");
+    if (optind < argc)
+        return cli_usage("compare", "unexpected argument '%s'", argv[optind]);
+    if (!(level > 0 && level < 1))
+        return cli_usage("compare", "--level must lie between 0 and 1");
+    helby_store *st = NULL;
+    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_survey *s = NULL;
+    helby_wave_info *wi = NULL;
+    long *waves = NULL;
+    size_t nw = 0;
+    char *list = NULL;
+    if (helby_store_get_survey(st, survey, &s, &err) ||
+        helby_store_list_waves(st, survey, &wi, &nw, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (nw < 2) {
+        helby_error_set(&err, HELBY_ENOTFOUND, "survey %s needs at least two waves to compare",
+                        survey);
+        rc = cli_fail(&err);
+        goto done;
+    }
+    waves = malloc(nw * sizeof *waves);
+    for (size_t i = 0; i < nw; i++)
+        waves[i] = wi[i].wave;
+    helby_estimate_options eo;
+    helby_estimate_options_default(&eo);
+    eo.level = level;
+    if (csv_out)
+        printf("measure;wave;quantity;estimate;se;ci_low;ci_high\n");
+    if (measures) {
+        list = strdup(measures);
+        for (char *m = strtok(list, ","); m && !rc; m = strtok(NULL, ","))
+            rc = compare_measure(st, s, m, waves, nw, baseline, have_x, x, &eo);
+    } else {
+        for (size_t t = 0; t < s->n_targets && !rc; t++) {
+            int seen = 0;
+            for (size_t u = 0; u < t; u++)
+                seen |= !strcmp(s->targets[u].measure, s->targets[t].measure);
+            if (!seen)
+                rc = compare_measure(st, s, s->targets[t].measure, waves, nw, baseline, have_x,
+                                     x, &eo);
+        }
+    }
+done:
+    free(list);
+    free(waves);
+    free(wi);
+    helby_survey_free(s);
+    helby_store_close(st);
+    return rc;
+}

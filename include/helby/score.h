@@ -37,6 +37,18 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
                                const double *const *items, size_t n, double *out,
                                helby_error *err);
 
+/* Reliability of a dimension (STATISTICS.md §1.6): weighted Cronbach's alpha
+ * k/(k-1) (1 - sum_i C_ii / sum_ij C_ij) and each item's correlation with the
+ * sum of the other items, from the weighted covariance matrix C of the item
+ * scores (0–100) over respondents who answered every item of the dimension.
+ * items as for helby_score_dimension; w: n weights. item_rest receives
+ * dim->n_items values. HELBY_ENUMERIC when fewer than 2 items or 2 complete
+ * respondents, or when the items do not vary. */
+helby_status helby_dimension_reliability(const helby_survey *s, const helby_dimension *dim,
+                                         const double *const *items, const double *w, size_t n,
+                                         double *alpha, double *item_rest, size_t *n_complete,
+                                         helby_error *err);
+
 /* Find an index or a dimension by name: sets *ix (and *dim for a dimension,
  * else NULL). Returns 0 if there is none. */
 int helby_find_measure(const helby_survey *s, const char *name, const helby_index **ix,

@@ -68,5 +68,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
 int cmd_compare(cli_global *g, int argc, char **argv);
 void help_compare(FILE *out);
+int cmd_reliability(cli_global *g, int argc, char **argv);
+void help_reliability(FILE *out);
 
 #endif

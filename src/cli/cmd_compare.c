@@ -390,3 +390,108 @@ done:
     helby_store_close(st);
     return rc;
 }
+
+void help_reliability(FILE *out)
+{
+    fprintf(out,
+            "Usage: helby reliability --survey ID [--waves W,...]\n\n"
+            "For each dimension of each index: weighted Cronbach's alpha and each item's\n"
+            "correlation with the rest of its dimension (base weights, respondents who answered\n"
+            "every item of the dimension), so one can see whether the items belong together\n"
+            "(STATISTICS.md §1.6).\n\n"
+            "Example:\n  helby --db city.db reliability --survey copenhagen --waves 2014\n");
+}
+
+int cmd_reliability(cli_global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {0, 0, 0, 0}};
+    const char *survey = NULL, *wavearg = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, "+:s:w:", opts, NULL)) != -1) {
+        if (c == 's')
+            survey = optarg;
+        else if (c == 'w')
+            wavearg = optarg;
+        else if (c == ':')
+            return cli_usage("reliability", "option '%s' needs a value", argv[optind - 1]);
+        else
+            return cli_usage("reliability", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (!survey)
+        return cli_usage("reliability", "missing --survey ID");
+    if (optind < argc)
+        return cli_usage("reliability", "unexpected argument '%s'", argv[optind]);
+    helby_store *st = NULL;
+    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_error_clear(&err);
+    helby_survey *s = NULL;
+    helby_wave_info *wi = NULL;
+    size_t nw = 0;
+    long waves[64];
+    size_t n_waves = 0;
+    data D = {0};
+    const char *load[80];
+    size_t nl = 0;
+    if (helby_store_get_survey(st, survey, &s, &err) ||
+        helby_store_list_waves(st, survey, &wi, &nw, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    if (wavearg) {
+        char *copy = strdup(wavearg);
+        for (char *t = strtok(copy, ","); t && n_waves < 64; t = strtok(NULL, ","))
+            waves[n_waves++] = strtol(t, NULL, 10);
+        free(copy);
+    } else {
+        for (size_t i = 0; i < nw && n_waves < 64; i++)
+            waves[n_waves++] = wi[i].wave;
+    }
+    if (n_waves == 0) {
+        helby_error_set(&err, HELBY_ENOTFOUND, "survey %s has no waves in the store", survey);
+        rc = cli_fail(&err);
+        goto done;
+    }
+    for (size_t i = 0; i < s->n_indices; i++)
+        for (size_t j = 0; j < s->indices[i].n_dims; j++)
+            for (size_t q = 0; q < s->indices[i].dims[j].n_items && nl < 80; q++)
+                load[nl++] = s->vars[s->indices[i].dims[j].items[q]].name;
+    D.vars = load;
+    D.n_vars = nl;
+    if (cli_load_data(st, s, waves, n_waves, &D, &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
+    printf("%-16s %-18s %7s %7s   item-rest correlations\n", "index", "dimension", "alpha", "n");
+    size_t col = 0;
+    for (size_t i = 0; i < s->n_indices; i++)
+        for (size_t j = 0; j < s->indices[i].n_dims; j++) {
+            const helby_dimension *dim = &s->indices[i].dims[j];
+            double alpha, ir[64];
+            size_t m = 0;
+            printf("%-16s %-18s ", s->indices[i].name, dim->name);
+            if (dim->n_items > 64 ||
+                helby_dimension_reliability(s, dim, (const double *const *)D.cols + col, D.w, D.n,
+                                            &alpha, ir, &m, &err)) {
+                printf("   –          %s\n", err.message);
+            } else {
+                printf("%7.3f %7zu  ", alpha, m);
+                for (size_t q = 0; q < dim->n_items; q++)
+                    printf(" %s %.3f", s->vars[dim->items[q]].name, ir[q]);
+                printf("\n");
+            }
+            col += dim->n_items;
+        }
+done:
+    cli_free_data(&D);
+    free(wi);
+    helby_survey_free(s);
+    helby_store_close(st);
+    return rc;
+}

@@ -15,6 +15,8 @@ static const cli_command commands[] = {
      help_estimate},
     {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts",
      cmd_compare, help_compare},
+    {"reliability", "Cronbach's alpha and item-rest correlations per dimension",
+     cmd_reliability, help_reliability},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 
@@ -27,7 +29,7 @@ static void help_main(FILE *out)
             "Commands:\n",
             HELBY_VERSION);
     for (size_t i = 0; i < n_commands; i++)
-        fprintf(out, "  %-10s %s\n", commands[i].name, commands[i].summary);
+        fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
     fprintf(out,
             "\nGlobal options (before or after the command):\n"
             "  --db FILE    the store (default: $HELBY_DB, else ./helby.db)\n"

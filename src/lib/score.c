@@ -83,3 +83,83 @@ int helby_find_measure(const helby_survey *s, const char *name, const helby_inde
     }
     return 0;
 }
+
+helby_status helby_dimension_reliability(const helby_survey *s, const helby_dimension *dim,
+                                         const double *const *items, const double *w, size_t n,
+                                         double *alpha, double *item_rest, size_t *n_complete,
+                                         helby_error *err)
+{
+    const size_t k = dim->n_items;
+    if (k < 2)
+        return helby_error_set(err, HELBY_ENUMERIC, "dimension %s has fewer than 2 items",
+                               dim->name);
+    double *mean = calloc(k, sizeof *mean), *C = calloc(k * k, sizeof *C);
+    double *x = malloc(k * sizeof *x);
+    if (!mean || !C || !x) {
+        free(mean), free(C), free(x);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    /* Two passes: weighted means, then centred cross-products (no cancellation). */
+    double wsum = 0;
+    size_t m = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t r = 0; r < n; r++) {
+            int complete = w[r] > 0;
+            for (size_t i = 0; i < k && complete; i++) {
+                x[i] = helby_item_score(&s->vars[dim->items[i]], items[i][r]);
+                complete = !isnan(x[i]);
+            }
+            if (!complete)
+                continue;
+            if (pass == 0) {
+                wsum += w[r];
+                m++;
+                for (size_t i = 0; i < k; i++)
+                    mean[i] += w[r] * x[i];
+            } else {
+                for (size_t i = 0; i < k; i++)
+                    for (size_t j = 0; j < k; j++)
+                        C[i * k + j] += w[r] * (x[i] - mean[i]) * (x[j] - mean[j]);
+            }
+        }
+        if (pass == 0) {
+            if (m < 2) {
+                free(mean), free(C), free(x);
+                return helby_error_set(err, HELBY_ENUMERIC,
+                                       "dimension %s: fewer than 2 respondents answered every "
+                                       "item",
+                                       dim->name);
+            }
+            for (size_t i = 0; i < k; i++)
+                mean[i] /= wsum;
+        }
+    }
+    double diag = 0, total = 0;
+    for (size_t i = 0; i < k; i++) {
+        diag += C[i * k + i];
+        for (size_t j = 0; j < k; j++)
+            total += C[i * k + j];
+    }
+    helby_status st = HELBY_OK;
+    if (!(total > 0) || !(diag > 0)) {
+        st = helby_error_set(err, HELBY_ENUMERIC, "dimension %s: the items do not vary",
+                             dim->name);
+    } else {
+        *alpha = (double)k / (double)(k - 1) * (1 - diag / total);
+        for (size_t i = 0; i < k; i++) {
+            double cov = 0, var_rest = 0;
+            for (size_t j = 0; j < k; j++) {
+                if (j == i)
+                    continue;
+                cov += C[i * k + j];
+                for (size_t l = 0; l < k; l++)
+                    if (l != i)
+                        var_rest += C[j * k + l];
+            }
+            item_rest[i] = cov / sqrt(C[i * k + i] * var_rest);
+        }
+        *n_complete = m;
+    }
+    free(mean), free(C), free(x);
+    return st;
+}

@@ -117,6 +117,14 @@ class Estimate(StoreCase):
         self.assertIn("rule: relative gap reduction 2011->2014 >= 10 %", text)
         self.assertIn("verdict: met", text)
 
+    def test_reliability_lists_alpha_for_every_dimension(self):
+        p = run("reliability", "--survey", "copenhagen", db=self.db, check=0)
+        rows = [l.split() for l in p.stdout.splitlines()[1:]]
+        self.assertEqual([r[1] for r in rows],
+                         ["discrimination", "influence", "trust", "safety_items"])
+        for r in rows:
+            self.assertTrue(0 < float(r[2]) < 1, r)  # the model's items correlate
+
     def test_mistakes_get_a_usage_error(self):
         p = self.estimate("--var", "nosuch", check=1)
         self.assertIn("not a numeric variable", p.stderr)

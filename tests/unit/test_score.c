@@ -105,6 +105,46 @@ static void measures_are_found_by_index_or_dimension_name(void **state)
     assert_false(helby_find_measure(s, "happiness", &ix, &dim));
 }
 
+/* Trust items (tillid_naboer 0-10, tillid_politi 1-5, tillid_kommune 1-4), weights 1, four
+ * complete respondents and one incomplete (left out). Scores:
+ *   r1: naboer 0 -> 0,   politi 1 -> 0,   kommune 1 -> 0
+ *   r2: naboer 5 -> 50,  politi 3 -> 50,  kommune 1 -> 0
+ *   r3: naboer 10 -> 100, politi 5 -> 100, kommune 4 -> 100
+ *   r4: naboer 5 -> 50,  politi 1 -> 0,   kommune 4 -> 100
+ * Means 50, 37.5, 50. Deviations a = (-50, 0, 50, 0), b = (-37.5, 12.5, 62.5, -37.5),
+ * c = (-50, -50, 50, 50). With divisor sum(w) = 4:
+ *   Caa = 5000/4 = 1250, Cbb = (1406.25+156.25+3906.25+1406.25)/4 = 1718.75, Ccc = 2500,
+ *   Cab = (1875 + 0 + 3125 + 0)/4 = 1250, Cac = (2500 + 0 + 2500 + 0)/4 = 1250,
+ *   Cbc = (1875 - 625 + 3125 - 1875)/4 = 625.
+ * diag = 5468.75; total = 5468.75 + 2 (1250 + 1250 + 625) = 11718.75;
+ * alpha = 3/2 (1 - 5468.75/11718.75) = 0.8.
+ * item-rest for naboer: (Cab + Cac) / sqrt(Caa (Cbb + Ccc + 2 Cbc)) = 2500 / sqrt(1250 * 5468.75). */
+static void cronbach_alpha_and_item_rest_correlation_by_hand(void **state)
+{
+    (void)state;
+    const helby_dimension *trust = &inclusion->dims[2];
+    double n1[] = {0, 5, 10, 5, 7}, p1[] = {1, 3, 5, 1, 9}, k1[] = {1, 1, 4, 4, 2};
+    double w[] = {1, 1, 1, 1, 1};
+    const double *cols[] = {n1, p1, k1};
+    double alpha, ir[3];
+    size_t m;
+    helby_error err;
+    assert_int_equal(helby_dimension_reliability(s, trust, cols, w, 5, &alpha, ir, &m, &err),
+                     HELBY_OK);
+    assert_int_equal(m, 4);
+    NEAR(alpha, 0.8);
+    NEAR(ir[0], 2500 / sqrt(1250 * 5468.75));
+    /* Doubling every weight changes nothing. */
+    double w2[] = {2, 2, 2, 2, 2}, a2;
+    assert_int_equal(helby_dimension_reliability(s, trust, cols, w2, 5, &a2, ir, &m, &err), 0);
+    NEAR(a2, 0.8);
+    /* Items that do not vary have no alpha. */
+    double c1[] = {5, 5, 5, 5, 5}, c2[] = {3, 3, 3, 3, 3}, c3[] = {2, 2, 2, 2, 2};
+    const double *flat[] = {c1, c2, c3};
+    assert_int_equal(helby_dimension_reliability(s, trust, flat, w, 5, &a2, ir, &m, &err),
+                     HELBY_ENUMERIC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -112,6 +152,7 @@ int main(void)
         cmocka_unit_test(arithmetic_index_and_a_missing_dimension),
         cmocka_unit_test(geometric_aggregation_keeps_a_zero_score_defined),
         cmocka_unit_test(measures_are_found_by_index_or_dimension_name),
+        cmocka_unit_test(cronbach_alpha_and_item_rest_correlation_by_hand),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -140,6 +140,45 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
                                    const char *const *vars, size_t n_vars, helby_frame **out,
                                    helby_error *err);
 
+/* ---- Runs (schemas/002_runs.sql) ---- */
+
+typedef struct helby_run_row {
+    char measure[64];
+    char domain[160];     /* "group=1,wave=2011" */
+    double estimate, se, ci_low, ci_high, df, deff; /* NaN when suppressed or undefined */
+    int64_t n;
+    char flag[16];        /* "", "unreliable", "suppressed" */
+} helby_run_row;
+
+typedef struct helby_run_info {
+    int64_t id;
+    char survey[128];
+    char def_hash[65];
+    char engine[32];
+    char options[512];
+    unsigned long long seed;
+    char inputs[2048];
+    char result_hash[65];
+    int64_t n_estimates;
+    char created_at[32];
+} helby_run_info;
+
+/* SHA-256 over the rows' exact bits (measure, domain, every number as a C99 hex float),
+ * the same on every machine with IEEE doubles. */
+void helby_run_hash(const helby_run_row *rows, size_t n, char out[65]);
+
+/* Store a run of survey s (its current definition) in one transaction; fills info->id,
+ * info->result_hash, info->created_at. */
+helby_status helby_store_add_run(helby_store *st, const helby_survey *s, helby_run_info *info,
+                                 const helby_run_row *rows, size_t n, helby_error *err);
+/* All runs, newest last (malloc'ed, caller frees). */
+helby_status helby_store_list_runs(helby_store *st, helby_run_info **out, size_t *n,
+                                   helby_error *err);
+/* One run and its rows (rows malloc'ed, caller frees; rows may be NULL to skip them).
+ * HELBY_ENOTFOUND for an unknown id. */
+helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *info,
+                                 helby_run_row **rows, size_t *n, helby_error *err);
+
 #ifdef __cplusplus
 }
 #endif

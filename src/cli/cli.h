@@ -58,6 +58,13 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
                   helby_error *err);
 void cli_free_data(data *D);
 
+/* Columns a measure (index, dimension, share or item) needs, into load (room entries);
+ * returns how many, or -1 for an unknown measure (cmd_compare.c). */
+int cli_measure_columns(const helby_survey *s, const char *name, const char **load, size_t room);
+/* The measure per respondent (NaN = missing) from D->cols[col0...]. 0 on success. */
+int cli_measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
+                       double *y, helby_error *err);
+
 int cmd_init(cli_global *g, int argc, char **argv);
 void help_init(FILE *out);
 int cmd_survey(cli_global *g, int argc, char **argv);
@@ -70,5 +77,9 @@ int cmd_compare(cli_global *g, int argc, char **argv);
 void help_compare(FILE *out);
 int cmd_reliability(cli_global *g, int argc, char **argv);
 void help_reliability(FILE *out);
+int cmd_compute(cli_global *g, int argc, char **argv);
+void help_compute(FILE *out);
+int cmd_runs(cli_global *g, int argc, char **argv);
+void help_runs(FILE *out);
 
 #endif

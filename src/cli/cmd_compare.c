@@ -37,7 +37,7 @@ void help_compare(FILE *out)
 
 /* The measure's value per respondent into y (NaN = missing), from D's columns starting at
  * col0 (the items of an index or dimension, or one variable). */
-static int measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
+int cli_measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
                           double *y, helby_error *err)
 {
     const helby_index *ix;
@@ -71,7 +71,7 @@ static int measure_values(const helby_survey *s, const char *name, const data *D
 }
 
 /* Columns a measure needs; returns how many were added to load, or -1 if unknown. */
-static int measure_columns(const helby_survey *s, const char *name, const char **load,
+int cli_measure_columns(const helby_survey *s, const char *name, const char **load,
                            size_t room)
 {
     const helby_index *ix;
@@ -133,7 +133,7 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
     const char *load[80];
     load[0] = s->vars[s->group_var].name;
     load[1] = s->vars[s->wave_var].name;
-    int nm = measure_columns(s, measure, load + 2, 78);
+    int nm = cli_measure_columns(s, measure, load + 2, 78);
     if (nm < 0)
         return cli_usage("compare", "--measure %s is not an index, dimension, share or item",
                          measure);
@@ -166,7 +166,7 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         rc = cli_fail(&err);
         goto done;
     }
-    if (helby_design_new(&d, &spec, &err) || measure_values(s, measure, &D, 2, y, &err)) {
+    if (helby_design_new(&d, &spec, &err) || cli_measure_values(s, measure, &D, 2, y, &err)) {
         rc = cli_fail(&err);
         goto done;
     }

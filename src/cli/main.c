@@ -17,6 +17,9 @@ static const cli_command commands[] = {
      cmd_compare, help_compare},
     {"reliability", "Cronbach's alpha and item-rest correlations per dimension",
      cmd_reliability, help_reliability},
+    {"compute", "compute every index, dimension and share as a stored, reproducible run",
+     cmd_compute, help_compute},
+    {"runs", "list, show and compare stored runs", cmd_runs, help_runs},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -1,0 +1,80 @@
+"""Runs: `helby compute` stores every estimate with its provenance; `--rerun` reproduces a run
+bit for bit and says so; a changed input file is detected and named; `runs diff` says why
+two runs differ."""
+import csv
+import io
+import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import WAVES, StoreCase, main, run  # noqa: E402
+
+
+class Runs(StoreCase):
+    def setUp(self):
+        super().setUp()
+        run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
+
+    def test_a_run_records_its_provenance_and_reruns_bit_for_bit(self):
+        p = run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        self.assertIn("run 1:", p.stdout)
+        show = run("runs", "show", "1", db=self.db, check=0).stdout
+        for word in ("helby 0.1.0", "options variance=linearization", "definition",
+                     "inputs 2011=", "2014=", "result sha256"):
+            self.assertIn(word, show)
+        rows = list(csv.DictReader(io.StringIO(
+            run("runs", "show", "1", "--format", "csv", db=self.db, check=0).stdout),
+            delimiter=";"))
+        measures = {r["measure"] for r in rows}
+        self.assertTrue({"inclusion", "safety", "discrimination", "influence", "trust",
+                         "safety_items", "share_discriminated"} <= measures)
+        domains = {r["domain"] for r in rows}
+        self.assertIn("group=1,wave=2014", domains)
+        self.assertIn("group=0,wave=2011,district=2", domains)
+        self.assertIn("wave=2013", domains)
+        p = run("compute", "--rerun", "1", db=self.db, check=0)
+        self.assertIn("reproduced bit for bit", p.stdout)
+
+    def test_a_changed_input_file_is_detected_and_named(self):
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        changed = os.path.join(self.tmp.name, "wave_2012.csv")
+        with open(WAVES[1], "rb") as f:
+            data = f.read()
+        # One answer changed: tillid_politi of the first respondent (a valid 1-5 code).
+        head, rest = data.split(b"\r\n", 1)
+        first, tail = rest.split(b"\r\n", 1)
+        fields = first.split(b";")
+        k = head.lstrip(b"\xef\xbb\xbf").split(b";").index(b"tillid_politi")
+        fields[k] = b"5" if fields[k] != b"5" else b"4"
+        with open(changed, "wb") as f:
+            f.write(head + b"\r\n" + b";".join(fields) + b"\r\n" + tail)
+        run("import", "--survey", "copenhagen", "--replace", changed, db=self.db, check=0)
+        p = run("compute", "--rerun", "1", db=self.db, check=2)
+        self.assertIn("wave 2012 file changed", p.stdout)
+        self.assertIn("not reproducible as is", p.stdout)
+        # A new run on the new data differs from run 1 only through that input.
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        d = run("runs", "diff", "1", "2", db=self.db, check=0).stdout
+        self.assertIn("wave 2012 file changed", d)
+        self.assertNotIn("options:", d)
+        self.assertIn("estimates differ", d)
+        self.assertIn("trust", d)
+
+    def test_options_are_part_of_the_run(self):
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", "--variance", "jkn", db=self.db, check=0)
+        d = run("runs", "diff", "1", "2", db=self.db, check=0).stdout
+        self.assertIn("options: variance=linearization", d)
+        self.assertIn("variance=jkn", d)
+        run("compute", "--rerun", "2", db=self.db, check=0)
+        listing = run("runs", "list", db=self.db, check=0).stdout
+        self.assertEqual(len(listing.strip().splitlines()), 3)
+
+    def test_mistakes(self):
+        self.assertIn("no run 9", run("runs", "show", "9", db=self.db, check=2).stderr)
+        run("compute", "--survey", "copenhagen", "--variance", "magic", db=self.db, check=1)
+        run("runs", "frobnicate", db=self.db, check=1)
+
+
+if __name__ == "__main__":
+    main()

@@ -199,6 +199,16 @@ for (ix in c("inclusion", "safety", "trust")) {
 }
 cli <- do.call(rbind, cli)
 
+# The inclusion index by group x wave x district (what `helby compute` stores).
+b <- svyby(~inclusion, ~group + wave + district, cph, svymean, na.rm = TRUE)
+dist <- data.frame(domain = sprintf("group=%d,wave=%d,district=%d", b$group, b$wave, b$district),
+                   estimate = sprintf("%.17g", b$inclusion), se = sprintf("%.17g", SE(b)))
+con <- file(file.path(out, "copenhagen_district.csv"), "w")
+writeLines(sprintf("# R %s, survey %s; inclusion by group x wave x district; scripts/r-golden.R",
+                   getRversion(), packageVersion("survey")), con)
+write.table(dist, con, sep = ";", row.names = FALSE, quote = FALSE)
+close(con)
+
 # Comparisons (STATISTICS.md §7) with svycontrast on svyby(covmat = TRUE).
 cmp <- list()
 putc <- function(measure, wave, quantity, est) {

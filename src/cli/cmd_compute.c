@@ -39,7 +39,7 @@ void help_runs(FILE *out)
 {
     fprintf(out,
             "Usage: helby runs list\n"
-            "       helby runs show N [--format text|csv]\n"
+            "       helby runs show N [--format text|csv|json]\n"
             "       helby runs diff A B\n\n"
             "list  every stored run: survey, time, options, result hash\n"
             "show  a run's provenance and estimates (csv: measure;domain;estimate;se;ci_low;\n"
@@ -477,6 +477,41 @@ done:
     return rc;
 }
 
+static void json_num(double v)
+{
+    if (isnan(v) || isinf(v))
+        printf("null");
+    else
+        printf("%.17g", v);
+}
+
+static void print_json(const helby_run_info *i, const helby_run_row *r, size_t n)
+{
+    printf("{\"run\": %lld, \"survey\": \"%s\", \"created_at\": \"%s\", \"engine\": \"%s\",\n"
+           " \"options\": \"%s\", \"seed\": %llu, \"definition\": \"%s\",\n"
+           " \"inputs\": \"%s\", \"result_sha256\": \"%s\", \"n_estimates\": %lld,\n"
+           " \"estimates\": [",
+           (long long)i->id, i->survey, i->created_at, i->engine, i->options, i->seed,
+           i->def_hash, i->inputs, i->result_hash, (long long)i->n_estimates);
+    for (size_t k = 0; k < n; k++) {
+        printf("%s\n  {\"measure\": \"%s\", \"domain\": \"%s\", \"estimate\": ", k ? "," : "",
+               r[k].measure, r[k].domain);
+        json_num(r[k].estimate);
+        printf(", \"se\": ");
+        json_num(r[k].se);
+        printf(", \"ci_low\": ");
+        json_num(r[k].ci_low);
+        printf(", \"ci_high\": ");
+        json_num(r[k].ci_high);
+        printf(", \"df\": ");
+        json_num(r[k].df);
+        printf(", \"n\": %lld, \"deff\": ", (long long)r[k].n);
+        json_num(r[k].deff);
+        printf(", \"flag\": \"%s\"}", r[k].flag);
+    }
+    printf("\n]}\n");
+}
+
 static void print_rows(const helby_run_row *r, size_t n, int csv)
 {
     if (csv)
@@ -509,9 +544,10 @@ int cmd_runs(cli_global *g, int argc, char **argv)
     } else if (!strcmp(sub, "show")) {
         for (int i = 2; i < argc; i++) {
             if (!strcmp(argv[i], "--format") && i + 1 < argc) {
-                csv = !strcmp(argv[++i], "csv");
+                i++;
+                csv = !strcmp(argv[i], "csv") ? 1 : !strcmp(argv[i], "json") ? 2 : 0;
                 if (!csv && strcmp(argv[i], "text"))
-                    return cli_usage("runs", "--format must be text or csv");
+                    return cli_usage("runs", "--format must be text, csv or json");
             } else if (!a)
                 a = strtol(argv[i], NULL, 10);
             else
@@ -550,6 +586,8 @@ int cmd_runs(cli_global *g, int argc, char **argv)
     } else if (!strcmp(sub, "show")) {
         if (helby_store_get_run(st, a, &ia, &ra, &na, &err)) {
             rc = cli_fail(&err);
+        } else if (csv == 2) {
+            print_json(&ia, ra, na);
         } else {
             if (!csv)
                 printf("run %lld of %s at %s, helby %s\n  options %s seed=%llu\n  definition "

@@ -35,6 +35,38 @@ class Runs(StoreCase):
         p = run("compute", "--rerun", "1", db=self.db, check=0)
         self.assertIn("reproduced bit for bit", p.stdout)
 
+    def test_district_estimates_in_a_run_match_r_svyby(self):
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        rows = {(r["measure"], r["domain"]): r for r in csv.DictReader(io.StringIO(
+            run("runs", "show", "1", "--format", "csv", db=self.db, check=0).stdout),
+            delimiter=";")}
+        path = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                            "golden", "copenhagen_district.csv")
+        with open(path, encoding="utf-8") as f:
+            f.readline()
+            gold = list(csv.DictReader(f, delimiter=";"))
+        self.assertEqual(len(gold), 80)  # 2 groups x 4 waves x 10 districts
+        for g in gold:
+            r = rows[("inclusion", g["domain"])]
+            if r["flag"] == "suppressed":
+                continue
+            for k in ("estimate", "se"):
+                a, b = float(r[k]), float(g[k])
+                self.assertLessEqual(abs(a - b), max(1e-8 * abs(b), 1e-10), (g, r))
+
+    def test_json_output_of_a_run(self):
+        import json
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        doc = json.loads(run("runs", "show", "1", "--format", "json", db=self.db,
+                             check=0).stdout)
+        self.assertEqual(doc["run"], 1)
+        self.assertEqual(len(doc["estimates"]), doc["n_estimates"])
+        self.assertIn("inputs", doc)
+        e = doc["estimates"][0]
+        for k in ("measure", "domain", "estimate", "se", "ci_low", "ci_high", "df", "n",
+                  "deff", "flag"):
+            self.assertIn(k, e)
+
     def test_a_changed_input_file_is_detected_and_named(self):
         run("compute", "--survey", "copenhagen", db=self.db, check=0)
         changed = os.path.join(self.tmp.name, "wave_2012.csv")

@@ -29,8 +29,9 @@ void help_compare(FILE *out)
             "      --x X           override the targets' X (the policy's 'X %%'), to ask which\n"
             "                      X would be met\n"
             "      --level L       confidence level (default 0.95)\n"
-            "      --format F      text (default) or csv (measure;wave;quantity;estimate;se;\n"
-            "                      ci_low;ci_high, full precision; goals as 'goal4 met')\n\n"
+            "      --format F      text (default), csv (measure;wave;quantity;estimate;se;\n"
+            "                      ci_low;ci_high, full precision; goals as 'goal4 met') or\n"
+            "                      json (the same fields)\n\n"
             "Example:\n"
             "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n");
 }
@@ -100,12 +101,22 @@ int cli_measure_columns(const helby_survey *s, const char *name, const char **lo
     return -1;
 }
 
-static int csv_out; /* --format csv: one full-precision row per quantity */
+static int csv_out;  /* --format csv: one full-precision row per quantity */
+static int json_out; /* --format json: the same rows as objects in one array */
+static int json_first = 1;
 static const char *csv_measure;
 static long csv_wave;
 
 static void print_est(const char *label, const helby_estimate *e, int pct)
 {
+    if (json_out) {
+        printf("%s\n  {\"measure\": \"%s\", \"wave\": %ld, \"quantity\": \"%s\", "
+               "\"estimate\": %.17g, \"se\": %.17g, \"ci_low\": %.17g, \"ci_high\": %.17g}",
+               json_first ? "" : ",", csv_measure, csv_wave, label, e->estimate, e->se, e->ci_low,
+               e->ci_high);
+        json_first = 0;
+        return;
+    }
     if (csv_out) {
         printf("%s;%ld;%s;%.17g;%.17g;%.17g;%.17g\n", csv_measure, csv_wave, label, e->estimate,
                e->se, e->ci_low, e->ci_high);
@@ -214,12 +225,12 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
     for (size_t i = 0; i < s->n_shares; i++)
         pct |= !strcmp(s->shares[i].name, measure);
     csv_measure = measure;
-    if (!csv_out)
+    if (!csv_out && !json_out)
         printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on %g df; baseline %ld)\n",
                measure, 100 * eo->level, df, waves[b]);
     for (size_t w = 0; w < W; w++) {
         csv_wave = cmp[w].wave;
-        if (!csv_out)
+        if (!csv_out && !json_out)
             printf("wave %ld\n", cmp[w].wave);
         print_est("ethnic Danes", &cmp[w].danes, pct);
         print_est("ethnic minorities", &cmp[w].minorities, pct);
@@ -278,10 +289,11 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
                      waves[b], waves[tw], tg->group, X, X);
         }
         int as_pct = tg->kind != HELBY_TARGET_CHANGE_POSITIVE;
-        if (csv_out) {
+        if (csv_out || json_out) {
+            char qname[96];
             csv_wave = waves[tw];
-            printf("%s;%ld;%s %s;%.17g;%.17g;%.17g;%.17g\n", measure, waves[tw], tg->goal,
-                   helby_verdict_name(v), q.estimate, q.se, q.ci_low, q.ci_high);
+            snprintf(qname, sizeof qname, "%s %s", tg->goal, helby_verdict_name(v));
+            print_est(qname, &q, 0);
             continue;
         }
         printf("%s\n", label);
@@ -322,9 +334,11 @@ int cmd_compare(cli_global *g, int argc, char **argv)
         case O_X: x = strtod(optarg, &end), have_x = 1; break;
         case O_LEVEL: level = strtod(optarg, &end); break;
         case O_FORMAT:
-            if (strcmp(optarg, "text") && strcmp(optarg, "csv"))
-                return cli_usage("compare", "--format must be text or csv, not '%s'", optarg);
+            if (strcmp(optarg, "text") && strcmp(optarg, "csv") && strcmp(optarg, "json"))
+                return cli_usage("compare", "--format must be text, csv or json, not '%s'",
+                                 optarg);
             csv_out = !strcmp(optarg, "csv");
+            json_out = !strcmp(optarg, "json");
             break;
         case ':': return cli_usage("compare", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("compare", "unknown option '%s'", argv[optind - 1]);
@@ -368,6 +382,8 @@ int cmd_compare(cli_global *g, int argc, char **argv)
     eo.level = level;
     if (csv_out)
         printf("measure;wave;quantity;estimate;se;ci_low;ci_high\n");
+    if (json_out)
+        printf("[");
     if (measures) {
         list = strdup(measures);
         for (char *m = strtok(list, ","); m && !rc; m = strtok(NULL, ","))
@@ -382,6 +398,8 @@ int cmd_compare(cli_global *g, int argc, char **argv)
                                      x, &eo);
         }
     }
+    if (json_out)
+        printf("\n]\n");
 done:
     free(list);
     free(waves);

@@ -67,6 +67,21 @@ class Init(unittest.TestCase):
             self.assertIn("not a helby store", p.stderr)
 
 
+class Upgrade(StoreCase):
+    def test_a_store_of_an_older_schema_is_upgraded_in_place(self):
+        import sqlite3
+        run("import", "--survey", "copenhagen", WAVES[0], db=self.db, check=0)
+        con = sqlite3.connect(self.db)  # make it look like a schema-1 store
+        con.executescript("DROP TABLE run_estimate; DROP TABLE run; PRAGMA user_version = 1;")
+        con.close()
+        p = run("survey", "list", db=self.db, check=0)
+        self.assertIn("upgraded", p.stderr)
+        con = sqlite3.connect(self.db)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 2)
+        con.close()
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+
+
 class Import(StoreCase):
     def test_all_example_waves_import_with_a_summary(self):
         p = run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)

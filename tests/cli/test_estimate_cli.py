@@ -117,6 +117,13 @@ class Estimate(StoreCase):
         self.assertIn("rule: relative gap reduction 2011->2014 >= 10 %", text)
         self.assertIn("verdict: met", text)
 
+    def test_compare_json_has_the_documented_fields(self):
+        p = run("compare", "--survey", "copenhagen", "--format", "json", db=self.db, check=0)
+        rows = json.loads(p.stdout)
+        self.assertIn("goal4 met", [r["quantity"] for r in rows])
+        for k in ("measure", "wave", "quantity", "estimate", "se", "ci_low", "ci_high"):
+            self.assertIn(k, rows[0])
+
     def test_reliability_lists_alpha_for_every_dimension(self):
         p = run("reliability", "--survey", "copenhagen", db=self.db, check=0)
         rows = [l.split() for l in p.stdout.splitlines()[1:]]

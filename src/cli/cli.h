@@ -6,6 +6,7 @@
 
 #include "helby/error.h"
 #include "helby/store.h"
+#include "helby/design.h"
 #include "helby/survey.h"
 
 #ifndef HELBY_VERSION
@@ -57,6 +58,9 @@ typedef struct data {
 int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw, data *D,
                   helby_error *err);
 void cli_free_data(data *D);
+/* The survey's design over D (lonely-PSU rule from survey.ini). */
+helby_status cli_design(const helby_survey *s, const data *D, helby_design **out,
+                        helby_error *err);
 
 /* Columns a measure (index, dimension, share or item) needs, into load (room entries);
  * returns how many, or -1 for an unknown measure (cmd_compare.c). */

@@ -162,10 +162,6 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         rc = cli_fail(&err);
         goto done;
     }
-    helby_design_spec spec = {D.n, D.w, D.strata, s->psu_var != HELBY_NO_VAR ? D.psus : NULL,
-                              D.fpc, HELBY_LONELY_FAIL, (const char *const *)D.stratum_names,
-                              D.n_strata};
-    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
     y = malloc(D.n * sizeof *y);
     dom = malloc(D.n * sizeof *dom);
     dom_all = malloc(D.n * sizeof *dom_all);
@@ -177,7 +173,7 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         rc = cli_fail(&err);
         goto done;
     }
-    if (helby_design_new(&d, &spec, &err) || cli_measure_values(s, measure, &D, 2, y, &err)) {
+    if (cli_design(s, &D, &d, &err) || cli_measure_values(s, measure, &D, 2, y, &err)) {
         rc = cli_fail(&err);
         goto done;
     }

@@ -134,11 +134,7 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
     size_t n_rows = 0, cap_rows = 0;
     if (cli_load_data(st, s, waves, nw, &D, err))
         return 1;
-    helby_design_spec spec = {D.n, D.w, D.strata, s->psu_var != HELBY_NO_VAR ? D.psus : NULL,
-                              D.fpc, HELBY_LONELY_FAIL, (const char *const *)D.stratum_names,
-                              D.n_strata};
-    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
-    if (helby_design_new(&d, &spec, err))
+    if (cli_design(s, &D, &d, err))
         goto done;
     if (strcmp(o->variance, "linearization")) {
         helby_rep_spec rs = {HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};

@@ -161,6 +161,16 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
     return 0;
 }
 
+helby_status cli_design(const helby_survey *s, const data *D, helby_design **out,
+                        helby_error *err)
+{
+    helby_design_spec spec = {D->n, D->w, D->strata, s->psu_var != HELBY_NO_VAR ? D->psus : NULL,
+                              D->fpc, HELBY_LONELY_FAIL, (const char *const *)D->stratum_names,
+                              D->n_strata};
+    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
+    return helby_design_new(out, &spec, err);
+}
+
 void cli_free_data(data *D)
 {
     free(D->w), free(D->fpc), free(D->strata), free(D->psus);
@@ -510,11 +520,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    helby_design_spec spec = {D.n, D.w, D.strata, s->psu_var != HELBY_NO_VAR ? D.psus : NULL,
-                              D.fpc, HELBY_LONELY_FAIL, (const char *const *)D.stratum_names,
-                              D.n_strata};
-    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
-    if (helby_design_new(&design, &spec, &err) ||
+    if (cli_design(s, &D, &design, &err) ||
         (use_reps && helby_replicates_new(&rep, design, &rs, &err))) {
         rc = cli_fail(&err);
         goto done;

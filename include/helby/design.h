@@ -86,6 +86,11 @@ typedef struct helby_rep_spec {
     int mse;              /* centre on the full-sample estimate */
 } helby_rep_spec;
 
+/* Parse a variance method name: "linearization" (sets *is_replicate = 0), or "jk1",
+ * "jkn", "brr", "fay", "bootstrap" (sets *type and *is_replicate = 1). Returns 0 if
+ * the name is unknown. ("supplied" weights come from a file, not a name.) */
+int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_replicate);
+
 /* Build replicate weights from a design. Errors: JK1 on a stratified design,
  * BRR/Fay without exactly 2 PSUs in every stratum, JKn or bootstrap with a
  * stratum of one PSU (name it), rho outside (0, 1). */

@@ -136,16 +136,10 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
         return 1;
     if (cli_design(s, &D, &d, err))
         goto done;
-    if (strcmp(o->variance, "linearization")) {
-        helby_rep_spec rs = {HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
-        if (!strcmp(o->variance, "jkn"))
-            rs.type = HELBY_REP_JKN;
-        else if (!strcmp(o->variance, "brr"))
-            rs.type = HELBY_REP_BRR;
-        else if (!strcmp(o->variance, "fay"))
-            rs.type = HELBY_REP_FAY;
-        else if (!strcmp(o->variance, "bootstrap"))
-            rs.type = HELBY_REP_BOOTSTRAP;
+    helby_rep_spec rs = {HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
+    int use_reps = 0;
+    helby_variance_method_parse(o->variance, &rs.type, &use_reps); /* checked by the caller */
+    if (use_reps) {
         if (helby_replicates_new(&rep, d, &rs, err))
             goto done;
     }
@@ -381,11 +375,9 @@ int cmd_compute(cli_global *g, int argc, char **argv)
         return cli_usage("compute", "unexpected argument '%s'", argv[optind]);
     if (!survey && !rerun)
         return cli_usage("compute", "missing --survey ID (or --rerun N)");
-    const char *vs[] = {"linearization", "jk1", "jkn", "brr", "fay", "bootstrap"};
-    int ok = 0;
-    for (int i = 0; i < 6; i++)
-        ok |= !strcmp(o.variance, vs[i]);
-    if (!ok)
+    helby_rep_type rt;
+    int is_rep;
+    if (!helby_variance_method_parse(o.variance, &rt, &is_rep))
         return cli_usage("compute",
                          "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
     if (!(o.level > 0 && o.level < 1) || o.replicates < 2)

@@ -350,20 +350,8 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     if (reps < 2)
         return cli_usage("estimate", "--replicates must be at least 2");
     helby_rep_spec rs = {HELBY_REP_JK1, rho, (size_t)reps, seed, 0};
-    int use_reps = 1;
-    if (!strcmp(variance, "linearization"))
-        use_reps = 0;
-    else if (!strcmp(variance, "jk1"))
-        rs.type = HELBY_REP_JK1;
-    else if (!strcmp(variance, "jkn"))
-        rs.type = HELBY_REP_JKN;
-    else if (!strcmp(variance, "brr"))
-        rs.type = HELBY_REP_BRR;
-    else if (!strcmp(variance, "fay"))
-        rs.type = HELBY_REP_FAY;
-    else if (!strcmp(variance, "bootstrap"))
-        rs.type = HELBY_REP_BOOTSTRAP;
-    else
+    int use_reps = 0;
+    if (!helby_variance_method_parse(variance, &rs.type, &use_reps))
         return cli_usage("estimate",
                          "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
     helby_estimate_options eo;

@@ -144,6 +144,29 @@ static int popcount_parity(size_t x)
     return p;
 }
 
+int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_replicate)
+{
+    static const struct {
+        const char *name;
+        helby_rep_type type;
+    } methods[] = {{"jk1", HELBY_REP_JK1},
+                   {"jkn", HELBY_REP_JKN},
+                   {"brr", HELBY_REP_BRR},
+                   {"fay", HELBY_REP_FAY},
+                   {"bootstrap", HELBY_REP_BOOTSTRAP}};
+    if (strcmp(name, "linearization") == 0) {
+        *is_replicate = 0;
+        return 1;
+    }
+    for (size_t i = 0; i < sizeof methods / sizeof methods[0]; i++)
+        if (strcmp(name, methods[i].name) == 0) {
+            *type = methods[i].type;
+            *is_replicate = 1;
+            return 1;
+        }
+    return 0;
+}
+
 helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                                   const helby_rep_spec *spec, helby_error *err)
 {
@@ -360,6 +383,8 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         helby_estimate_options_default(&opt);
     if (!domain)
         D = 1;
+    if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
+        return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
     const size_t n = rep->n, R = rep->R;
     /* The full-sample estimate from the base weights, via a one-PSU-per-row
      * view is not needed: sums are direct. Replicate sums: per PSU then

@@ -214,6 +214,20 @@ static void replicate_designs_refuse_what_they_cannot_do(void **state)
     helby_rep_spec brr = {HELBY_REP_BRR, 0, 0, 0, 0};
     assert_int_equal(helby_replicates_new(&r, d, &brr, &err), HELBY_EUSAGE);
     assert_non_null(strstr(err.message, "exactly 2 PSUs"));
+    /* A ratio without its denominator is a usage error, not a crash. */
+    helby_rep_spec jk1 = {HELBY_REP_JK1, 0, 0, 0, 0};
+    helby_estimates *e = NULL;
+    assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_OK);
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_RATIO, y, NULL, NULL, 1, NULL, &e,
+                                                  &err),
+                     HELBY_EUSAGE);
+    assert_null(e);
+    helby_replicates_free(r);
+    helby_rep_type t;
+    int is_rep = -1;
+    assert_true(helby_variance_method_parse("fay", &t, &is_rep) && t == HELBY_REP_FAY && is_rep);
+    assert_true(helby_variance_method_parse("linearization", &t, &is_rep) && !is_rep);
+    assert_false(helby_variance_method_parse("magic", &t, &is_rep));
     double bad[4] = {1, -1, 1, 1}, base[2] = {1, 1};
     assert_int_equal(helby_replicates_supplied(&r, 2, 2, base, bad, 1, NULL, 0, &err),
                      HELBY_EUSAGE);

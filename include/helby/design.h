@@ -106,6 +106,8 @@ helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t 
 void helby_replicates_free(helby_replicates *r);
 
 size_t helby_replicates_count(const helby_replicates *r);
+/* Rows of the replicate design. */
+size_t helby_replicates_rows(const helby_replicates *r);
 double helby_replicates_scale(const helby_replicates *r);
 /* Degrees of freedom as R degf on a replicate design: rank of the replicate
  * weight matrix - 1, computed from the R x R cross-product (never the n x R

@@ -34,6 +34,7 @@ void helby_design_free(helby_design *d)
         for (size_t h = 0; h < d->H; h++)
             free(d->stratum_name[h]);
     free(d->stratum_name);
+    helby_cal_free(d->cal);
     free(d);
 }
 

@@ -16,7 +16,36 @@ struct helby_design {
     size_t *stratum_id; /* H: the caller's id, for messages */
     char **stratum_name; /* H: the caller's name of it, or NULL */
     helby_lonely_rule lonely;
+    struct helby_cal *cal; /* calibration residuals (weight.c), or NULL */
 };
+
+/* What linearization after weighting needs (helby_design_calibrate): per row
+ * its model columns (intercept and levels, NONE-padded), the base weights of
+ * the residual regression, and the inverse of sum base m m' (block diagonal
+ * over the weighted parts, stored whole: p is small). */
+struct helby_cal {
+    size_t n, slots, p;
+    uint32_t *cols;  /* n x slots global column indices, UINT32_MAX = none */
+    double *d0;      /* n base weights */
+    double *Ainv;    /* p x p */
+};
+void helby_cal_free(struct helby_cal *c);
+
+/* Influence values after calibration (R svyrecvar with postStrata): T holds,
+ * for the D domains, sum over each PSU of w z; z[k] is row k's influence value
+ * in its domain dom[k] (-1: none). Subtracts w_k m_k' beta_g for every row and
+ * domain, beta_g the base-weighted regression of z on m in domain g.
+ * Returns 0, or -1 when out of memory. */
+int helby_cal_residualize(const helby_design *d, const double *z, const long *dom, size_t D,
+                          double *T);
+
+/* Replicates whose every weight column (and the full-sample weights) went
+ * through fn (replicate.c; used by helby_replicates_calibrate). rep is the
+ * replicate number, or (size_t)-1 for the full sample. */
+typedef helby_status (*helby_reweight_fn)(void *ctx, size_t rep, const double *in, double *out,
+                                          helby_error *err);
+helby_status helby_replicates_reweight(helby_replicates **out, const helby_replicates *r,
+                                       helby_reweight_fn fn, void *ctx, helby_error *err);
 
 /* Covariance of the D columns of PSU totals T (P x D, row-major) under the
  * design: sum over strata of scale_h * sum_i (T_hi - mean_h)(T_hi - mean_h)',

@@ -177,17 +177,40 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
     }
     for (size_t g = 0; g < D; g++)
         m[g] = kval(&sy[g]) / kval(&sw[g]);
+    /* After weighting, every row's influence value is needed once more for the
+     * calibration residuals (weight.c). */
+    double *zk = d->cal ? malloc(n * sizeof *zk) : NULL;
+    long *dk = d->cal ? malloc(n * sizeof *dk) : NULL;
+    if (d->cal && (!zk || !dk)) {
+        free(zk), free(dk), free(ss), free(m);
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
     for (size_t k = 0; k < n; k++) {
         long g = DOM(k);
+        if (dk)
+            dk[k] = g;
         if (g < 0)
             continue;
         double z = kind == HELBY_EST_TOTAL ? y[k]
                                            : (y[k] - R[g] * (x ? x[k] : 1.0)) / X[g];
         T[d->psu[k] * D + (size_t)g] += d->w[k] * z;
+        if (zk)
+            zk[k] = z;
         double r = y[k] - m[g];
         kadd(&ss[g], d->w[k] * r * r);
     }
     free(m);
+    if (d->cal) {
+        int rc = helby_cal_residualize(d, zk, dk, D, T);
+        free(zk);
+        free(dk);
+        if (rc) {
+            free(ss);
+            st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+            goto done;
+        }
+    }
     helby_design_vcov(d, T, D, e->vcov);
     /* deff as R svymean/svytotal(deff = TRUE): variance over that of a simple random
      * sample without replacement of the domain's n from its estimated size. */

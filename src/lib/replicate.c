@@ -13,6 +13,7 @@
 
 #include "design_internal.h"
 #include "estimate_internal.h"
+#include "util_internal.h"
 #include "helby/estimate.h"
 
 struct helby_replicates {
@@ -42,6 +43,11 @@ void helby_replicates_free(helby_replicates *r)
 size_t helby_replicates_count(const helby_replicates *r)
 {
     return r->R;
+}
+
+size_t helby_replicates_rows(const helby_replicates *r)
+{
+    return r->n;
 }
 
 double helby_replicates_scale(const helby_replicates *r)
@@ -368,6 +374,49 @@ helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t 
     r->df = rank_df(r);
     *out = r;
     return HELBY_OK;
+}
+
+helby_status helby_replicates_reweight(helby_replicates **out, const helby_replicates *in,
+                                       helby_reweight_fn fn, void *ctx, helby_error *err)
+{
+    *out = NULL;
+    const size_t n = in->n, R = in->R;
+    helby_replicates *r = calloc(1, sizeof *r);
+    double *col = malloc(n * sizeof *col);
+    if (!r || !col) {
+        free(r);
+        free(col);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    r->n = n;
+    r->R = R;
+    r->scale = in->scale;
+    r->mse = in->mse;
+    r->df = in->df;
+    r->w = malloc(n * sizeof *r->w);
+    r->full = helby_alloc_big(n * R * sizeof *r->full);
+    r->rscales = malloc(R * sizeof *r->rscales);
+    helby_status st = HELBY_OK;
+    if (!r->w || !r->full || !r->rscales) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        goto fail;
+    }
+    memcpy(r->rscales, in->rscales, R * sizeof *r->rscales);
+    if ((st = fn(ctx, (size_t)-1, in->w, r->w, err)))
+        goto fail;
+    for (size_t rep = 0; rep < R; rep++) {
+        for (size_t k = 0; k < n; k++)
+            col[k] = helby_replicates_weight(in, k, rep);
+        if ((st = fn(ctx, rep, col, r->full + rep * n, err)))
+            goto fail;
+    }
+    free(col);
+    *out = r;
+    return HELBY_OK;
+fail:
+    free(col);
+    helby_replicates_free(r);
+    return st;
 }
 
 helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,

@@ -199,6 +199,43 @@ for (ix in c("inclusion", "safety", "trust")) {
 }
 cli <- do.call(rbind, cli)
 
+# Raked to the register margins of margins/W.csv, wave by wave (issue 6): district, origin
+# and sex x age band. Weights as R rake (converged far past its default), SEs from calibrate
+# with the raking distance (the same weights; its residuals are the exact linearization).
+raked <- list()
+for (w in 2011:2014) {
+  mg <- read.csv2(sprintf("surveys/copenhagen/margins/%d.csv", w), colClasses = "character")
+  mg$total <- as.numeric(mg$total)
+  dw <- subset(waves, wave == w)
+  dw$fdistrict <- factor(dw$district, levels = 1:10)
+  dw$forigin <- factor(dw$origin, levels = 1:3)
+  dw$fsexage <- factor(paste0(dw$sex, "*", dw$ageband))
+  pd <- subset(mg, variable == "district"); po <- subset(mg, variable == "origin")
+  ps <- subset(mg, variable == "sex*ageband")
+  pops <- list(data.frame(fdistrict = factor(pd$level, levels = 1:10), Freq = pd$total),
+               data.frame(forigin = factor(po$level, levels = 1:3), Freq = po$total),
+               data.frame(fsexage = factor(ps$level, levels = levels(dw$fsexage)),
+                          Freq = ps$total))
+  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, fpc = ~fpc, data = dw)
+  rk <- rake(des, list(~fdistrict, ~forigin, ~fsexage), pops,
+             control = list(maxit = 1000, epsilon = 1e-13))
+  cal <- calibrate(des, list(~fdistrict, ~forigin, ~fsexage), pops, calfun = "raking",
+                   epsilon = 1e-13, maxit = 100)
+  stopifnot(max(abs(weights(rk) / weights(cal) - 1)) < 1e-9)
+  for (ix in c("inclusion", "safety")) {
+    b <- svyby(as.formula(paste0("~", ix)), ~group, cal, svymean, na.rm = TRUE)
+    raked[[length(raked) + 1]] <- data.frame(measure = ix, group = b$group, wave = w,
+                                             estimate = sprintf("%.17g", b[[ix]]),
+                                             se = sprintf("%.17g", SE(b)))
+  }
+}
+raked <- do.call(rbind, raked)
+con <- file(file.path(out, "copenhagen_raked.csv"), "w")
+writeLines(sprintf("# R %s, survey %s; raked per wave to margins/W.csv; scripts/r-golden.R",
+                   getRversion(), packageVersion("survey")), con)
+write.table(raked, con, sep = ";", row.names = FALSE, quote = FALSE)
+close(con)
+
 # The inclusion index by group x wave x district (what `helby compute` stores).
 b <- svyby(~inclusion, ~group + wave + district, cph, svymean, na.rm = TRUE)
 dist <- data.frame(domain = sprintf("group=%d,wave=%d,district=%d", b$group, b$wave, b$district),
@@ -248,3 +285,6 @@ writeLines(sprintf("# R %s, survey %s; written by scripts/r-golden.R", getRversi
 write.table(v, con, sep = ";", row.names = FALSE, quote = FALSE)
 close(con)
 cat("wrote", nrow(v), "values to", file.path(out, "values.csv"), "\n")
+
+# Weighting: postStratify, rake, calibrate, trimWeights (tests/golden/weight_values.csv).
+source("scripts/r-golden-weight.R")

@@ -179,6 +179,38 @@ helby_status helby_store_list_runs(helby_store *st, helby_run_info **out, size_t
 helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *info,
                                  helby_run_row **rows, size_t *n, helby_error *err);
 
+/* ---- Weight sets (schemas/003_weights.sql) ---- */
+
+typedef struct helby_weight_set_info {
+    char name[64];
+    long wave;
+    char spec[512];            /* canonical "method=rake;margins=...;..." */
+    char def_hash[65];
+    char input_sha256[65];     /* the wave's input file the weights were computed from */
+    int64_t n;                 /* rows (the wave's) */
+    char weights_sha256[65];   /* SHA-256 of the weights as little-endian doubles */
+    char diagnostics[2048];    /* "key=value" lines */
+    char created_at[32];
+} helby_weight_set_info;
+
+/* SHA-256 of n weights serialized as little-endian IEEE doubles. */
+void helby_weights_hash(const double *w, size_t n, char out[65]);
+
+/* Store the weights of one wave of weight set info->name (fills weights_sha256,
+ * def_hash, created_at). HELBY_EEXISTS if that name and wave exist, unless
+ * replace. Joins an open transaction (helby_store_begin) or runs in its own. */
+helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
+                                     helby_weight_set_info *info, const double *w,
+                                     int replace, helby_error *err);
+/* One wave of a weight set; *w (malloc'ed, info->n values) may be NULL to skip the
+ * weights. HELBY_ENOTFOUND when absent. */
+helby_status helby_store_get_weights(helby_store *st, const char *survey, const char *name,
+                                     long wave, helby_weight_set_info *info, double **w,
+                                     helby_error *err);
+/* Every wave of every weight set of a survey, by name then wave (malloc'ed). */
+helby_status helby_store_list_weights(helby_store *st, const char *survey,
+                                      helby_weight_set_info **out, size_t *n, helby_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -52,6 +52,9 @@ typedef struct data {
     double **cols;     /* one per entry of vars, as stored (codes, NaN) */
     const char **vars;
     size_t n_vars;
+    size_t n_waves;    /* the waves loaded, in order: rows wave_first[i] .. + wave_rows[i] */
+    long *wave_ids;
+    size_t *wave_first, *wave_rows;
 } data;
 
 /* Fill D for the waves given; D->vars / D->n_vars must be set. 0 on success. */
@@ -69,6 +72,14 @@ int cli_measure_columns(const helby_survey *s, const char *name, const char **lo
 int cli_measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
                        double *y, helby_error *err);
 
+/* Weight set `name` applied to D (cli_weights.c): each wave's weights are recomputed from
+ * the stored spec and base weights and must equal the stored ones bit for bit; then the
+ * design gets the calibration residuals and, when *rep is not NULL, the replicates are
+ * re-calibrated (replacing *rep). Appends ";weights/W=sha256" per wave to inputs. */
+int cli_weights_apply(helby_store *st, const helby_survey *s, const char *name, const data *D,
+                      helby_design *d, helby_replicates **rep, char *inputs, size_t n_inputs,
+                      helby_error *err);
+
 int cmd_init(cli_global *g, int argc, char **argv);
 void help_init(FILE *out);
 int cmd_survey(cli_global *g, int argc, char **argv);
@@ -85,5 +96,7 @@ int cmd_compute(cli_global *g, int argc, char **argv);
 void help_compute(FILE *out);
 int cmd_runs(cli_global *g, int argc, char **argv);
 void help_runs(FILE *out);
+int cmd_weight(cli_global *g, int argc, char **argv);
+void help_weight(FILE *out);
 
 #endif

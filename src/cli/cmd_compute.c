@@ -18,7 +18,7 @@ void help_compute(FILE *out)
             "       helby compute --rerun N\n\n"
             "Compute every index, dimension and share of the survey from all stored waves, by\n"
             "group x wave, group x wave x district and wave (all respondents), with base\n"
-            "weights, and store the result as a run: engine version, definition hash, SHA-256\n"
+            "weights (or --weights), and store the result as a run: engine version, definition hash, SHA-256\n"
             "of every input file, options, seed, and a SHA-256 of the estimates' exact bits.\n"
             "Cells below min_cell are stored as suppressed (no numbers).\n\n"
             "  -s, --survey ID     the survey\n"
@@ -27,6 +27,9 @@ void help_compute(FILE *out)
             "      --seed S        bootstrap seed (default 1)\n"
             "      --rho R         Fay's rho (default 0.3)\n"
             "      --level L       confidence level (default 0.95)\n"
+            "      --weights NAME  a weight set of `helby weight` instead of the base weights;\n"
+            "                      variance with its calibration residuals, replicates\n"
+            "                      re-calibrated\n"
             "      --rerun N       recompute run N with its own options and seed; say whether the\n"
             "                      inputs are the same and the numbers identical bit for bit\n"
             "                      (exit 0), the inputs changed (exit 2, naming them) or the\n"
@@ -54,21 +57,24 @@ typedef struct copts {
     long replicates;
     unsigned long long seed;
     double rho, level;
+    char weights[64]; /* "base" or a weight set's name */
 } copts;
 
 static void options_string(const copts *o, char *out, size_t n)
 {
-    snprintf(out, n, "variance=%s;replicates=%ld;rho=%.17g;level=%.17g;weights=base", o->variance,
-             o->replicates, o->rho, o->level);
+    snprintf(out, n, "variance=%s;replicates=%ld;rho=%.17g;level=%.17g;weights=%s", o->variance,
+             o->replicates, o->rho, o->level, o->weights);
 }
 
 static int parse_options_string(const char *s, copts *o)
 {
-    char v[16] = "";
-    if (sscanf(s, "variance=%15[^;];replicates=%ld;rho=%lf;level=%lf", v, &o->replicates, &o->rho,
-               &o->level) != 4)
+    char v[16] = "", w[64] = "base";
+    int n = sscanf(s, "variance=%15[^;];replicates=%ld;rho=%lf;level=%lf;weights=%63[^;]", v,
+                   &o->replicates, &o->rho, &o->level, w);
+    if (n < 4)
         return 0;
     snprintf(o->variance, sizeof o->variance, "%s", v);
+    snprintf(o->weights, sizeof o->weights, "%s", w);
     return 1;
 }
 
@@ -97,8 +103,8 @@ static void key_text(const dkey *d, char *out, size_t n)
 }
 
 static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
-                        const long *waves, size_t nw, helby_run_row **rows_out, size_t *n_out,
-                        helby_error *err)
+                        const long *waves, size_t nw, char *inputs, size_t n_inputs,
+                        helby_run_row **rows_out, size_t *n_out, helby_error *err)
 {
     const char *load[128];
     size_t nl = 0;
@@ -143,6 +149,9 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
         if (helby_replicates_new(&rep, d, &rs, err))
             goto done;
     }
+    if (strcmp(o->weights, "base") &&
+        cli_weights_apply(st, s, o->weights, &D, d, &rep, inputs, n_inputs, err))
+        goto done;
     y = malloc(D.n * sizeof *y);
     dom = malloc(D.n * sizeof *dom);
     keys = malloc(D.n * sizeof *keys);
@@ -342,13 +351,14 @@ static size_t diff_rows(const helby_run_row *a, size_t na, const helby_run_row *
 
 int cmd_compute(cli_global *g, int argc, char **argv)
 {
-    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN };
+    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS };
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},      {"variance", required_argument, 0, O_VAR},
         {"replicates", required_argument, 0, O_REPS}, {"seed", required_argument, 0, O_SEED},
         {"rho", required_argument, 0, O_RHO},       {"level", required_argument, 0, O_LEVEL},
-        {"rerun", required_argument, 0, O_RERUN},   {0, 0, 0, 0}};
-    copts o = {"linearization", 100, 1, 0.3, 0.95};
+        {"rerun", required_argument, 0, O_RERUN},   {"weights", required_argument, 0, O_WEIGHTS},
+        {0, 0, 0, 0}};
+    copts o = {"linearization", 100, 1, 0.3, 0.95, "base"};
     const char *survey = NULL;
     long rerun = 0;
     int c;
@@ -364,6 +374,11 @@ int cmd_compute(cli_global *g, int argc, char **argv)
         case O_RHO: o.rho = strtod(optarg, &end); break;
         case O_LEVEL: o.level = strtod(optarg, &end); break;
         case O_RERUN: rerun = strtol(optarg, &end, 10); break;
+        case O_WEIGHTS:
+            if (!*optarg || strlen(optarg) >= sizeof o.weights || strchr(optarg, ';'))
+                return cli_usage("compute", "--weights: '%s' is not a weight set name", optarg);
+            snprintf(o.weights, sizeof o.weights, "%s", optarg);
+            break;
         case ':': return cli_usage("compute", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("compute", "unknown option '%s'", argv[optind - 1]);
         }
@@ -415,7 +430,13 @@ int cmd_compute(cli_global *g, int argc, char **argv)
     }
     if (rerun) {
         printf("rerun of run %ld (%s, %s, seed %llu)\n", rerun, old.survey, old.options, o.seed);
-        int changed = diff_inputs(old.inputs, info.inputs, "run", "now");
+        /* The input files first; the weight sets' hashes (";weights/W=…") once recomputed. */
+        char files_only[sizeof old.inputs];
+        snprintf(files_only, sizeof files_only, "%s", old.inputs);
+        char *wpart = strstr(files_only, ";weights/");
+        if (wpart)
+            *wpart = '\0';
+        int changed = diff_inputs(files_only, info.inputs, "run", "now");
         if (strcmp(old.def_hash, s->hash)) {
             printf("  definition changed: run %.16s…, now %.16s…\n", old.def_hash, s->hash);
             changed++;
@@ -429,8 +450,15 @@ int cmd_compute(cli_global *g, int argc, char **argv)
             goto done;
         }
     }
-    if (compute_rows(st, s, &o, waves, nw, &rows, &n, &err)) {
+    if (compute_rows(st, s, &o, waves, nw, info.inputs, sizeof info.inputs, &rows, &n, &err)) {
         rc = cli_fail(&err);
+        goto done;
+    }
+    if (rerun && strcmp(old.inputs, info.inputs)) {
+        int changed = diff_inputs(old.inputs, info.inputs, "run", "now");
+        printf("not reproducible as is: the weight set '%s' changed since run %ld (%d input%s)\n",
+               o.weights, rerun, changed, changed == 1 ? "" : "s");
+        rc = 2;
         goto done;
     }
     if (rerun) {

@@ -30,6 +30,7 @@ void help_estimate(FILE *out)
             "                        coded variable, e.g. origin, wave, district (default: none)\n"
             "  -w, --waves W,...     waves to use (default: all stored)\n"
             "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap\n"
+            "      --weights NAME    a weight set of `helby weight` (default: base weights)\n"
             "      --replicates B    bootstrap replicates (default 100)\n"
             "      --seed S          bootstrap seed (default 1)\n"
             "      --rho R           Fay's rho (default 0.3)\n"
@@ -111,6 +112,16 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
         total += frames[i]->n_rows;
     }
     D->n = total;
+    D->n_waves = nw;
+    D->wave_ids = malloc((nw ? nw : 1) * sizeof *D->wave_ids);
+    D->wave_first = malloc((nw ? nw : 1) * sizeof *D->wave_first);
+    D->wave_rows = malloc((nw ? nw : 1) * sizeof *D->wave_rows);
+    for (size_t i = 0, at = 0; i < nw && D->wave_ids && D->wave_first && D->wave_rows; i++) {
+        D->wave_ids[i] = frames[i]->wave;
+        D->wave_first[i] = at;
+        D->wave_rows[i] = frames[i]->n_rows;
+        at += frames[i]->n_rows;
+    }
     D->w = malloc(total * sizeof *D->w);
     D->fpc = s->fpc_var != HELBY_NO_VAR ? malloc(total * sizeof *D->fpc) : NULL;
     D->strata = malloc(total * sizeof *D->strata);
@@ -174,6 +185,7 @@ helby_status cli_design(const helby_survey *s, const data *D, helby_design **out
 void cli_free_data(data *D)
 {
     free(D->w), free(D->fpc), free(D->strata), free(D->psus);
+    free(D->wave_ids), free(D->wave_first), free(D->wave_rows);
     for (size_t i = 0; i < D->n_strata; i++)
         free(D->stratum_names[i]);
     free(D->stratum_names);
@@ -293,8 +305,9 @@ static void print_row(out_ctx *o, const char *measure, char levels[][128], const
 int cmd_estimate(cli_global *g, int argc, char **argv)
 {
     enum { O_SHARE = 256, O_VARIANCE, O_REPS, O_SEED, O_RHO, O_CI, O_LEVEL, O_MINCELL, O_LANG,
-           O_DF };
+           O_DF, O_WEIGHTS };
     static const struct option opts[] = {
+        {"weights", required_argument, 0, O_WEIGHTS},
         {"survey", required_argument, 0, 's'},     {"var", required_argument, 0, 'v'},
         {"share", required_argument, 0, O_SHARE},  {"by", required_argument, 0, 'b'},
         {"waves", required_argument, 0, 'w'},      {"variance", required_argument, 0, O_VARIANCE},
@@ -305,7 +318,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         {"df", required_argument, 0, O_DF},       {"index", required_argument, 0, 'i'},
         {0, 0, 0, 0}};
     const char *survey = NULL, *vars = NULL, *shares = NULL, *byarg = NULL, *wavearg = NULL;
-    const char *indices = NULL;
+    const char *indices = NULL, *weights = NULL;
     const char *variance = "linearization", *ci = NULL, *format = "text", *lang = NULL;
     long reps = 100, mincell = -1;
     unsigned long long seed = 1;
@@ -323,6 +336,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         case 'b': byarg = optarg; break;
         case 'w': wavearg = optarg; break;
         case O_VARIANCE: variance = optarg; break;
+        case O_WEIGHTS: weights = optarg; break;
         case O_REPS: reps = strtol(optarg, &end, 10); break;
         case O_SEED: seed = strtoull(optarg, &end, 10); break;
         case O_RHO: rho = strtod(optarg, &end); break;
@@ -508,8 +522,11 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
+    char wsums[2048] = "";
     if (cli_design(s, &D, &design, &err) ||
-        (use_reps && helby_replicates_new(&rep, design, &rs, &err))) {
+        (use_reps && helby_replicates_new(&rep, design, &rs, &err)) ||
+        (weights && cli_weights_apply(st, s, weights, &D, design, &rep, wsums, sizeof wsums,
+                                      &err))) {
         rc = cli_fail(&err);
         goto done;
     }
@@ -584,8 +601,8 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     } else if (!strcmp(format, "json")) {
         printf("[");
     } else {
-        printf("%s — variance: %s; %g %% CIs: %s for means, %s for shares\n", s->id,
-               use_reps ? variance : "linearization", 100 * level,
+        printf("%s — weights: %s; variance: %s; %g %% CIs: %s for means, %s for shares\n", s->id,
+               weights ? weights : "base", use_reps ? variance : "linearization", 100 * level,
                mean_ci == HELBY_CI_NORMAL ? "normal" : "t on the design df",
                share_ci == HELBY_CI_LOGIT  ? "logit"
                : share_ci == HELBY_CI_BETA ? "Korn-Graubard beta"

@@ -20,6 +20,8 @@ static const cli_command commands[] = {
     {"compute", "compute every index, dimension and share as a stored, reproducible run",
      cmd_compute, help_compute},
     {"runs", "list, show and compare stored runs", cmd_runs, help_runs},
+    {"weight", "weight waves to register margins (rake, calibrate, post-stratify)", cmd_weight,
+     help_weight},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -22,6 +22,8 @@ struct helby_replicates {
     uint32_t *psu;   /* n dense PSU index (multiplier mode) */
     double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
     double *full;    /* n x R weights (supplied mode): full[r * n + k] */
+    size_t nb;       /* supplied mode: blocks of DIRTY_BLOCK rows */
+    unsigned char *dirty; /* R x nb: 1 where replicate r differs from w in block b */
     double scale;
     double *rscales; /* R */
     int mse;
@@ -36,8 +38,28 @@ void helby_replicates_free(helby_replicates *r)
     free(r->psu);
     free(r->mult);
     free(r->full);
+    free(r->dirty);
     free(r->rscales);
     free(r);
+}
+
+/* Which blocks of rows each full replicate changes: a re-calibrated jackknife replicate
+ * differs from the full sample in one wave only, and estimation skips the rest. */
+#define DIRTY_BLOCK 1024
+static int mark_dirty(helby_replicates *r)
+{
+    r->nb = (r->n + DIRTY_BLOCK - 1) / DIRTY_BLOCK;
+    r->dirty = malloc(r->R * r->nb > 0 ? r->R * r->nb : 1);
+    if (!r->dirty)
+        return -1;
+    for (size_t rep = 0; rep < r->R; rep++) {
+        const double *c = r->full + rep * r->n;
+        for (size_t b = 0; b < r->nb; b++) {
+            size_t lo = b * DIRTY_BLOCK, hi = lo + DIRTY_BLOCK < r->n ? lo + DIRTY_BLOCK : r->n;
+            r->dirty[rep * r->nb + b] = memcmp(c + lo, r->w + lo, (hi - lo) * sizeof *c) != 0;
+        }
+    }
+    return 0;
 }
 
 size_t helby_replicates_count(const helby_replicates *r)
@@ -372,6 +394,10 @@ helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t 
     for (size_t i = 0; i < R; i++)
         r->rscales[i] = rscales ? rscales[i] : 1;
     r->df = rank_df(r);
+    if (mark_dirty(r)) {
+        helby_replicates_free(r);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
     *out = r;
     return HELBY_OK;
 }
@@ -409,6 +435,10 @@ helby_status helby_replicates_reweight(helby_replicates **out, const helby_repli
             col[k] = helby_replicates_weight(in, k, rep);
         if ((st = fn(ctx, rep, col, r->full + rep * n, err)))
             goto fail;
+    }
+    if (mark_dirty(r)) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        goto fail;
     }
     free(col);
     *out = r;
@@ -473,11 +503,28 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         if (rep->mult) {
             py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
             px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
-        } else {
-            for (size_t r = 0; r < R; r++) {
-                double wr = rep->full[r * n + k];
-                Sy[(r + 1) * D + (size_t)g] += wr * y[k];
-                Sx[(r + 1) * D + (size_t)g] += wr * xv;
+        }
+    }
+    if (!rep->mult) {
+        /* Full replicate weights: the full-sample sums plus the changes in the blocks of
+         * rows where the replicate differs, replicate by replicate (contiguous in memory). */
+        for (size_t r = 0; r < R; r++) {
+            double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
+            const double *wr = rep->full + r * n;
+            memcpy(sy, Sy, D * sizeof *sy);
+            memcpy(sx, Sx, D * sizeof *sx);
+            for (size_t b = 0; b < rep->nb; b++) {
+                if (!rep->dirty[r * rep->nb + b])
+                    continue;
+                size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
+                for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
+                    long g = domain ? domain[k] : 0;
+                    if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+                        continue;
+                    double dw = wr[k] - rep->w[k];
+                    sy[g] += dw * y[k];
+                    sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
+                }
             }
         }
     }

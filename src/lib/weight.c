@@ -375,25 +375,6 @@ static void level_totals(const helby_margin *mj, size_t n, const double *w, doub
             t[mj->level[k]] += w[k];
 }
 
-/* Largest |T^ - T| / (1 + |T|) over all cells, and where (R grake's criterion). */
-static double misfit(const margins *M, size_t n, const double *w, double *tmp, size_t *wj,
-                     size_t *wl)
-{
-    double worst = 0;
-    for (size_t j = 0; j < M->J; j++) {
-        level_totals(&M->m[j], n, w, tmp);
-        for (size_t l = 0; l < M->m[j].n_levels; l++) {
-            double d = fabs(tmp[l] - M->T[j][l]) / (1 + fabs(M->T[j][l]));
-            if (d > worst || (worst == 0 && j == 0 && l == 0)) {
-                worst = d;
-                *wj = j;
-                *wl = l;
-            }
-        }
-    }
-    return worst;
-}
-
 static size_t max_levels(const margins *M)
 {
     size_t L = 1;
@@ -415,8 +396,9 @@ static helby_status not_converged(const margins *M, const char *what, int it, do
                            worst);
 }
 
-/* Post-stratification and raking: each margin in turn scaled to its totals,
- * repeated until every cell fits (R rake, control epsilon relative). */
+/* Post-stratification and raking: each margin in turn scaled to its totals, repeated until
+ * a whole sweep finds every cell within epsilon of its total before scaling it (R rake
+ * compares the tables of successive sweeps; both stop when a sweep changes nothing). */
 static helby_status ipf(helby_weighting *W, const margins *M, const helby_weight_spec *s,
                         helby_error *err)
 {
@@ -430,16 +412,23 @@ static helby_status ipf(helby_weighting *W, const margins *M, const helby_weight
     int maxit = s->method == HELBY_WEIGHT_POSTSTRATIFY ? 1 : s->maxit;
     while (it < maxit) {
         it++;
+        worst = 0;
         for (size_t j = 0; j < M->J; j++) {
             const helby_margin *mj = &M->m[j];
             level_totals(mj, W->n, W->w, t);
-            for (size_t l = 0; l < mj->n_levels; l++)
+            for (size_t l = 0; l < mj->n_levels; l++) {
+                double d = fabs(t[l] - M->T[j][l]) / (1 + fabs(M->T[j][l]));
+                if (d > worst || (j == 0 && l == 0)) {
+                    worst = d;
+                    wj = j;
+                    wl = l;
+                }
                 t[l] = t[l] > 0 ? M->T[j][l] / t[l] : 0;
+            }
             for (size_t k = 0; k < W->n; k++)
                 if (W->w[k] > 0)
                     W->w[k] *= t[mj->level[k]];
         }
-        worst = misfit(M, W->n, W->w, t, &wj, &wl);
         if (worst < s->epsilon)
             break;
     }
@@ -795,9 +784,21 @@ static helby_status check_spec(const helby_weight_spec *s, size_t J, const helby
     return HELBY_OK;
 }
 
+static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec,
+                                   size_t n, const double *base, const helby_margin *m, size_t J,
+                                   int diagnostics, helby_error *err);
+
 helby_status helby_weight_compute(helby_weighting **out, const helby_weight_spec *spec, size_t n,
                                   const double *base, const helby_margin *m, size_t J,
                                   helby_error *err)
+{
+    return weight_compute(out, spec, n, base, m, J, 1, err);
+}
+
+/* The work; replicates skip the diagnostics (two sorts of n values each). */
+static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec,
+                                   size_t n, const double *base, const helby_margin *m, size_t J,
+                                   int diagnostics, helby_error *err)
 {
     *out = NULL;
     gsl_set_error_handler_off();
@@ -855,7 +856,7 @@ helby_status helby_weight_compute(helby_weighting **out, const helby_weight_spec
         (st = trim(W->w, n, spec->trim_lower, spec->trim_upper, spec->trim_strict,
                    &W->diag.n_trimmed, err)))
         goto fail;
-    if ((st = diagnose(W, &M, err)))
+    if (diagnostics && (st = diagnose(W, &M, err)))
         goto fail;
     margins_free(&M);
     *out = W;
@@ -998,17 +999,30 @@ typedef struct recal_ctx {
     const helby_weight_spec *spec;
     const helby_weight_part *parts;
     size_t n_parts;
+    const double *full_in; /* the full sample's weights before and after (first call) */
+    const double *full_out;
 } recal_ctx;
 
 static helby_status recalibrate(void *vctx, size_t rep, const double *in, double *out,
                                 helby_error *err)
 {
-    const recal_ctx *ctx = vctx;
+    recal_ctx *ctx = vctx;
+    if (rep == (size_t)-1) {
+        ctx->full_in = in;
+        ctx->full_out = out;
+    }
     for (size_t i = 0; i < ctx->n_parts; i++) {
         const helby_weight_part *pt = &ctx->parts[i];
+        /* A jackknife replicate touches one stratum of one wave: the other parts weigh out
+         * exactly as the full sample does. */
+        if (rep != (size_t)-1 && ctx->full_in &&
+            !memcmp(in + pt->first, ctx->full_in + pt->first, pt->n * sizeof *in)) {
+            memcpy(out + pt->first, ctx->full_out + pt->first, pt->n * sizeof *out);
+            continue;
+        }
         helby_weighting *W;
-        helby_status st = helby_weight_compute(&W, ctx->spec, pt->n, in + pt->first,
-                                               pt->margins, pt->n_margins, err);
+        helby_status st = weight_compute(&W, ctx->spec, pt->n, in + pt->first, pt->margins,
+                                         pt->n_margins, 0, err);
         if (st) {
             if (err && rep != (size_t)-1) {
                 /* Prefix the replicate: shift the message right (truncating its end). */
@@ -1042,6 +1056,6 @@ helby_status helby_replicates_calibrate(helby_replicates **out, const helby_repl
         return helby_error_set(err, HELBY_EUSAGE,
                                "the weighted parts cover %zu of the replicate design's %zu rows",
                                covered, helby_replicates_rows(r));
-    recal_ctx ctx = {spec, parts, n_parts};
+    recal_ctx ctx = {spec, parts, n_parts, NULL, NULL};
     return helby_replicates_reweight(out, r, recalibrate, &ctx, err);
 }

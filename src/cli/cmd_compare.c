@@ -29,11 +29,14 @@ void help_compare(FILE *out)
             "      --x X           override the targets' X (the policy's 'X %%'), to ask which\n"
             "                      X would be met\n"
             "      --level L       confidence level (default 0.95)\n"
+            "      --weights NAME  a weight set of `helby weight` (default: base weights);\n"
+            "                      SEs then carry the calibration residuals\n"
             "      --format F      text (default), csv (measure;wave;quantity;estimate;se;\n"
             "                      ci_low;ci_high, full precision; goals as 'goal4 met') or\n"
             "                      json (the same fields)\n\n"
             "Example:\n"
-            "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n");
+            "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n"
+            "  helby --db city.db compare --survey copenhagen --weights raked\n");
 }
 
 /* The measure's value per respondent into y (NaN = missing), from D's columns starting at
@@ -137,7 +140,7 @@ static int in_codes(const double *c, size_t n, double x)
 
 static int compare_measure(helby_store *st, const helby_survey *s, const char *measure,
                            const long *waves, size_t W, long baseline_opt, int have_x, double x,
-                           const helby_estimate_options *eo)
+                           const char *weights, const helby_estimate_options *eo)
 {
     helby_error err;
     helby_error_clear(&err);
@@ -173,7 +176,10 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         rc = cli_fail(&err);
         goto done;
     }
-    if (cli_design(s, &D, &d, &err) || cli_measure_values(s, measure, &D, 2, y, &err)) {
+    char wsums[2048] = "";
+    if (cli_design(s, &D, &d, &err) ||
+        (weights && cli_weights_apply(st, s, weights, &D, d, NULL, wsums, sizeof wsums, &err)) ||
+        cli_measure_values(s, measure, &D, 2, y, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
@@ -222,8 +228,9 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         pct |= !strcmp(s->shares[i].name, measure);
     csv_measure = measure;
     if (!csv_out && !json_out)
-        printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on %g df; baseline %ld)\n",
-               measure, 100 * eo->level, df, waves[b]);
+        printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on %g df; baseline %ld; "
+               "weights: %s)\n",
+               measure, 100 * eo->level, df, waves[b], weights ? weights : "base");
     for (size_t w = 0; w < W; w++) {
         csv_wave = cmp[w].wave;
         if (!csv_out && !json_out)
@@ -307,15 +314,16 @@ done:
 
 int cmd_compare(cli_global *g, int argc, char **argv)
 {
-    enum { O_BASE = 256, O_X, O_LEVEL, O_FORMAT };
+    enum { O_BASE = 256, O_X, O_LEVEL, O_FORMAT, O_WEIGHTS };
     static const struct option opts[] = {{"survey", required_argument, 0, 's'},
                                          {"measure", required_argument, 0, 'm'},
                                          {"baseline", required_argument, 0, O_BASE},
                                          {"x", required_argument, 0, O_X},
                                          {"level", required_argument, 0, O_LEVEL},
                                          {"format", required_argument, 0, O_FORMAT},
+                                         {"weights", required_argument, 0, O_WEIGHTS},
                                          {0, 0, 0, 0}};
-    const char *survey = NULL, *measures = NULL;
+    const char *survey = NULL, *measures = NULL, *weights = NULL;
     long baseline = 0;
     double x = 0, level = 0.95;
     int have_x = 0, c;
@@ -329,6 +337,7 @@ int cmd_compare(cli_global *g, int argc, char **argv)
         case O_BASE: baseline = strtol(optarg, &end, 10); break;
         case O_X: x = strtod(optarg, &end), have_x = 1; break;
         case O_LEVEL: level = strtod(optarg, &end); break;
+        case O_WEIGHTS: weights = optarg; break;
         case O_FORMAT:
             if (strcmp(optarg, "text") && strcmp(optarg, "csv") && strcmp(optarg, "json"))
                 return cli_usage("compare", "--format must be text, csv or json, not '%s'",
@@ -383,7 +392,7 @@ int cmd_compare(cli_global *g, int argc, char **argv)
     if (measures) {
         list = strdup(measures);
         for (char *m = strtok(list, ","); m && !rc; m = strtok(NULL, ","))
-            rc = compare_measure(st, s, m, waves, nw, baseline, have_x, x, &eo);
+            rc = compare_measure(st, s, m, waves, nw, baseline, have_x, x, weights, &eo);
     } else {
         for (size_t t = 0; t < s->n_targets && !rc; t++) {
             int seen = 0;
@@ -391,7 +400,7 @@ int cmd_compare(cli_global *g, int argc, char **argv)
                 seen |= !strcmp(s->targets[u].measure, s->targets[t].measure);
             if (!seen)
                 rc = compare_measure(st, s, s->targets[t].measure, waves, nw, baseline, have_x,
-                                     x, &eo);
+                                     x, weights, &eo);
         }
     }
     if (json_out)

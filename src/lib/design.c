@@ -102,7 +102,11 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
     }
     /* Dense strata, then dense PSUs keyed by (stratum, psu). Files are usually sorted by
      * PSU, so a row like the one before it skips the hash lookups. */
-    size_t prev_id = 0, prev_psu = 0, prev_p = 0;
+    size_t prev_id = 0, prev_psu = 0, prev_p = 0, prev_h = 0;
+    if (!s->psus && s->n > UINT32_MAX) {
+        st = helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
+        goto fail;
+    }
     for (size_t k = 0; k < s->n; k++) {
         size_t id = s->strata ? s->strata[k] : 0, h, p;
         size_t pid = s->psus ? s->psus[k] : k;
@@ -110,8 +114,18 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
             d->psu[k] = (uint32_t)prev_p;
             continue;
         }
-        if (helby_strmap_put(&smap, (const char *)&id, sizeof id, smap.count, &h) < 0)
+        if (k > 0 && id == prev_id)
+            h = prev_h;
+        else if (helby_strmap_put(&smap, (const char *)&id, sizeof id, smap.count, &h) < 0)
             goto nomem;
+        prev_h = h;
+        if (!s->psus) {
+            /* each row its own PSU: dense in row order, no hashing (the stratum of each
+             * PSU is kept in stratum_of_psu below) */
+            d->psu[k] = (uint32_t)k;
+            prev_id = id;
+            continue;
+        }
         size_t key[2] = {h, pid};
         if (helby_strmap_put(&pmap, (const char *)key, sizeof key, pmap.count, &p) < 0)
             goto nomem;
@@ -123,7 +137,7 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         prev_id = id, prev_psu = pid, prev_p = p;
     }
     d->H = smap.count;
-    d->P = pmap.count;
+    d->P = s->psus ? pmap.count : s->n;
     d->stratum_of_psu = malloc(d->P * sizeof *d->stratum_of_psu);
     d->n_h = calloc(d->H, sizeof *d->n_h);
     d->f_h = malloc(d->H * sizeof *d->f_h);
@@ -147,11 +161,20 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
             goto nomem;
         }
     }
-    for (size_t p = 0; p < d->P; p++) {
+    for (size_t p = 0; p < d->P && s->psus; p++) {
         size_t key[2];
         memcpy(key, helby_strmap_key(&pmap, p), sizeof key);
         d->stratum_of_psu[p] = key[0];
         d->n_h[key[0]]++;
+    }
+    for (size_t k = 0, h = 0; k < s->n && !s->psus; k++) {
+        size_t id = s->strata ? s->strata[k] : 0;
+        if (k == 0 || id != prev_id) {
+            helby_strmap_get(&smap, (const char *)&id, sizeof id, &h); /* put above */
+            prev_id = id;
+        }
+        d->stratum_of_psu[k] = h;
+        d->n_h[h]++;
     }
     for (size_t k = 0; k < s->n && s->fpc; k++) {
         size_t h = d->stratum_of_psu[d->psu[k]];

@@ -672,19 +672,53 @@ static helby_status trim(double *w, size_t n, double lower, double upper, int st
 
 /* ---- Diagnostics ---- */
 
-static int cmp_double(const void *a, const void *b)
+/* Puts the k-th smallest of x[lo..hi) at x[k], smaller ones before it and larger after
+ * (quickselect with a three-way partition, so the many ties of post-stratified weights
+ * cost nothing). Expected O(hi - lo). */
+static void select_kth(double *x, size_t lo, size_t hi, size_t k)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    uint64_t r = 0x9E3779B97F4A7C15u; /* fixed pivot sequence: deterministic diagnostics */
+    while (hi - lo > 1) {
+        r ^= r << 13, r ^= r >> 7, r ^= r << 17;
+        double p = x[lo + r % (hi - lo)];
+        size_t lt = lo, i = lo, gt = hi; /* [lo,lt) < p, [lt,i) == p, [gt,hi) > p */
+        while (i < gt) {
+            double v = x[i];
+            if (v < p)
+                x[i++] = x[lt], x[lt++] = v;
+            else if (v > p)
+                x[i] = x[--gt], x[gt] = v;
+            else
+                i++;
+        }
+        if (k < lt)
+            hi = lt;
+        else if (k >= gt)
+            lo = gt;
+        else
+            return;
+    }
 }
 
-/* Quantiles as R quantile(type = 7) of the sorted x[0..n-1]. */
-static void quantiles(const double *x, size_t n, double *q)
+/* Quantiles as R quantile(type = 7) of x[0..n-1] (reordered): each order statistic by
+ * selection in the part above the previous one, instead of sorting a million weights. */
+static void quantiles(double *x, size_t n, double *q)
 {
+    size_t from = 0;
     for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
         double h = (double)(n - 1) * helby_weight_quantile_points[i];
         size_t lo = (size_t)floor(h);
-        q[i] = lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[n - 1];
+        select_kth(x, from, n, lo);
+        from = lo;
+        if (lo + 1 >= n) {
+            q[i] = x[lo];
+            continue;
+        }
+        double next = x[lo + 1]; /* the smallest of x[lo+1..n), all >= x[lo] */
+        for (size_t k = lo + 2; k < n; k++)
+            if (x[k] < next)
+                next = x[k];
+        q[i] = x[lo] + (h - (double)lo) * (next - x[lo]);
     }
 }
 
@@ -711,13 +745,11 @@ static helby_status diagnose(helby_weighting *W, const margins *M, helby_error *
     D->sum_base = sb;
     D->kish_n = s * s / s2;
     D->deff_w = (double)m * s2 / (s * s);
-    qsort(v, m, sizeof *v, cmp_double);
     quantiles(v, m, D->w_q);
     m = 0;
     for (size_t k = 0; k < W->n; k++)
         if (W->base[k] > 0)
             v[m++] = W->w[k] / W->base[k];
-    qsort(v, m, sizeof *v, cmp_double);
     quantiles(v, m, D->g_q);
     D->max_discrepancy = 0;
     for (size_t j = 0; j < M->J; j++) {

@@ -60,6 +60,32 @@ class Weight(StoreCase):
         self.assertNotEqual(base[0]["estimate"], got[("inclusion", "Ethnic Danes", "2011")]
                             ["estimate"])
 
+    def test_compare_with_raked_weights_matches_r_svycontrast(self):
+        # Gaps Danes - minorities per wave and their change since 2011 on the raked design,
+        # against R (tests/golden/copenhagen_raked_compare.csv: svycontrast of domain totals
+        # on calibrate(calfun = "raking"); the change adds the independent waves' variances).
+        self.create("--method", "rake", "--margins", MARGINS)
+        p = run("compare", "--survey", "copenhagen", "--weights", "raked", "--format", "csv",
+                db=self.db, check=0)
+        name = {"gap": "gap (Danes - minorities)", "did": "gap change since baseline"}
+        got = {(r["measure"], r["wave"], r["quantity"]): r
+               for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")}
+        with open(GOLDEN.replace("raked.csv", "raked_compare.csv"), encoding="utf-8") as f:
+            self.assertIn("survey 4.1.1", f.readline())
+            gold = list(csv.DictReader(f, delimiter=";"))
+        self.assertEqual(len(gold), 14)  # 2 indices x (4 gaps + 3 changes)
+        for g in gold:
+            r = got[(g["measure"], g["wave"], name[g["quantity"]])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+        p = run("compare", "--survey", "copenhagen", "--weights", "raked", db=self.db,
+                check=0)
+        self.assertIn("weights: raked", p.stdout)
+        p = run("compare", "--survey", "copenhagen", "--weights", "nosuch", db=self.db,
+                check=None)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("nosuch", p.stderr)
+
     def test_compute_records_the_weight_set_and_reruns_bit_for_bit(self):
         self.create("--margins", MARGINS)
         p = run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)

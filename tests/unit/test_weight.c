@@ -577,6 +577,51 @@ static void diagnostics_are_computed_by_hand_on_a_small_example(void **state)
     helby_weighting_free(wt);
 }
 
+static int cmp_dbl(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static void weight_quantiles_match_a_sort_with_type_7_interpolation(void **state)
+{
+    (void)state;
+    /* 1,001 respondents in 7 cells with many ties, post-stratified: the diagnostics select
+     * order statistics; here they are recomputed by sorting and R's type-7 rule
+     * x[floor(h)] + (h - floor(h)) (x[floor(h)+1] - x[floor(h)]), h = (n - 1) p. */
+    enum { R = 1001, L = 7 };
+    static long lv[R];
+    static double w[R], sorted[R];
+    double t[L] = {900, 1300, 700, 2500, 1100, 400, 3000};
+    for (size_t k = 0; k < R; k++) {
+        lv[k] = (long)((k * 37 + k / 13) % L);
+        w[k] = 1 + (double)(k % 5); /* unequal base weights: g and w differ */
+    }
+    helby_margin m = {"x", L, NULL, t, lv};
+    helby_weight_spec s;
+    helby_weight_spec_default(&s);
+    s.method = HELBY_WEIGHT_POSTSTRATIFY;
+    helby_weighting *wt;
+    helby_error err;
+    assert_int_equal(helby_weight_compute(&wt, &s, R, w, &m, 1, &err), HELBY_OK);
+    const helby_weight_diag *D = helby_weighting_diag(wt);
+    const double *fw = helby_weighting_weights(wt);
+    for (int pass = 0; pass < 2; pass++) {
+        for (size_t k = 0; k < R; k++)
+            sorted[k] = pass == 0 ? fw[k] : fw[k] / w[k];
+        qsort(sorted, R, sizeof *sorted, cmp_dbl);
+        for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
+            double h = (R - 1) * helby_weight_quantile_points[i];
+            size_t lo = (size_t)floor(h);
+            double want = lo + 1 < R ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo])
+                                     : sorted[R - 1];
+            double got = pass == 0 ? D->w_q[i] : D->g_q[i];
+            assert_true(fabs(got - want) <= 1e-12 * fabs(want));
+        }
+    }
+    helby_weighting_free(wt);
+}
+
 static void every_golden_value_was_compared(void **state)
 {
     (void)state;
@@ -600,6 +645,7 @@ int main(void)
         cmocka_unit_test(each_bad_margin_is_a_clear_error),
         cmocka_unit_test(linear_calibration_refuses_negative_weights),
         cmocka_unit_test(diagnostics_are_computed_by_hand_on_a_small_example),
+        cmocka_unit_test(weight_quantiles_match_a_sort_with_type_7_interpolation),
         cmocka_unit_test(every_golden_value_was_compared),
     };
     return cmocka_run_group_tests(tests, load_golden, free_golden);

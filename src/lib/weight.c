@@ -700,25 +700,36 @@ static void select_kth(double *x, size_t lo, size_t hi, size_t k)
     }
 }
 
-/* Quantiles as R quantile(type = 7) of x[0..n-1] (reordered): each order statistic by
- * selection in the part above the previous one, instead of sorting a million weights. */
+/* Puts every order statistic of ranks k[0..nk-1] (ascending, within [lo, hi)) in place:
+ * the middle one by selection, then the lower ranks left of it and the higher right of it,
+ * so a dozen ranks cost about n log(ranks), not a dozen passes over n. */
+static void select_ranks(double *x, size_t lo, size_t hi, const size_t *k, size_t nk)
+{
+    if (nk == 0)
+        return;
+    size_t m = nk / 2;
+    select_kth(x, lo, hi, k[m]);
+    select_ranks(x, lo, k[m], k, m);
+    select_ranks(x, k[m] + 1, hi, k + m + 1, nk - m - 1);
+}
+
+/* Quantiles as R quantile(type = 7) of x[0..n-1] (reordered): h = (n - 1) p, then
+ * x(floor h) + (h - floor h) (x(floor h + 1) - x(floor h)) with x(i) the order statistics,
+ * found by selection instead of sorting a million weights. */
 static void quantiles(double *x, size_t n, double *q)
 {
-    size_t from = 0;
+    size_t ranks[2 * HELBY_WEIGHT_NQ], nr = 0;
+    for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
+        size_t lo = (size_t)floor((double)(n - 1) * helby_weight_quantile_points[i]);
+        for (size_t r = lo; r <= lo + 1 && r < n; r++)
+            if (nr == 0 || ranks[nr - 1] < r) /* the points ascend, so the ranks do */
+                ranks[nr++] = r;
+    }
+    select_ranks(x, 0, n, ranks, nr);
     for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
         double h = (double)(n - 1) * helby_weight_quantile_points[i];
         size_t lo = (size_t)floor(h);
-        select_kth(x, from, n, lo);
-        from = lo;
-        if (lo + 1 >= n) {
-            q[i] = x[lo];
-            continue;
-        }
-        double next = x[lo + 1]; /* the smallest of x[lo+1..n), all >= x[lo] */
-        for (size_t k = lo + 2; k < n; k++)
-            if (x[k] < next)
-                next = x[k];
-        q[i] = x[lo] + (h - (double)lo) * (next - x[lo]);
+        q[i] = lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[n - 1];
     }
 }
 

@@ -713,23 +713,107 @@ static void select_ranks(double *x, size_t lo, size_t hi, const size_t *k, size_
     select_ranks(x, k[m] + 1, hi, k + m + 1, nk - m - 1);
 }
 
+/* The order statistics x(r) of ranks r[0..nr-1] (ascending) into val, x reordered. First a
+ * histogram of 2^14 equal-width buckets between min and max (monotone in x, so a rank's
+ * bucket is found from the counts), then selection only among the values of the buckets that
+ * hold a wanted rank: three passes over x instead of a sort. Falls back to selection over
+ * all of x when the range is degenerate or memory is short. */
+static void order_stats(double *x, size_t n, const size_t *r, size_t nr, double *val)
+{
+    enum { NB = 1 << 14 };
+    double mn = x[0], mx = x[0];
+    for (size_t k = 1; k < n; k++) {
+        mn = x[k] < mn ? x[k] : mn;
+        mx = x[k] > mx ? x[k] : mx;
+    }
+    double scale = (NB - 1) / (mx - mn);
+    size_t *cnt = NULL, *at = NULL;
+    double *buf = NULL;
+    if (mx > mn && isfinite(scale))
+        cnt = calloc(NB + 1, sizeof *cnt), at = malloc((NB + 1) * sizeof *at);
+    if (!cnt || !at) {
+        free(cnt), free(at);
+        select_ranks(x, 0, n, r, nr);
+        for (size_t i = 0; i < nr; i++)
+            val[i] = x[r[i]];
+        return;
+    }
+#define BUCKET(v) ((size_t)(((v) - mn) * scale) < NB ? (size_t)(((v) - mn) * scale) : NB - 1)
+    for (size_t k = 0; k < n; k++)
+        cnt[BUCKET(x[k])]++;
+    /* at[b] = rank of the first value in bucket b; keep only buckets holding a wanted rank */
+    size_t run = 0, need = 0, i = 0;
+    for (size_t b = 0; b < NB; b++) {
+        at[b] = run;
+        run += cnt[b];
+        int wanted = 0;
+        while (i < nr && r[i] < run)
+            wanted = 1, i++;
+        if (!wanted)
+            cnt[b] = 0;
+        need += cnt[b];
+    }
+    if (!(buf = malloc(need * sizeof *buf))) {
+        free(cnt), free(at);
+        select_ranks(x, 0, n, r, nr);
+        for (size_t i2 = 0; i2 < nr; i2++)
+            val[i2] = x[r[i2]];
+        return;
+    }
+    /* Each kept bucket's values gathered into its slice of buf, in bucket order. */
+    size_t *fill = calloc(NB, sizeof *fill), off = 0;
+    if (fill)
+        for (size_t b = 0; b < NB; b++)
+            fill[b] = off, off += cnt[b];
+    for (size_t k = 0; fill && k < n; k++) {
+        size_t b = BUCKET(x[k]);
+        if (cnt[b])
+            buf[fill[b]++] = x[k];
+    }
+#undef BUCKET
+    if (!fill) {
+        free(cnt), free(at), free(buf);
+        select_ranks(x, 0, n, r, nr);
+        for (size_t i2 = 0; i2 < nr; i2++)
+            val[i2] = x[r[i2]];
+        return;
+    }
+    /* Rank r[i] lies in the kept bucket whose ranks [at, at + cnt) contain it. */
+    off = 0;
+    i = 0;
+    for (size_t b = 0; b < NB && i < nr; b++) {
+        if (!cnt[b])
+            continue;
+        size_t local[2 * HELBY_WEIGHT_NQ], nl = 0, i0 = i;
+        while (i < nr && r[i] < at[b] + cnt[b])
+            local[nl++] = r[i++] - at[b];
+        select_ranks(buf + off, 0, cnt[b], local, nl);
+        for (size_t t = 0; t < nl; t++)
+            val[i0 + t] = buf[off + local[t]];
+        off += cnt[b];
+    }
+    free(cnt), free(at), free(buf), free(fill);
+}
+
 /* Quantiles as R quantile(type = 7) of x[0..n-1] (reordered): h = (n - 1) p, then
- * x(floor h) + (h - floor h) (x(floor h + 1) - x(floor h)) with x(i) the order statistics,
- * found by selection instead of sorting a million weights. */
+ * x(floor h) + (h - floor h) (x(floor h + 1) - x(floor h)) with x(i) the order statistics. */
 static void quantiles(double *x, size_t n, double *q)
 {
     size_t ranks[2 * HELBY_WEIGHT_NQ], nr = 0;
+    double val[2 * HELBY_WEIGHT_NQ];
     for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
         size_t lo = (size_t)floor((double)(n - 1) * helby_weight_quantile_points[i]);
         for (size_t r = lo; r <= lo + 1 && r < n; r++)
             if (nr == 0 || ranks[nr - 1] < r) /* the points ascend, so the ranks do */
                 ranks[nr++] = r;
     }
-    select_ranks(x, 0, n, ranks, nr);
-    for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
+    order_stats(x, n, ranks, nr, val);
+    for (int i = 0, a = 0; i < HELBY_WEIGHT_NQ; i++) {
         double h = (double)(n - 1) * helby_weight_quantile_points[i];
         size_t lo = (size_t)floor(h);
-        q[i] = lo + 1 < n ? x[lo] + (h - (double)lo) * (x[lo + 1] - x[lo]) : x[n - 1];
+        while (ranks[a] != lo)
+            a++;
+        q[i] = lo + 1 < n ? val[a] + (h - (double)lo) * (val[a + 1] - val[a]) : val[a];
     }
 }
 

@@ -137,8 +137,13 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
     if (!path || !*path)
         return helby_error_set(err, HELBY_EUSAGE, "no store path given");
     struct stat sb;
-    int exists = stat(path, &sb) == 0;
-    if (mode == HELBY_OPEN_CREATE) {
+    /* ":memory:" is SQLite's private in-memory database (tests and fuzzing): no file. */
+    int in_memory = strcmp(path, ":memory:") == 0;
+    int exists = !in_memory && stat(path, &sb) == 0;
+    if (in_memory) {
+        if (mode == HELBY_OPEN_READONLY)
+            return helby_error_set(err, HELBY_EUSAGE, "an in-memory store cannot be read-only");
+    } else if (mode == HELBY_OPEN_CREATE) {
         if (exists)
             return helby_error_set(err, HELBY_EEXISTS, "%s already exists", path);
         /* Create the file ourselves so it is 0600 whatever the umask; SQLite

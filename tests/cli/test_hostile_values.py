@@ -268,6 +268,13 @@ class Hostile(unittest.TestCase):
         run("import", "--survey", "copenhagen", good, db=db, check=0)
         p = run("survey", "show", "copenhagen", db=db, check=0)
         self.assertIn("copenhagen", p.stdout)
+        # Another file of the same wave is refused, naming the survey and the first file.
+        again = os.path.join(os.path.dirname(d), "bølge 2011 igen.csv")
+        write_csv(again, self.header, self.rows[:-1])
+        p = run("import", "--survey", "copenhagen", again, db=db)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("wave 2011 of survey copenhagen was already imported from %s" % good,
+                      p.stderr)
         bad = os.path.join(os.path.dirname(d), "bølge 2012 — fejl.csv")
         rows = [list(r) for r in self.rows]
         for r in rows:

@@ -193,8 +193,13 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
             double yy = y + (g ? 4 : -4);
             const char *col = g ? COL_MIN : COL_DANES;
             if (!c->present || c->mark != HELBY_CELL_SHOWN) {
-                fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"sup\" fill=\"%s\">%s</text>\n",
-                        w - mr - 4 - (g ? 0 : 12), y + 4, col, c->present ? report_mark(c) : "");
+                if (c->present)
+                    fprintf(o,
+                            "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\" fill=\"%s\">%s %s: "
+                            "%s</text>\n",
+                            ml + 6, yy + 4, col, report_mark(c),
+                            report_t(r, g ? "minorities_s" : "danes_s"),
+                            report_t(r, "suppressed"));
                 continue;
             }
             helby_report_num(r, c->estimate * sc, 1, b, sizeof b);
@@ -389,12 +394,20 @@ static void head(const helby_report *r, FILE *o, const char *title)
           o);
     esc(o, title);
     fputs("</h1>\n<p class=\"meta\">", o);
-    fprintf(o, "%s %lld · %s · helby ", !strcmp(r->lang, "da") ? "Kørsel" : "Run",
-            (long long)r->run.id, r->run.created_at);
+    char var[32] = "linearization", lv[16];
+    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
+    if (vp)
+        sscanf(vp, "variance=%31[^;]", var);
+    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
+    int da = !strcmp(r->lang, "da");
+    fprintf(o, "%s %lld · %s · helby ", da ? "Kørsel" : "Run", (long long)r->run.id,
+            r->run.created_at);
     esc(o, r->run.engine);
-    fputs(" · ", o);
-    esc(o, r->run.options);
-    fprintf(o, " · result sha256 %.16s…</p>\n", r->run.result_hash);
+    fprintf(o, " · %s %s · %s ", da ? "varians" : "variance", var, da ? "vægte" : "weights");
+    esc(o, r->weights);
+    fprintf(o, " · %s %% %s · %s %zu · %s %.16s…</p>\n", lv, da ? "KI" : "CI",
+            da ? "mindste celle" : "minimum cell", r->threshold,
+            da ? "resultat-sha256" : "result sha256", r->run.result_hash);
     if (r->def_changed) {
         fputs("<p class=\"meta\">", o);
         esc(o, report_t(r, "no_definition"));

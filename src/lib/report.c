@@ -628,14 +628,16 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
     long ln = 0;
     helby_status rc = HELBY_OK;
     size_t cap = 0;
+    int header = 0;
     while (fgets(line, sizeof line, f)) {
         ln++;
         line[strcspn(line, "\r\n")] = '\0';
-        if (ln == 1 || !*line || line[0] == '#') {
-            if (ln == 1 && strncmp(line, "goal;indicator;label_da;label_en;better;period;value;"
-                                         "target",
-                                   60)) {
-                rc = helby_error_at(err, HELBY_EINPUT, path, 1, 1, NULL,
+        if (!*line || line[0] == '#')
+            continue;
+        if (!header) {
+            header = 1;
+            if (strncmp(line, "goal;indicator;label_da;label_en;better;period;value;target", 60)) {
+                rc = helby_error_at(err, HELBY_EINPUT, path, ln, 1, NULL,
                                     "expected the header goal;indicator;label_da;label_en;"
                                     "better;period;value;target");
                 break;
@@ -780,7 +782,7 @@ const char *report_t(const helby_report *r, const char *key)
         {"improving", "bedre", "improving"},
         {"worsening", "dårligere", "worsening"},
         {"unchanged", "uændret", "unchanged"},
-        {"target", "Mål", "Target"},
+        {"target", "Målværdi", "Target"},
         {"latest", "Seneste", "Latest"},
         {"period", "Periode", "Period"},
         {"source", "Kilde", "Source"},

@@ -372,7 +372,7 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
           "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
           "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom}"
-          "tbody th{text-align:left;font-weight:normal}\n"
+          "tbody th,thead th:first-child{text-align:left;font-weight:normal}\n"
           "td.s{color:#999;text-align:center}td.u{color:#8a5a00}td.n{color:#777}\n"
           ".charts{display:flex;flex-wrap:wrap;gap:8px 18px}"
           "svg.chart{background:#fcfcfc;border:1px solid #e6e6e6}\n"
@@ -403,7 +403,10 @@ static void head(const helby_report *r, FILE *o, const char *title)
     fprintf(o, "%s %lld · %s · helby ", da ? "Kørsel" : "Run", (long long)r->run.id,
             r->run.created_at);
     esc(o, r->run.engine);
-    fprintf(o, " · %s %s · %s ", da ? "varians" : "variance", var, da ? "vægte" : "weights");
+    fprintf(o, " · %s %s · %s ", da ? "varians" : "variance",
+            !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
+                                          : var,
+            da ? "vægte" : "weights");
     esc(o, r->weights);
     fprintf(o, " · %s %% %s · %s %zu · %s %.16s…</p>\n", lv, da ? "KI" : "CI",
             da ? "mindste celle" : "minimum cell", r->threshold,

@@ -253,10 +253,13 @@ class Report(StoreCase):
         cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in report_rows(
             run("report", "--run", "2", "--format", "csv", db=self.db, check=0).stdout)
             if r["section"] == "comparison"}
-        for g in read_gold("copenhagen_raked_compare.csv"):
-            key = (g["measure"], g["wave"], g["quantity"])
-            if key in cmp:
-                self.assertTrue(close(float(cmp[key]["estimate"]), float(g["estimate"])), g)
+        gold = read_gold("copenhagen_raked_compare.csv")
+        self.assertEqual(len(gold), 14)
+        for g in gold:
+            r = cmp[(g["measure"], g["wave"], {"did": "gap_change"}.get(g["quantity"],
+                                                                       g["quantity"]))]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
 
     def test_a_run_without_stored_comparisons_is_refused_with_advice(self):
         con = sqlite3.connect(self.db)

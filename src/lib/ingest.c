@@ -452,6 +452,9 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
             report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
                    "expected a weight of at most 1e12 (population units per respondent); "
                    "larger weights make the estimates' sums overflow");
+        } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
+            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
+                   "expected a wave: a whole number from 1 to 999999999");
         } else if (v->role == HELBY_ROLE_WAVE) {
             long w = (long)x;
             if (c->wave == 0) {

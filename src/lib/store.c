@@ -199,7 +199,8 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
     int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     helby_status s = HELBY_OK;
     if (rc != SQLITE_OK) {
-        s = helby_error_set(err, HELBY_ESTORE, "cannot open store %s: %s", path,
+        s = helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
+                            "cannot open store %s: %s", path,
                             st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
         goto fail;
     }

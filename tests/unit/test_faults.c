@@ -646,6 +646,81 @@ static void import_survives_allocations_failing_at_random(void **state)
     assert_true(failed > runs);
 }
 
+/* Loading a survey definition and opening a store, each allocation failing in turn: out of
+ * memory, nothing leaked. */
+static void run_open_faults(int what, unsigned long *n_out, unsigned long *nomem_out)
+{
+    unsigned long nomem = 0;
+    for (unsigned long k = 0;; k++) {
+        long live = A.live, sqlite_live = A.sqlite_live;
+        helby_error err;
+        helby_status r;
+        A.fail_at = k;
+        A.failed = 0;
+        A.calls = 0;
+        A.counting = 1;
+        if (what == 0) {
+            helby_survey *s = NULL;
+            r = helby_survey_load(&s, COPENHAGEN, &err);
+            A.counting = 0;
+            if (r == HELBY_OK)
+                assert_string_equal(s->hash, survey->hash);
+            else
+                assert_null(s);
+            helby_survey_free(s);
+        } else {
+            helby_store *st = NULL;
+            r = helby_store_open(&st, pristine, HELBY_OPEN_EXISTING, &err);
+            A.counting = 0;
+            if (r == HELBY_OK)
+                assert_non_null(st);
+            else
+                assert_null(st);
+            helby_store_close(st);
+        }
+        if (r != HELBY_OK && !(r == HELBY_ENOMEM && err.code == r && err.message[0])) {
+            print_error("failing allocation %lu: status %d: %s\n", k, r, err.message);
+            fail();
+        }
+        if (A.live != live || A.sqlite_live != sqlite_live) {
+            print_error("leak: %ld helby and %ld SQLite allocations (failing allocation %lu)\n",
+                        A.live - live, A.sqlite_live - sqlite_live, k);
+            fail();
+        }
+        nomem += r == HELBY_ENOMEM;
+        if (getenv("HELBY_FAULTS_VERBOSE"))
+            print_message("open faults: failing allocation %lu: status %d\n", k, r);
+        if (k == 0) {
+            assert_int_equal(r, HELBY_OK);
+            *n_out = A.calls;
+        } else if (k >= *n_out) {
+            break;
+        }
+    }
+    A.fail_at = 0;
+    *nomem_out = nomem;
+}
+
+static void loading_a_survey_survives_each_allocation_failing_in_turn(void **state)
+{
+    (void)state;
+    unsigned long n, nomem;
+    run_open_faults(0, &n, &nomem);
+    print_message("survey load: %lu allocations, each failed in turn: %lu out of memory\n", n,
+                  nomem);
+    assert_true(nomem > 0);
+}
+
+static void opening_a_store_survives_each_allocation_failing_in_turn(void **state)
+{
+    (void)state;
+    unsigned long n, nomem;
+    run_open_faults(1, &n, &nomem);
+    print_message("store open: %lu allocations, each failed in turn: %lu out of memory\n", n,
+                  nomem);
+    assert_true(nomem > 0);
+}
+
 static void run_io_faults(int full)
 {
     unsigned long n, ios, writes;
@@ -703,6 +778,8 @@ int main(void)
         cmocka_unit_test_setup(import_in_a_transaction_survives_each_allocation_failing_in_turn,
                                disarm),
         cmocka_unit_test_setup(import_survives_allocations_failing_at_random, disarm),
+        cmocka_unit_test_setup(loading_a_survey_survives_each_allocation_failing_in_turn, disarm),
+        cmocka_unit_test_setup(opening_a_store_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_each_io_error_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_a_full_disk_at_each_write, disarm),
     };

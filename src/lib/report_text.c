@@ -501,7 +501,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
         if (!k || !val || strtol(line, NULL, 10) != w0)
             continue;
         *val = '\0';
-        snprintf(c[0], 128, "%s", k + 1);
+        report_diag_label(r, k + 1, c[0], 128);
         for (size_t w = 0; w < W; w++) {
             c[1 + w][0] = '\0';
             char look[128];
@@ -512,12 +512,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
                 size_t l = strcspn(f, "\n");
                 char raw[128];
                 snprintf(raw, sizeof raw, "%.*s", (int)l, f);
-                char *end;
-                double x = strtod(raw, &end);
-                if (*raw && !*end)
-                    helby_report_num(r, x, fabs(x) < 1e-3 && x != 0 ? 12 : 3, c[1 + w], 128);
-                else
-                    snprintf(c[1 + w], 128, "%s", raw);
+                report_diag_value(r, raw, c[1 + w], 128);
             }
         }
         for (size_t j = 0; j <= W; j++)

@@ -241,7 +241,7 @@ class Report(StoreCase):
         run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
         text = run("report", "--run", "2", "--lang", "en", db=self.db, check=0).stdout
         self.assertIn("Weighting diagnostics 'raked'", text)
-        self.assertIn("kish_n", text)
+        self.assertIn("Kish's effective n", text)
         self.assertIn("the weight set 'raked'", text)
         out = os.path.join(self.tmp.name, "w.xlsx")
         run("report", "--run", "2", "--format", "xlsx", "--lang", "en", "-o", out, db=self.db,

@@ -160,6 +160,17 @@ class Report(StoreCase):
         self.assertIn("fewer than 88 respondents", text)
         self.assertEqual(self.report("--min-cell", "4", check=1).returncode, 1)
 
+    def test_estimates_with_a_relative_se_above_30_percent_are_flagged(self):
+        rows = report_rows(self.report("--format", "csv").stdout)
+        flagged = 0
+        for r in rows:
+            if r["section"] not in ("level", "district") or not r["estimate"]:
+                continue
+            over = float(r["se"]) / abs(float(r["estimate"])) > 0.30
+            self.assertEqual(r["flag"] == "unreliable", over, r)
+            flagged += over
+        self.assertEqual(flagged, 10)  # district shares of the discriminated among Danes
+
     def test_danish_and_english_text_markdown_and_json(self):
         da = self.report().stdout  # the survey's language is Danish
         self.assertIn("Inklusionsindeks", da)

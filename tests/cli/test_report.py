@@ -299,6 +299,16 @@ class Report(StoreCase):
             html = f.read()
         self.assertIn("Integrationsbarometer", html)
         self.assertEqual(html.count("<tr><td"), 6)
+        rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                               "csv", db=self.db, check=0).stdout)
+        self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])
+        self.assertEqual((rows[2]["value"], rows[2]["target"], rows[2]["direction"],
+                          rows[2]["verdict"]), ("80.599999999999994", "85", "worsening",
+                                                "not met"))
+        doc = json.loads(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                             "json", db=self.db, check=0).stdout)
+        self.assertEqual([d["verdict"] for d in doc],
+                         ["not met", "met", "not met", "met", "not met", "met"])
         bad = os.path.join(self.tmp.name, "bad.csv")
         with open(bad, "w", encoding="utf-8") as f:
             f.write("goal;indicator;label_da;label_en;better;period;value;target\n"

@@ -976,3 +976,22 @@ void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t
         helby_report_num(r, x, fabs(x) >= 1000 ? 1 : 3, buf, n);
     }
 }
+
+/* "Run 1 · 2026-... · helby 0.1.0 · variance Taylor linearization · weights base · 95 % CI ·
+ * minimum cell 30" in the report's language. */
+void report_run_line(const helby_report *r, char *buf, size_t n)
+{
+    char var[32] = "linearization", lv[16];
+    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
+    if (vp)
+        sscanf(vp, "variance=%31[^;]", var);
+    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
+    int da = !strcmp(r->lang, "da");
+    snprintf(buf, n, "%s %lld · %s · helby %s · %s %s · %s %s · %s %% %s · %s %zu",
+             da ? "Kørsel" : "Run", (long long)r->run.id, r->run.created_at, r->run.engine,
+             da ? "varians" : "variance",
+             !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
+                                           : var,
+             da ? "vægte" : "weights", r->weights, lv, da ? "KI" : "CI",
+             da ? "mindste celle" : "minimum cell", r->threshold);
+}

@@ -394,23 +394,11 @@ static void head(const helby_report *r, FILE *o, const char *title)
           o);
     esc(o, title);
     fputs("</h1>\n<p class=\"meta\">", o);
-    char var[32] = "linearization", lv[16];
-    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
-    if (vp)
-        sscanf(vp, "variance=%31[^;]", var);
-    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
-    int da = !strcmp(r->lang, "da");
-    fprintf(o, "%s %lld · %s · helby ", da ? "Kørsel" : "Run", (long long)r->run.id,
-            r->run.created_at);
-    esc(o, r->run.engine);
-    fprintf(o, " · %s %s · %s ", da ? "varians" : "variance",
-            !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
-                                          : var,
-            da ? "vægte" : "weights");
-    esc(o, r->weights);
-    fprintf(o, " · %s %% %s · %s %zu · %s %.16s…</p>\n", lv, da ? "KI" : "CI",
-            da ? "mindste celle" : "minimum cell", r->threshold,
-            da ? "resultat-sha256" : "result sha256", r->run.result_hash);
+    char line[768];
+    report_run_line(r, line, sizeof line);
+    esc(o, line);
+    fprintf(o, " · %s %.16s…</p>\n", !strcmp(r->lang, "da") ? "resultat-sha256" : "result sha256",
+            r->run.result_hash);
     if (r->def_changed) {
         fputs("<p class=\"meta\">", o);
         esc(o, report_t(r, "no_definition"));

@@ -660,9 +660,9 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
 static void write_text(const helby_report *r, int md, FILE *o)
 {
     heading(o, md, 1, r->title);
-    fprintf(o, "%s %lld · %s · helby %s · %s%s\n", !strcmp(r->lang, "da") ? "Kørsel" : "Run",
-            (long long)r->run.id, r->run.created_at, r->run.engine, r->run.options,
-            md ? "  " : "");
+    char line[768];
+    report_run_line(r, line, sizeof line);
+    fprintf(o, "%s\n", line);
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     heading(o, md, 2, report_t(r, "goals"));

@@ -187,21 +187,19 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         double y = mt + rowh * ((double)d + 0.5);
         fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"dl\">", ml - 8, y + 4);
         esc(o, r->district_labels ? r->district_labels[d] : "");
+        for (int g = 0; g < 2; g++) { /* a hidden cell: its mark after the name, in its colour */
+            const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
+            if (c->present && c->mark != HELBY_CELL_SHOWN)
+                fprintf(o, "<tspan fill=\"%s\" font-weight=\"bold\"> %s</tspan>",
+                        g ? COL_MIN : COL_DANES, report_mark(c));
+        }
         fputs("</text>\n", o);
         for (int g = 0; g < 2; g++) {
             const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
             double yy = y + (g ? 4 : -4);
             const char *col = g ? COL_MIN : COL_DANES;
-            if (!c->present || c->mark != HELBY_CELL_SHOWN) {
-                if (c->present)
-                    fprintf(o,
-                            "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\" fill=\"%s\" "
-                            "text-anchor=\"end\">%s %s: %s</text>\n",
-                            w - mr, yy + 4, col, report_mark(c),
-                            report_t(r, g ? "minorities_s" : "danes_s"),
-                            report_t(r, "suppressed"));
+            if (!c->present || c->mark != HELBY_CELL_SHOWN)
                 continue;
-            }
             helby_report_num(r, c->estimate * sc, 1, b, sizeof b);
             fprintf(o,
                     "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -212,13 +210,15 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         }
     }
     for (int g = 0; g < 2; g++) {
-        double lx = ml - 150 + 150.0 * g;
+        double lx = 8 + 132.0 * g;
         fprintf(o,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
                 "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n",
                 lx, h - 16, g ? COL_MIN : COL_DANES, lx + 19, h - 8,
                 report_t(r, g ? "minorities" : "danes"));
     }
+    fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">· ‡ %s</text>\n", 8 + 264.0, h - 8,
+            report_t(r, "suppressed"));
     fputs("</svg>\n", o);
 #undef XV
 }

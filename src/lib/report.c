@@ -915,3 +915,83 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
         d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
     return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
 }
+
+/* A weighting diagnostic's name for people ("kish_n" -> "Kish's effective n"). */
+void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n)
+{
+    static const char *tab[][3] = {
+        {"n", "Svarpersoner", "Respondents"},
+        {"sum_base", "Sum af basisvægte", "Sum of base weights"},
+        {"sum_weights", "Sum af vægte", "Sum of weights"},
+        {"kish_n", "Kish' effektive n", "Kish's effective n"},
+        {"deff_w", "Vægtningens designeffekt 1 + CV²", "Weighting design effect 1 + CV²"},
+        {"iterations", "Iterationer", "Iterations"},
+        {"max_discrepancy", "Største tilbageværende marginafvigelse",
+         "Largest remaining margin discrepancy"},
+        {"worst_cell", "… i cellen", "… in the cell"},
+        {"totals_gap", "Uoverensstemmelse mellem marginsummer", "Disagreement of margin sums"},
+        {"trimmed", "Trimmede vægte", "Trimmed weights"},
+        {"warning", "Advarsel", "Warning"},
+    };
+    int da = !strcmp(r->lang, "da");
+    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
+        if (!strcmp(tab[i][0], key)) {
+            snprintf(buf, n, "%s", tab[i][da ? 1 : 2]);
+            return;
+        }
+    char *end;
+    if ((key[0] == 'w' || key[0] == 'g') && !strncmp(key + 1, "_q", 2)) {
+        long q = strtol(key + 3, &end, 10);
+        if (!*end) {
+            const char *what = key[0] == 'w' ? (da ? "Vægt" : "Weight")
+                                             : (da ? "g = vægt / basisvægt" : "g = weight / base");
+            if (q == 0 || q == 100)
+                snprintf(buf, n, "%s, %s", what, q ? "max" : "min");
+            else
+                snprintf(buf, n, "%s, %ld %%-%s", what, q, da ? "fraktil" : "quantile");
+            return;
+        }
+    }
+    snprintf(buf, n, "%s", key);
+}
+
+/* A weighting diagnostic's value: integers plainly, small numbers in scientific notation. */
+void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n)
+{
+    char *end;
+    double x = strtod(raw, &end);
+    if (!*raw || *end || !isfinite(x)) {
+        snprintf(buf, n, "%s", raw);
+        return;
+    }
+    if (x == floor(x) && fabs(x) < 1e15) {
+        helby_report_num(r, x, 0, buf, n);
+    } else if (x != 0 && fabs(x) < 1e-3) {
+        snprintf(buf, n, "%.1e", x);
+        if (!strcmp(r->lang, "da"))
+            for (char *p = buf; *p; p++)
+                if (*p == '.')
+                    *p = ',';
+    } else {
+        helby_report_num(r, x, fabs(x) >= 1000 ? 1 : 3, buf, n);
+    }
+}
+
+/* "Run 1 · 2026-... · helby 0.1.0 · variance Taylor linearization · weights base · 95 % CI ·
+ * minimum cell 30" in the report's language. */
+void report_run_line(const helby_report *r, char *buf, size_t n)
+{
+    char var[32] = "linearization", lv[16];
+    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
+    if (vp)
+        sscanf(vp, "variance=%31[^;]", var);
+    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
+    int da = !strcmp(r->lang, "da");
+    snprintf(buf, n, "%s %lld · %s · helby %s · %s %s · %s %s · %s %% %s · %s %zu",
+             da ? "Kørsel" : "Run", (long long)r->run.id, r->run.created_at, r->run.engine,
+             da ? "varians" : "variance",
+             !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
+                                           : var,
+             da ? "vægte" : "weights", r->weights, lv, da ? "KI" : "CI",
+             da ? "mindste celle" : "minimum cell", r->threshold);
+}

@@ -45,7 +45,7 @@ static void line_chart(const helby_report *r, FILE *o, const char *title, const 
                        const series *s, int ns, int zero_line)
 {
     const size_t W = r->n_waves < 64 ? r->n_waves : 64;
-    const double w = 520, h = 280, ml = 56, mr = 16, mt = 34, mb = 56;
+    const double w = 340, h = 300, ml = 46, mr = 14, mt = 34, mb = 56;
     double ymin = INFINITY, ymax = -INFINITY;
     for (int k = 0; k < ns; k++)
         for (size_t i = 0; i < W; i++)
@@ -129,7 +129,7 @@ static void line_chart(const helby_report *r, FILE *o, const char *title, const 
                     X(i), Y(s[k].v[i]), s[k].color, b);
         }
         /* Legend under the axis. */
-        double lx = ml + 170.0 * k;
+        double lx = ml + 150.0 * k - 30;
         fprintf(o,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
                 "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">",
@@ -149,7 +149,7 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     if (!D || !W)
         return;
     const size_t wl = W - 1;
-    const double w = 520, rowh = 22, ml = 190, mr = 16, mt = 40, mb = 40;
+    const double w = 380, rowh = 22, ml = 165, mr = 14, mt = 40, mb = 40;
     const double h = mt + mb + rowh * (double)D;
     double lo = INFINITY, hi = -INFINITY, sc = report_scale(m, -1);
     for (size_t d = 0; d < D; d++)
@@ -187,21 +187,19 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         double y = mt + rowh * ((double)d + 0.5);
         fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"dl\">", ml - 8, y + 4);
         esc(o, r->district_labels ? r->district_labels[d] : "");
+        for (int g = 0; g < 2; g++) { /* a hidden cell: its mark after the name, in its colour */
+            const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
+            if (c->present && c->mark != HELBY_CELL_SHOWN)
+                fprintf(o, "<tspan fill=\"%s\" font-weight=\"bold\"> %s</tspan>",
+                        g ? COL_MIN : COL_DANES, report_mark(c));
+        }
         fputs("</text>\n", o);
         for (int g = 0; g < 2; g++) {
             const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
             double yy = y + (g ? 4 : -4);
             const char *col = g ? COL_MIN : COL_DANES;
-            if (!c->present || c->mark != HELBY_CELL_SHOWN) {
-                if (c->present)
-                    fprintf(o,
-                            "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\" fill=\"%s\">%s %s: "
-                            "%s</text>\n",
-                            ml + 6, yy + 4, col, report_mark(c),
-                            report_t(r, g ? "minorities_s" : "danes_s"),
-                            report_t(r, "suppressed"));
+            if (!c->present || c->mark != HELBY_CELL_SHOWN)
                 continue;
-            }
             helby_report_num(r, c->estimate * sc, 1, b, sizeof b);
             fprintf(o,
                     "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
@@ -212,13 +210,15 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         }
     }
     for (int g = 0; g < 2; g++) {
-        double lx = ml + 150.0 * g;
+        double lx = 8 + 132.0 * g;
         fprintf(o,
                 "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
                 "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n",
                 lx, h - 16, g ? COL_MIN : COL_DANES, lx + 19, h - 8,
                 report_t(r, g ? "minorities" : "danes"));
     }
+    fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">· ‡ %s</text>\n", 8 + 264.0, h - 8,
+            report_t(r, "suppressed"));
     fputs("</svg>\n", o);
 #undef XV
 }
@@ -253,7 +253,7 @@ static void charts_of(const helby_report *r, FILE *o, const helby_report_measure
     }
     char t1[320], t2[320];
     snprintf(t1, sizeof t1, "%s %s", m->label, !strcmp(r->lang, "da") ? "pr. bølge" : "by wave");
-    snprintf(t2, sizeof t2, "%s: %s", m->label, report_t(r, "gap"));
+    snprintf(t2, sizeof t2, "%s", report_t(r, "gap"));
     const char *yl = report_t(r, m->kind == 2 ? "scale_share" : "scale_index");
     fputs("<div class=\"charts\">\n", o);
     line_chart(r, o, t1, yl, s, 2, 0);
@@ -371,10 +371,10 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".meta{color:#666;font-size:12px;word-break:break-all}\n"
           "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
           "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
-          "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom}"
-          "tbody th,thead th:first-child{text-align:left;font-weight:normal}\n"
+          "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom;white-space:normal}"
+          "tbody th{text-align:left;font-weight:normal}thead th:first-child{text-align:left}\n"
           "td.s{color:#999;text-align:center}td.u{color:#8a5a00}td.n{color:#777}\n"
-          ".charts{display:flex;flex-wrap:wrap;gap:8px 18px}"
+          ".charts{display:flex;flex-wrap:wrap;gap:8px 12px}"
           "svg.chart{background:#fcfcfc;border:1px solid #e6e6e6}\n"
           ".ct{font-size:13px;font-weight:bold;fill:#333}.yt{font-size:11px;fill:#555;"
           "text-anchor:end}.xt{font-size:11px;fill:#555;text-anchor:middle}.yl{font-size:11px;"
@@ -394,23 +394,11 @@ static void head(const helby_report *r, FILE *o, const char *title)
           o);
     esc(o, title);
     fputs("</h1>\n<p class=\"meta\">", o);
-    char var[32] = "linearization", lv[16];
-    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
-    if (vp)
-        sscanf(vp, "variance=%31[^;]", var);
-    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
-    int da = !strcmp(r->lang, "da");
-    fprintf(o, "%s %lld · %s · helby ", da ? "Kørsel" : "Run", (long long)r->run.id,
-            r->run.created_at);
-    esc(o, r->run.engine);
-    fprintf(o, " · %s %s · %s ", da ? "varians" : "variance",
-            !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
-                                          : var,
-            da ? "vægte" : "weights");
-    esc(o, r->weights);
-    fprintf(o, " · %s %% %s · %s %zu · %s %.16s…</p>\n", lv, da ? "KI" : "CI",
-            da ? "mindste celle" : "minimum cell", r->threshold,
-            da ? "resultat-sha256" : "result sha256", r->run.result_hash);
+    char line[768];
+    report_run_line(r, line, sizeof line);
+    esc(o, line);
+    fprintf(o, " · %s %.16s…</p>\n", !strcmp(r->lang, "da") ? "resultat-sha256" : "result sha256",
+            r->run.result_hash);
     if (r->def_changed) {
         fputs("<p class=\"meta\">", o);
         esc(o, report_t(r, "no_definition"));
@@ -589,8 +577,10 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 if (!k || !val || strtol(line, NULL, 10) != r->waves[0])
                     continue;
                 *val = '\0';
+                char lab[160];
+                report_diag_label(r, k + 1, lab, sizeof lab);
                 fputs("<tr><th>", o);
-                esc(o, k + 1);
+                esc(o, lab);
                 fputs("</th>", o);
                 for (size_t w = 0; w < r->n_waves; w++) {
                     char look[160];
@@ -599,17 +589,10 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                     fputs("<td>", o);
                     if (f) {
                         f += strlen(look);
-                        char raw[256], *end;
+                        char raw[256], nb[256];
                         snprintf(raw, sizeof raw, "%.*s", (int)strcspn(f, "\n"), f);
-                        double x = strtod(raw, &end);
-                        if (*raw && !*end) {
-                            char nb[64];
-                            helby_report_num(r, x, fabs(x) < 1e-3 && x != 0 ? 12 : 3, nb,
-                                             sizeof nb);
-                            fputs(nb, o);
-                        } else {
-                            esc(o, raw);
-                        }
+                        report_diag_value(r, raw, nb, sizeof nb);
+                        esc(o, nb);
                     }
                     fputs("</td>", o);
                 }

@@ -33,6 +33,11 @@ const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
 const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
 
+/* The run in one line for people (number, time, engine, variance, weights, level, cell). */
+void report_run_line(const helby_report *r, char *buf, size_t n);
+void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);
+void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n);
+
 helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
                                helby_error *err);
 

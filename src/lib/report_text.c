@@ -501,7 +501,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
         if (!k || !val || strtol(line, NULL, 10) != w0)
             continue;
         *val = '\0';
-        snprintf(c[0], 128, "%s", k + 1);
+        report_diag_label(r, k + 1, c[0], 128);
         for (size_t w = 0; w < W; w++) {
             c[1 + w][0] = '\0';
             char look[128];
@@ -512,12 +512,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
                 size_t l = strcspn(f, "\n");
                 char raw[128];
                 snprintf(raw, sizeof raw, "%.*s", (int)l, f);
-                char *end;
-                double x = strtod(raw, &end);
-                if (*raw && !*end)
-                    helby_report_num(r, x, fabs(x) < 1e-3 && x != 0 ? 12 : 3, c[1 + w], 128);
-                else
-                    snprintf(c[1 + w], 128, "%s", raw);
+                report_diag_value(r, raw, c[1 + w], 128);
             }
         }
         for (size_t j = 0; j <= W; j++)
@@ -581,12 +576,93 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
     table_free(&t);
 }
 
+/* The barometer as rows: goal;source;indicator;period;value;ci_low;ci_high;target;better;
+ * direction;verdict (survey goals: the goal's quantity with its CI; register goals: the latest
+ * value). */
+static void write_barometer_rows(const helby_report *r, int json, FILE *o)
+{
+    if (json)
+        fputs("[", o);
+    else
+        fputs("goal;source;indicator;period;value;ci_low;ci_high;target;better;direction;"
+              "verdict\n",
+              o);
+    int first = 1;
+    for (int goal = 1; goal <= 6; goal++) {
+        char gname[16];
+        snprintf(gname, sizeof gname, "goal%d", goal);
+        for (size_t i = 0; i < r->n_goals + r->n_indicators; i++) {
+            const helby_report_goal *g = i < r->n_goals ? &r->goals[i] : NULL;
+            const helby_report_indicator *ind = g ? NULL : &r->indicators[i - r->n_goals];
+            if (strcmp(g ? g->goal : ind->goal, gname) || (ind && !ind->n_periods))
+                continue;
+            char period[40], name[64];
+            double v, lo = NAN, hi = NAN, tg;
+            const char *better, *dir, *verdict;
+            if (g) {
+                snprintf(period, sizeof period, "%ld-%ld", g->baseline, g->wave);
+                snprintf(name, sizeof name, "%s", g->measure);
+                int shown = g->q.mark == HELBY_CELL_SHOWN;
+                v = shown ? g->q.estimate : NAN;
+                lo = shown ? g->q.ci_low : NAN;
+                hi = shown ? g->q.ci_high : NAN;
+                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? g->x : g->x / 100;
+                better = "higher";
+                dir = report_goal_direction(r, g);
+                verdict = g->q.flag;
+            } else {
+                size_t k = ind->n_periods - 1;
+                snprintf(period, sizeof period, "%s", ind->period[k]);
+                snprintf(name, sizeof name, "%s", ind->name);
+                v = ind->value[k];
+                tg = ind->target[k];
+                better = ind->better;
+                dir = report_direction(ind);
+                verdict = report_register_verdict(ind);
+            }
+            const char *src = g ? "survey" : "register";
+            if (json) {
+                fprintf(o, "%s\n  {\"goal\": \"%s\", \"source\": \"%s\", \"indicator\": ",
+                        first ? "" : ",", gname, src);
+                json_str(o, name);
+                fputs(", \"period\": ", o);
+                json_str(o, period);
+                fputs(", \"value\": ", o);
+                json_num(o, v);
+                fputs(", \"ci_low\": ", o);
+                json_num(o, lo);
+                fputs(", \"ci_high\": ", o);
+                json_num(o, hi);
+                fputs(", \"target\": ", o);
+                json_num(o, tg);
+                fprintf(o, ", \"better\": \"%s\", \"direction\": \"%s\", \"verdict\": \"%s\"}",
+                        better, dir, verdict);
+            } else {
+                fprintf(o, "%s;%s;", gname, src);
+                csv_field(o, name);
+                fprintf(o, ";%s;", period);
+                csv_num(o, v);
+                fputc(';', o);
+                csv_num(o, lo);
+                fputc(';', o);
+                csv_num(o, hi);
+                fputc(';', o);
+                csv_num(o, tg);
+                fprintf(o, ";%s;%s;%s\n", better, dir, verdict);
+            }
+            first = 0;
+        }
+    }
+    if (json)
+        fputs("\n]\n", o);
+}
+
 static void write_text(const helby_report *r, int md, FILE *o)
 {
     heading(o, md, 1, r->title);
-    fprintf(o, "%s %lld · %s · helby %s · %s%s\n", !strcmp(r->lang, "da") ? "Kørsel" : "Run",
-            (long long)r->run.id, r->run.created_at, r->run.engine, r->run.options,
-            md ? "  " : "");
+    char line[768];
+    report_run_line(r, line, sizeof line);
+    fprintf(o, "%s\n", line);
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     heading(o, md, 2, report_t(r, "goals"));
@@ -619,8 +695,18 @@ helby_status helby_report_write(const helby_report *r, helby_report_format f, in
         else
             write_text(r, f == HELBY_REPORT_MD, out);
         break;
-    case HELBY_REPORT_CSV: write_csv(r, out); break;
-    case HELBY_REPORT_JSON: write_json(r, out); break;
+    case HELBY_REPORT_CSV:
+        if (barometer)
+            write_barometer_rows(r, 0, out);
+        else
+            write_csv(r, out);
+        break;
+    case HELBY_REPORT_JSON:
+        if (barometer)
+            write_barometer_rows(r, 1, out);
+        else
+            write_json(r, out);
+        break;
     case HELBY_REPORT_HTML: return report_write_html(r, barometer, out, err);
     default:
         return helby_error_set(err, HELBY_EUSAGE, "this format is written to a file (--out)");

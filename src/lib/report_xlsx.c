@@ -67,62 +67,44 @@ static const char *gname(const helby_report *r, int g)
     return report_t(r, g == 0 ? "danes" : g == 1 ? "minorities" : "all");
 }
 
-helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
+/* Goals. */
+static void xl_goals(xl *x)
 {
-    xl x = {r, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
-    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
-    x.wb = workbook_new_opt(path, &wo);
-    if (!x.wb)
-        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot create the workbook");
+    const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    x.head = workbook_add_format(x.wb);
-    format_set_bold(x.head);
-    format_set_bg_color(x.head, 0xEEEEEE);
-    format_set_bottom(x.head, LXW_BORDER_THIN);
-    x.f1 = workbook_add_format(x.wb);
-    format_set_num_format(x.f1, "0.0");
-    x.f3 = workbook_add_format(x.wb);
-    format_set_num_format(x.f3, "0.000");
-    x.pct = workbook_add_format(x.wb);
-    format_set_num_format(x.pct, "0.0%");
-    x.n0 = workbook_add_format(x.wb);
-    format_set_num_format(x.n0, "0");
-    x.wrap = workbook_add_format(x.wb);
-    format_set_text_wrap(x.wrap);
-    format_set_align(x.wrap, LXW_ALIGN_VERTICAL_TOP);
-    x.mark = workbook_add_format(x.wb);
-    format_set_align(x.mark, LXW_ALIGN_CENTER);
-    format_set_font_color(x.mark, 0x888888);
-
-    /* Goals. */
     const char *gc[] = {report_t(r, "goal"), da ? "Beskrivelse" : "Description",
                         da ? "Mål (mål-id)" : "Measure", da ? "Basisår" : "Baseline",
                         report_t(r, "wave"), report_t(r, "observed"), da ? "SE" : "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         report_t(r, "verdict"), report_t(r, "rule")};
-    lxw_worksheet *ws = sheet(&x, "Mål", "Goals", gc, 12);
+    lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 12);
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
         worksheet_write_string(ws, row, 0, g->goal, NULL);
-        worksheet_write_string(ws, row, 1, g->label, x.wrap);
+        worksheet_write_string(ws, row, 1, g->label, x->wrap);
         worksheet_write_string(ws, row, 2, g->measure, NULL);
         worksheet_write_number(ws, row, 3, (double)g->baseline, NULL);
         worksheet_write_number(ws, row, 4, (double)g->wave, NULL);
-        lxw_format *f = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x.f1 : x.pct;
-        cell(&x, ws, row, 5, &g->q, f);
+        lxw_format *f = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
+        cell(x, ws, row, 5, &g->q, f);
         worksheet_write_string(ws, row, 10, report_t(r, g->q.flag), NULL);
-        worksheet_write_string(ws, row, 11, g->rule, x.wrap);
+        worksheet_write_string(ws, row, 11, g->rule, x->wrap);
     }
     if (ws)
         worksheet_set_column(ws, 11, 11, 60, NULL);
+}
 
-    /* Estimates by group and wave. */
+/* Estimates by group and wave. */
+static void xl_levels(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     const char *ec[] = {da ? "Mål" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
                         da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag"};
-    ws = sheet(&x, "Estimater", "Estimates", ec, 10);
+    lxw_worksheet *ws = sheet(x, "Estimater", "Estimates", ec, 10);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
@@ -132,19 +114,24 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
                 worksheet_write_string(ws, row, 1, m->label, NULL);
                 worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
                 worksheet_write_string(ws, row, 3, gname(r, g), NULL);
-                cell(&x, ws, row, 4, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x.pct : x.f1);
+                cell(x, ws, row, 4, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x->pct : x->f1);
             }
     }
+}
 
-    /* Comparisons. */
+/* Comparisons. */
+static void xl_comparisons(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     static const char *qk[HELBY_RQ_N] = {"gap", "ratio", "gap_change", "rel_gap_change",
                                          "ratio_change"};
     const char *cc[] = {da ? "Mål" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
                         da ? "Størrelse" : "Quantity", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag", da ? "Basisår" : "Baseline"};
-    ws = sheet(&x, "Sammenligninger", "Comparisons", cc, 11);
-    row = 1;
+    lxw_worksheet *ws = sheet(x, "Sammenligninger", "Comparisons", cc, 11);
+    lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         for (size_t w = 0; w < r->n_waves; w++)
@@ -156,22 +143,27 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
                 worksheet_write_string(ws, row, 1, m->label, NULL);
                 worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
                 worksheet_write_string(ws, row, 3, report_t(r, qk[q]), NULL);
-                lxw_format *f = q == HELBY_RQ_RATIO ? x.f3
-                                : q >= HELBY_RQ_REL_GAP_CHANGE || m->kind == 2 ? x.pct
-                                                                                : x.f1;
-                cell(&x, ws, row, 4, c, f);
+                lxw_format *f = q == HELBY_RQ_RATIO ? x->f3
+                                : q >= HELBY_RQ_REL_GAP_CHANGE || m->kind == 2 ? x->pct
+                                                                                : x->f1;
+                cell(x, ws, row, 4, c, f);
                 worksheet_write_number(ws, row, 10, (double)m->baseline, NULL);
                 row++;
             }
     }
+}
 
-    /* Districts. */
+/* Districts. */
+static void xl_districts(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     const char *dc[] = {da ? "Mål" : "Measure", report_t(r, "district"), report_t(r, "wave"),
                         da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag"};
-    ws = sheet(&x, "Bydele", "Districts", dc, 10);
-    row = 1;
+    lxw_worksheet *ws = sheet(x, "Bydele", "Districts", dc, 10);
+    lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         for (size_t d = 0; d < r->n_districts; d++)
@@ -185,32 +177,42 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
                                            r->district_labels ? r->district_labels[d] : "", NULL);
                     worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
                     worksheet_write_string(ws, row, 3, gname(r, g), NULL);
-                    cell(&x, ws, row, 4, c, m->kind == 2 ? x.pct : x.f1);
+                    cell(x, ws, row, 4, c, m->kind == 2 ? x->pct : x->f1);
                     row++;
                 }
     }
+}
 
-    /* Reliability. */
+/* Reliability. */
+static void xl_reliability(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     const char *rc[] = {report_t(r, "dimension"), da ? "Betegnelse" : "Label",
                         da ? "Cronbachs α" : "Cronbach's α", "n"};
-    ws = sheet(&x, "Reliabilitet", "Reliability", rc, 4);
-    row = 1;
+    lxw_worksheet *ws = sheet(x, "Reliabilitet", "Reliability", rc, 4);
+    lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         if (m->kind != 1)
             continue;
         worksheet_write_string(ws, row, 0, m->name, NULL);
         worksheet_write_string(ws, row, 1, m->label, NULL);
-        num(ws, row, 2, m->alpha, x.f3);
-        worksheet_write_number(ws, row, 3, (double)m->alpha_n, x.n0);
+        num(ws, row, 2, m->alpha, x->f3);
+        worksheet_write_number(ws, row, 3, (double)m->alpha_n, x->n0);
         row++;
     }
+}
 
-    /* Weighting diagnostics. */
+/* Weighting diagnostics. */
+static void xl_weighting(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     if (r->weighting) {
         const char *wc[] = {report_t(r, "wave"), da ? "Nøgle" : "Key", da ? "Værdi" : "Value"};
-        ws = sheet(&x, "Vægtning", "Weighting", wc, 3);
-        row = 1;
+        lxw_worksheet *ws = sheet(x, "Vægtning", "Weighting", wc, 3);
+        lxw_row_t row = 1;
         for (const char *p = r->weighting; ws && *p; row++) {
             size_t len = strcspn(p, "\n");
             char line[512];
@@ -231,10 +233,15 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
                 worksheet_write_string(ws, row, 2, v, NULL);
         }
     }
+}
 
-    /* Provenance and method. */
+/* Provenance and method. */
+static void xl_run(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
     const char *pc[] = {da ? "Felt" : "Field", da ? "Værdi" : "Value"};
-    ws = sheet(&x, "Kørsel og metode", "Run and method", pc, 2);
+    lxw_worksheet *ws = sheet(x, "Kørsel og metode", "Run and method", pc, 2);
     if (ws) {
         char b[64];
         const char *kv[][2] = {
@@ -253,13 +260,48 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
         };
         for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
             worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, kv[i][0], NULL);
-            worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, kv[i][1], x.wrap);
+            worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, kv[i][1], x->wrap);
         }
         worksheet_write_string(ws, 13, 0, da ? "Mindste celle" : "Minimum cell", NULL);
         worksheet_write_number(ws, 13, 1, (double)r->threshold, NULL);
         worksheet_set_column(ws, 0, 0, 22, NULL);
         worksheet_set_column(ws, 1, 1, 110, NULL);
     }
+}
+
+helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
+{
+    xl x = {r, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
+    x.wb = workbook_new_opt(path, &wo);
+    if (!x.wb)
+        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot create the workbook");
+    x.head = workbook_add_format(x.wb);
+    format_set_bold(x.head);
+    format_set_bg_color(x.head, 0xEEEEEE);
+    format_set_bottom(x.head, LXW_BORDER_THIN);
+    x.f1 = workbook_add_format(x.wb);
+    format_set_num_format(x.f1, "0.0");
+    x.f3 = workbook_add_format(x.wb);
+    format_set_num_format(x.f3, "0.000");
+    x.pct = workbook_add_format(x.wb);
+    format_set_num_format(x.pct, "0.0%");
+    x.n0 = workbook_add_format(x.wb);
+    format_set_num_format(x.n0, "0");
+    x.wrap = workbook_add_format(x.wb);
+    format_set_text_wrap(x.wrap);
+    format_set_align(x.wrap, LXW_ALIGN_VERTICAL_TOP);
+    x.mark = workbook_add_format(x.wb);
+    format_set_align(x.mark, LXW_ALIGN_CENTER);
+    format_set_font_color(x.mark, 0x888888);
+
+    xl_goals(&x);
+    xl_levels(&x);
+    xl_comparisons(&x);
+    xl_districts(&x);
+    xl_reliability(&x);
+    xl_weighting(&x);
+    xl_run(&x);
     lxw_error e = workbook_close(x.wb);
     if (e != LXW_NO_ERROR)
         return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "writing the workbook failed: %s",

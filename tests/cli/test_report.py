@@ -160,6 +160,17 @@ class Report(StoreCase):
         self.assertIn("fewer than 88 respondents", text)
         self.assertEqual(self.report("--min-cell", "4", check=1).returncode, 1)
 
+    def test_estimates_with_a_relative_se_above_30_percent_are_flagged(self):
+        rows = report_rows(self.report("--format", "csv").stdout)
+        flagged = 0
+        for r in rows:
+            if r["section"] not in ("level", "district") or not r["estimate"]:
+                continue
+            over = float(r["se"]) / abs(float(r["estimate"])) > 0.30
+            self.assertEqual(r["flag"] == "unreliable", over, r)
+            flagged += over
+        self.assertEqual(flagged, 10)  # district shares of the discriminated among Danes
+
     def test_danish_and_english_text_markdown_and_json(self):
         da = self.report().stdout  # the survey's language is Danish
         self.assertIn("Inklusionsindeks", da)
@@ -241,7 +252,7 @@ class Report(StoreCase):
         run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
         text = run("report", "--run", "2", "--lang", "en", db=self.db, check=0).stdout
         self.assertIn("Weighting diagnostics 'raked'", text)
-        self.assertIn("kish_n", text)
+        self.assertIn("Kish's effective n", text)
         self.assertIn("the weight set 'raked'", text)
         out = os.path.join(self.tmp.name, "w.xlsx")
         run("report", "--run", "2", "--format", "xlsx", "--lang", "en", "-o", out, db=self.db,
@@ -288,6 +299,16 @@ class Report(StoreCase):
             html = f.read()
         self.assertIn("Integrationsbarometer", html)
         self.assertEqual(html.count("<tr><td"), 6)
+        rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                               "csv", db=self.db, check=0).stdout)
+        self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])
+        self.assertEqual((rows[2]["value"], rows[2]["target"], rows[2]["direction"],
+                          rows[2]["verdict"]), ("80.599999999999994", "85", "worsening",
+                                                "not met"))
+        doc = json.loads(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                             "json", db=self.db, check=0).stdout)
+        self.assertEqual([d["verdict"] for d in doc],
+                         ["not met", "met", "not met", "met", "not met", "met"])
         bad = os.path.join(self.tmp.name, "bad.csv")
         with open(bad, "w", encoding="utf-8") as f:
             f.write("goal;indicator;label_da;label_en;better;period;value;target\n"

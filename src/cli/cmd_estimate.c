@@ -10,6 +10,7 @@
 #include "helby/estimate.h"
 #include "helby/score.h"
 #include "helby/survey.h"
+#include "util_internal.h"
 
 void help_estimate(FILE *out)
 {
@@ -65,17 +66,39 @@ static int split_list(const char *s, split *out)
     return 0;
 }
 
-static size_t intern(char ***names, size_t *count, size_t *cap, const char *s)
+/* Number the distinct labels in order of appearance. A hash map, not a scan of the names
+ * seen so far: with 250,000 strata the scan took over ten minutes (found by
+ * tests/cli/test_hostile_values.py's many-strata case, scaled up by hand). */
+static size_t intern(helby_strmap *map, char ***names, size_t *count, size_t *cap,
+                     const char *s, size_t len)
 {
-    for (size_t i = *count; i-- > 0;)
-        if (strcmp((*names)[i], s) == 0)
-            return i;
+    size_t i;
+    if (helby_strmap_get(map, s, len, &i))
+        return i;
     if (*count == *cap) {
-        *cap = *cap ? *cap * 2 : 64;
-        *names = realloc(*names, *cap * sizeof **names);
+        size_t ncap = *cap ? *cap * 2 : 64;
+        char **p = realloc(*names, ncap * sizeof *p);
+        if (!p)
+            return HELBY_NO_VAR;
+        *names = p;
+        *cap = ncap;
     }
-    (*names)[*count] = strdup(s);
+    if (!((*names)[*count] = strdup(s)) || helby_strmap_put(map, s, len, *count, &i) < 0)
+        return HELBY_NO_VAR;
     return (*count)++;
+}
+
+/* "wave/label" into key, whatever the label's length (a fixed buffer cut long labels and
+ * merged strata that differ only after 500 bytes). Returns 0, or -1 out of memory. */
+static int design_key(helby_buf *key, long wave, const helby_column *c, size_t r)
+{
+    char head[64];
+    int n = c->is_text ? snprintf(head, sizeof head, "%ld/", wave)
+                       : snprintf(head, sizeof head, "%ld/%g", wave, c->num[r]);
+    key->len = 0;
+    if (helby_buf_append(key, head, (size_t)n))
+        return -1;
+    return c->is_text ? helby_buf_append(key, c->text[r], strlen(c->text[r])) : 0;
 }
 
 int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw,
@@ -131,7 +154,14 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
         D->cols[v] = malloc(total * sizeof(double));
     char **psu_names = NULL;
     size_t n_psu = 0, cap_psu = 0, k = 0;
-    char key[512];
+    helby_strmap strata_map, psu_map;
+    helby_strmap_init(&strata_map);
+    helby_strmap_init(&psu_map);
+    helby_buf key = {0};
+    int oom = 0;
+    helby_column none = {0};
+    double zero = 0.0;
+    none.num = &zero;
     for (size_t i = 0; i < nw; i++) {
         helby_frame *f = frames[i];
         size_t c = 0;
@@ -144,17 +174,17 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
             if (fc)
                 D->fpc[k] = fc->num[r];
             /* Strata and PSUs within wave: waves are independent samples. */
-            if (sc && sc->is_text)
-                snprintf(key, sizeof key, "%ld/%s", f->wave, sc->text[r]);
-            else
-                snprintf(key, sizeof key, "%ld/%g", f->wave, sc ? sc->num[r] : 0.0);
-            D->strata[k] = intern(&D->stratum_names, &D->n_strata, &cap_strata, key);
+            oom |= design_key(&key, f->wave, sc ? sc : &none, sc ? r : 0);
+            D->strata[k] = oom ? HELBY_NO_VAR
+                               : intern(&strata_map, &D->stratum_names, &D->n_strata,
+                                        &cap_strata, key.data, key.len);
+            oom |= D->strata[k] == HELBY_NO_VAR;
             if (pc) {
-                if (pc->is_text)
-                    snprintf(key, sizeof key, "%ld/%s", f->wave, pc->text[r]);
-                else
-                    snprintf(key, sizeof key, "%ld/%g", f->wave, pc->num[r]);
-                D->psus[k] = intern(&psu_names, &n_psu, &cap_psu, key);
+                oom |= design_key(&key, f->wave, pc, r);
+                D->psus[k] = oom ? HELBY_NO_VAR
+                                 : intern(&psu_map, &psu_names, &n_psu, &cap_psu, key.data,
+                                          key.len);
+                oom |= D->psus[k] == HELBY_NO_VAR;
             } else {
                 D->psus[k] = k;
             }
@@ -169,6 +199,13 @@ int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, siz
         free(psu_names[i]);
     free(psu_names);
     free(frames);
+    helby_strmap_free(&strata_map);
+    helby_strmap_free(&psu_map);
+    helby_buf_free(&key);
+    if (oom) {
+        helby_error_set(err, HELBY_ENOMEM, "out of memory loading the answers");
+        return 1;
+    }
     return 0;
 }
 

@@ -791,7 +791,8 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
     return HELBY_OK;
 }
 
-static helby_status check_duplicates(helby_store *st, int64_t survey_id, const helby_frame *f,
+static helby_status check_duplicates(helby_store *st, int64_t survey_id, const char *survey,
+                                     const helby_frame *f,
                                      const helby_import_record *rec, int64_t *old_wave_id,
                                      int64_t *old_import_id, helby_error *err)
 {
@@ -837,7 +838,7 @@ static helby_status check_duplicates(helby_store *st, int64_t survey_id, const h
             s = helby_error_set(err, HELBY_EEXISTS,
                                 "%s: wave %ld of survey %s was already imported from %s; use "
                                 "--replace to replace it",
-                                rec->file_name, f->wave, "this survey",
+                                rec->file_name, f->wave, survey,
                                 (const char *)sqlite3_column_text(q, 2));
         *old_wave_id = sqlite3_column_int64(q, 0);
         *old_import_id = sqlite3_column_int64(q, 1);
@@ -864,7 +865,7 @@ helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
         return r;
     int64_t survey_id = 0, old_wave = 0, old_import = 0;
     if ((r = find_survey_row(st, s, &survey_id, err)) ||
-        (r = check_duplicates(st, survey_id, f, rec, &old_wave, &old_import, err)))
+        (r = check_duplicates(st, survey_id, s->id, f, rec, &old_wave, &old_import, err)))
         goto rollback;
     if (sqlite3_prepare_v2(st->db,
                            "INSERT INTO import(survey_id, file_name, sha256, bytes, n_rows, wave, "

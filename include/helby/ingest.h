@@ -10,7 +10,7 @@
  * Checks: the header (unknown, duplicate or missing required columns); ragged
  * rows; numbers (decimal mark, integers for codes); valid ranges and missing
  * codes; value labels for group and district; empty or duplicate respondent
- * ids; zero, negative or empty weights; a PSU in two strata; fpc not constant
+ * ids; zero, negative, empty or absurd (above 1e12) weights; a PSU in two strata; fpc not constant
  * within a stratum or smaller than the sampled PSUs; rows of another wave.
  */
 #ifndef HELBY_INGEST_H

@@ -36,7 +36,8 @@ typedef enum helby_open_mode {
 /* Open (or create) the store at path and bring its schema up to date.
  * Errors: HELBY_ESTORE when the file is not a helby store, is from a newer
  * engine, or SQLite fails; HELBY_EEXISTS when creating over an existing file;
- * HELBY_ENOTFOUND when opening a file that does not exist.
+ * HELBY_ENOTFOUND when opening a file that does not exist. The path ":memory:"
+ * opens a private in-memory store (no file; for tests and fuzzing).
  * Close with helby_store_close. */
 helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
                               helby_error *err);

@@ -145,6 +145,9 @@ typedef struct helby_survey {
 
 #define HELBY_NO_VAR ((size_t)-1)
 
+/* Waves are whole numbers from 1 to HELBY_MAX_WAVE (years like 2011, or 201103). */
+#define HELBY_MAX_WAVE 999999999L
+
 /* Load and validate the definition in directory `dir`. On error returns
  * HELBY_EINPUT with file, line, column and variable set where known.
  * The caller frees *out with helby_survey_free. */

@@ -348,6 +348,10 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     /* libcsv grows its field buffer by blk_size bytes at a time (128 by default):
      * a 10 MB field would take 80,000 reallocs. */
     csv_set_blk_size(&parser, 1u << 16);
+    /* libcsv's buffer through our own allocator symbols, so tests that wrap them (fault
+     * injection, tests/unit/test_faults.c) reach libcsv's allocations too. */
+    csv_set_realloc_func(&parser, realloc);
+    csv_set_free_func(&parser, free);
     csv_set_delim(&parser, (unsigned char)d->delimiter);
     csv_set_space_func(&parser, is_space_only);
     csv_set_term_func(&parser, is_line_end);
@@ -374,7 +378,9 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
             c.rec_line = c.line;
         c.ended = 0;
         size_t done = csv_parse(&parser, p + i, k, on_field, on_record, &c);
-        if (done != k && !c.status) {
+        if (done != k && !c.status && csv_error(&parser) == CSV_ENOMEM) {
+            c.status = helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
+        } else if (done != k && !c.status) {
             c.status = helby_error_at(err, HELBY_EINPUT, filename, c.line,
                                       (long)c.n_fields + 1, NULL,
                                       "%s: a quote inside an unquoted field, or text right after "

@@ -9,6 +9,11 @@
 
 #include "util_internal.h"
 
+/* A base weight counts population units per respondent: no population has 1e12 of them,
+ * and far larger weights (1e308) overflow the sums of estimates to NaN (found by
+ * tests/cli/test_hostile_values.py). */
+#define HELBY_MAX_WEIGHT 1e12
+
 void helby_import_options_default(helby_import_options *o)
 {
     memset(o, 0, sizeof *o);
@@ -443,6 +448,13 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
             report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
                    "expected a positive weight");
+        } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
+            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
+                   "expected a weight of at most 1e12 (population units per respondent); "
+                   "larger weights make the estimates' sums overflow");
+        } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
+            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
+                   "expected a wave: a whole number from 1 to 999999999");
         } else if (v->role == HELBY_ROLE_WAVE) {
             long w = (long)x;
             if (c->wave == 0) {

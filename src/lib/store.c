@@ -29,7 +29,32 @@ struct helby_store {
     sqlite3 *db;
     char *path;
     int readonly;
+    /* Prepared when the store opens, so undoing a write needs no memory: with memory gone,
+     * sqlite3_exec("ROLLBACK") cannot even compile its statement and would leave the
+     * transaction open for the next write to join (tests/unit/test_faults.c). */
+    sqlite3_stmt *rollback, *rollback_to, *release;
 };
+
+static void step_reset(sqlite3_stmt *q)
+{
+    if (q) {
+        sqlite3_step(q);
+        sqlite3_reset(q);
+    }
+}
+
+/* Undo the open transaction (or, with savepoint, this write's savepoint within it). */
+static void undo(helby_store *st, int savepoint)
+{
+    if (sqlite3_get_autocommit(st->db))
+        return;
+    if (savepoint) {
+        step_reset(st->rollback_to);
+        step_reset(st->release);
+    } else {
+        step_reset(st->rollback);
+    }
+}
 
 sqlite3 *helby_store_db(helby_store *st)
 {
@@ -137,8 +162,13 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
     if (!path || !*path)
         return helby_error_set(err, HELBY_EUSAGE, "no store path given");
     struct stat sb;
-    int exists = stat(path, &sb) == 0;
-    if (mode == HELBY_OPEN_CREATE) {
+    /* ":memory:" is SQLite's private in-memory database (tests and fuzzing): no file. */
+    int in_memory = strcmp(path, ":memory:") == 0;
+    int exists = !in_memory && stat(path, &sb) == 0;
+    if (in_memory) {
+        if (mode == HELBY_OPEN_READONLY)
+            return helby_error_set(err, HELBY_EUSAGE, "an in-memory store cannot be read-only");
+    } else if (mode == HELBY_OPEN_CREATE) {
         if (exists)
             return helby_error_set(err, HELBY_EEXISTS, "%s already exists", path);
         /* Create the file ourselves so it is 0600 whatever the umask; SQLite
@@ -169,7 +199,8 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
     int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
     helby_status s = HELBY_OK;
     if (rc != SQLITE_OK) {
-        s = helby_error_set(err, HELBY_ESTORE, "cannot open store %s: %s", path,
+        s = helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
+                            "cannot open store %s: %s", path,
                             st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
         goto fail;
     }
@@ -196,6 +227,13 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
         goto fail;
     if ((s = migrate(st, err)))
         goto fail;
+    if (sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "ROLLBACK TO wave_write", -1, &st->rollback_to, NULL) !=
+            SQLITE_OK ||
+        sqlite3_prepare_v2(st->db, "RELEASE wave_write", -1, &st->release, NULL) != SQLITE_OK) {
+        s = db_error(err, st->db, "opening the store");
+        goto fail;
+    }
     *out = st;
     return HELBY_OK;
 fail:
@@ -207,6 +245,9 @@ void helby_store_close(helby_store *st)
 {
     if (!st)
         return;
+    sqlite3_finalize(st->rollback);
+    sqlite3_finalize(st->rollback_to);
+    sqlite3_finalize(st->release);
     sqlite3_close_v2(st->db);
     free(st->path);
     free(st);
@@ -249,7 +290,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
         return HELBY_OK; /* same definition: nothing to do */
     }
     if (current[0] && !update) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        undo(st, 0);
         free(blob);
         return helby_error_set(err, HELBY_EEXISTS,
                                "survey %s already exists with another definition (%.12s…, new "
@@ -286,7 +327,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
     free(blob);
     blob = NULL;
     if ((rc = helby_store_exec(st, "COMMIT", "committing the survey", err))) {
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+        undo(st, 0);
         return rc;
     }
     if (changed)
@@ -295,7 +336,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
 dberr:
     rc = db_error(err, st->db, "storing the survey definition");
     sqlite3_finalize(q);
-    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    undo(st, 0);
     free(blob);
     return rc;
 }
@@ -889,8 +930,7 @@ dberr:
     r = db_error(err, st->db, "writing the import");
 rollback:
     sqlite3_finalize(q);
-    sqlite3_exec(st->db, outer ? "ROLLBACK TO wave_write; RELEASE wave_write" : "ROLLBACK", NULL,
-                 NULL, NULL);
+    undo(st, outer);
     return r;
 }
 
@@ -909,6 +949,5 @@ helby_status helby_store_commit(helby_store *st, helby_error *err)
 
 void helby_store_rollback(helby_store *st)
 {
-    if (!sqlite3_get_autocommit(st->db))
-        sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    undo(st, 0);
 }

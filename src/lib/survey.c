@@ -678,6 +678,15 @@ static helby_status parse_survey_ini(loader *L, const def_file *f)
                       : helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
                                        ini_get(&L->ini, "survey", "waves")->line, 0, NULL,
                                        "waves must be a list of years like '2011, 2012'");
+    /* Waves are stored and compared as long: a wave of 1e300 made (long)wave undefined
+     * (found by tests/fuzz/survey with UBSan). */
+    for (size_t i = 0; i < L->n_waves; i++)
+        if (!(L->waves[i] >= 1 && L->waves[i] <= HELBY_MAX_WAVE) ||
+            L->waves[i] != floor(L->waves[i]))
+            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
+                                  ini_get(&L->ini, "survey", "waves")->line, 0, NULL,
+                                  "wave %g is not a whole number from 1 to %ld", L->waves[i],
+                                  (long)HELBY_MAX_WAVE);
     const char *lonely = ini_str(&L->ini, "design", "lonely_psu");
     if (!lonely)
         lonely = "fail";

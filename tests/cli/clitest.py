@@ -1,6 +1,7 @@
 """Shared helpers for the CLI tests: run the real helby binary on temporary stores."""
 import hashlib
 import os
+import shlex
 import sqlite3
 import subprocess
 import sys
@@ -14,9 +15,21 @@ EXAMPLE = os.path.join(SURVEY, "example")
 WAVES = [os.path.join(EXAMPLE, "wave_%d.csv" % w) for w in (2011, 2012, 2013, 2014)]
 
 
+# HELBY_TEST_WRAPPER runs helby under another program, e.g. valgrind (.ci/run):
+#   HELBY_TEST_WRAPPER="valgrind --error-exitcode=99 --leak-check=full
+#                       --errors-for-leak-kinds=definite,indirect"
+# Exit status 99 is then the wrapper's: a memory error or leak fails the test whatever the
+# test expected.
+WRAPPER = shlex.split(os.environ.get("HELBY_TEST_WRAPPER", ""))
+WRAPPER_EXIT = 99
+
+
 def run(*args, db=None, check=None):
-    cmd = [HELBY] + (["--db", db] if db else []) + list(args)
-    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300)
+    cmd = WRAPPER + [HELBY] + (["--db", db] if db else []) + list(args)
+    p = subprocess.run(cmd, capture_output=True, text=True, timeout=300 * (10 if WRAPPER else 1))
+    if WRAPPER and p.returncode == WRAPPER_EXIT:
+        raise AssertionError("%s: %s reported errors\nstderr:\n%s"
+                             % (" ".join(cmd), WRAPPER[0], p.stderr))
     if check is not None and p.returncode != check:
         raise AssertionError("%s exited %d, expected %d\nstdout:\n%s\nstderr:\n%s"
                              % (" ".join(cmd), p.returncode, check, p.stdout, p.stderr))

@@ -1,0 +1,103 @@
+/* fuzz_survey.c — the survey-definition loader (src/lib/survey.c), from memory.
+ *
+ * An input that starts like a serialized definition ("helby-survey 1\n") goes to
+ * helby_survey_from_blob as it is (the store's copy). Any other input is a set of files,
+ * each opened by a line "@@ NAME" (survey.ini, codebook.csv, indices.csv, shares.csv,
+ * targets.csv, margins/WAVE.csv), turned into a blob with correct lengths so the fuzzer
+ * reaches the parsers behind the framing. A definition that loads must be consistent: its
+ * role columns and index items point into its variables, and serializing it and loading
+ * that again gives the same hash. A failure must carry a message. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz_util.h"
+#include "helby/survey.h"
+
+static void check_loaded(const helby_survey *s)
+{
+    if (s->n_vars == 0)
+        fuzz_fail("a survey without variables loaded");
+    size_t roles[] = {s->id_var, s->wave_var, s->weight_var, s->group_var, s->district_var};
+    for (size_t i = 0; i < sizeof roles / sizeof roles[0]; i++)
+        if (roles[i] >= s->n_vars)
+            fuzz_fail("a required role column is missing");
+    for (size_t i = 0; i < s->n_indices; i++)
+        for (size_t j = 0; j < s->indices[i].n_dims; j++) {
+            const helby_dimension *d = &s->indices[i].dims[j];
+            if (d->min_valid < 1 || d->min_valid > d->n_items)
+                fuzz_fail("min_valid outside 1..items");
+            for (size_t k = 0; k < d->n_items; k++)
+                if (d->items[k] >= s->n_vars)
+                    fuzz_fail("an index item outside the variables");
+        }
+    for (size_t i = 0; i < s->n_shares; i++)
+        if (s->shares[i].var >= s->n_vars)
+            fuzz_fail("a share variable outside the variables");
+    char *blob;
+    size_t len;
+    helby_error err;
+    if (helby_survey_serialize(s, &blob, &len, &err) != HELBY_OK)
+        fuzz_fail("serialize failed");
+    helby_survey *again = NULL;
+    if (helby_survey_from_blob(&again, blob, len, &err) != HELBY_OK)
+        fuzz_fail("a serialized definition does not load again");
+    if (strcmp(again->hash, s->hash) != 0)
+        fuzz_fail("the hash changed on a round trip");
+    helby_survey_free(again);
+    free(blob);
+}
+
+static void load(const char *blob, size_t len)
+{
+    helby_survey *s = NULL;
+    helby_error err;
+    helby_status st = helby_survey_from_blob(&s, blob, len, &err);
+    if (st == HELBY_OK) {
+        check_loaded(s);
+        helby_survey_free(s);
+    } else if (s || !err.message[0] || err.code != st) {
+        fuzz_fail("a failed load without a message, or with a survey");
+    }
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static const char magic[] = "helby-survey 1\n";
+    if (size >= sizeof magic - 1 && memcmp(data, magic, sizeof magic - 1) == 0) {
+        load((const char *)data, size);
+        return 0;
+    }
+    fuzz_def d;
+    memset(&d, 0, sizeof d);
+    const char *p = (const char *)data, *end = p + size;
+    while (p < end) {
+        /* A section starts at "@@ NAME\n" and runs to the next line starting "@@ ". */
+        if (end - p < 3 || memcmp(p, "@@ ", 3) != 0) {
+            const char *nl = memchr(p, '\n', (size_t)(end - p));
+            p = nl ? nl + 1 : end;
+            continue;
+        }
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        if (!nl)
+            break;
+        char name[256];
+        size_t nn = (size_t)(nl - p - 3);
+        if (nn == 0 || nn >= sizeof name || memchr(p + 3, ' ', nn) || memchr(p + 3, '\0', nn)) {
+            p = nl + 1;
+            continue;
+        }
+        memcpy(name, p + 3, nn);
+        name[nn] = '\0';
+        const char *body = nl + 1, *q = body;
+        while (q < end && !(end - q >= 4 && memcmp(q, "\n@@ ", 4) == 0))
+            q++;
+        fuzz_def_set(&d, name, body, (size_t)(q - body));
+        p = q < end ? q + 1 : end;
+    }
+    size_t len;
+    char *blob = fuzz_def_blob(&d, &len);
+    load(blob, len);
+    free(blob);
+    fuzz_def_free(&d);
+    return 0;
+}

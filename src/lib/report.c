@@ -16,19 +16,20 @@
 
 static int suppressed(unsigned char m) { return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY; }
 
-/* One line of the table: cells idx[0..len), the margin last. Adds one complementary cell if
- * exactly one is suppressed; returns 1 if it did. */
-static int protect_line(const size_t *n, unsigned char *mark, const size_t *idx, size_t len)
+/* One line of the table: len cells from `first`, `stride` apart, the margin last. Adds one
+ * complementary cell if exactly one (non-empty) cell is suppressed; returns 1 if it did. */
+static int protect_line(const size_t *n, unsigned char *mark, size_t first, size_t stride,
+                        size_t len)
 {
     size_t hidden = 0, best = (size_t)-1;
     for (size_t i = 0; i < len; i++)
-        hidden += suppressed(mark[idx[i]]);
+        hidden += suppressed(mark[first + i * stride]);
     if (hidden != 1)
         return 0;
-    /* Inner cells first (the margin is idx[len-1]), the smallest n among them. */
+    /* Inner cells first (the margin is the last), the smallest n among them. */
     for (int pass = 0; pass < 2 && best == (size_t)-1; pass++)
-        for (size_t i = 0; i < (pass ? len : len - 1); i++) {
-            size_t k = idx[i];
+        for (size_t i = pass ? len - 1 : 0; i < (pass ? len : len - 1); i++) {
+            size_t k = first + i * stride;
             if (mark[k] == HELBY_CELL_SHOWN && (best == (size_t)-1 || n[k] < n[best]))
                 best = k;
         }
@@ -47,27 +48,15 @@ size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals,
             mark[k] = n[k] == 0 ? HELBY_CELL_EMPTY
                       : n[k] < threshold ? HELBY_CELL_PRIMARY
                                          : HELBY_CELL_SHOWN;
-    size_t *idx = malloc((rows > cols ? rows : cols) * sizeof *idx + 1);
-    if (!idx)
-        return 0;
-    for (int changed = 1; changed;) {
+    /* Empty cells are neither counted nor chosen (an empty cell reveals nothing), so the
+     * lines can be walked in place: no allocation, nothing to fail. */
+    for (int changed = 1; changed && N;) {
         changed = 0;
-        for (size_t i = 0; row_totals && i < rows; i++) {
-            size_t len = 0;
-            for (size_t j = 0; j < cols; j++)
-                if (mark[i * cols + j] != HELBY_CELL_EMPTY || j == cols - 1)
-                    idx[len++] = i * cols + j;
-            changed |= protect_line(n, mark, idx, len);
-        }
-        for (size_t j = 0; col_totals && j < cols; j++) {
-            size_t len = 0;
-            for (size_t i = 0; i < rows; i++)
-                if (mark[i * cols + j] != HELBY_CELL_EMPTY || i == rows - 1)
-                    idx[len++] = i * cols + j;
-            changed |= protect_line(n, mark, idx, len);
-        }
+        for (size_t i = 0; row_totals && i < rows; i++)
+            changed |= protect_line(n, mark, i * cols, 1, cols);
+        for (size_t j = 0; col_totals && j < cols; j++)
+            changed |= protect_line(n, mark, j, cols, rows);
     }
-    free(idx);
     size_t s = 0;
     for (size_t k = 0; k < N; k++)
         s += suppressed(mark[k]);

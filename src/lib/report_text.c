@@ -257,12 +257,14 @@ static size_t width(const char *s)
 
 typedef struct table {
     size_t cols, rows;
+    size_t left;  /* leading columns aligned left (text columns) */
     char **cell; /* rows x cols, malloc'ed strings */
 } table;
 
 static int table_init(table *t, size_t cols)
 {
     t->cols = cols;
+    t->left = 1;
     t->rows = 0;
     t->cell = NULL;
     return 0;
@@ -306,8 +308,8 @@ static void table_print(const table *t, int md, FILE *o)
                 fprintf(o, " %s |", s);
                 continue;
             }
-            if (j == 0)
-                fprintf(o, "%s%*s", s, (int)pad, "");
+            if (j < t->left)
+                fprintf(o, "%s%s%*s", j ? "  " : "", s, (int)pad, "");
             else
                 fprintf(o, "  %*s%s", (int)pad, "", s);
         }
@@ -315,7 +317,7 @@ static void table_print(const table *t, int md, FILE *o)
         if (md && i == 0) {
             fputs("|", o);
             for (size_t j = 0; j < t->cols; j++)
-                fputs(j ? " ---: |" : " :--- |", o);
+                fputs(j < t->left ? " :--- |" : " ---: |", o);
             fputc('\n', o);
         }
     }
@@ -343,6 +345,7 @@ static void goals_table(const helby_report *r, int md, FILE *o)
 {
     table t;
     table_init(&t, 4);
+    t.left = 4;
     const char *h[4] = {report_t(r, "goal"), report_t(r, "observed"), report_t(r, "verdict"),
                         report_t(r, "rule")};
     table_add(&t, h);

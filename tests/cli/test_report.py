@@ -13,11 +13,12 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import unittest
 import xml.etree.ElementTree as ET
 import zipfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import ROOT, SURVEY, WAVES, StoreCase, main, run  # noqa: E402
+from clitest import ROOT, SURVEY, WAVES, main, run  # noqa: E402
 
 GOLDEN = os.path.join(ROOT, "tests", "golden")
 REGISTER = os.path.join(SURVEY, "register_indicators.csv")
@@ -84,11 +85,31 @@ def table(cells):
     return [[rows[i].get(j) for j in range(width)] for i in sorted(rows)]
 
 
-class Report(StoreCase):
+class Report(unittest.TestCase):
+    """One store with the example waves and run 1, made once; each test gets a copy."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.TemporaryDirectory(prefix="helby-report-")
+        cls.base_db = os.path.join(cls.base.name, "base.db")
+        run("init", db=cls.base_db, check=0)
+        run("survey", "add", SURVEY, db=cls.base_db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES, db=cls.base_db, check=0)
+        run("compute", "--survey", "copenhagen", db=cls.base_db, check=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.base.cleanup()
+
     def setUp(self):
-        super().setUp()
-        run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
-        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-cli-")
+        self.db = os.path.join(self.tmp.name, "test.db")
+        for suffix in ("", "-wal", "-shm"):  # helby closes the store cleanly: no WAL left
+            if os.path.exists(self.base_db + suffix):
+                shutil.copy(self.base_db + suffix, self.db + suffix)
+
+    def tearDown(self):
+        self.tmp.cleanup()
 
     def report(self, *args, check=0):
         return run("report", "--run", "1", *args, db=self.db, check=check)

@@ -98,5 +98,9 @@ int cmd_runs(cli_global *g, int argc, char **argv);
 void help_runs(FILE *out);
 int cmd_weight(cli_global *g, int argc, char **argv);
 void help_weight(FILE *out);
+int cmd_report(cli_global *g, int argc, char **argv);
+void help_report(FILE *out);
+int cmd_barometer(cli_global *g, int argc, char **argv);
+void help_barometer(FILE *out);
 
 #endif

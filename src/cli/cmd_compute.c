@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "helby/compare.h"
 #include "helby/estimate.h"
 #include "helby/score.h"
 
@@ -58,12 +59,15 @@ typedef struct copts {
     unsigned long long seed;
     double rho, level;
     char weights[64]; /* "base" or a weight set's name */
+    int comparisons;  /* 1: also gaps, ratios, changes, goal verdicts and reliability (the
+                         rows `helby report` renders); runs made before have 0 and rerun so */
 } copts;
 
 static void options_string(const copts *o, char *out, size_t n)
 {
-    snprintf(out, n, "variance=%s;replicates=%ld;rho=%.17g;level=%.17g;weights=%s", o->variance,
-             o->replicates, o->rho, o->level, o->weights);
+    snprintf(out, n, "variance=%s;replicates=%ld;rho=%.17g;level=%.17g;weights=%s%s",
+             o->variance, o->replicates, o->rho, o->level, o->weights,
+             o->comparisons ? ";comparisons=1" : "");
 }
 
 static int parse_options_string(const char *s, copts *o)
@@ -75,6 +79,7 @@ static int parse_options_string(const char *s, copts *o)
         return 0;
     snprintf(o->variance, sizeof o->variance, "%s", v);
     snprintf(o->weights, sizeof o->weights, "%s", w);
+    o->comparisons = strstr(s, ";comparisons=1") != NULL;
     return 1;
 }
 
@@ -100,6 +105,145 @@ static void key_text(const dkey *d, char *out, size_t n)
     for (int i = 0; i < 3 && o < n; i++)
         if (d->k[i] >= 0)
             o += (size_t)snprintf(out + o, n - o, "%s%s=%g", o ? "," : "", names[i], d->k[i]);
+}
+
+static helby_run_row *push_row(helby_run_row **rows, size_t *n, size_t *cap, helby_error *err)
+{
+    if (*n == *cap) {
+        size_t c = *cap ? *cap * 2 : 256;
+        helby_run_row *p = realloc(*rows, c * sizeof *p);
+        if (!p) {
+            helby_error_set(err, HELBY_ENOMEM, "out of memory");
+            return NULL;
+        }
+        *rows = p;
+        *cap = c;
+    }
+    helby_run_row *x = &(*rows)[(*n)++];
+    memset(x, 0, sizeof *x);
+    return x;
+}
+
+static void set_row(helby_run_row *x, const char *measure, const char *domain,
+                    const helby_estimate *e, size_t n, int suppressed, const char *flag)
+{
+    snprintf(x->measure, sizeof x->measure, "%s", measure);
+    snprintf(x->domain, sizeof x->domain, "%s", domain);
+    x->n = (int64_t)n;
+    x->df = e->df;
+    if (suppressed) {
+        x->estimate = x->se = x->ci_low = x->ci_high = x->deff = NAN;
+        snprintf(x->flag, sizeof x->flag, "suppressed");
+    } else {
+        x->estimate = e->estimate;
+        x->se = e->se;
+        x->ci_low = e->ci_low;
+        x->ci_high = e->ci_high;
+        x->deff = NAN;
+        snprintf(x->flag, sizeof x->flag, "%s", flag);
+    }
+}
+
+static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
+
+/* The comparisons of one measure (STATISTICS.md §7, as `helby compare`): per wave the gap and
+ * ratio, against the baseline the difference in differences and relative changes, then the
+ * goals of targets.csv on the measure with their verdicts. e0: the group x wave estimates
+ * (dn[w], mn[w] index Danes and minorities of waves[w]); e2: all respondents by wave. A
+ * quantity that involves a suppressed cell is stored suppressed. The rows' domains are
+ * "wave=2014,quantity=gap,baseline=2011" and "goal=goal4,wave=2014,baseline=2011,x=10". */
+static int compare_rows(const helby_survey *s, const char *measure, const helby_estimates *e0,
+                        const helby_estimates *e2, const long *waves, size_t W,
+                        const size_t *dn, const size_t *mn, const helby_estimate_options *eo,
+                        helby_run_row **rows, size_t *n_rows, size_t *cap, helby_error *err)
+{
+    long base = 0;
+    for (size_t t = 0; !base && t < s->n_targets; t++)
+        if (!strcmp(s->targets[t].measure, measure))
+            base = s->targets[t].baseline_wave;
+    size_t b = 0;
+    while (base && b < W && waves[b] != base)
+        b++;
+    if (b == W)
+        b = 0;
+    helby_estimate_options co = *eo;
+    co.ci = HELBY_CI_T;
+    double df = e0->est[dn[0]].df;
+    helby_wave_comparison *cmp = calloc(W, sizeof *cmp);
+    if (!cmp)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
+    if (helby_compare_groups(e0, waves, W, dn, mn, b, df, &co, cmp, err)) {
+        free(cmp);
+        return 1;
+    }
+    const size_t lim = s->min_cell;
+    const size_t nb = min_n(e0->est[dn[b]].n, e0->est[mn[b]].n);
+    for (size_t w = 0; w < W; w++) {
+        static const char *names[5] = {"gap", "ratio", "gap_change", "rel_gap_change",
+                                       "ratio_change"};
+        const helby_estimate *q[5] = {&cmp[w].gap, &cmp[w].ratio, &cmp[w].gap_change,
+                                      &cmp[w].rel_gap_change, &cmp[w].ratio_change};
+        size_t nw = min_n(cmp[w].danes.n, cmp[w].minorities.n);
+        for (int k = 0; k < (w == b ? 2 : 5); k++) {
+            size_t nk = k < 2 ? nw : min_n(nw, nb);
+            char dom[160];
+            snprintf(dom, sizeof dom, "wave=%ld,quantity=%s,baseline=%ld", waves[w], names[k],
+                     waves[b]);
+            helby_run_row *x = push_row(rows, n_rows, cap, err);
+            if (!x) {
+                free(cmp);
+                return 1;
+            }
+            set_row(x, measure, dom, q[k], nk, nk < lim, "");
+        }
+    }
+    for (size_t t = 0; t < s->n_targets; t++) {
+        const helby_target *tg = &s->targets[t];
+        if (strcmp(tg->measure, measure))
+            continue;
+        size_t tw = W - 1;
+        for (size_t i = 0; i < W && tg->target_wave; i++)
+            if (waves[i] == tg->target_wave)
+                tw = i;
+        helby_estimate q;
+        helby_verdict v;
+        size_t nq;
+        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
+            q = cmp[tw].rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
+            q.estimate = -q.estimate;
+            double lo = -q.ci_high;
+            q.ci_high = -q.ci_low;
+            q.ci_low = lo;
+            v = helby_verdict_of(&q, tg->x / 100, 1);
+            nq = min_n(nb, min_n(cmp[tw].danes.n, cmp[tw].minorities.n));
+        } else if (tg->kind == HELBY_TARGET_RATIO_INCREASE) {
+            q = cmp[tw].ratio_change;
+            v = helby_verdict_of(&q, tg->x / 100, 1);
+            nq = min_n(nb, min_n(cmp[tw].danes.n, cmp[tw].minorities.n));
+        } else {
+            int all = !strcmp(tg->group, "all"), danes = !strcmp(tg->group, "danes");
+            const helby_estimates *src = all ? e2 : e0;
+            size_t a0 = all ? b : danes ? dn[b] : mn[b];
+            size_t a1 = all ? tw : danes ? dn[tw] : mn[tw];
+            if (helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, &co, &q, err)) {
+                free(cmp);
+                return 1;
+            }
+            v = helby_verdict_of(&q, tg->x, 0);
+            nq = min_n(src->est[a0].n, src->est[a1].n);
+        }
+        char dom[160];
+        snprintf(dom, sizeof dom, "goal=%s,wave=%ld,baseline=%ld,x=%.17g", tg->goal, waves[tw],
+                 waves[b], tg->x);
+        helby_run_row *x = push_row(rows, n_rows, cap, err);
+        if (!x) {
+            free(cmp);
+            return 1;
+        }
+        set_row(x, measure, dom, &q, nq, nq < lim, helby_verdict_name(v));
+    }
+    free(cmp);
+    return 0;
 }
 
 static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
@@ -138,8 +282,16 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
     dkey *keys = NULL, *sorted = NULL;
     helby_run_row *rows = NULL;
     size_t n_rows = 0, cap_rows = 0;
-    if (cli_load_data(st, s, waves, nw, &D, err))
+    helby_estimates *e0 = NULL, *e2 = NULL;
+    size_t *dn = calloc(nw, sizeof *dn), *mn = calloc(nw, sizeof *mn);
+    if (!dn || !mn) {
+        free(dn), free(mn);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
+    }
+    if (cli_load_data(st, s, waves, nw, &D, err)) {
+        free(dn), free(mn);
         return 1;
+    }
     if (cli_design(s, &D, &d, err))
         goto done;
     helby_rep_spec rs = {HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
@@ -209,44 +361,78 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
             if (r)
                 goto done;
             for (size_t i = 0; i < u; i++) {
-                if (n_rows == cap_rows) {
-                    cap_rows = cap_rows ? cap_rows * 2 : 256;
-                    helby_run_row *p = realloc(rows, cap_rows * sizeof *p);
-                    if (!p) {
-                        helby_estimates_free(e);
-                        helby_error_set(err, HELBY_ENOMEM, "out of memory");
-                        goto done;
-                    }
-                    rows = p;
+                helby_run_row *x = push_row(&rows, &n_rows, &cap_rows, err);
+                if (!x) {
+                    helby_estimates_free(e);
+                    goto done;
                 }
-                helby_run_row *x = &rows[n_rows++];
                 const helby_estimate *est = &e->est[i];
-                memset(x, 0, sizeof *x);
-                snprintf(x->measure, sizeof x->measure, "%s", measures[m]);
-                key_text(&sorted[i], x->domain, sizeof x->domain);
-                x->n = (int64_t)est->n;
-                x->df = est->df;
-                if (est->n < s->min_cell) {
-                    x->estimate = x->se = x->ci_low = x->ci_high = x->deff = NAN;
-                    snprintf(x->flag, sizeof x->flag, "suppressed");
-                } else {
-                    x->estimate = est->estimate;
-                    x->se = est->se;
-                    x->ci_low = est->ci_low;
-                    x->ci_high = est->ci_high;
-                    x->deff = est->deff;
-                    snprintf(x->flag, sizeof x->flag, "%s", est->unreliable ? "unreliable" : "");
+                char dom[160];
+                key_text(&sorted[i], dom, sizeof dom);
+                set_row(x, measures[m], dom, est, est->n, est->n < s->min_cell,
+                        est->unreliable ? "unreliable" : "");
+                x->deff = est->n < s->min_cell ? NAN : est->deff;
+            }
+            if (o->comparisons && set == 0) {
+                /* Danes and minorities of each wave among the sorted (group, wave) keys. */
+                size_t found = 0;
+                for (size_t w = 0; w < nw; w++)
+                    for (size_t i = 0; i < u; i++)
+                        if (sorted[i].k[1] == (double)waves[w]) {
+                            if (sorted[i].k[0] == 0)
+                                dn[w] = i, found++;
+                            else if (sorted[i].k[0] == 1)
+                                mn[w] = i, found++;
+                        }
+                if (found == 2 * nw && nw >= 2) {
+                    e0 = e;
+                    e = NULL;
                 }
+            }
+            if (o->comparisons && set == 2 && u == nw) {
+                e2 = e;
+                e = NULL;
             }
             helby_estimates_free(e);
         }
+        if (e0 && e2 &&
+            compare_rows(s, measures[m], e0, e2, waves, nw, dn, mn, &eo, &rows, &n_rows,
+                         &cap_rows, err))
+            goto done;
+        helby_estimates_free(e0);
+        helby_estimates_free(e2);
+        e0 = e2 = NULL;
+    }
+    /* Cronbach's alpha per dimension over all waves with base weights (helby reliability):
+     * domain "reliability=alpha", n = respondents who answered every item. */
+    for (size_t m = 0; o->comparisons && m < nm; m++) {
+        const helby_index *ix;
+        const helby_dimension *dim;
+        if (!helby_find_measure(s, measures[m], &ix, &dim) || !dim)
+            continue;
+        double alpha = NAN, ir[64];
+        size_t nc = 0;
+        helby_estimate a = {0};
+        a.df = NAN;
+        a.se = a.ci_low = a.ci_high = NAN;
+        if (dim->n_items <= 64 &&
+            helby_dimension_reliability(s, dim, (const double *const *)D.cols + first[m], D.w,
+                                        D.n, &alpha, ir, &nc, err))
+            helby_error_clear(err); /* fewer than two items: no alpha */
+        a.estimate = alpha;
+        helby_run_row *x = push_row(&rows, &n_rows, &cap_rows, err);
+        if (!x)
+            goto done;
+        set_row(x, measures[m], "reliability=alpha", &a, nc, 0, "");
     }
     *rows_out = rows;
     *n_out = n_rows;
     rows = NULL;
     rc = 0;
 done:
-    free(rows), free(y), free(dom), free(keys), free(sorted);
+    free(rows), free(y), free(dom), free(keys), free(sorted), free(dn), free(mn);
+    helby_estimates_free(e0);
+    helby_estimates_free(e2);
     helby_replicates_free(rep);
     helby_design_free(d);
     cli_free_data(&D);
@@ -358,7 +544,7 @@ int cmd_compute(cli_global *g, int argc, char **argv)
         {"rho", required_argument, 0, O_RHO},       {"level", required_argument, 0, O_LEVEL},
         {"rerun", required_argument, 0, O_RERUN},   {"weights", required_argument, 0, O_WEIGHTS},
         {0, 0, 0, 0}};
-    copts o = {"linearization", 100, 1, 0.3, 0.95, "base"};
+    copts o = {"linearization", 100, 1, 0.3, 0.95, "base", 1};
     const char *survey = NULL;
     long rerun = 0;
     int c;

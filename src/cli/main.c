@@ -22,6 +22,10 @@ static const cli_command commands[] = {
     {"runs", "list, show and compare stored runs", cmd_runs, help_runs},
     {"weight", "weight waves to register margins (rake, calibrate, post-stratify)", cmd_weight,
      help_weight},
+    {"report", "publication tables of a run: text, CSV, JSON, Markdown, HTML, XLSX",
+     cmd_report, help_report},
+    {"barometer", "the integration barometer: all six goals with direction and verdicts",
+     cmd_barometer, help_barometer},
 };
 static const size_t n_commands = sizeof commands / sizeof commands[0];
 

@@ -1,0 +1,172 @@
+/*
+ * helby/report.h — publication tables from a stored run.
+ *
+ * A report is built from one run of `helby compute` alone (its estimates, the
+ * comparisons and goal verdicts it stored, its options and provenance; the
+ * labels come from the survey's definition): per measure and wave the
+ * estimate of ethnic Danes, minorities and all respondents with CI and n; the
+ * gap, ratio, change since the baseline and difference in differences; the
+ * goal verdicts with the rule; the district table; Cronbach's alpha; the
+ * weight set's diagnostics; a methods paragraph. Disclosure control
+ * (STATISTICS.md §9) is applied while building: cells with fewer respondents
+ * than the threshold are suppressed, with complementary suppression where a
+ * margin would reveal them (helby_suppress), and estimates with a relative SE
+ * above 30 % are flagged. Only aggregates are ever read: a report has no
+ * respondent-level value to leak.
+ *
+ * Renderers write text, CSV, JSON, Markdown and a self-contained HTML page
+ * with inline SVG charts to a caller's stream, and an XLSX workbook to a file.
+ * The barometer page adds register indicators (goals 1, 2, 3, 5) read from a
+ * small CSV to the two survey goals. This module neither estimates nor prints.
+ */
+#ifndef HELBY_REPORT_H
+#define HELBY_REPORT_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+#include "helby/error.h"
+#include "helby/store.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* Marks of helby_suppress. */
+enum {
+    HELBY_CELL_SHOWN = 0,
+    HELBY_CELL_PRIMARY = 1,       /* fewer respondents than the threshold */
+    HELBY_CELL_COMPLEMENTARY = 2, /* suppressed so that a margin cannot reveal a primary cell */
+    HELBY_CELL_EMPTY = 3          /* no respondents: nothing to publish or to reveal */
+};
+
+/* Disclosure control on a rows x cols table of unweighted counts n (row-major). When
+ * row_totals, the last column holds each row's margin; when col_totals, the last row holds
+ * each column's margin. mark (rows x cols) is in/out: a nonzero mark on entry is kept (a cell
+ * suppressed elsewhere). Cells with 0 < n < threshold get HELBY_CELL_PRIMARY, n == 0
+ * HELBY_CELL_EMPTY; then, until nothing changes, every line (a row with its margin, a column
+ * with its margin) holding exactly one suppressed cell gets a second one: its unsuppressed
+ * cell with the smallest n, inner cells before the margin (HELBY_CELL_COMPLEMENTARY).
+ * Returns the number of suppressed cells (primary and complementary). Pure. */
+size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals,
+                      int col_totals, size_t threshold, unsigned char *mark);
+
+typedef struct helby_report_cell {
+    double estimate, se, ci_low, ci_high, df; /* NaN when absent or suppressed */
+    size_t n;
+    int present;     /* the run has the cell */
+    int mark;        /* HELBY_CELL_* */
+    int unreliable;  /* relative SE above 30 % */
+    char flag[16];   /* goals: "met", "not met", "inconclusive" */
+} helby_report_cell;
+
+enum { HELBY_RG_DANES = 0, HELBY_RG_MINORITIES, HELBY_RG_ALL, HELBY_RG_N };
+enum {
+    HELBY_RQ_GAP = 0, /* Danes - minorities */
+    HELBY_RQ_RATIO,   /* minorities / Danes */
+    HELBY_RQ_GAP_CHANGE, /* G_t - G_0: difference in differences */
+    HELBY_RQ_REL_GAP_CHANGE,
+    HELBY_RQ_RATIO_CHANGE,
+    HELBY_RQ_N
+};
+
+typedef struct helby_report_measure {
+    char name[64];
+    char label[192];
+    int kind;              /* 0 index, 1 dimension, 2 share (a proportion) */
+    char parent[64];       /* a dimension's index */
+    long baseline;
+    helby_report_cell *level;    /* n_waves x HELBY_RG_N */
+    helby_report_cell *cmp;      /* n_waves x HELBY_RQ_N */
+    helby_report_cell *district; /* n_districts x (n_waves x 2: Danes, minorities) */
+    double alpha;          /* Cronbach's alpha (NaN if none) */
+    size_t alpha_n;
+} helby_report_measure;
+
+typedef struct helby_report_goal {
+    char goal[32];
+    char label[256];
+    char measure[64];
+    int kind;              /* helby_target_kind */
+    double x;
+    long wave, baseline;
+    helby_report_cell q;   /* the goal's quantity; q.flag the verdict */
+    char rule[400];
+} helby_report_goal;
+
+typedef struct helby_report_indicator {
+    char goal[16];         /* "goal1" ... */
+    char name[64];
+    char label[192];
+    char better[8];        /* "higher" or "lower" */
+    size_t n_periods;
+    char period[16][16];
+    double value[16], target[16]; /* target NaN where none */
+} helby_report_indicator;
+
+typedef struct helby_report {
+    helby_run_info run;
+    char lang[3];
+    char title[256];
+    size_t threshold;            /* minimum respondents per published cell */
+    int def_changed;             /* the definition changed since the run (labels are today's) */
+    long *waves;
+    size_t n_waves;
+    double *districts;
+    char (*district_labels)[96];
+    size_t n_districts;
+    helby_report_measure *measures;
+    size_t n_measures;
+    helby_report_goal *goals;
+    size_t n_goals;
+    char weights[64];            /* "base" or the weight set */
+    char *weighting;             /* "wave<TAB>key<TAB>value" lines, or NULL */
+    char methods[2048];
+    size_t n_primary, n_complementary, n_unreliable;
+    helby_report_indicator *indicators; /* register indicators (barometer) */
+    size_t n_indicators;
+} helby_report;
+
+typedef struct helby_report_options {
+    const char *lang;      /* "da" or "en"; NULL: the survey's language */
+    size_t min_cell;       /* 0: the survey's min_cell; never below 5 */
+} helby_report_options;
+
+/* Build the report of run `run_id` (HELBY_ENOTFOUND if absent; HELBY_EINPUT if the run was
+ * made before compute stored comparisons: compute it again). Free with helby_report_free. */
+helby_status helby_report_build(helby_store *st, long run_id, const helby_report_options *opt,
+                                helby_report **out, helby_error *err);
+void helby_report_free(helby_report *r);
+
+/* Register indicators for the barometer: a CSV with the header
+ * goal;indicator;label_da;label_en;better;period;value;target (one row per indicator and
+ * period, periods in time order; `better` is higher or lower; target may be empty). Errors
+ * name file, line and column. */
+helby_status helby_report_load_register(helby_report *r, const char *path, helby_error *err);
+
+typedef enum helby_report_format {
+    HELBY_REPORT_TEXT = 0,
+    HELBY_REPORT_CSV,
+    HELBY_REPORT_JSON,
+    HELBY_REPORT_MD,
+    HELBY_REPORT_HTML,
+    HELBY_REPORT_XLSX
+} helby_report_format;
+
+/* 1 and *f for "text", "csv", "json", "md", "html", "xlsx"; 0 otherwise. */
+int helby_report_format_parse(const char *name, helby_report_format *f);
+
+/* Render to a stream (every format but XLSX). barometer: the barometer page (all six
+ * goals) instead of the full report (text, md, html, csv, json). */
+helby_status helby_report_write(const helby_report *r, helby_report_format f, int barometer,
+                                FILE *out, helby_error *err);
+/* The XLSX workbook at path (one sheet per table, a provenance and method sheet). */
+helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err);
+
+/* A number for people: `decimals` places, decimal comma in Danish; "–" for NaN. */
+void helby_report_num(const helby_report *r, double v, int decimals, char *buf, size_t n);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

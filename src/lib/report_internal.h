@@ -1,0 +1,44 @@
+/* report_internal.h — what the report renderers share (report.c, report_text.c,
+ * report_html.c, report_xlsx.c). */
+#ifndef HELBY_REPORT_INTERNAL_H
+#define HELBY_REPORT_INTERNAL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+
+#include "helby/report.h"
+
+typedef struct helby_buf_t {
+    char *data;
+    size_t len, cap;
+} helby_buf_t;
+
+/* Append formatted text; -1 when out of memory. */
+int report_buf_printf(helby_buf_t *b, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+/* A label in the report's language ("danes", "gap", "met", ...). */
+const char *report_t(const helby_report *r, const char *key);
+/* Multiplier for display: shares and relative changes as percent. q: -1 for levels. */
+double report_scale(const helby_report_measure *m, int q);
+int report_decimals(int q);
+/* "·" primary, "‡" complementary, "†" unreliable, "" otherwise. */
+const char *report_mark(const helby_report_cell *c);
+/* "62,9 [61,5; 64,4]" (or the mark) in the report's language. */
+void report_cell_text(const helby_report *r, const helby_report_cell *c, double scale, int dec,
+                      char *buf, size_t n);
+const char *report_direction(const helby_report_indicator *ind);
+const char *report_register_verdict(const helby_report_indicator *ind);
+const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
+
+/* The run in one line for people (number, time, engine, variance, weights, level, cell). */
+void report_run_line(const helby_report *r, char *buf, size_t n);
+void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);
+void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n);
+
+helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
+                               helby_error *err);
+
+#endif

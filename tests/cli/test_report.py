@@ -1,0 +1,350 @@
+"""helby report and helby barometer on the example survey: the numbers against R `survey`
+(tests/golden/copenhagen_*.csv from scripts/r-golden.R) and `helby compare`, disclosure
+control, the formats (text, CSV, JSON, Markdown, HTML rendered by headless Chromium, XLSX read
+back with zipfile + xml), the barometer, and the golden outputs tests/golden/report_*
+(regenerate deliberately with scripts/regen-report-golden)."""
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+import xml.etree.ElementTree as ET
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import ROOT, SURVEY, WAVES, main, run  # noqa: E402
+
+GOLDEN = os.path.join(ROOT, "tests", "golden")
+REGISTER = os.path.join(SURVEY, "register_indicators.csv")
+NS = {"m": "http://schemas.openxmlformats.org/spreadsheetml/2006/main"}
+
+
+def close(a, b, rel=1e-8):
+    return abs(a - b) <= max(rel * abs(b), 1e-10)
+
+
+def read_gold(name):
+    with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
+        f.readline()  # provenance comment
+        return list(csv.DictReader(f, delimiter=";"))
+
+
+def report_rows(text):
+    return list(csv.DictReader(io.StringIO(text), delimiter=";"))
+
+
+def normalize(text):
+    """Run times differ between runs; everything else in a report is reproducible."""
+    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "TIME", text)
+
+
+def read_xlsx(path):
+    """{sheet name: {cell ref: value}} with shared strings resolved, numbers as floats."""
+    z = zipfile.ZipFile(path)
+    strings = []
+    if "xl/sharedStrings.xml" in z.namelist():
+        for si in ET.fromstring(z.read("xl/sharedStrings.xml")).findall("m:si", NS):
+            strings.append("".join(t.text or "" for t in si.iter("{%s}t" % NS["m"])))
+    wb = ET.fromstring(z.read("xl/workbook.xml"))
+    rels = ET.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = {r.get("Id"): r.get("Target") for r in rels}
+    out = {}
+    for s in wb.find("m:sheets", NS):
+        rid = s.get("{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id")
+        xml = ET.fromstring(z.read("xl/" + target[rid]))
+        cells = {}
+        for c in xml.iter("{%s}c" % NS["m"]):
+            v = c.find("m:v", NS)
+            if v is None:
+                continue
+            cells[c.get("r")] = strings[int(v.text)] if c.get("t") == "s" else float(v.text)
+        frozen = xml.find("m:sheetViews/m:sheetView/m:pane", NS)
+        cells["_frozen"] = frozen is not None and frozen.get("state") == "frozen"
+        out[s.get("name")] = cells
+    return out
+
+
+def table(cells):
+    """Rows of a sheet as lists (row 1 = header), by the cell refs' row numbers."""
+    rows = {}
+    for ref, v in cells.items():
+        m = re.match(r"([A-Z]+)(\d+)$", ref)
+        if not m:
+            continue
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        rows.setdefault(int(m.group(2)), {})[col - 1] = v
+    width = max(max(r) for r in rows.values()) + 1
+    return [[rows[i].get(j) for j in range(width)] for i in sorted(rows)]
+
+
+class Report(unittest.TestCase):
+    """One store with the example waves and run 1, made once; each test gets a copy."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.base = tempfile.TemporaryDirectory(prefix="helby-report-")
+        cls.base_db = os.path.join(cls.base.name, "base.db")
+        run("init", db=cls.base_db, check=0)
+        run("survey", "add", SURVEY, db=cls.base_db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES, db=cls.base_db, check=0)
+        run("compute", "--survey", "copenhagen", db=cls.base_db, check=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.base.cleanup()
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-cli-")
+        self.db = os.path.join(self.tmp.name, "test.db")
+        for suffix in ("", "-wal", "-shm"):  # helby closes the store cleanly: no WAL left
+            if os.path.exists(self.base_db + suffix):
+                shutil.copy(self.base_db + suffix, self.db + suffix)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def report(self, *args, check=0):
+        return run("report", "--run", "1", *args, db=self.db, check=check)
+
+    def test_levels_and_comparisons_match_r_survey_and_helby_compare(self):
+        rows = report_rows(self.report("--format", "csv").stdout)
+        level = {(r["measure"], r["group"], r["wave"]): r for r in rows
+                 if r["section"] == "level"}
+        cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in rows
+               if r["section"] == "comparison"}
+        goals = {r["quantity"]: r for r in rows if r["section"] == "goal"}
+        # R svyby means by group x wave (scored by R code written separately).
+        gold = read_gold("copenhagen_estimate.csv")
+        gold = [g for g in gold if (g["measure"], "danes", g["wave"]) in level]
+        self.assertEqual(len(gold), 32)  # 4 measures of the run x 2 groups x 4 waves
+        for g in gold:
+            r = level[(g["measure"], "danes" if g["group"] == "0" else "minorities", g["wave"])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+        # R svycontrast: gap, ratio, difference in differences, relative gap change, goal 6.
+        for g in read_gold("copenhagen_compare.csv"):
+            r = goals["goal6"] if g["quantity"] == "change_all" else \
+                cmp[(g["measure"], g["wave"], g["quantity"])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+        # helby compare computes the same quantities from the data, not from a run: 1e-12.
+        names = {"ethnic Danes": ("level", "danes"), "ethnic minorities": ("level", "minorities"),
+                 "all": ("level", "all"), "gap (Danes - minorities)": ("cmp", "gap"),
+                 "ratio (minorities / Danes)": ("cmp", "ratio"),
+                 "gap change since baseline": ("cmp", "gap_change"),
+                 "relative gap change (share)": ("cmp", "rel_gap_change")}
+        p = run("compare", "--survey", "copenhagen", "--format", "csv", db=self.db, check=0)
+        checked = 0
+        for c in csv.DictReader(io.StringIO(p.stdout), delimiter=";"):
+            if c["quantity"] in names:
+                kind, q = names[c["quantity"]]
+                r = level[(c["measure"], q, c["wave"])] if kind == "level" else \
+                    cmp[(c["measure"], c["wave"], q)]
+                fields = ("estimate", "se") if kind == "level" and q != "all" and \
+                    c["measure"].startswith("share") else ("estimate", "se", "ci_low", "ci_high")
+            else:
+                goal, verdict = c["quantity"].split(" ", 1)
+                r = goals[goal]
+                self.assertEqual(r["flag"], verdict)
+                fields = ("estimate", "se", "ci_low", "ci_high")
+            for k in fields:
+                self.assertTrue(close(float(r[k]), float(c[k]), 1e-12), (k, r, c))
+            checked += 1
+        self.assertEqual(checked, 2 * (4 * 5 + 3 * 2) + 2)  # 2 measures, 4 waves, 2 goals
+
+    def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
+        # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
+        # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)
+        # too, as the 2011 Danes' total would otherwise reveal them.
+        rows = report_rows(self.report("--format", "csv", "--min-cell", "88").stdout)
+        d = {(r["measure"], r["district"], r["wave"], r["group"]): r for r in rows
+             if r["section"] == "district"}
+        self.assertEqual(d[("inclusion", "Vesterbro/Kongens Enghave", "2011", "danes")]["flag"],
+                         "suppressed")
+        self.assertEqual(d[("inclusion", "Valby", "2011", "danes")]["flag"],
+                         "suppressed-complementary")
+        for r in rows:
+            if r["flag"].startswith("suppressed"):
+                self.assertEqual((r["estimate"], r["se"], r["ci_low"], r["n"]), ("", "", "", ""))
+            elif r["n"] and r["section"] in ("level", "district"):
+                self.assertGreaterEqual(int(r["n"]), 88, r)
+        text = self.report("--min-cell", "88", "--lang", "en").stdout
+        self.assertIn("‡", text)
+        self.assertIn("fewer than 88 respondents", text)
+        self.assertEqual(self.report("--min-cell", "4", check=1).returncode, 1)
+
+    def test_estimates_with_a_relative_se_above_30_percent_are_flagged(self):
+        rows = report_rows(self.report("--format", "csv").stdout)
+        flagged = 0
+        for r in rows:
+            if r["section"] not in ("level", "district") or not r["estimate"]:
+                continue
+            over = float(r["se"]) / abs(float(r["estimate"])) > 0.30
+            self.assertEqual(r["flag"] == "unreliable", over, r)
+            flagged += over
+        self.assertEqual(flagged, 10)  # district shares of the discriminated among Danes
+
+    def test_danish_and_english_text_markdown_and_json(self):
+        da = self.report().stdout  # the survey's language is Danish
+        self.assertIn("Inklusionsindeks", da)
+        self.assertIn("62,9 [61,5; 64,4]", da)  # R: 62.92 (SE 0.739) for Danes in 2011
+        self.assertIn("opfyldt", da)
+        en = self.report("--lang", "en").stdout
+        self.assertIn("62.9 [61.5; 64.4]", en)
+        self.assertIn("Goal 4", en)
+        self.assertIn("Cronbach", en)
+        md = self.report("--format", "md", "--lang", "en").stdout
+        self.assertIn("| Wave |", md)
+        self.assertIn("| :--- |", md)
+        doc = json.loads(self.report("--format", "json").stdout)
+        self.assertEqual(doc["run"], 1)
+        self.assertEqual({g["goal"]: g["verdict"] for g in doc["goals"]},
+                         {"goal4": "met", "goal6": "met"})
+        for k in ("section", "measure", "wave", "group", "quantity", "estimate", "se",
+                  "ci_low", "ci_high", "n", "flag"):
+            self.assertIn(k, doc["rows"][0])
+
+    def test_html_is_self_contained_and_renders_in_headless_chromium(self):
+        out = os.path.join(self.tmp.name, "report.html")
+        self.report("--format", "html", "--lang", "en", "--min-cell", "88", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertNotIn("<script", html)
+        self.assertEqual(re.findall(r"https?://[^\"' ]+", html.replace(
+            "http://www.w3.org/2000/svg", "")), [])
+        self.assertGreaterEqual(html.count("<svg"), 6)  # 2 indices x (levels, gap, districts)
+        self.assertIn("<polygon", html)                # CI bands
+        browser = shutil.which("chromium") or shutil.which("chromium-browser")
+        if not browser:
+            self.skipTest("chromium is not installed (scripts/setup installs it)")
+        png = os.path.join(self.tmp.name, "report.png")
+        subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu",
+                        "--screenshot=" + png, "--window-size=1200,3000", "file://" + out],
+                       capture_output=True, timeout=120, cwd=self.tmp.name)
+        with open(png, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
+        self.assertEqual(int.from_bytes(data[16:20], "big"), 1200)  # IHDR width
+        self.assertGreater(len(data), 50000)  # charts and tables, not a blank page
+
+    def test_xlsx_reads_back_with_sheets_values_and_suppression_marks(self):
+        out = os.path.join(self.tmp.name, "report.xlsx")
+        self.report("--format", "xlsx", "--lang", "en", "--min-cell", "88", "-o", out)
+        book = read_xlsx(out)
+        self.assertEqual(list(book), ["Goals", "Estimates", "Comparisons", "Districts",
+                                      "Reliability", "Run and method"])
+        for name, cells in book.items():
+            self.assertTrue(cells["_frozen"], name)
+        goals = table(book["Goals"])
+        self.assertEqual(goals[0][:2], ["Goal", "Description"])
+        g4 = [r for r in goals if r[0] == "goal4"][0]
+        self.assertEqual(g4[10], "met")
+        rcsv = {(r["measure"], r["group"], r["wave"]): r for r in report_rows(
+            self.report("--format", "csv", "--min-cell", "88").stdout) if r["section"] == "level"}
+        est = table(book["Estimates"])
+        inc = [r for r in est if r[0] == "inclusion" and r[2] == 2011.0 and
+               r[3] == "Ethnic Danes"][0]
+        # libxlsxwriter writes 16 significant digits (%.16G); the CSV has 17.
+        self.assertTrue(close(inc[4], float(rcsv[("inclusion", "danes", "2011")]["estimate"]),
+                              1e-15))
+        self.assertEqual(inc[8], 974.0)
+        dist = table(book["Districts"])
+        marks = {(r[0], r[1], r[2], r[3]): (r[4], r[9]) for r in dist[1:]}
+        self.assertEqual(marks[("inclusion", "Vesterbro/Kongens Enghave", 2011.0, "Ethnic Danes")],
+                         ("·", "suppressed"))
+        self.assertEqual(marks[("inclusion", "Valby", 2011.0, "Ethnic Danes")],
+                         ("‡", "suppressed (complementary)"))
+        run_sheet = {r[0]: r[1] for r in table(book["Run and method"])}
+        self.assertEqual(run_sheet["Minimum cell"], 88.0)
+        self.assertIn("Taylor linearization", run_sheet["Method"])
+        self.assertEqual(run_sheet["Run"], "1")
+
+    def test_weighted_run_reports_the_weight_sets_diagnostics(self):
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method", "rake",
+            "--margins", "district,origin,sex*ageband", db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
+        text = run("report", "--run", "2", "--lang", "en", db=self.db, check=0).stdout
+        self.assertIn("Weighting diagnostics 'raked'", text)
+        self.assertIn("Kish's effective n", text)
+        self.assertIn("the weight set 'raked'", text)
+        out = os.path.join(self.tmp.name, "w.xlsx")
+        run("report", "--run", "2", "--format", "xlsx", "--lang", "en", "-o", out, db=self.db,
+            check=0)
+        w = table(read_xlsx(out)["Weighting"])
+        self.assertEqual(w[0], ["Wave", "Key", "Value"])
+        self.assertIn("kish_n", [r[1] for r in w])
+        # The raked gap against R svycontrast on the raked design (copenhagen_raked_compare).
+        cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in report_rows(
+            run("report", "--run", "2", "--format", "csv", db=self.db, check=0).stdout)
+            if r["section"] == "comparison"}
+        gold = read_gold("copenhagen_raked_compare.csv")
+        self.assertEqual(len(gold), 14)
+        for g in gold:
+            r = cmp[(g["measure"], g["wave"], {"did": "gap_change"}.get(g["quantity"],
+                                                                       g["quantity"]))]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+
+    def test_a_run_without_stored_comparisons_is_refused_with_advice(self):
+        con = sqlite3.connect(self.db)
+        con.execute("UPDATE run SET options = replace(options, ';comparisons=1', '')")
+        con.commit()
+        con.close()
+        p = self.report(check=2)
+        self.assertIn("helby compute --survey copenhagen", p.stderr)
+
+    def test_barometer_shows_all_six_goals_with_direction_and_verdicts(self):
+        p = run("barometer", "--run", "1", "--register", REGISTER, "--lang", "en", db=self.db,
+                check=0)
+        lines = {l.split(":")[0]: l for l in p.stdout.splitlines() if re.match(r"Goal \d:", l)}
+        self.assertEqual(sorted(lines), ["Goal %d" % i for i in range(1, 7)])
+        # By hand from register_indicators.csv: goal 2 ends at 70.3 >= 70 (met, up from
+        # 68.1); goal 3 at 80.6 < 85 (not met, down from 81.0); goal 1 at 15.1 > 15 (lower is
+        # better: not met, improving from 15.4).
+        self.assertRegex(lines["Goal 2"], r"70\.3\s+≥ 70\.0\s+improving\s+met")
+        self.assertRegex(lines["Goal 3"], r"80\.6\s+≥ 85\.0\s+worsening\s+not met")
+        self.assertRegex(lines["Goal 1"], r"15\.1\s+≤ 15\.0\s+improving\s+not met")
+        self.assertRegex(lines["Goal 4"], r"survey 2011–2014.*≥ 10 %\s+improving\s+met")
+        out = os.path.join(self.tmp.name, "b.html")
+        run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
+            db=self.db, check=0)
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("Integrationsbarometer", html)
+        self.assertEqual(html.count("<tr><td"), 6)
+        rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                               "csv", db=self.db, check=0).stdout)
+        self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])
+        self.assertEqual((rows[2]["value"], rows[2]["target"], rows[2]["direction"],
+                          rows[2]["verdict"]), ("80.599999999999994", "85", "worsening",
+                                                "not met"))
+        doc = json.loads(run("barometer", "--run", "1", "--register", REGISTER, "--format",
+                             "json", db=self.db, check=0).stdout)
+        self.assertEqual([d["verdict"] for d in doc],
+                         ["not met", "met", "not met", "met", "not met", "met"])
+        bad = os.path.join(self.tmp.name, "bad.csv")
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("goal;indicator;label_da;label_en;better;period;value;target\n"
+                    "goal1;x;a;b;higher;2011H1;12,5;\n")
+        p = run("barometer", "--run", "1", "--register", bad, db=self.db, check=2)
+        self.assertIn("bad.csv:2:7: value: '12,5' is not a number", p.stderr)
+
+    def test_golden_text_and_csv(self):
+        for name, args in (("report_copenhagen.txt", ()),
+                           ("report_copenhagen_en.md", ("--format", "md", "--lang", "en")),
+                           ("report_copenhagen.csv", ("--format", "csv"))):
+            with open(os.path.join(GOLDEN, name), encoding="utf-8") as f:
+                want = f.read()
+            self.assertEqual(normalize(self.report(*args).stdout), want, name)
+
+
+if __name__ == "__main__":
+    main()

@@ -296,9 +296,14 @@ static void print_row(out_ctx *o, const char *measure, char levels[][128], const
             printf(";%s", levels[i]);
         if (sup)
             printf(";;;;;%g;%zu;;%s\n", e->df, e->n, flag);
-        else
-            printf(";%.10g;%.10g;%.10g;%.10g;%g;%zu;%.6g;%s\n", e->estimate, e->se, e->ci_low,
-                   e->ci_high, e->df, e->n, e->deff, flag);
+        else {
+            /* deff is undefined (NaN) for ratios, n < 2 or a zero SRS variance: empty */
+            char deff[32] = "";
+            if (!isnan(e->deff))
+                snprintf(deff, sizeof deff, "%.6g", e->deff);
+            printf(";%.10g;%.10g;%.10g;%.10g;%g;%zu;%s;%s\n", e->estimate, e->se, e->ci_low,
+                   e->ci_high, e->df, e->n, deff, flag);
+        }
     } else if (strcmp(o->format, "json") == 0) {
         printf("%s\n  {\"measure\": ", o->first_json ? "" : ",");
         o->first_json = 0;
@@ -333,8 +338,11 @@ static void print_row(out_ctx *o, const char *measure, char levels[][128], const
         else {
             char ci[64];
             snprintf(ci, sizeof ci, "[%.4g, %.4g]", e->ci_low, e->ci_high);
-            printf(" %10.4g %9.4g %21s %6g %6zu %6.3g  %s\n", e->estimate, e->se, ci, e->df,
-                   e->n, e->deff, flag);
+            char deff[32] = "–";
+            if (!isnan(e->deff))
+                snprintf(deff, sizeof deff, "%6.3g", e->deff);
+            printf(" %10.4g %9.4g %21s %6g %6zu %6s  %s\n", e->estimate, e->se, ci, e->df,
+                   e->n, deff, flag);
         }
     }
 }

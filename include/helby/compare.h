@@ -57,6 +57,26 @@ typedef enum helby_verdict {
 helby_verdict helby_verdict_of(const helby_estimate *q, double threshold, int inclusive);
 const char *helby_verdict_name(helby_verdict v);
 
+/* A goal of targets.csv judged (STATISTICS.md §7). */
+typedef struct helby_goal_result {
+    helby_estimate q;      /* the quantity judged: the relative gap reduction -(G_t - G_0)/G_0
+                            * or the ratio's relative change (proportions), or the change
+                            * theta_t - theta_0 of the target's group */
+    helby_verdict verdict; /* against x / 100 (relative kinds, >=) or x (change, >) */
+    size_t n;              /* the fewest respondents behind an estimate it uses */
+} helby_goal_result;
+
+/* Judges target tg with threshold x (the target's own x, or an override) at wave index tw
+ * against baseline index b. cmp: helby_compare_groups on `groups` (the group x wave
+ * estimates, dn[w]/mn[w] their domains); all: everyone by wave (domain w), for targets of
+ * group "all". */
+helby_status helby_goal_evaluate(const helby_target *tg, double x,
+                                 const helby_wave_comparison *cmp, const helby_estimates *groups,
+                                 const helby_estimates *all, const size_t *dn, const size_t *mn,
+                                 size_t b, size_t tw, double df,
+                                 const helby_estimate_options *opt, helby_goal_result *out,
+                                 helby_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -254,43 +254,30 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
             if (waves[i] == tg->target_wave)
                 tw = i;
         double X = have_x ? x : tg->x;
-        helby_estimate q;
-        helby_verdict v;
+        helby_goal_result gr;
+        if (helby_goal_evaluate(tg, X, cmp, e, all, dn, mn, b, tw, df, eo, &gr, &err)) {
+            rc = cli_fail(&err);
+            goto done;
+        }
+        const helby_estimate q = gr.q;
+        const helby_verdict v = gr.verdict;
         char rule[256];
         const char *label = tg->label_en && *tg->label_en ? tg->label_en : tg->goal;
-        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
-            q = cmp[tw].rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
-            q.estimate = -q.estimate;
-            double lo = -q.ci_high;
-            q.ci_high = -q.ci_low;
-            q.ci_low = lo;
-            v = helby_verdict_of(&q, X / 100, 1);
+        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
             snprintf(rule, sizeof rule,
                      "relative gap reduction %ld->%ld >= %g %%: met if the whole CI is >= %g %%, "
                      "not met if it is all below",
                      waves[b], waves[tw], X, X);
-        } else if (tg->kind == HELBY_TARGET_RATIO_INCREASE) {
-            q = cmp[tw].ratio_change;
-            v = helby_verdict_of(&q, X / 100, 1);
+        else if (tg->kind == HELBY_TARGET_RATIO_INCREASE)
             snprintf(rule, sizeof rule,
                      "ratio minorities/Danes rises %ld->%ld by >= %g %%: met if the whole CI is "
                      ">= %g %%, not met if it is all below",
                      waves[b], waves[tw], X, X);
-        } else {
-            const helby_estimates *src = !strcmp(tg->group, "all") ? all : e;
-            size_t a0 = !strcmp(tg->group, "all") ? b : !strcmp(tg->group, "danes") ? dn[b] : mn[b];
-            size_t a1 = !strcmp(tg->group, "all") ? tw : !strcmp(tg->group, "danes") ? dn[tw]
-                                                                                     : mn[tw];
-            if (helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, eo, &q, &err)) {
-                rc = cli_fail(&err);
-                goto done;
-            }
-            v = helby_verdict_of(&q, X, 0);
+        else
             snprintf(rule, sizeof rule,
                      "change %ld->%ld (%s) > %g: met if the whole CI is above %g, not met if it "
                      "is all at or below",
                      waves[b], waves[tw], tg->group, X, X);
-        }
         int as_pct = tg->kind != HELBY_TARGET_CHANGE_POSITIVE;
         if (csv_out || json_out) {
             char qname[96];

@@ -205,32 +205,10 @@ static int compare_rows(const helby_survey *s, const char *measure, const helby_
         for (size_t i = 0; i < W && tg->target_wave; i++)
             if (waves[i] == tg->target_wave)
                 tw = i;
-        helby_estimate q;
-        helby_verdict v;
-        size_t nq;
-        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
-            q = cmp[tw].rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
-            q.estimate = -q.estimate;
-            double lo = -q.ci_high;
-            q.ci_high = -q.ci_low;
-            q.ci_low = lo;
-            v = helby_verdict_of(&q, tg->x / 100, 1);
-            nq = min_n(nb, min_n(cmp[tw].danes.n, cmp[tw].minorities.n));
-        } else if (tg->kind == HELBY_TARGET_RATIO_INCREASE) {
-            q = cmp[tw].ratio_change;
-            v = helby_verdict_of(&q, tg->x / 100, 1);
-            nq = min_n(nb, min_n(cmp[tw].danes.n, cmp[tw].minorities.n));
-        } else {
-            int all = !strcmp(tg->group, "all"), danes = !strcmp(tg->group, "danes");
-            const helby_estimates *src = all ? e2 : e0;
-            size_t a0 = all ? b : danes ? dn[b] : mn[b];
-            size_t a1 = all ? tw : danes ? dn[tw] : mn[tw];
-            if (helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, &co, &q, err)) {
-                free(cmp);
-                return 1;
-            }
-            v = helby_verdict_of(&q, tg->x, 0);
-            nq = min_n(src->est[a0].n, src->est[a1].n);
+        helby_goal_result gr;
+        if (helby_goal_evaluate(tg, tg->x, cmp, e0, e2, dn, mn, b, tw, df, &co, &gr, err)) {
+            free(cmp);
+            return 1;
         }
         char dom[160];
         snprintf(dom, sizeof dom, "goal=%s,wave=%ld,baseline=%ld,x=%.17g", tg->goal, waves[tw],
@@ -240,7 +218,7 @@ static int compare_rows(const helby_survey *s, const char *measure, const helby_
             free(cmp);
             return 1;
         }
-        set_row(x, measure, dom, &q, nq, nq < lim, helby_verdict_name(v));
+        set_row(x, measure, dom, &gr.q, gr.n, gr.n < lim, helby_verdict_name(gr.verdict));
     }
     free(cmp);
     return 0;

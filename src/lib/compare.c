@@ -89,3 +89,40 @@ const char *helby_verdict_name(helby_verdict v)
     default: return "inconclusive";
     }
 }
+
+static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
+
+helby_status helby_goal_evaluate(const helby_target *tg, double x,
+                                 const helby_wave_comparison *cmp, const helby_estimates *groups,
+                                 const helby_estimates *all, const size_t *dn, const size_t *mn,
+                                 size_t b, size_t tw, double df,
+                                 const helby_estimate_options *opt, helby_goal_result *out,
+                                 helby_error *err)
+{
+    if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION || tg->kind == HELBY_TARGET_RATIO_INCREASE) {
+        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
+            out->q = cmp[tw].rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
+            out->q.estimate = -out->q.estimate;
+            double lo = -out->q.ci_high;
+            out->q.ci_high = -out->q.ci_low;
+            out->q.ci_low = lo;
+        } else {
+            out->q = cmp[tw].ratio_change;
+        }
+        out->verdict = helby_verdict_of(&out->q, x / 100, 1);
+        out->n = min_n(min_n(cmp[b].danes.n, cmp[b].minorities.n),
+                       min_n(cmp[tw].danes.n, cmp[tw].minorities.n));
+        return HELBY_OK;
+    }
+    int everyone = !strcmp(tg->group, "all"), danes = !strcmp(tg->group, "danes");
+    const helby_estimates *src = everyone ? all : groups;
+    size_t a0 = everyone ? b : danes ? dn[b] : mn[b];
+    size_t a1 = everyone ? tw : danes ? dn[tw] : mn[tw];
+    helby_status st = helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, opt, &out->q,
+                                     err);
+    if (st)
+        return st;
+    out->verdict = helby_verdict_of(&out->q, x, 0);
+    out->n = min_n(src->est[a0].n, src->est[a1].n);
+    return HELBY_OK;
+}

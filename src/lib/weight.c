@@ -727,22 +727,17 @@ static void order_stats(double *x, size_t n, const size_t *r, size_t nr, double 
         mx = x[k] > mx ? x[k] : mx;
     }
     double scale = (NB - 1) / (mx - mn);
-    size_t *cnt = NULL, *at = NULL;
+    size_t *cnt = NULL, *at = NULL, *fill = NULL, need = 0;
     double *buf = NULL;
-    if (mx > mn && isfinite(scale))
-        cnt = calloc(NB + 1, sizeof *cnt), at = malloc((NB + 1) * sizeof *at);
-    if (!cnt || !at) {
-        free(cnt), free(at);
-        select_ranks(x, 0, n, r, nr);
-        for (size_t i = 0; i < nr; i++)
-            val[i] = x[r[i]];
-        return;
-    }
+    if (!(mx > mn && isfinite(scale)) || !(cnt = calloc(NB, sizeof *cnt)) ||
+        !(at = malloc(NB * sizeof *at)) || !(fill = malloc(NB * sizeof *fill)))
+        goto whole;
 #define BUCKET(v) ((size_t)(((v) - mn) * scale) < NB ? (size_t)(((v) - mn) * scale) : NB - 1)
     for (size_t k = 0; k < n; k++)
         cnt[BUCKET(x[k])]++;
-    /* at[b] = rank of the first value in bucket b; keep only buckets holding a wanted rank */
-    size_t run = 0, need = 0, i = 0;
+    /* at[b] = rank of the first value in bucket b; keep only buckets holding a wanted rank,
+     * fill[b] = where bucket b's values go in buf */
+    size_t run = 0, i = 0;
     for (size_t b = 0; b < NB; b++) {
         at[b] = run;
         run += cnt[b];
@@ -751,35 +746,19 @@ static void order_stats(double *x, size_t n, const size_t *r, size_t nr, double 
             wanted = 1, i++;
         if (!wanted)
             cnt[b] = 0;
+        fill[b] = need;
         need += cnt[b];
     }
-    if (!(buf = malloc(need * sizeof *buf))) {
-        free(cnt), free(at);
-        select_ranks(x, 0, n, r, nr);
-        for (size_t i2 = 0; i2 < nr; i2++)
-            val[i2] = x[r[i2]];
-        return;
-    }
-    /* Each kept bucket's values gathered into its slice of buf, in bucket order. */
-    size_t *fill = calloc(NB, sizeof *fill), off = 0;
-    if (fill)
-        for (size_t b = 0; b < NB; b++)
-            fill[b] = off, off += cnt[b];
-    for (size_t k = 0; fill && k < n; k++) {
+    if (!(buf = malloc(need * sizeof *buf)))
+        goto whole;
+    for (size_t k = 0; k < n; k++) {
         size_t b = BUCKET(x[k]);
         if (cnt[b])
             buf[fill[b]++] = x[k];
     }
 #undef BUCKET
-    if (!fill) {
-        free(cnt), free(at), free(buf);
-        select_ranks(x, 0, n, r, nr);
-        for (size_t i2 = 0; i2 < nr; i2++)
-            val[i2] = x[r[i2]];
-        return;
-    }
     /* Rank r[i] lies in the kept bucket whose ranks [at, at + cnt) contain it. */
-    off = 0;
+    size_t off = 0;
     i = 0;
     for (size_t b = 0; b < NB && i < nr; b++) {
         if (!cnt[b])
@@ -792,7 +771,13 @@ static void order_stats(double *x, size_t n, const size_t *r, size_t nr, double 
             val[i0 + t] = buf[off + local[t]];
         off += cnt[b];
     }
-    free(cnt), free(at), free(buf), free(fill);
+    free(cnt), free(at), free(fill), free(buf);
+    return;
+whole: /* a degenerate range, or no memory for the histogram: select over all of x */
+    free(cnt), free(at), free(fill);
+    select_ranks(x, 0, n, r, nr);
+    for (size_t k = 0; k < nr; k++)
+        val[k] = x[r[k]];
 }
 
 /* Quantiles as R quantile(type = 7) of x[0..n-1] (reordered): h = (n - 1) p, then

@@ -41,45 +41,6 @@ int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);
 /* 1 if stderr is a terminal (progress is shown only then). */
 int cli_stderr_is_tty(void);
 
-/* Design columns and analysis variables of several waves, concatenated
- * (cmd_estimate.c). Strata and PSUs are keyed within wave. */
-typedef struct data {
-    size_t n;
-    double *w, *fpc;
-    size_t *strata, *psus;
-    char **stratum_names;
-    size_t n_strata;
-    double **cols;     /* one per entry of vars, as stored (codes, NaN) */
-    const char **vars;
-    size_t n_vars;
-    size_t n_waves;    /* the waves loaded, in order: rows wave_first[i] .. + wave_rows[i] */
-    long *wave_ids;
-    size_t *wave_first, *wave_rows;
-} data;
-
-/* Fill D for the waves given; D->vars / D->n_vars must be set. 0 on success. */
-int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw, data *D,
-                  helby_error *err);
-void cli_free_data(data *D);
-/* The survey's design over D (lonely-PSU rule from survey.ini). */
-helby_status cli_design(const helby_survey *s, const data *D, helby_design **out,
-                        helby_error *err);
-
-/* Columns a measure (index, dimension, share or item) needs, into load (room entries);
- * returns how many, or -1 for an unknown measure (cmd_compare.c). */
-int cli_measure_columns(const helby_survey *s, const char *name, const char **load, size_t room);
-/* The measure per respondent (NaN = missing) from D->cols[col0...]. 0 on success. */
-int cli_measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
-                       double *y, helby_error *err);
-
-/* Weight set `name` applied to D (cli_weights.c): each wave's weights are recomputed from
- * the stored spec and base weights and must equal the stored ones bit for bit; then the
- * design gets the calibration residuals and, when *rep is not NULL, the replicates are
- * re-calibrated (replacing *rep). Appends ";weights/W=sha256" per wave to inputs. */
-int cli_weights_apply(helby_store *st, const helby_survey *s, const char *name, const data *D,
-                      helby_design *d, helby_replicates **rep, char *inputs, size_t n_inputs,
-                      helby_error *err);
-
 int cmd_init(cli_global *g, int argc, char **argv);
 void help_init(FILE *out);
 int cmd_survey(cli_global *g, int argc, char **argv);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "helby/analysis.h"
 #include "helby/compare.h"
 #include "helby/score.h"
 
@@ -37,71 +38,6 @@ void help_compare(FILE *out)
             "Example:\n"
             "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n"
             "  helby --db city.db compare --survey copenhagen --weights raked\n");
-}
-
-/* The measure's value per respondent into y (NaN = missing), from D's columns starting at
- * col0 (the items of an index or dimension, or one variable). */
-int cli_measure_values(const helby_survey *s, const char *name, const data *D, size_t col0,
-                          double *y, helby_error *err)
-{
-    const helby_index *ix;
-    const helby_dimension *dim;
-    if (helby_find_measure(s, name, &ix, &dim)) {
-        const double *const *cols = (const double *const *)D->cols + col0;
-        if (dim) {
-            helby_score_dimension(s, dim, cols, D->n, y);
-            return 0;
-        }
-        return helby_score_index(s, ix, cols, D->n, y, err) ? 1 : 0;
-    }
-    for (size_t i = 0; i < s->n_shares; i++)
-        if (!strcmp(s->shares[i].name, name)) {
-            const helby_variable *v = &s->vars[s->shares[i].var];
-            for (size_t k = 0; k < D->n; k++) {
-                double x = D->cols[col0][k];
-                int in = 0;
-                for (size_t c = 0; c < s->shares[i].n_codes; c++)
-                    in |= x == s->shares[i].codes[c];
-                y[k] = isnan(x) || helby_variable_is_missing_code(v, x) ? NAN : in;
-            }
-            return 0;
-        }
-    const helby_variable *v = &s->vars[helby_survey_find_var(s, name)];
-    for (size_t k = 0; k < D->n; k++) {
-        double x = D->cols[col0][k];
-        y[k] = isnan(x) || helby_variable_is_missing_code(v, x) ? NAN : x;
-    }
-    return 0;
-}
-
-/* Columns a measure needs; returns how many were added to load, or -1 if unknown. */
-int cli_measure_columns(const helby_survey *s, const char *name, const char **load,
-                           size_t room)
-{
-    const helby_index *ix;
-    const helby_dimension *dim;
-    size_t n = 0;
-    if (helby_find_measure(s, name, &ix, &dim)) {
-        for (size_t j = 0; j < ix->n_dims; j++) {
-            if (dim && &ix->dims[j] != dim)
-                continue;
-            for (size_t q = 0; q < ix->dims[j].n_items && n < room; q++)
-                load[n++] = s->vars[ix->dims[j].items[q]].name;
-        }
-        return (int)n;
-    }
-    for (size_t i = 0; i < s->n_shares; i++)
-        if (!strcmp(s->shares[i].name, name)) {
-            load[0] = s->vars[s->shares[i].var].name;
-            return 1;
-        }
-    size_t v = helby_survey_find_var(s, name);
-    if (v != HELBY_NO_VAR && s->vars[v].type != HELBY_TYPE_TEXT &&
-        s->vars[v].role == HELBY_ROLE_ITEM) {
-        load[0] = s->vars[v].name;
-        return 1;
-    }
-    return -1;
 }
 
 static int csv_out;  /* --format csv: one full-precision row per quantity */
@@ -147,13 +83,13 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
     const char *load[80];
     load[0] = s->vars[s->group_var].name;
     load[1] = s->vars[s->wave_var].name;
-    int nm = cli_measure_columns(s, measure, load + 2, 78);
+    int nm = helby_measure_kind_of(s, measure) == HELBY_MEASURE_UNKNOWN
+                 ? -1
+                 : helby_measure_columns(s, measure, load + 2, 78);
     if (nm < 0)
         return cli_usage("compare", "--measure %s is not an index, dimension, share or item",
                          measure);
-    data D = {0};
-    D.vars = load;
-    D.n_vars = 2 + (size_t)nm;
+    helby_dataset *D = NULL;
     int rc = 0;
     helby_design *d = NULL;
     helby_estimates *e = NULL, *all = NULL;
@@ -161,13 +97,13 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
     long *dom = NULL, *dom_all = NULL;
     size_t *dn = NULL, *mn = NULL;
     helby_wave_comparison *cmp = NULL;
-    if (cli_load_data(st, s, waves, W, &D, &err)) {
+    if (helby_dataset_open(&D, st, s, waves, W, load, 2 + (size_t)nm, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
-    y = malloc(D.n * sizeof *y);
-    dom = malloc(D.n * sizeof *dom);
-    dom_all = malloc(D.n * sizeof *dom_all);
+    y = malloc(D->n * sizeof *y);
+    dom = malloc(D->n * sizeof *dom);
+    dom_all = malloc(D->n * sizeof *dom_all);
     dn = malloc(W * sizeof *dn);
     mn = malloc(W * sizeof *mn);
     cmp = calloc(W, sizeof *cmp);
@@ -177,15 +113,17 @@ static int compare_measure(helby_store *st, const helby_survey *s, const char *m
         goto done;
     }
     char wsums[2048] = "";
-    if (cli_design(s, &D, &d, &err) ||
-        (weights && cli_weights_apply(st, s, weights, &D, d, NULL, wsums, sizeof wsums, &err)) ||
-        cli_measure_values(s, measure, &D, 2, y, &err)) {
+    if (helby_dataset_design(D, &d, &err) ||
+        (weights &&
+         helby_dataset_apply_weights(st, D, weights, d, NULL, wsums, sizeof wsums, &err)) ||
+        helby_measure_values(D, measure, y, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
     /* Domains: Danes in wave w = 2w, minorities in wave w = 2w + 1; all respondents = w. */
-    for (size_t k = 0; k < D.n; k++) {
-        double gcode = D.cols[0][k], wv = D.cols[1][k];
+    const double *gcol = helby_dataset_col(D, load[0]), *wcol = helby_dataset_col(D, load[1]);
+    for (size_t k = 0; k < D->n; k++) {
+        double gcode = gcol[k], wv = wcol[k];
         long wi = -1;
         for (size_t i = 0; i < W; i++)
             if (waves[i] == (long)wv)
@@ -295,7 +233,7 @@ done:
     helby_estimates_free(all);
     helby_design_free(d);
     free(y), free(dom), free(dom_all), free(dn), free(mn), free(cmp);
-    cli_free_data(&D);
+    helby_dataset_free(D);
     return rc;
 }
 
@@ -446,7 +384,7 @@ int cmd_reliability(cli_global *g, int argc, char **argv)
     size_t nw = 0;
     long waves[64];
     size_t n_waves = 0;
-    data D = {0};
+    helby_dataset *D = NULL;
     const char *load[80];
     size_t nl = 0;
     if (helby_store_get_survey(st, survey, &s, &err) ||
@@ -472,14 +410,11 @@ int cmd_reliability(cli_global *g, int argc, char **argv)
         for (size_t j = 0; j < s->indices[i].n_dims; j++)
             for (size_t q = 0; q < s->indices[i].dims[j].n_items && nl < 80; q++)
                 load[nl++] = s->vars[s->indices[i].dims[j].items[q]].name;
-    D.vars = load;
-    D.n_vars = nl;
-    if (cli_load_data(st, s, waves, n_waves, &D, &err)) {
+    if (helby_dataset_open(&D, st, s, waves, n_waves, load, nl, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
     printf("%-16s %-18s %7s %7s   item-rest correlations\n", "index", "dimension", "alpha", "n");
-    size_t col = 0;
     for (size_t i = 0; i < s->n_indices; i++)
         for (size_t j = 0; j < s->indices[i].n_dims; j++) {
             const helby_dimension *dim = &s->indices[i].dims[j];
@@ -487,8 +422,7 @@ int cmd_reliability(cli_global *g, int argc, char **argv)
             size_t m = 0;
             printf("%-16s %-18s ", s->indices[i].name, dim->name);
             if (dim->n_items > 64 ||
-                helby_dimension_reliability(s, dim, (const double *const *)D.cols + col, D.w, D.n,
-                                            &alpha, ir, &m, &err)) {
+                helby_dataset_reliability(D, dim->name, &alpha, ir, &m, &err)) {
                 printf("   –          %s\n", err.message);
             } else {
                 printf("%7.3f %7zu  ", alpha, m);
@@ -496,10 +430,9 @@ int cmd_reliability(cli_global *g, int argc, char **argv)
                     printf(" %s %.3f", s->vars[dim->items[q]].name, ir[q]);
                 printf("\n");
             }
-            col += dim->n_items;
         }
 done:
-    cli_free_data(&D);
+    helby_dataset_free(D);
     free(wi);
     helby_survey_free(s);
     helby_store_close(st);

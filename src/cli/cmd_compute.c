@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "helby/analysis.h"
 #include "helby/compare.h"
 #include "helby/estimate.h"
 #include "helby/score.h"
@@ -234,7 +235,7 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
     load[nl++] = s->vars[s->wave_var].name;
     load[nl++] = s->vars[s->district_var].name;
     const char *measures[128];
-    size_t first[128], nm = 0;
+    size_t nm = 0;
     for (size_t i = 0; i < s->n_indices; i++) {
         measures[nm++] = s->indices[i].name;
         for (size_t j = 0; j < s->indices[i].n_dims && nm < 120; j++)
@@ -243,15 +244,12 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
     for (size_t i = 0; i < s->n_shares && nm < 120; i++)
         measures[nm++] = s->shares[i].name;
     for (size_t m = 0; m < nm; m++) {
-        first[m] = nl;
-        int c = cli_measure_columns(s, measures[m], load + nl, 128 - nl);
+        int c = helby_measure_columns(s, measures[m], load + nl, 128 - nl);
         if (c < 0 || nl + (size_t)c >= 128)
             return helby_error_set(err, HELBY_EUSAGE, "too many columns to compute"), 1;
         nl += (size_t)c;
     }
-    data D = {0};
-    D.vars = load;
-    D.n_vars = nl;
+    helby_dataset *D = NULL;
     int rc = 1;
     helby_design *d = NULL;
     helby_replicates *rep = NULL;
@@ -266,11 +264,13 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
         free(dn), free(mn);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
     }
-    if (cli_load_data(st, s, waves, nw, &D, err)) {
+    if (helby_dataset_open(&D, st, s, waves, nw, load, nl, err)) {
         free(dn), free(mn);
         return 1;
     }
-    if (cli_design(s, &D, &d, err))
+    const double *gcol = helby_dataset_col(D, load[0]), *wcol = helby_dataset_col(D, load[1]),
+                 *dcol = helby_dataset_col(D, load[2]);
+    if (helby_dataset_design(D, &d, err))
         goto done;
     helby_rep_spec rs = {HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
     int use_reps = 0;
@@ -280,12 +280,12 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
             goto done;
     }
     if (strcmp(o->weights, "base") &&
-        cli_weights_apply(st, s, o->weights, &D, d, &rep, inputs, n_inputs, err))
+        helby_dataset_apply_weights(st, D, o->weights, d, &rep, inputs, n_inputs, err))
         goto done;
-    y = malloc(D.n * sizeof *y);
-    dom = malloc(D.n * sizeof *dom);
-    keys = malloc(D.n * sizeof *keys);
-    sorted = malloc(D.n * sizeof *sorted);
+    y = malloc(D->n * sizeof *y);
+    dom = malloc(D->n * sizeof *dom);
+    keys = malloc(D->n * sizeof *keys);
+    sorted = malloc(D->n * sizeof *sorted);
     if (!y || !dom || !keys || !sorted) {
         helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
@@ -293,7 +293,7 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
     /* Three sets of domains: group x wave, group x wave x district, wave. */
     static const int use[3][3] = {{1, 1, 0}, {1, 1, 1}, {0, 1, 0}};
     for (size_t m = 0; m < nm; m++) {
-        if (cli_measure_values(s, measures[m], &D, first[m], y, err))
+        if (helby_measure_values(D, measures[m], y, err))
             goto done;
         int is_share = 0;
         for (size_t i = 0; i < s->n_shares; i++)
@@ -304,15 +304,15 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
         eo.ci = is_share ? HELBY_CI_LOGIT : HELBY_CI_T;
         for (int set = 0; set < 3; set++) {
             size_t nd = 0;
-            for (size_t k = 0; k < D.n; k++) {
-                double g = D.cols[0][k];
+            for (size_t k = 0; k < D->n; k++) {
+                double g = gcol[k];
                 int gi = -1;
                 for (size_t c = 0; c < s->n_danes_codes; c++)
                     gi = g == s->danes_codes[c] ? 0 : gi;
                 for (size_t c = 0; c < s->n_minority_codes; c++)
                     gi = g == s->minority_codes[c] ? 1 : gi;
-                dkey key = {{use[set][0] ? gi : -1, use[set][1] ? D.cols[1][k] : -1,
-                             use[set][2] ? D.cols[2][k] : -1}};
+                dkey key = {{use[set][0] ? gi : -1, use[set][1] ? wcol[k] : -1,
+                             use[set][2] ? dcol[k] : -1}};
                 if (use[set][0] && gi < 0) {
                     dom[k] = -1;
                     continue;
@@ -326,7 +326,7 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
             for (size_t i = 0; i < nd; i++)
                 if (u == 0 || key_cmp(&sorted[u - 1], &sorted[i]))
                     sorted[u++] = sorted[i];
-            for (size_t k = 0; k < D.n; k++)
+            for (size_t k = 0; k < D->n; k++)
                 if (dom[k] >= 0) {
                     dkey *f = bsearch(&keys[k], sorted, u, sizeof *sorted, key_cmp);
                     dom[k] = (long)(f - sorted);
@@ -394,8 +394,7 @@ static int compute_rows(helby_store *st, const helby_survey *s, const copts *o,
         a.df = NAN;
         a.se = a.ci_low = a.ci_high = NAN;
         if (dim->n_items <= 64 &&
-            helby_dimension_reliability(s, dim, (const double *const *)D.cols + first[m], D.w,
-                                        D.n, &alpha, ir, &nc, err))
+            helby_dataset_reliability(D, dim->name, &alpha, ir, &nc, err))
             helby_error_clear(err); /* fewer than two items: no alpha */
         a.estimate = alpha;
         helby_run_row *x = push_row(&rows, &n_rows, &cap_rows, err);
@@ -413,7 +412,7 @@ done:
     helby_estimates_free(e2);
     helby_replicates_free(rep);
     helby_design_free(d);
-    cli_free_data(&D);
+    helby_dataset_free(D);
     return rc;
 }
 

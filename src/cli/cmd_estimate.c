@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "helby/analysis.h"
 #include "helby/estimate.h"
 #include "helby/score.h"
 #include "helby/survey.h"
@@ -64,171 +65,6 @@ static int split_list(const char *s, split *out)
     for (char *tok = strtok(out->buf, ","); tok && out->n < 64; tok = strtok(NULL, ","))
         out->item[out->n++] = tok;
     return 0;
-}
-
-/* Number the distinct labels in order of appearance. A hash map, not a scan of the names
- * seen so far: with 250,000 strata the scan took over ten minutes (found by
- * tests/cli/test_hostile_values.py's many-strata case, scaled up by hand). */
-static size_t intern(helby_strmap *map, char ***names, size_t *count, size_t *cap,
-                     const char *s, size_t len)
-{
-    size_t i;
-    if (helby_strmap_get(map, s, len, &i))
-        return i;
-    if (*count == *cap) {
-        size_t ncap = *cap ? *cap * 2 : 64;
-        char **p = realloc(*names, ncap * sizeof *p);
-        if (!p)
-            return HELBY_NO_VAR;
-        *names = p;
-        *cap = ncap;
-    }
-    if (!((*names)[*count] = strdup(s)) || helby_strmap_put(map, s, len, *count, &i) < 0)
-        return HELBY_NO_VAR;
-    return (*count)++;
-}
-
-/* "wave/label" into key, whatever the label's length (a fixed buffer cut long labels and
- * merged strata that differ only after 500 bytes). Returns 0, or -1 out of memory. */
-static int design_key(helby_buf *key, long wave, const helby_column *c, size_t r)
-{
-    char head[64];
-    int n = c->is_text ? snprintf(head, sizeof head, "%ld/", wave)
-                       : snprintf(head, sizeof head, "%ld/%g", wave, c->num[r]);
-    key->len = 0;
-    if (helby_buf_append(key, head, (size_t)n))
-        return -1;
-    return c->is_text ? helby_buf_append(key, c->text[r], strlen(c->text[r])) : 0;
-}
-
-int cli_load_data(helby_store *st, const helby_survey *s, const long *waves, size_t nw,
-                     data *D, helby_error *err)
-{
-    const char **vars = D->vars;
-    size_t n_vars = D->n_vars;
-    memset(D, 0, sizeof *D);
-    D->vars = vars;
-    D->n_vars = n_vars;
-    size_t cap_strata = 0;
-    /* Design columns first, then the analysis variables. */
-    const char *need[80];
-    size_t nn = 0;
-    need[nn++] = s->vars[s->weight_var].name;
-    if (s->stratum_var != HELBY_NO_VAR)
-        need[nn++] = s->vars[s->stratum_var].name;
-    if (s->psu_var != HELBY_NO_VAR)
-        need[nn++] = s->vars[s->psu_var].name;
-    if (s->fpc_var != HELBY_NO_VAR)
-        need[nn++] = s->vars[s->fpc_var].name;
-    size_t first_var = nn;
-    for (size_t i = 0; i < D->n_vars; i++)
-        need[nn++] = D->vars[i];
-    size_t total = 0;
-    helby_frame **frames = calloc(nw, sizeof *frames);
-    for (size_t i = 0; i < nw; i++) {
-        if (helby_store_load_wave(st, s->id, waves[i], need, nn, &frames[i], err)) {
-            for (size_t j = 0; j < i; j++)
-                helby_frame_free(frames[j]);
-            free(frames);
-            return 1;
-        }
-        total += frames[i]->n_rows;
-    }
-    D->n = total;
-    D->n_waves = nw;
-    D->wave_ids = malloc((nw ? nw : 1) * sizeof *D->wave_ids);
-    D->wave_first = malloc((nw ? nw : 1) * sizeof *D->wave_first);
-    D->wave_rows = malloc((nw ? nw : 1) * sizeof *D->wave_rows);
-    for (size_t i = 0, at = 0; i < nw && D->wave_ids && D->wave_first && D->wave_rows; i++) {
-        D->wave_ids[i] = frames[i]->wave;
-        D->wave_first[i] = at;
-        D->wave_rows[i] = frames[i]->n_rows;
-        at += frames[i]->n_rows;
-    }
-    D->w = malloc(total * sizeof *D->w);
-    D->fpc = s->fpc_var != HELBY_NO_VAR ? malloc(total * sizeof *D->fpc) : NULL;
-    D->strata = malloc(total * sizeof *D->strata);
-    D->psus = malloc(total * sizeof *D->psus);
-    D->cols = calloc(D->n_vars ? D->n_vars : 1, sizeof *D->cols);
-    for (size_t v = 0; v < D->n_vars; v++)
-        D->cols[v] = malloc(total * sizeof(double));
-    char **psu_names = NULL;
-    size_t n_psu = 0, cap_psu = 0, k = 0;
-    helby_strmap strata_map, psu_map;
-    helby_strmap_init(&strata_map);
-    helby_strmap_init(&psu_map);
-    helby_buf key = {0};
-    int oom = 0;
-    helby_column none = {0};
-    double zero = 0.0;
-    none.num = &zero;
-    for (size_t i = 0; i < nw; i++) {
-        helby_frame *f = frames[i];
-        size_t c = 0;
-        const helby_column *wc = &f->cols[c++];
-        const helby_column *sc = s->stratum_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
-        const helby_column *pc = s->psu_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
-        const helby_column *fc = s->fpc_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
-        for (size_t r = 0; r < f->n_rows; r++, k++) {
-            D->w[k] = wc->num[r];
-            if (fc)
-                D->fpc[k] = fc->num[r];
-            /* Strata and PSUs within wave: waves are independent samples. */
-            oom |= design_key(&key, f->wave, sc ? sc : &none, sc ? r : 0);
-            D->strata[k] = oom ? HELBY_NO_VAR
-                               : intern(&strata_map, &D->stratum_names, &D->n_strata,
-                                        &cap_strata, key.data, key.len);
-            oom |= D->strata[k] == HELBY_NO_VAR;
-            if (pc) {
-                oom |= design_key(&key, f->wave, pc, r);
-                D->psus[k] = oom ? HELBY_NO_VAR
-                                 : intern(&psu_map, &psu_names, &n_psu, &cap_psu, key.data,
-                                          key.len);
-                oom |= D->psus[k] == HELBY_NO_VAR;
-            } else {
-                D->psus[k] = k;
-            }
-            for (size_t v = 0; v < D->n_vars; v++) {
-                const helby_column *col = &f->cols[first_var + v];
-                D->cols[v][k] = col->is_text ? NAN : col->num[r];
-            }
-        }
-        helby_frame_free(f);
-    }
-    for (size_t i = 0; i < n_psu; i++)
-        free(psu_names[i]);
-    free(psu_names);
-    free(frames);
-    helby_strmap_free(&strata_map);
-    helby_strmap_free(&psu_map);
-    helby_buf_free(&key);
-    if (oom) {
-        helby_error_set(err, HELBY_ENOMEM, "out of memory loading the answers");
-        return 1;
-    }
-    return 0;
-}
-
-helby_status cli_design(const helby_survey *s, const data *D, helby_design **out,
-                        helby_error *err)
-{
-    helby_design_spec spec = {D->n, D->w, D->strata, s->psu_var != HELBY_NO_VAR ? D->psus : NULL,
-                              D->fpc, HELBY_LONELY_FAIL, (const char *const *)D->stratum_names,
-                              D->n_strata};
-    helby_lonely_rule_parse(s->lonely_psu, &spec.lonely);
-    return helby_design_new(out, &spec, err);
-}
-
-void cli_free_data(data *D)
-{
-    free(D->w), free(D->fpc), free(D->strata), free(D->psus);
-    free(D->wave_ids), free(D->wave_first), free(D->wave_rows);
-    for (size_t i = 0; i < D->n_strata; i++)
-        free(D->stratum_names[i]);
-    free(D->stratum_names);
-    for (size_t v = 0; v < D->n_vars; v++)
-        free(D->cols[v]);
-    free(D->cols);
 }
 
 /* Label of a domain level for output. */
@@ -443,7 +279,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     helby_error_clear(&err);
     helby_survey *s = NULL;
     split V = {0}, S = {0}, B = {0}, W = {0}, I = {0};
-    data D = {0};
+    helby_dataset *D = NULL;
     helby_design *design = NULL;
     helby_replicates *rep = NULL;
     long *waves = NULL, *dom = NULL;
@@ -476,7 +312,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     /* Variables to load: measures, the share variables, the by variables. */
     const char *load[80];
     size_t nl = 0;
-    size_t share_idx[64];
+
     for (size_t i = 0; i < V.n; i++) {
         size_t v = helby_survey_find_var(s, V.item[i]);
         if (v == HELBY_NO_VAR || s->vars[v].type == HELBY_TYPE_TEXT) {
@@ -495,13 +331,12 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
                            s->id);
             goto done;
         }
-        share_idx[i] = k;
+
         load[nl++] = s->vars[s->shares[k].var].name;
     }
     for (size_t i = 0; i < B.n; i++) {
-        const char *name = strcmp(B.item[i], "group") == 0 ? s->vars[s->group_var].name
-                                                            : B.item[i];
-        size_t v = helby_survey_find_var(s, name);
+        const char *name = helby_survey_role_name(s, B.item[i]);
+        size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
         if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE) {
             rc = cli_usage("estimate", "--by %s is not 'group' or a coded variable", B.item[i]);
             goto done;
@@ -511,14 +346,14 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     /* Items of each --index measure, after the --by variables. */
     const helby_index *mix[64];
     const helby_dimension *mdim[64];
-    size_t mfirst[64];
+
     for (size_t i = 0; i < I.n; i++) {
         if (!helby_find_measure(s, I.item[i], &mix[i], &mdim[i])) {
             rc = cli_usage("estimate", "--index %s is not an index or dimension of survey %s",
                            I.item[i], s->id);
             goto done;
         }
-        mfirst[i] = nl;
+
         for (size_t j = 0; j < mix[i]->n_dims; j++) {
             const helby_dimension *dm = &mix[i]->dims[j];
             if (mdim[i] && dm != mdim[i])
@@ -561,30 +396,28 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    D.vars = load;
-    D.n_vars = nl;
-    if (cli_load_data(st, s, waves, nw, &D, &err)) {
+    if (helby_dataset_open(&D, st, s, waves, nw, load, nl, &err)) {
         rc = cli_fail(&err);
         goto done;
     }
     char wsums[2048] = "";
-    if (cli_design(s, &D, &design, &err) ||
+    if (helby_dataset_design(D, &design, &err) ||
         (use_reps && helby_replicates_new(&rep, design, &rs, &err)) ||
-        (weights && cli_weights_apply(st, s, weights, &D, design, &rep, wsums, sizeof wsums,
-                                      &err))) {
+        (weights && helby_dataset_apply_weights(st, D, weights, design, &rep, wsums,
+                                                 sizeof wsums, &err))) {
         rc = cli_fail(&err);
         goto done;
     }
     /* Domains: combinations of the --by levels that occur. */
-    dom = malloc(D.n * sizeof *dom);
+    dom = malloc(D->n * sizeof *dom);
     size_t nd = 0, capd = 64;
     dcodes = malloc(capd * (B.n ? B.n : 1) * sizeof *dcodes);
     size_t by0 = V.n + S.n;
-    for (size_t k = 0; k < D.n; k++) {
+    for (size_t k = 0; k < D->n; k++) {
         double key[64];
         int ok = 1;
         for (size_t i = 0; i < B.n; i++) {
-            double x = D.cols[by0 + i][k];
+            double x = helby_dataset_col(D, load[by0 + i])[k];
             const helby_variable *bv = &s->vars[helby_survey_find_var(s, load[by0 + i])];
             if (isnan(x) || helby_variable_is_missing_code(bv, x))
                 ok = 0;
@@ -635,7 +468,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
             order[j] = order[j - 1];
             order[j - 1] = t;
         }
-    y = malloc(D.n * sizeof *y);
+    y = malloc(D->n * sizeof *y);
     levels = calloc(B.n ? B.n : 1, sizeof *levels);
     out_ctx o = {format, 1, B.n};
     if (!strcmp(format, "csv")) {
@@ -665,28 +498,10 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         int is_index = m >= V.n + S.n;
         const char *measure = m < V.n ? V.item[m] : !is_index ? S.item[m - V.n]
                                                               : I.item[m - V.n - S.n];
-        if (is_index) {
-            size_t i = m - V.n - S.n;
-            const double *const *cols = (const double *const *)D.cols + mfirst[i];
-            if (mdim[i])
-                helby_score_dimension(s, mdim[i], cols, D.n, y);
-            else if (helby_score_index(s, mix[i], cols, D.n, y, &err)) {
-                rc = cli_fail(&err);
-                free(order);
-                goto done;
-            }
-        }
-        const helby_variable *var =
-            is_index ? NULL : &s->vars[helby_survey_find_var(s, load[m])];
-        for (size_t k = 0; k < D.n && !is_index; k++) {
-            double x = D.cols[m][k];
-            if (isnan(x) || helby_variable_is_missing_code(var, x))
-                y[k] = NAN;
-            else if (m >= V.n) {
-                const helby_share *sh = &s->shares[share_idx[m - V.n]];
-                y[k] = is_code(sh->codes, sh->n_codes, x) ? 1 : 0;
-            } else
-                y[k] = x;
+        if (helby_measure_values(D, measure, y, &err)) {
+            rc = cli_fail(&err);
+            free(order);
+            goto done;
         }
         eo.ci = (m < V.n || is_index) ? mean_ci : share_ci;
         helby_estimates *e = NULL;
@@ -719,7 +534,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
 done:
     free(V.buf), free(S.buf), free(B.buf), free(W.buf), free(I.buf);
     free(waves), free(dom), free(y), free(levels), free(dcodes);
-    cli_free_data(&D);
+    helby_dataset_free(D);
     helby_replicates_free(rep);
     helby_design_free(design);
     helby_survey_free(s);

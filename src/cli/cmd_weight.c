@@ -8,9 +8,9 @@
 
 #include "cli.h"
 #include "helby/csv.h"
+#include "helby/analysis.h"
 #include "helby/weight.h"
 
-#define MAX_MARGINS 16
 
 void help_weight(FILE *out)
 {
@@ -49,264 +49,10 @@ void help_weight(FILE *out)
             "  helby --db city.db compute --survey copenhagen --weights raked\n");
 }
 
-/* ---- The spec as canonical text ---- */
-
-typedef struct wspec {
-    helby_weight_spec spec;
-    char names[MAX_MARGINS][64];
-    size_t J;
-} wspec;
-
-static void spec_text(const wspec *w, char *out, size_t n)
-{
-    size_t o = (size_t)snprintf(out, n, "method=%s;margins=",
-                                helby_weight_method_name(w->spec.method));
-    for (size_t j = 0; j < w->J && o < n; j++)
-        o += (size_t)snprintf(out + o, n - o, "%s%s", j ? "," : "", w->names[j]);
-    if (o < n)
-        snprintf(out + o, n - o, ";bounds=%.17g,%.17g;epsilon=%.17g;maxit=%d;trim=%.17g,%.17g;"
-                 "strict=%d",
-                 w->spec.lower, w->spec.upper, w->spec.epsilon, w->spec.maxit,
-                 w->spec.trim_lower, w->spec.trim_upper, w->spec.trim_strict);
-}
-
-static int split_names(const char *list, wspec *w)
-{
-    w->J = 0;
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", list);
-    for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-        if (w->J == MAX_MARGINS || strlen(t) >= sizeof w->names[0])
-            return -1;
-        snprintf(w->names[w->J++], sizeof w->names[0], "%s", t);
-    }
-    return w->J ? 0 : -1;
-}
-
-static int parse_spec(const char *text, wspec *w)
-{
-    char method[32], margins[1024];
-    helby_weight_spec_default(&w->spec);
-    if (sscanf(text,
-               "method=%31[^;];margins=%1023[^;];bounds=%lf,%lf;epsilon=%lf;maxit=%d;trim=%lf,%lf;"
-               "strict=%d",
-               method, margins, &w->spec.lower, &w->spec.upper, &w->spec.epsilon, &w->spec.maxit,
-               &w->spec.trim_lower, &w->spec.trim_upper, &w->spec.trim_strict) != 9)
-        return -1;
-    if (!helby_weight_method_parse(method, &w->spec.method))
-        return -1;
-    return split_names(margins, w);
-}
-
-/* ---- One wave's margins: totals from the definition, levels from the wave's columns ---- */
-
-typedef struct wave_margins {
-    size_t J;
-    helby_margin m[MAX_MARGINS];
-    const char **names[MAX_MARGINS];
-    double *totals[MAX_MARGINS];
-    long *level[MAX_MARGINS];
-    char mname[MAX_MARGINS][64];
-} wave_margins;
-
-static void wave_margins_free(wave_margins *M)
-{
-    for (size_t j = 0; j < M->J; j++) {
-        free(M->names[j]);
-        free(M->totals[j]);
-        free(M->level[j]);
-    }
-    memset(M, 0, sizeof *M);
-}
-
-typedef struct lvl {
-    const char *name;
-    long index;
-} lvl;
-
-static int lvl_cmp(const void *a, const void *b)
-{
-    return strcmp(((const lvl *)a)->name, ((const lvl *)b)->name);
-}
-
-static const helby_margins *margins_of_wave(const helby_survey *s, long wave)
-{
-    for (size_t i = 0; i < s->n_margins; i++)
-        if (s->margins[i].wave == wave)
-            return &s->margins[i];
-    return NULL;
-}
-
-/* The margins' names in margins/W.csv, in file order, into w (when --margins is not given). */
-static int all_margin_names(const helby_margins *mg, wspec *w)
-{
-    w->J = 0;
-    for (size_t c = 0; c < mg->n_cells; c++) {
-        size_t j = 0;
-        while (j < w->J && strcmp(w->names[j], mg->cells[c].variable))
-            j++;
-        if (j == w->J) {
-            if (w->J == MAX_MARGINS)
-                return -1;
-            snprintf(w->names[w->J++], sizeof w->names[0], "%s", mg->cells[c].variable);
-        }
-    }
-    return 0;
-}
-
-static int build_margin(helby_store *st, const helby_survey *s, long wave,
-                        const helby_margins *mg, const char *name, size_t nrows,
-                        wave_margins *M, helby_error *err)
-{
-    size_t j = M->J, L = 0;
-    for (size_t c = 0; c < mg->n_cells; c++)
-        L += !strcmp(mg->cells[c].variable, name);
-    if (L == 0) {
-        char have[512] = "";
-        wspec all;
-        all_margin_names(mg, &all);
-        for (size_t i = 0, o = 0; i < all.J && o < sizeof have; i++)
-            o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", i ? ", " : "", all.names[i]);
-        helby_error_set(err, HELBY_EUSAGE, "margins/%ld.csv has no margin '%s' (it has: %s)",
-                        wave, name, have);
-        return 1;
-    }
-    M->names[j] = malloc(L * sizeof *M->names[j]);
-    M->totals[j] = malloc(L * sizeof *M->totals[j]);
-    M->level[j] = malloc((nrows ? nrows : 1) * sizeof *M->level[j]);
-    lvl *sorted = malloc(L * sizeof *sorted);
-    M->J++;
-    if (!M->names[j] || !M->totals[j] || !M->level[j] || !sorted) {
-        free(sorted);
-        helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        return 1;
-    }
-    for (size_t c = 0, l = 0; c < mg->n_cells; c++)
-        if (!strcmp(mg->cells[c].variable, name)) {
-            M->names[j][l] = mg->cells[c].level;
-            M->totals[j][l] = mg->cells[c].total;
-            sorted[l].name = mg->cells[c].level;
-            sorted[l].index = (long)l;
-            l++;
-        }
-    qsort(sorted, L, sizeof *sorted, lvl_cmp);
-    /* The margin's variables: "sex*ageband" crosses sex and ageband. */
-    const char *comp[8];
-    char buf[64];
-    size_t nc = 0;
-    snprintf(buf, sizeof buf, "%s", name);
-    for (char *t = strtok(buf, "*"); t && nc < 8; t = strtok(NULL, "*"))
-        comp[nc++] = t;
-    helby_frame *f = NULL;
-    if (helby_store_load_wave(st, s->id, wave, comp, nc, &f, err)) {
-        free(sorted);
-        return 1;
-    }
-    int rc = 0;
-    if (f->n_rows != nrows) {
-        helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it", wave);
-        rc = 1;
-    }
-    size_t unknown = 0, first_unknown = 0;
-    char key[256], first_key[256] = "";
-    for (size_t r = 0; r < f->n_rows && !rc; r++) {
-        size_t o = 0;
-        int missing = 0;
-        for (size_t c = 0; c < nc; c++) {
-            double v = f->cols[c].is_text ? NAN : f->cols[c].num[r];
-            missing |= isnan(v);
-            o += (size_t)snprintf(key + o, sizeof key - o, "%s%.15g", c ? "*" : "", v);
-        }
-        lvl want = {key, 0}, *hit = NULL;
-        if (!missing)
-            hit = bsearch(&want, sorted, L, sizeof *sorted, lvl_cmp);
-        M->level[j][r] = hit ? hit->index : -1;
-        if (!hit && !missing && unknown++ == 0) {
-            first_unknown = r;
-            snprintf(first_key, sizeof first_key, "%s", key);
-        }
-    }
-    if (!rc && unknown) {
-        helby_error_set(err, HELBY_EINPUT,
-                        "wave %ld: margin '%s': %zu respondent(s) have a level margins/%ld.csv "
-                        "does not list (the first, row %zu, has '%s')",
-                        wave, name, unknown, wave, first_unknown + 1, first_key);
-        rc = 1;
-    }
-    snprintf(M->mname[j], sizeof M->mname[j], "%s", name);
-    M->m[j].name = M->mname[j];
-    M->m[j].n_levels = L;
-    M->m[j].level_names = M->names[j];
-    M->m[j].totals = M->totals[j];
-    M->m[j].level = M->level[j];
-    helby_frame_free(f);
-    free(sorted);
-    return rc;
-}
-
-static int wave_margins_build(helby_store *st, const helby_survey *s, long wave, wspec *w,
-                              size_t nrows, wave_margins *M, helby_error *err)
-{
-    memset(M, 0, sizeof *M);
-    const helby_margins *mg = margins_of_wave(s, wave);
-    if (!mg) {
-        helby_error_set(err, HELBY_EUSAGE,
-                        "survey %s has no population totals for wave %ld: add margins/%ld.csv "
-                        "to its definition",
-                        s->id, wave, wave);
-        return 1;
-    }
-    if (w->J == 0 && all_margin_names(mg, w)) {
-        helby_error_set(err, HELBY_EUSAGE, "too many margins (at most %d)", MAX_MARGINS);
-        return 1;
-    }
-    for (size_t j = 0; j < w->J; j++)
-        if (build_margin(st, s, wave, mg, w->names[j], nrows, M, err))
-            return 1;
-    return 0;
-}
-
-/* ---- Diagnostics ---- */
-
-static void diag_text(const helby_weight_diag *D, char *out, size_t n)
-{
-    size_t o = (size_t)snprintf(out, n,
-                                "n=%zu\nsum_base=%.17g\nsum_weights=%.17g\nkish_n=%.17g\n"
-                                "deff_w=%.17g\niterations=%d\nmax_discrepancy=%.17g\n"
-                                "worst_cell=%s\ntotals_gap=%.17g\ntrimmed=%zu\n",
-                                D->n, D->sum_base, D->sum_w, D->kish_n, D->deff_w, D->iterations,
-                                D->max_discrepancy, D->worst_cell, D->totals_gap, D->n_trimmed);
-    for (int i = 0; i < HELBY_WEIGHT_NQ && o < n; i++)
-        o += (size_t)snprintf(out + o, n - o, "w_q%g=%.17g\n",
-                              100 * helby_weight_quantile_points[i], D->w_q[i]);
-    for (int i = 0; i < HELBY_WEIGHT_NQ && o < n; i++)
-        o += (size_t)snprintf(out + o, n - o, "g_q%g=%.17g\n",
-                              100 * helby_weight_quantile_points[i], D->g_q[i]);
-    if (o < n)
-        snprintf(out + o, n - o, "warning=%s\n", D->warning);
-}
-
-/* A value of the "key=value" diagnostics lines. */
-static const char *diag_get(const char *text, const char *key, char *out, size_t n)
-{
-    size_t kl = strlen(key);
-    for (const char *p = text; p && *p;) {
-        const char *e = strchr(p, '\n');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len > kl && !strncmp(p, key, kl) && p[kl] == '=') {
-            snprintf(out, n, "%.*s", (int)(len - kl - 1), p + kl + 1);
-            return out;
-        }
-        p = e ? e + 1 : NULL;
-    }
-    snprintf(out, n, "%s", "");
-    return out;
-}
-
 static double diag_num(const char *text, const char *key)
 {
     char b[64];
-    return strtod(diag_get(text, key, b, sizeof b), NULL);
+    return strtod(helby_weight_diag_get(text, key, b, sizeof b), NULL);
 }
 
 static void print_diag_header(void)
@@ -328,7 +74,7 @@ static void print_diag_row(const helby_weight_set_info *i)
 static void print_warnings(const helby_weight_set_info *i)
 {
     char w[512];
-    if (*diag_get(i->diagnostics, "warning", w, sizeof w))
+    if (*helby_weight_diag_get(i->diagnostics, "warning", w, sizeof w))
         fprintf(stderr, "helby: warning: weight set '%s', wave %ld: %s\n", i->name, i->wave, w);
 }
 
@@ -368,7 +114,7 @@ static int weight_create(cli_global *g, int argc, char **argv)
         {0, 0, 0, 0}};
     const char *survey = NULL, *name = NULL, *margins = NULL, *wave_list = NULL;
     int replace = 0, c;
-    wspec w;
+    helby_weight_setup w;
     memset(&w, 0, sizeof w);
     helby_weight_spec_default(&w.spec);
     optind = 1;
@@ -419,9 +165,22 @@ static int weight_create(cli_global *g, int argc, char **argv)
     if (!valid_name(name))
         return cli_usage("weight", "--name: '%s' must be 1-63 of A-Z a-z 0-9 _ - (and not "
                                    "'base')", name);
-    if (margins && split_names(margins, &w))
+    if (margins && helby_weight_setup_margins(&w, margins))
         return cli_usage("weight", "--margins: expected up to %d names separated by commas",
-                         MAX_MARGINS);
+                         HELBY_MAX_MARGINS);
+    long waves[256];
+    size_t n_waves = 0;
+    if (wave_list) {
+        char buf[1024], *end;
+        snprintf(buf, sizeof buf, "%s", wave_list);
+        for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
+            if (n_waves == 256)
+                return cli_usage("weight", "--waves: too many waves");
+            waves[n_waves++] = strtol(t, &end, 10);
+            if (*end)
+                return cli_usage("weight", "--waves needs years like 2011,2012, not '%s'", t);
+        }
+    }
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st);
     if (rc)
@@ -429,94 +188,12 @@ static int weight_create(cli_global *g, int argc, char **argv)
     helby_error err;
     helby_error_clear(&err);
     helby_survey *s = NULL;
-    helby_wave_info *wi = NULL;
-    size_t nw = 0;
     helby_weight_set_info *done = NULL;
     size_t n_done = 0;
-    int began = 0;
-    if (helby_store_get_survey(st, survey, &s, &err) ||
-        helby_store_list_waves(st, survey, &wi, &nw, &err))
+    if (helby_store_get_survey(st, survey, &s, &err))
         goto fail;
-    done = calloc(nw ? nw : 1, sizeof *done);
-    if (!done) {
-        helby_error_set(&err, HELBY_ENOMEM, "out of memory");
+    if (helby_weight_set_create(st, s, name, &w, waves, n_waves, replace, &done, &n_done, &err))
         goto fail;
-    }
-    if (helby_store_begin(st, &err))
-        goto fail;
-    began = 1;
-    for (size_t i = 0; i < nw; i++) {
-        if (wave_list) {
-            char look[32];
-            snprintf(look, sizeof look, "%ld", wi[i].wave);
-            int want = 0;
-            char buf[512];
-            snprintf(buf, sizeof buf, "%s", wave_list);
-            for (char *t = strtok(buf, ","); t; t = strtok(NULL, ","))
-                want |= !strcmp(t, look);
-            if (!want)
-                continue;
-        }
-        const char *base_name = s->vars[s->weight_var].name;
-        helby_frame *f = NULL;
-        if (helby_store_load_wave(st, s->id, wi[i].wave, &base_name, 1, &f, &err))
-            goto fail;
-        wave_margins M;
-        wspec wv = w;
-        helby_weighting *W = NULL;
-        if (wave_margins_build(st, s, wi[i].wave, &wv, f->n_rows, &M, &err) ||
-            helby_weight_compute(&W, &wv.spec, f->n_rows, f->cols[0].num, M.m, M.J, &err)) {
-            if (strncmp(err.message, "wave ", 5)) {
-                char msg[sizeof err.message];
-                int np = snprintf(msg, sizeof msg, "wave %ld: ", wi[i].wave);
-                snprintf(msg + np, sizeof msg - (size_t)np, "%.*s", (int)(sizeof msg) - np - 1,
-                         err.message);
-                memcpy(err.message, msg, sizeof msg);
-            }
-            wave_margins_free(&M);
-            helby_frame_free(f);
-            goto fail;
-        }
-        helby_weight_set_info *info = &done[n_done++];
-        memset(info, 0, sizeof *info);
-        snprintf(info->name, sizeof info->name, "%s", name);
-        info->wave = wi[i].wave;
-        spec_text(&wv, info->spec, sizeof info->spec);
-        snprintf(info->input_sha256, sizeof info->input_sha256, "%s", wi[i].sha256);
-        info->n = (int64_t)f->n_rows;
-        diag_text(helby_weighting_diag(W), info->diagnostics, sizeof info->diagnostics);
-        helby_status r =
-            helby_store_put_weights(st, s, info, helby_weighting_weights(W), replace, &err);
-        helby_weighting_free(W);
-        wave_margins_free(&M);
-        helby_frame_free(f);
-        if (r)
-            goto fail;
-    }
-    if (n_done == 0) {
-        helby_error_set(&err, HELBY_ENOTFOUND, "no stored wave matches --waves %s",
-                        wave_list ? wave_list : "");
-        goto fail;
-    }
-    /* One weight set, one spec: waves added later must be weighted the same way. */
-    helby_weight_set_info *all = NULL;
-    size_t na = 0;
-    if (helby_store_list_weights(st, survey, &all, &na, &err))
-        goto fail;
-    for (size_t k = 0; k < na; k++)
-        if (!strcmp(all[k].name, name) && strcmp(all[k].spec, done[0].spec)) {
-            helby_error_set(&err, HELBY_EEXISTS,
-                            "weight set '%s' has wave %ld made with another spec (%s); a weight "
-                            "set is one method over its waves: use another name, or --replace "
-                            "all its waves",
-                            name, all[k].wave, all[k].spec);
-            free(all);
-            goto fail;
-        }
-    free(all);
-    if (helby_store_commit(st, &err))
-        goto fail;
-    began = 0;
     if (!g->quiet) {
         printf("weight set '%s' of %s: %s\n", name, survey, done[0].spec);
         print_diag_header();
@@ -526,15 +203,11 @@ static int weight_create(cli_global *g, int argc, char **argv)
     for (size_t i = 0; i < n_done; i++)
         print_warnings(&done[i]);
     free(done);
-    free(wi);
     helby_survey_free(s);
     helby_store_close(st);
     return 0;
 fail:
-    if (began)
-        helby_store_rollback(st);
     free(done);
-    free(wi);
     helby_survey_free(s);
     helby_store_close(st);
     return cli_fail(&err);
@@ -655,80 +328,3 @@ int cmd_weight(cli_global *g, int argc, char **argv)
     return cli_usage("weight", "unknown subcommand '%s' (create, list, show)", sub);
 }
 
-/* ---- Use by compute and estimate ---- */
-
-int cli_weights_apply(helby_store *st, const helby_survey *s, const char *name, const data *D,
-                      helby_design *d, helby_replicates **rep, char *inputs, size_t n_inputs,
-                      helby_error *err)
-{
-    const size_t nw = D->n_waves;
-    wave_margins *M = calloc(nw ? nw : 1, sizeof *M);
-    helby_weighting **W = calloc(nw ? nw : 1, sizeof *W);
-    helby_weight_part *parts = calloc(nw ? nw : 1, sizeof *parts);
-    int rc = 1;
-    wspec first;
-    if (!M || !W || !parts) {
-        helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < nw; i++) {
-        long wave = D->wave_ids[i];
-        helby_weight_set_info info;
-        wspec w;
-        memset(&w, 0, sizeof w);
-        if (helby_store_get_weights(st, s->id, name, wave, &info, NULL, err))
-            goto done;
-        if (parse_spec(info.spec, &w)) {
-            helby_error_set(err, HELBY_ESTORE, "weight set '%s' has a spec this helby cannot "
-                                               "read: %s", name, info.spec);
-            goto done;
-        }
-        if (i == 0)
-            first = w;
-        if (wave_margins_build(st, s, wave, &w, D->wave_rows[i], &M[i], err) ||
-            helby_weight_compute(&W[i], &w.spec, D->wave_rows[i], D->w + D->wave_first[i],
-                                 M[i].m, M[i].J, err))
-            goto done;
-        /* The stored weights must be what the spec gives from the data as it is now. */
-        char h[65];
-        helby_weights_hash(helby_weighting_weights(W[i]), D->wave_rows[i], h);
-        if (strcmp(h, info.weights_sha256)) {
-            helby_error_set(err, HELBY_EINPUT,
-                            "weight set '%s', wave %ld: recomputed weights differ from the "
-                            "stored ones (the wave, the margins or the engine changed since "
-                            "it was made): run `helby weight create --name %s --replace`",
-                            name, wave, name);
-            goto done;
-        }
-        if (i > 0 && memcmp(&w.spec, &first.spec, sizeof w.spec)) {
-            helby_error_set(err, HELBY_ESTORE, "weight set '%s' mixes specs across waves", name);
-            goto done;
-        }
-        parts[i].first = D->wave_first[i];
-        parts[i].n = D->wave_rows[i];
-        parts[i].margins = M[i].m;
-        parts[i].n_margins = M[i].J;
-        size_t o = strlen(inputs);
-        if (o < n_inputs)
-            snprintf(inputs + o, n_inputs - o, ";weights/%ld=%s", wave, h);
-    }
-    if (helby_design_calibrate(d, (const helby_weighting *const *)W, D->wave_first, nw, err))
-        goto done;
-    if (rep && *rep) {
-        helby_replicates *rc2 = NULL;
-        if (helby_replicates_calibrate(&rc2, *rep, &first.spec, parts, nw, err))
-            goto done;
-        helby_replicates_free(*rep);
-        *rep = rc2;
-    }
-    rc = 0;
-done:
-    for (size_t i = 0; M && W && i < nw; i++) {
-        wave_margins_free(&M[i]);
-        helby_weighting_free(W[i]);
-    }
-    free(M);
-    free(W);
-    free(parts);
-    return rc;
-}

@@ -11,7 +11,6 @@
 #include "helby/estimate.h"
 #include "helby/score.h"
 #include "helby/survey.h"
-#include "util_internal.h"
 
 void help_estimate(FILE *out)
 {

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis_internal.h"
 #include "helby/analysis.h"
 
 /* ---- The spec as canonical text ---- */
@@ -408,60 +409,106 @@ static helby_status apply_wave(helby_store *st, const helby_dataset *D, const ch
     return HELBY_OK;
 }
 
+struct helby_wave_weights {
+    size_t n;
+    wave_margins *M;
+    helby_weighting **W;
+    helby_weight_setup first;
+};
+
+void helby_wave_weights_free(helby_wave_weights *ww)
+{
+    if (!ww)
+        return;
+    for (size_t i = 0; ww->M && ww->W && i < ww->n; i++) {
+        wave_margins_free(&ww->M[i]);
+        helby_weighting_free(ww->W[i]);
+    }
+    free(ww->M);
+    free(ww->W);
+    free(ww);
+}
+
+helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D,
+                                        const char *name, helby_wave_weights **out,
+                                        char *inputs, size_t n_inputs, helby_error *err)
+{
+    const size_t nw = D->n_waves;
+    helby_wave_weights *ww = calloc(1, sizeof *ww);
+    *out = NULL;
+    if (!ww || !(ww->M = calloc(nw ? nw : 1, sizeof *ww->M)) ||
+        !(ww->W = calloc(nw ? nw : 1, sizeof *ww->W))) {
+        helby_wave_weights_free(ww);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    ww->n = nw;
+    for (size_t i = 0; i < nw; i++) {
+        char h[65];
+        helby_weight_setup w;
+        helby_status rc = apply_wave(st, D, name, i, &ww->M[i], &ww->W[i], &w, h, err);
+        if (!rc && i > 0 && memcmp(&w.spec, &ww->first.spec, sizeof w.spec))
+            rc = helby_error_set(err, HELBY_ESTORE, "weight set '%s' mixes specs across waves",
+                                 name);
+        if (rc) {
+            helby_wave_weights_free(ww);
+            return rc;
+        }
+        if (i == 0)
+            ww->first = w;
+        size_t o = strlen(inputs);
+        if (o < n_inputs)
+            snprintf(inputs + o, n_inputs - o, ";weights/%ld=%s", D->wave_ids[i], h);
+    }
+    *out = ww;
+    return HELBY_OK;
+}
+
+helby_status helby_wave_weights_apply(const helby_wave_weights *ww, const helby_dataset *D,
+                                      size_t wave, helby_design *d, helby_replicates **rep,
+                                      helby_error *err)
+{
+    size_t lo = wave == (size_t)-1 ? 0 : wave, hi = wave == (size_t)-1 ? ww->n : wave + 1;
+    size_t np = hi - lo;
+    size_t *first = calloc(np ? np : 1, sizeof *first);
+    helby_weight_part *parts = calloc(np ? np : 1, sizeof *parts);
+    if (!first || !parts) {
+        free(first), free(parts);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    /* Rows of a single wave's design start at 0; of the stacked design, at the wave's first. */
+    for (size_t i = lo; i < hi; i++) {
+        first[i - lo] = wave == (size_t)-1 ? D->wave_first[i] : 0;
+        parts[i - lo].first = first[i - lo];
+        parts[i - lo].n = D->wave_rows[i];
+        parts[i - lo].margins = ww->M[i].m;
+        parts[i - lo].n_margins = ww->M[i].n_margins;
+    }
+    helby_status rc = HELBY_OK;
+    if (helby_design_calibrate(d, (const helby_weighting *const *)ww->W + lo, first, np, err))
+        rc = err->code;
+    if (!rc && rep && *rep) {
+        helby_replicates *r2 = NULL;
+        if (helby_replicates_calibrate(&r2, *rep, &ww->first.spec, parts, np, err))
+            rc = err->code;
+        else {
+            helby_replicates_free(*rep);
+            *rep = r2;
+        }
+    }
+    free(first);
+    free(parts);
+    return rc;
+}
+
 helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D,
                                          const char *name, helby_design *d,
                                          helby_replicates **rep, char *inputs,
                                          size_t n_inputs, helby_error *err)
 {
-    const size_t nw = D->n_waves;
-    wave_margins *M = calloc(nw ? nw : 1, sizeof *M);
-    helby_weighting **W = calloc(nw ? nw : 1, sizeof *W);
-    helby_weight_part *parts = calloc(nw ? nw : 1, sizeof *parts);
-    helby_weight_setup first, w;
-    helby_status rc = HELBY_OK;
-    if (!M || !W || !parts) {
-        rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        goto done;
-    }
-    for (size_t i = 0; i < nw; i++) {
-        char h[65];
-        if ((rc = apply_wave(st, D, name, i, &M[i], &W[i], &w, h, err)))
-            goto done;
-        if (i == 0)
-            first = w;
-        else if (memcmp(&w.spec, &first.spec, sizeof w.spec)) {
-            rc = helby_error_set(err, HELBY_ESTORE, "weight set '%s' mixes specs across waves",
-                                 name);
-            goto done;
-        }
-        parts[i].first = D->wave_first[i];
-        parts[i].n = D->wave_rows[i];
-        parts[i].margins = M[i].m;
-        parts[i].n_margins = M[i].n_margins;
-        size_t o = strlen(inputs);
-        if (o < n_inputs)
-            snprintf(inputs + o, n_inputs - o, ";weights/%ld=%s", D->wave_ids[i], h);
-    }
-    if (helby_design_calibrate(d, (const helby_weighting *const *)W, D->wave_first, nw, err)) {
-        rc = err->code;
-        goto done;
-    }
-    if (rep && *rep) {
-        helby_replicates *rc2 = NULL;
-        if (helby_replicates_calibrate(&rc2, *rep, &first.spec, parts, nw, err)) {
-            rc = err->code;
-            goto done;
-        }
-        helby_replicates_free(*rep);
-        *rep = rc2;
-    }
-done:
-    for (size_t i = 0; M && W && i < nw; i++) {
-        wave_margins_free(&M[i]);
-        helby_weighting_free(W[i]);
-    }
-    free(M);
-    free(W);
-    free(parts);
+    helby_wave_weights *ww = NULL;
+    helby_status rc = helby_wave_weights_prepare(st, D, name, &ww, inputs, n_inputs, err);
+    if (!rc)
+        rc = helby_wave_weights_apply(ww, D, (size_t)-1, d, rep, err);
+    helby_wave_weights_free(ww);
     return rc;
 }

@@ -18,6 +18,7 @@
 
 #include "helby/design.h"
 #include "helby/error.h"
+#include "helby/estimate.h"
 #include "helby/store.h"
 #include "helby/survey.h"
 #include "helby/weight.h"
@@ -78,6 +79,33 @@ const char *helby_survey_role_name(const helby_survey *s, const char *name);
 
 /* 0 for ethnic Danes, 1 for ethnic minorities, -1 for another or a missing group code. */
 int helby_survey_group_of(const helby_survey *s, double code);
+
+/* ---- One design per wave ---- */
+
+/* The designs of a dataset's waves: each wave its own design (strata, PSUs, lonely-PSU
+ * rule, df), its own replicates when rep is not NULL (the bootstrap's stream from
+ * rep->seed and the wave), and weight set `weights` applied when it is neither NULL nor
+ * "base" (appending ";weights/WAVE=sha256" to inputs). st and D must outlive the result
+ * (a domain spanning waves builds the stacked design on first use). */
+typedef struct helby_wave_designs helby_wave_designs;
+helby_status helby_wave_designs_new(helby_wave_designs **out, helby_store *st,
+                                    const helby_dataset *D, const helby_rep_spec *rep,
+                                    const char *weights, char *inputs, size_t n_inputs,
+                                    helby_error *err);
+void helby_wave_designs_free(helby_wave_designs *W);
+/* Degrees of freedom of wave index `wave` (PSUs - strata, or the replicate rank - 1). */
+double helby_wave_designs_df(const helby_wave_designs *W, size_t wave);
+
+/* Estimates by domain (as helby_estimate_by: domain[k] in 0..n_domains-1 or -1, NULL = one
+ * domain of all rows) over the rows of W's dataset. A domain within one wave is estimated on
+ * that wave's design alone (its df, lonely-PSU rule, replicates); a domain spanning waves on
+ * the stacked waves. Domains of different waves have zero covariance. A domain with no
+ * respondent with a value is not an error: its estimate, SE and CI are NaN and n is 0 (the
+ * caller flags it "empty"). */
+helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, const double *y,
+                                  const double *x, const long *domain, size_t n_domains,
+                                  const helby_estimate_options *opt, helby_estimates **out,
+                                  helby_error *err);
 
 /* ---- Measures: indices, dimensions, shares and items ---- */
 

@@ -10,7 +10,8 @@
  *
  * Writes happen in one transaction each: an import is all rows or none, even
  * if the process is killed. The store does not validate response files
- * (ingest.h) and computes nothing.
+ * (ingest.h) and computes nothing but the design codes of stratum and PSU columns
+ * (helby_store_load_codes).
  */
 #ifndef HELBY_STORE_H
 #define HELBY_STORE_H

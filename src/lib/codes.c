@@ -229,8 +229,7 @@ helby_status helby_codes_write(helby_store *st, int64_t wave_id, const char *var
         /* A zero-length BLOB needs a non-NULL pointer, or SQLite binds NULL. */
         sqlite3_bind_blob64(q, 5, c->n ? (const void *)codes : "", c->n * sizeof *codes,
                             SQLITE_STATIC);
-        sqlite3_bind_blob64(q, 6, lbytes ? (const void *)c->labels[0] : "", lbytes,
-                            SQLITE_STATIC);
+        sqlite3_bind_blob64(q, 6, lbytes ? (const void *)c->labels[0] : "", lbytes, SQLITE_STATIC);
         if (sqlite3_step(q) != SQLITE_DONE)
             s = helby_store_db_error(st, "storing design codes", err);
     }
@@ -273,8 +272,8 @@ helby_status helby_codes_write_design(helby_store *st, int64_t wave_id, const he
 }
 
 /* Codes of one stored wave's design columns, from its columns (the upgrade to schema 4). */
-static helby_status backfill_wave(helby_store *st, int64_t wave_id, const char *survey,
-                                  long wave, helby_error *err)
+static helby_status backfill_wave(helby_store *st, int64_t wave_id, const char *survey, long wave,
+                                  helby_error *err)
 {
     helby_survey *s = NULL;
     helby_status r = helby_store_get_survey(st, survey, &s, err);
@@ -367,8 +366,7 @@ static helby_status read_stored(helby_store *st, const char *var, int64_t rowid,
         damaged = c->code[i] >= n_levels;
     if (damaged) {
         helby_wave_codes_free(c);
-        return helby_error_set(err, HELBY_ESTORE, "store: the design codes of %s are damaged",
-                               var);
+        return helby_error_set(err, HELBY_ESTORE, "store: the design codes of %s are damaged", var);
     }
     *out = c;
     return HELBY_OK;
@@ -400,8 +398,7 @@ static helby_status load_stored(helby_store *st, const char *survey, long wave, 
             s = helby_error_set(err, HELBY_ESTORE, "store: the design codes of %s are damaged",
                                 var);
         else
-            s = read_stored(st, var, rowid, (size_t)n, (size_t)n_levels, (size_t)lbytes, out,
-                            err);
+            s = read_stored(st, var, rowid, (size_t)n, (size_t)n_levels, (size_t)lbytes, out, err);
     } else if (rc != SQLITE_DONE) {
         s = helby_store_db_error(st, "loading design codes", err);
     }
@@ -409,8 +406,8 @@ static helby_status load_stored(helby_store *st, const char *survey, long wave, 
     return s;
 }
 
-helby_status helby_store_load_codes(helby_store *st, const char *survey, long wave,
-                                    const char *var, helby_wave_codes **out, helby_error *err)
+helby_status helby_store_load_codes(helby_store *st, const char *survey, long wave, const char *var,
+                                    helby_wave_codes **out, helby_error *err)
 {
     *out = NULL;
     helby_status s;

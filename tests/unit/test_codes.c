@@ -153,8 +153,7 @@ static void import_stores_codes_of_strata_and_psus_numbered_by_first_appearance(
     /* Stored for the design columns only: x is numbered when loaded. */
     assert_int_equal(sql_int(p, "SELECT count(*) FROM wave_codes"), 2);
     assert_int_equal(sql_int(p, "SELECT count(*) FROM wave_codes WHERE variable = 'x'"), 0);
-    assert_int_equal(sql_int(p, "SELECT n_levels FROM wave_codes WHERE variable = 'stratum'"),
-                     6);
+    assert_int_equal(sql_int(p, "SELECT n_levels FROM wave_codes WHERE variable = 'stratum'"), 6);
     assert_int_equal(sql_int(p, "SELECT length(codes) FROM wave_codes WHERE variable = 'psu'"),
                      4 * N_ROWS);
     assert_example_codes(st, 2011);
@@ -175,8 +174,8 @@ static void stored_and_computed_codes_agree(void **state)
                          HELBY_OK);
     sql_exec(p, "DELETE FROM wave_codes");
     for (int v = 0; v < 2; v++) {
-        assert_int_equal(
-            helby_store_load_codes(st, survey->id, 2011, vars[v], &computed[v], &err), HELBY_OK);
+        assert_int_equal(helby_store_load_codes(st, survey->id, 2011, vars[v], &computed[v], &err),
+                         HELBY_OK);
         assert_int_equal(stored[v]->n, computed[v]->n);
         assert_int_equal(stored[v]->n_levels, computed[v]->n_levels);
         assert_memory_equal(stored[v]->code, computed[v]->code, N_ROWS * sizeof(uint32_t));
@@ -197,8 +196,7 @@ static void unknown_survey_wave_or_variable_is_not_found(void **state)
     write_example(st, 2011, "cc01");
     helby_error err;
     helby_wave_codes *c = (helby_wave_codes *)&err; /* must be reset to NULL */
-    assert_int_equal(helby_store_load_codes(st, "nosuch", 2011, "psu", &c, &err),
-                     HELBY_ENOTFOUND);
+    assert_int_equal(helby_store_load_codes(st, "nosuch", 2011, "psu", &c, &err), HELBY_ENOTFOUND);
     assert_null(c);
     assert_int_equal(helby_store_load_codes(st, survey->id, 1999, "psu", &c, &err),
                      HELBY_ENOTFOUND);
@@ -240,8 +238,7 @@ static void many_levels_are_numbered_like_a_cycle(void **state)
     const char *vars[2] = {"stratum", "psu"};
     for (int v = 0; v < 2; v++) {
         helby_wave_codes *c = NULL;
-        assert_int_equal(helby_store_load_codes(st, survey->id, 2012, vars[v], &c, &err),
-                         HELBY_OK);
+        assert_int_equal(helby_store_load_codes(st, survey->id, 2012, vars[v], &c, &err), HELBY_OK);
         assert_int_equal(c->n, N);
         assert_int_equal(c->n_levels, L);
         for (size_t i = 0; i < N; i++)
@@ -267,8 +264,8 @@ static void make_schema3_store(const char *name, char *path, size_t n)
     write_example(st, 2011, "ee01");
     helby_store_close(st);
     sql_exec(path, "DROP TABLE wave_codes; PRAGMA user_version = 3;");
-    assert_int_equal(
-        sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'wave_codes'"), 0);
+    assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'wave_codes'"),
+                     0);
 }
 
 static void schema3_store_reads_read_only_with_codes_computed_and_nothing_written(void **state)
@@ -282,8 +279,7 @@ static void schema3_store_reads_read_only_with_codes_computed_and_nothing_writte
     assert_example_codes(st, 2011);
     helby_store_close(st);
     assert_int_equal(sql_int(p, "PRAGMA user_version"), 3);
-    assert_int_equal(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'wave_codes'"),
-                     0);
+    assert_int_equal(sql_int(p, "SELECT count(*) FROM sqlite_master WHERE name = 'wave_codes'"), 0);
 }
 
 static void schema3_store_is_upgraded_in_place_with_codes_of_its_waves(void **state)
@@ -378,8 +374,7 @@ static void damaged_codes_are_an_error(void **state)
     sql_exec(p, "UPDATE wave_codes SET n_levels = 2 WHERE variable = 'psu'");
     helby_wave_codes *c = NULL;
     helby_error err;
-    assert_int_equal(helby_store_load_codes(st, survey->id, 2011, "psu", &c, &err),
-                     HELBY_ESTORE);
+    assert_int_equal(helby_store_load_codes(st, survey->id, 2011, "psu", &c, &err), HELBY_ESTORE);
     assert_null(c);
     assert_non_null(strstr(err.message, "damaged"));
     sql_exec(p, "UPDATE wave_codes SET n_levels = 6, codes = x'00' WHERE variable = 'stratum'");

@@ -10,7 +10,8 @@
  *
  * Writes happen in one transaction each: an import is all rows or none, even
  * if the process is killed. The store does not validate response files
- * (ingest.h) and computes nothing.
+ * (ingest.h) and computes nothing but the design codes of stratum and PSU columns
+ * (helby_store_load_codes).
  */
 #ifndef HELBY_STORE_H
 #define HELBY_STORE_H
@@ -33,7 +34,9 @@ typedef enum helby_open_mode {
     HELBY_OPEN_READONLY = 2  /* existing, read only */
 } helby_open_mode;
 
-/* Open (or create) the store at path and bring its schema up to date.
+/* Open (or create) the store at path and bring its schema up to date. A read-only open
+ * cannot upgrade: it refuses a store older than schema 3, and reads a schema-3 store as it
+ * is (schema 4 only adds design codes, which are then computed on load).
  * Errors: HELBY_ESTORE when the file is not a helby store, is from a newer
  * engine, or SQLite fails; HELBY_EEXISTS when creating over an existing file;
  * HELBY_ENOTFOUND when opening a file that does not exist. The path ":memory:"
@@ -140,6 +143,32 @@ void helby_store_rollback(helby_store *st);
 helby_status helby_store_load_wave(helby_store *st, const char *survey, long wave,
                                    const char *const *vars, size_t n_vars, helby_frame **out,
                                    helby_error *err);
+
+/* ---- Design codes (schemas/004_codes.sql) ---- */
+
+/* A column of one wave numbered by level: what estimation needs of the stratum and PSU
+ * columns, without a string per row. */
+typedef struct helby_wave_codes {
+    size_t n;          /* rows of the wave */
+    size_t n_levels;
+    uint32_t *code;    /* n codes in 0..n_levels-1, numbered by first appearance */
+    char **labels;     /* n_levels labels, as "%g" of the number or the text */
+} helby_wave_codes;
+
+/* The factorization of column `var` of one wave: read from the store when it was computed at
+ * import, else computed from the column (same result). HELBY_ENOTFOUND for an unknown survey,
+ * wave or variable. Free with helby_wave_codes_free.
+ *
+ * A level's label is "%g" of a number ("nan" for an empty cell; values that print alike are
+ * one level) or the text of a text cell. helby_store_write_wave stores the codes of the
+ * survey's stratum and PSU columns; opening an older store read-write stores those of its
+ * waves (by each survey's current definition) in the upgrade's transaction. Any other
+ * column, and every column of a schema-3 store opened read-only, is numbered on each call
+ * and nothing is written. The labels array and its strings are one allocation owned by *out
+ * (never free a label). */
+helby_status helby_store_load_codes(helby_store *st, const char *survey, long wave,
+                                    const char *var, helby_wave_codes **out, helby_error *err);
+void helby_wave_codes_free(helby_wave_codes *c);
 
 /* ---- Runs (schemas/002_runs.sql) ---- */
 

@@ -18,6 +18,10 @@
 extern const char *const helby_schema_migrations[];
 extern const size_t helby_schema_migration_count;
 
+/* The oldest schema a read-only open reads without upgrading: later migrations add only
+ * what a reader can compute for itself (004: design codes). */
+#define HELBY_SCHEMA_READABLE 3
+
 /* 'HELB': marks a SQLite file as a helby store (PRAGMA application_id). */
 #define HELBY_APPLICATION_ID 0x48454C42
 
@@ -29,6 +33,7 @@ struct helby_store {
     sqlite3 *db;
     char *path;
     int readonly;
+    int schema; /* version after migrate(): the engine's, or older when read-only */
     /* Prepared when the store opens, so undoing a write needs no memory: with memory gone,
      * sqlite3_exec("ROLLBACK") cannot even compile its statement and would leave the
      * transaction open for the next write to join (tests/unit/test_faults.c). */
@@ -61,6 +66,11 @@ sqlite3 *helby_store_db(helby_store *st)
     return st->db;
 }
 
+int helby_store_schema(const helby_store *st)
+{
+    return st->schema;
+}
+
 int helby_store_engine_schema_version(void)
 {
     return (int)helby_schema_migration_count;
@@ -72,6 +82,11 @@ static helby_status db_error(helby_error *err, sqlite3 *db, const char *what)
     if ((code & 0xff) == SQLITE_NOMEM)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory while %s", what);
     return helby_error_set(err, HELBY_ESTORE, "store: %s failed: %s", what, sqlite3_errmsg(db));
+}
+
+helby_status helby_store_db_error(helby_store *st, const char *what, helby_error *err)
+{
+    return db_error(err, st->db, what);
 }
 
 helby_status helby_store_exec(helby_store *st, const char *sql, const char *what,
@@ -130,6 +145,9 @@ static helby_status migrate(helby_store *st, helby_error *err)
                                "%s has schema version %d, newer than this helby (%s) "
                                "understands (%d): use a newer helby",
                                st->path, version, HELBY_VERSION, target);
+    st->schema = version;
+    if (version < target && st->readonly && version >= HELBY_SCHEMA_READABLE)
+        return HELBY_OK;
     if (version < target && st->readonly)
         return helby_error_set(err, HELBY_ESTORE,
                                "%s has schema version %d and needs upgrading to %d: "
@@ -141,8 +159,11 @@ static helby_status migrate(helby_store *st, helby_error *err)
         char pragma[96];
         snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
                  v + 1, HELBY_APPLICATION_ID);
+        /* Waves stored before schema 4 get their design codes in the upgrade's transaction,
+         * so a store at version 4 has them for every wave (helby_store_load_codes). */
         if ((s = helby_store_exec(st, helby_schema_migrations[v], "applying a schema migration",
                                   err)) ||
+            (v + 1 == HELBY_SCHEMA_CODES && (s = helby_codes_backfill(st, err))) ||
             (s = helby_store_exec(st, pragma, "recording the schema version", err))) {
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
@@ -151,6 +172,7 @@ static helby_status migrate(helby_store *st, helby_error *err)
             sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
             return s;
         }
+        st->schema = v + 1;
     }
     return HELBY_OK;
 }
@@ -919,7 +941,9 @@ helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
         goto dberr;
     sqlite3_finalize(q);
     q = NULL;
-    if ((r = write_columns(st, sqlite3_last_insert_rowid(st->db), f, err)))
+    int64_t wave_id = sqlite3_last_insert_rowid(st->db);
+    if ((r = write_columns(st, wave_id, f, err)) ||
+        (r = helby_codes_write_design(st, wave_id, s, f, err)))
         goto rollback;
     if ((r = helby_store_exec(st, outer ? "RELEASE wave_write" : "COMMIT",
                               "committing the import", err)))

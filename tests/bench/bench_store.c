@@ -2,6 +2,11 @@
  *
  *   bench_store layouts N DIR   write and load N respondents x 13 items in three layouts
  *   bench_store load DB SURVEY WAVE   time helby_store_load_wave on a real store
+ *   bench_store codes DB SURVEY WAVE  time numbering the wave's strata and PSUs: stored codes
+ *                                     (helby_store_load_codes) vs. "wave/label" strings
+ *                                     interned per row (how estimation numbered them before)
+ *   bench_store codes-numeric N       the same numbering on N synthetic numeric strata and PSUs
+ *                                     (no store: "%g" per row vs. hashing the double's bits)
  *
  * Driven by scripts/bench; prints one line per measurement. */
 #include <math.h>
@@ -13,6 +18,8 @@
 #include <unistd.h>
 
 #include "helby/store.h"
+#include "store_internal.h"
+#include "util_internal.h"
 
 #define N_ITEMS 13
 
@@ -238,12 +245,157 @@ static int cmd_load(const char *path, const char *survey, long wave)
     return 0;
 }
 
+/* The numbering estimation did before stored codes (src/cli/cmd_estimate.c at 4191b55,
+ * design_key and intern): a "wave/label" string per row, looked up in a hash map, a copy
+ * of each new label. Returns the number of levels. */
+static size_t intern_keys(const helby_column *c, size_t n, long wave, size_t *out)
+{
+    helby_strmap map;
+    helby_strmap_init(&map);
+    helby_buf key = {0};
+    char **names = NULL;
+    size_t count = 0, cap = 0;
+    for (size_t r = 0; r < n; r++) {
+        char head[64];
+        int len = c->is_text ? snprintf(head, sizeof head, "%ld/", wave)
+                             : snprintf(head, sizeof head, "%ld/%g", wave, c->num[r]);
+        key.len = 0;
+        if (helby_buf_append(&key, head, (size_t)len) ||
+            (c->is_text && helby_buf_append(&key, c->text[r], strlen(c->text[r]))))
+            exit(4);
+        size_t v;
+        if (!helby_strmap_get(&map, key.data, key.len, &v)) {
+            if (count == cap) {
+                cap = cap ? cap * 2 : 64;
+                if (!(names = realloc(names, cap * sizeof *names)))
+                    exit(4);
+            }
+            if (!(names[count] = strdup(key.data)) ||
+                helby_strmap_put(&map, key.data, key.len, count, &v) < 0)
+                exit(4);
+            count++;
+        }
+        out[r] = v;
+    }
+    for (size_t i = 0; i < count; i++)
+        free(names[i]);
+    free(names);
+    helby_buf_free(&key);
+    helby_strmap_free(&map);
+    return count;
+}
+
+static int cmd_codes(const char *path, const char *survey, long wave)
+{
+    helby_store *st = NULL;
+    helby_survey *s = NULL;
+    helby_error err;
+    if (helby_store_open(&st, path, HELBY_OPEN_READONLY, &err) ||
+        helby_store_get_survey(st, survey, &s, &err)) {
+        fprintf(stderr, "bench_store: %s\n", err.message);
+        return 3;
+    }
+    if (s->stratum_var == HELBY_NO_VAR || s->psu_var == HELBY_NO_VAR) {
+        fprintf(stderr, "bench_store: survey %s has no strata or no PSUs\n", survey);
+        return 1;
+    }
+    const char *vars[2] = {s->vars[s->stratum_var].name, s->vars[s->psu_var].name};
+    /* Before: load both columns, then a string per row per column. */
+    double t0 = now();
+    helby_frame *f = NULL;
+    if (helby_store_load_wave(st, survey, wave, vars, 2, &f, &err)) {
+        fprintf(stderr, "bench_store: %s\n", err.message);
+        return 3;
+    }
+    double t1 = now();
+    size_t *idx = malloc((f->n_rows ? f->n_rows : 1) * sizeof *idx), levels[2];
+    for (int v = 0; v < 2; v++)
+        levels[v] = intern_keys(&f->cols[v], f->n_rows, wave, idx);
+    double t2 = now();
+    /* Numbering the loaded columns as an import (or a load without stored codes) does. */
+    helby_wave_codes *c[2] = {NULL, NULL};
+    for (int v = 0; v < 2; v++)
+        if (helby_codes_factorize(&f->cols[v], f->n_rows, &c[v], &err))
+            return 3;
+    double t3 = now();
+    for (int v = 0; v < 2; v++)
+        if (c[v]->n_levels != levels[v]) {
+            fprintf(stderr, "bench_store: %s: %zu levels, interning found %zu\n", vars[v],
+                    c[v]->n_levels, levels[v]);
+            return 1;
+        }
+    for (int v = 0; v < 2; v++)
+        helby_wave_codes_free(c[v]);
+    /* After: the stored codes. */
+    double t4 = now();
+    for (int v = 0; v < 2; v++)
+        if (helby_store_load_codes(st, survey, wave, vars[v], &c[v], &err)) {
+            fprintf(stderr, "bench_store: %s\n", err.message);
+            return 3;
+        }
+    double t5 = now();
+    printf("strata and PSUs of wave %ld: %zu rows, %zu strata, %zu PSUs\n", wave, f->n_rows,
+           c[0]->n_levels, c[1]->n_levels);
+    printf("  before: load 2 columns %.3f s + intern \"wave/label\" per row %.3f s = %.3f s\n",
+           t1 - t0, t2 - t1, t2 - t0);
+    printf("  numbering the loaded columns (import, or a load without stored codes): %.3f s\n",
+           t3 - t2);
+    printf("  after: helby_store_load_codes x 2: %.3f s (%s)\n", t5 - t4,
+           helby_store_schema(st) >= HELBY_SCHEMA_CODES ? "stored" : "computed: old store");
+    for (int v = 0; v < 2; v++)
+        helby_wave_codes_free(c[v]);
+    free(idx);
+    helby_frame_free(f);
+    helby_survey_free(s);
+    helby_store_close(st);
+    return 0;
+}
+
+static int cmd_codes_numeric(size_t n)
+{
+    helby_column col[2] = {{.name = "stratum"}, {.name = "psu"}};
+    col[0].num = malloc(n * sizeof(double));
+    col[1].num = malloc(n * sizeof(double));
+    size_t *idx = malloc(n * sizeof *idx);
+    if (!col[0].num || !col[1].num || !idx)
+        return 4;
+    for (size_t i = 0; i < n; i++) {
+        col[0].num[i] = (double)(1 + i % 30);                        /* 30 strata */
+        col[1].num[i] = 1000 * col[0].num[i] + (double)((i / 30) % 1000); /* 30,000 PSUs */
+    }
+    double t0 = now();
+    size_t levels[2];
+    for (int v = 0; v < 2; v++)
+        levels[v] = intern_keys(&col[v], n, 2011, idx);
+    double t1 = now();
+    helby_wave_codes *c[2] = {NULL, NULL};
+    helby_error err;
+    for (int v = 0; v < 2; v++)
+        if (helby_codes_factorize(&col[v], n, &c[v], &err) || c[v]->n_levels != levels[v])
+            return 1;
+    double t2 = now();
+    printf("numeric strata and PSUs, %zu rows, %zu strata, %zu PSUs: \"wave/%%g\" interned per "
+           "row %.3f s, numbered by the double's bits %.3f s\n",
+           n, levels[0], levels[1], t1 - t0, t2 - t1);
+    for (int v = 0; v < 2; v++) {
+        helby_wave_codes_free(c[v]);
+        free(col[v].num);
+    }
+    free(idx);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc == 4 && strcmp(argv[1], "layouts") == 0)
         return cmd_layouts((size_t)strtoul(argv[2], NULL, 10), argv[3]);
     if (argc == 5 && strcmp(argv[1], "load") == 0)
         return cmd_load(argv[2], argv[3], strtol(argv[4], NULL, 10));
-    fprintf(stderr, "usage: bench_store layouts N DIR | bench_store load DB SURVEY WAVE\n");
+    if (argc == 3 && strcmp(argv[1], "codes-numeric") == 0)
+        return cmd_codes_numeric((size_t)strtoul(argv[2], NULL, 10));
+    if (argc == 5 && strcmp(argv[1], "codes") == 0)
+        return cmd_codes(argv[2], argv[3], strtol(argv[4], NULL, 10));
+    fprintf(stderr, "usage: bench_store layouts N DIR | bench_store load DB SURVEY WAVE | "
+                    "bench_store codes DB SURVEY WAVE | bench_store codes-numeric N\n");
     return 1;
 }

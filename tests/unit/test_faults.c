@@ -721,6 +721,140 @@ static void opening_a_store_survives_each_allocation_failing_in_turn(void **stat
     assert_true(nomem > 0);
 }
 
+/* A schema-3 store (before schemas/004_codes.sql) holding the eight-row wave. */
+static void make_schema3_store(const char *path)
+{
+    copy_file(pristine, path);
+    helby_store *st;
+    helby_error err;
+    assert_int_equal(helby_store_open(&st, path, HELBY_OPEN_EXISTING, &err), HELBY_OK);
+    helby_import_options opt;
+    helby_import_options_default(&opt);
+    helby_import_summary sum;
+    memset(&sum, 0, sizeof sum);
+    helby_error_list errs;
+    helby_error_list_init(&errs, 10);
+    assert_int_equal(helby_import_file(st, survey, input, &opt, &sum, &errs, &err), HELBY_OK);
+    helby_error_list_free(&errs);
+    helby_import_summary_free(&sum);
+    helby_store_close(st);
+    sqlite3 *db = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
+    assert_int_equal(
+        sqlite3_exec(db, "DROP TABLE wave_codes; PRAGMA user_version = 3;", NULL, NULL, NULL),
+        SQLITE_OK);
+    sqlite3_close(db);
+}
+
+static int user_version(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, "unix"), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "PRAGMA user_version", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+static int codes_rows(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *q = NULL;
+    assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, "unix"), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(db, "SELECT count(*) FROM wave_codes", -1, &q, NULL),
+                     SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    int v = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    sqlite3_close(db);
+    return v;
+}
+
+/* Upgrading a schema-3 store (migration 004 and the design codes of its wave, one
+ * transaction) with each allocation (io = 0) or each I/O operation (io = 1) failing in turn:
+ * a clear error, nothing leaked, and the store still at schema 3 exactly as it was, or (a
+ * failure after the upgrade's commit) upgraded whole. */
+static void run_upgrade_faults(int io)
+{
+    char old[300], before[65];
+    snprintf(old, sizeof old, "%s/schema3.db", tmpdir);
+    make_schema3_store(old);
+    store_digest(old, before);
+    unsigned long n = 0, errors = 0;
+    for (unsigned long k = 0; k == 0 || k <= n; k++) {
+        copy_file(old, work);
+        long live = A.live, sqlite_live = A.sqlite_live;
+        helby_store *st = NULL;
+        helby_error err;
+        A.calls = IO.ops = IO.writes = 0;
+        A.fail_at = io ? 0 : k;
+        IO.fail_at = io ? k : 0;
+        A.counting = IO.counting = 1;
+        helby_status r = helby_store_open(&st, work, HELBY_OPEN_EXISTING, &err);
+        A.counting = IO.counting = 0;
+        if (k == 0) {
+            assert_int_equal(r, HELBY_OK);
+            n = io ? IO.ops : A.calls;
+        }
+        helby_wave_codes *c = NULL;
+        if (r == HELBY_OK) {
+            assert_int_equal(helby_store_load_codes(st, "copenhagen", 2013, "psu", &c, &err),
+                             HELBY_OK);
+            assert_int_equal(c->n, 8);
+            helby_wave_codes_free(c);
+        }
+        helby_store_close(st);
+        if (r != HELBY_OK &&
+            !((r == HELBY_ENOMEM || r == HELBY_ESTORE) && err.code == r && err.message[0])) {
+            print_error("failing %s %lu: status %d: %s\n", io ? "I/O" : "allocation", k, r,
+                        err.message);
+            fail();
+        }
+        if (A.live != live || A.sqlite_live != sqlite_live) {
+            print_error("leak: %ld helby and %ld SQLite allocations (failing %lu)\n",
+                        A.live - live, A.sqlite_live - sqlite_live, k);
+            fail();
+        }
+        if (r != HELBY_OK && user_version(work) == 4) {
+            /* Failed after the upgrade committed (preparing the store's own statements):
+             * the upgrade is whole. */
+            assert_int_equal(codes_rows(work), 2);
+            errors++;
+        } else if (r != HELBY_OK) {
+            char after[65];
+            store_digest(work, after);
+            if (strcmp(after, before) != 0 || user_version(work) != 3) {
+                print_error("store changed by a failed upgrade (failing %lu: status %d: %s)\n",
+                            k, r, err.message);
+                fail();
+            }
+            errors++;
+        } else {
+            assert_int_equal(user_version(work), 4);
+            assert_int_equal(codes_rows(work), 2); /* stratum and psu of the wave */
+        }
+    }
+    A.fail_at = IO.fail_at = 0;
+    print_message("store upgrade to design codes: %lu %s, each failed in turn: %lu errors\n", n,
+                  io ? "I/O operations" : "allocations", errors);
+    assert_true(errors > 0);
+}
+
+static void upgrading_a_store_survives_each_allocation_failing_in_turn(void **state)
+{
+    (void)state;
+    run_upgrade_faults(0);
+}
+
+static void upgrading_a_store_survives_each_io_error_in_turn(void **state)
+{
+    (void)state;
+    run_upgrade_faults(1);
+}
+
 static void run_io_faults(int full)
 {
     unsigned long n, ios, writes;
@@ -782,6 +916,8 @@ int main(void)
         cmocka_unit_test_setup(opening_a_store_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_each_io_error_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_a_full_disk_at_each_write, disarm),
+        cmocka_unit_test_setup(upgrading_a_store_survives_each_allocation_failing_in_turn, disarm),
+        cmocka_unit_test_setup(upgrading_a_store_survives_each_io_error_in_turn, disarm),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

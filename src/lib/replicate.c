@@ -1,8 +1,10 @@
-/* replicate.c — replicate-weight designs and their variance (helby/design.h,
- * helby_estimate_by_replicates in helby/estimate.h). Conventions of R survey's
+/* replicate.c — replicate-weight designs (helby/design.h); estimate.c computes with them
+ * (helby_estimate_by_replicates). Conventions of R survey's
  * as.svrepdesign / svrepdesign: JK1 scale (n-1)/n (1-f); JKn rscales
  * (n_h-1)/n_h (1-f_h); BRR and Fay scale 1/(R (1-rho)^2); bootstrap scale
- * 1/(B-1); centred on the mean of the replicates unless mse. */
+ * 1/(B-1); centred on the mean of the replicates unless mse.
+ * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
+ * and includes only those before it. */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
@@ -12,23 +14,8 @@
 #include <string.h>
 
 #include "design_internal.h"
-#include "estimate_internal.h"
+#include "replicate_internal.h"
 #include "util_internal.h"
-#include "helby/estimate.h"
-
-struct helby_replicates {
-    size_t n, R, P;
-    double *w;       /* n base weights */
-    uint32_t *psu;   /* n dense PSU index (multiplier mode) */
-    double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
-    double *full;    /* n x R weights (supplied mode): full[r * n + k] */
-    size_t nb;       /* supplied mode: blocks of DIRTY_BLOCK rows */
-    unsigned char *dirty; /* R x nb: 1 where replicate r differs from w in block b */
-    double scale;
-    double *rscales; /* R */
-    int mse;
-    double df;
-};
 
 void helby_replicates_free(helby_replicates *r)
 {
@@ -43,9 +30,6 @@ void helby_replicates_free(helby_replicates *r)
     free(r);
 }
 
-/* Which blocks of rows each full replicate changes: a re-calibrated jackknife replicate
- * differs from the full sample in one wave only, and estimation skips the rest. */
-#define DIRTY_BLOCK 1024
 static int mark_dirty(helby_replicates *r)
 {
     r->nb = (r->n + DIRTY_BLOCK - 1) / DIRTY_BLOCK;
@@ -447,152 +431,4 @@ fail:
     free(col);
     helby_replicates_free(r);
     return st;
-}
-
-helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
-                                          const double *y, const double *x, const long *domain,
-                                          size_t D, const helby_estimate_options *opt_in,
-                                          helby_estimates **out, helby_error *err)
-{
-    *out = NULL;
-    helby_estimate_options opt;
-    if (opt_in)
-        opt = *opt_in;
-    else
-        helby_estimate_options_default(&opt);
-    if (!domain)
-        D = 1;
-    if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
-        return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
-    const size_t n = rep->n, R = rep->R;
-    /* The full-sample estimate from the base weights, via a one-PSU-per-row
-     * view is not needed: sums are direct. Replicate sums: per PSU then
-     * multiplied (multiplier mode), or row by row (supplied mode). */
-    double *Sy = calloc((R + 1) * D, sizeof *Sy), *Sx = calloc((R + 1) * D, sizeof *Sx);
-    size_t *cnt = calloc(D, sizeof *cnt);
-    double *py = NULL, *px = NULL;
-    helby_estimates *e = calloc(1, sizeof *e);
-    if (e) {
-        e->est = calloc(D, sizeof *e->est);
-        e->vcov = calloc(D * D, sizeof *e->vcov);
-    }
-    if (rep->mult) {
-        py = calloc(rep->P * D, sizeof *py);
-        px = calloc(rep->P * D, sizeof *px);
-    }
-    helby_status st = HELBY_OK;
-    double *theta = malloc((R + 1) * D * sizeof *theta);
-    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta ||
-        (rep->mult && (!py || !px))) {
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    e->n_domains = D;
-    for (size_t k = 0; k < n; k++) {
-        long g = domain ? domain[k] : 0;
-        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-            continue;
-        if ((size_t)g >= D) {
-            st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g, D);
-            goto done;
-        }
-        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
-        cnt[g]++;
-        Sy[g] += rep->w[k] * y[k];
-        Sx[g] += rep->w[k] * xv;
-        if (rep->mult) {
-            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
-            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
-        }
-    }
-    if (!rep->mult) {
-        /* Full replicate weights: the full-sample sums plus the changes in the blocks of
-         * rows where the replicate differs, replicate by replicate (contiguous in memory). */
-        for (size_t r = 0; r < R; r++) {
-            double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
-            const double *wr = rep->full + r * n;
-            memcpy(sy, Sy, D * sizeof *sy);
-            memcpy(sx, Sx, D * sizeof *sx);
-            for (size_t b = 0; b < rep->nb; b++) {
-                if (!rep->dirty[r * rep->nb + b])
-                    continue;
-                size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
-                for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
-                    long g = domain ? domain[k] : 0;
-                    if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-                        continue;
-                    double dw = wr[k] - rep->w[k];
-                    sy[g] += dw * y[k];
-                    sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
-                }
-            }
-        }
-    }
-    if (rep->mult) {
-        /* Replicate sums as the full-sample sums plus (a - 1) times the PSU sums: a
-         * jackknife replicate differs from the full sample in one stratum only, so most
-         * multipliers are 1 and cost nothing (JKn on 3,000 PSUs: R x P x D -> R x n_h x D). */
-        for (size_t r = 0; r < R; r++)
-            for (size_t g = 0; g < D; g++) {
-                Sy[(r + 1) * D + g] = Sy[g];
-                Sx[(r + 1) * D + g] = Sx[g];
-            }
-        for (size_t p = 0; p < rep->P; p++) {
-            const double *py_p = py + p * D, *px_p = px + p * D;
-            for (size_t r = 0; r < R; r++) {
-                double a = rep->mult[p * R + r] - 1;
-                if (a == 0)
-                    continue;
-                for (size_t g = 0; g < D; g++) {
-                    Sy[(r + 1) * D + g] += a * py_p[g];
-                    Sx[(r + 1) * D + g] += a * px_p[g];
-                }
-            }
-        }
-    }
-    for (size_t g = 0; g < D; g++)
-        if (cnt[g] == 0) {
-            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
-                                 g);
-            goto done;
-        }
-    for (size_t r = 0; r <= R; r++)
-        for (size_t g = 0; g < D; g++)
-            theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
-                                                       : Sy[r * D + g] / Sx[r * D + g];
-    for (size_t a = 0; a < D; a++) {
-        double ca = 0, cb;
-        for (size_t r = 1; r <= R; r++)
-            ca += theta[r * D + a];
-        ca = rep->mse ? theta[a] : ca / (double)R;
-        for (size_t b = 0; b <= a; b++) {
-            cb = 0;
-            for (size_t r = 1; r <= R; r++)
-                cb += theta[r * D + b];
-            cb = rep->mse ? theta[b] : cb / (double)R;
-            double v = 0;
-            for (size_t r = 1; r <= R; r++)
-                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
-            e->vcov[a * D + b] = e->vcov[b * D + a] = rep->scale * v;
-        }
-    }
-    double df = opt.df > 0 ? opt.df : rep->df;
-    for (size_t g = 0; g < D; g++) {
-        helby_estimate *o = &e->est[g];
-        o->estimate = theta[g];
-        o->se = sqrt(e->vcov[g * D + g]);
-        o->df = df;
-        o->n = cnt[g];
-        o->n_weighted = Sx[g];
-        o->deff = NAN;
-        helby_estimate_set_ci(o, &opt, (double)n);
-    }
-done:
-    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);
-    if (st) {
-        helby_estimates_free(e);
-        return st;
-    }
-    *out = e;
-    return HELBY_OK;
 }

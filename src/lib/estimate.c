@@ -326,6 +326,58 @@ helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, 
     return HELBY_OK;
 }
 
+/* Replicate sums of supplied weights: the full-sample sums plus the changes in the blocks of
+ * rows where the replicate differs, replicate by replicate (contiguous in memory). */
+static void supplied_sums(const helby_replicates *rep, helby_estimator kind, const double *y,
+                          const double *x, const long *domain, size_t D, double *Sy, double *Sx)
+{
+    const size_t n = rep->n;
+    for (size_t r = 0; r < rep->R; r++) {
+        double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
+        const double *wr = rep->full + r * n;
+        memcpy(sy, Sy, D * sizeof *sy);
+        memcpy(sx, Sx, D * sizeof *sx);
+        for (size_t b = 0; b < rep->nb; b++) {
+            if (!rep->dirty[r * rep->nb + b])
+                continue;
+            size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
+            for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
+                long g = domain ? domain[k] : 0;
+                if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+                    continue;
+                double dw = wr[k] - rep->w[k];
+                sy[g] += dw * y[k];
+                sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
+            }
+        }
+    }
+}
+
+/* Replicate variance scale * sum_r rscale_r (theta_r - c)(theta_r - c)' of the D estimates
+ * theta (row 0 the full sample, rows 1..R the replicates), c their mean or, with mse, the
+ * full-sample estimate (R svrepdesign). */
+static void replicate_vcov(const helby_replicates *rep, const double *theta, size_t D,
+                           double *V)
+{
+    const size_t R = rep->R;
+    for (size_t a = 0; a < D; a++) {
+        double ca = 0, cb;
+        for (size_t r = 1; r <= R; r++)
+            ca += theta[r * D + a];
+        ca = rep->mse ? theta[a] : ca / (double)R;
+        for (size_t b = 0; b <= a; b++) {
+            cb = 0;
+            for (size_t r = 1; r <= R; r++)
+                cb += theta[r * D + b];
+            cb = rep->mse ? theta[b] : cb / (double)R;
+            double v = 0;
+            for (size_t r = 1; r <= R; r++)
+                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
+            V[a * D + b] = V[b * D + a] = rep->scale * v;
+        }
+    }
+}
+
 helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
                                           const double *y, const double *x, const long *domain,
                                           size_t D, const helby_estimate_options *opt_in,
@@ -342,25 +394,22 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
     if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
         return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
     const size_t n = rep->n, R = rep->R;
-    /* The full-sample estimate from the base weights, via a one-PSU-per-row
-     * view is not needed: sums are direct. Replicate sums: per PSU then
-     * multiplied (multiplier mode), or row by row (supplied mode). */
+    /* Full-sample sums row by row; replicate sums from the sums per PSU (jackknife and
+     * multiplier modes, replicate.c) or from the rows (supplied weights). Memory: R x D
+     * and P x D, never R x P. */
+    const int by_psu = rep->full == NULL;
     double *Sy = calloc((R + 1) * D, sizeof *Sy), *Sx = calloc((R + 1) * D, sizeof *Sx);
     size_t *cnt = calloc(D, sizeof *cnt);
-    double *py = NULL, *px = NULL;
+    double *py = by_psu ? calloc(rep->P * D, sizeof *py) : NULL;
+    double *px = by_psu ? calloc(rep->P * D, sizeof *px) : NULL;
+    double *theta = malloc((R + 1) * D * sizeof *theta);
     helby_estimates *e = calloc(1, sizeof *e);
     if (e) {
         e->est = calloc(D, sizeof *e->est);
         e->vcov = calloc(D * D, sizeof *e->vcov);
     }
-    if (rep->mult) {
-        py = calloc(rep->P * D, sizeof *py);
-        px = calloc(rep->P * D, sizeof *px);
-    }
     helby_status st = HELBY_OK;
-    double *theta = malloc((R + 1) * D * sizeof *theta);
-    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta ||
-        (rep->mult && (!py || !px))) {
+    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta || (by_psu && (!py || !px))) {
         st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
         goto done;
     }
@@ -377,55 +426,17 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         cnt[g]++;
         Sy[g] += rep->w[k] * y[k];
         Sx[g] += rep->w[k] * xv;
-        if (rep->mult) {
+        if (by_psu) {
             py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
             px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
         }
     }
-    if (!rep->mult) {
-        /* Full replicate weights: the full-sample sums plus the changes in the blocks of
-         * rows where the replicate differs, replicate by replicate (contiguous in memory). */
-        for (size_t r = 0; r < R; r++) {
-            double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
-            const double *wr = rep->full + r * n;
-            memcpy(sy, Sy, D * sizeof *sy);
-            memcpy(sx, Sx, D * sizeof *sx);
-            for (size_t b = 0; b < rep->nb; b++) {
-                if (!rep->dirty[r * rep->nb + b])
-                    continue;
-                size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
-                for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
-                    long g = domain ? domain[k] : 0;
-                    if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-                        continue;
-                    double dw = wr[k] - rep->w[k];
-                    sy[g] += dw * y[k];
-                    sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
-                }
-            }
-        }
-    }
-    if (rep->mult) {
-        /* Replicate sums as the full-sample sums plus (a - 1) times the PSU sums: a
-         * jackknife replicate differs from the full sample in one stratum only, so most
-         * multipliers are 1 and cost nothing (JKn on 3,000 PSUs: R x P x D -> R x n_h x D). */
-        for (size_t r = 0; r < R; r++)
-            for (size_t g = 0; g < D; g++) {
-                Sy[(r + 1) * D + g] = Sy[g];
-                Sx[(r + 1) * D + g] = Sx[g];
-            }
-        for (size_t p = 0; p < rep->P; p++) {
-            const double *py_p = py + p * D, *px_p = px + p * D;
-            for (size_t r = 0; r < R; r++) {
-                double a = rep->mult[p * R + r] - 1;
-                if (a == 0)
-                    continue;
-                for (size_t g = 0; g < D; g++) {
-                    Sy[(r + 1) * D + g] += a * py_p[g];
-                    Sx[(r + 1) * D + g] += a * px_p[g];
-                }
-            }
-        }
+    if (!by_psu)
+        supplied_sums(rep, kind, y, x, domain, D, Sy, Sx);
+    else if (helby_replicates_sums(rep, py, Sy, D, Sy + D) ||
+             helby_replicates_sums(rep, px, Sx, D, Sx + D)) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
     }
     for (size_t g = 0; g < D; g++)
         if (cnt[g] == 0) {
@@ -437,22 +448,7 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         for (size_t g = 0; g < D; g++)
             theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
                                                        : Sy[r * D + g] / Sx[r * D + g];
-    for (size_t a = 0; a < D; a++) {
-        double ca = 0, cb;
-        for (size_t r = 1; r <= R; r++)
-            ca += theta[r * D + a];
-        ca = rep->mse ? theta[a] : ca / (double)R;
-        for (size_t b = 0; b <= a; b++) {
-            cb = 0;
-            for (size_t r = 1; r <= R; r++)
-                cb += theta[r * D + b];
-            cb = rep->mse ? theta[b] : cb / (double)R;
-            double v = 0;
-            for (size_t r = 1; r <= R; r++)
-                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
-            e->vcov[a * D + b] = e->vcov[b * D + a] = rep->scale * v;
-        }
-    }
+    replicate_vcov(rep, theta, D, e->vcov);
     double df = opt.df > 0 ? opt.df : rep->df;
     for (size_t g = 0; g < D; g++) {
         helby_estimate *o = &e->est[g];

@@ -27,6 +27,10 @@ void helby_replicates_free(helby_replicates *r)
     free(r->full);
     free(r->dirty);
     free(r->rscales);
+    free(r->drop);
+    free(r->stratum_of_psu);
+    free(r->first);
+    free(r->n_h);
     free(r);
 }
 
@@ -70,7 +74,13 @@ double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep)
 {
     if (r->full)
         return r->full[rep * r->n + k];
-    return r->w[k] * r->mult[r->psu[k] * r->R + rep];
+    if (!r->jackknife)
+        return r->w[k] * r->mult[r->psu[k] * r->R + rep];
+    size_t p = r->psu[k], h = r->stratum_of_psu[p];
+    if (rep < r->first[h] || rep >= r->first[h] + r->n_h[h])
+        return r->w[k]; /* another stratum's replicate: multiplier 1 */
+    double nh = (double)r->n_h[h];
+    return r->drop[rep] == p ? 0 : r->w[k] * (nh / (nh - 1));
 }
 
 /* R degf(svyrep.design) = rank(replicate weights) - 1, from the R x R Gram
@@ -179,13 +189,11 @@ int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_
     return 0;
 }
 
-helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
-                                  const helby_rep_spec *spec, helby_error *err)
+/* The number of replicates of spec on d, or an error for a design the method does not fit. */
+static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec, size_t *R,
+                              helby_error *err)
 {
-    *out = NULL;
-    gsl_set_error_handler_off();
-    const size_t P = d->P, H = d->H;
-    size_t R = 0;
+    const size_t H = d->H;
     char nb[32];
     double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
     switch (spec->type) {
@@ -193,15 +201,15 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         if (H != 1)
             return helby_error_set(err, HELBY_EUSAGE,
                                    "JK1 is for unstratified designs: use JKn with strata");
-        R = P;
-        break;
+        *R = d->P;
+        return HELBY_OK;
     case HELBY_REP_JKN:
-        R = P;
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] < 2)
                 return helby_error_set(err, HELBY_ENUMERIC, "JKn: stratum %s has only one PSU",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
-        break;
+        *R = d->P;
+        return HELBY_OK;
     case HELBY_REP_BRR:
     case HELBY_REP_FAY:
         if (spec->type == HELBY_REP_FAY && !(rho > 0 && rho < 1))
@@ -212,13 +220,13 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                 return helby_error_set(err, HELBY_EUSAGE,
                                        "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
                                        helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
-        R = 1;
-        while (R <= H)
-            R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
-        break;
+        *R = 1;
+        while (*R <= H)
+            *R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
+        return HELBY_OK;
     case HELBY_REP_BOOTSTRAP:
-        R = spec->replicates ? spec->replicates : 50;
-        if (R < 2)
+        *R = spec->replicates ? spec->replicates : 50;
+        if (*R < 2)
             return helby_error_set(err, HELBY_EUSAGE, "the bootstrap needs at least 2 replicates");
         for (size_t h = 0; h < H; h++) {
             if (d->n_h[h] < 2)
@@ -230,116 +238,133 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                                        "the bootstrap with an fpc is not supported; use JKn, or "
                                        "replicate weights from the producer");
         }
-        break;
+        return HELBY_OK;
     default:
         return helby_error_set(err, HELBY_EUSAGE, "unknown replicate type");
     }
+}
+
+/* The PSUs stratum by stratum: replicate first[h] + i is about PSU i of stratum h (in order
+ * of first appearance), drop[first[h] + i] that PSU. Fills r->H, first, n_h, stratum_of_psu
+ * and drop; returns -1 when out of memory. */
+static int psu_order(helby_replicates *r, const helby_design *d)
+{
+    const size_t H = d->H, P = d->P;
+    r->H = H;
+    r->first = malloc(H * sizeof *r->first);
+    r->n_h = malloc(H * sizeof *r->n_h);
+    r->stratum_of_psu = malloc(P * sizeof *r->stratum_of_psu);
+    r->drop = malloc(P * sizeof *r->drop);
+    size_t *seen = calloc(H, sizeof *seen);
+    if (!r->first || !r->n_h || !r->stratum_of_psu || !r->drop || !seen) {
+        free(seen);
+        return -1;
+    }
+    size_t col = 0;
+    for (size_t h = 0; h < H; h++) {
+        r->first[h] = col;
+        r->n_h[h] = d->n_h[h];
+        col += d->n_h[h];
+    }
+    for (size_t p = 0; p < P; p++) {
+        size_t h = d->stratum_of_psu[p];
+        r->stratum_of_psu[p] = h;
+        r->drop[r->first[h] + seen[h]++] = p;
+    }
+    free(seen);
+    return 0;
+}
+
+/* Per-PSU multipliers of BRR, Fay and the bootstrap (P x R; R is small for these). */
+static int multipliers(helby_replicates *r, const helby_rep_spec *spec)
+{
+    const size_t P = r->P, R = r->R;
+    r->mult = malloc(P * R * sizeof *r->mult);
+    if (!r->mult)
+        return -1;
+    if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
+        double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
+        for (size_t h = 0; h < r->H; h++)
+            for (size_t i = 0; i < 2; i++) {
+                double *a = r->mult + r->drop[r->first[h] + i] * R;
+                for (size_t k = 0; k < R; k++) {
+                    int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
+                    a[k] = (plus == (i == 0)) ? 2 - rho : rho;
+                }
+            }
+        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
+        return 0;
+    }
+    /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
+     * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
+    size_t *count = malloc(P * sizeof *count);
+    if (!count)
+        return -1;
+    uint64_t state = spec->seed;
+    for (size_t k = 0; k < R; k++) {
+        memset(count, 0, P * sizeof *count);
+        for (size_t h = 0; h < r->H; h++)
+            for (size_t j = 0; j + 1 < r->n_h[h]; j++)
+                count[r->drop[r->first[h] + uniform_below(&state, r->n_h[h])]]++;
+        for (size_t p = 0; p < P; p++) {
+            double nh = (double)r->n_h[r->stratum_of_psu[p]];
+            r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
+        }
+    }
+    free(count);
+    r->scale = 1 / ((double)R - 1);
+    return 0;
+}
+
+helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
+                                  const helby_rep_spec *spec, helby_error *err)
+{
+    *out = NULL;
+    gsl_set_error_handler_off();
+    size_t R = 0;
+    helby_status st = rep_count(d, spec, &R, err);
+    if (st)
+        return st;
     helby_replicates *r = calloc(1, sizeof *r);
     if (!r)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     r->n = d->n;
     r->R = R;
-    r->P = P;
+    r->P = d->P;
     r->mse = spec->mse;
+    r->jackknife = spec->type == HELBY_REP_JK1 || spec->type == HELBY_REP_JKN;
     r->w = malloc(d->n * sizeof *r->w);
     r->psu = malloc(d->n * sizeof *r->psu);
-    r->mult = malloc(P * R * sizeof *r->mult);
     r->rscales = malloc(R * sizeof *r->rscales);
-    if (!r->w || !r->psu || !r->mult || !r->rscales) {
+    if (!r->w || !r->psu || !r->rscales || psu_order(r, d) ||
+        (!r->jackknife && multipliers(r, spec))) {
         helby_replicates_free(r);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     memcpy(r->w, d->w, d->n * sizeof *r->w);
     memcpy(r->psu, d->psu, d->n * sizeof *r->psu);
-    for (size_t i = 0; i < P * R; i++)
-        r->mult[i] = 1;
     for (size_t i = 0; i < R; i++)
         r->rscales[i] = 1;
-    r->scale = 1;
-    /* Rank of each PSU in its stratum, in order of first appearance. */
-    size_t *seen = calloc(H, sizeof *seen), *rank = malloc(P * sizeof *rank);
-    size_t *first = malloc(H * sizeof *first);
-    if (!seen || !rank || !first) {
-        free(seen), free(rank), free(first);
-        helby_replicates_free(r);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    }
-    size_t col = 0;
-    for (size_t h = 0; h < H; h++) {
-        first[h] = col;
-        col += d->n_h[h];
-    }
-    for (size_t p = 0; p < P; p++)
-        rank[p] = seen[d->stratum_of_psu[p]]++;
-    uint64_t state = spec->seed;
-    for (size_t p = 0; p < P; p++) {
-        size_t h = d->stratum_of_psu[p];
-        double nh = (double)d->n_h[h];
-        double *a = r->mult + p * R;
-        switch (spec->type) {
-        case HELBY_REP_JK1:
-        case HELBY_REP_JKN:
-            /* Replicate first[h] + i drops PSU i of stratum h. */
-            for (size_t i = 0; i < d->n_h[h]; i++)
-                a[first[h] + i] = i == rank[p] ? 0 : nh / (nh - 1);
-            break;
-        case HELBY_REP_BRR:
-        case HELBY_REP_FAY:
-            for (size_t k = 0; k < R; k++) {
-                int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
-                int first_psu = rank[p] == 0;
-                a[k] = (plus == first_psu) ? 2 - rho : rho;
-            }
-            break;
-        default:
-            break;
-        }
-    }
     if (spec->type == HELBY_REP_JK1) {
-        r->scale = (double)(P - 1) / (double)P * d->f_h[0];
+        r->scale = (double)(d->P - 1) / (double)d->P * d->f_h[0];
     } else if (spec->type == HELBY_REP_JKN) {
-        for (size_t h = 0; h < H; h++)
+        r->scale = 1;
+        for (size_t h = 0; h < d->H; h++)
             for (size_t i = 0; i < d->n_h[h]; i++)
-                r->rscales[first[h] + i] =
+                r->rscales[r->first[h] + i] =
                     ((double)d->n_h[h] - 1) / (double)d->n_h[h] * d->f_h[h];
-    } else if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
-        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
-    } else if (spec->type == HELBY_REP_BOOTSTRAP) {
-        /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
-         * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
-        size_t *count = malloc(P * sizeof *count);
-        size_t *members = malloc(P * sizeof *members);
-        if (!count || !members) {
-            free(count), free(members), free(seen), free(rank), free(first);
-            helby_replicates_free(r);
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        }
-        for (size_t p = 0; p < P; p++)
-            members[first[d->stratum_of_psu[p]] + rank[p]] = p;
-        for (size_t k = 0; k < R; k++) {
-            memset(count, 0, P * sizeof *count);
-            for (size_t h = 0; h < H; h++)
-                for (size_t j = 0; j + 1 < d->n_h[h]; j++)
-                    count[members[first[h] + uniform_below(&state, d->n_h[h])]]++;
-            for (size_t p = 0; p < P; p++) {
-                double nh = (double)d->n_h[d->stratum_of_psu[p]];
-                r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
-            }
-        }
-        free(count);
-        free(members);
-        r->scale = 1 / ((double)R - 1);
     }
-    free(seen), free(rank), free(first);
     /* R degf = rank of the replicate weights - 1. For the jackknives and BRR the rank is
-     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1); BRR/Fay: 1 + H, the Hadamard
-     * columns being independent), which spares an eigen-decomposition of a P x P matrix
-     * when every PSU is a replicate; the bootstrap's is computed. */
+     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1), as R's qr() rank of
+     * as.svrepdesign(type = "JKn") weights, also with certainty strata (f_h = 0), whose
+     * columns stay; BRR/Fay: 1 + H, the Hadamard columns being independent), which spares an
+     * eigen-decomposition of a P x P matrix when every PSU is a replicate; the bootstrap's
+     * is computed. */
     switch (spec->type) {
-    case HELBY_REP_JK1: r->df = (double)P - 1; break;
-    case HELBY_REP_JKN: r->df = (double)P - (double)H; break;
+    case HELBY_REP_JK1: r->df = (double)d->P - 1; break;
+    case HELBY_REP_JKN: r->df = (double)d->P - (double)d->H; break;
     case HELBY_REP_BRR:
-    case HELBY_REP_FAY: r->df = (double)H; break;
+    case HELBY_REP_FAY: r->df = (double)d->H; break;
     default: r->df = rank_df(r);
     }
     *out = r;
@@ -431,4 +456,49 @@ fail:
     free(col);
     helby_replicates_free(r);
     return st;
+}
+
+/* A jackknife replicate dropping PSU i of stratum h sums S0 + (c - 1) (T_h - T_i) - T_i,
+ * c = n_h / (n_h - 1), T_h the stratum's total: O(D) per replicate after one pass over the
+ * PSUs, where the multipliers cost O(P D) each. */
+static int jackknife_sums(const helby_replicates *r, const double *T, const double *S0,
+                          size_t D, double *S)
+{
+    double *Th = calloc(r->H * D > 0 ? r->H * D : 1, sizeof *Th);
+    if (!Th)
+        return -1;
+    for (size_t p = 0; p < r->P; p++)
+        for (size_t g = 0; g < D; g++)
+            Th[r->stratum_of_psu[p] * D + g] += T[p * D + g];
+    for (size_t rep = 0; rep < r->R; rep++) {
+        size_t p = r->drop[rep], h = r->stratum_of_psu[p];
+        double nh = (double)r->n_h[h], cm1 = nh / (nh - 1) - 1;
+        const double *ti = T + p * D, *th = Th + h * D;
+        for (size_t g = 0; g < D; g++)
+            S[rep * D + g] = S0[g] + cm1 * (th[g] - ti[g]) - ti[g];
+    }
+    free(Th);
+    return 0;
+}
+
+int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0,
+                          size_t D, double *S)
+{
+    if (r->jackknife)
+        return jackknife_sums(r, T, S0, D, S);
+    const size_t R = r->R;
+    for (size_t rep = 0; rep < R; rep++)
+        memcpy(S + rep * D, S0, D * sizeof *S);
+    /* The full-sample sums plus (a - 1) times the PSU sums: multipliers of 1 cost nothing. */
+    for (size_t p = 0; p < r->P; p++) {
+        const double *t = T + p * D;
+        for (size_t rep = 0; rep < R; rep++) {
+            double a = r->mult[p * R + rep] - 1;
+            if (a == 0)
+                continue;
+            for (size_t g = 0; g < D; g++)
+                S[rep * D + g] += a * t[g];
+        }
+    }
+    return 0;
 }

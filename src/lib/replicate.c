@@ -204,11 +204,20 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
         *R = d->P;
         return HELBY_OK;
     case HELBY_REP_JKN:
-        for (size_t h = 0; h < H; h++)
+        /* A stratum sampled with certainty (f_h = 0) has no replicates, as R's jknweights
+         * with options(survey.drop.replicates = TRUE), its default. */
+        *R = 0;
+        for (size_t h = 0; h < H; h++) {
+            if (d->f_h[h] == 0)
+                continue;
             if (d->n_h[h] < 2)
                 return helby_error_set(err, HELBY_ENUMERIC, "JKn: stratum %s has only one PSU",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
-        *R = d->P;
+            *R += d->n_h[h];
+        }
+        if (*R == 0)
+            return helby_error_set(err, HELBY_ENUMERIC,
+                                   "JKn: every stratum is sampled with certainty: no variance");
         return HELBY_OK;
     case HELBY_REP_BRR:
     case HELBY_REP_FAY:
@@ -245,9 +254,10 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
 }
 
 /* The PSUs stratum by stratum: replicate first[h] + i is about PSU i of stratum h (in order
- * of first appearance), drop[first[h] + i] that PSU. Fills r->H, first, n_h, stratum_of_psu
- * and drop; returns -1 when out of memory. */
-static int psu_order(helby_replicates *r, const helby_design *d)
+ * of first appearance), drop[first[h] + i] that PSU. With skip_certain, strata with f_h = 0
+ * have no replicates (first[h] = SIZE_MAX). Fills r->H, first, n_h, stratum_of_psu and drop;
+ * returns -1 when out of memory. */
+static int psu_order(helby_replicates *r, const helby_design *d, int skip_certain)
 {
     const size_t H = d->H, P = d->P;
     r->H = H;
@@ -262,14 +272,16 @@ static int psu_order(helby_replicates *r, const helby_design *d)
     }
     size_t col = 0;
     for (size_t h = 0; h < H; h++) {
-        r->first[h] = col;
+        int none = skip_certain && d->f_h[h] == 0;
+        r->first[h] = none ? SIZE_MAX : col;
         r->n_h[h] = d->n_h[h];
-        col += d->n_h[h];
+        col += none ? 0 : d->n_h[h];
     }
     for (size_t p = 0; p < P; p++) {
         size_t h = d->stratum_of_psu[p];
         r->stratum_of_psu[p] = h;
-        r->drop[r->first[h] + seen[h]++] = p;
+        if (r->first[h] != SIZE_MAX)
+            r->drop[r->first[h] + seen[h]++] = p;
     }
     free(seen);
     return 0;
@@ -336,7 +348,7 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     r->w = malloc(d->n * sizeof *r->w);
     r->psu = malloc(d->n * sizeof *r->psu);
     r->rscales = malloc(R * sizeof *r->rscales);
-    if (!r->w || !r->psu || !r->rscales || psu_order(r, d) ||
+    if (!r->w || !r->psu || !r->rscales || psu_order(r, d, spec->type == HELBY_REP_JKN) ||
         (!r->jackknife && multipliers(r, spec))) {
         helby_replicates_free(r);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
@@ -350,19 +362,23 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     } else if (spec->type == HELBY_REP_JKN) {
         r->scale = 1;
         for (size_t h = 0; h < d->H; h++)
-            for (size_t i = 0; i < d->n_h[h]; i++)
+            for (size_t i = 0; r->first[h] != SIZE_MAX && i < d->n_h[h]; i++)
                 r->rscales[r->first[h] + i] =
                     ((double)d->n_h[h] - 1) / (double)d->n_h[h] * d->f_h[h];
     }
     /* R degf = rank of the replicate weights - 1. For the jackknives and BRR the rank is
-     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1), as R's qr() rank of
-     * as.svrepdesign(type = "JKn") weights, also with certainty strata (f_h = 0), whose
-     * columns stay; BRR/Fay: 1 + H, the Hadamard columns being independent), which spares an
-     * eigen-decomposition of a P x P matrix when every PSU is a replicate; the bootstrap's
-     * is computed. */
+     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1) over the strata with replicates,
+     * each stratum's columns summing to n_h times the base weights; checked against R's qr()
+     * rank of as.svrepdesign(type = "JKn") weights with and without a certainty stratum in
+     * tests/unit/test_replicate.c; BRR/Fay: 1 + H, the Hadamard columns being independent),
+     * which spares an eigen-decomposition of a P x P matrix when every PSU is a replicate;
+     * the bootstrap's is computed. */
+    size_t with_reps = 0;
+    for (size_t h = 0; h < d->H; h++)
+        with_reps += r->first[h] != SIZE_MAX;
     switch (spec->type) {
     case HELBY_REP_JK1: r->df = (double)d->P - 1; break;
-    case HELBY_REP_JKN: r->df = (double)d->P - (double)d->H; break;
+    case HELBY_REP_JKN: r->df = (double)R - (double)with_reps; break;
     case HELBY_REP_BRR:
     case HELBY_REP_FAY: r->df = (double)d->H; break;
     default: r->df = rank_df(r);

@@ -326,6 +326,30 @@ helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, 
     return HELBY_OK;
 }
 
+/* Full-sample sums of w y and w x by domain (and by PSU and domain into py, px unless
+ * NULL), respondents counted in cnt. Returns the row of a domain >= D, or n. */
+static size_t row_sums(const helby_replicates *rep, helby_estimator kind, const double *y,
+                       const double *x, const long *domain, size_t D, size_t *cnt, double *Sy,
+                       double *Sx, double *py, double *px)
+{
+    for (size_t k = 0; k < rep->n; k++) {
+        long g = domain ? domain[k] : 0;
+        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+            continue;
+        if ((size_t)g >= D)
+            return k;
+        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
+        cnt[g]++;
+        Sy[g] += rep->w[k] * y[k];
+        Sx[g] += rep->w[k] * xv;
+        if (py) {
+            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
+            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
+        }
+    }
+    return rep->n;
+}
+
 /* Replicate sums of supplied weights: the full-sample sums plus the changes in the blocks of
  * rows where the replicate differs, replicate by replicate (contiguous in memory). */
 static void supplied_sums(const helby_replicates *rep, helby_estimator kind, const double *y,
@@ -414,22 +438,11 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         goto done;
     }
     e->n_domains = D;
-    for (size_t k = 0; k < n; k++) {
-        long g = domain ? domain[k] : 0;
-        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-            continue;
-        if ((size_t)g >= D) {
-            st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g, D);
-            goto done;
-        }
-        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
-        cnt[g]++;
-        Sy[g] += rep->w[k] * y[k];
-        Sx[g] += rep->w[k] * xv;
-        if (by_psu) {
-            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
-            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
-        }
+    size_t bad = row_sums(rep, kind, y, x, domain, D, cnt, Sy, Sx, py, px);
+    if (bad < n) {
+        st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", bad + 1,
+                             domain[bad], D);
+        goto done;
     }
     if (!by_psu)
         supplied_sums(rep, kind, y, x, domain, D, Sy, Sx);

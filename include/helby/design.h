@@ -71,9 +71,10 @@ typedef enum helby_rep_type {
     HELBY_REP_SUPPLIED   /* replicate weights from the data producer */
 } helby_rep_type;
 
-/* Replicate weights: either per-PSU multipliers of the base weights (built
- * from a design: P x R, small even for a million rows) or full per-row
- * weights supplied by the producer (n x R). Variance:
+/* Replicate weights: built from a design (the jackknives as the PSU each replicate
+ * drops: memory O(rows + PSUs) even with one replicate per PSU; BRR, Fay and the
+ * bootstrap as per-PSU multipliers, P x R with R small) or full per-row weights
+ * supplied by the producer (n x R). Variance:
  * scale * sum_r rscale_r (theta_r - c)^2, c the mean of the replicates or,
  * with mse, the full-sample estimate (R svrepdesign). */
 typedef struct helby_replicates helby_replicates;
@@ -91,7 +92,9 @@ typedef struct helby_rep_spec {
  * the name is unknown. ("supplied" weights come from a file, not a name.) */
 int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_replicate);
 
-/* Build replicate weights from a design. Errors: JK1 on a stratified design,
+/* Build replicate weights from a design. JKn has one replicate per PSU of every
+ * stratum not sampled with certainty (fpc: f_h = 0), as R's as.svrepdesign(type =
+ * "JKn") with survey.drop.replicates (its default). Errors: JK1 on a stratified design,
  * BRR/Fay without exactly 2 PSUs in every stratum, JKn or bootstrap with a
  * stratum of one PSU (name it), rho outside (0, 1). */
 helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
@@ -110,8 +113,9 @@ size_t helby_replicates_count(const helby_replicates *r);
 size_t helby_replicates_rows(const helby_replicates *r);
 double helby_replicates_scale(const helby_replicates *r);
 /* Degrees of freedom as R degf on a replicate design: rank of the replicate
- * weight matrix - 1, computed from the R x R cross-product (never the n x R
- * matrix). */
+ * weight matrix - 1; in closed form for JK1 (P - 1), JKn (sum of n_h - 1 over
+ * the strata with replicates), BRR and Fay (strata), else from the R x R
+ * cross-product (never the n x R matrix). */
 double helby_replicates_df(const helby_replicates *r);
 /* Replicate weight of row k in replicate r (for export and tests). */
 double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep);

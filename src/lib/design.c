@@ -1,4 +1,6 @@
-/* design.c — sampling designs (helby/design.h). */
+/* design.c — sampling designs (helby/design.h).
+ * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
+ * and includes only those before it. */
 #include "helby/design.h"
 
 #include <math.h>
@@ -18,6 +20,18 @@ int helby_lonely_rule_parse(const char *name, helby_lonely_rule *out)
             return 1;
         }
     return 0;
+}
+
+/* The calibration residuals are filled by weight.c (helby_design_calibrate) but owned by
+ * the design, which frees them: the design layer must not call up into weighting. */
+void helby_cal_free(struct helby_cal *c)
+{
+    if (!c)
+        return;
+    free(c->cols);
+    free(c->d0);
+    free(c->Ainv);
+    free(c);
 }
 
 void helby_design_free(helby_design *d)

@@ -1,4 +1,5 @@
-/* design_internal.h — the design's dense layout, shared with estimate.c. */
+/* design_internal.h — the design's dense layout, read by the modules above design.c
+ * (replicate.c, weight.c, estimate.c). */
 #ifndef HELBY_DESIGN_INTERNAL_H
 #define HELBY_DESIGN_INTERNAL_H
 
@@ -38,14 +39,6 @@ void helby_cal_free(struct helby_cal *c);
  * Returns 0, or -1 when out of memory. */
 int helby_cal_residualize(const helby_design *d, const double *z, const long *dom, size_t D,
                           double *T);
-
-/* Replicates whose every weight column (and the full-sample weights) went
- * through fn (replicate.c; used by helby_replicates_calibrate). rep is the
- * replicate number, or (size_t)-1 for the full sample. */
-typedef helby_status (*helby_reweight_fn)(void *ctx, size_t rep, const double *in, double *out,
-                                          helby_error *err);
-helby_status helby_replicates_reweight(helby_replicates **out, const helby_replicates *r,
-                                       helby_reweight_fn fn, void *ctx, helby_error *err);
 
 /* Covariance of the D columns of PSU totals T (P x D, row-major) under the
  * design: sum over strata of scale_h * sum_i (T_hi - mean_h)(T_hi - mean_h)',

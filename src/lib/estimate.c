@@ -1,6 +1,8 @@
-/* estimate.c — domain estimates with linearization variance (helby/estimate.h).
+/* estimate.c — domain estimates with linearization or replicate variance (helby/estimate.h).
  * Formulas: STATISTICS.md §3–4; conventions of R survey (svymean, svytotal,
- * svyratio, svyby, svycontrast, svyciprop), checked by tests/unit/test_golden.c. */
+ * svyratio, svyby, svycontrast, svyciprop), checked by tests/unit/test_golden.c.
+ * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
+ * and includes only those before it. */
 #include "helby/estimate.h"
 
 #include <gsl/gsl_cdf.h>
@@ -11,6 +13,7 @@
 
 #include "design_internal.h"
 #include "estimate_internal.h"
+#include "replicate_internal.h"
 
 void helby_estimate_options_default(helby_estimate_options *o)
 {
@@ -320,5 +323,162 @@ helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, 
     if (o.ci != HELBY_CI_NORMAL)
         o.ci = HELBY_CI_T;
     helby_estimate_set_ci(out, &o, 0);
+    return HELBY_OK;
+}
+
+/* Full-sample sums of w y and w x by domain (and by PSU and domain into py, px unless
+ * NULL), respondents counted in cnt. Returns the row of a domain >= D, or n. */
+static size_t row_sums(const helby_replicates *rep, helby_estimator kind, const double *y,
+                       const double *x, const long *domain, size_t D, size_t *cnt, double *Sy,
+                       double *Sx, double *py, double *px)
+{
+    for (size_t k = 0; k < rep->n; k++) {
+        long g = domain ? domain[k] : 0;
+        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+            continue;
+        if ((size_t)g >= D)
+            return k;
+        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
+        cnt[g]++;
+        Sy[g] += rep->w[k] * y[k];
+        Sx[g] += rep->w[k] * xv;
+        if (py) {
+            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
+            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
+        }
+    }
+    return rep->n;
+}
+
+/* Replicate sums of supplied weights: the full-sample sums plus the changes in the blocks of
+ * rows where the replicate differs, replicate by replicate (contiguous in memory). */
+static void supplied_sums(const helby_replicates *rep, helby_estimator kind, const double *y,
+                          const double *x, const long *domain, size_t D, double *Sy, double *Sx)
+{
+    const size_t n = rep->n;
+    for (size_t r = 0; r < rep->R; r++) {
+        double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
+        const double *wr = rep->full + r * n;
+        memcpy(sy, Sy, D * sizeof *sy);
+        memcpy(sx, Sx, D * sizeof *sx);
+        for (size_t b = 0; b < rep->nb; b++) {
+            if (!rep->dirty[r * rep->nb + b])
+                continue;
+            size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
+            for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
+                long g = domain ? domain[k] : 0;
+                if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
+                    continue;
+                double dw = wr[k] - rep->w[k];
+                sy[g] += dw * y[k];
+                sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
+            }
+        }
+    }
+}
+
+/* Replicate variance scale * sum_r rscale_r (theta_r - c)(theta_r - c)' of the D estimates
+ * theta (row 0 the full sample, rows 1..R the replicates), c their mean or, with mse, the
+ * full-sample estimate (R svrepdesign). */
+static void replicate_vcov(const helby_replicates *rep, const double *theta, size_t D,
+                           double *V)
+{
+    const size_t R = rep->R;
+    for (size_t a = 0; a < D; a++) {
+        double ca = 0, cb;
+        for (size_t r = 1; r <= R; r++)
+            ca += theta[r * D + a];
+        ca = rep->mse ? theta[a] : ca / (double)R;
+        for (size_t b = 0; b <= a; b++) {
+            cb = 0;
+            for (size_t r = 1; r <= R; r++)
+                cb += theta[r * D + b];
+            cb = rep->mse ? theta[b] : cb / (double)R;
+            double v = 0;
+            for (size_t r = 1; r <= R; r++)
+                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
+            V[a * D + b] = V[b * D + a] = rep->scale * v;
+        }
+    }
+}
+
+helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
+                                          const double *y, const double *x, const long *domain,
+                                          size_t D, const helby_estimate_options *opt_in,
+                                          helby_estimates **out, helby_error *err)
+{
+    *out = NULL;
+    helby_estimate_options opt;
+    if (opt_in)
+        opt = *opt_in;
+    else
+        helby_estimate_options_default(&opt);
+    if (!domain)
+        D = 1;
+    if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
+        return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
+    const size_t n = rep->n, R = rep->R;
+    /* Full-sample sums row by row; replicate sums from the sums per PSU (jackknife and
+     * multiplier modes, replicate.c) or from the rows (supplied weights). Memory: R x D
+     * and P x D, never R x P. */
+    const int by_psu = rep->full == NULL;
+    double *Sy = calloc((R + 1) * D, sizeof *Sy), *Sx = calloc((R + 1) * D, sizeof *Sx);
+    size_t *cnt = calloc(D, sizeof *cnt);
+    double *py = by_psu ? calloc(rep->P * D, sizeof *py) : NULL;
+    double *px = by_psu ? calloc(rep->P * D, sizeof *px) : NULL;
+    double *theta = malloc((R + 1) * D * sizeof *theta);
+    helby_estimates *e = calloc(1, sizeof *e);
+    if (e) {
+        e->est = calloc(D, sizeof *e->est);
+        e->vcov = calloc(D * D, sizeof *e->vcov);
+    }
+    helby_status st = HELBY_OK;
+    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta || (by_psu && (!py || !px))) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    e->n_domains = D;
+    size_t bad = row_sums(rep, kind, y, x, domain, D, cnt, Sy, Sx, py, px);
+    if (bad < n) {
+        st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", bad + 1,
+                             domain[bad], D);
+        goto done;
+    }
+    if (!by_psu)
+        supplied_sums(rep, kind, y, x, domain, D, Sy, Sx);
+    else if (helby_replicates_sums(rep, py, Sy, D, Sy + D) ||
+             helby_replicates_sums(rep, px, Sx, D, Sx + D)) {
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
+    for (size_t g = 0; g < D; g++)
+        if (cnt[g] == 0) {
+            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
+                                 g);
+            goto done;
+        }
+    for (size_t r = 0; r <= R; r++)
+        for (size_t g = 0; g < D; g++)
+            theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
+                                                       : Sy[r * D + g] / Sx[r * D + g];
+    replicate_vcov(rep, theta, D, e->vcov);
+    double df = opt.df > 0 ? opt.df : rep->df;
+    for (size_t g = 0; g < D; g++) {
+        helby_estimate *o = &e->est[g];
+        o->estimate = theta[g];
+        o->se = sqrt(e->vcov[g * D + g]);
+        o->df = df;
+        o->n = cnt[g];
+        o->n_weighted = Sx[g];
+        o->deff = NAN;
+        helby_estimate_set_ci(o, &opt, (double)n);
+    }
+done:
+    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);
+    if (st) {
+        helby_estimates_free(e);
+        return st;
+    }
+    *out = e;
     return HELBY_OK;
 }

@@ -1,4 +1,4 @@
-/* estimate_internal.h — shared by estimate.c and replicate.c. */
+/* estimate_internal.h — estimate.c's helpers for modules above it. */
 #ifndef HELBY_ESTIMATE_INTERNAL_H
 #define HELBY_ESTIMATE_INTERNAL_H
 

@@ -1,8 +1,10 @@
-/* replicate.c — replicate-weight designs and their variance (helby/design.h,
- * helby_estimate_by_replicates in helby/estimate.h). Conventions of R survey's
+/* replicate.c — replicate-weight designs (helby/design.h); estimate.c computes with them
+ * (helby_estimate_by_replicates). Conventions of R survey's
  * as.svrepdesign / svrepdesign: JK1 scale (n-1)/n (1-f); JKn rscales
  * (n_h-1)/n_h (1-f_h); BRR and Fay scale 1/(R (1-rho)^2); bootstrap scale
- * 1/(B-1); centred on the mean of the replicates unless mse. */
+ * 1/(B-1); centred on the mean of the replicates unless mse.
+ * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
+ * and includes only those before it. */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>
@@ -12,23 +14,8 @@
 #include <string.h>
 
 #include "design_internal.h"
-#include "estimate_internal.h"
+#include "replicate_internal.h"
 #include "util_internal.h"
-#include "helby/estimate.h"
-
-struct helby_replicates {
-    size_t n, R, P;
-    double *w;       /* n base weights */
-    uint32_t *psu;   /* n dense PSU index (multiplier mode) */
-    double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
-    double *full;    /* n x R weights (supplied mode): full[r * n + k] */
-    size_t nb;       /* supplied mode: blocks of DIRTY_BLOCK rows */
-    unsigned char *dirty; /* R x nb: 1 where replicate r differs from w in block b */
-    double scale;
-    double *rscales; /* R */
-    int mse;
-    double df;
-};
 
 void helby_replicates_free(helby_replicates *r)
 {
@@ -40,12 +27,13 @@ void helby_replicates_free(helby_replicates *r)
     free(r->full);
     free(r->dirty);
     free(r->rscales);
+    free(r->drop);
+    free(r->stratum_of_psu);
+    free(r->first);
+    free(r->n_h);
     free(r);
 }
 
-/* Which blocks of rows each full replicate changes: a re-calibrated jackknife replicate
- * differs from the full sample in one wave only, and estimation skips the rest. */
-#define DIRTY_BLOCK 1024
 static int mark_dirty(helby_replicates *r)
 {
     r->nb = (r->n + DIRTY_BLOCK - 1) / DIRTY_BLOCK;
@@ -86,7 +74,13 @@ double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep)
 {
     if (r->full)
         return r->full[rep * r->n + k];
-    return r->w[k] * r->mult[r->psu[k] * r->R + rep];
+    if (!r->jackknife)
+        return r->w[k] * r->mult[r->psu[k] * r->R + rep];
+    size_t p = r->psu[k], h = r->stratum_of_psu[p];
+    if (rep < r->first[h] || rep >= r->first[h] + r->n_h[h])
+        return r->w[k]; /* another stratum's replicate: multiplier 1 */
+    double nh = (double)r->n_h[h];
+    return r->drop[rep] == p ? 0 : r->w[k] * (nh / (nh - 1));
 }
 
 /* R degf(svyrep.design) = rank(replicate weights) - 1, from the R x R Gram
@@ -195,13 +189,11 @@ int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_
     return 0;
 }
 
-helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
-                                  const helby_rep_spec *spec, helby_error *err)
+/* The number of replicates of spec on d, or an error for a design the method does not fit. */
+static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec, size_t *R,
+                              helby_error *err)
 {
-    *out = NULL;
-    gsl_set_error_handler_off();
-    const size_t P = d->P, H = d->H;
-    size_t R = 0;
+    const size_t H = d->H;
     char nb[32];
     double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
     switch (spec->type) {
@@ -209,15 +201,24 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
         if (H != 1)
             return helby_error_set(err, HELBY_EUSAGE,
                                    "JK1 is for unstratified designs: use JKn with strata");
-        R = P;
-        break;
+        *R = d->P;
+        return HELBY_OK;
     case HELBY_REP_JKN:
-        R = P;
-        for (size_t h = 0; h < H; h++)
+        /* A stratum sampled with certainty (f_h = 0) has no replicates, as R's jknweights
+         * with options(survey.drop.replicates = TRUE), its default. */
+        *R = 0;
+        for (size_t h = 0; h < H; h++) {
+            if (d->f_h[h] == 0)
+                continue;
             if (d->n_h[h] < 2)
                 return helby_error_set(err, HELBY_ENUMERIC, "JKn: stratum %s has only one PSU",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
-        break;
+            *R += d->n_h[h];
+        }
+        if (*R == 0)
+            return helby_error_set(err, HELBY_ENUMERIC,
+                                   "JKn: every stratum is sampled with certainty: no variance");
+        return HELBY_OK;
     case HELBY_REP_BRR:
     case HELBY_REP_FAY:
         if (spec->type == HELBY_REP_FAY && !(rho > 0 && rho < 1))
@@ -228,13 +229,13 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                 return helby_error_set(err, HELBY_EUSAGE,
                                        "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
                                        helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
-        R = 1;
-        while (R <= H)
-            R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
-        break;
+        *R = 1;
+        while (*R <= H)
+            *R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
+        return HELBY_OK;
     case HELBY_REP_BOOTSTRAP:
-        R = spec->replicates ? spec->replicates : 50;
-        if (R < 2)
+        *R = spec->replicates ? spec->replicates : 50;
+        if (*R < 2)
             return helby_error_set(err, HELBY_EUSAGE, "the bootstrap needs at least 2 replicates");
         for (size_t h = 0; h < H; h++) {
             if (d->n_h[h] < 2)
@@ -246,116 +247,140 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                                        "the bootstrap with an fpc is not supported; use JKn, or "
                                        "replicate weights from the producer");
         }
-        break;
+        return HELBY_OK;
     default:
         return helby_error_set(err, HELBY_EUSAGE, "unknown replicate type");
     }
+}
+
+/* The PSUs stratum by stratum: replicate first[h] + i is about PSU i of stratum h (in order
+ * of first appearance), drop[first[h] + i] that PSU. With skip_certain, strata with f_h = 0
+ * have no replicates (first[h] = SIZE_MAX). Fills r->H, first, n_h, stratum_of_psu and drop;
+ * returns -1 when out of memory. */
+static int psu_order(helby_replicates *r, const helby_design *d, int skip_certain)
+{
+    const size_t H = d->H, P = d->P;
+    r->H = H;
+    r->first = malloc(H * sizeof *r->first);
+    r->n_h = malloc(H * sizeof *r->n_h);
+    r->stratum_of_psu = malloc(P * sizeof *r->stratum_of_psu);
+    r->drop = malloc(P * sizeof *r->drop);
+    size_t *seen = calloc(H, sizeof *seen);
+    if (!r->first || !r->n_h || !r->stratum_of_psu || !r->drop || !seen) {
+        free(seen);
+        return -1;
+    }
+    size_t col = 0;
+    for (size_t h = 0; h < H; h++) {
+        int none = skip_certain && d->f_h[h] == 0;
+        r->first[h] = none ? SIZE_MAX : col;
+        r->n_h[h] = d->n_h[h];
+        col += none ? 0 : d->n_h[h];
+    }
+    for (size_t p = 0; p < P; p++) {
+        size_t h = d->stratum_of_psu[p];
+        r->stratum_of_psu[p] = h;
+        if (r->first[h] != SIZE_MAX)
+            r->drop[r->first[h] + seen[h]++] = p;
+    }
+    free(seen);
+    return 0;
+}
+
+/* Per-PSU multipliers of BRR, Fay and the bootstrap (P x R; R is small for these). */
+static int multipliers(helby_replicates *r, const helby_rep_spec *spec)
+{
+    const size_t P = r->P, R = r->R;
+    r->mult = malloc(P * R * sizeof *r->mult);
+    if (!r->mult)
+        return -1;
+    if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
+        double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
+        for (size_t h = 0; h < r->H; h++)
+            for (size_t i = 0; i < 2; i++) {
+                double *a = r->mult + r->drop[r->first[h] + i] * R;
+                for (size_t k = 0; k < R; k++) {
+                    int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
+                    a[k] = (plus == (i == 0)) ? 2 - rho : rho;
+                }
+            }
+        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
+        return 0;
+    }
+    /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
+     * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
+    size_t *count = malloc(P * sizeof *count);
+    if (!count)
+        return -1;
+    uint64_t state = spec->seed;
+    for (size_t k = 0; k < R; k++) {
+        memset(count, 0, P * sizeof *count);
+        for (size_t h = 0; h < r->H; h++)
+            for (size_t j = 0; j + 1 < r->n_h[h]; j++)
+                count[r->drop[r->first[h] + uniform_below(&state, r->n_h[h])]]++;
+        for (size_t p = 0; p < P; p++) {
+            double nh = (double)r->n_h[r->stratum_of_psu[p]];
+            r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
+        }
+    }
+    free(count);
+    r->scale = 1 / ((double)R - 1);
+    return 0;
+}
+
+helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
+                                  const helby_rep_spec *spec, helby_error *err)
+{
+    *out = NULL;
+    gsl_set_error_handler_off();
+    size_t R = 0;
+    helby_status st = rep_count(d, spec, &R, err);
+    if (st)
+        return st;
     helby_replicates *r = calloc(1, sizeof *r);
     if (!r)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     r->n = d->n;
     r->R = R;
-    r->P = P;
+    r->P = d->P;
     r->mse = spec->mse;
+    r->jackknife = spec->type == HELBY_REP_JK1 || spec->type == HELBY_REP_JKN;
     r->w = malloc(d->n * sizeof *r->w);
     r->psu = malloc(d->n * sizeof *r->psu);
-    r->mult = malloc(P * R * sizeof *r->mult);
     r->rscales = malloc(R * sizeof *r->rscales);
-    if (!r->w || !r->psu || !r->mult || !r->rscales) {
+    if (!r->w || !r->psu || !r->rscales || psu_order(r, d, spec->type == HELBY_REP_JKN) ||
+        (!r->jackknife && multipliers(r, spec))) {
         helby_replicates_free(r);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     memcpy(r->w, d->w, d->n * sizeof *r->w);
     memcpy(r->psu, d->psu, d->n * sizeof *r->psu);
-    for (size_t i = 0; i < P * R; i++)
-        r->mult[i] = 1;
     for (size_t i = 0; i < R; i++)
         r->rscales[i] = 1;
-    r->scale = 1;
-    /* Rank of each PSU in its stratum, in order of first appearance. */
-    size_t *seen = calloc(H, sizeof *seen), *rank = malloc(P * sizeof *rank);
-    size_t *first = malloc(H * sizeof *first);
-    if (!seen || !rank || !first) {
-        free(seen), free(rank), free(first);
-        helby_replicates_free(r);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    }
-    size_t col = 0;
-    for (size_t h = 0; h < H; h++) {
-        first[h] = col;
-        col += d->n_h[h];
-    }
-    for (size_t p = 0; p < P; p++)
-        rank[p] = seen[d->stratum_of_psu[p]]++;
-    uint64_t state = spec->seed;
-    for (size_t p = 0; p < P; p++) {
-        size_t h = d->stratum_of_psu[p];
-        double nh = (double)d->n_h[h];
-        double *a = r->mult + p * R;
-        switch (spec->type) {
-        case HELBY_REP_JK1:
-        case HELBY_REP_JKN:
-            /* Replicate first[h] + i drops PSU i of stratum h. */
-            for (size_t i = 0; i < d->n_h[h]; i++)
-                a[first[h] + i] = i == rank[p] ? 0 : nh / (nh - 1);
-            break;
-        case HELBY_REP_BRR:
-        case HELBY_REP_FAY:
-            for (size_t k = 0; k < R; k++) {
-                int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
-                int first_psu = rank[p] == 0;
-                a[k] = (plus == first_psu) ? 2 - rho : rho;
-            }
-            break;
-        default:
-            break;
-        }
-    }
     if (spec->type == HELBY_REP_JK1) {
-        r->scale = (double)(P - 1) / (double)P * d->f_h[0];
+        r->scale = (double)(d->P - 1) / (double)d->P * d->f_h[0];
     } else if (spec->type == HELBY_REP_JKN) {
-        for (size_t h = 0; h < H; h++)
-            for (size_t i = 0; i < d->n_h[h]; i++)
-                r->rscales[first[h] + i] =
+        r->scale = 1;
+        for (size_t h = 0; h < d->H; h++)
+            for (size_t i = 0; r->first[h] != SIZE_MAX && i < d->n_h[h]; i++)
+                r->rscales[r->first[h] + i] =
                     ((double)d->n_h[h] - 1) / (double)d->n_h[h] * d->f_h[h];
-    } else if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
-        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
-    } else if (spec->type == HELBY_REP_BOOTSTRAP) {
-        /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
-         * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
-        size_t *count = malloc(P * sizeof *count);
-        size_t *members = malloc(P * sizeof *members);
-        if (!count || !members) {
-            free(count), free(members), free(seen), free(rank), free(first);
-            helby_replicates_free(r);
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        }
-        for (size_t p = 0; p < P; p++)
-            members[first[d->stratum_of_psu[p]] + rank[p]] = p;
-        for (size_t k = 0; k < R; k++) {
-            memset(count, 0, P * sizeof *count);
-            for (size_t h = 0; h < H; h++)
-                for (size_t j = 0; j + 1 < d->n_h[h]; j++)
-                    count[members[first[h] + uniform_below(&state, d->n_h[h])]]++;
-            for (size_t p = 0; p < P; p++) {
-                double nh = (double)d->n_h[d->stratum_of_psu[p]];
-                r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
-            }
-        }
-        free(count);
-        free(members);
-        r->scale = 1 / ((double)R - 1);
     }
-    free(seen), free(rank), free(first);
     /* R degf = rank of the replicate weights - 1. For the jackknives and BRR the rank is
-     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1); BRR/Fay: 1 + H, the Hadamard
-     * columns being independent), which spares an eigen-decomposition of a P x P matrix
-     * when every PSU is a replicate; the bootstrap's is computed. */
+     * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1) over the strata with replicates,
+     * each stratum's columns summing to n_h times the base weights; checked against R's qr()
+     * rank of as.svrepdesign(type = "JKn") weights with and without a certainty stratum in
+     * tests/unit/test_replicate.c; BRR/Fay: 1 + H, the Hadamard columns being independent),
+     * which spares an eigen-decomposition of a P x P matrix when every PSU is a replicate;
+     * the bootstrap's is computed. */
+    size_t with_reps = 0;
+    for (size_t h = 0; h < d->H; h++)
+        with_reps += r->first[h] != SIZE_MAX;
     switch (spec->type) {
-    case HELBY_REP_JK1: r->df = (double)P - 1; break;
-    case HELBY_REP_JKN: r->df = (double)P - (double)H; break;
+    case HELBY_REP_JK1: r->df = (double)d->P - 1; break;
+    case HELBY_REP_JKN: r->df = (double)R - (double)with_reps; break;
     case HELBY_REP_BRR:
-    case HELBY_REP_FAY: r->df = (double)H; break;
+    case HELBY_REP_FAY: r->df = (double)d->H; break;
     default: r->df = rank_df(r);
     }
     *out = r;
@@ -449,150 +474,47 @@ fail:
     return st;
 }
 
-helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
-                                          const double *y, const double *x, const long *domain,
-                                          size_t D, const helby_estimate_options *opt_in,
-                                          helby_estimates **out, helby_error *err)
+/* A jackknife replicate dropping PSU i of stratum h sums S0 + (c - 1) (T_h - T_i) - T_i,
+ * c = n_h / (n_h - 1), T_h the stratum's total: O(D) per replicate after one pass over the
+ * PSUs, where the multipliers cost O(P D) each. */
+static int jackknife_sums(const helby_replicates *r, const double *T, const double *S0,
+                          size_t D, double *S)
 {
-    *out = NULL;
-    helby_estimate_options opt;
-    if (opt_in)
-        opt = *opt_in;
-    else
-        helby_estimate_options_default(&opt);
-    if (!domain)
-        D = 1;
-    if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
-        return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
-    const size_t n = rep->n, R = rep->R;
-    /* The full-sample estimate from the base weights, via a one-PSU-per-row
-     * view is not needed: sums are direct. Replicate sums: per PSU then
-     * multiplied (multiplier mode), or row by row (supplied mode). */
-    double *Sy = calloc((R + 1) * D, sizeof *Sy), *Sx = calloc((R + 1) * D, sizeof *Sx);
-    size_t *cnt = calloc(D, sizeof *cnt);
-    double *py = NULL, *px = NULL;
-    helby_estimates *e = calloc(1, sizeof *e);
-    if (e) {
-        e->est = calloc(D, sizeof *e->est);
-        e->vcov = calloc(D * D, sizeof *e->vcov);
-    }
-    if (rep->mult) {
-        py = calloc(rep->P * D, sizeof *py);
-        px = calloc(rep->P * D, sizeof *px);
-    }
-    helby_status st = HELBY_OK;
-    double *theta = malloc((R + 1) * D * sizeof *theta);
-    if (!Sy || !Sx || !cnt || !e || !e->est || !e->vcov || !theta ||
-        (rep->mult && (!py || !px))) {
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    e->n_domains = D;
-    for (size_t k = 0; k < n; k++) {
-        long g = domain ? domain[k] : 0;
-        if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-            continue;
-        if ((size_t)g >= D) {
-            st = helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g, D);
-            goto done;
-        }
-        double xv = kind == HELBY_EST_RATIO ? x[k] : 1.0;
-        cnt[g]++;
-        Sy[g] += rep->w[k] * y[k];
-        Sx[g] += rep->w[k] * xv;
-        if (rep->mult) {
-            py[rep->psu[k] * D + (size_t)g] += rep->w[k] * y[k];
-            px[rep->psu[k] * D + (size_t)g] += rep->w[k] * xv;
-        }
-    }
-    if (!rep->mult) {
-        /* Full replicate weights: the full-sample sums plus the changes in the blocks of
-         * rows where the replicate differs, replicate by replicate (contiguous in memory). */
-        for (size_t r = 0; r < R; r++) {
-            double *sy = Sy + (r + 1) * D, *sx = Sx + (r + 1) * D;
-            const double *wr = rep->full + r * n;
-            memcpy(sy, Sy, D * sizeof *sy);
-            memcpy(sx, Sx, D * sizeof *sx);
-            for (size_t b = 0; b < rep->nb; b++) {
-                if (!rep->dirty[r * rep->nb + b])
-                    continue;
-                size_t hi = (b + 1) * DIRTY_BLOCK < n ? (b + 1) * DIRTY_BLOCK : n;
-                for (size_t k = b * DIRTY_BLOCK; k < hi; k++) {
-                    long g = domain ? domain[k] : 0;
-                    if (g < 0 || isnan(y[k]) || (x && isnan(x[k])) || rep->w[k] == 0)
-                        continue;
-                    double dw = wr[k] - rep->w[k];
-                    sy[g] += dw * y[k];
-                    sx[g] += dw * (kind == HELBY_EST_RATIO ? x[k] : 1.0);
-                }
-            }
-        }
-    }
-    if (rep->mult) {
-        /* Replicate sums as the full-sample sums plus (a - 1) times the PSU sums: a
-         * jackknife replicate differs from the full sample in one stratum only, so most
-         * multipliers are 1 and cost nothing (JKn on 3,000 PSUs: R x P x D -> R x n_h x D). */
-        for (size_t r = 0; r < R; r++)
-            for (size_t g = 0; g < D; g++) {
-                Sy[(r + 1) * D + g] = Sy[g];
-                Sx[(r + 1) * D + g] = Sx[g];
-            }
-        for (size_t p = 0; p < rep->P; p++) {
-            const double *py_p = py + p * D, *px_p = px + p * D;
-            for (size_t r = 0; r < R; r++) {
-                double a = rep->mult[p * R + r] - 1;
-                if (a == 0)
-                    continue;
-                for (size_t g = 0; g < D; g++) {
-                    Sy[(r + 1) * D + g] += a * py_p[g];
-                    Sx[(r + 1) * D + g] += a * px_p[g];
-                }
-            }
-        }
-    }
-    for (size_t g = 0; g < D; g++)
-        if (cnt[g] == 0) {
-            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
-                                 g);
-            goto done;
-        }
-    for (size_t r = 0; r <= R; r++)
+    double *Th = calloc(r->H * D > 0 ? r->H * D : 1, sizeof *Th);
+    if (!Th)
+        return -1;
+    for (size_t p = 0; p < r->P; p++)
         for (size_t g = 0; g < D; g++)
-            theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
-                                                       : Sy[r * D + g] / Sx[r * D + g];
-    for (size_t a = 0; a < D; a++) {
-        double ca = 0, cb;
-        for (size_t r = 1; r <= R; r++)
-            ca += theta[r * D + a];
-        ca = rep->mse ? theta[a] : ca / (double)R;
-        for (size_t b = 0; b <= a; b++) {
-            cb = 0;
-            for (size_t r = 1; r <= R; r++)
-                cb += theta[r * D + b];
-            cb = rep->mse ? theta[b] : cb / (double)R;
-            double v = 0;
-            for (size_t r = 1; r <= R; r++)
-                v += rep->rscales[r - 1] * (theta[r * D + a] - ca) * (theta[r * D + b] - cb);
-            e->vcov[a * D + b] = e->vcov[b * D + a] = rep->scale * v;
+            Th[r->stratum_of_psu[p] * D + g] += T[p * D + g];
+    for (size_t rep = 0; rep < r->R; rep++) {
+        size_t p = r->drop[rep], h = r->stratum_of_psu[p];
+        double nh = (double)r->n_h[h], cm1 = nh / (nh - 1) - 1;
+        const double *ti = T + p * D, *th = Th + h * D;
+        for (size_t g = 0; g < D; g++)
+            S[rep * D + g] = S0[g] + cm1 * (th[g] - ti[g]) - ti[g];
+    }
+    free(Th);
+    return 0;
+}
+
+int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0,
+                          size_t D, double *S)
+{
+    if (r->jackknife)
+        return jackknife_sums(r, T, S0, D, S);
+    const size_t R = r->R;
+    for (size_t rep = 0; rep < R; rep++)
+        memcpy(S + rep * D, S0, D * sizeof *S);
+    /* The full-sample sums plus (a - 1) times the PSU sums: multipliers of 1 cost nothing. */
+    for (size_t p = 0; p < r->P; p++) {
+        const double *t = T + p * D;
+        for (size_t rep = 0; rep < R; rep++) {
+            double a = r->mult[p * R + rep] - 1;
+            if (a == 0)
+                continue;
+            for (size_t g = 0; g < D; g++)
+                S[rep * D + g] += a * t[g];
         }
     }
-    double df = opt.df > 0 ? opt.df : rep->df;
-    for (size_t g = 0; g < D; g++) {
-        helby_estimate *o = &e->est[g];
-        o->estimate = theta[g];
-        o->se = sqrt(e->vcov[g * D + g]);
-        o->df = df;
-        o->n = cnt[g];
-        o->n_weighted = Sx[g];
-        o->deff = NAN;
-        helby_estimate_set_ci(o, &opt, (double)n);
-    }
-done:
-    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);
-    if (st) {
-        helby_estimates_free(e);
-        return st;
-    }
-    *out = e;
-    return HELBY_OK;
+    return 0;
 }

@@ -1,7 +1,9 @@
 /* weight.c — post-stratification, raking, calibration and trimming (helby/weight.h).
  * Method: STATISTICS.md §6; Deville & Särndal (1992); conventions of R survey's
  * postStratify, rake, calibrate/grake and trimWeights, checked against R in
- * tests/unit/test_weight.c. */
+ * tests/unit/test_weight.c.
+ * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
+ * and includes only those before it. */
 #include "helby/weight.h"
 
 #include <gsl/gsl_eigen.h>
@@ -15,6 +17,7 @@
 #include <string.h>
 
 #include "design_internal.h"
+#include "replicate_internal.h"
 #include "util_internal.h"
 
 #define NONE UINT32_MAX
@@ -980,16 +983,6 @@ fail:
 }
 
 /* ---- Variance after weighting ---- */
-
-void helby_cal_free(struct helby_cal *c)
-{
-    if (!c)
-        return;
-    free(c->cols);
-    free(c->d0);
-    free(c->Ainv);
-    free(c);
-}
 
 helby_status helby_design_calibrate(helby_design *d, const helby_weighting *const *parts,
                                     const size_t *first_row, size_t n_parts, helby_error *err)

@@ -1,5 +1,5 @@
 /* bench_estimate.c — time helby's estimation on a large CSV (driven by scripts/bench-estimate).
- *   bench_estimate FILE.csv linearization|bootstrap [REPLICATES]
+ *   bench_estimate FILE.csv linearization|bootstrap|jkn [REPLICATES]
  * The file has columns stratum;psu;weight;group;wave;y (numbers). Prints the seconds spent
  * reading and estimating, and the estimates (to compare with R). */
 #include <stdio.h>
@@ -54,7 +54,7 @@ static helby_status row(void *ctx, size_t ri, long line, const helby_field *f, s
 int main(int argc, char **argv)
 {
     if (argc < 3) {
-        fprintf(stderr, "usage: bench_estimate FILE linearization|bootstrap [B]\n");
+        fprintf(stderr, "usage: bench_estimate FILE linearization|bootstrap|jkn [B]\n");
         return 1;
     }
     double t0 = now();
@@ -96,9 +96,10 @@ int main(int argc, char **argv)
         return 4;
     }
     helby_estimates *e;
-    if (strcmp(argv[2], "bootstrap") == 0) {
-        helby_rep_spec rs = {HELBY_REP_BOOTSTRAP, 0, argc > 3 ? strtoul(argv[3], NULL, 10) : 100,
-                             1, 0};
+    int jkn = strcmp(argv[2], "jkn") == 0;
+    if (jkn || strcmp(argv[2], "bootstrap") == 0) {
+        helby_rep_spec rs = {jkn ? HELBY_REP_JKN : HELBY_REP_BOOTSTRAP, 0,
+                             argc > 3 ? strtoul(argv[3], NULL, 10) : 100, 1, 0};
         helby_replicates *r;
         if (helby_replicates_new(&r, des, &rs, &err) ||
             helby_estimate_by_replicates(r, HELBY_EST_MEAN, c.y, NULL, c.dom, 10, NULL, &e,
@@ -115,7 +116,7 @@ int main(int argc, char **argv)
     printf("read %.3f s, estimate %.3f s (%zu rows, %zu PSUs, %zu strata)\n", t1 - t0, t2 - t1,
            c.n, helby_design_psus(des), helby_design_strata(des));
     for (size_t g = 0; g < 10; g++)
-        printf("domain %zu: %.10f (se %.10f)\n", g, e->est[g].estimate, e->est[g].se);
+        printf("domain %zu: %.17g (se %.17g)\n", g, e->est[g].estimate, e->est[g].se);
     helby_estimates_free(e);
     helby_design_free(des);
     free(c.strata), free(c.psu), free(c.w), free(c.y), free(c.dom);

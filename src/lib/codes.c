@@ -7,7 +7,9 @@
  * columns are hashed by the bits of the double and formatted only once per new bit
  * pattern; text columns are hashed as they are. Codes are written at import for the
  * survey's stratum and PSU columns, backfilled when a store is upgraded to schema 4, and
- * computed from the column when absent (same result, nothing written). */
+ * computed from the column when absent (same result, nothing written).
+ *
+ * Part of module (scripts/check-layers): store; */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>

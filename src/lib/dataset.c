@@ -1,8 +1,9 @@
 /* dataset.c — a survey's stored waves as columns with design codes (analysis.h).
  *
  * Layer: above store, survey and design; below measure.c, weightapply.c and the analyses.
- * Strata and PSUs are numbered within wave (waves are independent samples), in order of
- * first appearance in the wave's rows, and offset by the earlier waves' counts, so the ids of
+ * Strata and PSUs are numbered within wave (waves are independent samples) by the store's
+ * design codes (computed once at import: first appearance in the wave's rows), offset by the
+ * earlier waves' counts, so loading a wave does no per-respondent string work and the ids of
  * a wave never depend on the labels of another. */
 #include <math.h>
 #include <stdio.h>
@@ -91,52 +92,38 @@ void helby_dataset_inputs(const helby_dataset *D, char *out, size_t n)
                               D->wave_sha256[i]);
 }
 
-/* The label of row r of a design column, as the store's codes name it: "%g" of a number, the
- * text of a text cell. */
-static const char *cell_label(const helby_column *c, size_t r, char *buf, size_t n)
+/* Stratum or PSU ids of wave i from the store's design codes (computed once at import):
+ * ids[r] = *count + code; with names, each level's "wave/label" is appended. */
+static helby_status wave_codes(helby_store *st, helby_dataset *D, size_t i, const char *var,
+                               size_t *ids, size_t *count, int names, helby_error *err)
 {
-    if (c->is_text)
-        return c->text[r];
-    snprintf(buf, n, "%g", c->num[r]);
-    return buf;
-}
-
-/* Number the levels of column c (n rows) by first appearance: ids[r] = offset + level. With
- * names != NULL each new level's "wave/label" is appended to *names. Returns the number of
- * levels, or (size_t)-1 out of memory. */
-static size_t factorize(const helby_column *c, size_t n, long wave, size_t offset, size_t *ids,
-                        char ***names, size_t *n_names)
-{
-    helby_strmap map;
-    helby_strmap_init(&map);
-    size_t levels = 0;
-    char buf[64];
-    for (size_t r = 0; r < n; r++) {
-        const char *label = cell_label(c, r, buf, sizeof buf);
-        size_t id;
-        int put = helby_strmap_put(&map, label, strlen(label), levels, &id);
-        if (put < 0)
-            goto oom;
-        if (put == 1) {
-            levels++;
-            if (names) {
-                char **p = realloc(*names, (*n_names + 1) * sizeof *p);
-                if (!p)
-                    goto oom;
-                *names = p;
-                size_t len = strlen(label) + 32;
-                if (!(p[*n_names] = malloc(len)))
-                    goto oom;
-                snprintf(p[(*n_names)++], len, "%ld/%s", wave, label);
-            }
+    helby_wave_codes *c = NULL;
+    if (helby_store_load_codes(st, D->survey->id, D->wave_ids[i], var, &c, err))
+        return err->code;
+    helby_status rc = HELBY_OK;
+    if (c->n != D->wave_rows[i])
+        rc = helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it",
+                             D->wave_ids[i]);
+    for (size_t r = 0; !rc && r < c->n; r++)
+        ids[r] = *count + c->code[r];
+    if (!rc && names) {
+        char **p = realloc(D->stratum_names, (D->n_strata + c->n_levels) * sizeof *p);
+        if (!p)
+            rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        else
+            D->stratum_names = p;
+        for (size_t l = 0; !rc && l < c->n_levels; l++) {
+            size_t len = strlen(c->labels[l]) + 32;
+            if (!(p[D->n_strata] = malloc(len)))
+                rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+            else
+                snprintf(p[D->n_strata++], len, "%ld/%s", D->wave_ids[i], c->labels[l]);
         }
-        ids[r] = offset + id;
     }
-    helby_strmap_free(&map);
-    return levels;
-oom:
-    helby_strmap_free(&map);
-    return (size_t)-1;
+    if (!rc && !names)
+        *count += c->n_levels;
+    helby_wave_codes_free(c);
+    return rc;
 }
 
 /* Wave list: the asked ones (each must be stored) or every stored wave. */
@@ -200,45 +187,39 @@ static helby_status alloc_rows(helby_dataset *D, int has_fpc, int has_psu, helby
     return ok ? HELBY_OK : helby_error_set(err, HELBY_ENOMEM, "out of memory loading answers");
 }
 
-/* Copy wave i's frame f (design columns first: weight, stratum?, PSU?, fpc?, then D->vars)
- * into D's rows. */
-static helby_status copy_wave(helby_dataset *D, size_t i, const helby_frame *f,
+/* Copy wave i's frame f (weight, fpc?, then D->vars) into D's rows, and number its strata
+ * and PSUs from the store's codes. */
+static helby_status copy_wave(helby_store *st, helby_dataset *D, size_t i, const helby_frame *f,
                               helby_error *err)
 {
     const helby_survey *s = D->survey;
     const size_t first = D->wave_first[i], n = f->n_rows;
     size_t c = 0;
     const helby_column *wc = &f->cols[c++];
-    const helby_column *sc = s->stratum_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
-    const helby_column *pc = s->psu_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
     const helby_column *fc = s->fpc_var != HELBY_NO_VAR ? &f->cols[c++] : NULL;
     memcpy(D->w + first, wc->num, n * sizeof *D->w);
     if (fc)
         memcpy(D->fpc + first, fc->num, n * sizeof *D->fpc);
-    if (sc) {
-        size_t k = factorize(sc, n, D->wave_ids[i], D->n_strata, D->strata + first,
-                             &D->stratum_names, &D->n_strata);
-        if (k == (size_t)-1)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory numbering strata");
+    helby_status rc = HELBY_OK;
+    if (s->stratum_var != HELBY_NO_VAR) {
+        rc = wave_codes(st, D, i, s->vars[s->stratum_var].name, D->strata + first, &D->n_strata,
+                        1, err);
     } else {
         /* One stratum per wave. */
         char **p = realloc(D->stratum_names, (D->n_strata + 1) * sizeof *p);
+        if (p)
+            D->stratum_names = p;
         if (!p || !(p[D->n_strata] = malloc(32)))
-            return D->stratum_names = p ? p : D->stratum_names,
-                   helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        D->stratum_names = p;
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
         snprintf(p[D->n_strata], 32, "%ld/", D->wave_ids[i]);
         for (size_t r = 0; r < n; r++)
             D->strata[first + r] = D->n_strata;
         D->n_strata++;
     }
-    if (pc) {
-        size_t k = factorize(pc, n, D->wave_ids[i], D->n_psus, D->psus + first, NULL, NULL);
-        if (k == (size_t)-1)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory numbering PSUs");
-        D->n_psus += k;
-    }
-    for (size_t v = 0; v < D->n_vars; v++) {
+    if (!rc && s->psu_var != HELBY_NO_VAR)
+        rc = wave_codes(st, D, i, s->vars[s->psu_var].name, D->psus + first, &D->n_psus, 0,
+                        err);
+    for (size_t v = 0; !rc && v < D->n_vars; v++) {
         const helby_column *col = &f->cols[c + v];
         double *dst = D->cols[v] + first;
         if (col->is_text)
@@ -247,7 +228,7 @@ static helby_status copy_wave(helby_dataset *D, size_t i, const helby_frame *f,
         else
             memcpy(dst, col->num, n * sizeof *dst);
     }
-    return HELBY_OK;
+    return rc;
 }
 
 /* The design columns' names, then the distinct variables asked. */
@@ -257,10 +238,6 @@ static helby_status names_to_load(helby_dataset *D, const char *const *vars, siz
     const helby_survey *s = D->survey;
     *nn = 0;
     need[(*nn)++] = s->vars[s->weight_var].name;
-    if (s->stratum_var != HELBY_NO_VAR)
-        need[(*nn)++] = s->vars[s->stratum_var].name;
-    if (s->psu_var != HELBY_NO_VAR)
-        need[(*nn)++] = s->vars[s->psu_var].name;
     if (s->fpc_var != HELBY_NO_VAR)
         need[(*nn)++] = s->vars[s->fpc_var].name;
     D->vars = calloc(n_vars ? n_vars : 1, sizeof *D->vars);
@@ -310,7 +287,7 @@ helby_status helby_dataset_open(helby_dataset **out, helby_store *st, const helb
     if ((rc = alloc_rows(D, s->fpc_var != HELBY_NO_VAR, s->psu_var != HELBY_NO_VAR, err)))
         goto done;
     for (size_t i = 0; i < D->n_waves; i++) {
-        if ((rc = copy_wave(D, i, frames[i], err)))
+        if ((rc = copy_wave(st, D, i, frames[i], err)))
             goto done;
         helby_frame_free(frames[i]);
         frames[i] = NULL;

@@ -14,6 +14,8 @@ import subprocess
 import sys
 
 LINKER_SYMBOLS = {'_init', '_fini', '_edata', '_end', '__bss_start'}
+# AddressSanitizer adds an ODR indicator beside each exported global object.
+TOOL_PREFIXES = ('__odr_asan',)
 
 
 def api_names(include_dir, cc):
@@ -48,7 +50,8 @@ def main():
         rows = [r for r in symbols(readelf, lib, False) if r[1] in ('GLOBAL', 'WEAK')]
         exported = {n for n, b, v in rows if v == 'DEFAULT'}
         defined = {n for n, b, v in rows}
-    leaked = sorted(exported - api - LINKER_SYMBOLS)
+    leaked = sorted(n for n in exported - api - LINKER_SYMBOLS
+                    if not n.startswith(TOOL_PREFIXES))
     missing = sorted((defined & api) - exported)
     hidden = sorted(defined - exported - api)
     print('%s: %d API symbols exported, %d internal symbols hidden'

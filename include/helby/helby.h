@@ -6,7 +6,7 @@
  * listed in data-flow order: errors, the store and the survey definitions it
  * holds, reading and importing response files, scoring, the design and its
  * weights, estimates, comparisons and reports. Every header here compiles on
- * its own (tests/headers); nothing else is declared here.
+ * its own (tests/api); nothing else is declared here.
  */
 #ifndef HELBY_HELBY_H
 #define HELBY_HELBY_H

@@ -27,6 +27,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
+
 /* The engine's version string ("0.1.0"), recorded by every run. */
 const char *helby_version(void);
 
@@ -179,6 +181,8 @@ helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D
  * absent; out receives the text). */
 void helby_weight_diag_text(const helby_weight_diag *D, char *out, size_t n);
 const char *helby_weight_diag_get(const char *text, const char *key, char *out, size_t n);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

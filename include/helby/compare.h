@@ -22,6 +22,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* f(theta) with gradient grad (n_domains) at the estimates: value, SE, CI. */
 helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
@@ -100,6 +101,7 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x,
                                  const helby_estimate_options *opt, helby_goal_result *out,
                                  helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -18,6 +18,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* What to do with a stratum that has a single PSU (R options(survey.lonely.psu=)). */
 typedef enum helby_lonely_rule {
@@ -120,6 +121,7 @@ double helby_replicates_df(const helby_replicates *r);
 /* Replicate weight of row k in replicate r (for export and tests). */
 double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

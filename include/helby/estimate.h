@@ -22,6 +22,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef enum helby_estimator {
     HELBY_EST_MEAN = 0,  /* sum w y / sum w */
@@ -101,6 +102,7 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *co
                                       const helby_estimate_options *opt, helby_estimate *out,
                                       helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -25,6 +25,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef struct helby_store helby_store;
 
@@ -241,6 +242,7 @@ helby_status helby_store_get_weights(helby_store *st, const char *survey, const 
 helby_status helby_store_list_weights(helby_store *st, const char *survey,
                                       helby_weight_set_info **out, size_t *n, helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "helby/csv.h"
 #include "helby/analysis.h"
@@ -131,7 +132,57 @@ static int parse_pair(const char *arg, double *a, double *b)
     return end == p || *end ? -1 : 0;
 }
 
-static int weight_create(cli_global *g, int argc, char **argv)
+typedef struct create_args {
+    const char *survey, *name, *margins, *waves;
+    int replace, help;
+    helby_weight_setup w;
+} create_args;
+
+/* One option of `weight create`; returns 0 or the usage exit code. */
+static int create_option(create_args *a, int c, const char *arg, const char *opt)
+{
+    helby_weight_spec *sp = &a->w.spec;
+    char *end;
+    long v;
+    switch (c) {
+    case 's': a->survey = arg; break;
+    case 'n': a->name = arg; break;
+    case 'M': a->margins = arg; break;
+    case 'w': a->waves = arg; break;
+    case 'T': sp->trim_strict = 1; break;
+    case 'r': a->replace = 1; break;
+    case 'h': a->help = 1; break;
+    case 'm':
+        if (!helby_weight_method_parse(arg, &sp->method))
+            return cli_usage("weight", "--method: '%s' is not poststratify, rake, linear, "
+                                       "raking or logit", arg);
+        break;
+    case 'b':
+        if (parse_pair(arg, &sp->lower, &sp->upper))
+            return cli_usage("weight", "--bounds: expected L,U (e.g. 0.5,3), not '%s'", arg);
+        break;
+    case 't':
+        if (parse_pair(arg, &sp->trim_lower, &sp->trim_upper))
+            return cli_usage("weight", "--trim: expected L,U weights, not '%s'", arg);
+        break;
+    case 'e':
+        sp->epsilon = strtod(arg, &end);
+        if (*end || !(sp->epsilon > 0))
+            return cli_usage("weight", "--epsilon: expected a number > 0, not '%s'", arg);
+        break;
+    case 'i':
+        v = strtol(arg, &end, 10);
+        if (*end || v < 1 || v > 100000)
+            return cli_usage("weight", "--maxit: expected 1..100000, not '%s'", arg);
+        sp->maxit = (int)v;
+        break;
+    case ':': return cli_usage("weight", "option %s needs a value", opt);
+    default: return cli_usage("weight", "unknown option %s", opt);
+    }
+    return 0;
+}
+
+static int create_parse(create_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},  {"name", required_argument, 0, 'n'},
@@ -141,90 +192,59 @@ static int weight_create(cli_global *g, int argc, char **argv)
         {"epsilon", required_argument, 0, 'e'}, {"maxit", required_argument, 0, 'i'},
         {"replace", no_argument, 0, 'r'},       {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *survey = NULL, *name = NULL, *margins = NULL, *wave_list = NULL;
-    int replace = 0, c;
-    helby_weight_setup w;
-    memset(&w, 0, sizeof w);
-    helby_weight_spec_default(&w.spec);
+    int c, rc;
+    memset(a, 0, sizeof *a);
+    helby_weight_spec_default(&a->w.spec);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:s:n:m:", opts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 's': survey = optarg; break;
-        case 'n': name = optarg; break;
-        case 'm':
-            if (!helby_weight_method_parse(optarg, &w.spec.method))
-                return cli_usage("weight", "--method: '%s' is not poststratify, rake, linear, "
-                                           "raking or logit", optarg);
-            break;
-        case 'M': margins = optarg; break;
-        case 'w': wave_list = optarg; break;
-        case 'b':
-            if (parse_pair(optarg, &w.spec.lower, &w.spec.upper))
-                return cli_usage("weight", "--bounds: expected L,U (e.g. 0.5,3), not '%s'",
-                                 optarg);
-            break;
-        case 't':
-            if (parse_pair(optarg, &w.spec.trim_lower, &w.spec.trim_upper))
-                return cli_usage("weight", "--trim: expected L,U weights, not '%s'", optarg);
-            break;
-        case 'T': w.spec.trim_strict = 1; break;
-        case 'e':
-            w.spec.epsilon = strtod(optarg, &end);
-            if (*end || !(w.spec.epsilon > 0))
-                return cli_usage("weight", "--epsilon: expected a number > 0, not '%s'", optarg);
-            break;
-        case 'i': {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 100000)
-                return cli_usage("weight", "--maxit: expected 1..100000, not '%s'", optarg);
-            w.spec.maxit = (int)v;
-            break;
-        }
-        case 'r': replace = 1; break;
-        case 'h': help_weight(stdout); return 0;
-        case ':': return cli_usage("weight", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage("weight", "unknown option %s", argv[optind - 1]);
-        }
-    }
+    while ((c = getopt_long(argc, argv, "+:s:n:m:", opts, NULL)) != -1)
+        if ((rc = create_option(a, c, optarg, argv[optind - 1])))
+            return rc;
+    if (a->help)
+        return 0;
     if (optind < argc)
         return cli_usage("weight", "unexpected argument '%s'", argv[optind]);
-    if (!survey || !name)
+    if (!a->survey || !a->name)
         return cli_usage("weight", "create needs --survey and --name");
-    if (!valid_name(name))
+    if (!valid_name(a->name))
         return cli_usage("weight", "--name: '%s' must be 1-63 of A-Z a-z 0-9 _ - (and not "
-                                   "'base')", name);
-    if (margins && helby_weight_setup_margins(&w, margins))
+                                   "'base')", a->name);
+    if (a->margins && helby_weight_setup_margins(&a->w, a->margins))
         return cli_usage("weight", "--margins: expected up to %d names separated by commas",
                          HELBY_MAX_MARGINS);
-    long waves[256];
+    return 0;
+}
+
+static int weight_create(cli_global *g, int argc, char **argv)
+{
+    create_args a;
+    long *waves = NULL;
     size_t n_waves = 0;
-    if (wave_list) {
-        char buf[1024], *end;
-        snprintf(buf, sizeof buf, "%s", wave_list);
-        for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-            if (n_waves == 256)
-                return cli_usage("weight", "--waves: too many waves");
-            waves[n_waves++] = strtol(t, &end, 10);
-            if (*end)
-                return cli_usage("weight", "--waves needs years like 2011,2012, not '%s'", t);
-        }
-    }
-    helby_store *st;
-    int rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st);
-    if (rc)
+    int rc = create_parse(&a, argc, argv);
+    if (rc || a.help) {
+        if (a.help && !rc)
+            help_weight(stdout);
         return rc;
+    }
+    if (cli_parse_waves(a.waves, &waves, &n_waves))
+        return cli_usage("weight", "--waves needs years like 2011,2012, not '%s'", a.waves);
+    helby_store *st;
+    if ((rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st))) {
+        free(waves);
+        return rc;
+    }
     helby_error err;
     helby_error_clear(&err);
     helby_survey *s = NULL;
     helby_weight_set_info *done = NULL;
     size_t n_done = 0;
-    if (helby_store_get_survey(st, survey, &s, &err))
-        goto fail;
-    if (helby_weight_set_create(st, s, name, &w, waves, n_waves, replace, &done, &n_done, &err))
-        goto fail;
+    if (helby_store_get_survey(st, a.survey, &s, &err) ||
+        helby_weight_set_create(st, s, a.name, &a.w, waves, n_waves, a.replace, &done, &n_done,
+                                &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     if (!g->quiet) {
-        printf("weight set '%s' of %s: %s\n", name, survey, done[0].spec);
+        printf("weight set '%s' of %s: %s\n", a.name, a.survey, done[0].spec);
         wtable t;
         wtable_begin(&t, OUT_TEXT, 1);
         for (size_t i = 0; i < n_done; i++)
@@ -233,15 +253,12 @@ static int weight_create(cli_global *g, int argc, char **argv)
     }
     for (size_t i = 0; i < n_done; i++)
         print_warnings(&done[i]);
+done:
     free(done);
+    free(waves);
     helby_survey_free(s);
     helby_store_close(st);
-    return 0;
-fail:
-    free(done);
-    helby_survey_free(s);
-    helby_store_close(st);
-    return cli_fail(&err);
+    return rc;
 }
 
 /* ---- helby weight list / show ---- */

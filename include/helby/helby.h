@@ -23,5 +23,6 @@
 #include "helby/compare.h"
 #include "helby/report.h"
 #include "helby/analysis.h"
+#include "helby/tables.h"
 
 #endif

@@ -60,5 +60,18 @@ class RunsOfAnEarlierEngine(unittest.TestCase):
             self.assertNotIn("options:", d)
 
 
+    def test_a_changed_estimate_is_caught(self):
+        # The check can fail: one stored number nudged by one ulp no longer reproduces.
+        con = sqlite3.connect(self.db)
+        (est,) = con.execute("SELECT estimate FROM run_estimate WHERE run_id = 2 AND "
+                             "position = 0").fetchone()
+        con.execute("UPDATE run_estimate SET estimate = ? WHERE run_id = 2 AND position = 0",
+                    (est + abs(est) * 2.0 ** -52,))
+        con.commit()
+        con.close()
+        p = run("compute", "--rerun", "2", db=self.db, check=4)
+        self.assertIn("NOT reproduced: 1 of 483 estimates differ", p.stdout)
+
+
 if __name__ == "__main__":
     main()

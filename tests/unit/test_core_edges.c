@@ -82,13 +82,15 @@ typedef struct run {
     helby_estimates *e;
 } run;
 
-/* The edge survey's four waves with one design per wave (rep NULL: linearization). */
-static void run_open(run *r, const char *item, const helby_rep_spec *rep)
+/* The edge survey's waves (NULL: all four) with one design per wave (rep NULL:
+ * linearization). */
+static void run_open_waves(run *r, const long *waves, size_t nw, const char *item,
+                           const helby_rep_spec *rep)
 {
     static const long ALL[] = {2011, 2012, 2013, 2014};
     helby_error err;
     const char *vars[] = {"origin", item};
-    r->st = edge_store(ALL, 4, &r->s);
+    r->st = waves ? edge_store(waves, nw, &r->s) : edge_store(ALL, 4, &r->s);
     assert_int_equal(helby_dataset_open(&r->D, r->st, r->s, NULL, 0, vars, 2, &err), HELBY_OK);
     char inputs[1024] = "";
     helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
@@ -96,6 +98,11 @@ static void run_open(run *r, const char *item, const helby_rep_spec *rep)
     if (st)
         print_error("%s\n", err.message);
     assert_int_equal(st, HELBY_OK);
+}
+
+static void run_open(run *r, const char *item, const helby_rep_spec *rep)
+{
+    run_open_waves(r, NULL, 0, item, rep);
 }
 
 /* Domains group (0 Danes, 1 minorities) x wave index: 2 * wave + group. */
@@ -322,6 +329,36 @@ static void jk1_runs_per_wave_as_r_on_each_wave(void **state)
     run_free(&r);
 }
 
+/* Wave 2011 (its lonely PSU now has replicates) alone and among the three other waves: bit
+ * for bit, for linearization, JKn and the bootstrap (with and without mse). */
+static void wave_2011_is_the_same_alone_and_among_others(void **state)
+{
+    (void)state;
+    static const long ONE[] = {2011};
+    helby_rep_spec specs[] = {{HELBY_REP_JKN, 0, 0, 0, 0},
+                              {HELBY_REP_BOOTSTRAP, 0, 40, 7, 0},
+                              {HELBY_REP_BOOTSTRAP, 0, 40, 7, 1}};
+    for (int m = -1; m < 3; m++) {
+        run a = {0}, b = {0};
+        const helby_rep_spec *rs = m < 0 ? NULL : &specs[m];
+        run_open_waves(&a, ONE, 1, "q3", rs);
+        run_open_waves(&b, NULL, 0, "q3", rs);
+        run_q3(&a, rs);
+        run_q3(&b, rs);
+        for (int g = 0; g < 2; g++) {
+            const helby_estimate *x = &a.e->est[g], *y = &b.e->est[g];
+            assert_true(x->se > 0);
+            assert_memory_equal(&x->estimate, &y->estimate, sizeof(double));
+            assert_memory_equal(&x->se, &y->se, sizeof(double));
+            assert_memory_equal(&x->df, &y->df, sizeof(double));
+            assert_memory_equal(&x->ci_low, &y->ci_low, sizeof(double));
+            assert_memory_equal(&x->ci_high, &y->ci_high, sizeof(double));
+        }
+        run_free(&a);
+        run_free(&b);
+    }
+}
+
 /* tests/data/brr10.csv (scripts/r-golden-core.R): stratum;psu;weight;x;y with strata S1..S10
  * and PSUs Sh-P1, Sh-P2; the rows of S10 come first. */
 typedef struct brr10 {
@@ -456,6 +493,7 @@ int main(void)
         cmocka_unit_test(jkn_applies_the_lonely_psu_rule_as_r),
         cmocka_unit_test(the_bootstrap_scales_a_lonely_psu_as_average),
         cmocka_unit_test(jk1_runs_per_wave_as_r_on_each_wave),
+        cmocka_unit_test(wave_2011_is_the_same_alone_and_among_others),
         cmocka_unit_test(brr_and_fay_on_ten_strata_match_r),
         cmocka_unit_test(an_fpc_mixing_counts_and_fractions_is_refused),
     };

@@ -58,6 +58,10 @@ typedef struct helby_estimate {
     size_t n;             /* unweighted respondents in the domain with a value */
     double n_weighted;    /* sum of weights over them */
     int unreliable;       /* rel_se > max_rel_se or n < min_n */
+    /* 1 when a proportion CI (logit, beta) is p = 0 or 1: Korn & Graubard (1998) take
+     * deff = 1 there, so the CI is Clopper–Pearson on the domain's n (0/50: [0, 0.0711]);
+     * R gives [0, 1] (beta) or NaN (logit). 0 otherwise. */
+    int ci_deff1;
 } helby_estimate;
 
 typedef struct helby_estimates {

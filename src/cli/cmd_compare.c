@@ -19,9 +19,14 @@ void help_compare(FILE *out)
             "gap (Danes - minorities) and ratio (minorities / Danes) with CIs, and against the\n"
             "baseline wave the change of the gap (difference in differences) and the relative\n"
             "gap change, by the delta method with the covariance of the estimates; waves are\n"
-            "independent samples. Then each goal of targets.csv on that measure with its\n"
-            "verdict (STATISTICS.md §7): met when the whole CI is beyond the target, not met\n"
-            "when the whole CI falls short, inconclusive otherwise; the rule is printed.\n\n"
+            "independent samples: each wave has its own design and df, and a change across\n"
+            "waves takes Satterthwaite df. Beside the relative gap change, Fieller's interval\n"
+            "(unbounded, with a warning, when the baseline gap is not clearly non-zero). A\n"
+            "quantity on a cell below min_cell is suppressed; one that cannot be computed (an\n"
+            "empty cell, a zero denominator) is 'undefined'; the rest stands. Then each goal\n"
+            "of targets.csv on that measure with its verdict (docs/method.md §7): met when the\n"
+            "whole CI is beyond the target, not met when the whole CI falls short,\n"
+            "inconclusive otherwise; the rule is printed.\n\n"
             "Options:\n"
             "  -s, --survey ID     the survey (required)\n"
             "  -m, --measure M,N   indices, dimensions, shares or items (default: the measures\n"
@@ -30,12 +35,17 @@ void help_compare(FILE *out)
             "      --x X           override the targets' X (the policy's 'X %%'), to ask which\n"
             "                      X would be met\n"
             "      --level L       confidence level (default 0.95)\n"
+            "      --variance M    linearization (default), jk1, jkn, brr, fay, bootstrap\n"
+            "      --replicates B  bootstrap replicates (default 100); --seed S (default 1);\n"
+            "                      --rho R Fay's rho (default 0.3)\n"
+            "      --df D          one df for every CI (default: each quantity's own)\n"
+            "      --min-cell N    suppression threshold (default: the survey's min_cell)\n"
             "      --weights NAME  a weight set of `helby weight` (default: base weights);\n"
             "                      SEs then carry the calibration residuals\n"
             "      --waves W,...   waves to compare (default: all stored; at least two)\n"
             "      --format F      text (default), csv (measure;wave;quantity;estimate;se;\n"
-            "                      ci_low;ci_high, full precision; goals as 'goal4 met') or\n"
-            "                      json (the same fields)\n\n"
+            "                      ci_low;ci_high;df;n;flag, full precision; goals as\n"
+            "                      'goal4 met') or json (the same fields)\n\n"
             "Example:\n"
             "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n"
             "  helby --db city.db compare --survey copenhagen --weights raked\n");
@@ -54,6 +64,9 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         {"baseline", required_argument, 0, 'B'}, {"x", required_argument, 0, 'X'},
         {"level", required_argument, 0, 'l'},  {"format", required_argument, 0, 'f'},
         {"weights", required_argument, 0, 'W'}, {"waves", required_argument, 0, 'w'},
+        {"variance", required_argument, 0, 'V'}, {"replicates", required_argument, 0, 'R'},
+        {"seed", required_argument, 0, 'S'},     {"rho", required_argument, 0, 'r'},
+        {"df", required_argument, 0, 'd'},       {"min-cell", required_argument, 0, 'c'},
         {0, 0, 0, 0}};
     int c;
     memset(a, 0, sizeof *a);
@@ -70,6 +83,16 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         case 'X': a->req.x = strtod(optarg, &end), a->req.have_x = 1; break;
         case 'l': a->req.opt.level = strtod(optarg, &end); break;
         case 'W': a->req.weights = optarg; break;
+        case 'V':
+            if (!helby_variance_method_parse(optarg, &a->req.rep.type, &a->req.replicates))
+                return cli_usage("compare", "--variance must be linearization, jk1, jkn, brr, "
+                                 "fay or bootstrap, not '%s'", optarg);
+            break;
+        case 'R': a->req.rep.replicates = (size_t)strtoul(optarg, &end, 10); break;
+        case 'S': a->req.rep.seed = strtoull(optarg, &end, 10); break;
+        case 'r': a->req.rep.fay_rho = strtod(optarg, &end); break;
+        case 'd': a->req.opt.df = strtod(optarg, &end); break;
+        case 'c': a->req.min_cell = strtol(optarg, &end, 10); break;
         case 'f':
             if (out_format_parse(optarg, &a->format))
                 return cli_usage("compare", "--format must be text, csv or json, not '%s'",
@@ -88,13 +111,17 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         return cli_usage("compare", "unexpected argument '%s'", argv[optind]);
     if (!(a->req.opt.level > 0 && a->req.opt.level < 1))
         return cli_usage("compare", "--level must lie between 0 and 1");
+    if (a->req.rep.replicates < 2 || !(a->req.rep.fay_rho > 0 && a->req.rep.fay_rho < 1) ||
+        a->req.opt.df < 0)
+        return cli_usage("compare", "--replicates must be >= 2, --rho in (0, 1), --df >= 0");
     return 0;
 }
 
 static const out_col cmp_cols[] = {
     {"measure", OUT_STR, 0, NULL}, {"wave", OUT_INT, 0, NULL},    {"quantity", OUT_STR, 0, NULL},
     {"estimate", OUT_NUM, 0, NULL}, {"se", OUT_NUM, 0, NULL},    {"ci_low", OUT_NUM, 0, NULL},
-    {"ci_high", OUT_NUM, 0, NULL}};
+    {"ci_high", OUT_NUM, 0, NULL},  {"df", OUT_NUM, 0, NULL},    {"n", OUT_INT, 0, NULL},
+    {"flag", OUT_STR, 0, NULL}};
 
 typedef struct cmp_out {
     out_table T; /* CSV and JSON: one row per quantity */
@@ -102,17 +129,64 @@ typedef struct cmp_out {
     const char *measure;
 } cmp_out;
 
-static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estimate *e, int pct)
+/* Why a quantity has no number: "suppressed" (a cell below min_cell), "empty" (a cell with no
+ * respondent), "undefined" (a zero denominator); "" when it has one. */
+static const char *why_missing(const helby_estimate *e, int suppressed)
+{
+    if (!isnan(e->estimate))
+        return "";
+    return suppressed ? "suppressed" : e->n == 0 ? "empty" : "undefined";
+}
+
+/* The same for a quantity of several cells: "undefined" when one of them is empty. */
+static const char *why_undefined(const helby_estimate *e, int suppressed)
+{
+    return isnan(e->estimate) && !suppressed ? "undefined" : why_missing(e, suppressed);
+}
+
+static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estimate *e, int pct,
+                    const char *flag)
 {
     if (o->format != OUT_TEXT) {
-        out_value v[7] = {{.s = o->measure}, {.i = wave}, {.s = label}, {.d = e->estimate},
-                          {.d = e->se}, {.d = e->ci_low}, {.d = e->ci_high}};
+        out_value v[10] = {{.s = o->measure}, {.i = wave},       {.s = label},
+                           {.d = e->estimate}, {.d = e->se},     {.d = e->ci_low},
+                           {.d = e->ci_high},  {.d = e->df},     {.i = (long long)e->n},
+                           {.s = flag}};
         out_row(&o->T, v);
         return;
     }
+    if (isnan(e->estimate)) {
+        printf("  %-34s %9s     (%s)\n", label, "–", *flag ? flag : "undefined");
+        return;
+    }
     double f = pct ? 100 : 1;
-    printf("  %-34s %9.3f%s  [%8.3f, %8.3f]%s  se %.3g\n", label, f * e->estimate,
-           pct ? " %" : "  ", f * e->ci_low, f * e->ci_high, pct ? " %" : "  ", f * e->se);
+    printf("  %-34s %9.3f%s  [%8.3f, %8.3f]%s  se %.3g, df %.4g%s%s\n", label, f * e->estimate,
+           pct ? " %" : "  ", f * e->ci_low, f * e->ci_high, pct ? " %" : "  ", f * e->se,
+           e->df, *flag ? ", " : "", flag);
+}
+
+/* Fieller's interval for the relative gap change, beside the delta method's. */
+static void cmp_fieller(cmp_out *o, const helby_wave_comparison *x, int suppressed)
+{
+    helby_estimate f = x->rel_gap_change;
+    f.se = NAN;
+    f.ci_low = x->fieller_low;
+    f.ci_high = x->fieller_high;
+    const char *flag = suppressed                  ? "suppressed"
+                       : isnan(f.estimate)         ? "undefined"
+                       : x->fieller_bounded        ? ""
+                                                   : "unbounded";
+    if (o->format != OUT_TEXT || suppressed || isnan(f.estimate)) {
+        if (o->format != OUT_TEXT)
+            cmp_put(o, x->wave, "relative gap change (Fieller)", &f, 0, flag);
+        return;
+    }
+    if (x->fieller_bounded)
+        printf("  %-34s %9s    [%8.3f, %8.3f]    Fieller\n", "", "", f.ci_low, f.ci_high);
+    else
+        printf("  warning: the baseline gap is within %.2f SE of zero (below the t quantile):\n"
+               "  the relative gap change has no finite Fieller interval; do not read it\n",
+               x->baseline_gap_t);
 }
 
 /* The rule a goal is judged by, in words (STATISTICS.md §7). */
@@ -139,7 +213,7 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
         if (o->format != OUT_TEXT) {
             char qname[96];
             snprintf(qname, sizeof qname, "%s %s", g->target->goal, verdict);
-            cmp_put(o, g->target_wave, qname, &g->result.q, 0);
+            cmp_put(o, g->target_wave, qname, &g->result.q, 0, "");
             continue;
         }
         const helby_target *tg = g->target;
@@ -148,8 +222,10 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
         goal_rule(g, rule, sizeof rule);
         printf("%s\n", tg->label_en && *tg->label_en ? tg->label_en : tg->goal);
         cmp_put(o, g->target_wave, as_pct ? "observed" : "observed change", &g->result.q,
-                as_pct);
+                as_pct, "");
         printf("  rule: %s\n  verdict: %s\n", rule, verdict);
+        if (g->result.gap_reversed)
+            printf("  the gap closed and reversed (a reduction above 100 %% means that)\n");
     }
 }
 
@@ -157,21 +233,34 @@ static void cmp_print(cmp_out *o, const helby_comparison *c, const helby_compare
 {
     int pct = c->is_share;
     if (o->format == OUT_TEXT)
-        printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on %g df; baseline %ld; "
-               "weights: %s)\n", o->measure, 100 * req->opt.level, c->df,
-               c->waves[c->baseline].wave, req->weights ? req->weights : "base");
+        printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on each wave's df; "
+               "baseline %ld; weights: %s; min cell %ld)\n",
+               o->measure, 100 * req->opt.level, c->waves[c->baseline].wave,
+               req->weights ? req->weights : "base", c->min_cell);
     for (size_t w = 0; w < c->n_waves; w++) {
         const helby_wave_comparison *x = &c->waves[w];
+        int sup = c->suppressed[w];
+        long lim = c->min_cell;
         if (o->format == OUT_TEXT)
             printf("wave %ld\n", x->wave);
-        cmp_put(o, x->wave, "ethnic Danes", &x->danes, pct);
-        cmp_put(o, x->wave, "ethnic minorities", &x->minorities, pct);
-        cmp_put(o, x->wave, "all", &c->all[w], pct);
-        cmp_put(o, x->wave, "gap (Danes - minorities)", &x->gap, pct);
-        cmp_put(o, x->wave, "ratio (minorities / Danes)", &x->ratio, 0);
+        cmp_put(o, x->wave, "ethnic Danes", &x->danes, pct,
+                why_missing(&x->danes, (long)x->danes.n < lim && x->danes.n > 0));
+        cmp_put(o, x->wave, "ethnic minorities", &x->minorities, pct,
+                why_missing(&x->minorities, (long)x->minorities.n < lim && x->minorities.n > 0));
+        cmp_put(o, x->wave, "all", &c->all[w], pct,
+                why_missing(&c->all[w], (long)c->all[w].n < lim && c->all[w].n > 0));
+        int sup_w = (x->danes.n > 0 && (long)x->danes.n < lim) ||
+                    (x->minorities.n > 0 && (long)x->minorities.n < lim);
+        cmp_put(o, x->wave, "gap (Danes - minorities)", &x->gap, pct,
+                why_undefined(&x->gap, sup_w));
+        cmp_put(o, x->wave, "ratio (minorities / Danes)", &x->ratio, 0,
+                why_undefined(&x->ratio, sup_w));
         if (w != c->baseline) {
-            cmp_put(o, x->wave, "gap change since baseline", &x->gap_change, pct);
-            cmp_put(o, x->wave, "relative gap change (share)", &x->rel_gap_change, 0);
+            cmp_put(o, x->wave, "gap change since baseline", &x->gap_change, pct,
+                    why_undefined(&x->gap_change, sup));
+            cmp_put(o, x->wave, "relative gap change (share)", &x->rel_gap_change, 0,
+                    why_undefined(&x->rel_gap_change, sup));
+            cmp_fieller(o, x, sup);
         }
     }
     cmp_goals(o, c);

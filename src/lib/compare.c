@@ -21,6 +21,8 @@ helby_status helby_delta_method(const helby_estimates *e, double value, const do
     return HELBY_OK;
 }
 
+static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
+
 /* Satterthwaite (Welch) df of a contrast whose variance is the sum of independent parts
  * v[i] with df[i] (waves are independent samples); one part keeps its own df. */
 double helby_satterthwaite_df(const double *v, const double *df, size_t n)
@@ -151,7 +153,7 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         return st;
 #undef DF
 #undef GRAD_RESET
-    if (w != b && isfinite(o->gap_change.se) && isfinite(o->rel_gap_change.df)) {
+    if (w != b && isfinite(o->gap_change.se) && isfinite(o->gap_change.df)) {
         /* Var(G_0) and Var(G_t), each on its own wave. */
         size_t p0[2] = {dn[b], mn[b]}, pt[2] = {dn[w], mn[w]};
         memset(g, 0, D * sizeof *g);
@@ -161,9 +163,10 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         g[dn[w]] = 1, g[mn[w]] = -1;
         double vt = part_var(e, g, pt, 2);
         double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
+        /* t on the Satterthwaite df of the numerator G_t - G_0 (docs/method.md §7). */
         double t = opt && opt->ci == HELBY_CI_NORMAL
                        ? gsl_cdf_ugaussian_Pinv(p)
-                       : gsl_cdf_tdist_Pinv(p, o->rel_gap_change.df);
+                       : gsl_cdf_tdist_Pinv(p, o->gap_change.df);
         fieller(o, Gt - G0, vt + v0, G0, v0, -v0, t);
     } else {
         o->fieller_bounded = 0;
@@ -189,6 +192,11 @@ helby_status helby_compare_groups(const helby_estimates *e, const long *waves, s
         o->danes = e->est[dn[w]];
         o->minorities = e->est[mn[w]];
         st = compare_wave(e, w, b, dn, mn, df, opt, g, o, err);
+        /* n of a quantity: the fewest respondents behind an estimate it uses. */
+        size_t nw = min_n(o->danes.n, o->minorities.n);
+        size_t nb = min_n(e->est[dn[b]].n, e->est[mn[b]].n);
+        o->gap.n = o->ratio.n = nw;
+        o->gap_change.n = o->rel_gap_change.n = o->ratio_change.n = min_n(nw, nb);
     }
     free(g);
     return st;
@@ -213,7 +221,6 @@ const char *helby_verdict_name(helby_verdict v)
     }
 }
 
-static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
 
 /* The relative kinds: the reduction -(G_t - G_0)/G_0, or the ratio's relative change. */
 static void goal_relative(const helby_target *tg, double x, const helby_wave_comparison *cmp,

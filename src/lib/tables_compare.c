@@ -119,14 +119,17 @@ static void suppress_small(helby_comparison *c)
     const long lim = c->min_cell;
     for (size_t w = 0; w < c->n_waves; w++) {
         helby_wave_comparison *o = &c->waves[w];
-        int small_w = (long)o->danes.n < lim || (long)o->minorities.n < lim;
-        int small_b = (long)c->waves[b].danes.n < lim || (long)c->waves[b].minorities.n < lim;
-        if ((long)o->danes.n < lim)
+        /* An empty cell (n = 0) is not small: its quantities are undefined, and say so. */
+#define SMALL(e) ((e).n > 0 && (long)(e).n < lim)
+        int small_w = SMALL(o->danes) || SMALL(o->minorities);
+        int small_b = SMALL(c->waves[b].danes) || SMALL(c->waves[b].minorities);
+        if (SMALL(o->danes))
             withhold(&o->danes);
-        if ((long)o->minorities.n < lim)
+        if (SMALL(o->minorities))
             withhold(&o->minorities);
-        if ((long)c->all[w].n < lim)
+        if (SMALL(c->all[w]))
             withhold(&c->all[w]);
+#undef SMALL
         c->suppressed[w] = small_w || small_b;
         if (small_w) {
             withhold(&o->gap);
@@ -141,7 +144,7 @@ static void suppress_small(helby_comparison *c)
         }
     }
     for (size_t g = 0; g < c->n_goals; g++)
-        if ((long)c->goals[g].result.n < lim) {
+        if (c->goals[g].result.n > 0 && (long)c->goals[g].result.n < lim) {
             withhold(&c->goals[g].result.q);
             c->goals[g].result.verdict = HELBY_VERDICT_UNDEFINED;
         }

@@ -144,6 +144,8 @@ class Report(unittest.TestCase):
         p = run("compare", "--survey", "copenhagen", "--format", "csv", db=self.db, check=0)
         checked = 0
         for c in csv.DictReader(io.StringIO(p.stdout), delimiter=";"):
+            if c["quantity"] == "relative gap change (Fieller)":
+                continue  # compare's own interval beside the delta method's; runs store none
             if c["quantity"] in names:
                 kind, q = names[c["quantity"]]
                 r = level[(c["measure"], q, c["wave"])] if kind == "level" else \

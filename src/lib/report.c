@@ -201,6 +201,26 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
     return HELBY_OK;
 }
 
+const helby_report_measure *report_find_measure(const helby_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_measures; i++)
+        if (!strcmp(r->measures[i].name, name))
+            return &r->measures[i];
+    return NULL;
+}
+
+size_t report_wave_index(const helby_report *r, long w)
+{
+    return wave_index(r, w);
+}
+
+void report_lower_first(char *buf, size_t n, const char *label)
+{
+    snprintf(buf, n, "%s", label);
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+}
+
 static helby_report_measure *find_measure(helby_report *r, const char *name)
 {
     for (size_t i = 0; i < r->n_measures; i++)
@@ -319,34 +339,6 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
     return HELBY_OK;
 }
 
-static void goal_rule(helby_report *r, helby_report_goal *g)
-{
-    int da = !strcmp(r->lang, "da");
-    char xs[32];
-    helby_report_num(r, g->x, g->x == floor(g->x) ? 0 : 1, xs, sizeof xs);
-    if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "relativ reduktion af forskellen %ld→%ld ≥ %s %%: opfyldt hvis hele "
-                      "95 %%-KI er ≥ %s %%, ikke opfyldt hvis hele KI er under, ellers uafklaret"
-                    : "relative gap reduction %ld→%ld ≥ %s %%: met if the whole 95 %% CI is "
-                      "≥ %s %%, not met if it is all below, inconclusive otherwise",
-                 g->baseline, g->wave, xs, xs);
-    else if (g->kind == HELBY_TARGET_RATIO_INCREASE)
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "forholdet minoriteter/danskere stiger %ld→%ld med ≥ %s %%: opfyldt hvis "
-                      "hele KI er ≥ %s %%, ikke opfyldt hvis hele KI er under"
-                    : "ratio minorities/Danes rises %ld→%ld by ≥ %s %%: met if the whole CI is "
-                      "≥ %s %%, not met if it is all below",
-                 g->baseline, g->wave, xs, xs);
-    else
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "ændring %ld→%ld > %s: opfyldt hvis hele 95 %%-KI er over %s, ikke opfyldt "
-                      "hvis hele KI er på eller under, ellers uafklaret"
-                    : "change %ld→%ld > %s: met if the whole 95 %% CI is above %s, not met if "
-                      "it is all at or below, inconclusive otherwise",
-                 g->baseline, g->wave, xs, xs);
-}
-
 static helby_status fill_goals(helby_report *r, const helby_survey *s, const helby_run_row *rows,
                                size_t n, helby_error *err)
 {
@@ -368,10 +360,17 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         snprintf(g->label, sizeof g->label, "%s", L(r, t->label_da, t->label_en));
         snprintf(g->measure, sizeof g->measure, "%s", t->measure);
         g->kind = (int)t->kind;
+        snprintf(g->group, sizeof g->group, "%s", t->group ? t->group : "all");
         g->x = dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
         g->wave = dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         g->baseline = dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         cell_from_row(&g->q, &rows[i]);
+        if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) { /* later minus earlier */
+            double lo = g->q.ci_low;
+            g->q.estimate = -g->q.estimate;
+            g->q.ci_low = -g->q.ci_high;
+            g->q.ci_high = -lo;
+        }
         if (g->q.mark != HELBY_CELL_SHOWN)
             cell_hide(&g->q, g->q.mark);
         /* A goal resting on a cell the report hides is hidden too. */
@@ -386,7 +385,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         }
         if (g->q.mark != HELBY_CELL_SHOWN)
             snprintf(g->q.flag, sizeof g->q.flag, "suppressed");
-        goal_rule(r, g);
+        report_goal_texts(r, g);
     }
     return HELBY_OK;
 }
@@ -503,6 +502,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     snprintf(r->title, sizeof r->title, "%s", L(r, s->title_da, s->title_en));
     const char *wp = strstr(r->run.options, "weights=");
     snprintf(r->weights, sizeof r->weights, "base");
+    const char *lp = strstr(r->run.options, "level=");
+    r->level = lp ? strtod(lp + 6, NULL) : 0.95;
     if (wp)
         sscanf(wp, "weights=%63[^;]", r->weights);
     if ((rc = collect_keys(r, rows, n, err)))
@@ -754,6 +755,7 @@ const char *report_t(const helby_report *r, const char *key)
         {"verdict", "Vurdering", "Verdict"},
         {"rule", "Regel", "Rule"},
         {"observed", "Observeret", "Observed"},
+        {"in_words", "Kort fortalt", "In words"},
         {"districts", "Bydele", "Districts"},
         {"district", "Bydel", "District"},
         {"reliability", "Reliabilitet (Cronbachs α)", "Reliability (Cronbach's α)"},
@@ -802,6 +804,21 @@ double report_scale(const helby_report_measure *m, int q)
     if (q == HELBY_RQ_REL_GAP_CHANGE || q == HELBY_RQ_RATIO_CHANGE)
         return 100;
     return 1;
+}
+
+/* A column head of a comparison table with its unit: gaps in points (percentage points for
+ * shares), relative changes in %. */
+void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
+                     char *buf, size_t n)
+{
+    int da = !strcmp(r->lang, "da");
+    const char *u = "";
+    if (!strcmp(key, "gap_s") || !strcmp(key, "did_s"))
+        u = m->kind == 2 ? (da ? " (pct.-point)" : " (pct. points)")
+                         : (da ? " (point)" : " (points)");
+    else if (!strcmp(key, "rel_s"))
+        u = " (%)";
+    snprintf(buf, n, "%s%s", report_t(r, key), u);
 }
 
 int report_decimals(int q)

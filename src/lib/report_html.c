@@ -281,8 +281,10 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
     const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
                        "gap_s", "ratio_s", "did_s", "rel_s"};
     for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
+        char head[96];
+        report_col_head(r, m, h[k], head, sizeof head);
         fputs("<th>", o);
-        esc(o, report_t(r, h[k]));
+        esc(o, head);
         fputs("</th>", o);
     }
     fputs("</tr></thead><tbody>\n", o);
@@ -340,15 +342,16 @@ static void goals_html(const helby_report *r, FILE *o)
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         char q[128];
-        double sc = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? 1 : 100;
-        report_cell_text(r, &g->q, sc, 1, q, sizeof q);
+        report_goal_value(r, g, q, sizeof q);
         fprintf(o, "<div class=\"goal %s\"><div class=\"gl\">", verdict_class(g->q.flag));
         esc(o, g->label);
-        fprintf(o, "</div><div class=\"gv\">%s</div><div class=\"gq\">%s: ",
-                report_t(r, g->q.flag), report_t(r, "observed"));
+        fprintf(o, "</div><div class=\"gv\">%s</div><p class=\"gs\">",
+                report_t(r, g->q.flag));
+        esc(o, g->sentence);
+        fputs("</p><div class=\"gq\">", o);
+        esc(o, g->quantity_label);
+        fputs(": ", o);
         esc(o, q);
-        if (g->kind != HELBY_TARGET_CHANGE_POSITIVE && g->q.mark == HELBY_CELL_SHOWN)
-            fputs(" %", o);
         fputs("</div><div class=\"gr\">", o);
         esc(o, report_t(r, "rule"));
         fputs(": ", o);
@@ -385,7 +388,8 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "padding:10px 14px;border-left:8px solid #bbb;background:#f7f7f7}"
           ".goal.met{border-color:#2e7d32;background:#eef7ee}.goal.notmet{border-color:#c62828;"
           "background:#fbeeee}.goal.inc{border-color:#d89b00;background:#fdf7e6}"
-          ".gl{font-weight:bold}.gv{font-size:20px;margin:4px 0}.gq{font-size:13px}"
+          ".gl{font-weight:bold}.gv{font-size:20px;margin:4px 0}.gs{font-size:15px;margin:6px 0}"
+          ".gq{font-size:13px}"
           ".gr{font-size:11px;color:#555;margin-top:4px}\n"
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
@@ -461,20 +465,17 @@ static void barometer_html(const helby_report *r, FILE *o)
             const helby_report_goal *g = &r->goals[i];
             if (strcmp(g->goal, gname))
                 continue;
-            double sc = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? 1 : 100;
-            report_cell_text(r, &g->q, sc, 1, b, sizeof b);
-            helby_report_num(r, g->x, g->x == floor(g->x) ? 0 : 1, x, sizeof x);
+            report_goal_value(r, g, b, sizeof b);
+            report_goal_target(r, g, x, sizeof x);
             const char *dir = report_goal_direction(r, g);
             fputs("<tr><td class=\"l\">", o);
             esc(o, g->label);
             fprintf(o, "</td><td>%s %ld–%ld</td><td>", report_t(r, "survey"), g->baseline,
                     g->wave);
             esc(o, b);
-            fprintf(o, "%s</td><td>%s %s%s</td><td>%s %s</td><td class=\"%s\">%s</td><td></td>"
-                       "</tr>\n",
-                    g->kind != HELBY_TARGET_CHANGE_POSITIVE ? " %" : "",
-                    g->kind == HELBY_TARGET_CHANGE_POSITIVE ? "&gt;" : "≥", x,
-                    g->kind == HELBY_TARGET_CHANGE_POSITIVE ? "" : " %", arrow(dir),
+            fputs("</td><td>", o);
+            esc(o, x);
+            fprintf(o, "</td><td>%s %s</td><td class=\"%s\">%s</td><td></td></tr>\n", arrow(dir),
                     report_t(r, dir), verdict_class(g->q.flag), report_t(r, g->q.flag));
         }
         for (size_t i = 0; i < r->n_indicators; i++) {

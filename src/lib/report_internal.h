@@ -24,6 +24,9 @@ const char *report_t(const helby_report *r, const char *key);
 /* Multiplier for display: shares and relative changes as percent. q: -1 for levels. */
 double report_scale(const helby_report_measure *m, int q);
 int report_decimals(int q);
+/* A comparison table's column head with its unit ("Gap (points)", "Rel. gap change (%)"). */
+void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
+                     char *buf, size_t n);
 /* "·" primary, "‡" complementary, "†" unreliable, "" otherwise. */
 const char *report_mark(const helby_report_cell *c);
 /* "62,9 [61,5; 64,4]" (or the mark) in the report's language. */
@@ -32,6 +35,19 @@ void report_cell_text(const helby_report *r, const helby_report_cell *c, double 
 const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
 const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
+
+/* The measure called name, or NULL; the index of wave w in r->waves, or (size_t)-1. */
+const helby_report_measure *report_find_measure(const helby_report *r, const char *name);
+size_t report_wave_index(const helby_report *r, long w);
+/* A label inside a sentence: its first letter lower-cased unless it starts an acronym. */
+void report_lower_first(char *buf, size_t n, const char *label);
+/* Label with X filled in, rule, quantity label and sentence of a goal (report_goal.c). */
+void report_goal_texts(helby_report *r, helby_report_goal *g);
+/* The goal's quantity with CI and unit: "−45,7 [−61,8; −29,6] %". */
+void report_goal_value(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
+
+/* The goal's target in the quantity's sign and unit: "≤ −10 %", "> 0 points". */
+void report_goal_target(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
 
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
 void report_run_line(const helby_report *r, char *buf, size_t n);

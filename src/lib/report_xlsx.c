@@ -76,8 +76,8 @@ static void xl_goals(xl *x)
                         da ? "Mål (mål-id)" : "Measure", da ? "Basisår" : "Baseline",
                         report_t(r, "wave"), report_t(r, "observed"), da ? "SE" : "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        report_t(r, "verdict"), report_t(r, "rule")};
-    lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 12);
+                        report_t(r, "verdict"), report_t(r, "rule"), report_t(r, "in_words")};
+    lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 13);
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -90,9 +90,10 @@ static void xl_goals(xl *x)
         cell(x, ws, row, 5, &g->q, f);
         worksheet_write_string(ws, row, 10, report_t(r, g->q.flag), NULL);
         worksheet_write_string(ws, row, 11, g->rule, x->wrap);
+        worksheet_write_string(ws, row, 12, g->sentence, x->wrap);
     }
     if (ws)
-        worksheet_set_column(ws, 11, 11, 60, NULL);
+        worksheet_set_column(ws, 11, 12, 60, NULL);
 }
 
 /* Estimates by group and wave. */

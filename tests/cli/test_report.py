@@ -155,10 +155,76 @@ class Report(unittest.TestCase):
                 r = goals[goal]
                 self.assertEqual(r["flag"], verdict)
                 fields = ("estimate", "se", "ci_low", "ci_high")
+                if goal == "goal4":
+                    # compare states goal 4 as the policy does, the reduction (G0 - Gt)/G0;
+                    # the report's convention is later minus earlier: (Gt - G0)/G0.
+                    mirror = {"estimate": "estimate", "ci_low": "ci_high", "ci_high": "ci_low"}
+                    for k, k2 in mirror.items():
+                        self.assertTrue(close(float(r[k]), -float(c[k2]), 1e-12), (k, r, c))
+                    self.assertTrue(close(float(r["se"]), float(c["se"]), 1e-12), (r, c))
+                    checked += 1
+                    continue
             for k in fields:
                 self.assertTrue(close(float(r[k]), float(c[k]), 1e-12), (k, r, c))
             checked += 1
         self.assertEqual(checked, 2 * (4 * 5 + 3 * 2) + 2)  # 2 measures, 4 waves, 2 goals
+
+    def test_goal_sentences_state_the_example_numbers_computed_by_hand(self):
+        # From R survey's means (copenhagen_estimate.csv) and contrasts (copenhagen_compare.csv):
+        # gap 2011 = 62.9209 - 48.4833 = 14.4376 -> 14.4; gap 2014 = 7.8404 -> 7.8;
+        # relative change -0.45694 (SE 0.082183), the reduction 45.694 % -> 46 %; its CI with
+        # t on the design df 2880 (R: qt(0.975, 2880) = 1.9607880) is
+        # 45.694 -+ 1.96079 * 8.2183 = [29.58, 61.81] -> 30-62 %. Goal 6: change 4.87997
+        # (SE 0.962555) -> +4.9, CI 4.87997 -+ 1.96079 * 0.962555 = [2.993, 6.767] -> 3.0-6.8.
+        est = {(g["measure"], g["group"], g["wave"]): float(g["estimate"])
+               for g in read_gold("copenhagen_estimate.csv")}
+        cmp = {(g["measure"], g["quantity"]): (float(g["estimate"]), float(g["se"]))
+               for g in read_gold("copenhagen_compare.csv")}
+        t = 1.9607880302
+        g0 = est[("inclusion", "0", "2011")] - est[("inclusion", "1", "2011")]
+        red, se = -cmp[("inclusion", "rel_gap_change")][0], cmp[("inclusion", "rel_gap_change")][1]
+        chg, se6 = cmp[("safety", "change_all")]
+        self.assertEqual(("%.1f %.1f" % (g0, cmp[("inclusion", "gap")][0])), "14.4 7.8")
+        self.assertEqual("%.0f %.0f %.0f" % (100 * red, 100 * (red - t * se),
+                                             100 * (red + t * se)), "46 30 62")
+        self.assertEqual("%.1f %.1f %.1f" % (chg, chg - t * se6, chg + t * se6), "4.9 3.0 6.8")
+        # The "all residents" levels of goal 6 are not in R's golden files: the sentence must
+        # agree with the report's own table (R checks the groups' levels above).
+        rows = report_rows(self.report("--format", "csv").stdout)
+        lev = {(r["measure"], r["group"], r["wave"]): float(r["estimate"]) for r in rows
+               if r["section"] == "level"}
+        a0, a1 = lev[("safety", "all", "2011")], lev[("safety", "all", "2014")]
+        en = json.loads(self.report("--format", "json", "--lang", "en").stdout)["goals"]
+        da = json.loads(self.report("--format", "json").stdout)["goals"]
+        self.assertEqual(en[0]["sentence"],
+                         "The gap in the inclusion index between ethnic Danes and ethnic "
+                         "minorities fell from 14.4 to 7.8 points (2011–2014): ethnic minorities "
+                         "rose from 48.5 to 56.6, ethnic Danes rose from 62.9 to 64.4. That is a "
+                         "reduction of the gap by 46 % (95 % CI 30–62 %). The goal of at least "
+                         "10 % is met.")
+        self.assertEqual(da[0]["sentence"],
+                         "Forskellen i inklusionsindeks mellem etniske danskere og etniske "
+                         "minoriteter faldt fra 14,4 til 7,8 point (2011–2014): etniske "
+                         "minoriteter steg fra 48,5 til 56,6, etniske danskere steg fra 62,9 til "
+                         "64,4. Det er en reduktion af forskellen på 46 % (95 %-KI 30–62 %). "
+                         "Målet på mindst 10 % er nået.")
+        self.assertEqual(en[1]["sentence"],
+                         "Among all residents the safety index (scale 0–100) rose from %.1f to "
+                         "%.1f points (2011–2014), a change of +4.9 points (95 %% CI 3.0–6.8 "
+                         "points). The goal of a change of more than 0 points is met." % (a0, a1))
+        self.assertIn("steg tryghedsindeks (skala 0–100) fra %s til %s point (2011–2014), en "
+                      "ændring på +4,9 point (95 %%-KI 3,0–6,8 point)" %
+                      (("%.1f" % a0).replace(".", ","), ("%.1f" % a1).replace(".", ",")),
+                      da[1]["sentence"])
+        # The policy's X is filled in; one sign for goal 4 in card, CSV and rule.
+        self.assertEqual(da[0]["label"], "Mål 4: Etniske minoriteters inklusionsindeks "
+                         "forbedres med 10 % i forhold til etniske danskere")
+        g4 = [r for r in rows if r["section"] == "goal" and r["quantity"] == "goal4"][0]
+        self.assertTrue(close(float(g4["estimate"]), -red))
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Relative change of the gap 2011→2014: −45.7 [−61.8; −29.6] %", text)
+        self.assertIn("≤ −10 %", text)
+        self.assertIn("Rel. gap change (%)", text)
 
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
@@ -312,7 +378,7 @@ class Report(unittest.TestCase):
         self.assertRegex(lines["Goal 2"], r"70\.3\s+≥ 70\.0\s+improving\s+met")
         self.assertRegex(lines["Goal 3"], r"80\.6\s+≥ 85\.0\s+worsening\s+not met")
         self.assertRegex(lines["Goal 1"], r"15\.1\s+≤ 15\.0\s+improving\s+not met")
-        self.assertRegex(lines["Goal 4"], r"survey 2011–2014.*≥ 10 %\s+improving\s+met")
+        self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+−45\.7 \[−61\.8; −29\.6\] %\s+≤ −10 %\s+improving\s+met")
         out = os.path.join(self.tmp.name, "b.html")
         run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
             db=self.db, check=0)

@@ -371,7 +371,11 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "max-width:1140px}\n"
           "h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;border-bottom:2px solid #ddd;"
           "padding-bottom:4px;margin-top:28px}h3{font-size:16px;margin:18px 0 6px}\n"
-          ".meta{color:#666;font-size:12px;word-break:break-all}\n"
+          ".meta{color:#555;font-size:12px;word-break:break-all}\n"
+          "dl.about{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;"
+          "font-size:14px;margin:8px 0 16px}dl.about dt{font-weight:bold}dl.about dd{margin:0}"
+          "dl.prov{font-size:11px;color:#444;word-break:break-all}dl.prov dt{font-weight:bold}"
+          "dl.prov dd{margin:0 0 4px 0}\n"
           "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
           "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
           "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom;white-space:normal}"
@@ -397,12 +401,17 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "</style></head><body>\n<h1>",
           o);
     esc(o, title);
-    fputs("</h1>\n<p class=\"meta\">", o);
-    char line[768];
-    report_run_line(r, line, sizeof line);
-    esc(o, line);
-    fprintf(o, " · %s %.16s…</p>\n", !strcmp(r->lang, "da") ? "resultat-sha256" : "result sha256",
-            r->run.result_hash);
+    fputs("</h1>\n<dl class=\"about\">", o);
+    report_header_t h;
+    report_header(r, &h);
+    const char *k[3] = {"period", "weighting_w", "certainty"}, *v[3] = {h.period, h.weighting,
+                                                                       h.certainty};
+    for (int i = 0; i < 3; i++) {
+        fprintf(o, "<dt>%s</dt><dd>", report_t(r, k[i]));
+        esc(o, v[i]);
+        fputs("</dd>", o);
+    }
+    fputs("</dl>\n", o);
     if (r->def_changed) {
         fputs("<p class=\"meta\">", o);
         esc(o, report_t(r, "no_definition"));
@@ -498,17 +507,39 @@ static void barometer_html(const helby_report *r, FILE *o)
         }
     }
     fputs("</tbody></table>\n<p class=\"legend\">", o);
-    esc(o, !strcmp(r->lang, "da")
-               ? "Mål 4 og 6 fra surveyen (95 %-konfidensinterval; opfyldt/ikke opfyldt/uafklaret "
-                 "efter intervallet). Mål 1, 2, 3 og 5 fra registre (ingen stikprøveusikkerhed): "
-                 "opfyldt når seneste værdi er på den rigtige side af målet. Retning: seneste "
-                 "periode mod den forrige (for mål 4: forskellen mellem grupperne)."
-               : "Goals 4 and 6 from the survey (95 % confidence interval; met / not met / "
-                 "inconclusive by the interval). Goals 1, 2, 3 and 5 from registers (no sampling "
-                 "error): met when the latest value is on the right side of the target. "
-                 "Direction: the latest period against the one before (for goal 4: the gap "
-                 "between the groups).");
+    char lv[16], note[768];
+    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+    snprintf(note, sizeof note,
+             !strcmp(r->lang, "da")
+                 ? "Mål 4 og 6 fra surveyen (%s %%-konfidensinterval; opfyldt/ikke opfyldt/"
+                   "uafklaret efter intervallet). Mål 1, 2, 3 og 5 fra registre (ingen "
+                   "stikprøveusikkerhed): opfyldt når seneste værdi er på den rigtige side af "
+                   "målet. Retning: seneste periode mod den forrige (for mål 4: forskellen "
+                   "mellem grupperne)."
+                 : "Goals 4 and 6 from the survey (%s %% confidence interval; met / not met / "
+                   "inconclusive by the interval). Goals 1, 2, 3 and 5 from registers (no "
+                   "sampling error): met when the latest value is on the right side of the "
+                   "target. Direction: the latest period against the one before (for goal 4: "
+                   "the gap between the groups).",
+             lv);
+    esc(o, note);
     fputs("</p>\n</body></html>\n", o);
+}
+
+/* Hashes and options at the end, for auditors and `compute --rerun`, not for the reader. */
+static void provenance_html(const helby_report *r, FILE *o)
+{
+    report_kv kv[8];
+    size_t n = report_provenance(r, kv, 8);
+    fprintf(o, "<h2>%s</h2>\n<dl class=\"prov\">", report_t(r, "provenance"));
+    for (size_t i = 0; i < n; i++) {
+        fputs("<dt>", o);
+        esc(o, kv[i].key);
+        fputs("</dt><dd>", o);
+        esc(o, kv[i].value);
+        fputs("</dd>", o);
+    }
+    fputs("</dl>\n", o);
 }
 
 helby_status report_write_html(const helby_report *r, int barometer, FILE *o, helby_error *err)
@@ -605,7 +636,9 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
         esc(o, r->methods);
         fputs("</p>\n<p class=\"legend\">", o);
         esc(o, report_t(r, "legend"));
-        fputs("</p>\n</body></html>\n", o);
+        fputs("</p>\n", o);
+        provenance_html(r, o);
+        fputs("</body></html>\n", o);
     }
     if (ferror(o))
         return helby_error_set(err, HELBY_EIO, "writing the report failed");

@@ -49,6 +49,18 @@ void report_goal_value(const helby_report *r, const helby_report_goal *g, char *
 /* The goal's target in the quantity's sign and unit: "≤ −10 %", "> 0 points". */
 void report_goal_target(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
 
+/* The top of a report for people (report_header.c). */
+typedef struct report_header_t {
+    char period[64], weighting[256], certainty[640];
+} report_header_t;
+void report_header(const helby_report *r, report_header_t *h);
+/* The run's provenance as key/value lines (at most max; 7 suffice); returns the count. */
+typedef struct report_kv {
+    char key[64];
+    char value[2100];
+} report_kv;
+size_t report_provenance(const helby_report *r, report_kv *kv, size_t max);
+
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
 void report_run_line(const helby_report *r, char *buf, size_t n);
 void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);

@@ -668,9 +668,14 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
 static void write_text(const helby_report *r, int md, FILE *o)
 {
     heading(o, md, 1, r->title);
-    char line[768];
-    report_run_line(r, line, sizeof line);
-    fprintf(o, "%s\n", line);
+    report_header_t h;
+    report_header(r, &h);
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "",
+            h.period, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "weighting_w"), md ? "**" : "",
+            h.weighting, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n", md ? "**" : "", report_t(r, "certainty"), md ? "**" : "",
+            h.certainty);
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     heading(o, md, 2, report_t(r, "goals"));
@@ -690,6 +695,11 @@ static void write_text(const helby_report *r, int md, FILE *o)
     }
     heading(o, md, 2, report_t(r, "methods"));
     fprintf(o, "%s\n\n%s\n", r->methods, report_t(r, "legend"));
+    heading(o, md, 2, report_t(r, "provenance"));
+    report_kv kv[8];
+    size_t nkv = report_provenance(r, kv, 8);
+    for (size_t i = 0; i < nkv; i++)
+        fprintf(o, "%s%s: %s\n", md ? "- " : "", kv[i].key, kv[i].value);
 }
 
 helby_status helby_report_write(const helby_report *r, helby_report_format f, int barometer,

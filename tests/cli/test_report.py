@@ -226,6 +226,31 @@ class Report(unittest.TestCase):
         self.assertIn("≤ −10 %", text)
         self.assertIn("Rel. gap change (%)", text)
 
+    def test_header_speaks_to_people_and_follows_the_runs_confidence_level(self):
+        text = self.report("--lang", "en").stdout
+        head, _, tail = text.partition("Goal verdicts")
+        self.assertIn("Period: 2011–2014 (4 waves)", head)
+        self.assertIn("Weighting: design weights", head)
+        self.assertIn("95 % confidence intervals", head)
+        self.assertNotRegex(head, r"[0-9a-f]{64}|\d{4}-\d\d-\d\dT")  # no hash, no ISO time
+        prov = tail.split("Run and provenance", 1)[1]
+        self.assertRegex(prov, r"Result \(SHA-256\): [0-9a-f]{64}")
+        self.assertIn("helby compute --rerun 1", prov)
+        # A run at the 90 % level: no text of any format may speak of 95 %.
+        run("compute", "--survey", "copenhagen", "--level", "0.9", db=self.db, check=0)
+        out = os.path.join(self.tmp.name, "r90.html")
+        run("report", "--run", "2", "--format", "html", "-o", out, db=self.db, check=0)
+        with open(out, encoding="utf-8") as f:
+            texts = [f.read()]
+        for fmt, lang in (("text", "da"), ("text", "en"), ("md", "en"), ("json", "da")):
+            texts.append(run("report", "--run", "2", "--format", fmt, "--lang", lang,
+                             db=self.db, check=0).stdout)
+        texts.append(run("barometer", "--run", "2", "--register", REGISTER, "--format", "html",
+                         db=self.db, check=0).stdout)
+        for t in texts:
+            self.assertNotRegex(t, r"95\s*%")
+            self.assertRegex(t, r"90\s*%")
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)

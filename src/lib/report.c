@@ -771,6 +771,8 @@ const char *report_t(const helby_report *r, const char *key)
         {"comparisons", "Minoriteter og danskere", "Minorities and Danes"},
         {"barometer", "Integrationsbarometer", "Integration barometer"},
         {"direction", "Retning", "Direction"},
+        {"trend", "Udvikling", "Trend"},
+        {"diagnostic", "Diagnostik", "Diagnostic"},
         {"improving", "bedre", "improving"},
         {"worsening", "dårligere", "worsening"},
         {"unchanged", "uændret", "unchanged"},

@@ -8,7 +8,7 @@
 #include "report_internal.h"
 
 #define COL_DANES "#1f5f99"
-#define COL_MIN "#c2571a"
+#define COL_MIN "#b04a10" /* 5.2:1 on the chart background: also used for text marks */
 #define COL_GAP "#5b4a8b"
 
 static void esc(FILE *o, const char *s)
@@ -35,14 +35,83 @@ static double tick_step(double range)
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
 }
 
+/* A line is told apart without colour too (black-and-white print, colour blindness): by its
+ * dash pattern and its marker shape (WCAG 2.1 1.4.1, use of colour). */
+enum { MARK_CIRCLE = 0, MARK_SQUARE, MARK_TRIANGLE };
+
 typedef struct series {
     const char *label, *color;
+    const char *dash; /* stroke-dasharray, "" for solid */
+    int marker;       /* MARK_* */
     double v[64], lo[64], hi[64]; /* NaN: not shown */
 } series;
 
+static void marker(FILE *o, int shape, double x, double y, const char *color, const char *tip)
+{
+    if (shape == MARK_SQUARE)
+        fprintf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"8\" height=\"8\" fill=\"%s\">", x - 4,
+                y - 4, color);
+    else if (shape == MARK_TRIANGLE)
+        fprintf(o, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\">", x, y - 5,
+                x + 5, y + 4, x - 5, y + 4, color);
+    else
+        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\">", x, y, color);
+    if (tip)
+        fprintf(o, "<title>%s</title>", tip);
+    fputs(shape == MARK_SQUARE ? "</rect>\n" : shape == MARK_TRIANGLE ? "</polygon>\n"
+                                                                     : "</circle>\n",
+          o);
+}
+
+/* The trend of a series in words for the chart's <desc>: first and last shown wave. */
+static void trend_words(const helby_report *r, const series *s, size_t W, const char *unit,
+                        helby_buf_t *b)
+{
+    size_t f = W, l = W;
+    for (size_t i = 0; i < W; i++)
+        if (!isnan(s->v[i])) {
+            if (f == W)
+                f = i;
+            l = i;
+        }
+    int da = !strcmp(r->lang, "da");
+    if (f == W) {
+        report_buf_printf(b, "%s: %s. ", s->label, da ? "ikke vist" : "not shown");
+        return;
+    }
+    char a[32], c[32], d[32];
+    helby_report_num(r, s->v[f], 1, a, sizeof a);
+    helby_report_num(r, s->v[l], 1, c, sizeof c);
+    helby_report_num(r, fabs(s->v[l] - s->v[f]), 1, d, sizeof d);
+    double diff = s->v[l] - s->v[f];
+    const char *how = diff > 0 ? (da ? "steg" : "rose") : diff < 0 ? (da ? "faldt" : "fell")
+                                                                   : (da ? "var uændret" : "was unchanged");
+    report_buf_printf(b, da ? "%s %s fra %s i %ld til %s i %ld (%s%s %s). "
+                            : "%s %s from %s in %ld to %s in %ld (%s%s %s). ",
+                      s->label, how, a, r->waves[f], c, r->waves[l],
+                      diff >= 0 ? "+" : "−", d, unit);
+}
+
+/* <title> and <desc> of a chart, referenced by aria-labelledby (WCAG 1.1.1). */
+static void chart_open(FILE *o, double w, double h, const char *id, const char *title,
+                       const char *desc)
+{
+    fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+               "role=\"img\" aria-labelledby=\"%s-t %s-d\" xmlns=\"http://www.w3.org/2000/svg\">"
+               "<title id=\"%s-t\">",
+            w, h, w, h, id, id, id);
+    esc(o, title);
+    fprintf(o, "</title><desc id=\"%s-d\">", id);
+    esc(o, desc);
+    fputs("</desc>\n<text x=\"8\" y=\"20\" class=\"ct\" aria-hidden=\"true\">", o);
+    esc(o, title);
+    fputs("</text>\n", o);
+}
+
 /* A line chart over the waves with CI bands (one polygon per contiguous run of values). */
-static void line_chart(const helby_report *r, FILE *o, const char *title, const char *ylab,
-                       const series *s, int ns, int zero_line)
+static void line_chart(const helby_report *r, FILE *o, const char *id, const char *title,
+                       const char *ylab, const char *unit, const series *s, int ns,
+                       int zero_line)
 {
     const size_t W = r->n_waves < 64 ? r->n_waves : 64;
     const double w = 340, h = 300, ml = 46, mr = 14, mt = 34, mb = 56;
@@ -64,13 +133,11 @@ static void line_chart(const helby_report *r, FILE *o, const char *title, const 
     ymax = ceil(ymax / step) * step;
 #define X(i) (ml + (W > 1 ? (double)(i) * (w - ml - mr) / (double)(W - 1) : (w - ml - mr) / 2))
 #define Y(v) (mt + (ymax - (v)) * (h - mt - mb) / (ymax - ymin))
-    fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-               "role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
-            w, h, w, h);
-    esc(o, title);
-    fputs("</title>\n<text x=\"8\" y=\"20\" class=\"ct\">", o);
-    esc(o, title);
-    fputs("</text>\n", o);
+    helby_buf_t desc = {0};
+    for (int k = 0; k < ns; k++)
+        trend_words(r, &s[k], W, unit, &desc);
+    chart_open(o, w, h, id, title, desc.data ? desc.data : "");
+    free(desc.data);
     char b[32];
     for (double t = ymin; t <= ymax + step / 2; t += step) {
         helby_report_num(r, t, step < 1 ? (step < 0.1 ? 2 : 1) : 0, b, sizeof b);
@@ -109,8 +176,9 @@ static void line_chart(const helby_report *r, FILE *o, const char *title, const 
             for (size_t q = j; q-- > i;)
                 fprintf(o, "%.1f,%.1f ", X(q) - (i + 1 == j ? 6 : 0), Y(s[k].lo[q]));
             fputs("\"/>\n", o);
-            fprintf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" points=\"",
-                    s[k].color);
+            fprintf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+                       "stroke-dasharray=\"%s\" points=\"",
+                    s[k].color, *s[k].dash ? s[k].dash : "none");
             for (size_t q = i; q < j; q++)
                 fprintf(o, "%.1f,%.1f ", X(q), Y(s[k].v[q]));
             fputs("\"/>\n", o);
@@ -123,23 +191,55 @@ static void line_chart(const helby_report *r, FILE *o, const char *title, const 
                 continue;
             }
             helby_report_num(r, s[k].v[i], 1, b, sizeof b);
-            fprintf(o,
-                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"><title>%s</title>"
-                    "</circle>\n",
-                    X(i), Y(s[k].v[i]), s[k].color, b);
+            marker(o, s[k].marker, X(i), Y(s[k].v[i]), s[k].color, b);
         }
-        /* Legend under the axis. */
+        /* Legend under the axis: the line's dash and marker, then its name. */
         double lx = ml + 150.0 * k - 30;
         fprintf(o,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">",
-                lx, h - 18, s[k].color, lx + 19, h - 10);
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2.5\" stroke-dasharray=\"%s\"/>",
+                lx - 4, lx + 22, h - 14, h - 14, s[k].color, *s[k].dash ? s[k].dash : "none");
+        marker(o, s[k].marker, lx + 9, h - 14, s[k].color, NULL);
+        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">", lx + 27, h - 10);
         esc(o, s[k].label);
         fputs("</text>\n", o);
     }
     fputs("</svg>\n", o);
 #undef X
 #undef Y
+}
+
+/* The district chart in words: per group the lowest and highest district of the latest wave. */
+static void district_words(const helby_report *r, const helby_report_measure *m, helby_buf_t *b)
+{
+    const size_t W = r->n_waves, D = r->n_districts, wl = W - 1;
+    const double sc = report_scale(m, -1);
+    int da = !strcmp(r->lang, "da");
+    for (int g = 0; g < 2; g++) {
+        size_t lo = D, hi = D;
+        for (size_t d = 0; d < D; d++) {
+            const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
+            if (!c->present || c->mark != HELBY_CELL_SHOWN)
+                continue;
+            if (lo == D || c->estimate < m->district[(lo * W + wl) * 2 + (size_t)g].estimate)
+                lo = d;
+            if (hi == D || c->estimate > m->district[(hi * W + wl) * 2 + (size_t)g].estimate)
+                hi = d;
+        }
+        const char *who = report_t(r, g ? "minorities" : "danes");
+        if (lo == D || !r->district_labels) {
+            report_buf_printf(b, "%s: %s. ", who, da ? "ikke vist" : "not shown");
+            continue;
+        }
+        char a[32], c[32];
+        helby_report_num(r, m->district[(lo * W + wl) * 2 + (size_t)g].estimate * sc, 1, a,
+                         sizeof a);
+        helby_report_num(r, m->district[(hi * W + wl) * 2 + (size_t)g].estimate * sc, 1, c,
+                         sizeof c);
+        report_buf_printf(b, da ? "%s: lavest i %s (%s), højest i %s (%s). "
+                                : "%s: lowest in %s (%s), highest in %s (%s). ",
+                          who, r->district_labels[lo], a, r->district_labels[hi], c);
+    }
 }
 
 /* Districts of the latest wave: a dot for each group with its CI as a whisker. */
@@ -169,13 +269,12 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     char title[320], b[32];
     snprintf(title, sizeof title, "%s, %s %ld", m->label, report_t(r, "districts"),
              r->waves[wl]);
-    fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-               "role=\"img\" xmlns=\"http://www.w3.org/2000/svg\"><title>",
-            w, h, w, h);
-    esc(o, title);
-    fputs("</title>\n<text x=\"8\" y=\"20\" class=\"ct\">", o);
-    esc(o, title);
-    fputs("</text>\n", o);
+    char id[96];
+    snprintf(id, sizeof id, "c-%s-dist", m->name);
+    helby_buf_t desc = {0};
+    district_words(r, m, &desc);
+    chart_open(o, w, h, id, title, desc.data ? desc.data : "");
+    free(desc.data);
     for (double t = lo; t <= hi + step / 2; t += step) {
         helby_report_num(r, t, 0, b, sizeof b);
         fprintf(o,
@@ -203,18 +302,15 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
             helby_report_num(r, c->estimate * sc, 1, b, sizeof b);
             fprintf(o,
                     "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                    "stroke-width=\"1.5\"/><circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" "
-                    "fill=\"%s\"><title>%s</title></circle>\n",
-                    XV(c->ci_low * sc), XV(c->ci_high * sc), yy, yy, col, XV(c->estimate * sc),
-                    yy, col, b);
+                    "stroke-width=\"1.5\" stroke-dasharray=\"%s\"/>",
+                    XV(c->ci_low * sc), XV(c->ci_high * sc), yy, yy, col, g ? "4 2" : "none");
+            marker(o, g ? MARK_SQUARE : MARK_CIRCLE, XV(c->estimate * sc), yy, col, b);
         }
     }
     for (int g = 0; g < 2; g++) {
         double lx = 8 + 132.0 * g;
-        fprintf(o,
-                "<rect x=\"%.1f\" y=\"%.1f\" width=\"14\" height=\"8\" fill=\"%s\"/>"
-                "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n",
-                lx, h - 16, g ? COL_MIN : COL_DANES, lx + 19, h - 8,
+        marker(o, g ? MARK_SQUARE : MARK_CIRCLE, lx + 7, h - 12, g ? COL_MIN : COL_DANES, NULL);
+        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", lx + 19, h - 8,
                 report_t(r, g ? "minorities" : "danes"));
     }
     fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">· ‡ %s</text>\n", 8 + 264.0, h - 8,
@@ -232,6 +328,8 @@ static void charts_of(const helby_report *r, FILE *o, const helby_report_measure
     for (int g = 0; g < 2; g++) {
         s[g].label = report_t(r, g ? "minorities" : "danes");
         s[g].color = g ? COL_MIN : COL_DANES;
+        s[g].dash = g ? "7 4" : "";
+        s[g].marker = g ? MARK_SQUARE : MARK_CIRCLE;
         for (size_t i = 0; i < W; i++) {
             const helby_report_cell *c = &m->level[i * 3 + (size_t)g];
             int ok = c->present && c->mark == HELBY_CELL_SHOWN;
@@ -244,6 +342,8 @@ static void charts_of(const helby_report *r, FILE *o, const helby_report_measure
     memset(&gap, 0, sizeof gap);
     gap.label = report_t(r, "gap");
     gap.color = COL_GAP;
+    gap.dash = "";
+    gap.marker = MARK_TRIANGLE;
     for (size_t i = 0; i < W; i++) {
         const helby_report_cell *c = &m->cmp[i * HELBY_RQ_N + HELBY_RQ_GAP];
         int ok = c->present && c->mark == HELBY_CELL_SHOWN;
@@ -256,8 +356,14 @@ static void charts_of(const helby_report *r, FILE *o, const helby_report_measure
     snprintf(t2, sizeof t2, "%s", report_t(r, "gap"));
     const char *yl = report_t(r, m->kind == 2 ? "scale_share" : "scale_index");
     fputs("<div class=\"charts\">\n", o);
-    line_chart(r, o, t1, yl, s, 2, 0);
-    line_chart(r, o, t2, yl, &gap, 1, 1);
+    int da = !strcmp(r->lang, "da");
+    const char *unit = m->kind == 2 ? (da ? "procentpoint" : "percentage points")
+                                    : (da ? "point" : "points");
+    char id1[96], id2[96];
+    snprintf(id1, sizeof id1, "c-%s-lv", m->name);
+    snprintf(id2, sizeof id2, "c-%s-gap", m->name);
+    line_chart(r, o, id1, t1, yl, unit, s, 2, 0);
+    line_chart(r, o, id2, t2, yl, unit, &gap, 1, 1);
     district_chart(r, o, m);
     fputs("</div>\n", o);
 }
@@ -277,19 +383,21 @@ static void td_cell(const helby_report *r, FILE *o, const helby_report_cell *c, 
 
 static void measure_table(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
-    fputs("<table><thead><tr>", o);
+    fputs("<table><caption>", o);
+    esc(o, m->label);
+    fprintf(o, " (%s)</caption><thead><tr>", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
     const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
                        "gap_s", "ratio_s", "did_s", "rel_s"};
     for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
         char head[96];
         report_col_head(r, m, h[k], head, sizeof head);
-        fputs("<th>", o);
+        fputs("<th scope=\"col\">", o);
         esc(o, head);
         fputs("</th>", o);
     }
     fputs("</tr></thead><tbody>\n", o);
     for (size_t w = 0; w < r->n_waves; w++) {
-        fprintf(o, "<tr><th>%ld</th>", r->waves[w]);
+        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
         for (int g = 0; g < 3; g++) {
             const helby_report_cell *c = &m->level[w * 3 + (size_t)g];
             td_cell(r, o, c, report_scale(m, -1), 1);
@@ -309,16 +417,19 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
 static void district_table(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
     const size_t W = r->n_waves;
-    fputs("<table class=\"dist\"><thead><tr><th>", o);
+    fprintf(o, "<table class=\"dist\"><caption>%s: ", report_t(r, "districts"));
+    esc(o, m->label);
+    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">",
+            report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
     esc(o, report_t(r, "district"));
     fputs("</th>", o);
     for (size_t w = 0; w < W; w++)
-        fprintf(o, "<th>%ld %s</th><th>%ld %s</th>", r->waves[w], report_t(r, "danes_s"),
+        fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w], report_t(r, "danes_s"),
                 r->waves[w], report_t(r, "minorities_s"));
     fputs("</tr></thead><tbody>\n", o);
     char b[64];
     for (size_t d = 0; d < r->n_districts; d++) {
-        fputs("<tr><th>", o);
+        fputs("<tr><th scope=\"row\">", o);
         esc(o, r->district_labels ? r->district_labels[d] : "");
         fputs("</th>", o);
         for (size_t k = 0; k < 2 * W; k++) {
@@ -377,17 +488,18 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "dl.prov{font-size:11px;color:#444;word-break:break-all}dl.prov dt{font-weight:bold}"
           "dl.prov dd{margin:0 0 4px 0}\n"
           "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
+          "caption{text-align:left;font-weight:bold;font-size:13px;padding:2px 0 4px}"
           "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
           "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom;white-space:normal}"
           "tbody th{text-align:left;font-weight:normal}thead th:first-child{text-align:left}\n"
-          "td.s{color:#999;text-align:center}td.u{color:#8a5a00}td.n{color:#777}\n"
+          "td.s{color:#595959;text-align:center}td.u{color:#8a5a00}td.n{color:#595959}\n"
           ".charts{display:flex;flex-wrap:wrap;gap:8px 12px}"
           "svg.chart{background:#fcfcfc;border:1px solid #e6e6e6}\n"
           ".ct{font-size:13px;font-weight:bold;fill:#333}.yt{font-size:11px;fill:#555;"
           "text-anchor:end}.xt{font-size:11px;fill:#555;text-anchor:middle}.yl{font-size:11px;"
           "fill:#555;text-anchor:middle}.lg{font-size:11px;fill:#333}.dl{font-size:11px;"
-          "fill:#333;text-anchor:end}.sup{font-size:14px;fill:#888;text-anchor:middle}\n"
-          ".grid{stroke:#e8e8e8}.zero{stroke:#888;stroke-dasharray:4 3}\n"
+          "fill:#333;text-anchor:end}.sup{font-size:14px;fill:#595959;text-anchor:middle}\n"
+          ".grid{stroke:#e8e8e8}.zero{stroke:#6b6b6b;stroke-dasharray:4 3}\n"
           ".goals{display:flex;flex-wrap:wrap;gap:12px}.goal{flex:1 1 420px;border-radius:6px;"
           "padding:10px 14px;border-left:8px solid #bbb;background:#f7f7f7}"
           ".goal.met{border-color:#2e7d32;background:#eef7ee}.goal.notmet{border-color:#c62828;"
@@ -397,8 +509,8 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".gr{font-size:11px;color:#555;margin-top:4px}\n"
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
-          "td.inc{color:#a07000;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
-          "</style></head><body>\n<h1>",
+          "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
+          "</style></head><body><main>\n<h1>",
           o);
     esc(o, title);
     fputs("</h1>\n<dl class=\"about\">", o);
@@ -461,11 +573,13 @@ static void barometer_html(const helby_report *r, FILE *o)
     char title[320];
     snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
     head(r, o, title);
-    fputs("<table class=\"baro\"><thead><tr>", o);
-    const char *h[] = {"goal", "source", "latest", "target", "direction", "verdict"};
-    for (size_t k = 0; k < 6; k++)
-        fprintf(o, "<th>%s</th>", report_t(r, h[k]));
-    fputs("<th></th></tr></thead><tbody>\n", o);
+    fputs("<table class=\"baro\"><caption>", o);
+    esc(o, title);
+    fputs("</caption><thead><tr>", o);
+    const char *h[] = {"goal", "source", "latest", "target", "direction", "verdict", "trend"};
+    for (size_t k = 0; k < 7; k++)
+        fprintf(o, "<th scope=\"col\">%s</th>", report_t(r, h[k]));
+    fputs("</tr></thead><tbody>\n", o);
     char b[96], x[64];
     for (int goal = 1; goal <= 6; goal++) {
         char gname[16];
@@ -523,7 +637,7 @@ static void barometer_html(const helby_report *r, FILE *o)
                    "the gap between the groups).",
              lv);
     esc(o, note);
-    fputs("</p>\n</body></html>\n", o);
+    fputs("</p>\n</main></body></html>\n", o);
 }
 
 /* Hashes and options at the end, for auditors and `compute --rerun`, not for the reader. */
@@ -578,16 +692,16 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 fputs("</h3>\n", o);
                 district_table(r, o, &r->measures[i]);
             }
-        fprintf(o, "<h2>%s</h2>\n<table><thead><tr><th>%s</th><th>α</th><th>n</th></tr></thead>"
-                   "<tbody>\n",
-                report_t(r, "reliability"), report_t(r, "dimension"));
+        fprintf(o, "<h2>%s</h2>\n<table><caption>%s</caption><thead><tr><th scope=\"col\">%s"
+                   "</th><th scope=\"col\">α</th><th scope=\"col\">n</th></tr></thead><tbody>\n",
+                report_t(r, "reliability"), report_t(r, "reliability"), report_t(r, "dimension"));
         for (size_t i = 0; i < r->n_measures; i++) {
             const helby_report_measure *m = &r->measures[i];
             if (m->kind != 1)
                 continue;
             char a[32];
             helby_report_num(r, m->alpha, 3, a, sizeof a);
-            fputs("<tr><th>", o);
+            fputs("<tr><th scope=\"row\">", o);
             esc(o, m->label);
             fprintf(o, "</th><td>%s</td><td>%zu</td></tr>\n", a, m->alpha_n);
         }
@@ -595,9 +709,11 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
         if (r->weighting) {
             fprintf(o, "<h2>%s: '", report_t(r, "weighting"));
             esc(o, r->weights);
-            fputs("'</h2>\n<table><thead><tr><th></th>", o);
+            fputs("'</h2>\n<table><caption>", o);
+            esc(o, report_t(r, "weighting"));
+            fprintf(o, "</caption><thead><tr><th scope=\"col\">%s</th>", report_t(r, "diagnostic"));
             for (size_t w = 0; w < r->n_waves; w++)
-                fprintf(o, "<th>%ld</th>", r->waves[w]);
+                fprintf(o, "<th scope=\"col\">%ld</th>", r->waves[w]);
             fputs("</tr></thead><tbody>\n", o);
             const char *p = r->weighting;
             while (*p) {
@@ -611,7 +727,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 *val = '\0';
                 char lab[160];
                 report_diag_label(r, k + 1, lab, sizeof lab);
-                fputs("<tr><th>", o);
+                fputs("<tr><th scope=\"row\">", o);
                 esc(o, lab);
                 fputs("</th>", o);
                 for (size_t w = 0; w < r->n_waves; w++) {
@@ -638,7 +754,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
         esc(o, report_t(r, "legend"));
         fputs("</p>\n", o);
         provenance_html(r, o);
-        fputs("</body></html>\n", o);
+        fputs("</main></body></html>\n", o);
     }
     if (ferror(o))
         return helby_error_set(err, HELBY_EIO, "writing the report failed");

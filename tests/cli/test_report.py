@@ -313,6 +313,17 @@ class Report(unittest.TestCase):
             "http://www.w3.org/2000/svg", "")), [])
         self.assertGreaterEqual(html.count("<svg"), 6)  # 2 indices x (levels, gap, districts)
         self.assertIn("<polygon", html)                # CI bands
+        # Accessible: the trend in words (R: minorities 48.48 -> 56.56), lines told apart
+        # without colour, no low-contrast greys, captions and header scope.
+        self.assertIn("Ethnic minorities rose from 48.5 in 2011 to 56.6 in 2014 (+8.1 points)",
+                      html)
+        self.assertEqual(html.count("<desc"), html.count("<svg"))
+        self.assertIn('stroke-dasharray="7 4"', html)
+        self.assertIn("<rect x=", html)                # square markers of the minorities
+        for grey in ("#777", "#999", "#888", "#aaa"):
+            self.assertFalse(grey in html, grey)
+        self.assertEqual(html.count("<caption>"), html.count("<table"))
+        self.assertNotIn("<th>", html)
         browser = shutil.which("chromium") or shutil.which("chromium-browser")
         if not browser:
             self.skipTest("chromium is not installed (scripts/setup installs it)")

@@ -84,8 +84,9 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
     helby_report_num(r, s->v[l], 1, c, sizeof c);
     helby_report_num(r, fabs(s->v[l] - s->v[f]), 1, d, sizeof d);
     double diff = s->v[l] - s->v[f];
-    const char *how = diff > 0 ? (da ? "steg" : "rose") : diff < 0 ? (da ? "faldt" : "fell")
-                                                                   : (da ? "var uændret" : "was unchanged");
+    const char *how = diff > 0   ? (da ? "steg" : "rose")
+                      : diff < 0 ? (da ? "faldt" : "fell")
+                                 : (da ? "var uændret" : "was unchanged");
     report_buf_printf(b, da ? "%s %s fra %s i %ld til %s i %ld (%s%s %s). "
                             : "%s %s from %s in %ld to %s in %ld (%s%s %s). ",
                       s->label, how, a, r->waves[f], c, r->waves[l],
@@ -385,7 +386,8 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
 {
     fputs("<table><caption>", o);
     esc(o, m->label);
-    fprintf(o, " (%s)</caption><thead><tr>", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+    fprintf(o, " (%s)</caption><thead><tr>",
+            report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
     const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
                        "gap_s", "ratio_s", "did_s", "rel_s"};
     for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
@@ -424,7 +426,8 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
     esc(o, report_t(r, "district"));
     fputs("</th>", o);
     for (size_t w = 0; w < W; w++)
-        fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w], report_t(r, "danes_s"),
+        fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w],
+                report_t(r, "danes_s"),
                 r->waves[w], report_t(r, "minorities_s"));
     fputs("</tr></thead><tbody>\n", o);
     char b[64];
@@ -472,6 +475,46 @@ static void goals_html(const helby_report *r, FILE *o)
     fputs("</div>\n", o);
 }
 
+/* CSS string contents: the provenance line goes into @page margin boxes. */
+static void css_str(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', o);
+        if (*s == '<' || *s == '\n')
+            continue;
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+/* Print on A4: headings stay with what follows, charts, goal cards and table rows are not
+ * split, page numbers and the run's provenance in the page margins (Chromium's @page margin
+ * boxes; `helby report --format pdf` prints through headless Chromium). */
+static void print_css(const helby_report *r, FILE *o)
+{
+    int da = !strcmp(r->lang, "da");
+    char prov[256];
+    snprintf(prov, sizeof prov, "helby %s · %s %lld · %s %.12s…", r->run.engine,
+             da ? "kørsel" : "run", (long long)r->run.id, da ? "resultat-sha256" : "result sha256",
+             r->run.result_hash);
+    fputs("@page{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-left{content:", o);
+    css_str(o, prov);
+    fprintf(o, ";font:8pt 'DejaVu Sans',Arial,sans-serif;color:#444}@bottom-right{content:\"%s \" "
+               "counter(page) \" %s \" counter(pages);font:8pt 'DejaVu Sans',Arial,sans-serif;"
+               "color:#444}}\n",
+            da ? "Side" : "Page", da ? "af" : "of");
+    fputs("@media print{body{margin:0;max-width:none;font-size:10pt}"
+          "h1,h2,h3,caption{break-after:avoid;page-break-after:avoid}"
+          "h2,h3{break-inside:avoid}"
+          "svg.chart,.goal,tr,dl.about{break-inside:avoid;page-break-inside:avoid}"
+          "table{break-inside:auto}thead{display:table-header-group}"
+          ".charts{gap:4px 6px}svg.chart{width:58mm;height:auto}"
+          "h2{margin-top:16px}.goal{background:none}}\n",
+          o);
+}
+
 static void head(const helby_report *r, FILE *o, const char *title)
 {
     fprintf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n<title>",
@@ -488,7 +531,10 @@ static void head(const helby_report *r, FILE *o, const char *title)
           "dl.prov{font-size:11px;color:#444;word-break:break-all}dl.prov dt{font-weight:bold}"
           "dl.prov dd{margin:0 0 4px 0}\n"
           "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
-          "caption{text-align:left;font-weight:bold;font-size:13px;padding:2px 0 4px}"
+          /* Captions name the tables for screen readers; on the page the heading above
+           * already says it, so they are hidden visually only. */
+          "caption{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+          "white-space:nowrap}"
           "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
           "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom;white-space:normal}"
           "tbody th{text-align:left;font-weight:normal}thead th:first-child{text-align:left}\n"
@@ -510,8 +556,9 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
           "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
-          "</style></head><body><main>\n<h1>",
-          o);
+          , o);
+    print_css(r, o);
+    fputs("</style></head><body><main>\n<h1>", o);
     esc(o, title);
     fputs("</h1>\n<dl class=\"about\">", o);
     report_header_t h;

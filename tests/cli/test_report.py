@@ -337,6 +337,31 @@ class Report(unittest.TestCase):
         self.assertEqual(int.from_bytes(data[16:20], "big"), 1200)  # IHDR width
         self.assertGreater(len(data), 50000)  # charts and tables, not a blank page
 
+    def test_pdf_is_printed_on_a4_with_page_numbers_and_provenance_footer(self):
+        out = os.path.join(self.tmp.name, "report.html")
+        self.report("--format", "html", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("@page{size:A4", html)
+        self.assertIn('@bottom-right{content:"Side " counter(page) " af " counter(pages)', html)
+        self.assertRegex(html, r'@bottom-left\{content:"helby [^"]* kørsel 1 · resultat-sha256 '
+                               r'[0-9a-f]{12}…"')
+        self.assertIn("h1,h2,h3,caption{break-after:avoid", html)
+        self.assertIn("svg.chart,.goal,tr,dl.about{break-inside:avoid", html)
+        self.assertEqual(self.report("--format", "pdf", check=1).returncode, 1)  # needs -o
+        if not shutil.which("chromium"):
+            self.skipTest("chromium is not installed (scripts/setup installs it)")
+        pdf = os.path.join(self.tmp.name, "report.pdf")
+        self.report("--format", "pdf", "-o", pdf)
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:5], b"%PDF-")
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", data)
+        self.assertGreaterEqual(len(boxes), 2)  # several pages
+        for w, h in boxes:  # A4 is 595.28 x 841.89 points
+            self.assertAlmostEqual(float(w), 595.28, delta=1)
+            self.assertAlmostEqual(float(h), 841.89, delta=1)
+
     def test_xlsx_reads_back_with_sheets_values_and_suppression_marks(self):
         out = os.path.join(self.tmp.name, "report.xlsx")
         self.report("--format", "xlsx", "--lang", "en", "--min-cell", "88", "-o", out)

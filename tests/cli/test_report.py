@@ -337,6 +337,36 @@ class Report(unittest.TestCase):
         self.assertEqual(int.from_bytes(data[16:20], "big"), 1200)  # IHDR width
         self.assertGreater(len(data), 50000)  # charts and tables, not a blank page
 
+    def test_workbook_names_goal_and_measure_apart_and_prints_landscape_on_a4(self):
+        out = os.path.join(self.tmp.name, "da.xlsx")
+        self.report("--format", "xlsx", "-o", out)  # Danish, the survey's language
+        book = read_xlsx(out)
+        self.assertEqual(list(book), ["Mål", "Estimater", "Sammenligninger", "Bydele",
+                                      "Reliabilitet", "Kørsel og metode"])
+        heads = {name: table(cells)[0] for name, cells in book.items()}
+        self.assertEqual(heads["Mål"][:3], ["Mål", "Beskrivelse", "Indikator"])
+        for name in ("Estimater", "Sammenligninger", "Bydele"):
+            self.assertEqual(heads[name][0], "Indikator", name)
+        self.assertEqual(heads["Mål"][12], "Kort fortalt")
+        g4 = [r for r in table(book["Mål"]) if r[0] == "goal4"][0]
+        self.assertTrue(g4[12].startswith("Forskellen i inklusionsindeks"), g4[12])
+        self.assertTrue(close(g4[5], -0.45694463319201217, 1e-8))  # R: rel_gap_change
+        z = zipfile.ZipFile(out)
+        workbook = z.read("xl/workbook.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+        self.assertNotIn("0.9499", strings)
+        self.assertNotIn("level=", strings)
+        sheets = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
+        self.assertEqual(len(sheets), 6)
+        for i, name in enumerate(sheets):
+            xml = z.read(name).decode()
+            self.assertRegex(xml, r'<pageSetup[^>]*paperSize="9"', name)
+            self.assertRegex(xml, r'<pageSetup[^>]*orientation="landscape"', name)
+            self.assertRegex(xml, r'<pageSetup[^>]*fitToHeight="0"', name)  # width 1, any height
+            self.assertIn('<pageSetUpPr fitToPage="1"/>', xml)
+            self.assertRegex(workbook, r'<definedName name="_xlnm.Print_Titles" '
+                                       r'localSheetId="%d">[^<]*!\$1:\$1<' % i)
+
     def test_pdf_is_printed_on_a4_with_page_numbers_and_provenance_footer(self):
         out = os.path.join(self.tmp.name, "report.html")
         self.report("--format", "html", "-o", out)
@@ -391,6 +421,9 @@ class Report(unittest.TestCase):
                          ("‡", "suppressed (complementary)"))
         run_sheet = {r[0]: r[1] for r in table(book["Run and method"])}
         self.assertEqual(run_sheet["Minimum cell"], 88.0)
+        self.assertEqual(run_sheet["Confidence level"], 0.95)  # a number, not an option string
+        self.assertEqual(run_sheet["Variance method"], "Taylor linearization")
+        self.assertNotIn("Options", run_sheet)
         self.assertIn("Taylor linearization", run_sheet["Method"])
         self.assertEqual(run_sheet["Run"], "1")
 
@@ -406,8 +439,12 @@ class Report(unittest.TestCase):
         run("report", "--run", "2", "--format", "xlsx", "--lang", "en", "-o", out, db=self.db,
             check=0)
         w = table(read_xlsx(out)["Weighting"])
-        self.assertEqual(w[0], ["Wave", "Key", "Value"])
-        self.assertIn("kish_n", [r[1] for r in w])
+        self.assertEqual(w[0], ["Wave", "Diagnostic", "Value"])
+        labels = {r[1] for r in w[1:]}
+        self.assertIn("Kish's effective n", labels)
+        self.assertIn("Sum of base weights", labels)
+        for raw in ("kish_n", "sum_base", "deff_w", "max_discrepancy"):
+            self.assertNotIn(raw, labels)
         # The raked gap against R svycontrast on the raked design (copenhagen_raked_compare).
         cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in report_rows(
             run("report", "--run", "2", "--format", "csv", db=self.db, check=0).stdout)

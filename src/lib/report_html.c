@@ -555,6 +555,7 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".gr{font-size:11px;color:#555;margin-top:4px}\n"
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
+          "td.better{color:#2e7d32}td.worse{color:#c62828}"
           "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
           , o);
     print_css(r, o);
@@ -578,41 +579,65 @@ static void head(const helby_report *r, FILE *o, const char *title)
     }
 }
 
-/* A small trend line of a register indicator (no CI: registers are complete counts). */
-static void sparkline(FILE *o, const helby_report_indicator *ind)
+/* A small trend line over periods with the target as a dashed line; the values in words for
+ * screen readers (registers have no CI: they are complete counts; survey goals show the
+ * estimates only, their CIs are in the report). */
+static void sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
+                      const char (*period)[16], double target)
 {
     const double w = 140, h = 34;
     double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < ind->n_periods; i++) {
-        lo = fmin(lo, ind->value[i]);
-        hi = fmax(hi, ind->value[i]);
-        if (!isnan(ind->target[i]))
-            lo = fmin(lo, ind->target[i]), hi = fmax(hi, ind->target[i]);
-    }
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
+    if (!isnan(target))
+        lo = fmin(lo, target), hi = fmax(hi, target);
+    if (!isfinite(lo))
+        return;
     if (!(hi > lo))
         hi = lo + 1;
-    fprintf(o, "<svg width=\"%.0f\" height=\"%.0f\" xmlns=\"http://www.w3.org/2000/svg\">", w, h);
-    double tg = ind->n_periods ? ind->target[ind->n_periods - 1] : NAN;
-#define SX(i) (4 + (ind->n_periods > 1 ? (double)(i) * (w - 8) / (double)(ind->n_periods - 1) : 0))
-#define SY(v) (4 + (hi - (v)) * (h - 8) / (hi - lo))
-    if (!isnan(tg))
+    helby_buf_t d = {0};
+    char b[32];
+    for (size_t i = 0; i < n; i++) {
+        helby_report_num(r, v[i], 1, b, sizeof b);
+        report_buf_printf(&d, "%s%s: %s", i ? "; " : "", period[i], b);
+    }
+    if (!isnan(target)) {
+        helby_report_num(r, target, 1, b, sizeof b);
+        report_buf_printf(&d, "; %s %s", report_t(r, "target"), b);
+    }
+    fprintf(o, "<svg width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"", w, h);
+    esc(o, d.data ? d.data : "");
+    free(d.data);
+    fputs("\" xmlns=\"http://www.w3.org/2000/svg\">", o);
+#define SX(i) (4 + (n > 1 ? (double)(i) * (w - 8) / (double)(n - 1) : 0))
+#define SY(x) (4 + (hi - (x)) * (h - 8) / (hi - lo))
+    if (!isnan(target))
         fprintf(o, "<line x1=\"4\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"zero\"/>", w - 4,
-                SY(tg), SY(tg));
+                SY(target), SY(target));
     fputs("<polyline fill=\"none\" stroke=\"" COL_GAP "\" stroke-width=\"2\" points=\"", o);
-    for (size_t i = 0; i < ind->n_periods; i++)
-        fprintf(o, "%.1f,%.1f ", SX(i), SY(ind->value[i]));
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(v[i]))
+            fprintf(o, "%.1f,%.1f ", SX(i), SY(v[i]));
     fputs("\"/>", o);
-    if (ind->n_periods)
-        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"" COL_GAP "\"/>",
-                SX(ind->n_periods - 1), SY(ind->value[ind->n_periods - 1]));
+    if (n && !isnan(v[n - 1]))
+        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"" COL_GAP "\"/>", SX(n - 1),
+                SY(v[n - 1]));
     fputs("</svg>", o);
 #undef SX
 #undef SY
 }
 
-static const char *arrow(const char *dir)
+/* The direction of the line as an arrow (up, down, flat), and whether that is better or worse
+ * in words and colour: a falling gap is "↘ better" (the arrow is the line, not the verdict). */
+static void direction_cell(const helby_report *r, FILE *o, double delta, const char *dir)
 {
-    return !strcmp(dir, "improving") ? "↗" : !strcmp(dir, "worsening") ? "↘" : "→";
+    const char *a = isnan(delta) || delta == 0 ? "→" : delta > 0 ? "↗" : "↘";
+    const char *cls = !strcmp(dir, "improving")   ? "better"
+                      : !strcmp(dir, "worsening") ? "worse"
+                                                  : "same";
+    fprintf(o, "<td class=\"%s\"><span aria-hidden=\"true\">%s</span> %s</td>", cls, a,
+            report_t(r, dir));
 }
 
 static void barometer_html(const helby_report *r, FILE *o)
@@ -645,8 +670,17 @@ static void barometer_html(const helby_report *r, FILE *o)
             esc(o, b);
             fputs("</td><td>", o);
             esc(o, x);
-            fprintf(o, "</td><td>%s %s</td><td class=\"%s\">%s</td><td></td></tr>\n", arrow(dir),
-                    report_t(r, dir), verdict_class(g->q.flag), report_t(r, g->q.flag));
+            double v[64], tg;
+            char per[64][16];
+            size_t n = report_goal_series(r, g, v, 64, &tg);
+            for (size_t w = 0; w < n; w++)
+                snprintf(per[w], sizeof per[w], "%ld", r->waves[w]);
+            fputs("</td>", o);
+            direction_cell(r, o, n >= 2 ? v[n - 1] - v[n - 2] : NAN, dir);
+            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(g->q.flag),
+                    report_t(r, g->q.flag));
+            sparkline(r, o, v, n, (const char(*)[16])per, tg);
+            fputs("</td></tr>\n", o);
         }
         for (size_t i = 0; i < r->n_indicators; i++) {
             const helby_report_indicator *ind = &r->indicators[i];
@@ -660,10 +694,12 @@ static void barometer_html(const helby_report *r, FILE *o)
             fprintf(o, "</td><td>%s %s</td>", report_t(r, "register"), ind->period[k]);
             helby_report_num(r, ind->value[k], 1, b, sizeof b);
             helby_report_num(r, ind->target[k], 1, x, sizeof x);
-            fprintf(o, "<td>%s</td><td>%s %s</td><td>%s %s</td><td class=\"%s\">%s</td><td>", b,
-                    strcmp(ind->better, "higher") ? "≤" : "≥", x, arrow(dir), report_t(r, dir),
-                    verdict_class(v), report_t(r, v));
-            sparkline(o, ind);
+            fprintf(o, "<td>%s</td><td>%s %s</td>", b, strcmp(ind->better, "higher") ? "≤" : "≥",
+                    x);
+            direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
+            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
+            sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
+                      ind->target[k]);
             fputs("</td></tr>\n", o);
         }
     }
@@ -675,13 +711,15 @@ static void barometer_html(const helby_report *r, FILE *o)
                  ? "Mål 4 og 6 fra surveyen (%s %%-konfidensinterval; opfyldt/ikke opfyldt/"
                    "uafklaret efter intervallet). Mål 1, 2, 3 og 5 fra registre (ingen "
                    "stikprøveusikkerhed): opfyldt når seneste værdi er på den rigtige side af "
-                   "målet. Retning: seneste periode mod den forrige (for mål 4: forskellen "
-                   "mellem grupperne)."
+                   "målet. Retning: pilen viser, hvilken vej linjen gik fra forrige til seneste "
+                   "periode (for mål 4: forskellen mellem grupperne); bedre eller dårligere står "
+                   "ved siden af. Den stiplede linje er målværdien."
                  : "Goals 4 and 6 from the survey (%s %% confidence interval; met / not met / "
                    "inconclusive by the interval). Goals 1, 2, 3 and 5 from registers (no "
                    "sampling error): met when the latest value is on the right side of the "
-                   "target. Direction: the latest period against the one before (for goal 4: "
-                   "the gap between the groups).",
+                   "target. Direction: the arrow shows which way the line went from the period "
+                   "before to the latest (for goal 4: the gap between the groups); better or "
+                   "worse is written beside it. The dashed line is the target.",
              lv);
     esc(o, note);
     fputs("</p>\n</main></body></html>\n", o);

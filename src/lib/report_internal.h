@@ -61,6 +61,12 @@ typedef struct report_kv {
 } report_kv;
 size_t report_provenance(const helby_report *r, report_kv *kv, size_t max);
 
+/* The line a goal follows by wave (gap, ratio or level) and its target value; see
+ * report_goal.c. */
+size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v,
+                          size_t max, double *target);
+int report_goal_lower_better(const helby_report_goal *g);
+
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
 void report_run_line(const helby_report *r, char *buf, size_t n);
 void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);

@@ -484,6 +484,22 @@ class Report(unittest.TestCase):
             html = f.read()
         self.assertIn("Integrationsbarometer", html)
         self.assertEqual(html.count("<tr><td"), 6)
+        rows_html = {int(m.group(1)): m.group(0) for m in
+                     re.finditer(r"<tr><td class=\"l\">Mål (\d):.*?</tr>", html)}
+        self.assertEqual(sorted(rows_html), [1, 2, 3, 4, 5, 6])
+        for k, row in rows_html.items():  # a sparkline on every goal, 4 and 6 included
+            self.assertIn('<svg width="140" height="34" role="img" aria-label="', row, k)
+        # Goal 4's line is the gap, falling 2013 -> 2014 (11.7 -> 7.8): down, and better.
+        self.assertIn('<td class="better"><span aria-hidden="true">↘</span> bedre</td>',
+                      rows_html[4])
+        self.assertIn('aria-label="2011: 14,4; 2012: 11,2; 2013: 11,7; 2014: 7,8; Målværdi 13,0"',
+                      rows_html[4])  # target gap: 14.44 x (1 - 10 %) = 13.0
+        # Goal 6's line (all residents' safety) rises: up, and better.
+        self.assertIn('<td class="better"><span aria-hidden="true">↗</span> bedre</td>',
+                      rows_html[6])
+        # Goal 5 (lower is better) rose from 22.9 to 23.1 (register file): up, and worse.
+        self.assertIn('<td class="worse"><span aria-hidden="true">↗</span> dårligere</td>',
+                      rows_html[5])
         rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
                                "csv", db=self.db, check=0).stdout)
         self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])

@@ -74,6 +74,7 @@ typedef struct helby_report_measure {
     char name[64];
     char label[192];
     int kind;              /* 0 index, 1 dimension, 2 share (a proportion) */
+    int lower_is_better;   /* the definition's `better` column says lower */
     char parent[64];       /* a dimension's index */
     long baseline;
     helby_report_cell *level;    /* n_waves x HELBY_RG_N */

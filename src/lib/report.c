@@ -535,13 +535,18 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     for (size_t i = 0; i < s->n_indices && !rc; i++) {
         const helby_index *ix = &s->indices[i];
         rc = add_measure(r, s, ix->name, 0, L(r, ix->label_da, ix->label_en), NULL, err);
-        for (size_t j = 0; j < ix->n_dims && !rc; j++)
+        r->measures[r->n_measures - 1].lower_is_better = ix->lower_is_better;
+        for (size_t j = 0; j < ix->n_dims && !rc; j++) { /* a dimension points as its index */
             rc = add_measure(r, s, ix->dims[j].name, 1,
                              L(r, ix->dims[j].label_da, ix->dims[j].label_en), ix->name, err);
+            r->measures[r->n_measures - 1].lower_is_better = ix->lower_is_better;
+        }
     }
-    for (size_t i = 0; i < s->n_shares && !rc; i++)
+    for (size_t i = 0; i < s->n_shares && !rc; i++) {
         rc = add_measure(r, s, s->shares[i].name, 2,
                          L(r, s->shares[i].label_da, s->shares[i].label_en), NULL, err);
+        r->measures[r->n_measures - 1].lower_is_better = s->shares[i].lower_is_better;
+    }
     if (rc)
         goto fail;
     fill_rows(r, rows, n);
@@ -824,6 +829,15 @@ void report_col_head(const helby_report *r, const helby_report_measure *m, const
     snprintf(buf, n, "%s%s", report_t(r, key), u);
 }
 
+/* "andel, %; lavere er bedre": a measure's scale and, where higher is worse, that cue. */
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
+                       size_t n)
+{
+    int da = !strcmp(r->lang, "da");
+    snprintf(buf, n, "%s%s", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"),
+             m->lower_is_better ? (da ? "; lavere er bedre" : "; lower is better") : "");
+}
+
 int report_decimals(int q)
 {
     return q == HELBY_RQ_RATIO ? 3 : 1;
@@ -918,8 +932,11 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
     if (!m || W < 2)
         return "unchanged";
     double d;
-    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE)
+    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE) {
         d = m->level[(W - 1) * 3 + 2].estimate - m->level[(W - 2) * 3 + 2].estimate;
+        if (m->lower_is_better) /* the definition's `better` column */
+            d = -d;
+    }
     else
         d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
     return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";

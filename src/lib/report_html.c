@@ -111,8 +111,8 @@ static void chart_open(FILE *o, double w, double h, const char *id, const char *
 
 /* A line chart over the waves with CI bands (one polygon per contiguous run of values). */
 static void line_chart(const helby_report *r, FILE *o, const char *id, const char *title,
-                       const char *ylab, const char *unit, const series *s, int ns,
-                       int zero_line)
+                       const char *ylab, const char *unit, const char *cue, const series *s,
+                       int ns, int zero_line)
 {
     const size_t W = r->n_waves < 64 ? r->n_waves : 64;
     const double w = 340, h = 300, ml = 46, mr = 14, mt = 34, mb = 56;
@@ -137,6 +137,8 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
     helby_buf_t desc = {0};
     for (int k = 0; k < ns; k++)
         trend_words(r, &s[k], W, unit, &desc);
+    if (cue)
+        report_buf_printf(&desc, "%s", cue);
     chart_open(o, w, h, id, title, desc.data ? desc.data : "");
     free(desc.data);
     char b[32];
@@ -363,8 +365,10 @@ static void charts_of(const helby_report *r, FILE *o, const helby_report_measure
     char id1[96], id2[96];
     snprintf(id1, sizeof id1, "c-%s-lv", m->name);
     snprintf(id2, sizeof id2, "c-%s-gap", m->name);
-    line_chart(r, o, id1, t1, yl, unit, s, 2, 0);
-    line_chart(r, o, id2, t2, yl, unit, &gap, 1, 1);
+    const char *cue = !m->lower_is_better ? NULL
+                      : da ? "Lavere er bedre." : "Lower is better.";
+    line_chart(r, o, id1, t1, yl, unit, cue, s, 2, 0);
+    line_chart(r, o, id2, t2, yl, unit, NULL, &gap, 1, 1);
     district_chart(r, o, m);
     fputs("</div>\n", o);
 }
@@ -384,10 +388,11 @@ static void td_cell(const helby_report *r, FILE *o, const helby_report_cell *c, 
 
 static void measure_table(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
     fputs("<table><caption>", o);
     esc(o, m->label);
-    fprintf(o, " (%s)</caption><thead><tr>",
-            report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+    fprintf(o, " (%s)</caption><thead><tr>", sc);
     const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
                        "gap_s", "ratio_s", "did_s", "rel_s"};
     for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
@@ -421,8 +426,9 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
     const size_t W = r->n_waves;
     fprintf(o, "<table class=\"dist\"><caption>%s: ", report_t(r, "districts"));
     esc(o, m->label);
-    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">",
-            report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
+    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">", sc);
     esc(o, report_t(r, "district"));
     fputs("</th>", o);
     for (size_t w = 0; w < W; w++)
@@ -766,7 +772,9 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 continue;
             fputs("<h3>", o);
             esc(o, m->label);
-            fprintf(o, " (%s)</h3>\n", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+            char sc[96];
+            report_scale_text(r, m, sc, sizeof sc);
+            fprintf(o, " (%s)</h3>\n", sc);
             measure_table(r, o, m);
         }
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "districts"));

@@ -24,6 +24,9 @@ const char *report_t(const helby_report *r, const char *key);
 /* Multiplier for display: shares and relative changes as percent. q: -1 for levels. */
 double report_scale(const helby_report_measure *m, int q);
 int report_decimals(int q);
+/* A measure's scale with the direction cue: "share, %; lower is better". */
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
+                       size_t n);
 /* A comparison table's column head with its unit ("Gap (points)", "Rel. gap change (%)"). */
 void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
                      char *buf, size_t n);

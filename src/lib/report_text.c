@@ -375,9 +375,9 @@ static void goals_table(const helby_report *r, int md, FILE *o)
 static void measure_tables(const helby_report *r, const helby_report_measure *m, int md,
                            FILE *o)
 {
-    char title[256];
-    snprintf(title, sizeof title, "%s (%s)", m->label,
-             report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+    char title[320], scale[96];
+    report_scale_text(r, m, scale, sizeof scale);
+    snprintf(title, sizeof title, "%s (%s)", m->label, scale);
     heading(o, md, 3, title);
     table t;
     table_init(&t, 11);

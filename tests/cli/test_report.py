@@ -367,6 +367,25 @@ class Report(unittest.TestCase):
             self.assertRegex(workbook, r'<definedName name="_xlnm.Print_Titles" '
                                        r'localSheetId="%d">[^<]*!\$1:\$1<' % i)
 
+    def test_measures_where_higher_is_worse_say_so_and_the_better_column_is_validated(self):
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Share who experienced discrimination (12 months) (share, %; lower is "
+                      "better)", text)
+        self.assertIn("Share with high trust in the police (share, %)\n", text)
+        self.assertIn("Inclusion index (index 0–100)\n", text)
+        bad = os.path.join(self.tmp.name, "bad")
+        shutil.copytree(SURVEY, bad)
+        path = os.path.join(bad, "shares.csv")
+        with open(path, encoding="utf-8") as f:
+            data = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(data.replace(";lower\n", ";sideways\n", 1))
+        db = os.path.join(self.tmp.name, "bad.db")
+        run("init", db=db, check=0)
+        p = run("survey", "add", bad, db=db, check=2)
+        self.assertIn("shares.csv:2:6", p.stderr)
+        self.assertIn("better must be higher or lower, not 'sideways'", p.stderr)
+
     def test_pdf_is_printed_on_a4_with_page_numbers_and_provenance_footer(self):
         out = os.path.join(self.tmp.name, "report.html")
         self.report("--format", "html", "-o", out)

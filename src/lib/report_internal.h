@@ -75,6 +75,14 @@ void report_run_line(const helby_report *r, char *buf, size_t n);
 void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);
 void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n);
 
+/* HTML text with & < > " escaped (report_html.c). */
+void report_esc(FILE *o, const char *s);
+/* The charts of an index (levels by wave, the gap, the districts) and a sparkline over
+ * periods with its target (report_chart.c). */
+void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);
+void report_sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
+                      const char (*period)[16], double target);
+
 helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
                                helby_error *err);
 

@@ -51,6 +51,13 @@ class A11y(unittest.TestCase):
                 run("report", "--run", "1", "--format", "html", "--lang", lang, "--min-cell",
                     "88", "-o", f, db=db, check=0)
                 files.append(f)
+            # A raked run adds the weighting table.
+            run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method",
+                "rake", "--margins", "district,origin,sex*ageband", db=db, check=0)
+            run("compute", "--survey", "copenhagen", "--weights", "raked", db=db, check=0)
+            f = os.path.join(tmp, "report_raked.html")
+            run("report", "--run", "2", "--format", "html", "-o", f, db=db, check=0)
+            files.append(f)
             f = os.path.join(tmp, "barometer.html")
             run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", f,
                 db=db, check=0)

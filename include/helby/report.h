@@ -75,6 +75,7 @@ typedef struct helby_report_measure {
     char name[64];
     char label[192];
     int kind;              /* 0 index, 1 dimension, 2 share (a proportion) */
+    int lower_is_better;   /* the definition's `better` column says lower */
     char parent[64];       /* a dimension's index */
     long baseline;
     helby_report_cell *level;    /* n_waves x HELBY_RG_N */
@@ -90,9 +91,14 @@ typedef struct helby_report_goal {
     char measure[64];
     int kind;              /* helby_target_kind */
     double x;
+    char group[32];        /* the target's group: "all", "danes", "minorities" */
     long wave, baseline;
-    helby_report_cell q;   /* the goal's quantity; q.flag the verdict */
+    /* The goal's quantity, a change later minus earlier (goal 4: the relative change of the
+     * gap (Gt - G0)/G0, negative when the gap narrows); q.flag the verdict. */
+    helby_report_cell q;
     char rule[400];
+    char quantity_label[128]; /* "Relative change of the gap 2011→2014" */
+    char sentence[1024];   /* who, from what to what, by how much, how sure, the verdict */
 } helby_report_goal;
 
 typedef struct helby_report_indicator {
@@ -110,6 +116,7 @@ typedef struct helby_report {
     char lang[3];
     char title[256];
     size_t threshold;            /* minimum respondents per published cell */
+    double level;                /* the run's confidence level (0.95) */
     int def_changed;             /* the definition changed since the run (labels are today's) */
     long *waves;
     size_t n_waves;

@@ -84,6 +84,7 @@ typedef struct helby_index {
     const char *label_da, *label_en;
     helby_aggregation aggregation;
     const helby_dimension *dims; size_t n_dims;
+    int lower_is_better;        /* `better` = lower (default higher): reports' direction cues */
 } helby_index;
 
 typedef struct helby_share {
@@ -91,6 +92,7 @@ typedef struct helby_share {
     const char *label_da, *label_en;
     size_t var;                 /* index into survey->vars */
     const double *codes; size_t n_codes; /* categories counted as "yes" */
+    int lower_is_better;        /* `better` = lower (default higher): reports' direction cues */
 } helby_share;
 
 typedef enum helby_target_kind {

@@ -1,9 +1,14 @@
 /* cmd_report.c — helby report and helby barometer: publication tables of a stored run
  * (report.h) as text, CSV, JSON, Markdown, HTML with SVG charts or XLSX. */
 #include <getopt.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "helby/report.h"
@@ -13,16 +18,18 @@ void help_report(FILE *out)
     fprintf(out,
             "Usage: helby report --run N [OPTIONS]\n\n"
             "Publication tables of a stored run (`helby compute`): per index, dimension and\n"
-            "share the estimate, 95 %% CI and n of ethnic Danes, minorities and everyone by\n"
-            "wave; the gap, ratio, difference in differences and relative gap change; the goal\n"
-            "verdicts with their rule; the district table; Cronbach's alpha; the weight set's\n"
-            "diagnostics; a methods paragraph. Cells with fewer respondents than the threshold\n"
+            "share the estimate, CI (at the run's level) and n of ethnic Danes, minorities\n"
+            "and everyone by wave; the gap, ratio, difference in differences and relative\n"
+            "gap change; the goal verdicts with their rule; the district table; Cronbach's\n"
+            "alpha; the weight set's diagnostics; a methods paragraph. Cells with fewer respondents than the threshold\n"
             "are suppressed (·), with complementary suppression (‡) where a margin would reveal\n"
             "them; relative SE above 30 %% is marked †.\n\n"
             "Options:\n"
             "  -r, --run N         the run (required; see `helby runs list`)\n"
             "  -f, --format F      text (default), csv, json, md, html (self-contained, SVG\n"
-            "                      charts) or xlsx (needs --out)\n"
+            "                      charts), xlsx or pdf (both need --out; pdf prints the HTML\n"
+            "                      on A4 through headless Chromium: $HELBY_CHROMIUM or\n"
+            "                      chromium)\n"
             "      --lang L        da or en (default: the survey's language); Danish output\n"
             "                      writes numbers with a decimal comma (not CSV/JSON)\n"
             "  -o, --out FILE      write to FILE instead of standard output\n"
@@ -48,6 +55,59 @@ void help_barometer(FILE *out)
     help_report(out);
 }
 
+extern char **environ;
+
+/* The HTML report printed to PDF by headless Chromium (A4 and the page footer come from the
+ * report's print stylesheet). The library renders; running a browser is the program's job. */
+static int write_pdf(const helby_report *r, int barometer, const char *out_path)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    char tmpl[] = "/tmp/helby-report-XXXXXX.html";
+    int fd = mkstemps(tmpl, 5);
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
+        helby_error_at(&err, HELBY_EIO, tmpl, 0, 0, NULL, "cannot write a temporary file");
+        return cli_fail(&err);
+    }
+    int rc = helby_report_write(r, HELBY_REPORT_HTML, barometer, f, &err) ? cli_fail(&err) : 0;
+    if (fclose(f) != 0 && !rc) {
+        helby_error_at(&err, HELBY_EIO, tmpl, 0, 0, NULL, "writing the temporary HTML failed");
+        rc = cli_fail(&err);
+    }
+    char url[PATH_MAX + 16], pdfarg[PATH_MAX + 32];
+    snprintf(url, sizeof url, "file://%s", tmpl);
+    snprintf(pdfarg, sizeof pdfarg, "--print-to-pdf=%s", out_path);
+    const char *browser = getenv("HELBY_CHROMIUM") ? getenv("HELBY_CHROMIUM") : "chromium";
+    /* --no-sandbox: the page is our own, with no scripts and nothing fetched; the sandbox
+     * fails when run as root (CI containers). */
+    char *args[] = {(char *)browser, "--headless", "--no-sandbox", "--disable-gpu",
+                    "--no-pdf-header-footer", pdfarg, url, NULL};
+    pid_t pid;
+    int status = 0;
+    if (!rc) {
+        unlink(out_path); /* so that an old file is never taken for a new one */
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+        int e = posix_spawnp(&pid, browser, &fa, NULL, args, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (e || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
+            WEXITSTATUS(status) != 0 || access(out_path, R_OK) != 0) {
+            helby_error_at(&err, HELBY_EIO, out_path, 0, 0, NULL,
+                           "%s could not print the report to PDF; write --format html and "
+                           "print it to PDF from a browser (A4 is set)",
+                           browser);
+            rc = cli_fail(&err);
+        }
+    }
+    unlink(tmpl);
+    return rc;
+}
+
 static int report_main(cli_global *g, int argc, char **argv, int barometer, const char *cmd)
 {
     enum { O_LANG = 256, O_MINCELL, O_REGISTER, O_BAROMETER };
@@ -62,7 +122,7 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
     long run = 0, min_cell = 0;
     const char *out_path = NULL, *lang = NULL, *reg = NULL;
     helby_report_format fmt = HELBY_REPORT_TEXT;
-    int c;
+    int c, pdf = 0;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:r:f:o:", opts, NULL)) != -1) {
@@ -70,9 +130,12 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
         switch (c) {
         case 'r': run = strtol(optarg, &end, 10); break;
         case 'f':
-            if (!helby_report_format_parse(optarg, &fmt))
-                return cli_usage(cmd, "--format must be text, csv, json, md, html or xlsx, not "
-                                      "'%s'",
+            pdf = !strcmp(optarg, "pdf");
+            if (pdf)
+                fmt = HELBY_REPORT_HTML;
+            else if (!helby_report_format_parse(optarg, &fmt))
+                return cli_usage(cmd, "--format must be text, csv, json, md, html, xlsx or "
+                                      "pdf, not '%s'",
                                  optarg);
             break;
         case 'o': out_path = optarg; break;
@@ -97,8 +160,8 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
         return cli_usage(cmd, "missing --run N (see `helby runs list`)");
     if (min_cell && min_cell < 5)
         return cli_usage(cmd, "--min-cell is never below 5 respondents");
-    if (fmt == HELBY_REPORT_XLSX && !out_path)
-        return cli_usage(cmd, "--format xlsx needs --out FILE");
+    if ((fmt == HELBY_REPORT_XLSX || pdf) && !out_path)
+        return cli_usage(cmd, "--format %s needs --out FILE", pdf ? "pdf" : "xlsx");
     if (fmt == HELBY_REPORT_XLSX && barometer)
         return cli_usage(cmd, "the barometer is text, md, html, csv or json");
     helby_store *st = NULL;
@@ -118,6 +181,8 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
     if (fmt == HELBY_REPORT_XLSX) {
         if (helby_report_write_xlsx(r, out_path, &err))
             rc = cli_fail(&err);
+    } else if (pdf) {
+        rc = write_pdf(r, barometer, out_path);
     } else {
         f = out_path ? fopen(out_path, "w") : stdout;
         if (!f) {

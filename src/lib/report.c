@@ -201,6 +201,26 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
     return HELBY_OK;
 }
 
+const helby_report_measure *report_find_measure(const helby_report *r, const char *name)
+{
+    for (size_t i = 0; i < r->n_measures; i++)
+        if (!strcmp(r->measures[i].name, name))
+            return &r->measures[i];
+    return NULL;
+}
+
+size_t report_wave_index(const helby_report *r, long w)
+{
+    return wave_index(r, w);
+}
+
+void report_lower_first(char *buf, size_t n, const char *label)
+{
+    snprintf(buf, n, "%s", label);
+    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
+        buf[0] = (char)(buf[0] - 'A' + 'a');
+}
+
 static helby_report_measure *find_measure(helby_report *r, const char *name)
 {
     for (size_t i = 0; i < r->n_measures; i++)
@@ -319,34 +339,6 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
     return HELBY_OK;
 }
 
-static void goal_rule(helby_report *r, helby_report_goal *g)
-{
-    int da = !strcmp(r->lang, "da");
-    char xs[32];
-    helby_report_num(r, g->x, g->x == floor(g->x) ? 0 : 1, xs, sizeof xs);
-    if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "relativ reduktion af forskellen %ld→%ld ≥ %s %%: opfyldt hvis hele "
-                      "95 %%-KI er ≥ %s %%, ikke opfyldt hvis hele KI er under, ellers uafklaret"
-                    : "relative gap reduction %ld→%ld ≥ %s %%: met if the whole 95 %% CI is "
-                      "≥ %s %%, not met if it is all below, inconclusive otherwise",
-                 g->baseline, g->wave, xs, xs);
-    else if (g->kind == HELBY_TARGET_RATIO_INCREASE)
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "forholdet minoriteter/danskere stiger %ld→%ld med ≥ %s %%: opfyldt hvis "
-                      "hele KI er ≥ %s %%, ikke opfyldt hvis hele KI er under"
-                    : "ratio minorities/Danes rises %ld→%ld by ≥ %s %%: met if the whole CI is "
-                      "≥ %s %%, not met if it is all below",
-                 g->baseline, g->wave, xs, xs);
-    else
-        snprintf(g->rule, sizeof g->rule,
-                 da ? "ændring %ld→%ld > %s: opfyldt hvis hele 95 %%-KI er over %s, ikke opfyldt "
-                      "hvis hele KI er på eller under, ellers uafklaret"
-                    : "change %ld→%ld > %s: met if the whole 95 %% CI is above %s, not met if "
-                      "it is all at or below, inconclusive otherwise",
-                 g->baseline, g->wave, xs, xs);
-}
-
 static helby_status fill_goals(helby_report *r, const helby_survey *s, const helby_run_row *rows,
                                size_t n, helby_error *err)
 {
@@ -368,10 +360,17 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         snprintf(g->label, sizeof g->label, "%s", L(r, t->label_da, t->label_en));
         snprintf(g->measure, sizeof g->measure, "%s", t->measure);
         g->kind = (int)t->kind;
+        snprintf(g->group, sizeof g->group, "%s", t->group ? t->group : "all");
         g->x = dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
         g->wave = dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         g->baseline = dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         cell_from_row(&g->q, &rows[i]);
+        if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) { /* later minus earlier */
+            double lo = g->q.ci_low;
+            g->q.estimate = -g->q.estimate;
+            g->q.ci_low = -g->q.ci_high;
+            g->q.ci_high = -lo;
+        }
         if (g->q.mark != HELBY_CELL_SHOWN)
             cell_hide(&g->q, g->q.mark);
         /* A goal resting on a cell the report hides is hidden too. */
@@ -386,7 +385,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         }
         if (g->q.mark != HELBY_CELL_SHOWN)
             snprintf(g->q.flag, sizeof g->q.flag, "suppressed");
-        goal_rule(r, g);
+        report_goal_texts(r, g);
     }
     return HELBY_OK;
 }
@@ -503,6 +502,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     snprintf(r->title, sizeof r->title, "%s", L(r, s->title_da, s->title_en));
     const char *wp = strstr(r->run.options, "weights=");
     snprintf(r->weights, sizeof r->weights, "base");
+    const char *lp = strstr(r->run.options, "level=");
+    r->level = lp ? strtod(lp + 6, NULL) : 0.95;
     if (wp)
         sscanf(wp, "weights=%63[^;]", r->weights);
     if ((rc = collect_keys(r, rows, n, err)))
@@ -534,13 +535,18 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     for (size_t i = 0; i < s->n_indices && !rc; i++) {
         const helby_index *ix = &s->indices[i];
         rc = add_measure(r, s, ix->name, 0, L(r, ix->label_da, ix->label_en), NULL, err);
-        for (size_t j = 0; j < ix->n_dims && !rc; j++)
+        r->measures[r->n_measures - 1].lower_is_better = ix->lower_is_better;
+        for (size_t j = 0; j < ix->n_dims && !rc; j++) { /* a dimension points as its index */
             rc = add_measure(r, s, ix->dims[j].name, 1,
                              L(r, ix->dims[j].label_da, ix->dims[j].label_en), ix->name, err);
+            r->measures[r->n_measures - 1].lower_is_better = ix->lower_is_better;
+        }
     }
-    for (size_t i = 0; i < s->n_shares && !rc; i++)
+    for (size_t i = 0; i < s->n_shares && !rc; i++) {
         rc = add_measure(r, s, s->shares[i].name, 2,
                          L(r, s->shares[i].label_da, s->shares[i].label_en), NULL, err);
+        r->measures[r->n_measures - 1].lower_is_better = s->shares[i].lower_is_better;
+    }
     if (rc)
         goto fail;
     fill_rows(r, rows, n);
@@ -747,13 +753,13 @@ const char *report_t(const helby_report *r, const char *key)
         {"danes_s", "dan.", "Danes"},
         {"minorities_s", "min.", "Min."},
         {"estimate", "Estimat", "Estimate"},
-        {"ci", "95 %-KI", "95 % CI"},
         {"n", "n", "n"},
         {"goals", "Målopfyldelse", "Goal verdicts"},
         {"goal", "Mål", "Goal"},
         {"verdict", "Vurdering", "Verdict"},
         {"rule", "Regel", "Rule"},
         {"observed", "Observeret", "Observed"},
+        {"in_words", "Kort fortalt", "In words"},
         {"districts", "Bydele", "Districts"},
         {"district", "Bydel", "District"},
         {"reliability", "Reliabilitet (Cronbachs α)", "Reliability (Cronbach's α)"},
@@ -761,6 +767,8 @@ const char *report_t(const helby_report *r, const char *key)
         {"weighting", "Vægtningsdiagnostik", "Weighting diagnostics"},
         {"methods", "Metode", "Method"},
         {"provenance", "Kørsel og herkomst", "Run and provenance"},
+        {"weighting_w", "Vægtning", "Weighting"},
+        {"certainty", "Usikkerhed", "How sure"},
         {"met", "opfyldt", "met"},
         {"not met", "ikke opfyldt", "not met"},
         {"inconclusive", "uafklaret", "inconclusive"},
@@ -768,6 +776,8 @@ const char *report_t(const helby_report *r, const char *key)
         {"comparisons", "Minoriteter og danskere", "Minorities and Danes"},
         {"barometer", "Integrationsbarometer", "Integration barometer"},
         {"direction", "Retning", "Direction"},
+        {"trend", "Udvikling", "Trend"},
+        {"diagnostic", "Diagnostik", "Diagnostic"},
         {"improving", "bedre", "improving"},
         {"worsening", "dårligere", "worsening"},
         {"unchanged", "uændret", "unchanged"},
@@ -802,6 +812,30 @@ double report_scale(const helby_report_measure *m, int q)
     if (q == HELBY_RQ_REL_GAP_CHANGE || q == HELBY_RQ_RATIO_CHANGE)
         return 100;
     return 1;
+}
+
+/* A column head of a comparison table with its unit: gaps in points (percentage points for
+ * shares), relative changes in %. */
+void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
+                     char *buf, size_t n)
+{
+    int da = !strcmp(r->lang, "da");
+    const char *u = "";
+    if (!strcmp(key, "gap_s") || !strcmp(key, "did_s"))
+        u = m->kind == 2 ? (da ? " (pct.-point)" : " (pct. points)")
+                         : (da ? " (point)" : " (points)");
+    else if (!strcmp(key, "rel_s"))
+        u = " (%)";
+    snprintf(buf, n, "%s%s", report_t(r, key), u);
+}
+
+/* "andel, %; lavere er bedre": a measure's scale and, where higher is worse, that cue. */
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
+                       size_t n)
+{
+    int da = !strcmp(r->lang, "da");
+    snprintf(buf, n, "%s%s", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"),
+             m->lower_is_better ? (da ? "; lavere er bedre" : "; lower is better") : "");
 }
 
 int report_decimals(int q)
@@ -898,8 +932,11 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
     if (!m || W < 2)
         return "unchanged";
     double d;
-    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE)
+    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE) {
         d = m->level[(W - 1) * 3 + 2].estimate - m->level[(W - 2) * 3 + 2].estimate;
+        if (m->lower_is_better) /* the definition's `better` column */
+            d = -d;
+    }
     else
         d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
     return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";

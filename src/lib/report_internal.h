@@ -24,6 +24,12 @@ const char *report_t(const helby_report *r, const char *key);
 /* Multiplier for display: shares and relative changes as percent. q: -1 for levels. */
 double report_scale(const helby_report_measure *m, int q);
 int report_decimals(int q);
+/* A measure's scale with the direction cue: "share, %; lower is better". */
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
+                       size_t n);
+/* A comparison table's column head with its unit ("Gap (points)", "Rel. gap change (%)"). */
+void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
+                     char *buf, size_t n);
 /* "·" primary, "‡" complementary, "†" unreliable, "" otherwise. */
 const char *report_mark(const helby_report_cell *c);
 /* "62,9 [61,5; 64,4]" (or the mark) in the report's language. */
@@ -33,10 +39,49 @@ const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
 const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
 
+/* The measure called name, or NULL; the index of wave w in r->waves, or (size_t)-1. */
+const helby_report_measure *report_find_measure(const helby_report *r, const char *name);
+size_t report_wave_index(const helby_report *r, long w);
+/* A label inside a sentence: its first letter lower-cased unless it starts an acronym. */
+void report_lower_first(char *buf, size_t n, const char *label);
+/* Label with X filled in, rule, quantity label and sentence of a goal (report_goal.c). */
+void report_goal_texts(helby_report *r, helby_report_goal *g);
+/* The goal's quantity with CI and unit: "−45,7 [−61,8; −29,6] %". */
+void report_goal_value(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
+
+/* The goal's target in the quantity's sign and unit: "≤ −10 %", "> 0 points". */
+void report_goal_target(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
+
+/* The top of a report for people (report_header.c). */
+typedef struct report_header_t {
+    char period[64], weighting[256], certainty[640];
+} report_header_t;
+void report_header(const helby_report *r, report_header_t *h);
+/* The run's provenance as key/value lines (at most max; 7 suffice); returns the count. */
+typedef struct report_kv {
+    char key[64];
+    char value[2100];
+} report_kv;
+size_t report_provenance(const helby_report *r, report_kv *kv, size_t max);
+
+/* The line a goal follows by wave (gap, ratio or level) and its target value; see
+ * report_goal.c. */
+size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v,
+                          size_t max, double *target);
+int report_goal_lower_better(const helby_report_goal *g);
+
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
 void report_run_line(const helby_report *r, char *buf, size_t n);
 void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);
 void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n);
+
+/* HTML text with & < > " escaped (report_html.c). */
+void report_esc(FILE *o, const char *s);
+/* The charts of an index (levels by wave, the gap, the districts) and a sparkline over
+ * periods with its target (report_chart.c). */
+void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);
+void report_sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
+                      const char (*period)[16], double target);
 
 helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
                                helby_error *err);

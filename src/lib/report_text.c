@@ -236,6 +236,10 @@ static void write_json(const helby_report *r, FILE *o)
         fprintf(o, "%s{\"goal\": \"%s\", \"verdict\": \"%s\", \"rule\": ", i ? ", " : "",
                 r->goals[i].goal, r->goals[i].q.flag);
         json_str(o, r->goals[i].rule);
+        fputs(", \"label\": ", o);
+        json_str(o, r->goals[i].label);
+        fputs(", \"sentence\": ", o);
+        json_str(o, r->goals[i].sentence);
         fputc('}', o);
     }
     fputs("],\n \"rows\": [", o);
@@ -344,27 +348,26 @@ static void n_text(const helby_report_cell *c, char *b, size_t n)
 static void goals_table(const helby_report *r, int md, FILE *o)
 {
     table t;
-    table_init(&t, 4);
-    t.left = 4;
-    const char *h[4] = {report_t(r, "goal"), report_t(r, "observed"), report_t(r, "verdict"),
-                        report_t(r, "rule")};
+    table_init(&t, 5);
+    t.left = 5;
+    const char *h[5] = {report_t(r, "goal"), report_t(r, "in_words"), report_t(r, "observed"),
+                        report_t(r, "verdict"), report_t(r, "rule")};
     table_add(&t, h);
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
-        char q[96];
-        double sc = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? 1 : 100;
-        report_cell_text(r, &g->q, sc, 1, q, sizeof q);
-        if (g->kind != HELBY_TARGET_CHANGE_POSITIVE && g->q.mark == HELBY_CELL_SHOWN)
-            strncat(q, " %", sizeof q - strlen(q) - 1);
-        const char *v[4] = {g->label, q, report_t(r, g->q.flag), g->rule};
-        table_add(&t, v);
+        char v[96], q[256];
+        report_goal_value(r, g, v, sizeof v);
+        snprintf(q, sizeof q, "%s: %s", g->quantity_label, v);
+        const char *c[5] = {g->label, g->sentence, q, report_t(r, g->q.flag), g->rule};
+        table_add(&t, c);
     }
     if (md) {
         table_print(&t, 1, o);
     } else {
         for (size_t i = 1; i < t.rows; i++)
-            fprintf(o, "%s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 4], h[1], t.cell[i * 4 + 1],
-                    h[2], t.cell[i * 4 + 2], h[3], t.cell[i * 4 + 3]);
+            fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5],
+                    t.cell[i * 5 + 1], h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4],
+                    t.cell[i * 5 + 4]);
     }
     table_free(&t);
 }
@@ -372,16 +375,19 @@ static void goals_table(const helby_report *r, int md, FILE *o)
 static void measure_tables(const helby_report *r, const helby_report_measure *m, int md,
                            FILE *o)
 {
-    char title[256];
-    snprintf(title, sizeof title, "%s (%s)", m->label,
-             report_t(r, m->kind == 2 ? "scale_share" : "scale_index"));
+    char title[320], scale[96];
+    report_scale_text(r, m, scale, sizeof scale);
+    snprintf(title, sizeof title, "%s (%s)", m->label, scale);
     heading(o, md, 3, title);
     table t;
     table_init(&t, 11);
+    char units[4][96];
+    const char *uk[4] = {"gap_s", "ratio_s", "did_s", "rel_s"};
+    for (int k = 0; k < 4; k++)
+        report_col_head(r, m, uk[k], units[k], sizeof units[k]);
     const char *h[11] = {report_t(r, "wave"), report_t(r, "danes"), "n",
                          report_t(r, "minorities"), "n", report_t(r, "all"), "n",
-                         report_t(r, "gap_s"), report_t(r, "ratio_s"), report_t(r, "did_s"),
-                         report_t(r, "rel_s")};
+                         units[0], units[1], units[2], units[3]};
     table_add(&t, h);
     const double sc = report_scale(m, -1);
     for (size_t w = 0; w < r->n_waves; w++) {
@@ -544,12 +550,9 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             const helby_report_goal *g = &r->goals[i];
             if (strcmp(g->goal, gname))
                 continue;
-            char q[96], x[64], tg[96];
-            double sc = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? 1 : 100;
-            report_cell_text(r, &g->q, sc, 1, q, sizeof q);
-            helby_report_num(r, g->x, g->x == floor(g->x) ? 0 : 1, x, sizeof x);
-            snprintf(tg, sizeof tg, "%s %s%s", g->kind == HELBY_TARGET_CHANGE_POSITIVE ? ">" : "≥",
-                     x, g->kind == HELBY_TARGET_CHANGE_POSITIVE ? "" : " %");
+            char q[96], tg[96];
+            report_goal_value(r, g, q, sizeof q);
+            report_goal_target(r, g, tg, sizeof tg);
             char src[64];
             snprintf(src, sizeof src, "%s %ld–%ld", report_t(r, "survey"), g->baseline, g->wave);
             const char *v[6] = {g->label, src, q, tg,
@@ -609,8 +612,10 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
                 v = shown ? g->q.estimate : NAN;
                 lo = shown ? g->q.ci_low : NAN;
                 hi = shown ? g->q.ci_high : NAN;
-                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? g->x : g->x / 100;
-                better = "higher";
+                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE        ? g->x
+                     : g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x / 100
+                                                                      : g->x / 100;
+                better = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? "lower" : "higher";
                 dir = report_goal_direction(r, g);
                 verdict = g->q.flag;
             } else {
@@ -663,9 +668,14 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
 static void write_text(const helby_report *r, int md, FILE *o)
 {
     heading(o, md, 1, r->title);
-    char line[768];
-    report_run_line(r, line, sizeof line);
-    fprintf(o, "%s\n", line);
+    report_header_t h;
+    report_header(r, &h);
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "",
+            h.period, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "weighting_w"), md ? "**" : "",
+            h.weighting, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n", md ? "**" : "", report_t(r, "certainty"), md ? "**" : "",
+            h.certainty);
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     heading(o, md, 2, report_t(r, "goals"));
@@ -685,6 +695,11 @@ static void write_text(const helby_report *r, int md, FILE *o)
     }
     heading(o, md, 2, report_t(r, "methods"));
     fprintf(o, "%s\n\n%s\n", r->methods, report_t(r, "legend"));
+    heading(o, md, 2, report_t(r, "provenance"));
+    report_kv kv[8];
+    size_t nkv = report_provenance(r, kv, 8);
+    for (size_t i = 0; i < nkv; i++)
+        fprintf(o, "%s%s: %s\n", md ? "- " : "", kv[i].key, kv[i].value);
 }
 
 helby_status helby_report_write(const helby_report *r, helby_report_format f, int barometer,

@@ -27,6 +27,12 @@ static lxw_worksheet *sheet(xl *x, const char *da, const char *en, const char *c
         worksheet_set_column(ws, (lxw_col_t)j, (lxw_col_t)j, j == 1 ? 36 : 14, NULL);
     }
     worksheet_freeze_panes(ws, 1, 0);
+    /* Printed: A4 landscape, one page wide, the header row on every page. */
+    worksheet_set_paper(ws, 9);
+    worksheet_set_landscape(ws);
+    worksheet_fit_to_pages(ws, 1, 0);
+    worksheet_repeat_rows(ws, 0, 0);
+    worksheet_set_footer(ws, "&L&A&R&P / &N");
     return ws;
 }
 
@@ -73,11 +79,11 @@ static void xl_goals(xl *x)
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
     const char *gc[] = {report_t(r, "goal"), da ? "Beskrivelse" : "Description",
-                        da ? "Mål (mål-id)" : "Measure", da ? "Basisår" : "Baseline",
+                        da ? "Indikator" : "Measure", da ? "Basisår" : "Baseline",
                         report_t(r, "wave"), report_t(r, "observed"), da ? "SE" : "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        report_t(r, "verdict"), report_t(r, "rule")};
-    lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 12);
+                        report_t(r, "verdict"), report_t(r, "rule"), report_t(r, "in_words")};
+    lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 13);
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
@@ -90,9 +96,10 @@ static void xl_goals(xl *x)
         cell(x, ws, row, 5, &g->q, f);
         worksheet_write_string(ws, row, 10, report_t(r, g->q.flag), NULL);
         worksheet_write_string(ws, row, 11, g->rule, x->wrap);
+        worksheet_write_string(ws, row, 12, g->sentence, x->wrap);
     }
     if (ws)
-        worksheet_set_column(ws, 11, 11, 60, NULL);
+        worksheet_set_column(ws, 11, 12, 60, NULL);
 }
 
 /* Estimates by group and wave. */
@@ -100,7 +107,7 @@ static void xl_levels(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *ec[] = {da ? "Mål" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
+    const char *ec[] = {da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
                         da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag"};
@@ -126,7 +133,7 @@ static void xl_comparisons(xl *x)
     int da = !strcmp(r->lang, "da");
     static const char *qk[HELBY_RQ_N] = {"gap", "ratio", "gap_change", "rel_gap_change",
                                          "ratio_change"};
-    const char *cc[] = {da ? "Mål" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
+    const char *cc[] = {da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
                         da ? "Størrelse" : "Quantity", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag", da ? "Basisår" : "Baseline"};
@@ -158,7 +165,7 @@ static void xl_districts(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *dc[] = {da ? "Mål" : "Measure", report_t(r, "district"), report_t(r, "wave"),
+    const char *dc[] = {da ? "Indikator" : "Measure", report_t(r, "district"), report_t(r, "wave"),
                         da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
                         da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
                         da ? "Markering" : "Flag"};
@@ -210,7 +217,8 @@ static void xl_weighting(xl *x)
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
     if (r->weighting) {
-        const char *wc[] = {report_t(r, "wave"), da ? "Nøgle" : "Key", da ? "Værdi" : "Value"};
+        const char *wc[] = {report_t(r, "wave"), report_t(r, "diagnostic"),
+                            da ? "Værdi" : "Value"};
         lxw_worksheet *ws = sheet(x, "Vægtning", "Weighting", wc, 3);
         lxw_row_t row = 1;
         for (const char *p = r->weighting; ws && *p; row++) {
@@ -224,7 +232,9 @@ static void xl_weighting(xl *x)
             *k++ = '\0';
             *v++ = '\0';
             worksheet_write_number(ws, row, 0, strtod(line, NULL), NULL);
-            worksheet_write_string(ws, row, 1, k, NULL);
+            char lab[160];
+            report_diag_label(r, k, lab, sizeof lab);
+            worksheet_write_string(ws, row, 1, lab, NULL);
             char *end;
             double d = strtod(v, &end);
             if (*v && !*end)
@@ -242,31 +252,40 @@ static void xl_run(xl *x)
     int da = !strcmp(r->lang, "da");
     const char *pc[] = {da ? "Felt" : "Field", da ? "Værdi" : "Value"};
     lxw_worksheet *ws = sheet(x, "Kørsel og metode", "Run and method", pc, 2);
-    if (ws) {
-        char b[64];
-        const char *kv[][2] = {
-            {da ? "Titel" : "Title", r->title},
-            {da ? "Survey" : "Survey", r->run.survey},
-            {da ? "Kørsel" : "Run", (snprintf(b, sizeof b, "%lld", (long long)r->run.id), b)},
-            {da ? "Oprettet" : "Created", r->run.created_at},
-            {"helby", r->run.engine},
-            {da ? "Indstillinger" : "Options", r->run.options},
-            {da ? "Vægte" : "Weights", r->weights},
-            {da ? "Definition (sha256)" : "Definition (sha256)", r->run.def_hash},
-            {da ? "Inddata (sha256)" : "Inputs (sha256)", r->run.inputs},
-            {da ? "Resultat (sha256)" : "Result (sha256)", r->run.result_hash},
-            {report_t(r, "methods"), r->methods},
-            {da ? "Tegn" : "Marks", report_t(r, "legend")},
-        };
-        for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++) {
-            worksheet_write_string(ws, (lxw_row_t)(i + 1), 0, kv[i][0], NULL);
-            worksheet_write_string(ws, (lxw_row_t)(i + 1), 1, kv[i][1], x->wrap);
-        }
-        worksheet_write_string(ws, 13, 0, da ? "Mindste celle" : "Minimum cell", NULL);
-        worksheet_write_number(ws, 13, 1, (double)r->threshold, NULL);
-        worksheet_set_column(ws, 0, 0, 22, NULL);
-        worksheet_set_column(ws, 1, 1, 110, NULL);
+    if (!ws)
+        return;
+    char b[64], var[32] = "linearization";
+    const char *vp = strstr(r->run.options, "variance=");
+    if (vp)
+        sscanf(vp, "variance=%31[^;]", var);
+    /* The options as named values, not the run's option string (0.94999999999999996). */
+    const char *kv[][2] = {
+        {da ? "Titel" : "Title", r->title},
+        {da ? "Survey" : "Survey", r->run.survey},
+        {da ? "Kørsel" : "Run", (snprintf(b, sizeof b, "%lld", (long long)r->run.id), b)},
+        {da ? "Oprettet" : "Created", r->run.created_at},
+        {"helby", r->run.engine},
+        {da ? "Variansmetode" : "Variance method",
+         !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
+                                       : var},
+        {da ? "Vægte" : "Weights", r->weights},
+        {da ? "Definition (SHA-256)" : "Definition (SHA-256)", r->run.def_hash},
+        {da ? "Inddata (SHA-256)" : "Inputs (SHA-256)", r->run.inputs},
+        {da ? "Resultat (SHA-256)" : "Result (SHA-256)", r->run.result_hash},
+        {report_t(r, "methods"), r->methods},
+        {da ? "Tegn" : "Marks", report_t(r, "legend")},
+    };
+    lxw_row_t row = 1;
+    for (size_t i = 0; i < sizeof kv / sizeof kv[0]; i++, row++) {
+        worksheet_write_string(ws, row, 0, kv[i][0], NULL);
+        worksheet_write_string(ws, row, 1, kv[i][1], x->wrap);
     }
+    worksheet_write_string(ws, row, 0, da ? "Konfidensniveau" : "Confidence level", NULL);
+    worksheet_write_number(ws, row++, 1, r->level, x->pct);
+    worksheet_write_string(ws, row, 0, da ? "Mindste celle" : "Minimum cell", NULL);
+    worksheet_write_number(ws, row++, 1, (double)r->threshold, NULL);
+    worksheet_set_column(ws, 0, 0, 22, NULL);
+    worksheet_set_column(ws, 1, 1, 110, NULL);
 }
 
 helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
@@ -293,7 +312,7 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
     format_set_align(x.wrap, LXW_ALIGN_VERTICAL_TOP);
     x.mark = workbook_add_format(x.wb);
     format_set_align(x.mark, LXW_ALIGN_CENTER);
-    format_set_font_color(x.mark, 0x888888);
+    format_set_font_color(x.mark, 0x595959);
 
     xl_goals(&x);
     xl_levels(&x);

@@ -782,6 +782,13 @@ static helby_status resolve_roles(loader *L)
     return HELBY_OK;
 }
 
+/* The optional `better` column: which way of a measure is good (reports' direction cues).
+ * Empty means higher. Returns -1 for anything else. */
+static int parse_better(const char *v)
+{
+    return !v[0] || !strcmp(v, "higher") ? 0 : !strcmp(v, "lower") ? 1 : -1;
+}
+
 static helby_status parse_indices(loader *L, const def_file *f)
 {
     static const char *const req[] = {"index", "dimension", "item", NULL};
@@ -815,6 +822,12 @@ static helby_status parse_indices(loader *L, const def_file *f)
             cur->name = iname;
             cur->label_da = cell(&t, r, "index_label_da");
             cur->label_en = cell(&t, r, "index_label_en");
+            cur->lower_is_better = parse_better(cell(&t, r, "better"));
+            if (cur->lower_is_better < 0)
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "better"), iname,
+                                      "better must be higher or lower, not '%s'",
+                                      cell(&t, r, "better"));
             const char *agg = cell(&t, r, "aggregation");
             if (!agg[0] || !strcmp(agg, "arithmetic"))
                 cur->aggregation = HELBY_AGG_ARITHMETIC;
@@ -931,6 +944,11 @@ static helby_status parse_shares(loader *L, const def_file *f)
         x->name = cell(&t, r, "share");
         x->label_da = cell(&t, r, "label_da");
         x->label_en = cell(&t, r, "label_en");
+        x->lower_is_better = parse_better(cell(&t, r, "better"));
+        if (x->lower_is_better < 0)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "better"),
+                                  x->name, "better must be higher or lower, not '%s'",
+                                  cell(&t, r, "better"));
         if (!x->name[0] || known_measure(s, x->name))
             return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "share"),
                                   x->name, "share name is empty or already used");

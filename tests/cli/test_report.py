@@ -40,8 +40,12 @@ def report_rows(text):
 
 
 def normalize(text):
-    """Run times differ between runs; everything else in a report is reproducible."""
-    return re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "TIME", text)
+    """Run times differ between runs; everything else in a report is reproducible. SHA-256
+    hashes (provenance) are set aside too: a change of the definition's file layout would
+    change them without changing a number (test_runs checks that a rerun reproduces the
+    result hash)."""
+    text = re.sub(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", "TIME", text)
+    return re.sub(r"\b[0-9a-f]{64}\b", "SHA256", text)
 
 
 def read_xlsx(path):
@@ -157,10 +161,101 @@ class Report(unittest.TestCase):
                 r = goals[goal]
                 self.assertEqual(r["flag"], verdict)
                 fields = ("estimate", "se", "ci_low", "ci_high")
+                if goal == "goal4":
+                    # compare states goal 4 as the policy does, the reduction (G0 - Gt)/G0;
+                    # the report's convention is later minus earlier: (Gt - G0)/G0.
+                    mirror = {"estimate": "estimate", "ci_low": "ci_high", "ci_high": "ci_low"}
+                    for k, k2 in mirror.items():
+                        self.assertTrue(close(float(r[k]), -float(c[k2]), 1e-12), (k, r, c))
+                    self.assertTrue(close(float(r["se"]), float(c["se"]), 1e-12), (r, c))
+                    checked += 1
+                    continue
             for k in fields:
                 self.assertTrue(close(float(r[k]), float(c[k]), 1e-12), (k, r, c))
             checked += 1
         self.assertEqual(checked, 2 * (4 * 5 + 3 * 2) + 2)  # 2 measures, 4 waves, 2 goals
+
+    def test_goal_sentences_state_the_example_numbers_computed_by_hand(self):
+        # From R survey's means (copenhagen_estimate.csv) and contrasts (copenhagen_compare.csv):
+        # gap 2011 = 62.9209 - 48.4833 = 14.4376 -> 14.4; gap 2014 = 7.8404 -> 7.8;
+        # relative change -0.45694 (SE 0.082183), the reduction 45.694 % -> 46 %; its CI with
+        # t on the design df 2880 (R: qt(0.975, 2880) = 1.9607880) is
+        # 45.694 -+ 1.96079 * 8.2183 = [29.58, 61.81] -> 30-62 %. Goal 6: change 4.87997
+        # (SE 0.962555) -> +4.9, CI 4.87997 -+ 1.96079 * 0.962555 = [2.993, 6.767] -> 3.0-6.8.
+        est = {(g["measure"], g["group"], g["wave"]): float(g["estimate"])
+               for g in read_gold("copenhagen_estimate.csv")}
+        cmp = {(g["measure"], g["quantity"]): (float(g["estimate"]), float(g["se"]))
+               for g in read_gold("copenhagen_compare.csv")}
+        t = 1.9607880302
+        g0 = est[("inclusion", "0", "2011")] - est[("inclusion", "1", "2011")]
+        red, se = -cmp[("inclusion", "rel_gap_change")][0], cmp[("inclusion", "rel_gap_change")][1]
+        chg, se6 = cmp[("safety", "change_all")]
+        self.assertEqual(("%.1f %.1f" % (g0, cmp[("inclusion", "gap")][0])), "14.4 7.8")
+        self.assertEqual("%.0f %.0f %.0f" % (100 * red, 100 * (red - t * se),
+                                             100 * (red + t * se)), "46 30 62")
+        self.assertEqual("%.1f %.1f %.1f" % (chg, chg - t * se6, chg + t * se6), "4.9 3.0 6.8")
+        # The "all residents" levels of goal 6 are not in R's golden files: the sentence must
+        # agree with the report's own table (R checks the groups' levels above).
+        rows = report_rows(self.report("--format", "csv").stdout)
+        lev = {(r["measure"], r["group"], r["wave"]): float(r["estimate"]) for r in rows
+               if r["section"] == "level"}
+        a0, a1 = lev[("safety", "all", "2011")], lev[("safety", "all", "2014")]
+        en = json.loads(self.report("--format", "json", "--lang", "en").stdout)["goals"]
+        da = json.loads(self.report("--format", "json").stdout)["goals"]
+        self.assertEqual(en[0]["sentence"],
+                         "The gap in the inclusion index between ethnic Danes and ethnic "
+                         "minorities fell from 14.4 to 7.8 points (2011–2014): ethnic minorities "
+                         "rose from 48.5 to 56.6, ethnic Danes rose from 62.9 to 64.4. That is a "
+                         "reduction of the gap by 46 % (95 % CI 30–62 %). The goal of at least "
+                         "10 % is met.")
+        self.assertEqual(da[0]["sentence"],
+                         "Forskellen i inklusionsindeks mellem etniske danskere og etniske "
+                         "minoriteter faldt fra 14,4 til 7,8 point (2011–2014): etniske "
+                         "minoriteter steg fra 48,5 til 56,6, etniske danskere steg fra 62,9 til "
+                         "64,4. Det er en reduktion af forskellen på 46 % (95 %-KI 30–62 %). "
+                         "Målet på mindst 10 % er nået.")
+        self.assertEqual(en[1]["sentence"],
+                         "Among all residents the safety index (scale 0–100) rose from %.1f to "
+                         "%.1f points (2011–2014), a change of +4.9 points (95 %% CI 3.0–6.8 "
+                         "points). The goal of a change of more than 0 points is met." % (a0, a1))
+        self.assertIn("steg tryghedsindeks (skala 0–100) fra %s til %s point (2011–2014), en "
+                      "ændring på +4,9 point (95 %%-KI 3,0–6,8 point)" %
+                      (("%.1f" % a0).replace(".", ","), ("%.1f" % a1).replace(".", ",")),
+                      da[1]["sentence"])
+        # The policy's X is filled in; one sign for goal 4 in card, CSV and rule.
+        self.assertEqual(da[0]["label"], "Mål 4: Etniske minoriteters inklusionsindeks "
+                         "forbedres med 10 % i forhold til etniske danskere")
+        g4 = [r for r in rows if r["section"] == "goal" and r["quantity"] == "goal4"][0]
+        self.assertTrue(close(float(g4["estimate"]), -red))
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Relative change of the gap 2011→2014: −45.7 [−61.8; −29.6] %", text)
+        self.assertIn("≤ −10 %", text)
+        self.assertIn("Rel. gap change (%)", text)
+
+    def test_header_speaks_to_people_and_follows_the_runs_confidence_level(self):
+        text = self.report("--lang", "en").stdout
+        head, _, tail = text.partition("Goal verdicts")
+        self.assertIn("Period: 2011–2014 (4 waves)", head)
+        self.assertIn("Weighting: design weights", head)
+        self.assertIn("95 % confidence intervals", head)
+        self.assertNotRegex(head, r"[0-9a-f]{64}|\d{4}-\d\d-\d\dT")  # no hash, no ISO time
+        prov = tail.split("Run and provenance", 1)[1]
+        self.assertRegex(prov, r"Result \(SHA-256\): [0-9a-f]{64}")
+        self.assertIn("helby compute --rerun 1", prov)
+        # A run at the 90 % level: no text of any format may speak of 95 %.
+        run("compute", "--survey", "copenhagen", "--level", "0.9", db=self.db, check=0)
+        out = os.path.join(self.tmp.name, "r90.html")
+        run("report", "--run", "2", "--format", "html", "-o", out, db=self.db, check=0)
+        with open(out, encoding="utf-8") as f:
+            texts = [f.read()]
+        for fmt, lang in (("text", "da"), ("text", "en"), ("md", "en"), ("json", "da")):
+            texts.append(run("report", "--run", "2", "--format", fmt, "--lang", lang,
+                             db=self.db, check=0).stdout)
+        texts.append(run("barometer", "--run", "2", "--register", REGISTER, "--format", "html",
+                         db=self.db, check=0).stdout)
+        for t in texts:
+            self.assertNotRegex(t, r"95\s*%")
+            self.assertRegex(t, r"90\s*%")
 
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
@@ -224,6 +319,17 @@ class Report(unittest.TestCase):
             "http://www.w3.org/2000/svg", "")), [])
         self.assertGreaterEqual(html.count("<svg"), 6)  # 2 indices x (levels, gap, districts)
         self.assertIn("<polygon", html)                # CI bands
+        # Accessible: the trend in words (R: minorities 48.48 -> 56.56), lines told apart
+        # without colour, no low-contrast greys, captions and header scope.
+        self.assertIn("Ethnic minorities rose from 48.5 in 2011 to 56.6 in 2014 (+8.1 points)",
+                      html)
+        self.assertEqual(html.count("<desc"), html.count("<svg"))
+        self.assertIn('stroke-dasharray="7 4"', html)
+        self.assertIn("<rect x=", html)                # square markers of the minorities
+        for grey in ("#777", "#999", "#888", "#aaa"):
+            self.assertFalse(grey in html, grey)
+        self.assertEqual(html.count("<caption>"), html.count("<table"))
+        self.assertNotIn("<th>", html)
         browser = shutil.which("chromium") or shutil.which("chromium-browser")
         if not browser:
             self.skipTest("chromium is not installed (scripts/setup installs it)")
@@ -236,6 +342,80 @@ class Report(unittest.TestCase):
         self.assertEqual(data[:8], b"\x89PNG\r\n\x1a\n")
         self.assertEqual(int.from_bytes(data[16:20], "big"), 1200)  # IHDR width
         self.assertGreater(len(data), 50000)  # charts and tables, not a blank page
+
+    def test_workbook_names_goal_and_measure_apart_and_prints_landscape_on_a4(self):
+        out = os.path.join(self.tmp.name, "da.xlsx")
+        self.report("--format", "xlsx", "-o", out)  # Danish, the survey's language
+        book = read_xlsx(out)
+        self.assertEqual(list(book), ["Mål", "Estimater", "Sammenligninger", "Bydele",
+                                      "Reliabilitet", "Kørsel og metode"])
+        heads = {name: table(cells)[0] for name, cells in book.items()}
+        self.assertEqual(heads["Mål"][:3], ["Mål", "Beskrivelse", "Indikator"])
+        for name in ("Estimater", "Sammenligninger", "Bydele"):
+            self.assertEqual(heads[name][0], "Indikator", name)
+        self.assertEqual(heads["Mål"][12], "Kort fortalt")
+        g4 = [r for r in table(book["Mål"]) if r[0] == "goal4"][0]
+        self.assertTrue(g4[12].startswith("Forskellen i inklusionsindeks"), g4[12])
+        self.assertTrue(close(g4[5], -0.45694463319201217, 1e-8))  # R: rel_gap_change
+        z = zipfile.ZipFile(out)
+        workbook = z.read("xl/workbook.xml").decode()
+        strings = z.read("xl/sharedStrings.xml").decode()
+        self.assertNotIn("0.9499", strings)
+        self.assertNotIn("level=", strings)
+        sheets = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
+        self.assertEqual(len(sheets), 6)
+        for i, name in enumerate(sheets):
+            xml = z.read(name).decode()
+            self.assertRegex(xml, r'<pageSetup[^>]*paperSize="9"', name)
+            self.assertRegex(xml, r'<pageSetup[^>]*orientation="landscape"', name)
+            self.assertRegex(xml, r'<pageSetup[^>]*fitToHeight="0"', name)  # width 1, any height
+            self.assertIn('<pageSetUpPr fitToPage="1"/>', xml)
+            self.assertRegex(workbook, r'<definedName name="_xlnm.Print_Titles" '
+                                       r'localSheetId="%d">[^<]*!\$1:\$1<' % i)
+
+    def test_measures_where_higher_is_worse_say_so_and_the_better_column_is_validated(self):
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Share who experienced discrimination (12 months) (share, %; lower is "
+                      "better)", text)
+        self.assertIn("Share with high trust in the police (share, %)\n", text)
+        self.assertIn("Inclusion index (index 0–100)\n", text)
+        bad = os.path.join(self.tmp.name, "bad")
+        shutil.copytree(SURVEY, bad)
+        path = os.path.join(bad, "shares.csv")
+        with open(path, encoding="utf-8") as f:
+            data = f.read()
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(data.replace(";lower\n", ";sideways\n", 1))
+        db = os.path.join(self.tmp.name, "bad.db")
+        run("init", db=db, check=0)
+        p = run("survey", "add", bad, db=db, check=2)
+        self.assertIn("shares.csv:2:6", p.stderr)
+        self.assertIn("better must be higher or lower, not 'sideways'", p.stderr)
+
+    def test_pdf_is_printed_on_a4_with_page_numbers_and_provenance_footer(self):
+        out = os.path.join(self.tmp.name, "report.html")
+        self.report("--format", "html", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            html = f.read()
+        self.assertIn("@page{size:A4", html)
+        self.assertIn('@bottom-right{content:"Side " counter(page) " af " counter(pages)', html)
+        self.assertRegex(html, r'@bottom-left\{content:"helby [^"]* kørsel 1 · resultat-sha256 '
+                               r'[0-9a-f]{12}…"')
+        self.assertIn("h1,h2,h3,caption{break-after:avoid", html)
+        self.assertIn("svg.chart,.goal,tr,dl.about{break-inside:avoid", html)
+        self.assertEqual(self.report("--format", "pdf", check=1).returncode, 1)  # needs -o
+        if not shutil.which("chromium"):
+            self.skipTest("chromium is not installed (scripts/setup installs it)")
+        pdf = os.path.join(self.tmp.name, "report.pdf")
+        self.report("--format", "pdf", "-o", pdf)
+        with open(pdf, "rb") as f:
+            data = f.read()
+        self.assertEqual(data[:5], b"%PDF-")
+        boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([0-9.]+) ([0-9.]+)\s*\]", data)
+        self.assertGreaterEqual(len(boxes), 2)  # several pages
+        for w, h in boxes:  # A4 is 595.28 x 841.89 points
+            self.assertAlmostEqual(float(w), 595.28, delta=1)
+            self.assertAlmostEqual(float(h), 841.89, delta=1)
 
     def test_xlsx_reads_back_with_sheets_values_and_suppression_marks(self):
         out = os.path.join(self.tmp.name, "report.xlsx")
@@ -266,6 +446,9 @@ class Report(unittest.TestCase):
                          ("‡", "suppressed (complementary)"))
         run_sheet = {r[0]: r[1] for r in table(book["Run and method"])}
         self.assertEqual(run_sheet["Minimum cell"], 88.0)
+        self.assertEqual(run_sheet["Confidence level"], 0.95)  # a number, not an option string
+        self.assertEqual(run_sheet["Variance method"], "Taylor linearization")
+        self.assertNotIn("Options", run_sheet)
         self.assertIn("Taylor linearization", run_sheet["Method"])
         self.assertEqual(run_sheet["Run"], "1")
 
@@ -281,8 +464,12 @@ class Report(unittest.TestCase):
         run("report", "--run", "2", "--format", "xlsx", "--lang", "en", "-o", out, db=self.db,
             check=0)
         w = table(read_xlsx(out)["Weighting"])
-        self.assertEqual(w[0], ["Wave", "Key", "Value"])
-        self.assertIn("kish_n", [r[1] for r in w])
+        self.assertEqual(w[0], ["Wave", "Diagnostic", "Value"])
+        labels = {r[1] for r in w[1:]}
+        self.assertIn("Kish's effective n", labels)
+        self.assertIn("Sum of base weights", labels)
+        for raw in ("kish_n", "sum_base", "deff_w", "max_discrepancy"):
+            self.assertNotIn(raw, labels)
         # The raked gap against R svycontrast on the raked design (copenhagen_raked_compare).
         cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in report_rows(
             run("report", "--run", "2", "--format", "csv", db=self.db, check=0).stdout)
@@ -314,7 +501,7 @@ class Report(unittest.TestCase):
         self.assertRegex(lines["Goal 2"], r"70\.3\s+≥ 70\.0\s+improving\s+met")
         self.assertRegex(lines["Goal 3"], r"80\.6\s+≥ 85\.0\s+worsening\s+not met")
         self.assertRegex(lines["Goal 1"], r"15\.1\s+≤ 15\.0\s+improving\s+not met")
-        self.assertRegex(lines["Goal 4"], r"survey 2011–2014.*≥ 10 %\s+improving\s+met")
+        self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+−45\.7 \[−61\.8; −29\.6\] %\s+≤ −10 %\s+improving\s+met")
         out = os.path.join(self.tmp.name, "b.html")
         run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
             db=self.db, check=0)
@@ -322,6 +509,22 @@ class Report(unittest.TestCase):
             html = f.read()
         self.assertIn("Integrationsbarometer", html)
         self.assertEqual(html.count("<tr><td"), 6)
+        rows_html = {int(m.group(1)): m.group(0) for m in
+                     re.finditer(r"<tr><td class=\"l\">Mål (\d):.*?</tr>", html)}
+        self.assertEqual(sorted(rows_html), [1, 2, 3, 4, 5, 6])
+        for k, row in rows_html.items():  # a sparkline on every goal, 4 and 6 included
+            self.assertIn('<svg width="140" height="34" role="img" aria-label="', row, k)
+        # Goal 4's line is the gap, falling 2013 -> 2014 (11.7 -> 7.8): down, and better.
+        self.assertIn('<td class="better"><span aria-hidden="true">↘</span> bedre</td>',
+                      rows_html[4])
+        self.assertIn('aria-label="2011: 14,4; 2012: 11,2; 2013: 11,7; 2014: 7,8; Målværdi 13,0"',
+                      rows_html[4])  # target gap: 14.44 x (1 - 10 %) = 13.0
+        # Goal 6's line (all residents' safety) rises: up, and better.
+        self.assertIn('<td class="better"><span aria-hidden="true">↗</span> bedre</td>',
+                      rows_html[6])
+        # Goal 5 (lower is better) rose from 22.9 to 23.1 (register file): up, and worse.
+        self.assertIn('<td class="worse"><span aria-hidden="true">↗</span> dårligere</td>',
+                      rows_html[5])
         rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
                                "csv", db=self.db, check=0).stdout)
         self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])

@@ -1,0 +1,81 @@
+"""Accessibility of the HTML report and barometer: axe-core (npm), driven by puppeteer-core in
+the system Chromium, must find zero violations. Skips (exit 77) where node, npm or chromium is
+absent, or where the npm packages cannot be installed (no network)."""
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+from clitest import ROOT, SURVEY, WAVES, main, run  # noqa: E402
+
+REGISTER = os.path.join(SURVEY, "register_indicators.csv")
+SKIP = 77
+
+
+def tools():
+    """node, chromium and the node_modules holding axe-core and puppeteer-core, or a reason."""
+    node, npm = shutil.which("node"), shutil.which("npm")
+    chromium = shutil.which("chromium") or shutil.which("chromium-browser")
+    if not (node and npm and chromium):
+        return None, "node, npm or chromium is not installed"
+    # The build directory: helby is BUILD/src/cli/helby.
+    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[1]))))
+    where = os.path.join(build, "axe")
+    modules = os.path.join(where, "node_modules")
+    if not all(os.path.isdir(os.path.join(modules, p)) for p in ("axe-core", "puppeteer-core")):
+        os.makedirs(where, exist_ok=True)
+        p = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent",
+                            "axe-core@4", "puppeteer-core@24"], cwd=where,
+                           capture_output=True, text=True, timeout=600)
+        if p.returncode:
+            return None, "npm install axe-core puppeteer-core failed: " + p.stderr[-500:]
+    return (node, chromium, modules), None
+
+
+class A11y(unittest.TestCase):
+    def test_report_and_barometer_have_no_axe_violations(self):
+        node, chromium, modules = TOOLS
+        with tempfile.TemporaryDirectory(prefix="helby-a11y-") as tmp:
+            db = os.path.join(tmp, "a.db")
+            run("init", db=db, check=0)
+            run("survey", "add", SURVEY, db=db, check=0)
+            run("import", "--survey", "copenhagen", *WAVES, db=db, check=0)
+            run("compute", "--survey", "copenhagen", db=db, check=0)
+            files = []
+            for lang in ("da", "en"):
+                # min-cell 88 hides district cells: the suppression marks are checked too.
+                f = os.path.join(tmp, "report_%s.html" % lang)
+                run("report", "--run", "1", "--format", "html", "--lang", lang, "--min-cell",
+                    "88", "-o", f, db=db, check=0)
+                files.append(f)
+            # A raked run adds the weighting table.
+            run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method",
+                "rake", "--margins", "district,origin,sex*ageband", db=db, check=0)
+            run("compute", "--survey", "copenhagen", "--weights", "raked", db=db, check=0)
+            f = os.path.join(tmp, "report_raked.html")
+            run("report", "--run", "2", "--format", "html", "-o", f, db=db, check=0)
+            files.append(f)
+            f = os.path.join(tmp, "barometer.html")
+            run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", f,
+                db=db, check=0)
+            files.append(f)
+            p = subprocess.run([node, os.path.join(ROOT, "tests", "cli", "axe_check.js"),
+                                modules, chromium] + files, capture_output=True, text=True,
+                               timeout=300, cwd=tmp)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            found = json.loads(p.stdout)
+            self.assertEqual(sorted(found), sorted(files))
+            for f, violations in found.items():
+                self.assertEqual(violations, [], json.dumps(violations, indent=1,
+                                                            ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    TOOLS, why = tools()
+    if TOOLS is None:
+        print("skip:", why)
+        sys.exit(SKIP)
+    main()

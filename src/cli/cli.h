@@ -59,6 +59,9 @@ int cmd_runs(cli_global *g, int argc, char **argv);
 void help_runs(FILE *out);
 int cmd_weight(cli_global *g, int argc, char **argv);
 void help_weight(FILE *out);
+int cmd_weight_export(cli_global *g, int argc, char **argv); /* cmd_export.c */
+int cmd_export(cli_global *g, int argc, char **argv);
+void help_export(FILE *out);
 int cmd_report(cli_global *g, int argc, char **argv);
 void help_report(FILE *out);
 int cmd_barometer(cli_global *g, int argc, char **argv);

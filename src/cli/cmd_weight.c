@@ -325,6 +325,8 @@ int cmd_weight(cli_global *g, int argc, char **argv)
         return weight_list_show(g, argc - 1, argv + 1, 0);
     if (!strcmp(sub, "show"))
         return weight_list_show(g, argc - 1, argv + 1, 1);
+    if (!strcmp(sub, "export"))
+        return cmd_weight_export(g, argc - 1, argv + 1);
     return cli_usage("weight", "unknown subcommand '%s' (create, list, show)", sub);
 }
 

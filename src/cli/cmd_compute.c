@@ -59,7 +59,7 @@ typedef struct copts {
     long replicates;
     unsigned long long seed;
     double rho, level;
-    char weights[64]; /* "base" or a weight set's name */
+    char weights[64]; /* "base" or a weight set's name ("NAME@run:N" on a rerun) */
     int comparisons;  /* 1: also gaps, ratios, changes, goal verdicts and reliability (the
                          rows `helby report` renders); runs made before have 0 and rerun so */
 } copts;
@@ -585,6 +585,9 @@ int cmd_compute(cli_global *g, int argc, char **argv)
             goto done;
         }
         o.seed = old.seed;
+        /* The weight set versions the run used, even if replaced since (analysis.h). */
+        if (strcmp(o.weights, "base"))
+            helby_weights_pin(o.weights, rerun, o.weights, sizeof o.weights);
     }
     if (helby_store_get_survey(st, survey, &s, &err) ||
         waves_and_inputs(st, survey, &waves, &nw, info.inputs, sizeof info.inputs, &err)) {

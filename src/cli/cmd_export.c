@@ -2,6 +2,7 @@
  * of weight sets): microdata out as CSV, SPSS .sav or Stata .dta through helby/export.h. */
 #include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
@@ -126,4 +127,53 @@ int cmd_export(cli_global *g, int argc, char **argv) { return run_export(g, argc
 int cmd_weight_export(cli_global *g, int argc, char **argv)
 {
     return run_export(g, argc, argv, 0);
+}
+
+/* ---- helby weight list: versions and the runs that used them ---- */
+
+/* Whether run r used version v: its options name the set and its inputs hold the wave's
+ * hash (";weights/WAVE=SHA", what helby_wave_designs_new records). */
+static int run_uses(const helby_run_info *r, const helby_weight_set_info *v)
+{
+    char opt[96], in[128];
+    snprintf(opt, sizeof opt, "weights=%s", v->name);
+    snprintf(in, sizeof in, ";weights/%ld=%s", v->wave, v->weights_sha256);
+    const char *o = strstr(r->options, opt);
+    return o && (o[strlen(opt)] == ';' || !o[strlen(opt)]) && strstr(r->inputs, in);
+}
+
+int cli_weight_versions(cli_global *g, const char *survey, const char *name)
+{
+    helby_store *st;
+    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_weight_set_info *v = NULL;
+    helby_run_info *runs = NULL;
+    size_t nv = 0, nr = 0;
+    if (helby_store_list_weight_versions(st, survey, &v, &nv, &err) ||
+        helby_store_list_runs(st, &runs, &nr, &err)) {
+        free(v);
+        helby_store_close(st);
+        return cli_fail(&err);
+    }
+    helby_store_close(st);
+    if (nv)
+        printf("\nversions (a run reruns with the version it used):\n");
+    for (size_t i = 0; i < nv; i++) {
+        if (name && strcmp(v[i].name, name))
+            continue;
+        printf("%-12s wave %-6ld version %d  %-8s %-20s weights %.12s  runs", v[i].name,
+               v[i].wave, v[i].version, v[i].current ? "current" : "replaced",
+               v[i].current ? v[i].created_at : v[i].replaced_at, v[i].weights_sha256);
+        int any = 0;
+        for (size_t r = 0; r < nr; r++)
+            if (!strcmp(runs[r].survey, survey) && run_uses(&runs[r], &v[i]))
+                printf("%s%lld", any++ ? "," : " ", (long long)runs[r].id);
+        printf("%s\n", any ? "" : " -");
+    }
+    free(v);
+    free(runs);
+    return 0;
 }

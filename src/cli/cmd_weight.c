@@ -303,6 +303,8 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     else if (shown == 0 && !g->quiet)
         printf(name ? "no weight set '%s'\n" : "no weight sets\n", name);
     free(all);
+    if (!json && shown && !g->quiet)
+        cli_weight_versions(g, survey, name);
     if (show && shown == 0) {
         helby_error_set(&err, HELBY_ENOTFOUND, "survey %s has no weight set '%s'", survey, name);
         return cli_fail(&err);

@@ -12,7 +12,7 @@
 #include "helby/survey.h"
 #include "report_internal.h"
 
-/* ---- Disclosure control (STATISTICS.md §9) ---- */
+/* ---- Disclosure control (docs/method.md §8) ---- */
 
 static int suppressed(unsigned char m) { return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY; }
 

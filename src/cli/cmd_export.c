@@ -12,6 +12,20 @@ static const char microdata_note[] =
     "helby: note: %s holds respondent-level microdata (mode 0600): keep it out of reports "
     "and shared folders\n";
 
+static void help_weight_export(FILE *out)
+{
+    fprintf(out,
+            "Usage: helby weight export --survey ID [--name NAME] [-o FILE]\n"
+            "                           [--format csv|sav|dta]\n\n"
+            "The weights of weight set NAME (default: every weight set), one row per\n"
+            "respondent and set: weight_set, id, wave, base_weight, final_weight (the stored\n"
+            "weights bit for bit: CSV numbers read back to the same double) and g_weight =\n"
+            "final / base. CSV on standard output unless -o FILE (mode 0600; .sav or .dta\n"
+            "by its extension). Microdata: keep it out of reports (docs/method.md §9).\n\n"
+            "Example:\n"
+            "  helby --db city.db weight export --survey copenhagen --name raked > raked.csv\n");
+}
+
 void help_export(FILE *out)
 {
     fprintf(out,
@@ -25,8 +39,8 @@ void help_export(FILE *out)
             "final_weight. SPSS and Stata files carry variable and value labels.\n\n"
             "The file is microdata: it is written with mode 0600 and never into a report.\n"
             "In R, svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights =\n"
-            "~base_weight, fpc = ~fpc) on the CSV reproduces helby's linearization estimates\n"
-            "(docs/method.md §9).\n\n"
+            "~weight, fpc = ~fpc) on the CSV (the survey's own column names) reproduces\n"
+            "helby's linearization estimates (docs/method.md §9).\n\n"
             "  -s, --survey ID      the survey\n"
             "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
             "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
@@ -100,7 +114,7 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         case 'w':
         case 'n': weights = optarg; break;
         case 'l': lang = optarg; break;
-        case 'h': scored ? help_export(stdout) : help_weight(stdout); return 0;
+        case 'h': scored ? help_export(stdout) : help_weight_export(stdout); return 0;
         case ':': return cli_usage(cmd, "option %s needs a value", argv[optind - 1]);
         default: return cli_usage(cmd, "unknown option %s", argv[optind - 1]);
         }

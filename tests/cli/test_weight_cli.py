@@ -104,6 +104,11 @@ class Weight(StoreCase):
         p = run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
         self.assertNotIn(first, p.stdout)
         run("compute", "--rerun", "2", db=self.db, check=0)
+        # Each run's report shows the diagnostics of the version it used.
+        diag = [[l for l in run("report", "--run", n, "--lang", "en", db=self.db,
+                                check=0).stdout.splitlines() if l.startswith("Kish")]
+                for n in ("1", "2")]
+        self.assertNotEqual(diag[0], diag[1])
         p = self.weight("list", "--survey", "copenhagen")
         self.assertRegex(p.stdout, r"version 1 .*replaced.*runs 1\b")
         self.assertRegex(p.stdout, r"version 2 .*current.*runs 2\b")

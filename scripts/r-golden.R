@@ -303,8 +303,12 @@ close(con)
 cli$estimate <- sprintf("%.17g", cli$estimate)
 cli$se <- sprintf("%.17g", cli$se)
 con <- file(file.path(out, "copenhagen_estimate.csv"), "w")
-writeLines(sprintf("# R %s, survey %s; df %d; written by scripts/r-golden.R", getRversion(),
-                   packageVersion("survey"), degf(cph)), con)
+# Waves are independent samples: each wave's df is R's degf on that wave alone.
+dfw <- sapply(2011:2014, function(w)
+  degf(svydesign(id = ~psu, strata = ~stratum, weights = ~weight, fpc = ~fpc,
+                 data = subset(waves, wave == w))))
+writeLines(sprintf("# R %s, survey %s; df per wave %s; written by scripts/r-golden.R",
+                   getRversion(), packageVersion("survey"), paste(dfw, collapse = ",")), con)
 write.table(cli, con, sep = ";", row.names = FALSE, quote = FALSE)
 close(con)
 

@@ -15,6 +15,7 @@
 #define HELBY_ANALYSIS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "helby/design.h"
 #include "helby/error.h"
@@ -26,6 +27,8 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* The engine's version string ("0.1.0"), recorded by every run. */
 const char *helby_version(void);
@@ -50,7 +53,14 @@ typedef struct helby_dataset {
     size_t n_vars;
     char **vars;                /* the loaded variables, in the order asked (copies) */
     double **cols;              /* n values each, as stored: codes, NaN for an empty cell */
+    /* absent[v * n_waves + i] is 1 when wave i's file had no column vars[v]: an optional
+     * item (required = 0 in the codebook) asked from a later wave on. Its values there are
+     * NaN, so its domains in that wave are empty. */
+    unsigned char *absent;
 } helby_dataset;
+
+/* 1 when every variable measure `name` needs is absent from wave index i of D. */
+int helby_dataset_measure_absent(const helby_dataset *D, const char *name, size_t i);
 
 /* Open the waves `waves` (n_waves of them; NULL or 0: every stored wave, ascending) of survey
  * s with the variables vars (names; duplicates are loaded once). Text variables load as NaN.
@@ -187,6 +197,158 @@ helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D
  * absent; out receives the text). */
 void helby_weight_diag_text(const helby_weight_diag *D, char *out, size_t n);
 const char *helby_weight_diag_get(const char *text, const char *key, char *out, size_t n);
+
+/* ---- Runs ---- */
+
+/* How a run is computed. The seed is stored beside the options text, not in it.
+ *
+ * method is the version of the computation, so that every stored run can be recomputed bit
+ * for bit: 1 is how runs were computed before waves had designs of their own (the waves
+ * stacked in one design, df of the whole design for every domain and comparison); 2 (the
+ * default) gives each wave its own design, df, lonely-PSU rule and replicates, and each
+ * comparison across waves Satterthwaite df (docs/method.md §2, §7). Runs stored without a
+ * method are method 1 and rerun as such. */
+typedef struct helby_run_options {
+    int method;              /* 2 (1: runs made before method 2, rerun as they were) */
+    char variance[16];       /* linearization, jk1, jkn, brr, fay, bootstrap */
+    long replicates;         /* bootstrap replicates */
+    unsigned long long seed; /* bootstrap seed */
+    double rho;              /* Fay's rho */
+    double level;            /* confidence level */
+    helby_ci_method ci;      /* CIs of means (HELBY_CI_T or HELBY_CI_NORMAL; method 2) */
+    helby_ci_method share_ci; /* CIs of shares (logit, beta, wald, t, normal; method 2) */
+    double df;               /* 0: each estimate's own (the wave's PSUs - strata, replicate rank
+                                - 1, Satterthwaite across waves); > 0: this df for all */
+    char weights[64];        /* "base" or the name of a weight set */
+    int comparisons;         /* 1: also gaps, ratios, changes, goal verdicts and reliability
+                                (the rows `helby report` renders); runs made before have 0 and
+                                rerun so */
+} helby_run_options;
+
+/* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and
+ * logit for shares, each estimate's own df, base weights, comparisons. */
+void helby_run_options_default(helby_run_options *o);
+
+/* The name of a CI method ("t", "normal", "logit", "beta", "wald") and its parser (0 when
+ * unknown). */
+const char *helby_ci_method_name(helby_ci_method m);
+int helby_ci_method_parse(const char *name, helby_ci_method *out);
+
+/* HELBY_EUSAGE naming the option when o cannot be computed: an unknown variance method,
+ * level outside (0, 1), fewer than 2 replicates, an empty weight set name or one with ';'. */
+helby_status helby_run_options_check(const helby_run_options *o, helby_error *err);
+
+/* The options text stored with a run, and its parser (-1 when text is not one; o unchanged).
+ * Method 2 writes the options that apply, for people and programs alike:
+ * "method=2;variance=bootstrap;replicates=100;level=0.95;ci=t;share_ci=logit;df=own;
+ * weights=base;comparisons=1" (replicates only for the bootstrap, rho only for Fay, numbers
+ * in their shortest exact form). Method 1 keeps the text runs have always stored
+ * ("variance=jkn;replicates=100;rho=0.29999999999999999;level=0.94999999999999996;
+ * weights=base;comparisons=1"), which parses as method 1. The seed is not part of it. */
+void helby_run_options_text(const helby_run_options *o, char *out, size_t n);
+int helby_run_options_parse(helby_run_options *o, const char *text);
+
+/* The rows of a run of survey s over every stored wave, as `helby compute` stores them, in
+ * this order: per measure (each index, then its dimensions; then each share) the domains
+ * group x wave, group x wave x district and wave (codes ascending), then, with comparisons,
+ * the measure's gaps and goals (domain "wave=2014,quantity=gap,baseline=2011",
+ * "goal=goal4,wave=2014,baseline=2011,x=10"); with comparisons, last, Cronbach's alpha of
+ * every dimension (domain "reliability=alpha"). Cells below the survey's min_cell are
+ * flagged "suppressed" with NaN numbers. inputs (n bytes) receives the input files as
+ * "2011=sha256;2014=sha256" and, with a weight set, ";weights/2011=sha256;...".
+ * *rows is malloc'ed (caller frees). Errors: HELBY_ENOTFOUND when the survey has no waves or
+ * the weight set is missing; those of the design, replicates and weights. */
+helby_status helby_run_compute(helby_store *st, const helby_survey *s,
+                               const helby_run_options *o, helby_run_row **rows, size_t *n_rows,
+                               char *inputs, size_t n_inputs, helby_error *err);
+
+/* Compute a run of survey `survey` (its current definition) and store it with its
+ * provenance: engine helby_version(), definition hash, inputs, options text, seed and the
+ * result hash. info (caller's) receives the stored run's record; n_rows the row count. */
+helby_status helby_run_create(helby_store *st, const char *survey, const helby_run_options *o,
+                              helby_run_info *info, size_t *n_rows, helby_error *err);
+
+/* An input file that differs between two inputs texts. key is the wave ("2012") or the
+ * weight set's wave ("weights/2012"); sha256 of each side, "" on the side that lacks it. */
+typedef struct helby_input_change {
+    char key[64];
+    char a[65], b[65];
+} helby_input_change;
+
+/* A row of one run that has no bit-identical row (same measure and domain; estimate, se,
+ * CI and flag compared bit for bit, NaN equal to NaN) in the other. */
+#define HELBY_RUN_NO_ROW ((size_t)-1)
+typedef struct helby_row_move {
+    size_t a; /* index in the first run's rows */
+    size_t b; /* index in the second's, HELBY_RUN_NO_ROW when it has none */
+} helby_row_move;
+
+/* What differs between two inputs texts, in a's order then the keys only in b
+ * (malloc'ed, caller frees; *out NULL when none). HELBY_ENOMEM. */
+helby_status helby_inputs_diff(const char *a, const char *b, helby_input_change **out,
+                               size_t *n, helby_error *err);
+
+/* Rows of a without a bit-identical row in b (malloc'ed, caller frees). HELBY_ENOMEM. */
+helby_status helby_run_rows_diff(const helby_run_row *a, size_t na, const helby_run_row *b,
+                                 size_t nb, helby_row_move **out, size_t *n,
+                                 helby_error *err);
+
+typedef enum helby_rerun_outcome {
+    HELBY_RERUN_REPRODUCED = 0, /* same inputs; every estimate identical bit for bit */
+    HELBY_RERUN_INPUTS_CHANGED, /* an input file or the definition changed since the run */
+    HELBY_RERUN_WEIGHTS_CHANGED,/* the run's weight set was remade since (other weights) */
+    HELBY_RERUN_DIFFERS         /* same inputs, but estimates moved (see moved) */
+} helby_rerun_outcome;
+
+/* A rerun: the stored run, what changed since, and the recomputed rows. */
+typedef struct helby_rerun_result {
+    helby_rerun_outcome outcome;
+    helby_run_info run;           /* the stored run */
+    helby_run_options options;    /* its options and seed, as recomputed */
+    int definition_changed;       /* the survey's current definition is another */
+    char def_hash_now[65];
+    int engine_differs;           /* run.engine is not helby_version() */
+    char inputs_now[2048];        /* the input files now (with weights once recomputed) */
+    helby_input_change *inputs;   /* the inputs that changed (files, or weight sets) */
+    size_t n_inputs;
+    helby_run_row *stored, *rows; /* the run's rows and the recomputed ones (NULL when not
+                                     recomputed) */
+    size_t n_stored, n_rows;
+    char result_hash[65];         /* of the recomputed rows ("" when not recomputed) */
+    helby_row_move *moved;        /* stored rows the recomputation does not reproduce */
+    size_t n_moved;
+    /* Over the moved rows that have a counterpart: the largest relative difference of
+     * estimate, SE and CI limits (|a - b| / max(|a|, |b|); 1 when one side is NaN and the
+     * other not), so "differs in the last bits" can be told from "differs". */
+    double max_rel_diff;
+} helby_rerun_result;
+
+/* Recompute run `id` with its own options and seed on the current store. Input files and
+ * the definition are checked first (outcome HELBY_RERUN_INPUTS_CHANGED without computing);
+ * then the rows are recomputed and the weight sets' hashes and every number compared with
+ * the stored ones. Errors (HELBY_ENOTFOUND for an unknown run, HELBY_ESTORE for options this
+ * engine cannot read, those of helby_run_compute) leave *out empty. Free with
+ * helby_rerun_result_free. */
+helby_status helby_run_rerun(helby_store *st, int64_t id, helby_rerun_result *out,
+                             helby_error *err);
+void helby_rerun_result_free(helby_rerun_result *r);
+
+/* Two stored runs side by side: records, rows, the inputs that differ and the rows of a
+ * that b does not reproduce. Free with helby_run_diff_free. */
+typedef struct helby_run_diff_result {
+    helby_run_info a, b;
+    helby_run_row *rows_a, *rows_b;
+    size_t n_a, n_b;
+    helby_input_change *inputs;
+    size_t n_inputs;
+    helby_row_move *moved;
+    size_t n_moved;
+} helby_run_diff_result;
+
+helby_status helby_run_diff(helby_store *st, int64_t a, int64_t b, helby_run_diff_result *out,
+                            helby_error *err);
+void helby_run_diff_free(helby_run_diff_result *r);
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

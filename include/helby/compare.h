@@ -22,6 +22,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* f(theta) with gradient grad (n_domains) at the estimates: value, SE, CI. */
 helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
@@ -36,9 +37,24 @@ typedef struct helby_wave_comparison {
     helby_estimate gap_change;     /* G_t - G_0 (difference in differences) */
     helby_estimate rel_gap_change; /* (G_t - G_0) / G_0 */
     helby_estimate ratio_change;   /* (Q_t - Q_0) / Q_0 */
+    /* Fieller's interval for (G_t - G_0) / G_0 at the level of the CIs (docs/method.md §7):
+     * bounded only when |G_0| / SE(G_0) exceeds the t quantile; otherwise the relative change
+     * has no finite interval and the delta-method CI beside it should not be trusted. NaN for
+     * the baseline wave itself. */
+    int fieller_bounded;
+    double fieller_low, fieller_high;
+    double baseline_gap_t;         /* |G_0| / SE(G_0) */
 } helby_wave_comparison;
 
-/* danes[w], minorities[w]: the domain index of each group in wave w of n_waves;
+/* Satterthwaite (Welch) degrees of freedom of a sum of independent variance parts v[i]
+ * with df[i] (parts of different waves): (sum v)^2 / sum (v^2 / df). */
+double helby_satterthwaite_df(const double *v, const double *df, size_t n);
+
+/* A quantity that cannot be computed (a zero denominator, an empty cell) is undefined:
+ * NaN estimate, SE and CI, and the rest of the comparison stands. df > 0 fixes every
+ * quantity's df; df <= 0 takes each quantity's own: a wave's df for a gap or ratio, the
+ * Satterthwaite df of the two waves for a change against the baseline.
+ * danes[w], minorities[w]: the domain index of each group in wave w of n_waves;
  * baseline: the index of the baseline wave. out: n_waves rows. */
 helby_status helby_compare_groups(const helby_estimates *e, const long *waves, size_t n_waves,
                                   const size_t *danes, const size_t *minorities, size_t baseline,
@@ -48,7 +64,8 @@ helby_status helby_compare_groups(const helby_estimates *e, const long *waves, s
 typedef enum helby_verdict {
     HELBY_VERDICT_MET = 0,
     HELBY_VERDICT_NOT_MET,
-    HELBY_VERDICT_INCONCLUSIVE
+    HELBY_VERDICT_INCONCLUSIVE,
+    HELBY_VERDICT_UNDEFINED /* the quantity could not be computed (empty cell, zero gap) */
 } helby_verdict;
 
 /* Verdict on a quantity (with CI) against a threshold: met if ci_low > threshold
@@ -64,12 +81,19 @@ typedef struct helby_goal_result {
                             * theta_t - theta_0 of the target's group */
     helby_verdict verdict; /* against x / 100 (relative kinds, >=) or x (change, >) */
     size_t n;              /* the fewest respondents behind an estimate it uses */
+    /* Relative gap reduction only: the gap changed sign between baseline and target (it
+     * closed and reversed: report "closed and reversed", never a reduction above 100 %),
+     * and whether Fieller's interval is bounded (when it is not, the baseline gap is
+     * indistinguishable from zero and the verdict is inconclusive). */
+    int gap_reversed;
+    int fieller_bounded;
 } helby_goal_result;
 
 /* Judges target tg with threshold x (the target's own x, or an override) at wave index tw
  * against baseline index b. cmp: helby_compare_groups on `groups` (the group x wave
  * estimates, dn[w]/mn[w] their domains); all: everyone by wave (domain w), for targets of
- * group "all". */
+ * group "all". df <= 0: the quantity's own (Satterthwaite across the two waves), as
+ * helby_compare_groups. An undefined quantity gives HELBY_VERDICT_UNDEFINED. */
 helby_status helby_goal_evaluate(const helby_target *tg, double x,
                                  const helby_wave_comparison *cmp, const helby_estimates *groups,
                                  const helby_estimates *all, const size_t *dn, const size_t *mn,
@@ -77,6 +101,7 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x,
                                  const helby_estimate_options *opt, helby_goal_result *out,
                                  helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -23,6 +23,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef enum helby_encoding {
     HELBY_ENC_AUTO = 0, /* sniff: valid UTF-8 -> UTF-8, else Windows-1252 */
@@ -92,6 +93,7 @@ void helby_sha256_hex(const void *data, size_t len, char out[65]);
  * sets *out on success, 0 otherwise. */
 int helby_parse_number(const char *text, size_t len, char decimal, double *out);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

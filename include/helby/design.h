@@ -18,6 +18,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* What to do with a stratum that has a single PSU (R options(survey.lonely.psu=)). */
 typedef enum helby_lonely_rule {
@@ -48,7 +49,8 @@ typedef struct helby_design helby_design;
 /* Build a design. Errors (HELBY_EUSAGE / HELBY_ENUMERIC): no rows, a negative or
  * non-finite weight, all weights zero, fpc varying within a stratum or smaller
  * than the PSUs sampled, a single PSU in the whole design, and a lonely PSU
- * under the rule `fail` (naming the stratum). The caller frees with
+ * under the rule `fail` (naming the stratum); HELBY_EINPUT: an fpc mixing counts (> 1)
+ * and fractions (< 1) across strata, naming two strata of each kind (R refuses it). The caller frees with
  * helby_design_free. The arrays are copied. */
 helby_status helby_design_new(helby_design **out, const helby_design_spec *spec,
                               helby_error *err);
@@ -94,9 +96,14 @@ int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_
 
 /* Build replicate weights from a design. JKn has one replicate per PSU of every
  * stratum not sampled with certainty (fpc: f_h = 0), as R's as.svrepdesign(type =
- * "JKn") with survey.drop.replicates (its default). Errors: JK1 on a stratified design,
- * BRR/Fay without exactly 2 PSUs in every stratum, JKn or bootstrap with a
- * stratum of one PSU (name it), rho outside (0, 1). */
+ * "JKn") with survey.drop.replicates (its default); a lonely PSU follows the design's
+ * rule as R's jknweights (remove, certainty, average: no replicate, average scaling by
+ * PSUs / replicates; adjust: one replicate). The bootstrap keeps a lonely PSU at
+ * multiplier 1 (average: variance x strata / strata with 2+ PSUs). BRR and Fay use R's
+ * Hadamard matrix for the number of strata (survey:::hadamard; Sylvester beyond 99
+ * strata), strata taken in sorted order of their names. Errors: JK1 on a stratified
+ * design, BRR/Fay without exactly 2 PSUs in every stratum, a lonely PSU under `fail`
+ * (JKn, bootstrap) or `adjust` (bootstrap), naming the stratum, rho outside (0, 1). */
 helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
                                   const helby_rep_spec *spec, helby_error *err);
 
@@ -120,6 +127,7 @@ double helby_replicates_df(const helby_replicates *r);
 /* Replicate weight of row k in replicate r (for export and tests). */
 double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

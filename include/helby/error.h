@@ -14,6 +14,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* Status codes. The first values double as the CLI's exit codes (DESIGN.md). */
 typedef enum helby_status {
@@ -86,6 +87,7 @@ void helby_error_list_free(helby_error_list *list);
  * only if storing failed. */
 helby_status helby_error_list_add(helby_error_list *list, const helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -22,6 +22,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef enum helby_estimator {
     HELBY_EST_MEAN = 0,  /* sum w y / sum w */
@@ -57,6 +58,10 @@ typedef struct helby_estimate {
     size_t n;             /* unweighted respondents in the domain with a value */
     double n_weighted;    /* sum of weights over them */
     int unreliable;       /* rel_se > max_rel_se or n < min_n */
+    /* 1 when a proportion CI (logit, beta) is p = 0 or 1: Korn & Graubard (1998) take
+     * deff = 1 there, so the CI is Clopper–Pearson on the domain's n (0/50: [0, 0.0711]);
+     * R gives [0, 1] (beta) or NaN (logit). 0 otherwise. */
+    int ci_deff1;
 } helby_estimate;
 
 typedef struct helby_estimates {
@@ -101,6 +106,7 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *co
                                       const helby_estimate_options *opt, helby_estimate *out,
                                       helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

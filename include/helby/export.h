@@ -25,6 +25,8 @@
 extern "C" {
 #endif
 
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
+
 typedef struct helby_export_column {
     char *name;                       /* a valid SPSS / Stata name (owned) */
     char *label;                      /* variable label (owned; may be NULL) */
@@ -75,6 +77,8 @@ helby_status helby_export_write(const helby_export_table *t, const char *path,
 
 /* "csv", "sav", "dta" (or a path ending in .csv, .sav, .dta) into *fmt; -1 otherwise. */
 int helby_export_format_parse(const char *text, helby_export_format *fmt);
+
+#pragma GCC visibility pop
 
 #ifdef __cplusplus
 }

@@ -27,6 +27,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef struct helby_import_options {
     helby_dialect dialect;  /* zeroes: sniff everything */
@@ -87,6 +88,7 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
                                  const helby_import_options *opt, helby_import_summary *sum,
                                  helby_error_list *errs, helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -31,6 +31,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* Marks of helby_suppress. */
 enum {
@@ -166,6 +167,7 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
 /* A number for people: `decimals` places, decimal comma in Danish; "–" for NaN. */
 void helby_report_num(const helby_report *r, double v, int decimals, char *buf, size_t n);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -21,6 +21,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* Score of one item value (as stored: codes, NaN for empty) on 0–100, NaN if missing. */
 double helby_item_score(const helby_variable *v, double x);
@@ -54,6 +55,7 @@ helby_status helby_dimension_reliability(const helby_survey *s, const helby_dime
 int helby_find_measure(const helby_survey *s, const char *name, const helby_index **ix,
                        const helby_dimension **dim);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -25,6 +25,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef struct helby_store helby_store;
 
@@ -257,6 +258,7 @@ helby_status helby_store_list_weight_versions(helby_store *st, const char *surve
 helby_status helby_store_list_weights(helby_store *st, const char *survey,
                                       helby_weight_set_info **out, size_t *n, helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

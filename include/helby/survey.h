@@ -23,6 +23,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 /* What a column of a response file is for. */
 typedef enum helby_role {
@@ -175,6 +176,7 @@ int helby_variable_is_missing_code(const helby_variable *v, double code);
  * language), or NULL. */
 const char *helby_variable_value_label(const helby_variable *v, double code);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -27,6 +27,7 @@
 #ifdef __cplusplus
 extern "C" {
 #endif
+#pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef enum helby_weight_method {
     HELBY_WEIGHT_POSTSTRATIFY = 0, /* one margin (may be cross-classified): w N_l / N^_l */
@@ -131,6 +132,7 @@ helby_status helby_replicates_calibrate(helby_replicates **out, const helby_repl
                                         const helby_weight_part *parts, size_t n_parts,
                                         helby_error *err);
 
+#pragma GCC visibility pop
 #ifdef __cplusplus
 }
 #endif

@@ -1,15 +1,17 @@
 /* cmd_weight.c — helby weight (named weight sets calibrated to the survey's register
- * margins, per wave) and cli_weights_apply (their use by compute and estimate). */
+ * margins, per wave): create, list and show; the work is helby_weight_set_create's. */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "helby/csv.h"
 #include "helby/analysis.h"
 #include "helby/weight.h"
+#include "output.h"
 
 
 void help_weight(FILE *out)
@@ -17,7 +19,7 @@ void help_weight(FILE *out)
     fprintf(out,
             "Usage: helby weight create --survey ID --name NAME [OPTIONS]\n"
             "       helby weight list --survey ID\n"
-            "       helby weight show --survey ID --name NAME [--format text|json]\n\n"
+            "       helby weight show --survey ID --name NAME [--format text|csv|json]\n\n"
             "Weight each wave to the population totals of the survey's margins/W.csv and keep\n"
             "the result as a named weight set: the method, margins and bounds, the weights, and\n"
             "their diagnostics. `helby compute --weights NAME` and `helby estimate --weights\n"
@@ -51,24 +53,52 @@ void help_weight(FILE *out)
 
 static double diag_num(const char *text, const char *key)
 {
-    char b[64];
-    return strtod(helby_weight_diag_get(text, key, b, sizeof b), NULL);
+    char b[64], *end;
+    const char *v = helby_weight_diag_get(text, key, b, sizeof b);
+    double x = v && *v ? strtod(v, &end) : NAN;
+    return v && *v && !*end ? x : NAN;
 }
 
-static void print_diag_header(void)
+/* The diagnostics shown per wave: column name, stored key, text format. */
+static const struct {
+    const char *name, *key, *fmt;
+} diag_cols[] = {{"kish_n", "kish_n", "%.1f"},       {"deff_w", "deff_w", "%.3f"},
+                 {"g_min", "g_q0", "%.3f"},          {"g_q25", "g_q25", "%.3f"},
+                 {"g_q50", "g_q50", "%.3f"},         {"g_q75", "g_q75", "%.3f"},
+                 {"g_max", "g_q100", "%.3f"},        {"w_max", "w_q100", "%.1f"},
+                 {"iterations", "iterations", "%.0f"}, {"max_disc", "max_discrepancy", "%.2g"}};
+#define N_DIAG (sizeof diag_cols / sizeof diag_cols[0])
+
+/* A table of weight-set waves: name and spec first unless `brief` (text under a heading). */
+typedef struct wtable {
+    out_col cols[4 + N_DIAG];
+    size_t n_cols, first;
+    out_table T;
+} wtable;
+
+static void wtable_begin(wtable *t, out_format f, int brief)
 {
-    printf("%-6s %6s %9s %7s %7s %7s %7s %7s %9s %7s %5s %10s\n", "wave", "n", "kish n", "deff_w",
-           "g min", "g q25", "g q50", "g q75", "g max", "w max", "iter", "max disc");
+    static const out_col head[] = {{"name", OUT_STR, 0, NULL}, {"spec", OUT_STR, 0, NULL},
+                                   {"wave", OUT_INT, 6, NULL}, {"n", OUT_INT, -6, NULL}};
+    t->first = brief ? 2 : 0;
+    t->n_cols = 0;
+    for (size_t i = t->first; i < 4; i++)
+        t->cols[t->n_cols++] = head[i];
+    for (size_t i = 0; i < N_DIAG; i++)
+        t->cols[t->n_cols++] = (out_col){diag_cols[i].name, OUT_NUM, -9, diag_cols[i].fmt};
+    out_begin(&t->T, stdout, f, t->cols, t->n_cols);
 }
 
-static void print_diag_row(const helby_weight_set_info *i)
+static void wtable_row(wtable *t, const helby_weight_set_info *i)
 {
-    const char *d = i->diagnostics;
-    printf("%-6ld %6lld %9.1f %7.3f %7.3f %7.3f %7.3f %7.3f %9.3f %7.1f %5.0f %10.2g\n", i->wave,
-           (long long)i->n, diag_num(d, "kish_n"), diag_num(d, "deff_w"), diag_num(d, "g_q0"),
-           diag_num(d, "g_q25"), diag_num(d, "g_q50"), diag_num(d, "g_q75"),
-           diag_num(d, "g_q100"), diag_num(d, "w_q100"), diag_num(d, "iterations"),
-           diag_num(d, "max_discrepancy"));
+    out_value v[4 + N_DIAG], *p = v;
+    if (!t->first)
+        (p++)->s = i->name, (p++)->s = i->spec;
+    (p++)->i = i->wave;
+    (p++)->i = (long long)i->n;
+    for (size_t k = 0; k < N_DIAG; k++)
+        (p++)->d = diag_num(i->diagnostics, diag_cols[k].key);
+    out_row(&t->T, v);
 }
 
 static void print_warnings(const helby_weight_set_info *i)
@@ -102,7 +132,57 @@ static int parse_pair(const char *arg, double *a, double *b)
     return end == p || *end ? -1 : 0;
 }
 
-static int weight_create(cli_global *g, int argc, char **argv)
+typedef struct create_args {
+    const char *survey, *name, *margins, *waves;
+    int replace, help;
+    helby_weight_setup w;
+} create_args;
+
+/* One option of `weight create`; returns 0 or the usage exit code. */
+static int create_option(create_args *a, int c, const char *arg, const char *opt)
+{
+    helby_weight_spec *sp = &a->w.spec;
+    char *end;
+    long v;
+    switch (c) {
+    case 's': a->survey = arg; break;
+    case 'n': a->name = arg; break;
+    case 'M': a->margins = arg; break;
+    case 'w': a->waves = arg; break;
+    case 'T': sp->trim_strict = 1; break;
+    case 'r': a->replace = 1; break;
+    case 'h': a->help = 1; break;
+    case 'm':
+        if (!helby_weight_method_parse(arg, &sp->method))
+            return cli_usage("weight", "--method: '%s' is not poststratify, rake, linear, "
+                                       "raking or logit", arg);
+        break;
+    case 'b':
+        if (parse_pair(arg, &sp->lower, &sp->upper))
+            return cli_usage("weight", "--bounds: expected L,U (e.g. 0.5,3), not '%s'", arg);
+        break;
+    case 't':
+        if (parse_pair(arg, &sp->trim_lower, &sp->trim_upper))
+            return cli_usage("weight", "--trim: expected L,U weights, not '%s'", arg);
+        break;
+    case 'e':
+        sp->epsilon = strtod(arg, &end);
+        if (*end || !(sp->epsilon > 0))
+            return cli_usage("weight", "--epsilon: expected a number > 0, not '%s'", arg);
+        break;
+    case 'i':
+        v = strtol(arg, &end, 10);
+        if (*end || v < 1 || v > 100000)
+            return cli_usage("weight", "--maxit: expected 1..100000, not '%s'", arg);
+        sp->maxit = (int)v;
+        break;
+    case ':': return cli_usage("weight", "option %s needs a value", opt);
+    default: return cli_usage("weight", "unknown option %s", opt);
+    }
+    return 0;
+}
+
+static int create_parse(create_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},  {"name", required_argument, 0, 'n'},
@@ -112,108 +192,146 @@ static int weight_create(cli_global *g, int argc, char **argv)
         {"epsilon", required_argument, 0, 'e'}, {"maxit", required_argument, 0, 'i'},
         {"replace", no_argument, 0, 'r'},       {"help", no_argument, 0, 'h'},
         {0, 0, 0, 0}};
-    const char *survey = NULL, *name = NULL, *margins = NULL, *wave_list = NULL;
-    int replace = 0, c;
-    helby_weight_setup w;
-    memset(&w, 0, sizeof w);
-    helby_weight_spec_default(&w.spec);
+    int c, rc;
+    memset(a, 0, sizeof *a);
+    helby_weight_spec_default(&a->w.spec);
     optind = 1;
-    while ((c = getopt_long(argc, argv, "+:s:n:m:", opts, NULL)) != -1) {
-        char *end;
-        switch (c) {
-        case 's': survey = optarg; break;
-        case 'n': name = optarg; break;
-        case 'm':
-            if (!helby_weight_method_parse(optarg, &w.spec.method))
-                return cli_usage("weight", "--method: '%s' is not poststratify, rake, linear, "
-                                           "raking or logit", optarg);
-            break;
-        case 'M': margins = optarg; break;
-        case 'w': wave_list = optarg; break;
-        case 'b':
-            if (parse_pair(optarg, &w.spec.lower, &w.spec.upper))
-                return cli_usage("weight", "--bounds: expected L,U (e.g. 0.5,3), not '%s'",
-                                 optarg);
-            break;
-        case 't':
-            if (parse_pair(optarg, &w.spec.trim_lower, &w.spec.trim_upper))
-                return cli_usage("weight", "--trim: expected L,U weights, not '%s'", optarg);
-            break;
-        case 'T': w.spec.trim_strict = 1; break;
-        case 'e':
-            w.spec.epsilon = strtod(optarg, &end);
-            if (*end || !(w.spec.epsilon > 0))
-                return cli_usage("weight", "--epsilon: expected a number > 0, not '%s'", optarg);
-            break;
-        case 'i': {
-            long v = strtol(optarg, &end, 10);
-            if (*end || v < 1 || v > 100000)
-                return cli_usage("weight", "--maxit: expected 1..100000, not '%s'", optarg);
-            w.spec.maxit = (int)v;
-            break;
-        }
-        case 'r': replace = 1; break;
-        case 'h': help_weight(stdout); return 0;
-        case ':': return cli_usage("weight", "option %s needs a value", argv[optind - 1]);
-        default: return cli_usage("weight", "unknown option %s", argv[optind - 1]);
-        }
-    }
+    while ((c = getopt_long(argc, argv, "+:s:n:m:", opts, NULL)) != -1)
+        if ((rc = create_option(a, c, optarg, argv[optind - 1])))
+            return rc;
+    if (a->help)
+        return 0;
     if (optind < argc)
         return cli_usage("weight", "unexpected argument '%s'", argv[optind]);
-    if (!survey || !name)
+    if (!a->survey || !a->name)
         return cli_usage("weight", "create needs --survey and --name");
-    if (!valid_name(name))
+    if (!valid_name(a->name))
         return cli_usage("weight", "--name: '%s' must be 1-63 of A-Z a-z 0-9 _ - (and not "
-                                   "'base')", name);
-    if (margins && helby_weight_setup_margins(&w, margins))
+                                   "'base')", a->name);
+    if (a->margins && helby_weight_setup_margins(&a->w, a->margins))
         return cli_usage("weight", "--margins: expected up to %d names separated by commas",
                          HELBY_MAX_MARGINS);
-    long waves[256];
+    return 0;
+}
+
+static int weight_create(cli_global *g, int argc, char **argv)
+{
+    create_args a;
+    long *waves = NULL;
     size_t n_waves = 0;
-    if (wave_list) {
-        char buf[1024], *end;
-        snprintf(buf, sizeof buf, "%s", wave_list);
-        for (char *t = strtok(buf, ","); t; t = strtok(NULL, ",")) {
-            if (n_waves == 256)
-                return cli_usage("weight", "--waves: too many waves");
-            waves[n_waves++] = strtol(t, &end, 10);
-            if (*end)
-                return cli_usage("weight", "--waves needs years like 2011,2012, not '%s'", t);
-        }
-    }
-    helby_store *st;
-    int rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st);
-    if (rc)
+    int rc = create_parse(&a, argc, argv);
+    if (rc || a.help) {
+        if (a.help && !rc)
+            help_weight(stdout);
         return rc;
+    }
+    if (cli_parse_waves(a.waves, &waves, &n_waves))
+        return cli_usage("weight", "--waves needs years like 2011,2012, not '%s'", a.waves);
+    helby_store *st;
+    if ((rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st))) {
+        free(waves);
+        return rc;
+    }
     helby_error err;
     helby_error_clear(&err);
     helby_survey *s = NULL;
     helby_weight_set_info *done = NULL;
     size_t n_done = 0;
-    if (helby_store_get_survey(st, survey, &s, &err))
-        goto fail;
-    if (helby_weight_set_create(st, s, name, &w, waves, n_waves, replace, &done, &n_done, &err))
-        goto fail;
+    if (helby_store_get_survey(st, a.survey, &s, &err) ||
+        helby_weight_set_create(st, s, a.name, &a.w, waves, n_waves, a.replace, &done, &n_done,
+                                &err)) {
+        rc = cli_fail(&err);
+        goto done;
+    }
     if (!g->quiet) {
-        printf("weight set '%s' of %s: %s\n", name, survey, done[0].spec);
-        print_diag_header();
+        printf("weight set '%s' of %s: %s\n", a.name, a.survey, done[0].spec);
+        wtable t;
+        wtable_begin(&t, OUT_TEXT, 1);
         for (size_t i = 0; i < n_done; i++)
-            print_diag_row(&done[i]);
+            wtable_row(&t, &done[i]);
+        out_end(&t.T);
     }
     for (size_t i = 0; i < n_done; i++)
         print_warnings(&done[i]);
+done:
     free(done);
+    free(waves);
     helby_survey_free(s);
     helby_store_close(st);
-    return 0;
-fail:
-    free(done);
-    helby_survey_free(s);
-    helby_store_close(st);
-    return cli_fail(&err);
+    return rc;
 }
 
 /* ---- helby weight list / show ---- */
+
+/* One weight set's wave as a JSON object; diagnostics nested, numbers as numbers. */
+static void json_set(const helby_weight_set_info *w, int first)
+{
+    printf("%s\n {\"name\": ", first ? "" : ",");
+    out_json_string(stdout, w->name);
+    printf(", \"wave\": %ld, \"spec\": ", w->wave);
+    out_json_string(stdout, w->spec);
+    printf(", \"n\": %lld, \"input_sha256\": ", (long long)w->n);
+    out_json_string(stdout, w->input_sha256);
+    printf(", \"weights_sha256\": ");
+    out_json_string(stdout, w->weights_sha256);
+    printf(", \"created_at\": ");
+    out_json_string(stdout, w->created_at);
+    printf(", \"diagnostics\": {");
+    int n = 0;
+    for (const char *p = w->diagnostics; *p;) {
+        const char *e = strchr(p, '\n'), *eq = strchr(p, '=');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (eq && eq < p + len) {
+            char key[128], val[512], *end;
+            snprintf(key, sizeof key, "%.*s", (int)(eq - p), p);
+            snprintf(val, sizeof val, "%.*s", (int)(len - (size_t)(eq - p) - 1), eq + 1);
+            double num = strtod(val, &end);
+            printf("%s", n++ ? ", " : "");
+            out_json_string(stdout, key);
+            printf(": ");
+            if (*val && !*end && isfinite(num))
+                out_number(stdout, num, OUT_JSON);
+            else
+                out_json_string(stdout, val);
+        }
+        p = e ? e + 1 : p + len;
+    }
+    printf("}}");
+}
+
+/* The sets in all[0..n-1] (only `name` when given); returns how many were shown. */
+static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name,
+                         out_format f)
+{
+    size_t shown = 0;
+    wtable t;
+    if (f == OUT_JSON)
+        printf("[");
+    else if (f == OUT_CSV)
+        wtable_begin(&t, f, 0);
+    for (size_t i = 0; i < n; i++) {
+        const helby_weight_set_info *w = &all[i];
+        if (name && strcmp(w->name, name))
+            continue;
+        if (f == OUT_JSON) {
+            json_set(w, shown == 0);
+        } else {
+            if (f == OUT_TEXT && (shown == 0 || strcmp(w->name, all[i - 1].name))) {
+                if (shown)
+                    out_end(&t.T), printf("\n");
+                printf("weight set '%s': %s\n", w->name, w->spec);
+                wtable_begin(&t, f, 1);
+            }
+            wtable_row(&t, w);
+        }
+        shown++;
+    }
+    if (f == OUT_JSON)
+        printf("%s]\n", shown ? "\n" : "");
+    else if (f == OUT_CSV || shown)
+        out_end(&t.T);
+    return shown;
+}
 
 static int weight_list_show(cli_global *g, int argc, char **argv, int show)
 {
@@ -222,14 +340,19 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
                                          {"format", required_argument, 0, 'f'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    const char *survey = NULL, *name = NULL, *format = "text";
+    const char *survey = NULL, *name = NULL;
+    out_format format = OUT_TEXT;
     int c;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:s:n:f:", opts, NULL)) != -1) {
         switch (c) {
         case 's': survey = optarg; break;
         case 'n': name = optarg; break;
-        case 'f': format = optarg; break;
+        case 'f':
+            if (out_format_parse(optarg, &format))
+                return cli_usage("weight", "--format: expected text, csv or json, not '%s'",
+                                 optarg);
+            break;
         case 'h': help_weight(stdout); return 0;
         case ':': return cli_usage("weight", "option %s needs a value", argv[optind - 1]);
         default: return cli_usage("weight", "unknown option %s", argv[optind - 1]);
@@ -240,8 +363,6 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     if (!survey || (show && !name))
         return cli_usage("weight", show ? "show needs --survey and --name"
                                         : "list needs --survey");
-    if (strcmp(format, "text") && strcmp(format, "json"))
-        return cli_usage("weight", "--format: expected text or json, not '%s'", format);
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
     if (rc)
@@ -254,56 +375,11 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
         return cli_fail(&err);
     }
     helby_store_close(st);
-    size_t shown = 0;
-    int json = !strcmp(format, "json");
-    if (json)
-        printf("[");
-    for (size_t i = 0; i < n; i++) {
-        const helby_weight_set_info *w = &all[i];
-        if (name && strcmp(w->name, name))
-            continue;
-        if (json) {
-            printf("%s\n {\"name\": \"%s\", \"wave\": %ld, \"spec\": \"%s\", \"n\": %lld, "
-                   "\"input_sha256\": \"%s\", \"weights_sha256\": \"%s\", \"created_at\": "
-                   "\"%s\", \"diagnostics\": {",
-                   shown ? "," : "", w->name, w->wave, w->spec, (long long)w->n, w->input_sha256,
-                   w->weights_sha256, w->created_at);
-            int first = 1;
-            for (const char *p = w->diagnostics; *p;) {
-                const char *e = strchr(p, '\n'), *eq = strchr(p, '=');
-                size_t len = e ? (size_t)(e - p) : strlen(p);
-                if (eq && eq < p + len) {
-                    int kl = (int)(eq - p);
-                    const char *v = eq + 1;
-                    int vl = (int)(len - (size_t)kl - 1);
-                    char *endp;
-                    char tmp[128];
-                    snprintf(tmp, sizeof tmp, "%.*s", vl, v);
-                    double num = strtod(tmp, &endp);
-                    if (vl > 0 && !*endp && isfinite(num))
-                        printf("%s\"%.*s\": %s", first ? "" : ", ", kl, p, tmp);
-                    else
-                        printf("%s\"%.*s\": \"%s\"", first ? "" : ", ", kl, p, tmp);
-                    first = 0;
-                }
-                p = e ? e + 1 : p + len;
-            }
-            printf("}}");
-        } else {
-            if (shown == 0 || (!show && strcmp(w->name, all[i - 1].name))) {
-                printf("%sweight set '%s': %s\n", shown ? "\n" : "", w->name, w->spec);
-                print_diag_header();
-            }
-            print_diag_row(w);
-        }
-        shown++;
-    }
-    if (json)
-        printf("%s]\n", shown ? "\n" : "");
-    else if (shown == 0 && !g->quiet)
+    size_t shown = print_sets(all, n, name, format);
+    if (format == OUT_TEXT && shown == 0 && !g->quiet)
         printf(name ? "no weight set '%s'\n" : "no weight sets\n", name);
     free(all);
-    if (!json && shown && !g->quiet)
+    if (format == OUT_TEXT && shown && !g->quiet)
         cli_weight_versions(g, survey, name);
     if (show && shown == 0) {
         helby_error_set(&err, HELBY_ENOTFOUND, "survey %s has no weight set '%s'", survey, name);

@@ -38,6 +38,11 @@ void out_json_string(FILE *f, const char *s)
 /* The shortest "%.Ng" (N = 1..17) that reads back as x. */
 static void shortest(char *buf, size_t n, double x)
 {
+    /* Whole numbers as integers: "2880", not the equally short-to-parse "2.88e+03". */
+    if (x == floor(x) && fabs(x) < 9007199254740992.0) {
+        snprintf(buf, n, "%.0f", x);
+        return;
+    }
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, n, "%.*g", p, x);
         if (strtod(buf, NULL) == x)

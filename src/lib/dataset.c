@@ -71,6 +71,7 @@ void helby_dataset_free(helby_dataset *D)
     }
     free(D->vars);
     free(D->cols);
+    free(D->absent);
     free(D);
 }
 
@@ -220,8 +221,13 @@ static helby_status copy_wave(helby_store *st, helby_dataset *D, size_t i, const
         rc = wave_codes(st, D, i, s->vars[s->psu_var].name, D->psus + first, &D->n_psus, 0,
                         err);
     for (size_t v = 0; !rc && v < D->n_vars; v++) {
-        const helby_column *col = &f->cols[c + v];
         double *dst = D->cols[v] + first;
+        if (D->absent[v * D->n_waves + i]) {
+            for (size_t r = 0; r < n; r++)
+                dst[r] = NAN;
+            continue;
+        }
+        const helby_column *col = &f->cols[c++];
         if (col->is_text)
             for (size_t r = 0; r < n; r++)
                 dst[r] = NAN;
@@ -254,6 +260,39 @@ static helby_status names_to_load(helby_dataset *D, const char *const *vars, siz
     return HELBY_OK;
 }
 
+/* Wave i's frame of the columns in need (the design columns, then D->vars): an optional
+ * item the wave's file lacks is left out and marked absent; any other missing column is an
+ * error. */
+static helby_status load_wave(helby_store *st, helby_dataset *D, size_t i, const char **need,
+                              size_t nn, helby_frame **out, helby_error *err)
+{
+    const helby_survey *s = D->survey;
+    const size_t first_var = nn - D->n_vars;
+    const char **use = malloc(nn * sizeof *use);
+    if (!use)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    helby_status rc;
+    for (;;) {
+        size_t nu = 0;
+        for (size_t k = 0; k < nn; k++)
+            if (k < first_var || !D->absent[(k - first_var) * D->n_waves + i])
+                use[nu++] = need[k];
+        rc = helby_store_load_wave(st, s->id, D->wave_ids[i], use, nu, out, err);
+        if (rc != HELBY_ENOTFOUND || !err || !*err->variable)
+            break;
+        size_t v = 0, var = helby_survey_find_var(s, err->variable);
+        while (v < D->n_vars && strcmp(D->vars[v], err->variable))
+            v++;
+        if (v == D->n_vars || var == HELBY_NO_VAR || s->vars[var].required ||
+            D->absent[v * D->n_waves + i])
+            break;
+        D->absent[v * D->n_waves + i] = 1;
+        helby_error_clear(err);
+    }
+    free(use);
+    return rc;
+}
+
 helby_status helby_dataset_open(helby_dataset **out, helby_store *st, const helby_survey *s,
                                 const long *waves, size_t n_waves, const char *const *vars,
                                 size_t n_vars, helby_error *err)
@@ -277,8 +316,12 @@ helby_status helby_dataset_open(helby_dataset **out, helby_store *st, const helb
         rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
     }
+    if (!(D->absent = calloc((D->n_vars ? D->n_vars : 1) * D->n_waves, 1))) {
+        rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        goto done;
+    }
     for (size_t i = 0; i < D->n_waves; i++) {
-        if ((rc = helby_store_load_wave(st, s->id, D->wave_ids[i], need, nn, &frames[i], err)))
+        if ((rc = load_wave(st, D, i, need, nn, &frames[i], err)))
             goto done;
         D->wave_first[i] = D->n;
         D->wave_rows[i] = frames[i]->n_rows;

@@ -30,6 +30,7 @@ void helby_cal_free(struct helby_cal *c)
         return;
     free(c->cols);
     free(c->d0);
+    free(c->wcal);
     free(c->Ainv);
     free(c);
 }
@@ -78,6 +79,35 @@ static const char *stratum_name(const helby_design_spec *s, size_t id, char *buf
         return s->strata_names[id];
     snprintf(buf, n, "%zu", id);
     return buf;
+}
+
+/* An fpc is either population PSUs per stratum (all >= 1) or sampling fractions (all <= 1);
+ * a design mixing the two is almost surely a data error, and R's svydesign refuses it ("Must
+ * have all fpc>=1 or all fpc<=1"). A value of exactly 1 fits both. Names two strata of each
+ * kind so the user can find the rows. */
+static helby_status fpc_kinds_agree(const helby_design *d, const double *fpc_h, helby_error *err)
+{
+    size_t big[2], small[2], nb = 0, ns = 0;
+    for (size_t h = 0; h < d->H; h++) {
+        if (fpc_h[h] > 1 && nb < 2)
+            big[nb++] = h;
+        else if (fpc_h[h] < 1 && ns < 2)
+            small[ns++] = h;
+    }
+    if (!nb || !ns)
+        return HELBY_OK;
+    char a[4][64];
+    const char *nm[4];
+    for (size_t i = 0; i < 2; i++) {
+        nm[i] = i < nb ? helby_design_stratum_name(d, big[i], a[i], sizeof a[i]) : NULL;
+        nm[2 + i] = i < ns ? helby_design_stratum_name(d, small[i], a[2 + i], sizeof a[2 + i])
+                           : NULL;
+    }
+    return helby_error_set(err, HELBY_EINPUT,
+                           "fpc mixes population counts (> 1: stratum %s%s%s) and sampling "
+                           "fractions (< 1: stratum %s%s%s); give all strata one kind",
+                           nm[0], nm[1] ? ", " : "", nm[1] ? nm[1] : "", nm[2], nm[3] ? ", " : "",
+                           nm[3] ? nm[3] : "");
 }
 
 helby_status helby_design_new(helby_design **out, const helby_design_spec *s, helby_error *err)
@@ -206,6 +236,8 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
             break;
         }
     }
+    if (!st)
+        st = fpc_kinds_agree(d, fpc_h, err);
     for (size_t h = 0; h < d->H && !st; h++) {
         double nh = (double)d->n_h[h], N = fpc_h[h];
         if (isnan(N)) {

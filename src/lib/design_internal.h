@@ -28,6 +28,8 @@ struct helby_cal {
     size_t n, slots, p;
     uint32_t *cols;  /* n x slots global column indices, UINT32_MAX = none */
     double *d0;      /* n base weights */
+    double *wcal;    /* n calibrated weights before trimming (R keeps g = wcal / d0 in
+                        postStrata; trimming changes only the design's weights) */
     double *Ainv;    /* p x p */
 };
 void helby_cal_free(struct helby_cal *c);

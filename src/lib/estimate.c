@@ -60,42 +60,80 @@ static double quantile(const helby_estimate_options *o, double df, double p)
     return gsl_cdf_tdist_Pinv(p, df);
 }
 
-/* CI by method; p is the estimate, se its SE, n_rows the design's rows (for
- * Korn–Graubard's df adjustment, as R svyciprop uses nrow(design) - 1). */
-void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, double n_rows)
+/* Clopper–Pearson limits for x successes in n trials (x, n may be effective, non-integer). */
+static void clopper_pearson(double x, double n, double alpha, double *lo, double *hi)
 {
-    double alpha = 1 - o->level, p = e->estimate, se = e->se;
-    switch (o->ci) {
-    case HELBY_CI_LOGIT: {
+    *lo = x > 0 ? gsl_cdf_beta_Pinv(alpha / 2, x, n - x + 1) : 0;
+    *hi = n - x > 0 ? gsl_cdf_beta_Pinv(1 - alpha / 2, x + 1, n - x) : 1;
+}
+
+/* CI by method from e->estimate, e->se, e->df and e->n (the domain's respondents with a
+ * value). kg_df is the df of Korn–Graubard's t ratio: the domain's own (its PSUs - its
+ * strata, R degf of svyby's subset); 0 or NaN: e->df. */
+void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, double kg_df)
+{
+    double alpha = 1 - o->level, p = e->estimate, se = e->se, n = (double)e->n;
+    int proportion = o->ci == HELBY_CI_LOGIT || o->ci == HELBY_CI_BETA;
+    e->ci_deff1 = 0;
+    if (proportion && (p <= 0 || p >= 1) && n > 0) {
+        /* Korn & Graubard (1998): at p = 0 or 1 the SE is 0 and the effective n undefined;
+         * they take deff = 1, i.e. Clopper–Pearson on the domain's n (0/50: [0, 0.0711]).
+         * The logit interval does not exist there (R gives NaN): the same interval. */
+        clopper_pearson(p * n, n, alpha, &e->ci_low, &e->ci_high);
+        e->ci_deff1 = 1;
+    } else if (o->ci == HELBY_CI_LOGIT) {
         /* svyciprop(method = "logit"): CI for log(p/(1-p)) with se/(p(1-p)), back-transformed. */
         double q = quantile(o, e->df, 1 - alpha / 2);
         double l = log(p / (1 - p)), s = se / (p * (1 - p));
         e->ci_low = 1 / (1 + exp(-(l - q * s)));
         e->ci_high = 1 / (1 + exp(-(l + q * s)));
-        break;
-    }
-    case HELBY_CI_BETA: {
+    } else if (o->ci == HELBY_CI_BETA) {
         /* svyciprop(method = "beta"), Korn & Graubard (1998): effective n, scaled by
-         * (t_{n-1} / t_df)^2, in Clopper–Pearson beta quantiles. */
+         * (t_{n-1} / t_df)^2 with the domain's n and df, in Clopper–Pearson quantiles. */
         double neff = p * (1 - p) / (se * se);
-        if (e->df > 0 && !isinf(e->df)) {
-            double r = gsl_cdf_tdist_Pinv(alpha / 2, n_rows - 1) /
-                       gsl_cdf_tdist_Pinv(alpha / 2, e->df);
+        double df = o->df > 0 || !(kg_df > 0) ? e->df : kg_df;
+        if (df > 0 && !isinf(df) && n > 1) {
+            double r = gsl_cdf_tdist_Pinv(alpha / 2, n - 1) / gsl_cdf_tdist_Pinv(alpha / 2, df);
             neff *= r * r;
         }
-        double x = neff * p;
-        e->ci_low = x > 0 ? gsl_cdf_beta_Pinv(alpha / 2, x, neff - x + 1) : 0;
-        e->ci_high = neff - x > 0 ? gsl_cdf_beta_Pinv(1 - alpha / 2, x + 1, neff - x) : 1;
-        break;
-    }
-    default: {
+        clopper_pearson(neff * p, neff, alpha, &e->ci_low, &e->ci_high);
+    } else {
         double q = quantile(o, e->df, 1 - alpha / 2);
         e->ci_low = p - q * se;
         e->ci_high = p + q * se;
     }
-    }
     e->rel_se = e->estimate != 0 ? se / fabs(e->estimate) : INFINITY;
     e->unreliable = e->rel_se > (o->max_rel_se > 0 ? o->max_rel_se : 0.30) || e->n < o->min_n;
+}
+
+/* Korn–Graubard's df of each domain (R degf of svyby's subset): PSUs with a respondent in
+ * the domain minus strata with one, into df (D). Returns -1 when out of memory. */
+static int domain_df(const helby_design *d, const double *y, const double *x,
+                     const long *domain, size_t D, double *df)
+{
+    unsigned char *psu = calloc(d->P * D, 1), *str = calloc(d->H * D, 1);
+    if (!psu || !str) {
+        free(psu), free(str);
+        return -1;
+    }
+    for (size_t g = 0; g < D; g++)
+        df[g] = 0;
+    for (size_t k = 0; k < d->n; k++) {
+        long g = domain ? domain[k] : 0;
+        if (g < 0 || (size_t)g >= D || isnan(y[k]) || (x && isnan(x[k])) || d->w[k] == 0)
+            continue;
+        size_t p = d->psu[k], h = d->stratum_of_psu[p];
+        if (!psu[p * D + (size_t)g]) {
+            psu[p * D + (size_t)g] = 1;
+            df[g] += 1;
+        }
+        if (!str[h * D + (size_t)g]) {
+            str[h * D + (size_t)g] = 1;
+            df[g] -= 1;
+        }
+    }
+    free(psu), free(str);
+    return 0;
 }
 
 helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, const double *y,
@@ -215,6 +253,12 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
         }
     }
     helby_design_vcov(d, T, D, e->vcov);
+    double *kg_df = calloc(D, sizeof *kg_df);
+    if (!kg_df || (opt.ci == HELBY_CI_BETA && domain_df(d, y, x, domain, D, kg_df))) {
+        free(kg_df), free(ss);
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+        goto done;
+    }
     /* deff as R svymean/svytotal(deff = TRUE): variance over that of a simple random
      * sample without replacement of the domain's n from its estimated size. */
     double df = opt.df > 0 ? opt.df : helby_design_df(d);
@@ -232,8 +276,9 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
             vsrs *= N * N;
         o->deff = kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
                                                                : e->vcov[g * D + g] / vsrs;
-        helby_estimate_set_ci(o, &opt, (double)n);
+        helby_estimate_set_ci(o, &opt, kg_df[g]);
     }
+    free(kg_df);
     free(ss);
 done:
 #undef DOM
@@ -260,10 +305,15 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *c,
     memset(out, 0, sizeof *out);
     const size_t D = e->n_domains;
     double v = 0, est = 0;
+    /* Terms with a zero coefficient are skipped, not multiplied: an empty domain's NaN must
+     * not spoil a contrast that does not use it. */
     for (size_t a = 0; a < D; a++) {
+        if (c[a] == 0)
+            continue;
         est += c[a] * e->est[a].estimate;
         for (size_t b = 0; b < D; b++)
-            v += c[a] * e->vcov[a * D + b] * c[b];
+            if (c[b] != 0)
+                v += c[a] * e->vcov[a * D + b] * c[b];
     }
     if (!(v >= 0))
         return helby_error_set(err, HELBY_ENUMERIC, "contrast has no valid variance");
@@ -471,7 +521,7 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         o->n = cnt[g];
         o->n_weighted = Sx[g];
         o->deff = NAN;
-        helby_estimate_set_ci(o, &opt, (double)n);
+        helby_estimate_set_ci(o, &opt, 0);
     }
 done:
     free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);

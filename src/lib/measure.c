@@ -153,3 +153,19 @@ helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimen
     free(cols);
     return rc;
 }
+
+int helby_dataset_measure_absent(const helby_dataset *D, const char *name, size_t i)
+{
+    const char *load[512];
+    int nc = helby_measure_columns(D->survey, name, load, sizeof load / sizeof load[0]);
+    if (nc <= 0 || i >= D->n_waves)
+        return 0;
+    for (int k = 0; k < nc; k++) {
+        size_t v = 0;
+        while (v < D->n_vars && strcmp(D->vars[v], load[k]))
+            v++;
+        if (v == D->n_vars || !D->absent[v * D->n_waves + i])
+            return 0;
+    }
+    return 1;
+}

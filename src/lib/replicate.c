@@ -76,7 +76,9 @@ double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep)
         return r->full[rep * r->n + k];
     if (!r->jackknife)
         return r->w[k] * r->mult[r->psu[k] * r->R + rep];
-    size_t p = r->psu[k], h = r->stratum_of_psu[p];
+    size_t p = r->psu[k], h = r->stratum_of_psu[p], dh = r->stratum_of_psu[r->drop[rep]];
+    if (r->n_h[dh] == 1) /* a lonely PSU's `adjust` replicate (R jknweights) */
+        return r->drop[rep] == p ? 0 : r->w[k] * ((double)r->H / ((double)r->H - 1));
     if (rep < r->first[h] || rep >= r->first[h] + r->n_h[h])
         return r->w[k]; /* another stratum's replicate: multiplier 1 */
     double nh = (double)r->n_h[h];
@@ -189,6 +191,17 @@ int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_
     return 0;
 }
 
+/* JKn replicates of stratum h: one per PSU; a lonely PSU has none, or one under `adjust`
+ * (R jknweights); a certainty stratum none. */
+static size_t jkn_reps(const helby_design *d, size_t h)
+{
+    if (d->f_h[h] == 0)
+        return 0;
+    if (d->n_h[h] == 1)
+        return d->lonely == HELBY_LONELY_ADJUST;
+    return d->n_h[h];
+}
+
 /* The number of replicates of spec on d, or an error for a design the method does not fit. */
 static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec, size_t *R,
                               helby_error *err)
@@ -205,15 +218,19 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
         return HELBY_OK;
     case HELBY_REP_JKN:
         /* A stratum sampled with certainty (f_h = 0) has no replicates, as R's jknweights
-         * with options(survey.drop.replicates = TRUE), its default. */
+         * with options(survey.drop.replicates = TRUE), its default. A lonely PSU follows the
+         * design's rule as jknweights does: fail; no replicate (remove, certainty, average);
+         * one replicate (adjust). */
         *R = 0;
         for (size_t h = 0; h < H; h++) {
             if (d->f_h[h] == 0)
                 continue;
-            if (d->n_h[h] < 2)
-                return helby_error_set(err, HELBY_ENUMERIC, "JKn: stratum %s has only one PSU",
+            if (d->n_h[h] < 2 && d->lonely == HELBY_LONELY_FAIL)
+                return helby_error_set(err, HELBY_ENUMERIC,
+                                       "JKn: stratum %s has only one PSU; choose a lonely_psu "
+                                       "rule (remove, certainty, adjust or average)",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
-            *R += d->n_h[h];
+            *R += jkn_reps(d, h);
         }
         if (*R == 0)
             return helby_error_set(err, HELBY_ENUMERIC,
@@ -229,18 +246,26 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
                 return helby_error_set(err, HELBY_EUSAGE,
                                        "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
                                        helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
-        *R = 1;
-        while (*R <= H)
-            *R *= 2; /* Sylvester Hadamard matrix of order 2^k > H */
+        /* R's brrweights: survey:::hadamard(H), the smallest order it builds (hadamard.c);
+         * beyond its table a Sylvester matrix of order 2^k > H. */
+        if (!helby_hadamard_r(H, R)) {
+            *R = 1;
+            while (*R <= H)
+                *R *= 2;
+        }
         return HELBY_OK;
     case HELBY_REP_BOOTSTRAP:
         *R = spec->replicates ? spec->replicates : 50;
         if (*R < 2)
             return helby_error_set(err, HELBY_EUSAGE, "the bootstrap needs at least 2 replicates");
         for (size_t h = 0; h < H; h++) {
-            if (d->n_h[h] < 2)
+            /* A lonely PSU keeps multiplier 1 (remove, certainty, average: see
+             * multipliers); `adjust` has no bootstrap analogue. */
+            if (d->n_h[h] < 2 &&
+                (d->lonely == HELBY_LONELY_FAIL || d->lonely == HELBY_LONELY_ADJUST))
                 return helby_error_set(err, HELBY_ENUMERIC,
-                                       "bootstrap: stratum %s has only one PSU",
+                                       "bootstrap: stratum %s has only one PSU; its lonely_psu "
+                                       "rule must be remove, certainty or average (or use JKn)",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
             if (d->f_h[h] < 1)
                 return helby_error_set(err, HELBY_EUSAGE,
@@ -254,8 +279,8 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
 }
 
 /* The PSUs stratum by stratum: replicate first[h] + i is about PSU i of stratum h (in order
- * of first appearance), drop[first[h] + i] that PSU. With skip_certain, strata with f_h = 0
- * have no replicates (first[h] = SIZE_MAX). Fills r->H, first, n_h, stratum_of_psu and drop;
+ * of first appearance), drop[first[h] + i] that PSU. With skip_certain (JKn), strata without
+ * replicates (jkn_reps) have first[h] = SIZE_MAX. Fills r->H, first, n_h, stratum_of_psu and drop;
  * returns -1 when out of memory. */
 static int psu_order(helby_replicates *r, const helby_design *d, int skip_certain)
 {
@@ -272,7 +297,7 @@ static int psu_order(helby_replicates *r, const helby_design *d, int skip_certai
     }
     size_t col = 0;
     for (size_t h = 0; h < H; h++) {
-        int none = skip_certain && d->f_h[h] == 0;
+        int none = skip_certain && jkn_reps(d, h) == 0;
         r->first[h] = none ? SIZE_MAX : col;
         r->n_h[h] = d->n_h[h];
         col += none ? 0 : d->n_h[h];
@@ -287,26 +312,79 @@ static int psu_order(helby_replicates *r, const helby_design *d, int skip_certai
     return 0;
 }
 
+/* Entry (row, col) of a Hadamard matrix is +1: R's matrix from hadamard.c (rows of hex
+ * digits, 1 = +1), or Sylvester's H[k][j] = (-1)^popcount(k & j) when rows is NULL. */
+static int hadamard_plus(const char *const *rows, size_t row, size_t col)
+{
+    if (!rows)
+        return !popcount_parity(col & row);
+    char c = rows[row][col / 4];
+    int v = c <= '9' ? c - '0' : c - 'A' + 10;
+    return (v >> (3 - col % 4)) & 1;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    const char *const *x = a, *const *y = b;
+    int c = strcmp(x[0], y[0]);
+    return c ? c : (x[1] > y[1]) - (x[1] < y[1]);
+}
+
+/* The Hadamard row of each stratum: R's brrweights numbers strata in sorted order of their
+ * names (as.character; here byte order) and gives stratum i row i + 1 (row 0 is all +1). */
+static int brr_rows(const helby_design *d, size_t *row)
+{
+    const char **pair = malloc(2 * d->H * sizeof *pair);
+    char nb[32];
+    if (!pair)
+        return -1;
+    for (size_t h = 0; h < d->H; h++) {
+        pair[2 * h] = helby_design_stratum_name(d, h, nb, sizeof nb);
+        if (pair[2 * h] == nb) /* not kept by the design: fall back to first appearance */
+            pair[2 * h] = "";
+        pair[2 * h + 1] = (const char *)(uintptr_t)h;
+    }
+    qsort(pair, d->H, 2 * sizeof *pair, by_name);
+    for (size_t i = 0; i < d->H; i++)
+        row[(uintptr_t)pair[2 * i + 1]] = i + 1;
+    free(pair);
+    return 0;
+}
+
+/* BRR and Fay multipliers: in replicate k, the first PSU of stratum h (by first appearance,
+ * as R's order(strata, match)) gets 2 - rho where H[row_h][k] = +1, else rho; the second the
+ * other. Scale 1 / (R (1 - rho)^2). */
+static int brr_multipliers(helby_replicates *r, const helby_design *d, double rho)
+{
+    const size_t R = r->R;
+    size_t order = 0, *row = malloc(d->H * sizeof *row);
+    const char *const *rows = helby_hadamard_r(d->H, &order);
+    if (!row || brr_rows(d, row)) {
+        free(row);
+        return -1;
+    }
+    for (size_t h = 0; h < r->H; h++)
+        for (size_t i = 0; i < 2; i++) {
+            double *a = r->mult + r->drop[r->first[h] + i] * R;
+            for (size_t k = 0; k < R; k++) {
+                int plus = hadamard_plus(rows, rows ? row[h] : h + 1, k);
+                a[k] = (plus == (i == 0)) ? 2 - rho : rho;
+            }
+        }
+    free(row);
+    r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
+    return 0;
+}
+
 /* Per-PSU multipliers of BRR, Fay and the bootstrap (P x R; R is small for these). */
-static int multipliers(helby_replicates *r, const helby_rep_spec *spec)
+static int multipliers(helby_replicates *r, const helby_design *d, const helby_rep_spec *spec)
 {
     const size_t P = r->P, R = r->R;
     r->mult = malloc(P * R * sizeof *r->mult);
     if (!r->mult)
         return -1;
-    if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY) {
-        double rho = spec->type == HELBY_REP_FAY ? spec->fay_rho : 0;
-        for (size_t h = 0; h < r->H; h++)
-            for (size_t i = 0; i < 2; i++) {
-                double *a = r->mult + r->drop[r->first[h] + i] * R;
-                for (size_t k = 0; k < R; k++) {
-                    int plus = !popcount_parity(k & (h + 1)); /* H[k][h+1] == +1 */
-                    a[k] = (plus == (i == 0)) ? 2 - rho : rho;
-                }
-            }
-        r->scale = 1 / ((double)R * (1 - rho) * (1 - rho));
-        return 0;
-    }
+    if (spec->type == HELBY_REP_BRR || spec->type == HELBY_REP_FAY)
+        return brr_multipliers(r, d, spec->type == HELBY_REP_FAY ? spec->fay_rho : 0);
     /* Rao–Wu: per stratum draw n_h - 1 PSUs with replacement; multiplier
      * n_h/(n_h - 1) x times drawn. Replicate by replicate, stratum by stratum. */
     size_t *count = malloc(P * sizeof *count);
@@ -320,12 +398,39 @@ static int multipliers(helby_replicates *r, const helby_rep_spec *spec)
                 count[r->drop[r->first[h] + uniform_below(&state, r->n_h[h])]]++;
         for (size_t p = 0; p < P; p++) {
             double nh = (double)r->n_h[r->stratum_of_psu[p]];
-            r->mult[p * R + k] = nh / (nh - 1) * (double)count[p];
+            r->mult[p * R + k] = nh > 1 ? nh / (nh - 1) * (double)count[p] : 1;
         }
     }
     free(count);
+    /* A lonely PSU (multiplier 1) adds nothing; under `average` the variance is scaled by
+     * strata / strata with more than one PSU, as linearization does (svyrecvar). */
+    size_t lonely = 0;
+    for (size_t h = 0; h < r->H; h++)
+        lonely += r->n_h[h] == 1;
     r->scale = 1 / ((double)R - 1);
+    if (lonely && lonely < r->H && d->lonely == HELBY_LONELY_AVERAGE)
+        r->scale *= (double)r->H / (double)(r->H - lonely);
     return 0;
+}
+
+/* JKn's scales as R's jknweights: rscale (n_h - 1) / n_h (1 - f_h); a lonely PSU's
+ * `adjust` replicate (H - 1) / H; under `average`, scale P / R when lonely strata have no
+ * replicate (P the PSUs, R the replicates), else 1. */
+static void jkn_scales(helby_replicates *r, const helby_design *d)
+{
+    size_t skipped = 0;
+    r->scale = 1;
+    for (size_t h = 0; h < d->H; h++) {
+        double nh = (double)d->n_h[h], H = (double)d->H;
+        if (r->first[h] == SIZE_MAX) {
+            skipped += d->n_h[h] == 1 && d->f_h[h] != 0;
+            continue;
+        }
+        for (size_t i = 0; i < d->n_h[h]; i++)
+            r->rscales[r->first[h] + i] = nh > 1 ? (nh - 1) / nh * d->f_h[h] : (H - 1) / H;
+    }
+    if (skipped && d->lonely == HELBY_LONELY_AVERAGE)
+        r->scale = (double)d->P / (double)(d->P - skipped);
 }
 
 helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
@@ -349,7 +454,7 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     r->psu = malloc(d->n * sizeof *r->psu);
     r->rscales = malloc(R * sizeof *r->rscales);
     if (!r->w || !r->psu || !r->rscales || psu_order(r, d, spec->type == HELBY_REP_JKN) ||
-        (!r->jackknife && multipliers(r, spec))) {
+        (!r->jackknife && multipliers(r, d, spec))) {
         helby_replicates_free(r);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
@@ -360,22 +465,19 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     if (spec->type == HELBY_REP_JK1) {
         r->scale = (double)(d->P - 1) / (double)d->P * d->f_h[0];
     } else if (spec->type == HELBY_REP_JKN) {
-        r->scale = 1;
-        for (size_t h = 0; h < d->H; h++)
-            for (size_t i = 0; r->first[h] != SIZE_MAX && i < d->n_h[h]; i++)
-                r->rscales[r->first[h] + i] =
-                    ((double)d->n_h[h] - 1) / (double)d->n_h[h] * d->f_h[h];
+        jkn_scales(r, d);
     }
     /* R degf = rank of the replicate weights - 1. For the jackknives and BRR the rank is
      * known in closed form (JK1: P; JKn: 1 + sum (n_h - 1) over the strata with replicates,
-     * each stratum's columns summing to n_h times the base weights; checked against R's qr()
+     * each stratum's columns summing to n_h times the base weights, an `adjust` replicate
+     * of a lonely PSU adding 1; checked against R's qr()
      * rank of as.svrepdesign(type = "JKn") weights with and without a certainty stratum in
      * tests/unit/test_replicate.c; BRR/Fay: 1 + H, the Hadamard columns being independent),
      * which spares an eigen-decomposition of a P x P matrix when every PSU is a replicate;
      * the bootstrap's is computed. */
-    size_t with_reps = 0;
+    size_t with_reps = 0; /* strata whose replicates sum to n_h x the base weights */
     for (size_t h = 0; h < d->H; h++)
-        with_reps += r->first[h] != SIZE_MAX;
+        with_reps += r->first[h] != SIZE_MAX && d->n_h[h] > 1;
     switch (spec->type) {
     case HELBY_REP_JK1: r->df = (double)d->P - 1; break;
     case HELBY_REP_JKN: r->df = (double)R - (double)with_reps; break;
@@ -490,6 +592,12 @@ static int jackknife_sums(const helby_replicates *r, const double *T, const doub
         size_t p = r->drop[rep], h = r->stratum_of_psu[p];
         double nh = (double)r->n_h[h], cm1 = nh / (nh - 1) - 1;
         const double *ti = T + p * D, *th = Th + h * D;
+        if (r->n_h[h] == 1) { /* `adjust`: the lonely PSU out, every other PSU x H / (H - 1) */
+            double c = (double)r->H / ((double)r->H - 1);
+            for (size_t g = 0; g < D; g++)
+                S[rep * D + g] = c * (S0[g] - ti[g]);
+            continue;
+        }
         for (size_t g = 0; g < D; g++)
             S[rep * D + g] = S0[g] + cm1 * (th[g] - ti[g]) - ti[g];
     }

@@ -660,6 +660,8 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
             if (rc == SQLITE_DONE) {
                 s = helby_error_set(err, HELBY_ENOTFOUND, "wave %ld of %s has no variable %s",
                                     wave, survey, vars[i]);
+                if (err) /* which one: datasets skip optional items a wave did not ask */
+                    snprintf(err->variable, sizeof err->variable, "%s", vars[i]);
                 goto fail;
             }
             if (rc != SQLITE_ROW)

@@ -226,12 +226,12 @@ static helby_status estimates_alloc(size_t nd, helby_estimates **out, helby_erro
         return helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
     }
     e->n_domains = nd;
-    /* Empty until estimated: no respondents with a value (flagged by the caller). */
+    /* Empty until estimated: no respondents with a value (flagged by the caller). Its
+     * covariances stay 0, so a contrast that does not use it (coefficient 0) is not spoilt by
+     * 0 * NaN; one that does has a NaN value and is undefined. */
     for (size_t g = 0; g < nd; g++) {
         helby_estimate *o = &e->est[g];
         o->estimate = o->se = o->ci_low = o->ci_high = o->df = o->deff = o->rel_se = NAN;
-        for (size_t h = 0; h < nd; h++)
-            e->vcov[g * nd + h] = NAN;
     }
     *out = e;
     return HELBY_OK;

@@ -28,6 +28,7 @@ const double helby_weight_quantile_points[HELBY_WEIGHT_NQ] = {0,    0.01, 0.05, 
 struct helby_weighting {
     size_t n, J, p;
     double *w;       /* n final weights */
+    double *wcal;    /* n calibrated weights before trimming, or NULL when not trimmed */
     double *base;    /* n base weights: the residual regression's weights */
     uint32_t *cols;  /* n x J: model column of the row's level in margin j, NONE for the
                         reference level (and for rows outside the sample) */
@@ -69,6 +70,7 @@ void helby_weighting_free(helby_weighting *w)
     if (!w)
         return;
     free(w->w);
+    free(w->wcal);
     free(w->base);
     free(w->cols);
     free(w->Ainv);
@@ -805,7 +807,10 @@ static void quantiles(double *x, size_t n, double *q)
     }
 }
 
-static helby_status diagnose(helby_weighting *W, const margins *M, helby_error *err)
+/* trim_eps: the calibration's epsilon when trimming changed weights (NaN otherwise): a
+ * margin moved further than it by trimming is named in the warning. */
+static helby_status diagnose(helby_weighting *W, const margins *M, double trim_eps,
+                             helby_error *err)
 {
     helby_weight_diag *D = &W->diag;
     double *v = malloc(W->n * sizeof *v), *t = malloc(max_levels(M) * sizeof *t);
@@ -852,7 +857,12 @@ static helby_status diagnose(helby_weighting *W, const margins *M, helby_error *
     free(v);
     free(t);
     size_t len = strlen(D->warning);
-    if (D->g_q[0] < 0.2 || D->g_q[HELBY_WEIGHT_NQ - 1] > 5)
+    if (D->max_discrepancy > trim_eps) /* false for NaN */
+        len += (size_t)snprintf(D->warning + len, sizeof D->warning - len,
+                                "trimming moved margin %s %.3g %% off its total (beyond "
+                                "epsilon %g): the weights are no longer calibrated; ",
+                                D->worst_cell, 100 * D->max_discrepancy, trim_eps);
+    if (len < sizeof D->warning && (D->g_q[0] < 0.2 || D->g_q[HELBY_WEIGHT_NQ - 1] > 5))
         len += (size_t)snprintf(D->warning + len, sizeof D->warning - len,
                                 "g-weights range from %.3g to %.3g: the margins pull hard on "
                                 "some respondents (consider bounds); ",
@@ -967,11 +977,18 @@ static helby_status weight_compute(helby_weighting **out, const helby_weight_spe
                                  W->w[k] / base[k]);
             goto fail;
         }
-    if ((spec->trim_lower > 0 || isfinite(spec->trim_upper)) &&
-        (st = trim(W->w, n, spec->trim_lower, spec->trim_upper, spec->trim_strict,
-                   &W->diag.n_trimmed, err)))
-        goto fail;
-    if (diagnostics && (st = diagnose(W, &M, err)))
+    if (spec->trim_lower > 0 || isfinite(spec->trim_upper)) {
+        /* The calibrated weights are kept: variance residualises with their g (R). */
+        if (!(W->wcal = helby_alloc_big(n * sizeof *W->wcal))) {
+            st = helby_error_set(err, HELBY_ENOMEM, "out of memory weighting");
+            goto fail;
+        }
+        memcpy(W->wcal, W->w, n * sizeof *W->w);
+        if ((st = trim(W->w, n, spec->trim_lower, spec->trim_upper, spec->trim_strict,
+                       &W->diag.n_trimmed, err)))
+            goto fail;
+    }
+    if (diagnostics && (st = diagnose(W, &M, W->diag.n_trimmed ? spec->epsilon : NAN, err)))
         goto fail;
     margins_free(&M);
     *out = W;
@@ -1010,9 +1027,10 @@ helby_status helby_design_calibrate(helby_design *d, const helby_weighting *cons
     c->p = p;
     c->cols = malloc(d->n * slots * sizeof *c->cols);
     c->d0 = malloc(d->n * sizeof *c->d0);
+    c->wcal = malloc(d->n * sizeof *c->wcal);
     c->Ainv = calloc(p * p, sizeof *c->Ainv);
     double *w = malloc(d->n * sizeof *w);
-    if (!c->cols || !c->d0 || !c->Ainv || !w) {
+    if (!c->cols || !c->d0 || !c->wcal || !c->Ainv || !w) {
         free(w);
         helby_cal_free(c);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
@@ -1025,6 +1043,7 @@ helby_status helby_design_calibrate(helby_design *d, const helby_weighting *cons
             size_t row = first_row[i] + k;
             uint32_t *dst = c->cols + row * slots;
             c->d0[row] = W->base[k];
+            c->wcal[row] = W->wcal ? W->wcal[k] : W->w[k];
             w[row] = W->w[k];
             if (!(W->base[k] > 0))
                 continue;
@@ -1056,11 +1075,14 @@ int helby_cal_residualize(const helby_design *d, const double *z, const long *do
         free(beta);
         return -1;
     }
-    /* b_g = sum over domain g of d0 m z; beta_g = A^-1 b_g. */
+    /* b_g = sum over domain g of (w / g) m z, g = wcal / d0 the calibration's g-weight
+     * (d0 m z unless trimmed); beta_g = A^-1 b_g. As R's svyrecvar on a greg_calibration:
+     * qr.resid of x / (g sqrt(d0)) on m sqrt(d0), times g sqrt(d0), x = w z. */
     for (size_t k = 0; k < c->n; k++) {
         if (dom[k] < 0)
             continue;
-        double v = c->d0[k] * z[k];
+        double v = c->wcal[k] == d->w[k] ? c->d0[k] * z[k]
+                                         : c->d0[k] * (d->w[k] / c->wcal[k]) * z[k];
         const uint32_t *m = c->cols + k * S;
         for (size_t s = 0; s < S; s++)
             if (m[s] != NONE)
@@ -1074,7 +1096,8 @@ int helby_cal_residualize(const helby_design *d, const double *z, const long *do
             for (size_t g = 0; g < D; g++)
                 beta[i * D + g] += a * b[j * D + g];
         }
-    /* Every weighted row, inside the domain or not, gives up w m' beta_g. */
+    /* Every weighted row, inside the domain or not, gives up g d0 m' beta_g = wcal m' beta_g
+     * (w m' beta_g unless trimmed). */
     double *fit = malloc(D * sizeof *fit);
     if (!fit) {
         free(b);
@@ -1092,7 +1115,7 @@ int helby_cal_residualize(const helby_design *d, const double *z, const long *do
                     fit[g] += beta[(size_t)m[s] * D + g];
         double *t = T + (size_t)d->psu[k] * D;
         for (size_t g = 0; g < D; g++)
-            t[g] -= d->w[k] * fit[g];
+            t[g] -= c->wcal[k] * fit[g];
     }
     free(fit);
     free(b);

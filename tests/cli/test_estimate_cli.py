@@ -4,11 +4,13 @@ import csv
 import io
 import json
 import os
+import shutil
 import sys
+import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import ROOT, WAVES, StoreCase, main, run  # noqa: E402
+from clitest import ROOT, SURVEY, WAVES, StoreCase, main, run  # noqa: E402
 
 GOLDEN = os.path.join(ROOT, "tests", "golden", "copenhagen_estimate.csv")
 GROUP = {"0": "Ethnic Danes", "1": "Ethnic minorities"}
@@ -35,23 +37,31 @@ class Estimate(StoreCase):
         with open(GOLDEN, encoding="utf-8") as f:
             header = f.readline()
             self.assertIn("survey 4.1.1", header)
+            # "df per wave 720,720,720,720": R's degf on each wave alone
+            dfw = header.split("df per wave ")[1].split(";")[0].split(",")
+            df = dict(zip(("2011", "2012", "2013", "2014"), dfw))
             gold = list(csv.DictReader(f, delimiter=";"))
         self.assertEqual(len(gold), 40)  # 5 measures x 2 groups x 4 waves
         for g in gold:
-            r = got[(g["measure"], GROUP[g["group"]], g["wave"])]
+            # Domain columns carry the code (group 0/1 as in R's file) beside the label.
+            r = got[(g["measure"], g["group"], g["wave"])]
+            self.assertEqual(r["group_label"], GROUP[g["group"]])
+            self.assertEqual(r["wave_label"], g["wave"])
             self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
             self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
-            self.assertEqual(r["df"], "2880")  # PSUs - strata over the four waves, as R degf
+            # Waves are independent samples: the wave's own df, as R degf on the wave alone
+            self.assertEqual(r["df"], df[g["wave"]])
 
     def test_json_output_parses_and_has_the_documented_fields(self):
         p = self.estimate("--share", "share_trust_police", "--by", "district", "--format",
                           "json")
         rows = json.loads(p.stdout)
         self.assertEqual(len(rows), 10)
-        for k in ("measure", "district", "estimate", "se", "ci_low", "ci_high", "df", "n",
-                  "deff", "flag"):
+        for k in ("measure", "district", "district_label", "estimate", "se", "ci_low",
+                  "ci_high", "df", "n", "deff", "flag"):
             self.assertIn(k, rows[0])
-        self.assertIn("Østerbro", [r["district"] for r in rows])
+        self.assertIn("Østerbro", [r["district_label"] for r in rows])
+        self.assertEqual([r["district"] for r in rows], list(range(1, 11)))
         for r in rows:
             self.assertLess(r["ci_low"], r["estimate"])
             self.assertLess(r["estimate"], r["ci_high"])
@@ -78,7 +88,9 @@ class Estimate(StoreCase):
         lin = self.estimate("--var", "tryg_kvarter", "--by", "group", "--format", "csv")
         lrows = list(csv.DictReader(io.StringIO(lin.stdout), delimiter=";"))
         for a, b in zip(rows, lrows):
-            self.assertEqual(a["estimate"], b["estimate"])
+            # The same full-sample estimate; at full precision the two code paths' sums
+            # differ in the last bits.
+            self.assertTrue(close(float(a["estimate"]), float(b["estimate"])), (a, b))
             ratio = float(a["se"]) / float(b["se"])
             self.assertTrue(0.9 < ratio < 1.1, ratio)  # JKn and linearization agree closely
 
@@ -139,6 +151,68 @@ class Estimate(StoreCase):
         self.assertIn("--by resp_id", p.stderr)
         p = self.estimate("--variance", "magic", check=1)
         self.assertIn("--variance must be", p.stderr)
+
+    def test_unknown_wave_is_bad_input_naming_the_stored_waves(self):
+        p = self.estimate("--var", "tillid_politi", "--waves", "2099", check=2)
+        self.assertIn("no wave 2099", p.stderr)
+        self.assertIn("2011, 2012, 2013, 2014", p.stderr)
+        self.assertEqual(p.stdout, "")
+        p = self.estimate("--var", "tillid_politi", "--waves", "20x1", check=1)
+        self.assertIn("--waves", p.stderr)
+
+
+class RenamedWaveColumn(unittest.TestCase):
+    """The survey's wave column called `year`: `--by wave` names the role, whatever the
+    column is called, and the estimates are those of the survey as shipped."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-cli-")
+        d = os.path.join(self.tmp.name, "copenhagen")
+        shutil.copytree(SURVEY, d)
+        self.rename(os.path.join(d, "survey.ini"), "wave_column = wave", "wave_column = year")
+        self.rename(os.path.join(d, "codebook.csv"), "\nwave;", "\nyear;")
+        files = []
+        for w in WAVES:
+            f = os.path.join(d, "example", os.path.basename(w))
+            self.rename(f, ";wave;", ";year;", first_line=True)
+            files.append(f)
+        self.db = os.path.join(self.tmp.name, "year.db")
+        self.orig = os.path.join(self.tmp.name, "orig.db")
+        for db, survey, waves in ((self.db, d, files), (self.orig, SURVEY, WAVES)):
+            run("init", db=db, check=0)
+            run("survey", "add", survey, db=db, check=0)
+            run("import", "--survey", "copenhagen", *waves, db=db, check=0)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    @staticmethod
+    def rename(path, old, new, first_line=False):
+        with open(path, encoding="utf-8", newline="") as f:
+            text = f.read()
+        head, sep, rest = text.partition("\n") if first_line else (text, "", "")
+        assert old in head, (path, old)
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            f.write(head.replace(old, new, 1) + sep + rest)
+
+    def rows(self, db, by):
+        p = run("estimate", "--survey", "copenhagen", "--index", "inclusion", "--by", by,
+                "--format", "csv", db=db, check=0)
+        return list(csv.DictReader(io.StringIO(p.stdout), delimiter=";"))
+
+    def test_by_wave_uses_the_year_column(self):
+        got = self.rows(self.db, "wave")
+        self.assertEqual([r["wave"] for r in got], ["2011", "2012", "2013", "2014"])
+        self.assertEqual(got, self.rows(self.orig, "wave"))
+
+    def test_by_group_and_wave_uses_the_year_column(self):
+        got = self.rows(self.db, "group,wave")
+        self.assertEqual([(r["group"], r["wave"]) for r in got],
+                         [(g, w) for g in "01" for w in ("2011", "2012", "2013", "2014")])
+        self.assertEqual(got, self.rows(self.orig, "group,wave"))
+        # The column's own name works too, and gives the same numbers.
+        year = self.rows(self.db, "group,year")
+        self.assertEqual([r["estimate"] for r in year], [r["estimate"] for r in got])
 
 
 if __name__ == "__main__":

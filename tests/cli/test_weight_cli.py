@@ -50,14 +50,15 @@ class Weight(StoreCase):
             gold = list(csv.DictReader(f, delimiter=";"))
         self.assertEqual(len(gold), 16)  # 2 indices x 2 groups x 4 waves
         for g in gold:
-            r = got[(g["measure"], GROUP[g["group"]], g["wave"])]
+            r = got[(g["measure"], g["group"], g["wave"])]
+            self.assertEqual(r["group_label"], GROUP[g["group"]])
             self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
             self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
         # Raking moves the estimates away from the base-weighted ones.
         p = run("estimate", "--survey", "copenhagen", "--index", "inclusion", "--by",
                 "group,wave", "--format", "csv", db=self.db, check=0)
         base = [r for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")]
-        self.assertNotEqual(base[0]["estimate"], got[("inclusion", "Ethnic Danes", "2011")]
+        self.assertNotEqual(base[0]["estimate"], got[("inclusion", "0", "2011")]
                             ["estimate"])
 
     def test_compare_with_raked_weights_matches_r_svycontrast(self):
@@ -123,7 +124,8 @@ class Weight(StoreCase):
                 "--by", "group", "--weights", "raked", "--format", "json", db=self.db, check=0)
         lin = json.loads(p.stdout)
         for a, b in zip(jk, lin):
-            self.assertEqual(a["estimate"], b["estimate"])
+            # Equal up to the last bits (full precision shows the two code paths' sums).
+            self.assertAlmostEqual(a["estimate"], b["estimate"], delta=1e-9 * abs(b["estimate"]))
             # The jackknife of the re-raked estimator and the calibration residuals agree to
             # within a few per cent on 3,000 respondents (both estimate the same variance).
             self.assertLess(abs(a["se"] / b["se"] - 1), 0.1, (a, b))

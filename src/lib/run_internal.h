@@ -1,0 +1,18 @@
+/* run_internal.h — what runcompute.c and runs.c share (not part of the API). */
+#ifndef HELBY_RUN_INTERNAL_H
+#define HELBY_RUN_INTERNAL_H
+
+#include "helby/analysis.h"
+
+/* The stored waves of a survey, ascending (*waves malloc'ed), and their input files as
+ * "2011=sha256;2014=sha256" (what a run records). HELBY_ENOTFOUND when there are none. */
+helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **waves, size_t *nw,
+                                    char *inputs, size_t n, helby_error *err);
+
+/* The status an error record holds after a failed call (err may be NULL). */
+static inline helby_status helby_run_status(const helby_error *err)
+{
+    return err && err->code ? err->code : HELBY_ENUMERIC;
+}
+
+#endif

@@ -1,0 +1,410 @@
+/* tables.c — estimates of measures by domains over a store (tables.h): the engine of `helby
+ * estimate`. Domains are numbered in one pass: each by-variable's levels are sorted once, a
+ * row's level indices form a mixed-radix key, and the distinct keys, sorted, are the
+ * domains in ascending order of their levels (O(n log n), not rows x domains). */
+#include <math.h>
+#include <stdio.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/analysis.h"
+#include "helby/tables.h"
+
+void helby_estimate_request_default(helby_estimate_request *r)
+{
+    memset(r, 0, sizeof *r);
+    r->rep.type = HELBY_REP_JK1;
+    r->rep.fay_rho = 0.3;
+    r->rep.replicates = 100;
+    r->rep.seed = 1;
+    helby_estimate_options_default(&r->opt);
+    r->mean_ci = HELBY_CI_T;
+    r->share_ci = HELBY_CI_LOGIT;
+    r->min_cell = -1;
+}
+
+const char *helby_cell_flag_name(helby_cell_flag f)
+{
+    switch (f) {
+    case HELBY_CELL_SUPPRESSED: return "suppressed";
+    case HELBY_CELL_UNRELIABLE: return "unreliable";
+    case HELBY_CELL_NO_VALUE: return "empty";
+    case HELBY_CELL_NOT_ASKED: return "not asked";
+    default: return "";
+    }
+}
+
+void helby_estimate_table_free(helby_estimate_table *t)
+{
+    if (!t)
+        return;
+    for (size_t i = 0; t->measures && i < t->n_measures; i++)
+        free(t->measures[i]);
+    for (size_t i = 0; t->by && i < t->n_by; i++)
+        free(t->by[i]);
+    free(t->measures), free(t->by), free((void *)t->by_vars), free(t->rows), free(t->codes);
+    free(t);
+}
+
+void helby_domain_label(const helby_survey *s, const char *by, double code, const char *lang,
+                        char *out, size_t n)
+{
+    int da = lang && !strcmp(lang, "da");
+    if (!strcmp(by, "group")) {
+        snprintf(out, n, "%s", code == 0 ? (da ? "Etniske danskere" : "Ethnic Danes")
+                                         : (da ? "Etniske minoriteter" : "Ethnic minorities"));
+        return;
+    }
+    const char *name = helby_survey_role_name(s, by);
+    size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
+    const char *l = v == HELBY_NO_VAR || v == s->wave_var
+                        ? NULL
+                        : helby_variable_value_label(&s->vars[v], code);
+    if (l)
+        snprintf(out, n, "%s", l);
+    else
+        snprintf(out, n, "%.17g", code);
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int cmp_u64(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Position of x in the sorted array a[0..n-1] (which holds it). */
+static size_t find_double(const double *a, size_t n, double x)
+{
+    size_t lo = 0, hi = n;
+    while (hi - lo > 1) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (a[mid] <= x)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The level of row k of by-variable col (NaN when the row is in no level of it). */
+static double level_of(const helby_survey *s, const helby_variable *v, int group,
+                       const double *col, size_t k)
+{
+    double x = col[k];
+    if (isnan(x) || helby_variable_is_missing_code(v, x))
+        return NAN;
+    if (group) {
+        int g = helby_survey_group_of(s, x);
+        return g < 0 ? NAN : g;
+    }
+    return x;
+}
+
+/* The distinct levels of each by-variable, sorted: lv[i] holds nl[i] of them. */
+typedef struct by_levels {
+    size_t n_by;
+    const double *col[64];
+    const helby_variable *var[64];
+    int group[64];
+    double *lv[64];
+    size_t nl[64];
+} by_levels;
+
+static helby_status collect_levels(const helby_dataset *D, by_levels *B, helby_error *err)
+{
+    for (size_t i = 0; i < B->n_by; i++) {
+        double *a = malloc((D->n ? D->n : 1) * sizeof *a);
+        if (!a)
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        size_t m = 0;
+        for (size_t k = 0; k < D->n; k++) {
+            double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
+            if (!isnan(x))
+                a[m++] = x;
+        }
+        qsort(a, m, sizeof *a, cmp_double);
+        size_t u = 0;
+        for (size_t k = 0; k < m; k++)
+            if (u == 0 || a[k] != a[u - 1])
+                a[u++] = a[k];
+        B->lv[i] = a;
+        B->nl[i] = u;
+    }
+    return HELBY_OK;
+}
+
+/* Row k's mixed-radix key over the levels (first by-variable most significant), or
+ * UINT64_MAX when a by-variable has no level in the row. */
+static uint64_t row_key(const helby_dataset *D, const by_levels *B, size_t k)
+{
+    uint64_t key = 0;
+    for (size_t i = 0; i < B->n_by; i++) {
+        double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
+        if (isnan(x))
+            return UINT64_MAX;
+        key = key * B->nl[i] + find_double(B->lv[i], B->nl[i], x);
+    }
+    return key;
+}
+
+/* Domains of B over D: dom[k] in 0..*nd-1 or -1; codes (*nd x n_by, malloc'ed) their
+ * levels, domains in ascending key order. */
+static helby_status number_domains(const helby_dataset *D, const by_levels *B, long *dom,
+                                   size_t *nd, double **codes, helby_error *err)
+{
+    uint64_t prod = 1;
+    for (size_t i = 0; i < B->n_by; i++) {
+        if (B->nl[i] && prod > (UINT64_MAX - 1) / B->nl[i])
+            return helby_error_set(err, HELBY_EUSAGE, "too many combinations of by-levels");
+        prod *= B->nl[i] ? B->nl[i] : 1;
+    }
+    uint64_t *key = malloc((D->n ? D->n : 1) * sizeof *key);
+    uint64_t *uk = malloc((D->n ? D->n : 1) * sizeof *uk);
+    if (!key || !uk) {
+        free(key), free(uk);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    size_t m = 0;
+    for (size_t k = 0; k < D->n; k++)
+        if ((key[k] = row_key(D, B, k)) != UINT64_MAX)
+            uk[m++] = key[k];
+    qsort(uk, m, sizeof *uk, cmp_u64);
+    size_t u = 0;
+    for (size_t k = 0; k < m; k++)
+        if (u == 0 || uk[k] != uk[u - 1])
+            uk[u++] = uk[k];
+    *codes = malloc((u ? u : 1) * (B->n_by ? B->n_by : 1) * sizeof **codes);
+    if (!*codes) {
+        free(key), free(uk);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    for (size_t d = 0; d < u; d++) {
+        uint64_t r = uk[d];
+        for (size_t i = B->n_by; i-- > 0;) {
+            (*codes)[d * B->n_by + i] = B->lv[i][r % B->nl[i]];
+            r /= B->nl[i];
+        }
+    }
+    for (size_t k = 0; k < D->n; k++) {
+        const uint64_t *hit =
+            key[k] == UINT64_MAX ? NULL : bsearch(&key[k], uk, u, sizeof *uk, cmp_u64);
+        dom[k] = hit ? (long)(hit - uk) : -1;
+    }
+    free(key), free(uk);
+    *nd = u;
+    return HELBY_OK;
+}
+
+/* Resolve and check the by-variables of req into B (columns filled after loading). */
+static helby_status resolve_by(const helby_survey *s, const helby_estimate_request *req,
+                               by_levels *B, const char **names, helby_error *err)
+{
+    if (req->n_by > 64)
+        return helby_error_set(err, HELBY_EUSAGE, "at most 64 by-variables");
+    B->n_by = req->n_by;
+    for (size_t i = 0; i < req->n_by; i++) {
+        const char *name = helby_survey_role_name(s, req->by[i]);
+        size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
+        if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
+            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->by[i],
+                                  "%s is not 'group' or a coded variable of survey %s",
+                                  req->by[i], s->id);
+        names[i] = s->vars[v].name;
+        B->var[i] = &s->vars[v];
+        B->group[i] = !strcmp(req->by[i], "group");
+    }
+    return HELBY_OK;
+}
+
+/* The variables to load: every measure's, then the by-variables'. */
+static helby_status load_list(const helby_survey *s, const helby_estimate_request *req,
+                              const char **by_names, const char ***load, size_t *nl,
+                              helby_error *err)
+{
+    size_t room = req->n_measures * (s->n_vars + 1) + req->n_by + 1;
+    const char **l = malloc(room * sizeof *l);
+    if (!l)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    size_t n = 0;
+    for (size_t m = 0; m < req->n_measures; m++) {
+        const char *name = req->measures[m];
+        int k = helby_measure_kind_of(s, name) == HELBY_MEASURE_UNKNOWN
+                    ? -1
+                    : helby_measure_columns(s, name, l + n, room - n);
+        if (k < 0) {
+            free(l);
+            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, name,
+                                  "%s is not an index, dimension, share or numeric item of "
+                                  "survey %s", name, s->id);
+        }
+        n += (size_t)k;
+    }
+    for (size_t i = 0; i < req->n_by; i++)
+        l[n++] = by_names[i];
+    *load = l;
+    *nl = n;
+    return HELBY_OK;
+}
+
+static helby_estimate_table *table_new(const helby_estimate_request *req, const char **by_vars)
+{
+    helby_estimate_table *t = calloc(1, sizeof *t);
+    if (!t)
+        return NULL;
+    t->measures = calloc(req->n_measures + 1, sizeof *t->measures);
+    t->by = calloc(req->n_by + 1, sizeof *t->by);
+    t->by_vars = calloc(req->n_by + 1, sizeof *t->by_vars);
+    if (!t->measures || !t->by || !t->by_vars) {
+        helby_estimate_table_free(t);
+        return NULL;
+    }
+    for (; t->n_measures < req->n_measures; t->n_measures++)
+        if (!(t->measures[t->n_measures] = strdup(req->measures[t->n_measures]))) {
+            helby_estimate_table_free(t);
+            return NULL;
+        }
+    for (; t->n_by < req->n_by; t->n_by++) {
+        t->by_vars[t->n_by] = by_vars[t->n_by];
+        if (!(t->by[t->n_by] = strdup(req->by[t->n_by]))) {
+            helby_estimate_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
+}
+
+/* One design per wave, with its replicates and the weight set of req. */
+static helby_status build_design(helby_store *st, const helby_dataset *D,
+                                 const helby_estimate_request *req, helby_wave_designs **W,
+                                 helby_error *err)
+{
+    char inputs[4096] = "";
+    return helby_wave_designs_new(W, st, D, req->replicates ? &req->rep : NULL, req->weights,
+                                  inputs, sizeof inputs, err);
+}
+
+/* Whether domain d's wave (when a by-variable is the wave) did not ask measure m. */
+static int not_asked(const helby_dataset *D, const helby_estimate_table *t, size_t m, size_t d)
+{
+    const helby_survey *s = D->survey;
+    for (size_t q = 0; q < t->n_by; q++) {
+        if (strcmp(t->by_vars[q], s->vars[s->wave_var].name))
+            continue;
+        double wave = t->codes[d * t->n_by + q];
+        for (size_t i = 0; i < D->n_waves; i++)
+            if ((double)D->wave_ids[i] == wave)
+                return helby_dataset_measure_absent(D, t->measures[m], i);
+    }
+    return 0;
+}
+
+/* Measure m's rows of t from its domain estimates e. */
+static void fill_rows(const helby_dataset *D, helby_estimate_table *t, size_t m,
+                      const helby_estimates *e, long min_cell)
+{
+    for (size_t d = 0; d < t->n_domains; d++) {
+        helby_estimate_row *r = &t->rows[m * t->n_domains + d];
+        r->measure = m;
+        r->codes = t->codes + d * t->n_by;
+        r->est = e->est[d];
+        r->flag = r->est.n == 0                ? HELBY_CELL_NO_VALUE
+                  : (long)r->est.n < min_cell ? HELBY_CELL_SUPPRESSED
+                  : r->est.unreliable         ? HELBY_CELL_UNRELIABLE
+                                              : HELBY_CELL_OK;
+        if (r->flag == HELBY_CELL_NO_VALUE && not_asked(D, t, m, d))
+            r->flag = HELBY_CELL_NOT_ASKED;
+        if (r->flag == HELBY_CELL_SUPPRESSED)
+            r->est.estimate = r->est.se = r->est.ci_low = r->est.ci_high = r->est.deff =
+                r->est.rel_se = NAN;
+    }
+}
+
+/* Every measure by the domains dom (NULL: one domain) into t. */
+static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs *W,
+                                      const long *dom,
+                                      const helby_estimate_request *req, long min_cell,
+                                      helby_estimate_table *t, helby_error *err)
+{
+    double *y = malloc((D->n ? D->n : 1) * sizeof *y);
+    t->n_rows = t->n_measures * t->n_domains;
+    t->rows = calloc(t->n_rows ? t->n_rows : 1, sizeof *t->rows);
+    if (!y || !t->rows) {
+        free(y);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    helby_estimate_options eo = req->opt;
+    for (size_t m = 0; m < t->n_measures; m++) {
+        helby_estimates *e = NULL;
+        if (helby_measure_values(D, t->measures[m], y, err))
+            break;
+        int share = helby_measure_kind_of(D->survey, t->measures[m]) == HELBY_MEASURE_SHARE;
+        eo.ci = share ? req->share_ci : req->mean_ci;
+        if (helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e, err))
+            break;
+        fill_rows(D, t, m, e, min_cell);
+        helby_estimates_free(e);
+    }
+    free(y);
+    return err->code;
+}
+
+helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
+                                     const helby_estimate_request *req,
+                                     helby_estimate_table **out, helby_error *err)
+{
+    helby_error local;
+    if (!err)
+        err = &local;
+    *out = NULL;
+    helby_error_clear(err);
+    by_levels B;
+    memset(&B, 0, sizeof B);
+    const char *by_names[64], **load = NULL;
+    size_t nl = 0;
+    helby_dataset *D = NULL;
+    helby_wave_designs *W = NULL;
+    helby_estimate_table *t = NULL;
+    long *dom = NULL;
+    if (req->n_measures == 0)
+        return helby_error_set(err, HELBY_EUSAGE, "nothing to estimate: no measures");
+    if (resolve_by(s, req, &B, by_names, err) || load_list(s, req, by_names, &load, &nl, err))
+        return err->code;
+    if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||
+        build_design(st, D, req, &W, err))
+        goto done;
+    if (!(t = table_new(req, by_names)) || !(dom = malloc((D->n ? D->n : 1) * sizeof *dom))) {
+        helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < B.n_by; i++)
+        B.col[i] = helby_dataset_col(D, by_names[i]);
+    if (collect_levels(D, &B, err) || number_domains(D, &B, dom, &t->n_domains, &t->codes, err))
+        goto done;
+    if (B.n_by && t->n_domains == 0) {
+        helby_error_set(err, HELBY_EINPUT, "no respondent has a level of every by-variable");
+        goto done;
+    }
+    if (!B.n_by)
+        t->n_domains = 1;
+    estimate_measures(D, W, B.n_by ? dom : NULL, req,
+                      req->min_cell < 0 ? (long)s->min_cell : req->min_cell, t, err);
+done:
+    for (size_t i = 0; i < B.n_by; i++)
+        free(B.lv[i]);
+    free(load), free(dom);
+    helby_wave_designs_free(W);
+    helby_dataset_free(D);
+    if (err->code) {
+        helby_estimate_table_free(t);
+        return err->code;
+    }
+    *out = t;
+    return HELBY_OK;
+}

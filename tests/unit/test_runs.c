@@ -1,0 +1,269 @@
+/* test_runs.c — runs as library calls (src/lib/runs.c, src/lib/runcompute.c): the options
+ * text stores hold, input and row comparisons, and rerunning the runs of an earlier engine
+ * (tests/data/runs_v3, made by commit 4191b55; see its README). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+/* cmocka.h needs the four above first. */
+#include <cmocka.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "helby/analysis.h"
+
+#define FIXTURE HELBY_SOURCE_ROOT "/tests/data/runs_v3/store.db"
+
+static char tmpdir[256], db[300];
+
+/* A private copy of the fixture store per test. */
+static int setup(void **state)
+{
+    (void)state;
+    snprintf(tmpdir, sizeof tmpdir, "/tmp/helby-test-runs-XXXXXX");
+    if (!mkdtemp(tmpdir))
+        return -1;
+    snprintf(db, sizeof db, "%s/store.db", tmpdir);
+    FILE *in = fopen(FIXTURE, "rb"), *out = fopen(db, "wb");
+    if (!in || !out)
+        return -1;
+    char buf[65536];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        if (fwrite(buf, 1, n, out) != n)
+            return -1;
+    fclose(in);
+    return fclose(out);
+}
+
+static int teardown(void **state)
+{
+    (void)state;
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
+    return system(cmd);
+}
+
+static helby_store *open_copy(void)
+{
+    helby_store *st = NULL;
+    helby_error err;
+    assert_int_equal(helby_store_open(&st, db, HELBY_OPEN_EXISTING, &err), HELBY_OK);
+    return st;
+}
+
+static void default_options_are_written_as_stores_hold_them(void **state)
+{
+    (void)state;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    char text[512];
+    helby_run_options_text(&o, text, sizeof text);
+    /* The text of run 1 of tests/data/runs_v3, written by the engine of 4191b55. */
+    assert_string_equal(text, "variance=linearization;replicates=100;rho=0.29999999999999999;"
+                              "level=0.94999999999999996;weights=base;comparisons=1");
+    helby_run_options p;
+    memset(&p, 0, sizeof p);
+    assert_int_equal(helby_run_options_parse(&p, text), 0);
+    assert_string_equal(p.variance, "linearization");
+    assert_int_equal(p.replicates, 100);
+    assert_true(p.rho == 0.3 && p.level == 0.95);
+    assert_string_equal(p.weights, "base");
+    assert_int_equal(p.comparisons, 1);
+}
+
+static void older_options_texts_still_parse(void **state)
+{
+    (void)state;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    /* Before weight sets (no weights=) and before comparisons (no ";comparisons=1"). */
+    assert_int_equal(helby_run_options_parse(&o, "variance=jkn;replicates=50;rho=0.5;level=0.9"),
+                     0);
+    assert_string_equal(o.variance, "jkn");
+    assert_int_equal(o.replicates, 50);
+    assert_true(o.rho == 0.5 && o.level == 0.9);
+    assert_string_equal(o.weights, "base");
+    assert_int_equal(o.comparisons, 0);
+    assert_int_equal(helby_run_options_parse(&o, "variance=brr;replicates=2;rho=0.3;level="
+                                                 "0.8;weights=raked"),
+                     0);
+    assert_string_equal(o.weights, "raked");
+    assert_int_equal(helby_run_options_parse(&o, "method=linearization"), -1);
+    assert_string_equal(o.variance, "brr"); /* unchanged */
+}
+
+static void options_that_cannot_be_computed_are_refused(void **state)
+{
+    (void)state;
+    helby_error err;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    assert_int_equal(helby_run_options_check(&o, &err), HELBY_OK);
+    snprintf(o.variance, sizeof o.variance, "magic");
+    assert_int_equal(helby_run_options_check(&o, &err), HELBY_EUSAGE);
+    assert_non_null(strstr(err.message, "magic"));
+    helby_run_options_default(&o);
+    o.level = 1;
+    assert_int_equal(helby_run_options_check(&o, &err), HELBY_EUSAGE);
+    helby_run_options_default(&o);
+    o.replicates = 1;
+    assert_int_equal(helby_run_options_check(&o, &err), HELBY_EUSAGE);
+    helby_run_options_default(&o);
+    snprintf(o.weights, sizeof o.weights, "a;b");
+    assert_int_equal(helby_run_options_check(&o, &err), HELBY_EUSAGE);
+}
+
+static void inputs_diff_names_changed_added_and_dropped_files(void **state)
+{
+    (void)state;
+    helby_error err;
+    helby_input_change *c = NULL;
+    size_t n = 0;
+    assert_int_equal(
+        helby_inputs_diff("2011=aa;2012=bb;2013=cc", "2011=aa;2012=xx;2014=dd", &c, &n, &err),
+        HELBY_OK);
+    assert_int_equal(n, 3);
+    assert_string_equal(c[0].key, "2012");
+    assert_string_equal(c[0].a, "bb");
+    assert_string_equal(c[0].b, "xx");
+    assert_string_equal(c[1].key, "2013");
+    assert_string_equal(c[1].b, "");
+    assert_string_equal(c[2].key, "2014");
+    assert_string_equal(c[2].a, "");
+    assert_string_equal(c[2].b, "dd");
+    free(c);
+    /* A weight set's wave is its own key, not the wave's file. */
+    assert_int_equal(helby_inputs_diff("2011=aa;weights/2011=ww", "2011=aa", &c, &n, &err),
+                     HELBY_OK);
+    assert_int_equal(n, 1);
+    assert_string_equal(c[0].key, "weights/2011");
+    free(c);
+    assert_int_equal(helby_inputs_diff("2011=aa", "2011=aa", &c, &n, &err), HELBY_OK);
+    assert_int_equal(n, 0);
+    assert_null(c);
+}
+
+static void rows_are_compared_bit_for_bit(void **state)
+{
+    (void)state;
+    helby_run_row a[3], b[2];
+    memset(a, 0, sizeof a);
+    memset(b, 0, sizeof b);
+    for (int i = 0; i < 3; i++) {
+        snprintf(a[i].measure, sizeof a[i].measure, "m");
+        snprintf(a[i].domain, sizeof a[i].domain, "wave=%d", 2011 + i);
+        a[i].estimate = 0.1 * (i + 1);
+        a[i].se = NAN;
+    }
+    b[0] = a[1]; /* another order: matched by measure and domain */
+    b[1] = a[0];
+    b[1].se = NAN; /* NaN equals NaN */
+    helby_row_move *m = NULL;
+    size_t n = 0;
+    helby_error err;
+    assert_int_equal(helby_run_rows_diff(a, 3, b, 2, &m, &n, &err), HELBY_OK);
+    assert_int_equal(n, 1);
+    assert_int_equal(m[0].a, 2);
+    assert_true(m[0].b == HELBY_RUN_NO_ROW);
+    free(m);
+    b[0].estimate = nextafter(b[0].estimate, 1); /* one ulp */
+    b[1].ci_low = -0.0;                          /* -0 is not the 0 stored */
+    assert_int_equal(helby_run_rows_diff(a, 2, b, 2, &m, &n, &err), HELBY_OK);
+    assert_int_equal(n, 2);
+    assert_int_equal(m[0].a, 0);
+    assert_int_equal(m[0].b, 1);
+    assert_int_equal(m[1].a, 1);
+    assert_int_equal(m[1].b, 0);
+    free(m);
+}
+
+static void runs_of_an_earlier_engine_rerun_bit_for_bit(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    for (int64_t id = 1; id <= 6; id++) {
+        helby_rerun_result r;
+        assert_int_equal(helby_run_rerun(st, id, &r, &err), HELBY_OK);
+        assert_int_equal(r.outcome, HELBY_RERUN_REPRODUCED);
+        assert_int_equal(r.n_rows, 483);
+        assert_int_equal(r.n_moved, 0);
+        assert_int_equal(r.engine_differs, 0);
+        assert_string_equal(r.result_hash, r.run.result_hash);
+        helby_rerun_result_free(&r);
+    }
+    helby_rerun_result r;
+    assert_int_equal(helby_run_rerun(st, 99, &r, &err), HELBY_ENOTFOUND);
+    helby_rerun_result_free(&r);
+    helby_store_close(st);
+}
+
+static void a_new_run_equals_the_earlier_engines_run(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    snprintf(o.weights, sizeof o.weights, "raked");
+    snprintf(o.variance, sizeof o.variance, "jkn");
+    helby_run_info info;
+    size_t n = 0;
+    assert_int_equal(helby_run_create(st, "copenhagen", &o, &info, &n, &err), HELBY_OK);
+    assert_int_equal(info.id, 7);
+    assert_int_equal(n, 483);
+    helby_run_diff_result d;
+    assert_int_equal(helby_run_diff(st, 4, 7, &d, &err), HELBY_OK);
+    assert_string_equal(d.a.options, d.b.options);
+    assert_string_equal(d.a.inputs, d.b.inputs); /* files and the weight set's hashes */
+    assert_string_equal(d.a.result_hash, d.b.result_hash);
+    assert_int_equal(d.n_inputs, 0);
+    assert_int_equal(d.n_moved, 0);
+    helby_run_diff_free(&d);
+    /* Against the linearization run every estimate with a variance moves. */
+    assert_int_equal(helby_run_diff(st, 3, 7, &d, &err), HELBY_OK);
+    assert_true(d.n_moved > 0 && d.n_moved < d.n_a);
+    helby_run_diff_free(&d);
+    helby_store_close(st);
+}
+
+static void a_missing_weight_set_is_an_error_not_a_run(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    snprintf(o.weights, sizeof o.weights, "nope");
+    helby_run_info info;
+    size_t n = 0;
+    assert_int_not_equal(helby_run_create(st, "copenhagen", &o, &info, &n, &err), HELBY_OK);
+    assert_non_null(strstr(err.message, "nope"));
+    helby_run_info *list = NULL;
+    assert_int_equal(helby_store_list_runs(st, &list, &n, &err), HELBY_OK);
+    assert_int_equal(n, 6);
+    free(list);
+    helby_store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(default_options_are_written_as_stores_hold_them),
+        cmocka_unit_test(older_options_texts_still_parse),
+        cmocka_unit_test(options_that_cannot_be_computed_are_refused),
+        cmocka_unit_test(inputs_diff_names_changed_added_and_dropped_files),
+        cmocka_unit_test(rows_are_compared_bit_for_bit),
+        cmocka_unit_test_setup_teardown(runs_of_an_earlier_engine_rerun_bit_for_bit, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(a_new_run_equals_the_earlier_engines_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_missing_weight_set_is_an_error_not_a_run, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

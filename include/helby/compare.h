@@ -93,7 +93,9 @@ typedef struct helby_goal_result {
  * against baseline index b. cmp: helby_compare_groups on `groups` (the group x wave
  * estimates, dn[w]/mn[w] their domains); all: everyone by wave (domain w), for targets of
  * group "all". df <= 0: the quantity's own (Satterthwaite across the two waves), as
- * helby_compare_groups. An undefined quantity gives HELBY_VERDICT_UNDEFINED. */
+ * helby_compare_groups, and a relative gap reduction whose Fieller interval is unbounded is
+ * inconclusive; df > 0 (one df for all, as runs of method 1 stored) judges on the
+ * delta-method CI alone. An undefined quantity gives HELBY_VERDICT_UNDEFINED. */
 helby_status helby_goal_evaluate(const helby_target *tg, double x,
                                  const helby_wave_comparison *cmp, const helby_estimates *groups,
                                  const helby_estimates *all, const size_t *dn, const size_t *mn,

@@ -217,7 +217,7 @@ static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
 
 /* The relative kinds: the reduction -(G_t - G_0)/G_0, or the ratio's relative change. */
 static void goal_relative(const helby_target *tg, double x, const helby_wave_comparison *cmp,
-                          size_t b, size_t tw, helby_goal_result *out)
+                          size_t b, size_t tw, int fixed_df, helby_goal_result *out)
 {
     const helby_wave_comparison *t = &cmp[tw];
     if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
@@ -234,7 +234,7 @@ static void goal_relative(const helby_target *tg, double x, const helby_wave_com
     }
     if (isnan(out->q.estimate))
         out->verdict = HELBY_VERDICT_UNDEFINED;
-    else if (!out->fieller_bounded)
+    else if (!out->fieller_bounded && !fixed_df)
         out->verdict = HELBY_VERDICT_INCONCLUSIVE;
     else
         out->verdict = helby_verdict_of(&out->q, x / 100, 1);
@@ -251,7 +251,8 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x,
 {
     memset(out, 0, sizeof *out);
     if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION || tg->kind == HELBY_TARGET_RATIO_INCREASE) {
-        goal_relative(tg, x, cmp, b, tw, out);
+        /* A fixed df (runs of method 1) keeps the delta-method verdict those runs stored. */
+        goal_relative(tg, x, cmp, b, tw, df > 0, out);
         return HELBY_OK;
     }
     int everyone = !strcmp(tg->group, "all"), danes = !strcmp(tg->group, "danes");

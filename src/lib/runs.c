@@ -71,6 +71,10 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
 /* x in the shortest form that reads back as the same double. */
 static void shortest(char *buf, size_t n, double x)
 {
+    if (x == floor(x) && fabs(x) < 1e15) { /* whole numbers as such: 30, not 3e+01 */
+        snprintf(buf, n, "%.0f", x);
+        return;
+    }
     for (int p = 1; p <= 17; p++) {
         snprintf(buf, n, "%.*g", p, x);
         if (strtod(buf, NULL) == x)

@@ -19,7 +19,7 @@ class Runs(StoreCase):
         p = run("compute", "--survey", "copenhagen", db=self.db, check=0)
         self.assertIn("run 1:", p.stdout)
         show = run("runs", "show", "1", db=self.db, check=0).stdout
-        for word in ("helby 0.1.0", "options variance=linearization", "definition",
+        for word in ("helby 0.2.0", "options method=2;variance=linearization", "definition",
                      "inputs 2011=", "2014=", "result sha256"):
             self.assertIn(word, show)
         rows = list(csv.DictReader(io.StringIO(
@@ -96,7 +96,7 @@ class Runs(StoreCase):
         run("compute", "--survey", "copenhagen", db=self.db, check=0)
         run("compute", "--survey", "copenhagen", "--variance", "jkn", db=self.db, check=0)
         d = run("runs", "diff", "1", "2", db=self.db, check=0).stdout
-        self.assertIn("options: variance=linearization", d)
+        self.assertIn("options: method=2;variance=linearization", d)
         self.assertIn("variance=jkn", d)
         run("compute", "--rerun", "2", db=self.db, check=0)
         listing = run("runs", "list", db=self.db, check=0).stdout

@@ -62,13 +62,34 @@ static void default_options_are_written_as_stores_hold_them(void **state)
     helby_run_options o;
     helby_run_options_default(&o);
     char text[512];
+    /* Method 2: the options that apply, numbers in their shortest exact form. */
     helby_run_options_text(&o, text, sizeof text);
-    /* The text of run 1 of tests/data/runs_v3, written by the engine of 4191b55. */
-    assert_string_equal(text, "variance=linearization;replicates=100;rho=0.29999999999999999;"
-                              "level=0.94999999999999996;weights=base;comparisons=1");
+    assert_string_equal(text, "method=2;variance=linearization;level=0.95;ci=t;share_ci=logit;"
+                              "df=own;weights=base;comparisons=1");
     helby_run_options p;
     memset(&p, 0, sizeof p);
     assert_int_equal(helby_run_options_parse(&p, text), 0);
+    assert_int_equal(p.method, 2);
+    assert_true(p.level == 0.95 && p.ci == HELBY_CI_T && p.share_ci == HELBY_CI_LOGIT);
+    assert_true(p.df == 0);
+    snprintf(o.variance, sizeof o.variance, "bootstrap");
+    o.level = 0.9;
+    o.df = 30;
+    helby_run_options_text(&o, text, sizeof text);
+    assert_string_equal(text, "method=2;variance=bootstrap;replicates=100;level=0.9;ci=t;"
+                              "share_ci=logit;df=30;weights=base;comparisons=1");
+    assert_int_equal(helby_run_options_parse(&p, text), 0);
+    assert_true(p.replicates == 100 && p.level == 0.9 && p.df == 30);
+    assert_int_equal(helby_run_options_parse(&p, "method=2;variance=jkn;colour=red"), -1);
+    /* Method 1: the text of run 1 of tests/data/runs_v3, written by the engine of 4191b55. */
+    helby_run_options_default(&o);
+    o.method = 1;
+    helby_run_options_text(&o, text, sizeof text);
+    assert_string_equal(text, "variance=linearization;replicates=100;rho=0.29999999999999999;"
+                              "level=0.94999999999999996;weights=base;comparisons=1");
+    memset(&p, 0, sizeof p);
+    assert_int_equal(helby_run_options_parse(&p, text), 0);
+    assert_int_equal(p.method, 1);
     assert_string_equal(p.variance, "linearization");
     assert_int_equal(p.replicates, 100);
     assert_true(p.rho == 0.3 && p.level == 0.95);
@@ -94,6 +115,7 @@ static void older_options_texts_still_parse(void **state)
                      0);
     assert_string_equal(o.weights, "raked");
     assert_int_equal(helby_run_options_parse(&o, "method=linearization"), -1);
+    assert_int_equal(helby_run_options_parse(&o, "colour=red"), -1);
     assert_string_equal(o.variance, "brr"); /* unchanged */
 }
 
@@ -188,13 +210,19 @@ static void runs_of_an_earlier_engine_rerun_bit_for_bit(void **state)
     helby_store *st = open_copy();
     helby_error err;
     for (int64_t id = 1; id <= 6; id++) {
+        /* Runs of the engine 0.1.0 are method 1, still computed as they were; its plain
+         * jackknife runs (2, 6) differ in the last bits (PSU totals instead of a P x R
+         * matrix of weights). */
+        int bits = id != 2 && id != 6;
         helby_rerun_result r;
         assert_int_equal(helby_run_rerun(st, id, &r, &err), HELBY_OK);
-        assert_int_equal(r.outcome, HELBY_RERUN_REPRODUCED);
+        assert_int_equal(r.options.method, 1);
+        assert_int_equal(r.outcome, bits ? HELBY_RERUN_REPRODUCED : HELBY_RERUN_DIFFERS);
         assert_int_equal(r.n_rows, 483);
-        assert_int_equal(r.n_moved, 0);
-        assert_int_equal(r.engine_differs, 0);
-        assert_string_equal(r.result_hash, r.run.result_hash);
+        assert_true(bits ? r.n_moved == 0 : r.max_rel_diff < 1e-10);
+        assert_int_equal(r.engine_differs, 1);
+        if (bits)
+            assert_string_equal(r.result_hash, r.run.result_hash);
         helby_rerun_result_free(&r);
     }
     helby_rerun_result r;
@@ -210,6 +238,7 @@ static void a_new_run_equals_the_earlier_engines_run(void **state)
     helby_error err;
     helby_run_options o;
     helby_run_options_default(&o);
+    o.method = 1; /* as the earlier engine computed it */
     snprintf(o.weights, sizeof o.weights, "raked");
     snprintf(o.variance, sizeof o.variance, "jkn");
     helby_run_info info;

@@ -29,6 +29,11 @@ class ManPage(unittest.TestCase):
         self.assertEqual(p.stderr, "")
         self.assertRegex(p.stdout, r"helby\s+weight\s+export")
 
+    def test_the_page_names_this_version(self):
+        version = run("--version", check=0).stdout.split()[-1]
+        with open(PAGE, encoding="utf-8") as f:
+            self.assertIn('"helby %s"' % version, f.read())
+
     def test_every_command_and_option_of_the_help_is_in_the_page(self):
         with open(PAGE, encoding="utf-8") as f:
             page = f.read().replace("\\-", "-")

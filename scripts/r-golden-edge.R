@@ -127,7 +127,7 @@ for (w in waves) {
       m <- svymean(as.formula(paste0("~", v)), sub)
       put("lin", w, dom, paste0("mean_", v), coef(m))
       put("lin", w, dom, paste0("se_", v), SE(m))
-      # Domains of a wave take the wave's df (STATISTICS.md: "also for its domains").
+      # Domains of a wave take the wave's df (docs/method.md §2: "for every domain of the wave").
       ci <- confint(m, df = df)
       put("lin", w, dom, paste0("low_", v), ci[1]); put("lin", w, dom, paste0("high_", v), ci[2])
     }

@@ -162,7 +162,7 @@ cli[[1]] <- data.frame(measure = "share_discriminated", group = b$group, wave = 
 b <- svyby(~police, ~group + wave, cph, svymean, na.rm = TRUE)
 cli[[2]] <- data.frame(measure = "tillid_politi", group = b$group, wave = b$wave,
                        estimate = b$police, se = SE(b))
-# Index scores, written here independently of helby's C code (STATISTICS.md §1).
+# Index scores, written here independently of helby's C code (docs/method.md §1).
 item <- function(x, lo, hi, rev, miss) {
   x[x %in% miss] <- NA
   if (rev) x <- lo + hi - x
@@ -276,7 +276,7 @@ writeLines(sprintf("# R %s, survey %s; inclusion by group x wave x district; scr
 write.table(dist, con, sep = ";", row.names = FALSE, quote = FALSE)
 close(con)
 
-# Comparisons (STATISTICS.md §7) with svycontrast on svyby(covmat = TRUE).
+# Comparisons (docs/method.md §7) with svycontrast on svyby(covmat = TRUE).
 cmp <- list()
 putc <- function(measure, wave, quantity, est) {
   cmp[[length(cmp) + 1]] <<- data.frame(measure = measure, wave = wave, quantity = quantity,

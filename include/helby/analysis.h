@@ -176,6 +176,14 @@ helby_status helby_weight_set_create(helby_store *st, const helby_survey *s, con
                                      size_t n_waves, int replace, helby_weight_set_info **info,
                                      size_t *n_info, helby_error *err);
 
+/* Weight set `name` pinned to the versions run `run` used: "raked@run:7" into out (name and
+ * out may be the same buffer; left as is when it does not fit). Wherever a weight set name is
+ * taken (helby_wave_designs_new, helby_dataset_apply_weights), a pinned name uses the
+ * versions whose hashes the run recorded among its inputs (";weights/WAVE=SHA"), current or
+ * replaced since (helby_store_get_weights_by_hash); "raked@2011=SHA,2012=SHA" pins them
+ * directly. */
+void helby_weights_pin(const char *name, long long run, char *out, size_t n);
+
 /* Apply weight set `name` to D's design d: each wave's weights are recomputed from the
  * stored spec and D's base weights and must equal the stored ones bit for bit; then d gets
  * the calibration residuals and, when rep and *rep are not NULL, the replicates are

@@ -5,10 +5,10 @@
  * estimate.h), per wave: the gap G = Danes - minorities and the ratio
  * Q = minorities / Danes; against a baseline wave: the change of each group,
  * the change of the gap (difference in differences G_t - G_0) and the relative
- * gap change (G_t - G_0) / G_0, all by the delta method (STATISTICS.md §7).
+ * gap change (G_t - G_0) / G_0, all by the delta method (docs/method.md §7).
  * Waves are independent samples: with strata taken within wave their
  * covariances are zero by construction, which the covariance matrix carries.
- * Verdicts follow STATISTICS.md §7: met when the whole CI is beyond the
+ * Verdicts follow docs/method.md §7: met when the whole CI is beyond the
  * target, not met when the whole CI falls short of it, inconclusive otherwise.
  */
 #ifndef HELBY_COMPARE_H
@@ -74,7 +74,7 @@ typedef enum helby_verdict {
 helby_verdict helby_verdict_of(const helby_estimate *q, double threshold, int inclusive);
 const char *helby_verdict_name(helby_verdict v);
 
-/* A goal of targets.csv judged (STATISTICS.md §7). */
+/* A goal of targets.csv judged (docs/method.md §7). */
 typedef struct helby_goal_result {
     helby_estimate q;      /* the quantity judged: the relative gap reduction -(G_t - G_0)/G_0
                             * or the ratio's relative change (proportions), or the change

@@ -5,7 +5,7 @@
  * (units are their own PSUs when none are given), optional fpc (population
  * PSUs per stratum, or a sampling fraction <= 1) and the lonely-PSU rule.
  * Variance is the first-stage ("ultimate cluster") estimator of
- * STATISTICS.md §2–3, as R `survey`'s svyrecvar with one stage of fpc.
+ * docs/method.md §2–3, as R `survey`'s svyrecvar with one stage of fpc.
  * Knows nothing of files or stores; estimate.h computes with it.
  */
 #ifndef HELBY_DESIGN_H
@@ -62,7 +62,7 @@ size_t helby_design_psus(const helby_design *d);
 /* Design degrees of freedom: PSUs - strata (R degf). */
 double helby_design_df(const helby_design *d);
 
-/* ---- Replicate designs (STATISTICS.md §5) ---- */
+/* ---- Replicate designs (docs/method.md §5) ---- */
 
 typedef enum helby_rep_type {
     HELBY_REP_JK1 = 0,   /* unstratified jackknife: drop one PSU, others x n/(n-1) */

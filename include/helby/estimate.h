@@ -4,7 +4,7 @@
  * Totals, means (ratio estimators with x = 1), ratios of two variables and
  * proportions, for many domains in one pass: each row carries a domain index
  * (or -1), and a domain is estimated by zeroing rows outside it, never by
- * dropping them (STATISTICS.md §3). A missing value (NaN) puts the row
+ * dropping them (docs/method.md §3). A missing value (NaN) puts the row
  * outside every domain for that estimate, as R's na.rm = TRUE. The full
  * covariance matrix between the domain estimates is returned so that gaps,
  * ratios of means and relative changes get their SE by the delta method

@@ -24,5 +24,6 @@
 #include "helby/report.h"
 #include "helby/analysis.h"
 #include "helby/tables.h"
+#include "helby/export.h"
 
 #endif

@@ -8,7 +8,7 @@
  * gap, ratio, change since the baseline and difference in differences; the
  * goal verdicts with the rule; the district table; Cronbach's alpha; the
  * weight set's diagnostics; a methods paragraph. Disclosure control
- * (STATISTICS.md §9) is applied while building: cells with fewer respondents
+ * (docs/method.md §8) is applied while building: cells with fewer respondents
  * than the threshold are suppressed, with complementary suppression where a
  * margin would reveal them (helby_suppress), and estimates with a relative SE
  * above 30 % are flagged. Only aggregates are ever read: a report has no

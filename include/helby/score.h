@@ -1,7 +1,7 @@
 /*
  * helby/score.h — respondent scores: items -> 0–100 -> dimensions -> index.
  *
- * STATISTICS.md §1: missing codes and empty cells are missing; negatively
+ * docs/method.md §1: missing codes and empty cells are missing; negatively
  * worded items are reversed (x' = min + max - x); scores are rescaled to
  * 0–100; a dimension score is the weighted mean of its available item scores
  * when at least min_valid items are available; an index aggregates its
@@ -38,7 +38,7 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
                                const double *const *items, size_t n, double *out,
                                helby_error *err);
 
-/* Reliability of a dimension (STATISTICS.md §1.6): weighted Cronbach's alpha
+/* Reliability of a dimension (docs/method.md §1): weighted Cronbach's alpha
  * k/(k-1) (1 - sum_i C_ii / sum_ij C_ij) and each item's correlation with the
  * sum of the other items, from the weighted covariance matrix C of the item
  * scores (0–100) over respondents who answered every item of the dimension.

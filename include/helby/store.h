@@ -222,6 +222,9 @@ typedef struct helby_weight_set_info {
     char weights_sha256[65];   /* SHA-256 of the weights as little-endian doubles */
     char diagnostics[2048];    /* "key=value" lines */
     char created_at[32];
+    int version;               /* 1 = the first made (helby_store_list_weight_versions) */
+    int current;               /* 1 for the current version, 0 for one replaced since */
+    char replaced_at[32];      /* "" for the current version */
 } helby_weight_set_info;
 
 /* SHA-256 of n weights serialized as little-endian IEEE doubles. */
@@ -229,7 +232,8 @@ void helby_weights_hash(const double *w, size_t n, char out[65]);
 
 /* Store the weights of one wave of weight set info->name (fills weights_sha256,
  * def_hash, created_at). HELBY_EEXISTS if that name and wave exist, unless
- * replace. Joins an open transaction (helby_store_begin) or runs in its own. */
+ * replace; the replaced version is kept (schemas/005_weight_versions.sql). Joins an open
+ * transaction (helby_store_begin) or runs in its own. */
 helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
                                      helby_weight_set_info *info, const double *w,
                                      int replace, helby_error *err);
@@ -238,7 +242,19 @@ helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
 helby_status helby_store_get_weights(helby_store *st, const char *survey, const char *name,
                                      long wave, helby_weight_set_info *info, double **w,
                                      helby_error *err);
-/* Every wave of every weight set of a survey, by name then wave (malloc'ed). */
+/* The version of one wave of a weight set whose weights have SHA-256 sha256, current or
+ * replaced (what a run recorded among its inputs); as helby_store_get_weights otherwise. */
+helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey,
+                                             const char *name, long wave, const char *sha256,
+                                             helby_weight_set_info *info, double **w,
+                                             helby_error *err);
+/* Every version of every wave of every weight set of a survey, current and replaced, by
+ * name, wave, then version (malloc'ed). */
+helby_status helby_store_list_weight_versions(helby_store *st, const char *survey,
+                                              helby_weight_set_info **out, size_t *n,
+                                              helby_error *err);
+/* Every wave of every weight set of a survey (current versions), by name then wave
+ * (malloc'ed). */
 helby_status helby_store_list_weights(helby_store *st, const char *survey,
                                       helby_weight_set_info **out, size_t *n, helby_error *err);
 

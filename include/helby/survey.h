@@ -59,7 +59,7 @@ typedef struct helby_variable {
     int has_range;        /* min/max given */
     double min, max;      /* valid range of non-missing values */
     const double *missing; size_t n_missing; /* codes meaning "missing" (e.g. 8, 9, 98, 99) */
-    int reverse;          /* negatively worded: x' = min + max - x (STATISTICS.md §1) */
+    int reverse;          /* negatively worded: x' = min + max - x (docs/method.md §1) */
     int required;         /* column must be present in a response file */
     const helby_value_label *labels; size_t n_labels;
 } helby_variable;

@@ -8,7 +8,7 @@
  * by-variable slowest), and estimates each measure's mean (a proportion for a share) in
  * every domain, flagging cells below min_cell (their numbers are withheld) and unreliable
  * ones. helby_analysis_compare sets ethnic minorities against ethnic Danes wave by wave for
- * one measure and judges the survey's goals on it (compare.h, STATISTICS.md §7).
+ * one measure and judges the survey's goals on it (compare.h, docs/method.md §7).
  * helby_analysis_reliability gives Cronbach's alpha of every dimension.
  *
  * Knows nothing of command lines, labels' layout or printing: rows hold codes and numbers;
@@ -162,7 +162,7 @@ typedef struct helby_reliability_row {
 } helby_reliability_row;
 
 /* Weighted Cronbach's alpha of every dimension of every index over the waves asked (NULL
- * or 0: all), base weights (STATISTICS.md §1.6). A dimension whose alpha cannot be
+ * or 0: all), base weights (docs/method.md §1). A dimension whose alpha cannot be
  * computed gets NaN and a message; only opening the data fails the call. */
 helby_status helby_analysis_reliability(helby_store *st, const helby_survey *s,
                                         const long *waves, size_t n_waves,

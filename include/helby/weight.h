@@ -1,5 +1,5 @@
 /*
- * helby/weight.h — weighting to population totals (STATISTICS.md §6).
+ * helby/weight.h — weighting to population totals (docs/method.md §6).
  *
  * From base (design) weights and register margins — one-way margins such as
  * district or origin group, and cross-classified ones such as sex x age band —

@@ -59,6 +59,11 @@ int cmd_runs(cli_global *g, int argc, char **argv);
 void help_runs(FILE *out);
 int cmd_weight(cli_global *g, int argc, char **argv);
 void help_weight(FILE *out);
+int cmd_weight_export(cli_global *g, int argc, char **argv); /* cmd_export.c */
+int cmd_export(cli_global *g, int argc, char **argv);
+/* The versions of a survey's weight sets (all, or of `name`) and the runs that used each. */
+int cli_weight_versions(cli_global *g, const char *survey, const char *name);
+void help_export(FILE *out);
 int cmd_report(cli_global *g, int argc, char **argv);
 void help_report(FILE *out);
 int cmd_barometer(cli_global *g, int argc, char **argv);

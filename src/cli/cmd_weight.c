@@ -379,6 +379,8 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     if (format == OUT_TEXT && shown == 0 && !g->quiet)
         printf(name ? "no weight set '%s'\n" : "no weight sets\n", name);
     free(all);
+    if (format == OUT_TEXT && shown && !g->quiet)
+        cli_weight_versions(g, survey, name);
     if (show && shown == 0) {
         helby_error_set(&err, HELBY_ENOTFOUND, "survey %s has no weight set '%s'", survey, name);
         return cli_fail(&err);
@@ -401,6 +403,8 @@ int cmd_weight(cli_global *g, int argc, char **argv)
         return weight_list_show(g, argc - 1, argv + 1, 0);
     if (!strcmp(sub, "show"))
         return weight_list_show(g, argc - 1, argv + 1, 1);
+    if (!strcmp(sub, "export"))
+        return cmd_weight_export(g, argc - 1, argv + 1);
     return cli_usage("weight", "unknown subcommand '%s' (create, list, show)", sub);
 }
 

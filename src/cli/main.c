@@ -22,6 +22,8 @@ static const cli_command commands[] = {
     {"runs", "list, show and compare stored runs", cmd_runs, help_runs},
     {"weight", "weight waves to register margins (rake, calibrate, post-stratify)", cmd_weight,
      help_weight},
+    {"export", "respondent-level scored data as CSV, SPSS or Stata (microdata)", cmd_export,
+     help_export},
     {"report", "publication tables of a run: text, CSV, JSON, Markdown, HTML, XLSX",
      cmd_report, help_report},
     {"barometer", "the integration barometer: all six goals with direction and verdicts",

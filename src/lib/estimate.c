@@ -1,5 +1,5 @@
 /* estimate.c — domain estimates with linearization or replicate variance (helby/estimate.h).
- * Formulas: STATISTICS.md §3–4; conventions of R survey (svymean, svytotal,
+ * Formulas: docs/method.md §3–4; conventions of R survey (svymean, svytotal,
  * svyratio, svyby, svycontrast, svyciprop), checked by tests/unit/test_golden.c.
  * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
  * and includes only those before it. */

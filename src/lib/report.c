@@ -12,7 +12,7 @@
 #include "helby/survey.h"
 #include "report_internal.h"
 
-/* ---- Disclosure control (STATISTICS.md §9) ---- */
+/* ---- Disclosure control (docs/method.md §8) ---- */
 
 static int suppressed(unsigned char m) { return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY; }
 
@@ -397,7 +397,17 @@ static helby_status fill_weighting(helby_report *r, helby_store *st, helby_error
     helby_buf_t b = {0};
     for (size_t w = 0; w < r->n_waves; w++) {
         helby_weight_set_info wi;
-        if (helby_store_get_weights(st, r->run.survey, r->weights, r->waves[w], &wi, NULL, err))
+        /* The version the run used (its inputs name each wave's weight hash), even when the
+         * set was replaced since (docs/method.md §10); runs recording none: the current. */
+        char key[32], sha[65] = "";
+        snprintf(key, sizeof key, ";weights/%ld=", r->waves[w]);
+        const char *h = strstr(r->run.inputs, key);
+        if (h && strspn(h + strlen(key), "0123456789abcdef") >= 64)
+            snprintf(sha, sizeof sha, "%.64s", h + strlen(key));
+        if (*sha ? helby_store_get_weights_by_hash(st, r->run.survey, r->weights, r->waves[w],
+                                                   sha, &wi, NULL, err)
+                 : helby_store_get_weights(st, r->run.survey, r->weights, r->waves[w], &wi,
+                                           NULL, err))
             return err->code;
         for (const char *p = wi.diagnostics; *p;) {
             const char *e = strchr(p, '\n');

@@ -163,7 +163,7 @@ static size_t baseline_of(const run_ctx *c, const char *measure)
     return b == c->nw ? 0 : b;
 }
 
-/* The comparisons of one measure (STATISTICS.md §7, as `helby compare`): per wave the gap and
+/* The comparisons of one measure (docs/method.md §7, as `helby compare`): per wave the gap and
  * ratio, against the baseline the difference in differences and relative changes, then the
  * goals. e0: the group x wave estimates; e2: all respondents by wave. A quantity that
  * involves a suppressed cell is stored suppressed. */

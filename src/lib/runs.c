@@ -396,8 +396,12 @@ helby_status helby_run_rerun(helby_store *st, int64_t id, helby_rerun_result *ou
         helby_survey_free(s);
         return HELBY_OK;
     }
+    /* With the weight set versions the run used, even if replaced since (weightset.c). */
+    helby_run_options pinned = out->options;
+    if (strcmp(pinned.weights, "base"))
+        helby_weights_pin(pinned.weights, (long long)id, pinned.weights, sizeof pinned.weights);
     if (!r)
-        r = helby_run_compute(st, s, &out->options, &out->rows, &out->n_rows, out->inputs_now,
+        r = helby_run_compute(st, s, &pinned, &out->rows, &out->n_rows, out->inputs_now,
                               sizeof out->inputs_now, err);
     helby_survey_free(s);
     if (!r && strcmp(out->run.inputs, out->inputs_now)) {

@@ -1,4 +1,4 @@
-/* score.c — respondent scores (helby/score.h), STATISTICS.md §1. */
+/* score.c — respondent scores (helby/score.h), docs/method.md §1. */
 #include "helby/score.h"
 
 #include <math.h>

@@ -900,7 +900,7 @@ static helby_status parse_indices(loader *L, const def_file *f)
     for (size_t k = 0; k < n_dims; k++) {
         helby_dimension *d = &dims[k];
         if (d->min_valid == 0)
-            d->min_valid = d->n_items / 2 + 1; /* more than half (STATISTICS.md §1) */
+            d->min_valid = d->n_items / 2 + 1; /* more than half (docs/method.md §1) */
         if (d->min_valid > d->n_items)
             return helby_error_at(L->err, HELBY_EINPUT, f->name, 0, 0, d->name,
                                   "min_valid %zu is more than the dimension's %zu items",

@@ -1,5 +1,5 @@
 /* weight.c — post-stratification, raking, calibration and trimming (helby/weight.h).
- * Method: STATISTICS.md §6; Deville & Särndal (1992); conventions of R survey's
+ * Method: docs/method.md §6; Deville & Särndal (1992); conventions of R survey's
  * postStratify, rake, calibrate/grake and trimWeights, checked against R in
  * tests/unit/test_weight.c.
  * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls

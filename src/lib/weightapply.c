@@ -378,6 +378,64 @@ helby_status helby_weight_set_create(helby_store *st, const helby_survey *s, con
 
 /* ---- Applying a weight set to a dataset ---- */
 
+/* The SHA-256 pinned for `wave` in "2011=SHA,2012=SHA" into sha (65); 0 when none. */
+static int pin_of(const char *pins, long wave, char sha[65])
+{
+    for (const char *p = pins; *p;) {
+        char *end;
+        long w = strtol(p, &end, 10);
+        if (*end != '=' || strspn(end + 1, "0123456789abcdef") != 64)
+            return 0;
+        if (w == wave) {
+            memcpy(sha, end + 1, 64);
+            sha[64] = '\0';
+            return 1;
+        }
+        p = end + 65;
+        p += *p == ',';
+    }
+    return 0;
+}
+
+void helby_weights_pin(const char *name, long long run, char *out, size_t n)
+{
+    char buf[256];
+    int len = snprintf(buf, sizeof buf, "%s@run:%lld", name, run);
+    if (len > 0 && (size_t)len < n && (size_t)len < sizeof buf)
+        memcpy(out, buf, (size_t)len + 1);
+    else if (out != name)
+        snprintf(out, n, "%s", name);
+}
+
+/* "NAME@run:N" resolved to "NAME@2011=SHA,..." from run N's inputs (malloc'ed into *out);
+ * any other name is copied. */
+static helby_status resolve_pin(helby_store *st, const char *name, char **out,
+                                helby_error *err)
+{
+    const char *at = strstr(name, "@run:");
+    helby_run_info run;
+    if (at && helby_store_get_run(st, strtoll(at + 5, NULL, 10), &run, NULL, NULL, err))
+        return err->code;
+    size_t room = strlen(name) + (at ? strlen(run.inputs) : 0) + 1;
+    if (!(*out = malloc(room)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    if (!at) {
+        memcpy(*out, name, room);
+        return HELBY_OK;
+    }
+    size_t o = (size_t)snprintf(*out, room, "%.*s", (int)(at - name), name);
+    char sep = '@';
+    for (const char *p = run.inputs; (p = strstr(p, ";weights/")); p += 9) {
+        const char *eq = strchr(p + 9, '=');
+        if (!eq || strspn(eq + 1, "0123456789abcdef") < 64 || o >= room)
+            break;
+        o += (size_t)snprintf(*out + o, room - o, "%c%.*s=%.64s", sep, (int)(eq - p - 9),
+                              p + 9, eq + 1);
+        sep = ',';
+    }
+    return HELBY_OK;
+}
+
 /* Wave i of D: recompute its weights from the stored spec, check them against the stored
  * hash, and record the part for re-calibrating replicates. */
 static helby_status apply_wave(helby_store *st, const helby_dataset *D, const char *name,
@@ -388,8 +446,17 @@ static helby_status apply_wave(helby_store *st, const helby_dataset *D, const ch
     long wave = D->wave_ids[i];
     helby_weight_set_info info;
     memset(w, 0, sizeof *w);
-    if (helby_store_get_weights(st, s->id, name, wave, &info, NULL, err))
+    /* "NAME@2011=SHA,...": the versions a run used (helby_weights_pin), else the current. */
+    char base[64], pinned[65];
+    const char *at = strchr(name, '@');
+    snprintf(base, sizeof base, "%.*s", at ? (int)(at - name) : (int)strlen(name), name);
+    if (at && pin_of(at + 1, wave, pinned)) {
+        if (helby_store_get_weights_by_hash(st, s->id, base, wave, pinned, &info, NULL, err))
+            return err->code;
+    } else if (helby_store_get_weights(st, s->id, base, wave, &info, NULL, err)) {
         return err->code;
+    }
+    name = base;
     if (helby_weight_setup_parse(w, info.spec))
         return helby_error_set(err, HELBY_ESTORE,
                                "weight set '%s' has a spec this helby cannot read: %s", name,
@@ -442,14 +509,20 @@ helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D,
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     ww->n = nw;
+    char *pinned = NULL;
+    if (resolve_pin(st, name, &pinned, err)) {
+        helby_wave_weights_free(ww);
+        return err->code;
+    }
     for (size_t i = 0; i < nw; i++) {
         char h[65];
         helby_weight_setup w;
-        helby_status rc = apply_wave(st, D, name, i, &ww->M[i], &ww->W[i], &w, h, err);
+        helby_status rc = apply_wave(st, D, pinned, i, &ww->M[i], &ww->W[i], &w, h, err);
         if (!rc && i > 0 && memcmp(&w.spec, &ww->first.spec, sizeof w.spec))
             rc = helby_error_set(err, HELBY_ESTORE, "weight set '%s' mixes specs across waves",
                                  name);
         if (rc) {
+            free(pinned);
             helby_wave_weights_free(ww);
             return rc;
         }
@@ -459,6 +532,7 @@ helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D,
         if (o < n_inputs)
             snprintf(inputs + o, n_inputs - o, ";weights/%ld=%s", D->wave_ids[i], h);
     }
+    free(pinned);
     *out = ww;
     return HELBY_OK;
 }

@@ -1,4 +1,6 @@
-/* weightset.c — named weight sets in the store (helby/store.h, schemas/003_weights.sql). */
+/* weightset.c — named weight sets in the store (helby/store.h, schemas/003_weights.sql and
+ * 005_weight_versions.sql: a replaced version moves to weight_set_version, so the runs that
+ * used it can still be rerun). */
 #include <sqlite3.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -41,6 +43,27 @@ static helby_status dberr(helby_store *st, helby_error *err, const char *what)
                            sqlite3_errmsg(helby_store_db(st)));
 }
 
+/* Keep weight_set row `id` as the next version of its name and wave before it is replaced. */
+static helby_status archive(helby_store *st, int64_t id, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(
+            helby_store_db(st),
+            "INSERT INTO weight_set_version(survey_id, name, wave, version, def_hash, spec, "
+            "input_sha256, n, weights, weights_sha256, diagnostics, created_at, replaced_at) "
+            "SELECT w.survey_id, w.name, w.wave, (SELECT coalesce(max(v.version), 0) + 1 FROM "
+            "weight_set_version v WHERE v.survey_id = w.survey_id AND v.name = w.name AND "
+            "v.wave = w.wave), w.def_hash, w.spec, w.input_sha256, w.n, w.weights, "
+            "w.weights_sha256, w.diagnostics, w.created_at, "
+            "strftime('%Y-%m-%dT%H:%M:%SZ','now') FROM weight_set w WHERE w.id = ?1",
+            -1, &q, NULL) != SQLITE_OK)
+        return dberr(st, err, "keeping the replaced weights");
+    sqlite3_bind_int64(q, 1, id);
+    int rc = sqlite3_step(q);
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? HELBY_OK : dberr(st, err, "keeping the replaced weights");
+}
+
 helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
                                      helby_weight_set_info *info, const double *w,
                                      int replace, helby_error *err)
@@ -80,6 +103,8 @@ helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
         goto fail;
     }
     if (old) {
+        if ((r = archive(st, old, err)))
+            goto fail;
         if (sqlite3_prepare_v2(db, "DELETE FROM weight_set WHERE id = ?1", -1, &q, NULL) !=
             SQLITE_OK)
             goto fail_db;
@@ -156,51 +181,93 @@ static void read_info(sqlite3_stmt *q, helby_weight_set_info *i)
     copy_text(i->created_at, sizeof i->created_at, q, 8);
 }
 
-helby_status helby_store_get_weights(helby_store *st, const char *survey, const char *name,
-                                     long wave, helby_weight_set_info *info, double **w,
-                                     helby_error *err)
+/* Read the row q stands on (WS_COLUMNS then the weights) into info and, when w, *w. */
+static helby_status read_row(sqlite3_stmt *q, helby_weight_set_info *info, double **w,
+                             helby_error *err)
 {
+    read_info(q, info);
+    if (!w)
+        return HELBY_OK;
+    const unsigned char *b = sqlite3_column_blob(q, 9);
+    size_t bytes = (size_t)sqlite3_column_bytes(q, 9);
+    if (bytes != (size_t)info->n * 8)
+        return helby_error_set(err, HELBY_ESTORE, "store: weight set '%s' wave %ld is damaged "
+                               "(size)", info->name, info->wave);
+    if (!(*w = malloc(bytes ? bytes : 1)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    for (size_t i = 0; i < (size_t)info->n; i++) {
+        uint64_t u = 0;
+        for (int j = 0; j < 8; j++)
+            u |= (uint64_t)b[i * 8 + (size_t)j] << (8 * j);
+        memcpy(&(*w)[i], &u, 8);
+    }
+    return HELBY_OK;
+}
+
+/* One row of `table` for survey, name and wave (and weights_sha256 = sha when not NULL):
+ * HELBY_OK, HELBY_ENOTFOUND (no error text set) or another error. */
+static helby_status get_row(helby_store *st, const char *table, const char *survey,
+                            const char *name, long wave, const char *sha,
+                            helby_weight_set_info *info, double **w, helby_error *err)
+{
+    char sql[512];
+    snprintf(sql, sizeof sql,
+             "SELECT " WS_COLUMNS ", w.weights%s FROM %s w JOIN survey s ON s.id = w.survey_id "
+             "WHERE s.name = ?1 AND w.name = ?2 AND w.wave = ?3 AND (?4 IS NULL OR "
+             "w.weights_sha256 = ?4)%s",
+             strcmp(table, "weight_set") ? ", w.version, w.replaced_at" : "", table,
+             strcmp(table, "weight_set") ? " ORDER BY w.version DESC LIMIT 1" : "");
     sqlite3_stmt *q = NULL;
-    if (w)
-        *w = NULL;
-    if (sqlite3_prepare_v2(helby_store_db(st),
-                           "SELECT " WS_COLUMNS ", w.weights FROM weight_set w JOIN survey s ON "
-                           "s.id = w.survey_id WHERE s.name = ?1 AND w.name = ?2 AND w.wave = ?3",
-                           -1, &q, NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(helby_store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
         return dberr(st, err, "reading weights");
     sqlite3_bind_text(q, 1, survey, -1, SQLITE_STATIC);
     sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
     sqlite3_bind_int64(q, 3, wave);
+    if (sha)
+        sqlite3_bind_text(q, 4, sha, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    helby_status r = HELBY_OK;
-    if (rc == SQLITE_DONE) {
-        r = helby_error_set(err, HELBY_ENOTFOUND,
-                            "no weight set '%s' for wave %ld of survey %s (see `helby weight "
-                            "list`)",
-                            name, wave, survey);
-    } else if (rc != SQLITE_ROW) {
-        r = dberr(st, err, "reading weights");
-    } else {
-        read_info(q, info);
-        if (w) {
-            const unsigned char *b = sqlite3_column_blob(q, 9);
-            size_t bytes = (size_t)sqlite3_column_bytes(q, 9);
-            if (bytes != (size_t)info->n * 8) {
-                r = helby_error_set(err, HELBY_ESTORE, "store: weight set '%s' wave %ld is "
-                                                       "damaged (size)", name, wave);
-            } else if (!(*w = malloc(bytes ? bytes : 1))) {
-                r = helby_error_set(err, HELBY_ENOMEM, "out of memory");
-            } else {
-                for (size_t i = 0; i < (size_t)info->n; i++) {
-                    uint64_t u = 0;
-                    for (int j = 0; j < 8; j++)
-                        u |= (uint64_t)b[i * 8 + (size_t)j] << (8 * j);
-                    memcpy(&(*w)[i], &u, 8);
-                }
-            }
+    helby_status r = rc == SQLITE_DONE ? HELBY_ENOTFOUND
+                     : rc == SQLITE_ROW ? read_row(q, info, w, err)
+                                        : dberr(st, err, "reading weights");
+    if (rc == SQLITE_ROW && !r) {
+        info->current = !strcmp(table, "weight_set");
+        if (!info->current) {
+            info->version = sqlite3_column_int(q, 10);
+            copy_text(info->replaced_at, sizeof info->replaced_at, q, 11);
         }
     }
     sqlite3_finalize(q);
+    return r;
+}
+
+helby_status helby_store_get_weights(helby_store *st, const char *survey, const char *name,
+                                     long wave, helby_weight_set_info *info, double **w,
+                                     helby_error *err)
+{
+    if (w)
+        *w = NULL;
+    helby_status r = get_row(st, "weight_set", survey, name, wave, NULL, info, w, err);
+    if (r == HELBY_ENOTFOUND)
+        helby_error_set(err, HELBY_ENOTFOUND,
+                        "no weight set '%s' for wave %ld of survey %s (see `helby weight "
+                        "list`)", name, wave, survey);
+    return r;
+}
+
+helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey,
+                                             const char *name, long wave, const char *sha256,
+                                             helby_weight_set_info *info, double **w,
+                                             helby_error *err)
+{
+    if (w)
+        *w = NULL;
+    helby_status r = get_row(st, "weight_set", survey, name, wave, sha256, info, w, err);
+    if (r == HELBY_ENOTFOUND && helby_store_schema(st) >= 5)
+        r = get_row(st, "weight_set_version", survey, name, wave, sha256, info, w, err);
+    if (r == HELBY_ENOTFOUND)
+        helby_error_set(err, HELBY_ENOTFOUND,
+                        "weight set '%s' of survey %s has no version of wave %ld with weights "
+                        "%.16s… (see `helby weight list`)", name, survey, wave, sha256);
     return r;
 }
 
@@ -239,5 +306,74 @@ helby_status helby_store_list_weights(helby_store *st, const char *survey,
         *n = 0;
         return dberr(st, err, "listing weights");
     }
+    return HELBY_OK;
+}
+
+static int by_name_wave_version(const void *a, const void *b)
+{
+    const helby_weight_set_info *x = a, *y = b;
+    int c = strcmp(x->name, y->name);
+    if (c)
+        return c;
+    if (x->wave != y->wave)
+        return x->wave < y->wave ? -1 : 1;
+    return (x->version > y->version) - (x->version < y->version);
+}
+
+/* The replaced versions (schema 5 on) appended to *out. */
+static helby_status list_replaced(helby_store *st, const char *survey,
+                                  helby_weight_set_info **out, size_t *n, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(helby_store_db(st),
+                           "SELECT " WS_COLUMNS ", w.version, w.replaced_at FROM "
+                           "weight_set_version w JOIN survey s ON s.id = w.survey_id WHERE "
+                           "s.name = ?1",
+                           -1, &q, NULL) != SQLITE_OK)
+        return dberr(st, err, "listing weight versions");
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_STATIC);
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        helby_weight_set_info *p = realloc(*out, (*n + 1) * sizeof *p);
+        if (!p) {
+            sqlite3_finalize(q);
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        }
+        *out = p;
+        read_info(q, &p[*n]);
+        p[*n].version = sqlite3_column_int(q, 9);
+        copy_text(p[*n].replaced_at, sizeof p[*n].replaced_at, q, 10);
+        (*n)++;
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? HELBY_OK : dberr(st, err, "listing weight versions");
+}
+
+helby_status helby_store_list_weight_versions(helby_store *st, const char *survey,
+                                              helby_weight_set_info **out, size_t *n,
+                                              helby_error *err)
+{
+    size_t n_cur = 0;
+    helby_status r = helby_store_list_weights(st, survey, out, &n_cur, err);
+    *n = n_cur;
+    if (!r && helby_store_schema(st) >= 5)
+        r = list_replaced(st, survey, out, n, err);
+    if (r) {
+        free(*out);
+        *out = NULL;
+        *n = 0;
+        return r;
+    }
+    /* The current version of a wave comes after every replaced one. */
+    for (size_t i = 0; i < n_cur; i++) {
+        (*out)[i].current = 1;
+        (*out)[i].version = 1;
+        for (size_t k = n_cur; k < *n; k++)
+            if (!strcmp((*out)[k].name, (*out)[i].name) && (*out)[k].wave == (*out)[i].wave &&
+                (*out)[k].version >= (*out)[i].version)
+                (*out)[i].version = (*out)[k].version + 1;
+    }
+    if (*n)
+        qsort(*out, *n, sizeof **out, by_name_wave_version);
     return HELBY_OK;
 }

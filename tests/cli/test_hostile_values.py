@@ -212,7 +212,7 @@ class Hostile(unittest.TestCase):
 
     def test_long_stratum_labels_that_differ_only_at_the_end_are_two_strata(self):
         # Labels were cut to 500 bytes when strata were numbered, merging these two. Two
-        # strata of two PSUs each: design df = PSUs - strata = 4 - 2 (STATISTICS.md §2).
+        # strata of two PSUs each: design df = PSUs - strata = 4 - 2 (docs/method.md §2).
         db = os.path.join(self.dir, "long.db")
         run("init", db=db, check=0)
         run("survey", "add", SURVEY, db=db, check=0)

@@ -94,10 +94,25 @@ class Weight(StoreCase):
         self.assertIn("weights/2014=", p.stdout)
         p = run("compute", "--rerun", "1", db=self.db, check=0)
         self.assertIn("reproduced bit for bit", p.stdout)
-        # Re-made with other margins under the same name: the run no longer reproduces as is.
+        first = p.stdout.split("result sha256 ")[1].split()[0]
+        # Re-made with other margins under the same name: the old version is kept
+        # (schemas/005_weight_versions.sql) and run 1 reruns with it, bit for bit.
         self.create("--margins", "district,origin", "--replace")
-        p = run("compute", "--rerun", "1", db=self.db, check=2)
-        self.assertIn("weight set 'raked' changed since run 1", p.stdout)
+        p = run("compute", "--rerun", "1", db=self.db, check=0)
+        self.assertIn("reproduced bit for bit", p.stdout)
+        self.assertIn(first, p.stdout)
+        # A new run uses the new version: other weights, other estimates, and it reruns too.
+        p = run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
+        self.assertNotIn(first, p.stdout)
+        run("compute", "--rerun", "2", db=self.db, check=0)
+        # Each run's report shows the diagnostics of the version it used.
+        diag = [[l for l in run("report", "--run", n, "--lang", "en", db=self.db,
+                                check=0).stdout.splitlines() if l.startswith("Kish")]
+                for n in ("1", "2")]
+        self.assertNotEqual(diag[0], diag[1])
+        p = self.weight("list", "--survey", "copenhagen")
+        self.assertRegex(p.stdout, r"version 1 .*replaced.*runs 1\b")
+        self.assertRegex(p.stdout, r"version 2 .*current.*runs 2\b")
 
     def test_replicate_variance_recalibrates_each_replicate(self):
         self.create("--margins", MARGINS, "--waves", "2014")

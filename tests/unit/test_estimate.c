@@ -22,7 +22,7 @@ static helby_design *srs(size_t n, const double *w, helby_error *err)
 }
 
 /* Four units, weights 1: mean 2.5; with-replacement SE = s/sqrt(n) with s^2 = 5/3,
- * so SE = sqrt(5/12) (STATISTICS.md §3 with n_h = 4, z_i = (y_i - 2.5)/4). */
+ * so SE = sqrt(5/12) (docs/method.md §3 with n_h = 4, z_i = (y_i - 2.5)/4). */
 static void mean_of_four_units_has_the_textbook_se(void **state)
 {
     (void)state;

@@ -1,6 +1,6 @@
 /* test_report.c — disclosure control and number formatting of reports (src/lib/report.c).
  * Every table is written out here and the expected marks are worked out by hand from
- * STATISTICS.md §9: cells below the threshold are suppressed (P), and a line (a row with its
+ * docs/method.md §8: cells below the threshold are suppressed (P), and a line (a row with its
  * margin, or a column with its margin) with exactly one suppressed cell gets a second one,
  * its smallest unsuppressed inner cell (C), so the margin cannot give the first one away. */
 #include <setjmp.h>

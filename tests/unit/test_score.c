@@ -1,5 +1,5 @@
 /* test_score.c — respondent scores (src/lib/score.c) on the Copenhagen definition, every
- * expected value worked out by hand from STATISTICS.md §1 in the comments. */
+ * expected value worked out by hand from docs/method.md §1 in the comments. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,0 +1,259 @@
+/* export_write.c — an export table as CSV, SPSS .sav or Stata .dta (helby/export.h).
+ *
+ * Layer: above nothing but ReadStat and the C library; export.c builds the tables. Files are
+ * microdata, so they are created 0600 and an existing file is set to 0600 before a byte is
+ * written (docs/method.md §9). */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <readstat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "helby/export.h"
+
+int helby_export_format_parse(const char *text, helby_export_format *fmt)
+{
+    static const char *const names[] = {"csv", "sav", "dta"};
+    const char *dot = strrchr(text, '.');
+    const char *ext = dot ? dot + 1 : text;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(ext, names[i]) || !strcmp(text, names[i])) {
+            *fmt = (helby_export_format)i;
+            return 0;
+        }
+    return -1;
+}
+
+/* The shortest "%.Ng" (N = 1..17) that reads back as x: a CSV reader gets the exact double.
+ * Whole numbers below 2^53 are written as integers ("10", not "1e+01"). */
+static void shortest(char *buf, size_t n, double x)
+{
+    if (x == floor(x) && fabs(x) < 9007199254740992.0) {
+        snprintf(buf, n, "%.0f", x);
+        return;
+    }
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}
+
+static void csv_text(FILE *f, const char *s)
+{
+    if (!strpbrk(s, ",\"\r\n")) {
+        fputs(s, f);
+        return;
+    }
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"')
+            fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_error *err)
+{
+    char buf[40];
+    for (size_t c = 0; c < t->n_cols; c++) {
+        fputs(c ? "," : "", f);
+        csv_text(f, t->cols[c].name);
+    }
+    fputc('\n', f);
+    for (size_t r = 0; r < t->n_rows; r++) {
+        for (size_t c = 0; c < t->n_cols; c++) {
+            const helby_export_column *k = &t->cols[c];
+            fputs(c ? "," : "", f);
+            if (k->is_text) {
+                csv_text(f, k->text[r]);
+            } else if (isfinite(k->num[r])) {
+                shortest(buf, sizeof buf, k->num[r]);
+                fputs(buf, f);
+            }
+        }
+        fputc('\n', f);
+    }
+    if (fflush(f) || ferror(f))
+        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
+    return HELBY_OK;
+}
+
+/* ---- ReadStat ---- */
+
+static ssize_t rs_write(const void *bytes, size_t len, void *ctx)
+{
+    int fd = *(int *)ctx;
+    const char *p = bytes;
+    size_t done = 0;
+    while (done < len) {
+        ssize_t w = write(fd, p + done, len - done);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        done += (size_t)w;
+    }
+    return (ssize_t)len;
+}
+
+/* A label cut to at most max bytes on a UTF-8 character boundary (Stata allows 80). */
+static void cut_utf8(char *out, size_t max, const char *in)
+{
+    size_t n = strlen(in);
+    if (n > max) {
+        n = max;
+        while (n > 0 && ((unsigned char)in[n] & 0xC0) == 0x80)
+            n--;
+    }
+    memcpy(out, in, n);
+    out[n] = '\0';
+}
+
+static size_t text_width(const helby_export_column *k, size_t n_rows)
+{
+    size_t w = 1;
+    for (size_t r = 0; r < n_rows; r++)
+        if (strlen(k->text[r]) > w)
+            w = strlen(k->text[r]);
+    return w;
+}
+
+/* Declare the table's variables: a column with value labels is an int32 variable (Stata
+ * labels only integers; the codes are integers by the codebook), others double or string. */
+static readstat_error_t rs_declare(readstat_writer_t *w, const helby_export_table *t,
+                                   readstat_variable_t **vars)
+{
+    char label[81];
+    for (size_t c = 0; c < t->n_cols; c++) {
+        const helby_export_column *k = &t->cols[c];
+        readstat_type_t type = k->is_text ? READSTAT_TYPE_STRING
+                               : k->n_labels ? READSTAT_TYPE_INT32
+                                             : READSTAT_TYPE_DOUBLE;
+        vars[c] = readstat_add_variable(w, k->name, type, k->is_text ? text_width(k, t->n_rows)
+                                                                       : 0);
+        if (!vars[c])
+            return READSTAT_ERROR_MALLOC;
+        if (k->label) {
+            cut_utf8(label, 80, k->label);
+            readstat_variable_set_label(vars[c], label);
+        }
+        if (k->n_labels) {
+            readstat_label_set_t *ls = readstat_add_label_set(w, READSTAT_TYPE_INT32, k->name);
+            if (!ls)
+                return READSTAT_ERROR_MALLOC;
+            for (size_t l = 0; l < k->n_labels; l++)
+                readstat_label_int32_value(ls, (int32_t)k->labels[l].value, k->labels[l].label);
+            readstat_variable_set_label_set(vars[c], ls);
+            readstat_variable_set_measure(vars[c], READSTAT_MEASURE_NOMINAL);
+        } else if (!k->is_text) {
+            readstat_variable_set_measure(vars[c], READSTAT_MEASURE_SCALE);
+        }
+    }
+    return READSTAT_OK;
+}
+
+static readstat_error_t rs_rows(readstat_writer_t *w, const helby_export_table *t,
+                                readstat_variable_t **vars)
+{
+    readstat_error_t e = READSTAT_OK;
+    for (size_t r = 0; r < t->n_rows && !e; r++) {
+        if ((e = readstat_begin_row(w)))
+            break;
+        for (size_t c = 0; c < t->n_cols && !e; c++) {
+            const helby_export_column *k = &t->cols[c];
+            if (k->is_text)
+                e = readstat_insert_string_value(w, vars[c], k->text[r]);
+            else if (!isfinite(k->num[r]))
+                e = readstat_insert_missing_value(w, vars[c]);
+            else if (k->n_labels)
+                e = readstat_insert_int32_value(w, vars[c], (int32_t)k->num[r]);
+            else
+                e = readstat_insert_double_value(w, vars[c], k->num[r]);
+        }
+        if (!e)
+            e = readstat_end_row(w);
+    }
+    return e;
+}
+
+static helby_status write_readstat(const helby_export_table *t, int fd, helby_export_format fmt,
+                                   helby_error *err)
+{
+    readstat_writer_t *w = readstat_writer_init();
+    readstat_variable_t **vars = calloc(t->n_cols ? t->n_cols : 1, sizeof *vars);
+    if (!w || !vars) {
+        free(vars);
+        if (w)
+            readstat_writer_free(w);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    readstat_error_t e = readstat_set_data_writer(w, rs_write);
+    char label[81];
+    cut_utf8(label, 80, t->file_label);
+    if (!e)
+        e = readstat_writer_set_file_label(w, label);
+    if (!e)
+        e = rs_declare(w, t, vars);
+    if (!e && fmt == HELBY_EXPORT_DTA)
+        e = readstat_writer_set_file_format_version(w, 118);
+    if (!e)
+        e = fmt == HELBY_EXPORT_SAV ? readstat_begin_writing_sav(w, &fd, (long)t->n_rows)
+                                    : readstat_begin_writing_dta(w, &fd, (long)t->n_rows);
+    if (!e)
+        e = readstat_validate_metadata(w);
+    for (size_t c = 0; c < t->n_cols && !e; c++)
+        e = readstat_validate_variable(w, vars[c]);
+    if (!e)
+        e = rs_rows(w, t, vars);
+    if (!e)
+        e = readstat_end_writing(w);
+    readstat_writer_free(w);
+    free(vars);
+    if (e == READSTAT_ERROR_WRITE)
+        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s",
+                               strerror(errno));
+    if (e)
+        return helby_error_set(err, e == READSTAT_ERROR_MALLOC ? HELBY_ENOMEM : HELBY_EINPUT,
+                               "%s export: %s", fmt == HELBY_EXPORT_SAV ? "SPSS" : "Stata",
+                               readstat_error_message(e));
+    return HELBY_OK;
+}
+
+helby_status helby_export_write(const helby_export_table *t, const char *path,
+                                helby_export_format fmt, helby_error *err)
+{
+    /* 0600 from the start, and for a file that existed before (open keeps its mode). */
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (fd < 0 || fchmod(fd, 0600)) {
+        helby_status r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path,
+                                         strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return r;
+    }
+    helby_status r;
+    if (fmt == HELBY_EXPORT_CSV) {
+        FILE *f = fdopen(fd, "w");
+        if (!f) {
+            close(fd);
+            return helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path,
+                                   strerror(errno));
+        }
+        r = helby_export_write_csv(t, f, err);
+        if (fclose(f) && !r)
+            r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+    } else {
+        r = write_readstat(t, fd, fmt, err);
+        if (close(fd) && !r)
+            r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+    }
+    if (r && err)
+        snprintf(err->file, sizeof err->file, "%s", path);
+    return r;
+}

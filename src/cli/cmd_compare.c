@@ -189,7 +189,7 @@ static void cmp_fieller(cmp_out *o, const helby_wave_comparison *x, int suppress
                x->baseline_gap_t);
 }
 
-/* The rule a goal is judged by, in words (STATISTICS.md §7). */
+/* The rule a goal is judged by, in words (docs/method.md §7). */
 static void goal_rule(const helby_goal_row *g, char *rule, size_t n)
 {
     const helby_target *tg = g->target;

@@ -26,7 +26,7 @@ void help_estimate(FILE *out)
             "  -v, --var A,B         items or other coded/real variables (default: none)\n"
             "      --share S,T       shares from shares.csv (default: all, when no --var)\n"
             "  -i, --index I,J       indices or dimensions of indices.csv, scored 0-100 per\n"
-            "                        respondent (STATISTICS.md §1) and averaged\n"
+            "                        respondent (docs/method.md §1) and averaged\n"
             "  -b, --by X,Y          domain variables: group (ethnic Danes / minorities) or any\n"
             "                        coded variable, e.g. origin, wave, district (default: none)\n"
             "  -w, --waves W,...     waves to use (default: all stored)\n"

@@ -1,5 +1,5 @@
-/* cmd_reliability.c — helby compare: ethnic minorities vs ethnic Danes over the waves of a stored
- * survey for one measure (index, dimension, share or item), and the survey's goal verdicts. */
+/* cmd_reliability.c — helby reliability: weighted Cronbach's alpha and item-rest correlations
+ * of every dimension (helby_analysis_reliability). */
 #include <getopt.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,7 +18,7 @@ void help_reliability(FILE *out)
             "For each dimension of each index: weighted Cronbach's alpha and each item's\n"
             "correlation with the rest of its dimension (base weights, respondents who answered\n"
             "every item of the dimension), so one can see whether the items belong together\n"
-            "(STATISTICS.md §1.6).\n\n"
+            "(docs/method.md §1).\n\n"
             "Example:\n  helby --db city.db reliability --survey copenhagen --waves 2014\n");
 }
 

@@ -23,7 +23,7 @@ void help_weight(FILE *out)
             "Weight each wave to the population totals of the survey's margins/W.csv and keep\n"
             "the result as a named weight set: the method, margins and bounds, the weights, and\n"
             "their diagnostics. `helby compute --weights NAME` and `helby estimate --weights\n"
-            "NAME` use it (STATISTICS.md §6): the weights are recomputed from the spec and must\n"
+            "NAME` use it (docs/method.md §6): the weights are recomputed from the spec and must\n"
             "agree bit for bit, the variance takes the calibration residuals, and replicate\n"
             "designs are re-calibrated replicate by replicate.\n\n"
             "  -s, --survey ID      the survey\n"

@@ -12,7 +12,7 @@
 #    margins/W.csv by R calibrate(calfun = "raking") from the response files themselves (not
 #    from helby's export): resp_id;wave;weight, full precision;
 #  - tests/golden/copenhagen_export_estimate.csv: svydesign on helby's exported CSV (strata
-#    within wave, base weights, fpc), svyby means of the inclusion and safety indices by group
+#    within wave, base weights), svyby means of the inclusion and safety indices by group
 #    and wave with their SEs, and the same means with the export's final (raked) weights.
 suppressMessages(library(survey))
 args <- commandArgs(trailingOnly = TRUE)
@@ -36,7 +36,7 @@ for (w in 2011:2014) {
                data.frame(forigin = factor(po$level, levels = 1:3), Freq = po$total),
                data.frame(fsexage = factor(ps$level, levels = levels(dw$fsexage)),
                           Freq = ps$total))
-  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, fpc = ~fpc, data = dw)
+  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = dw)
   cal <- calibrate(des, list(~fdistrict, ~forigin, ~fsexage), pops, calfun = "raking",
                    epsilon = 1e-13, maxit = 100)
   ws[[length(ws) + 1]] <- data.frame(resp_id = dw$resp_id, wave = w,
@@ -54,7 +54,7 @@ if (length(args) == 1) {
   est <- list()
   for (wt in c("weight", "final_weight")) {
     d <- svydesign(id = ~psu, strata = ~interaction(wave, stratum),
-                   weights = as.formula(paste0("~", wt)), fpc = ~fpc, data = x)
+                   weights = as.formula(paste0("~", wt)), data = x)
     for (ix in c("inclusion", "safety")) {
       b <- svyby(as.formula(paste0("~", ix)), ~group + wave, d, svymean, na.rm = TRUE)
       est[[length(est) + 1]] <- data.frame(weights = wt, measure = ix, group = b$group,

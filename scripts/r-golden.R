@@ -153,7 +153,7 @@ miss <- function(x, codes) ifelse(x %in% codes, NA, x)
 waves$group <- ifelse(waves$origin == 1, 0, 1)
 waves$discr <- as.numeric(miss(waves$disk_12m, c(8, 9)) == 1)
 waves$police <- miss(waves$tillid_politi, c(8, 9))
-cph <- svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights = ~weight, fpc = ~fpc,
+cph <- svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights = ~weight,
                  data = waves)
 cli <- list()
 b <- svyby(~discr, ~group + wave, cph, svymean, na.rm = TRUE)
@@ -190,7 +190,7 @@ with(waves, {
   waves$trust <<- trust
   waves$safety <<- safety
 })
-cph <- svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights = ~weight, fpc = ~fpc,
+cph <- svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights = ~weight,
                  data = waves)
 for (ix in c("inclusion", "safety", "trust")) {
   b <- svyby(as.formula(paste0("~", ix)), ~group + wave, cph, svymean, na.rm = TRUE)
@@ -216,7 +216,7 @@ for (w in 2011:2014) {
                data.frame(forigin = factor(po$level, levels = 1:3), Freq = po$total),
                data.frame(fsexage = factor(ps$level, levels = levels(dw$fsexage)),
                           Freq = ps$total))
-  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, fpc = ~fpc, data = dw)
+  des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = dw)
   rk <- rake(des, list(~fdistrict, ~forigin, ~fsexage), pops,
              control = list(maxit = 1000, epsilon = 1e-13))
   cal <- calibrate(des, list(~fdistrict, ~forigin, ~fsexage), pops, calfun = "raking",
@@ -294,6 +294,37 @@ putc("inclusion", 2014, "rel_gap_change",
      svycontrast(b, quote((`0.2014` - `1.2014` - `0.2011` + `1.2011`) / (`0.2011` - `1.2011`))))
 a <- svyby(~safety, ~wave, subset(cph, !is.na(safety)), svymean, covmat = TRUE)
 putc("safety", 2014, "change_all", svycontrast(a, c(`2014` = 1, `2011` = -1)))
+# The same changes with their CIs as helby states them (docs/method.md §7): waves are
+# independent samples, so a change across waves takes Satterthwaite (Welch) df from each
+# wave's variance part and df (R degf on the wave alone).
+dfw1 <- function(w) degf(svydesign(id = ~psu, strata = ~stratum, weights = ~weight,
+                                   data = subset(waves, wave == w)))
+welch <- function(v, d) sum(v)^2 / sum(v^2 / d)
+V <- vcov(b)
+gv <- function(w) { i <- paste0("0.", w); j <- paste0("1.", w)
+                    V[i, i] + V[j, j] - 2 * V[i, j] }
+G0 <- coef(svycontrast(b, c(`0.2011` = 1, `1.2011` = -1)))
+Gt <- coef(svycontrast(b, c(`0.2014` = 1, `1.2014` = -1)))
+parts <- c(gv(2014) / G0^2, (Gt / G0^2)^2 * gv(2011))
+rel <- (Gt - G0) / G0
+dfr <- welch(parts, c(dfw1(2014), dfw1(2011)))
+ci <- list(data.frame(quantity = "rel_gap_change", estimate = rel, se = sqrt(sum(parts)),
+                      df = dfr, low = rel - qt(0.975, dfr) * sqrt(sum(parts)),
+                      high = rel + qt(0.975, dfr) * sqrt(sum(parts))))
+Va <- vcov(a)
+pa <- c(Va["2014", "2014"], Va["2011", "2011"])
+dfa <- welch(pa, c(dfw1(2014), dfw1(2011)))
+ch <- coef(a)["2014"] - coef(a)["2011"]
+ci[[2]] <- data.frame(quantity = "change_all", estimate = ch, se = sqrt(sum(pa)), df = dfa,
+                      low = ch - qt(0.975, dfa) * sqrt(sum(pa)),
+                      high = ch + qt(0.975, dfa) * sqrt(sum(pa)))
+ci <- do.call(rbind, ci)
+for (k in c("estimate", "se", "df", "low", "high")) ci[[k]] <- sprintf("%.17g", ci[[k]])
+con <- file(file.path(out, "copenhagen_compare_ci.csv"), "w")
+writeLines(sprintf("# R %s, survey %s; inclusion 2014 vs 2011 and safety (all) 2014 vs 2011 with Satterthwaite df; scripts/r-golden.R",
+                   getRversion(), packageVersion("survey")), con)
+write.table(ci, con, sep = ";", row.names = FALSE, quote = FALSE)
+close(con)
 cmp <- do.call(rbind, cmp)
 con <- file(file.path(out, "copenhagen_compare.csv"), "w")
 writeLines(sprintf("# R %s, survey %s; written by scripts/r-golden.R", getRversion(),
@@ -305,7 +336,7 @@ cli$se <- sprintf("%.17g", cli$se)
 con <- file(file.path(out, "copenhagen_estimate.csv"), "w")
 # Waves are independent samples: each wave's df is R's degf on that wave alone.
 dfw <- sapply(2011:2014, function(w)
-  degf(svydesign(id = ~psu, strata = ~stratum, weights = ~weight, fpc = ~fpc,
+  degf(svydesign(id = ~psu, strata = ~stratum, weights = ~weight,
                  data = subset(waves, wave == w))))
 writeLines(sprintf("# R %s, survey %s; df per wave %s; written by scripts/r-golden.R",
                    getRversion(), packageVersion("survey"), paste(dfw, collapse = ",")), con)

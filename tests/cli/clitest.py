@@ -36,6 +36,29 @@ def run(*args, db=None, check=None):
     return p
 
 
+def survey_with_fpc(tmpdir):
+    """A copy of the example survey, id copenhagen_fpc, that declares its fpc column as the
+    design's fpc (the example itself does not: its sample has two stages), for the tests of
+    fpc checks. Returns the directory."""
+    import shutil
+    d = os.path.join(tmpdir, "copenhagen_fpc")
+    shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+    ini = os.path.join(d, "survey.ini")
+    with open(ini, encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace("id = copenhagen\n", "id = copenhagen_fpc\n")
+    text = text.replace("weight = weight\n", "weight = weight\nfpc = fpc\n", 1)
+    with open(ini, "w", encoding="utf-8") as f:
+        f.write(text)
+    cb = os.path.join(d, "codebook.csv")
+    with open(cb, encoding="utf-8") as f:
+        text = f.read()
+    text = text.replace(";Clusters in stratum;covariate;", ";Clusters in stratum;fpc;")
+    with open(cb, "w", encoding="utf-8") as f:
+        f.write(text)
+    return d
+
+
 def store_fingerprint(db):
     """SHA-256 of a logical dump of the store: equal means nothing changed."""
     con = sqlite3.connect(db)

@@ -8,7 +8,7 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import ROOT, SURVEY, WAVES, main, run, store_fingerprint  # noqa: E402
+from clitest import ROOT, SURVEY, WAVES, main, run, store_fingerprint, survey_with_fpc  # noqa: E402,E501
 
 BAD = os.path.join(ROOT, "tests", "data", "bad")
 
@@ -29,6 +29,8 @@ class BadInputs(unittest.TestCase):
         cls.db = os.path.join(cls.tmp.name, "bad.db")
         run("init", db=cls.db, check=0)
         run("survey", "add", SURVEY, db=cls.db, check=0)
+        # The fpc checks need a design with an fpc, which the example does not declare.
+        run("survey", "add", survey_with_fpc(cls.tmp.name), db=cls.db, check=0)
         # A store with data in it, so "unchanged" means something.
         run("import", "--survey", "copenhagen", WAVES[1], db=cls.db, check=0)
 
@@ -38,7 +40,8 @@ class BadInputs(unittest.TestCase):
 
     def refused(self, path, line, col, phrase, opts):
         before = store_fingerprint(self.db)
-        p = run("import", "--survey", "copenhagen", *opts, path, db=self.db)
+        survey = "copenhagen_fpc" if os.path.basename(path).startswith("fpc_") else "copenhagen"
+        p = run("import", "--survey", survey, *opts, path, db=self.db)
         self.assertEqual(p.returncode, 2, "%s: exit %d\n%s" % (path, p.returncode, p.stderr))
         self.assertEqual(before, store_fingerprint(self.db), path + ": store changed")
         first = p.stderr.splitlines()[0]

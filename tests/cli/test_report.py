@@ -176,59 +176,66 @@ class Report(unittest.TestCase):
         self.assertEqual(checked, 2 * (4 * 5 + 3 * 2) + 2)  # 2 measures, 4 waves, 2 goals
 
     def test_goal_sentences_state_the_example_numbers_computed_by_hand(self):
-        # From R survey's means (copenhagen_estimate.csv) and contrasts (copenhagen_compare.csv):
-        # gap 2011 = 62.9209 - 48.4833 = 14.4376 -> 14.4; gap 2014 = 7.8404 -> 7.8;
-        # relative change -0.45694 (SE 0.082183), the reduction 45.694 % -> 46 %; its CI with
-        # t on the design df 2880 (R: qt(0.975, 2880) = 1.9607880) is
-        # 45.694 -+ 1.96079 * 8.2183 = [29.58, 61.81] -> 30-62 %. Goal 6: change 4.87997
-        # (SE 0.962555) -> +4.9, CI 4.87997 -+ 1.96079 * 0.962555 = [2.993, 6.767] -> 3.0-6.8.
+        # From R survey's means (copenhagen_estimate.csv), contrasts (copenhagen_compare.csv)
+        # and the changes with their Satterthwaite df and CIs (copenhagen_compare_ci.csv,
+        # scripts/r-golden.R): the gaps 2011 and 2014 rounded to 0.1 point; the relative gap
+        # change as a reduction in whole per cent with its CI; goal 6's change of the safety
+        # index of all residents to 0.1 point with its CI.
         est = {(g["measure"], g["group"], g["wave"]): float(g["estimate"])
                for g in read_gold("copenhagen_estimate.csv")}
         cmp = {(g["measure"], g["quantity"]): (float(g["estimate"]), float(g["se"]))
                for g in read_gold("copenhagen_compare.csv")}
-        t = 1.9607880302
+        ci = {g["quantity"]: {k: float(g[k]) for k in ("estimate", "low", "high")}
+              for g in read_gold("copenhagen_compare_ci.csv")}
         g0 = est[("inclusion", "0", "2011")] - est[("inclusion", "1", "2011")]
-        red, se = -cmp[("inclusion", "rel_gap_change")][0], cmp[("inclusion", "rel_gap_change")][1]
-        chg, se6 = cmp[("safety", "change_all")]
-        self.assertEqual(("%.1f %.1f" % (g0, cmp[("inclusion", "gap")][0])), "14.4 7.8")
-        self.assertEqual("%.0f %.0f %.0f" % (100 * red, 100 * (red - t * se),
-                                             100 * (red + t * se)), "46 30 62")
-        self.assertEqual("%.1f %.1f %.1f" % (chg, chg - t * se6, chg + t * se6), "4.9 3.0 6.8")
-        # The "all residents" levels of goal 6 are not in R's golden files: the sentence must
-        # agree with the report's own table (R checks the groups' levels above).
-        rows = report_rows(self.report("--format", "csv").stdout)
-        lev = {(r["measure"], r["group"], r["wave"]): float(r["estimate"]) for r in rows
-               if r["section"] == "level"}
-        a0, a1 = lev[("safety", "all", "2011")], lev[("safety", "all", "2014")]
+        rel, chg = ci["rel_gap_change"], ci["change_all"]
+        self.assertTrue(close(rel["estimate"], cmp[("inclusion", "rel_gap_change")][0], 1e-12))
+        gaps = "%.1f %.1f" % (g0, cmp[("inclusion", "gap")][0])
+        red = "%.0f %.0f %.0f" % (-100 * rel["estimate"], -100 * rel["high"], -100 * rel["low"])
+        six = "%.1f %.1f %.1f" % (chg["estimate"], chg["low"], chg["high"])
+        lo6, hi6 = six.split()[1:]
+        self.assertEqual(six.split()[0], "4.9")
+        self.assertEqual(gaps, "14.4 7.8")
+        rd, rl, rh = red.split()
         en = json.loads(self.report("--format", "json", "--lang", "en").stdout)["goals"]
         da = json.loads(self.report("--format", "json").stdout)["goals"]
         self.assertEqual(en[0]["sentence"],
                          "The gap in the inclusion index between ethnic Danes and ethnic "
                          "minorities fell from 14.4 to 7.8 points (2011–2014): ethnic minorities "
                          "rose from 48.5 to 56.6, ethnic Danes rose from 62.9 to 64.4. That is a "
-                         "reduction of the gap by 46 % (95 % CI 30–62 %). The goal of at least "
-                         "10 % is met.")
+                         "reduction of the gap by %s %% (95 %% CI %s–%s %%). The goal of at least "
+                         "10 %% is met." % (rd, rl, rh))
         self.assertEqual(da[0]["sentence"],
                          "Forskellen i inklusionsindeks mellem etniske danskere og etniske "
                          "minoriteter faldt fra 14,4 til 7,8 point (2011–2014): etniske "
                          "minoriteter steg fra 48,5 til 56,6, etniske danskere steg fra 62,9 til "
-                         "64,4. Det er en reduktion af forskellen på 46 % (95 %-KI 30–62 %). "
-                         "Målet på mindst 10 % er nået.")
+                         "64,4. Det er en reduktion af forskellen på %s %% (95 %%-KI %s–%s %%). "
+                         "Målet på mindst 10 %% er nået." % (rd, rl, rh))
+        # The "all residents" levels of goal 6 are not in R's golden files: the sentence must
+        # agree with the report's own table (R checks the groups' levels above).
+        rows = report_rows(self.report("--format", "csv").stdout)
+        lev = {(r["measure"], r["group"], r["wave"]): float(r["estimate"]) for r in rows
+               if r["section"] == "level"}
+        a0, a1 = lev[("safety", "all", "2011")], lev[("safety", "all", "2014")]
         self.assertEqual(en[1]["sentence"],
                          "Among all residents the safety index (scale 0–100) rose from %.1f to "
-                         "%.1f points (2011–2014), a change of +4.9 points (95 %% CI 3.0–6.8 "
-                         "points). The goal of a change of more than 0 points is met." % (a0, a1))
+                         "%.1f points (2011–2014), a change of +4.9 points (95 %% CI %s–%s "
+                         "points). The goal of a change of more than 0 points is met."
+                         % (a0, a1, lo6, hi6))
         self.assertIn("steg tryghedsindeks (skala 0–100) fra %s til %s point (2011–2014), en "
-                      "ændring på +4,9 point (95 %%-KI 3,0–6,8 point)" %
-                      (("%.1f" % a0).replace(".", ","), ("%.1f" % a1).replace(".", ",")),
+                      "ændring på +4,9 point (95 %%-KI %s–%s point)" %
+                      tuple(x.replace(".", ",") for x in ("%.1f" % a0, "%.1f" % a1, lo6, hi6)),
                       da[1]["sentence"])
         # The policy's X is filled in; one sign for goal 4 in card, CSV and rule.
         self.assertEqual(da[0]["label"], "Mål 4: Etniske minoriteters inklusionsindeks "
                          "forbedres med 10 % i forhold til etniske danskere")
         g4 = [r for r in rows if r["section"] == "goal" and r["quantity"] == "goal4"][0]
-        self.assertTrue(close(float(g4["estimate"]), -red))
+        self.assertTrue(close(float(g4["estimate"]), rel["estimate"]))
+        self.assertTrue(close(float(g4["ci_low"]), rel["low"], 1e-9))
+        self.assertTrue(close(float(g4["ci_high"]), rel["high"], 1e-9))
         text = self.report("--lang", "en").stdout
-        self.assertIn("Relative change of the gap 2011→2014: −45.7 [−61.8; −29.6] %", text)
+        self.assertIn("Relative change of the gap 2011→2014: −%.1f [−%.1f; −%.1f] %%" %
+                      (-100 * rel["estimate"], -100 * rel["low"], -100 * rel["high"]), text)
         self.assertIn("≤ −10 %", text)
         self.assertIn("Rel. gap change (%)", text)
 
@@ -287,7 +294,9 @@ class Report(unittest.TestCase):
             over = float(r["se"]) / abs(float(r["estimate"])) > 0.30
             self.assertEqual(r["flag"] == "unreliable", over, r)
             flagged += over
-        self.assertEqual(flagged, 10)  # district shares of the discriminated among Danes
+        # District shares among Danes (the discriminated, and unsafe at night): each checked
+        # against its own SE above; the count only guards against a silent change.
+        self.assertEqual(flagged, 11)
 
     def test_danish_and_english_text_markdown_and_json(self):
         da = self.report().stdout  # the survey's language is Danish
@@ -501,7 +510,13 @@ class Report(unittest.TestCase):
         self.assertRegex(lines["Goal 2"], r"70\.3\s+≥ 70\.0\s+improving\s+met")
         self.assertRegex(lines["Goal 3"], r"80\.6\s+≥ 85\.0\s+worsening\s+not met")
         self.assertRegex(lines["Goal 1"], r"15\.1\s+≤ 15\.0\s+improving\s+not met")
-        self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+−45\.7 \[−61\.8; −29\.6\] %\s+≤ −10 %\s+improving\s+met")
+        # R: the relative gap change and its CI (copenhagen_compare_ci.csv)
+        rel = [g for g in read_gold("copenhagen_compare_ci.csv")
+               if g["quantity"] == "rel_gap_change"][0]
+        want = "−%.1f \\[−%.1f; −%.1f\\] %%" % tuple(-100 * float(rel[k])
+                                                   for k in ("estimate", "low", "high"))
+        self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+" + want +
+                         r"\s+≤ −10 %\s+improving\s+met")
         out = os.path.join(self.tmp.name, "b.html")
         run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
             db=self.db, check=0)

@@ -103,8 +103,9 @@ static void copenhagen_definition_loads_with_its_indices_and_codes(void **state)
     assert_int_equal(s->n_danes_codes, 1);
     assert_int_equal(s->n_minority_codes, 2);
     assert_true(s->minority_codes[0] == 2 && s->minority_codes[1] == 3);
+    /* Stratified clusters; no fpc: the example's sample has two stages (MODEL.md). */
     assert_true(s->stratum_var != HELBY_NO_VAR && s->psu_var != HELBY_NO_VAR &&
-                s->fpc_var != HELBY_NO_VAR);
+                s->fpc_var == HELBY_NO_VAR);
     assert_string_equal(s->lonely_psu, "fail");
     assert_int_equal(s->min_cell, 30);
     helby_survey_free(s);

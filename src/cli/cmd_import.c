@@ -20,6 +20,11 @@ void help_import(FILE *out)
             "  file:line:column: variable: 'value': what was expected\n"
             "with exit status 2. A file imported before (same SHA-256), or a wave already in\n"
             "the store, is refused unless --replace is given.\n\n"
+            "Besides CSV, SPSS (.sav, .zsav, .por), Stata (.dta) and SAS (.sas7bdat, .xpt)\n"
+            "files are read (ReadStat) and checked the same way; errors then name the row.\n"
+            "Their value labels must agree with the codebook's; SPSS user-missing values must\n"
+            "be missing codes of the codebook; Stata/SAS extended missing values (.a-.z) become\n"
+            "the codebook's missing code with the same value label.\n\n"
             "Options:\n"
             "  -s, --survey ID         survey to import into (required)\n"
             "  -w, --wave W            the wave, when the file has no wave column (or to check it)\n"
@@ -69,12 +74,16 @@ static void print_summary(const helby_survey *s, const char *path,
         printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path,
                sum->wave, s->id, (long long)sum->import_id, sum->n_rows);
     const helby_dialect *d = &sum->dialect;
-    printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
-           sum->file_sha256, sum->bytes,
-           d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
-           d->decimal ? d->decimal : '.',
-           d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
-           d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
+    if (sum->format != HELBY_FORMAT_CSV)
+        printf("  file: sha256 %.16s…, %zu bytes, %s file read by ReadStat\n", sum->file_sha256,
+               sum->bytes, helby_file_format_name(sum->format));
+    else
+        printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
+               sum->file_sha256, sum->bytes,
+               d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
+               d->decimal ? d->decimal : '.',
+               d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
+               d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
     char buf[64];
     printf("  respondents by group:\n");
     for (size_t i = 0; i < sum->n_groups; i++) {
@@ -253,12 +262,7 @@ int cmd_import(cli_global *g, int argc, char **argv)
             goto done;
         }
         for (int i = 0; i < nfiles; i++) {
-            const helby_dialect *d = &sums[i].dialect;
-            snprintf(dialect, sizeof dialect, "delimiter=%s decimal=%c encoding=%s%s%s",
-                     d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";",
-                     d->decimal ? d->decimal : '.',
-                     d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8",
-                     d->had_bom ? " bom" : "", d->crlf ? " crlf" : "");
+            helby_import_describe(&sums[i], dialect, sizeof dialect);
             helby_import_record rec = {argv[optind + i], sums[i].file_sha256,
                                        (int64_t)sums[i].bytes, dialect, o.replace};
             if (helby_store_write_wave(st, s, frames[i], &rec, &sums[i].import_id, &err)) {

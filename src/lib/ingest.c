@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_internal.h"
 #include "util_internal.h"
 
 /* A base weight counts population units per respondent: no population has 1e12 of them,
@@ -57,6 +58,8 @@ typedef struct ingest_ctx {
     helby_error_list *errs;
     helby_error first;
     int failed;            /* a value error was seen */
+    size_t n_errors;       /* errors reported so far */
+    long header_line;      /* 1 in a CSV; 0 (the dictionary) in SPSS/Stata/SAS files */
     helby_status fatal;    /* out of memory or similar: stop */
     const helby_import_options *opt;
     size_t bytes, done_bytes_hint;
@@ -98,6 +101,7 @@ static void report(ingest_ctx *c, long line, long col, const char *var, const ch
     if (!c->failed)
         c->first = e;
     c->failed = 1;
+    c->n_errors++;
     if (helby_error_list_add(c->errs, &e))
         c->fatal = HELBY_ENOMEM;
 }
@@ -133,21 +137,23 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
     if (!seen)
         return HELBY_ENOMEM;
     char msg[256];
+    size_t errors_before = c->n_errors;
     for (size_t j = 0; j < nf; j++) {
         c->col_var[j] = HELBY_NO_VAR;
         if (f[j].len == 0) {
-            report(c, 1, (long)j + 1, NULL, NULL, 0, "%s", "empty column name in the header");
+            report(c, c->header_line, (long)j + 1, NULL, NULL, 0, "%s",
+                   "empty column name in the header");
             continue;
         }
         size_t v = helby_survey_find_var(s, f[j].text);
         if (v == HELBY_NO_VAR) {
-            report(c, 1, (long)j + 1, f[j].text, NULL, 0, "%s",
+            report(c, c->header_line, (long)j + 1, f[j].text, NULL, 0, "%s",
                    "unknown column: not in the survey's codebook");
             continue;
         }
         if (seen[v]) {
             snprintf(msg, sizeof msg, "duplicate column (also column %d)", seen[v]);
-            report(c, 1, (long)j + 1, f[j].text, NULL, 0, "%s", msg);
+            report(c, c->header_line, (long)j + 1, f[j].text, NULL, 0, "%s", msg);
             continue;
         }
         seen[v] = (int)j + 1;
@@ -160,11 +166,11 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
         if (needed && !seen[v]) {
             snprintf(msg, sizeof msg, "required %s column is missing from the header",
                      role_name(var->role));
-            report(c, 1, 0, var->name, NULL, 0, "%s", msg);
+            report(c, c->header_line, 0, var->name, NULL, 0, "%s", msg);
         }
     }
     free(seen);
-    c->header_ok = !c->failed;
+    c->header_ok = c->n_errors == errors_before;
     if (!c->header_ok)
         return HELBY_OK;
 
@@ -331,7 +337,8 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
             return;
         }
         if (r == 0) {
-            snprintf(msg, sizeof msg, "duplicate respondent id (first on line %zu)", first);
+            snprintf(msg, sizeof msg, "duplicate respondent id (first on %s %zu)",
+                     c->header_line ? "line" : "row", first);
             report(c, line, (long)ji + 1, s->vars[s->id_var].name, f[ji].text, f[ji].len, NULL,
                    msg);
         }
@@ -466,8 +473,8 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
                     snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
                 else
                     snprintf(msg, sizeof msg,
-                             "expected wave %ld as on line %ld: a file holds one wave", c->wave,
-                             c->wave_line);
+                             "expected wave %ld as on %s %ld: a file holds one wave", c->wave,
+                             c->header_line ? "line" : "row", c->wave_line);
                 report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL, msg);
             }
         } else if (v->role == HELBY_ROLE_GROUP &&
@@ -610,6 +617,47 @@ static helby_status finish_text(ingest_ctx *c)
     return HELBY_OK;
 }
 
+/* Sniff and parse a CSV into c; the status of the parser (syntax errors are in err). */
+static helby_status read_csv(ingest_ctx *c, const unsigned char *buf, size_t len,
+                             helby_dialect *d, helby_error *err)
+{
+    helby_status st = helby_csv_sniff(buf, len, d, c->name, err);
+    if (st)
+        return st;
+    c->decimal = d->decimal ? d->decimal : '.';
+    c->header_line = 1;
+    /* Rows are at most the line ends + 1: size the columns once. */
+    size_t lines = 1;
+    for (const unsigned char *p = buf, *end = buf + len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    c->cap_rows = lines;
+    c->progress_every = lines > 100000 ? lines / 100 : 0;
+    return helby_csv_parse(buf, len, d, NULL, c->name, on_row, c, err);
+}
+
+static void report_rs(void *ctx, long row, long col, const char *var, const char *msg)
+{
+    report(ctx, row, col, var, NULL, 0, "%s", msg);
+}
+
+/* Read an SPSS/Stata/SAS file with ReadStat and check its rows as a CSV's. */
+static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size_t len,
+                                   helby_file_format fmt, helby_error *err)
+{
+    helby_rs_table *t = NULL;
+    helby_status st = helby_rs_read(buf, len, c->name, fmt, &t, err);
+    if (st)
+        return st;
+    c->decimal = '.'; /* numbers are written back as %.17g */
+    c->header_line = 0;
+    c->cap_rows = helby_rs_table_rows(t) + 1;
+    c->progress_every = c->cap_rows > 100000 ? c->cap_rows / 100 : 0;
+    st = helby_rs_feed(t, c->s, on_row, report_rs, c, err);
+    helby_rs_table_free(t);
+    return st;
+}
+
 helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *buf, size_t len,
                                    const char *name, const helby_import_options *opt_in,
                                    helby_frame **out, helby_import_summary *sum,
@@ -635,28 +683,17 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     helby_strmap_init(&c.psus);
 
     helby_dialect d = opt_in->dialect;
-    helby_status st = helby_csv_sniff(buf, len, &d, name, err);
-    if (st) {
-        helby_error_list_add(errs, err);
-        return st;
-    }
-    c.decimal = d.decimal ? d.decimal : '.';
-    /* Rows are at most the line ends + 1: size the columns once. */
-    size_t lines = 1;
-    for (const unsigned char *p = buf, *end = buf + len;
-         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        lines++;
-    c.cap_rows = lines;
-    c.progress_every = lines > 100000 ? lines / 100 : 0;
-
-    st = helby_csv_parse(buf, len, &d, NULL, name, on_row, &c, err);
+    helby_file_format fmt = opt_in->format ? opt_in->format
+                                           : helby_file_format_sniff(buf, len, name);
+    helby_status st = fmt == HELBY_FORMAT_CSV ? read_csv(&c, buf, len, &d, err)
+                                              : read_stat_file(&c, buf, len, fmt, err);
     if (st == HELBY_ENOMEM || c.fatal == HELBY_ENOMEM) {
         ctx_free(&c);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
     if (st) {
-        /* A syntax error (unclosed quote, NUL byte, bad encoding...): the
-         * value errors found so far are real too; report all. */
+        /* A syntax error (unclosed quote, NUL byte, bad encoding, unreadable file...):
+         * the value errors found so far are real too; report all. */
         helby_error_list_add(errs, err);
         if (c.failed)
             *err = c.first;
@@ -666,7 +703,8 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     if (!c.frame && !c.failed) {
         report(&c, 1, 0, NULL, NULL, 0, "%s", "the file has no header row");
     } else if (c.frame && c.frame->n_rows == 0 && !c.failed) {
-        report(&c, 2, 0, NULL, NULL, 0, "%s", "the file has a header but no data rows");
+        report(&c, c.header_line + 1, 0, NULL, NULL, 0, "%s",
+               "the file has a header but no data rows");
     }
     if (c.frame && c.header_ok)
         check_fpc_totals(&c);
@@ -685,7 +723,9 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
         helby_import_summary_free(sum);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
-    sum->dialect = d;
+    sum->format = fmt;
+    if (fmt == HELBY_FORMAT_CSV)
+        sum->dialect = d;
     sum->bytes = len;
     helby_sha256_hex(buf, len, sum->file_sha256);
     *out = c.frame;
@@ -694,8 +734,13 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     return HELBY_OK;
 }
 
-static void dialect_text(const helby_dialect *d, char *out, size_t n)
+void helby_import_describe(const helby_import_summary *sum, char *out, size_t n)
 {
+    const helby_dialect *d = &sum->dialect;
+    if (sum->format != HELBY_FORMAT_CSV && sum->format != HELBY_FORMAT_AUTO) {
+        snprintf(out, n, "format=%s", helby_file_format_name(sum->format));
+        return;
+    }
     const char *delim = d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";";
     snprintf(out, n, "delimiter=%s decimal=%c encoding=%s%s%s", delim, d->decimal ? d->decimal : '.',
              d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8", d->had_bom ? " bom" : "",
@@ -712,7 +757,7 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
     if (r)
         return r;
     char dialect[128];
-    dialect_text(&sum->dialect, dialect, sizeof dialect);
+    helby_import_describe(sum, dialect, sizeof dialect);
     helby_import_record rec = {
         .file_name = name,
         .sha256 = sum->file_sha256,

@@ -1,0 +1,44 @@
+/* ingest_internal.h — the statistical-package layer of ingest (ingest_readstat.c).
+ *
+ * SPSS, Stata and SAS files are read by ReadStat in two steps: first the whole
+ * file into a table (values, value labels, user-missing declarations), because
+ * a Stata file keeps its value labels after the data; then the table is fed,
+ * row by row as text fields, to the same row callback the CSV reader feeds, so
+ * that every check of ingest.c applies unchanged. Mapping file conventions to
+ * the codebook (user-missing and extended missing values, value labels) is
+ * done while feeding, and what cannot be mapped is reported through a
+ * callback with its row and variable. */
+#ifndef HELBY_INGEST_INTERNAL_H
+#define HELBY_INGEST_INTERNAL_H
+
+#include "helby/csv.h"
+#include "helby/ingest.h"
+#include "helby/survey.h"
+
+typedef struct helby_rs_table helby_rs_table;
+
+/* The format of a response file: its extension, else its first bytes. */
+helby_file_format helby_file_format_sniff(const unsigned char *buf, size_t len, const char *name);
+
+/* Read a whole SPSS/Stata/SAS file held in memory into *out (free with
+ * helby_rs_table_free). HELBY_EINPUT with ReadStat's reason when the file
+ * cannot be parsed. */
+helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *name,
+                           helby_file_format fmt, helby_rs_table **out, helby_error *err);
+void helby_rs_table_free(helby_rs_table *t);
+size_t helby_rs_table_rows(const helby_rs_table *t);
+
+/* Reports a value the codebook cannot take (row is 1-based, 0 for the file's
+ * dictionary; col is the 1-based variable number). */
+typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *var,
+                                   const char *msg);
+
+/* Feed the header (row_index 0, line 0) and every row (line = row number) to
+ * on_row as text fields: numbers as %.17g (exact), system-missing as empty,
+ * SPSS user-missing and Stata/SAS extended missing values as the codebook's
+ * missing codes. Value labels that disagree with the codebook's are reported
+ * before the rows. Returns what on_row returned, or HELBY_ENOMEM. */
+helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
+                           helby_rs_report_fn report, void *ctx, helby_error *err);
+
+#endif

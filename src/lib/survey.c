@@ -271,7 +271,7 @@ static helby_status read_table(survey_impl *s, const def_file *f, const char *co
     t->file = arena_strndup(s, f->name, strlen(f->name));
     if (!t->file)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    helby_dialect d = {';', '.', HELBY_ENC_UTF8, 0, 0};
+    helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
     table_ctx c = {s, t, 0};
     helby_status st =
         helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name, table_row, &c,

@@ -59,6 +59,16 @@ typedef struct helby_import_options {
     long wave;              /* 0: take the wave from the wave column */
     int replace;            /* replace an existing wave / allow the same file again */
     size_t max_errors;      /* errors kept for the report; 0: 100 */
+    /* Columns to leave out (names matched ignoring case); a name that matches no column
+     * is an error. */
+    const char *const *ignore_columns;
+    size_t n_ignore_columns;
+    int ignore_unknown_columns; /* leave out columns the codebook does not know */
+    /* 0 (default): a text cell of a code column that equals one of the variable's value
+     * labels in the codebook (ignoring case and surrounding spaces) is read as its code,
+     * as in an SPSS "labels" export ("Ja" -> 1); every column so read is noted. 1: such
+     * cells are errors. */
+    int refuse_labels;
     /* Optional progress callback (fraction 0..1), called a few hundred times at most. */
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;
@@ -89,13 +99,19 @@ typedef struct helby_import_summary {
     helby_count *groups; size_t n_groups;       /* ascending by code */
     helby_count *districts; size_t n_districts; /* ascending by code */
     helby_item_nonresponse *items; size_t n_items; /* items in file order */
+    /* Every assumption and mapping the import made, one per line ("decimal mark '.'
+     * sniffed from the values", "column 'postnr' ignored (--ignore-column)", "disk_12m:
+     * 2975 cells written as value labels, read as codes (e.g. 'Ja' -> 1)"); NULL when
+     * none. Stored in the import record. */
+    char *notes;
 } helby_import_summary;
 
 void helby_import_summary_free(helby_import_summary *sum);
 
 /* What an import record stores of how the file was read, e.g.
- * "delimiter=; decimal=, encoding=utf-8 bom crlf" or "format=spss-sav". */
-void helby_import_describe(const helby_import_summary *sum, char *out, size_t n);
+ * "delimiter=; decimal=, encoding=utf-8 bom crlf" or "format=spss-sav", followed by the
+ * notes ("; notes: ... | ..."). Malloc'ed (caller frees); NULL when out of memory. */
+char *helby_import_describe_dup(const helby_import_summary *sum);
 
 /* Parse and validate a whole response file held in memory (name is used in
  * messages). On success *out is a frame with one column per file column

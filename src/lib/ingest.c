@@ -3,6 +3,7 @@
 #include "helby/ingest.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,8 @@ void helby_import_summary_free(helby_import_summary *sum)
     free(sum->groups);
     free(sum->districts);
     free(sum->items);
+    free(sum->notes);
+    sum->notes = NULL;
     sum->groups = sum->districts = NULL;
     sum->items = NULL;
     sum->n_groups = sum->n_districts = sum->n_items = 0;
@@ -47,7 +50,15 @@ typedef struct ingest_ctx {
     long wave;             /* 0 until known */
     long wave_line;
     size_t n_cols;
-    size_t *col_var;       /* file column -> variable, HELBY_NO_VAR for unknown */
+    size_t *col_var;       /* file column -> variable, HELBY_NO_VAR for unknown or ignored */
+    size_t *col_frame;     /* file column -> frame column, HELBY_NO_VAR when left out */
+    size_t n_kept;         /* frame columns */
+    size_t rows_trimmed;   /* rows with empty fields past the header's last column */
+    size_t empty_rows;     /* rows of empty fields only (Excel's ";;;;"), skipped */
+    long first_empty_row;
+    size_t *label_hits;    /* per file column: cells read as value labels */
+    char (*label_example)[128];
+    helby_buf notes;       /* one note per line */
     int header_ok;
     size_t cap_rows;
     helby_frame *frame;
@@ -106,6 +117,23 @@ static void report(ingest_ctx *c, long line, long col, const char *var, const ch
         c->fatal = HELBY_ENOMEM;
 }
 
+static void note(ingest_ctx *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(ingest_ctx *c, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (helby_buf_append(&c->notes, line, strlen(line)) || helby_buf_append(&c->notes, "\n", 1))
+        c->fatal = HELBY_ENOMEM;
+}
+
 static const char *role_name(helby_role r)
 {
     switch (r) {
@@ -126,29 +154,58 @@ static int is_design_role(helby_role r)
     return r != HELBY_ROLE_ITEM && r != HELBY_ROLE_COVARIATE;
 }
 
-static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
+/* 1 if --ignore-column names this column; marks which names were used. */
+static int ignored_by_option(ingest_ctx *c, const helby_field *f, int *used)
 {
-    const helby_survey *s = c->s;
-    c->n_cols = nf;
-    c->col_var = malloc(nf * sizeof *c->col_var);
-    if (!c->col_var)
-        return HELBY_ENOMEM;
-    int *seen = calloc(s->n_vars ? s->n_vars : 1, sizeof *seen);
-    if (!seen)
-        return HELBY_ENOMEM;
+    for (size_t i = 0; i < c->opt->n_ignore_columns; i++) {
+        const char *n = c->opt->ignore_columns[i];
+        if (helby_same_text_folded(n, strlen(n), f->text, f->len)) {
+            used[i] = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void unknown_column(ingest_ctx *c, size_t j, const helby_field *f)
+{
+    if (c->opt->ignore_unknown_columns) {
+        note(c, "column '%s' left out: not in the codebook (--ignore-unknown-columns)", f->text);
+        return;
+    }
     char msg[256];
-    size_t errors_before = c->n_errors;
-    for (size_t j = 0; j < nf; j++) {
-        c->col_var[j] = HELBY_NO_VAR;
+    const char *near = helby_nearest_var(c->s, f->text);
+    if (near)
+        snprintf(msg, sizeof msg,
+                 "unknown column: not in the survey's codebook (did you mean '%s'?)", near);
+    else
+        snprintf(msg, sizeof msg,
+                 "unknown column: not in the survey's codebook (add it to codebook.csv, or "
+                 "leave it out with --ignore-column '%s' or --ignore-unknown-columns)",
+                 f->text);
+    report(c, c->header_line, (long)j + 1, f->text, NULL, 0, "%s", msg);
+}
+
+/* Header names to codebook variables: exact, else ignoring case (noted); left-out columns
+ * noted; unknown and duplicate names are errors. */
+static void map_header(ingest_ctx *c, const helby_field *f, int *seen, int *used)
+{
+    char msg[256];
+    for (size_t j = 0; j < c->n_cols; j++) {
+        c->col_var[j] = c->col_frame[j] = HELBY_NO_VAR;
         if (f[j].len == 0) {
             report(c, c->header_line, (long)j + 1, NULL, NULL, 0, "%s",
                    "empty column name in the header");
             continue;
         }
-        size_t v = helby_survey_find_var(s, f[j].text);
+        if (ignored_by_option(c, &f[j], used)) {
+            note(c, "column '%s' left out (--ignore-column)", f[j].text);
+            continue;
+        }
+        int folded;
+        size_t v = helby_match_column(c->s, f[j].text, f[j].len, &folded);
         if (v == HELBY_NO_VAR) {
-            report(c, c->header_line, (long)j + 1, f[j].text, NULL, 0, "%s",
-                   "unknown column: not in the survey's codebook");
+            unknown_column(c, j, &f[j]);
             continue;
         }
         if (seen[v]) {
@@ -156,45 +213,95 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
             report(c, c->header_line, (long)j + 1, f[j].text, NULL, 0, "%s", msg);
             continue;
         }
+        if (folded)
+            note(c, "column '%s' read as '%s' (the codebook's name; case differs)", f[j].text,
+                 c->s->vars[v].name);
         seen[v] = (int)j + 1;
         c->col_var[j] = v;
+        c->col_frame[j] = c->n_kept++;
     }
-    for (size_t v = 0; v < s->n_vars; v++) {
-        const helby_variable *var = &s->vars[v];
-        int needed = var->required || (is_design_role(var->role) &&
-                                       !(var->role == HELBY_ROLE_WAVE && c->opt->wave));
+    for (size_t i = 0; i < c->opt->n_ignore_columns; i++)
+        if (!used[i])
+            report(c, c->header_line, 0, c->opt->ignore_columns[i], NULL, 0, "%s",
+                   "--ignore-column names no column of the header");
+}
+
+static void check_required(ingest_ctx *c, const int *seen)
+{
+    char msg[256];
+    for (size_t v = 0; v < c->s->n_vars; v++) {
+        const helby_variable *var = &c->s->vars[v];
+        /* --wave stands in for a wave column, even one the codebook marks required. */
+        int needed = (var->required || is_design_role(var->role)) &&
+                     !(var->role == HELBY_ROLE_WAVE && c->opt->wave);
         if (needed && !seen[v]) {
             snprintf(msg, sizeof msg, "required %s column is missing from the header",
                      role_name(var->role));
+            if (var->role == HELBY_ROLE_WAVE)
+                strncat(msg, " (give the wave with --wave W)", sizeof msg - strlen(msg) - 1);
             report(c, c->header_line, 0, var->name, NULL, 0, "%s", msg);
         }
     }
-    free(seen);
-    c->header_ok = c->n_errors == errors_before;
-    if (!c->header_ok)
-        return HELBY_OK;
+}
 
-    /* Rows are at most the number of line ends + 1. */
-    helby_status st = helby_frame_new(&c->frame, c->wave, 0, nf, NULL);
+static helby_status make_frame(ingest_ctx *c)
+{
+    helby_status st = helby_frame_new(&c->frame, c->wave, 0, c->n_kept, NULL);
     if (st)
         return st;
-    c->text = calloc(nf, sizeof *c->text);
+    c->text = calloc(c->n_kept ? c->n_kept : 1, sizeof *c->text);
     if (!c->text)
         return HELBY_ENOMEM;
-    for (size_t j = 0; j < nf; j++) {
-        helby_column *col = &c->frame->cols[j];
-        const helby_variable *var = &s->vars[c->col_var[j]];
+    for (size_t j = 0; j < c->n_cols; j++) {
+        if (c->col_frame[j] == HELBY_NO_VAR)
+            continue;
+        helby_column *col = &c->frame->cols[c->col_frame[j]];
+        const helby_variable *var = &c->s->vars[c->col_var[j]];
         col->name = strdup(var->name);
         if (!col->name)
             return HELBY_ENOMEM;
         col->is_text = var->type == HELBY_TYPE_TEXT;
         if (!col->is_text) {
+            /* Rows are at most the number of line ends + 1. */
             col->num = malloc((c->cap_rows ? c->cap_rows : 1) * sizeof *col->num);
             if (!col->num)
                 return HELBY_ENOMEM;
         }
     }
     return HELBY_OK;
+}
+
+static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
+{
+    /* Excel writes a ';' after the last column of every line: empty names at the end are
+     * no columns (noted). */
+    size_t trailing = 0;
+    while (nf > 1 && f[nf - 1].len == 0)
+        nf--, trailing++;
+    if (trailing)
+        note(c, "%zu empty column%s after the header's last name left out", trailing,
+             trailing == 1 ? "" : "s");
+    c->n_cols = nf;
+    c->col_var = malloc(nf * sizeof *c->col_var);
+    c->col_frame = malloc(nf * sizeof *c->col_frame);
+    c->label_hits = calloc(nf, sizeof *c->label_hits);
+    c->label_example = calloc(nf, sizeof *c->label_example);
+    int *seen = calloc(c->s->n_vars ? c->s->n_vars : 1, sizeof *seen);
+    int *used = calloc(c->opt->n_ignore_columns + 1, sizeof *used);
+    if (!c->col_var || !c->col_frame || !c->label_hits || !c->label_example || !seen || !used) {
+        free(seen);
+        free(used);
+        return HELBY_ENOMEM;
+    }
+    size_t errors_before = c->n_errors;
+    map_header(c, f, seen, used);
+    check_required(c, seen);
+    free(seen);
+    free(used);
+    c->header_ok = c->n_errors == errors_before;
+    if (!c->header_ok || c->fatal)
+        return c->fatal;
+    return make_frame(c);
 }
 
 static int in_codes(const double *codes, size_t n, double x)
@@ -248,8 +355,18 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
         return 1;
     }
     double d;
-    if (!helby_parse_number(f->text, f->len, c->decimal, &d)) {
+    int as_label = 0;
+    if (!helby_parse_number(f->text, f->len, c->decimal, &d) && v->type == HELBY_TYPE_CODE &&
+        !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) == 1) {
+        /* An SPSS "labels" export: the codebook's own label, read as its code. */
+        if (c->label_hits[col - 1]++ == 0)
+            snprintf(c->label_example[col - 1], sizeof c->label_example[col - 1],
+                     "'%.80s' -> %g", f->text, d);
+    } else if (as_label != 1 && !helby_parse_number(f->text, f->len, c->decimal, &d)) {
         describe_expected(v, expected, sizeof expected);
+        if (as_label == -1)
+            strncat(expected, " (this value label names two codes in the codebook)",
+                    sizeof expected - strlen(expected) - 1);
         if (c->decimal == ',' && memchr(f->text, '.', f->len))
             strncat(expected, " (this file uses decimal comma)",
                     sizeof expected - strlen(expected) - 1);
@@ -288,7 +405,7 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
 static helby_status grow_rows(ingest_ctx *c)
 {
     size_t cap = c->cap_rows ? c->cap_rows * 2 : 1024;
-    for (size_t j = 0; j < c->n_cols; j++) {
+    for (size_t j = 0; j < c->frame->n_cols; j++) {
         helby_column *col = &c->frame->cols[j];
         if (!col->is_text) {
             double *p = realloc(col->num, cap * sizeof *p);
@@ -323,6 +440,8 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
     size_t js = HELBY_NO_VAR, jp = HELBY_NO_VAR, jf = HELBY_NO_VAR, ji = HELBY_NO_VAR;
     for (size_t j = 0; j < c->n_cols; j++) {
         size_t v = c->col_var[j];
+        if (v == HELBY_NO_VAR)
+            continue;
         if (v == s->stratum_var) js = j;
         if (v == s->psu_var) jp = j;
         if (v == s->fpc_var) jf = j;
@@ -422,6 +541,24 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         return c->fatal;
     if (c->opt->progress && c->progress_every && row_index % c->progress_every == 0)
         c->opt->progress(c->opt->progress_ctx, (double)row_index / (double)c->cap_rows);
+    int blank = 1;
+    for (size_t j = 0; j < nf && blank; j++)
+        blank = f[j].len == 0;
+    if (blank) {
+        /* A row of separators only (";;;;", Excel's trailing rows): no respondent. */
+        if (c->empty_rows++ == 0)
+            c->first_empty_row = line;
+        return HELBY_OK;
+    }
+    if (nf > c->n_cols) {
+        size_t k = c->n_cols;
+        while (k < nf && f[k].len == 0)
+            k++;
+        if (k == nf) {
+            c->rows_trimmed++;
+            nf = c->n_cols;
+        }
+    }
     if (nf != c->n_cols) {
         char msg[128];
         snprintf(msg, sizeof msg, "row has %zu fields, the header has %zu", nf, c->n_cols);
@@ -433,16 +570,19 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         return HELBY_ENOMEM;
     const helby_survey *s = c->s;
     for (size_t j = 0; j < nf; j++) {
+        size_t k = c->col_frame[j];
+        if (k == HELBY_NO_VAR)
+            continue; /* left out */
         const helby_variable *v = &s->vars[c->col_var[j]];
-        helby_column *col = &c->frame->cols[j];
+        helby_column *col = &c->frame->cols[k];
         if (col->is_text) {
             if (f[j].len == 0 && is_design_role(v->role)) {
                 char msg[128];
                 snprintf(msg, sizeof msg, "the %s must not be empty", role_name(v->role));
                 report(c, line, (long)j + 1, v->name, NULL, 0, "%s", msg);
             }
-            if (helby_buf_append(&c->text[j], f[j].text, f[j].len) ||
-                helby_buf_append(&c->text[j], "", 1))
+            if (helby_buf_append(&c->text[k], f[j].text, f[j].len) ||
+                helby_buf_append(&c->text[k], "", 1))
                 return HELBY_ENOMEM;
             continue;
         }
@@ -552,10 +692,12 @@ static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
     sum->items = calloc(f->n_cols ? f->n_cols : 1, sizeof *sum->items);
     if (!sum->items)
         return HELBY_ENOMEM;
-    for (size_t j = 0; j < f->n_cols; j++) {
+    for (size_t j = 0; j < c->n_cols; j++) {
         size_t v = c->col_var[j];
+        if (c->col_frame[j] == HELBY_NO_VAR)
+            continue;
         const helby_variable *var = &s->vars[v];
-        const helby_column *col = &f->cols[j];
+        const helby_column *col = &f->cols[c->col_frame[j]];
         if (v == s->group_var && !col->is_text &&
             count_codes(col, f->n_rows, &sum->groups, &sum->n_groups))
             return HELBY_ENOMEM;
@@ -579,8 +721,12 @@ static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
 static void ctx_free(ingest_ctx *c)
 {
     free(c->col_var);
+    free(c->col_frame);
+    free(c->label_hits);
+    free(c->label_example);
+    helby_buf_free(&c->notes);
     if (c->text)
-        for (size_t j = 0; j < c->n_cols; j++)
+        for (size_t j = 0; j < c->n_kept; j++)
             helby_buf_free(&c->text[j]);
     free(c->text);
     helby_frame_free(c->frame);
@@ -593,7 +739,7 @@ static void ctx_free(ingest_ctx *c)
 /* Move the text buffers into the frame's text columns. */
 static helby_status finish_text(ingest_ctx *c)
 {
-    for (size_t j = 0; j < c->n_cols; j++) {
+    for (size_t j = 0; j < c->frame->n_cols; j++) {
         helby_column *col = &c->frame->cols[j];
         if (!col->is_text)
             continue;
@@ -613,6 +759,62 @@ static helby_status finish_text(ingest_ctx *c)
                 col->text[k++] = col->text_buf + start;
                 start = i + 1;
             }
+    }
+    return HELBY_OK;
+}
+
+static void decimal_note(ingest_ctx *c, const helby_dialect *d)
+{
+    const char *other = d->decimal == ',' ? "." : ",";
+    switch (d->decimal_source) {
+    case HELBY_DECIMAL_FROM_VALUES:
+        note(c, "decimal mark '%c' sniffed from the values", d->decimal);
+        break;
+    case HELBY_DECIMAL_MAJORITY:
+        note(c, "decimal mark '%c' taken from most values, though some use '%s': give "
+                "--decimal %s if that is wrong", d->decimal, other, other);
+        break;
+    case HELBY_DECIMAL_ASSUMED:
+        note(c, "no decimal numbers in the first 64 KiB: decimal mark '%c' assumed (give "
+                "--decimal %s if later values use '%s')", d->decimal, other, other);
+        break;
+    default: break;
+    }
+}
+
+/* The summary's notes: how the file was read, then what the header and rows needed. */
+static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_import_summary *sum)
+{
+    helby_buf body = c->notes;
+    memset(&c->notes, 0, sizeof c->notes);
+    if (d) {
+        if (d->utf16)
+            note(c, "converted from UTF-16 %s (byte-order mark) to UTF-8",
+                 d->utf16 == 'L' ? "little-endian" : "big-endian");
+        if (d->sep_line)
+            note(c, "delimiter '%c' from the first line 'sep=%c' (not a record)",
+                 d->delimiter, d->delimiter);
+        decimal_note(c, d);
+    }
+    if (body.len && helby_buf_append(&c->notes, body.data, body.len))
+        c->fatal = HELBY_ENOMEM;
+    helby_buf_free(&body);
+    if (c->rows_trimmed)
+        note(c, "%zu rows had empty fields after the header's last column (left out)",
+             c->rows_trimmed);
+    if (c->empty_rows)
+        note(c, "%zu rows of empty fields only skipped (the first on %s %ld)", c->empty_rows,
+             c->header_line ? "line" : "row", c->first_empty_row);
+    for (size_t j = 0; j < c->n_cols; j++)
+        if (c->label_hits[j])
+            note(c, "%s: %zu cells written as value labels, read as codes (e.g. %s)",
+                 c->s->vars[c->col_var[j]].name, c->label_hits[j], c->label_example[j]);
+    if (c->fatal || helby_buf_append(&c->notes, "", 1))
+        return HELBY_ENOMEM;
+    if (c->notes.len > 1) {
+        c->notes.data[c->notes.len - 2] = '\0'; /* no trailing newline */
+        sum->notes = c->notes.data;
+        memset(&c->notes, 0, sizeof c->notes);
     }
     return HELBY_OK;
 }
@@ -718,7 +920,8 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
         return HELBY_EINPUT;
     }
     c.frame->wave = c.wave;
-    if ((st = finish_text(&c)) || (st = summarize(&c, sum))) {
+    if ((st = finish_text(&c)) || (st = summarize(&c, sum)) ||
+        (st = finish_notes(&c, fmt == HELBY_FORMAT_CSV ? &d : NULL, sum))) {
         ctx_free(&c);
         helby_import_summary_free(sum);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
@@ -734,17 +937,47 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     return HELBY_OK;
 }
 
-void helby_import_describe(const helby_import_summary *sum, char *out, size_t n)
+char *helby_import_describe_dup(const helby_import_summary *sum)
 {
     const helby_dialect *d = &sum->dialect;
+    char head[160];
     if (sum->format != HELBY_FORMAT_CSV && sum->format != HELBY_FORMAT_AUTO) {
-        snprintf(out, n, "format=%s", helby_file_format_name(sum->format));
-        return;
+        snprintf(head, sizeof head, "format=%s", helby_file_format_name(sum->format));
+    } else {
+        const char *delim = d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";";
+        snprintf(head, sizeof head, "delimiter=%s decimal=%c encoding=%s%s%s%s", delim,
+                 d->decimal ? d->decimal : '.',
+                 d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8",
+                 d->had_bom ? " bom" : "", d->crlf ? " crlf" : "",
+                 d->utf16 ? (d->utf16 == 'L' ? " utf-16le" : " utf-16be") : "");
     }
-    const char *delim = d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";";
-    snprintf(out, n, "delimiter=%s decimal=%c encoding=%s%s%s", delim, d->decimal ? d->decimal : '.',
-             d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8", d->had_bom ? " bom" : "",
-             d->crlf ? " crlf" : "");
+    size_t hn = strlen(head), nn = sum->notes ? strlen(sum->notes) : 0;
+    char *out = malloc(hn + nn + 16);
+    if (!out)
+        return NULL;
+    memcpy(out, head, hn + 1);
+    if (nn) {
+        /* One line in the record: notes joined by " | ". */
+        char *o = out + hn;
+        o += sprintf(o, "; notes: ");
+        for (const char *p = sum->notes; *p; p++) {
+            if (*p == '\n') {
+                size_t used = (size_t)(o - out);
+                char *bigger = realloc(out, used + 3 + strlen(p) + 1);
+                if (!bigger) {
+                    free(out);
+                    return NULL;
+                }
+                out = bigger;
+                o = out + used;
+                o += sprintf(o, " | ");
+            } else {
+                *o++ = *p;
+            }
+        }
+        *o = '\0';
+    }
+    return out;
 }
 
 helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
@@ -756,8 +989,12 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
     helby_status r = helby_validate_buffer(s, buf, len, name, opt, &f, sum, errs, err);
     if (r)
         return r;
-    char dialect[128];
-    helby_import_describe(sum, dialect, sizeof dialect);
+    char *dialect = helby_import_describe_dup(sum);
+    if (!dialect) {
+        helby_frame_free(f);
+        helby_import_summary_free(sum);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory importing %s", name);
+    }
     helby_import_record rec = {
         .file_name = name,
         .sha256 = sum->file_sha256,
@@ -767,6 +1004,7 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
     };
     r = helby_store_write_wave(st, s, f, &rec, &sum->import_id, err);
     helby_frame_free(f);
+    free(dialect);
     if (r) {
         helby_error_list_add(errs, err);
         helby_import_summary_free(sum);

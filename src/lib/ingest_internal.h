@@ -41,4 +41,20 @@ typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *va
 helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
                            helby_rs_report_fn report, void *ctx, helby_error *err);
 
+/* ---- Matching file text to the codebook (ingest_map.c) ---- */
+
+/* Equal ignoring surrounding spaces and case (ASCII and Latin-1 letters: Æ = æ). */
+int helby_same_text_folded(const char *a, size_t na, const char *b, size_t nb);
+
+/* The variable named `name` (len bytes): exactly, else ignoring case (*folded = 1);
+ * HELBY_NO_VAR when neither. */
+size_t helby_match_column(const helby_survey *s, const char *name, size_t len, int *folded);
+
+/* The codebook name closest to `name` (at most two edits), or NULL: for "did you mean". */
+const char *helby_nearest_var(const helby_survey *s, const char *name);
+
+/* The code whose value label is `text` (folded as above): 1 and *code, 0 when no label
+ * matches, -1 when two codes share the label. */
+int helby_label_code(const helby_variable *v, const char *text, size_t len, double *code);
+
 #endif

@@ -351,19 +351,10 @@ helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *nam
 
 /* ---- Feeding the table to ingest's row checks ---- */
 
-/* Labels compare as people read them: ignoring case (ASCII) and surrounding spaces. */
+/* Labels compare as people read them: ignoring case and surrounding spaces. */
 static int same_label(const char *a, const char *b)
 {
-    while (*a == ' ')
-        a++;
-    while (*b == ' ')
-        b++;
-    size_t na = strlen(a), nb = strlen(b);
-    while (na && a[na - 1] == ' ')
-        na--;
-    while (nb && b[nb - 1] == ' ')
-        nb--;
-    return na == nb && strncasecmp(a, b, na) == 0;
+    return helby_same_text_folded(a, strlen(a), b, strlen(b));
 }
 
 /* The file's label of a tagged missing value in a label set, or NULL. */

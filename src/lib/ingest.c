@@ -843,6 +843,11 @@ static void report_rs(void *ctx, long row, long col, const char *var, const char
     report(ctx, row, col, var, NULL, 0, "%s", msg);
 }
 
+static void note_rs(void *ctx, const char *text)
+{
+    note(ctx, "%s", text);
+}
+
 /* Read an SPSS/Stata/SAS file with ReadStat and check its rows as a CSV's. */
 static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size_t len,
                                    helby_file_format fmt, helby_error *err)
@@ -855,7 +860,7 @@ static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size
     c->header_line = 0;
     c->cap_rows = helby_rs_table_rows(t) + 1;
     c->progress_every = c->cap_rows > 100000 ? c->cap_rows / 100 : 0;
-    st = helby_rs_feed(t, c->s, on_row, report_rs, c, err);
+    st = helby_rs_feed(t, c->s, on_row, report_rs, note_rs, c, err);
     helby_rs_table_free(t);
     return st;
 }

@@ -37,9 +37,14 @@ typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *va
  * on_row as text fields: numbers as %.17g (exact), system-missing as empty,
  * SPSS user-missing and Stata/SAS extended missing values as the codebook's
  * missing codes. Value labels that disagree with the codebook's are reported
- * before the rows. Returns what on_row returned, or HELBY_ENOMEM. */
+ * before the rows; the extended missing values mapped are noted after them. Returns what
+ * on_row returned, or HELBY_ENOMEM. */
+/* Adds a note (one line) to the import summary. */
+typedef void (*helby_rs_note_fn)(void *ctx, const char *text);
+
 helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
-                           helby_rs_report_fn report, void *ctx, helby_error *err);
+                           helby_rs_report_fn report, helby_rs_note_fn note_fn, void *ctx,
+                           helby_error *err);
 
 /* ---- Matching file text to the codebook (ingest_map.c) ---- */
 

@@ -434,7 +434,8 @@ static int map_tagged(const helby_rs_table *t, size_t j, const helby_variable *v
 
 /* One cell as the text a CSV would hold; 0 (and msg) when it cannot be mapped. */
 static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v,
-                     const rs_cell *c, char *out, size_t n, char *msg, size_t mn)
+                     const rs_cell *c, char *out, size_t n, char *msg, size_t mn,
+                     size_t *tag_hits)
 {
     double x = c->num;
     switch (c->kind) {
@@ -447,6 +448,8 @@ static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v,
         }
         if (!map_tagged(t, j, v, c->tag, &x, msg, mn))
             return 0;
+        if (c->tag >= 'a' && c->tag <= 'z')
+            tag_hits[c->tag - 'a']++;
         break;
     case CELL_USER_MISSING:
         if (v && !helby_variable_is_missing_code(v, x)) {
@@ -468,8 +471,8 @@ static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v,
 
 static helby_status feed_rows(const helby_rs_table *t, const helby_survey *s,
                               const size_t *var_of, helby_field *f, char (*scratch)[32],
-                              helby_csv_row_fn on_row, helby_rs_report_fn report, void *ctx,
-                              helby_error *err)
+                              size_t (*tag_hits)[26], helby_csv_row_fn on_row,
+                              helby_rs_report_fn report, void *ctx, helby_error *err)
 {
     char msg[512];
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -479,7 +482,8 @@ static helby_status feed_rows(const helby_rs_table *t, const helby_survey *s,
             f[j].quoted = 0;
             if (c->kind == CELL_TEXT) {
                 f[j].text = t->text.data + c->text;
-            } else if (cell_text(t, j, v, c, scratch[j], sizeof scratch[j], msg, sizeof msg)) {
+            } else if (cell_text(t, j, v, c, scratch[j], sizeof scratch[j], msg, sizeof msg,
+                                 tag_hits[j])) {
                 f[j].text = scratch[j];
             } else {
                 report(ctx, (long)r + 1, (long)j + 1, v->name, msg);
@@ -495,14 +499,37 @@ static helby_status feed_rows(const helby_rs_table *t, const helby_survey *s,
     return HELBY_OK;
 }
 
-helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
-                           helby_rs_report_fn report, void *ctx, helby_error *err)
+/* Say which extended missing values became which codes: a mapping, so a note. */
+static void note_tags(const helby_rs_table *t, const helby_survey *s, const size_t *var_of,
+                      size_t (*tag_hits)[26], helby_rs_note_fn note_fn, void *ctx)
 {
+    char text[512], msg[512];
+    for (size_t j = 0; j < t->n_vars; j++)
+        for (int k = 0; k < 26; k++) {
+            if (!tag_hits[j][k])
+                continue;
+            const helby_variable *v = &s->vars[var_of[j]];
+            double code = NAN;
+            map_tagged(t, j, v, (char)('a' + k), &code, msg, sizeof msg);
+            snprintf(text, sizeof text,
+                     "%s: extended missing value .%c ('%s') read as missing code %g on %zu "
+                     "rows",
+                     v->name, 'a' + k, tag_label(t, t->vars[j].label_set, (char)('a' + k)),
+                     code, tag_hits[j][k]);
+            note_fn(ctx, text);
+        }
+}
+
+helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
+                           helby_rs_report_fn report, helby_rs_note_fn note_fn, void *ctx,
+                           helby_error *err)
+{
+    size_t(*tag_hits)[26] = calloc(t->n_vars, sizeof *tag_hits);
     size_t *var_of = malloc(t->n_vars * sizeof *var_of);
     helby_field *f = calloc(t->n_vars, sizeof *f);
     char(*scratch)[32] = malloc(t->n_vars * sizeof *scratch);
     helby_status st = HELBY_ENOMEM;
-    if (!var_of || !f || !scratch)
+    if (!var_of || !f || !scratch || !tag_hits)
         goto done;
     for (size_t j = 0; j < t->n_vars; j++) {
         var_of[j] = helby_survey_find_var(s, t->vars[j].name);
@@ -512,8 +539,11 @@ helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby
     check_labels(t, s, var_of, report, ctx);
     st = on_row(ctx, 0, 0, f, t->n_vars, err);
     if (!st)
-        st = feed_rows(t, s, var_of, f, scratch, on_row, report, ctx, err);
+        st = feed_rows(t, s, var_of, f, scratch, tag_hits, on_row, report, ctx, err);
+    if (!st)
+        note_tags(t, s, var_of, tag_hits, note_fn, ctx);
 done:
+    free(tag_hits);
     free(var_of);
     free(f);
     free(scratch);

@@ -159,9 +159,10 @@ static int print_errors(const helby_error_list *errs)
     char buf[2048];
     for (size_t i = 0; i < errs->count; i++)
         fprintf(stderr, "%s\n", helby_error_format(&errs->items[i], buf, sizeof buf));
-    if (errs->total > errs->count)
+    size_t shown = errs->count - errs->n_summaries;
+    if (errs->total > shown)
         fprintf(stderr, "… and %zu more errors (raise --max-errors to see them)\n",
-                errs->total - errs->count);
+                errs->total - shown);
     return 2;
 }
 

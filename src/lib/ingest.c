@@ -59,6 +59,7 @@ typedef struct ingest_ctx {
     size_t *label_hits;    /* per file column: cells read as value labels */
     char (*label_example)[128];
     helby_buf notes;       /* one note per line */
+    helby_err_digest *digest; /* value errors by column and kind */
     int header_ok;
     size_t cap_rows;
     helby_frame *frame;
@@ -106,6 +107,8 @@ static void report(ingest_ctx *c, long line, long col, const char *var, const ch
     if (value) {
         show_value(shown, sizeof shown, value, vlen);
         helby_error_at(&e, HELBY_EINPUT, c->name, line, col, var, "%s: %s", shown, expected);
+        if (helby_digest_add(c->digest, var, shown, line, expected))
+            c->fatal = HELBY_ENOMEM;
     } else {
         helby_error_at(&e, HELBY_EINPUT, c->name, line, col, var, fmt, expected);
     }
@@ -725,6 +728,7 @@ static void ctx_free(ingest_ctx *c)
     free(c->label_hits);
     free(c->label_example);
     helby_buf_free(&c->notes);
+    helby_digest_free(c->digest);
     if (c->text)
         for (size_t j = 0; j < c->n_kept; j++)
             helby_buf_free(&c->text[j]);
@@ -884,6 +888,10 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     c.name = name;
     c.opt = opt_in;
     c.errs = errs;
+    size_t first_err = errs->count;
+    c.digest = helby_digest_new();
+    if (!c.digest)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     c.wave = opt_in->wave;
     helby_strmap_init(&c.ids);
     helby_strmap_init(&c.strata);
@@ -921,8 +929,11 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     }
     if (c.failed) {
         *err = c.first;
+        st = helby_digest_insert(c.digest, s, name, c.header_line ? "lines" : "rows", errs,
+                                 first_err);
         ctx_free(&c);
-        return HELBY_EINPUT;
+        return st ? helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name)
+                  : HELBY_EINPUT;
     }
     c.frame->wave = c.wave;
     if ((st = finish_text(&c)) || (st = summarize(&c, sum)) ||

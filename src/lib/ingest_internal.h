@@ -62,4 +62,24 @@ const char *helby_nearest_var(const helby_survey *s, const char *name);
  * matches, -1 when two codes share the label. */
 int helby_label_code(const helby_variable *v, const char *text, size_t len, double *code);
 
+/* ---- One line per column and kind of error (ingest_digest.c) ---- */
+
+/* A kind of error seen on this many rows gets a summary line. */
+#define HELBY_DIGEST_MIN_ROWS 3
+
+typedef struct helby_err_digest helby_err_digest;
+helby_err_digest *helby_digest_new(void);
+void helby_digest_free(helby_err_digest *d);
+/* Count a value error: `shown` is the quoted value, `kind` what was expected. -1 when out
+ * of memory. */
+int helby_digest_add(helby_err_digest *d, const char *var, const char *shown, long line,
+                     const char *kind);
+/* Insert one error per kind seen on HELBY_DIGEST_MIN_ROWS rows or more at errs->items[at]
+ * (before that file's examples), with line 0 and the hint how to fix the codebook when the
+ * values are codes it lacks; `where` names the line numbers ("lines", "rows"). The list may
+ * exceed its limit by these; they count in errs->n_summaries, not in errs->total. */
+helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s,
+                                 const char *file, const char *where, helby_error_list *errs,
+                                 size_t at);
+
 #endif

@@ -145,6 +145,30 @@ class ImportThatHelps(StoreCase):
         stored = {(w, v) for w, v, *_ in stored_columns(self.db)}
         self.assertEqual(stored, {(w, v) for w, v, *_ in self.want if v != "wave"})
 
+    def test_many_rows_failing_the_same_way_get_one_line_with_the_way_out_first(self):
+        rows = head()
+        for r in rows[1:31]:
+            r[7] = "11"                     # district: a new code on 30 rows
+        for r in rows[1:]:
+            r[1] = "2015"                   # a wave the codebook does not have yet
+        path = self.write("new_codes.csv", render(rows))
+        before = store_fingerprint(self.db)
+        p = run("import", "--survey", "copenhagen", path, "--max-errors", "4", db=self.db,
+                check=2)
+        lines = p.stderr.splitlines()
+        self.assertEqual(lines[0], path + ": wave: 40 rows (lines 2–41) fail the same way: "
+                         "expected an integer 2011–2014; values: '2015' ×40 — if this is a "
+                         "new wave, widen the wave's range in codebook.csv and add it to "
+                         "'waves =' in survey.ini, then run 'helby survey add --update DIR'")
+        self.assertEqual(lines[1], path + ": district: 30 rows (lines 2–31) fail the same "
+                         "way: expected an integer 1–10; values: '11' ×30 — if these are new "
+                         "codes, add them to codebook.csv (range or values), then run "
+                         "'helby survey add --update DIR'")
+        self.assertTrue(lines[2].startswith(path + ":2:2: wave: '2015'"), lines[2])
+        self.assertEqual(lines[-2], "… and 66 more errors (raise --max-errors to see them)")
+        self.assertEqual(lines[-1], "helby: nothing imported: 70 errors in 1 file")
+        self.assertEqual(store_fingerprint(self.db), before)
+
 
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

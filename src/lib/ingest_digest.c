@@ -77,11 +77,25 @@ int helby_digest_add(helby_err_digest *d, const char *var, const char *shown, lo
     return 0;
 }
 
-/* The way out when a code is not in the codebook: the codebook changes, not the data. */
-static const char *hint(const helby_survey *s, const char *var, const char *kind)
+/* 1 if every value shown is a whole number: codes, not typing errors or text. */
+static int all_codes(const group *g)
 {
+    for (size_t i = 0; i < g->n_values; i++) {
+        const char *v = g->values[i];
+        size_t n = strlen(v);
+        double x;
+        if (n < 3 || !helby_parse_number(v + 1, n - 2, '.', &x) || x != (double)(long long)x)
+            return 0;
+    }
+    return g->other_values == 0;
+}
+
+/* The way out when a code is not in the codebook: the codebook changes, not the data. */
+static const char *hint(const helby_survey *s, const group *g)
+{
+    const char *var = g->var, *kind = g->kind;
     size_t v = helby_survey_find_var(s, var);
-    if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
+    if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE || !all_codes(g))
         return "";
     if (strncmp(kind, "expected an integer", 19) != 0 && strncmp(kind, "expected one of", 15) != 0)
         return "";
@@ -103,7 +117,7 @@ static void describe(const group *g, const helby_survey *s, const char *where, c
     if (g->other_values && o < n)
         o += (size_t)snprintf(out + o, n - o, " and %zu more", g->other_values);
     if (o < n)
-        snprintf(out + o, n - o, "%s", hint(s, g->var, g->kind));
+        snprintf(out + o, n - o, "%s", hint(s, g));
 }
 
 helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s,

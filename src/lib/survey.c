@@ -329,6 +329,17 @@ static const char *const ini_keys[] = {
     "groups.danes",      "groups.minorities", "district.column",  "report.min_cell",
     "report.language",   NULL};
 
+/* An inline comment starts at a ';' or '#' after a space or tab (the convention of
+ * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
+static void cut_inline_comment(const char *v, size_t *vn)
+{
+    for (size_t i = 1; i < *vn; i++)
+        if ((v[i] == ';' || v[i] == '#') && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+            *vn = i;
+            break;
+        }
+}
+
 static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, helby_error *err)
 {
     out->n = 0;
@@ -376,6 +387,8 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, helby
         const char *k = q, *v = eqs + 1;
         size_t kn = (size_t)(eqs - q), vn = n - kn - 1;
         trim(&k, &kn);
+        trim(&v, &vn);
+        cut_inline_comment(v, &vn);
         trim(&v, &vn);
         char full[160];
         snprintf(full, sizeof full, "%s.%.*s", section, (int)(kn < 100 ? kn : 100), k);

@@ -5,10 +5,13 @@ numbers of the clean file; the bad cases are clear errors that import nothing.
 Every file here is the first 40 rows of the example's wave 2011, rewritten one way.
 """
 import os
+import re
+import shutil
 import sqlite3
 import sys
+import tempfile
 
-from clitest import WAVES, StoreCase, run, store_fingerprint
+from clitest import ROOT, SURVEY, WAVES, StoreCase, run, store_fingerprint
 import unittest
 
 
@@ -168,6 +171,21 @@ class ImportThatHelps(StoreCase):
         self.assertEqual(lines[-2], "… and 66 more errors (raise --max-errors to see them)")
         self.assertEqual(lines[-1], "helby: nothing imported: 70 errors in 1 file")
         self.assertEqual(store_fingerprint(self.db), before)
+
+
+class SurveyReadme(unittest.TestCase):
+    def test_the_survey_ini_example_of_surveys_readme_loads_as_printed(self):
+        with open(os.path.join(ROOT, "surveys", "README.md"), encoding="utf-8") as f:
+            example = re.search(r"```ini\n(.*?)```", f.read(), re.S).group(1)
+        self.assertIn("; a-z 0-9 _ - ; how commands name the survey", example)
+        with tempfile.TemporaryDirectory() as tmp:
+            d = os.path.join(tmp, "copenhagen")
+            shutil.copytree(SURVEY, d)
+            with open(os.path.join(d, "survey.ini"), "w", encoding="utf-8") as f:
+                f.write(example)
+            p = run("survey", "check", d, check=0)
+            # The id without its comment (ids are [a-z0-9_-]+, so a kept comment would fail).
+            self.assertIn("survey copenhagen is valid", p.stdout)
 
 
 if __name__ == "__main__":

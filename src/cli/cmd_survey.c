@@ -162,7 +162,21 @@ static int survey_check(const char *dir)
 {
     helby_error err;
     helby_survey *s = NULL;
-    if (helby_survey_load(&s, dir, &err))
+    helby_error_list errs;
+    helby_error_list_init(&errs, 1000);
+    helby_status st = helby_survey_check(&s, dir, &errs, &err);
+    if (st == HELBY_EINPUT && errs.count) {
+        /* Every error at once: one run to see all that needs fixing. */
+        char buf[2048];
+        for (size_t i = 0; i < errs.count; i++)
+            fprintf(stderr, "%s\n", helby_error_format(&errs.items[i], buf, sizeof buf));
+        fprintf(stderr, "helby: %zu error%s in %s\n", errs.total, errs.total == 1 ? "" : "s",
+                dir);
+        helby_error_list_free(&errs);
+        return helby_status_exit_code(st);
+    }
+    helby_error_list_free(&errs);
+    if (st)
         return cli_fail(&err);
     printf("%s: survey %s is valid (definition %s)\n", dir, s->id, s->hash);
     helby_survey_free(s);

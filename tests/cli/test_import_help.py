@@ -173,7 +173,7 @@ class ImportThatHelps(StoreCase):
         self.assertEqual(store_fingerprint(self.db), before)
 
 
-class SurveyReadme(unittest.TestCase):
+class SurveyDefinitions(unittest.TestCase):
     def test_the_survey_ini_example_of_surveys_readme_loads_as_printed(self):
         with open(os.path.join(ROOT, "surveys", "README.md"), encoding="utf-8") as f:
             example = re.search(r"```ini\n(.*?)```", f.read(), re.S).group(1)
@@ -186,6 +186,40 @@ class SurveyReadme(unittest.TestCase):
             p = run("survey", "check", d, check=0)
             # The id without its comment (ids are [a-z0-9_-]+, so a kept comment would fail).
             self.assertIn("survey copenhagen is valid", p.stdout)
+
+    def test_survey_check_lists_every_error_of_survey_ini_and_the_codebook_at_once(self):
+        with tempfile.TemporaryDirectory() as tmp:
+            d = os.path.join(tmp, "broken")
+            shutil.copytree(SURVEY, d)
+            ini = os.path.join(d, "survey.ini")
+            with open(ini, encoding="utf-8") as f:
+                text = f.read()
+            text = (text.replace("lonely_psu = fail", "lonely_psu = never")
+                    .replace("language = da", "language = de")
+                    .replace("[design]", "[design]\nweigth = weight"))
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write(text)
+            cb = os.path.join(d, "codebook.csv")
+            with open(cb, encoding="utf-8") as f:
+                text = f.read()
+            text = (text.replace(";covariate;code;1;2;", ";covarite;code;1;2;", 1)
+                    .replace("tryg_dag;Tryghed i lokalområdet om dagen;Safety in the "
+                             "neighbourhood by day;item;code;1;4;8|9",
+                             "tryg_dag;Tryghed i lokalområdet om dagen;Safety in the "
+                             "neighbourhood by day;item;code;1;4;3|9"))
+            with open(cb, "w", encoding="utf-8") as f:
+                f.write(text)
+            p = run("survey", "check", d, check=2)
+            self.assertEqual(p.stderr.splitlines(), [
+                d + "/survey.ini:13:1: unknown key 'weigth' in [design]",
+                d + "/survey.ini:18: lonely_psu must be fail, remove, certainty, adjust or "
+                    "average",
+                d + "/survey.ini:31: language must be da or en",
+                d + "/codebook.csv:10:4: sex: unknown role 'covarite' (item, id, wave, "
+                    "stratum, psu, weight, fpc, group, district, covariate)",
+                d + "/codebook.csv:21:8: tryg_dag: missing code 3 lies inside the valid "
+                    "range 1–4",
+                "helby: 5 errors in " + d])
 
 
 if __name__ == "__main__":

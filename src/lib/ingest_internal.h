@@ -14,6 +14,7 @@
 #include "helby/csv.h"
 #include "helby/ingest.h"
 #include "helby/survey.h"
+#include "util_internal.h"
 
 typedef struct helby_rs_table helby_rs_table;
 
@@ -45,6 +46,35 @@ typedef void (*helby_rs_note_fn)(void *ctx, const char *text);
 helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
                            helby_rs_report_fn report, helby_rs_note_fn note_fn, void *ctx,
                            helby_error *err);
+
+/* ---- What a data file says about its columns, for survey draft (draft.c) ---- */
+
+#define HELBY_DRAFT_MAX_CODES 40
+
+typedef struct helby_draft_col {
+    char *name, *label;          /* label: the file's variable label, or NULL */
+    int is_text;                 /* some value is not a number (or a string variable) */
+    int all_whole;               /* every number is a whole number */
+    size_t n_values, n_empty;    /* values seen; empty or system-missing cells */
+    size_t n_numbers;            /* values that are numbers */
+    double min, max;             /* of the values, user-missing ones excluded */
+    double codes[HELBY_DRAFT_MAX_CODES];
+    size_t n_codes;              /* distinct whole values (ascending), up to the max */
+    int more_codes;              /* more distinct values than that */
+    double missing[8];
+    size_t n_missing;            /* SPSS user-missing values declared in the file */
+    int missing_ranges;          /* SPSS user-missing ranges (not carried over) */
+    helby_buf labels;            /* value labels "1=Ja|2=Nej" from the file */
+    helby_buf tagged;            /* extended missing values and their labels ".a=Ved ikke" */
+    size_t n_tagged;             /* cells with an extended missing value */
+} helby_draft_col;
+
+/* Count one numeric value of a column. */
+void helby_draft_col_observe(helby_draft_col *c, double x);
+void helby_draft_cols_free(helby_draft_col *cols, size_t n);
+
+/* The columns of an SPSS/Stata/SAS table as a draft codebook sees them. */
+helby_status helby_rs_draft_columns(const helby_rs_table *t, helby_draft_col **out, size_t *n);
 
 /* ---- Matching file text to the codebook (ingest_map.c) ---- */
 

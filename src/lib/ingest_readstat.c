@@ -21,8 +21,11 @@ typedef struct rs_cell {
 
 typedef struct rs_var {
     char *name;
+    char *label;       /* variable label, or NULL */
     char *label_set;   /* name of its value-label set, or NULL */
     int is_string;
+    double miss_lo[8], miss_hi[8]; /* SPSS user-missing values and ranges */
+    int n_miss;
 } rs_var;
 
 typedef struct rs_label {
@@ -139,6 +142,17 @@ static char *dup_or_null(const char *s)
     return s && *s ? strdup(s) : NULL;
 }
 
+static double numeric_value(readstat_value_t v)
+{
+    switch (readstat_value_type(v)) {
+    case READSTAT_TYPE_INT8: return readstat_int8_value(v);
+    case READSTAT_TYPE_INT16: return readstat_int16_value(v);
+    case READSTAT_TYPE_INT32: return readstat_int32_value(v);
+    case READSTAT_TYPE_FLOAT: return readstat_float_value(v);
+    default: return readstat_double_value(v);
+    }
+}
+
 static int on_variable(int index, readstat_variable_t *v, const char *val_labels, void *ctx)
 {
     helby_rs_table *t = ctx;
@@ -157,22 +171,18 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     x->name = strdup(name ? name : "");
     x->label_set = dup_or_null(val_labels);
     x->is_string = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING;
-    if (!x->name || (val_labels && *val_labels && !x->label_set)) {
+    const char *label = readstat_variable_get_label(v);
+    x->label = dup_or_null(label);
+    int nm = x->is_string ? 0 : readstat_variable_get_missing_ranges_count(v);
+    for (int i = 0; i < nm && x->n_miss < 8; i++, x->n_miss++) {
+        x->miss_lo[x->n_miss] = numeric_value(readstat_variable_get_missing_range_lo(v, i));
+        x->miss_hi[x->n_miss] = numeric_value(readstat_variable_get_missing_range_hi(v, i));
+    }
+    if (!x->name || (val_labels && *val_labels && !x->label_set) || (label && *label && !x->label)) {
         t->oom = 1;
         return READSTAT_HANDLER_ABORT;
     }
     return READSTAT_HANDLER_OK;
-}
-
-static double numeric_value(readstat_value_t v)
-{
-    switch (readstat_value_type(v)) {
-    case READSTAT_TYPE_INT8: return readstat_int8_value(v);
-    case READSTAT_TYPE_INT16: return readstat_int16_value(v);
-    case READSTAT_TYPE_INT32: return readstat_int32_value(v);
-    case READSTAT_TYPE_FLOAT: return readstat_float_value(v);
-    default: return readstat_double_value(v);
-    }
 }
 
 static rs_cell *cell_at(helby_rs_table *t, size_t row, size_t col)
@@ -266,6 +276,7 @@ void helby_rs_table_free(helby_rs_table *t)
         return;
     for (size_t i = 0; i < t->n_vars; i++) {
         free(t->vars[i].name);
+        free(t->vars[i].label);
         free(t->vars[i].label_set);
     }
     for (size_t i = 0; i < t->n_labels; i++) {
@@ -548,4 +559,86 @@ done:
     free(f);
     free(scratch);
     return st;
+}
+
+/* ---- Describing the columns for survey draft (draft.c writes the files) ---- */
+
+static int append_label(helby_buf *b, const char *key, const char *label)
+{
+    if (b->len && helby_buf_append(b, "|", 1))
+        return -1;
+    if (helby_buf_append(b, key, strlen(key)) || helby_buf_append(b, "=", 1))
+        return -1;
+    /* The codebook's separators cannot be in a label. */
+    for (const char *p = label; *p; p++) {
+        char ch = *p == '|' || *p == ';' ? '/' : *p == '"' ? '\'' : *p == '\n' ? ' ' : *p;
+        if (helby_buf_append(b, &ch, 1))
+            return -1;
+    }
+    return 0;
+}
+
+static int describe_labels(const helby_rs_table *t, const rs_var *v, helby_draft_col *c)
+{
+    char key[48];
+    for (size_t i = 0; v->label_set && i < t->n_labels; i++) {
+        const rs_label *l = &t->labels[i];
+        if (strcmp(l->set, v->label_set) != 0)
+            continue;
+        if (l->tag) {
+            snprintf(key, sizeof key, ".%c", l->tag);
+            if (append_label(&c->tagged, key, l->label))
+                return -1;
+        } else {
+            snprintf(key, sizeof key, "%.17g", l->value);
+            if (append_label(&c->labels, key, l->label))
+                return -1;
+        }
+    }
+    return 0;
+}
+
+static int is_user_missing(const rs_var *v, double x)
+{
+    for (int i = 0; i < v->n_miss; i++)
+        if (x >= v->miss_lo[i] && x <= v->miss_hi[i])
+            return 1;
+    return 0;
+}
+
+helby_status helby_rs_draft_columns(const helby_rs_table *t, helby_draft_col **out, size_t *n)
+{
+    helby_draft_col *cols = calloc(t->n_vars ? t->n_vars : 1, sizeof *cols);
+    if (!cols)
+        return HELBY_ENOMEM;
+    *out = cols;
+    *n = t->n_vars;
+    for (size_t j = 0; j < t->n_vars; j++) {
+        const rs_var *v = &t->vars[j];
+        helby_draft_col *c = &cols[j];
+        c->all_whole = 1;
+        c->is_text = v->is_string;
+        c->name = strdup(v->name);
+        c->label = v->label ? strdup(v->label) : NULL;
+        if (!c->name || (v->label && !c->label) || describe_labels(t, v, c))
+            return HELBY_ENOMEM;
+        for (int i = 0; i < v->n_miss; i++) {
+            if (v->miss_lo[i] != v->miss_hi[i])
+                c->missing_ranges = 1;
+            else if (c->n_missing < 8)
+                c->missing[c->n_missing++] = v->miss_lo[i];
+        }
+        for (size_t r = 0; r < t->n_rows; r++) {
+            const rs_cell *cell = &t->cells[r * t->n_vars + j];
+            if (cell->kind == CELL_EMPTY)
+                c->n_empty++;
+            else if (cell->kind == CELL_TAGGED)
+                c->n_tagged++;
+            else if (cell->kind == CELL_TEXT)
+                c->n_values++;
+            else if (!is_user_missing(v, cell->num))
+                helby_draft_col_observe(c, cell->num);
+        }
+    }
+    return HELBY_OK;
 }

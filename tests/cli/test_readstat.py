@@ -156,5 +156,85 @@ class ExampleWavesAsSpss(unittest.TestCase):
                 self.assertEqual(self.estimates(db), want_est)
 
 
+def codebook_rows(path):
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for l in f if not l.startswith("#")]
+    return [l.split(";") for l in lines[1:]]
+
+
+@unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+class SurveyDraft(unittest.TestCase):
+    """helby survey draft from the example waves as SPSS files: what it takes from the file
+    is the codebook's own (the files were written from it), what it cannot know is TODO."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-draft-")
+        self.sav = []
+        for w in WAVES[:2]:
+            out = os.path.join(self.tmp.name, os.path.basename(w).replace(".csv", ".sav"))
+            subprocess.run([WRITER, CODEBOOK, w, out], check=True)
+            self.sav.append(out)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_a_draft_from_spss_files_holds_their_labels_and_missing_codes_and_todo(self):
+        d = os.path.join(self.tmp.name, "draft")
+        p = run("survey", "draft", *self.sav, "-o", d, check=0)
+        self.assertIn("from 2 files (6003 rows): 23 variables", p.stdout)
+        want = codebook_rows(CODEBOOK)
+        got = codebook_rows(os.path.join(d, "codebook.csv"))
+        self.assertEqual([r[0] for r in got], [r[0] for r in want])
+        for g, w in zip(got, want):
+            with self.subTest(variable=w[0]):
+                self.assertEqual(g[1], w[1])               # label_da: the variable label
+                self.assertEqual(g[3], "TODO")             # role: never guessed
+                self.assertEqual(g[8:10], ["0", "1"])      # reverse, required
+                if w[3] == "item":
+                    # type, min, max, missing, values: from the data and the SPSS dictionary
+                    self.assertEqual(g[4:8] + g[10:], w[4:8] + w[10:])
+        # fpc holds whole numbers only: a code by the data, real by the codebook; the
+        # comment says what the draft saw, and the team decides.
+        self.assertEqual(got[5][4], "code")
+        with open(os.path.join(d, "codebook.csv"), encoding="utf-8") as f:
+            self.assertIn("# fpc: type code: 6003 values, all whole numbers, observed 89 to "
+                          "2059", f.read())
+        # Every TODO is an error of survey check, all listed in one run.
+        p = run("survey", "check", d, check=2)
+        self.assertEqual(p.stderr.count("unknown role 'TODO'"), 23)
+        self.assertIn("survey id 'TODO'", p.stderr)
+        # Filled in (roles, English labels, the design columns' types and ranges as the
+        # example survey has them), the draft loads.
+        filled = [w[:1] + g[1:2] + w[2:4] + g[4:] for g, w in zip(got, want)]
+        for r, w in zip(filled, want):
+            if w[3] != "item":
+                r[4:8] = w[4:8]
+        with open(os.path.join(d, "codebook.csv"), "w", encoding="utf-8") as f:
+            f.write("variable;label_da;label_en;role;type;min;max;missing;reverse;required;"
+                    "values\n")
+            f.write("".join(";".join(r) + "\n" for r in filled))
+        for name in ("survey.ini", "indices.csv", "shares.csv", "targets.csv", "margins"):
+            src, dst = os.path.join(SURVEY, name), os.path.join(d, name)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst)
+            else:
+                shutil.copy(src, dst)
+        run("survey", "check", d, check=0)
+
+    def test_a_draft_from_a_csv_says_which_codes_it_saw_and_never_overwrites(self):
+        d = os.path.join(self.tmp.name, "from_csv")
+        run("survey", "draft", WAVES[0], "-o", d, check=0)
+        with open(os.path.join(d, "codebook.csv"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("# tillid_politi: type code: 2942 values, all whole numbers, observed 1 "
+                      "to 9, codes seen 1 2 3 4 5 8 9, 33 empty, role TODO", text)
+        self.assertIn("tillid_politi;TODO;TODO;TODO;code;1;9;;0;1;\n", text)
+        self.assertIn("TODO: codes meaning 'missing'", text)
+        self.assertIn("# weight: type real", text)
+        p = run("survey", "draft", WAVES[0], "-o", d)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("exists already", p.stderr)
+
+
 if __name__ == "__main__":
     unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -3,7 +3,8 @@
  *
  *   write_readstat CODEBOOK.csv IN.csv OUT.{sav,zsav,por,dta,sas7bdat,xpt} [OPTIONS]
  *
- * SPSS files get the codebook's value labels and its missing codes as user-missing values;
+ * Every variable gets the codebook's label_da as its variable label. SPSS files get the
+ * codebook's value labels and its missing codes as user-missing values;
  * Stata files get the value labels and write each missing code as an extended missing value
  * (.a for the first missing code, .b for the second, ...) labelled with the code's label;
  * SAS files carry the plain codes. Options make the broken files the tests need:
@@ -26,6 +27,7 @@
 
 typedef struct cb_var {
     char name[128];
+    char label[256];
     int is_text;
     double missing[8];
     int n_missing;
@@ -75,6 +77,7 @@ static void read_codebook(const char *path)
         }
         cb_var *v = &cb[n_cb++];
         snprintf(v->name, sizeof v->name, "%s", fld[0]);
+        snprintf(v->label, sizeof v->label, "%s", fld[1]);
         v->is_text = strcmp(fld[4], "text") == 0;
         for (char *p = fld[7]; *p && v->n_missing < 8; p++) {
             v->missing[v->n_missing++] = strtod(p, &p);
@@ -243,6 +246,7 @@ int main(int argc, char **argv)
         v->rv = readstat_add_variable(w, v->name, v->is_text ? READSTAT_TYPE_STRING
                                                              : READSTAT_TYPE_DOUBLE,
                                       v->is_text ? (width ? width : 1) : 0);
+        readstat_variable_set_label(v->rv, v->label);
         if ((spss || stata) && !v->is_text) {
             int mine = relabel_var && strcmp(relabel_var, v->name) == 0;
             readstat_label_set_t *ls = label_set(w, v, stata, mine ? relabel : NULL);

@@ -81,7 +81,7 @@ static int survey_add(cli_global *g, int argc, char **argv)
     int update = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+u", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u", opts, NULL)) != -1) {
         if (c == 'u')
             update = 1;
         else

@@ -529,6 +529,48 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
     }
 }
 
+/* The checks a value's role adds to its codebook range: positive weights, one wave per
+ * file, the survey's group and district codes. */
+static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby_field *f,
+                             long line, long col, double x)
+{
+    const helby_survey *s = c->s;
+    if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a positive weight");
+    } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a weight of at most 1e12 (population units per respondent); "
+               "larger weights make the estimates' sums overflow");
+    } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a wave: a whole number from 1 to 999999999");
+    } else if (v->role == HELBY_ROLE_WAVE) {
+        long w = (long)x;
+        if (c->wave == 0) {
+            c->wave = w;
+            c->wave_line = line;
+        } else if (w != c->wave) {
+            char msg[160];
+            if (c->opt->wave)
+                snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
+            else
+                snprintf(msg, sizeof msg,
+                         "expected wave %ld as on %s %ld: a file holds one wave", c->wave,
+                         c->header_line ? "line" : "row", c->wave_line);
+            report(c, line, col, v->name, f->text, f->len, NULL, msg);
+        }
+    } else if (v->role == HELBY_ROLE_GROUP &&
+               !in_codes(s->danes_codes, s->n_danes_codes, x) &&
+               !in_codes(s->minority_codes, s->n_minority_codes, x) && !has_label(v, x)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected one of the survey's origin group codes");
+    } else if (v->role == HELBY_ROLE_DISTRICT && v->n_labels && !has_label(v, x)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected one of the survey's district codes");
+    }
+}
+
 static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f,
                            size_t nf, helby_error *err)
 {
@@ -595,40 +637,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
             continue;
         }
         col->num[r] = x;
-        if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a positive weight");
-        } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a weight of at most 1e12 (population units per respondent); "
-                   "larger weights make the estimates' sums overflow");
-        } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a wave: a whole number from 1 to 999999999");
-        } else if (v->role == HELBY_ROLE_WAVE) {
-            long w = (long)x;
-            if (c->wave == 0) {
-                c->wave = w;
-                c->wave_line = line;
-            } else if (w != c->wave) {
-                char msg[160];
-                if (c->opt->wave)
-                    snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
-                else
-                    snprintf(msg, sizeof msg,
-                             "expected wave %ld as on %s %ld: a file holds one wave", c->wave,
-                             c->header_line ? "line" : "row", c->wave_line);
-                report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL, msg);
-            }
-        } else if (v->role == HELBY_ROLE_GROUP &&
-                   !in_codes(s->danes_codes, s->n_danes_codes, x) &&
-                   !in_codes(s->minority_codes, s->n_minority_codes, x) && !has_label(v, x)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected one of the survey's origin group codes");
-        } else if (v->role == HELBY_ROLE_DISTRICT && v->n_labels && !has_label(v, x)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected one of the survey's district codes");
-        }
+        check_role_value(c, v, &f[j], line, (long)j + 1, x);
     }
     check_design(c, line, f);
     c->frame->n_rows++;

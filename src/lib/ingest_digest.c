@@ -1,6 +1,7 @@
 /* ingest_digest.c — when many rows fail the same way, one line per column and kind before
  * the examples (ingest_internal.h): "district: 30 rows (lines 2–31) fail the same way:
  * expected an integer 1–10; values: '11' ×30 — if that is a new code, ...". */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -84,7 +85,9 @@ static int all_codes(const group *g)
         const char *v = g->values[i];
         size_t n = strlen(v);
         double x;
-        if (n < 3 || !helby_parse_number(v + 1, n - 2, '.', &x) || x != (double)(long long)x)
+        /* floor, not a cast to an integer type: a code of 1e252 is a value too (found by
+         * tests/fuzz/readstat with UBSan). */
+        if (n < 3 || !helby_parse_number(v + 1, n - 2, '.', &x) || x != floor(x))
             return 0;
     }
     return g->other_values == 0;

@@ -574,10 +574,13 @@ static helby_status codebook_row(loader *L, const def_file *f, const table *t,
         return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"),
                               NULL, "variable name is empty");
     for (const char *c = v->name; *c; c++)
-        if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-'))
+        /* Bytes from 0x80 are UTF-8 letters (the codebook is checked to be UTF-8): Danish
+         * names like 'tryg_på_gaden' are names a survey team writes. */
+        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' ||
+              *c == '.' || *c == '-'))
             return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
                                   cell_col(t, "variable"), v->name,
-                                  "variable names may hold letters a-z, digits, '_', '.' "
+                                  "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
                                   "and '-' only");
     for (size_t q = 0; q < r; q++)
         if (strcmp(vars[q].name, v->name) == 0)

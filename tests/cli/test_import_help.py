@@ -172,6 +172,26 @@ class ImportThatHelps(StoreCase):
         self.assertEqual(lines[-1], "helby: nothing imported: 70 errors in 1 file")
         self.assertEqual(store_fingerprint(self.db), before)
 
+    def test_variable_names_with_danish_letters_match_ignoring_case(self):
+        d = os.path.join(self.tmp.name, "dansk")
+        shutil.copytree(SURVEY, d)
+        for name in ("codebook.csv", "indices.csv"):
+            path = os.path.join(d, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            with open(path, "w", encoding="utf-8") as f:
+                f.write(text.replace("tryg_dag;", "tryg_på_gaden;").replace(";tryg_dag;",
+                                                                              ";tryg_på_gaden;"))
+        db = os.path.join(self.tmp.name, "dansk.db")
+        run("init", db=db, check=0)
+        run("survey", "add", d, db=db, check=0)
+        rows = head()
+        rows[0][rows[0].index("tryg_dag")] = "TRYG_PÅ_GADEN"
+        path = self.write("dansk.csv", render(rows))
+        p = run("import", "--survey", "copenhagen", path, db=db, check=0)
+        self.assertIn("column 'TRYG_PÅ_GADEN' read as 'tryg_på_gaden'", p.stdout)
+        self.assertIn("tryg_på_gaden", [v for _, v, *_ in stored_columns(db)])
+
 
 class SurveyDefinitions(unittest.TestCase):
     def test_the_survey_ini_example_of_surveys_readme_loads_as_printed(self):

@@ -5,8 +5,10 @@
  * helby_csv_read_file) into rows of UTF-8 fields, handing each row to a
  * callback with the physical line it started on. Handles a UTF-8 byte-order
  * mark, CRLF or LF line ends, quoted fields (with embedded separators, quotes
- * and newlines), the separators ';' ',' and TAB (sniffed or given), and text in
- * UTF-8 or Windows-1252 (sniffed or given; Windows-1252 is converted to UTF-8).
+ * and newlines), the separators ';' ',' and TAB (sniffed or given, or named by
+ * Excel's "sep=;" first line), the decimal mark (sniffed from the values), and
+ * text in UTF-8, Windows-1252 (sniffed or given; converted to UTF-8) or UTF-16
+ * with a byte-order mark (converted).
  * Parsing is done by libcsv in strict mode.
  *
  * It knows nothing of surveys: validating values is ingest's job. It never
@@ -31,6 +33,14 @@ typedef enum helby_encoding {
     HELBY_ENC_CP1252
 } helby_encoding;
 
+/* How a sniffed decimal mark was chosen (said in the import summary). */
+typedef enum helby_decimal_source {
+    HELBY_DECIMAL_GIVEN = 0,   /* by the caller */
+    HELBY_DECIMAL_FROM_VALUES, /* only this mark appears between digits in the values */
+    HELBY_DECIMAL_MAJORITY,    /* both appear; the more frequent one was taken */
+    HELBY_DECIMAL_ASSUMED      /* no decimals seen: the delimiter's usual mark (';' -> ',') */
+} helby_decimal_source;
+
 typedef struct helby_dialect {
     char delimiter;          /* ';' ',' '\t'; 0 = sniff */
     char decimal;            /* '.' or ','; 0 = sniff (',' if delimiter is ';') */
@@ -38,6 +48,9 @@ typedef struct helby_dialect {
     /* Filled in by sniffing (outputs; ignored as inputs): */
     int had_bom;             /* the file began with a UTF-8 BOM */
     int crlf;                /* the first line ended in CRLF */
+    int sep_line;            /* a first line "sep=X" (Excel) gave the delimiter; skipped */
+    int utf16;               /* 0, or 'L' / 'B': UTF-16 LE / BE with BOM, converted */
+    helby_decimal_source decimal_source; /* how the decimal mark was chosen */
 } helby_dialect;
 
 /* Limits that protect against hostile files. 0 in a field means the default. */

@@ -79,6 +79,8 @@ typedef struct helby_error_list {
     size_t total;    /* all errors seen, including those past the limit */
     size_t limit;    /* maximum stored; 0 means 100 */
     size_t capacity;
+    size_t n_summaries; /* items that summarize others (e.g. one per column and kind of
+                           error); in count, not in total */
 } helby_error_list;
 
 void helby_error_list_init(helby_error_list *list, size_t limit);

@@ -25,5 +25,6 @@
 #include "helby/analysis.h"
 #include "helby/tables.h"
 #include "helby/export.h"
+#include "helby/draft.h"
 
 #endif

@@ -1,7 +1,9 @@
 /*
  * helby/ingest.h — validating and importing response files.
  *
- * Reads a response file (CSV dialect sniffed or given, see csv.h), checks
+ * Reads a response file — CSV (dialect sniffed or given, see csv.h), or an
+ * SPSS (.sav, .zsav, .por), Stata (.dta) or SAS (.sas7bdat, .xpt) file read by
+ * ReadStat and checked exactly as a CSV would be — checks
  * every value against the survey definition's codebook and design columns,
  * and either imports the whole file as one wave in one transaction or imports
  * nothing and reports every problem found (up to a limit) as
@@ -12,6 +14,15 @@
  * codes; value labels for group and district; empty or duplicate respondent
  * ids; zero, negative, empty or absurd (above 1e12) weights; a PSU in two strata; fpc not constant
  * within a stratum or smaller than the sampled PSUs; rows of another wave.
+ *
+ * In SPSS, Stata and SAS files errors name the row (1-based observation) and
+ * the variable's position. System-missing values are empty cells; SPSS
+ * user-missing values must be missing codes of the codebook; Stata and SAS
+ * extended missing values (.a–.z) become the codebook's missing code whose
+ * value label equals the file's label of that extended value; a value label of
+ * the file that differs from the codebook's label of the same code is an error
+ * (labels compare ignoring case and surrounding spaces). Nothing else is
+ * mapped: the codebook decides what a code means.
  */
 #ifndef HELBY_INGEST_H
 #define HELBY_INGEST_H
@@ -29,11 +40,36 @@ extern "C" {
 #endif
 #pragma GCC visibility push(default) /* the API; the rest is hidden */
 
+/* What kind of file a response file is. */
+typedef enum helby_file_format {
+    HELBY_FORMAT_AUTO = 0, /* by extension, else by the first bytes, else CSV */
+    HELBY_FORMAT_CSV,
+    HELBY_FORMAT_SAV,      /* SPSS system file, .sav or compressed .zsav */
+    HELBY_FORMAT_POR,      /* SPSS portable file */
+    HELBY_FORMAT_DTA,      /* Stata */
+    HELBY_FORMAT_SAS7BDAT, /* SAS data set */
+    HELBY_FORMAT_XPT       /* SAS transport (XPORT v5 or v8) */
+} helby_file_format;
+
+/* Short name of a format: "csv", "spss-sav", "spss-por", "stata-dta", "sas7bdat", "sas-xpt". */
+const char *helby_file_format_name(helby_file_format f);
+
 typedef struct helby_import_options {
-    helby_dialect dialect;  /* zeroes: sniff everything */
+    helby_file_format format; /* HELBY_FORMAT_AUTO: by extension / first bytes */
+    helby_dialect dialect;  /* CSV only; zeroes: sniff everything */
     long wave;              /* 0: take the wave from the wave column */
     int replace;            /* replace an existing wave / allow the same file again */
     size_t max_errors;      /* errors kept for the report; 0: 100 */
+    /* Columns to leave out (names matched ignoring case); a name that matches no column
+     * is an error. */
+    const char *const *ignore_columns;
+    size_t n_ignore_columns;
+    int ignore_unknown_columns; /* leave out columns the codebook does not know */
+    /* 0 (default): a text cell of a code column that equals one of the variable's value
+     * labels in the codebook (ignoring case and surrounding spaces) is read as its code,
+     * as in an SPSS "labels" export ("Ja" -> 1); every column so read is noted. 1: such
+     * cells are errors. */
+    int refuse_labels;
     /* Optional progress callback (fraction 0..1), called a few hundred times at most. */
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;
@@ -59,13 +95,24 @@ typedef struct helby_import_summary {
     size_t n_rows;
     long wave;
     int64_t import_id;        /* 0 when only validated */
-    helby_dialect dialect;    /* as sniffed */
+    helby_file_format format; /* as detected */
+    helby_dialect dialect;    /* as sniffed (CSV only) */
     helby_count *groups; size_t n_groups;       /* ascending by code */
     helby_count *districts; size_t n_districts; /* ascending by code */
     helby_item_nonresponse *items; size_t n_items; /* items in file order */
+    /* Every assumption and mapping the import made, one per line ("decimal mark '.'
+     * sniffed from the values", "column 'postnr' ignored (--ignore-column)", "disk_12m:
+     * 2975 cells written as value labels, read as codes (e.g. 'Ja' -> 1)"); NULL when
+     * none. Stored in the import record. */
+    char *notes;
 } helby_import_summary;
 
 void helby_import_summary_free(helby_import_summary *sum);
+
+/* What an import record stores of how the file was read, e.g.
+ * "delimiter=; decimal=, encoding=utf-8 bom crlf" or "format=spss-sav", followed by the
+ * notes ("; notes: ... | ..."). Malloc'ed (caller frees); NULL when out of memory. */
+char *helby_import_describe_dup(const helby_import_summary *sum);
 
 /* Parse and validate a whole response file held in memory (name is used in
  * messages). On success *out is a frame with one column per file column

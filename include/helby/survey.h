@@ -156,6 +156,14 @@ typedef struct helby_survey {
  * The caller frees *out with helby_survey_free. */
 helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error *err);
 
+/* Like helby_survey_load, for checking a definition by hand: every error of survey.ini
+ * (each line and key) and of codebook.csv (each row) is listed in errs, not only the first;
+ * the files that build on those two (indices, shares, targets, margins) are checked only
+ * when they have no error, up to the first error. On bad input returns HELBY_EINPUT with
+ * the first error in err and every error in errs. */
+helby_status helby_survey_check(helby_survey **out, const char *dir, helby_error_list *errs,
+                                helby_error *err);
+
 /* Load a definition from the canonical serialized form written by
  * helby_survey_serialize (how the store keeps it). */
 helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t len,

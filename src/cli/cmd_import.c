@@ -20,13 +20,27 @@ void help_import(FILE *out)
             "  file:line:column: variable: 'value': what was expected\n"
             "with exit status 2. A file imported before (same SHA-256), or a wave already in\n"
             "the store, is refused unless --replace is given.\n\n"
+            "Besides CSV, SPSS (.sav, .zsav, .por), Stata (.dta) and SAS (.sas7bdat, .xpt)\n"
+            "files are read (ReadStat) and checked the same way; errors then name the row.\n"
+            "Their value labels must agree with the codebook's; SPSS user-missing values must\n"
+            "be missing codes of the codebook; Stata/SAS extended missing values (.a-.z) become\n"
+            "the codebook's missing code with the same value label.\n\n"
+            "Options may come before or after the files. Every assumption made (decimal\n"
+            "mark, columns left out or matched ignoring case, labels read as codes) is\n"
+            "printed in the summary and stored in the import record.\n\n"
             "Options:\n"
             "  -s, --survey ID         survey to import into (required)\n"
             "  -w, --wave W            the wave, when the file has no wave column (or to check it)\n"
             "      --replace           replace the wave if it exists (also the same file again)\n"
             "      --delimiter C       ';' ',' or 'tab' (default: sniffed)\n"
-            "      --decimal C         '.' or ',' (default: ',' with ';' files, else '.')\n"
+            "      --decimal C         '.' or ',' (default: sniffed from the values)\n"
             "      --encoding E        utf-8 or windows-1252 (default: sniffed)\n"
+            "      --ignore-column NAME  leave out a column (repeatable; noted in the import)\n"
+            "      --ignore-unknown-columns  leave out columns the codebook does not know\n"
+            "      --no-labels         refuse value labels in code columns (by default a cell\n"
+            "                          equal to one of the codebook's value labels of its\n"
+            "                          variable, as in an SPSS labels export, is read as\n"
+            "                          its code and noted)\n"
             "      --check             validate only; import nothing\n"
             "      --max-errors N      errors to list (default 100)\n\n"
             "Example:\n"
@@ -69,12 +83,24 @@ static void print_summary(const helby_survey *s, const char *path,
         printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path,
                sum->wave, s->id, (long long)sum->import_id, sum->n_rows);
     const helby_dialect *d = &sum->dialect;
-    printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
-           sum->file_sha256, sum->bytes,
-           d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
-           d->decimal ? d->decimal : '.',
-           d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
-           d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
+    if (sum->format != HELBY_FORMAT_CSV)
+        printf("  file: sha256 %.16s…, %zu bytes, %s file read by ReadStat\n", sum->file_sha256,
+               sum->bytes, helby_file_format_name(sum->format));
+    else
+        printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
+               sum->file_sha256, sum->bytes,
+               d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
+               d->decimal ? d->decimal : '.',
+               d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
+               d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
+    if (sum->notes) {
+        printf("  read with these assumptions and mappings (stored with the import):\n");
+        for (const char *p = sum->notes; *p;) {
+            size_t n = strcspn(p, "\n");
+            printf("    %.*s\n", (int)n, p);
+            p += n + (p[n] == '\n');
+        }
+    }
     char buf[64];
     printf("  respondents by group:\n");
     for (size_t i = 0; i < sum->n_groups; i++) {
@@ -133,28 +159,35 @@ static int print_errors(const helby_error_list *errs)
     char buf[2048];
     for (size_t i = 0; i < errs->count; i++)
         fprintf(stderr, "%s\n", helby_error_format(&errs->items[i], buf, sizeof buf));
-    if (errs->total > errs->count)
+    size_t shown = errs->count - errs->n_summaries;
+    if (errs->total > shown)
         fprintf(stderr, "… and %zu more errors (raise --max-errors to see them)\n",
-                errs->total - errs->count);
+                errs->total - shown);
     return 2;
 }
 
 int cmd_import(cli_global *g, int argc, char **argv)
 {
-    enum { O_REPLACE = 256, O_DELIM, O_DECIMAL, O_ENC, O_CHECK, O_MAXERR };
+    enum { O_REPLACE = 256, O_DELIM, O_DECIMAL, O_ENC, O_CHECK, O_MAXERR, O_IGNORE,
+           O_IGNORE_UNKNOWN, O_NO_LABELS };
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},     {"wave", required_argument, 0, 'w'},
         {"replace", no_argument, 0, O_REPLACE},    {"delimiter", required_argument, 0, O_DELIM},
         {"decimal", required_argument, 0, O_DECIMAL}, {"encoding", required_argument, 0, O_ENC},
         {"check", no_argument, 0, O_CHECK},        {"max-errors", required_argument, 0, O_MAXERR},
+        {"ignore-column", required_argument, 0, O_IGNORE},
+        {"ignore-unknown-columns", no_argument, 0, O_IGNORE_UNKNOWN},
+        {"no-labels", no_argument, 0, O_NO_LABELS},
         {0, 0, 0, 0}};
+    const char *ignore[64];
     helby_import_options o;
     helby_import_options_default(&o);
     const char *survey = NULL;
     int check_only = 0, c, rc;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:s:w:", opts, NULL)) != -1) {
+    /* Options may come before or after the files (GNU permutation). */
+    while ((c = getopt_long(argc, argv, ":s:w:", opts, NULL)) != -1) {
         char *end;
         switch (c) {
         case 's': survey = optarg; break;
@@ -178,6 +211,13 @@ int cmd_import(cli_global *g, int argc, char **argv)
                 return rc;
             break;
         case O_CHECK: check_only = 1; break;
+        case O_IGNORE:
+            if (o.n_ignore_columns == sizeof ignore / sizeof ignore[0])
+                return cli_usage("import", "at most 64 --ignore-column options");
+            ignore[o.n_ignore_columns++] = optarg;
+            break;
+        case O_IGNORE_UNKNOWN: o.ignore_unknown_columns = 1; break;
+        case O_NO_LABELS: o.refuse_labels = 1; break;
         case O_MAXERR: {
             long n = strtol(optarg, &end, 10);
             if (*end || n <= 0)
@@ -190,6 +230,7 @@ int cmd_import(cli_global *g, int argc, char **argv)
         default: return cli_usage("import", "unknown option '%s'", argv[optind - 1]);
         }
     }
+    o.ignore_columns = ignore;
     if (!survey)
         return cli_usage("import", "missing --survey ID");
     if (optind >= argc)
@@ -247,27 +288,26 @@ int cmd_import(cli_global *g, int argc, char **argv)
         goto done;
     }
     if (!check_only) {
-        char dialect[128];
         if (helby_store_begin(st, &err)) {
             rc = cli_fail(&err);
             goto done;
         }
         for (int i = 0; i < nfiles; i++) {
-            const helby_dialect *d = &sums[i].dialect;
-            snprintf(dialect, sizeof dialect, "delimiter=%s decimal=%c encoding=%s%s%s",
-                     d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";",
-                     d->decimal ? d->decimal : '.',
-                     d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8",
-                     d->had_bom ? " bom" : "", d->crlf ? " crlf" : "");
+            char *dialect = helby_import_describe_dup(&sums[i]);
             helby_import_record rec = {argv[optind + i], sums[i].file_sha256,
                                        (int64_t)sums[i].bytes, dialect, o.replace};
-            if (helby_store_write_wave(st, s, frames[i], &rec, &sums[i].import_id, &err)) {
+            if (!dialect)
+                helby_error_set(&err, HELBY_ENOMEM, "out of memory");
+            if (!dialect ||
+                helby_store_write_wave(st, s, frames[i], &rec, &sums[i].import_id, &err)) {
+                free(dialect);
                 helby_store_rollback(st);
                 rc = cli_fail(&err);
                 if (nfiles > 1)
                     fprintf(stderr, "helby: nothing imported\n");
                 goto done;
             }
+            free(dialect);
         }
         if (helby_store_commit(st, &err)) {
             rc = cli_fail(&err);

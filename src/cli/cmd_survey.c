@@ -1,10 +1,11 @@
-/* cmd_survey.c — helby survey add|list|show. */
+/* cmd_survey.c — helby survey add|list|show|check|draft. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "cli.h"
+#include "helby/draft.h"
 #include "helby/survey.h"
 
 void help_survey(FILE *out)
@@ -13,14 +14,23 @@ void help_survey(FILE *out)
             "Usage: helby survey add [--update] DIR\n"
             "       helby survey list\n"
             "       helby survey show ID\n"
-            "       helby survey check DIR\n\n"
+            "       helby survey check DIR\n"
+            "       helby survey draft FILE... -o DIR\n\n"
             "add     validate the survey definition in DIR (surveys/README.md) and store it.\n"
             "        A changed definition of a stored survey needs --update; the old one is\n"
             "        kept by its hash so earlier imports and runs still name it.\n"
             "list    surveys in the store, with waves and respondents.\n"
             "show    a stored survey's definition: variables, indices, waves.\n"
-            "check   validate DIR without a store and print its hash.\n\n"
-            "Example:\n  helby --db city.db survey add surveys/copenhagen\n");
+            "check   validate DIR without a store and print its hash; every error of\n"
+            "        survey.ini and codebook.csv is listed at once.\n"
+            "draft   write a draft definition into DIR from data files (CSV, SPSS .sav,\n"
+            "        Stata .dta, SAS): types, ranges and observed codes, and from SPSS/Stata\n"
+            "        the variable labels, value labels and user-missing codes. Roles,\n"
+            "        design columns, waves and indices are left as TODO, and everything\n"
+            "        inferred is said in comments; then fill in and run survey check.\n\n"
+            "Options may come before or after the operands.\n\n"
+            "Examples:\n  helby --db city.db survey add surveys/copenhagen\n"
+            "  helby survey draft wave_2011.sav -o surveys/new\n");
 }
 
 static const char *role_label(helby_role r)
@@ -71,7 +81,7 @@ static int survey_add(cli_global *g, int argc, char **argv)
     int update = 0, c;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+u", opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "u", opts, NULL)) != -1) {
         if (c == 'u')
             update = 1;
         else
@@ -162,10 +172,57 @@ static int survey_check(const char *dir)
 {
     helby_error err;
     helby_survey *s = NULL;
-    if (helby_survey_load(&s, dir, &err))
+    helby_error_list errs;
+    helby_error_list_init(&errs, 1000);
+    helby_status st = helby_survey_check(&s, dir, &errs, &err);
+    if (st == HELBY_EINPUT && errs.count) {
+        /* Every error at once: one run to see all that needs fixing. */
+        char buf[2048];
+        for (size_t i = 0; i < errs.count; i++)
+            fprintf(stderr, "%s\n", helby_error_format(&errs.items[i], buf, sizeof buf));
+        fprintf(stderr, "helby: %zu error%s in %s\n", errs.total, errs.total == 1 ? "" : "s",
+                dir);
+        helby_error_list_free(&errs);
+        return helby_status_exit_code(st);
+    }
+    helby_error_list_free(&errs);
+    if (st)
         return cli_fail(&err);
     printf("%s: survey %s is valid (definition %s)\n", dir, s->id, s->hash);
     helby_survey_free(s);
+    return 0;
+}
+
+static int survey_draft(int argc, char **argv)
+{
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
+                                         {0, 0, 0, 0}};
+    const char *dir = NULL;
+    int c;
+    optind = 1;
+    opterr = 0;
+    while ((c = getopt_long(argc, argv, ":o:", opts, NULL)) != -1) {
+        if (c == 'o')
+            dir = optarg;
+        else if (c == ':')
+            return cli_usage("survey", "option '%s' needs a value", argv[optind - 1]);
+        else
+            return cli_usage("survey", "unknown option '%s'", argv[optind - 1]);
+    }
+    if (!dir)
+        return cli_usage("survey", "draft needs -o DIR");
+    if (optind >= argc)
+        return cli_usage("survey", "draft needs at least one data file");
+    helby_error err;
+    helby_draft_summary sum;
+    if (helby_survey_draft((const char *const *)argv + optind, (size_t)(argc - optind), dir,
+                           &sum, &err))
+        return cli_fail(&err);
+    printf("drafted %s from %zu file%s (%zu rows): %zu variables, %zu TODOs to fill in\n"
+           "  next: complete survey.ini, codebook.csv and indices.csv, then\n"
+           "  helby survey check %s\n",
+           dir, sum.n_files, sum.n_files == 1 ? "" : "s", sum.n_rows, sum.n_vars, sum.n_todo,
+           dir);
     return 0;
 }
 
@@ -191,5 +248,7 @@ int cmd_survey(cli_global *g, int argc, char **argv)
             return cli_usage("survey", "check needs one definition directory");
         return survey_check(argv[2]);
     }
-    return cli_usage("survey", "unknown subcommand '%s' (add, list, show, check)", sub);
+    if (strcmp(sub, "draft") == 0)
+        return survey_draft(argc - 1, argv + 1);
+    return cli_usage("survey", "unknown subcommand '%s' (add, list, show, check, draft)", sub);
 }

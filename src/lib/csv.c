@@ -134,7 +134,127 @@ static helby_status to_utf8(const unsigned char *in, size_t len, const char *fil
     return HELBY_OK;
 }
 
+/* UTF-16 with a byte-order mark ("Unicode text" from Excel) to UTF-8 without one.
+ * *which is set to 'L' or 'B' (0 and nothing allocated when there is no UTF-16 BOM). */
+static helby_status utf16_to_utf8(const unsigned char *in, size_t len, const char *filename,
+                                  unsigned char **out, size_t *out_len, int *which,
+                                  helby_error *err)
+{
+    *which = 0;
+    if (len < 2 || !((in[0] == 0xFF && in[1] == 0xFE) || (in[0] == 0xFE && in[1] == 0xFF)))
+        return HELBY_OK;
+    int le = in[0] == 0xFF;
+    unsigned char *o = malloc((len / 2) * 3 + 1);
+    if (!o)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory converting %s", filename);
+    size_t k = 0;
+    long line = 1;
+    for (size_t i = 2; i < len; i += 2) {
+        unsigned u = 0xFFFFFFFFu; /* an odd last byte */
+        if (i + 1 < len)
+            u = le ? (unsigned)in[i] | (unsigned)in[i + 1] << 8
+                   : (unsigned)in[i] << 8 | (unsigned)in[i + 1];
+        if (u >= 0xD800 && u <= 0xDBFF && i + 3 < len) {
+            unsigned lo = le ? (unsigned)in[i + 2] | (unsigned)in[i + 3] << 8
+                             : (unsigned)in[i + 2] << 8 | (unsigned)in[i + 3];
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                u = 0x10000 + ((u - 0xD800) << 10) + (lo - 0xDC00);
+                i += 2;
+            }
+        }
+        if (u == 0xFFFFFFFFu || (u >= 0xD800 && u <= 0xDFFF) || u == 0) {
+            free(o);
+            return helby_error_at(err, HELBY_EINPUT, filename, line, 0, NULL,
+                                  u == 0 ? "NUL character in a UTF-16 file: is it a text export?"
+                                         : "invalid UTF-16 (odd length or a lone surrogate) "
+                                           "after the UTF-16 byte-order mark");
+        }
+        line += u == '\n';
+        if (u < 0x80) {
+            o[k++] = (unsigned char)u;
+        } else if (u < 0x800) {
+            o[k++] = (unsigned char)(0xC0 | (u >> 6));
+            o[k++] = (unsigned char)(0x80 | (u & 0x3F));
+        } else if (u < 0x10000) {
+            o[k++] = (unsigned char)(0xE0 | (u >> 12));
+            o[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+            o[k++] = (unsigned char)(0x80 | (u & 0x3F));
+        } else {
+            o[k++] = (unsigned char)(0xF0 | (u >> 18));
+            o[k++] = (unsigned char)(0x80 | ((u >> 12) & 0x3F));
+            o[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
+            o[k++] = (unsigned char)(0x80 | (u & 0x3F));
+        }
+    }
+    *out = o;
+    *out_len = k;
+    *which = le ? 'L' : 'B';
+    return HELBY_OK;
+}
+
 /* ---- sniffing ---- */
+
+/* Length (with its line end) of an Excel "sep=X" first line, or 0; *delim gets X. */
+static size_t sep_line_len(const unsigned char *p, size_t n, char *delim)
+{
+    size_t q = n > 0 && p[0] == '"';
+    if (n < q + 5 || memcmp(p + q, "sep=", 4) != 0)
+        return 0;
+    size_t i = q + 5;
+    if (q && (i >= n || p[i++] != '"'))
+        return 0;
+    if (i < n && p[i] == '\r')
+        i++;
+    if (i < n && p[i] != '\n')
+        return 0;
+    *delim = (char)p[q + 4];
+    return i < n ? i + 1 : i;
+}
+
+/* A value written as digits, one mark, digits: returns the mark or 0. */
+static char decimal_in(const unsigned char *f, size_t n)
+{
+    while (n && (*f == ' ' || *f == '"'))
+        f++, n--;
+    while (n && (f[n - 1] == ' ' || f[n - 1] == '"' || f[n - 1] == '\r'))
+        n--;
+    size_t i = n && (f[0] == '-' || f[0] == '+');
+    size_t d1 = 0, d2 = 0;
+    while (i < n && f[i] >= '0' && f[i] <= '9')
+        i++, d1++;
+    if (!d1 || i >= n || (f[i] != '.' && f[i] != ','))
+        return 0;
+    char mark = (char)f[i++];
+    while (i < n && f[i] >= '0' && f[i] <= '9')
+        i++, d2++;
+    return d2 && i == n ? mark : 0;
+}
+
+/* The decimal mark the values use, so that a ';' file with decimal points (or a tab file
+ * with commas) imports without --decimal. */
+static char sniff_decimal(const unsigned char *p, size_t n, char delim, helby_decimal_source *src)
+{
+    size_t commas = 0, points = 0, start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        if (i < n && p[i] != (unsigned char)delim && p[i] != '\n')
+            continue;
+        char m = decimal_in(p + start, i - start);
+        commas += m == ',';
+        points += m == '.';
+        start = i + 1;
+    }
+    char usual = delim == ';' ? ',' : '.';
+    if (commas && points) {
+        *src = HELBY_DECIMAL_MAJORITY;
+        return commas > points ? ',' : points > commas ? '.' : usual;
+    }
+    if (commas || points) {
+        *src = HELBY_DECIMAL_FROM_VALUES;
+        return commas ? ',' : '.';
+    }
+    *src = HELBY_DECIMAL_ASSUMED;
+    return usual;
+}
 
 static size_t skip_bom(const unsigned char *buf, size_t len)
 {
@@ -189,12 +309,39 @@ helby_status helby_csv_sniff(const unsigned char *buf, size_t len, helby_dialect
         return helby_error_at(err, HELBY_EINPUT, filename, 1, 0, NULL, "file is empty");
     const unsigned char *p = buf + off;
     size_t n = len - off;
+    if (!off) {
+        unsigned char *u8 = NULL;
+        size_t u8_len = 0;
+        int which = 0;
+        /* Sniff the first 64 KiB: enough for the dialect, cheap for a large file. */
+        helby_status st = utf16_to_utf8(buf, len < 131072 ? len : 131072, filename, &u8,
+                                        &u8_len, &which, err);
+        if (st && len >= 131072 && which == 0)
+            helby_error_clear(err); /* cut inside a surrogate pair: judged by parse */
+        else if (st)
+            return st;
+        if (which) {
+            if (d->encoding == HELBY_ENC_AUTO || d->encoding == HELBY_ENC_CP1252)
+                d->encoding = HELBY_ENC_UTF8;
+            st = helby_csv_sniff(u8, u8_len, d, filename, err);
+            free(u8);
+            d->utf16 = which;
+            return st;
+        }
+    }
+    char sep = 0;
+    size_t skip = sep_line_len(p, n, &sep);
+    d->sep_line = skip > 0;
+    if (skip && !d->delimiter)
+        d->delimiter = sep;
+    p += skip;
+    n -= skip;
     if (d->encoding == HELBY_ENC_AUTO)
         d->encoding = utf8_invalid_at(p, n) == n ? HELBY_ENC_UTF8 : HELBY_ENC_CP1252;
     if (!d->delimiter)
         d->delimiter = sniff_delimiter(p, n < 65536 ? n : 65536);
     if (!d->decimal)
-        d->decimal = d->delimiter == ';' ? ',' : '.';
+        d->decimal = sniff_decimal(p, n < 65536 ? n : 65536, d->delimiter, &d->decimal_source);
     const unsigned char *nl = memchr(p, '\n', n);
     d->crlf = nl && nl > p && nl[-1] == '\r';
     return HELBY_OK;
@@ -302,7 +449,20 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
 {
     if (!filename)
         filename = "(input)";
-    helby_status st = helby_csv_sniff(buf, len, d, filename, err);
+    unsigned char *u8 = NULL;
+    size_t u8_len = 0;
+    int which = 0;
+    helby_status st = utf16_to_utf8(buf, len, filename, &u8, &u8_len, &which, err);
+    if (st)
+        return st;
+    if (which) {
+        d->encoding = HELBY_ENC_UTF8;
+        st = helby_csv_parse(u8, u8_len, d, limits, filename, on_row, ctx, err);
+        free(u8);
+        d->utf16 = which;
+        return st;
+    }
+    st = helby_csv_sniff(buf, len, d, filename, err);
     if (st)
         return st;
     helby_csv_limits lim = {DEFAULT_MAX_FIELD, DEFAULT_MAX_COLUMNS};
@@ -313,10 +473,16 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     size_t off = skip_bom(buf, len);
     const unsigned char *p = buf + off;
     size_t n = len - off;
+    char sep;
+    size_t skip = sep_line_len(p, n, &sep);
+    long first_line = skip ? 2 : 1; /* the "sep=" line is not a record, but it is line 1 */
+    p += skip;
+    n -= skip;
     const unsigned char *nul = memchr(p, '\0', n);
     if (nul) {
         long l, c;
         locate(p, (size_t)(nul - p), d->delimiter, &l, &c);
+        l += first_line - 1;
         return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
                               "NUL byte in the file: is it a text export?");
     }
@@ -326,6 +492,7 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
         if (bad < n) {
             long l, c;
             locate(p, bad, d->delimiter, &l, &c);
+            l += first_line - 1;
             return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
                                   "invalid UTF-8 (byte 0x%02X): is the file Windows-1252? Try "
                                   "--encoding windows-1252",
@@ -364,7 +531,7 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     c.err = err;
     int in_record = 0;
     size_t i = 0;
-    for (c.line = 1; i < n && !c.status; c.line++) {
+    for (c.line = first_line; i < n && !c.status; c.line++) {
         const unsigned char *nl = memchr(p + i, '\n', n - i);
         size_t end = nl ? (size_t)(nl - p) + 1 : n;
         size_t k = end - i;

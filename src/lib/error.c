@@ -133,6 +133,7 @@ void helby_error_list_init(helby_error_list *list, size_t limit)
     list->total = 0;
     list->limit = limit ? limit : 100;
     list->capacity = 0;
+    list->n_summaries = 0;
 }
 
 void helby_error_list_free(helby_error_list *list)
@@ -141,7 +142,7 @@ void helby_error_list_free(helby_error_list *list)
         return;
     free(list->items);
     list->items = NULL;
-    list->count = list->total = list->capacity = 0;
+    list->count = list->total = list->capacity = list->n_summaries = 0;
 }
 
 helby_status helby_error_list_add(helby_error_list *list, const helby_error *err)

@@ -3,10 +3,12 @@
 #include "helby/ingest.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "ingest_internal.h"
 #include "util_internal.h"
 
 /* A base weight counts population units per respondent: no population has 1e12 of them,
@@ -27,6 +29,8 @@ void helby_import_summary_free(helby_import_summary *sum)
     free(sum->groups);
     free(sum->districts);
     free(sum->items);
+    free(sum->notes);
+    sum->notes = NULL;
     sum->groups = sum->districts = NULL;
     sum->items = NULL;
     sum->n_groups = sum->n_districts = sum->n_items = 0;
@@ -46,7 +50,16 @@ typedef struct ingest_ctx {
     long wave;             /* 0 until known */
     long wave_line;
     size_t n_cols;
-    size_t *col_var;       /* file column -> variable, HELBY_NO_VAR for unknown */
+    size_t *col_var;       /* file column -> variable, HELBY_NO_VAR for unknown or ignored */
+    size_t *col_frame;     /* file column -> frame column, HELBY_NO_VAR when left out */
+    size_t n_kept;         /* frame columns */
+    size_t rows_trimmed;   /* rows with empty fields past the header's last column */
+    size_t empty_rows;     /* rows of empty fields only (Excel's ";;;;"), skipped */
+    long first_empty_row;
+    size_t *label_hits;    /* per file column: cells read as value labels */
+    char (*label_example)[128];
+    helby_buf notes;       /* one note per line */
+    helby_err_digest *digest; /* value errors by column and kind */
     int header_ok;
     size_t cap_rows;
     helby_frame *frame;
@@ -57,6 +70,8 @@ typedef struct ingest_ctx {
     helby_error_list *errs;
     helby_error first;
     int failed;            /* a value error was seen */
+    size_t n_errors;       /* errors reported so far */
+    long header_line;      /* 1 in a CSV; 0 (the dictionary) in SPSS/Stata/SAS files */
     helby_status fatal;    /* out of memory or similar: stop */
     const helby_import_options *opt;
     size_t bytes, done_bytes_hint;
@@ -92,13 +107,33 @@ static void report(ingest_ctx *c, long line, long col, const char *var, const ch
     if (value) {
         show_value(shown, sizeof shown, value, vlen);
         helby_error_at(&e, HELBY_EINPUT, c->name, line, col, var, "%s: %s", shown, expected);
+        if (helby_digest_add(c->digest, var, shown, line, expected))
+            c->fatal = HELBY_ENOMEM;
     } else {
         helby_error_at(&e, HELBY_EINPUT, c->name, line, col, var, fmt, expected);
     }
     if (!c->failed)
         c->first = e;
     c->failed = 1;
+    c->n_errors++;
     if (helby_error_list_add(c->errs, &e))
+        c->fatal = HELBY_ENOMEM;
+}
+
+static void note(ingest_ctx *c, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
+
+static void note(ingest_ctx *c, const char *fmt, ...)
+{
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    if (helby_buf_append(&c->notes, line, strlen(line)) || helby_buf_append(&c->notes, "\n", 1))
         c->fatal = HELBY_ENOMEM;
 }
 
@@ -122,73 +157,154 @@ static int is_design_role(helby_role r)
     return r != HELBY_ROLE_ITEM && r != HELBY_ROLE_COVARIATE;
 }
 
-static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
+/* 1 if --ignore-column names this column; marks which names were used. */
+static int ignored_by_option(ingest_ctx *c, const helby_field *f, int *used)
 {
-    const helby_survey *s = c->s;
-    c->n_cols = nf;
-    c->col_var = malloc(nf * sizeof *c->col_var);
-    if (!c->col_var)
-        return HELBY_ENOMEM;
-    int *seen = calloc(s->n_vars ? s->n_vars : 1, sizeof *seen);
-    if (!seen)
-        return HELBY_ENOMEM;
+    for (size_t i = 0; i < c->opt->n_ignore_columns; i++) {
+        const char *n = c->opt->ignore_columns[i];
+        if (helby_same_text_folded(n, strlen(n), f->text, f->len)) {
+            used[i] = 1;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+static void unknown_column(ingest_ctx *c, size_t j, const helby_field *f)
+{
+    if (c->opt->ignore_unknown_columns) {
+        note(c, "column '%s' left out: not in the codebook (--ignore-unknown-columns)", f->text);
+        return;
+    }
     char msg[256];
-    for (size_t j = 0; j < nf; j++) {
-        c->col_var[j] = HELBY_NO_VAR;
+    const char *near = helby_nearest_var(c->s, f->text);
+    if (near)
+        snprintf(msg, sizeof msg,
+                 "unknown column: not in the survey's codebook (did you mean '%s'?)", near);
+    else
+        snprintf(msg, sizeof msg,
+                 "unknown column: not in the survey's codebook (add it to codebook.csv, or "
+                 "leave it out with --ignore-column '%s' or --ignore-unknown-columns)",
+                 f->text);
+    report(c, c->header_line, (long)j + 1, f->text, NULL, 0, "%s", msg);
+}
+
+/* Header names to codebook variables: exact, else ignoring case (noted); left-out columns
+ * noted; unknown and duplicate names are errors. */
+static void map_header(ingest_ctx *c, const helby_field *f, int *seen, int *used)
+{
+    char msg[256];
+    for (size_t j = 0; j < c->n_cols; j++) {
+        c->col_var[j] = c->col_frame[j] = HELBY_NO_VAR;
         if (f[j].len == 0) {
-            report(c, 1, (long)j + 1, NULL, NULL, 0, "%s", "empty column name in the header");
+            report(c, c->header_line, (long)j + 1, NULL, NULL, 0, "%s",
+                   "empty column name in the header");
             continue;
         }
-        size_t v = helby_survey_find_var(s, f[j].text);
+        if (ignored_by_option(c, &f[j], used)) {
+            note(c, "column '%s' left out (--ignore-column)", f[j].text);
+            continue;
+        }
+        int folded;
+        size_t v = helby_match_column(c->s, f[j].text, f[j].len, &folded);
         if (v == HELBY_NO_VAR) {
-            report(c, 1, (long)j + 1, f[j].text, NULL, 0, "%s",
-                   "unknown column: not in the survey's codebook");
+            unknown_column(c, j, &f[j]);
             continue;
         }
         if (seen[v]) {
             snprintf(msg, sizeof msg, "duplicate column (also column %d)", seen[v]);
-            report(c, 1, (long)j + 1, f[j].text, NULL, 0, "%s", msg);
+            report(c, c->header_line, (long)j + 1, f[j].text, NULL, 0, "%s", msg);
             continue;
         }
+        if (folded)
+            note(c, "column '%s' read as '%s' (the codebook's name; case differs)", f[j].text,
+                 c->s->vars[v].name);
         seen[v] = (int)j + 1;
         c->col_var[j] = v;
+        c->col_frame[j] = c->n_kept++;
     }
-    for (size_t v = 0; v < s->n_vars; v++) {
-        const helby_variable *var = &s->vars[v];
-        int needed = var->required || (is_design_role(var->role) &&
-                                       !(var->role == HELBY_ROLE_WAVE && c->opt->wave));
+    for (size_t i = 0; i < c->opt->n_ignore_columns; i++)
+        if (!used[i])
+            report(c, c->header_line, 0, c->opt->ignore_columns[i], NULL, 0, "%s",
+                   "--ignore-column names no column of the header");
+}
+
+static void check_required(ingest_ctx *c, const int *seen)
+{
+    char msg[256];
+    for (size_t v = 0; v < c->s->n_vars; v++) {
+        const helby_variable *var = &c->s->vars[v];
+        /* --wave stands in for a wave column, even one the codebook marks required. */
+        int needed = (var->required || is_design_role(var->role)) &&
+                     !(var->role == HELBY_ROLE_WAVE && c->opt->wave);
         if (needed && !seen[v]) {
             snprintf(msg, sizeof msg, "required %s column is missing from the header",
                      role_name(var->role));
-            report(c, 1, 0, var->name, NULL, 0, "%s", msg);
+            if (var->role == HELBY_ROLE_WAVE)
+                strncat(msg, " (give the wave with --wave W)", sizeof msg - strlen(msg) - 1);
+            report(c, c->header_line, 0, var->name, NULL, 0, "%s", msg);
         }
     }
-    free(seen);
-    c->header_ok = !c->failed;
-    if (!c->header_ok)
-        return HELBY_OK;
+}
 
-    /* Rows are at most the number of line ends + 1. */
-    helby_status st = helby_frame_new(&c->frame, c->wave, 0, nf, NULL);
+static helby_status make_frame(ingest_ctx *c)
+{
+    helby_status st = helby_frame_new(&c->frame, c->wave, 0, c->n_kept, NULL);
     if (st)
         return st;
-    c->text = calloc(nf, sizeof *c->text);
+    c->text = calloc(c->n_kept ? c->n_kept : 1, sizeof *c->text);
     if (!c->text)
         return HELBY_ENOMEM;
-    for (size_t j = 0; j < nf; j++) {
-        helby_column *col = &c->frame->cols[j];
-        const helby_variable *var = &s->vars[c->col_var[j]];
+    for (size_t j = 0; j < c->n_cols; j++) {
+        if (c->col_frame[j] == HELBY_NO_VAR)
+            continue;
+        helby_column *col = &c->frame->cols[c->col_frame[j]];
+        const helby_variable *var = &c->s->vars[c->col_var[j]];
         col->name = strdup(var->name);
         if (!col->name)
             return HELBY_ENOMEM;
         col->is_text = var->type == HELBY_TYPE_TEXT;
         if (!col->is_text) {
+            /* Rows are at most the number of line ends + 1. */
             col->num = malloc((c->cap_rows ? c->cap_rows : 1) * sizeof *col->num);
             if (!col->num)
                 return HELBY_ENOMEM;
         }
     }
     return HELBY_OK;
+}
+
+static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
+{
+    /* Excel writes a ';' after the last column of every line: empty names at the end are
+     * no columns (noted). */
+    size_t trailing = 0;
+    while (nf > 1 && f[nf - 1].len == 0)
+        nf--, trailing++;
+    if (trailing)
+        note(c, "%zu empty column%s after the header's last name left out", trailing,
+             trailing == 1 ? "" : "s");
+    c->n_cols = nf;
+    c->col_var = malloc(nf * sizeof *c->col_var);
+    c->col_frame = malloc(nf * sizeof *c->col_frame);
+    c->label_hits = calloc(nf, sizeof *c->label_hits);
+    c->label_example = calloc(nf, sizeof *c->label_example);
+    int *seen = calloc(c->s->n_vars ? c->s->n_vars : 1, sizeof *seen);
+    int *used = calloc(c->opt->n_ignore_columns + 1, sizeof *used);
+    if (!c->col_var || !c->col_frame || !c->label_hits || !c->label_example || !seen || !used) {
+        free(seen);
+        free(used);
+        return HELBY_ENOMEM;
+    }
+    size_t errors_before = c->n_errors;
+    map_header(c, f, seen, used);
+    check_required(c, seen);
+    free(seen);
+    free(used);
+    c->header_ok = c->n_errors == errors_before;
+    if (!c->header_ok || c->fatal)
+        return c->fatal;
+    return make_frame(c);
 }
 
 static int in_codes(const double *codes, size_t n, double x)
@@ -242,8 +358,18 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
         return 1;
     }
     double d;
-    if (!helby_parse_number(f->text, f->len, c->decimal, &d)) {
+    int as_label = 0;
+    if (!helby_parse_number(f->text, f->len, c->decimal, &d) && v->type == HELBY_TYPE_CODE &&
+        !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) == 1) {
+        /* An SPSS "labels" export: the codebook's own label, read as its code. */
+        if (c->label_hits[col - 1]++ == 0)
+            snprintf(c->label_example[col - 1], sizeof c->label_example[col - 1],
+                     "'%.80s' -> %g", f->text, d);
+    } else if (as_label != 1 && !helby_parse_number(f->text, f->len, c->decimal, &d)) {
         describe_expected(v, expected, sizeof expected);
+        if (as_label == -1)
+            strncat(expected, " (this value label names two codes in the codebook)",
+                    sizeof expected - strlen(expected) - 1);
         if (c->decimal == ',' && memchr(f->text, '.', f->len))
             strncat(expected, " (this file uses decimal comma)",
                     sizeof expected - strlen(expected) - 1);
@@ -282,7 +408,7 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
 static helby_status grow_rows(ingest_ctx *c)
 {
     size_t cap = c->cap_rows ? c->cap_rows * 2 : 1024;
-    for (size_t j = 0; j < c->n_cols; j++) {
+    for (size_t j = 0; j < c->frame->n_cols; j++) {
         helby_column *col = &c->frame->cols[j];
         if (!col->is_text) {
             double *p = realloc(col->num, cap * sizeof *p);
@@ -317,6 +443,8 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
     size_t js = HELBY_NO_VAR, jp = HELBY_NO_VAR, jf = HELBY_NO_VAR, ji = HELBY_NO_VAR;
     for (size_t j = 0; j < c->n_cols; j++) {
         size_t v = c->col_var[j];
+        if (v == HELBY_NO_VAR)
+            continue;
         if (v == s->stratum_var) js = j;
         if (v == s->psu_var) jp = j;
         if (v == s->fpc_var) jf = j;
@@ -331,7 +459,8 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
             return;
         }
         if (r == 0) {
-            snprintf(msg, sizeof msg, "duplicate respondent id (first on line %zu)", first);
+            snprintf(msg, sizeof msg, "duplicate respondent id (first on %s %zu)",
+                     c->header_line ? "line" : "row", first);
             report(c, line, (long)ji + 1, s->vars[s->id_var].name, f[ji].text, f[ji].len, NULL,
                    msg);
         }
@@ -400,6 +529,48 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
     }
 }
 
+/* The checks a value's role adds to its codebook range: positive weights, one wave per
+ * file, the survey's group and district codes. */
+static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby_field *f,
+                             long line, long col, double x)
+{
+    const helby_survey *s = c->s;
+    if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a positive weight");
+    } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a weight of at most 1e12 (population units per respondent); "
+               "larger weights make the estimates' sums overflow");
+    } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected a wave: a whole number from 1 to 999999999");
+    } else if (v->role == HELBY_ROLE_WAVE) {
+        long w = (long)x;
+        if (c->wave == 0) {
+            c->wave = w;
+            c->wave_line = line;
+        } else if (w != c->wave) {
+            char msg[160];
+            if (c->opt->wave)
+                snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
+            else
+                snprintf(msg, sizeof msg,
+                         "expected wave %ld as on %s %ld: a file holds one wave", c->wave,
+                         c->header_line ? "line" : "row", c->wave_line);
+            report(c, line, col, v->name, f->text, f->len, NULL, msg);
+        }
+    } else if (v->role == HELBY_ROLE_GROUP &&
+               !in_codes(s->danes_codes, s->n_danes_codes, x) &&
+               !in_codes(s->minority_codes, s->n_minority_codes, x) && !has_label(v, x)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected one of the survey's origin group codes");
+    } else if (v->role == HELBY_ROLE_DISTRICT && v->n_labels && !has_label(v, x)) {
+        report(c, line, col, v->name, f->text, f->len, NULL,
+               "expected one of the survey's district codes");
+    }
+}
+
 static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f,
                            size_t nf, helby_error *err)
 {
@@ -415,6 +586,24 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         return c->fatal;
     if (c->opt->progress && c->progress_every && row_index % c->progress_every == 0)
         c->opt->progress(c->opt->progress_ctx, (double)row_index / (double)c->cap_rows);
+    int blank = 1;
+    for (size_t j = 0; j < nf && blank; j++)
+        blank = f[j].len == 0;
+    if (blank) {
+        /* A row of separators only (";;;;", Excel's trailing rows): no respondent. */
+        if (c->empty_rows++ == 0)
+            c->first_empty_row = line;
+        return HELBY_OK;
+    }
+    if (nf > c->n_cols) {
+        size_t k = c->n_cols;
+        while (k < nf && f[k].len == 0)
+            k++;
+        if (k == nf) {
+            c->rows_trimmed++;
+            nf = c->n_cols;
+        }
+    }
     if (nf != c->n_cols) {
         char msg[128];
         snprintf(msg, sizeof msg, "row has %zu fields, the header has %zu", nf, c->n_cols);
@@ -426,16 +615,19 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         return HELBY_ENOMEM;
     const helby_survey *s = c->s;
     for (size_t j = 0; j < nf; j++) {
+        size_t k = c->col_frame[j];
+        if (k == HELBY_NO_VAR)
+            continue; /* left out */
         const helby_variable *v = &s->vars[c->col_var[j]];
-        helby_column *col = &c->frame->cols[j];
+        helby_column *col = &c->frame->cols[k];
         if (col->is_text) {
             if (f[j].len == 0 && is_design_role(v->role)) {
                 char msg[128];
                 snprintf(msg, sizeof msg, "the %s must not be empty", role_name(v->role));
                 report(c, line, (long)j + 1, v->name, NULL, 0, "%s", msg);
             }
-            if (helby_buf_append(&c->text[j], f[j].text, f[j].len) ||
-                helby_buf_append(&c->text[j], "", 1))
+            if (helby_buf_append(&c->text[k], f[j].text, f[j].len) ||
+                helby_buf_append(&c->text[k], "", 1))
                 return HELBY_ENOMEM;
             continue;
         }
@@ -445,40 +637,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
             continue;
         }
         col->num[r] = x;
-        if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a positive weight");
-        } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a weight of at most 1e12 (population units per respondent); "
-                   "larger weights make the estimates' sums overflow");
-        } else if (v->role == HELBY_ROLE_WAVE && !(x >= 1 && x <= HELBY_MAX_WAVE)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected a wave: a whole number from 1 to 999999999");
-        } else if (v->role == HELBY_ROLE_WAVE) {
-            long w = (long)x;
-            if (c->wave == 0) {
-                c->wave = w;
-                c->wave_line = line;
-            } else if (w != c->wave) {
-                char msg[160];
-                if (c->opt->wave)
-                    snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
-                else
-                    snprintf(msg, sizeof msg,
-                             "expected wave %ld as on line %ld: a file holds one wave", c->wave,
-                             c->wave_line);
-                report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL, msg);
-            }
-        } else if (v->role == HELBY_ROLE_GROUP &&
-                   !in_codes(s->danes_codes, s->n_danes_codes, x) &&
-                   !in_codes(s->minority_codes, s->n_minority_codes, x) && !has_label(v, x)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected one of the survey's origin group codes");
-        } else if (v->role == HELBY_ROLE_DISTRICT && v->n_labels && !has_label(v, x)) {
-            report(c, line, (long)j + 1, v->name, f[j].text, f[j].len, NULL,
-                   "expected one of the survey's district codes");
-        }
+        check_role_value(c, v, &f[j], line, (long)j + 1, x);
     }
     check_design(c, line, f);
     c->frame->n_rows++;
@@ -545,10 +704,12 @@ static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
     sum->items = calloc(f->n_cols ? f->n_cols : 1, sizeof *sum->items);
     if (!sum->items)
         return HELBY_ENOMEM;
-    for (size_t j = 0; j < f->n_cols; j++) {
+    for (size_t j = 0; j < c->n_cols; j++) {
         size_t v = c->col_var[j];
+        if (c->col_frame[j] == HELBY_NO_VAR)
+            continue;
         const helby_variable *var = &s->vars[v];
-        const helby_column *col = &f->cols[j];
+        const helby_column *col = &f->cols[c->col_frame[j]];
         if (v == s->group_var && !col->is_text &&
             count_codes(col, f->n_rows, &sum->groups, &sum->n_groups))
             return HELBY_ENOMEM;
@@ -572,8 +733,13 @@ static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
 static void ctx_free(ingest_ctx *c)
 {
     free(c->col_var);
+    free(c->col_frame);
+    free(c->label_hits);
+    free(c->label_example);
+    helby_buf_free(&c->notes);
+    helby_digest_free(c->digest);
     if (c->text)
-        for (size_t j = 0; j < c->n_cols; j++)
+        for (size_t j = 0; j < c->n_kept; j++)
             helby_buf_free(&c->text[j]);
     free(c->text);
     helby_frame_free(c->frame);
@@ -586,7 +752,7 @@ static void ctx_free(ingest_ctx *c)
 /* Move the text buffers into the frame's text columns. */
 static helby_status finish_text(ingest_ctx *c)
 {
-    for (size_t j = 0; j < c->n_cols; j++) {
+    for (size_t j = 0; j < c->frame->n_cols; j++) {
         helby_column *col = &c->frame->cols[j];
         if (!col->is_text)
             continue;
@@ -610,6 +776,108 @@ static helby_status finish_text(ingest_ctx *c)
     return HELBY_OK;
 }
 
+static void decimal_note(ingest_ctx *c, const helby_dialect *d)
+{
+    const char *other = d->decimal == ',' ? "." : ",";
+    switch (d->decimal_source) {
+    case HELBY_DECIMAL_FROM_VALUES:
+        note(c, "decimal mark '%c' sniffed from the values", d->decimal);
+        break;
+    case HELBY_DECIMAL_MAJORITY:
+        note(c, "decimal mark '%c' taken from most values, though some use '%s': give "
+                "--decimal %s if that is wrong", d->decimal, other, other);
+        break;
+    case HELBY_DECIMAL_ASSUMED:
+        note(c, "no decimal numbers in the first 64 KiB: decimal mark '%c' assumed (give "
+                "--decimal %s if later values use '%s')", d->decimal, other, other);
+        break;
+    default: break;
+    }
+}
+
+/* The summary's notes: how the file was read, then what the header and rows needed. */
+static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_import_summary *sum)
+{
+    helby_buf body = c->notes;
+    memset(&c->notes, 0, sizeof c->notes);
+    if (d) {
+        if (d->utf16)
+            note(c, "converted from UTF-16 %s (byte-order mark) to UTF-8",
+                 d->utf16 == 'L' ? "little-endian" : "big-endian");
+        if (d->sep_line)
+            note(c, "delimiter '%c' from the first line 'sep=%c' (not a record)",
+                 d->delimiter, d->delimiter);
+        decimal_note(c, d);
+    }
+    if (body.len && helby_buf_append(&c->notes, body.data, body.len))
+        c->fatal = HELBY_ENOMEM;
+    helby_buf_free(&body);
+    if (c->rows_trimmed)
+        note(c, "%zu rows had empty fields after the header's last column (left out)",
+             c->rows_trimmed);
+    if (c->empty_rows)
+        note(c, "%zu rows of empty fields only skipped (the first on %s %ld)", c->empty_rows,
+             c->header_line ? "line" : "row", c->first_empty_row);
+    for (size_t j = 0; j < c->n_cols; j++)
+        if (c->label_hits[j])
+            note(c, "%s: %zu cells written as value labels, read as codes (e.g. %s)",
+                 c->s->vars[c->col_var[j]].name, c->label_hits[j], c->label_example[j]);
+    if (c->fatal || helby_buf_append(&c->notes, "", 1))
+        return HELBY_ENOMEM;
+    if (c->notes.len > 1) {
+        c->notes.data[c->notes.len - 2] = '\0'; /* no trailing newline */
+        sum->notes = c->notes.data;
+        memset(&c->notes, 0, sizeof c->notes);
+    }
+    return HELBY_OK;
+}
+
+/* Sniff and parse a CSV into c; the status of the parser (syntax errors are in err). */
+static helby_status read_csv(ingest_ctx *c, const unsigned char *buf, size_t len,
+                             helby_dialect *d, helby_error *err)
+{
+    helby_status st = helby_csv_sniff(buf, len, d, c->name, err);
+    if (st)
+        return st;
+    c->decimal = d->decimal ? d->decimal : '.';
+    c->header_line = 1;
+    /* Rows are at most the line ends + 1: size the columns once. */
+    size_t lines = 1;
+    for (const unsigned char *p = buf, *end = buf + len;
+         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+        lines++;
+    c->cap_rows = lines;
+    c->progress_every = lines > 100000 ? lines / 100 : 0;
+    return helby_csv_parse(buf, len, d, NULL, c->name, on_row, c, err);
+}
+
+static void report_rs(void *ctx, long row, long col, const char *var, const char *msg)
+{
+    report(ctx, row, col, var, NULL, 0, "%s", msg);
+}
+
+static void note_rs(void *ctx, const char *text)
+{
+    note(ctx, "%s", text);
+}
+
+/* Read an SPSS/Stata/SAS file with ReadStat and check its rows as a CSV's. */
+static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size_t len,
+                                   helby_file_format fmt, helby_error *err)
+{
+    helby_rs_table *t = NULL;
+    helby_status st = helby_rs_read(buf, len, c->name, fmt, &t, err);
+    if (st)
+        return st;
+    c->decimal = '.'; /* numbers are written back as %.17g */
+    c->header_line = 0;
+    c->cap_rows = helby_rs_table_rows(t) + 1;
+    c->progress_every = c->cap_rows > 100000 ? c->cap_rows / 100 : 0;
+    st = helby_rs_feed(t, c->s, on_row, report_rs, note_rs, c, err);
+    helby_rs_table_free(t);
+    return st;
+}
+
 helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *buf, size_t len,
                                    const char *name, const helby_import_options *opt_in,
                                    helby_frame **out, helby_import_summary *sum,
@@ -629,34 +897,27 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     c.name = name;
     c.opt = opt_in;
     c.errs = errs;
+    size_t first_err = errs->count;
+    c.digest = helby_digest_new();
+    if (!c.digest)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     c.wave = opt_in->wave;
     helby_strmap_init(&c.ids);
     helby_strmap_init(&c.strata);
     helby_strmap_init(&c.psus);
 
     helby_dialect d = opt_in->dialect;
-    helby_status st = helby_csv_sniff(buf, len, &d, name, err);
-    if (st) {
-        helby_error_list_add(errs, err);
-        return st;
-    }
-    c.decimal = d.decimal ? d.decimal : '.';
-    /* Rows are at most the line ends + 1: size the columns once. */
-    size_t lines = 1;
-    for (const unsigned char *p = buf, *end = buf + len;
-         (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-        lines++;
-    c.cap_rows = lines;
-    c.progress_every = lines > 100000 ? lines / 100 : 0;
-
-    st = helby_csv_parse(buf, len, &d, NULL, name, on_row, &c, err);
+    helby_file_format fmt = opt_in->format ? opt_in->format
+                                           : helby_file_format_sniff(buf, len, name);
+    helby_status st = fmt == HELBY_FORMAT_CSV ? read_csv(&c, buf, len, &d, err)
+                                              : read_stat_file(&c, buf, len, fmt, err);
     if (st == HELBY_ENOMEM || c.fatal == HELBY_ENOMEM) {
         ctx_free(&c);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
     if (st) {
-        /* A syntax error (unclosed quote, NUL byte, bad encoding...): the
-         * value errors found so far are real too; report all. */
+        /* A syntax error (unclosed quote, NUL byte, bad encoding, unreadable file...):
+         * the value errors found so far are real too; report all. */
         helby_error_list_add(errs, err);
         if (c.failed)
             *err = c.first;
@@ -666,7 +927,8 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     if (!c.frame && !c.failed) {
         report(&c, 1, 0, NULL, NULL, 0, "%s", "the file has no header row");
     } else if (c.frame && c.frame->n_rows == 0 && !c.failed) {
-        report(&c, 2, 0, NULL, NULL, 0, "%s", "the file has a header but no data rows");
+        report(&c, c.header_line + 1, 0, NULL, NULL, 0, "%s",
+               "the file has a header but no data rows");
     }
     if (c.frame && c.header_ok)
         check_fpc_totals(&c);
@@ -676,16 +938,22 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     }
     if (c.failed) {
         *err = c.first;
+        st = helby_digest_insert(c.digest, s, name, c.header_line ? "lines" : "rows", errs,
+                                 first_err);
         ctx_free(&c);
-        return HELBY_EINPUT;
+        return st ? helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name)
+                  : HELBY_EINPUT;
     }
     c.frame->wave = c.wave;
-    if ((st = finish_text(&c)) || (st = summarize(&c, sum))) {
+    if ((st = finish_text(&c)) || (st = summarize(&c, sum)) ||
+        (st = finish_notes(&c, fmt == HELBY_FORMAT_CSV ? &d : NULL, sum))) {
         ctx_free(&c);
         helby_import_summary_free(sum);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
-    sum->dialect = d;
+    sum->format = fmt;
+    if (fmt == HELBY_FORMAT_CSV)
+        sum->dialect = d;
     sum->bytes = len;
     helby_sha256_hex(buf, len, sum->file_sha256);
     *out = c.frame;
@@ -694,12 +962,47 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     return HELBY_OK;
 }
 
-static void dialect_text(const helby_dialect *d, char *out, size_t n)
+char *helby_import_describe_dup(const helby_import_summary *sum)
 {
-    const char *delim = d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";";
-    snprintf(out, n, "delimiter=%s decimal=%c encoding=%s%s%s", delim, d->decimal ? d->decimal : '.',
-             d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8", d->had_bom ? " bom" : "",
-             d->crlf ? " crlf" : "");
+    const helby_dialect *d = &sum->dialect;
+    char head[160];
+    if (sum->format != HELBY_FORMAT_CSV && sum->format != HELBY_FORMAT_AUTO) {
+        snprintf(head, sizeof head, "format=%s", helby_file_format_name(sum->format));
+    } else {
+        const char *delim = d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "," : ";";
+        snprintf(head, sizeof head, "delimiter=%s decimal=%c encoding=%s%s%s%s", delim,
+                 d->decimal ? d->decimal : '.',
+                 d->encoding == HELBY_ENC_CP1252 ? "windows-1252" : "utf-8",
+                 d->had_bom ? " bom" : "", d->crlf ? " crlf" : "",
+                 d->utf16 ? (d->utf16 == 'L' ? " utf-16le" : " utf-16be") : "");
+    }
+    size_t hn = strlen(head), nn = sum->notes ? strlen(sum->notes) : 0;
+    char *out = malloc(hn + nn + 16);
+    if (!out)
+        return NULL;
+    memcpy(out, head, hn + 1);
+    if (nn) {
+        /* One line in the record: notes joined by " | ". */
+        char *o = out + hn;
+        o += sprintf(o, "; notes: ");
+        for (const char *p = sum->notes; *p; p++) {
+            if (*p == '\n') {
+                size_t used = (size_t)(o - out);
+                char *bigger = realloc(out, used + 3 + strlen(p) + 1);
+                if (!bigger) {
+                    free(out);
+                    return NULL;
+                }
+                out = bigger;
+                o = out + used;
+                o += sprintf(o, " | ");
+            } else {
+                *o++ = *p;
+            }
+        }
+        *o = '\0';
+    }
+    return out;
 }
 
 helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
@@ -711,8 +1014,12 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
     helby_status r = helby_validate_buffer(s, buf, len, name, opt, &f, sum, errs, err);
     if (r)
         return r;
-    char dialect[128];
-    dialect_text(&sum->dialect, dialect, sizeof dialect);
+    char *dialect = helby_import_describe_dup(sum);
+    if (!dialect) {
+        helby_frame_free(f);
+        helby_import_summary_free(sum);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory importing %s", name);
+    }
     helby_import_record rec = {
         .file_name = name,
         .sha256 = sum->file_sha256,
@@ -722,6 +1029,7 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
     };
     r = helby_store_write_wave(st, s, f, &rec, &sum->import_id, err);
     helby_frame_free(f);
+    free(dialect);
     if (r) {
         helby_error_list_add(errs, err);
         helby_import_summary_free(sum);

@@ -271,7 +271,7 @@ static helby_status read_table(survey_impl *s, const def_file *f, const char *co
     t->file = arena_strndup(s, f->name, strlen(f->name));
     if (!t->file)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    helby_dialect d = {';', '.', HELBY_ENC_UTF8, 0, 0};
+    helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
     table_ctx c = {s, t, 0};
     helby_status st =
         helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name, table_row, &c,
@@ -329,7 +329,35 @@ static const char *const ini_keys[] = {
     "groups.danes",      "groups.minorities", "district.column",  "report.min_cell",
     "report.language",   NULL};
 
-static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, helby_error *err)
+/* An inline comment starts at a ';' or '#' after a space or tab (the convention of
+ * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
+static void cut_inline_comment(const char *v, size_t *vn)
+{
+    for (size_t i = 1; i < *vn; i++)
+        if ((v[i] == ';' || v[i] == '#') && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+            *vn = i;
+            break;
+        }
+}
+
+/* Checking a definition (helby_survey_check) lists every error of survey.ini and of the
+ * codebook's rows instead of stopping at the first: an input error is added to the list
+ * and the caller goes on with the next line, key or row. Without a list it is returned. */
+typedef struct soft_errors {
+    helby_error_list *list;
+    size_t n;
+} soft_errors;
+
+static helby_status soft(soft_errors *se, helby_status st, const helby_error *err)
+{
+    if (st != HELBY_EINPUT || !se || !se->list)
+        return st;
+    se->n++;
+    return helby_error_list_add(se->list, err);
+}
+
+static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_errors *se,
+                              helby_error *err)
 {
     out->n = 0;
     size_t cap = 64;
@@ -351,31 +379,44 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, helby
         trim(&q, &n);
         if (n == 0 || q[0] == ';' || q[0] == '#')
             continue;
+        helby_status st;
+#define SOFT_CONTINUE(call)                                                                   \
+    {                                                                                         \
+        if ((st = soft(se, (call), err)))                                                     \
+            return st;                                                                        \
+        continue;                                                                             \
+    }
         if (q[0] == '[') {
             if (q[n - 1] != ']')
-                return helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                      "section header must look like [name]");
+                SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                             "section header must look like [name]"));
             const char *sp = q + 1;
             size_t sn = n - 2;
             trim(&sp, &sn);
             if (!eq(sp, sn, "survey") && !eq(sp, sn, "design") && !eq(sp, sn, "groups") &&
-                !eq(sp, sn, "district") && !eq(sp, sn, "report"))
-                return helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                      "unknown section [%.*s] (expected survey, design, groups, "
-                                      "district or report)",
-                                      (int)sn, sp);
+                !eq(sp, sn, "district") && !eq(sp, sn, "report")) {
+                section = NULL; /* its keys are not checked: the section is the error */
+                SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                             "unknown section [%.*s] (expected survey, design, "
+                                             "groups, district or report)",
+                                             (int)sn, sp));
+            }
             section = arena_strndup(s, sp, sn);
             if (!section)
                 return helby_error_set(err, HELBY_ENOMEM, "out of memory");
             continue;
         }
+        if (!section)
+            continue;
         const char *eqs = memchr(q, '=', n);
         if (!eqs)
-            return helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                  "expected 'key = value'");
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "expected 'key = value'"));
         const char *k = q, *v = eqs + 1;
         size_t kn = (size_t)(eqs - q), vn = n - kn - 1;
         trim(&k, &kn);
+        trim(&v, &vn);
+        cut_inline_comment(v, &vn);
         trim(&v, &vn);
         char full[160];
         snprintf(full, sizeof full, "%s.%.*s", section, (int)(kn < 100 ? kn : 100), k);
@@ -383,13 +424,17 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, helby
         for (size_t i = 0; ini_keys[i]; i++)
             known |= strcmp(ini_keys[i], full) == 0;
         if (!known)
-            return helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                  "unknown key '%.*s' in [%s]", (int)kn, k, section);
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "unknown key '%.*s' in [%s]", (int)kn, k, section));
+        const ini_entry *twice = NULL;
         for (size_t i = 0; i < out->n; i++)
             if (strcmp(out->e[i].section, section) == 0 && eq(k, kn, out->e[i].key))
-                return helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                      "'%.*s' is set twice in [%s] (also on line %ld)", (int)kn,
-                                      k, section, out->e[i].line);
+                twice = &out->e[i];
+        if (twice)
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "'%.*s' is set twice in [%s] (also on line %ld)",
+                                         (int)kn, k, section, twice->line));
+#undef SOFT_CONTINUE
         if (out->n == cap) {
             ini_entry *ne = arena_alloc(s, cap * 2 * sizeof *ne);
             if (!ne)
@@ -428,6 +473,7 @@ static const char *ini_str(const ini *in, const char *section, const char *key)
 typedef struct loader {
     survey_impl *s;
     helby_error *err;
+    soft_errors se;         /* list: check every key and codebook row (helby_survey_check) */
     ini ini;
     const double *waves;
     size_t n_waves;
@@ -517,6 +563,95 @@ static helby_status parse_labels(loader *L, const table *t, size_t r, helby_vari
     return HELBY_OK;
 }
 
+/* One row of the codebook into vars[r]; the rows before it are read already. */
+static helby_status codebook_row(loader *L, const def_file *f, const table *t,
+                                 helby_variable *vars, size_t r)
+{
+    helby_variable *v = &vars[r];
+    v->name = cell(t, r, "variable");
+    long line = t->line[r];
+    if (!v->name[0])
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"),
+                              NULL, "variable name is empty");
+    for (const char *c = v->name; *c; c++)
+        /* Bytes from 0x80 are UTF-8 letters (the codebook is checked to be UTF-8): Danish
+         * names like 'tryg_på_gaden' are names a survey team writes. */
+        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' ||
+              *c == '.' || *c == '-'))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "variable"), v->name,
+                                  "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
+                                  "and '-' only");
+    for (size_t q = 0; q < r; q++)
+        if (strcmp(vars[q].name, v->name) == 0)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "variable"), v->name,
+                                  "variable defined twice (also on line %ld)", t->line[q]);
+    v->label_da = cell(t, r, "label_da");
+    v->label_en = cell(t, r, "label_en");
+    if (!parse_role(cell(t, r, "role"), &v->role))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "role"),
+                              v->name,
+                              "unknown role '%s' (item, id, wave, stratum, psu, weight, fpc, "
+                              "group, district, covariate)",
+                              cell(t, r, "role"));
+    const char *type = cell(t, r, "type");
+    if (!strcmp(type, "code"))
+        v->type = HELBY_TYPE_CODE;
+    else if (!strcmp(type, "real"))
+        v->type = HELBY_TYPE_REAL;
+    else if (!strcmp(type, "text"))
+        v->type = HELBY_TYPE_TEXT;
+    else
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
+                              v->name, "unknown type '%s' (code, real or text)", type);
+    const char *mn = cell(t, r, "min"), *mx = cell(t, r, "max");
+    if (*mn || *mx) {
+        if (!helby_parse_number(mn, strlen(mn), '.', &v->min))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "min"),
+                                  v->name, "min must be a number, not '%s'", mn);
+        if (!helby_parse_number(mx, strlen(mx), '.', &v->max))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
+                                  v->name, "max must be a number, not '%s'", mx);
+        if (v->min >= v->max)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
+                                  v->name, "min %g must be below max %g", v->min, v->max);
+        v->has_range = 1;
+    }
+    const char *miss = cell(t, r, "missing");
+    int ok = parse_codes(L->s, miss, strlen(miss), &v->missing, &v->n_missing);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    if (!ok)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "missing"),
+                              v->name, "missing codes must be numbers like '8|9', not '%s'",
+                              miss);
+    for (size_t k = 0; k < v->n_missing; k++)
+        if (v->has_range && v->missing[k] >= v->min && v->missing[k] <= v->max)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "missing"), v->name,
+                                  "missing code %g lies inside the valid range %g–%g",
+                                  v->missing[k], v->min, v->max);
+    if (!parse_bool(cell(t, r, "reverse"), &v->reverse))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
+                              v->name, "reverse must be 0 or 1");
+    if (v->reverse && !v->has_range)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
+                              v->name, "a reversed item needs min and max");
+    if (col_of(t, "required") >= 0 &&
+        !parse_bool(cell(t, r, "required"), &v->required))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "required"),
+                              v->name, "required must be 0 or 1");
+    helby_status st = parse_labels(L, t, r, v);
+    if (st)
+        return st;
+    if (v->type == HELBY_TYPE_TEXT && (v->has_range || v->n_missing || v->reverse))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
+                              v->name, "a text variable has no range, missing codes or "
+                                       "reverse coding");
+    return HELBY_OK;
+}
+
 static helby_status parse_codebook(loader *L, const def_file *f)
 {
     static const char *const req[] = {"variable", "label_da", "label_en", "role", "type", "min",
@@ -532,84 +667,8 @@ static helby_status parse_codebook(loader *L, const def_file *f)
     if (!vars)
         return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
     for (size_t r = 0; r < t.nrows; r++) {
-        helby_variable *v = &vars[r];
-        v->name = cell(&t, r, "variable");
-        long line = t.line[r];
-        if (!v->name[0])
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "variable"),
-                                  NULL, "variable name is empty");
-        for (const char *c = v->name; *c; c++)
-            if (!(isalnum((unsigned char)*c) || *c == '_' || *c == '.' || *c == '-'))
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "variable"), v->name,
-                                      "variable names may hold letters a-z, digits, '_', '.' "
-                                      "and '-' only");
-        for (size_t q = 0; q < r; q++)
-            if (strcmp(vars[q].name, v->name) == 0)
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "variable"), v->name,
-                                      "variable defined twice (also on line %ld)", t.line[q]);
-        v->label_da = cell(&t, r, "label_da");
-        v->label_en = cell(&t, r, "label_en");
-        if (!parse_role(cell(&t, r, "role"), &v->role))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "role"),
-                                  v->name,
-                                  "unknown role '%s' (item, id, wave, stratum, psu, weight, fpc, "
-                                  "group, district, covariate)",
-                                  cell(&t, r, "role"));
-        const char *type = cell(&t, r, "type");
-        if (!strcmp(type, "code"))
-            v->type = HELBY_TYPE_CODE;
-        else if (!strcmp(type, "real"))
-            v->type = HELBY_TYPE_REAL;
-        else if (!strcmp(type, "text"))
-            v->type = HELBY_TYPE_TEXT;
-        else
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "type"),
-                                  v->name, "unknown type '%s' (code, real or text)", type);
-        const char *mn = cell(&t, r, "min"), *mx = cell(&t, r, "max");
-        if (*mn || *mx) {
-            if (!helby_parse_number(mn, strlen(mn), '.', &v->min))
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "min"),
-                                      v->name, "min must be a number, not '%s'", mn);
-            if (!helby_parse_number(mx, strlen(mx), '.', &v->max))
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "max"),
-                                      v->name, "max must be a number, not '%s'", mx);
-            if (v->min >= v->max)
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "max"),
-                                      v->name, "min %g must be below max %g", v->min, v->max);
-            v->has_range = 1;
-        }
-        const char *miss = cell(&t, r, "missing");
-        int ok = parse_codes(L->s, miss, strlen(miss), &v->missing, &v->n_missing);
-        if (ok < 0)
-            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
-        if (!ok)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "missing"),
-                                  v->name, "missing codes must be numbers like '8|9', not '%s'",
-                                  miss);
-        for (size_t k = 0; k < v->n_missing; k++)
-            if (v->has_range && v->missing[k] >= v->min && v->missing[k] <= v->max)
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "missing"), v->name,
-                                      "missing code %g lies inside the valid range %g–%g",
-                                      v->missing[k], v->min, v->max);
-        if (!parse_bool(cell(&t, r, "reverse"), &v->reverse))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "reverse"),
-                                  v->name, "reverse must be 0 or 1");
-        if (v->reverse && !v->has_range)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "reverse"),
-                                  v->name, "a reversed item needs min and max");
-        if (col_of(&t, "required") >= 0 &&
-            !parse_bool(cell(&t, r, "required"), &v->required))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "required"),
-                                  v->name, "required must be 0 or 1");
-        if ((st = parse_labels(L, &t, r, v)))
+        if ((st = soft(&L->se, codebook_row(L, f, &t, vars, r), L->err)))
             return st;
-        if (v->type == HELBY_TYPE_TEXT && (v->has_range || v->n_missing || v->reverse))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "type"),
-                                  v->name, "a text variable has no range, missing codes or "
-                                           "reverse coding");
     }
     L->s->pub.vars = vars;
     L->s->pub.n_vars = t.nrows;
@@ -650,71 +709,96 @@ static int in_list(const double *v, size_t n, double x)
     return 0;
 }
 
-static helby_status parse_survey_ini(loader *L, const def_file *f)
+/* An error about a survey.ini key: listed and gone past when checking, else returned. */
+#define INI_ERROR(key_section, key, ...)                                                      \
+    do {                                                                                      \
+        const ini_entry *e_ = ini_get(&L->ini, key_section, key);                             \
+        if ((st = soft(&L->se,                                                                \
+                       helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e_ ? e_->line : 0,  \
+                                      0, NULL, __VA_ARGS__),                                  \
+                       L->err)))                                                              \
+            return st;                                                                        \
+    } while (0)
+
+static helby_status parse_waves(loader *L)
 {
-    helby_status st = parse_ini(L->s, f, &L->ini, L->err);
-    if (st)
-        return st;
-    helby_survey *s = &L->s->pub;
-    if ((st = ini_required(L, "survey", "id", &s->id)))
-        return st;
-    for (const char *c = s->id; *c; c++)
-        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' || *c == '-'))
-            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                                  ini_get(&L->ini, "survey", "id")->line, 0, NULL,
-                                  "survey id '%s' may hold a-z, 0-9, '_' and '-' only", s->id);
-    s->title_da = ini_str(&L->ini, "survey", "title_da");
-    s->title_en = ini_str(&L->ini, "survey", "title_en");
-    if (!s->title_da)
-        s->title_da = s->id;
-    if (!s->title_en)
-        s->title_en = s->title_da;
+    helby_status st = HELBY_OK;
     const char *waves;
-    if ((st = ini_required(L, "survey", "waves", &waves)))
+    if ((st = soft(&L->se, ini_required(L, "survey", "waves", &waves), L->err)) || !waves)
         return st;
     int ok = parse_codes(L->s, waves, strlen(waves), &L->waves, &L->n_waves);
-    if (ok <= 0 || L->n_waves == 0)
-        return ok < 0 ? helby_error_set(L->err, HELBY_ENOMEM, "out of memory")
-                      : helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                                       ini_get(&L->ini, "survey", "waves")->line, 0, NULL,
-                                       "waves must be a list of years like '2011, 2012'");
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    if (!ok || L->n_waves == 0) {
+        INI_ERROR("survey", "waves", "waves must be a list of years like '2011, 2012'");
+        return HELBY_OK;
+    }
     /* Waves are stored and compared as long: a wave of 1e300 made (long)wave undefined
      * (found by tests/fuzz/survey with UBSan). */
     for (size_t i = 0; i < L->n_waves; i++)
         if (!(L->waves[i] >= 1 && L->waves[i] <= HELBY_MAX_WAVE) ||
-            L->waves[i] != floor(L->waves[i]))
-            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                                  ini_get(&L->ini, "survey", "waves")->line, 0, NULL,
-                                  "wave %g is not a whole number from 1 to %ld", L->waves[i],
-                                  (long)HELBY_MAX_WAVE);
-    const char *lonely = ini_str(&L->ini, "design", "lonely_psu");
-    if (!lonely)
-        lonely = "fail";
-    if (strcmp(lonely, "fail") && strcmp(lonely, "remove") && strcmp(lonely, "certainty") &&
-        strcmp(lonely, "adjust") && strcmp(lonely, "average"))
-        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                              ini_get(&L->ini, "design", "lonely_psu")->line, 0, NULL,
-                              "lonely_psu must be fail, remove, certainty, adjust or average");
-    s->lonely_psu = lonely;
+            L->waves[i] != floor(L->waves[i])) {
+            INI_ERROR("survey", "waves", "wave %g is not a whole number from 1 to %ld",
+                      L->waves[i], (long)HELBY_MAX_WAVE);
+            break;
+        }
+    return HELBY_OK;
+}
+
+static helby_status parse_report(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    helby_status st = HELBY_OK;
     const char *mc = ini_str(&L->ini, "report", "min_cell");
     s->min_cell = 30;
     if (mc) {
         char *end;
         long v = strtol(mc, &end, 10);
         if (*end || v < 1)
-            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                                  ini_get(&L->ini, "report", "min_cell")->line, 0, NULL,
-                                  "min_cell must be a positive whole number");
-        s->min_cell = (size_t)v;
+            INI_ERROR("report", "min_cell", "min_cell must be a positive whole number");
+        else
+            s->min_cell = (size_t)v;
     }
     s->language = ini_str(&L->ini, "report", "language");
     if (!s->language)
         s->language = "da";
     if (strcmp(s->language, "da") && strcmp(s->language, "en"))
-        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini",
-                              ini_get(&L->ini, "report", "language")->line, 0, NULL,
-                              "language must be da or en");
+        INI_ERROR("report", "language", "language must be da or en");
     return HELBY_OK;
+}
+
+static helby_status parse_survey_ini(loader *L, const def_file *f)
+{
+    helby_status st = parse_ini(L->s, f, &L->ini, &L->se, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    if ((st = soft(&L->se, ini_required(L, "survey", "id", &s->id), L->err)))
+        return st;
+    for (const char *c = s->id; c && *c; c++)
+        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' ||
+              *c == '-')) {
+            INI_ERROR("survey", "id", "survey id '%s' may hold a-z, 0-9, '_' and '-' only",
+                      s->id);
+            break;
+        }
+    s->title_da = ini_str(&L->ini, "survey", "title_da");
+    s->title_en = ini_str(&L->ini, "survey", "title_en");
+    if (!s->title_da)
+        s->title_da = s->id;
+    if (!s->title_en)
+        s->title_en = s->title_da;
+    if ((st = parse_waves(L)))
+        return st;
+    const char *lonely = ini_str(&L->ini, "design", "lonely_psu");
+    if (!lonely)
+        lonely = "fail";
+    if (strcmp(lonely, "fail") && strcmp(lonely, "remove") && strcmp(lonely, "certainty") &&
+        strcmp(lonely, "adjust") && strcmp(lonely, "average"))
+        INI_ERROR("design", "lonely_psu",
+                  "lonely_psu must be fail, remove, certainty, adjust or average");
+    s->lonely_psu = lonely;
+    return parse_report(L);
 }
 
 static helby_status resolve_roles(loader *L)
@@ -1139,8 +1223,8 @@ static helby_status parse_margins(loader *L, const def_files *fs)
     return HELBY_OK;
 }
 
-helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t len,
-                                    helby_error *err)
+static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
+                              helby_error_list *errs, helby_error *err)
 {
     *out = NULL;
     survey_impl *s = calloc(1, sizeof *s);
@@ -1156,7 +1240,8 @@ helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t
     s->blob_len = len;
     helby_sha256_hex(s->blob, len, s->pub.hash);
     def_files fs = {0};
-    loader L = {.s = s, .err = err};
+    loader L = {.s = s, .err = err, .se = {.list = errs}};
+    size_t first_listed = errs ? errs->count : 0;
     helby_status st = split_blob(s->blob, len, &fs, err);
     if (st)
         goto fail;
@@ -1168,8 +1253,18 @@ helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t
             goto fail;
         }
     const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
+    /* survey.ini and the codebook do not depend on each other: both are checked in full
+     * before anything that builds on them. */
     if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
-        (st = parse_codebook(&L, find_file(&fs, "codebook.csv"))) || (st = resolve_roles(&L)) ||
+        (st = parse_codebook(&L, find_file(&fs, "codebook.csv"))))
+        goto fail;
+    if (L.se.n) {
+        if (first_listed < errs->count)
+            *err = errs->items[first_listed]; /* the first, as without a list */
+        st = HELBY_EINPUT;
+        goto fail;
+    }
+    if ((st = resolve_roles(&L)) ||
         (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
         (st = parse_margins(&L, &fs)))
@@ -1178,9 +1273,17 @@ helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t
     *out = &s->pub;
     return HELBY_OK;
 fail:
+    if (errs && st == HELBY_EINPUT && !L.se.n)
+        helby_error_list_add(errs, err); /* a later file's first error */
     free(fs.f);
     helby_survey_free(&s->pub);
     return st;
+}
+
+helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t len,
+                                    helby_error *err)
+{
+    return from_blob(out, blob, len, NULL, err);
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1214,7 +1317,23 @@ static helby_status add_file(helby_buf *b, const char *dir, const char *rel, int
     return bad ? helby_error_set(err, HELBY_ENOMEM, "out of memory") : HELBY_OK;
 }
 
-helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error *err)
+/* Name the directory in errors about its files. */
+static void prefix_dir(helby_error *err, const char *dir)
+{
+    if (err && err->file[0] && err->file[0] != '/' &&
+        strncmp(err->file, dir, strlen(dir)) != 0) {
+        char full[2 * HELBY_ERROR_FILE_MAX];
+        snprintf(full, sizeof full, "%s/%s", dir, err->file);
+        size_t n = strlen(full);
+        if (n >= sizeof err->file)
+            n = sizeof err->file - 1;
+        memcpy(err->file, full, n);
+        err->file[n] = '\0';
+    }
+}
+
+static helby_status load_dir(helby_survey **out, const char *dir, helby_error_list *errs,
+                             helby_error *err)
 {
     *out = NULL;
     helby_buf b = {0};
@@ -1270,20 +1389,31 @@ helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error 
         }
         free(names);
     }
+    size_t first_listed = errs ? errs->count : 0;
     if (!st)
-        st = helby_survey_from_blob(out, b.data, b.len, err);
-    /* Name the directory in errors about its files. */
-    if (st == HELBY_EINPUT && err && err->file[0] && err->file[0] != '/' &&
-        strncmp(err->file, dir, strlen(dir)) != 0) {
-        char full[2 * HELBY_ERROR_FILE_MAX];
-        snprintf(full, sizeof full, "%s/%s", dir, err->file);
-        size_t n = strlen(full);
-        if (n >= sizeof err->file)
-            n = sizeof err->file - 1;
-        memcpy(err->file, full, n);
-        err->file[n] = '\0';
+        st = from_blob(out, b.data, b.len, errs, err);
+    if (st == HELBY_EINPUT) {
+        prefix_dir(err, dir);
+        for (size_t i = first_listed; errs && i < errs->count; i++)
+            prefix_dir(&errs->items[i], dir);
     }
     helby_buf_free(&b);
+    return st;
+}
+
+helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error *err)
+{
+    return load_dir(out, dir, NULL, err);
+}
+
+helby_status helby_survey_check(helby_survey **out, const char *dir, helby_error_list *errs,
+                                helby_error *err)
+{
+    size_t first_listed = errs->count;
+    helby_status st = load_dir(out, dir, errs, err);
+    /* Errors before the definition is read (a file that cannot be opened) are listed too. */
+    if (st == HELBY_EINPUT && errs->count == first_listed)
+        helby_error_list_add(errs, err);
     return st;
 }
 

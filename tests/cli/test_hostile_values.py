@@ -78,7 +78,8 @@ class Hostile(unittest.TestCase):
         self.assertEqual(p.returncode, 2, "%s: exit %d\n%s" % (path, p.returncode, p.stderr))
         self.assertEqual(before, store_fingerprint(self.db), path + ": store changed")
         where = "%s:%d:%s" % (re.escape(path), line, "%d:" % column if column else "")
-        self.assertRegex(p.stderr.splitlines()[0], "^" + where, p.stderr[:2000])
+        examples = [l for l in p.stderr.splitlines() if re.match(re.escape(path) + r":\d+:", l)]
+        self.assertRegex(examples[0], "^" + where, p.stderr[:2000])
         self.assertIn(phrase, p.stderr[:4000])
         return p
 
@@ -105,8 +106,8 @@ class Hostile(unittest.TestCase):
                 hits = [x for x in lines if x.startswith(prefix)]
                 self.assertEqual(len(hits), 1, "%s\n%s" % (prefix, r.stderr[:3000]))
                 self.assertIn(phrase, hits[0])
-        self.assertEqual(len([x for x in lines if x.startswith(p + ":")]), len(expected),
-                         r.stderr[:3000])
+        self.assertEqual(len([x for x in lines if re.match(re.escape(p) + r":\d+:", x)]),
+                         len(expected), r.stderr[:3000])
 
     def test_numbers_with_thousands_of_digits_are_refused_where_they_are(self):
         self.refused_at_each("digits.csv", [

@@ -52,7 +52,7 @@ static table *load(const char *name)
     helby_error err;
     assert_int_equal(helby_read_file(path, &buf, &len, NULL, &err), HELBY_OK);
     table *t = calloc(1, sizeof *t);
-    helby_dialect d = {';', '.', HELBY_ENC_UTF8, 0, 0};
+    helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
     assert_int_equal(helby_csv_parse(buf, len, &d, NULL, path, table_row, t, &err), HELBY_OK);
     free(buf);
     return t;

@@ -93,7 +93,7 @@ static void semicolons_inside_quotes_do_not_fool_the_sniffer(void **state)
 static void quoted_fields_keep_separators_quotes_and_line_breaks(void **state)
 {
     (void)state;
-    helby_dialect d = {';', 0, 0, 0, 0};
+    helby_dialect d = {.delimiter = ';'};
     rows r;
     helby_error err;
     assert_int_equal(parse(LIT("a;b\r\n\"x;y\";\"say \"\"hej\"\"\"\r\n\"two\r\nlines\";2\r\n3;4\r\n"),
@@ -136,7 +136,7 @@ static void windows_1252_is_converted_to_utf8(void **state)
 static void invalid_utf8_is_an_error_when_utf8_is_asked_for(void **state)
 {
     (void)state;
-    helby_dialect d = {';', 0, HELBY_ENC_UTF8, 0, 0};
+    helby_dialect d = {.delimiter = ';', .encoding = HELBY_ENC_UTF8};
     rows r;
     helby_error err;
     assert_int_equal(parse(LIT("a;b\n1;2\n3;x\xF8y\n"), &d, &r, &err), HELBY_EINPUT);
@@ -299,6 +299,85 @@ static void reading_a_missing_file_names_it(void **state)
     assert_non_null(strstr(err.message, "directory"));
 }
 
+static void an_excel_sep_line_names_the_delimiter_and_is_no_record(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    /* Commas would win the sniffing; the "sep=;" line says otherwise. */
+    assert_int_equal(parse(LIT("sep=;\r\na,b;c\r\n1,5;2\r\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.delimiter, ';');
+    assert_true(d.sep_line);
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.text[0][0], "a,b");
+    assert_int_equal(r.line[0], 2); /* lines count from the file's first line */
+    assert_int_equal(r.line[1], 3);
+}
+
+static void decimal_mark_is_sniffed_from_the_values(void **state)
+{
+    (void)state;
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    /* ';' usually goes with a decimal comma, but these values use points. */
+    assert_int_equal(parse(LIT("a;b\n1.5;2\n3;4.25\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, '.');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_FROM_VALUES);
+    d = (helby_dialect){0};
+    assert_int_equal(parse(LIT("a\tb\n1,5\t2\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_FROM_VALUES);
+    /* Both marks: two commas against one point. Dates and ids with two marks don't count. */
+    d = (helby_dialect){0};
+    assert_int_equal(parse(LIT("a;b;c\n1,5;2,5;3.5\n12.05.2011;1.2.3;x\n"), &d, &r, &err),
+                     HELBY_OK);
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_MAJORITY);
+    /* No decimals at all: the delimiter's usual mark, said to be assumed. */
+    d = (helby_dialect){0};
+    assert_int_equal(parse(LIT("a;b\n1;2\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_ASSUMED);
+    /* Given: kept. */
+    d = (helby_dialect){.decimal = ','};
+    assert_int_equal(parse(LIT("a;b\n1.5;2\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_GIVEN);
+}
+
+static void utf16_with_a_bom_is_converted(void **state)
+{
+    (void)state;
+    rows r;
+    helby_error err;
+    /* "bydel;ø\r\n1;2\r\n" in UTF-16 LE and BE, each with its BOM; ø is U+00F8, and an
+     * astral character (U+1F600, surrogates D83D DE00) in the last field. */
+    static const unsigned char le[] = {0xFF, 0xFE, 'b', 0, 'y', 0, 'd', 0, 'e', 0, 'l', 0,
+                                       ';', 0, 0xF8, 0, '\r', 0, '\n', 0, '1', 0, ';', 0,
+                                       0x3D, 0xD8, 0x00, 0xDE, '\r', 0, '\n', 0};
+    helby_dialect d = {0};
+    assert_int_equal(parse((const char *)le, sizeof le, &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.utf16, 'L');
+    assert_int_equal(d.delimiter, ';');
+    assert_int_equal(r.n, 2);
+    assert_string_equal(r.text[0][1], "\xC3\xB8");
+    assert_string_equal(r.text[1][1], "\xF0\x9F\x98\x80");
+    unsigned char be[sizeof le];
+    be[0] = 0xFE, be[1] = 0xFF;
+    for (size_t i = 2; i < sizeof le; i += 2)
+        be[i] = le[i + 1], be[i + 1] = le[i];
+    d = (helby_dialect){0};
+    assert_int_equal(parse((const char *)be, sizeof be, &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.utf16, 'B');
+    assert_string_equal(r.text[0][1], "\xC3\xB8");
+    /* An odd number of bytes after the BOM is not UTF-16. */
+    d = (helby_dialect){0};
+    assert_int_equal(parse((const char *)le, sizeof le - 1, &d, &r, &err), HELBY_EINPUT);
+    assert_non_null(strstr(err.message, "UTF-16"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -320,6 +399,9 @@ int main(void)
         cmocka_unit_test(numbers_are_parsed_strictly_and_without_locale),
         cmocka_unit_test(sha256_matches_the_fips_180_2_example),
         cmocka_unit_test(reading_a_missing_file_names_it),
+        cmocka_unit_test(an_excel_sep_line_names_the_delimiter_and_is_no_record),
+        cmocka_unit_test(decimal_mark_is_sniffed_from_the_values),
+        cmocka_unit_test(utf16_with_a_bom_is_converted),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -333,6 +333,7 @@ static void install_vfs(void)
 /* ---- the store, before and after ---- */
 
 static char tmpdir[256], pristine[300], work[300], input[300];
+static int input_rows = 8; /* rows of the file imported */
 static helby_survey *survey;
 static int in_transaction; /* import inside helby_store_begin / commit */
 
@@ -416,7 +417,7 @@ static size_t waves_in(const char *path)
     size_t n = 0;
     assert_int_equal(helby_store_list_waves(st, "copenhagen", &w, &n, &err), HELBY_OK);
     for (size_t i = 0; i < n; i++)
-        assert_int_equal(w[i].n_rows, 8);
+        assert_int_equal(w[i].n_rows, input_rows);
     free(w);
     helby_store_close(st);
     return n;
@@ -623,6 +624,31 @@ static void import_in_a_transaction_survives_each_allocation_failing_in_turn(voi
     in_transaction = 1;
     run_allocation_faults(0);
     in_transaction = 0;
+}
+
+/* The same through the ReadStat path (src/lib/ingest_readstat.c): an SPSS file of 20 rows
+ * (tests/data/readstat/). ReadStat's own allocations are not wrapped (a shared library);
+ * helby's around them are. */
+static void spss_import_survives_each_allocation_failing_in_turn(void **state)
+{
+    (void)state;
+    char saved[300];
+    snprintf(saved, sizeof saved, "%s", input);
+    snprintf(input, sizeof input, "%s/wave 2011.sav", tmpdir);
+    FILE *in = fopen(HELBY_SOURCE_ROOT "/tests/data/readstat/wave_2011_head.sav", "rb");
+    FILE *out = fopen(input, "wb");
+    assert_non_null(in);
+    assert_non_null(out);
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, in)) > 0)
+        assert_int_equal(fwrite(buf, 1, n, out), n);
+    fclose(in);
+    fclose(out);
+    input_rows = 20;
+    run_allocation_faults(0);
+    input_rows = 8;
+    snprintf(input, sizeof input, "%s", saved);
 }
 
 static void import_survives_allocations_failing_at_random(void **state)
@@ -913,6 +939,7 @@ int main(void)
         cmocka_unit_test_setup(import_in_a_transaction_survives_each_allocation_failing_in_turn,
                                disarm),
         cmocka_unit_test_setup(import_survives_allocations_failing_at_random, disarm),
+        cmocka_unit_test_setup(spss_import_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(loading_a_survey_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(opening_a_store_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_each_io_error_in_turn, disarm),

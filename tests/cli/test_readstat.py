@@ -1,0 +1,240 @@
+"""helby import of SPSS, Stata and SAS files (ReadStat), checked against the CSV import.
+
+Usage: test_readstat.py HELBY WRITE_READSTAT
+The fixtures in tests/data/readstat/ are made by scripts/make-readstat-fixtures from the
+first 20 rows of the example's wave 2011; WRITE_READSTAT (tests/tools/write_readstat.c,
+ReadStat's writer, sharing no code with helby) converts the whole example waves here.
+"""
+import os
+import shutil
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import unittest
+
+WRITER = os.path.abspath(sys.argv.pop(2)) if len(sys.argv) > 2 else None
+from clitest import ROOT, SURVEY, WAVES, StoreCase, run, store_fingerprint  # noqa: E402
+
+DATA = os.path.join(ROOT, "tests", "data", "readstat")
+CODEBOOK = os.path.join(SURVEY, "codebook.csv")
+GOOD = ["wave_2011_head." + e for e in ("sav", "zsav", "dta", "sas7bdat", "xpt")]
+
+
+def stored_columns(db):
+    """Every stored wave column, bytes and all: equal means the same numbers bit for bit."""
+    con = sqlite3.connect(db)
+    rows = con.execute(
+        "SELECT w.wave, c.variable, c.position, c.kind, c.n, c.data FROM wave_column c "
+        "JOIN wave w ON w.id = c.wave_id ORDER BY w.wave, c.position").fetchall()
+    con.close()
+    return rows
+
+
+def import_dialect(db):
+    con = sqlite3.connect(db)
+    rows = [r[0] for r in con.execute("SELECT dialect FROM import ORDER BY id")]
+    con.close()
+    return rows
+
+
+class ReadStatImport(StoreCase):
+    def head_csv(self):
+        """The same 20 rows as the fixtures, as the CSV they were made from."""
+        path = os.path.join(self.tmp.name, "wave_2011_head.csv")
+        with open(WAVES[0], "rb") as src, open(path, "wb") as dst:
+            for i, line in enumerate(src):
+                if i > 20:
+                    break
+                dst.write(line)
+        return path
+
+    def test_every_format_stores_the_same_bits_as_the_csv(self):
+        run("import", "--survey", "copenhagen", self.head_csv(), db=self.db, check=0)
+        want = stored_columns(self.db)
+        self.assertEqual(len(want), 23)
+        for name in GOOD:
+            with self.subTest(name=name):
+                p = run("import", "--survey", "copenhagen", "--replace",
+                        os.path.join(DATA, name), db=self.db, check=0)
+                self.assertIn("20 respondents", p.stdout)
+                self.assertIn("read by ReadStat", p.stdout)
+                self.assertEqual(stored_columns(self.db), want)
+                if name.endswith(".dta"):
+                    note = ("tillid_naboer: extended missing value .a ('Ved ikke') read as "
+                            "missing code 98 on 1 rows")
+                    self.assertIn(note, p.stdout)
+                    self.assertIn(note, import_dialect(self.db)[-1])
+        self.assertEqual([d.split(";")[0] for d in import_dialect(self.db)[1:]],
+                         ["format=spss-sav", "format=spss-sav", "format=stata-dta",
+                          "format=sas7bdat", "format=sas-xpt"])
+
+    def test_an_spss_file_without_its_extension_is_known_by_its_magic(self):
+        path = os.path.join(self.tmp.name, "export.bin")
+        shutil.copy(os.path.join(DATA, "wave_2011_head.sav"), path)
+        p = run("import", "--check", "--survey", "copenhagen", path, db=self.db, check=0)
+        self.assertIn("spss-sav", p.stdout)
+
+    def test_bad_files_are_clear_errors_and_import_nothing(self):
+        cases = {
+            "label_mismatch.sav":
+                "label_mismatch.sav: disk_12m: value label of code 1 is 'Yes' in the file "
+                "but 'Ja' in the codebook",
+            "user_missing_not_in_codebook.sav":
+                "user_missing_not_in_codebook.sav:3:18: tillid_politi: '7': declared "
+                "user-missing in the file but not a missing code of the codebook "
+                "(8=Ved ikke, 9=Ønsker ikke at svare)",
+            "out_of_range.sav":
+                "out_of_range.sav:5:18: tillid_politi: '6': expected an integer 1–5 or a "
+                "missing code (8, 9)",
+            "unlabelled_extended_missing.dta":
+                "unlabelled_extended_missing.dta:2:18: tillid_politi: '.c': extended missing "
+                "value without a value label in the file",
+            "wrong_wave.dta":
+                "wrong_wave.dta:7:2: wave: '2012': expected wave 2011 as on row 1",
+        }
+        before = store_fingerprint(self.db)
+        for name, message in cases.items():
+            with self.subTest(name=name):
+                p = run("import", "--survey", "copenhagen", os.path.join(DATA, name),
+                        db=self.db, check=2)
+                self.assertIn(message, p.stderr)
+                self.assertIn("nothing imported: 1 error", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+
+    def test_a_truncated_file_is_an_error_not_a_crash(self):
+        path = os.path.join(self.tmp.name, "cut.sav")
+        with open(os.path.join(DATA, "wave_2011_head.sav"), "rb") as f:
+            data = f.read()
+        with open(path, "wb") as f:
+            f.write(data[:len(data) // 2])
+        p = run("import", "--survey", "copenhagen", path, db=self.db, check=2)
+        self.assertIn("cut.sav: not a readable SPSS system (.sav/.zsav) file", p.stderr)
+
+
+@unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+class ExampleWavesAsSpss(unittest.TestCase):
+    """The acceptance test of issue 14: the example waves as .sav (and .dta, whose missing
+    codes are Stata extended missing values) give the CSV import's estimates exactly."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-readstat-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def store(self, name, files):
+        db = os.path.join(self.tmp.name, name + ".db")
+        run("init", db=db, check=0)
+        run("survey", "add", SURVEY, db=db, check=0)
+        run("import", "--survey", "copenhagen", *files, db=db, check=0)
+        return db
+
+    def estimates(self, db):
+        out = []
+        for args in (["--index", "inclusion,safety", "--by", "group,wave"],
+                     ["--by", "group,wave"],
+                     ["--var", "tillid_politi", "--by", "group,district", "--variance", "jkn"]):
+            out.append(run("estimate", "--survey", "copenhagen", "--format", "csv", *args,
+                           db=db, check=0).stdout)
+        return out
+
+    def test_estimates_are_bit_identical_to_the_csv_import(self):
+        csv_db = self.store("csv", WAVES)
+        want_cols, want_est = stored_columns(csv_db), self.estimates(csv_db)
+        self.assertGreater(sum(len(e.splitlines()) for e in want_est), 50)
+        for ext in ("sav", "dta"):
+            with self.subTest(ext=ext):
+                files = []
+                for w in WAVES:
+                    out = os.path.join(self.tmp.name,
+                                       os.path.basename(w).replace(".csv", "." + ext))
+                    subprocess.run([WRITER, CODEBOOK, w, out], check=True)
+                    files.append(out)
+                db = self.store(ext, files)
+                self.assertEqual(stored_columns(db), want_cols)
+                self.assertEqual(self.estimates(db), want_est)
+
+
+def codebook_rows(path):
+    with open(path, encoding="utf-8") as f:
+        lines = [l.rstrip("\n") for l in f if not l.startswith("#")]
+    return [l.split(";") for l in lines[1:]]
+
+
+@unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+class SurveyDraft(unittest.TestCase):
+    """helby survey draft from the example waves as SPSS files: what it takes from the file
+    is the codebook's own (the files were written from it), what it cannot know is TODO."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-draft-")
+        self.sav = []
+        for w in WAVES[:2]:
+            out = os.path.join(self.tmp.name, os.path.basename(w).replace(".csv", ".sav"))
+            subprocess.run([WRITER, CODEBOOK, w, out], check=True)
+            self.sav.append(out)
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def test_a_draft_from_spss_files_holds_their_labels_and_missing_codes_and_todo(self):
+        d = os.path.join(self.tmp.name, "draft")
+        p = run("survey", "draft", *self.sav, "-o", d, check=0)
+        self.assertIn("from 2 files (6003 rows): 23 variables", p.stdout)
+        want = codebook_rows(CODEBOOK)
+        got = codebook_rows(os.path.join(d, "codebook.csv"))
+        self.assertEqual([r[0] for r in got], [r[0] for r in want])
+        for g, w in zip(got, want):
+            with self.subTest(variable=w[0]):
+                self.assertEqual(g[1], w[1])               # label_da: the variable label
+                self.assertEqual(g[3], "TODO")             # role: never guessed
+                self.assertEqual(g[8:10], ["0", "1"])      # reverse, required
+                if w[3] == "item":
+                    # type, min, max, missing, values: from the data and the SPSS dictionary
+                    self.assertEqual(g[4:8] + g[10:], w[4:8] + w[10:])
+        # fpc holds whole numbers only: a code by the data, real by the codebook; the
+        # comment says what the draft saw, and the team decides.
+        self.assertEqual(got[5][4], "code")
+        with open(os.path.join(d, "codebook.csv"), encoding="utf-8") as f:
+            self.assertIn("# fpc: type code: 6003 values, all whole numbers, observed 89 to "
+                          "2059", f.read())
+        # Every TODO is an error of survey check, all listed in one run.
+        p = run("survey", "check", d, check=2)
+        self.assertEqual(p.stderr.count("unknown role 'TODO'"), 23)
+        self.assertIn("survey id 'TODO'", p.stderr)
+        # Filled in (roles, English labels, the design columns' types and ranges as the
+        # example survey has them), the draft loads.
+        filled = [w[:1] + g[1:2] + w[2:4] + g[4:] for g, w in zip(got, want)]
+        for r, w in zip(filled, want):
+            if w[3] != "item":
+                r[4:8] = w[4:8]
+        with open(os.path.join(d, "codebook.csv"), "w", encoding="utf-8") as f:
+            f.write("variable;label_da;label_en;role;type;min;max;missing;reverse;required;"
+                    "values\n")
+            f.write("".join(";".join(r) + "\n" for r in filled))
+        for name in ("survey.ini", "indices.csv", "shares.csv", "targets.csv", "margins"):
+            src, dst = os.path.join(SURVEY, name), os.path.join(d, name)
+            if os.path.isdir(src):
+                shutil.copytree(src, dst)
+            else:
+                shutil.copy(src, dst)
+        run("survey", "check", d, check=0)
+
+    def test_a_draft_from_a_csv_says_which_codes_it_saw_and_never_overwrites(self):
+        d = os.path.join(self.tmp.name, "from_csv")
+        run("survey", "draft", WAVES[0], "-o", d, check=0)
+        with open(os.path.join(d, "codebook.csv"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("# tillid_politi: type code: 2942 values, all whole numbers, observed 1 "
+                      "to 9, codes seen 1 2 3 4 5 8 9, 33 empty, role TODO", text)
+        self.assertIn("tillid_politi;TODO;TODO;TODO;code;1;9;;0;1;\n", text)
+        self.assertIn("TODO: codes meaning 'missing'", text)
+        self.assertIn("# weight: type real", text)
+        p = run("survey", "draft", WAVES[0], "-o", d)
+        self.assertNotEqual(p.returncode, 0)
+        self.assertIn("exists already", p.stderr)
+
+
+if __name__ == "__main__":
+    unittest.main(argv=sys.argv[:1], verbosity=2)

@@ -4,9 +4,10 @@
 # imports) with read.csv2, then for the estimates: svydesign with strata and PSUs within wave
 # (as helby takes them) + svyby of the mean of tillid_naboer by group and wave. Prints
 # "read S CPU", "prep S", "estimate S CPU" (elapsed and user + system seconds), the rows used
-# and the replicates, and writes svyby's table to OUT. For jkn, JKN_STRATA > 0 keeps strata S01..Sk of every wave
-# (JKn with one replicate per PSU on all 10,000 PSUs does not fit in memory). RPROF = a file:
-# profile design + svyby there and print the functions that take the most time.
+# and the replicates, and writes svyby's table to OUT. For jkn, JKN_STRATA > 0 keeps strata
+# S01..Sk of every wave (JKn with one replicate per PSU on all 10,000 PSUs does not fit in
+# memory). RPROF = a file: profile design + svyby there and print the functions that take
+# the most time.
 suppressMessages(library(survey))
 a <- commandArgs(TRUE)
 mode <- a[1]; dir <- a[2]; out <- a[3]

@@ -67,30 +67,87 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
         snprintf(out, n, "%.17g", code);
 }
 
+/* The distinct levels of each by-variable, sorted: lv[i] holds nl[i] of them, and idx[i][k]
+ * is row k's level (its rank in lv[i]) or UINT32_MAX when the row has none. */
+typedef struct by_levels {
+    size_t n_by;
+    const double *col[64];
+    const helby_variable *var[64];
+    int group[64];
+    double *lv[64];
+    size_t nl[64];
+    uint32_t *idx[64];
+} by_levels;
+
+/* A small open-addressing set of doubles (by bits), numbering them in order of arrival. */
+typedef struct dset {
+    uint64_t *bits;
+    uint32_t *id;  /* slot -> arrival number + 1, 0 = empty */
+    double *vals;  /* arrival order */
+    size_t n, cap;
+} dset;
+
+static uint64_t dbits(double x)
+{
+    uint64_t b;
+    x = x == 0 ? 0.0 : x; /* -0 and +0 are one level */
+    memcpy(&b, &x, sizeof b);
+    return b;
+}
+
+static size_t dslot(const dset *h, uint64_t b)
+{
+    uint64_t z = b * 0x9E3779B97F4A7C15ull;
+    size_t i = (size_t)(z >> 17) & (h->cap - 1);
+    while (h->id[i] && h->bits[i] != b)
+        i = (i + 1) & (h->cap - 1);
+    return i;
+}
+
+static int dset_grow(dset *h)
+{
+    dset g = {0};
+    g.cap = h->cap ? 2 * h->cap : 64;
+    g.bits = malloc(g.cap * sizeof *g.bits);
+    g.id = calloc(g.cap, sizeof *g.id);
+    g.vals = realloc(h->vals, g.cap / 2 * sizeof *g.vals);
+    if (!g.bits || !g.id || !g.vals) {
+        free(g.bits), free(g.id);
+        if (g.vals)
+            h->vals = g.vals;
+        return -1;
+    }
+    for (size_t i = 0; i < h->cap; i++)
+        if (h->id[i]) {
+            size_t j = dslot(&g, h->bits[i]);
+            g.bits[j] = h->bits[i];
+            g.id[j] = h->id[i];
+        }
+    free(h->bits), free(h->id);
+    g.n = h->n;
+    *h = g;
+    return 0;
+}
+
+/* The arrival number of x, adding it when new; UINT32_MAX when out of memory. */
+static uint32_t dset_put(dset *h, double x)
+{
+    if (2 * (h->n + 1) > h->cap && dset_grow(h))
+        return UINT32_MAX;
+    uint64_t b = dbits(x);
+    size_t i = dslot(h, b);
+    if (!h->id[i]) {
+        h->bits[i] = b;
+        h->vals[h->n] = x;
+        h->id[i] = (uint32_t)++h->n;
+    }
+    return h->id[i] - 1;
+}
+
 static int cmp_double(const void *a, const void *b)
 {
     double x = *(const double *)a, y = *(const double *)b;
     return (x > y) - (x < y);
-}
-
-static int cmp_u64(const void *a, const void *b)
-{
-    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-    return (x > y) - (x < y);
-}
-
-/* Position of x in the sorted array a[0..n-1] (which holds it). */
-static size_t find_double(const double *a, size_t n, double x)
-{
-    size_t lo = 0, hi = n;
-    while (hi - lo > 1) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (a[mid] <= x)
-            lo = mid;
-        else
-            hi = mid;
-    }
-    return lo;
 }
 
 /* The level of row k of by-variable col (NaN when the row is in no level of it). */
@@ -107,55 +164,71 @@ static double level_of(const helby_survey *s, const helby_variable *v, int group
     return x;
 }
 
-/* The distinct levels of each by-variable, sorted: lv[i] holds nl[i] of them. */
-typedef struct by_levels {
-    size_t n_by;
-    const double *col[64];
-    const helby_variable *var[64];
-    int group[64];
-    double *lv[64];
-    size_t nl[64];
-} by_levels;
+/* By-variable i: its distinct levels (a hash set, then sorting the few distinct values) and
+ * each row's rank among them; one pass over the rows, no sort of them. */
+static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i,
+                                helby_error *err)
+{
+    dset h = {0};
+    uint32_t *idx = malloc((D->n ? D->n : 1) * sizeof *idx);
+    if (!idx)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; k < D->n; k++) {
+        double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
+        idx[k] = isnan(x) ? UINT32_MAX - 1 : dset_put(&h, x);
+        if (idx[k] == UINT32_MAX) {
+            free(idx), free(h.bits), free(h.id), free(h.vals);
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        }
+    }
+    double *sorted = malloc((h.n ? h.n : 1) * sizeof *sorted);
+    uint32_t *rank = malloc((h.n ? h.n : 1) * sizeof *rank);
+    if (!sorted || !rank) {
+        free(idx), free(h.bits), free(h.id), free(h.vals), free(sorted), free(rank);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    memcpy(sorted, h.vals, h.n * sizeof *sorted);
+    qsort(sorted, h.n, sizeof *sorted, cmp_double);
+    for (size_t a = 0; a < h.n; a++) /* arrival number -> rank: few levels, a search each */
+        for (size_t r = 0; r < h.n; r++)
+            if (dbits(sorted[r]) == dbits(h.vals[a])) {
+                rank[a] = (uint32_t)r;
+                break;
+            }
+    for (size_t k = 0; k < D->n; k++)
+        idx[k] = idx[k] == UINT32_MAX - 1 ? UINT32_MAX : rank[idx[k]];
+    free(h.bits), free(h.id), free(h.vals), free(rank);
+    B->lv[i] = sorted;
+    B->nl[i] = h.n;
+    B->idx[i] = idx;
+    return HELBY_OK;
+}
 
 static helby_status collect_levels(const helby_dataset *D, by_levels *B, helby_error *err)
 {
-    for (size_t i = 0; i < B->n_by; i++) {
-        double *a = malloc((D->n ? D->n : 1) * sizeof *a);
-        if (!a)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        size_t m = 0;
-        for (size_t k = 0; k < D->n; k++) {
-            double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
-            if (!isnan(x))
-                a[m++] = x;
-        }
-        qsort(a, m, sizeof *a, cmp_double);
-        size_t u = 0;
-        for (size_t k = 0; k < m; k++)
-            if (u == 0 || a[k] != a[u - 1])
-                a[u++] = a[k];
-        B->lv[i] = a;
-        B->nl[i] = u;
-    }
+    for (size_t i = 0; i < B->n_by; i++)
+        if (collect_one(D, B, i, err))
+            return err->code;
     return HELBY_OK;
 }
 
 /* Row k's mixed-radix key over the levels (first by-variable most significant), or
  * UINT64_MAX when a by-variable has no level in the row. */
-static uint64_t row_key(const helby_dataset *D, const by_levels *B, size_t k)
+static uint64_t row_key(const by_levels *B, size_t k)
 {
     uint64_t key = 0;
     for (size_t i = 0; i < B->n_by; i++) {
-        double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
-        if (isnan(x))
+        uint32_t r = B->idx[i][k];
+        if (r == UINT32_MAX)
             return UINT64_MAX;
-        key = key * B->nl[i] + find_double(B->lv[i], B->nl[i], x);
+        key = key * B->nl[i] + r;
     }
     return key;
 }
 
 /* Domains of B over D: dom[k] in 0..*nd-1 or -1; codes (*nd x n_by, malloc'ed) their
- * levels, domains in ascending key order. */
+ * levels, domains in ascending key order. The keys index a table of the level combinations
+ * (their product is at most the rows, or 2^24): no sort of the rows. */
 static helby_status number_domains(const helby_dataset *D, const by_levels *B, long *dom,
                                    size_t *nd, double **codes, helby_error *err)
 {
@@ -165,39 +238,43 @@ static helby_status number_domains(const helby_dataset *D, const by_levels *B, l
             return helby_error_set(err, HELBY_EUSAGE, "too many combinations of by-levels");
         prod *= B->nl[i] ? B->nl[i] : 1;
     }
-    uint64_t *key = malloc((D->n ? D->n : 1) * sizeof *key);
-    uint64_t *uk = malloc((D->n ? D->n : 1) * sizeof *uk);
-    if (!key || !uk) {
-        free(key), free(uk);
+    if (prod > (uint64_t)(D->n > (1u << 24) ? D->n : (1u << 24)))
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "too many combinations of by-levels (%llu): fewer by-variables",
+                               (unsigned long long)prod);
+    long *slot = malloc((size_t)prod * sizeof *slot);
+    if (!slot)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    for (uint64_t c = 0; c < prod; c++)
+        slot[c] = -1;
+    for (size_t k = 0; k < D->n; k++) {
+        uint64_t key = row_key(B, k);
+        dom[k] = key == UINT64_MAX ? -1 : (long)key;
+        if (key != UINT64_MAX)
+            slot[key] = 0;
     }
-    size_t m = 0;
-    for (size_t k = 0; k < D->n; k++)
-        if ((key[k] = row_key(D, B, k)) != UINT64_MAX)
-            uk[m++] = key[k];
-    qsort(uk, m, sizeof *uk, cmp_u64);
     size_t u = 0;
-    for (size_t k = 0; k < m; k++)
-        if (u == 0 || uk[k] != uk[u - 1])
-            uk[u++] = uk[k];
+    for (uint64_t c = 0; c < prod; c++)
+        if (slot[c] == 0)
+            slot[c] = (long)u++;
     *codes = malloc((u ? u : 1) * (B->n_by ? B->n_by : 1) * sizeof **codes);
     if (!*codes) {
-        free(key), free(uk);
+        free(slot);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
-    for (size_t d = 0; d < u; d++) {
-        uint64_t r = uk[d];
+    for (uint64_t c = 0; c < prod; c++) {
+        if (slot[c] < 0)
+            continue;
+        uint64_t r = c;
         for (size_t i = B->n_by; i-- > 0;) {
-            (*codes)[d * B->n_by + i] = B->lv[i][r % B->nl[i]];
+            (*codes)[(size_t)slot[c] * B->n_by + i] = B->lv[i][r % B->nl[i]];
             r /= B->nl[i];
         }
     }
-    for (size_t k = 0; k < D->n; k++) {
-        const uint64_t *hit =
-            key[k] == UINT64_MAX ? NULL : bsearch(&key[k], uk, u, sizeof *uk, cmp_u64);
-        dom[k] = hit ? (long)(hit - uk) : -1;
-    }
-    free(key), free(uk);
+    for (size_t k = 0; k < D->n; k++)
+        if (dom[k] >= 0)
+            dom[k] = slot[dom[k]];
+    free(slot);
     *nd = u;
     return HELBY_OK;
 }
@@ -397,7 +474,7 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
                       req->min_cell < 0 ? (long)s->min_cell : req->min_cell, t, err);
 done:
     for (size_t i = 0; i < B.n_by; i++)
-        free(B.lv[i]);
+        free(B.lv[i]), free(B.idx[i]);
     free(load), free(dom);
     helby_wave_designs_free(W);
     helby_dataset_free(D);

@@ -27,6 +27,11 @@ void help_compute(FILE *out)
             "      --seed S        bootstrap seed (default 1)\n"
             "      --rho R         Fay's rho (default 0.3)\n"
             "      --level L       confidence level (default 0.95)\n"
+            "      --ci M          CIs of means: t (default) or normal\n"
+            "      --share-ci M    CIs of shares: logit (default), beta (Korn-Graubard), wald,\n"
+            "                      t or normal\n"
+            "      --df D          one df for every CI (default: each estimate's own: the\n"
+            "                      wave's PSUs - strata, Satterthwaite across waves)\n"
             "      --weights NAME  a weight set of `helby weight` instead of the base weights;\n"
             "                      variance with its calibration residuals, replicates\n"
             "                      re-calibrated\n"
@@ -132,7 +137,7 @@ typedef struct compute_args {
 /* getopt over compute's options into a; returns -1 when fine, else the exit code. */
 static int parse_compute(int argc, char **argv, compute_args *a)
 {
-    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS };
+    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS, O_CI, O_SCI, O_DF };
     static const struct option opts[] = {{"survey", required_argument, 0, 's'},
                                          {"variance", required_argument, 0, O_VAR},
                                          {"replicates", required_argument, 0, O_REPS},
@@ -141,6 +146,9 @@ static int parse_compute(int argc, char **argv, compute_args *a)
                                          {"level", required_argument, 0, O_LEVEL},
                                          {"rerun", required_argument, 0, O_RERUN},
                                          {"weights", required_argument, 0, O_WEIGHTS},
+                                         {"ci", required_argument, 0, O_CI},
+                                         {"share-ci", required_argument, 0, O_SCI},
+                                         {"df", required_argument, 0, O_DF},
                                          {0, 0, 0, 0}};
     helby_run_options *o = &a->o;
     int c;
@@ -156,6 +164,13 @@ static int parse_compute(int argc, char **argv, compute_args *a)
         case O_RHO: o->rho = strtod(optarg, &end); break;
         case O_LEVEL: o->level = strtod(optarg, &end); break;
         case O_RERUN: a->rerun = strtol(optarg, &end, 10); break;
+        case O_DF: o->df = strtod(optarg, &end); break;
+        case O_CI:
+        case O_SCI:
+            if (!helby_ci_method_parse(optarg, c == O_CI ? &o->ci : &o->share_ci))
+                return cli_usage("compute", "%s must be t, normal, logit, beta or wald, not '%s'",
+                                 argv[optind - 1], optarg);
+            break;
         case O_WEIGHTS:
             if (!*optarg || strlen(optarg) >= sizeof o->weights || strchr(optarg, ';'))
                 return cli_usage("compute", "--weights: '%s' is not a weight set name", optarg);

@@ -129,6 +129,19 @@ helby_status helby_import_file(helby_store *st, const helby_survey *s, const cha
                                const helby_import_options *opt, helby_import_summary *sum,
                                helby_error_list *errs, helby_error *err);
 
+/* Import the n files at paths (one wave each) as one: all or nothing. Each file is
+ * validated and, while no error has been seen, written inside one transaction and freed,
+ * so memory holds one wave at a time; files after an error are still validated, so errs
+ * lists every error of every file. With check_only nothing is written. sums (n, zeroed by
+ * the caller; free each with helby_import_summary_free) receive each file's summary.
+ * Returns HELBY_EINPUT when a file had errors (err holds the first, errs all of them; the
+ * store is unchanged), another status for a failure that is not a file's (e.g. the wave
+ * exists: HELBY_EEXISTS; the store is unchanged), HELBY_OK when all were imported. */
+helby_status helby_import_files(helby_store *st, const helby_survey *s,
+                                const char *const *paths, size_t n, int check_only,
+                                const helby_import_options *opt, helby_import_summary *sums,
+                                helby_error_list *errs, helby_error *err);
+
 /* The same for a file already in memory (used by tests and fuzzing). */
 helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
                                  const unsigned char *buf, size_t len, const char *name,

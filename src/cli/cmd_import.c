@@ -51,7 +51,8 @@ void help_import(FILE *out)
 static void progress(void *ctx, double fraction)
 {
     const char *name = ctx;
-    fprintf(stderr, "\rimporting %s: %3.0f%%", name, 100.0 * fraction);
+    fprintf(stderr, "\rimporting%s%s: %3.0f%%", name ? " " : "", name ? name : "",
+            100.0 * fraction);
     fflush(stderr);
 }
 
@@ -246,83 +247,42 @@ int cmd_import(cli_global *g, int argc, char **argv)
         helby_store_close(st);
         return cli_fail(&err);
     }
-    /* Validate every file first, then write them all in one transaction:
-     * several files are all or nothing too. */
+    /* All files or none (helby_import_files: one wave in memory at a time). */
     int nfiles = argc - optind;
-    helby_frame **frames = calloc((size_t)nfiles, sizeof *frames);
     helby_import_summary *sums = calloc((size_t)nfiles, sizeof *sums);
     helby_error_list errs;
     helby_error_list_init(&errs, o.max_errors);
     rc = 0;
-    if (!frames || !sums) {
+    if (!sums) {
         helby_error_set(&err, HELBY_ENOMEM, "out of memory");
         rc = cli_fail(&err);
         goto done;
     }
-    for (int i = 0; i < nfiles; i++) {
-        const char *path = argv[optind + i];
-        unsigned char *buf = NULL;
-        size_t len = 0;
-        if (helby_read_file(path, &buf, &len, NULL, &err)) {
-            helby_error_list_add(&errs, &err);
-            if (err.code != HELBY_EINPUT && err.code != HELBY_EIO)
-                rc = helby_status_exit_code(err.code);
-            continue;
-        }
-        o.progress = (cli_stderr_is_tty() && len > (8u << 20)) ? progress : NULL;
-        o.progress_ctx = (void *)path;
-        helby_status r = helby_validate_buffer(s, buf, len, path, &o, &frames[i], &sums[i],
-                                               &errs, &err);
-        if (o.progress)
-            fprintf(stderr, "\r%*s\r", 60, "");
-        free(buf);
-        if (r && r != HELBY_EINPUT)
-            rc = helby_status_exit_code(r);
-    }
+    o.progress = cli_stderr_is_tty() ? progress : NULL;
+    o.progress_ctx = NULL;
+    helby_status r = helby_import_files(st, s, (const char *const *)argv + optind,
+                                        (size_t)nfiles, check_only, &o, sums, &errs, &err);
+    if (o.progress)
+        fprintf(stderr, "\r%*s\r", 60, "");
     if (errs.total) {
         print_errors(&errs);
         fprintf(stderr, "helby: nothing imported: %zu error%s in %d file%s\n", errs.total,
                 errs.total == 1 ? "" : "s", nfiles, nfiles == 1 ? "" : "s");
-        if (!rc)
-            rc = 2;
+        rc = r && r != HELBY_EINPUT ? helby_status_exit_code(r) : 2;
         goto done;
     }
-    if (!check_only) {
-        if (helby_store_begin(st, &err)) {
-            rc = cli_fail(&err);
-            goto done;
-        }
-        for (int i = 0; i < nfiles; i++) {
-            char *dialect = helby_import_describe_dup(&sums[i]);
-            helby_import_record rec = {argv[optind + i], sums[i].file_sha256,
-                                       (int64_t)sums[i].bytes, dialect, o.replace};
-            if (!dialect)
-                helby_error_set(&err, HELBY_ENOMEM, "out of memory");
-            if (!dialect ||
-                helby_store_write_wave(st, s, frames[i], &rec, &sums[i].import_id, &err)) {
-                free(dialect);
-                helby_store_rollback(st);
-                rc = cli_fail(&err);
-                if (nfiles > 1)
-                    fprintf(stderr, "helby: nothing imported\n");
-                goto done;
-            }
-            free(dialect);
-        }
-        if (helby_store_commit(st, &err)) {
-            rc = cli_fail(&err);
-            goto done;
-        }
+    if (r) {
+        rc = cli_fail(&err);
+        if (nfiles > 1)
+            fprintf(stderr, "helby: nothing imported\n");
+        goto done;
     }
     if (!g->quiet)
         for (int i = 0; i < nfiles; i++)
             print_summary(s, argv[optind + i], &sums[i], check_only);
 done:
-    for (int i = 0; frames && i < nfiles; i++)
-        helby_frame_free(frames[i]);
     for (int i = 0; sums && i < nfiles; i++)
         helby_import_summary_free(&sums[i]);
-    free(frames);
     free(sums);
     helby_error_list_free(&errs);
     helby_survey_free(s);

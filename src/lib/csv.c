@@ -13,6 +13,7 @@
 #include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -650,6 +651,45 @@ static void make_c_locale(void)
     c_locale = newlocale(LC_NUMERIC_MASK, "C", (locale_t)0);
 }
 
+/* Clinger's fast path: a number written with at most 15 significant digits and no exponent
+ * is m / 10^k with m < 2^53 and k <= 22, both exact doubles, so one IEEE division rounds it
+ * exactly as strtod does. Most cells of a response file (codes, weights) are such numbers;
+ * the rest go to strtod. text is already known to be well formed. */
+static int fast_number(const char *t, size_t n, char decimal, double *out)
+{
+    static const double p10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
+                                 1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+                                 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+    size_t i = 0, digits = 0, frac = 0;
+    int neg = 0, after = 0;
+    uint64_t m = 0;
+    if (t[i] == '+' || t[i] == '-')
+        neg = t[i++] == '-';
+    for (; i < n; i++) {
+        char c = t[i];
+        if (c == decimal) {
+            after = 1;
+            continue;
+        }
+        if (c < '0' || c > '9')
+            return 0; /* an exponent: strtod */
+        if (m == 0 && c == '0' && !after)
+            continue; /* leading zeros */
+        if (++digits > 15)
+            return 0;
+        m = m * 10 + (uint64_t)(c - '0');
+        frac += after;
+    }
+    if (after)
+        for (size_t k = i; k-- > 0 && t[k] == '0' && frac > 0 && m % 10 == 0;)
+            m /= 10, frac--; /* trailing zeros after the mark: 699,0000 = 699 */
+    if (frac > 22)
+        return 0;
+    double v = (double)m / p10[frac];
+    *out = neg ? -v : v;
+    return 1;
+}
+
 int helby_parse_number(const char *text, size_t len, char decimal, double *out)
 {
     size_t i = 0, e = len;
@@ -684,6 +724,8 @@ int helby_parse_number(const char *text, size_t len, char decimal, double *out)
     }
     if (j != e)
         return 0;
+    if (fast_number(text + i, e - i, decimal, out))
+        return 1;
     char small[64], *b = small;
     size_t n = e - i;
     if (n + 1 > sizeof small && !(b = malloc(n + 1)))

@@ -78,6 +78,16 @@ static uint64_t hash_bytes(const char *p, size_t n)
     return h ^ (h >> 31);
 }
 
+/* A slot holds entry + 1 in its low 32 bits and the high 32 bits of the key's hash above
+ * them, so a probe compares hashes before it touches the entry's key (a cache miss). */
+#if SIZE_MAX > 0xffffffffu
+#define SLOT_LOW ((size_t)0xffffffffu)
+#define SLOT_TAG(h) ((size_t)((h) >> 32) << 32)
+#else
+#define SLOT_LOW SIZE_MAX
+#define SLOT_TAG(h) ((size_t)0)
+#endif
+
 static int key_eq(const helby_strmap *m, size_t e, const char *key, size_t len)
 {
     return m->key_len[e] == len && memcmp(m->keys.data + m->key_off[e], key, len) == 0;
@@ -88,13 +98,16 @@ int helby_strmap_get(const helby_strmap *m, const char *key, size_t len, size_t 
     if (!m->n_slots)
         return 0;
     size_t mask = m->n_slots - 1;
-    for (size_t i = (size_t)hash_bytes(key, len) & mask;; i = (i + 1) & mask) {
+    uint64_t h = hash_bytes(key, len);
+    size_t tag = SLOT_TAG(h);
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         size_t s = m->slots[i];
         if (!s)
             return 0;
-        if (key_eq(m, s - 1, key, len)) {
+        size_t e = (s & SLOT_LOW) - 1;
+        if ((s & ~SLOT_LOW) == tag && key_eq(m, e, key, len)) {
             if (value)
-                *value = m->values[s - 1];
+                *value = m->values[e];
             return 1;
         }
     }
@@ -107,10 +120,11 @@ static int rehash(helby_strmap *m, size_t n_slots)
         return -1;
     size_t mask = n_slots - 1;
     for (size_t e = 0; e < m->count; e++) {
-        size_t i = (size_t)hash_bytes(m->keys.data + m->key_off[e], m->key_len[e]) & mask;
+        uint64_t h = hash_bytes(m->keys.data + m->key_off[e], m->key_len[e]);
+        size_t i = (size_t)h & mask;
         while (slots[i])
             i = (i + 1) & mask;
-        slots[i] = e + 1;
+        slots[i] = SLOT_TAG(h) | (e + 1);
     }
     free(m->slots);
     m->slots = slots;
@@ -153,10 +167,11 @@ int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_
     m->key_len[e] = len;
     m->values[e] = value_if_new;
     size_t mask = m->n_slots - 1;
-    size_t i = (size_t)hash_bytes(key, len) & mask;
+    uint64_t h = hash_bytes(key, len);
+    size_t i = (size_t)h & mask;
     while (m->slots[i])
         i = (i + 1) & mask;
-    m->slots[i] = e + 1;
+    m->slots[i] = SLOT_TAG(h) | (e + 1);
     if (value)
         *value = value_if_new;
     return 1;

@@ -378,6 +378,49 @@ static void utf16_with_a_bom_is_converted(void **state)
     assert_non_null(strstr(err.message, "UTF-16"));
 }
 
+/* helby_parse_number's fast path (Clinger: m / 10^k) must give strtod's bits exactly: 200,000
+ * random numbers of 1 to 19 digits with the mark anywhere, signs and leading/trailing zeros,
+ * with both marks, against strtod on the same text. */
+static void numbers_parse_to_strtods_bits(void **state)
+{
+    (void)state;
+    uint64_t x = 88172645463325252ull;
+    for (int t = 0; t < 200000; t++) {
+        char buf[64];
+        size_t n = 0;
+        x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+        if (x % 5 == 0)
+            buf[n++] = '-';
+        int digits = 1 + (int)((x >> 8) % 19);
+        int mark = (int)((x >> 16) % (uint64_t)(digits + 2));
+        for (int d = 0; d < digits; d++) {
+            if (d == mark && d > 0)
+                buf[n++] = ',';
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            buf[n++] = (char)('0' + (x >> 20) % 10);
+        }
+        buf[n] = '\0';
+        double got = -1, want;
+        if (!helby_parse_number(buf, n, ',', &got)) {
+            print_error("refused: %s\n", buf);
+            fail();
+        }
+        char dot[64];
+        memcpy(dot, buf, n + 1);
+        for (size_t k = 0; k < n; k++)
+            if (dot[k] == ',')
+                dot[k] = '.';
+        want = strtod(dot, NULL);
+        if (memcmp(&got, &want, sizeof got)) {
+            print_error("%s: got %.17g, strtod %.17g\n", buf, got, want);
+            fail();
+        }
+        double got2 = -1;
+        assert_true(helby_parse_number(dot, n, '.', &got2));
+        assert_memory_equal(&got2, &want, sizeof want);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -402,6 +445,7 @@ int main(void)
         cmocka_unit_test(an_excel_sep_line_names_the_delimiter_and_is_no_record),
         cmocka_unit_test(decimal_mark_is_sniffed_from_the_values),
         cmocka_unit_test(utf16_with_a_bom_is_converted),
+        cmocka_unit_test(numbers_parse_to_strtods_bits),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

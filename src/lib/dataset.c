@@ -168,6 +168,9 @@ static helby_status pick_waves(helby_store *st, const helby_survey *s, const lon
         }
         D->wave_ids[i] = want;
         memcpy(D->wave_sha256[i], wi[j].sha256, sizeof D->wave_sha256[i]);
+        D->wave_first[i] = D->n;
+        D->wave_rows[i] = (size_t)wi[j].n_rows;
+        D->n += D->wave_rows[i];
         D->n_waves++;
     }
     free(wi);
@@ -300,7 +303,6 @@ helby_status helby_dataset_open(helby_dataset **out, helby_store *st, const helb
     *out = NULL;
     helby_dataset *D = calloc(1, sizeof *D);
     const char **need = malloc((n_vars + 4) * sizeof *need);
-    helby_frame **frames = NULL;
     size_t nn = 0;
     helby_status rc = HELBY_OK;
     if (!D || !need) {
@@ -311,34 +313,28 @@ helby_status helby_dataset_open(helby_dataset **out, helby_store *st, const helb
     if ((rc = names_to_load(D, vars, n_vars, need, &nn, err)) ||
         (rc = pick_waves(st, s, waves, n_waves, D, err)))
         goto done;
-    frames = calloc(D->n_waves, sizeof *frames);
-    if (!frames) {
-        rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    /* The waves' sizes are known from the store: the row arrays first, then one wave's
+     * frame at a time, copied and freed (its memory serves the next wave). */
+    if ((rc = alloc_rows(D, s->fpc_var != HELBY_NO_VAR, s->psu_var != HELBY_NO_VAR, err)))
         goto done;
-    }
     if (!(D->absent = calloc((D->n_vars ? D->n_vars : 1) * D->n_waves, 1))) {
         rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
     }
     for (size_t i = 0; i < D->n_waves; i++) {
-        if ((rc = load_wave(st, D, i, need, nn, &frames[i], err)))
+        helby_frame *f = NULL;
+        if ((rc = load_wave(st, D, i, need, nn, &f, err)))
             goto done;
-        D->wave_first[i] = D->n;
-        D->wave_rows[i] = frames[i]->n_rows;
-        D->n += frames[i]->n_rows;
-    }
-    if ((rc = alloc_rows(D, s->fpc_var != HELBY_NO_VAR, s->psu_var != HELBY_NO_VAR, err)))
-        goto done;
-    for (size_t i = 0; i < D->n_waves; i++) {
-        if ((rc = copy_wave(st, D, i, frames[i], err)))
+        if (f->n_rows != D->wave_rows[i])
+            rc = helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it",
+                                 D->wave_ids[i]);
+        if (!rc)
+            rc = copy_wave(st, D, i, f, err);
+        helby_frame_free(f);
+        if (rc)
             goto done;
-        helby_frame_free(frames[i]);
-        frames[i] = NULL;
     }
 done:
-    for (size_t i = 0; frames && i < D->n_waves; i++)
-        helby_frame_free(frames[i]);
-    free(frames);
     free(need);
     if (rc)
         helby_dataset_free(D);

@@ -10,6 +10,7 @@
 
 #include "helby/analysis.h"
 #include "helby/tables.h"
+#include "util_internal.h"
 
 void helby_estimate_request_default(helby_estimate_request *r)
 {
@@ -170,7 +171,7 @@ static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i,
                                 helby_error *err)
 {
     dset h = {0};
-    uint32_t *idx = malloc((D->n ? D->n : 1) * sizeof *idx);
+    uint32_t *idx = helby_alloc_big((D->n ? D->n : 1) * sizeof *idx);
     if (!idx)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     for (size_t k = 0; k < D->n; k++) {
@@ -409,7 +410,7 @@ static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs
                                       const helby_estimate_request *req, long min_cell,
                                       helby_estimate_table *t, helby_error *err)
 {
-    double *y = malloc((D->n ? D->n : 1) * sizeof *y);
+    double *y = helby_alloc_big((D->n ? D->n : 1) * sizeof *y);
     t->n_rows = t->n_measures * t->n_domains;
     t->rows = calloc(t->n_rows ? t->n_rows : 1, sizeof *t->rows);
     if (!y || !t->rows) {
@@ -456,7 +457,8 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||
         build_design(st, D, req, &W, err))
         goto done;
-    if (!(t = table_new(req, by_names)) || !(dom = malloc((D->n ? D->n : 1) * sizeof *dom))) {
+    if (!(t = table_new(req, by_names)) ||
+        !(dom = helby_alloc_big((D->n ? D->n : 1) * sizeof *dom))) {
         helby_error_set(err, HELBY_ENOMEM, "out of memory");
         goto done;
     }

@@ -17,6 +17,7 @@
 
 #include "analysis_internal.h"
 #include "helby/estimate.h"
+#include "util_internal.h"
 
 struct helby_wave_designs {
     helby_store *st;            /* for the stacked design's weights, built on demand */
@@ -309,7 +310,8 @@ helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, c
     if (!dom)
         nd = 1;
     size_t *where = malloc(nd * sizeof *where), *ids = malloc(nd * sizeof *ids);
-    long *map = malloc(nd * sizeof *map), *loc = malloc((D->n ? D->n : 1) * sizeof *loc);
+    long *map = malloc(nd * sizeof *map);
+    long *loc = helby_alloc_big((D->n ? D->n : 1) * sizeof *loc);
     helby_estimates *e = NULL;
     helby_status rc = estimates_alloc(nd, &e, err);
     if (!rc && (!where || !ids || !map || !loc))

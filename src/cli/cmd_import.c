@@ -167,7 +167,16 @@ static int print_errors(const helby_error_list *errs)
     return 2;
 }
 
-int cmd_import(cli_global *g, int argc, char **argv)
+typedef struct import_args {
+    helby_import_options o;
+    const char *ignore[64];
+    const char *survey;
+    int check_only;
+} import_args;
+
+/* getopt over import's options into a; -1 when fine, else the exit code. Options may come
+ * before or after the files (GNU permutation). */
+static int import_parse(int argc, char **argv, import_args *a)
 {
     enum { O_REPLACE = 256, O_DELIM, O_DECIMAL, O_ENC, O_CHECK, O_MAXERR, O_IGNORE,
            O_IGNORE_UNKNOWN, O_NO_LABELS };
@@ -180,63 +189,73 @@ int cmd_import(cli_global *g, int argc, char **argv)
         {"ignore-unknown-columns", no_argument, 0, O_IGNORE_UNKNOWN},
         {"no-labels", no_argument, 0, O_NO_LABELS},
         {0, 0, 0, 0}};
-    const char *ignore[64];
-    helby_import_options o;
-    helby_import_options_default(&o);
-    const char *survey = NULL;
-    int check_only = 0, c, rc;
+    helby_import_options *o = &a->o;
+    const char **ignore = a->ignore;
+    int c, rc;
     optind = 1;
     opterr = 0;
-    /* Options may come before or after the files (GNU permutation). */
     while ((c = getopt_long(argc, argv, ":s:w:", opts, NULL)) != -1) {
         char *end;
         switch (c) {
-        case 's': survey = optarg; break;
+        case 's': a->survey = optarg; break;
         case 'w':
-            o.wave = strtol(optarg, &end, 10);
-            if (*end || o.wave <= 0)
+            o->wave = strtol(optarg, &end, 10);
+            if (*end || o->wave <= 0)
                 return cli_usage("import", "--wave must be a positive whole number, not '%s'",
                                  optarg);
             break;
-        case O_REPLACE: o.replace = 1; break;
+        case O_REPLACE: o->replace = 1; break;
         case O_DELIM:
-            if ((rc = parse_dialect(&o, "delimiter", optarg)))
+            if ((rc = parse_dialect(o, "delimiter", optarg)))
                 return rc;
             break;
         case O_DECIMAL:
-            if ((rc = parse_dialect(&o, "decimal", optarg)))
+            if ((rc = parse_dialect(o, "decimal", optarg)))
                 return rc;
             break;
         case O_ENC:
-            if ((rc = parse_dialect(&o, "encoding", optarg)))
+            if ((rc = parse_dialect(o, "encoding", optarg)))
                 return rc;
             break;
-        case O_CHECK: check_only = 1; break;
+        case O_CHECK: a->check_only = 1; break;
         case O_IGNORE:
-            if (o.n_ignore_columns == sizeof ignore / sizeof ignore[0])
+            if (o->n_ignore_columns == sizeof a->ignore / sizeof a->ignore[0])
                 return cli_usage("import", "at most 64 --ignore-column options");
-            ignore[o.n_ignore_columns++] = optarg;
+            ignore[o->n_ignore_columns++] = optarg;
             break;
-        case O_IGNORE_UNKNOWN: o.ignore_unknown_columns = 1; break;
-        case O_NO_LABELS: o.refuse_labels = 1; break;
+        case O_IGNORE_UNKNOWN: o->ignore_unknown_columns = 1; break;
+        case O_NO_LABELS: o->refuse_labels = 1; break;
         case O_MAXERR: {
             long n = strtol(optarg, &end, 10);
             if (*end || n <= 0)
                 return cli_usage("import", "--max-errors must be a positive number, not '%s'",
                                  optarg);
-            o.max_errors = (size_t)n;
+            o->max_errors = (size_t)n;
             break;
         }
         case ':': return cli_usage("import", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("import", "unknown option '%s'", argv[optind - 1]);
         }
     }
-    o.ignore_columns = ignore;
-    if (!survey)
+    o->ignore_columns = ignore;
+    if (!a->survey)
         return cli_usage("import", "missing --survey ID");
     if (optind >= argc)
         return cli_usage("import", "no file to import");
+    return -1;
+}
 
+int cmd_import(cli_global *g, int argc, char **argv)
+{
+    import_args A;
+    memset(&A, 0, sizeof A);
+    helby_import_options_default(&A.o);
+    int rc = import_parse(argc, argv, &A);
+    if (rc >= 0)
+        return rc;
+    helby_import_options o = A.o;
+    const char *survey = A.survey;
+    int check_only = A.check_only;
     helby_store *st = NULL;
     if ((rc = cli_open_store(g, check_only ? HELBY_OPEN_READONLY : HELBY_OPEN_EXISTING, &st)))
         return rc;

@@ -223,10 +223,12 @@ typedef struct helby_run_options {
     int comparisons;         /* 1: also gaps, ratios, changes, goal verdicts and reliability
                                 (the rows `helby report` renders); runs made before have 0 and
                                 rerun so */
+    int origins;             /* method 2: also every code of the group column by wave (domain
+                                "origin=2,wave=2011"); runs made before have 0 and rerun so */
 } helby_run_options;
 
 /* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and
- * logit for shares, each estimate's own df, base weights, comparisons. */
+ * logit for shares, each estimate's own df, base weights, comparisons, origin subgroups. */
 void helby_run_options_default(helby_run_options *o);
 
 /* The name of a CI method ("t", "normal", "logit", "beta", "wald") and its parser (0 when
@@ -241,7 +243,7 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
 /* The options text stored with a run, and its parser (-1 when text is not one; o unchanged).
  * Method 2 writes the options that apply, for people and programs alike:
  * "method=2;variance=bootstrap;replicates=100;level=0.95;ci=t;share_ci=logit;df=own;
- * weights=base;comparisons=1" (replicates only for the bootstrap, rho only for Fay, numbers
+ * weights=base;comparisons=1;origins=1" (replicates only for the bootstrap, rho only for Fay, numbers
  * in their shortest exact form). Method 1 keeps the text runs have always stored
  * ("variance=jkn;replicates=100;rho=0.29999999999999999;level=0.94999999999999996;
  * weights=base;comparisons=1"), which parses as method 1. The seed is not part of it. */
@@ -250,7 +252,9 @@ int helby_run_options_parse(helby_run_options *o, const char *text);
 
 /* The rows of a run of survey s over every stored wave, as `helby compute` stores them, in
  * this order: per measure (each index, then its dimensions; then each share) the domains
- * group x wave, group x wave x district and wave (codes ascending), then, with comparisons,
+ * group x wave, group x wave x district and wave, with origins (method 2) origin x wave
+ * ("origin=CODE,wave=W": every code of the survey's group column; codes ascending in every
+ * set), then, with comparisons,
  * the measure's gaps and goals (domain "wave=2014,quantity=gap,baseline=2011",
  * "goal=goal4,wave=2014,baseline=2011,x=10"); with comparisons, last, Cronbach's alpha of
  * every dimension (domain "reliability=alpha"). Cells below the survey's min_cell are

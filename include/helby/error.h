@@ -20,9 +20,11 @@ extern "C" {
 typedef enum helby_status {
     HELBY_OK = 0,
     HELBY_EUSAGE = 1,   /* invalid argument or option from the caller */
-    HELBY_EINPUT = 2,   /* bad input file, value or survey definition */
+    HELBY_EINPUT = 2,   /* bad input file, value or survey definition, or a design the data
+                           give that cannot support the asked method (BRR without 2 PSUs per
+                           stratum, JK1 with strata, a single or lonely PSU under "fail") */
     HELBY_ESTORE = 3,   /* store cannot be opened, is newer, or SQLite failed */
-    HELBY_ENUMERIC = 4, /* numerical failure: degenerate design, no convergence */
+    HELBY_ENUMERIC = 4, /* numerical failure: no convergence, a singular system */
     HELBY_ENOMEM = 5,   /* allocation failed */
     HELBY_EIO = 6,      /* reading or writing a file failed */
     HELBY_EEXISTS = 7,  /* object already exists (e.g. file already imported) */

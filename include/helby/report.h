@@ -4,7 +4,8 @@
  * A report is built from one run of `helby compute` alone (its estimates, the
  * comparisons and goal verdicts it stored, its options and provenance; the
  * labels come from the survey's definition): per measure and wave the
- * estimate of ethnic Danes, minorities and all respondents with CI and n; the
+ * estimate of ethnic Danes, minorities and all respondents with CI and n, and of every
+ * code of the group column (origin subgroups, when the run has them); the
  * gap, ratio, change since the baseline and difference in differences; the
  * goal verdicts with the rule; the district table; Cronbach's alpha; the
  * weight set's diagnostics; a methods paragraph. Disclosure control
@@ -81,6 +82,7 @@ typedef struct helby_report_measure {
     helby_report_cell *level;    /* n_waves x HELBY_RG_N */
     helby_report_cell *cmp;      /* n_waves x HELBY_RQ_N */
     helby_report_cell *district; /* n_districts x (n_waves x 2: Danes, minorities) */
+    helby_report_cell *origin;   /* n_waves x n_origins (runs without origins: none) */
     double alpha;          /* Cronbach's alpha (NaN if none) */
     size_t alpha_n;
 } helby_report_measure;
@@ -123,6 +125,11 @@ typedef struct helby_report {
     double *districts;
     char (*district_labels)[96];
     size_t n_districts;
+    double *origins;             /* codes of the group column in the run ("origin=" rows) */
+    char (*origin_labels)[96];   /* their value labels in the codebook (else the code) */
+    int *origin_group;           /* HELBY_RG_DANES, HELBY_RG_MINORITIES or -1 (neither) */
+    size_t n_origins;
+    char origin_title[96];       /* the group column's label ("Herkomst") */
     helby_report_measure *measures;
     size_t n_measures;
     helby_report_goal *goals;

@@ -101,6 +101,14 @@ void helby_estimate_table_free(helby_estimate_table *t);
 void helby_domain_label(const helby_survey *s, const char *by, double code, const char *lang,
                         char *out, size_t n);
 
+/* A run row's domain text for people, each code with its label beside it, in lang:
+ * "group=1,wave=2011,district=4" -> "group=1 (Etniske minoriteter), wave=2011, district=4
+ * (Vesterbro/Kongens Enghave)"; "origin=2" is labelled by the group column's value labels.
+ * Keys without labels (wave, quantity, baseline, goal, x, reliability) stay as they are;
+ * a code without a label gets none. Truncated to fit out. */
+void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang,
+                             char *out, size_t n);
+
 /* ---- Minorities vs Danes ---- */
 
 typedef struct helby_compare_request {

@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "helby/analysis.h"
+#include "helby/tables.h"
 #include "output.h"
 
 void help_compute(FILE *out)
@@ -49,11 +50,13 @@ void help_runs(FILE *out)
             "Usage: helby runs list [--format text|csv|json]\n"
             "       helby runs show N [--format text|csv|json]\n"
             "       helby runs diff A B\n\n"
-            "list  every stored run, one line each: survey, time, estimates, variance,\n"
-            "      weights, seed, result hash\n"
-            "show  a run's provenance and estimates (csv: measure;domain;estimate;se;ci_low;\n"
-            "      ci_high;df;n;deff;flag; numbers in full precision, undefined ones empty\n"
-            "      (csv) or null (json))\n"
+            "list  every stored run, one short line each: number, survey, time, estimates,\n"
+            "      variance, weights, level and the result hash's first digits (csv and json:\n"
+            "      every field, options and the whole hash)\n"
+            "show  a run's provenance and estimates, each domain with its codes' labels\n"
+            "      (\"group=1 (Etniske minoriteter), wave=2011, district=4 (Vesterbro)\"); csv:\n"
+            "      measure;domain;estimate;se;ci_low;ci_high;df;n;deff;flag;domain_label,\n"
+            "      numbers in full precision, undefined ones empty (csv) or null (json)\n"
             "diff  what differs between two runs: definition, engine, options, seed, which input\n"
             "      files, and which estimates moved (and by how much)\n\n"
             "Example:\n  helby --db city.db runs diff 1 2\n");
@@ -73,19 +76,31 @@ static void print_inputs(const helby_input_change *c, size_t n, const char *la, 
     }
 }
 
-/* The first 50 estimates that moved, and by how much. */
-static void print_moved(const helby_run_row *a, const helby_run_row *b, const helby_row_move *m,
-                        size_t n)
+/* A domain with its codes' labels (the survey's current definition, in its language);
+ * the domain as is when the survey is gone. */
+static void domain_label(const helby_survey *s, const char *domain, char *out, size_t n)
+{
+    if (s)
+        helby_domain_text_label(s, domain, s->language ? s->language : "da", out, n);
+    else
+        snprintf(out, n, "%s", domain);
+}
+
+/* The first 50 estimates that moved, and by how much (the domain, labelled, last). */
+static void print_moved(const helby_survey *s, const helby_run_row *a, const helby_run_row *b,
+                        const helby_row_move *m, size_t n)
 {
     for (size_t k = 0; k < n && k < 50; k++) {
         const helby_run_row *x = &a[m[k].a];
+        char lab[512];
+        domain_label(s, x->domain, lab, sizeof lab);
         if (m[k].b == HELBY_RUN_NO_ROW) {
-            printf("  %-20s %-32s only in the first run\n", x->measure, x->domain);
+            printf("  %-20s only in the first run: %s\n", x->measure, lab);
             continue;
         }
         const helby_run_row *y = &b[m[k].b];
-        printf("  %-20s %-32s %12.6g -> %-12.6g (diff %+.3g; se %.4g -> %.4g)\n", x->measure,
-               x->domain, x->estimate, y->estimate, y->estimate - x->estimate, x->se, y->se);
+        printf("  %-20s %12.6g -> %-12.6g (diff %+.3g; se %.4g -> %.4g) %s\n", x->measure,
+               x->estimate, y->estimate, y->estimate - x->estimate, x->se, y->se, lab);
     }
     if (n > 50)
         printf("  … and %zu more\n", n - 50);
@@ -121,7 +136,7 @@ static int print_rerun(long id, const helby_rerun_result *r)
         return 0;
     case HELBY_RERUN_DIFFERS: break;
     }
-    print_moved(r->stored, r->rows, r->moved, r->n_moved);
+    print_moved(NULL, r->stored, r->rows, r->moved, r->n_moved);
     printf("NOT reproduced: %zu of %zu estimates differ (result sha256 %.16s… vs %.16s…); "
            "largest relative difference %.3g\n",
            r->n_moved, r->n_stored, o->result_hash, r->result_hash, r->max_rel_diff);
@@ -227,21 +242,38 @@ int cmd_compute(cli_global *g, int argc, char **argv)
     return rc;
 }
 
-/* Estimates of a run as a table: text for people, CSV and JSON in full precision. */
-static void print_rows(const helby_run_row *r, size_t n, out_format f)
+/* Estimates of a run as a table: text for people (the labelled domain last, as it is long),
+ * CSV and JSON in full precision with the domain text and its labels (domain_label). */
+static void print_rows(const helby_survey *s, const helby_run_row *r, size_t n, out_format f)
 {
-    static const out_col cols[] = {{"measure", OUT_STR, 20, NULL},   {"domain", OUT_STR, 34, NULL},
+    static const out_col cols[] = {{"measure", OUT_STR, 20, NULL},   {"domain", OUT_STR, 0, NULL},
                                    {"estimate", OUT_NUM, -10, NULL}, {"se", OUT_NUM, -9, NULL},
                                    {"ci_low", OUT_NUM, -9, NULL},    {"ci_high", OUT_NUM, -9, NULL},
                                    {"df", OUT_NUM, -5, "%g"},        {"n", OUT_INT, -6, NULL},
-                                   {"deff", OUT_NUM, -6, NULL},      {"flag", OUT_STR, 0, NULL}};
+                                   {"deff", OUT_NUM, -6, NULL},      {"flag", OUT_STR, 11, NULL},
+                                   {"domain_label", OUT_STR, 0, NULL}};
+    static const out_col text_cols[] = {
+        {"measure", OUT_STR, 20, NULL}, {"estimate", OUT_NUM, -10, NULL},
+        {"se", OUT_NUM, -9, NULL},      {"ci_low", OUT_NUM, -9, NULL},
+        {"ci_high", OUT_NUM, -9, NULL}, {"df", OUT_NUM, -5, "%g"},
+        {"n", OUT_INT, -6, NULL},       {"deff", OUT_NUM, -6, NULL},
+        {"flag", OUT_STR, 11, NULL},    {"domain", OUT_STR, 0, NULL}};
     out_table t;
-    out_begin(&t, stdout, f, cols, sizeof cols / sizeof cols[0]);
+    if (f == OUT_TEXT)
+        out_begin(&t, stdout, f, text_cols, sizeof text_cols / sizeof text_cols[0]);
+    else
+        out_begin(&t, stdout, f, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < n; i++) {
-        out_value v[10] = {{.s = r[i].measure}, {.s = r[i].domain}, {.d = r[i].estimate},
+        char lab[512];
+        domain_label(s, r[i].domain, lab, sizeof lab);
+        out_value v[11] = {{.s = r[i].measure}, {.s = r[i].domain}, {.d = r[i].estimate},
                            {.d = r[i].se},      {.d = r[i].ci_low}, {.d = r[i].ci_high},
                            {.d = r[i].df},      {.i = r[i].n},      {.d = r[i].deff},
-                           {.s = r[i].flag}};
+                           {.s = r[i].flag},    {.s = lab}};
+        if (f == OUT_TEXT) { /* the labelled domain in the place of the domain text */
+            memmove(&v[1], &v[2], 8 * sizeof v[0]);
+            v[9].s = lab;
+        }
         out_row(&t, v);
     }
     out_end(&t);
@@ -265,7 +297,8 @@ static void print_json_head(const helby_run_info *i)
     fputs(",\n \"estimates\": ", stdout);
 }
 
-static void print_show(const helby_run_info *i, const helby_run_row *r, size_t n, out_format f)
+static void print_show(const helby_survey *s, const helby_run_info *i, const helby_run_row *r,
+                       size_t n, out_format f)
 {
     if (f == OUT_JSON)
         print_json_head(i);
@@ -274,14 +307,40 @@ static void print_show(const helby_run_info *i, const helby_run_row *r, size_t n
                "  inputs %s\n  result sha256 %s\n",
                (long long)i->id, i->survey, i->created_at, i->engine, i->options, i->seed,
                i->def_hash, i->inputs, i->result_hash);
-    print_rows(r, n, f);
+    print_rows(s, r, n, f);
     if (f == OUT_JSON)
         fputs("}\n", stdout);
 }
 
-/* One line per run: text short (variance, weights, seed, hash prefix); CSV and JSON whole. */
+/* One short line per run for people: number, survey, minute, size, how it was computed and
+ * the result hash's first 8 digits ("runs show N" has the rest). */
+static void print_list_text(const helby_run_info *l, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        helby_run_options o;
+        helby_run_options_default(&o);
+        char how[160];
+        if (helby_run_options_parse(&o, l[k].options))
+            snprintf(how, sizeof how, "options not readable by this engine");
+        else if (!strcmp(o.variance, "bootstrap"))
+            snprintf(how, sizeof how, "%s (seed %llu), %s, %g %%", o.variance, l[k].seed,
+                     o.weights, 100 * o.level);
+        else
+            snprintf(how, sizeof how, "%s, %s, %g %%", o.variance, o.weights, 100 * o.level);
+        const char *t = l[k].created_at; /* "2026-11-29T13:51:45Z" as "2026-11-29 13:51" */
+        printf("%3lld  %s  %.10s %.5s  %lld estimates  %s  %.8s\n", (long long)l[k].id,
+               l[k].survey, t, strlen(t) > 11 ? t + 11 : "", (long long)l[k].n_estimates, how,
+               l[k].result_hash);
+    }
+}
+
+/* One line per run: text short (print_list_text); CSV and JSON whole. */
 static void print_list(const helby_run_info *l, size_t n, out_format f)
 {
+    if (f == OUT_TEXT) {
+        print_list_text(l, n);
+        return;
+    }
     static const out_col cols[] = {
         {"run", OUT_INT, -4, NULL},      {"survey", OUT_STR, 16, NULL},
         {"created", OUT_STR, 20, NULL},  {"estimates", OUT_INT, -9, NULL},
@@ -311,7 +370,7 @@ static void print_list(const helby_run_info *l, size_t n, out_format f)
     out_end(&t);
 }
 
-static void print_diff(long a, long b, const helby_run_diff_result *d)
+static void print_diff(const helby_survey *s, long a, long b, const helby_run_diff_result *d)
 {
     const helby_run_info *x = &d->a, *y = &d->b;
     printf("runs %ld and %ld:\n", a, b);
@@ -332,11 +391,21 @@ static void print_diff(long a, long b, const helby_run_diff_result *d)
     print_inputs(d->inputs, d->n_inputs, la, lb);
     if (!why && !d->n_inputs)
         printf("  same definition, engine, options, seed and inputs\n");
-    print_moved(d->rows_a, d->rows_b, d->moved, d->n_moved);
+    print_moved(s, d->rows_a, d->rows_b, d->moved, d->n_moved);
     if (!d->n_moved && d->n_a == d->n_b)
         printf("  all %zu estimates identical (result sha256 %.16s…)\n", d->n_a, x->result_hash);
     else
         printf("  %zu of %zu estimates differ\n", d->n_moved, d->n_a);
+}
+
+/* The survey of a run, for labels (its current definition), or NULL when it is gone. */
+static helby_survey *run_survey(helby_store *st, const char *id)
+{
+    helby_survey *s = NULL;
+    helby_error err;
+    if (helby_store_get_survey(st, id, &s, &err))
+        return NULL;
+    return s;
 }
 
 /* runs list|show N|diff A B: the arguments into sub, a, b and format. */
@@ -397,15 +466,21 @@ int cmd_runs(cli_global *g, int argc, char **argv)
         size_t n = 0;
         if (helby_store_get_run(st, a, &info, &rows, &n, &err))
             rc = cli_fail(&err);
-        else
-            print_show(&info, rows, n, f);
+        else {
+            helby_survey *s = run_survey(st, info.survey);
+            print_show(s, &info, rows, n, f);
+            helby_survey_free(s);
+        }
         free(rows);
     } else {
         helby_run_diff_result d;
         if (helby_run_diff(st, a, b, &d, &err))
             rc = cli_fail(&err);
-        else
-            print_diff(a, b, &d);
+        else {
+            helby_survey *s = run_survey(st, d.a.survey);
+            print_diff(s, a, b, &d);
+            helby_survey_free(s);
+        }
         helby_run_diff_free(&d);
     }
     helby_store_close(st);

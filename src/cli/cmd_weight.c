@@ -19,7 +19,8 @@ void help_weight(FILE *out)
     fprintf(out,
             "Usage: helby weight create --survey ID --name NAME [OPTIONS]\n"
             "       helby weight list --survey ID\n"
-            "       helby weight show --survey ID --name NAME [--format text|csv|json]\n\n"
+            "       helby weight show --survey ID --name NAME [--format text|csv|json]\n"
+            "       helby weight export --survey ID [--name NAME] [-o FILE]\n\n"
             "Weight each wave to the population totals of the survey's margins/W.csv and keep\n"
             "the result as a named weight set: the method, margins and bounds, the weights, and\n"
             "their diagnostics. `helby compute --weights NAME` and `helby estimate --weights\n"
@@ -41,14 +42,21 @@ void help_weight(FILE *out)
             "      --epsilon E      convergence: every |total - target| / (1 + target) < E\n"
             "                       (default 1e-10)\n"
             "      --maxit N        iterations (default 100)\n"
-            "      --replace        replace the weight set's existing waves\n\n"
+            "      --replace        make the weight set's waves again; the earlier version\n"
+            "                       is kept (by its hash), so runs that used it still rerun\n"
+            "                       with it; `weight list` shows versions and their runs\n\n"
+            "list    the weight sets with their versions and the runs that use them\n"
+            "show    a weight set's diagnostics\n"
+            "export  per respondent: id, wave, base weight, final weight and g-weight as CSV\n"
+            "        (microdata: written with mode 0600; `helby weight export --help`)\n\n"
             "Diagnostics per wave: weights and g-weights (min, quartiles, max), Kish effective\n"
             "n, weighting design effect 1 + CV^2, iterations, the largest remaining margin\n"
             "discrepancy, and a warning when the weights look extreme.\n\n"
             "Example:\n"
             "  helby --db city.db weight create --survey copenhagen --name raked \\\n"
             "        --method rake --margins district,origin,sex*ageband\n"
-            "  helby --db city.db compute --survey copenhagen --weights raked\n");
+            "  helby --db city.db compute --survey copenhagen --weights raked\n"
+            "  helby --db city.db weight export --survey copenhagen --name raked -o raked.csv\n");
 }
 
 static double diag_num(const char *text, const char *key)

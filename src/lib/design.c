@@ -133,7 +133,7 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
     for (size_t k = 0; k < s->n; k++) {
         double w = s->weights[k];
         if (!(w >= 0) || !isfinite(w)) {
-            st = helby_error_set(err, HELBY_EUSAGE, "weight of row %zu is %g: weights must be "
+            st = helby_error_set(err, HELBY_EINPUT, "weight of row %zu is %g: weights must be "
                                  "finite and >= 0", k + 1, w);
             goto fail;
         }
@@ -224,14 +224,14 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         size_t h = d->stratum_of_psu[d->psu[k]];
         double f = s->fpc[k];
         if (!(f > 0) || !isfinite(f)) {
-            st = helby_error_set(err, HELBY_EUSAGE, "fpc of row %zu is %g: it must be positive",
+            st = helby_error_set(err, HELBY_EINPUT, "fpc of row %zu is %g: it must be positive",
                                  k + 1, f);
             break;
         }
         if (isnan(fpc_h[h]))
             fpc_h[h] = f;
         else if (fpc_h[h] != f) {
-            st = helby_error_set(err, HELBY_EUSAGE, "fpc varies within stratum %s",
+            st = helby_error_set(err, HELBY_EINPUT, "fpc varies within stratum %s",
                                  stratum_name(s, d->stratum_id[h], name, sizeof name));
             break;
         }
@@ -247,7 +247,7 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         if (N <= 1)
             N = nh / N; /* a sampling fraction: population PSUs = n / f (as R) */
         if (N < nh - 1e-9) {
-            st = helby_error_set(err, HELBY_EUSAGE,
+            st = helby_error_set(err, HELBY_EINPUT,
                                  "fpc of stratum %s (%g) is smaller than its %zu sampled PSUs",
                                  stratum_name(s, d->stratum_id[h], name, sizeof name), N,
                                  d->n_h[h]);
@@ -259,13 +259,14 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
     if (st)
         goto fail;
     if (d->P < 2) {
-        st = helby_error_set(err, HELBY_ENUMERIC,
+        /* The data cannot support a variance: bad input (exit 2), as every design limit. */
+        st = helby_error_set(err, HELBY_EINPUT,
                              "the design has a single PSU: no variance can be estimated");
         goto fail;
     }
     for (size_t h = 0; h < d->H; h++)
         if (d->n_h[h] == 1 && d->lonely == HELBY_LONELY_FAIL && d->f_h[h] >= 1e-7) {
-            st = helby_error_set(err, HELBY_ENUMERIC,
+            st = helby_error_set(err, HELBY_EINPUT,
                                  "stratum %s has only one PSU; choose a lonely_psu rule (remove, "
                                  "certainty, adjust or average)",
                                  stratum_name(s, d->stratum_id[h], name, sizeof name));

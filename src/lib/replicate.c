@@ -202,7 +202,10 @@ static size_t jkn_reps(const helby_design *d, size_t h)
     return d->n_h[h];
 }
 
-/* The number of replicates of spec on d, or an error for a design the method does not fit. */
+/* The number of replicates of spec on d, or an error for a design the method does not fit:
+ * HELBY_EINPUT (exit 2) when the design cannot support the method (JK1 on strata, BRR/Fay
+ * without exactly 2 PSUs per stratum, a lonely PSU under "fail", the bootstrap with an fpc),
+ * HELBY_EUSAGE only for an option out of range. */
 static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec, size_t *R,
                               helby_error *err)
 {
@@ -212,7 +215,7 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
     switch (spec->type) {
     case HELBY_REP_JK1:
         if (H != 1)
-            return helby_error_set(err, HELBY_EUSAGE,
+            return helby_error_set(err, HELBY_EINPUT,
                                    "JK1 is for unstratified designs: use JKn with strata");
         *R = d->P;
         return HELBY_OK;
@@ -226,14 +229,14 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
             if (d->f_h[h] == 0)
                 continue;
             if (d->n_h[h] < 2 && d->lonely == HELBY_LONELY_FAIL)
-                return helby_error_set(err, HELBY_ENUMERIC,
+                return helby_error_set(err, HELBY_EINPUT,
                                        "JKn: stratum %s has only one PSU; choose a lonely_psu "
                                        "rule (remove, certainty, adjust or average)",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
             *R += jkn_reps(d, h);
         }
         if (*R == 0)
-            return helby_error_set(err, HELBY_ENUMERIC,
+            return helby_error_set(err, HELBY_EINPUT,
                                    "JKn: every stratum is sampled with certainty: no variance");
         return HELBY_OK;
     case HELBY_REP_BRR:
@@ -243,7 +246,7 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
                                    rho);
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] != 2)
-                return helby_error_set(err, HELBY_EUSAGE,
+                return helby_error_set(err, HELBY_EINPUT,
                                        "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
                                        helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
         /* R's brrweights: survey:::hadamard(H), the smallest order it builds (hadamard.c);
@@ -263,12 +266,12 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
              * multipliers); `adjust` has no bootstrap analogue. */
             if (d->n_h[h] < 2 &&
                 (d->lonely == HELBY_LONELY_FAIL || d->lonely == HELBY_LONELY_ADJUST))
-                return helby_error_set(err, HELBY_ENUMERIC,
+                return helby_error_set(err, HELBY_EINPUT,
                                        "bootstrap: stratum %s has only one PSU; its lonely_psu "
                                        "rule must be remove, certainty or average (or use JKn)",
                                        helby_design_stratum_name(d, h, nb, sizeof nb));
             if (d->f_h[h] < 1)
-                return helby_error_set(err, HELBY_EUSAGE,
+                return helby_error_set(err, HELBY_EINPUT,
                                        "the bootstrap with an fpc is not supported; use JKn, or "
                                        "replicate weights from the producer");
         }

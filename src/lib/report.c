@@ -80,6 +80,11 @@ static const char *dom_get(const char *dom, const char *key, char *out, size_t n
     return NULL;
 }
 
+const char *report_dom_get(const char *dom, const char *key, char *out, size_t n)
+{
+    return dom_get(dom, key, out, n);
+}
+
 static int dom_has(const char *dom, const char *key)
 {
     char b[8];
@@ -245,7 +250,7 @@ static void fill_rows(helby_report *r, const helby_run_row *rows, size_t n)
             m->alpha_n = (size_t)x->n;
             continue;
         }
-        if (dom_has(dom, "goal"))
+        if (dom_has(dom, "goal") || dom_has(dom, "origin")) /* origins: report_origin.c */
             continue;
         size_t w = dom_get(dom, "wave", b, sizeof b) ? wave_index(r, strtol(b, NULL, 10))
                                                       : (size_t)-1;
@@ -300,6 +305,7 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
     for (size_t i = 0; i < W * 3; i++)
         if (mk[i] != HELBY_CELL_SHOWN)
             cell_hide(&m->level[i], mk[i]);
+    report_origins_suppress(r, m); /* may hide a level cell, before the districts use them */
     if (D) {
         memset(mk, 0, cells);
         for (size_t d = 0; d < D; d++)
@@ -336,6 +342,8 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
         mark_unreliable(r, &m->level[i]);
     for (size_t i = 0; i < D * C; i++)
         mark_unreliable(r, &m->district[i]);
+    for (size_t i = 0; i < W * r->n_origins; i++)
+        mark_unreliable(r, &m->origin[i]);
     return HELBY_OK;
 }
 
@@ -516,7 +524,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     r->level = lp ? strtod(lp + 6, NULL) : 0.95;
     if (wp)
         sscanf(wp, "weights=%63[^;]", r->weights);
-    if ((rc = collect_keys(r, rows, n, err)))
+    if ((rc = collect_keys(r, rows, n, err)) || (rc = report_origins_collect(r, s, rows, n, err)))
         goto fail;
     if (s->district_var != HELBY_NO_VAR) {
         r->district_labels = calloc(r->n_districts + 1, sizeof *r->district_labels);
@@ -560,6 +568,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     if (rc)
         goto fail;
     fill_rows(r, rows, n);
+    if ((rc = report_origins_fill(r, rows, n, err)))
+        goto fail;
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
     if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, st, err)))
@@ -576,6 +586,9 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         for (size_t k = 0; k < r->n_districts * r->n_waves * 2; k++)
             r->n_primary += m->district[k].mark == HELBY_CELL_PRIMARY,
                 r->n_complementary += m->district[k].mark == HELBY_CELL_COMPLEMENTARY;
+        for (size_t k = 0; k < r->n_origins * r->n_waves; k++)
+            r->n_primary += m->origin[k].mark == HELBY_CELL_PRIMARY,
+                r->n_complementary += m->origin[k].mark == HELBY_CELL_COMPLEMENTARY;
     }
     methods_paragraph(r, df);
     free(rows);
@@ -597,12 +610,16 @@ void helby_report_free(helby_report *r)
         free(r->measures[i].level);
         free(r->measures[i].cmp);
         free(r->measures[i].district);
+        free(r->measures[i].origin);
     }
     free(r->measures);
     free(r->goals);
     free(r->waves);
     free(r->districts);
     free(r->district_labels);
+    free(r->origins);
+    free(r->origin_labels);
+    free(r->origin_group);
     free(r->weighting);
     free(r->indicators);
     free(r);

@@ -72,6 +72,39 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
     fputs("</tbody></table>\n", o);
 }
 
+/* The level table's origin subgroups: each code of the group column by wave, with n. */
+static void origin_table(const helby_report *r, FILE *o, const helby_report_measure *m)
+{
+    if (!r->n_origins)
+        return;
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
+    fputs("<table class=\"orig\"><caption>", o);
+    report_esc(o, m->label);
+    fputs(": ", o);
+    report_esc(o, r->origin_title);
+    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">%s</th>", sc, report_t(r, "wave"));
+    for (size_t k = 0; k < r->n_origins; k++) {
+        fputs("<th scope=\"col\">", o);
+        report_esc(o, r->origin_labels[k]);
+        fputs("</th><th scope=\"col\">n</th>", o);
+    }
+    fputs("</tr></thead><tbody>\n", o);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        for (size_t k = 0; k < r->n_origins; k++) {
+            const helby_report_cell *c = &m->origin[w * r->n_origins + k];
+            td_cell(r, o, c, report_scale(m, -1), 1);
+            if (c->present && c->mark == HELBY_CELL_SHOWN)
+                fprintf(o, "<td class=\"n\">%zu</td>", c->n);
+            else
+                fputs("<td class=\"n\"></td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody></table>\n", o);
+}
+
 static void district_table(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
     const size_t W = r->n_waves;
@@ -411,6 +444,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
             fputs("</h2>\n", o);
             report_charts_of(r, o, m);
             measure_table(r, o, m);
+            origin_table(r, o, m);
         }
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "comparisons"));
         for (size_t i = 0; i < r->n_measures; i++) {
@@ -423,6 +457,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
             report_scale_text(r, m, sc, sizeof sc);
             fprintf(o, " (%s)</h3>\n", sc);
             measure_table(r, o, m);
+            origin_table(r, o, m);
         }
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "districts"));
         for (size_t i = 0; i < r->n_measures; i++)

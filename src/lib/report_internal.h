@@ -6,7 +6,9 @@
 #include <stdarg.h>
 #include <stddef.h>
 
+#include "helby/analysis.h"
 #include "helby/report.h"
+#include "helby/survey.h"
 
 typedef struct helby_buf_t {
     char *data;
@@ -38,6 +40,18 @@ void report_cell_text(const helby_report *r, const helby_report_cell *c, double 
 const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
 const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
+
+/* The value of key in a run row's domain text ("group=1,wave=2011") into out, or NULL. */
+const char *report_dom_get(const char *dom, const char *key, char *out, size_t n);
+
+/* Origin subgroups (report_origin.c): the codes of the group column in the run's rows with
+ * their labels and groups; each measure's cells from the rows; their disclosure control
+ * after the level table's (docs/method.md §8). */
+helby_status report_origins_collect(helby_report *r, const helby_survey *s,
+                                    const helby_run_row *rows, size_t n, helby_error *err);
+helby_status report_origins_fill(helby_report *r, const helby_run_row *rows, size_t n,
+                                 helby_error *err);
+void report_origins_suppress(helby_report *r, helby_report_measure *m);
 
 /* The measure called name, or NULL; the index of wave w in r->waves, or (size_t)-1. */
 const helby_report_measure *report_find_measure(const helby_report *r, const char *name);

@@ -12,6 +12,7 @@ typedef struct row {
     const char *section, *measure, *label, *group, *quantity, *district;
     long wave, baseline;
     const helby_report_cell *c;
+    const char *group_label; /* the group's or origin code's label; "" for other rows */
 } row;
 
 typedef void (*row_fn)(const helby_report *r, const row *x, void *ctx);
@@ -33,7 +34,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
     const size_t W = r->n_waves, D = r->n_districts;
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
-        row x = {"goal", g->measure, g->label, "", g->goal, "", g->wave, g->baseline, &g->q};
+        row x = {"goal", g->measure, g->label, "", g->goal, "", g->wave, g->baseline, &g->q, ""};
         fn(r, &x, ctx);
     }
     for (size_t i = 0; i < r->n_measures; i++) {
@@ -41,7 +42,15 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
         for (size_t w = 0; w < W; w++)
             for (int g = 0; g < HELBY_RG_N; g++) {
                 row x = {"level", m->name, m->label, group_key(g), "estimate", "", r->waves[w],
-                         0, &m->level[w * HELBY_RG_N + (size_t)g]};
+                         0, &m->level[w * HELBY_RG_N + (size_t)g], report_t(r, group_key(g))};
+                fn(r, &x, ctx);
+            }
+        for (size_t w = 0; w < W; w++) /* origin subgroups: group holds the code */
+            for (size_t k = 0; k < r->n_origins; k++) {
+                char code[32];
+                snprintf(code, sizeof code, "%.17g", r->origins[k]);
+                row x = {"origin", m->name, m->label, code, "estimate", "", r->waves[w], 0,
+                         &m->origin[w * r->n_origins + k], r->origin_labels[k]};
                 fn(r, &x, ctx);
             }
         for (size_t w = 0; w < W; w++)
@@ -50,7 +59,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
                 if (!c->present)
                     continue;
                 row x = {"comparison", m->name, m->label, "", qkey(q), "", r->waves[w],
-                         m->baseline, c};
+                         m->baseline, c, ""};
                 fn(r, &x, ctx);
             }
         for (size_t d = 0; d < D; d++)
@@ -60,7 +69,8 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
                     if (!c->present)
                         continue;
                     row x = {"district", m->name, m->label, group_key(g), "estimate",
-                             r->district_labels ? r->district_labels[d] : "", r->waves[w], 0, c};
+                             r->district_labels ? r->district_labels[d] : "", r->waves[w], 0, c,
+                             report_t(r, group_key(g))};
                     fn(r, &x, ctx);
                 }
         if (!isnan(m->alpha)) {
@@ -69,7 +79,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
             a.estimate = m->alpha;
             a.se = a.ci_low = a.ci_high = a.df = NAN;
             a.n = m->alpha_n;
-            row x = {"reliability", m->name, m->label, "", "cronbach_alpha", "", 0, 0, &a};
+            row x = {"reliability", m->name, m->label, "", "cronbach_alpha", "", 0, 0, &a, ""};
             fn(r, &x, ctx);
         }
     }
@@ -138,7 +148,9 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     } else {
         fputs(";;;;;", o);
     }
-    fprintf(o, "%s\n", flag_of(c));
+    fprintf(o, "%s;", flag_of(c));
+    csv_field(o, x->group_label);
+    fputc('\n', o);
 }
 
 static void json_str(FILE *o, const char *s)
@@ -206,13 +218,15 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
         fprintf(o, "%zu", c->n);
     else
         fputs("null", o);
-    fprintf(o, ", \"flag\": \"%s\"}", flag_of(c));
+    fprintf(o, ", \"flag\": \"%s\", \"group_label\": ", flag_of(c));
+    json_str(o, x->group_label);
+    fputc('}', o);
 }
 
 static void write_csv(const helby_report *r, FILE *o)
 {
     fputs("section;measure;label;wave;baseline;group;district;quantity;estimate;se;ci_low;"
-          "ci_high;n;flag\n",
+          "ci_high;n;flag;group_label\n",
           o);
     each_row(r, csv_row, o);
 }
@@ -406,6 +420,42 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
         const char *v[11];
         for (int k = 0; k < 11; k++)
             v[k] = c[k];
+        table_add(&t, v);
+    }
+    table_print(&t, md, o);
+    table_free(&t);
+}
+
+/* The level table's origin subgroups: a wave per row, each code of the group column with
+ * its n (at most 15 codes, as a text table has at most 32 columns). */
+static void origin_table(const helby_report *r, const helby_report_measure *m, int md, FILE *o)
+{
+    const size_t O = r->n_origins < 15 ? r->n_origins : 15, C = 1 + 2 * O;
+    if (!O)
+        return;
+    char title[512], scale[96];
+    report_scale_text(r, m, scale, sizeof scale);
+    snprintf(title, sizeof title, "%s: %s (%s)", m->label, r->origin_title, scale);
+    heading(o, md, 3, title);
+    table t;
+    table_init(&t, C);
+    char c[32][112];
+    const char *v[32];
+    snprintf(c[0], sizeof c[0], "%s", report_t(r, "wave"));
+    for (size_t k = 0; k < O; k++) {
+        snprintf(c[1 + 2 * k], sizeof c[0], "%s", r->origin_labels[k]);
+        snprintf(c[2 + 2 * k], sizeof c[0], "n");
+    }
+    for (size_t j = 0; j < C; j++)
+        v[j] = c[j];
+    table_add(&t, v);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
+        for (size_t k = 0; k < O; k++) {
+            const helby_report_cell *x = &m->origin[w * r->n_origins + k];
+            report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
+            n_text(x, c[2 + 2 * k], sizeof c[0]);
+        }
         table_add(&t, v);
     }
     table_print(&t, md, o);
@@ -681,8 +731,10 @@ static void write_text(const helby_report *r, int md, FILE *o)
     heading(o, md, 2, report_t(r, "goals"));
     goals_table(r, md, o);
     heading(o, md, 2, report_t(r, "comparisons"));
-    for (size_t i = 0; i < r->n_measures; i++)
+    for (size_t i = 0; i < r->n_measures; i++) {
         measure_tables(r, &r->measures[i], md, o);
+        origin_table(r, &r->measures[i], md, o);
+    }
     heading(o, md, 2, report_t(r, "districts"));
     for (size_t i = 0; i < r->n_measures; i++)
         if (r->measures[i].kind == 0)

@@ -123,6 +123,15 @@ static void xl_levels(xl *x)
                 worksheet_write_string(ws, row, 3, gname(r, g), NULL);
                 cell(x, ws, row, 4, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x->pct : x->f1);
             }
+        for (size_t w = 0; w < r->n_waves; w++) /* origin subgroups, by their labels */
+            for (size_t k = 0; k < r->n_origins; k++, row++) {
+                worksheet_write_string(ws, row, 0, m->name, NULL);
+                worksheet_write_string(ws, row, 1, m->label, NULL);
+                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                worksheet_write_string(ws, row, 3, r->origin_labels[k], NULL);
+                cell(x, ws, row, 4, &m->origin[w * r->n_origins + k],
+                     m->kind == 2 ? x->pct : x->f1);
+            }
     }
 }
 

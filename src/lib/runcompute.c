@@ -1,5 +1,6 @@
 /* runcompute.c — the rows of a run (analysis.h, helby_run_compute): every index, dimension
- * and share by group x wave, group x wave x district and wave, then the comparisons of
+ * and share by group x wave, group x wave x district and wave (method 2 with origins: origin
+ * x wave too, docs/method.md §10), then the comparisons of
  * `helby compare` and the reliability of every dimension.
  *
  * Layer: above dataset.c, measure.c, weightapply.c, estimate and compare; below runs.c.
@@ -21,7 +22,8 @@
 
 #define MAX_MEASURES 128
 
-/* Domain keys: up to three codes (group, wave, district); -1 = not part of the key. */
+/* Domain keys: up to three codes (group or origin, wave, district); -1 = not part of the
+ * key. */
 typedef struct dkey {
     double k[3];
 } dkey;
@@ -61,9 +63,11 @@ static int key_cmp(const void *a, const void *b)
     return 0;
 }
 
-static void key_text(const dkey *d, char *out, size_t n)
+/* Set 3's first key is the group column's own code under the fixed key "origin" (whatever
+ * the column is called, so that it never collides with the role names). */
+static void key_text(const dkey *d, int set, char *out, size_t n)
 {
-    static const char *names[3] = {"group", "wave", "district"};
+    const char *names[3] = {set == 3 ? "origin" : "group", "wave", "district"};
     size_t o = 0;
     out[0] = '\0';
     for (int i = 0; i < 3 && o < n; i++)
@@ -231,18 +235,21 @@ static int list_measures(run_ctx *c, const char **load, size_t *nl, helby_error 
     return 0;
 }
 
-/* Domain ids of domain set `set` (0: group x wave, 1: group x wave x district, 2: wave) into
- * c->dom (-1: outside), numbered in ascending key order; c->sorted[0..*u-1] the keys. */
+/* Domain ids of domain set `set` (0: group x wave, 1: group x wave x district, 2: wave,
+ * 3: origin x wave) into c->dom (-1: outside), numbered in ascending key order;
+ * c->sorted[0..*u-1] the keys. */
 static void code_domains(run_ctx *c, int set, size_t *u)
 {
-    static const int use[3][3] = {{1, 1, 0}, {1, 1, 1}, {0, 1, 0}};
+    static const int use[4][3] = {{1, 1, 0}, {1, 1, 1}, {0, 1, 0}, {1, 1, 0}};
     const size_t n = c->D->n;
     size_t nd = 0;
     for (size_t k = 0; k < n; k++) {
-        int gi = helby_survey_group_of(c->s, c->gcol[k]);
+        /* Origin: every code of the group column, also one in neither group. */
+        double g = set == 3 ? (isnan(c->gcol[k]) ? -1 : c->gcol[k])
+                            : helby_survey_group_of(c->s, c->gcol[k]);
         dkey key = {
-            {use[set][0] ? gi : -1, use[set][1] ? c->wcol[k] : -1, use[set][2] ? c->dcol[k] : -1}};
-        if (use[set][0] && gi < 0) {
+            {use[set][0] ? g : -1, use[set][1] ? c->wcol[k] : -1, use[set][2] ? c->dcol[k] : -1}};
+        if (use[set][0] && g < 0) {
             c->dom[k] = -1;
             continue;
         }
@@ -312,7 +319,7 @@ static int estimate_set(run_ctx *c, const char *measure, int set, const helby_es
     for (size_t i = 0; i < u; i++) {
         const helby_estimate *est = &e->est[i];
         char dom[160];
-        key_text(&c->sorted[i], dom, sizeof dom);
+        key_text(&c->sorted[i], set, dom, sizeof dom);
         helby_run_row *x = push_row(&c->out, err);
         if (!x) {
             helby_estimates_free(e);
@@ -343,7 +350,7 @@ static int is_share(const helby_survey *s, const char *name)
     return 0;
 }
 
-/* Every row of one measure: three sets of domains, then its comparisons. */
+/* Every row of one measure: three or four sets of domains, then its comparisons. */
 static int measure_rows(run_ctx *c, const char *measure, helby_error *err)
 {
     if (helby_measure_values(c->D, measure, c->y, err))
@@ -355,7 +362,9 @@ static int measure_rows(run_ctx *c, const char *measure, helby_error *err)
     eo.df = c->o->df;
     helby_estimates *e0 = NULL, *e2 = NULL;
     int rc = 0;
-    for (int set = 0; set < 3 && !rc; set++)
+    /* Origin x wave after the sets of method 1, so that those rows keep their order. */
+    const int sets = c->o->method >= 2 && c->o->origins ? 4 : 3;
+    for (int set = 0; set < sets && !rc; set++)
         rc = estimate_set(c, measure, set, &eo, &e0, &e2, err);
     if (!rc && e0 && e2)
         rc = compare_rows(c, measure, e0, e2, &eo, err);

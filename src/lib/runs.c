@@ -24,6 +24,7 @@ void helby_run_options_default(helby_run_options *o)
     o->share_ci = HELBY_CI_LOGIT;
     snprintf(o->weights, sizeof o->weights, "base");
     o->comparisons = 1;
+    o->origins = 1;
 }
 
 static const char *const ci_names[] = {"t", "normal", "logit", "beta", "wald"};
@@ -103,10 +104,10 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     }
     if (o->df > 0)
         shortest(df, sizeof df, o->df);
-    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s",
+    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s",
              o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
              helby_ci_method_name(o->share_ci), df, o->weights,
-             o->comparisons ? ";comparisons=1" : "");
+             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "");
 }
 
 static int parse_method1(helby_run_options *o, const char *text)
@@ -128,6 +129,7 @@ static int parse_method1(helby_run_options *o, const char *text)
     o->share_ci = HELBY_CI_LOGIT;
     o->df = 0;
     o->comparisons = strstr(text, ";comparisons=1") != NULL;
+    o->origins = 0; /* method 1 has no origin subgroups */
     return 0;
 }
 
@@ -155,6 +157,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         snprintf(t->weights, sizeof t->weights, "%s", v);
     else if (!strcmp(k, "comparisons"))
         t->comparisons = (int)strtol(v, &end, 10);
+    else if (!strcmp(k, "origins"))
+        t->origins = (int)strtol(v, &end, 10);
     else
         return -1;
     return end && (*end || end == v) ? -1 : 0;
@@ -167,6 +171,7 @@ int helby_run_options_parse(helby_run_options *o, const char *text)
     helby_run_options t;
     helby_run_options_default(&t);
     t.comparisons = 0;
+    t.origins = 0; /* runs of method 2 made before origin subgroups */
     char buf[512];
     snprintf(buf, sizeof buf, "%s", text);
     for (char *save = NULL, *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {

@@ -68,6 +68,36 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
         snprintf(out, n, "%.17g", code);
 }
 
+void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang,
+                             char *out, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (const char *p = domain; p && *p && o < n;) {
+        size_t len = strcspn(p, ",");
+        const char *eq = memchr(p, '=', len);
+        size_t kl = eq ? (size_t)(eq - p) : len;
+        char key[32], lab[160] = "";
+        snprintf(key, sizeof key, "%.*s", (int)kl, p);
+        const char *val = eq ? eq + 1 : p + len;
+        char *end = NULL;
+        double code = strtod(val, &end);
+        int numeric = eq && end == p + len && end != val;
+        if (numeric && (!strcmp(key, "group") || !strcmp(key, "district")))
+            helby_domain_label(s, key, code, lang, lab, sizeof lab);
+        else if (numeric && !strcmp(key, "origin") && s->group_var != HELBY_NO_VAR) {
+            const char *l = helby_variable_value_label(&s->vars[s->group_var], code);
+            snprintf(lab, sizeof lab, "%s", l ? l : "");
+        }
+        /* helby_domain_label falls back to the code itself: no label then. */
+        if (lab[0] && strspn(lab, "0123456789.-+e") == strlen(lab))
+            lab[0] = '\0';
+        o += (size_t)snprintf(out + o, n - o, "%s%.*s%s%s%s", o ? ", " : "", (int)len, p,
+                              lab[0] ? " (" : "", lab, lab[0] ? ")" : "");
+        p = p[len] ? p + len + 1 : NULL;
+    }
+}
+
 /* The distinct levels of each by-variable, sorted: lv[i] holds nl[i] of them, and idx[i][k]
  * is row k's level (its rank in lv[i]) or UINT32_MAX when the row has none. */
 typedef struct by_levels {

@@ -152,6 +152,22 @@ class Estimate(StoreCase):
         p = self.estimate("--variance", "magic", check=1)
         self.assertIn("--variance must be", p.stderr)
 
+    def test_a_design_that_cannot_support_the_method_is_bad_input(self):
+        # The example has about 25 PSUs per stratum and strata: BRR and Fay need exactly 2
+        # per stratum, JK1 an unstratified design. Bad input (exit 2), not usage (1).
+        for cmd, args in (("estimate", ("--var", "tillid_politi", "--by", "group,wave")),
+                          ("compute", ()), ("compare", ())):
+            for method, says in (("brr", "BRR needs exactly 2 PSUs per stratum"),
+                                 ("fay", "BRR needs exactly 2 PSUs per stratum"),
+                                 ("jk1", "JK1 is for unstratified designs")):
+                p = run(cmd, "--survey", "copenhagen", *args, "--variance", method,
+                        db=self.db, check=2)
+                self.assertIn(says, p.stderr, (cmd, method))
+                self.assertEqual(p.stdout, "")
+        # An option out of range stays a usage error.
+        run("compute", "--survey", "copenhagen", "--variance", "fay", "--rho", "1.5",
+            db=self.db, check=1)
+
     def test_unknown_wave_is_bad_input_naming_the_stored_waves(self):
         p = self.estimate("--var", "tillid_politi", "--waves", "2099", check=2)
         self.assertIn("no wave 2099", p.stderr)

@@ -285,6 +285,60 @@ class Report(unittest.TestCase):
         self.assertIn("fewer than 88 respondents", text)
         self.assertEqual(self.report("--min-cell", "4", check=1).returncode, 1)
 
+    def test_origin_subgroups_match_r_survey_with_the_codebooks_labels(self):
+        # R svyby ~origin + wave on the example waves (scripts/r-golden-origin.R).
+        rows = report_rows(self.report("--format", "csv").stdout)
+        orig = {(r["measure"], r["group"], r["wave"]): r for r in rows
+                if r["section"] == "origin"}
+        gold = read_gold("copenhagen_origin.csv")
+        self.assertEqual(len(gold), 48)  # 4 measures x 3 origins x 4 waves
+        for g in gold:
+            r = orig[(g["measure"], g["origin"], g["wave"])]
+            self.assertTrue(close(float(r["estimate"]), float(g["estimate"])), (r, g))
+            self.assertTrue(close(float(r["se"]), float(g["se"])), (r, g))
+        labels = {r["group"]: r["group_label"] for r in orig.values()}
+        self.assertEqual(labels, {"1": "Dansk oprindelse",
+                                  "2": "Vestlige indvandrere og efterkommere",
+                                  "3": "Ikke-vestlige indvandrere og efterkommere"})
+        levels = {r["group_label"] for r in rows if r["section"] == "level"}
+        self.assertEqual(levels, {"Etniske danskere", "Etniske minoriteter", "Alle"})
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Inclusion index: Origin (index 0–100)", text)
+        self.assertRegex(text, r"2011 +62\.9 \[61\.5; 64\.4\] +974 +56\.7 \[54\.5; 58\.9\] +693 ")
+        html = self.report("--format", "html").stdout
+        self.assertIn("<caption>Inklusionsindeks: Herkomst (indeks 0–100)</caption>", html)
+        self.assertIn('<th scope="col">Ikke-vestlige indvandrere og efterkommere</th>', html)
+        doc = json.loads(self.report("--format", "json").stdout)
+        j = [x for x in doc["rows"] if x["section"] == "origin" and x["group"] == "2"]
+        measures = {x["measure"] for x in doc["rows"] if x["section"] == "level"}
+        self.assertEqual(len(j), 4 * len(measures))  # 4 waves x every measure of the run
+        self.assertEqual(j[0]["group_label"], "Vestlige indvandrere og efterkommere")
+
+    def test_origin_subgroups_are_suppressed_with_their_complements(self):
+        # At --min-cell 700 the Western origin (2) of inclusion has 693 respondents in 2011
+        # and 681 in 2013 (the run's n): suppressed. Western and non-Western add up to the
+        # minorities (shown), so non-Western is suppressed too in those waves; Danish origin,
+        # which alone is the Danes, stays; nothing shown has fewer than 700 respondents.
+        rows = report_rows(self.report("--format", "csv", "--min-cell", "700").stdout)
+        o = {(r["group"], r["wave"]): r["flag"] for r in rows
+             if r["section"] == "origin" and r["measure"] == "inclusion"}
+        for w in ("2011", "2013"):
+            self.assertEqual(o[("2", w)], "suppressed")
+            self.assertEqual(o[("3", w)], "suppressed-complementary")
+            self.assertEqual(o[("1", w)], "")
+        for w in ("2012", "2014"):
+            self.assertEqual({o[(c, w)] for c in "123"}, {""})
+        lv = {(r["group"], r["wave"]): r["flag"] for r in rows
+              if r["section"] == "level" and r["measure"] == "inclusion"}
+        self.assertEqual(set(lv.values()), {""})
+        for r in rows:
+            if r["section"] == "origin" and r["flag"].startswith("suppressed"):
+                self.assertEqual((r["estimate"], r["se"], r["n"]), ("", "", ""))
+            elif r["section"] == "origin":
+                self.assertGreaterEqual(int(r["n"]), 700, r)
+        text = self.report("--min-cell", "700", "--lang", "en").stdout
+        self.assertRegex(text, r"\n2011 +62\.9 \[61\.5; 64\.4\] +974 +· +‡ *\n")
+
     def test_estimates_with_a_relative_se_above_30_percent_are_flagged(self):
         rows = report_rows(self.report("--format", "csv").stdout)
         flagged = 0
@@ -447,6 +501,12 @@ class Report(unittest.TestCase):
         self.assertTrue(close(inc[4], float(rcsv[("inclusion", "danes", "2011")]["estimate"]),
                               1e-15))
         self.assertEqual(inc[8], 974.0)
+        west = [r for r in est if r[0] == "inclusion" and r[2] == 2011.0 and
+                r[3] == "Vestlige indvandrere og efterkommere"][0]
+        self.assertTrue(close(west[4], float(next(
+            g for g in read_gold("copenhagen_origin.csv") if g["measure"] == "inclusion" and
+            g["origin"] == "2" and g["wave"] == "2011")["estimate"])))
+        self.assertEqual(west[8], 693.0)
         dist = table(book["Districts"])
         marks = {(r[0], r[1], r[2], r[3]): (r[4], r[9]) for r in dist[1:]}
         self.assertEqual(marks[("inclusion", "Vesterbro/Kongens Enghave", 2011.0, "Ethnic Danes")],

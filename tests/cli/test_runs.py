@@ -100,7 +100,42 @@ class Runs(StoreCase):
         self.assertIn("variance=jkn", d)
         run("compute", "--rerun", "2", db=self.db, check=0)
         listing = run("runs", "list", db=self.db, check=0).stdout
-        self.assertEqual(len(listing.strip().splitlines()), 3)
+        lines = listing.rstrip("\n").splitlines()
+        self.assertEqual(len(lines), 2)  # one short line per run, no header
+        self.assertRegex(lines[0], r"^  1  copenhagen  \d{4}-\d\d-\d\d \d\d:\d\d  1095 estimates  "
+                                   r"linearization, base, 95 %  [0-9a-f]{8}$")
+        self.assertIn("  2  copenhagen  ", lines[1])
+        self.assertIn("  jkn, base, 95 %  ", lines[1])
+        self.assertLessEqual(max(len(x) for x in lines), 90)
+        self.assertEqual(len(list(csv.DictReader(io.StringIO(run(
+            "runs", "list", "--format", "csv", db=self.db, check=0).stdout), delimiter=";"))), 2)
+
+    def test_show_and_diff_print_labels_beside_codes(self):
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        show = run("runs", "show", "1", db=self.db, check=0).stdout
+        # The codebook's labels (surveys/copenhagen/codebook.csv) and the group names.
+        self.assertIn("group=1 (Etniske minoriteter), wave=2011, district=4 "
+                      "(Vesterbro/Kongens Enghave)", show)
+        self.assertIn("origin=3 (Ikke-vestlige indvandrere og efterkommere), wave=2014", show)
+        self.assertIn("wave=2014, quantity=gap, baseline=2011", show)
+        rows = list(csv.DictReader(io.StringIO(
+            run("runs", "show", "1", "--format", "csv", db=self.db, check=0).stdout),
+            delimiter=";"))
+        r = [x for x in rows if x["measure"] == "inclusion" and
+             x["domain"] == "group=0,wave=2012,district=2"][0]
+        self.assertEqual(r["domain_label"], "group=0 (Etniske danskere), wave=2012, "
+                                            "district=2 (Østerbro)")
+        self.assertEqual({x["domain_label"] for x in rows if x["domain"] == "wave=2013"},
+                         {"wave=2013"})
+        import json
+        doc = json.loads(run("runs", "show", "1", "--format", "json", db=self.db,
+                             check=0).stdout)
+        o = [e for e in doc["estimates"] if e["domain"] == "origin=2,wave=2011"][0]
+        self.assertEqual(o["domain_label"], "origin=2 (Vestlige indvandrere og efterkommere), "
+                                            "wave=2011")
+        run("compute", "--survey", "copenhagen", "--variance", "jkn", db=self.db, check=0)
+        d = run("runs", "diff", "1", "2", db=self.db, check=0).stdout
+        self.assertRegex(d, r"\) group=1 \(Etniske minoriteter\), wave=20\d\d, district=\d+ \(")
 
     def test_mistakes(self):
         self.assertIn("no run 9", run("runs", "show", "9", db=self.db, check=2).stderr)

@@ -43,7 +43,7 @@ class RunsOfAnEarlierEngine(unittest.TestCase):
 
     def test_every_run_of_the_earlier_engine_reruns(self):
         listing = run("runs", "list", db=self.db, check=0).stdout
-        self.assertEqual(len(listing.strip().splitlines()), 1 + len(RUNS), listing)
+        self.assertEqual(len(listing.strip().splitlines()), len(RUNS), listing)  # a line each
         for rid, _, _, bits in RUNS:
             p = run("compute", "--rerun", str(rid), db=self.db, check=0 if bits else 4)
             self.assertIn("engine: run 0.1.0, now 0.2.0", p.stdout)

@@ -35,6 +35,12 @@ class Weight(StoreCase):
         return self.weight("create", "--survey", "copenhagen", "--name", name, *args,
                            check=check)
 
+    def test_help_names_export_and_that_replace_keeps_earlier_versions(self):
+        h = run("weight", "--help", db=self.db, check=0).stdout
+        self.assertIn("helby weight export --survey ID", h)
+        self.assertIn("the earlier version\n                       is kept", h)
+        self.assertIn("still rerun", h)
+
     def test_raked_indices_match_r_rake_and_calibrate(self):
         p = self.create("--method", "rake", "--margins", MARGINS)
         self.assertIn("weight set 'raked'", p.stdout)

@@ -266,7 +266,7 @@ static void jkn_applies_the_lonely_psu_rule_as_r(void **state)
     r.W = NULL;
     assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
                                             &err),
-                     HELBY_ENUMERIC);
+                     HELBY_EINPUT); /* a design limit: bad input, exit 2 */
     s->lonely_psu = saved;
     run_free(&r);
 }
@@ -299,7 +299,7 @@ static void the_bootstrap_scales_a_lonely_psu_as_average(void **state)
     r.W = NULL;
     assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
                                             &err),
-                     HELBY_ENUMERIC);
+                     HELBY_EINPUT);
     assert_non_null(strstr(err.message, "S6"));
     r.s->lonely_psu = saved;
     run_free(&r);

@@ -206,7 +206,7 @@ static void lonely_psu_under_fail_names_the_stratum(void **state)
     helby_design_spec spec = {n, col(t, "weight"), strata, psu, NULL, HELBY_LONELY_FAIL, NULL, 0};
     helby_design *d = NULL;
     helby_error err;
-    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_ENUMERIC);
+    assert_int_equal(helby_design_new(&d, &spec, &err), HELBY_EINPUT);
     assert_non_null(strstr(err.message, "stratum 99 has only one PSU"));
     free(strata);
     free(psu);
@@ -296,7 +296,7 @@ static void jackknife_replicates_match_r_as_svrepdesign(void **state)
     assert_int_equal(helby_replicates_new(&r, d, &jkn, &err), HELBY_OK);
     run_replicates("jkn_strat", r, t);
     helby_replicates_free(r);
-    assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_EUSAGE); /* stratified */
+    assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_EINPUT); /* stratified */
     helby_design_free(d);
     free(t);
 }

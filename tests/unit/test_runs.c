@@ -65,19 +65,27 @@ static void default_options_are_written_as_stores_hold_them(void **state)
     /* Method 2: the options that apply, numbers in their shortest exact form. */
     helby_run_options_text(&o, text, sizeof text);
     assert_string_equal(text, "method=2;variance=linearization;level=0.95;ci=t;share_ci=logit;"
-                              "df=own;weights=base;comparisons=1");
+                              "df=own;weights=base;comparisons=1;origins=1");
     helby_run_options p;
     memset(&p, 0, sizeof p);
     assert_int_equal(helby_run_options_parse(&p, text), 0);
     assert_int_equal(p.method, 2);
     assert_true(p.level == 0.95 && p.ci == HELBY_CI_T && p.share_ci == HELBY_CI_LOGIT);
     assert_true(p.df == 0);
+    assert_int_equal(p.origins, 1);
+    /* Method 2 before origin subgroups: none, so that such a run reruns bit for bit. */
+    assert_int_equal(helby_run_options_parse(&p, "method=2;variance=linearization;level=0.95;"
+                                                 "ci=t;share_ci=logit;df=own;weights=base;"
+                                                 "comparisons=1"),
+                     0);
+    assert_int_equal(p.origins, 0);
+    assert_int_equal(p.comparisons, 1);
     snprintf(o.variance, sizeof o.variance, "bootstrap");
     o.level = 0.9;
     o.df = 30;
     helby_run_options_text(&o, text, sizeof text);
     assert_string_equal(text, "method=2;variance=bootstrap;replicates=100;level=0.9;ci=t;"
-                              "share_ci=logit;df=30;weights=base;comparisons=1");
+                              "share_ci=logit;df=30;weights=base;comparisons=1;origins=1");
     assert_int_equal(helby_run_options_parse(&p, text), 0);
     assert_true(p.replicates == 100 && p.level == 0.9 && p.df == 30);
     assert_int_equal(helby_run_options_parse(&p, "method=2;variance=jkn;colour=red"), -1);
@@ -261,6 +269,61 @@ static void a_new_run_equals_the_earlier_engines_run(void **state)
     helby_store_close(st);
 }
 
+/* Origin subgroups (method 2) are rows added after the other domains of a measure: without
+ * them (a method-2 run made before, options without "origins=1") every other row is the same
+ * bit for bit, and Danish origin (code 1, the only code of the Danes' group in the example) is
+ * the Danes' domain bit for bit. */
+static void origin_rows_are_added_to_method_2_runs_and_change_no_other_row(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    helby_survey *s = NULL;
+    assert_int_equal(helby_store_get_survey(st, "copenhagen", &s, &err), HELBY_OK);
+    helby_run_options o;
+    helby_run_options_default(&o);
+    helby_run_row *with = NULL, *without = NULL;
+    size_t nw = 0, nwo = 0;
+    char inputs[2048];
+    assert_int_equal(helby_run_compute(st, s, &o, &with, &nw, inputs, sizeof inputs, &err),
+                     HELBY_OK);
+    o.origins = 0;
+    assert_int_equal(helby_run_compute(st, s, &o, &without, &nwo, inputs, sizeof inputs, &err),
+                     HELBY_OK);
+    helby_run_row *kept = calloc(nw, sizeof *kept);
+    assert_non_null(kept);
+    size_t nk = 0, n_origin = 0, n_equal = 0;
+    for (size_t i = 0; i < nw; i++) {
+        if (strncmp(with[i].domain, "origin=", 7)) {
+            kept[nk++] = with[i];
+            continue;
+        }
+        n_origin++;
+        char grp[160];
+        snprintf(grp, sizeof grp, "group=0%s", with[i].domain + 8);
+        for (size_t j = 0; with[i].domain[7] == '1' && j < nw; j++)
+            if (!strcmp(with[j].measure, with[i].measure) && !strcmp(with[j].domain, grp)) {
+                assert_memory_equal(&with[j].estimate, &with[i].estimate, sizeof(double));
+                assert_memory_equal(&with[j].se, &with[i].se, sizeof(double));
+                assert_int_equal(with[j].n, with[i].n);
+                n_equal++;
+            }
+    }
+    /* Every measure (indices, dimensions, shares) by 3 origins x 2 waves (2011, 2014). */
+    assert_true(n_origin > 0 && n_origin % 6 == 0);
+    assert_int_equal(n_equal, n_origin / 3);
+    assert_int_equal(nk, nwo);
+    helby_row_move *mv = NULL;
+    size_t nm = 0;
+    assert_int_equal(helby_run_rows_diff(kept, nk, without, nwo, &mv, &nm, &err), HELBY_OK);
+    assert_int_equal(nm, 0);
+    for (size_t i = 0; i < nk; i++)
+        assert_string_equal(kept[i].domain, without[i].domain); /* and in the same order */
+    free(mv), free(kept), free(with), free(without);
+    helby_survey_free(s);
+    helby_store_close(st);
+}
+
 static void a_missing_weight_set_is_an_error_not_a_run(void **state)
 {
     (void)state;
@@ -291,6 +354,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(runs_of_an_earlier_engine_rerun_bit_for_bit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_new_run_equals_the_earlier_engines_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(
+            origin_rows_are_added_to_method_2_runs_and_change_no_other_row, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_weight_set_is_an_error_not_a_run, setup,
                                         teardown),
     };

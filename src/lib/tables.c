@@ -197,6 +197,19 @@ static double level_of(const helby_survey *s, const helby_variable *v, int group
 
 /* By-variable i: its distinct levels (a hash set, then sorting the few distinct values) and
  * each row's rank among them; one pass over the rows, no sort of them. */
+/* The level of row k of by-variable i: the wave from the dataset's blocks (its column is
+ * not loaded), else the column's code. */
+static double by_level(const helby_dataset *D, const by_levels *B, size_t i, size_t k,
+                       size_t *block)
+{
+    if (!B->col[i]) {
+        while (k >= D->wave_first[*block] + D->wave_rows[*block])
+            (*block)++;
+        return (double)D->wave_ids[*block];
+    }
+    return level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
+}
+
 static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i,
                                 helby_error *err)
 {
@@ -204,8 +217,9 @@ static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i,
     uint32_t *idx = helby_alloc_big((D->n ? D->n : 1) * sizeof *idx);
     if (!idx)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    size_t block = 0;
     for (size_t k = 0; k < D->n; k++) {
-        double x = level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
+        double x = by_level(D, B, i, k, &block);
         idx[k] = isnan(x) ? UINT32_MAX - 1 : dset_put(&h, x);
         if (idx[k] == UINT32_MAX) {
             free(idx), free(h.bits), free(h.id), free(h.vals);
@@ -354,8 +368,11 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
         }
         n += (size_t)k;
     }
+    /* The wave is known from the dataset's blocks of rows: its column is not loaded. */
+    const char *wave = s->wave_var != HELBY_NO_VAR ? s->vars[s->wave_var].name : NULL;
     for (size_t i = 0; i < req->n_by; i++)
-        l[n++] = by_names[i];
+        if (!wave || strcmp(by_names[i], wave))
+            l[n++] = by_names[i];
     *load = l;
     *nl = n;
     return HELBY_OK;

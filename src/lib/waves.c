@@ -17,7 +17,6 @@
 
 #include "analysis_internal.h"
 #include "helby/estimate.h"
-#include "util_internal.h"
 
 struct helby_wave_designs {
     helby_store *st;            /* for the stacked design's weights, built on demand */
@@ -310,24 +309,30 @@ helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, c
     if (!dom)
         nd = 1;
     size_t *where = malloc(nd * sizeof *where), *ids = malloc(nd * sizeof *ids);
-    long *map = malloc(nd * sizeof *map);
-    long *loc = helby_alloc_big((D->n ? D->n : 1) * sizeof *loc);
+    long *map = malloc(nd * sizeof *map), *loc = NULL;
     helby_estimates *e = NULL;
     helby_status rc = estimates_alloc(nd, &e, err);
-    if (!rc && (!where || !ids || !map || !loc))
+    if (!rc && (!where || !ids || !map))
         rc = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+    int stacked = 0;
     if (!rc) {
         domain_waves(D, y, x, dom, nd, where);
         zero_cross_waves(e, where);
+        for (size_t g = 0; g < nd; g++)
+            stacked |= where[g] == WAVES_MANY;
     }
+    /* Local domains of one part at a time: the largest wave's rows, or all rows when a
+     * domain spans waves (less memory to touch than one entry per row always). */
+    size_t most = 0;
+    for (size_t i = 0; i < D->n_waves; i++)
+        most = D->wave_rows[i] > most ? D->wave_rows[i] : most;
+    if (!rc && !(loc = malloc((stacked ? D->n : most ? most : 1) * sizeof *loc)))
+        rc = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
     for (size_t i = 0; !rc && i < W->n; i++)
         rc = estimate_into(W, i, kind, y, x, dom, nd, where, opt, e, loc, ids, map, err);
-    for (size_t g = 0; !rc && g < nd; g++)
-        if (where[g] == WAVES_MANY) {
-            rc = estimate_into(W, WAVES_MANY, kind, y, x, dom, nd, where, opt, e, loc, ids, map,
-                               err);
-            break;
-        }
+    if (!rc && stacked)
+        rc = estimate_into(W, WAVES_MANY, kind, y, x, dom, nd, where, opt, e, loc, ids, map,
+                           err);
     free(where), free(ids), free(map), free(loc);
     if (rc) {
         helby_estimates_free(e);

@@ -1313,6 +1313,10 @@ static helby_status parse_sensitivity(loader *L, const def_file *f)
                 ch[q].dim == ch[r].dim)
                 return SENS_ERR("choice", cell(t, r, "choice"),
                                 "the same choice is given on line %ld", ch[q].line);
+            else if (ch[q].index == ch[r].index && ch[q].kind == HELBY_CHOICE_DROP_ITEM &&
+                     ch[r].kind == HELBY_CHOICE_DROP_ITEM)
+                return SENS_ERR("choice", "drop_item", "items are left out one at a time: "
+                                "list them on one drop_item row (line %ld)", ch[q].line);
     }
     L->s->pub.choices = ch;
     L->s->pub.n_choices = t->nrows;

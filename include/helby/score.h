@@ -38,7 +38,7 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
                                const double *const *items, size_t n, double *out,
                                helby_error *err);
 
-/* Another construction of an index (helby sensitivity, docs/method.md §8): what replaces the
+/* Another construction of an index (helby sensitivity, docs/method.md §12): what replaces the
  * definition's aggregation, dimension weights and min_valid, and an item left out. A
  * dimension of weight 0 is left out (its missing score then does not make the index
  * missing); a dimension that loses an item needs at most its remaining items. */

@@ -3,7 +3,7 @@
  *
  * Uncertainty and sensitivity analysis of composite indices (OECD/JRC Handbook on
  * Constructing Composite Indicators, 2008; Saisana, Saltelli & Tarantola 2005) beside the
- * sampling error of design-based estimates (docs/method.md §8). The space of choices is the
+ * sampling error of design-based estimates (docs/method.md §12). The space of choices is the
  * survey's sensitivity.csv (survey.h's helby_choice). Scenarios are drawn from it by
  * Saltelli's design on a Sobol sequence (GSL's gsl_qrng_sobol, shifted by the seed); each
  * re-scores every respondent with the scenario's construction (score.h's

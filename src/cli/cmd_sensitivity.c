@@ -15,7 +15,7 @@ void help_sensitivity(FILE *out)
     fprintf(out,
             "Usage: helby sensitivity --survey ID [OPTIONS]\n\n"
             "Uncertainty and sensitivity analysis of each index with choices in the survey's\n"
-            "sensitivity.csv (docs/method.md §8): scenarios drawn from those choices by\n"
+            "sensitivity.csv (docs/method.md §12): scenarios drawn from those choices by\n"
             "Saltelli's design on a Sobol sequence, each scoring every respondent anew and\n"
             "estimating the index by group x wave on the same data and designs, the gap, its\n"
             "relative change and each goal's verdict with its design-based CI. Prints, per\n"

@@ -1,5 +1,5 @@
 /* sensitivity.c — scenarios of an index's construction over a store (helby/sensitivity.h,
- * docs/method.md §8). The dataset, the domains and the wave designs are built once; each
+ * docs/method.md §12). The dataset, the domains and the wave designs are built once; each
  * construction only re-scores and re-estimates. Groups are compared and goals judged as
  * helby compare does (tables_compare.c), so the reference construction gives its numbers
  * bit for bit. */

@@ -1,6 +1,6 @@
 /* sensitivity_sobol.c — Saltelli's design on a Sobol sequence, the first-order and total
  * sensitivity estimators, and how a point of [0, 1)^k becomes an index's construction
- * (helby/sensitivity.h, docs/method.md §8). */
+ * (helby/sensitivity.h, docs/method.md §12). */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>

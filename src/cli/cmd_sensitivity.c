@@ -148,7 +148,7 @@ static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_
     printf("%s (%ld -> %ld, target %g%s)\n", tg->label_en && *tg->label_en ? tg->label_en
                                                                              : tg->goal,
            G->baseline_wave, G->target_wave, tg->x, u);
-    printf("  reference index: %.2f%s, %g %% sampling CI [%.2f, %.2f]%s: %s\n",
+    printf("  reference construction: %.2f%s, %g %% sampling CI [%.2f, %.2f]%s: %s\n",
            f * q->estimate, u, 100 * level, f * q->ci_low, f * q->ci_high, u,
            helby_verdict_name(G->reference.verdict));
     printf("  %zu scenarios: median %.2f%s, 5-95 %% [%.2f, %.2f]%s\n", scen, f * G->median, u,

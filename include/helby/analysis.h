@@ -223,6 +223,9 @@ typedef struct helby_run_options {
     int comparisons;         /* 1: also gaps, ratios, changes, goal verdicts and reliability
                                 (the rows `helby report` renders); runs made before have 0 and
                                 rerun so */
+    size_t sensitivity;      /* N > 0 (method 2): also the sensitivity analysis of each index
+                                with choices (sensitivity.h), N base scenarios from the run's
+                                seed, as rows "sensitivity=..." after the others; 0: none */
 } helby_run_options;
 
 /* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and

@@ -48,6 +48,27 @@ class Sensitivity(StoreCase):
         self.assertIn("== inclusion: 6 choices, N = 16 (128 constructions scored", text)
         self.assertIn("district ranks on inclusion in 2014", text)
 
+    def test_a_run_stores_the_analysis_and_reruns_it_bit_for_bit(self):
+        p = run("compute", "--survey", "copenhagen", "--sensitivity", "8", "--seed", "3",
+                db=self.db, check=0)
+        self.assertIn("sensitivity=8, seed 3", p.stdout)
+        p = run("compute", "--rerun", "1", db=self.db, check=0)
+        self.assertIn("reproduced bit for bit", p.stdout)
+        stored = {(r["measure"], r["domain"]): r for r in rows(
+            run("runs", "show", "1", "--format", "csv", db=self.db, check=0).stdout)}
+        live = rows(self.sens("--scenarios", "8", "--seed", "3", "--format", "csv"))
+        for r in live:
+            if r["quantity"] in ("reference", "scenarios", "first_order", "total"):
+                dom = "sensitivity=%s,quantity=%s" % (r["goal"], r["quantity"])
+                if r["choice"]:
+                    dom += ",choice=" + r["choice"]
+                s = stored[(r["index"], dom)]
+                self.assertEqual((s["estimate"], s["ci_low"], s["ci_high"]),
+                                 (r["estimate"], r["low"], r["high"]))
+        ranks = [k for k in stored if k[1].startswith("sensitivity=rank,wave=2014,")]
+        self.assertEqual(len(ranks), 20)  # ten districts, two indices
+        run("compute", "--survey", "copenhagen", "--sensitivity", "1", db=self.db, check=1)
+
     def test_mistakes(self):
         for args in (["--scenarios", "1"], ["--scenarios", "x"], ["--format", "xml"],
                      ["--variance", "magic"], ["extra"]):

@@ -225,6 +225,9 @@ typedef struct helby_run_options {
                                 rerun so */
     int origins;             /* method 2: also every code of the group column by wave (domain
                                 "origin=2,wave=2011"); runs made before have 0 and rerun so */
+    size_t sensitivity;      /* N > 0 (method 2): also the sensitivity analysis of each index
+                                with choices (sensitivity.h), N base scenarios from the run's
+                                seed, as rows "sensitivity=..." after the others; 0: none */
 } helby_run_options;
 
 /* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and

@@ -26,5 +26,6 @@
 #include "helby/tables.h"
 #include "helby/export.h"
 #include "helby/draft.h"
+#include "helby/sensitivity.h"
 
 #endif

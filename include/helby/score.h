@@ -38,6 +38,27 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
                                const double *const *items, size_t n, double *out,
                                helby_error *err);
 
+/* Another construction of an index (helby sensitivity, docs/method.md §12): what replaces the
+ * definition's aggregation, dimension weights and min_valid, and an item left out. A
+ * dimension of weight 0 is left out (its missing score then does not make the index
+ * missing); a dimension that loses an item needs at most its remaining items. */
+typedef struct helby_index_override {
+    helby_aggregation aggregation;
+    const double *dim_weights;  /* ix->n_dims weights a_j >= 0; NULL: the definition's */
+    const size_t *min_valid;    /* ix->n_dims; NULL: the definition's */
+    size_t drop_item;           /* an item (index into s->vars) left out; HELBY_NO_VAR: none */
+} helby_index_override;
+
+/* The definition's own construction as an override (dim_weights and min_valid NULL). */
+void helby_index_override_reference(const helby_index *ix, helby_index_override *o);
+
+/* helby_score_index with the construction o (items as for helby_score_index). With the
+ * definition's own construction the scores are helby_score_index's, bit for bit. When
+ * every dimension has weight 0 every score is NaN. HELBY_ENOMEM. */
+helby_status helby_score_index_with(const helby_survey *s, const helby_index *ix,
+                                    const helby_index_override *o, const double *const *items,
+                                    size_t n, double *out, helby_error *err);
+
 /* Reliability of a dimension (docs/method.md §1): weighted Cronbach's alpha
  * k/(k-1) (1 - sum_i C_ii / sum_ij C_ij) and each item's correlation with the
  * sum of the other items, from the weighted covariance matrix C of the item

@@ -4,7 +4,8 @@
  * A survey definition is a directory (format: surveys/README.md) holding
  * survey.ini (metadata, design columns, groups, district, report settings),
  * codebook.csv (variables), indices.csv (indices -> dimensions -> items),
- * shares.csv (proportions of chosen categories), targets.csv (goals) and
+ * shares.csv (proportions of chosen categories), targets.csv (goals),
+ * sensitivity.csv (optional: the alternatives of each index's construction) and
  * margins/ (population control totals per wave). helby_survey_load validates
  * all of it and computes a content hash over the files in a fixed order, so
  * a run can name exactly the definition it used.
@@ -123,6 +124,28 @@ typedef struct helby_margins {
     const helby_margin_cell *cells; size_t n_cells;
 } helby_margins;
 
+/* One choice of sensitivity.csv (surveys/README.md): a step of an index's construction that
+ * another defensible index would take otherwise, and the alternatives it may take. */
+typedef enum helby_choice_kind {
+    HELBY_CHOICE_WEIGHT = 0,   /* a dimension's weight a_j: a range or alternatives */
+    HELBY_CHOICE_AGGREGATION,  /* arithmetic or geometric (values 0 = arithmetic, 1) */
+    HELBY_CHOICE_MIN_VALID,    /* a dimension's min_valid: alternatives */
+    HELBY_CHOICE_DROP_ITEM     /* leave out one item at a time (or none, level 0) */
+} helby_choice_kind;
+
+typedef struct helby_choice {
+    size_t index;               /* into survey->indices */
+    helby_choice_kind kind;
+    size_t dim;                 /* into the index's dims; HELBY_NO_VAR when the choice is
+                                 * the whole index's (aggregation, drop_item of any item) */
+    int is_range;               /* weight only: uniform on [low, high] */
+    double low, high;
+    /* The alternatives: weights, min_valid counts, aggregations (helby_aggregation) or,
+     * for drop_item, the items (indices into survey->vars) that may be left out. */
+    const double *values; size_t n_values;
+    long line;                  /* its line in sensitivity.csv, for messages */
+} helby_choice;
+
 typedef struct helby_survey {
     const char *id;             /* short identifier, [a-z0-9_-]+ */
     const char *title_da, *title_en;
@@ -142,6 +165,7 @@ typedef struct helby_survey {
     const helby_share *shares; size_t n_shares;
     const helby_target *targets; size_t n_targets;
     const helby_margins *margins; size_t n_margins;          /* one per wave */
+    const helby_choice *choices; size_t n_choices;           /* sensitivity.csv (optional) */
 
     char hash[65];              /* SHA-256 over the definition's files */
 } helby_survey;

@@ -25,7 +25,7 @@ void help_compute(FILE *out)
             "  -s, --survey ID     the survey\n"
             "      --variance M    linearization (default), jk1, jkn, brr, fay, bootstrap\n"
             "      --replicates B  bootstrap replicates (default 100)\n"
-            "      --seed S        bootstrap seed (default 1)\n"
+            "      --seed S        bootstrap seed and Sobol shift (default 1)\n"
             "      --rho R         Fay's rho (default 0.3)\n"
             "      --level L       confidence level (default 0.95)\n"
             "      --ci M          CIs of means: t (default) or normal\n"
@@ -36,6 +36,8 @@ void help_compute(FILE *out)
             "      --weights NAME  a weight set of `helby weight` instead of the base weights;\n"
             "                      variance with its calibration residuals, replicates\n"
             "                      re-calibrated\n"
+            "      --sensitivity N also helby sensitivity's analysis with N base scenarios,\n"
+            "                      stored as rows 'sensitivity=...' (needs sensitivity.csv)\n"
             "      --rerun N       recompute run N with its own options and seed; say whether the\n"
             "                      inputs are the same and the numbers identical bit for bit\n"
             "                      (exit 0), the inputs changed (exit 2, naming them) or the\n"
@@ -152,7 +154,8 @@ typedef struct compute_args {
 /* getopt over compute's options into a; returns -1 when fine, else the exit code. */
 static int parse_compute(int argc, char **argv, compute_args *a)
 {
-    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS, O_CI, O_SCI, O_DF };
+    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS, O_CI, O_SCI, O_DF,
+           O_SENS };
     static const struct option opts[] = {{"survey", required_argument, 0, 's'},
                                          {"variance", required_argument, 0, O_VAR},
                                          {"replicates", required_argument, 0, O_REPS},
@@ -164,6 +167,7 @@ static int parse_compute(int argc, char **argv, compute_args *a)
                                          {"ci", required_argument, 0, O_CI},
                                          {"share-ci", required_argument, 0, O_SCI},
                                          {"df", required_argument, 0, O_DF},
+                                         {"sensitivity", required_argument, 0, O_SENS},
                                          {0, 0, 0, 0}};
     helby_run_options *o = &a->o;
     int c;
@@ -180,6 +184,11 @@ static int parse_compute(int argc, char **argv, compute_args *a)
         case O_LEVEL: o->level = strtod(optarg, &end); break;
         case O_RERUN: a->rerun = strtol(optarg, &end, 10); break;
         case O_DF: o->df = strtod(optarg, &end); break;
+        case O_SENS:
+            o->sensitivity = optarg[0] == '-' ? 0 : (size_t)strtoul(optarg, &end, 10);
+            if (!o->sensitivity)
+                return cli_usage("compute", "--sensitivity needs a number of scenarios >= 2");
+            break;
         case O_CI:
         case O_SCI:
             if (!helby_ci_method_parse(optarg, c == O_CI ? &o->ci : &o->share_ci))

@@ -15,6 +15,8 @@ static const cli_command commands[] = {
      help_estimate},
     {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts",
      cmd_compare, help_compare},
+    {"sensitivity", "how goal verdicts move with the index's construction (sensitivity.csv)",
+     cmd_sensitivity, help_sensitivity},
     {"reliability", "Cronbach's alpha and item-rest correlations per dimension",
      cmd_reliability, help_reliability},
     {"compute", "compute every index, dimension and share as a stored, reproducible run",

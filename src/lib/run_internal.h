@@ -9,6 +9,12 @@
 helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **waves, size_t *nw,
                                     char *inputs, size_t n, helby_error *err);
 
+/* The rows of the sensitivity analysis of a run with o->sensitivity > 0 (runsens.c):
+ * helby_sensitivity_run with the run's variance, weights, level, df and seed. */
+helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
+                                        const helby_run_options *o, helby_run_row **rows,
+                                        size_t *n_rows, helby_error *err);
+
 /* The status an error record holds after a failed call (err may be NULL). */
 static inline helby_status helby_run_status(const helby_error *err)
 {

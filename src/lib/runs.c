@@ -64,6 +64,9 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
                                helby_ci_method_name(o->ci));
     if (!(o->df >= 0) || isinf(o->df))
         return helby_error_set(err, HELBY_EUSAGE, "df must be a positive number");
+    if (o->sensitivity && (o->method < 2 || o->sensitivity < 2 || o->sensitivity > 1000000))
+        return helby_error_set(err, HELBY_EUSAGE, "a sensitivity analysis takes 2 to 1000000 "
+                               "scenarios and method 2");
     if (!o->weights[0] || strchr(o->weights, ';') || strchr(o->weights, '='))
         return helby_error_set(err, HELBY_EUSAGE, "'%s' is not a weight set name", o->weights);
     return HELBY_OK;
@@ -104,10 +107,13 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     }
     if (o->df > 0)
         shortest(df, sizeof df, o->df);
-    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s",
+    char sens[40] = "";
+    if (o->sensitivity)
+        snprintf(sens, sizeof sens, ";sensitivity=%zu", o->sensitivity);
+    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s%s",
              o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
              helby_ci_method_name(o->share_ci), df, o->weights,
-             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "");
+             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens);
 }
 
 static int parse_method1(helby_run_options *o, const char *text)
@@ -159,6 +165,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         t->comparisons = (int)strtol(v, &end, 10);
     else if (!strcmp(k, "origins"))
         t->origins = (int)strtol(v, &end, 10);
+    else if (!strcmp(k, "sensitivity") && v[0] != '-')
+        t->sensitivity = (size_t)strtoul(v, &end, 10);
     else
         return -1;
     return end && (*end || end == v) ? -1 : 0;

@@ -65,6 +65,70 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
     return HELBY_OK;
 }
 
+void helby_index_override_reference(const helby_index *ix, helby_index_override *o)
+{
+    o->aggregation = ix->aggregation;
+    o->dim_weights = NULL;
+    o->min_valid = NULL;
+    o->drop_item = HELBY_NO_VAR;
+}
+
+/* The construction o as an index of its own: copies of the dimensions with o's weight and
+ * min_valid, the dropped item taken out (with its column), dimensions of weight 0 left out;
+ * then helby_score_index scores it, so the arithmetic is the definition's. */
+helby_status helby_score_index_with(const helby_survey *s, const helby_index *ix,
+                                    const helby_index_override *o, const double *const *items,
+                                    size_t n, double *out, helby_error *err)
+{
+    size_t n_items = 0;
+    for (size_t j = 0; j < ix->n_dims; j++)
+        n_items += ix->dims[j].n_items;
+    helby_dimension *dims = malloc((ix->n_dims + 1) * sizeof *dims);
+    size_t *it = malloc((n_items + 1) * sizeof *it);
+    double *iw = malloc((n_items + 1) * sizeof *iw);
+    const double **cols = malloc((n_items + 1) * sizeof *cols);
+    if (!dims || !it || !iw || !cols) {
+        free(dims), free(it), free(iw), free(cols);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory scoring %s", ix->name);
+    }
+    helby_index x = *ix;
+    x.aggregation = o->aggregation;
+    x.dims = dims;
+    x.n_dims = 0;
+    size_t in = 0, out_items = 0;
+    for (size_t j = 0; j < ix->n_dims; j++) {
+        const helby_dimension *d = &ix->dims[j];
+        helby_dimension *c = &dims[x.n_dims];
+        *c = *d;
+        c->weight = o->dim_weights ? o->dim_weights[j] : d->weight;
+        c->min_valid = o->min_valid ? o->min_valid[j] : d->min_valid;
+        c->items = it + out_items;
+        c->item_weights = iw + out_items;
+        c->n_items = 0;
+        for (size_t q = 0; q < d->n_items; q++, in++) {
+            if (d->items[q] == o->drop_item)
+                continue;
+            it[out_items] = d->items[q], iw[out_items] = d->item_weights[q];
+            cols[out_items++] = items[in];
+            c->n_items++;
+        }
+        if (c->min_valid > c->n_items)
+            c->min_valid = c->n_items;
+        if (c->weight > 0)
+            x.n_dims++;
+        else
+            out_items -= c->n_items; /* weight 0: the dimension and its columns go */
+    }
+    helby_status st = HELBY_OK;
+    if (x.n_dims == 0)
+        for (size_t k = 0; k < n; k++)
+            out[k] = NAN;
+    else
+        st = helby_score_index(s, &x, cols, n, out, err);
+    free(dims), free(it), free(iw), free(cols);
+    return st;
+}
+
 int helby_find_measure(const helby_survey *s, const char *name, const helby_index **ix,
                        const helby_dimension **dim)
 {

@@ -1130,6 +1130,200 @@ static helby_status parse_targets(loader *L, const def_file *f)
     return HELBY_OK;
 }
 
+/* ---- sensitivity.csv: the space of construction choices (surveys/README.md) ---- */
+
+#define SENS_ERR(col, var, ...)                                                            \
+    helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), var,      \
+                   __VA_ARGS__)
+
+/* The next '|'-separated name of list at *pos (trimmed) into name; 0 when none is left. */
+static int next_name(const char *list, size_t *pos, char *name, size_t n)
+{
+    const char *p = list + *pos;
+    if (!*p)
+        return 0;
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    *pos += len + (bar ? 1 : 0);
+    trim(&p, &len);
+    snprintf(name, n, "%.*s", (int)(len < n ? len : n - 1), p);
+    return 1;
+}
+
+/* Weights: "0.5..2" (uniform on the range) or "0.5|1|2"; each >= 0. */
+static helby_status sens_weights(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    const char *v = cell(t, r, "values"), *dots = strstr(v, "..");
+    if (dots) {
+        c->is_range = 1;
+        if (!helby_parse_number(v, (size_t)(dots - v), '.', &c->low) ||
+            !helby_parse_number(dots + 2, strlen(dots + 2), '.', &c->high) || !(c->low >= 0) ||
+            !(c->high > c->low))
+            return SENS_ERR("values", v, "a weight range is 'low..high' with 0 <= low < high");
+        return HELBY_OK;
+    }
+    int ok = parse_codes(L->s, v, strlen(v), &c->values, &c->n_values);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < c->n_values; k++)
+        ok = c->values[k] >= 0;
+    if (!ok || c->n_values < 1)
+        return SENS_ERR("values", v, "weights are 'low..high' or alternatives like '0.5|1|2', "
+                        "each >= 0, not '%s'", v);
+    return HELBY_OK;
+}
+
+/* min_valid alternatives: whole numbers from 1 to the dimension's items. */
+static helby_status sens_min_valid(loader *L, const table *t, size_t r, helby_choice *c,
+                                   const helby_dimension *d)
+{
+    const char *v = cell(t, r, "values");
+    int ok = parse_codes(L->s, v, strlen(v), &c->values, &c->n_values);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < c->n_values; k++)
+        ok = c->values[k] >= 1 && c->values[k] <= (double)d->n_items &&
+             c->values[k] == floor(c->values[k]);
+    if (!ok || c->n_values < 1)
+        return SENS_ERR("values", v, "min_valid alternatives are whole numbers from 1 to the "
+                        "%zu items of %s, not '%s'", d->n_items, d->name, v);
+    return HELBY_OK;
+}
+
+/* The dimension of ix holding item v, or HELBY_NO_VAR. */
+static size_t dim_of_item(const helby_index *ix, size_t v)
+{
+    for (size_t j = 0; j < ix->n_dims; j++)
+        for (size_t q = 0; q < ix->dims[j].n_items; q++)
+            if (ix->dims[j].items[q] == v)
+                return j;
+    return HELBY_NO_VAR;
+}
+
+/* Aggregations "arithmetic|geometric", or items that may be left out ("*": every item of
+ * the dimension, or of the index). A dimension keeps at least one item. */
+static helby_status sens_names(loader *L, const table *t, size_t r, helby_choice *c,
+                               const helby_index *ix)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *v = cell(t, r, "values");
+    double *vals = arena_alloc(L->s, (strlen(v) + s->n_vars + 2) * sizeof *vals);
+    if (!vals)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    char name[256];
+    size_t pos = 0, n = 0;
+    while (next_name(v, &pos, name, sizeof name)) {
+        if (c->kind == HELBY_CHOICE_AGGREGATION) {
+            if (strcmp(name, "arithmetic") && strcmp(name, "geometric"))
+                return SENS_ERR("values", name, "aggregation must be arithmetic or geometric, "
+                                "not '%s'", name);
+            vals[n++] = strcmp(name, "geometric") ? HELBY_AGG_ARITHMETIC : HELBY_AGG_GEOMETRIC;
+            continue;
+        }
+        for (size_t j = 0; j < ix->n_dims; j++)
+            for (size_t q = 0; q < ix->dims[j].n_items; q++) {
+                size_t it = ix->dims[j].items[q];
+                int star = !strcmp(name, "*") && (c->dim == HELBY_NO_VAR || c->dim == j);
+                if (star || !strcmp(name, s->vars[it].name))
+                    vals[n++] = (double)it;
+            }
+        size_t it = helby_survey_find_var(s, name);
+        if (strcmp(name, "*") && (it == HELBY_NO_VAR || dim_of_item(ix, it) == HELBY_NO_VAR ||
+                                  (c->dim != HELBY_NO_VAR && dim_of_item(ix, it) != c->dim)))
+            return SENS_ERR("values", name, "%s is not an item of %s", name,
+                            c->dim == HELBY_NO_VAR ? ix->name : ix->dims[c->dim].name);
+    }
+    for (size_t k = 0; k < n && c->kind == HELBY_CHOICE_DROP_ITEM; k++)
+        if (ix->dims[dim_of_item(ix, (size_t)vals[k])].n_items < 2)
+            return SENS_ERR("values", s->vars[(size_t)vals[k]].name,
+                            "the only item of a dimension cannot be left out");
+    if (!n)
+        return SENS_ERR("values", v, "values must list at least one alternative");
+    c->values = vals;
+    c->n_values = n;
+    return HELBY_OK;
+}
+
+/* The index and (when named) dimension of row r. */
+static helby_status sens_target(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *in = cell(t, r, "index"), *dn = cell(t, r, "dimension");
+    for (c->index = 0; c->index < s->n_indices; c->index++)
+        if (!strcmp(s->indices[c->index].name, in))
+            break;
+    if (c->index == s->n_indices)
+        return SENS_ERR("index", in, "not an index of indices.csv");
+    const helby_index *ix = &s->indices[c->index];
+    c->dim = HELBY_NO_VAR;
+    for (size_t j = 0; dn[0] && j < ix->n_dims; j++)
+        if (!strcmp(ix->dims[j].name, dn))
+            c->dim = j;
+    if (dn[0] && c->dim == HELBY_NO_VAR)
+        return SENS_ERR("dimension", dn, "not a dimension of index %s", in);
+    int needs = c->kind == HELBY_CHOICE_WEIGHT || c->kind == HELBY_CHOICE_MIN_VALID;
+    if (needs && c->dim == HELBY_NO_VAR)
+        return SENS_ERR("dimension", in, "a %s choice names a dimension of %s",
+                        cell(t, r, "choice"), in);
+    if (c->kind == HELBY_CHOICE_AGGREGATION && c->dim != HELBY_NO_VAR)
+        return SENS_ERR("dimension", dn, "aggregation is the whole index's: leave dimension "
+                        "empty");
+    return HELBY_OK;
+}
+
+static helby_status sens_row(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    static const char *const kinds[] = {"weight", "aggregation", "min_valid", "drop_item"};
+    const char *k = cell(t, r, "choice");
+    size_t kk = 0;
+    while (kk < 4 && strcmp(kinds[kk], k))
+        kk++;
+    if (kk == 4)
+        return SENS_ERR("choice", k, "choice must be weight, aggregation, min_valid or "
+                        "drop_item, not '%s'", k);
+    c->kind = (helby_choice_kind)kk;
+    c->line = t->line[r];
+    helby_status st = sens_target(L, t, r, c);
+    if (st)
+        return st;
+    const helby_index *ix = &L->s->pub.indices[c->index];
+    if (c->kind == HELBY_CHOICE_WEIGHT)
+        return sens_weights(L, t, r, c);
+    if (c->kind == HELBY_CHOICE_MIN_VALID)
+        return sens_min_valid(L, t, r, c, &ix->dims[c->dim]);
+    return sens_names(L, t, r, c, ix);
+}
+
+static helby_status parse_sensitivity(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"index", "choice", "dimension", "values", NULL};
+    table tb, *t = &tb;
+    helby_status st = read_table(L->s, f, req, t, L->err);
+    if (st)
+        return st;
+    helby_choice *ch = arena_alloc(L->s, (t->nrows + 1) * sizeof *ch);
+    if (!ch)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    memset(ch, 0, (t->nrows + 1) * sizeof *ch);
+    for (size_t r = 0; r < t->nrows; r++) {
+        if ((st = sens_row(L, t, r, &ch[r])))
+            return st;
+        for (size_t q = 0; q < r; q++)
+            if (ch[q].index == ch[r].index && ch[q].kind == ch[r].kind &&
+                ch[q].dim == ch[r].dim)
+                return SENS_ERR("choice", cell(t, r, "choice"),
+                                "the same choice is given on line %ld", ch[q].line);
+            else if (ch[q].index == ch[r].index && ch[q].kind == HELBY_CHOICE_DROP_ITEM &&
+                     ch[r].kind == HELBY_CHOICE_DROP_ITEM)
+                return SENS_ERR("choice", "drop_item", "items are left out one at a time: "
+                                "list them on one drop_item row (line %ld)", ch[q].line);
+    }
+    L->s->pub.choices = ch;
+    L->s->pub.n_choices = t->nrows;
+    return HELBY_OK;
+}
+#undef SENS_ERR
+
 /* margins/2011.csv: variable;level;total. A variable may be a cross-classification
  * "sex*ageband" with levels "1*3". */
 static helby_status check_margin_level(loader *L, const table *t, size_t r, const char *var,
@@ -1253,6 +1447,7 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
             goto fail;
         }
     const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
+    const def_file *sv = find_file(&fs, "sensitivity.csv");
     /* survey.ini and the codebook do not depend on each other: both are checked in full
      * before anything that builds on them. */
     if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
@@ -1267,6 +1462,7 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
     if ((st = resolve_roles(&L)) ||
         (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
+        (sv && (st = parse_sensitivity(&L, sv))) ||
         (st = parse_margins(&L, &fs)))
         goto fail;
     free(fs.f);
@@ -1348,8 +1544,9 @@ static helby_status load_dir(helby_survey **out, const char *dir, helby_error_li
     }
     closedir(probe);
     static const char *const files[] = {"survey.ini", "codebook.csv", "indices.csv",
-                                        "shares.csv", "targets.csv"};
-    for (size_t i = 0; i < 5 && !st; i++)
+                                        "shares.csv", "targets.csv", "sensitivity.csv"};
+    /* An optional file absent adds nothing, so definitions without it keep their hash. */
+    for (size_t i = 0; i < 6 && !st; i++)
         st = add_file(&b, dir, files[i], i < 3, err);
     /* margins/NNNN.csv in name order, so the hash does not depend on the directory listing. */
     char mdir[4096];

@@ -193,6 +193,19 @@ static const broken cases[] = {
     {"margins/2012.csv", "district;3;", "district;11;", 4, "not a code of district"},
     {"margins/2012.csv", "sex*ageband;1*2;", "sex*ageband;1*9;", 0, "not a code of ageband"},
     {"margins/2014.csv", "origin;2;", "origin;2;-", 13, "positive number"},
+    {"sensitivity.csv", "inclusion;weight;influence;0.5..1.5", "inclusion;weight;influence;2..1",
+     3, "0 <= low < high"},
+    {"sensitivity.csv", "inclusion;weight;trust;", "inclusion;weight;tryst;", 4,
+     "not a dimension of index inclusion"},
+    {"sensitivity.csv", "arithmetic|geometric", "arithmetic|harmonic", 5, "aggregation must be"},
+    {"sensitivity.csv", "discrimination;1|2|3", "discrimination;1|2|4", 6, "from 1 to the 3 items"},
+    {"sensitivity.csv", "safety;drop_item;;*", "safety;drop_item;;disk_12m", 9,
+     "not an item of safety"},
+    {"sensitivity.csv", "safety;min_valid;safety_items", "safety;minvalid;safety_items", 8,
+     "choice must be"},
+    {"sensitivity.csv", "safety;drop_item;;*", "safety;min_valid;safety_items;3", 9,
+     "same choice is given on line 8"},
+    {"sensitivity.csv", "inclusion;weight;trust", "inclusion;weight;", 4, "names a dimension"},
 };
 
 static void each_broken_definition_is_refused_where_it_is_broken(void **state)

@@ -113,6 +113,36 @@ typedef struct helby_report_indicator {
     double value[16], target[16]; /* target NaN where none */
 } helby_report_indicator;
 
+/* The sensitivity analysis a run stored (helby compute --sensitivity N; docs/method.md §12).
+ * Every number is in the goal's quantity as the report shows it (goal 4: the relative change
+ * of the gap, later minus earlier, so the reference and the 5 % / 95 % bounds are negated and
+ * swapped from the stored reduction); raw values, before the goal's display scale. */
+typedef struct helby_report_sens_choice {
+    char name[96];         /* as stored: "weight:trust", "aggregation", "drop_item" */
+    char label[256];       /* for people, in the report's language */
+    double first, total;   /* first-order (Saltelli 2010) and total (Jansen 1999) indices */
+} helby_report_sens_choice;
+
+typedef struct helby_report_sens_goal {
+    char goal[32];
+    char measure[64];
+    size_t report_goal;    /* its index in r->goals, or (size_t)-1 */
+    helby_report_cell reference; /* the definition's construction: sampling CI, flag verdict */
+    double median, p05, p95;     /* across the scenarios (NaN when hidden) */
+    size_t scenarios;      /* 2N: the scenarios of Saltelli's A and B */
+    double share[4];       /* of scenarios: met, not met, inconclusive, undefined */
+    helby_report_sens_choice *choices;
+    size_t n_choices;
+} helby_report_sens_goal;
+
+typedef struct helby_report_sens_rank {
+    char measure[64];
+    long wave;
+    double district;       /* the district's code */
+    char label[96];
+    double reference, median, low, high; /* 1 = best; low/high the 5 % and 95 % quantiles */
+} helby_report_sens_rank;
+
 typedef struct helby_report {
     helby_run_info run;
     char lang[3];
@@ -140,6 +170,11 @@ typedef struct helby_report {
     size_t n_primary, n_complementary, n_unreliable;
     helby_report_indicator *indicators; /* register indicators (barometer) */
     size_t n_indicators;
+    size_t sens_n;               /* N of compute --sensitivity; 0: the run has no analysis */
+    helby_report_sens_goal *sens_goals;
+    size_t n_sens_goals;
+    helby_report_sens_rank *sens_ranks;
+    size_t n_sens_ranks;
 } helby_report;
 
 typedef struct helby_report_options {

@@ -572,7 +572,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         goto fail;
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
-    if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, st, err)))
+    if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, st, err)) ||
+        (rc = report_sens_fill(r, s, rows, n, err)))
         goto fail;
     double df = NAN;
     for (size_t i = 0; i < n && isnan(df); i++)
@@ -622,6 +623,7 @@ void helby_report_free(helby_report *r)
     free(r->origin_group);
     free(r->weighting);
     free(r->indicators);
+    report_sens_free(r);
     free(r);
 }
 

@@ -314,3 +314,14 @@ int report_goal_lower_better(const helby_report_goal *g)
 {
     return g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION;
 }
+
+/* The goal's unit and display scale, for the sensitivity section (report_sens*.c). */
+const char *report_goal_unit(const helby_report *r, const helby_report_goal *g)
+{
+    return goal_unit(r, g, report_find_measure(r, g->measure));
+}
+
+double report_goal_scale(const helby_report *r, const helby_report_goal *g)
+{
+    return goal_scale(g, report_find_measure(r, g->measure));
+}

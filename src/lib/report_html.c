@@ -467,6 +467,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 fputs("</h3>\n", o);
                 district_table(r, o, &r->measures[i]);
             }
+        report_sens_html(r, o); /* only when the run has the analysis */
         fprintf(o, "<h2>%s</h2>\n<table><caption>%s</caption><thead><tr><th scope=\"col\">%s"
                    "</th><th scope=\"col\">α</th><th scope=\"col\">n</th></tr></thead><tbody>\n",
                 report_t(r, "reliability"), report_t(r, "reliability"), report_t(r, "dimension"));

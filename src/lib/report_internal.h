@@ -5,6 +5,7 @@
 
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "helby/analysis.h"
 #include "helby/report.h"
@@ -65,6 +66,47 @@ void report_goal_value(const helby_report *r, const helby_report_goal *g, char *
 
 /* The goal's target in the quantity's sign and unit: "≤ −10 %", "> 0 points". */
 void report_goal_target(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
+
+/* The goal's quantity's unit after a number ("%", "point") and its display scale (100 for
+ * relative kinds and shares). */
+const char *report_goal_unit(const helby_report *r, const helby_report_goal *g);
+double report_goal_scale(const helby_report *r, const helby_report_goal *g);
+
+/* Text tables, headings and machine-readable fields (report_text.c). */
+typedef struct report_table {
+    size_t cols, rows;
+    size_t left;  /* leading columns aligned left (text columns) */
+    char **cell; /* rows x cols, malloc'ed strings */
+} report_table;
+int report_table_init(report_table *t, size_t cols);
+int report_table_add(report_table *t, const char *const *vals);
+void report_table_free(report_table *t);
+/* Aligned text (the first t->left columns left, the others right) or a Markdown table. */
+void report_table_print(const report_table *t, int md, FILE *o);
+void report_heading(FILE *o, int md, int level, const char *s);
+void report_csv_field(FILE *o, const char *s);
+void report_csv_num(FILE *o, double v);     /* shortest exact; nothing for NaN */
+void report_json_str(FILE *o, const char *s);
+void report_json_num(FILE *o, double v);    /* null for NaN */
+
+/* The sensitivity analysis of the run (report_sens.c): its rows into r->sens_* (a run without
+ * them leaves them empty); the section in text or Markdown, as CSV rows (after the others,
+ * same columns) and as the JSON object's "sensitivity" member; the HTML section
+ * (report_sens_html.c). */
+helby_status report_sens_fill(helby_report *r, const helby_survey *s,
+                              const helby_run_row *rows, size_t n, helby_error *err);
+void report_sens_free(helby_report *r);
+void report_sens_text(const helby_report *r, int md, FILE *o);
+void report_sens_csv(const helby_report *r, FILE *o);
+void report_sens_json(const helby_report *r, FILE *o);
+void report_sens_html(const helby_report *r, FILE *o);
+/* "Vægt: Diskrimination" and the like; a verdict's share label. */
+const char *report_sens_verdict(const helby_report *r, int v);
+/* The displayed value of goal quantity x of sensitivity goal G (scale of its report goal). */
+double report_sens_scale(const helby_report *r, const helby_report_sens_goal *G);
+const char *report_sens_unit(const helby_report *r, const helby_report_sens_goal *G);
+/* The target in display units (NaN if the goal is not in the report). */
+double report_sens_target(const helby_report *r, const helby_report_sens_goal *G);
 
 /* The top of a report for people (report_header.c). */
 typedef struct report_header_t {

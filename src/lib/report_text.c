@@ -98,7 +98,7 @@ static const char *flag_of(const helby_report_cell *c)
     return c->unreliable ? "unreliable" : "";
 }
 
-static void csv_field(FILE *o, const char *s)
+void report_csv_field(FILE *o, const char *s)
 {
     if (strpbrk(s, ";\"\n")) {
         fputc('"', o);
@@ -113,7 +113,7 @@ static void csv_field(FILE *o, const char *s)
     }
 }
 
-static void csv_num(FILE *o, double v)
+void report_csv_num(FILE *o, double v)
 {
     if (!isnan(v) && !isinf(v))
         fprintf(o, "%.17g", v);
@@ -126,7 +126,7 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     const helby_report_cell *c = x->c;
     int shown = c->mark == HELBY_CELL_SHOWN;
     fprintf(o, "%s;%s;", x->section, x->measure);
-    csv_field(o, x->label);
+    report_csv_field(o, x->label);
     fputc(';', o);
     if (x->wave)
         fprintf(o, "%ld", x->wave);
@@ -134,26 +134,26 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);
     fprintf(o, ";%s;", x->group);
-    csv_field(o, x->district);
+    report_csv_field(o, x->district);
     fprintf(o, ";%s;", x->quantity);
     if (shown) {
-        csv_num(o, c->estimate);
+        report_csv_num(o, c->estimate);
         fputc(';', o);
-        csv_num(o, c->se);
+        report_csv_num(o, c->se);
         fputc(';', o);
-        csv_num(o, c->ci_low);
+        report_csv_num(o, c->ci_low);
         fputc(';', o);
-        csv_num(o, c->ci_high);
+        report_csv_num(o, c->ci_high);
         fprintf(o, ";%zu;", c->n);
     } else {
         fputs(";;;;;", o);
     }
     fprintf(o, "%s;", flag_of(c));
-    csv_field(o, x->group_label);
+    report_csv_field(o, x->group_label);
     fputc('\n', o);
 }
 
-static void json_str(FILE *o, const char *s)
+void report_json_str(FILE *o, const char *s)
 {
     fputc('"', o);
     for (; *s; s++) {
@@ -168,7 +168,7 @@ static void json_str(FILE *o, const char *s)
     fputc('"', o);
 }
 
-static void json_num(FILE *o, double v)
+void report_json_num(FILE *o, double v)
 {
     if (isnan(v) || isinf(v))
         fputs("null", o);
@@ -190,9 +190,9 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
     int shown = c->mark == HELBY_CELL_SHOWN;
     fprintf(o, "%s\n  {\"section\": \"%s\", \"measure\": ", j->first ? "" : ",", x->section);
     j->first = 0;
-    json_str(o, x->measure);
+    report_json_str(o, x->measure);
     fputs(", \"label\": ", o);
-    json_str(o, x->label);
+    report_json_str(o, x->label);
     fprintf(o, ", \"wave\": ");
     if (x->wave)
         fprintf(o, "%ld", x->wave);
@@ -204,22 +204,22 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
     else
         fputs("null", o);
     fprintf(o, ", \"group\": \"%s\", \"district\": ", x->group);
-    json_str(o, x->district);
+    report_json_str(o, x->district);
     fprintf(o, ", \"quantity\": \"%s\", \"estimate\": ", x->quantity);
-    json_num(o, shown ? c->estimate : NAN);
+    report_json_num(o, shown ? c->estimate : NAN);
     fputs(", \"se\": ", o);
-    json_num(o, shown ? c->se : NAN);
+    report_json_num(o, shown ? c->se : NAN);
     fputs(", \"ci_low\": ", o);
-    json_num(o, shown ? c->ci_low : NAN);
+    report_json_num(o, shown ? c->ci_low : NAN);
     fputs(", \"ci_high\": ", o);
-    json_num(o, shown ? c->ci_high : NAN);
+    report_json_num(o, shown ? c->ci_high : NAN);
     fputs(", \"n\": ", o);
     if (shown)
         fprintf(o, "%zu", c->n);
     else
         fputs("null", o);
     fprintf(o, ", \"flag\": \"%s\", \"group_label\": ", flag_of(c));
-    json_str(o, x->group_label);
+    report_json_str(o, x->group_label);
     fputc('}', o);
 }
 
@@ -229,34 +229,37 @@ static void write_csv(const helby_report *r, FILE *o)
           "ci_high;n;flag;group_label\n",
           o);
     each_row(r, csv_row, o);
+    report_sens_csv(r, o);
 }
 
 static void write_json(const helby_report *r, FILE *o)
 {
     fprintf(o, "{\"run\": %lld, \"survey\": ", (long long)r->run.id);
-    json_str(o, r->run.survey);
+    report_json_str(o, r->run.survey);
     fputs(", \"title\": ", o);
-    json_str(o, r->title);
+    report_json_str(o, r->title);
     fprintf(o, ", \"lang\": \"%s\", \"engine\": ", r->lang);
-    json_str(o, r->run.engine);
+    report_json_str(o, r->run.engine);
     fputs(", \"options\": ", o);
-    json_str(o, r->run.options);
+    report_json_str(o, r->run.options);
     fprintf(o, ", \"definition\": \"%s\", \"result_sha256\": \"%s\", \"min_cell\": %zu,\n"
                " \"methods\": ",
             r->run.def_hash, r->run.result_hash, r->threshold);
-    json_str(o, r->methods);
+    report_json_str(o, r->methods);
     fputs(",\n \"goals\": [", o);
     for (size_t i = 0; i < r->n_goals; i++) {
         fprintf(o, "%s{\"goal\": \"%s\", \"verdict\": \"%s\", \"rule\": ", i ? ", " : "",
                 r->goals[i].goal, r->goals[i].q.flag);
-        json_str(o, r->goals[i].rule);
+        report_json_str(o, r->goals[i].rule);
         fputs(", \"label\": ", o);
-        json_str(o, r->goals[i].label);
+        report_json_str(o, r->goals[i].label);
         fputs(", \"sentence\": ", o);
-        json_str(o, r->goals[i].sentence);
+        report_json_str(o, r->goals[i].sentence);
         fputc('}', o);
     }
-    fputs("],\n \"rows\": [", o);
+    fputc(']', o);
+    report_sens_json(r, o); /* only when the run has the analysis */
+    fputs(",\n \"rows\": [", o);
     jctx j = {o, 1};
     each_row(r, json_row, &j);
     fputs("\n]}\n", o);
@@ -273,13 +276,7 @@ static size_t width(const char *s)
     return w;
 }
 
-typedef struct table {
-    size_t cols, rows;
-    size_t left;  /* leading columns aligned left (text columns) */
-    char **cell; /* rows x cols, malloc'ed strings */
-} table;
-
-static int table_init(table *t, size_t cols)
+int report_table_init(report_table *t, size_t cols)
 {
     t->cols = cols;
     t->left = 1;
@@ -288,7 +285,7 @@ static int table_init(table *t, size_t cols)
     return 0;
 }
 
-static int table_add(table *t, const char *const *vals)
+int report_table_add(report_table *t, const char *const *vals)
 {
     char **p = realloc(t->cell, (t->rows + 1) * t->cols * sizeof *p);
     if (!p)
@@ -300,7 +297,7 @@ static int table_add(table *t, const char *const *vals)
     return 0;
 }
 
-static void table_free(table *t)
+void report_table_free(report_table *t)
 {
     for (size_t i = 0; i < t->rows * t->cols; i++)
         free(t->cell[i]);
@@ -308,7 +305,7 @@ static void table_free(table *t)
 }
 
 /* Aligned text (first column left, the others right) or a Markdown table. */
-static void table_print(const table *t, int md, FILE *o)
+void report_table_print(const report_table *t, int md, FILE *o)
 {
     size_t wd[32] = {0};
     for (size_t i = 0; i < t->rows; i++)
@@ -341,7 +338,7 @@ static void table_print(const table *t, int md, FILE *o)
     }
 }
 
-static void heading(FILE *o, int md, int level, const char *s)
+void report_heading(FILE *o, int md, int level, const char *s)
 {
     if (md)
         fprintf(o, "\n%s %s\n\n", level == 1 ? "#" : level == 2 ? "##" : "###", s);
@@ -361,29 +358,29 @@ static void n_text(const helby_report_cell *c, char *b, size_t n)
 
 static void goals_table(const helby_report *r, int md, FILE *o)
 {
-    table t;
-    table_init(&t, 5);
+    report_table t;
+    report_table_init(&t, 5);
     t.left = 5;
     const char *h[5] = {report_t(r, "goal"), report_t(r, "in_words"), report_t(r, "observed"),
                         report_t(r, "verdict"), report_t(r, "rule")};
-    table_add(&t, h);
+    report_table_add(&t, h);
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         char v[96], q[256];
         report_goal_value(r, g, v, sizeof v);
         snprintf(q, sizeof q, "%s: %s", g->quantity_label, v);
         const char *c[5] = {g->label, g->sentence, q, report_t(r, g->q.flag), g->rule};
-        table_add(&t, c);
+        report_table_add(&t, c);
     }
     if (md) {
-        table_print(&t, 1, o);
+        report_table_print(&t, 1, o);
     } else {
         for (size_t i = 1; i < t.rows; i++)
             fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5],
                     t.cell[i * 5 + 1], h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4],
                     t.cell[i * 5 + 4]);
     }
-    table_free(&t);
+    report_table_free(&t);
 }
 
 static void measure_tables(const helby_report *r, const helby_report_measure *m, int md,
@@ -392,9 +389,9 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
     char title[320], scale[96];
     report_scale_text(r, m, scale, sizeof scale);
     snprintf(title, sizeof title, "%s (%s)", m->label, scale);
-    heading(o, md, 3, title);
-    table t;
-    table_init(&t, 11);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, 11);
     char units[4][96];
     const char *uk[4] = {"gap_s", "ratio_s", "did_s", "rel_s"};
     for (int k = 0; k < 4; k++)
@@ -402,7 +399,7 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
     const char *h[11] = {report_t(r, "wave"), report_t(r, "danes"), "n",
                          report_t(r, "minorities"), "n", report_t(r, "all"), "n",
                          units[0], units[1], units[2], units[3]};
-    table_add(&t, h);
+    report_table_add(&t, h);
     const double sc = report_scale(m, -1);
     for (size_t w = 0; w < r->n_waves; w++) {
         char c[11][96];
@@ -420,10 +417,10 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
         const char *v[11];
         for (int k = 0; k < 11; k++)
             v[k] = c[k];
-        table_add(&t, v);
+        report_table_add(&t, v);
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
 }
 
 /* The level table's origin subgroups: a wave per row, each code of the group column with
@@ -436,9 +433,9 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
     char title[512], scale[96];
     report_scale_text(r, m, scale, sizeof scale);
     snprintf(title, sizeof title, "%s: %s (%s)", m->label, r->origin_title, scale);
-    heading(o, md, 3, title);
-    table t;
-    table_init(&t, C);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, C);
     char c[32][112];
     const char *v[32];
     snprintf(c[0], sizeof c[0], "%s", report_t(r, "wave"));
@@ -448,7 +445,7 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
     }
     for (size_t j = 0; j < C; j++)
         v[j] = c[j];
-    table_add(&t, v);
+    report_table_add(&t, v);
     for (size_t w = 0; w < r->n_waves; w++) {
         snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
         for (size_t k = 0; k < O; k++) {
@@ -456,10 +453,10 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
             report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
             n_text(x, c[2 + 2 * k], sizeof c[0]);
         }
-        table_add(&t, v);
+        report_table_add(&t, v);
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
 }
 
 static void district_table(const helby_report *r, const helby_report_measure *m, int md,
@@ -468,9 +465,9 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
     const size_t W = r->n_waves, C = 1 + 2 * W;
     char title[256];
     snprintf(title, sizeof title, "%s: %s", report_t(r, "districts"), m->label);
-    heading(o, md, 3, title);
-    table t;
-    table_init(&t, C);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, C);
     char (*h)[64] = calloc(C, sizeof *h);
     const char **v = calloc(C, sizeof *v);
     char (*c)[64] = calloc(C, sizeof *c);
@@ -485,7 +482,7 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
     }
     for (size_t j = 0; j < C; j++)
         v[j] = h[j];
-    table_add(&t, v);
+    report_table_add(&t, v);
     for (size_t d = 0; d < r->n_districts; d++) {
         snprintf(c[0], 64, "%s", r->district_labels ? r->district_labels[d] : "");
         for (size_t k = 0; k < 2 * W; k++) {
@@ -500,19 +497,19 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
         }
         for (size_t j = 0; j < C; j++)
             v[j] = c[j];
-        table_add(&t, v);
+        report_table_add(&t, v);
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
     free(h), free(v), free(c);
 }
 
 static void reliability_table(const helby_report *r, int md, FILE *o)
 {
-    table t;
-    table_init(&t, 3);
+    report_table t;
+    report_table_init(&t, 3);
     const char *h[3] = {report_t(r, "dimension"), "α", "n"};
-    table_add(&t, h);
+    report_table_add(&t, h);
     for (size_t i = 0; i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         if (m->kind != 1)
@@ -521,10 +518,10 @@ static void reliability_table(const helby_report *r, int md, FILE *o)
         helby_report_num(r, m->alpha, 3, a, sizeof a);
         snprintf(n, sizeof n, "%zu", m->alpha_n);
         const char *v[3] = {m->label, a, n};
-        table_add(&t, v);
+        report_table_add(&t, v);
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
 }
 
 /* The weight set's diagnostics: one row per key, one column per wave. */
@@ -533,8 +530,8 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
     if (!r->weighting)
         return;
     const size_t W = r->n_waves;
-    table t;
-    table_init(&t, 1 + W);
+    report_table t;
+    report_table_init(&t, 1 + W);
     const char **v = calloc(1 + W, sizeof *v);
     char (*c)[128] = calloc(1 + W, sizeof *c);
     if (!v || !c) {
@@ -546,7 +543,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
         snprintf(c[1 + w], 128, "%ld", r->waves[w]);
     for (size_t j = 0; j <= W; j++)
         v[j] = c[j];
-    table_add(&t, v);
+    report_table_add(&t, v);
     /* Keys in the order of the first wave. */
     const char *p = r->weighting;
     long w0 = W ? r->waves[0] : 0;
@@ -576,10 +573,10 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
         }
         for (size_t j = 0; j <= W; j++)
             v[j] = c[j];
-        table_add(&t, v);
+        report_table_add(&t, v);
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
     free(v), free(c);
 }
 
@@ -587,12 +584,12 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
 {
     char title[320];
     snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
-    heading(o, md, 1, title);
-    table t;
-    table_init(&t, 6);
+    report_heading(o, md, 1, title);
+    report_table t;
+    report_table_init(&t, 6);
     const char *h[6] = {report_t(r, "goal"), report_t(r, "source"), report_t(r, "latest"),
                         report_t(r, "target"), report_t(r, "direction"), report_t(r, "verdict")};
-    table_add(&t, h);
+    report_table_add(&t, h);
     for (int goal = 1; goal <= 6; goal++) {
         char gname[16];
         snprintf(gname, sizeof gname, "goal%d", goal);
@@ -608,7 +605,7 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             const char *v[6] = {g->label, src, q, tg,
                                 report_t(r, report_goal_direction(r, g)),
                                 report_t(r, g->q.flag)};
-            table_add(&t, v);
+            report_table_add(&t, v);
         }
         for (size_t i = 0; i < r->n_indicators; i++) {
             const helby_report_indicator *ind = &r->indicators[i];
@@ -625,11 +622,11 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             snprintf(src, sizeof src, "%s %s", report_t(r, "register"), ind->period[k]);
             const char *v[6] = {lab, src, val, tg, report_t(r, report_direction(ind)),
                                 report_t(r, report_register_verdict(ind))};
-            table_add(&t, v);
+            report_table_add(&t, v);
         }
     }
-    table_print(&t, md, o);
-    table_free(&t);
+    report_table_print(&t, md, o);
+    report_table_free(&t);
 }
 
 /* The barometer as rows: goal;source;indicator;period;value;ci_low;ci_high;target;better;
@@ -682,30 +679,30 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
             if (json) {
                 fprintf(o, "%s\n  {\"goal\": \"%s\", \"source\": \"%s\", \"indicator\": ",
                         first ? "" : ",", gname, src);
-                json_str(o, name);
+                report_json_str(o, name);
                 fputs(", \"period\": ", o);
-                json_str(o, period);
+                report_json_str(o, period);
                 fputs(", \"value\": ", o);
-                json_num(o, v);
+                report_json_num(o, v);
                 fputs(", \"ci_low\": ", o);
-                json_num(o, lo);
+                report_json_num(o, lo);
                 fputs(", \"ci_high\": ", o);
-                json_num(o, hi);
+                report_json_num(o, hi);
                 fputs(", \"target\": ", o);
-                json_num(o, tg);
+                report_json_num(o, tg);
                 fprintf(o, ", \"better\": \"%s\", \"direction\": \"%s\", \"verdict\": \"%s\"}",
                         better, dir, verdict);
             } else {
                 fprintf(o, "%s;%s;", gname, src);
-                csv_field(o, name);
+                report_csv_field(o, name);
                 fprintf(o, ";%s;", period);
-                csv_num(o, v);
+                report_csv_num(o, v);
                 fputc(';', o);
-                csv_num(o, lo);
+                report_csv_num(o, lo);
                 fputc(';', o);
-                csv_num(o, hi);
+                report_csv_num(o, hi);
                 fputc(';', o);
-                csv_num(o, tg);
+                report_csv_num(o, tg);
                 fprintf(o, ";%s;%s;%s\n", better, dir, verdict);
             }
             first = 0;
@@ -717,7 +714,7 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
 
 static void write_text(const helby_report *r, int md, FILE *o)
 {
-    heading(o, md, 1, r->title);
+    report_heading(o, md, 1, r->title);
     report_header_t h;
     report_header(r, &h);
     fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "",
@@ -728,26 +725,27 @@ static void write_text(const helby_report *r, int md, FILE *o)
             h.certainty);
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
-    heading(o, md, 2, report_t(r, "goals"));
+    report_heading(o, md, 2, report_t(r, "goals"));
     goals_table(r, md, o);
-    heading(o, md, 2, report_t(r, "comparisons"));
+    report_heading(o, md, 2, report_t(r, "comparisons"));
     for (size_t i = 0; i < r->n_measures; i++) {
         measure_tables(r, &r->measures[i], md, o);
         origin_table(r, &r->measures[i], md, o);
     }
-    heading(o, md, 2, report_t(r, "districts"));
+    report_heading(o, md, 2, report_t(r, "districts"));
     for (size_t i = 0; i < r->n_measures; i++)
         if (r->measures[i].kind == 0)
             district_table(r, &r->measures[i], md, o);
-    heading(o, md, 2, report_t(r, "reliability"));
+    report_sens_text(r, md, o);
+    report_heading(o, md, 2, report_t(r, "reliability"));
     reliability_table(r, md, o);
     if (r->weighting) {
-        heading(o, md, 2, report_t(r, "weighting"));
+        report_heading(o, md, 2, report_t(r, "weighting"));
         weighting_table(r, md, o);
     }
-    heading(o, md, 2, report_t(r, "methods"));
+    report_heading(o, md, 2, report_t(r, "methods"));
     fprintf(o, "%s\n\n%s\n", r->methods, report_t(r, "legend"));
-    heading(o, md, 2, report_t(r, "provenance"));
+    report_heading(o, md, 2, report_t(r, "provenance"));
     report_kv kv[8];
     size_t nkv = report_provenance(r, kv, 8);
     for (size_t i = 0; i < nkv; i++)

@@ -297,6 +297,75 @@ static void xl_run(xl *x)
     worksheet_set_column(ws, 1, 1, 110, NULL);
 }
 
+/* The sensitivity analysis (runs of compute --sensitivity N): per goal the reference with its
+ * sampling CI, the scenarios' median and 5-95 %, the shares of verdicts and the indices per
+ * choice; per index the districts' ranks. Numbers as the report shows them (report_sens.c). */
+static void sens_row(xl *x, lxw_worksheet *ws, lxw_row_t row, const char *goal,
+                     const char *what, const char *measure, const char *choice, double est,
+                     double lo, double hi, double n, lxw_format *f)
+{
+    worksheet_write_string(ws, row, 0, goal, NULL);
+    worksheet_write_string(ws, row, 1, what, NULL);
+    worksheet_write_string(ws, row, 2, measure, NULL);
+    worksheet_write_string(ws, row, 3, choice, x->wrap);
+    num(ws, row, 4, est, f);
+    num(ws, row, 5, lo, f);
+    num(ws, row, 6, hi, f);
+    num(ws, row, 7, n, x->n0);
+}
+
+static void xl_sensitivity(xl *x)
+{
+    const helby_report *r = x->r;
+    if (!r->sens_n)
+        return;
+    int da = !strcmp(r->lang, "da");
+    const char *c[] = {report_t(r, "goal"), da ? "Størrelse" : "Quantity",
+                       da ? "Indikator" : "Measure", da ? "Valg / bydel" : "Choice / district",
+                       report_t(r, "estimate"), da ? "Nedre" : "Lower", da ? "Øvre" : "Upper",
+                       "n", report_t(r, "verdict")};
+    lxw_worksheet *ws = sheet(x, "Robusthed", "Robustness", c, 9);
+    if (!ws)
+        return;
+    lxw_row_t row = 1;
+    for (size_t i = 0; i < r->n_sens_goals; i++) {
+        const helby_report_sens_goal *G = &r->sens_goals[i];
+        const helby_report_goal *g =
+            G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
+        lxw_format *f = g && g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
+        const helby_report_cell *e = &G->reference;
+        sens_row(x, ws, row, G->goal, da ? "Reference med KI" : "Reference with CI", G->measure,
+                 "", e->estimate, e->ci_low, e->ci_high, (double)e->n, f);
+        worksheet_write_string(ws, row++, 8, report_t(r, e->mark == HELBY_CELL_SHOWN
+                                                             ? e->flag : "suppressed"), NULL);
+        sens_row(x, ws, row++, G->goal, da ? "Scenarier: median, 5 %, 95 %"
+                                           : "Scenarios: median, 5 %, 95 %",
+                 G->measure, "", G->median, G->p05, G->p95, (double)G->scenarios, f);
+        for (int v = 0; v < 4; v++) {
+            sens_row(x, ws, row, G->goal, da ? "Andel af scenarier" : "Share of scenarios",
+                     G->measure, "", G->share[v], NAN, NAN, (double)G->scenarios, x->pct);
+            worksheet_write_string(ws, row++, 8, report_sens_verdict(r, v), NULL);
+        }
+        for (size_t k = 0; k < G->n_choices; k++) {
+            sens_row(x, ws, row++, G->goal, da ? "Første orden S" : "First-order S",
+                     G->measure, G->choices[k].label, G->choices[k].first, NAN, NAN,
+                     (double)G->scenarios, x->f3);
+            sens_row(x, ws, row++, G->goal, "Total ST", G->measure, G->choices[k].label,
+                     G->choices[k].total, NAN, NAN, (double)G->scenarios, x->f3);
+        }
+    }
+    for (size_t i = 0; i < r->n_sens_ranks; i++) {
+        const helby_report_sens_rank *k = &r->sens_ranks[i];
+        sens_row(x, ws, row++, "", da ? "Rang: median, 5 %, 95 %" : "Rank: median, 5 %, 95 %",
+                 k->measure, k->label, k->median, k->low, k->high, 2.0 * (double)r->sens_n,
+                 x->f1);
+        sens_row(x, ws, row++, "", da ? "Definitionens rang" : "The definition's rank",
+                 k->measure, k->label, k->reference, NAN, NAN, NAN, x->n0);
+    }
+    worksheet_set_column(ws, 1, 1, 30, NULL);
+    worksheet_set_column(ws, 3, 3, 44, NULL);
+}
+
 helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
 {
     xl x = {r, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
@@ -327,6 +396,7 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
     xl_levels(&x);
     xl_comparisons(&x);
     xl_districts(&x);
+    xl_sensitivity(&x);
     xl_reliability(&x);
     xl_weighting(&x);
     xl_run(&x);

@@ -1,0 +1,197 @@
+"""The sensitivity analysis of a run (compute --sensitivity 16 on the example) in its reports:
+every number the report shows is the run's stored row (runs show), in the report's sign for
+goal 4 (the relative change of the gap, later minus earlier: the stored reduction negated,
+its 5 % and 95 % swapped); the HTML has the three charts with <title> and <desc> and table
+fallbacks in Danish and English; text, Markdown, CSV, JSON and the workbook carry the same
+numbers; a run without the analysis has no trace of it."""
+import json
+import os
+import re
+import sys
+import tempfile
+import unittest
+import zipfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import SURVEY, WAVES, main, run  # noqa: E402
+from test_report import read_xlsx, report_rows, table  # noqa: E402
+
+
+def num(v, dec, da):
+    """helby_report_num by hand: fixed decimals, decimal comma in Danish, a real minus."""
+    s = "%.*f" % (dec, v)
+    if re.fullmatch(r"-0[.0]*", s):
+        s = s[1:]
+    if da:
+        s = s.replace(".", ",")
+    return s.replace("-", "\u2212")
+
+
+class ReportSensitivity(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="helby-rsens-")
+        cls.db = os.path.join(cls.tmp.name, "s.db")
+        run("init", db=cls.db, check=0)
+        run("survey", "add", SURVEY, db=cls.db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES, db=cls.db, check=0)
+        run("compute", "--survey", "copenhagen", "--sensitivity", "16", db=cls.db, check=0)
+        run("compute", "--survey", "copenhagen", db=cls.db, check=0)  # run 2: none
+        cls.stored = {(r["measure"], r["domain"]): r for r in report_rows(
+            run("runs", "show", "1", "--format", "csv", db=cls.db, check=0).stdout)}
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def report(self, *args, run_id="1"):
+        return run("report", "--run", run_id, *args, db=self.db, check=0).stdout
+
+    def s(self, measure, dom, col="estimate"):
+        return float(self.stored[(measure, dom)][col])
+
+    def goal_spread(self, measure, goal):
+        """(reference, ci_low, ci_high, median, p05, p95) as the report shows them."""
+        ref = "sensitivity=%s,quantity=reference" % goal
+        sc = "sensitivity=%s,quantity=scenarios" % goal
+        v = [self.s(measure, ref), self.s(measure, ref, "ci_low"), self.s(measure, ref, "ci_high"),
+             self.s(measure, sc), self.s(measure, sc, "ci_low"), self.s(measure, sc, "ci_high")]
+        if goal == "goal4":  # the stored reduction -> the relative change of the gap
+            v = [-v[0], -v[2], -v[1], -v[3], -v[5], -v[4]]
+        return v
+
+    def test_csv_and_json_numbers_are_the_runs_stored_rows(self):
+        rows = [r for r in report_rows(self.report("--format", "csv"))
+                if r["section"] == "sensitivity"]
+        by_q = {(r["measure"], r["quantity"], r["district"]): r for r in rows}
+        js = json.loads(self.report("--format", "json"))["sensitivity"]
+        self.assertEqual(js["N"], 16)
+        jgoals = {g["goal"]: g for g in js["goals"]}
+        for measure, goal in (("inclusion", "goal4"), ("safety", "goal6")):
+            ref, lo, hi, med, p05, p95 = self.goal_spread(measure, goal)
+            r = by_q[(measure, goal + " reference", "")]
+            self.assertEqual([float(r[k]) for k in ("estimate", "ci_low", "ci_high")],
+                             [ref, lo, hi])
+            self.assertEqual(r["flag"], "met")
+            r = by_q[(measure, goal + " scenarios", "")]
+            self.assertEqual([float(r[k]) for k in ("estimate", "ci_low", "ci_high")],
+                             [med, p05, p95])
+            self.assertEqual(r["n"], "32")  # 2N scenarios of A and B
+            g = jgoals[goal]
+            self.assertEqual([g["reference"]["estimate"], g["scenarios"]["median"],
+                              g["scenarios"]["p05"], g["scenarios"]["p95"]],
+                             [ref, med, p05, p95])
+            for v in ("met", "not met", "inconclusive", "undefined"):
+                want = self.s(measure, "sensitivity=%s,quantity=share,verdict=%s" % (goal, v))
+                self.assertEqual(float(by_q[(measure, "%s share %s" % (goal, v), "")]
+                                       ["estimate"]), want)
+                self.assertEqual(g["share"][v], want)
+            choices = [k[1].split("choice=")[1] for k in self.stored
+                       if k[0] == measure and "quantity=first_order" in k[1]]
+            self.assertEqual([c["choice"] for c in g["choices"]], choices)
+            for c in g["choices"]:
+                for q, key in (("first_order", "first_order"), ("total", "total")):
+                    want = self.s(measure, "sensitivity=%s,quantity=%s,choice=%s"
+                                  % (goal, q, c["choice"]))
+                    self.assertEqual(c[key], want)
+                    self.assertEqual(float(by_q[(measure, "%s %s %s" % (goal, q, c["choice"]),
+                                                 "")]["estimate"]), want)
+        ranks = [r for r in rows if r["quantity"] == "rank"]
+        self.assertEqual(len(ranks), 20)  # ten districts, two indices
+        self.assertEqual(len(js["ranks"]), 20)
+        for k in js["ranks"]:
+            dom = "sensitivity=rank,wave=%d,district=%g" % (k["wave"], k["district"])
+            self.assertEqual([k["median"], k["p05"], k["p95"]],
+                             [self.s(k["measure"], dom), self.s(k["measure"], dom, "ci_low"),
+                              self.s(k["measure"], dom, "ci_high")])
+            self.assertEqual(k["reference"], self.s(
+                k["measure"], dom.replace("=rank,", "=reference_rank,")))
+        self.assertEqual(js["ranks"][0]["label"], "Indre By")
+
+    def test_html_has_the_charts_with_title_desc_and_tables_in_both_languages(self):
+        ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
+        share = self.s("inclusion", "sensitivity=goal4,quantity=share,verdict=met")
+        for lang, da in (("da", True), ("en", False)):
+            html = self.report("--format", "html", "--lang", lang)
+            self.assertIn("<h2>%s</h2>" % ("Hvor robust er målopfyldelsen?" if da
+                                          else "How robust is the verdict?"), html)
+            for gi in range(2):
+                for kind in ("spread", "idx"):
+                    cid = "s-%d-%s" % (gi, kind)
+                    self.assertIn('aria-labelledby="%s-t %s-d"' % (cid, cid), html)
+                    self.assertRegex(html, r'<desc id="%s-d">[^<]{80,}</desc>' % cid)
+            for m in ("inclusion", "safety"):
+                self.assertRegex(html, r'<desc id="s-%s-ranks-d">[^<]{200,}</desc>' % m)
+            desc = re.search(r'<desc id="s-0-spread-d">([^<]*)</desc>', html).group(1)
+            # The numbers in words, formatted by hand from the stored rows (percent, 1 dec.).
+            for v in (med, p05, p95, ref, lo, hi):
+                self.assertIn(num(100 * v, 1, da), desc)
+            self.assertIn("≤ −10 %", desc)  # the target
+            words = ("Målet er opfyldt i %s %% af 32 scenarier" if da
+                     else "The goal is met in %s %% of 32 scenarios") % num(100 * share,
+                                                                          0, da)
+            self.assertIn(words, desc)
+            self.assertIn('<p class="gs">' + words, html)  # also as a paragraph
+            # The dashed target line, and the table fallbacks with caption and scoped heads.
+            self.assertIn('stroke-dasharray="6 3"', html)
+            self.assertGreaterEqual(html.count('<caption>goal4 '), 2)
+            self.assertIn('<th scope="row">Indre By</th>', html)
+            sec = html[html.index("<h2>%s" % ("Hvor robust" if da else "How robust")):]
+            sec = sec[:sec.index("<h2>", 5)]
+            self.assertEqual(sec.count("<table>"), sec.count("<caption>"))
+            self.assertEqual(sec.count("<svg"), 6)  # 2 goals x 2 charts, 2 rank charts
+        self.assertNotIn("How robust", self.report("--format", "html", "--lang", "en",
+                                                   run_id="2"))
+
+    def test_text_and_markdown_show_the_same_numbers(self):
+        ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
+        want = "%s [%s; %s] %%" % tuple(num(100 * v, 1, False) for v in (med, p05, p95))
+        text = self.report("--lang", "en")
+        self.assertIn("How robust is the verdict?", text)
+        self.assertIn("32 scenarios: median [5 %; 95 %]", text)
+        self.assertIn(want, text)
+        md = self.report("--format", "md", "--lang", "en")
+        self.assertIn("## How robust is the verdict?", md)
+        self.assertIn("| " + want + " |", md)
+        first = self.s("inclusion", "sensitivity=goal4,quantity=first_order,choice=drop_item")
+        self.assertIn("| One item left out | %s |" % num(first, 3, False), md)
+        da = self.report("--lang", "da")
+        self.assertIn("Hvor robust er målopfyldelsen?", da)
+        self.assertIn("Inklusionsindeks: bydelenes rang 2014 (1 = bedst)", da)
+        for fmt in ("text", "md", "csv"):
+            self.assertNotIn("sensitivity" if fmt == "csv" else "robust",
+                             self.report("--format", fmt, "--lang", "en", run_id="2"))
+        self.assertNotIn('"sensitivity"', self.report("--format", "json", run_id="2"))
+
+    def test_workbook_has_a_localized_robustness_sheet_printed_like_the_others(self):
+        for lang, name in (("da", "Robusthed"), ("en", "Robustness")):
+            out = os.path.join(self.tmp.name, "r_%s.xlsx" % lang)
+            self.report("--format", "xlsx", "--lang", lang, "-o", out)
+            book = read_xlsx(out)
+            self.assertEqual(list(book)[4], name)
+            self.assertTrue(book[name]["_frozen"])
+            rows = table(book[name])
+            self.assertEqual(rows[0][:2], ["Mål", "Størrelse"] if lang == "da"
+                             else ["Goal", "Quantity"])
+        ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
+        g4 = [r for r in rows if r[0] == "goal4"]
+        # libxlsxwriter writes 16 significant digits.
+        for got, want in zip(g4[0][4:7] + g4[1][4:7], [ref, lo, hi, med, p05, p95]):
+            self.assertAlmostEqual(got, want, delta=1e-14)
+        self.assertEqual(g4[0][8], "met")
+        ranks = [r for r in rows if r[3] == "Bispebjerg" and r[2] == "safety"]
+        dom = "sensitivity=rank,wave=2014,district=8"
+        self.assertEqual(ranks[0][4:7], [self.s("safety", dom), self.s("safety", dom, "ci_low"),
+                                         self.s("safety", dom, "ci_high")])
+        z = zipfile.ZipFile(out)
+        xml = z.read("xl/worksheets/sheet5.xml").decode()
+        self.assertRegex(xml, r'<pageSetup[^>]*paperSize="9"')
+        self.assertRegex(xml, r'<pageSetup[^>]*orientation="landscape"')
+        self.assertIn('<pageSetUpPr fitToPage="1"/>', xml)
+        out2 = os.path.join(self.tmp.name, "none.xlsx")
+        run("report", "--run", "2", "--format", "xlsx", "-o", out2, db=self.db, check=0)
+        self.assertNotIn("Robusthed", read_xlsx(out2))
+
+
+if __name__ == "__main__":
+    main()

@@ -265,9 +265,9 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
     helby_report_num(r, x->estimate * sc, 1, a, sizeof a);
     helby_report_num(r, x->ci_low * sc, 1, b, sizeof b);
     helby_report_num(r, x->ci_high * sc, 1, c, sizeof c);
-    fprintf(o, "<tr><th scope=\"row\">%s %s %%-%s</th><td>%s</td><td>%s</td><td>%s</td>"
+    fprintf(o, "<tr><th scope=\"row\">%s %s %s</th><td>%s</td><td>%s</td><td>%s</td>"
                "<td>%zu</td></tr>\n",
-            da ? "Reference med" : "Reference with", lv, da ? "KI" : "CI", a, b, c, x->n);
+            da ? "Reference med" : "Reference with", lv, da ? "%-KI" : "% CI", a, b, c, x->n);
     for (int v = 0; v < 4; v++) {
         helby_report_num(r, 100 * G->share[v], 1, a, sizeof a);
         fprintf(o, "<tr><th scope=\"row\">%s: %s</th><td>%s %%</td><td></td><td></td>"

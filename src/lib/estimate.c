@@ -136,6 +136,153 @@ static int domain_df(const helby_design *d, const double *y, const double *x,
     return 0;
 }
 
+/* What one linearization estimate holds: the rows' inputs, the domain sums of the first pass,
+ * the ratios, and the PSU x domain totals of influence values (T). */
+typedef struct lin {
+    const helby_design *d;
+    helby_estimator kind;
+    const double *y, *x;
+    const long *domain;
+    size_t D;
+    ksum *sy, *sx, *sw, *ss;
+    size_t *cnt;
+    double *T, *R, *X;
+} lin;
+
+static void lin_free(lin *L)
+{
+    free(L->sy), free(L->sx), free(L->sw), free(L->ss), free(L->cnt);
+    free(L->T), free(L->R), free(L->X);
+}
+
+static int lin_alloc(lin *L)
+{
+    size_t D = L->D;
+    L->sy = calloc(D, sizeof *L->sy), L->sx = calloc(D, sizeof *L->sx);
+    L->sw = calloc(D, sizeof *L->sw), L->ss = calloc(D, sizeof *L->ss);
+    L->cnt = calloc(D, sizeof *L->cnt);
+    L->T = calloc(L->d->P * D, sizeof *L->T);
+    L->R = malloc(D * sizeof *L->R), L->X = malloc(D * sizeof *L->X);
+    return L->sy && L->sx && L->sw && L->ss && L->cnt && L->T && L->R && L->X ? 0 : -1;
+}
+
+/* Row k's domain, or -1 when outside every domain or missing. */
+static long lin_dom(const lin *L, size_t k)
+{
+    long g = L->domain ? L->domain[k] : 0;
+    if (g < 0 || isnan(L->y[k]) || (L->x && isnan(L->x[k])) || L->d->w[k] == 0)
+        return -1;
+    return g;
+}
+
+/* First pass: weighted sums of y, x and w and counts per domain; then the ratios R = Y / X
+ * (totals: Y). A domain without respondents or with a zero denominator is an error. */
+static helby_status lin_sums(lin *L, helby_error *err)
+{
+    const helby_design *d = L->d;
+    for (size_t k = 0; k < d->n; k++) {
+        long g = lin_dom(L, k);
+        if (g < 0)
+            continue;
+        if ((size_t)g >= L->D)
+            return helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g,
+                                   L->D);
+        kadd(&L->sy[g], d->w[k] * L->y[k]);
+        kadd(&L->sx[g], d->w[k] * (L->x ? L->x[k] : 1.0));
+        kadd(&L->sw[g], d->w[k]);
+        L->cnt[g]++;
+    }
+    for (size_t g = 0; g < L->D; g++) {
+        if (L->cnt[g] == 0)
+            return helby_error_set(err, HELBY_ENUMERIC,
+                                   "domain %zu has no respondents with a value", g);
+        L->X[g] = kval(&L->sx[g]);
+        if (L->kind != HELBY_EST_TOTAL && L->X[g] == 0)
+            return helby_error_set(err, HELBY_ENUMERIC, "domain %zu: the denominator is zero",
+                                   g);
+        L->R[g] = L->kind == HELBY_EST_TOTAL ? kval(&L->sy[g]) : kval(&L->sy[g]) / L->X[g];
+    }
+    return HELBY_OK;
+}
+
+/* Second pass: influence values summed per PSU (totals z = y; ratios z = (y - R x) / X)
+ * and, for deff, the weighted squared deviations; after weighting, the calibration
+ * residuals of the influence values (weight.c). */
+static helby_status lin_influence(lin *L, helby_error *err)
+{
+    const helby_design *d = L->d;
+    const size_t n = d->n, D = L->D;
+    double *m = malloc(D * sizeof *m);
+    double *zk = d->cal ? malloc(n * sizeof *zk) : NULL;
+    long *dk = d->cal ? malloc(n * sizeof *dk) : NULL;
+    if (!m || (d->cal && (!zk || !dk))) {
+        free(m), free(zk), free(dk);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
+    }
+    for (size_t g = 0; g < D; g++)
+        m[g] = kval(&L->sy[g]) / kval(&L->sw[g]);
+    for (size_t k = 0; k < n; k++) {
+        long g = lin_dom(L, k);
+        if (dk)
+            dk[k] = g;
+        if (g < 0)
+            continue;
+        double z = L->kind == HELBY_EST_TOTAL
+                       ? L->y[k]
+                       : (L->y[k] - L->R[g] * (L->x ? L->x[k] : 1.0)) / L->X[g];
+        L->T[d->psu[k] * D + (size_t)g] += d->w[k] * z;
+        if (zk)
+            zk[k] = z;
+        double r = L->y[k] - m[g];
+        kadd(&L->ss[g], d->w[k] * r * r);
+    }
+    free(m);
+    int rc = d->cal ? helby_cal_residualize(d, zk, dk, D, L->T) : 0;
+    free(zk), free(dk);
+    return rc ? helby_error_set(err, HELBY_ENOMEM, "out of memory estimating") : HELBY_OK;
+}
+
+/* The estimates of e from L (vcov already set): SE, df, n, deff as R svymean/svytotal(deff =
+ * TRUE) (variance over that of a simple random sample without replacement of the domain's n
+ * from its estimated size) and the CI (Korn–Graubard on the domain's own df, kg_df). */
+static void lin_fill(const lin *L, helby_estimates *e, const helby_estimate_options *opt,
+                     const double *kg_df)
+{
+    const size_t D = L->D;
+    double df = opt->df > 0 ? opt->df : helby_design_df(L->d);
+    for (size_t g = 0; g < D; g++) {
+        helby_estimate *o = &e->est[g];
+        o->estimate = L->R[g];
+        o->se = sqrt(e->vcov[g * D + g]);
+        o->df = df;
+        o->n = L->cnt[g];
+        o->n_weighted = kval(&L->sw[g]);
+        double nn = (double)L->cnt[g], N = o->n_weighted;
+        double svyvar = kval(&L->ss[g]) / N * nn / (nn - 1);
+        double vsrs = svyvar * (N - nn) / (N * nn);
+        if (L->kind == HELBY_EST_TOTAL)
+            vsrs *= N * N;
+        o->deff = L->kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
+                                                                  : e->vcov[g * D + g] / vsrs;
+        helby_estimate_set_ci(o, opt, kg_df[g]);
+    }
+}
+
+static helby_estimates *estimates_new(size_t D)
+{
+    helby_estimates *e = calloc(1, sizeof *e);
+    if (e) {
+        e->est = calloc(D, sizeof *e->est);
+        e->vcov = calloc(D * D, sizeof *e->vcov);
+        e->n_domains = D;
+    }
+    if (e && (!e->est || !e->vcov)) {
+        helby_estimates_free(e);
+        return NULL;
+    }
+    return e;
+}
+
 helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, const double *y,
                                const double *x, const long *domain, size_t D,
                                const helby_estimate_options *opt_in, helby_estimates **out,
@@ -152,137 +299,25 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
         D = 1;
     if (D == 0 || !y || (kind == HELBY_EST_RATIO && !x))
         return helby_error_set(err, HELBY_EUSAGE, "estimate: no domains, or no variable");
-    const size_t n = d->n;
-    ksum *sy = calloc(D, sizeof *sy), *sx = calloc(D, sizeof *sx), *sw = calloc(D, sizeof *sw);
-    size_t *cnt = calloc(D, sizeof *cnt);
-    double *T = calloc(d->P * D, sizeof *T);
-    helby_estimates *e = calloc(1, sizeof *e);
-    if (e) {
-        e->est = calloc(D, sizeof *e->est);
-        e->vcov = calloc(D * D, sizeof *e->vcov);
-    }
-    if (!sy || !sx || !sw || !cnt || !T || !e || !e->est || !e->vcov) {
-        free(sy), free(sx), free(sw), free(cnt), free(T);
-        helby_estimates_free(e);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-    }
-    e->n_domains = D;
-/* The row's domain, or -1 when outside every domain or missing. */
-#define DOM(k)                                                                                     \
-    ((domain ? domain[k] : 0) < 0 || isnan(y[k]) || (x && isnan(x[k])) || d->w[k] == 0            \
-         ? -1                                                                                      \
-         : (domain ? domain[k] : 0))
-    for (size_t k = 0; k < n; k++) {
-        long g = DOM(k);
-        if (g < 0)
-            continue;
-        if ((size_t)g >= D) {
-            free(sy), free(sx), free(sw), free(cnt), free(T);
-            helby_estimates_free(e);
-            return helby_error_set(err, HELBY_EUSAGE, "row %zu has domain %ld of %zu", k + 1, g,
-                                   D);
-        }
-        kadd(&sy[g], d->w[k] * y[k]);
-        kadd(&sx[g], d->w[k] * (x ? x[k] : 1.0));
-        kadd(&sw[g], d->w[k]);
-        cnt[g]++;
-    }
-    helby_status st = HELBY_OK;
-    double *R = malloc(D * sizeof *R), *X = malloc(D * sizeof *X);
-    if (!R || !X) {
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    for (size_t g = 0; g < D; g++) {
-        if (cnt[g] == 0) {
-            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu has no respondents with a value",
-                                 g);
-            goto done;
-        }
-        X[g] = kval(&sx[g]);
-        if (kind != HELBY_EST_TOTAL && X[g] == 0) {
-            st = helby_error_set(err, HELBY_ENUMERIC, "domain %zu: the denominator is zero", g);
-            goto done;
-        }
-        R[g] = kind == HELBY_EST_TOTAL ? kval(&sy[g]) : kval(&sy[g]) / X[g];
-    }
-    /* One more pass: influence values summed per PSU (totals z = y; ratios
-     * z = (y - R x) / X) and, for deff, the weighted squared deviations. */
-    ksum *ss = calloc(D, sizeof *ss);
-    double *m = malloc(D * sizeof *m);
-    if (!ss || !m) {
-        free(ss);
-        free(m);
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    for (size_t g = 0; g < D; g++)
-        m[g] = kval(&sy[g]) / kval(&sw[g]);
-    /* After weighting, every row's influence value is needed once more for the
-     * calibration residuals (weight.c). */
-    double *zk = d->cal ? malloc(n * sizeof *zk) : NULL;
-    long *dk = d->cal ? malloc(n * sizeof *dk) : NULL;
-    if (d->cal && (!zk || !dk)) {
-        free(zk), free(dk), free(ss), free(m);
-        st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
-    }
-    for (size_t k = 0; k < n; k++) {
-        long g = DOM(k);
-        if (dk)
-            dk[k] = g;
-        if (g < 0)
-            continue;
-        double z = kind == HELBY_EST_TOTAL ? y[k]
-                                           : (y[k] - R[g] * (x ? x[k] : 1.0)) / X[g];
-        T[d->psu[k] * D + (size_t)g] += d->w[k] * z;
-        if (zk)
-            zk[k] = z;
-        double r = y[k] - m[g];
-        kadd(&ss[g], d->w[k] * r * r);
-    }
-    free(m);
-    if (d->cal) {
-        int rc = helby_cal_residualize(d, zk, dk, D, T);
-        free(zk);
-        free(dk);
-        if (rc) {
-            free(ss);
-            st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-            goto done;
-        }
-    }
-    helby_design_vcov(d, T, D, e->vcov);
+    lin L = {d, kind, y, x, domain, D, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
+    helby_estimates *e = estimates_new(D);
     double *kg_df = calloc(D, sizeof *kg_df);
-    if (!kg_df || (opt.ci == HELBY_CI_BETA && domain_df(d, y, x, domain, D, kg_df))) {
-        free(kg_df), free(ss);
+    helby_status st = HELBY_OK;
+    if (!e || !kg_df || lin_alloc(&L))
         st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
-        goto done;
+    if (!st)
+        st = lin_sums(&L, err);
+    if (!st)
+        st = lin_influence(&L, err);
+    if (!st) {
+        helby_design_vcov(d, L.T, D, e->vcov);
+        if (opt.ci == HELBY_CI_BETA && domain_df(d, y, x, domain, D, kg_df))
+            st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
     }
-    /* deff as R svymean/svytotal(deff = TRUE): variance over that of a simple random
-     * sample without replacement of the domain's n from its estimated size. */
-    double df = opt.df > 0 ? opt.df : helby_design_df(d);
-    for (size_t g = 0; g < D; g++) {
-        helby_estimate *o = &e->est[g];
-        o->estimate = R[g];
-        o->se = sqrt(e->vcov[g * D + g]);
-        o->df = df;
-        o->n = cnt[g];
-        o->n_weighted = kval(&sw[g]);
-        double nn = (double)cnt[g], N = o->n_weighted;
-        double svyvar = kval(&ss[g]) / N * nn / (nn - 1);
-        double vsrs = svyvar * (N - nn) / (N * nn);
-        if (kind == HELBY_EST_TOTAL)
-            vsrs *= N * N;
-        o->deff = kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
-                                                               : e->vcov[g * D + g] / vsrs;
-        helby_estimate_set_ci(o, &opt, kg_df[g]);
-    }
+    if (!st)
+        lin_fill(&L, e, &opt, kg_df);
+    lin_free(&L);
     free(kg_df);
-    free(ss);
-done:
-#undef DOM
-    free(sy), free(sx), free(sw), free(cnt), free(T), free(R), free(X);
     if (st) {
         helby_estimates_free(e);
         return st;

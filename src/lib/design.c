@@ -110,47 +110,29 @@ static helby_status fpc_kinds_agree(const helby_design *d, const double *fpc_h, 
                            nm[3] ? nm[3] : "");
 }
 
-helby_status helby_design_new(helby_design **out, const helby_design_spec *s, helby_error *err)
+/* The weights copied and checked: finite, >= 0, not all zero. */
+static helby_status design_weights(helby_design *d, const helby_design_spec *s, helby_error *err)
 {
-    *out = NULL;
-    if (!s || s->n == 0 || !s->weights)
-        return helby_error_set(err, HELBY_EUSAGE, "a design needs rows and weights");
-    helby_design *d = calloc(1, sizeof *d);
-    helby_strmap smap, pmap;
-    helby_strmap_init(&smap);
-    helby_strmap_init(&pmap);
-    helby_status st = HELBY_OK;
-    char name[64];
-    if (!d)
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
-    d->n = s->n;
-    d->lonely = s->lonely;
-    d->w = helby_alloc_big(s->n * sizeof *d->w);
-    d->psu = helby_alloc_big(s->n * sizeof *d->psu);
-    if (!d->w || !d->psu)
-        goto nomem;
     double wsum = 0;
     for (size_t k = 0; k < s->n; k++) {
         double w = s->weights[k];
-        if (!(w >= 0) || !isfinite(w)) {
-            st = helby_error_set(err, HELBY_EINPUT, "weight of row %zu is %g: weights must be "
-                                 "finite and >= 0", k + 1, w);
-            goto fail;
-        }
+        if (!(w >= 0) || !isfinite(w))
+            return helby_error_set(err, HELBY_EINPUT, "weight of row %zu is %g: weights must be "
+                                   "finite and >= 0", k + 1, w);
         d->w[k] = w;
         wsum += w;
     }
-    if (!(wsum > 0)) {
-        st = helby_error_set(err, HELBY_ENUMERIC, "all weights are zero");
-        goto fail;
-    }
-    /* Dense strata, then dense PSUs keyed by (stratum, psu). Files are usually sorted by
-     * PSU, so a row like the one before it skips the hash lookups. */
+    return wsum > 0 ? HELBY_OK : helby_error_set(err, HELBY_ENUMERIC, "all weights are zero");
+}
+
+/* Dense strata (smap), then dense PSUs keyed by (stratum, psu) (pmap) into d->psu. Files are
+ * usually sorted by PSU, so a row like the one before it skips the hash lookups. */
+static helby_status design_number(helby_design *d, const helby_design_spec *s,
+                                  helby_strmap *smap, helby_strmap *pmap, helby_error *err)
+{
     size_t prev_id = 0, prev_psu = 0, prev_p = 0, prev_h = 0;
-    if (!s->psus && s->n > UINT32_MAX) {
-        st = helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
-        goto fail;
-    }
+    if (!s->psus && s->n > UINT32_MAX)
+        return helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
     for (size_t k = 0; k < s->n; k++) {
         size_t id = s->strata ? s->strata[k] : 0, h, p;
         size_t pid = s->psus ? s->psus[k] : k;
@@ -160,8 +142,8 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         }
         if (k > 0 && id == prev_id)
             h = prev_h;
-        else if (helby_strmap_put(&smap, (const char *)&id, sizeof id, smap.count, &h) < 0)
-            goto nomem;
+        else if (helby_strmap_put(smap, (const char *)&id, sizeof id, smap->count, &h) < 0)
+            return HELBY_ENOMEM;
         prev_h = h;
         if (!s->psus) {
             /* each row its own PSU: dense in row order, no hashing (the stratum of each
@@ -171,70 +153,77 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
             continue;
         }
         size_t key[2] = {h, pid};
-        if (helby_strmap_put(&pmap, (const char *)key, sizeof key, pmap.count, &p) < 0)
-            goto nomem;
-        if (p > UINT32_MAX) {
-            st = helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
-            goto fail;
-        }
+        if (helby_strmap_put(pmap, (const char *)key, sizeof key, pmap->count, &p) < 0)
+            return HELBY_ENOMEM;
+        if (p > UINT32_MAX)
+            return helby_error_set(err, HELBY_EUSAGE, "more than 4 billion PSUs");
         d->psu[k] = (uint32_t)p;
         prev_id = id, prev_psu = pid, prev_p = p;
     }
-    d->H = smap.count;
-    d->P = s->psus ? pmap.count : s->n;
+    d->H = smap->count;
+    d->P = s->psus ? pmap->count : s->n;
+    return HELBY_OK;
+}
+
+/* The strata's ids and names, each PSU's stratum and the PSUs per stratum. */
+static helby_status design_layout(helby_design *d, const helby_design_spec *s,
+                                  const helby_strmap *smap, const helby_strmap *pmap)
+{
+    char name[64];
     d->stratum_of_psu = malloc(d->P * sizeof *d->stratum_of_psu);
     d->n_h = calloc(d->H, sizeof *d->n_h);
     d->f_h = malloc(d->H * sizeof *d->f_h);
     d->stratum_id = malloc(d->H * sizeof *d->stratum_id);
-    double *fpc_h = malloc(d->H * sizeof *fpc_h);
-    if (!d->stratum_of_psu || !d->n_h || !d->f_h || !d->stratum_id || !fpc_h) {
-        free(fpc_h);
-        goto nomem;
-    }
     d->stratum_name = calloc(d->H, sizeof *d->stratum_name);
-    if (!d->stratum_name) {
-        free(fpc_h);
-        goto nomem;
-    }
+    if (!d->stratum_of_psu || !d->n_h || !d->f_h || !d->stratum_id || !d->stratum_name)
+        return HELBY_ENOMEM;
     for (size_t h = 0; h < d->H; h++) {
-        memcpy(&d->stratum_id[h], helby_strmap_key(&smap, h), sizeof(size_t));
-        fpc_h[h] = NAN;
+        memcpy(&d->stratum_id[h], helby_strmap_key(smap, h), sizeof(size_t));
         const char *nm = stratum_name(s, d->stratum_id[h], name, sizeof name);
-        if (!(d->stratum_name[h] = strdup(nm))) {
-            free(fpc_h);
-            goto nomem;
-        }
+        if (!(d->stratum_name[h] = strdup(nm)))
+            return HELBY_ENOMEM;
     }
     for (size_t p = 0; p < d->P && s->psus; p++) {
         size_t key[2];
-        memcpy(key, helby_strmap_key(&pmap, p), sizeof key);
+        memcpy(key, helby_strmap_key(pmap, p), sizeof key);
         d->stratum_of_psu[p] = key[0];
         d->n_h[key[0]]++;
     }
+    size_t prev_id = 0;
     for (size_t k = 0, h = 0; k < s->n && !s->psus; k++) {
         size_t id = s->strata ? s->strata[k] : 0;
         if (k == 0 || id != prev_id) {
-            helby_strmap_get(&smap, (const char *)&id, sizeof id, &h); /* put above */
+            helby_strmap_get(smap, (const char *)&id, sizeof id, &h); /* put above */
             prev_id = id;
         }
         d->stratum_of_psu[k] = h;
         d->n_h[h]++;
     }
-    for (size_t k = 0; k < s->n && s->fpc; k++) {
+    return HELBY_OK;
+}
+
+/* Each stratum's fpc (constant within it, positive, of one kind), into f_h = (N - n) / N
+ * (1 without fpc; a fraction f gives N = n / f, as R). */
+static helby_status design_fpc(helby_design *d, const helby_design_spec *s, helby_error *err)
+{
+    char name[64];
+    double *fpc_h = malloc(d->H * sizeof *fpc_h);
+    if (!fpc_h)
+        return HELBY_ENOMEM;
+    helby_status st = HELBY_OK;
+    for (size_t h = 0; h < d->H; h++)
+        fpc_h[h] = NAN;
+    for (size_t k = 0; k < s->n && s->fpc && !st; k++) {
         size_t h = d->stratum_of_psu[d->psu[k]];
         double f = s->fpc[k];
-        if (!(f > 0) || !isfinite(f)) {
+        if (!(f > 0) || !isfinite(f))
             st = helby_error_set(err, HELBY_EINPUT, "fpc of row %zu is %g: it must be positive",
                                  k + 1, f);
-            break;
-        }
-        if (isnan(fpc_h[h]))
+        else if (isnan(fpc_h[h]))
             fpc_h[h] = f;
-        else if (fpc_h[h] != f) {
+        else if (fpc_h[h] != f)
             st = helby_error_set(err, HELBY_EINPUT, "fpc varies within stratum %s",
                                  stratum_name(s, d->stratum_id[h], name, sizeof name));
-            break;
-        }
     }
     if (!st)
         st = fpc_kinds_agree(d, fpc_h, err);
@@ -246,43 +235,72 @@ helby_status helby_design_new(helby_design **out, const helby_design_spec *s, he
         }
         if (N <= 1)
             N = nh / N; /* a sampling fraction: population PSUs = n / f (as R) */
-        if (N < nh - 1e-9) {
+        if (N < nh - 1e-9)
             st = helby_error_set(err, HELBY_EINPUT,
                                  "fpc of stratum %s (%g) is smaller than its %zu sampled PSUs",
                                  stratum_name(s, d->stratum_id[h], name, sizeof name), N,
                                  d->n_h[h]);
-            break;
-        }
-        d->f_h[h] = (N - nh) / N;
+        else
+            d->f_h[h] = (N - nh) / N;
     }
     free(fpc_h);
-    if (st)
-        goto fail;
-    if (d->P < 2) {
-        /* The data cannot support a variance: bad input (exit 2), as every design limit. */
-        st = helby_error_set(err, HELBY_EINPUT,
-                             "the design has a single PSU: no variance can be estimated");
-        goto fail;
-    }
+    return st;
+}
+
+/* What no variance can come from: a single PSU, a lonely PSU under the rule `fail`. The data
+ * cannot support a variance: bad input (exit 2), as every design limit. */
+static helby_status design_supports_variance(const helby_design *d,
+                                             const helby_design_spec *s, helby_error *err)
+{
+    char name[64];
+    if (d->P < 2)
+        return helby_error_set(err, HELBY_EINPUT,
+                               "the design has a single PSU: no variance can be estimated");
     for (size_t h = 0; h < d->H; h++)
-        if (d->n_h[h] == 1 && d->lonely == HELBY_LONELY_FAIL && d->f_h[h] >= 1e-7) {
-            st = helby_error_set(err, HELBY_EINPUT,
-                                 "stratum %s has only one PSU; choose a lonely_psu rule (remove, "
-                                 "certainty, adjust or average)",
-                                 stratum_name(s, d->stratum_id[h], name, sizeof name));
-            goto fail;
-        }
+        if (d->n_h[h] == 1 && d->lonely == HELBY_LONELY_FAIL && d->f_h[h] >= 1e-7)
+            return helby_error_set(err, HELBY_EINPUT,
+                                   "stratum %s has only one PSU; choose a lonely_psu rule "
+                                   "(remove, certainty, adjust or average)",
+                                   stratum_name(s, d->stratum_id[h], name, sizeof name));
+    return HELBY_OK;
+}
+
+helby_status helby_design_new(helby_design **out, const helby_design_spec *s, helby_error *err)
+{
+    *out = NULL;
+    if (!s || s->n == 0 || !s->weights)
+        return helby_error_set(err, HELBY_EUSAGE, "a design needs rows and weights");
+    helby_design *d = calloc(1, sizeof *d);
+    if (!d)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
+    helby_strmap smap, pmap;
+    helby_strmap_init(&smap);
+    helby_strmap_init(&pmap);
+    d->n = s->n;
+    d->lonely = s->lonely;
+    d->w = helby_alloc_big(s->n * sizeof *d->w);
+    d->psu = helby_alloc_big(s->n * sizeof *d->psu);
+    helby_status st = !d->w || !d->psu ? HELBY_ENOMEM : HELBY_OK;
+    if (!st)
+        st = design_weights(d, s, err);
+    if (!st)
+        st = design_number(d, s, &smap, &pmap, err);
+    if (!st)
+        st = design_layout(d, s, &smap, &pmap);
+    if (!st)
+        st = design_fpc(d, s, err);
+    if (!st)
+        st = design_supports_variance(d, s, err);
     helby_strmap_free(&smap);
     helby_strmap_free(&pmap);
+    if (st == HELBY_ENOMEM)
+        helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
+    if (st) {
+        helby_design_free(d);
+        return st;
+    }
     *out = d;
     return HELBY_OK;
-nomem:
-    st = helby_error_set(err, HELBY_ENOMEM, "out of memory building the design");
-fail:
-    helby_strmap_free(&smap);
-    helby_strmap_free(&pmap);
-    helby_design_free(d);
-    return st;
 }
 
 const char *helby_design_stratum_name(const helby_design *d, size_t h, char *buf, size_t n)

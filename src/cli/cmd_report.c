@@ -108,7 +108,15 @@ static int write_pdf(const helby_report *r, int barometer, const char *out_path)
     return rc;
 }
 
-static int report_main(cli_global *g, int argc, char **argv, int barometer, const char *cmd)
+typedef struct report_args {
+    long run, min_cell;
+    const char *out_path, *lang, *reg;
+    helby_report_format fmt;
+    int pdf, barometer;
+} report_args;
+
+/* getopt over report's (and barometer's) options into a; -1 when fine, else the exit code. */
+static int report_parse(int argc, char **argv, const char *cmd, report_args *a)
 {
     enum { O_LANG = 256, O_MINCELL, O_REGISTER, O_BAROMETER };
     static const struct option opts[] = {{"run", required_argument, 0, 'r'},
@@ -119,34 +127,31 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
                                          {"register", required_argument, 0, O_REGISTER},
                                          {"barometer", no_argument, 0, O_BAROMETER},
                                          {0, 0, 0, 0}};
-    long run = 0, min_cell = 0;
-    const char *out_path = NULL, *lang = NULL, *reg = NULL;
-    helby_report_format fmt = HELBY_REPORT_TEXT;
-    int c, pdf = 0;
+    int c;
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:r:f:o:", opts, NULL)) != -1) {
         char *end = NULL;
         switch (c) {
-        case 'r': run = strtol(optarg, &end, 10); break;
+        case 'r': a->run = strtol(optarg, &end, 10); break;
         case 'f':
-            pdf = !strcmp(optarg, "pdf");
-            if (pdf)
-                fmt = HELBY_REPORT_HTML;
-            else if (!helby_report_format_parse(optarg, &fmt))
+            a->pdf = !strcmp(optarg, "pdf");
+            if (a->pdf)
+                a->fmt = HELBY_REPORT_HTML;
+            else if (!helby_report_format_parse(optarg, &a->fmt))
                 return cli_usage(cmd, "--format must be text, csv, json, md, html, xlsx or "
                                       "pdf, not '%s'",
                                  optarg);
             break;
-        case 'o': out_path = optarg; break;
+        case 'o': a->out_path = optarg; break;
         case O_LANG:
             if (strcmp(optarg, "da") && strcmp(optarg, "en"))
                 return cli_usage(cmd, "--lang must be da or en, not '%s'", optarg);
-            lang = optarg;
+            a->lang = optarg;
             break;
-        case O_MINCELL: min_cell = strtol(optarg, &end, 10); break;
-        case O_REGISTER: reg = optarg; break;
-        case O_BAROMETER: barometer = 1; break;
+        case O_MINCELL: a->min_cell = strtol(optarg, &end, 10); break;
+        case O_REGISTER: a->reg = optarg; break;
+        case O_BAROMETER: a->barometer = 1; break;
         case ':': return cli_usage(cmd, "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
         }
@@ -156,50 +161,61 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
     }
     if (optind < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);
-    if (run <= 0)
+    if (a->run <= 0)
         return cli_usage(cmd, "missing --run N (see `helby runs list`)");
-    if (min_cell && min_cell < 5)
+    if (a->min_cell && a->min_cell < 5)
         return cli_usage(cmd, "--min-cell is never below 5 respondents");
-    if ((fmt == HELBY_REPORT_XLSX || pdf) && !out_path)
-        return cli_usage(cmd, "--format %s needs --out FILE", pdf ? "pdf" : "xlsx");
-    if (fmt == HELBY_REPORT_XLSX && barometer)
+    if ((a->fmt == HELBY_REPORT_XLSX || a->pdf) && !a->out_path)
+        return cli_usage(cmd, "--format %s needs --out FILE", a->pdf ? "pdf" : "xlsx");
+    if (a->fmt == HELBY_REPORT_XLSX && a->barometer)
         return cli_usage(cmd, "the barometer is text, md, html, csv or json");
+    return -1;
+}
+
+/* Write report r as text, CSV, JSON, Markdown or HTML to a->out_path or stdout. */
+static int report_write(const helby_report *r, const report_args *a)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    FILE *f = a->out_path ? fopen(a->out_path, "w") : stdout;
+    if (!f) {
+        helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "cannot write the report");
+        return cli_fail(&err);
+    }
+    int rc = 0;
+    if (helby_report_write(r, a->fmt, a->barometer, f, &err))
+        rc = cli_fail(&err);
+    if (a->out_path && fclose(f) != 0 && !rc) {
+        helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "writing the report failed");
+        rc = cli_fail(&err);
+    }
+    return rc;
+}
+
+static int report_main(cli_global *g, int argc, char **argv, int barometer, const char *cmd)
+{
+    report_args a = {0, 0, NULL, NULL, NULL, HELBY_REPORT_TEXT, 0, barometer};
+    int rc = report_parse(argc, argv, cmd, &a);
+    if (rc >= 0)
+        return rc;
     helby_store *st = NULL;
-    int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
-    if (rc)
+    if ((rc = cli_open_store(g, HELBY_OPEN_READONLY, &st)))
         return rc;
     helby_error err;
     helby_error_clear(&err);
     helby_report *r = NULL;
-    helby_report_options ro = {lang, (size_t)min_cell};
-    FILE *f = NULL;
-    if (helby_report_build(st, run, &ro, &r, &err) ||
-        (reg && helby_report_load_register(r, reg, &err))) {
+    helby_report_options ro = {a.lang, (size_t)a.min_cell};
+    if (helby_report_build(st, a.run, &ro, &r, &err) ||
+        (a.reg && helby_report_load_register(r, a.reg, &err)))
         rc = cli_fail(&err);
-        goto done;
-    }
-    if (fmt == HELBY_REPORT_XLSX) {
-        if (helby_report_write_xlsx(r, out_path, &err))
-            rc = cli_fail(&err);
-    } else if (pdf) {
-        rc = write_pdf(r, barometer, out_path);
-    } else {
-        f = out_path ? fopen(out_path, "w") : stdout;
-        if (!f) {
-            helby_error_at(&err, HELBY_EIO, out_path, 0, 0, NULL, "cannot write the report");
-            rc = cli_fail(&err);
-            goto done;
-        }
-        if (helby_report_write(r, fmt, barometer, f, &err))
-            rc = cli_fail(&err);
-        if (out_path && fclose(f) != 0 && !rc) {
-            helby_error_at(&err, HELBY_EIO, out_path, 0, 0, NULL, "writing the report failed");
-            rc = cli_fail(&err);
-        }
-    }
-    if (!rc && out_path && !g->quiet)
-        fprintf(stderr, "helby: wrote %s\n", out_path);
-done:
+    else if (a.fmt == HELBY_REPORT_XLSX)
+        rc = helby_report_write_xlsx(r, a.out_path, &err) ? cli_fail(&err) : 0;
+    else if (a.pdf)
+        rc = write_pdf(r, a.barometer, a.out_path);
+    else
+        rc = report_write(r, &a);
+    if (!rc && a.out_path && !g->quiet)
+        fprintf(stderr, "helby: wrote %s\n", a.out_path);
     helby_report_free(r);
     helby_store_close(st);
     return rc;

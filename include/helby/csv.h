@@ -106,6 +106,11 @@ void helby_sha256_hex(const void *data, size_t len, char out[65]);
  * sets *out on success, 0 otherwise. */
 int helby_parse_number(const char *text, size_t len, char decimal, double *out);
 
+/* A finite number as text that reads back (strtod) as the same double, in its shortest form:
+ * whole numbers below 2^53 as integers ("2880", not "2.88e+03"), others with the fewest
+ * significant digits (at most 17) that round-trip. buf of n >= 32 bytes. */
+void helby_format_number(char *buf, size_t n, double x);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
+
 int out_format_parse(const char *name, out_format *out)
 {
     if (!strcmp(name, "text"))
@@ -35,21 +37,6 @@ void out_json_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-/* The shortest "%.Ng" (N = 1..17) that reads back as x. */
-static void shortest(char *buf, size_t n, double x)
-{
-    /* Whole numbers as integers: "2880", not the equally short-to-parse "2.88e+03". */
-    if (x == floor(x) && fabs(x) < 9007199254740992.0) {
-        snprintf(buf, n, "%.0f", x);
-        return;
-    }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
-}
-
 void out_number(FILE *f, double x, out_format format)
 {
     char buf[40];
@@ -57,7 +44,7 @@ void out_number(FILE *f, double x, out_format format)
         fputs(format == OUT_JSON ? "null" : format == OUT_TEXT ? "–" : "", f);
         return;
     }
-    shortest(buf, sizeof buf, x);
+    helby_format_number(buf, sizeof buf, x);
     fputs(buf, f);
 }
 

@@ -746,3 +746,16 @@ int helby_parse_number(const char *text, size_t len, char decimal, double *out)
         *out = v;
     return ok;
 }
+
+void helby_format_number(char *buf, size_t n, double x)
+{
+    if (x == floor(x) && fabs(x) < 9007199254740992.0) {
+        snprintf(buf, n, "%.0f", x);
+        return;
+    }
+    for (int p = 1; p <= 17; p++) {
+        snprintf(buf, n, "%.*g", p, x);
+        if (strtod(buf, NULL) == x)
+            return;
+    }
+}

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "helby/csv.h"
 #include "helby/export.h"
 
 int helby_export_format_parse(const char *text, helby_export_format *fmt)
@@ -26,21 +27,6 @@ int helby_export_format_parse(const char *text, helby_export_format *fmt)
             return 0;
         }
     return -1;
-}
-
-/* The shortest "%.Ng" (N = 1..17) that reads back as x: a CSV reader gets the exact double.
- * Whole numbers below 2^53 are written as integers ("10", not "1e+01"). */
-static void shortest(char *buf, size_t n, double x)
-{
-    if (x == floor(x) && fabs(x) < 9007199254740992.0) {
-        snprintf(buf, n, "%.0f", x);
-        return;
-    }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
 }
 
 static void csv_text(FILE *f, const char *s)
@@ -73,7 +59,7 @@ helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_
             if (k->is_text) {
                 csv_text(f, k->text[r]);
             } else if (isfinite(k->num[r])) {
-                shortest(buf, sizeof buf, k->num[r]);
+                helby_format_number(buf, sizeof buf, k->num[r]);
                 fputs(buf, f);
             }
         }

@@ -13,7 +13,7 @@
 #define COL_GAP "#5b4a8b"
 
 /* A "nice" tick step for a range. */
-static double tick_step(double range)
+double report_tick_step(double range)
 {
     double raw = range / 5, p = pow(10, floor(log10(raw))), f = raw / p;
     return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
@@ -78,7 +78,7 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
 }
 
 /* <title> and <desc> of a chart, referenced by aria-labelledby (WCAG 1.1.1). */
-static void chart_open(FILE *o, double w, double h, const char *id, const char *title,
+void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc)
 {
     fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
@@ -111,7 +111,7 @@ static void y_range(const series *s, int ns, size_t W, int zero_line, double *ym
         lo = 0, hi = 1;
     if (hi - lo < 1e-9)
         hi = lo + 1;
-    *step = tick_step(hi - lo);
+    *step = report_tick_step(hi - lo);
     *ymin = floor(lo / *step) * *step;
     *ymax = ceil(hi / *step) * *step;
 }
@@ -144,7 +144,7 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
         trend_words(r, &s[k], W, unit, &desc);
     if (cue)
         report_buf_printf(&desc, "%s", cue);
-    chart_open(o, w, h, id, title, desc.data ? desc.data : "");
+    report_chart_open(o, w, h, id, title, desc.data ? desc.data : "");
     free(desc.data);
     char b[32];
     for (double t = ymin; t <= ymax + step / 2; t += step) {
@@ -261,7 +261,7 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         }
     if (!isfinite(lo))
         lo = 0, hi = 100;
-    double step = tick_step(hi - lo);
+    double step = report_tick_step(hi - lo);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;
 #define XV(v) (ml + ((v) - lo) * (w - ml - mr) / (hi - lo))
@@ -272,7 +272,7 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     snprintf(id, sizeof id, "c-%s-dist", m->name);
     helby_buf_t desc = {0};
     district_words(r, m, &desc);
-    chart_open(o, w, h, id, title, desc.data ? desc.data : "");
+    report_chart_open(o, w, h, id, title, desc.data ? desc.data : "");
     free(desc.data);
     for (double t = lo; t <= hi + step / 2; t += step) {
         helby_report_num(r, t, 0, b, sizeof b);

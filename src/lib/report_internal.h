@@ -138,6 +138,11 @@ void report_esc(FILE *o, const char *s);
 void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);
 void report_sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
                       const char (*period)[16], double target);
+/* A "nice" tick step (1, 2 or 5 times a power of ten) for a range, and an <svg> opened with
+ * its <title> and <desc> referenced by aria-labelledby (report_chart.c). */
+double report_tick_step(double range);
+void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
+                       const char *desc);
 
 helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
                                helby_error *err);

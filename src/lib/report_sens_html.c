@@ -17,27 +17,6 @@
 #define COL_REF "#b04a10"  /* 5.2:1 on the chart background */
 #define COL_TGT "#222222"
 
-static double nice_step(double range)
-{
-    double raw = range / 5, p = pow(10, floor(log10(raw))), f = raw / p;
-    return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * p;
-}
-
-static void svg_open(FILE *o, double w, double h, const char *id, const char *title,
-                     const char *desc)
-{
-    fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-               "role=\"img\" aria-labelledby=\"%s-t %s-d\" xmlns=\"http://www.w3.org/2000/svg\">"
-               "<title id=\"%s-t\">",
-            w, h, w, h, id, id, id);
-    report_esc(o, title);
-    fprintf(o, "</title><desc id=\"%s-d\">", id);
-    report_esc(o, desc);
-    fputs("</desc>\n<text x=\"8\" y=\"20\" class=\"ct\" aria-hidden=\"true\">", o);
-    report_esc(o, title);
-    fputs("</text>\n", o);
-}
-
 static void diamond(FILE *o, double x, double y, const char *col)
 {
     fprintf(o, "<polygon points=\"%.1f,%.1f %.1f,%.1f %.1f,%.1f %.1f,%.1f\" fill=\"%s\"/>\n", x,
@@ -125,7 +104,7 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
         lo = 0, hi = 1;
     if (hi - lo < 1e-9)
         hi = lo + 1;
-    double step = nice_step(hi - lo);
+    double step = report_tick_step(hi - lo);
     lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
 #define XV(v) (ml + ((v) - lo) * (w - ml - mr) / (hi - lo))
     char title[400], tgt[64], id[64], qlabel[160];
@@ -138,7 +117,7 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
     snprintf(id, sizeof id, "s-%zu-spread", gi);
     helby_buf_t d = {0};
     spread_desc(r, G, qlabel, tgt, &d);
-    svg_open(o, w, h, id, title, d.data ? d.data : "");
+    report_chart_open(o, w, h, id, title, d.data ? d.data : "");
     free(d.data);
     x_axis(r, o, lo, hi, step, ml, mr, w, mt - 10, mt + 2 * rowh, step < 1 ? 1 : 0);
     double y1 = mt + rowh * 0.5, y2 = mt + rowh * 1.5;
@@ -208,7 +187,7 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
         report_buf_printf(&d, "%s: S %s, ST %s%s", G->choices[i].label, a, b,
                           i + 1 < G->n_choices ? "; " : ".");
     }
-    svg_open(o, w, h, id, title, d.data ? d.data : "");
+    report_chart_open(o, w, h, id, title, d.data ? d.data : "");
     free(d.data);
     x_axis(r, o, 0, hi, hi > 1.2 ? 0.4 : 0.2, ml, mr, w, mt - 6, h - mb, 1);
     for (size_t i = 0; i < G->n_choices; i++) {
@@ -322,7 +301,7 @@ static void rank_chart(const helby_report *r, FILE *o, const helby_report_measur
         report_buf_printf(&d, "%s %s (%s–%s) [%s]%s", k[i].label, a, b, c, e,
                           i + 1 < nk ? "; " : ".");
     }
-    svg_open(o, w, h, id, title, d.data ? d.data : "");
+    report_chart_open(o, w, h, id, title, d.data ? d.data : "");
     free(d.data);
     x_axis(r, o, lo, hi, hi > 12 ? 2 : 1, ml, mr, w, mt - 6, h - mb, 0);
     for (size_t i = 0; i < nk; i++) {

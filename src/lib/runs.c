@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "helby/analysis.h"
+#include "helby/csv.h"
 #include "run_internal.h"
 
 void helby_run_options_default(helby_run_options *o)
@@ -72,20 +73,6 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
     return HELBY_OK;
 }
 
-/* x in the shortest form that reads back as the same double. */
-static void shortest(char *buf, size_t n, double x)
-{
-    if (x == floor(x) && fabs(x) < 1e15) { /* whole numbers as such: 30, not 3e+01 */
-        snprintf(buf, n, "%.0f", x);
-        return;
-    }
-    for (int p = 1; p <= 17; p++) {
-        snprintf(buf, n, "%.*g", p, x);
-        if (strtod(buf, NULL) == x)
-            return;
-    }
-}
-
 /* Method 1's text is what stores written before method 2 hold; %.17g keeps every bit of rho
  * and level. Do not change it: those runs must rerun. */
 void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
@@ -97,16 +84,16 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
         return;
     }
     char level[32], extra[64] = "", df[32] = "own";
-    shortest(level, sizeof level, o->level);
+    helby_format_number(level, sizeof level, o->level);
     if (!strcmp(o->variance, "bootstrap"))
         snprintf(extra, sizeof extra, ";replicates=%ld", o->replicates);
     else if (!strcmp(o->variance, "fay")) {
         char rho[32];
-        shortest(rho, sizeof rho, o->rho);
+        helby_format_number(rho, sizeof rho, o->rho);
         snprintf(extra, sizeof extra, ";rho=%s", rho);
     }
     if (o->df > 0)
-        shortest(df, sizeof df, o->df);
+        helby_format_number(df, sizeof df, o->df);
     char sens[40] = "";
     if (o->sensitivity)
         snprintf(sens, sizeof sens, ";sensitivity=%zu", o->sensitivity);

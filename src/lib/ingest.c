@@ -148,6 +148,7 @@ static const char *role_name(helby_role r)
     case HELBY_ROLE_FPC: return "fpc";
     case HELBY_ROLE_GROUP: return "group";
     case HELBY_ROLE_DISTRICT: return "district";
+    case HELBY_ROLE_COVARIATE: return "covariate";
     default: return "item";
     }
 }

@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# Golden values for helby's exports (src/lib/export.c), computed by R's survey package. Run by
+# Golden values for helby's exports (src/lib/export/export.c), computed by R's survey package. Run by
 # hand from the repository root (CI has no R):
 #     helby --db x.db init && helby --db x.db survey add surveys/copenhagen
 #     helby --db x.db import --survey copenhagen surveys/copenhagen/example/wave_201?.csv

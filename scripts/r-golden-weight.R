@@ -1,5 +1,5 @@
 #!/usr/bin/env Rscript
-# Golden values for helby's weighting (src/lib/weight.c), computed by R's survey package:
+# Golden values for helby's weighting (src/lib/stats/weight.c), computed by R's survey package:
 # postStratify, rake, calibrate (linear, truncated linear, raking, logit), trimWeights, and
 # replicate designs re-calibrated, on data(api) and on the Kalton & Flores-Cervantes (2003)
 # example that R survey itself tests (tests/kalton.R there). Run by hand from the repository

@@ -5,7 +5,7 @@
 # helby uses the same matrices so its BRR/Fay SEs match R's. Run by hand from the
 # repository root (CI does not need R):
 #     Rscript scripts/r-hadamard.R
-# Writes src/lib/hadamard.c: for 1..MAXSTRATA strata, the order and the matrix rows as hex
+# Writes src/lib/stats/hadamard.c: for 1..MAXSTRATA strata, the order and the matrix rows as hex
 # digits (bit j of a row, most significant first, is column j; 1 as in R's 0/1 matrix).
 suppressMessages(library(survey))
 MAXSTRATA <- 99
@@ -45,5 +45,5 @@ out <- c(out, "",
   "const char *const *helby_hadamard_r(size_t strata, size_t *order)", "{",
   "    if (strata == 0 || strata > MAX_STRATA)", "        return NULL;",
   "    *order = by_strata[strata].order;", "    return by_strata[strata].rows;", "}")
-writeLines(out, "src/lib/hadamard.c")
+writeLines(out, "src/lib/stats/hadamard.c")
 cat(sprintf("wrote %d matrices: %s\n", length(mats), paste(names_of, collapse = " ")))

@@ -18,8 +18,8 @@
 #include <unistd.h>
 
 #include "helby/store.h"
-#include "store_internal.h"
-#include "util_internal.h"
+#include "store/store_internal.h"
+#include "base/util_internal.h"
 
 #define N_ITEMS 13
 

@@ -1,4 +1,4 @@
-/* fuzz_csv.c — the CSV reader with dialect sniffing (src/lib/csv.c).
+/* fuzz_csv.c — the CSV reader with dialect sniffing (src/lib/base/csv.c).
  *
  * Each input is parsed twice: with everything sniffed and default limits, then with a
  * dialect forced (chosen from the input's bytes) and tiny limits. Every row handed out must

@@ -1,4 +1,4 @@
-/* fuzz_import.c — the whole import path (src/lib/ingest.c, csv.c, store.c) into an
+/* fuzz_import.c — the whole import path (src/lib/ingest/ingest.c, csv.c, store.c) into an
  * in-memory store holding the example survey.
  *
  * Each input is imported as a response file inside a transaction that is rolled back

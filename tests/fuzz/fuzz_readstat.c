@@ -1,4 +1,4 @@
-/* fuzz_readstat.c — the ReadStat-to-codebook layer (src/lib/ingest_readstat.c): SPSS,
+/* fuzz_readstat.c — the ReadStat-to-codebook layer (src/lib/ingest/ingest_readstat.c): SPSS,
  * Stata and SAS files validated against the example survey. ReadStat's own parsers are
  * fuzzed upstream; what is ours is turning its values, user-missing declarations, extended
  * missing values and value labels into the rows ingest.c checks.
@@ -14,7 +14,7 @@
 
 #include "fuzz_util.h"
 #include "helby/ingest.h"
-#include "ingest_internal.h"
+#include "ingest/ingest_internal.h"
 
 static helby_survey *survey;
 

@@ -1,4 +1,4 @@
-/* fuzz_survey.c — the survey-definition loader (src/lib/survey.c), from memory.
+/* fuzz_survey.c — the survey-definition loader (src/lib/survey/survey.c), from memory.
  *
  * An input that starts like a serialized definition ("helby-survey 1\n") goes to
  * helby_survey_from_blob as it is (the store's copy). Any other input is a set of files,

@@ -1,4 +1,4 @@
-/* test_codes.c — design codes (src/lib/codes.c, schemas/004_codes.sql): stratum and PSU
+/* test_codes.c — design codes (src/lib/store/codes.c, schemas/004_codes.sql): stratum and PSU
  * columns numbered by first appearance at import, read back, upgraded into old stores. */
 #include <setjmp.h>
 #include <stdarg.h>

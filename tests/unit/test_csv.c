@@ -1,4 +1,4 @@
-/* test_csv.c — reading delimited exports (src/lib/csv.c). Expected values are written out
+/* test_csv.c — reading delimited exports (src/lib/base/csv.c). Expected values are written out
  * by hand from the input bytes in each test. */
 #include <setjmp.h>
 #include <stdarg.h>

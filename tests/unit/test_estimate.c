@@ -1,5 +1,5 @@
 /* test_estimate.c — the estimation core on hand-checkable and stiff data, and its refusals
- * of degenerate input (src/lib/design.c, estimate.c, replicate.c). Agreement with R survey
+ * of degenerate input (src/lib/stats/design.c, estimate.c, replicate.c). Agreement with R survey
  * is in test_golden.c. */
 #include <setjmp.h>
 #include <stdarg.h>

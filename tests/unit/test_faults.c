@@ -1,4 +1,4 @@
-/* test_faults.c — fault injection into an import (src/lib/ingest.c, csv.c, store.c).
+/* test_faults.c — fault injection into an import (src/lib/ingest/ingest.c, csv.c, store.c).
  *
  * Allocations: the program is linked with -Wl,--wrap for malloc, calloc, realloc, strdup,
  * posix_memalign and free, and SQLite gets counting allocators through
@@ -29,7 +29,7 @@
 #include "helby/ingest.h"
 #include "helby/store.h"
 #include "helby/survey.h"
-#include "store_internal.h"
+#include "store/store_internal.h"
 
 #define COPENHAGEN HELBY_SOURCE_ROOT "/surveys/copenhagen"
 
@@ -626,7 +626,7 @@ static void import_in_a_transaction_survives_each_allocation_failing_in_turn(voi
     in_transaction = 0;
 }
 
-/* The same through the ReadStat path (src/lib/ingest_readstat.c): an SPSS file of 20 rows
+/* The same through the ReadStat path (src/lib/ingest/ingest_readstat.c): an SPSS file of 20 rows
  * (tests/data/readstat/). ReadStat's own allocations are not wrapped (a shared library);
  * helby's around them are. */
 static void spss_import_survives_each_allocation_failing_in_turn(void **state)

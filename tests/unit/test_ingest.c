@@ -1,4 +1,4 @@
-/* test_ingest.c — validation and all-or-nothing import (src/lib/ingest.c). Small response
+/* test_ingest.c — validation and all-or-nothing import (src/lib/ingest/ingest.c). Small response
  * files are written out in each test, so every expected count can be read off them. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_replicate.c — replicate designs (src/lib/replicate.c) and estimation with them
+/* test_replicate.c — replicate designs (src/lib/stats/replicate.c) and estimation with them
  * (helby_estimate_by_replicates): JKn by domain against R survey, the jackknife weights by
  * their definition, and the memory of a 20,000-PSU jackknife, counted through allocation
  * wrappers (the program is linked with -Wl,--wrap for the allocator). */

@@ -1,4 +1,4 @@
-/* test_score.c — respondent scores (src/lib/score.c) on the Copenhagen definition, every
+/* test_score.c — respondent scores (src/lib/survey/score.c) on the Copenhagen definition, every
  * expected value worked out by hand from docs/method.md §1 in the comments. */
 #include <setjmp.h>
 #include <stdarg.h>

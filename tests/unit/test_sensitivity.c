@@ -1,4 +1,4 @@
-/* test_sensitivity.c — helby sensitivity (src/lib/sensitivity.c, sensitivity_sobol.c):
+/* test_sensitivity.c — helby sensitivity (src/lib/analysis/sensitivity.c, sensitivity_sobol.c):
  * the estimators on the Ishigami function, whose indices are known in closed form; a
  * one-point space reproduces helby compare bit for bit; a small space's constructions match
  * R survey (tests/golden/sensitivity_small.csv, scripts/r-golden-sensitivity.R). */

@@ -1,4 +1,4 @@
-/* test_store.c — the SQLite store (src/lib/store.c). */
+/* test_store.c — the SQLite store (src/lib/store/store.c). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-/* test_survey.c — survey definitions (src/lib/survey.c): the Copenhagen example loads with
+/* test_survey.c — survey definitions (src/lib/survey/survey.c): the Copenhagen example loads with
  * the facts written in surveys/copenhagen/, the hash is stable and content-bound, and each
  * broken definition is refused naming file, line and what is wrong. */
 #include <setjmp.h>

@@ -1,5 +1,5 @@
 /* test_tables.c — estimates by domains and the minorities/Danes comparison as library calls
- * (src/lib/tables.c, tables_compare.c) on eight hand-made respondents per wave, whose
+ * (src/lib/analysis/tables.c, tables_compare.c) on eight hand-made respondents per wave, whose
  * domain means are worked out by hand below. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* test_waves.c — one design per wave (src/lib/waves.c) against R survey, wave by wave.
+/* test_waves.c — one design per wave (src/lib/analysis/waves.c) against R survey, wave by wave.
  *
  * The edge-case survey tests/data/edge and its golden values tests/golden/edge_values.csv
  * come from scripts/r-golden-edge.R (R survey 4.1, each wave analysed alone). The property

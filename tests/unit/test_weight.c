@@ -1,4 +1,4 @@
-/* test_weight.c — weighting (src/lib/weight.c) against R survey 4.1.1: postStratify, rake,
+/* test_weight.c — weighting (src/lib/stats/weight.c) against R survey 4.1.1: postStratify, rake,
  * calibrate (linear, truncated linear, raking, logit), trimWeights and replicate designs
  * re-calibrated, on data(api) and on Kalton & Flores-Cervantes (2003). Values from
  * scripts/r-golden-weight.R, run by hand, in tests/golden/weight_values.csv; relative tolerance

@@ -1,0 +1,183 @@
+/* util.c — small containers (util_internal.h). */
+#include "base/util_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+void *helby_alloc_big(size_t bytes)
+{
+    const size_t huge = 2u << 20;
+    if (bytes < 2 * huge)
+        return malloc(bytes ? bytes : 1);
+    void *p = NULL;
+    if (posix_memalign(&p, huge, bytes) != 0)
+        return NULL;
+#ifdef MADV_HUGEPAGE
+    madvise(p, bytes, MADV_HUGEPAGE);
+#endif
+    return p;
+}
+
+int helby_buf_append(helby_buf *b, const void *p, size_t n)
+{
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->len + n + 1) {
+            if (cap > SIZE_MAX / 2)
+                return -1;
+            cap *= 2;
+        }
+        char *d = realloc(b->data, cap);
+        if (!d)
+            return -1;
+        b->data = d;
+        b->cap = cap;
+    }
+    if (n)
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+void helby_buf_free(helby_buf *b)
+{
+    free(b->data);
+    b->data = NULL;
+    b->len = b->cap = 0;
+}
+
+void helby_strmap_init(helby_strmap *m)
+{
+    memset(m, 0, sizeof *m);
+}
+
+void helby_strmap_free(helby_strmap *m)
+{
+    free(m->slots);
+    free(m->key_off);
+    free(m->key_len);
+    free(m->values);
+    helby_buf_free(&m->keys);
+    memset(m, 0, sizeof *m);
+}
+
+static uint64_t hash_bytes(const char *p, size_t n)
+{
+    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)p[i];
+        h *= 1099511628211ULL;
+    }
+    /* splitmix64 finalizer: FNV-1a alone leaves ids like "2011-00001" clustered. */
+    h ^= h >> 30;
+    h *= 0xbf58476d1ce4e5b9ULL;
+    h ^= h >> 27;
+    h *= 0x94d049bb133111ebULL;
+    return h ^ (h >> 31);
+}
+
+/* A slot holds entry + 1 in its low 32 bits and the high 32 bits of the key's hash above
+ * them, so a probe compares hashes before it touches the entry's key (a cache miss). */
+#if SIZE_MAX > 0xffffffffu
+#define SLOT_LOW ((size_t)0xffffffffu)
+#define SLOT_TAG(h) ((size_t)((h) >> 32) << 32)
+#else
+#define SLOT_LOW SIZE_MAX
+#define SLOT_TAG(h) ((size_t)0)
+#endif
+
+static int key_eq(const helby_strmap *m, size_t e, const char *key, size_t len)
+{
+    return m->key_len[e] == len && memcmp(m->keys.data + m->key_off[e], key, len) == 0;
+}
+
+int helby_strmap_get(const helby_strmap *m, const char *key, size_t len, size_t *value)
+{
+    if (!m->n_slots)
+        return 0;
+    size_t mask = m->n_slots - 1;
+    uint64_t h = hash_bytes(key, len);
+    size_t tag = SLOT_TAG(h);
+    for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
+        size_t s = m->slots[i];
+        if (!s)
+            return 0;
+        size_t e = (s & SLOT_LOW) - 1;
+        if ((s & ~SLOT_LOW) == tag && key_eq(m, e, key, len)) {
+            if (value)
+                *value = m->values[e];
+            return 1;
+        }
+    }
+}
+
+static int rehash(helby_strmap *m, size_t n_slots)
+{
+    size_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots)
+        return -1;
+    size_t mask = n_slots - 1;
+    for (size_t e = 0; e < m->count; e++) {
+        uint64_t h = hash_bytes(m->keys.data + m->key_off[e], m->key_len[e]);
+        size_t i = (size_t)h & mask;
+        while (slots[i])
+            i = (i + 1) & mask;
+        slots[i] = SLOT_TAG(h) | (e + 1);
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->n_slots = n_slots;
+    return 0;
+}
+
+int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_if_new,
+                     size_t *value)
+{
+    size_t existing;
+    if (helby_strmap_get(m, key, len, &existing)) {
+        if (value)
+            *value = existing;
+        return 0;
+    }
+    if ((m->count + 1) * 2 > m->n_slots && rehash(m, m->n_slots ? m->n_slots * 2 : 64))
+        return -1;
+    if (m->count == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 32;
+        size_t *a = realloc(m->key_off, cap * sizeof *a);
+        if (!a)
+            return -1;
+        m->key_off = a;
+        a = realloc(m->key_len, cap * sizeof *a);
+        if (!a)
+            return -1;
+        m->key_len = a;
+        a = realloc(m->values, cap * sizeof *a);
+        if (!a)
+            return -1;
+        m->values = a;
+        m->cap = cap;
+    }
+    size_t off = m->keys.len;
+    if (helby_buf_append(&m->keys, key, len) || helby_buf_append(&m->keys, "", 1))
+        return -1;
+    size_t e = m->count++;
+    m->key_off[e] = off;
+    m->key_len[e] = len;
+    m->values[e] = value_if_new;
+    size_t mask = m->n_slots - 1;
+    uint64_t h = hash_bytes(key, len);
+    size_t i = (size_t)h & mask;
+    while (m->slots[i])
+        i = (i + 1) & mask;
+    m->slots[i] = SLOT_TAG(h) | (e + 1);
+    if (value)
+        *value = value_if_new;
+    return 1;
+}
+
+const char *helby_strmap_key(const helby_strmap *m, size_t i)
+{
+    return m->keys.data + m->key_off[i];
+}

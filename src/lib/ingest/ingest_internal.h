@@ -1,0 +1,115 @@
+/* ingest_internal.h — the statistical-package layer of ingest (ingest_readstat.c).
+ *
+ * SPSS, Stata and SAS files are read by ReadStat in two steps: first the whole
+ * file into a table (values, value labels, user-missing declarations), because
+ * a Stata file keeps its value labels after the data; then the table is fed,
+ * row by row as text fields, to the same row callback the CSV reader feeds, so
+ * that every check of ingest.c applies unchanged. Mapping file conventions to
+ * the codebook (user-missing and extended missing values, value labels) is
+ * done while feeding, and what cannot be mapped is reported through a
+ * callback with its row and variable. */
+#ifndef HELBY_INGEST_INTERNAL_H
+#define HELBY_INGEST_INTERNAL_H
+
+#include "helby/csv.h"
+#include "helby/ingest.h"
+#include "helby/survey.h"
+#include "base/util_internal.h"
+
+typedef struct helby_rs_table helby_rs_table;
+
+/* The format of a response file: its extension, else its first bytes. */
+helby_file_format helby_file_format_sniff(const unsigned char *buf, size_t len, const char *name);
+
+/* Read a whole SPSS/Stata/SAS file held in memory into *out (free with
+ * helby_rs_table_free). HELBY_EINPUT with ReadStat's reason when the file
+ * cannot be parsed. */
+helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *name,
+                           helby_file_format fmt, helby_rs_table **out, helby_error *err);
+void helby_rs_table_free(helby_rs_table *t);
+size_t helby_rs_table_rows(const helby_rs_table *t);
+
+/* Reports a value the codebook cannot take (row is 1-based, 0 for the file's
+ * dictionary; col is the 1-based variable number). */
+typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *var,
+                                   const char *msg);
+
+/* Feed the header (row_index 0, line 0) and every row (line = row number) to
+ * on_row as text fields: numbers as %.17g (exact), system-missing as empty,
+ * SPSS user-missing and Stata/SAS extended missing values as the codebook's
+ * missing codes. Value labels that disagree with the codebook's are reported
+ * before the rows; the extended missing values mapped are noted after them. Returns what
+ * on_row returned, or HELBY_ENOMEM. */
+/* Adds a note (one line) to the import summary. */
+typedef void (*helby_rs_note_fn)(void *ctx, const char *text);
+
+helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby_csv_row_fn on_row,
+                           helby_rs_report_fn report, helby_rs_note_fn note_fn, void *ctx,
+                           helby_error *err);
+
+/* ---- What a data file says about its columns, for survey draft (draft.c) ---- */
+
+#define HELBY_DRAFT_MAX_CODES 40
+
+typedef struct helby_draft_col {
+    char *name, *label;          /* label: the file's variable label, or NULL */
+    int is_text;                 /* some value is not a number (or a string variable) */
+    int all_whole;               /* every number is a whole number */
+    size_t n_values, n_empty;    /* values seen; empty or system-missing cells */
+    size_t n_numbers;            /* values that are numbers */
+    double min, max;             /* of the values, user-missing ones excluded */
+    double codes[HELBY_DRAFT_MAX_CODES];
+    size_t n_codes;              /* distinct whole values (ascending), up to the max */
+    int more_codes;              /* more distinct values than that */
+    double missing[8];
+    size_t n_missing;            /* SPSS user-missing values declared in the file */
+    int missing_ranges;          /* SPSS user-missing ranges (not carried over) */
+    helby_buf labels;            /* value labels "1=Ja|2=Nej" from the file */
+    helby_buf tagged;            /* extended missing values and their labels ".a=Ved ikke" */
+    size_t n_tagged;             /* cells with an extended missing value */
+} helby_draft_col;
+
+/* Count one numeric value of a column. */
+void helby_draft_col_observe(helby_draft_col *c, double x);
+void helby_draft_cols_free(helby_draft_col *cols, size_t n);
+
+/* The columns of an SPSS/Stata/SAS table as a draft codebook sees them. */
+helby_status helby_rs_draft_columns(const helby_rs_table *t, helby_draft_col **out, size_t *n);
+
+/* ---- Matching file text to the codebook (ingest_map.c) ---- */
+
+/* Equal ignoring surrounding spaces and case (ASCII and Latin-1 letters: Æ = æ). */
+int helby_same_text_folded(const char *a, size_t na, const char *b, size_t nb);
+
+/* The variable named `name` (len bytes): exactly, else ignoring case (*folded = 1);
+ * HELBY_NO_VAR when neither. */
+size_t helby_match_column(const helby_survey *s, const char *name, size_t len, int *folded);
+
+/* The codebook name closest to `name` (at most two edits), or NULL: for "did you mean". */
+const char *helby_nearest_var(const helby_survey *s, const char *name);
+
+/* The code whose value label is `text` (folded as above): 1 and *code, 0 when no label
+ * matches, -1 when two codes share the label. */
+int helby_label_code(const helby_variable *v, const char *text, size_t len, double *code);
+
+/* ---- One line per column and kind of error (ingest_digest.c) ---- */
+
+/* A kind of error seen on this many rows gets a summary line. */
+#define HELBY_DIGEST_MIN_ROWS 3
+
+typedef struct helby_err_digest helby_err_digest;
+helby_err_digest *helby_digest_new(void);
+void helby_digest_free(helby_err_digest *d);
+/* Count a value error: `shown` is the quoted value, `kind` what was expected. -1 when out
+ * of memory. */
+int helby_digest_add(helby_err_digest *d, const char *var, const char *shown, long line,
+                     const char *kind);
+/* Insert one error per kind seen on HELBY_DIGEST_MIN_ROWS rows or more at errs->items[at]
+ * (before that file's examples), with line 0 and the hint how to fix the codebook when the
+ * values are codes it lacks; `where` names the line numbers ("lines", "rows"). The list may
+ * exceed its limit by these; they count in errs->n_summaries, not in errs->total. */
+helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s,
+                                 const char *file, const char *where, helby_error_list *errs,
+                                 size_t at);
+
+#endif

@@ -1,0 +1,498 @@
+/* report_html.c — the report as one self-contained HTML page with inline SVG charts: no
+ * scripts, no fonts or images from the network; it prints and opens offline. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+
+void report_esc(FILE *o, const char *s)
+{
+    for (; *s; s++)
+        switch (*s) {
+        case '&': fputs("&amp;", o); break;
+        case '<': fputs("&lt;", o); break;
+        case '>': fputs("&gt;", o); break;
+        case '"': fputs("&quot;", o); break;
+        default: fputc(*s, o);
+        }
+}
+
+static const char *verdict_class(const char *v)
+{
+    return !strcmp(v, "met") ? "met" : !strcmp(v, "not met") ? "notmet" : "inc";
+}
+
+static void td_cell(const helby_report *r, FILE *o, const helby_report_cell *c, double sc, int dec)
+{
+    char b[128];
+    report_cell_text(r, c, sc, dec, b, sizeof b);
+    const char *cls = c->mark == HELBY_CELL_PRIMARY         ? " class=\"s\""
+                      : c->mark == HELBY_CELL_COMPLEMENTARY ? " class=\"s\""
+                      : c->unreliable                       ? " class=\"u\""
+                                                            : "";
+    fprintf(o, "<td%s>", cls);
+    report_esc(o, b);
+    fputs("</td>", o);
+}
+
+static void measure_table(const helby_report *r, FILE *o, const helby_report_measure *m)
+{
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
+    fputs("<table><caption>", o);
+    report_esc(o, m->label);
+    fprintf(o, " (%s)</caption><thead><tr>", sc);
+    const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
+                       "gap_s", "ratio_s", "did_s", "rel_s"};
+    for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
+        char head[96];
+        report_col_head(r, m, h[k], head, sizeof head);
+        fputs("<th scope=\"col\">", o);
+        report_esc(o, head);
+        fputs("</th>", o);
+    }
+    fputs("</tr></thead><tbody>\n", o);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        for (int g = 0; g < 3; g++) {
+            const helby_report_cell *c = &m->level[w * 3 + (size_t)g];
+            td_cell(r, o, c, report_scale(m, -1), 1);
+            if (c->present && c->mark == HELBY_CELL_SHOWN)
+                fprintf(o, "<td class=\"n\">%zu</td>", c->n);
+            else
+                fputs("<td class=\"n\"></td>", o);
+        }
+        for (int q = 0; q < 4; q++)
+            td_cell(r, o, &m->cmp[w * HELBY_RQ_N + (size_t)q], report_scale(m, q),
+                    report_decimals(q));
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody></table>\n", o);
+}
+
+/* The level table's origin subgroups: each code of the group column by wave, with n. */
+static void origin_table(const helby_report *r, FILE *o, const helby_report_measure *m)
+{
+    if (!r->n_origins)
+        return;
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
+    fputs("<table class=\"orig\"><caption>", o);
+    report_esc(o, m->label);
+    fputs(": ", o);
+    report_esc(o, r->origin_title);
+    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">%s</th>", sc, report_t(r, "wave"));
+    for (size_t k = 0; k < r->n_origins; k++) {
+        fputs("<th scope=\"col\">", o);
+        report_esc(o, r->origin_labels[k]);
+        fputs("</th><th scope=\"col\">n</th>", o);
+    }
+    fputs("</tr></thead><tbody>\n", o);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        for (size_t k = 0; k < r->n_origins; k++) {
+            const helby_report_cell *c = &m->origin[w * r->n_origins + k];
+            td_cell(r, o, c, report_scale(m, -1), 1);
+            if (c->present && c->mark == HELBY_CELL_SHOWN)
+                fprintf(o, "<td class=\"n\">%zu</td>", c->n);
+            else
+                fputs("<td class=\"n\"></td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody></table>\n", o);
+}
+
+static void district_table(const helby_report *r, FILE *o, const helby_report_measure *m)
+{
+    const size_t W = r->n_waves;
+    fprintf(o, "<table class=\"dist\"><caption>%s: ", report_t(r, "districts"));
+    report_esc(o, m->label);
+    char sc[96];
+    report_scale_text(r, m, sc, sizeof sc);
+    fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">", sc);
+    report_esc(o, report_t(r, "district"));
+    fputs("</th>", o);
+    for (size_t w = 0; w < W; w++)
+        fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w],
+                report_t(r, "danes_s"),
+                r->waves[w], report_t(r, "minorities_s"));
+    fputs("</tr></thead><tbody>\n", o);
+    char b[64];
+    for (size_t d = 0; d < r->n_districts; d++) {
+        fputs("<tr><th scope=\"row\">", o);
+        report_esc(o, r->district_labels ? r->district_labels[d] : "");
+        fputs("</th>", o);
+        for (size_t k = 0; k < 2 * W; k++) {
+            const helby_report_cell *c = &m->district[d * 2 * W + k];
+            if (c->present && c->mark == HELBY_CELL_SHOWN) {
+                helby_report_num(r, c->estimate * report_scale(m, -1), 1, b, sizeof b);
+                fprintf(o, "<td%s>%s%s</td>", c->unreliable ? " class=\"u\"" : "", b,
+                        c->unreliable ? " †" : "");
+            } else {
+                fprintf(o, "<td class=\"s\">%s</td>", c->present ? report_mark(c) : "");
+            }
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody></table>\n", o);
+}
+
+static void goals_html(const helby_report *r, FILE *o)
+{
+    fputs("<div class=\"goals\">\n", o);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        char q[128];
+        report_goal_value(r, g, q, sizeof q);
+        fprintf(o, "<div class=\"goal %s\"><div class=\"gl\">", verdict_class(g->q.flag));
+        report_esc(o, g->label);
+        fprintf(o, "</div><div class=\"gv\">%s</div><p class=\"gs\">",
+                report_t(r, g->q.flag));
+        report_esc(o, g->sentence);
+        fputs("</p><div class=\"gq\">", o);
+        report_esc(o, g->quantity_label);
+        fputs(": ", o);
+        report_esc(o, q);
+        fputs("</div><div class=\"gr\">", o);
+        report_esc(o, report_t(r, "rule"));
+        fputs(": ", o);
+        report_esc(o, g->rule);
+        fputs("</div></div>\n", o);
+    }
+    fputs("</div>\n", o);
+}
+
+/* CSS string contents: the provenance line goes into @page margin boxes. */
+static void css_str(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        if (*s == '"' || *s == '\\')
+            fputc('\\', o);
+        if (*s == '<' || *s == '\n')
+            continue;
+        fputc(*s, o);
+    }
+    fputc('"', o);
+}
+
+/* Print on A4: headings stay with what follows, charts, goal cards and table rows are not
+ * split, page numbers and the run's provenance in the page margins (Chromium's @page margin
+ * boxes; `helby report --format pdf` prints through headless Chromium). */
+static void print_css(const helby_report *r, FILE *o)
+{
+    int da = !strcmp(r->lang, "da");
+    char prov[256];
+    snprintf(prov, sizeof prov, "helby %s · %s %lld · %s %.12s…", r->run.engine,
+             da ? "kørsel" : "run", (long long)r->run.id, da ? "resultat-sha256" : "result sha256",
+             r->run.result_hash);
+    fputs("@page{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-left{content:", o);
+    css_str(o, prov);
+    fprintf(o, ";font:8pt 'DejaVu Sans',Arial,sans-serif;color:#444}@bottom-right{content:\"%s \" "
+               "counter(page) \" %s \" counter(pages);font:8pt 'DejaVu Sans',Arial,sans-serif;"
+               "color:#444}}\n",
+            da ? "Side" : "Page", da ? "af" : "of");
+    fputs("@media print{body{margin:0;max-width:none;font-size:10pt}"
+          "h1,h2,h3,caption{break-after:avoid;page-break-after:avoid}"
+          "h2,h3{break-inside:avoid}"
+          "svg.chart,.goal,tr,dl.about{break-inside:avoid;page-break-inside:avoid}"
+          "table{break-inside:auto}thead{display:table-header-group}"
+          ".charts{gap:4px 6px}svg.chart{width:58mm;height:auto}"
+          "h2{margin-top:16px}.goal{background:none}}\n",
+          o);
+}
+
+static void head(const helby_report *r, FILE *o, const char *title)
+{
+    fprintf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n<title>",
+            r->lang);
+    report_esc(o, title);
+    fputs("</title>\n<style>\n"
+          "body{font-family:'DejaVu Sans',Arial,sans-serif;margin:24px 32px;color:#222;"
+          "max-width:1140px}\n"
+          "h1{font-size:24px;margin:0 0 4px}h2{font-size:19px;border-bottom:2px solid #ddd;"
+          "padding-bottom:4px;margin-top:28px}h3{font-size:16px;margin:18px 0 6px}\n"
+          ".meta{color:#555;font-size:12px;word-break:break-all}\n"
+          "dl.about{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;"
+          "font-size:14px;margin:8px 0 16px}dl.about dt{font-weight:bold}dl.about dd{margin:0}"
+          "dl.prov{font-size:11px;color:#444;word-break:break-all}dl.prov dt{font-weight:bold}"
+          "dl.prov dd{margin:0 0 4px 0}\n"
+          "table{border-collapse:collapse;font-size:12px;margin:6px 0 12px}"
+          /* Captions name the tables for screen readers; on the page the heading above
+           * already says it, so they are hidden visually only. */
+          "caption{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);"
+          "white-space:nowrap}"
+          "th,td{padding:3px 7px;border-bottom:1px solid #e4e4e4;text-align:right;"
+          "white-space:nowrap}thead th{background:#f3f3f3;vertical-align:bottom;white-space:normal}"
+          "tbody th{text-align:left;font-weight:normal}thead th:first-child{text-align:left}\n"
+          "td.s{color:#595959;text-align:center}td.u{color:#8a5a00}td.n{color:#595959}\n"
+          ".charts{display:flex;flex-wrap:wrap;gap:8px 12px}"
+          "svg.chart{background:#fcfcfc;border:1px solid #e6e6e6}\n"
+          ".ct{font-size:13px;font-weight:bold;fill:#333}.yt{font-size:11px;fill:#555;"
+          "text-anchor:end}.xt{font-size:11px;fill:#555;text-anchor:middle}.yl{font-size:11px;"
+          "fill:#555;text-anchor:middle}.lg{font-size:11px;fill:#333}.dl{font-size:11px;"
+          "fill:#333;text-anchor:end}.sup{font-size:14px;fill:#595959;text-anchor:middle}\n"
+          ".grid{stroke:#e8e8e8}.zero{stroke:#6b6b6b;stroke-dasharray:4 3}\n"
+          ".goals{display:flex;flex-wrap:wrap;gap:12px}.goal{flex:1 1 420px;border-radius:6px;"
+          "padding:10px 14px;border-left:8px solid #bbb;background:#f7f7f7}"
+          ".goal.met{border-color:#2e7d32;background:#eef7ee}.goal.notmet{border-color:#c62828;"
+          "background:#fbeeee}.goal.inc{border-color:#d89b00;background:#fdf7e6}"
+          ".gl{font-weight:bold}.gv{font-size:20px;margin:4px 0}.gs{font-size:15px;margin:6px 0}"
+          ".gq{font-size:13px}"
+          ".gr{font-size:11px;color:#555;margin-top:4px}\n"
+          ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
+          "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
+          "td.better{color:#2e7d32}td.worse{color:#c62828}"
+          "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
+          , o);
+    print_css(r, o);
+    fputs("</style></head><body><main>\n<h1>", o);
+    report_esc(o, title);
+    fputs("</h1>\n<dl class=\"about\">", o);
+    report_header_t h;
+    report_header(r, &h);
+    const char *k[3] = {"period", "weighting_w", "certainty"}, *v[3] = {h.period, h.weighting,
+                                                                       h.certainty};
+    for (int i = 0; i < 3; i++) {
+        fprintf(o, "<dt>%s</dt><dd>", report_t(r, k[i]));
+        report_esc(o, v[i]);
+        fputs("</dd>", o);
+    }
+    fputs("</dl>\n", o);
+    if (r->def_changed) {
+        fputs("<p class=\"meta\">", o);
+        report_esc(o, report_t(r, "no_definition"));
+        fputs("</p>\n", o);
+    }
+}
+
+/* The direction of the line as an arrow (up, down, flat), and whether that is better or worse
+ * in words and colour: a falling gap is "↘ better" (the arrow is the line, not the verdict). */
+static void direction_cell(const helby_report *r, FILE *o, double delta, const char *dir)
+{
+    const char *a = isnan(delta) || delta == 0 ? "→" : delta > 0 ? "↗" : "↘";
+    const char *cls = !strcmp(dir, "improving")   ? "better"
+                      : !strcmp(dir, "worsening") ? "worse"
+                                                  : "same";
+    fprintf(o, "<td class=\"%s\"><span aria-hidden=\"true\">%s</span> %s</td>", cls, a,
+            report_t(r, dir));
+}
+
+static void barometer_html(const helby_report *r, FILE *o)
+{
+    char title[320];
+    snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
+    head(r, o, title);
+    fputs("<table class=\"baro\"><caption>", o);
+    report_esc(o, title);
+    fputs("</caption><thead><tr>", o);
+    const char *h[] = {"goal", "source", "latest", "target", "direction", "verdict", "trend"};
+    for (size_t k = 0; k < 7; k++)
+        fprintf(o, "<th scope=\"col\">%s</th>", report_t(r, h[k]));
+    fputs("</tr></thead><tbody>\n", o);
+    char b[96], x[64];
+    for (int goal = 1; goal <= 6; goal++) {
+        char gname[16];
+        snprintf(gname, sizeof gname, "goal%d", goal);
+        for (size_t i = 0; i < r->n_goals; i++) {
+            const helby_report_goal *g = &r->goals[i];
+            if (strcmp(g->goal, gname))
+                continue;
+            report_goal_value(r, g, b, sizeof b);
+            report_goal_target(r, g, x, sizeof x);
+            const char *dir = report_goal_direction(r, g);
+            fputs("<tr><td class=\"l\">", o);
+            report_esc(o, g->label);
+            fprintf(o, "</td><td>%s %ld–%ld</td><td>", report_t(r, "survey"), g->baseline,
+                    g->wave);
+            report_esc(o, b);
+            fputs("</td><td>", o);
+            report_esc(o, x);
+            double v[64], tg;
+            char per[64][16];
+            size_t n = report_goal_series(r, g, v, 64, &tg);
+            for (size_t w = 0; w < n; w++)
+                snprintf(per[w], sizeof per[w], "%ld", r->waves[w]);
+            fputs("</td>", o);
+            direction_cell(r, o, n >= 2 ? v[n - 1] - v[n - 2] : NAN, dir);
+            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(g->q.flag),
+                    report_t(r, g->q.flag));
+            report_sparkline(r, o, v, n, (const char(*)[16])per, tg);
+            fputs("</td></tr>\n", o);
+        }
+        for (size_t i = 0; i < r->n_indicators; i++) {
+            const helby_report_indicator *ind = &r->indicators[i];
+            if (strcmp(ind->goal, gname) || !ind->n_periods)
+                continue;
+            size_t k = ind->n_periods - 1;
+            const char *dir = report_direction(ind), *v = report_register_verdict(ind);
+            fprintf(o, "<tr><td class=\"l\">%s %d: ", !strcmp(r->lang, "da") ? "Mål" : "Goal",
+                    goal);
+            report_esc(o, ind->label);
+            fprintf(o, "</td><td>%s %s</td>", report_t(r, "register"), ind->period[k]);
+            helby_report_num(r, ind->value[k], 1, b, sizeof b);
+            helby_report_num(r, ind->target[k], 1, x, sizeof x);
+            fprintf(o, "<td>%s</td><td>%s %s</td>", b, strcmp(ind->better, "higher") ? "≤" : "≥",
+                    x);
+            direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
+            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
+            report_sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
+                      ind->target[k]);
+            fputs("</td></tr>\n", o);
+        }
+    }
+    fputs("</tbody></table>\n<p class=\"legend\">", o);
+    char lv[16], note[768];
+    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+    snprintf(note, sizeof note,
+             !strcmp(r->lang, "da")
+                 ? "Mål 4 og 6 fra surveyen (%s %%-konfidensinterval; opfyldt/ikke opfyldt/"
+                   "uafklaret efter intervallet). Mål 1, 2, 3 og 5 fra registre (ingen "
+                   "stikprøveusikkerhed): opfyldt når seneste værdi er på den rigtige side af "
+                   "målet. Retning: pilen viser, hvilken vej linjen gik fra forrige til seneste "
+                   "periode (for mål 4: forskellen mellem grupperne); bedre eller dårligere står "
+                   "ved siden af. Den stiplede linje er målværdien."
+                 : "Goals 4 and 6 from the survey (%s %% confidence interval; met / not met / "
+                   "inconclusive by the interval). Goals 1, 2, 3 and 5 from registers (no "
+                   "sampling error): met when the latest value is on the right side of the "
+                   "target. Direction: the arrow shows which way the line went from the period "
+                   "before to the latest (for goal 4: the gap between the groups); better or "
+                   "worse is written beside it. The dashed line is the target.",
+             lv);
+    report_esc(o, note);
+    fputs("</p>\n</main></body></html>\n", o);
+}
+
+/* The weight set's diagnostics, one row per diagnostic, one column per wave. */
+static void weighting_html(const helby_report *r, FILE *o)
+{
+    fprintf(o, "<h2>%s: '", report_t(r, "weighting"));
+    report_esc(o, r->weights);
+    fputs("'</h2>\n<table><caption>", o);
+    report_esc(o, report_t(r, "weighting"));
+    fprintf(o, "</caption><thead><tr><th scope=\"col\">%s</th>", report_t(r, "diagnostic"));
+    for (size_t w = 0; w < r->n_waves; w++)
+        fprintf(o, "<th scope=\"col\">%ld</th>", r->waves[w]);
+    fputs("</tr></thead><tbody>\n", o);
+    const char *p = r->weighting;
+    while (*p) {
+        size_t len = strcspn(p, "\n");
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        p += len + (p[len] == '\n');
+        char *k = strchr(line, '\t'), *val = k ? strchr(k + 1, '\t') : NULL;
+        if (!k || !val || strtol(line, NULL, 10) != r->waves[0])
+            continue;
+        *val = '\0';
+        char lab[160];
+        report_diag_label(r, k + 1, lab, sizeof lab);
+        fputs("<tr><th scope=\"row\">", o);
+        report_esc(o, lab);
+        fputs("</th>", o);
+        for (size_t w = 0; w < r->n_waves; w++) {
+            char look[160];
+            snprintf(look, sizeof look, "%ld\t%s\t", r->waves[w], k + 1);
+            const char *f = strstr(r->weighting, look);
+            fputs("<td>", o);
+            if (f) {
+                f += strlen(look);
+                char raw[256], nb[256];
+                snprintf(raw, sizeof raw, "%.*s", (int)strcspn(f, "\n"), f);
+                report_diag_value(r, raw, nb, sizeof nb);
+                report_esc(o, nb);
+            }
+            fputs("</td>", o);
+        }
+        fputs("</tr>\n", o);
+    }
+    fputs("</tbody></table>\n", o);
+}
+
+/* Hashes and options at the end, for auditors and `compute --rerun`, not for the reader. */
+static void provenance_html(const helby_report *r, FILE *o)
+{
+    report_kv kv[8];
+    size_t n = report_provenance(r, kv, 8);
+    fprintf(o, "<h2>%s</h2>\n<dl class=\"prov\">", report_t(r, "provenance"));
+    for (size_t i = 0; i < n; i++) {
+        fputs("<dt>", o);
+        report_esc(o, kv[i].key);
+        fputs("</dt><dd>", o);
+        report_esc(o, kv[i].value);
+        fputs("</dd>", o);
+    }
+    fputs("</dl>\n", o);
+}
+
+helby_status report_write_html(const helby_report *r, int barometer, FILE *o, helby_error *err)
+{
+    if (barometer) {
+        barometer_html(r, o);
+    } else {
+        head(r, o, r->title);
+        fprintf(o, "<h2>%s</h2>\n", report_t(r, "goals"));
+        goals_html(r, o);
+        for (size_t i = 0; i < r->n_measures; i++) {
+            const helby_report_measure *m = &r->measures[i];
+            if (m->kind != 0)
+                continue;
+            fputs("<h2>", o);
+            report_esc(o, m->label);
+            fputs("</h2>\n", o);
+            report_charts_of(r, o, m);
+            measure_table(r, o, m);
+            origin_table(r, o, m);
+        }
+        fprintf(o, "<h2>%s</h2>\n", report_t(r, "comparisons"));
+        for (size_t i = 0; i < r->n_measures; i++) {
+            const helby_report_measure *m = &r->measures[i];
+            if (m->kind == 0)
+                continue;
+            fputs("<h3>", o);
+            report_esc(o, m->label);
+            char sc[96];
+            report_scale_text(r, m, sc, sizeof sc);
+            fprintf(o, " (%s)</h3>\n", sc);
+            measure_table(r, o, m);
+            origin_table(r, o, m);
+        }
+        fprintf(o, "<h2>%s</h2>\n", report_t(r, "districts"));
+        for (size_t i = 0; i < r->n_measures; i++)
+            if (r->measures[i].kind == 0) {
+                fputs("<h3>", o);
+                report_esc(o, r->measures[i].label);
+                fputs("</h3>\n", o);
+                district_table(r, o, &r->measures[i]);
+            }
+        report_sens_html(r, o); /* only when the run has the analysis */
+        fprintf(o, "<h2>%s</h2>\n<table><caption>%s</caption><thead><tr><th scope=\"col\">%s"
+                   "</th><th scope=\"col\">α</th><th scope=\"col\">n</th></tr></thead><tbody>\n",
+                report_t(r, "reliability"), report_t(r, "reliability"), report_t(r, "dimension"));
+        for (size_t i = 0; i < r->n_measures; i++) {
+            const helby_report_measure *m = &r->measures[i];
+            if (m->kind != 1)
+                continue;
+            char a[32];
+            helby_report_num(r, m->alpha, 3, a, sizeof a);
+            fputs("<tr><th scope=\"row\">", o);
+            report_esc(o, m->label);
+            fprintf(o, "</th><td>%s</td><td>%zu</td></tr>\n", a, m->alpha_n);
+        }
+        fputs("</tbody></table>\n", o);
+        if (r->weighting)
+            weighting_html(r, o);
+        fprintf(o, "<h2>%s</h2>\n<p class=\"methods\">", report_t(r, "methods"));
+        report_esc(o, r->methods);
+        fputs("</p>\n<p class=\"legend\">", o);
+        report_esc(o, report_t(r, "legend"));
+        fputs("</p>\n", o);
+        provenance_html(r, o);
+        fputs("</main></body></html>\n", o);
+    }
+    if (ferror(o))
+        return helby_error_set(err, HELBY_EIO, "writing the report failed");
+    return HELBY_OK;
+}

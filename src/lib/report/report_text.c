@@ -1,0 +1,785 @@
+/* report_text.c — text, Markdown, CSV and JSON renderings of a report (helby/report.h). */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+
+/* ---- Machine-readable rows: one per published quantity (CSV and JSON) ---- */
+
+typedef struct row {
+    const char *section, *measure, *label, *group, *quantity, *district;
+    long wave, baseline;
+    const helby_report_cell *c;
+    const char *group_label; /* the group's or origin code's label; "" for other rows */
+} row;
+
+typedef void (*row_fn)(const helby_report *r, const row *x, void *ctx);
+
+static const char *group_key(int g)
+{
+    return g == HELBY_RG_DANES ? "danes" : g == HELBY_RG_MINORITIES ? "minorities" : "all";
+}
+
+static const char *qkey(int q)
+{
+    static const char *k[HELBY_RQ_N] = {"gap", "ratio", "gap_change", "rel_gap_change",
+                                        "ratio_change"};
+    return k[q];
+}
+
+static void each_row(const helby_report *r, row_fn fn, void *ctx)
+{
+    const size_t W = r->n_waves, D = r->n_districts;
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        row x = {"goal", g->measure, g->label, "", g->goal, "", g->wave, g->baseline, &g->q, ""};
+        fn(r, &x, ctx);
+    }
+    for (size_t i = 0; i < r->n_measures; i++) {
+        const helby_report_measure *m = &r->measures[i];
+        for (size_t w = 0; w < W; w++)
+            for (int g = 0; g < HELBY_RG_N; g++) {
+                row x = {"level", m->name, m->label, group_key(g), "estimate", "", r->waves[w],
+                         0, &m->level[w * HELBY_RG_N + (size_t)g], report_t(r, group_key(g))};
+                fn(r, &x, ctx);
+            }
+        for (size_t w = 0; w < W; w++) /* origin subgroups: group holds the code */
+            for (size_t k = 0; k < r->n_origins; k++) {
+                char code[32];
+                snprintf(code, sizeof code, "%.17g", r->origins[k]);
+                row x = {"origin", m->name, m->label, code, "estimate", "", r->waves[w], 0,
+                         &m->origin[w * r->n_origins + k], r->origin_labels[k]};
+                fn(r, &x, ctx);
+            }
+        for (size_t w = 0; w < W; w++)
+            for (int q = 0; q < HELBY_RQ_N; q++) {
+                const helby_report_cell *c = &m->cmp[w * HELBY_RQ_N + (size_t)q];
+                if (!c->present)
+                    continue;
+                row x = {"comparison", m->name, m->label, "", qkey(q), "", r->waves[w],
+                         m->baseline, c, ""};
+                fn(r, &x, ctx);
+            }
+        for (size_t d = 0; d < D; d++)
+            for (size_t w = 0; w < W; w++)
+                for (int g = 0; g < 2; g++) {
+                    const helby_report_cell *c = &m->district[(d * W + w) * 2 + (size_t)g];
+                    if (!c->present)
+                        continue;
+                    row x = {"district", m->name, m->label, group_key(g), "estimate",
+                             r->district_labels ? r->district_labels[d] : "", r->waves[w], 0, c,
+                             report_t(r, group_key(g))};
+                    fn(r, &x, ctx);
+                }
+        if (!isnan(m->alpha)) {
+            helby_report_cell a = {0};
+            a.present = 1;
+            a.estimate = m->alpha;
+            a.se = a.ci_low = a.ci_high = a.df = NAN;
+            a.n = m->alpha_n;
+            row x = {"reliability", m->name, m->label, "", "cronbach_alpha", "", 0, 0, &a, ""};
+            fn(r, &x, ctx);
+        }
+    }
+}
+
+static const char *flag_of(const helby_report_cell *c)
+{
+    if (c->mark == HELBY_CELL_PRIMARY)
+        return "suppressed";
+    if (c->mark == HELBY_CELL_COMPLEMENTARY)
+        return "suppressed-complementary";
+    if (c->mark == HELBY_CELL_EMPTY)
+        return "empty";
+    if (*c->flag)
+        return c->flag;
+    return c->unreliable ? "unreliable" : "";
+}
+
+void report_csv_field(FILE *o, const char *s)
+{
+    if (strpbrk(s, ";\"\n")) {
+        fputc('"', o);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', o);
+            fputc(*s, o);
+        }
+        fputc('"', o);
+    } else {
+        fputs(s, o);
+    }
+}
+
+void report_csv_num(FILE *o, double v)
+{
+    if (!isnan(v) && !isinf(v))
+        fprintf(o, "%.17g", v);
+}
+
+static void csv_row(const helby_report *r, const row *x, void *ctx)
+{
+    (void)r;
+    FILE *o = ctx;
+    const helby_report_cell *c = x->c;
+    int shown = c->mark == HELBY_CELL_SHOWN;
+    fprintf(o, "%s;%s;", x->section, x->measure);
+    report_csv_field(o, x->label);
+    fputc(';', o);
+    if (x->wave)
+        fprintf(o, "%ld", x->wave);
+    fputc(';', o);
+    if (x->baseline)
+        fprintf(o, "%ld", x->baseline);
+    fprintf(o, ";%s;", x->group);
+    report_csv_field(o, x->district);
+    fprintf(o, ";%s;", x->quantity);
+    if (shown) {
+        report_csv_num(o, c->estimate);
+        fputc(';', o);
+        report_csv_num(o, c->se);
+        fputc(';', o);
+        report_csv_num(o, c->ci_low);
+        fputc(';', o);
+        report_csv_num(o, c->ci_high);
+        fprintf(o, ";%zu;", c->n);
+    } else {
+        fputs(";;;;;", o);
+    }
+    fprintf(o, "%s;", flag_of(c));
+    report_csv_field(o, x->group_label);
+    fputc('\n', o);
+}
+
+void report_json_str(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(o, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(o, "\\u%04x", ch);
+        else
+            fputc(ch, o);
+    }
+    fputc('"', o);
+}
+
+void report_json_num(FILE *o, double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs("null", o);
+    else
+        fprintf(o, "%.17g", v);
+}
+
+typedef struct jctx {
+    FILE *o;
+    int first;
+} jctx;
+
+static void json_row(const helby_report *r, const row *x, void *ctx)
+{
+    (void)r;
+    jctx *j = ctx;
+    FILE *o = j->o;
+    const helby_report_cell *c = x->c;
+    int shown = c->mark == HELBY_CELL_SHOWN;
+    fprintf(o, "%s\n  {\"section\": \"%s\", \"measure\": ", j->first ? "" : ",", x->section);
+    j->first = 0;
+    report_json_str(o, x->measure);
+    fputs(", \"label\": ", o);
+    report_json_str(o, x->label);
+    fprintf(o, ", \"wave\": ");
+    if (x->wave)
+        fprintf(o, "%ld", x->wave);
+    else
+        fputs("null", o);
+    fprintf(o, ", \"baseline\": ");
+    if (x->baseline)
+        fprintf(o, "%ld", x->baseline);
+    else
+        fputs("null", o);
+    fprintf(o, ", \"group\": \"%s\", \"district\": ", x->group);
+    report_json_str(o, x->district);
+    fprintf(o, ", \"quantity\": \"%s\", \"estimate\": ", x->quantity);
+    report_json_num(o, shown ? c->estimate : NAN);
+    fputs(", \"se\": ", o);
+    report_json_num(o, shown ? c->se : NAN);
+    fputs(", \"ci_low\": ", o);
+    report_json_num(o, shown ? c->ci_low : NAN);
+    fputs(", \"ci_high\": ", o);
+    report_json_num(o, shown ? c->ci_high : NAN);
+    fputs(", \"n\": ", o);
+    if (shown)
+        fprintf(o, "%zu", c->n);
+    else
+        fputs("null", o);
+    fprintf(o, ", \"flag\": \"%s\", \"group_label\": ", flag_of(c));
+    report_json_str(o, x->group_label);
+    fputc('}', o);
+}
+
+static void write_csv(const helby_report *r, FILE *o)
+{
+    fputs("section;measure;label;wave;baseline;group;district;quantity;estimate;se;ci_low;"
+          "ci_high;n;flag;group_label\n",
+          o);
+    each_row(r, csv_row, o);
+    report_sens_csv(r, o);
+}
+
+static void write_json(const helby_report *r, FILE *o)
+{
+    fprintf(o, "{\"run\": %lld, \"survey\": ", (long long)r->run.id);
+    report_json_str(o, r->run.survey);
+    fputs(", \"title\": ", o);
+    report_json_str(o, r->title);
+    fprintf(o, ", \"lang\": \"%s\", \"engine\": ", r->lang);
+    report_json_str(o, r->run.engine);
+    fputs(", \"options\": ", o);
+    report_json_str(o, r->run.options);
+    fprintf(o, ", \"definition\": \"%s\", \"result_sha256\": \"%s\", \"min_cell\": %zu,\n"
+               " \"methods\": ",
+            r->run.def_hash, r->run.result_hash, r->threshold);
+    report_json_str(o, r->methods);
+    fputs(",\n \"goals\": [", o);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        fprintf(o, "%s{\"goal\": \"%s\", \"verdict\": \"%s\", \"rule\": ", i ? ", " : "",
+                r->goals[i].goal, r->goals[i].q.flag);
+        report_json_str(o, r->goals[i].rule);
+        fputs(", \"label\": ", o);
+        report_json_str(o, r->goals[i].label);
+        fputs(", \"sentence\": ", o);
+        report_json_str(o, r->goals[i].sentence);
+        fputc('}', o);
+    }
+    fputc(']', o);
+    report_sens_json(r, o); /* only when the run has the analysis */
+    fputs(",\n \"rows\": [", o);
+    jctx j = {o, 1};
+    each_row(r, json_row, &j);
+    fputs("\n]}\n", o);
+}
+
+/* ---- Text and Markdown ---- */
+
+/* Display width of UTF-8 text (code points; the report's text has no wide characters). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+int report_table_init(report_table *t, size_t cols)
+{
+    t->cols = cols;
+    t->left = 1;
+    t->rows = 0;
+    t->cell = NULL;
+    return 0;
+}
+
+int report_table_add(report_table *t, const char *const *vals)
+{
+    char **p = realloc(t->cell, (t->rows + 1) * t->cols * sizeof *p);
+    if (!p)
+        return -1;
+    t->cell = p;
+    for (size_t j = 0; j < t->cols; j++)
+        p[t->rows * t->cols + j] = strdup(vals[j] ? vals[j] : "");
+    t->rows++;
+    return 0;
+}
+
+void report_table_free(report_table *t)
+{
+    for (size_t i = 0; i < t->rows * t->cols; i++)
+        free(t->cell[i]);
+    free(t->cell);
+}
+
+/* Aligned text (first column left, the others right) or a Markdown table. */
+void report_table_print(const report_table *t, int md, FILE *o)
+{
+    size_t wd[32] = {0};
+    for (size_t i = 0; i < t->rows; i++)
+        for (size_t j = 0; j < t->cols && j < 32; j++) {
+            size_t w = width(t->cell[i * t->cols + j]);
+            wd[j] = w > wd[j] ? w : wd[j];
+        }
+    for (size_t i = 0; i < t->rows; i++) {
+        if (md)
+            fputs("|", o);
+        for (size_t j = 0; j < t->cols; j++) {
+            const char *s = t->cell[i * t->cols + j];
+            size_t pad = wd[j] - width(s);
+            if (md) {
+                fprintf(o, " %s |", s);
+                continue;
+            }
+            if (j < t->left)
+                fprintf(o, "%s%s%*s", j ? "  " : "", s, (int)pad, "");
+            else
+                fprintf(o, "  %*s%s", (int)pad, "", s);
+        }
+        fputc('\n', o);
+        if (md && i == 0) {
+            fputs("|", o);
+            for (size_t j = 0; j < t->cols; j++)
+                fputs(j < t->left ? " :--- |" : " ---: |", o);
+            fputc('\n', o);
+        }
+    }
+}
+
+void report_heading(FILE *o, int md, int level, const char *s)
+{
+    if (md)
+        fprintf(o, "\n%s %s\n\n", level == 1 ? "#" : level == 2 ? "##" : "###", s);
+    else if (level == 1)
+        fprintf(o, "%s\n\n", s);
+    else
+        fprintf(o, "\n%s\n", s);
+}
+
+static void n_text(const helby_report_cell *c, char *b, size_t n)
+{
+    if (c->present && c->mark == HELBY_CELL_SHOWN)
+        snprintf(b, n, "%zu", c->n);
+    else
+        snprintf(b, n, "%s", "");
+}
+
+static void goals_table(const helby_report *r, int md, FILE *o)
+{
+    report_table t;
+    report_table_init(&t, 5);
+    t.left = 5;
+    const char *h[5] = {report_t(r, "goal"), report_t(r, "in_words"), report_t(r, "observed"),
+                        report_t(r, "verdict"), report_t(r, "rule")};
+    report_table_add(&t, h);
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        char v[96], q[256];
+        report_goal_value(r, g, v, sizeof v);
+        snprintf(q, sizeof q, "%s: %s", g->quantity_label, v);
+        const char *c[5] = {g->label, g->sentence, q, report_t(r, g->q.flag), g->rule};
+        report_table_add(&t, c);
+    }
+    if (md) {
+        report_table_print(&t, 1, o);
+    } else {
+        for (size_t i = 1; i < t.rows; i++)
+            fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5],
+                    t.cell[i * 5 + 1], h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4],
+                    t.cell[i * 5 + 4]);
+    }
+    report_table_free(&t);
+}
+
+static void measure_tables(const helby_report *r, const helby_report_measure *m, int md,
+                           FILE *o)
+{
+    char title[320], scale[96];
+    report_scale_text(r, m, scale, sizeof scale);
+    snprintf(title, sizeof title, "%s (%s)", m->label, scale);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, 11);
+    char units[4][96];
+    const char *uk[4] = {"gap_s", "ratio_s", "did_s", "rel_s"};
+    for (int k = 0; k < 4; k++)
+        report_col_head(r, m, uk[k], units[k], sizeof units[k]);
+    const char *h[11] = {report_t(r, "wave"), report_t(r, "danes"), "n",
+                         report_t(r, "minorities"), "n", report_t(r, "all"), "n",
+                         units[0], units[1], units[2], units[3]};
+    report_table_add(&t, h);
+    const double sc = report_scale(m, -1);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        char c[11][96];
+        snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
+        for (int g = 0; g < 3; g++) {
+            const helby_report_cell *x = &m->level[w * 3 + (size_t)g];
+            report_cell_text(r, x, sc, 1, c[1 + 2 * g], sizeof c[0]);
+            n_text(x, c[2 + 2 * g], sizeof c[0]);
+        }
+        for (int q = 0; q < 4; q++) {
+            const helby_report_cell *x = &m->cmp[w * HELBY_RQ_N + (size_t)q];
+            report_cell_text(r, x, report_scale(m, q), report_decimals(q), c[7 + q],
+                             sizeof c[0]);
+        }
+        const char *v[11];
+        for (int k = 0; k < 11; k++)
+            v[k] = c[k];
+        report_table_add(&t, v);
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+}
+
+/* The level table's origin subgroups: a wave per row, each code of the group column with
+ * its n (at most 15 codes, as a text table has at most 32 columns). */
+static void origin_table(const helby_report *r, const helby_report_measure *m, int md, FILE *o)
+{
+    const size_t O = r->n_origins < 15 ? r->n_origins : 15, C = 1 + 2 * O;
+    if (!O)
+        return;
+    char title[512], scale[96];
+    report_scale_text(r, m, scale, sizeof scale);
+    snprintf(title, sizeof title, "%s: %s (%s)", m->label, r->origin_title, scale);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, C);
+    char c[32][112];
+    const char *v[32];
+    snprintf(c[0], sizeof c[0], "%s", report_t(r, "wave"));
+    for (size_t k = 0; k < O; k++) {
+        snprintf(c[1 + 2 * k], sizeof c[0], "%s", r->origin_labels[k]);
+        snprintf(c[2 + 2 * k], sizeof c[0], "n");
+    }
+    for (size_t j = 0; j < C; j++)
+        v[j] = c[j];
+    report_table_add(&t, v);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
+        for (size_t k = 0; k < O; k++) {
+            const helby_report_cell *x = &m->origin[w * r->n_origins + k];
+            report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
+            n_text(x, c[2 + 2 * k], sizeof c[0]);
+        }
+        report_table_add(&t, v);
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+}
+
+static void district_table(const helby_report *r, const helby_report_measure *m, int md,
+                           FILE *o)
+{
+    const size_t W = r->n_waves, C = 1 + 2 * W;
+    char title[256];
+    snprintf(title, sizeof title, "%s: %s", report_t(r, "districts"), m->label);
+    report_heading(o, md, 3, title);
+    report_table t;
+    report_table_init(&t, C);
+    char (*h)[64] = calloc(C, sizeof *h);
+    const char **v = calloc(C, sizeof *v);
+    char (*c)[64] = calloc(C, sizeof *c);
+    if (!h || !v || !c) {
+        free(h), free(v), free(c);
+        return;
+    }
+    snprintf(h[0], 64, "%s", report_t(r, "district"));
+    for (size_t w = 0; w < W; w++) {
+        snprintf(h[1 + 2 * w], 64, "%ld %s", r->waves[w], report_t(r, "danes_s"));
+        snprintf(h[2 + 2 * w], 64, "%ld %s", r->waves[w], report_t(r, "minorities_s"));
+    }
+    for (size_t j = 0; j < C; j++)
+        v[j] = h[j];
+    report_table_add(&t, v);
+    for (size_t d = 0; d < r->n_districts; d++) {
+        snprintf(c[0], 64, "%s", r->district_labels ? r->district_labels[d] : "");
+        for (size_t k = 0; k < 2 * W; k++) {
+            const helby_report_cell *x = &m->district[d * 2 * W + k];
+            if (x->present && x->mark == HELBY_CELL_SHOWN) {
+                helby_report_num(r, x->estimate * report_scale(m, -1), 1, c[1 + k], 64);
+                if (x->unreliable)
+                    strncat(c[1 + k], " †", 63 - strlen(c[1 + k]));
+            } else {
+                snprintf(c[1 + k], 64, "%s", x->present ? report_mark(x) : "");
+            }
+        }
+        for (size_t j = 0; j < C; j++)
+            v[j] = c[j];
+        report_table_add(&t, v);
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+    free(h), free(v), free(c);
+}
+
+static void reliability_table(const helby_report *r, int md, FILE *o)
+{
+    report_table t;
+    report_table_init(&t, 3);
+    const char *h[3] = {report_t(r, "dimension"), "α", "n"};
+    report_table_add(&t, h);
+    for (size_t i = 0; i < r->n_measures; i++) {
+        const helby_report_measure *m = &r->measures[i];
+        if (m->kind != 1)
+            continue;
+        char a[32], n[32];
+        helby_report_num(r, m->alpha, 3, a, sizeof a);
+        snprintf(n, sizeof n, "%zu", m->alpha_n);
+        const char *v[3] = {m->label, a, n};
+        report_table_add(&t, v);
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+}
+
+/* The weight set's diagnostics: one row per key, one column per wave. */
+static void weighting_table(const helby_report *r, int md, FILE *o)
+{
+    if (!r->weighting)
+        return;
+    const size_t W = r->n_waves;
+    report_table t;
+    report_table_init(&t, 1 + W);
+    const char **v = calloc(1 + W, sizeof *v);
+    char (*c)[128] = calloc(1 + W, sizeof *c);
+    if (!v || !c) {
+        free(v), free(c);
+        return;
+    }
+    snprintf(c[0], 128, "%s '%s'", report_t(r, "weighting"), r->weights);
+    for (size_t w = 0; w < W; w++)
+        snprintf(c[1 + w], 128, "%ld", r->waves[w]);
+    for (size_t j = 0; j <= W; j++)
+        v[j] = c[j];
+    report_table_add(&t, v);
+    /* Keys in the order of the first wave. */
+    const char *p = r->weighting;
+    long w0 = W ? r->waves[0] : 0;
+    while (*p) {
+        const char *e = strchr(p, '\n');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        char line[512];
+        snprintf(line, sizeof line, "%.*s", (int)len, p);
+        p = e ? e + 1 : p + len;
+        char *k = strchr(line, '\t'), *val = k ? strchr(k + 1, '\t') : NULL;
+        if (!k || !val || strtol(line, NULL, 10) != w0)
+            continue;
+        *val = '\0';
+        report_diag_label(r, k + 1, c[0], 128);
+        for (size_t w = 0; w < W; w++) {
+            c[1 + w][0] = '\0';
+            char look[128];
+            snprintf(look, sizeof look, "%ld\t%s\t", r->waves[w], k + 1);
+            const char *f = strstr(r->weighting, look);
+            if (f && (f == r->weighting || f[-1] == '\n')) {
+                f += strlen(look);
+                size_t l = strcspn(f, "\n");
+                char raw[128];
+                snprintf(raw, sizeof raw, "%.*s", (int)l, f);
+                report_diag_value(r, raw, c[1 + w], 128);
+            }
+        }
+        for (size_t j = 0; j <= W; j++)
+            v[j] = c[j];
+        report_table_add(&t, v);
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+    free(v), free(c);
+}
+
+static void write_barometer_text(const helby_report *r, int md, FILE *o)
+{
+    char title[320];
+    snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
+    report_heading(o, md, 1, title);
+    report_table t;
+    report_table_init(&t, 6);
+    const char *h[6] = {report_t(r, "goal"), report_t(r, "source"), report_t(r, "latest"),
+                        report_t(r, "target"), report_t(r, "direction"), report_t(r, "verdict")};
+    report_table_add(&t, h);
+    for (int goal = 1; goal <= 6; goal++) {
+        char gname[16];
+        snprintf(gname, sizeof gname, "goal%d", goal);
+        for (size_t i = 0; i < r->n_goals; i++) {
+            const helby_report_goal *g = &r->goals[i];
+            if (strcmp(g->goal, gname))
+                continue;
+            char q[96], tg[96];
+            report_goal_value(r, g, q, sizeof q);
+            report_goal_target(r, g, tg, sizeof tg);
+            char src[64];
+            snprintf(src, sizeof src, "%s %ld–%ld", report_t(r, "survey"), g->baseline, g->wave);
+            const char *v[6] = {g->label, src, q, tg,
+                                report_t(r, report_goal_direction(r, g)),
+                                report_t(r, g->q.flag)};
+            report_table_add(&t, v);
+        }
+        for (size_t i = 0; i < r->n_indicators; i++) {
+            const helby_report_indicator *ind = &r->indicators[i];
+            if (strcmp(ind->goal, gname) || !ind->n_periods)
+                continue;
+            size_t k = ind->n_periods - 1;
+            char lab[256], val[64], tg[64], src[64];
+            snprintf(lab, sizeof lab, "%s %d: %s", !strcmp(r->lang, "da") ? "Mål" : "Goal", goal,
+                     ind->label);
+            helby_report_num(r, ind->value[k], 1, val, sizeof val);
+            char tv[32];
+            helby_report_num(r, ind->target[k], 1, tv, sizeof tv);
+            snprintf(tg, sizeof tg, "%s %s", strcmp(ind->better, "higher") ? "≤" : "≥", tv);
+            snprintf(src, sizeof src, "%s %s", report_t(r, "register"), ind->period[k]);
+            const char *v[6] = {lab, src, val, tg, report_t(r, report_direction(ind)),
+                                report_t(r, report_register_verdict(ind))};
+            report_table_add(&t, v);
+        }
+    }
+    report_table_print(&t, md, o);
+    report_table_free(&t);
+}
+
+/* The barometer as rows: goal;source;indicator;period;value;ci_low;ci_high;target;better;
+ * direction;verdict (survey goals: the goal's quantity with its CI; register goals: the latest
+ * value). */
+static void write_barometer_rows(const helby_report *r, int json, FILE *o)
+{
+    if (json)
+        fputs("[", o);
+    else
+        fputs("goal;source;indicator;period;value;ci_low;ci_high;target;better;direction;"
+              "verdict\n",
+              o);
+    int first = 1;
+    for (int goal = 1; goal <= 6; goal++) {
+        char gname[16];
+        snprintf(gname, sizeof gname, "goal%d", goal);
+        for (size_t i = 0; i < r->n_goals + r->n_indicators; i++) {
+            const helby_report_goal *g = i < r->n_goals ? &r->goals[i] : NULL;
+            const helby_report_indicator *ind = g ? NULL : &r->indicators[i - r->n_goals];
+            if (strcmp(g ? g->goal : ind->goal, gname) || (ind && !ind->n_periods))
+                continue;
+            char period[40], name[64];
+            double v, lo = NAN, hi = NAN, tg;
+            const char *better, *dir, *verdict;
+            if (g) {
+                snprintf(period, sizeof period, "%ld-%ld", g->baseline, g->wave);
+                snprintf(name, sizeof name, "%s", g->measure);
+                int shown = g->q.mark == HELBY_CELL_SHOWN;
+                v = shown ? g->q.estimate : NAN;
+                lo = shown ? g->q.ci_low : NAN;
+                hi = shown ? g->q.ci_high : NAN;
+                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE        ? g->x
+                     : g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x / 100
+                                                                      : g->x / 100;
+                better = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? "lower" : "higher";
+                dir = report_goal_direction(r, g);
+                verdict = g->q.flag;
+            } else {
+                size_t k = ind->n_periods - 1;
+                snprintf(period, sizeof period, "%s", ind->period[k]);
+                snprintf(name, sizeof name, "%s", ind->name);
+                v = ind->value[k];
+                tg = ind->target[k];
+                better = ind->better;
+                dir = report_direction(ind);
+                verdict = report_register_verdict(ind);
+            }
+            const char *src = g ? "survey" : "register";
+            if (json) {
+                fprintf(o, "%s\n  {\"goal\": \"%s\", \"source\": \"%s\", \"indicator\": ",
+                        first ? "" : ",", gname, src);
+                report_json_str(o, name);
+                fputs(", \"period\": ", o);
+                report_json_str(o, period);
+                fputs(", \"value\": ", o);
+                report_json_num(o, v);
+                fputs(", \"ci_low\": ", o);
+                report_json_num(o, lo);
+                fputs(", \"ci_high\": ", o);
+                report_json_num(o, hi);
+                fputs(", \"target\": ", o);
+                report_json_num(o, tg);
+                fprintf(o, ", \"better\": \"%s\", \"direction\": \"%s\", \"verdict\": \"%s\"}",
+                        better, dir, verdict);
+            } else {
+                fprintf(o, "%s;%s;", gname, src);
+                report_csv_field(o, name);
+                fprintf(o, ";%s;", period);
+                report_csv_num(o, v);
+                fputc(';', o);
+                report_csv_num(o, lo);
+                fputc(';', o);
+                report_csv_num(o, hi);
+                fputc(';', o);
+                report_csv_num(o, tg);
+                fprintf(o, ";%s;%s;%s\n", better, dir, verdict);
+            }
+            first = 0;
+        }
+    }
+    if (json)
+        fputs("\n]\n", o);
+}
+
+static void write_text(const helby_report *r, int md, FILE *o)
+{
+    report_heading(o, md, 1, r->title);
+    report_header_t h;
+    report_header(r, &h);
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "",
+            h.period, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "weighting_w"), md ? "**" : "",
+            h.weighting, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n", md ? "**" : "", report_t(r, "certainty"), md ? "**" : "",
+            h.certainty);
+    if (r->def_changed)
+        fprintf(o, "%s\n", report_t(r, "no_definition"));
+    report_heading(o, md, 2, report_t(r, "goals"));
+    goals_table(r, md, o);
+    report_heading(o, md, 2, report_t(r, "comparisons"));
+    for (size_t i = 0; i < r->n_measures; i++) {
+        measure_tables(r, &r->measures[i], md, o);
+        origin_table(r, &r->measures[i], md, o);
+    }
+    report_heading(o, md, 2, report_t(r, "districts"));
+    for (size_t i = 0; i < r->n_measures; i++)
+        if (r->measures[i].kind == 0)
+            district_table(r, &r->measures[i], md, o);
+    report_sens_text(r, md, o);
+    report_heading(o, md, 2, report_t(r, "reliability"));
+    reliability_table(r, md, o);
+    if (r->weighting) {
+        report_heading(o, md, 2, report_t(r, "weighting"));
+        weighting_table(r, md, o);
+    }
+    report_heading(o, md, 2, report_t(r, "methods"));
+    fprintf(o, "%s\n\n%s\n", r->methods, report_t(r, "legend"));
+    report_heading(o, md, 2, report_t(r, "provenance"));
+    report_kv kv[8];
+    size_t nkv = report_provenance(r, kv, 8);
+    for (size_t i = 0; i < nkv; i++)
+        fprintf(o, "%s%s: %s\n", md ? "- " : "", kv[i].key, kv[i].value);
+}
+
+helby_status helby_report_write(const helby_report *r, helby_report_format f, int barometer,
+                                FILE *out, helby_error *err)
+{
+    switch (f) {
+    case HELBY_REPORT_TEXT:
+    case HELBY_REPORT_MD:
+        if (barometer)
+            write_barometer_text(r, f == HELBY_REPORT_MD, out);
+        else
+            write_text(r, f == HELBY_REPORT_MD, out);
+        break;
+    case HELBY_REPORT_CSV:
+        if (barometer)
+            write_barometer_rows(r, 0, out);
+        else
+            write_csv(r, out);
+        break;
+    case HELBY_REPORT_JSON:
+        if (barometer)
+            write_barometer_rows(r, 1, out);
+        else
+            write_json(r, out);
+        break;
+    case HELBY_REPORT_HTML: return report_write_html(r, barometer, out, err);
+    default:
+        return helby_error_set(err, HELBY_EUSAGE, "this format is written to a file (--out)");
+    }
+    if (ferror(out))
+        return helby_error_set(err, HELBY_EIO, "writing the report failed");
+    return HELBY_OK;
+}

@@ -1,0 +1,142 @@
+/* runsens.c — the sensitivity analysis of a run (helby compute --sensitivity N): the results
+ * of helby_sensitivity_run as run rows, so that a run stores them with its provenance (the
+ * definition's hash covers sensitivity.csv; N and the seed are in its options) and a rerun
+ * proves them bit for bit (docs/method.md §10, §12).
+ *
+ * Part of module (scripts/check-layers): runs; */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/sensitivity.h"
+#include "runs/run_internal.h"
+
+typedef struct sens_rows {
+    helby_run_row *rows;
+    size_t n, cap;
+} sens_rows;
+
+static int put(sens_rows *l, const char *measure, const char *domain, double est, double se,
+               double lo, double hi, double df, int64_t n, const char *flag, helby_error *err)
+{
+    if (l->n == l->cap) {
+        size_t c = l->cap ? l->cap * 2 : 64;
+        helby_run_row *p = realloc(l->rows, c * sizeof *p);
+        if (!p)
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
+        l->rows = p, l->cap = c;
+    }
+    helby_run_row *x = &l->rows[l->n++];
+    memset(x, 0, sizeof *x);
+    snprintf(x->measure, sizeof x->measure, "%s", measure);
+    snprintf(x->domain, sizeof x->domain, "%s", domain);
+    x->estimate = est, x->se = se, x->ci_low = lo, x->ci_high = hi, x->df = df;
+    x->deff = NAN;
+    x->n = n;
+    snprintf(x->flag, sizeof x->flag, "%s", flag);
+    return 0;
+}
+
+static void choice_name(const helby_sens_index *x, const helby_choice *c, char *out, size_t n)
+{
+    static const char *const kinds[] = {"weight", "aggregation", "min_valid", "drop_item"};
+    if (c->dim == HELBY_NO_VAR)
+        snprintf(out, n, "%s", kinds[c->kind]);
+    else
+        snprintf(out, n, "%s:%s", kinds[c->kind], x->index->dims[c->dim].name);
+}
+
+/* A goal's rows: "sensitivity=G,quantity=reference" (the definition's construction with its
+ * sampling CI and verdict), "...=scenarios" (median, 5 % and 95 % in the CI's columns, n the
+ * scenarios), "...=share,verdict=V", "...=first_order,choice=C" and "...=total,choice=C". */
+static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_goal *G,
+                     size_t scen, helby_error *err)
+{
+    const char *m = x->index->name, *g = G->target->goal;
+    const helby_estimate *q = &G->reference.q;
+    char d[160], c[96];
+    snprintf(d, sizeof d, "sensitivity=%s,quantity=reference", g);
+    if (put(l, m, d, q->estimate, q->se, q->ci_low, q->ci_high, q->df, (int64_t)G->reference.n,
+            helby_verdict_name(G->reference.verdict), err))
+        return 1;
+    snprintf(d, sizeof d, "sensitivity=%s,quantity=scenarios", g);
+    if (put(l, m, d, G->median, NAN, G->p05, G->p95, NAN, (int64_t)scen, "", err))
+        return 1;
+    for (int v = 0; v < 4; v++) {
+        const char *vn = helby_verdict_name((helby_verdict)v);
+        snprintf(d, sizeof d, "sensitivity=%s,quantity=share,verdict=%s", g, vn);
+        if (put(l, m, d, G->share[v], NAN, NAN, NAN, NAN, (int64_t)scen, "", err))
+            return 1;
+    }
+    for (size_t i = 0; i < x->n_choices; i++) {
+        choice_name(x, x->choices[i], c, sizeof c);
+        snprintf(d, sizeof d, "sensitivity=%s,quantity=first_order,choice=%s", g, c);
+        if (put(l, m, d, G->first[i], NAN, NAN, NAN, NAN, (int64_t)scen, "", err))
+            return 1;
+        snprintf(d, sizeof d, "sensitivity=%s,quantity=total,choice=%s", g, c);
+        if (put(l, m, d, G->total[i], NAN, NAN, NAN, NAN, (int64_t)scen, "", err))
+            return 1;
+    }
+    return 0;
+}
+
+/* Per district "sensitivity=rank,wave=W,district=D": the median rank with its 5 % and 95 %
+ * quantiles in the CI's columns; the reference construction's rank in a row of its own,
+ * "sensitivity=reference_rank,wave=W,district=D". */
+static int rank_rows(sens_rows *l, const helby_sens_index *x, size_t scen, helby_error *err)
+{
+    char d[160];
+    for (size_t i = 0; i < x->n_districts; i++) {
+        const helby_sens_district *r = &x->districts[i];
+        snprintf(d, sizeof d, "sensitivity=rank,wave=%ld,district=%g", x->rank_wave, r->code);
+        if (put(l, x->index->name, d, r->median_rank, NAN, r->rank_low, r->rank_high, NAN,
+                (int64_t)scen, "", err))
+            return 1;
+        snprintf(d, sizeof d, "sensitivity=reference_rank,wave=%ld,district=%g", x->rank_wave,
+                 r->code);
+        if (put(l, x->index->name, d, r->reference_rank, NAN, NAN, NAN, NAN, 1, "", err))
+            return 1;
+    }
+    return 0;
+}
+
+helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
+                                        const helby_run_options *o, helby_run_row **rows,
+                                        size_t *n_rows, helby_error *err)
+{
+    *rows = NULL;
+    *n_rows = 0;
+    helby_sensitivity_request req;
+    helby_sensitivity_request_default(&req);
+    req.scenarios = o->sensitivity;
+    req.seed = o->seed;
+    req.opt.level = o->level;
+    req.opt.ci = o->ci;
+    req.opt.df = o->df;
+    req.weights = strcmp(o->weights, "base") ? o->weights : NULL;
+    req.rep.replicates = (size_t)o->replicates;
+    req.rep.seed = o->seed;
+    req.rep.fay_rho = o->rho;
+    if (!helby_variance_method_parse(o->variance, &req.rep.type, &req.replicates))
+        return helby_error_set(err, HELBY_EUSAGE, "unknown variance method '%s'", o->variance);
+    helby_sensitivity *R = NULL;
+    helby_status r = helby_sensitivity_run(st, s, &req, &R, err);
+    sens_rows l = {0};
+    for (size_t i = 0; !r && i < R->n_indices; i++) {
+        const helby_sens_index *x = &R->indices[i];
+        for (size_t g = 0; !r && g < x->n_goals; g++)
+            if (goal_rows(&l, x, &x->goals[g], 2 * R->scenarios, err))
+                r = err->code;
+        if (!r && rank_rows(&l, x, 2 * R->scenarios, err))
+            r = err->code;
+    }
+    helby_sensitivity_free(R);
+    if (r) {
+        free(l.rows);
+        return r;
+    }
+    *rows = l.rows;
+    *n_rows = l.n;
+    return HELBY_OK;
+}

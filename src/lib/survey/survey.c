@@ -1,0 +1,1648 @@
+/* survey.c — load and validate survey definitions (helby/survey.h).
+ *
+ * A definition is first gathered into one canonical text blob (the files in a
+ * fixed order), hashed, and then parsed from that blob. Loading from a
+ * directory and from the store's copy therefore run the same code and give
+ * the same hash. Everything a helby_survey points to lives in its arena. */
+#include "helby/survey.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/csv.h"
+#include "base/util_internal.h"
+
+#define BLOB_MAGIC "helby-survey 1\n"
+
+/* ---- arena ---- */
+
+typedef struct arena_block {
+    struct arena_block *next;
+    size_t used, size;
+    max_align_t data[];
+} arena_block;
+
+typedef struct survey_impl {
+    helby_survey pub;         /* first: a helby_survey * is a survey_impl * */
+    arena_block *blocks;
+    char *blob;
+    size_t blob_len;
+} survey_impl;
+
+static void *arena_alloc(survey_impl *s, size_t n)
+{
+    n = (n + sizeof(max_align_t) - 1) / sizeof(max_align_t) * sizeof(max_align_t);
+    if (n == 0)
+        n = sizeof(max_align_t);
+    arena_block *b = s->blocks;
+    if (!b || b->size - b->used < n) {
+        size_t size = n > 65536 ? n : 65536;
+        b = malloc(sizeof *b + size);
+        if (!b)
+            return NULL;
+        b->next = s->blocks;
+        b->used = 0;
+        b->size = size;
+        s->blocks = b;
+    }
+    void *p = (char *)b->data + b->used;
+    b->used += n;
+    memset(p, 0, n);
+    return p;
+}
+
+static char *arena_strndup(survey_impl *s, const char *p, size_t n)
+{
+    char *d = arena_alloc(s, n + 1);
+    if (d) {
+        memcpy(d, p, n);
+        d[n] = '\0';
+    }
+    return d;
+}
+
+void helby_survey_free(helby_survey *pub)
+{
+    if (!pub)
+        return;
+    survey_impl *s = (survey_impl *)pub;
+    arena_block *b = s->blocks;
+    while (b) {
+        arena_block *n = b->next;
+        free(b);
+        b = n;
+    }
+    free(s->blob);
+    free(s);
+}
+
+/* ---- small text helpers ---- */
+
+static void trim(const char **p, size_t *n)
+{
+    while (*n && isspace((unsigned char)**p))
+        (*p)++, (*n)--;
+    while (*n && isspace((unsigned char)(*p)[*n - 1]))
+        (*n)--;
+}
+
+static int eq(const char *p, size_t n, const char *lit)
+{
+    return strlen(lit) == n && memcmp(p, lit, n) == 0;
+}
+
+/* Parse a list of numbers "1, 2|3" (separators ',' '|' or space) into the arena. */
+static int parse_codes(survey_impl *s, const char *p, size_t n, const double **out,
+                       size_t *count)
+{
+    double *v = arena_alloc(s, (n / 2 + 2) * sizeof *v);
+    if (!v)
+        return -1;
+    size_t k = 0, i = 0;
+    while (i < n) {
+        while (i < n && (p[i] == ',' || p[i] == '|' || p[i] == ' '))
+            i++;
+        size_t j = i;
+        while (j < n && p[j] != ',' && p[j] != '|' && p[j] != ' ')
+            j++;
+        if (j > i) {
+            if (!helby_parse_number(p + i, j - i, '.', &v[k]))
+                return 0;
+            k++;
+        }
+        i = j;
+    }
+    *out = v;
+    *count = k;
+    return 1;
+}
+
+/* ---- the files of a definition, as held in the blob ---- */
+
+typedef struct def_file {
+    char name[256];
+    const char *data;
+    size_t len;
+} def_file;
+
+typedef struct def_files {
+    def_file *f;
+    size_t n;
+} def_files;
+
+static const def_file *find_file(const def_files *fs, const char *name)
+{
+    for (size_t i = 0; i < fs->n; i++)
+        if (strcmp(fs->f[i].name, name) == 0)
+            return &fs->f[i];
+    return NULL;
+}
+
+static helby_status split_blob(const char *blob, size_t len, def_files *out, helby_error *err)
+{
+    out->f = NULL;
+    out->n = 0;
+    size_t ml = strlen(BLOB_MAGIC);
+    if (len < ml || memcmp(blob, BLOB_MAGIC, ml) != 0)
+        return helby_error_set(err, HELBY_EINPUT, "not a serialized survey definition");
+    size_t i = ml, cap = 0;
+    while (i < len) {
+        const char *nl = memchr(blob + i, '\n', len - i);
+        if (!nl)
+            goto bad;
+        char name[256];
+        unsigned long long nbytes;
+        size_t hl = (size_t)(nl - (blob + i));
+        if (hl >= 300)
+            goto bad;
+        char head[300];
+        memcpy(head, blob + i, hl);
+        head[hl] = '\0';
+        if (sscanf(head, "file %255s %llu", name, &nbytes) != 2)
+            goto bad;
+        i += hl + 1;
+        if (nbytes > len - i || len - i - nbytes < 1 || blob[i + nbytes] != '\n')
+            goto bad;
+        if (out->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            def_file *p = realloc(out->f, cap * sizeof *p);
+            if (!p) {
+                free(out->f);
+                out->f = NULL;
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+            }
+            out->f = p;
+        }
+        def_file *f = &out->f[out->n++];
+        snprintf(f->name, sizeof f->name, "%s", name);
+        f->data = blob + i;
+        f->len = (size_t)nbytes;
+        i += (size_t)nbytes + 1;
+    }
+    return HELBY_OK;
+bad:
+    free(out->f);
+    out->f = NULL;
+    out->n = 0;
+    return helby_error_set(err, HELBY_EINPUT, "serialized survey definition is damaged");
+}
+
+/* ---- CSV tables of the definition ---- */
+
+typedef struct table {
+    size_t ncols, nrows;
+    char **head;       /* ncols */
+    char ***cells;     /* nrows x ncols (NULL for missing trailing fields) */
+    long *line;        /* nrows */
+    const char *file;
+} table;
+
+typedef struct table_ctx {
+    survey_impl *s;
+    table *t;
+    size_t cap;
+} table_ctx;
+
+static helby_status table_row(void *ctx, size_t ri, long line, const helby_field *f, size_t nf,
+                              helby_error *err)
+{
+    table_ctx *c = ctx;
+    table *t = c->t;
+    if (ri == 0) {
+        t->ncols = nf;
+        t->head = arena_alloc(c->s, nf * sizeof *t->head);
+        if (!t->head)
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        for (size_t j = 0; j < nf; j++) {
+            const char *p = f[j].text;
+            size_t n = f[j].len;
+            trim(&p, &n);
+            if (!(t->head[j] = arena_strndup(c->s, p, n)))
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        }
+        return HELBY_OK;
+    }
+    /* Comment rows start with '#'. */
+    if (nf >= 1 && f[0].len && f[0].text[0] == '#')
+        return HELBY_OK;
+    if (nf > t->ncols)
+        return helby_error_at(err, HELBY_EINPUT, t->file, line, (long)t->ncols + 1, NULL,
+                              "row has %zu fields, the header has %zu", nf, t->ncols);
+    if (t->nrows == c->cap) {
+        size_t cap = c->cap ? c->cap * 2 : 32;
+        char ***cells = arena_alloc(c->s, cap * sizeof *cells);
+        long *lines = arena_alloc(c->s, cap * sizeof *lines);
+        if (!cells || !lines)
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+        if (t->nrows) {
+            memcpy(cells, t->cells, t->nrows * sizeof *cells);
+            memcpy(lines, t->line, t->nrows * sizeof *lines);
+        }
+        t->cells = cells;
+        t->line = lines;
+        c->cap = cap;
+    }
+    char **row = arena_alloc(c->s, t->ncols * sizeof *row);
+    if (!row)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    for (size_t j = 0; j < t->ncols; j++) {
+        const char *p = j < nf ? f[j].text : "";
+        size_t n = j < nf ? f[j].len : 0;
+        trim(&p, &n);
+        if (!(row[j] = arena_strndup(c->s, p, n)))
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    t->cells[t->nrows] = row;
+    t->line[t->nrows] = line;
+    t->nrows++;
+    return HELBY_OK;
+}
+
+static helby_status read_table(survey_impl *s, const def_file *f, const char *const *required,
+                               table *t, helby_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->file = arena_strndup(s, f->name, strlen(f->name));
+    if (!t->file)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
+    table_ctx c = {s, t, 0};
+    helby_status st =
+        helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name, table_row, &c,
+                        err);
+    if (st)
+        return st;
+    for (size_t k = 0; required && required[k]; k++) {
+        size_t j = 0;
+        while (j < t->ncols && strcmp(t->head[j], required[k]) != 0)
+            j++;
+        if (j == t->ncols)
+            return helby_error_at(err, HELBY_EINPUT, f->name, 1, 0, required[k],
+                                  "required column is missing from the header");
+    }
+    return HELBY_OK;
+}
+
+/* Column index by name, or -1. */
+static long col_of(const table *t, const char *name)
+{
+    for (size_t j = 0; j < t->ncols; j++)
+        if (strcmp(t->head[j], name) == 0)
+            return (long)j;
+    return -1;
+}
+
+static const char *cell(const table *t, size_t r, const char *name)
+{
+    long j = col_of(t, name);
+    return j < 0 ? "" : t->cells[r][j];
+}
+
+static long cell_col(const table *t, const char *name)
+{
+    long j = col_of(t, name);
+    return j < 0 ? 0 : j + 1;
+}
+
+/* ---- survey.ini ---- */
+
+typedef struct ini_entry {
+    const char *section, *key, *value;
+    long line;
+} ini_entry;
+
+typedef struct ini {
+    ini_entry *e;
+    size_t n;
+} ini;
+
+static const char *const ini_keys[] = {
+    "survey.id",         "survey.title_da",   "survey.title_en",  "survey.id_column",
+    "survey.wave_column", "survey.waves",     "design.strata",    "design.psu",
+    "design.weight",     "design.fpc",        "design.lonely_psu", "groups.column",
+    "groups.danes",      "groups.minorities", "district.column",  "report.min_cell",
+    "report.language",   NULL};
+
+/* An inline comment starts at a ';' or '#' after a space or tab (the convention of
+ * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
+static void cut_inline_comment(const char *v, size_t *vn)
+{
+    for (size_t i = 1; i < *vn; i++)
+        if ((v[i] == ';' || v[i] == '#') && (v[i - 1] == ' ' || v[i - 1] == '\t')) {
+            *vn = i;
+            break;
+        }
+}
+
+/* Checking a definition (helby_survey_check) lists every error of survey.ini and of the
+ * codebook's rows instead of stopping at the first: an input error is added to the list
+ * and the caller goes on with the next line, key or row. Without a list it is returned. */
+typedef struct soft_errors {
+    helby_error_list *list;
+    size_t n;
+} soft_errors;
+
+static helby_status soft(soft_errors *se, helby_status st, const helby_error *err)
+{
+    if (st != HELBY_EINPUT || !se || !se->list)
+        return st;
+    se->n++;
+    return helby_error_list_add(se->list, err);
+}
+
+static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_errors *se,
+                              helby_error *err)
+{
+    out->n = 0;
+    size_t cap = 64;
+    out->e = arena_alloc(s, cap * sizeof *out->e);
+    if (!out->e)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    const char *section = "";
+    const char *p = f->data, *end = f->data + f->len;
+    if (end - p >= 3 && memcmp(p, "\xEF\xBB\xBF", 3) == 0)
+        p += 3;
+    for (long line = 1; p < end; line++) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        const char *le = nl ? nl : end;
+        const char *q = p;
+        size_t n = (size_t)(le - p);
+        p = nl ? nl + 1 : end;
+        if (memchr(q, '\0', n))
+            return helby_error_at(err, HELBY_EINPUT, f->name, line, 0, NULL, "NUL byte");
+        trim(&q, &n);
+        if (n == 0 || q[0] == ';' || q[0] == '#')
+            continue;
+        helby_status st;
+#define SOFT_CONTINUE(call)                                                                   \
+    {                                                                                         \
+        if ((st = soft(se, (call), err)))                                                     \
+            return st;                                                                        \
+        continue;                                                                             \
+    }
+        if (q[0] == '[') {
+            if (q[n - 1] != ']')
+                SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                             "section header must look like [name]"));
+            const char *sp = q + 1;
+            size_t sn = n - 2;
+            trim(&sp, &sn);
+            if (!eq(sp, sn, "survey") && !eq(sp, sn, "design") && !eq(sp, sn, "groups") &&
+                !eq(sp, sn, "district") && !eq(sp, sn, "report")) {
+                section = NULL; /* its keys are not checked: the section is the error */
+                SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                             "unknown section [%.*s] (expected survey, design, "
+                                             "groups, district or report)",
+                                             (int)sn, sp));
+            }
+            section = arena_strndup(s, sp, sn);
+            if (!section)
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+            continue;
+        }
+        if (!section)
+            continue;
+        const char *eqs = memchr(q, '=', n);
+        if (!eqs)
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "expected 'key = value'"));
+        const char *k = q, *v = eqs + 1;
+        size_t kn = (size_t)(eqs - q), vn = n - kn - 1;
+        trim(&k, &kn);
+        trim(&v, &vn);
+        cut_inline_comment(v, &vn);
+        trim(&v, &vn);
+        char full[160];
+        snprintf(full, sizeof full, "%s.%.*s", section, (int)(kn < 100 ? kn : 100), k);
+        int known = 0;
+        for (size_t i = 0; ini_keys[i]; i++)
+            known |= strcmp(ini_keys[i], full) == 0;
+        if (!known)
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "unknown key '%.*s' in [%s]", (int)kn, k, section));
+        const ini_entry *twice = NULL;
+        for (size_t i = 0; i < out->n; i++)
+            if (strcmp(out->e[i].section, section) == 0 && eq(k, kn, out->e[i].key))
+                twice = &out->e[i];
+        if (twice)
+            SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
+                                         "'%.*s' is set twice in [%s] (also on line %ld)",
+                                         (int)kn, k, section, twice->line));
+#undef SOFT_CONTINUE
+        if (out->n == cap) {
+            ini_entry *ne = arena_alloc(s, cap * 2 * sizeof *ne);
+            if (!ne)
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+            memcpy(ne, out->e, cap * sizeof *ne);
+            out->e = ne;
+            cap *= 2;
+        }
+        ini_entry *e = &out->e[out->n++];
+        e->section = section;
+        e->key = arena_strndup(s, k, kn);
+        e->value = arena_strndup(s, v, vn);
+        e->line = line;
+        if (!e->key || !e->value)
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    return HELBY_OK;
+}
+
+static const ini_entry *ini_get(const ini *in, const char *section, const char *key)
+{
+    for (size_t i = 0; i < in->n; i++)
+        if (strcmp(in->e[i].section, section) == 0 && strcmp(in->e[i].key, key) == 0)
+            return &in->e[i];
+    return NULL;
+}
+
+static const char *ini_str(const ini *in, const char *section, const char *key)
+{
+    const ini_entry *e = ini_get(in, section, key);
+    return e && e->value[0] ? e->value : NULL;
+}
+
+/* ---- parsing the parts ---- */
+
+typedef struct loader {
+    survey_impl *s;
+    helby_error *err;
+    soft_errors se;         /* list: check every key and codebook row (helby_survey_check) */
+    ini ini;
+    const double *waves;
+    size_t n_waves;
+} loader;
+
+static helby_status ini_required(loader *L, const char *section, const char *key,
+                                 const char **out)
+{
+    *out = ini_str(&L->ini, section, key);
+    if (!*out)
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", 0, 0, NULL,
+                              "[%s] %s is required", section, key);
+    return HELBY_OK;
+}
+
+static int parse_role(const char *r, helby_role *out)
+{
+    static const char *names[] = {"item",   "id",  "wave",  "stratum",  "psu",
+                                  "weight", "fpc", "group", "district", "covariate"};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(r, names[i]) == 0) {
+            *out = (helby_role)i;
+            return 1;
+        }
+    return 0;
+}
+
+static int parse_bool(const char *v, int *out)
+{
+    if (!*v || !strcmp(v, "0") || !strcmp(v, "no") || !strcmp(v, "false") || !strcmp(v, "nej")) {
+        *out = 0;
+        return 1;
+    }
+    if (!strcmp(v, "1") || !strcmp(v, "yes") || !strcmp(v, "true") || !strcmp(v, "ja")) {
+        *out = 1;
+        return 1;
+    }
+    return 0;
+}
+
+/* "1=Indre By|2=Østerbro" */
+static helby_status parse_labels(loader *L, const table *t, size_t r, helby_variable *v)
+{
+    const char *p = cell(t, r, "values");
+    size_t n = strlen(p);
+    if (!n)
+        return HELBY_OK;
+    size_t cap = 1;
+    for (size_t i = 0; i < n; i++)
+        cap += p[i] == '|';
+    helby_value_label *lab = arena_alloc(L->s, cap * sizeof *lab);
+    if (!lab)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    size_t k = 0, i = 0;
+    while (i <= n) {
+        size_t j = i;
+        while (j < n && p[j] != '|')
+            j++;
+        const char *item = p + i;
+        size_t in = j - i;
+        trim(&item, &in);
+        if (in) {
+            const char *e = memchr(item, '=', in);
+            double code;
+            if (!e || !helby_parse_number(item, (size_t)(e - item), '.', &code))
+                return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                      cell_col(t, "values"), v->name,
+                                      "value labels must look like '1=label|2=label', not '%.*s'",
+                                      (int)in, item);
+            for (size_t q = 0; q < k; q++)
+                if (lab[q].value == code)
+                    return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                          cell_col(t, "values"), v->name,
+                                          "code %g is labelled twice", code);
+            const char *l = e + 1;
+            size_t ln = in - (size_t)(l - item);
+            trim(&l, &ln);
+            lab[k].value = code;
+            if (!(lab[k].label = arena_strndup(L->s, l, ln)))
+                return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+            k++;
+        }
+        i = j + 1;
+    }
+    v->labels = lab;
+    v->n_labels = k;
+    return HELBY_OK;
+}
+
+/* One row of the codebook into vars[r]; the rows before it are read already. */
+static helby_status codebook_row(loader *L, const def_file *f, const table *t,
+                                 helby_variable *vars, size_t r)
+{
+    helby_variable *v = &vars[r];
+    v->name = cell(t, r, "variable");
+    long line = t->line[r];
+    if (!v->name[0])
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"),
+                              NULL, "variable name is empty");
+    for (const char *c = v->name; *c; c++)
+        /* Bytes from 0x80 are UTF-8 letters (the codebook is checked to be UTF-8): Danish
+         * names like 'tryg_på_gaden' are names a survey team writes. */
+        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' ||
+              *c == '.' || *c == '-'))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "variable"), v->name,
+                                  "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
+                                  "and '-' only");
+    for (size_t q = 0; q < r; q++)
+        if (strcmp(vars[q].name, v->name) == 0)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "variable"), v->name,
+                                  "variable defined twice (also on line %ld)", t->line[q]);
+    v->label_da = cell(t, r, "label_da");
+    v->label_en = cell(t, r, "label_en");
+    if (!parse_role(cell(t, r, "role"), &v->role))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "role"),
+                              v->name,
+                              "unknown role '%s' (item, id, wave, stratum, psu, weight, fpc, "
+                              "group, district, covariate)",
+                              cell(t, r, "role"));
+    const char *type = cell(t, r, "type");
+    if (!strcmp(type, "code"))
+        v->type = HELBY_TYPE_CODE;
+    else if (!strcmp(type, "real"))
+        v->type = HELBY_TYPE_REAL;
+    else if (!strcmp(type, "text"))
+        v->type = HELBY_TYPE_TEXT;
+    else
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
+                              v->name, "unknown type '%s' (code, real or text)", type);
+    const char *mn = cell(t, r, "min"), *mx = cell(t, r, "max");
+    if (*mn || *mx) {
+        if (!helby_parse_number(mn, strlen(mn), '.', &v->min))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "min"),
+                                  v->name, "min must be a number, not '%s'", mn);
+        if (!helby_parse_number(mx, strlen(mx), '.', &v->max))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
+                                  v->name, "max must be a number, not '%s'", mx);
+        if (v->min >= v->max)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
+                                  v->name, "min %g must be below max %g", v->min, v->max);
+        v->has_range = 1;
+    }
+    const char *miss = cell(t, r, "missing");
+    int ok = parse_codes(L->s, miss, strlen(miss), &v->missing, &v->n_missing);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    if (!ok)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "missing"),
+                              v->name, "missing codes must be numbers like '8|9', not '%s'",
+                              miss);
+    for (size_t k = 0; k < v->n_missing; k++)
+        if (v->has_range && v->missing[k] >= v->min && v->missing[k] <= v->max)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(t, "missing"), v->name,
+                                  "missing code %g lies inside the valid range %g–%g",
+                                  v->missing[k], v->min, v->max);
+    if (!parse_bool(cell(t, r, "reverse"), &v->reverse))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
+                              v->name, "reverse must be 0 or 1");
+    if (v->reverse && !v->has_range)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
+                              v->name, "a reversed item needs min and max");
+    if (col_of(t, "required") >= 0 &&
+        !parse_bool(cell(t, r, "required"), &v->required))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "required"),
+                              v->name, "required must be 0 or 1");
+    helby_status st = parse_labels(L, t, r, v);
+    if (st)
+        return st;
+    if (v->type == HELBY_TYPE_TEXT && (v->has_range || v->n_missing || v->reverse))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
+                              v->name, "a text variable has no range, missing codes or "
+                                       "reverse coding");
+    return HELBY_OK;
+}
+
+static helby_status parse_codebook(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"variable", "label_da", "label_en", "role", "type", "min",
+                                      "max", "missing", "reverse", "values", NULL};
+    table t;
+    helby_status st = read_table(L->s, f, req, &t, L->err);
+    if (st)
+        return st;
+    if (t.nrows == 0)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, 2, 0, NULL,
+                              "the codebook has no variables");
+    helby_variable *vars = arena_alloc(L->s, t.nrows * sizeof *vars);
+    if (!vars)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t r = 0; r < t.nrows; r++) {
+        if ((st = soft(&L->se, codebook_row(L, f, &t, vars, r), L->err)))
+            return st;
+    }
+    L->s->pub.vars = vars;
+    L->s->pub.n_vars = t.nrows;
+    return HELBY_OK;
+}
+
+/* Find the variable named by survey.ini [section] key and check its role. */
+static helby_status role_var(loader *L, const char *section, const char *key, helby_role role,
+                             int required, size_t *out)
+{
+    *out = HELBY_NO_VAR;
+    const ini_entry *e = ini_get(&L->ini, section, key);
+    if (!e || !e->value[0]) {
+        if (required)
+            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", 0, 0, NULL,
+                                  "[%s] %s is required", section, key);
+        return HELBY_OK;
+    }
+    size_t v = helby_survey_find_var(&L->s->pub, e->value);
+    if (v == HELBY_NO_VAR)
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, e->value,
+                              "[%s] %s names a column that is not in codebook.csv", section, key);
+    helby_variable *var = (helby_variable *)&L->s->pub.vars[v];
+    if (var->role != role)
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, e->value,
+                              "[%s] %s names a column whose codebook role is not '%s'", section,
+                              key, key);
+    var->required = 1;
+    *out = v;
+    return HELBY_OK;
+}
+
+static int in_list(const double *v, size_t n, double x)
+{
+    for (size_t i = 0; i < n; i++)
+        if (v[i] == x)
+            return 1;
+    return 0;
+}
+
+/* An error about a survey.ini key: listed and gone past when checking, else returned. */
+#define INI_ERROR(key_section, key, ...)                                                      \
+    do {                                                                                      \
+        const ini_entry *e_ = ini_get(&L->ini, key_section, key);                             \
+        if ((st = soft(&L->se,                                                                \
+                       helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e_ ? e_->line : 0,  \
+                                      0, NULL, __VA_ARGS__),                                  \
+                       L->err)))                                                              \
+            return st;                                                                        \
+    } while (0)
+
+static helby_status parse_waves(loader *L)
+{
+    helby_status st = HELBY_OK;
+    const char *waves;
+    if ((st = soft(&L->se, ini_required(L, "survey", "waves", &waves), L->err)) || !waves)
+        return st;
+    int ok = parse_codes(L->s, waves, strlen(waves), &L->waves, &L->n_waves);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    if (!ok || L->n_waves == 0) {
+        INI_ERROR("survey", "waves", "waves must be a list of years like '2011, 2012'");
+        return HELBY_OK;
+    }
+    /* Waves are stored and compared as long: a wave of 1e300 made (long)wave undefined
+     * (found by tests/fuzz/survey with UBSan). */
+    for (size_t i = 0; i < L->n_waves; i++)
+        if (!(L->waves[i] >= 1 && L->waves[i] <= HELBY_MAX_WAVE) ||
+            L->waves[i] != floor(L->waves[i])) {
+            INI_ERROR("survey", "waves", "wave %g is not a whole number from 1 to %ld",
+                      L->waves[i], (long)HELBY_MAX_WAVE);
+            break;
+        }
+    return HELBY_OK;
+}
+
+static helby_status parse_report(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    helby_status st = HELBY_OK;
+    const char *mc = ini_str(&L->ini, "report", "min_cell");
+    s->min_cell = 30;
+    if (mc) {
+        char *end;
+        long v = strtol(mc, &end, 10);
+        if (*end || v < 1)
+            INI_ERROR("report", "min_cell", "min_cell must be a positive whole number");
+        else
+            s->min_cell = (size_t)v;
+    }
+    s->language = ini_str(&L->ini, "report", "language");
+    if (!s->language)
+        s->language = "da";
+    if (strcmp(s->language, "da") && strcmp(s->language, "en"))
+        INI_ERROR("report", "language", "language must be da or en");
+    return HELBY_OK;
+}
+
+static helby_status parse_survey_ini(loader *L, const def_file *f)
+{
+    helby_status st = parse_ini(L->s, f, &L->ini, &L->se, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    if ((st = soft(&L->se, ini_required(L, "survey", "id", &s->id), L->err)))
+        return st;
+    for (const char *c = s->id; c && *c; c++)
+        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' ||
+              *c == '-')) {
+            INI_ERROR("survey", "id", "survey id '%s' may hold a-z, 0-9, '_' and '-' only",
+                      s->id);
+            break;
+        }
+    s->title_da = ini_str(&L->ini, "survey", "title_da");
+    s->title_en = ini_str(&L->ini, "survey", "title_en");
+    if (!s->title_da)
+        s->title_da = s->id;
+    if (!s->title_en)
+        s->title_en = s->title_da;
+    if ((st = parse_waves(L)))
+        return st;
+    const char *lonely = ini_str(&L->ini, "design", "lonely_psu");
+    if (!lonely)
+        lonely = "fail";
+    if (strcmp(lonely, "fail") && strcmp(lonely, "remove") && strcmp(lonely, "certainty") &&
+        strcmp(lonely, "adjust") && strcmp(lonely, "average"))
+        INI_ERROR("design", "lonely_psu",
+                  "lonely_psu must be fail, remove, certainty, adjust or average");
+    s->lonely_psu = lonely;
+    return parse_report(L);
+}
+
+static helby_status resolve_roles(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    helby_status st;
+    if ((st = role_var(L, "survey", "id_column", HELBY_ROLE_ID, 1, &s->id_var)) ||
+        (st = role_var(L, "survey", "wave_column", HELBY_ROLE_WAVE, 1, &s->wave_var)) ||
+        (st = role_var(L, "design", "strata", HELBY_ROLE_STRATUM, 0, &s->stratum_var)) ||
+        (st = role_var(L, "design", "psu", HELBY_ROLE_PSU, 0, &s->psu_var)) ||
+        (st = role_var(L, "design", "weight", HELBY_ROLE_WEIGHT, 1, &s->weight_var)) ||
+        (st = role_var(L, "design", "fpc", HELBY_ROLE_FPC, 0, &s->fpc_var)) ||
+        (st = role_var(L, "groups", "column", HELBY_ROLE_GROUP, 1, &s->group_var)) ||
+        (st = role_var(L, "district", "column", HELBY_ROLE_DISTRICT, 1, &s->district_var)))
+        return st;
+    /* Every design role in the codebook must be the one survey.ini names. */
+    for (size_t v = 0; v < s->n_vars; v++) {
+        helby_role r = s->vars[v].role;
+        size_t want = r == HELBY_ROLE_ID         ? s->id_var
+                      : r == HELBY_ROLE_WAVE     ? s->wave_var
+                      : r == HELBY_ROLE_STRATUM  ? s->stratum_var
+                      : r == HELBY_ROLE_PSU      ? s->psu_var
+                      : r == HELBY_ROLE_WEIGHT   ? s->weight_var
+                      : r == HELBY_ROLE_FPC      ? s->fpc_var
+                      : r == HELBY_ROLE_GROUP    ? s->group_var
+                      : r == HELBY_ROLE_DISTRICT ? s->district_var
+                                                 : v;
+        if (want != v)
+            return helby_error_at(L->err, HELBY_EINPUT, "codebook.csv", 0, 0, s->vars[v].name,
+                                  "has a design role that survey.ini does not give it");
+    }
+    if (s->vars[s->weight_var].type != HELBY_TYPE_REAL)
+        return helby_error_at(L->err, HELBY_EINPUT, "codebook.csv", 0, 0,
+                              s->vars[s->weight_var].name, "the weight must have type real");
+    if (s->vars[s->wave_var].type != HELBY_TYPE_CODE ||
+        s->vars[s->group_var].type != HELBY_TYPE_CODE ||
+        s->vars[s->district_var].type != HELBY_TYPE_CODE)
+        return helby_error_at(L->err, HELBY_EINPUT, "codebook.csv", 0, 0, NULL,
+                              "the wave, group and district columns must have type code");
+    const helby_variable *g = &s->vars[s->group_var];
+    const char *list[2] = {"danes", "minorities"};
+    const double **codes[2] = {&s->danes_codes, &s->minority_codes};
+    size_t *counts[2] = {&s->n_danes_codes, &s->n_minority_codes};
+    for (int k = 0; k < 2; k++) {
+        const ini_entry *e = ini_get(&L->ini, "groups", list[k]);
+        if (!e || !e->value[0])
+            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", 0, 0, NULL,
+                                  "[groups] %s is required", list[k]);
+        int ok = parse_codes(L->s, e->value, strlen(e->value), codes[k], counts[k]);
+        if (ok < 0)
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+        if (!ok || *counts[k] == 0)
+            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, NULL,
+                                  "[groups] %s must list codes of %s", list[k], g->name);
+        for (size_t i = 0; i < *counts[k]; i++) {
+            double c = (*codes[k])[i];
+            if (g->n_labels && !helby_variable_value_label(g, c))
+                return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, g->name,
+                                      "group code %g has no value label in codebook.csv", c);
+            if (k == 1 && in_list(s->danes_codes, s->n_danes_codes, c))
+                return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, g->name,
+                                      "code %g is both ethnic Danes and minorities", c);
+        }
+    }
+    return HELBY_OK;
+}
+
+/* The optional `better` column: which way of a measure is good (reports' direction cues).
+ * Empty means higher. Returns -1 for anything else. */
+static int parse_better(const char *v)
+{
+    return !v[0] || !strcmp(v, "higher") ? 0 : !strcmp(v, "lower") ? 1 : -1;
+}
+
+static helby_status parse_indices(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"index", "dimension", "item", NULL};
+    table t;
+    helby_status st = read_table(L->s, f, req, &t, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    /* Count distinct indices and dimensions (rows are grouped by index, dimension). */
+    helby_index *ix = arena_alloc(L->s, (t.nrows + 1) * sizeof *ix);
+    helby_dimension *dims = arena_alloc(L->s, (t.nrows + 1) * sizeof *dims);
+    size_t *items = arena_alloc(L->s, (t.nrows + 1) * sizeof *items);
+    double *iw = arena_alloc(L->s, (t.nrows + 1) * sizeof *iw);
+    if (!ix || !dims || !items || !iw)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    size_t n_ix = 0, n_dims = 0;
+    for (size_t r = 0; r < t.nrows; r++) {
+        const char *iname = cell(&t, r, "index"), *dname = cell(&t, r, "dimension");
+        long line = t.line[r];
+        if (!iname[0] || !dname[0])
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "index"),
+                                  NULL, "index and dimension must be named");
+        helby_index *cur = n_ix ? &ix[n_ix - 1] : NULL;
+        if (!cur || strcmp(cur->name, iname) != 0) {
+            for (size_t q = 0; q < n_ix; q++)
+                if (!strcmp(ix[q].name, iname))
+                    return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                          cell_col(&t, "index"), iname,
+                                          "rows of an index must stand together");
+            cur = &ix[n_ix++];
+            cur->name = iname;
+            cur->label_da = cell(&t, r, "index_label_da");
+            cur->label_en = cell(&t, r, "index_label_en");
+            cur->lower_is_better = parse_better(cell(&t, r, "better"));
+            if (cur->lower_is_better < 0)
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "better"), iname,
+                                      "better must be higher or lower, not '%s'",
+                                      cell(&t, r, "better"));
+            const char *agg = cell(&t, r, "aggregation");
+            if (!agg[0] || !strcmp(agg, "arithmetic"))
+                cur->aggregation = HELBY_AGG_ARITHMETIC;
+            else if (!strcmp(agg, "geometric"))
+                cur->aggregation = HELBY_AGG_GEOMETRIC;
+            else
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "aggregation"), iname,
+                                      "aggregation must be arithmetic or geometric, not '%s'",
+                                      agg);
+            cur->dims = &dims[n_dims];
+        }
+        helby_dimension *d = cur->n_dims ? (helby_dimension *)&cur->dims[cur->n_dims - 1] : NULL;
+        if (!d || strcmp(d->name, dname) != 0) {
+            for (size_t q = 0; q < cur->n_dims; q++)
+                if (!strcmp(cur->dims[q].name, dname))
+                    return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                          cell_col(&t, "dimension"), dname,
+                                          "rows of a dimension must stand together");
+            d = &dims[n_dims++];
+            ((helby_index *)cur)->n_dims++;
+            d->name = dname;
+            d->label_da = cell(&t, r, "dimension_label_da");
+            d->label_en = cell(&t, r, "dimension_label_en");
+            d->items = &items[r];
+            d->item_weights = &iw[r];
+            const char *dw = cell(&t, r, "dimension_weight");
+            d->weight = 1;
+            if (dw[0] && (!helby_parse_number(dw, strlen(dw), '.', &d->weight) || !(d->weight > 0)))
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "dimension_weight"), dname,
+                                      "dimension_weight must be a positive number, not '%s'", dw);
+        }
+        const char *item = cell(&t, r, "item");
+        size_t v = helby_survey_find_var(s, item);
+        if (v == HELBY_NO_VAR)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"), item,
+                                  "item is not in codebook.csv");
+        if (s->vars[v].role != HELBY_ROLE_ITEM || !s->vars[v].has_range)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"), item,
+                                  "an index item must have role item and a valid range");
+        for (size_t q = 0; q < d->n_items; q++)
+            if (d->items[q] == v)
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"),
+                                      item, "item listed twice in dimension %s", d->name);
+        const char *w = cell(&t, r, "item_weight");
+        double wt = 1;
+        if (w[0] && (!helby_parse_number(w, strlen(w), '.', &wt) || !(wt > 0)))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(&t, "item_weight"), item,
+                                  "item_weight must be a positive number, not '%s'", w);
+        items[r] = v;
+        iw[r] = wt;
+        d->n_items++;
+        const char *mv = cell(&t, r, "min_valid");
+        if (mv[0]) {
+            char *end;
+            long m = strtol(mv, &end, 10);
+            if (*end || m < 1)
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "min_valid"), d->name,
+                                      "min_valid must be a positive whole number");
+            if (d->min_valid && d->min_valid != (size_t)m)
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "min_valid"), d->name,
+                                      "min_valid differs between rows of the dimension");
+            d->min_valid = (size_t)m;
+        }
+    }
+    for (size_t k = 0; k < n_dims; k++) {
+        helby_dimension *d = &dims[k];
+        if (d->min_valid == 0)
+            d->min_valid = d->n_items / 2 + 1; /* more than half (docs/method.md §1) */
+        if (d->min_valid > d->n_items)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, 0, 0, d->name,
+                                  "min_valid %zu is more than the dimension's %zu items",
+                                  d->min_valid, d->n_items);
+    }
+    s->indices = ix;
+    s->n_indices = n_ix;
+    return HELBY_OK;
+}
+
+/* Names that targets may refer to: indices, dimensions, shares. */
+static int known_measure(const helby_survey *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_indices; i++) {
+        if (!strcmp(s->indices[i].name, name))
+            return 1;
+        for (size_t j = 0; j < s->indices[i].n_dims; j++)
+            if (!strcmp(s->indices[i].dims[j].name, name))
+                return 1;
+    }
+    for (size_t i = 0; i < s->n_shares; i++)
+        if (!strcmp(s->shares[i].name, name))
+            return 1;
+    return 0;
+}
+
+static helby_status parse_shares(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"share", "variable", "codes", NULL};
+    table t;
+    helby_status st = read_table(L->s, f, req, &t, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    helby_share *sh = arena_alloc(L->s, (t.nrows + 1) * sizeof *sh);
+    if (!sh)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t r = 0; r < t.nrows; r++) {
+        helby_share *x = &sh[r];
+        long line = t.line[r];
+        x->name = cell(&t, r, "share");
+        x->label_da = cell(&t, r, "label_da");
+        x->label_en = cell(&t, r, "label_en");
+        x->lower_is_better = parse_better(cell(&t, r, "better"));
+        if (x->lower_is_better < 0)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "better"),
+                                  x->name, "better must be higher or lower, not '%s'",
+                                  cell(&t, r, "better"));
+        if (!x->name[0] || known_measure(s, x->name))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "share"),
+                                  x->name, "share name is empty or already used");
+        for (size_t q = 0; q < r; q++)
+            if (!strcmp(sh[q].name, x->name))
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "share"), x->name, "share defined twice");
+        const char *var = cell(&t, r, "variable");
+        x->var = helby_survey_find_var(s, var);
+        if (x->var == HELBY_NO_VAR || s->vars[x->var].type != HELBY_TYPE_CODE)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "variable"),
+                                  var, "a share needs a coded variable from codebook.csv");
+        const char *codes = cell(&t, r, "codes");
+        int ok = parse_codes(L->s, codes, strlen(codes), &x->codes, &x->n_codes);
+        if (ok < 0)
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+        if (!ok || !x->n_codes)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "codes"),
+                                  x->name, "codes must list the categories counted, like '1|2'");
+        const helby_variable *v = &s->vars[x->var];
+        for (size_t k = 0; k < x->n_codes; k++)
+            if ((v->has_range && (x->codes[k] < v->min || x->codes[k] > v->max)) ||
+                helby_variable_is_missing_code(v, x->codes[k]))
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                      cell_col(&t, "codes"), x->name,
+                                      "code %g is not a valid answer of %s", x->codes[k],
+                                      v->name);
+        s->n_shares = r + 1;
+        s->shares = sh;
+    }
+    return HELBY_OK;
+}
+
+static helby_status parse_targets(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"goal", "measure", "kind", "x", "group", "baseline_wave",
+                                      NULL};
+    table t;
+    helby_status st = read_table(L->s, f, req, &t, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    helby_target *tg = arena_alloc(L->s, (t.nrows + 1) * sizeof *tg);
+    if (!tg)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t r = 0; r < t.nrows; r++) {
+        helby_target *x = &tg[r];
+        long line = t.line[r];
+        x->goal = cell(&t, r, "goal");
+        x->label_da = cell(&t, r, "label_da");
+        x->label_en = cell(&t, r, "label_en");
+        x->measure = cell(&t, r, "measure");
+        if (!known_measure(s, x->measure))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "measure"),
+                                  x->measure, "not an index, dimension or share of the survey");
+        const char *kind = cell(&t, r, "kind");
+        if (!strcmp(kind, "relative_gap_reduction"))
+            x->kind = HELBY_TARGET_RELATIVE_GAP_REDUCTION;
+        else if (!strcmp(kind, "ratio_increase"))
+            x->kind = HELBY_TARGET_RATIO_INCREASE;
+        else if (!strcmp(kind, "change_positive"))
+            x->kind = HELBY_TARGET_CHANGE_POSITIVE;
+        else
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "kind"),
+                                  x->goal,
+                                  "kind must be relative_gap_reduction, ratio_increase or "
+                                  "change_positive, not '%s'",
+                                  kind);
+        const char *xs = cell(&t, r, "x");
+        x->x = 0;
+        if (xs[0] && !helby_parse_number(xs, strlen(xs), '.', &x->x))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "x"), x->goal,
+                                  "x must be a number, not '%s'", xs);
+        x->group = cell(&t, r, "group");
+        if (strcmp(x->group, "all") && strcmp(x->group, "danes") &&
+            strcmp(x->group, "minorities"))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "group"),
+                                  x->goal, "group must be all, danes or minorities");
+        const char *b = cell(&t, r, "baseline_wave"), *tw = cell(&t, r, "target_wave");
+        double bw = 0, twv = 0;
+        if (!helby_parse_number(b, strlen(b), '.', &bw) || !in_list(L->waves, L->n_waves, bw))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(&t, "baseline_wave"), x->goal,
+                                  "baseline wave '%s' is not one of the survey's waves", b);
+        if (tw[0] &&
+            (!helby_parse_number(tw, strlen(tw), '.', &twv) || !in_list(L->waves, L->n_waves, twv)))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
+                                  cell_col(&t, "target_wave"), x->goal,
+                                  "target wave '%s' is not one of the survey's waves", tw);
+        x->baseline_wave = (long)bw;
+        x->target_wave = (long)twv;
+    }
+    s->targets = tg;
+    s->n_targets = t.nrows;
+    return HELBY_OK;
+}
+
+/* ---- sensitivity.csv: the space of construction choices (surveys/README.md) ---- */
+
+#define SENS_ERR(col, var, ...)                                                            \
+    helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), var,      \
+                   __VA_ARGS__)
+
+/* The next '|'-separated name of list at *pos (trimmed) into name; 0 when none is left. */
+static int next_name(const char *list, size_t *pos, char *name, size_t n)
+{
+    const char *p = list + *pos;
+    if (!*p)
+        return 0;
+    const char *bar = strchr(p, '|');
+    size_t len = bar ? (size_t)(bar - p) : strlen(p);
+    *pos += len + (bar ? 1 : 0);
+    trim(&p, &len);
+    snprintf(name, n, "%.*s", (int)(len < n ? len : n - 1), p);
+    return 1;
+}
+
+/* Weights: "0.5..2" (uniform on the range) or "0.5|1|2"; each >= 0. */
+static helby_status sens_weights(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    const char *v = cell(t, r, "values"), *dots = strstr(v, "..");
+    if (dots) {
+        c->is_range = 1;
+        if (!helby_parse_number(v, (size_t)(dots - v), '.', &c->low) ||
+            !helby_parse_number(dots + 2, strlen(dots + 2), '.', &c->high) || !(c->low >= 0) ||
+            !(c->high > c->low))
+            return SENS_ERR("values", v, "a weight range is 'low..high' with 0 <= low < high");
+        return HELBY_OK;
+    }
+    int ok = parse_codes(L->s, v, strlen(v), &c->values, &c->n_values);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < c->n_values; k++)
+        ok = c->values[k] >= 0;
+    if (!ok || c->n_values < 1)
+        return SENS_ERR("values", v, "weights are 'low..high' or alternatives like '0.5|1|2', "
+                        "each >= 0, not '%s'", v);
+    return HELBY_OK;
+}
+
+/* min_valid alternatives: whole numbers from 1 to the dimension's items. */
+static helby_status sens_min_valid(loader *L, const table *t, size_t r, helby_choice *c,
+                                   const helby_dimension *d)
+{
+    const char *v = cell(t, r, "values");
+    int ok = parse_codes(L->s, v, strlen(v), &c->values, &c->n_values);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < c->n_values; k++)
+        ok = c->values[k] >= 1 && c->values[k] <= (double)d->n_items &&
+             c->values[k] == floor(c->values[k]);
+    if (!ok || c->n_values < 1)
+        return SENS_ERR("values", v, "min_valid alternatives are whole numbers from 1 to the "
+                        "%zu items of %s, not '%s'", d->n_items, d->name, v);
+    return HELBY_OK;
+}
+
+/* The dimension of ix holding item v, or HELBY_NO_VAR. */
+static size_t dim_of_item(const helby_index *ix, size_t v)
+{
+    for (size_t j = 0; j < ix->n_dims; j++)
+        for (size_t q = 0; q < ix->dims[j].n_items; q++)
+            if (ix->dims[j].items[q] == v)
+                return j;
+    return HELBY_NO_VAR;
+}
+
+/* Aggregations "arithmetic|geometric", or items that may be left out ("*": every item of
+ * the dimension, or of the index). A dimension keeps at least one item. */
+static helby_status sens_names(loader *L, const table *t, size_t r, helby_choice *c,
+                               const helby_index *ix)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *v = cell(t, r, "values");
+    double *vals = arena_alloc(L->s, (strlen(v) + s->n_vars + 2) * sizeof *vals);
+    if (!vals)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    char name[256];
+    size_t pos = 0, n = 0;
+    while (next_name(v, &pos, name, sizeof name)) {
+        if (c->kind == HELBY_CHOICE_AGGREGATION) {
+            if (strcmp(name, "arithmetic") && strcmp(name, "geometric"))
+                return SENS_ERR("values", name, "aggregation must be arithmetic or geometric, "
+                                "not '%s'", name);
+            vals[n++] = strcmp(name, "geometric") ? HELBY_AGG_ARITHMETIC : HELBY_AGG_GEOMETRIC;
+            continue;
+        }
+        for (size_t j = 0; j < ix->n_dims; j++)
+            for (size_t q = 0; q < ix->dims[j].n_items; q++) {
+                size_t it = ix->dims[j].items[q];
+                int star = !strcmp(name, "*") && (c->dim == HELBY_NO_VAR || c->dim == j);
+                if (star || !strcmp(name, s->vars[it].name))
+                    vals[n++] = (double)it;
+            }
+        size_t it = helby_survey_find_var(s, name);
+        if (strcmp(name, "*") && (it == HELBY_NO_VAR || dim_of_item(ix, it) == HELBY_NO_VAR ||
+                                  (c->dim != HELBY_NO_VAR && dim_of_item(ix, it) != c->dim)))
+            return SENS_ERR("values", name, "%s is not an item of %s", name,
+                            c->dim == HELBY_NO_VAR ? ix->name : ix->dims[c->dim].name);
+    }
+    for (size_t k = 0; k < n && c->kind == HELBY_CHOICE_DROP_ITEM; k++)
+        if (ix->dims[dim_of_item(ix, (size_t)vals[k])].n_items < 2)
+            return SENS_ERR("values", s->vars[(size_t)vals[k]].name,
+                            "the only item of a dimension cannot be left out");
+    if (!n)
+        return SENS_ERR("values", v, "values must list at least one alternative");
+    c->values = vals;
+    c->n_values = n;
+    return HELBY_OK;
+}
+
+/* The index and (when named) dimension of row r. */
+static helby_status sens_target(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *in = cell(t, r, "index"), *dn = cell(t, r, "dimension");
+    for (c->index = 0; c->index < s->n_indices; c->index++)
+        if (!strcmp(s->indices[c->index].name, in))
+            break;
+    if (c->index == s->n_indices)
+        return SENS_ERR("index", in, "not an index of indices.csv");
+    const helby_index *ix = &s->indices[c->index];
+    c->dim = HELBY_NO_VAR;
+    for (size_t j = 0; dn[0] && j < ix->n_dims; j++)
+        if (!strcmp(ix->dims[j].name, dn))
+            c->dim = j;
+    if (dn[0] && c->dim == HELBY_NO_VAR)
+        return SENS_ERR("dimension", dn, "not a dimension of index %s", in);
+    int needs = c->kind == HELBY_CHOICE_WEIGHT || c->kind == HELBY_CHOICE_MIN_VALID;
+    if (needs && c->dim == HELBY_NO_VAR)
+        return SENS_ERR("dimension", in, "a %s choice names a dimension of %s",
+                        cell(t, r, "choice"), in);
+    if (c->kind == HELBY_CHOICE_AGGREGATION && c->dim != HELBY_NO_VAR)
+        return SENS_ERR("dimension", dn, "aggregation is the whole index's: leave dimension "
+                        "empty");
+    return HELBY_OK;
+}
+
+static helby_status sens_row(loader *L, const table *t, size_t r, helby_choice *c)
+{
+    static const char *const kinds[] = {"weight", "aggregation", "min_valid", "drop_item"};
+    const char *k = cell(t, r, "choice");
+    size_t kk = 0;
+    while (kk < 4 && strcmp(kinds[kk], k))
+        kk++;
+    if (kk == 4)
+        return SENS_ERR("choice", k, "choice must be weight, aggregation, min_valid or "
+                        "drop_item, not '%s'", k);
+    c->kind = (helby_choice_kind)kk;
+    c->line = t->line[r];
+    helby_status st = sens_target(L, t, r, c);
+    if (st)
+        return st;
+    const helby_index *ix = &L->s->pub.indices[c->index];
+    if (c->kind == HELBY_CHOICE_WEIGHT)
+        return sens_weights(L, t, r, c);
+    if (c->kind == HELBY_CHOICE_MIN_VALID)
+        return sens_min_valid(L, t, r, c, &ix->dims[c->dim]);
+    return sens_names(L, t, r, c, ix);
+}
+
+static helby_status parse_sensitivity(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"index", "choice", "dimension", "values", NULL};
+    table tb, *t = &tb;
+    helby_status st = read_table(L->s, f, req, t, L->err);
+    if (st)
+        return st;
+    helby_choice *ch = arena_alloc(L->s, (t->nrows + 1) * sizeof *ch);
+    if (!ch)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    memset(ch, 0, (t->nrows + 1) * sizeof *ch);
+    for (size_t r = 0; r < t->nrows; r++) {
+        if ((st = sens_row(L, t, r, &ch[r])))
+            return st;
+        for (size_t q = 0; q < r; q++)
+            if (ch[q].index == ch[r].index && ch[q].kind == ch[r].kind &&
+                ch[q].dim == ch[r].dim)
+                return SENS_ERR("choice", cell(t, r, "choice"),
+                                "the same choice is given on line %ld", ch[q].line);
+            else if (ch[q].index == ch[r].index && ch[q].kind == HELBY_CHOICE_DROP_ITEM &&
+                     ch[r].kind == HELBY_CHOICE_DROP_ITEM)
+                return SENS_ERR("choice", "drop_item", "items are left out one at a time: "
+                                "list them on one drop_item row (line %ld)", ch[q].line);
+    }
+    L->s->pub.choices = ch;
+    L->s->pub.n_choices = t->nrows;
+    return HELBY_OK;
+}
+#undef SENS_ERR
+
+/* margins/2011.csv: variable;level;total. A variable may be a cross-classification
+ * "sex*ageband" with levels "1*3". */
+static helby_status check_margin_level(loader *L, const table *t, size_t r, const char *var,
+                                       const char *level)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *vp = var, *lp = level;
+    for (;;) {
+        const char *ve = strchr(vp, '*'), *le = strchr(lp, '*');
+        size_t vn = ve ? (size_t)(ve - vp) : strlen(vp), ln = le ? (size_t)(le - lp) : strlen(lp);
+        char name[128];
+        snprintf(name, sizeof name, "%.*s", (int)(vn < 127 ? vn : 127), vp);
+        size_t v = helby_survey_find_var(s, name);
+        if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                  cell_col(t, "variable"), name,
+                                  "margin variable is not a coded variable of codebook.csv");
+        double code;
+        if (!helby_parse_number(lp, ln, '.', &code) ||
+            (s->vars[v].n_labels && !helby_variable_value_label(&s->vars[v], code)) ||
+            (s->vars[v].has_range && (code < s->vars[v].min || code > s->vars[v].max)))
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                  cell_col(t, "level"), name, "'%.*s' is not a code of %s",
+                                  (int)ln, lp, name);
+        if (!ve != !le)
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                  cell_col(t, "level"), var,
+                                  "level '%s' does not match the variables '%s'", level, var);
+        if (!ve)
+            return HELBY_OK;
+        vp = ve + 1;
+        lp = le + 1;
+    }
+}
+
+static helby_status parse_margins(loader *L, const def_files *fs)
+{
+    helby_survey *s = &L->s->pub;
+    size_t n = 0;
+    for (size_t i = 0; i < fs->n; i++)
+        n += strncmp(fs->f[i].name, "margins/", 8) == 0;
+    helby_margins *m = arena_alloc(L->s, (n + 1) * sizeof *m);
+    if (!m)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    size_t k = 0;
+    static const char *const req[] = {"variable", "level", "total", NULL};
+    for (size_t i = 0; i < fs->n; i++) {
+        const def_file *f = &fs->f[i];
+        if (strncmp(f->name, "margins/", 8) != 0)
+            continue;
+        double wave;
+        const char *base = f->name + 8;
+        const char *dot = strrchr(base, '.');
+        if (!dot || strcmp(dot, ".csv") != 0 ||
+            !helby_parse_number(base, (size_t)(dot - base), '.', &wave) ||
+            !in_list(L->waves, L->n_waves, wave))
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, 0, 0, NULL,
+                                  "margin files are named WAVE.csv for a wave of the survey");
+        table t;
+        helby_status st = read_table(L->s, f, req, &t, L->err);
+        if (st)
+            return st;
+        helby_margin_cell *cells = arena_alloc(L->s, (t.nrows + 1) * sizeof *cells);
+        if (!cells)
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+        for (size_t r = 0; r < t.nrows; r++) {
+            cells[r].variable = cell(&t, r, "variable");
+            cells[r].level = cell(&t, r, "level");
+            const char *tot = cell(&t, r, "total");
+            if (!helby_parse_number(tot, strlen(tot), '.', &cells[r].total) ||
+                !(cells[r].total > 0))
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, t.line[r],
+                                      cell_col(&t, "total"), cells[r].variable,
+                                      "total must be a positive number, not '%s'", tot);
+            if ((st = check_margin_level(L, &t, r, cells[r].variable, cells[r].level)))
+                return st;
+            for (size_t q = 0; q < r; q++)
+                if (!strcmp(cells[q].variable, cells[r].variable) &&
+                    !strcmp(cells[q].level, cells[r].level))
+                    return helby_error_at(L->err, HELBY_EINPUT, f->name, t.line[r],
+                                          cell_col(&t, "level"), cells[r].variable,
+                                          "level %s given twice", cells[r].level);
+        }
+        m[k].wave = (long)wave;
+        m[k].cells = cells;
+        m[k].n_cells = t.nrows;
+        k++;
+    }
+    s->margins = m;
+    s->n_margins = k;
+    return HELBY_OK;
+}
+
+static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
+                              helby_error_list *errs, helby_error *err)
+{
+    *out = NULL;
+    survey_impl *s = calloc(1, sizeof *s);
+    if (!s)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    s->blob = malloc(len + 1);
+    if (!s->blob) {
+        free(s);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    memcpy(s->blob, blob, len);
+    s->blob[len] = '\0';
+    s->blob_len = len;
+    helby_sha256_hex(s->blob, len, s->pub.hash);
+    def_files fs = {0};
+    loader L = {.s = s, .err = err, .se = {.list = errs}};
+    size_t first_listed = errs ? errs->count : 0;
+    helby_status st = split_blob(s->blob, len, &fs, err);
+    if (st)
+        goto fail;
+    const char *required[] = {"survey.ini", "codebook.csv", "indices.csv"};
+    for (size_t i = 0; i < 3; i++)
+        if (!find_file(&fs, required[i])) {
+            st = helby_error_at(err, HELBY_EINPUT, required[i], 0, 0, NULL,
+                                "the survey definition has no %s", required[i]);
+            goto fail;
+        }
+    const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
+    const def_file *sv = find_file(&fs, "sensitivity.csv");
+    /* survey.ini and the codebook do not depend on each other: both are checked in full
+     * before anything that builds on them. */
+    if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
+        (st = parse_codebook(&L, find_file(&fs, "codebook.csv"))))
+        goto fail;
+    if (L.se.n) {
+        if (first_listed < errs->count)
+            *err = errs->items[first_listed]; /* the first, as without a list */
+        st = HELBY_EINPUT;
+        goto fail;
+    }
+    if ((st = resolve_roles(&L)) ||
+        (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
+        (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
+        (sv && (st = parse_sensitivity(&L, sv))) ||
+        (st = parse_margins(&L, &fs)))
+        goto fail;
+    free(fs.f);
+    *out = &s->pub;
+    return HELBY_OK;
+fail:
+    if (errs && st == HELBY_EINPUT && !L.se.n)
+        helby_error_list_add(errs, err); /* a later file's first error */
+    free(fs.f);
+    helby_survey_free(&s->pub);
+    return st;
+}
+
+helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t len,
+                                    helby_error *err)
+{
+    return from_blob(out, blob, len, NULL, err);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static helby_status add_file(helby_buf *b, const char *dir, const char *rel, int required,
+                             helby_error *err)
+{
+    char path[4096];
+    snprintf(path, sizeof path, "%s/%s", dir, rel);
+    unsigned char *data = NULL;
+    size_t len = 0;
+    FILE *probe = fopen(path, "rb");
+    if (!probe) {
+        if (!required && errno == ENOENT)
+            return HELBY_OK;
+        return helby_error_at(err, HELBY_EINPUT, path, 0, 0, NULL, "cannot read: %s",
+                              strerror(errno));
+    }
+    fclose(probe);
+    helby_status st = helby_read_file(path, &data, &len, NULL, err);
+    if (st)
+        return st == HELBY_EIO ? (err->code = HELBY_EINPUT) : st;
+    char head[512];
+    int hn = snprintf(head, sizeof head, "file %s %zu\n", rel, len);
+    int bad = helby_buf_append(b, head, (size_t)hn) || helby_buf_append(b, data, len) ||
+              helby_buf_append(b, "\n", 1);
+    free(data);
+    return bad ? helby_error_set(err, HELBY_ENOMEM, "out of memory") : HELBY_OK;
+}
+
+/* Name the directory in errors about its files. */
+static void prefix_dir(helby_error *err, const char *dir)
+{
+    if (err && err->file[0] && err->file[0] != '/' &&
+        strncmp(err->file, dir, strlen(dir)) != 0) {
+        char full[2 * HELBY_ERROR_FILE_MAX];
+        snprintf(full, sizeof full, "%s/%s", dir, err->file);
+        size_t n = strlen(full);
+        if (n >= sizeof err->file)
+            n = sizeof err->file - 1;
+        memcpy(err->file, full, n);
+        err->file[n] = '\0';
+    }
+}
+
+static helby_status load_dir(helby_survey **out, const char *dir, helby_error_list *errs,
+                             helby_error *err)
+{
+    *out = NULL;
+    helby_buf b = {0};
+    helby_status st = HELBY_OK;
+    if (helby_buf_append(&b, BLOB_MAGIC, strlen(BLOB_MAGIC)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    DIR *probe = opendir(dir);
+    if (!probe) {
+        helby_buf_free(&b);
+        return helby_error_at(err, HELBY_EINPUT, dir, 0, 0, NULL,
+                              "cannot open survey definition directory: %s", strerror(errno));
+    }
+    closedir(probe);
+    static const char *const files[] = {"survey.ini", "codebook.csv", "indices.csv",
+                                        "shares.csv", "targets.csv", "sensitivity.csv"};
+    /* An optional file absent adds nothing, so definitions without it keep their hash. */
+    for (size_t i = 0; i < 6 && !st; i++)
+        st = add_file(&b, dir, files[i], i < 3, err);
+    /* margins/NNNN.csv in name order, so the hash does not depend on the directory listing. */
+    char mdir[4096];
+    snprintf(mdir, sizeof mdir, "%s/margins", dir);
+    DIR *d = st ? NULL : opendir(mdir);
+    if (d) {
+        char **names = NULL;
+        size_t n = 0, cap = 0;
+        struct dirent *e;
+        while (!st && (e = readdir(d)) != NULL) {
+            size_t l = strlen(e->d_name);
+            if (l < 5 || strcmp(e->d_name + l - 4, ".csv") != 0)
+                continue;
+            if (n == cap) {
+                cap = cap ? cap * 2 : 16;
+                char **p = realloc(names, cap * sizeof *p);
+                if (!p) {
+                    st = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+                    break;
+                }
+                names = p;
+            }
+            if (!(names[n] = malloc(l + 9))) {
+                st = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+                break;
+            }
+            snprintf(names[n], l + 9, "margins/%s", e->d_name);
+            n++;
+        }
+        closedir(d);
+        if (n)
+            qsort(names, n, sizeof *names, cmp_str);
+        for (size_t i = 0; i < n; i++) {
+            if (!st)
+                st = add_file(&b, dir, names[i], 1, err);
+            free(names[i]);
+        }
+        free(names);
+    }
+    size_t first_listed = errs ? errs->count : 0;
+    if (!st)
+        st = from_blob(out, b.data, b.len, errs, err);
+    if (st == HELBY_EINPUT) {
+        prefix_dir(err, dir);
+        for (size_t i = first_listed; errs && i < errs->count; i++)
+            prefix_dir(&errs->items[i], dir);
+    }
+    helby_buf_free(&b);
+    return st;
+}
+
+helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error *err)
+{
+    return load_dir(out, dir, NULL, err);
+}
+
+helby_status helby_survey_check(helby_survey **out, const char *dir, helby_error_list *errs,
+                                helby_error *err)
+{
+    size_t first_listed = errs->count;
+    helby_status st = load_dir(out, dir, errs, err);
+    /* Errors before the definition is read (a file that cannot be opened) are listed too. */
+    if (st == HELBY_EINPUT && errs->count == first_listed)
+        helby_error_list_add(errs, err);
+    return st;
+}
+
+helby_status helby_survey_serialize(const helby_survey *pub, char **out, size_t *len,
+                                    helby_error *err)
+{
+    const survey_impl *s = (const survey_impl *)pub;
+    *out = malloc(s->blob_len + 1);
+    if (!*out)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    memcpy(*out, s->blob, s->blob_len + 1);
+    *len = s->blob_len;
+    return HELBY_OK;
+}
+
+size_t helby_survey_find_var(const helby_survey *s, const char *name)
+{
+    for (size_t i = 0; i < s->n_vars; i++)
+        if (strcmp(s->vars[i].name, name) == 0)
+            return i;
+    return HELBY_NO_VAR;
+}
+
+int helby_variable_is_missing_code(const helby_variable *v, double code)
+{
+    return in_list(v->missing, v->n_missing, code);
+}
+
+const char *helby_variable_value_label(const helby_variable *v, double code)
+{
+    for (size_t i = 0; i < v->n_labels; i++)
+        if (v->labels[i].value == code)
+            return v->labels[i].label;
+    return NULL;
+}

@@ -43,16 +43,16 @@ typedef struct helby_dataset {
     size_t n_waves;
     long *wave_ids;
     size_t *wave_first, *wave_rows;
-    char (*wave_sha256)[65];    /* the SHA-256 of each wave's imported file */
-    double *w;                  /* base weights */
-    double *fpc;                /* NULL when the survey has no fpc variable */
-    size_t *strata;             /* dense stratum ids 0..n_strata-1, within wave */
-    size_t *psus;               /* dense PSU ids within wave; NULL when the survey has no PSU */
+    char (*wave_sha256)[65]; /* the SHA-256 of each wave's imported file */
+    double *w;               /* base weights */
+    double *fpc;             /* NULL when the survey has no fpc variable */
+    size_t *strata;          /* dense stratum ids 0..n_strata-1, within wave */
+    size_t *psus;            /* dense PSU ids within wave; NULL when the survey has no PSU */
     size_t n_strata, n_psus;
-    char **stratum_names;       /* n_strata names "wave/label" for messages */
+    char **stratum_names; /* n_strata names "wave/label" for messages */
     size_t n_vars;
-    char **vars;                /* the loaded variables, in the order asked (copies) */
-    double **cols;              /* n values each, as stored: codes, NaN for an empty cell */
+    char **vars;   /* the loaded variables, in the order asked (copies) */
+    double **cols; /* n values each, as stored: codes, NaN for an empty cell */
     /* absent[v * n_waves + i] is 1 when wave i's file had no column vars[v]: an optional
      * item (required = 0 in the codebook) asked from a later wave on. Its values there are
      * NaN, so its domains in that wave are empty. */
@@ -79,8 +79,7 @@ void helby_dataset_inputs(const helby_dataset *D, char *out, size_t n);
 
 /* The survey's design over D: base weights, strata and PSUs within wave, fpc, and the
  * lonely-PSU rule of survey.ini. */
-helby_status helby_dataset_design(const helby_dataset *D, helby_design **out,
-                                  helby_error *err);
+helby_status helby_dataset_design(const helby_dataset *D, helby_design **out, helby_error *err);
 
 /* The variable that plays `role` in the survey: "wave", "group", "district", "stratum",
  * "psu", "weight", "id" or "fpc" name the survey's variable of that role whatever it is
@@ -132,8 +131,7 @@ helby_measure_kind helby_measure_kind_of(const helby_survey *s, const char *name
 
 /* The variables measure `name` needs, appended to load (room entries); returns how many,
  * or -1 for an unknown measure or too little room. */
-int helby_measure_columns(const helby_survey *s, const char *name, const char **load,
-                          size_t room);
+int helby_measure_columns(const helby_survey *s, const char *name, const char **load, size_t room);
 
 /* The measure per respondent into y (D->n values, NaN = missing), from D's columns (which
  * must hold helby_measure_columns(name)). HELBY_EUSAGE for an unknown measure or a column
@@ -144,9 +142,8 @@ helby_status helby_measure_values(const helby_dataset *D, const char *name, doub
 /* Weighted Cronbach's alpha of a dimension over D with base weights (score.h's
  * helby_dimension_reliability on D's item columns): item_rest has room for the dimension's
  * items; n_complete respondents answered every item. */
-helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimension,
-                                       double *alpha, double *item_rest, size_t *n_complete,
-                                       helby_error *err);
+helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimension, double *alpha,
+                                       double *item_rest, size_t *n_complete, helby_error *err);
 
 /* ---- Weight sets ---- */
 
@@ -155,7 +152,7 @@ helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimen
 typedef struct helby_weight_setup {
     helby_weight_spec spec;
     char names[HELBY_MAX_MARGINS][64];
-    size_t n_margins;            /* 0: every margin of margins/WAVE.csv, in file order */
+    size_t n_margins; /* 0: every margin of margins/WAVE.csv, in file order */
 } helby_weight_setup;
 
 /* "district,origin,sex*ageband" into w->names (-1 if empty, too many or too long). */
@@ -188,9 +185,8 @@ void helby_weights_pin(const char *name, long long run, char *out, size_t n);
  * stored spec and D's base weights and must equal the stored ones bit for bit; then d gets
  * the calibration residuals and, when rep and *rep are not NULL, the replicates are
  * re-calibrated (replacing *rep). Appends ";weights/WAVE=sha256" per wave to inputs. */
-helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D,
-                                         const char *name, helby_design *d,
-                                         helby_replicates **rep, char *inputs,
+helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D, const char *name,
+                                         helby_design *d, helby_replicates **rep, char *inputs,
                                          size_t n_inputs, helby_error *err);
 
 /* The weight diagnostics as stored "key=value" lines, and one value of them (NULL when
@@ -209,25 +205,25 @@ const char *helby_weight_diag_get(const char *text, const char *key, char *out, 
  * comparison across waves Satterthwaite df (docs/method.md §2, §7). Runs stored without a
  * method are method 1 and rerun as such. */
 typedef struct helby_run_options {
-    int method;              /* 2 (1: runs made before method 2, rerun as they were) */
-    char variance[16];       /* linearization, jk1, jkn, brr, fay, bootstrap */
-    long replicates;         /* bootstrap replicates */
-    unsigned long long seed; /* bootstrap seed */
-    double rho;              /* Fay's rho */
-    double level;            /* confidence level */
-    helby_ci_method ci;      /* CIs of means (HELBY_CI_T or HELBY_CI_NORMAL; method 2) */
+    int method;               /* 2 (1: runs made before method 2, rerun as they were) */
+    char variance[16];        /* linearization, jk1, jkn, brr, fay, bootstrap */
+    long replicates;          /* bootstrap replicates */
+    unsigned long long seed;  /* bootstrap seed */
+    double rho;               /* Fay's rho */
+    double level;             /* confidence level */
+    helby_ci_method ci;       /* CIs of means (HELBY_CI_T or HELBY_CI_NORMAL; method 2) */
     helby_ci_method share_ci; /* CIs of shares (logit, beta, wald, t, normal; method 2) */
-    double df;               /* 0: each estimate's own (the wave's PSUs - strata, replicate rank
-                                - 1, Satterthwaite across waves); > 0: this df for all */
-    char weights[64];        /* "base" or the name of a weight set */
-    int comparisons;         /* 1: also gaps, ratios, changes, goal verdicts and reliability
-                                (the rows `helby report` renders); runs made before have 0 and
-                                rerun so */
-    int origins;             /* method 2: also every code of the group column by wave (domain
-                                "origin=2,wave=2011"); runs made before have 0 and rerun so */
-    size_t sensitivity;      /* N > 0 (method 2): also the sensitivity analysis of each index
-                                with choices (sensitivity.h), N base scenarios from the run's
-                                seed, as rows "sensitivity=..." after the others; 0: none */
+    double df;                /* 0: each estimate's own (the wave's PSUs - strata, replicate rank
+                                 - 1, Satterthwaite across waves); > 0: this df for all */
+    char weights[64];         /* "base" or the name of a weight set */
+    int comparisons;          /* 1: also gaps, ratios, changes, goal verdicts and reliability
+                                 (the rows `helby report` renders); runs made before have 0 and
+                                 rerun so */
+    int origins;              /* method 2: also every code of the group column by wave (domain
+                                 "origin=2,wave=2011"); runs made before have 0 and rerun so */
+    size_t sensitivity;       /* N > 0 (method 2): also the sensitivity analysis of each index
+                                 with choices (sensitivity.h), N base scenarios from the run's
+                                 seed, as rows "sensitivity=..." after the others; 0: none */
 } helby_run_options;
 
 /* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and
@@ -246,8 +242,8 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
 /* The options text stored with a run, and its parser (-1 when text is not one; o unchanged).
  * Method 2 writes the options that apply, for people and programs alike:
  * "method=2;variance=bootstrap;replicates=100;level=0.95;ci=t;share_ci=logit;df=own;
- * weights=base;comparisons=1;origins=1" (replicates only for the bootstrap, rho only for Fay, numbers
- * in their shortest exact form). Method 1 keeps the text runs have always stored
+ * weights=base;comparisons=1;origins=1" (replicates only for the bootstrap, rho only for Fay,
+ * numbers in their shortest exact form). Method 1 keeps the text runs have always stored
  * ("variance=jkn;replicates=100;rho=0.29999999999999999;level=0.94999999999999996;
  * weights=base;comparisons=1"), which parses as method 1. The seed is not part of it. */
 void helby_run_options_text(const helby_run_options *o, char *out, size_t n);
@@ -265,9 +261,9 @@ int helby_run_options_parse(helby_run_options *o, const char *text);
  * "2011=sha256;2014=sha256" and, with a weight set, ";weights/2011=sha256;...".
  * *rows is malloc'ed (caller frees). Errors: HELBY_ENOTFOUND when the survey has no waves or
  * the weight set is missing; those of the design, replicates and weights. */
-helby_status helby_run_compute(helby_store *st, const helby_survey *s,
-                               const helby_run_options *o, helby_run_row **rows, size_t *n_rows,
-                               char *inputs, size_t n_inputs, helby_error *err);
+helby_status helby_run_compute(helby_store *st, const helby_survey *s, const helby_run_options *o,
+                               helby_run_row **rows, size_t *n_rows, char *inputs, size_t n_inputs,
+                               helby_error *err);
 
 /* Compute a run of survey `survey` (its current definition) and store it with its
  * provenance: engine helby_version(), definition hash, inputs, options text, seed and the
@@ -292,37 +288,36 @@ typedef struct helby_row_move {
 
 /* What differs between two inputs texts, in a's order then the keys only in b
  * (malloc'ed, caller frees; *out NULL when none). HELBY_ENOMEM. */
-helby_status helby_inputs_diff(const char *a, const char *b, helby_input_change **out,
-                               size_t *n, helby_error *err);
+helby_status helby_inputs_diff(const char *a, const char *b, helby_input_change **out, size_t *n,
+                               helby_error *err);
 
 /* Rows of a without a bit-identical row in b (malloc'ed, caller frees). HELBY_ENOMEM. */
 helby_status helby_run_rows_diff(const helby_run_row *a, size_t na, const helby_run_row *b,
-                                 size_t nb, helby_row_move **out, size_t *n,
-                                 helby_error *err);
+                                 size_t nb, helby_row_move **out, size_t *n, helby_error *err);
 
 typedef enum helby_rerun_outcome {
-    HELBY_RERUN_REPRODUCED = 0, /* same inputs; every estimate identical bit for bit */
-    HELBY_RERUN_INPUTS_CHANGED, /* an input file or the definition changed since the run */
-    HELBY_RERUN_WEIGHTS_CHANGED,/* the run's weight set was remade since (other weights) */
-    HELBY_RERUN_DIFFERS         /* same inputs, but estimates moved (see moved) */
+    HELBY_RERUN_REPRODUCED = 0,  /* same inputs; every estimate identical bit for bit */
+    HELBY_RERUN_INPUTS_CHANGED,  /* an input file or the definition changed since the run */
+    HELBY_RERUN_WEIGHTS_CHANGED, /* the run's weight set was remade since (other weights) */
+    HELBY_RERUN_DIFFERS          /* same inputs, but estimates moved (see moved) */
 } helby_rerun_outcome;
 
 /* A rerun: the stored run, what changed since, and the recomputed rows. */
 typedef struct helby_rerun_result {
     helby_rerun_outcome outcome;
-    helby_run_info run;           /* the stored run */
-    helby_run_options options;    /* its options and seed, as recomputed */
-    int definition_changed;       /* the survey's current definition is another */
+    helby_run_info run;        /* the stored run */
+    helby_run_options options; /* its options and seed, as recomputed */
+    int definition_changed;    /* the survey's current definition is another */
     char def_hash_now[65];
-    int engine_differs;           /* run.engine is not helby_version() */
-    char inputs_now[2048];        /* the input files now (with weights once recomputed) */
-    helby_input_change *inputs;   /* the inputs that changed (files, or weight sets) */
+    int engine_differs;         /* run.engine is not helby_version() */
+    char inputs_now[2048];      /* the input files now (with weights once recomputed) */
+    helby_input_change *inputs; /* the inputs that changed (files, or weight sets) */
     size_t n_inputs;
     helby_run_row *stored, *rows; /* the run's rows and the recomputed ones (NULL when not
                                      recomputed) */
     size_t n_stored, n_rows;
-    char result_hash[65];         /* of the recomputed rows ("" when not recomputed) */
-    helby_row_move *moved;        /* stored rows the recomputation does not reproduce */
+    char result_hash[65];  /* of the recomputed rows ("" when not recomputed) */
+    helby_row_move *moved; /* stored rows the recomputation does not reproduce */
     size_t n_moved;
     /* Over the moved rows that have a counterpart: the largest relative difference of
      * estimate, SE and CI limits (|a - b| / max(|a|, |b|); 1 when one side is NaN and the

@@ -26,8 +26,8 @@ extern "C" {
 
 /* f(theta) with gradient grad (n_domains) at the estimates: value, SE, CI. */
 helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
-                                double df, const helby_estimate_options *opt,
-                                helby_estimate *out, helby_error *err);
+                                double df, const helby_estimate_options *opt, helby_estimate *out,
+                                helby_error *err);
 
 typedef struct helby_wave_comparison {
     long wave;
@@ -43,7 +43,7 @@ typedef struct helby_wave_comparison {
      * the baseline wave itself. */
     int fieller_bounded;
     double fieller_low, fieller_high;
-    double baseline_gap_t;         /* |G_0| / SE(G_0) */
+    double baseline_gap_t; /* |G_0| / SE(G_0) */
 } helby_wave_comparison;
 
 /* Satterthwaite (Welch) degrees of freedom of a sum of independent variance parts v[i]
@@ -96,10 +96,9 @@ typedef struct helby_goal_result {
  * helby_compare_groups, and a relative gap reduction whose Fieller interval is unbounded is
  * inconclusive; df > 0 (one df for all, as runs of method 1 stored) judges on the
  * delta-method CI alone. An undefined quantity gives HELBY_VERDICT_UNDEFINED. */
-helby_status helby_goal_evaluate(const helby_target *tg, double x,
-                                 const helby_wave_comparison *cmp, const helby_estimates *groups,
-                                 const helby_estimates *all, const size_t *dn, const size_t *mn,
-                                 size_t b, size_t tw, double df,
+helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_wave_comparison *cmp,
+                                 const helby_estimates *groups, const helby_estimates *all,
+                                 const size_t *dn, const size_t *mn, size_t b, size_t tw, double df,
                                  const helby_estimate_options *opt, helby_goal_result *out,
                                  helby_error *err);
 

@@ -46,17 +46,17 @@ typedef struct helby_dialect {
     char decimal;            /* '.' or ','; 0 = sniff (',' if delimiter is ';') */
     helby_encoding encoding; /* HELBY_ENC_AUTO = sniff */
     /* Filled in by sniffing (outputs; ignored as inputs): */
-    int had_bom;             /* the file began with a UTF-8 BOM */
-    int crlf;                /* the first line ended in CRLF */
-    int sep_line;            /* a first line "sep=X" (Excel) gave the delimiter; skipped */
-    int utf16;               /* 0, or 'L' / 'B': UTF-16 LE / BE with BOM, converted */
+    int had_bom;  /* the file began with a UTF-8 BOM */
+    int crlf;     /* the first line ended in CRLF */
+    int sep_line; /* a first line "sep=X" (Excel) gave the delimiter; skipped */
+    int utf16;    /* 0, or 'L' / 'B': UTF-16 LE / BE with BOM, converted */
     helby_decimal_source decimal_source; /* how the decimal mark was chosen */
 } helby_dialect;
 
 /* Limits that protect against hostile files. 0 in a field means the default. */
 typedef struct helby_csv_limits {
-    size_t max_field_bytes;  /* default 1 MiB */
-    size_t max_columns;      /* default 10000 */
+    size_t max_field_bytes; /* default 1 MiB */
+    size_t max_columns;     /* default 10000 */
 } helby_csv_limits;
 
 /* One field of a row: UTF-8, NUL-terminated, `len` bytes (no embedded NUL;
@@ -64,7 +64,7 @@ typedef struct helby_csv_limits {
 typedef struct helby_field {
     const char *text;
     size_t len;
-    int quoted;              /* the field was quoted in the file */
+    int quoted; /* the field was quoted in the file */
 } helby_field;
 
 /* Called once per record, the header included (row_index 0).

@@ -33,11 +33,11 @@ typedef enum helby_lonely_rule {
 int helby_lonely_rule_parse(const char *name, helby_lonely_rule *out);
 
 typedef struct helby_design_spec {
-    size_t n;                   /* rows */
-    const double *weights;      /* n base weights, >= 0 (0 = outside the sample) */
-    const size_t *strata;       /* n stratum ids (any values) or NULL: one stratum */
-    const size_t *psus;         /* n PSU ids (any values, nested in strata) or NULL */
-    const double *fpc;          /* n values, constant within a stratum, or NULL */
+    size_t n;              /* rows */
+    const double *weights; /* n base weights, >= 0 (0 = outside the sample) */
+    const size_t *strata;  /* n stratum ids (any values) or NULL: one stratum */
+    const size_t *psus;    /* n PSU ids (any values, nested in strata) or NULL */
+    const double *fpc;     /* n values, constant within a stratum, or NULL */
     helby_lonely_rule lonely;
     /* Optional names of stratum ids for messages: strata_names[id] (may be NULL). */
     const char *const *strata_names;
@@ -50,10 +50,9 @@ typedef struct helby_design helby_design;
  * non-finite weight, all weights zero, fpc varying within a stratum or smaller
  * than the PSUs sampled, a single PSU in the whole design, and a lonely PSU
  * under the rule `fail` (naming the stratum); HELBY_EINPUT: an fpc mixing counts (> 1)
- * and fractions (< 1) across strata, naming two strata of each kind (R refuses it). The caller frees with
- * helby_design_free. The arrays are copied. */
-helby_status helby_design_new(helby_design **out, const helby_design_spec *spec,
-                              helby_error *err);
+ * and fractions (< 1) across strata, naming two strata of each kind (R refuses it). The caller
+ * frees with helby_design_free. The arrays are copied. */
+helby_status helby_design_new(helby_design **out, const helby_design_spec *spec, helby_error *err);
 void helby_design_free(helby_design *d);
 
 size_t helby_design_rows(const helby_design *d);
@@ -83,10 +82,10 @@ typedef struct helby_replicates helby_replicates;
 
 typedef struct helby_rep_spec {
     helby_rep_type type;
-    double fay_rho;       /* HELBY_REP_FAY: 0 < rho < 1 */
-    size_t replicates;    /* HELBY_REP_BOOTSTRAP: number of replicates (default 50) */
+    double fay_rho;          /* HELBY_REP_FAY: 0 < rho < 1 */
+    size_t replicates;       /* HELBY_REP_BOOTSTRAP: number of replicates (default 50) */
     unsigned long long seed; /* HELBY_REP_BOOTSTRAP */
-    int mse;              /* centre on the full-sample estimate */
+    int mse;                 /* centre on the full-sample estimate */
 } helby_rep_spec;
 
 /* Parse a variance method name: "linearization" (sets *is_replicate = 0), or "jk1",

@@ -25,9 +25,9 @@ extern "C" {
 
 typedef struct helby_draft_summary {
     size_t n_files;
-    size_t n_vars;      /* variables written to codebook.csv */
-    size_t n_rows;      /* data rows read, all files */
-    size_t n_todo;      /* TODO markers written */
+    size_t n_vars; /* variables written to codebook.csv */
+    size_t n_rows; /* data rows read, all files */
+    size_t n_todo; /* TODO markers written */
 } helby_draft_summary;
 
 /* Draft a definition from the files at paths[0..n_paths-1] into directory out_dir, which

@@ -37,10 +37,10 @@ typedef enum helby_status {
 
 typedef struct helby_error {
     helby_status code;
-    char message[HELBY_ERROR_MSG_MAX]; /* for a person, no trailing newline */
-    char file[HELBY_ERROR_FILE_MAX];   /* "" when not about a file */
-    long line;                         /* 1-based; 0 when unknown */
-    long column;                       /* 1-based field number; 0 when unknown */
+    char message[HELBY_ERROR_MSG_MAX];  /* for a person, no trailing newline */
+    char file[HELBY_ERROR_FILE_MAX];    /* "" when not about a file */
+    long line;                          /* 1-based; 0 when unknown */
+    long column;                        /* 1-based field number; 0 when unknown */
     char variable[HELBY_ERROR_VAR_MAX]; /* "" when not about a variable */
 } helby_error;
 
@@ -77,9 +77,9 @@ int helby_status_exit_code(helby_status code);
  * (up to `limit`) instead of stopping at the first. */
 typedef struct helby_error_list {
     helby_error *items;
-    size_t count;    /* stored items */
-    size_t total;    /* all errors seen, including those past the limit */
-    size_t limit;    /* maximum stored; 0 means 100 */
+    size_t count; /* stored items */
+    size_t total; /* all errors seen, including those past the limit */
+    size_t limit; /* maximum stored; 0 means 100 */
     size_t capacity;
     size_t n_summaries; /* items that summarize others (e.g. one per column and kind of
                            error); in count, not in total */

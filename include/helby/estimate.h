@@ -25,25 +25,25 @@ extern "C" {
 #pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef enum helby_estimator {
-    HELBY_EST_MEAN = 0,  /* sum w y / sum w */
-    HELBY_EST_TOTAL,     /* sum w y */
-    HELBY_EST_RATIO      /* sum w y / sum w x */
+    HELBY_EST_MEAN = 0, /* sum w y / sum w */
+    HELBY_EST_TOTAL,    /* sum w y */
+    HELBY_EST_RATIO     /* sum w y / sum w x */
 } helby_estimator;
 
 typedef enum helby_ci_method {
-    HELBY_CI_T = 0,      /* estimate ± t(df) · se (default) */
-    HELBY_CI_NORMAL,     /* estimate ± z · se (R confint's default) */
-    HELBY_CI_LOGIT,      /* proportions: on the logit scale with t(df) (svyciprop "logit") */
-    HELBY_CI_BETA,       /* proportions: Korn–Graubard (svyciprop "beta") */
-    HELBY_CI_WALD        /* proportions: p ± t(df) · se, as "mean" in svyciprop */
+    HELBY_CI_T = 0,  /* estimate ± t(df) · se (default) */
+    HELBY_CI_NORMAL, /* estimate ± z · se (R confint's default) */
+    HELBY_CI_LOGIT,  /* proportions: on the logit scale with t(df) (svyciprop "logit") */
+    HELBY_CI_BETA,   /* proportions: Korn–Graubard (svyciprop "beta") */
+    HELBY_CI_WALD    /* proportions: p ± t(df) · se, as "mean" in svyciprop */
 } helby_ci_method;
 
 typedef struct helby_estimate_options {
-    double level;             /* confidence level, default 0.95 */
+    double level; /* confidence level, default 0.95 */
     helby_ci_method ci;
-    double df;                /* 0: the design's df; > 0 overrides (R's df argument) */
-    double max_rel_se;        /* unreliable above this relative SE; default 0.30 */
-    size_t min_n;             /* unreliable below this unweighted n; default 0 */
+    double df;         /* 0: the design's df; > 0 overrides (R's df argument) */
+    double max_rel_se; /* unreliable above this relative SE; default 0.30 */
+    size_t min_n;      /* unreliable below this unweighted n; default 0 */
 } helby_estimate_options;
 
 void helby_estimate_options_default(helby_estimate_options *o);
@@ -53,11 +53,11 @@ typedef struct helby_estimate {
     double se;
     double ci_low, ci_high;
     double df;
-    double deff;          /* R svymean/svytotal(deff = TRUE); NaN where undefined */
-    double rel_se;        /* se / |estimate| */
-    size_t n;             /* unweighted respondents in the domain with a value */
-    double n_weighted;    /* sum of weights over them */
-    int unreliable;       /* rel_se > max_rel_se or n < min_n */
+    double deff;       /* R svymean/svytotal(deff = TRUE); NaN where undefined */
+    double rel_se;     /* se / |estimate| */
+    size_t n;          /* unweighted respondents in the domain with a value */
+    double n_weighted; /* sum of weights over them */
+    int unreliable;    /* rel_se > max_rel_se or n < min_n */
     /* 1 when a proportion CI (logit, beta) is p = 0 or 1: Korn & Graubard (1998) take
      * deff = 1 there, so the CI is Clopper–Pearson on the domain's n (0/50: [0, 0.0711]);
      * R gives [0, 1] (beta) or NaN (logit). 0 otherwise. */
@@ -66,8 +66,8 @@ typedef struct helby_estimate {
 
 typedef struct helby_estimates {
     size_t n_domains;
-    helby_estimate *est;  /* n_domains */
-    double *vcov;         /* n_domains x n_domains, row-major */
+    helby_estimate *est; /* n_domains */
+    double *vcov;        /* n_domains x n_domains, row-major */
 } helby_estimates;
 
 void helby_estimates_free(helby_estimates *e);
@@ -97,9 +97,9 @@ typedef enum helby_contrast_kind {
 
 /* Contrast of domains a and b of e, its SE from e->vcov, and a CI (t with
  * opt->df or the design df `df`, or normal). */
-helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, size_t a,
-                            size_t b, double df, const helby_estimate_options *opt,
-                            helby_estimate *out, helby_error *err);
+helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, size_t a, size_t b,
+                            double df, const helby_estimate_options *opt, helby_estimate *out,
+                            helby_error *err);
 
 /* A general linear combination sum_j c_j theta_j with its SE (R svycontrast). */
 helby_status helby_linear_combination(const helby_estimates *e, const double *coef, double df,

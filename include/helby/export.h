@@ -28,12 +28,12 @@ extern "C" {
 #pragma GCC visibility push(default) /* the API; the rest is hidden */
 
 typedef struct helby_export_column {
-    char *name;                       /* a valid SPSS / Stata name (owned) */
-    char *label;                      /* variable label (owned; may be NULL) */
+    char *name;  /* a valid SPSS / Stata name (owned) */
+    char *label; /* variable label (owned; may be NULL) */
     int is_text;
-    double *num;                      /* n_rows values, NaN = missing (owned) */
-    char **text;                      /* n_rows strings (owned) */
-    const helby_value_label *labels;  /* value labels (not owned: the survey's or static) */
+    double *num;                     /* n_rows values, NaN = missing (owned) */
+    char **text;                     /* n_rows strings (owned) */
+    const helby_value_label *labels; /* value labels (not owned: the survey's or static) */
     size_t n_labels;
 } helby_export_column;
 
@@ -45,8 +45,8 @@ typedef struct helby_export_table {
 
 typedef enum helby_export_format {
     HELBY_EXPORT_CSV = 0,
-    HELBY_EXPORT_SAV,  /* SPSS system file */
-    HELBY_EXPORT_DTA   /* Stata 14+ (format 118, UTF-8) */
+    HELBY_EXPORT_SAV, /* SPSS system file */
+    HELBY_EXPORT_DTA  /* Stata 14+ (format 118, UTF-8) */
 } helby_export_format;
 
 void helby_export_table_free(helby_export_table *t);

@@ -56,10 +56,10 @@ const char *helby_file_format_name(helby_file_format f);
 
 typedef struct helby_import_options {
     helby_file_format format; /* HELBY_FORMAT_AUTO: by extension / first bytes */
-    helby_dialect dialect;  /* CSV only; zeroes: sniff everything */
-    long wave;              /* 0: take the wave from the wave column */
-    int replace;            /* replace an existing wave / allow the same file again */
-    size_t max_errors;      /* errors kept for the report; 0: 100 */
+    helby_dialect dialect;    /* CSV only; zeroes: sniff everything */
+    long wave;                /* 0: take the wave from the wave column */
+    int replace;              /* replace an existing wave / allow the same file again */
+    size_t max_errors;        /* errors kept for the report; 0: 100 */
     /* Columns to leave out (names matched ignoring case); a name that matches no column
      * is an error. */
     const char *const *ignore_columns;
@@ -79,8 +79,8 @@ typedef struct helby_import_options {
 void helby_import_options_default(helby_import_options *o);
 
 typedef struct helby_count {
-    double code;      /* group or district code */
-    size_t n;         /* respondents */
+    double code; /* group or district code */
+    size_t n;    /* respondents */
 } helby_count;
 
 typedef struct helby_item_nonresponse {
@@ -97,9 +97,12 @@ typedef struct helby_import_summary {
     int64_t import_id;        /* 0 when only validated */
     helby_file_format format; /* as detected */
     helby_dialect dialect;    /* as sniffed (CSV only) */
-    helby_count *groups; size_t n_groups;       /* ascending by code */
-    helby_count *districts; size_t n_districts; /* ascending by code */
-    helby_item_nonresponse *items; size_t n_items; /* items in file order */
+    helby_count *groups;
+    size_t n_groups; /* ascending by code */
+    helby_count *districts;
+    size_t n_districts; /* ascending by code */
+    helby_item_nonresponse *items;
+    size_t n_items; /* items in file order */
     /* Every assumption and mapping the import made, one per line ("decimal mark '.'
      * sniffed from the values", "column 'postnr' ignored (--ignore-column)", "disk_12m:
      * 2975 cells written as value labels, read as codes (e.g. 'Ja' -> 1)"); NULL when
@@ -137,16 +140,16 @@ helby_status helby_import_file(helby_store *st, const helby_survey *s, const cha
  * Returns HELBY_EINPUT when a file had errors (err holds the first, errs all of them; the
  * store is unchanged), another status for a failure that is not a file's (e.g. the wave
  * exists: HELBY_EEXISTS; the store is unchanged), HELBY_OK when all were imported. */
-helby_status helby_import_files(helby_store *st, const helby_survey *s,
-                                const char *const *paths, size_t n, int check_only,
-                                const helby_import_options *opt, helby_import_summary *sums,
-                                helby_error_list *errs, helby_error *err);
+helby_status helby_import_files(helby_store *st, const helby_survey *s, const char *const *paths,
+                                size_t n, int check_only, const helby_import_options *opt,
+                                helby_import_summary *sums, helby_error_list *errs,
+                                helby_error *err);
 
 /* The same for a file already in memory (used by tests and fuzzing). */
-helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
-                                 const unsigned char *buf, size_t len, const char *name,
-                                 const helby_import_options *opt, helby_import_summary *sum,
-                                 helby_error_list *errs, helby_error *err);
+helby_status helby_import_buffer(helby_store *st, const helby_survey *s, const unsigned char *buf,
+                                 size_t len, const char *name, const helby_import_options *opt,
+                                 helby_import_summary *sum, helby_error_list *errs,
+                                 helby_error *err);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -50,22 +50,22 @@ enum {
  * with its margin) holding exactly one suppressed cell gets a second one: its unsuppressed
  * cell with the smallest n, inner cells before the margin (HELBY_CELL_COMPLEMENTARY).
  * Returns the number of suppressed cells (primary and complementary). Pure. */
-size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals,
-                      int col_totals, size_t threshold, unsigned char *mark);
+size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals, int col_totals,
+                      size_t threshold, unsigned char *mark);
 
 typedef struct helby_report_cell {
     double estimate, se, ci_low, ci_high, df; /* NaN when absent or suppressed */
     size_t n;
-    int present;     /* the run has the cell */
-    int mark;        /* HELBY_CELL_* */
-    int unreliable;  /* relative SE above 30 % */
-    char flag[16];   /* goals: "met", "not met", "inconclusive" */
+    int present;    /* the run has the cell */
+    int mark;       /* HELBY_CELL_* */
+    int unreliable; /* relative SE above 30 % */
+    char flag[16];  /* goals: "met", "not met", "inconclusive" */
 } helby_report_cell;
 
 enum { HELBY_RG_DANES = 0, HELBY_RG_MINORITIES, HELBY_RG_ALL, HELBY_RG_N };
 enum {
-    HELBY_RQ_GAP = 0, /* Danes - minorities */
-    HELBY_RQ_RATIO,   /* minorities / Danes */
+    HELBY_RQ_GAP = 0,    /* Danes - minorities */
+    HELBY_RQ_RATIO,      /* minorities / Danes */
     HELBY_RQ_GAP_CHANGE, /* G_t - G_0: difference in differences */
     HELBY_RQ_REL_GAP_CHANGE,
     HELBY_RQ_RATIO_CHANGE,
@@ -75,15 +75,15 @@ enum {
 typedef struct helby_report_measure {
     char name[64];
     char label[192];
-    int kind;              /* 0 index, 1 dimension, 2 share (a proportion) */
-    int lower_is_better;   /* the definition's `better` column says lower */
-    char parent[64];       /* a dimension's index */
+    int kind;            /* 0 index, 1 dimension, 2 share (a proportion) */
+    int lower_is_better; /* the definition's `better` column says lower */
+    char parent[64];     /* a dimension's index */
     long baseline;
     helby_report_cell *level;    /* n_waves x HELBY_RG_N */
     helby_report_cell *cmp;      /* n_waves x HELBY_RQ_N */
     helby_report_cell *district; /* n_districts x (n_waves x 2: Danes, minorities) */
     helby_report_cell *origin;   /* n_waves x n_origins (runs without origins: none) */
-    double alpha;          /* Cronbach's alpha (NaN if none) */
+    double alpha;                /* Cronbach's alpha (NaN if none) */
     size_t alpha_n;
 } helby_report_measure;
 
@@ -91,23 +91,23 @@ typedef struct helby_report_goal {
     char goal[32];
     char label[256];
     char measure[64];
-    int kind;              /* helby_target_kind */
+    int kind; /* helby_target_kind */
     double x;
-    char group[32];        /* the target's group: "all", "danes", "minorities" */
+    char group[32]; /* the target's group: "all", "danes", "minorities" */
     long wave, baseline;
     /* The goal's quantity, a change later minus earlier (goal 4: the relative change of the
      * gap (Gt - G0)/G0, negative when the gap narrows); q.flag the verdict. */
     helby_report_cell q;
     char rule[400];
     char quantity_label[128]; /* "Relative change of the gap 2011→2014" */
-    char sentence[1024];   /* who, from what to what, by how much, how sure, the verdict */
+    char sentence[1024];      /* who, from what to what, by how much, how sure, the verdict */
 } helby_report_goal;
 
 typedef struct helby_report_indicator {
-    char goal[16];         /* "goal1" ... */
+    char goal[16]; /* "goal1" ... */
     char name[64];
     char label[192];
-    char better[8];        /* "higher" or "lower" */
+    char better[8]; /* "higher" or "lower" */
     size_t n_periods;
     char period[16][16];
     double value[16], target[16]; /* target NaN where none */
@@ -118,19 +118,19 @@ typedef struct helby_report_indicator {
  * of the gap, later minus earlier, so the reference and the 5 % / 95 % bounds are negated and
  * swapped from the stored reduction); raw values, before the goal's display scale. */
 typedef struct helby_report_sens_choice {
-    char name[96];         /* as stored: "weight:trust", "aggregation", "drop_item" */
-    char label[256];       /* for people, in the report's language */
-    double first, total;   /* first-order (Saltelli 2010) and total (Jansen 1999) indices */
+    char name[96];       /* as stored: "weight:trust", "aggregation", "drop_item" */
+    char label[256];     /* for people, in the report's language */
+    double first, total; /* first-order (Saltelli 2010) and total (Jansen 1999) indices */
 } helby_report_sens_choice;
 
 typedef struct helby_report_sens_goal {
     char goal[32];
     char measure[64];
-    size_t report_goal;    /* its index in r->goals, or (size_t)-1 */
+    size_t report_goal;          /* its index in r->goals, or (size_t)-1 */
     helby_report_cell reference; /* the definition's construction: sampling CI, flag verdict */
     double median, p05, p95;     /* across the scenarios (NaN when hidden) */
-    size_t scenarios;      /* 2N: the scenarios of Saltelli's A and B */
-    double share[4];       /* of scenarios: met, not met, inconclusive, undefined */
+    size_t scenarios;            /* 2N: the scenarios of Saltelli's A and B */
+    double share[4];             /* of scenarios: met, not met, inconclusive, undefined */
     helby_report_sens_choice *choices;
     size_t n_choices;
 } helby_report_sens_goal;
@@ -138,7 +138,7 @@ typedef struct helby_report_sens_goal {
 typedef struct helby_report_sens_rank {
     char measure[64];
     long wave;
-    double district;       /* the district's code */
+    double district; /* the district's code */
     char label[96];
     double reference, median, low, high; /* 1 = best; low/high the 5 % and 95 % quantiles */
 } helby_report_sens_rank;
@@ -147,30 +147,30 @@ typedef struct helby_report {
     helby_run_info run;
     char lang[3];
     char title[256];
-    size_t threshold;            /* minimum respondents per published cell */
-    double level;                /* the run's confidence level (0.95) */
-    int def_changed;             /* the definition changed since the run (labels are today's) */
+    size_t threshold; /* minimum respondents per published cell */
+    double level;     /* the run's confidence level (0.95) */
+    int def_changed;  /* the definition changed since the run (labels are today's) */
     long *waves;
     size_t n_waves;
     double *districts;
     char (*district_labels)[96];
     size_t n_districts;
-    double *origins;             /* codes of the group column in the run ("origin=" rows) */
-    char (*origin_labels)[96];   /* their value labels in the codebook (else the code) */
-    int *origin_group;           /* HELBY_RG_DANES, HELBY_RG_MINORITIES or -1 (neither) */
+    double *origins;           /* codes of the group column in the run ("origin=" rows) */
+    char (*origin_labels)[96]; /* their value labels in the codebook (else the code) */
+    int *origin_group;         /* HELBY_RG_DANES, HELBY_RG_MINORITIES or -1 (neither) */
     size_t n_origins;
-    char origin_title[96];       /* the group column's label ("Herkomst") */
+    char origin_title[96]; /* the group column's label ("Herkomst") */
     helby_report_measure *measures;
     size_t n_measures;
     helby_report_goal *goals;
     size_t n_goals;
-    char weights[64];            /* "base" or the weight set */
-    char *weighting;             /* "wave<TAB>key<TAB>value" lines, or NULL */
+    char weights[64]; /* "base" or the weight set */
+    char *weighting;  /* "wave<TAB>key<TAB>value" lines, or NULL */
     char methods[2048];
     size_t n_primary, n_complementary, n_unreliable;
     helby_report_indicator *indicators; /* register indicators (barometer) */
     size_t n_indicators;
-    size_t sens_n;               /* N of compute --sensitivity; 0: the run has no analysis */
+    size_t sens_n; /* N of compute --sensitivity; 0: the run has no analysis */
     helby_report_sens_goal *sens_goals;
     size_t n_sens_goals;
     helby_report_sens_rank *sens_ranks;
@@ -178,8 +178,8 @@ typedef struct helby_report {
 } helby_report;
 
 typedef struct helby_report_options {
-    const char *lang;      /* "da" or "en"; NULL: the survey's language */
-    size_t min_cell;       /* 0: the survey's min_cell; never below 5 */
+    const char *lang; /* "da" or "en"; NULL: the survey's language */
+    size_t min_cell;  /* 0: the survey's min_cell; never below 5 */
 } helby_report_options;
 
 /* Build the report of run `run_id` (HELBY_ENOTFOUND if absent; HELBY_EINPUT if the run was

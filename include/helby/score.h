@@ -35,8 +35,7 @@ void helby_score_dimension(const helby_survey *s, const helby_dimension *dim,
 /* Index scores of n respondents: items holds the columns of every item of every
  * dimension of the index, dimension by dimension in indices.csv order. */
 helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
-                               const double *const *items, size_t n, double *out,
-                               helby_error *err);
+                               const double *const *items, size_t n, double *out, helby_error *err);
 
 /* Another construction of an index (helby sensitivity, docs/method.md §12): what replaces the
  * definition's aggregation, dimension weights and min_valid, and an item left out. A
@@ -44,9 +43,9 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
  * missing); a dimension that loses an item needs at most its remaining items. */
 typedef struct helby_index_override {
     helby_aggregation aggregation;
-    const double *dim_weights;  /* ix->n_dims weights a_j >= 0; NULL: the definition's */
-    const size_t *min_valid;    /* ix->n_dims; NULL: the definition's */
-    size_t drop_item;           /* an item (index into s->vars) left out; HELBY_NO_VAR: none */
+    const double *dim_weights; /* ix->n_dims weights a_j >= 0; NULL: the definition's */
+    const size_t *min_valid;   /* ix->n_dims; NULL: the definition's */
+    size_t drop_item;          /* an item (index into s->vars) left out; HELBY_NO_VAR: none */
 } helby_index_override;
 
 /* The definition's own construction as an override (dim_weights and min_valid NULL). */

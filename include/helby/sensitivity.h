@@ -74,62 +74,62 @@ void helby_choice_construction(const helby_survey *s, const helby_index *ix,
 /* ---- The analysis over a store ---- */
 
 typedef struct helby_sensitivity_request {
-    size_t scenarios;            /* N: Saltelli's base sample; N (k + 2) constructions */
-    unsigned long long seed;     /* the Sobol shift */
-    const long *waves;           /* NULL or 0: every stored wave; at least two */
+    size_t scenarios;        /* N: Saltelli's base sample; N (k + 2) constructions */
+    unsigned long long seed; /* the Sobol shift */
+    const long *waves;       /* NULL or 0: every stored wave; at least two */
     size_t n_waves;
-    int replicates;              /* 0: linearization; 1: replicate variance of `rep` */
+    int replicates; /* 0: linearization; 1: replicate variance of `rep` */
     helby_rep_spec rep;
-    helby_estimate_options opt;  /* as helby compare: each quantity's own df */
-    const char *weights;         /* NULL: base weights */
-    long min_cell;               /* < 0: the survey's */
+    helby_estimate_options opt; /* as helby compare: each quantity's own df */
+    const char *weights;        /* NULL: base weights */
+    long min_cell;              /* < 0: the survey's */
 } helby_sensitivity_request;
 
 /* 256 scenarios, seed 1, linearization, every wave, 95 % CIs, base weights. */
 void helby_sensitivity_request_default(helby_sensitivity_request *r);
 
 typedef struct helby_sens_goal {
-    const helby_target *target;  /* in the survey */
+    const helby_target *target; /* in the survey */
     long baseline_wave, target_wave;
     helby_goal_result reference; /* the definition's construction: helby compare's verdict */
     /* Over the 2N scenarios of A and B with a defined quantity: */
-    double median, p05, p95;     /* of the goal's quantity (R's quantile type 7) */
-    double share[4];             /* of scenarios per helby_verdict (met, not met,
-                                  * inconclusive, undefined), over all 2N */
-    double *first, *total;       /* per choice: sensitivity indices of the quantity */
-    double *q;                   /* per construction (n_runs): the quantity */
-    helby_verdict *verdict;      /* per construction */
+    double median, p05, p95; /* of the goal's quantity (R's quantile type 7) */
+    double share[4];         /* of scenarios per helby_verdict (met, not met,
+                              * inconclusive, undefined), over all 2N */
+    double *first, *total;   /* per choice: sensitivity indices of the quantity */
+    double *q;               /* per construction (n_runs): the quantity */
+    helby_verdict *verdict;  /* per construction */
 } helby_sens_goal;
 
 typedef struct helby_sens_district {
-    double code;                 /* the district's code */
-    double reference_rank;       /* 1 = best (highest, or lowest when lower is better) */
+    double code;           /* the district's code */
+    double reference_rank; /* 1 = best (highest, or lowest when lower is better) */
     double median_rank, rank_low, rank_high; /* over the 2N scenarios: median, 5 %, 95 % */
 } helby_sens_district;
 
 typedef struct helby_sens_index {
-    const helby_index *index;    /* in the survey */
+    const helby_index *index;     /* in the survey */
     const helby_choice **choices; /* its rows of sensitivity.csv */
-    size_t n_choices;            /* k */
-    size_t n_runs;               /* N (k + 2) constructions scored */
-    double *u;                   /* n_runs x k: the design (helby_saltelli_design) */
-    size_t n_domains;            /* 2 x waves: Danes of wave w in 2w, minorities in 2w + 1 */
-    double *means;               /* n_runs x n_domains: the index's mean per group x wave */
-    double *ref_means;           /* n_domains: the reference construction's */
+    size_t n_choices;             /* k */
+    size_t n_runs;                /* N (k + 2) constructions scored */
+    double *u;                    /* n_runs x k: the design (helby_saltelli_design) */
+    size_t n_domains;             /* 2 x waves: Danes of wave w in 2w, minorities in 2w + 1 */
+    double *means;                /* n_runs x n_domains: the index's mean per group x wave */
+    double *ref_means;            /* n_domains: the reference construction's */
     size_t n_goals;
     helby_sens_goal *goals;
-    long rank_wave;              /* districts are ranked on the index in this wave */
+    long rank_wave; /* districts are ranked on the index in this wave */
     size_t n_districts;
     helby_sens_district *districts;
 } helby_sens_index;
 
 typedef struct helby_sensitivity {
-    size_t scenarios;            /* N */
+    size_t scenarios; /* N */
     unsigned long long seed;
     size_t n_waves;
     long *waves;
     size_t n_indices;
-    helby_sens_index *indices;   /* every index with choices, in indices.csv order */
+    helby_sens_index *indices; /* every index with choices, in indices.csv order */
 } helby_sensitivity;
 
 /* Run the analysis of every index of s that has choices. Errors: HELBY_EUSAGE when s has
@@ -137,8 +137,8 @@ typedef struct helby_sensitivity {
  * HELBY_ENOTFOUND for fewer than two waves or an unknown weight set; those of the design
  * and estimators; HELBY_ENOMEM. Free with helby_sensitivity_free. */
 helby_status helby_sensitivity_run(helby_store *st, const helby_survey *s,
-                                   const helby_sensitivity_request *req,
-                                   helby_sensitivity **out, helby_error *err);
+                                   const helby_sensitivity_request *req, helby_sensitivity **out,
+                                   helby_error *err);
 void helby_sensitivity_free(helby_sensitivity *r);
 
 #pragma GCC visibility pop

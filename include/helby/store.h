@@ -95,9 +95,9 @@ helby_status helby_store_list_waves(helby_store *st, const char *survey, helby_w
 typedef struct helby_column {
     char *name;
     int is_text;
-    double *num;      /* n values when !is_text */
-    char **text;      /* n strings when is_text */
-    char *text_buf;   /* storage of text */
+    double *num;    /* n values when !is_text */
+    char **text;    /* n strings when is_text */
+    char *text_buf; /* storage of text */
     size_t text_len;
 } helby_column;
 
@@ -121,7 +121,7 @@ typedef struct helby_import_record {
     const char *sha256;
     int64_t bytes;
     const char *dialect;
-    int replace;      /* replace an existing wave (and allow the same file again) */
+    int replace; /* replace an existing wave (and allow the same file again) */
 } helby_import_record;
 
 /* Write a validated frame as wave f->wave of survey s, in one transaction.
@@ -129,9 +129,9 @@ typedef struct helby_import_record {
  * exists, unless rec->replace. The survey must have been added with this
  * definition (HELBY_ENOTFOUND otherwise). On any error nothing is written.
  * *import_id receives the new import's id (may be NULL). */
-helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
-                                    const helby_frame *f, const helby_import_record *rec,
-                                    int64_t *import_id, helby_error *err);
+helby_status helby_store_write_wave(helby_store *st, const helby_survey *s, const helby_frame *f,
+                                    const helby_import_record *rec, int64_t *import_id,
+                                    helby_error *err);
 
 /* Group several writes into one transaction (e.g. importing several files
  * all or nothing). helby_store_write_wave joins an open transaction. */
@@ -150,10 +150,10 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
 /* A column of one wave numbered by level: what estimation needs of the stratum and PSU
  * columns, without a string per row. */
 typedef struct helby_wave_codes {
-    size_t n;          /* rows of the wave */
+    size_t n; /* rows of the wave */
     size_t n_levels;
-    uint32_t *code;    /* n codes in 0..n_levels-1, numbered by first appearance */
-    char **labels;     /* n_levels labels, as "%g" of the number or the text */
+    uint32_t *code; /* n codes in 0..n_levels-1, numbered by first appearance */
+    char **labels;  /* n_levels labels, as "%g" of the number or the text */
 } helby_wave_codes;
 
 /* The factorization of column `var` of one wave: read from the store when it was computed at
@@ -167,18 +167,18 @@ typedef struct helby_wave_codes {
  * column, and every column of a schema-3 store opened read-only, is numbered on each call
  * and nothing is written. The labels array and its strings are one allocation owned by *out
  * (never free a label). */
-helby_status helby_store_load_codes(helby_store *st, const char *survey, long wave,
-                                    const char *var, helby_wave_codes **out, helby_error *err);
+helby_status helby_store_load_codes(helby_store *st, const char *survey, long wave, const char *var,
+                                    helby_wave_codes **out, helby_error *err);
 void helby_wave_codes_free(helby_wave_codes *c);
 
 /* ---- Runs (schemas/002_runs.sql) ---- */
 
 typedef struct helby_run_row {
     char measure[64];
-    char domain[160];     /* "group=1,wave=2011" */
+    char domain[160];                               /* "group=1,wave=2011" */
     double estimate, se, ci_low, ci_high, df, deff; /* NaN when suppressed or undefined */
     int64_t n;
-    char flag[16];        /* "", "unreliable", "suppressed" */
+    char flag[16]; /* "", "unreliable", "suppressed" */
 } helby_run_row;
 
 typedef struct helby_run_info {
@@ -215,16 +215,16 @@ helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *in
 typedef struct helby_weight_set_info {
     char name[64];
     long wave;
-    char spec[512];            /* canonical "method=rake;margins=...;..." */
+    char spec[512]; /* canonical "method=rake;margins=...;..." */
     char def_hash[65];
-    char input_sha256[65];     /* the wave's input file the weights were computed from */
-    int64_t n;                 /* rows (the wave's) */
-    char weights_sha256[65];   /* SHA-256 of the weights as little-endian doubles */
-    char diagnostics[2048];    /* "key=value" lines */
+    char input_sha256[65];   /* the wave's input file the weights were computed from */
+    int64_t n;               /* rows (the wave's) */
+    char weights_sha256[65]; /* SHA-256 of the weights as little-endian doubles */
+    char diagnostics[2048];  /* "key=value" lines */
     char created_at[32];
-    int version;               /* 1 = the first made (helby_store_list_weight_versions) */
-    int current;               /* 1 for the current version, 0 for one replaced since */
-    char replaced_at[32];      /* "" for the current version */
+    int version;          /* 1 = the first made (helby_store_list_weight_versions) */
+    int current;          /* 1 for the current version, 0 for one replaced since */
+    char replaced_at[32]; /* "" for the current version */
 } helby_weight_set_info;
 
 /* SHA-256 of n weights serialized as little-endian IEEE doubles. */
@@ -235,8 +235,8 @@ void helby_weights_hash(const double *w, size_t n, char out[65]);
  * replace; the replaced version is kept (schemas/005_weight_versions.sql). Joins an open
  * transaction (helby_store_begin) or runs in its own. */
 helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
-                                     helby_weight_set_info *info, const double *w,
-                                     int replace, helby_error *err);
+                                     helby_weight_set_info *info, const double *w, int replace,
+                                     helby_error *err);
 /* One wave of a weight set; *w (malloc'ed, info->n values) may be NULL to skip the
  * weights. HELBY_ENOTFOUND when absent. */
 helby_status helby_store_get_weights(helby_store *st, const char *survey, const char *name,
@@ -244,8 +244,8 @@ helby_status helby_store_get_weights(helby_store *st, const char *survey, const 
                                      helby_error *err);
 /* The version of one wave of a weight set whose weights have SHA-256 sha256, current or
  * replaced (what a run recorded among its inputs); as helby_store_get_weights otherwise. */
-helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey,
-                                             const char *name, long wave, const char *sha256,
+helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey, const char *name,
+                                             long wave, const char *sha256,
                                              helby_weight_set_info *info, double **w,
                                              helby_error *err);
 /* Every version of every wave of every weight set of a survey, current and replaced, by

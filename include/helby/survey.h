@@ -28,41 +28,43 @@ extern "C" {
 
 /* What a column of a response file is for. */
 typedef enum helby_role {
-    HELBY_ROLE_ITEM = 0,  /* a questionnaire item (scored or reported) */
-    HELBY_ROLE_ID,        /* respondent id (unique within a wave) */
-    HELBY_ROLE_WAVE,      /* survey wave (e.g. 2011) */
-    HELBY_ROLE_STRATUM,   /* design stratum */
-    HELBY_ROLE_PSU,       /* primary sampling unit */
-    HELBY_ROLE_WEIGHT,    /* base (design) weight, > 0 */
-    HELBY_ROLE_FPC,       /* population PSUs in stratum, or sampling fraction <= 1 */
-    HELBY_ROLE_GROUP,     /* origin group */
-    HELBY_ROLE_DISTRICT,  /* district */
-    HELBY_ROLE_COVARIATE  /* other background variable (sex, age band, ...) */
+    HELBY_ROLE_ITEM = 0, /* a questionnaire item (scored or reported) */
+    HELBY_ROLE_ID,       /* respondent id (unique within a wave) */
+    HELBY_ROLE_WAVE,     /* survey wave (e.g. 2011) */
+    HELBY_ROLE_STRATUM,  /* design stratum */
+    HELBY_ROLE_PSU,      /* primary sampling unit */
+    HELBY_ROLE_WEIGHT,   /* base (design) weight, > 0 */
+    HELBY_ROLE_FPC,      /* population PSUs in stratum, or sampling fraction <= 1 */
+    HELBY_ROLE_GROUP,    /* origin group */
+    HELBY_ROLE_DISTRICT, /* district */
+    HELBY_ROLE_COVARIATE /* other background variable (sex, age band, ...) */
 } helby_role;
 
 typedef enum helby_vartype {
-    HELBY_TYPE_CODE = 0,  /* integer codes (with value labels, range, missing codes) */
-    HELBY_TYPE_REAL,      /* real numbers (weights, fpc, continuous items) */
-    HELBY_TYPE_TEXT       /* free text (ids, stratum / PSU labels) */
+    HELBY_TYPE_CODE = 0, /* integer codes (with value labels, range, missing codes) */
+    HELBY_TYPE_REAL,     /* real numbers (weights, fpc, continuous items) */
+    HELBY_TYPE_TEXT      /* free text (ids, stratum / PSU labels) */
 } helby_vartype;
 
 typedef struct helby_value_label {
     double value;
-    const char *label;    /* UTF-8 */
+    const char *label; /* UTF-8 */
 } helby_value_label;
 
 typedef struct helby_variable {
-    const char *name;     /* column name in response files (unique) */
+    const char *name; /* column name in response files (unique) */
     const char *label_da;
     const char *label_en;
     helby_role role;
     helby_vartype type;
-    int has_range;        /* min/max given */
-    double min, max;      /* valid range of non-missing values */
-    const double *missing; size_t n_missing; /* codes meaning "missing" (e.g. 8, 9, 98, 99) */
-    int reverse;          /* negatively worded: x' = min + max - x (docs/method.md §1) */
-    int required;         /* column must be present in a response file */
-    const helby_value_label *labels; size_t n_labels;
+    int has_range;   /* min/max given */
+    double min, max; /* valid range of non-missing values */
+    const double *missing;
+    size_t n_missing; /* codes meaning "missing" (e.g. 8, 9, 98, 99) */
+    int reverse;      /* negatively worded: x' = min + max - x (docs/method.md §1) */
+    int required;     /* column must be present in a response file */
+    const helby_value_label *labels;
+    size_t n_labels;
 } helby_variable;
 
 typedef enum helby_aggregation {
@@ -84,16 +86,18 @@ typedef struct helby_index {
     const char *name;
     const char *label_da, *label_en;
     helby_aggregation aggregation;
-    const helby_dimension *dims; size_t n_dims;
-    int lower_is_better;        /* `better` = lower (default higher): reports' direction cues */
+    const helby_dimension *dims;
+    size_t n_dims;
+    int lower_is_better; /* `better` = lower (default higher): reports' direction cues */
 } helby_index;
 
 typedef struct helby_share {
     const char *name;
     const char *label_da, *label_en;
-    size_t var;                 /* index into survey->vars */
-    const double *codes; size_t n_codes; /* categories counted as "yes" */
-    int lower_is_better;        /* `better` = lower (default higher): reports' direction cues */
+    size_t var; /* index into survey->vars */
+    const double *codes;
+    size_t n_codes;      /* categories counted as "yes" */
+    int lower_is_better; /* `better` = lower (default higher): reports' direction cues */
 } helby_share;
 
 typedef enum helby_target_kind {
@@ -103,71 +107,81 @@ typedef enum helby_target_kind {
 } helby_target_kind;
 
 typedef struct helby_target {
-    const char *goal;           /* e.g. "goal4" */
+    const char *goal; /* e.g. "goal4" */
     const char *label_da, *label_en;
-    const char *measure;        /* index, dimension or share name */
+    const char *measure; /* index, dimension or share name */
     helby_target_kind kind;
-    double x;                   /* the policy's X (percent for relative kinds) */
-    const char *group;          /* "all", "danes", "minorities" or a group code label */
+    double x;          /* the policy's X (percent for relative kinds) */
+    const char *group; /* "all", "danes", "minorities" or a group code label */
     long baseline_wave;
-    long target_wave;           /* 0 = latest wave */
+    long target_wave; /* 0 = latest wave */
 } helby_target;
 
 typedef struct helby_margin_cell {
-    const char *variable;       /* one variable, or "sex*ageband" for a cross-classification */
-    const char *level;          /* "2", or "1*3" for a cross-classification */
+    const char *variable; /* one variable, or "sex*ageband" for a cross-classification */
+    const char *level;    /* "2", or "1*3" for a cross-classification */
     double total;
 } helby_margin_cell;
 
 typedef struct helby_margins {
     long wave;
-    const helby_margin_cell *cells; size_t n_cells;
+    const helby_margin_cell *cells;
+    size_t n_cells;
 } helby_margins;
 
 /* One choice of sensitivity.csv (surveys/README.md): a step of an index's construction that
  * another defensible index would take otherwise, and the alternatives it may take. */
 typedef enum helby_choice_kind {
-    HELBY_CHOICE_WEIGHT = 0,   /* a dimension's weight a_j: a range or alternatives */
-    HELBY_CHOICE_AGGREGATION,  /* arithmetic or geometric (values 0 = arithmetic, 1) */
-    HELBY_CHOICE_MIN_VALID,    /* a dimension's min_valid: alternatives */
-    HELBY_CHOICE_DROP_ITEM     /* leave out one item at a time (or none, level 0) */
+    HELBY_CHOICE_WEIGHT = 0,  /* a dimension's weight a_j: a range or alternatives */
+    HELBY_CHOICE_AGGREGATION, /* arithmetic or geometric (values 0 = arithmetic, 1) */
+    HELBY_CHOICE_MIN_VALID,   /* a dimension's min_valid: alternatives */
+    HELBY_CHOICE_DROP_ITEM    /* leave out one item at a time (or none, level 0) */
 } helby_choice_kind;
 
 typedef struct helby_choice {
-    size_t index;               /* into survey->indices */
+    size_t index; /* into survey->indices */
     helby_choice_kind kind;
-    size_t dim;                 /* into the index's dims; HELBY_NO_VAR when the choice is
-                                 * the whole index's (aggregation, drop_item of any item) */
-    int is_range;               /* weight only: uniform on [low, high] */
+    size_t dim;   /* into the index's dims; HELBY_NO_VAR when the choice is
+                   * the whole index's (aggregation, drop_item of any item) */
+    int is_range; /* weight only: uniform on [low, high] */
     double low, high;
     /* The alternatives: weights, min_valid counts, aggregations (helby_aggregation) or,
      * for drop_item, the items (indices into survey->vars) that may be left out. */
-    const double *values; size_t n_values;
-    long line;                  /* its line in sensitivity.csv, for messages */
+    const double *values;
+    size_t n_values;
+    long line; /* its line in sensitivity.csv, for messages */
 } helby_choice;
 
 typedef struct helby_survey {
-    const char *id;             /* short identifier, [a-z0-9_-]+ */
+    const char *id; /* short identifier, [a-z0-9_-]+ */
     const char *title_da, *title_en;
-    const char *language;       /* "da" or "en": default report language */
-    size_t min_cell;            /* suppression threshold (unweighted n) */
-    const char *lonely_psu;     /* "fail" | "remove" | "certainty" | "adjust" | "average" */
+    const char *language;   /* "da" or "en": default report language */
+    size_t min_cell;        /* suppression threshold (unweighted n) */
+    const char *lonely_psu; /* "fail" | "remove" | "certainty" | "adjust" | "average" */
 
-    const helby_variable *vars; size_t n_vars;
+    const helby_variable *vars;
+    size_t n_vars;
     /* Indices into vars of the role columns; (size_t)-1 when absent
      * (only strata, psu and fpc may be absent). */
     size_t id_var, wave_var, stratum_var, psu_var, weight_var, fpc_var, group_var, district_var;
 
-    const double *danes_codes; size_t n_danes_codes;         /* group codes: ethnic Danes */
-    const double *minority_codes; size_t n_minority_codes;   /* group codes: minorities */
+    const double *danes_codes;
+    size_t n_danes_codes; /* group codes: ethnic Danes */
+    const double *minority_codes;
+    size_t n_minority_codes; /* group codes: minorities */
 
-    const helby_index *indices; size_t n_indices;
-    const helby_share *shares; size_t n_shares;
-    const helby_target *targets; size_t n_targets;
-    const helby_margins *margins; size_t n_margins;          /* one per wave */
-    const helby_choice *choices; size_t n_choices;           /* sensitivity.csv (optional) */
+    const helby_index *indices;
+    size_t n_indices;
+    const helby_share *shares;
+    size_t n_shares;
+    const helby_target *targets;
+    size_t n_targets;
+    const helby_margins *margins;
+    size_t n_margins; /* one per wave */
+    const helby_choice *choices;
+    size_t n_choices; /* sensitivity.csv (optional) */
 
-    char hash[65];              /* SHA-256 over the definition's files */
+    char hash[65]; /* SHA-256 over the definition's files */
 } helby_survey;
 
 #define HELBY_NO_VAR ((size_t)-1)

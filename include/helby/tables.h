@@ -37,19 +37,19 @@ extern "C" {
 typedef struct helby_estimate_request {
     const char *const *measures; /* items, shares, indices or dimensions (analysis.h) */
     size_t n_measures;
-    const char *const *by;       /* by-variables: a role ("wave", "group", "district", ...,
-                                  * see helby_survey_role_name) or a coded variable; "group"
-                                  * has two levels: 0 ethnic Danes, 1 ethnic minorities */
+    const char *const *by; /* by-variables: a role ("wave", "group", "district", ...,
+                            * see helby_survey_role_name) or a coded variable; "group"
+                            * has two levels: 0 ethnic Danes, 1 ethnic minorities */
     size_t n_by;
-    const long *waves;           /* NULL or 0: every stored wave */
+    const long *waves; /* NULL or 0: every stored wave */
     size_t n_waves;
-    int replicates;              /* 0: linearization; 1: replicate variance of `rep` */
+    int replicates; /* 0: linearization; 1: replicate variance of `rep` */
     helby_rep_spec rep;
-    helby_estimate_options opt;  /* level, df, max_rel_se, min_n (its ci is not read) */
-    helby_ci_method mean_ci;     /* items, indices, dimensions (default t) */
-    helby_ci_method share_ci;    /* shares (default logit) */
-    const char *weights;         /* a weight set's name; NULL: base weights */
-    long min_cell;               /* suppression threshold; < 0: the survey's min_cell */
+    helby_estimate_options opt; /* level, df, max_rel_se, min_n (its ci is not read) */
+    helby_ci_method mean_ci;    /* items, indices, dimensions (default t) */
+    helby_ci_method share_ci;   /* shares (default logit) */
+    const char *weights;        /* a weight set's name; NULL: base weights */
+    long min_cell;              /* suppression threshold; < 0: the survey's min_cell */
 } helby_estimate_request;
 
 /* Linearization, base weights, every wave, 95 % t / logit CIs, the survey's min_cell. */
@@ -67,22 +67,22 @@ typedef enum helby_cell_flag {
 const char *helby_cell_flag_name(helby_cell_flag f);
 
 typedef struct helby_estimate_row {
-    size_t measure;       /* index into the table's measures */
-    const double *codes;  /* n_by level codes, owned by the table */
-    helby_estimate est;   /* suppressed: estimate, se, CI, rel_se and deff are NaN */
+    size_t measure;      /* index into the table's measures */
+    const double *codes; /* n_by level codes, owned by the table */
+    helby_estimate est;  /* suppressed: estimate, se, CI, rel_se and deff are NaN */
     helby_cell_flag flag;
 } helby_estimate_row;
 
 typedef struct helby_estimate_table {
     size_t n_measures;
-    char **measures;      /* copies of the request's names */
+    char **measures; /* copies of the request's names */
     size_t n_by;
     char **by;            /* the by-variables as asked */
     const char **by_vars; /* the survey's variable behind each (the survey's strings) */
     size_t n_domains;     /* per measure */
     size_t n_rows;        /* n_measures x n_domains, measure by measure */
     helby_estimate_row *rows;
-    double *codes;        /* n_domains x n_by */
+    double *codes; /* n_domains x n_by */
 } helby_estimate_table;
 
 /* Estimate every measure of req by the domains of req->by over survey s's stored waves.
@@ -92,8 +92,8 @@ typedef struct helby_estimate_table {
  * every by-variable; HELBY_ENUMERIC from the estimators; HELBY_ENOMEM. Free the table with
  * helby_estimate_table_free. */
 helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
-                                     const helby_estimate_request *req,
-                                     helby_estimate_table **out, helby_error *err);
+                                     const helby_estimate_request *req, helby_estimate_table **out,
+                                     helby_error *err);
 void helby_estimate_table_free(helby_estimate_table *t);
 
 /* The label of level `code` of by-variable `by` (as asked) in language lang ("da"/"en"):
@@ -106,49 +106,49 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
  * (Vesterbro/Kongens Enghave)"; "origin=2" is labelled by the group column's value labels.
  * Keys without labels (wave, quantity, baseline, goal, x, reliability) stay as they are;
  * a code without a label gets none. Truncated to fit out. */
-void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang,
-                             char *out, size_t n);
+void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang, char *out,
+                             size_t n);
 
 /* ---- Minorities vs Danes ---- */
 
 typedef struct helby_compare_request {
     const char *measure;
-    const long *waves;           /* NULL or 0: every stored wave; at least two */
+    const long *waves; /* NULL or 0: every stored wave; at least two */
     size_t n_waves;
-    long baseline;               /* 0: the baseline of the first target on the measure,
-                                  * else the first wave */
-    int have_x;                  /* 1: x replaces every target's own x */
+    long baseline; /* 0: the baseline of the first target on the measure,
+                    * else the first wave */
+    int have_x;    /* 1: x replaces every target's own x */
     double x;
-    const char *weights;         /* NULL: base weights */
-    int replicates;              /* 0: linearization; 1: replicate variance of `rep` */
+    const char *weights; /* NULL: base weights */
+    int replicates;      /* 0: linearization; 1: replicate variance of `rep` */
     helby_rep_spec rep;
-    helby_estimate_options opt;  /* opt.df > 0 fixes every df; 0: each quantity's own */
-    long min_cell;               /* < 0: the survey's; a quantity resting on a cell with fewer
-                                  * respondents is suppressed (NaN, flagged) */
+    helby_estimate_options opt; /* opt.df > 0 fixes every df; 0: each quantity's own */
+    long min_cell;              /* < 0: the survey's; a quantity resting on a cell with fewer
+                                 * respondents is suppressed (NaN, flagged) */
 } helby_compare_request;
 
 void helby_compare_request_default(helby_compare_request *r);
 
 typedef struct helby_goal_row {
-    const helby_target *target;  /* in the survey */
-    double x;                    /* the threshold judged against (target's or override) */
+    const helby_target *target; /* in the survey */
+    double x;                   /* the threshold judged against (target's or override) */
     long baseline_wave, target_wave;
     helby_goal_result result;
 } helby_goal_row;
 
 typedef struct helby_comparison {
-    int is_share;                /* the measure is a proportion */
-    double df;                   /* the baseline wave's df (each quantity carries its own) */
-    long min_cell;               /* the threshold applied */
+    int is_share;  /* the measure is a proportion */
+    double df;     /* the baseline wave's df (each quantity carries its own) */
+    long min_cell; /* the threshold applied */
     /* Per wave: 1 when the quantities of that wave (gap, ratio, and the changes against the
      * baseline) rest on a cell below min_cell and were suppressed. */
     int *suppressed;
     size_t n_waves;
-    size_t baseline;             /* index of the baseline wave */
+    size_t baseline;              /* index of the baseline wave */
     helby_wave_comparison *waves; /* n_waves */
-    helby_estimate *all;         /* n_waves: every respondent of the wave */
+    helby_estimate *all;          /* n_waves: every respondent of the wave */
     size_t n_goals;
-    helby_goal_row *goals;       /* targets.csv rows on this measure, in file order */
+    helby_goal_row *goals; /* targets.csv rows on this measure, in file order */
 } helby_comparison;
 
 /* Errors: HELBY_EUSAGE for an unknown measure; HELBY_ENOTFOUND for fewer than two waves, an
@@ -161,21 +161,20 @@ void helby_comparison_free(helby_comparison *c);
 /* ---- Reliability ---- */
 
 typedef struct helby_reliability_row {
-    const helby_index *index;    /* in the survey */
+    const helby_index *index; /* in the survey */
     const helby_dimension *dimension;
-    double alpha;                /* NaN when it could not be computed (see message) */
-    size_t n_complete;           /* respondents who answered every item */
-    double *item_rest;           /* dimension->n_items item-rest correlations */
+    double alpha;                      /* NaN when it could not be computed (see message) */
+    size_t n_complete;                 /* respondents who answered every item */
+    double *item_rest;                 /* dimension->n_items item-rest correlations */
     char message[HELBY_ERROR_MSG_MAX]; /* why alpha is NaN; "" otherwise */
 } helby_reliability_row;
 
 /* Weighted Cronbach's alpha of every dimension of every index over the waves asked (NULL
  * or 0: all), base weights (docs/method.md §1). A dimension whose alpha cannot be
  * computed gets NaN and a message; only opening the data fails the call. */
-helby_status helby_analysis_reliability(helby_store *st, const helby_survey *s,
-                                        const long *waves, size_t n_waves,
-                                        helby_reliability_row **rows, size_t *n_rows,
-                                        helby_error *err);
+helby_status helby_analysis_reliability(helby_store *st, const helby_survey *s, const long *waves,
+                                        size_t n_waves, helby_reliability_row **rows,
+                                        size_t *n_rows, helby_error *err);
 void helby_reliability_rows_free(helby_reliability_row *rows, size_t n);
 
 #pragma GCC visibility pop

@@ -43,24 +43,24 @@ const char *helby_weight_method_name(helby_weight_method m);
 
 /* One margin: a population total per level and each row's level. */
 typedef struct helby_margin {
-    const char *name;                /* "district", or "sex*ageband" (for messages) */
+    const char *name; /* "district", or "sex*ageband" (for messages) */
     size_t n_levels;
-    const char *const *level_names;  /* n_levels names for messages ("7", "1*3"), or NULL */
-    const double *totals;            /* n_levels population totals, finite and >= 0 */
-    const long *level;               /* per row: 0..n_levels-1, or -1 for no valid level */
+    const char *const *level_names; /* n_levels names for messages ("7", "1*3"), or NULL */
+    const double *totals;           /* n_levels population totals, finite and >= 0 */
+    const long *level;              /* per row: 0..n_levels-1, or -1 for no valid level */
 } helby_margin;
 
 typedef struct helby_weight_spec {
     helby_weight_method method;
-    double lower, upper;  /* bounds on g = w / w_base for calibration; -inf / inf: none.
-                             logit needs finite lower < 1 < upper */
-    double epsilon;       /* converged when every |T^ - T| / (1 + |T|) < epsilon (R grake's
-                             criterion; default 1e-10, R's default is 1e-7) */
-    int maxit;            /* iterations (raking sweeps or Newton steps); default 100 */
+    double lower, upper;           /* bounds on g = w / w_base for calibration; -inf / inf: none.
+                                      logit needs finite lower < 1 < upper */
+    double epsilon;                /* converged when every |T^ - T| / (1 + |T|) < epsilon (R grake's
+                                      criterion; default 1e-10, R's default is 1e-7) */
+    int maxit;                     /* iterations (raking sweeps or Newton steps); default 100 */
     double trim_lower, trim_upper; /* afterwards, weights outside are set to the bound and the
                              excess spread evenly over the others (R trimWeights); 0 / inf:
                              no trimming */
-    int trim_strict;      /* repeat trimming until no weight is outside (R strict = TRUE) */
+    int trim_strict; /* repeat trimming until no weight is outside (R strict = TRUE) */
 } helby_weight_spec;
 
 void helby_weight_spec_default(helby_weight_spec *s);
@@ -70,18 +70,18 @@ void helby_weight_spec_default(helby_weight_spec *s);
 extern const double helby_weight_quantile_points[HELBY_WEIGHT_NQ];
 
 typedef struct helby_weight_diag {
-    size_t n;                     /* respondents with a positive base weight */
-    double sum_base, sum_w;       /* sums of base and final weights */
-    double w_q[HELBY_WEIGHT_NQ];  /* quantiles of the final weights (R type 7) */
-    double g_q[HELBY_WEIGHT_NQ];  /* quantiles of g = w / w_base */
-    double kish_n;                /* Kish effective sample size (sum w)^2 / sum w^2 */
-    double deff_w;                /* weighting design effect n sum w^2 / (sum w)^2 = 1 + CV^2 */
-    int iterations;               /* raking sweeps or Newton steps (1 for post-stratification) */
-    double max_discrepancy;       /* largest |T^ - T| / T over all margin cells, final weights */
-    char worst_cell[160];         /* where: "district=7" */
-    double totals_gap;            /* largest relative disagreement between the margins' sums */
-    size_t n_trimmed;             /* weights set to a trimming bound */
-    char warning[512];            /* "" or why the weights deserve a look */
+    size_t n;                    /* respondents with a positive base weight */
+    double sum_base, sum_w;      /* sums of base and final weights */
+    double w_q[HELBY_WEIGHT_NQ]; /* quantiles of the final weights (R type 7) */
+    double g_q[HELBY_WEIGHT_NQ]; /* quantiles of g = w / w_base */
+    double kish_n;               /* Kish effective sample size (sum w)^2 / sum w^2 */
+    double deff_w;               /* weighting design effect n sum w^2 / (sum w)^2 = 1 + CV^2 */
+    int iterations;              /* raking sweeps or Newton steps (1 for post-stratification) */
+    double max_discrepancy;      /* largest |T^ - T| / T over all margin cells, final weights */
+    char worst_cell[160];        /* where: "district=7" */
+    double totals_gap;           /* largest relative disagreement between the margins' sums */
+    size_t n_trimmed;            /* weights set to a trimming bound */
+    char warning[512];           /* "" or why the weights deserve a look */
 } helby_weight_diag;
 
 /* The outcome of weighting one sample: weights, diagnostics and what variance needs. */

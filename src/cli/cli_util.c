@@ -31,7 +31,8 @@ int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st)
     helby_error err;
     helby_error_clear(&err);
     helby_status s = helby_store_open(st, g->db, mode, &err);
-    if (s == HELBY_ESTORE && mode == HELBY_OPEN_READONLY && strstr(err.message, "needs upgrading")) {
+    if (s == HELBY_ESTORE && mode == HELBY_OPEN_READONLY &&
+        strstr(err.message, "needs upgrading")) {
         /* A store from an older helby: upgrade it once (each migration is a transaction),
          * then read as asked. */
         if ((s = helby_store_open(st, g->db, HELBY_OPEN_EXISTING, &err)) == HELBY_OK) {

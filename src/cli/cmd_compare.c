@@ -59,15 +59,21 @@ typedef struct cmp_args {
 
 static int cmp_parse(cmp_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'}, {"measure", required_argument, 0, 'm'},
-        {"baseline", required_argument, 0, 'B'}, {"x", required_argument, 0, 'X'},
-        {"level", required_argument, 0, 'l'},  {"format", required_argument, 0, 'f'},
-        {"weights", required_argument, 0, 'W'}, {"waves", required_argument, 0, 'w'},
-        {"variance", required_argument, 0, 'V'}, {"replicates", required_argument, 0, 'R'},
-        {"seed", required_argument, 0, 'S'},     {"rho", required_argument, 0, 'r'},
-        {"df", required_argument, 0, 'd'},       {"min-cell", required_argument, 0, 'c'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"measure", required_argument, 0, 'm'},
+                                         {"baseline", required_argument, 0, 'B'},
+                                         {"x", required_argument, 0, 'X'},
+                                         {"level", required_argument, 0, 'l'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"weights", required_argument, 0, 'W'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {"variance", required_argument, 0, 'V'},
+                                         {"replicates", required_argument, 0, 'R'},
+                                         {"seed", required_argument, 0, 'S'},
+                                         {"rho", required_argument, 0, 'r'},
+                                         {"df", required_argument, 0, 'd'},
+                                         {"min-cell", required_argument, 0, 'c'},
+                                         {0, 0, 0, 0}};
     int c;
     memset(a, 0, sizeof *a);
     helby_compare_request_default(&a->req);
@@ -85,8 +91,10 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         case 'W': a->req.weights = optarg; break;
         case 'V':
             if (!helby_variance_method_parse(optarg, &a->req.rep.type, &a->req.replicates))
-                return cli_usage("compare", "--variance must be linearization, jk1, jkn, brr, "
-                                 "fay or bootstrap, not '%s'", optarg);
+                return cli_usage("compare",
+                                 "--variance must be linearization, jk1, jkn, brr, "
+                                 "fay or bootstrap, not '%s'",
+                                 optarg);
             break;
         case 'R': a->req.rep.replicates = (size_t)strtoul(optarg, &end, 10); break;
         case 'S': a->req.rep.seed = strtoull(optarg, &end, 10); break;
@@ -95,8 +103,7 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         case 'c': a->req.min_cell = strtol(optarg, &end, 10); break;
         case 'f':
             if (out_format_parse(optarg, &a->format))
-                return cli_usage("compare", "--format must be text, csv or json, not '%s'",
-                                 optarg);
+                return cli_usage("compare", "--format must be text, csv or json, not '%s'", optarg);
             break;
         case ':': return cli_usage("compare", "option '%s' needs a value", argv[optind - 1]);
         default: return cli_usage("compare", "unknown option '%s'", argv[optind - 1]);
@@ -117,11 +124,11 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
     return 0;
 }
 
-static const out_col cmp_cols[] = {
-    {"measure", OUT_STR, 0, NULL}, {"wave", OUT_INT, 0, NULL},    {"quantity", OUT_STR, 0, NULL},
-    {"estimate", OUT_NUM, 0, NULL}, {"se", OUT_NUM, 0, NULL},    {"ci_low", OUT_NUM, 0, NULL},
-    {"ci_high", OUT_NUM, 0, NULL},  {"df", OUT_NUM, 0, NULL},    {"n", OUT_INT, 0, NULL},
-    {"flag", OUT_STR, 0, NULL}};
+static const out_col cmp_cols[] = {{"measure", OUT_STR, 0, NULL},  {"wave", OUT_INT, 0, NULL},
+                                   {"quantity", OUT_STR, 0, NULL}, {"estimate", OUT_NUM, 0, NULL},
+                                   {"se", OUT_NUM, 0, NULL},       {"ci_low", OUT_NUM, 0, NULL},
+                                   {"ci_high", OUT_NUM, 0, NULL},  {"df", OUT_NUM, 0, NULL},
+                                   {"n", OUT_INT, 0, NULL},        {"flag", OUT_STR, 0, NULL}};
 
 typedef struct cmp_out {
     out_table T; /* CSV and JSON: one row per quantity */
@@ -148,9 +155,9 @@ static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estima
                     const char *flag)
 {
     if (o->format != OUT_TEXT) {
-        out_value v[10] = {{.s = o->measure}, {.i = wave},       {.s = label},
-                           {.d = e->estimate}, {.d = e->se},     {.d = e->ci_low},
-                           {.d = e->ci_high},  {.d = e->df},     {.i = (long long)e->n},
+        out_value v[10] = {{.s = o->measure},  {.i = wave},  {.s = label},
+                           {.d = e->estimate}, {.d = e->se}, {.d = e->ci_low},
+                           {.d = e->ci_high},  {.d = e->df}, {.i = (long long)e->n},
                            {.s = flag}};
         out_row(&o->T, v);
         return;
@@ -161,8 +168,8 @@ static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estima
     }
     double f = pct ? 100 : 1;
     printf("  %-34s %9.3f%s  [%8.3f, %8.3f]%s  se %.3g, df %.4g%s%s\n", label, f * e->estimate,
-           pct ? " %" : "  ", f * e->ci_low, f * e->ci_high, pct ? " %" : "  ", f * e->se,
-           e->df, *flag ? ", " : "", flag);
+           pct ? " %" : "  ", f * e->ci_low, f * e->ci_high, pct ? " %" : "  ", f * e->se, e->df,
+           *flag ? ", " : "", flag);
 }
 
 /* Fieller's interval for the relative gap change, beside the delta method's. */
@@ -172,10 +179,10 @@ static void cmp_fieller(cmp_out *o, const helby_wave_comparison *x, int suppress
     f.se = NAN;
     f.ci_low = x->fieller_low;
     f.ci_high = x->fieller_high;
-    const char *flag = suppressed                  ? "suppressed"
-                       : isnan(f.estimate)         ? "undefined"
-                       : x->fieller_bounded        ? ""
-                                                   : "unbounded";
+    const char *flag = suppressed           ? "suppressed"
+                       : isnan(f.estimate)  ? "undefined"
+                       : x->fieller_bounded ? ""
+                                            : "unbounded";
     if (o->format != OUT_TEXT || suppressed || isnan(f.estimate)) {
         if (o->format != OUT_TEXT)
             cmp_put(o, x->wave, "relative gap change (Fieller)", &f, 0, flag);
@@ -195,14 +202,20 @@ static void goal_rule(const helby_goal_row *g, char *rule, size_t n)
     const helby_target *tg = g->target;
     long b = g->baseline_wave, t = g->target_wave;
     if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
-        snprintf(rule, n, "relative gap reduction %ld->%ld >= %g %%: met if the whole CI is "
-                 ">= %g %%, not met if it is all below", b, t, g->x, g->x);
+        snprintf(rule, n,
+                 "relative gap reduction %ld->%ld >= %g %%: met if the whole CI is "
+                 ">= %g %%, not met if it is all below",
+                 b, t, g->x, g->x);
     else if (tg->kind == HELBY_TARGET_RATIO_INCREASE)
-        snprintf(rule, n, "ratio minorities/Danes rises %ld->%ld by >= %g %%: met if the whole "
-                 "CI is >= %g %%, not met if it is all below", b, t, g->x, g->x);
+        snprintf(rule, n,
+                 "ratio minorities/Danes rises %ld->%ld by >= %g %%: met if the whole "
+                 "CI is >= %g %%, not met if it is all below",
+                 b, t, g->x, g->x);
     else
-        snprintf(rule, n, "change %ld->%ld (%s) > %g: met if the whole CI is above %g, not met "
-                 "if it is all at or below", b, t, tg->group, g->x, g->x);
+        snprintf(rule, n,
+                 "change %ld->%ld (%s) > %g: met if the whole CI is above %g, not met "
+                 "if it is all at or below",
+                 b, t, tg->group, g->x, g->x);
 }
 
 static void cmp_goals(cmp_out *o, const helby_comparison *c)
@@ -221,8 +234,8 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
         char rule[256];
         goal_rule(g, rule, sizeof rule);
         printf("%s\n", tg->label_en && *tg->label_en ? tg->label_en : tg->goal);
-        cmp_put(o, g->target_wave, as_pct ? "observed" : "observed change", &g->result.q,
-                as_pct, "");
+        cmp_put(o, g->target_wave, as_pct ? "observed" : "observed change", &g->result.q, as_pct,
+                "");
         printf("  rule: %s\n  verdict: %s\n", rule, verdict);
         if (g->result.gap_reversed)
             printf("  the gap closed and reversed (a reduction above 100 %% means that)\n");
@@ -300,8 +313,10 @@ static int cmp_run(helby_store *st, const helby_survey *s, cmp_args *a, const cl
         a->req.measure = o.measure = M->item[i];
         if (helby_analysis_compare(st, s, &a->req, &c, &err))
             rc = err.code == HELBY_EUSAGE
-                     ? cli_usage("compare", "--measure %s is not an index, dimension, share or "
-                                 "item", M->item[i])
+                     ? cli_usage("compare",
+                                 "--measure %s is not an index, dimension, share or "
+                                 "item",
+                                 M->item[i])
                      : cli_fail(&err);
         else
             cmp_print(&o, c, &a->req);
@@ -348,4 +363,3 @@ done:
     helby_store_close(st);
     return rc;
 }
-

@@ -154,8 +154,19 @@ typedef struct compute_args {
 /* getopt over compute's options into a; returns -1 when fine, else the exit code. */
 static int parse_compute(int argc, char **argv, compute_args *a)
 {
-    enum { O_VAR = 256, O_REPS, O_SEED, O_RHO, O_LEVEL, O_RERUN, O_WEIGHTS, O_CI, O_SCI, O_DF,
-           O_SENS };
+    enum {
+        O_VAR = 256,
+        O_REPS,
+        O_SEED,
+        O_RHO,
+        O_LEVEL,
+        O_RERUN,
+        O_WEIGHTS,
+        O_CI,
+        O_SCI,
+        O_DF,
+        O_SENS
+    };
     static const struct option opts[] = {{"survey", required_argument, 0, 's'},
                                          {"variance", required_argument, 0, O_VAR},
                                          {"replicates", required_argument, 0, O_REPS},
@@ -255,12 +266,13 @@ int cmd_compute(cli_global *g, int argc, char **argv)
  * CSV and JSON in full precision with the domain text and its labels (domain_label). */
 static void print_rows(const helby_survey *s, const helby_run_row *r, size_t n, out_format f)
 {
-    static const out_col cols[] = {{"measure", OUT_STR, 20, NULL},   {"domain", OUT_STR, 0, NULL},
-                                   {"estimate", OUT_NUM, -10, NULL}, {"se", OUT_NUM, -9, NULL},
-                                   {"ci_low", OUT_NUM, -9, NULL},    {"ci_high", OUT_NUM, -9, NULL},
-                                   {"df", OUT_NUM, -5, "%g"},        {"n", OUT_INT, -6, NULL},
-                                   {"deff", OUT_NUM, -6, NULL},      {"flag", OUT_STR, 11, NULL},
-                                   {"domain_label", OUT_STR, 0, NULL}};
+    static const out_col cols[] = {
+        {"measure", OUT_STR, 20, NULL},    {"domain", OUT_STR, 0, NULL},
+        {"estimate", OUT_NUM, -10, NULL},  {"se", OUT_NUM, -9, NULL},
+        {"ci_low", OUT_NUM, -9, NULL},     {"ci_high", OUT_NUM, -9, NULL},
+        {"df", OUT_NUM, -5, "%g"},         {"n", OUT_INT, -6, NULL},
+        {"deff", OUT_NUM, -6, NULL},       {"flag", OUT_STR, 11, NULL},
+        {"domain_label", OUT_STR, 0, NULL}};
     static const out_col text_cols[] = {
         {"measure", OUT_STR, 20, NULL}, {"estimate", OUT_NUM, -10, NULL},
         {"se", OUT_NUM, -9, NULL},      {"ci_low", OUT_NUM, -9, NULL},
@@ -332,14 +344,13 @@ static void print_list_text(const helby_run_info *l, size_t n)
         if (helby_run_options_parse(&o, l[k].options))
             snprintf(how, sizeof how, "options not readable by this engine");
         else if (!strcmp(o.variance, "bootstrap"))
-            snprintf(how, sizeof how, "%s (seed %llu), %s, %g %%", o.variance, l[k].seed,
-                     o.weights, 100 * o.level);
+            snprintf(how, sizeof how, "%s (seed %llu), %s, %g %%", o.variance, l[k].seed, o.weights,
+                     100 * o.level);
         else
             snprintf(how, sizeof how, "%s, %s, %g %%", o.variance, o.weights, 100 * o.level);
         const char *t = l[k].created_at; /* "2026-11-29T13:51:45Z" as "2026-11-29 13:51" */
-        printf("%3lld  %s  %.10s %.5s  %lld estimates  %s  %.8s\n", (long long)l[k].id,
-               l[k].survey, t, strlen(t) > 11 ? t + 11 : "", (long long)l[k].n_estimates, how,
-               l[k].result_hash);
+        printf("%3lld  %s  %.10s %.5s  %lld estimates  %s  %.8s\n", (long long)l[k].id, l[k].survey,
+               t, strlen(t) > 11 ? t + 11 : "", (long long)l[k].n_estimates, how, l[k].result_hash);
     }
 }
 

@@ -118,15 +118,15 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
 static int est_parse(est_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},     {"var", required_argument, 0, 'v'},
-        {"share", required_argument, 0, 'S'},      {"by", required_argument, 0, 'b'},
-        {"waves", required_argument, 0, 'w'},      {"variance", required_argument, 0, 'V'},
-        {"weights", required_argument, 0, 'W'},    {"replicates", required_argument, 0, 'R'},
-        {"seed", required_argument, 0, 'e'},       {"rho", required_argument, 0, 'r'},
-        {"ci", required_argument, 0, 'c'},         {"level", required_argument, 0, 'l'},
-        {"min-cell", required_argument, 0, 'm'},   {"lang", required_argument, 0, 'L'},
-        {"format", required_argument, 0, 'f'},     {"df", required_argument, 0, 'd'},
-        {"index", required_argument, 0, 'i'},      {0, 0, 0, 0}};
+        {"survey", required_argument, 0, 's'},   {"var", required_argument, 0, 'v'},
+        {"share", required_argument, 0, 'S'},    {"by", required_argument, 0, 'b'},
+        {"waves", required_argument, 0, 'w'},    {"variance", required_argument, 0, 'V'},
+        {"weights", required_argument, 0, 'W'},  {"replicates", required_argument, 0, 'R'},
+        {"seed", required_argument, 0, 'e'},     {"rho", required_argument, 0, 'r'},
+        {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
+        {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
+        {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
+        {"index", required_argument, 0, 'i'},    {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";
@@ -182,8 +182,8 @@ static int est_measures(const est_args *a, const helby_survey *s, cli_list *L)
                      : k == 1 ? m == HELBY_MEASURE_SHARE
                               : m == HELBY_MEASURE_INDEX || m == HELBY_MEASURE_DIMENSION;
             if (!ok) {
-                int rc = cli_usage("estimate", "%s %s is not %s of survey %s", opt[k],
-                                   one.item[i], want[k], s->id);
+                int rc = cli_usage("estimate", "%s %s is not %s of survey %s", opt[k], one.item[i],
+                                   want[k], s->id);
                 cli_list_free(&one);
                 free(all);
                 return rc;
@@ -219,17 +219,16 @@ static void est_print(const est_args *a, const helby_survey *s, const helby_esti
     size_t nb = t->n_by, nc = 1 + 2 * nb + 8;
     out_col *cols = calloc(nc, sizeof *cols);
     out_value *v = calloc(nc, sizeof *v);
-    char (*names)[80] = calloc(nb + 1, sizeof *names), (*labels)[160] = calloc(nb + 1, 160);
+    char(*names)[80] = calloc(nb + 1, sizeof *names), (*labels)[160] = calloc(nb + 1, 160);
     if (!cols || !v || !names || !labels) {
         free(cols), free(v), free(names), free(labels);
         fprintf(stderr, "helby: out of memory\n");
         return;
     }
-    static const out_col tail[] = {
-        {"estimate", OUT_NUM, 10, NULL}, {"se", OUT_NUM, 9, NULL},
-        {"ci_low", OUT_NUM, 9, NULL},    {"ci_high", OUT_NUM, 9, NULL},
-        {"df", OUT_NUM, 6, "%g"},        {"n", OUT_INT, 6, NULL},
-        {"deff", OUT_NUM, 6, "%.3g"},    {"flag", OUT_STR, 0, NULL}};
+    static const out_col tail[] = {{"estimate", OUT_NUM, 10, NULL}, {"se", OUT_NUM, 9, NULL},
+                                   {"ci_low", OUT_NUM, 9, NULL},    {"ci_high", OUT_NUM, 9, NULL},
+                                   {"df", OUT_NUM, 6, "%g"},        {"n", OUT_INT, 6, NULL},
+                                   {"deff", OUT_NUM, 6, "%.3g"},    {"flag", OUT_STR, 0, NULL}};
     cols[0] = (out_col){"measure", OUT_STR, 20, NULL};
     for (size_t i = 0; i < nb; i++) {
         snprintf(names[i], sizeof names[i], "%s_label", t->by[i]);

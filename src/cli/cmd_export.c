@@ -56,16 +56,18 @@ static int parse_format(const char *format, const char *path, helby_export_forma
     if (format ? helby_export_format_parse(format, fmt)
                : !path || helby_export_format_parse(path, fmt)) {
         if (format || path)
-            return cli_usage(cmd, "--format: expected csv, sav or dta (or a file ending in "
-                                  "one), not '%s'", format ? format : path);
+            return cli_usage(cmd,
+                             "--format: expected csv, sav or dta (or a file ending in "
+                             "one), not '%s'",
+                             format ? format : path);
         *fmt = HELBY_EXPORT_CSV;
     }
     return 0;
 }
 
 /* Build with `make`, then write to path (or CSV on stdout when path is NULL). */
-static int finish(cli_global *g, const char *survey, const char *path,
-                  helby_export_format fmt, const char *weights, const char *lang, int scored)
+static int finish(cli_global *g, const char *survey, const char *path, helby_export_format fmt,
+                  const char *weights, const char *lang, int scored)
 {
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
@@ -78,16 +80,14 @@ static int finish(cli_global *g, const char *survey, const char *path,
     if (helby_store_get_survey(st, survey, &s, &err) ||
         (scored ? helby_export_scored(st, s, weights, lang, &t, &err)
                 : helby_export_weights(st, s, weights, &t, &err)) ||
-        (path ? helby_export_write(t, path, fmt, &err)
-              : helby_export_write_csv(t, stdout, &err))) {
+        (path ? helby_export_write(t, path, fmt, &err) : helby_export_write_csv(t, stdout, &err))) {
         helby_export_table_free(t);
         helby_survey_free(s);
         helby_store_close(st);
         return cli_fail(&err);
     }
     if (path && !g->quiet)
-        fprintf(stderr, "helby: wrote %zu rows x %zu columns to %s\n", t->n_rows, t->n_cols,
-                path);
+        fprintf(stderr, "helby: wrote %zu rows x %zu columns to %s\n", t->n_rows, t->n_cols, path);
     fprintf(stderr, microdata_note, path ? path : "the output");
     helby_export_table_free(t);
     helby_survey_free(s);
@@ -136,7 +136,10 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
     return finish(g, survey, path, fmt, weights, lang, scored);
 }
 
-int cmd_export(cli_global *g, int argc, char **argv) { return run_export(g, argc, argv, 1); }
+int cmd_export(cli_global *g, int argc, char **argv)
+{
+    return run_export(g, argc, argv, 1);
+}
 
 int cmd_weight_export(cli_global *g, int argc, char **argv)
 {
@@ -178,8 +181,8 @@ int cli_weight_versions(cli_global *g, const char *survey, const char *name)
     for (size_t i = 0; i < nv; i++) {
         if (name && strcmp(v[i].name, name))
             continue;
-        printf("%-12s wave %-6ld version %d  %-8s %-20s weights %.12s  runs", v[i].name,
-               v[i].wave, v[i].version, v[i].current ? "current" : "replaced",
+        printf("%-12s wave %-6ld version %d  %-8s %-20s weights %.12s  runs", v[i].name, v[i].wave,
+               v[i].version, v[i].current ? "current" : "replaced",
                v[i].current ? v[i].created_at : v[i].replaced_at, v[i].weights_sha256);
         int any = 0;
         for (size_t r = 0; r < nr; r++)

@@ -12,40 +12,41 @@
 
 void help_import(FILE *out)
 {
-    fprintf(out,
-            "Usage: helby import --survey ID [OPTIONS] FILE...\n\n"
-            "Validate response files against the survey's codebook and design columns and\n"
-            "import each as one wave. All or nothing: if any file has any error, nothing is\n"
-            "imported and every error is listed (up to --max-errors) as\n"
-            "  file:line:column: variable: 'value': what was expected\n"
-            "with exit status 2. A file imported before (same SHA-256), or a wave already in\n"
-            "the store, is refused unless --replace is given.\n\n"
-            "Besides CSV, SPSS (.sav, .zsav, .por), Stata (.dta) and SAS (.sas7bdat, .xpt)\n"
-            "files are read (ReadStat) and checked the same way; errors then name the row.\n"
-            "Their value labels must agree with the codebook's; SPSS user-missing values must\n"
-            "be missing codes of the codebook; Stata/SAS extended missing values (.a-.z) become\n"
-            "the codebook's missing code with the same value label.\n\n"
-            "Options may come before or after the files. Every assumption made (decimal\n"
-            "mark, columns left out or matched ignoring case, labels read as codes) is\n"
-            "printed in the summary and stored in the import record.\n\n"
-            "Options:\n"
-            "  -s, --survey ID         survey to import into (required)\n"
-            "  -w, --wave W            the wave, when the file has no wave column (or to check it)\n"
-            "      --replace           replace the wave if it exists (also the same file again)\n"
-            "      --delimiter C       ';' ',' or 'tab' (default: sniffed)\n"
-            "      --decimal C         '.' or ',' (default: sniffed from the values)\n"
-            "      --encoding E        utf-8 or windows-1252 (default: sniffed)\n"
-            "      --ignore-column NAME  leave out a column (repeatable; noted in the import)\n"
-            "      --ignore-unknown-columns  leave out columns the codebook does not know\n"
-            "      --no-labels         refuse value labels in code columns (by default a cell\n"
-            "                          equal to one of the codebook's value labels of its\n"
-            "                          variable, as in an SPSS labels export, is read as\n"
-            "                          its code and noted)\n"
-            "      --check             validate only; import nothing\n"
-            "      --max-errors N      errors to list (default 100)\n\n"
-            "Example:\n"
-            "  helby --db city.db import --survey copenhagen "
-            "surveys/copenhagen/example/wave_2011.csv\n");
+    fprintf(
+        out,
+        "Usage: helby import --survey ID [OPTIONS] FILE...\n\n"
+        "Validate response files against the survey's codebook and design columns and\n"
+        "import each as one wave. All or nothing: if any file has any error, nothing is\n"
+        "imported and every error is listed (up to --max-errors) as\n"
+        "  file:line:column: variable: 'value': what was expected\n"
+        "with exit status 2. A file imported before (same SHA-256), or a wave already in\n"
+        "the store, is refused unless --replace is given.\n\n"
+        "Besides CSV, SPSS (.sav, .zsav, .por), Stata (.dta) and SAS (.sas7bdat, .xpt)\n"
+        "files are read (ReadStat) and checked the same way; errors then name the row.\n"
+        "Their value labels must agree with the codebook's; SPSS user-missing values must\n"
+        "be missing codes of the codebook; Stata/SAS extended missing values (.a-.z) become\n"
+        "the codebook's missing code with the same value label.\n\n"
+        "Options may come before or after the files. Every assumption made (decimal\n"
+        "mark, columns left out or matched ignoring case, labels read as codes) is\n"
+        "printed in the summary and stored in the import record.\n\n"
+        "Options:\n"
+        "  -s, --survey ID         survey to import into (required)\n"
+        "  -w, --wave W            the wave, when the file has no wave column (or to check it)\n"
+        "      --replace           replace the wave if it exists (also the same file again)\n"
+        "      --delimiter C       ';' ',' or 'tab' (default: sniffed)\n"
+        "      --decimal C         '.' or ',' (default: sniffed from the values)\n"
+        "      --encoding E        utf-8 or windows-1252 (default: sniffed)\n"
+        "      --ignore-column NAME  leave out a column (repeatable; noted in the import)\n"
+        "      --ignore-unknown-columns  leave out columns the codebook does not know\n"
+        "      --no-labels         refuse value labels in code columns (by default a cell\n"
+        "                          equal to one of the codebook's value labels of its\n"
+        "                          variable, as in an SPSS labels export, is read as\n"
+        "                          its code and noted)\n"
+        "      --check             validate only; import nothing\n"
+        "      --max-errors N      errors to list (default 100)\n\n"
+        "Example:\n"
+        "  helby --db city.db import --survey copenhagen "
+        "surveys/copenhagen/example/wave_2011.csv\n");
 }
 
 static void progress(void *ctx, double fraction)
@@ -65,8 +66,7 @@ static void print_padded(const char *s, int width)
     printf("%s%*s", s, width > cols ? width - cols : 0, "");
 }
 
-static const char *code_label(const helby_survey *s, size_t var, double code, char *buf,
-                              size_t n)
+static const char *code_label(const helby_survey *s, size_t var, double code, char *buf, size_t n)
 {
     const char *l = var == HELBY_NO_VAR ? NULL : helby_variable_value_label(&s->vars[var], code);
     if (l)
@@ -75,14 +75,14 @@ static const char *code_label(const helby_survey *s, size_t var, double code, ch
     return buf;
 }
 
-static void print_summary(const helby_survey *s, const char *path,
-                          const helby_import_summary *sum, int check_only)
+static void print_summary(const helby_survey *s, const char *path, const helby_import_summary *sum,
+                          int check_only)
 {
     if (check_only)
         printf("%s: valid: %zu respondents, wave %ld\n", path, sum->n_rows, sum->wave);
     else
-        printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path,
-               sum->wave, s->id, (long long)sum->import_id, sum->n_rows);
+        printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path, sum->wave,
+               s->id, (long long)sum->import_id, sum->n_rows);
     const helby_dialect *d = &sum->dialect;
     if (sum->format != HELBY_FORMAT_CSV)
         printf("  file: sha256 %.16s…, %zu bytes, %s file read by ReadStat\n", sum->file_sha256,
@@ -90,7 +90,9 @@ static void print_summary(const helby_survey *s, const char *path,
     else
         printf("  file: sha256 %.16s…, %zu bytes, delimiter %s, decimal '%c', %s%s%s\n",
                sum->file_sha256, sum->bytes,
-               d->delimiter == '\t' ? "tab" : d->delimiter == ',' ? "','" : "';'",
+               d->delimiter == '\t'  ? "tab"
+               : d->delimiter == ',' ? "','"
+                                     : "';'",
                d->decimal ? d->decimal : '.',
                d->encoding == HELBY_ENC_CP1252 ? "Windows-1252 (converted to UTF-8)" : "UTF-8",
                d->had_bom ? ", BOM" : "", d->crlf ? ", CRLF" : "");
@@ -178,13 +180,26 @@ typedef struct import_args {
  * before or after the files (GNU permutation). */
 static int import_parse(int argc, char **argv, import_args *a)
 {
-    enum { O_REPLACE = 256, O_DELIM, O_DECIMAL, O_ENC, O_CHECK, O_MAXERR, O_IGNORE,
-           O_IGNORE_UNKNOWN, O_NO_LABELS };
+    enum {
+        O_REPLACE = 256,
+        O_DELIM,
+        O_DECIMAL,
+        O_ENC,
+        O_CHECK,
+        O_MAXERR,
+        O_IGNORE,
+        O_IGNORE_UNKNOWN,
+        O_NO_LABELS
+    };
     static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},     {"wave", required_argument, 0, 'w'},
-        {"replace", no_argument, 0, O_REPLACE},    {"delimiter", required_argument, 0, O_DELIM},
-        {"decimal", required_argument, 0, O_DECIMAL}, {"encoding", required_argument, 0, O_ENC},
-        {"check", no_argument, 0, O_CHECK},        {"max-errors", required_argument, 0, O_MAXERR},
+        {"survey", required_argument, 0, 's'},
+        {"wave", required_argument, 0, 'w'},
+        {"replace", no_argument, 0, O_REPLACE},
+        {"delimiter", required_argument, 0, O_DELIM},
+        {"decimal", required_argument, 0, O_DECIMAL},
+        {"encoding", required_argument, 0, O_ENC},
+        {"check", no_argument, 0, O_CHECK},
+        {"max-errors", required_argument, 0, O_MAXERR},
         {"ignore-column", required_argument, 0, O_IGNORE},
         {"ignore-unknown-columns", no_argument, 0, O_IGNORE_UNKNOWN},
         {"no-labels", no_argument, 0, O_NO_LABELS},
@@ -279,8 +294,8 @@ int cmd_import(cli_global *g, int argc, char **argv)
     }
     o.progress = cli_stderr_is_tty() ? progress : NULL;
     o.progress_ctx = NULL;
-    helby_status r = helby_import_files(st, s, (const char *const *)argv + optind,
-                                        (size_t)nfiles, check_only, &o, sums, &errs, &err);
+    helby_status r = helby_import_files(st, s, (const char *const *)argv + optind, (size_t)nfiles,
+                                        check_only, &o, sums, &errs, &err);
     if (o.progress)
         fprintf(stderr, "\r%*s\r", 60, "");
     if (errs.total) {

@@ -23,8 +23,8 @@ void help_reliability(FILE *out)
 }
 
 /* "item r item r ..." of a dimension: 3 decimals for people, full precision otherwise. */
-static void item_rest_text(const helby_survey *s, const helby_reliability_row *r,
-                           out_format f, char *buf, size_t n)
+static void item_rest_text(const helby_survey *s, const helby_reliability_row *r, out_format f,
+                           char *buf, size_t n)
 {
     size_t used = 0;
     buf[0] = 0;
@@ -33,9 +33,9 @@ static void item_rest_text(const helby_survey *s, const helby_reliability_row *r
         return;
     }
     for (size_t q = 0; q < r->dimension->n_items && used < n; q++)
-        used += (size_t)snprintf(buf + used, n - used, f == OUT_TEXT ? "%s%s %.3f" : "%s%s %.17g",
-                                 q ? " " : "", s->vars[r->dimension->items[q]].name,
-                                 r->item_rest[q]);
+        used +=
+            (size_t)snprintf(buf + used, n - used, f == OUT_TEXT ? "%s%s %.3f" : "%s%s %.17g",
+                             q ? " " : "", s->vars[r->dimension->items[q]].name, r->item_rest[q]);
 }
 
 int cmd_reliability(cli_global *g, int argc, char **argv)
@@ -82,16 +82,21 @@ int cmd_reliability(cli_global *g, int argc, char **argv)
         rc = cli_fail(&err);
         goto done;
     }
-    static const out_col cols[] = {{"index", OUT_STR, 16, NULL}, {"dimension", OUT_STR, 18, NULL},
-                                   {"alpha", OUT_NUM, -7, "%.3f"}, {"n", OUT_INT, -7, NULL},
+    static const out_col cols[] = {{"index", OUT_STR, 16, NULL},
+                                   {"dimension", OUT_STR, 18, NULL},
+                                   {"alpha", OUT_NUM, -7, "%.3f"},
+                                   {"n", OUT_INT, -7, NULL},
                                    {"item_rest", OUT_STR, 0, NULL}};
     out_table T;
     out_begin(&T, stdout, format, cols, sizeof cols / sizeof cols[0]);
     for (size_t i = 0; i < n; i++) {
         char ir[2048];
         item_rest_text(s, &rows[i], format, ir, sizeof ir);
-        out_value v[5] = {{.s = rows[i].index->name}, {.s = rows[i].dimension->name},
-                          {.d = rows[i].alpha}, {.i = (long long)rows[i].n_complete}, {.s = ir}};
+        out_value v[5] = {{.s = rows[i].index->name},
+                          {.s = rows[i].dimension->name},
+                          {.d = rows[i].alpha},
+                          {.i = (long long)rows[i].n_complete},
+                          {.s = ir}};
         out_row(&T, v);
     }
     out_end(&T);

@@ -21,7 +21,8 @@ void help_report(FILE *out)
             "share the estimate, CI (at the run's level) and n of ethnic Danes, minorities\n"
             "and everyone by wave; the gap, ratio, difference in differences and relative\n"
             "gap change; the goal verdicts with their rule; the district table; Cronbach's\n"
-            "alpha; the weight set's diagnostics; a methods paragraph. Cells with fewer respondents than the threshold\n"
+            "alpha; the weight set's diagnostics; a methods paragraph. Cells with fewer "
+            "respondents than the threshold\n"
             "are suppressed (·), with complementary suppression (‡) where a margin would reveal\n"
             "them; relative SE above 30 %% is marked †.\n\n"
             "Options:\n"
@@ -83,8 +84,14 @@ static int write_pdf(const helby_report *r, int barometer, const char *out_path)
     const char *browser = getenv("HELBY_CHROMIUM") ? getenv("HELBY_CHROMIUM") : "chromium";
     /* --no-sandbox: the page is our own, with no scripts and nothing fetched; the sandbox
      * fails when run as root (CI containers). */
-    char *args[] = {(char *)browser, "--headless", "--no-sandbox", "--disable-gpu",
-                    "--no-pdf-header-footer", pdfarg, url, NULL};
+    char *args[] = {(char *)browser,
+                    "--headless",
+                    "--no-sandbox",
+                    "--disable-gpu",
+                    "--no-pdf-header-footer",
+                    pdfarg,
+                    url,
+                    NULL};
     pid_t pid;
     int status = 0;
     if (!rc) {
@@ -95,8 +102,8 @@ static int write_pdf(const helby_report *r, int barometer, const char *out_path)
         posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
         int e = posix_spawnp(&pid, browser, &fa, NULL, args, environ);
         posix_spawn_file_actions_destroy(&fa);
-        if (e || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) ||
-            WEXITSTATUS(status) != 0 || access(out_path, R_OK) != 0) {
+        if (e || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
+            access(out_path, R_OK) != 0) {
             helby_error_at(&err, HELBY_EIO, out_path, 0, 0, NULL,
                            "%s could not print the report to PDF; write --format html and "
                            "print it to PDF from a browser (A4 is set)",
@@ -139,8 +146,9 @@ static int report_parse(int argc, char **argv, const char *cmd, report_args *a)
             if (a->pdf)
                 a->fmt = HELBY_REPORT_HTML;
             else if (!helby_report_format_parse(optarg, &a->fmt))
-                return cli_usage(cmd, "--format must be text, csv, json, md, html, xlsx or "
-                                      "pdf, not '%s'",
+                return cli_usage(cmd,
+                                 "--format must be text, csv, json, md, html, xlsx or "
+                                 "pdf, not '%s'",
                                  optarg);
             break;
         case 'o': a->out_path = optarg; break;
@@ -156,8 +164,7 @@ static int report_parse(int argc, char **argv, const char *cmd, report_args *a)
         default: return cli_usage(cmd, "unknown option '%s'", argv[optind - 1]);
         }
         if (end && *end)
-            return cli_usage(cmd, "option '%s' needs a number, not '%s'", argv[optind - 1],
-                             optarg);
+            return cli_usage(cmd, "option '%s' needs a number, not '%s'", argv[optind - 1], optarg);
     }
     if (optind < argc)
         return cli_usage(cmd, "unexpected argument '%s'", argv[optind]);

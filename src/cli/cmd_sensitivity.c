@@ -44,9 +44,9 @@ typedef struct sens_args {
 static int sens_parse(sens_args *a, int argc, char **argv)
 {
     static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},   {"scenarios", required_argument, 0, 'n'},
-        {"seed", required_argument, 0, 'S'},     {"variance", required_argument, 0, 'V'},
-        {"format", required_argument, 0, 'f'},   {0, 0, 0, 0}};
+        {"survey", required_argument, 0, 's'}, {"scenarios", required_argument, 0, 'n'},
+        {"seed", required_argument, 0, 'S'},   {"variance", required_argument, 0, 'V'},
+        {"format", required_argument, 0, 'f'}, {0, 0, 0, 0}};
     int c;
     memset(a, 0, sizeof *a);
     helby_sensitivity_request_default(&a->req);
@@ -60,8 +60,10 @@ static int sens_parse(sens_args *a, int argc, char **argv)
         case 'S': a->req.seed = strtoull(optarg, &end, 10); break;
         case 'V':
             if (!helby_variance_method_parse(optarg, &a->req.rep.type, &a->req.replicates))
-                return cli_usage("sensitivity", "--variance must be linearization, jk1, jkn, "
-                                 "brr, fay or bootstrap, not '%s'", optarg);
+                return cli_usage("sensitivity",
+                                 "--variance must be linearization, jk1, jkn, "
+                                 "brr, fay or bootstrap, not '%s'",
+                                 optarg);
             break;
         case 'f':
             if (out_format_parse(optarg, &a->format))
@@ -94,16 +96,16 @@ static void choice_label(const helby_sens_index *x, const helby_choice *c, char 
         snprintf(out, n, "%s:%s", kinds[c->kind], x->index->dims[c->dim].name);
 }
 
-static const out_col sens_cols[] = {
-    {"index", OUT_STR, 0, NULL},   {"goal", OUT_STR, 0, NULL}, {"quantity", OUT_STR, 0, NULL},
-    {"choice", OUT_STR, 0, NULL},  {"estimate", OUT_NUM, 0, NULL}, {"low", OUT_NUM, 0, NULL},
-    {"high", OUT_NUM, 0, NULL},    {"flag", OUT_STR, 0, NULL}};
+static const out_col sens_cols[] = {{"index", OUT_STR, 0, NULL},    {"goal", OUT_STR, 0, NULL},
+                                    {"quantity", OUT_STR, 0, NULL}, {"choice", OUT_STR, 0, NULL},
+                                    {"estimate", OUT_NUM, 0, NULL}, {"low", OUT_NUM, 0, NULL},
+                                    {"high", OUT_NUM, 0, NULL},     {"flag", OUT_STR, 0, NULL}};
 
 static void put(out_table *T, const char *ix, const char *goal, const char *q, const char *ch,
                 double e, double lo, double hi, const char *flag)
 {
-    out_value v[8] = {{.s = ix}, {.s = goal}, {.s = q},   {.s = ch},
-                      {.d = e},  {.d = lo},   {.d = hi},  {.s = flag}};
+    out_value v[8] = {{.s = ix}, {.s = goal}, {.s = q},  {.s = ch},
+                      {.d = e},  {.d = lo},   {.d = hi}, {.s = flag}};
     out_row(T, v);
 }
 
@@ -145,9 +147,9 @@ static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_
     double f = pct ? 100 : 1;
     const char *u = pct ? " %" : "";
     const helby_estimate *q = &G->reference.q;
-    printf("%s (%ld -> %ld, target %g%s)\n", tg->label_en && *tg->label_en ? tg->label_en
-                                                                             : tg->goal,
-           G->baseline_wave, G->target_wave, tg->x, u);
+    printf("%s (%ld -> %ld, target %g%s)\n",
+           tg->label_en && *tg->label_en ? tg->label_en : tg->goal, G->baseline_wave,
+           G->target_wave, tg->x, u);
     printf("  reference construction: %.2f%s, %g %% sampling CI [%.2f, %.2f]%s: %s\n",
            f * q->estimate, u, 100 * level, f * q->ci_low, f * q->ci_high, u,
            helby_verdict_name(G->reference.verdict));

@@ -10,27 +10,26 @@
 
 void help_survey(FILE *out)
 {
-    fprintf(out,
-            "Usage: helby survey add [--update] DIR\n"
-            "       helby survey list\n"
-            "       helby survey show ID\n"
-            "       helby survey check DIR\n"
-            "       helby survey draft FILE... -o DIR\n\n"
-            "add     validate the survey definition in DIR (surveys/README.md) and store it.\n"
-            "        A changed definition of a stored survey needs --update; the old one is\n"
-            "        kept by its hash so earlier imports and runs still name it.\n"
-            "list    surveys in the store, with waves and respondents.\n"
-            "show    a stored survey's definition: variables, indices, waves.\n"
-            "check   validate DIR without a store and print its hash; every error of\n"
-            "        survey.ini and codebook.csv is listed at once.\n"
-            "draft   write a draft definition into DIR from data files (CSV, SPSS .sav,\n"
-            "        Stata .dta, SAS): types, ranges and observed codes, and from SPSS/Stata\n"
-            "        the variable labels, value labels and user-missing codes. Roles,\n"
-            "        design columns, waves and indices are left as TODO, and everything\n"
-            "        inferred is said in comments; then fill in and run survey check.\n\n"
-            "Options may come before or after the operands.\n\n"
-            "Examples:\n  helby --db city.db survey add surveys/copenhagen\n"
-            "  helby survey draft wave_2011.sav -o surveys/new\n");
+    fprintf(out, "Usage: helby survey add [--update] DIR\n"
+                 "       helby survey list\n"
+                 "       helby survey show ID\n"
+                 "       helby survey check DIR\n"
+                 "       helby survey draft FILE... -o DIR\n\n"
+                 "add     validate the survey definition in DIR (surveys/README.md) and store it.\n"
+                 "        A changed definition of a stored survey needs --update; the old one is\n"
+                 "        kept by its hash so earlier imports and runs still name it.\n"
+                 "list    surveys in the store, with waves and respondents.\n"
+                 "show    a stored survey's definition: variables, indices, waves.\n"
+                 "check   validate DIR without a store and print its hash; every error of\n"
+                 "        survey.ini and codebook.csv is listed at once.\n"
+                 "draft   write a draft definition into DIR from data files (CSV, SPSS .sav,\n"
+                 "        Stata .dta, SAS): types, ranges and observed codes, and from SPSS/Stata\n"
+                 "        the variable labels, value labels and user-missing codes. Roles,\n"
+                 "        design columns, waves and indices are left as TODO, and everything\n"
+                 "        inferred is said in comments; then fill in and run survey check.\n\n"
+                 "Options may come before or after the operands.\n\n"
+                 "Examples:\n  helby --db city.db survey add surveys/copenhagen\n"
+                 "  helby survey draft wave_2011.sav -o surveys/new\n");
 }
 
 static const char *role_label(helby_role r)
@@ -180,8 +179,7 @@ static int survey_check(const char *dir)
         char buf[2048];
         for (size_t i = 0; i < errs.count; i++)
             fprintf(stderr, "%s\n", helby_error_format(&errs.items[i], buf, sizeof buf));
-        fprintf(stderr, "helby: %zu error%s in %s\n", errs.total, errs.total == 1 ? "" : "s",
-                dir);
+        fprintf(stderr, "helby: %zu error%s in %s\n", errs.total, errs.total == 1 ? "" : "s", dir);
         helby_error_list_free(&errs);
         return helby_status_exit_code(st);
     }
@@ -195,8 +193,7 @@ static int survey_check(const char *dir)
 
 static int survey_draft(int argc, char **argv)
 {
-    static const struct option opts[] = {{"output", required_argument, 0, 'o'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"output", required_argument, 0, 'o'}, {0, 0, 0, 0}};
     const char *dir = NULL;
     int c;
     optind = 1;
@@ -215,14 +212,13 @@ static int survey_draft(int argc, char **argv)
         return cli_usage("survey", "draft needs at least one data file");
     helby_error err;
     helby_draft_summary sum;
-    if (helby_survey_draft((const char *const *)argv + optind, (size_t)(argc - optind), dir,
-                           &sum, &err))
+    if (helby_survey_draft((const char *const *)argv + optind, (size_t)(argc - optind), dir, &sum,
+                           &err))
         return cli_fail(&err);
     printf("drafted %s from %zu file%s (%zu rows): %zu variables, %zu TODOs to fill in\n"
            "  next: complete survey.ini, codebook.csv and indices.csv, then\n"
            "  helby survey check %s\n",
-           dir, sum.n_files, sum.n_files == 1 ? "" : "s", sum.n_rows, sum.n_vars, sum.n_todo,
-           dir);
+           dir, sum.n_files, sum.n_files == 1 ? "" : "s", sum.n_rows, sum.n_vars, sum.n_todo, dir);
     return 0;
 }
 

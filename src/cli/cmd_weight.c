@@ -13,7 +13,6 @@
 #include "helby/weight.h"
 #include "output.h"
 
-
 void help_weight(FILE *out)
 {
     fprintf(out,
@@ -70,11 +69,16 @@ static double diag_num(const char *text, const char *key)
 /* The diagnostics shown per wave: column name, stored key, text format. */
 static const struct {
     const char *name, *key, *fmt;
-} diag_cols[] = {{"kish_n", "kish_n", "%.1f"},       {"deff_w", "deff_w", "%.3f"},
-                 {"g_min", "g_q0", "%.3f"},          {"g_q25", "g_q25", "%.3f"},
-                 {"g_q50", "g_q50", "%.3f"},         {"g_q75", "g_q75", "%.3f"},
-                 {"g_max", "g_q100", "%.3f"},        {"w_max", "w_q100", "%.1f"},
-                 {"iterations", "iterations", "%.0f"}, {"max_disc", "max_discrepancy", "%.2g"}};
+} diag_cols[] = {{"kish_n", "kish_n", "%.1f"},
+                 {"deff_w", "deff_w", "%.3f"},
+                 {"g_min", "g_q0", "%.3f"},
+                 {"g_q25", "g_q25", "%.3f"},
+                 {"g_q50", "g_q50", "%.3f"},
+                 {"g_q75", "g_q75", "%.3f"},
+                 {"g_max", "g_q100", "%.3f"},
+                 {"w_max", "w_q100", "%.1f"},
+                 {"iterations", "iterations", "%.0f"},
+                 {"max_disc", "max_discrepancy", "%.2g"}};
 #define N_DIAG (sizeof diag_cols / sizeof diag_cols[0])
 
 /* A table of weight-set waves: name and spec first unless `brief` (text under a heading). */
@@ -86,8 +90,10 @@ typedef struct wtable {
 
 static void wtable_begin(wtable *t, out_format f, int brief)
 {
-    static const out_col head[] = {{"name", OUT_STR, 0, NULL}, {"spec", OUT_STR, 0, NULL},
-                                   {"wave", OUT_INT, 6, NULL}, {"n", OUT_INT, -6, NULL}};
+    static const out_col head[] = {{"name", OUT_STR, 0, NULL},
+                                   {"spec", OUT_STR, 0, NULL},
+                                   {"wave", OUT_INT, 6, NULL},
+                                   {"n", OUT_INT, -6, NULL}};
     t->first = brief ? 2 : 0;
     t->n_cols = 0;
     for (size_t i = t->first; i < 4; i++)
@@ -162,8 +168,10 @@ static int create_option(create_args *a, int c, const char *arg, const char *opt
     case 'h': a->help = 1; break;
     case 'm':
         if (!helby_weight_method_parse(arg, &sp->method))
-            return cli_usage("weight", "--method: '%s' is not poststratify, rake, linear, "
-                                       "raking or logit", arg);
+            return cli_usage("weight",
+                             "--method: '%s' is not poststratify, rake, linear, "
+                             "raking or logit",
+                             arg);
         break;
     case 'b':
         if (parse_pair(arg, &sp->lower, &sp->upper))
@@ -192,14 +200,19 @@ static int create_option(create_args *a, int c, const char *arg, const char *opt
 
 static int create_parse(create_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},  {"name", required_argument, 0, 'n'},
-        {"method", required_argument, 0, 'm'},  {"margins", required_argument, 0, 'M'},
-        {"waves", required_argument, 0, 'w'},   {"bounds", required_argument, 0, 'b'},
-        {"trim", required_argument, 0, 't'},    {"trim-strict", no_argument, 0, 'T'},
-        {"epsilon", required_argument, 0, 'e'}, {"maxit", required_argument, 0, 'i'},
-        {"replace", no_argument, 0, 'r'},       {"help", no_argument, 0, 'h'},
-        {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"method", required_argument, 0, 'm'},
+                                         {"margins", required_argument, 0, 'M'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {"bounds", required_argument, 0, 'b'},
+                                         {"trim", required_argument, 0, 't'},
+                                         {"trim-strict", no_argument, 0, 'T'},
+                                         {"epsilon", required_argument, 0, 'e'},
+                                         {"maxit", required_argument, 0, 'i'},
+                                         {"replace", no_argument, 0, 'r'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     helby_weight_spec_default(&a->w.spec);
@@ -214,8 +227,10 @@ static int create_parse(create_args *a, int argc, char **argv)
     if (!a->survey || !a->name)
         return cli_usage("weight", "create needs --survey and --name");
     if (!valid_name(a->name))
-        return cli_usage("weight", "--name: '%s' must be 1-63 of A-Z a-z 0-9 _ - (and not "
-                                   "'base')", a->name);
+        return cli_usage("weight",
+                         "--name: '%s' must be 1-63 of A-Z a-z 0-9 _ - (and not "
+                         "'base')",
+                         a->name);
     if (a->margins && helby_weight_setup_margins(&a->w, a->margins))
         return cli_usage("weight", "--margins: expected up to %d names separated by commas",
                          HELBY_MAX_MARGINS);
@@ -308,8 +323,7 @@ static void json_set(const helby_weight_set_info *w, int first)
 }
 
 /* The sets in all[0..n-1] (only `name` when given); returns how many were shown. */
-static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name,
-                         out_format f)
+static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name, out_format f)
 {
     size_t shown = 0;
     wtable t;
@@ -369,8 +383,7 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     if (optind < argc)
         return cli_usage("weight", "unexpected argument '%s'", argv[optind]);
     if (!survey || (show && !name))
-        return cli_usage("weight", show ? "show needs --survey and --name"
-                                        : "list needs --survey");
+        return cli_usage("weight", show ? "show needs --survey and --name" : "list needs --survey");
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
     if (rc)
@@ -415,4 +428,3 @@ int cmd_weight(cli_global *g, int argc, char **argv)
         return cmd_weight_export(g, argc - 1, argv + 1);
     return cli_usage("weight", "unknown subcommand '%s' (create, list, show)", sub);
 }
-

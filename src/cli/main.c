@@ -11,14 +11,13 @@ static const cli_command commands[] = {
     {"init", "create a store", cmd_init, help_init},
     {"survey", "add, list or show survey definitions", cmd_survey, help_survey},
     {"import", "validate and import response files, all or nothing", cmd_import, help_import},
-    {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate,
-     help_estimate},
-    {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts",
-     cmd_compare, help_compare},
+    {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate, help_estimate},
+    {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts", cmd_compare,
+     help_compare},
     {"sensitivity", "how goal verdicts move with the index's construction (sensitivity.csv)",
      cmd_sensitivity, help_sensitivity},
-    {"reliability", "Cronbach's alpha and item-rest correlations per dimension",
-     cmd_reliability, help_reliability},
+    {"reliability", "Cronbach's alpha and item-rest correlations per dimension", cmd_reliability,
+     help_reliability},
     {"compute", "compute every index, dimension and share as a stored, reproducible run",
      cmd_compute, help_compute},
     {"runs", "list, show and compare stored runs", cmd_runs, help_runs},
@@ -26,8 +25,8 @@ static const cli_command commands[] = {
      help_weight},
     {"export", "respondent-level scored data as CSV, SPSS or Stata (microdata)", cmd_export,
      help_export},
-    {"report", "publication tables of a run: text, CSV, JSON, Markdown, HTML, XLSX",
-     cmd_report, help_report},
+    {"report", "publication tables of a run: text, CSV, JSON, Markdown, HTML, XLSX", cmd_report,
+     help_report},
     {"barometer", "the integration barometer: all six goals with direction and verdicts",
      cmd_barometer, help_barometer},
 };
@@ -43,18 +42,17 @@ static void help_main(FILE *out)
             HELBY_VERSION);
     for (size_t i = 0; i < n_commands; i++)
         fprintf(out, "  %-12s %s\n", commands[i].name, commands[i].summary);
-    fprintf(out,
-            "\nGlobal options (before or after the command):\n"
-            "  --db FILE    the store (default: $HELBY_DB, else ./helby.db)\n"
-            "  -q, --quiet  print no summaries, only errors\n"
-            "  -h, --help   this help; 'helby COMMAND --help' for a command\n"
-            "  --version    print the version\n\n"
-            "Example:\n"
-            "  helby --db city.db init\n"
-            "  helby --db city.db survey add surveys/copenhagen\n"
-            "  helby --db city.db import --survey copenhagen "
-            "surveys/copenhagen/example/wave_2011.csv\n\n"
-            "Exit codes: 0 ok, 1 usage, 2 bad input, 3 store problem, 4 numerical failure.\n");
+    fprintf(out, "\nGlobal options (before or after the command):\n"
+                 "  --db FILE    the store (default: $HELBY_DB, else ./helby.db)\n"
+                 "  -q, --quiet  print no summaries, only errors\n"
+                 "  -h, --help   this help; 'helby COMMAND --help' for a command\n"
+                 "  --version    print the version\n\n"
+                 "Example:\n"
+                 "  helby --db city.db init\n"
+                 "  helby --db city.db survey add surveys/copenhagen\n"
+                 "  helby --db city.db import --survey copenhagen "
+                 "surveys/copenhagen/example/wave_2011.csv\n\n"
+                 "Exit codes: 0 ok, 1 usage, 2 bad input, 3 store problem, 4 numerical failure.\n");
 }
 
 /* Pull --db/--quiet out of argv wherever they stand, so both

@@ -22,9 +22,9 @@ typedef enum out_kind {
 } out_kind;
 
 typedef struct out_col {
-    const char *name;  /* header and JSON key */
+    const char *name; /* header and JSON key */
     out_kind kind;
-    int width;         /* text: minimum width (0: none); negative: left-aligned */
+    int width;            /* text: minimum width (0: none); negative: left-aligned */
     const char *text_fmt; /* text: printf format of a number (default "%.4g") */
 } out_col;
 
@@ -39,7 +39,7 @@ typedef struct out_table {
     out_format format;
     const out_col *cols;
     size_t n_cols;
-    size_t rows;       /* written so far */
+    size_t rows; /* written so far */
     int header_done;
 } out_table;
 

@@ -102,8 +102,7 @@ int main(int argc, char **argv)
                              argc > 3 ? strtoul(argv[3], NULL, 10) : 100, 1, 0};
         helby_replicates *r;
         if (helby_replicates_new(&r, des, &rs, &err) ||
-            helby_estimate_by_replicates(r, HELBY_EST_MEAN, c.y, NULL, c.dom, 10, NULL, &e,
-                                         &err)) {
+            helby_estimate_by_replicates(r, HELBY_EST_MEAN, c.y, NULL, c.dom, 10, NULL, &e, &err)) {
             fprintf(stderr, "%s\n", err.message);
             return 4;
         }
@@ -113,8 +112,8 @@ int main(int argc, char **argv)
         return 4;
     }
     double t2 = now();
-    printf("read %.3f s, estimate %.3f s (%zu rows, %zu PSUs, %zu strata)\n", t1 - t0, t2 - t1,
-           c.n, helby_design_psus(des), helby_design_strata(des));
+    printf("read %.3f s, estimate %.3f s (%zu rows, %zu PSUs, %zu strata)\n", t1 - t0, t2 - t1, c.n,
+           helby_design_psus(des), helby_design_strata(des));
     for (size_t g = 0; g < 10; g++)
         printf("domain %zu: %.17g (se %.17g)\n", g, e->est[g].estimate, e->est[g].se);
     helby_estimates_free(e);

@@ -238,8 +238,8 @@ static int cmd_load(const char *path, const char *survey, long wave)
         return 3;
     }
     double t1 = now();
-    printf("helby load of wave %ld: %zu rows x %zu columns in %.3f s\n", wave, f->n_rows,
-           f->n_cols, t1 - t0);
+    printf("helby load of wave %ld: %zu rows x %zu columns in %.3f s\n", wave, f->n_rows, f->n_cols,
+           t1 - t0);
     helby_frame_free(f);
     helby_store_close(st);
     return 0;
@@ -360,7 +360,7 @@ static int cmd_codes_numeric(size_t n)
     if (!col[0].num || !col[1].num || !idx)
         return 4;
     for (size_t i = 0; i < n; i++) {
-        col[0].num[i] = (double)(1 + i % 30);                        /* 30 strata */
+        col[0].num[i] = (double)(1 + i % 30);                             /* 30 strata */
         col[1].num[i] = 1000 * col[0].num[i] + (double)((i / 30) % 1000); /* 30,000 PSUs */
     }
     double t0 = now();

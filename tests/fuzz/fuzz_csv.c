@@ -23,8 +23,11 @@ static int valid_utf8(const unsigned char *p, size_t n)
     size_t i = 0;
     while (i < n) {
         unsigned char c = p[i];
-        size_t k = c < 0x80 ? 1 : (c & 0xE0) == 0xC0 ? 2 : (c & 0xF0) == 0xE0 ? 3
-                                : (c & 0xF8) == 0xF0 ? 4 : 0;
+        size_t k = c < 0x80             ? 1
+                   : (c & 0xE0) == 0xC0 ? 2
+                   : (c & 0xF0) == 0xE0 ? 3
+                   : (c & 0xF8) == 0xF0 ? 4
+                                        : 0;
         if (!k || c == 0xC0 || c == 0xC1 || i + k > n)
             return 0;
         for (size_t j = 1; j < k; j++)
@@ -35,8 +38,8 @@ static int valid_utf8(const unsigned char *p, size_t n)
     return 1;
 }
 
-static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f,
-                           size_t nf, helby_error *err)
+static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f, size_t nf,
+                           helby_error *err)
 {
     check_ctx *c = ctx;
     (void)err;

@@ -61,8 +61,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         helby_import_summary sum2;
         helby_error_list errs2;
         helby_error_list_init(&errs2, 20);
-        if (helby_import_buffer(store, survey, data, size, "fuzz.csv", &opt, &sum2, &errs2,
-                                &err) != HELBY_EEXISTS)
+        if (helby_import_buffer(store, survey, data, size, "fuzz.csv", &opt, &sum2, &errs2, &err) !=
+            HELBY_EEXISTS)
             fuzz_fail("the same file was not refused the second time");
         helby_error_list_free(&errs2);
         helby_import_summary_free(&sum2);

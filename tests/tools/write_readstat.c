@@ -194,7 +194,8 @@ int main(int argc, char **argv)
 {
     if (argc < 4)
         die("usage: write_readstat CODEBOOK.csv IN.csv OUT [--rows N] [--label V:C:T] "
-            "[--missing V:C] [--value R:V:X]", NULL);
+            "[--missing V:C] [--value R:V:X]",
+            NULL);
     int max_rows = MAXROW;
     const char *relabel_var = NULL, *relabel = NULL, *miss_var = NULL;
     double miss_code = 0;
@@ -233,8 +234,8 @@ int main(int argc, char **argv)
         }
     }
     const char *out = argv[3];
-    int stata = ends(out, ".dta"), spss = ends(out, ".sav") || ends(out, ".zsav") ||
-                                           ends(out, ".por");
+    int stata = ends(out, ".dta"),
+        spss = ends(out, ".sav") || ends(out, ".zsav") || ends(out, ".por");
     readstat_writer_t *w = readstat_writer_init();
     readstat_set_data_writer(w, write_bytes);
     for (int j = 0; j < n_cols; j++) {
@@ -243,8 +244,8 @@ int main(int argc, char **argv)
         for (int r = 0; v->is_text && r < n_rows; r++)
             if (strlen(cells[r][j]) > width)
                 width = strlen(cells[r][j]);
-        v->rv = readstat_add_variable(w, v->name, v->is_text ? READSTAT_TYPE_STRING
-                                                             : READSTAT_TYPE_DOUBLE,
+        v->rv = readstat_add_variable(w, v->name,
+                                      v->is_text ? READSTAT_TYPE_STRING : READSTAT_TYPE_DOUBLE,
                                       v->is_text ? (width ? width : 1) : 0);
         readstat_variable_set_label(v->rv, v->label);
         if ((spss || stata) && !v->is_text) {

@@ -119,8 +119,7 @@ static void check(const char *design, const char *quantity, const char *domain, 
 {
     for (size_t i = 0; i < n_gold; i++) {
         const golden *g = &gold[i];
-        if (strcmp(g->design, design) || strcmp(g->quantity, quantity) ||
-            strcmp(g->domain, domain))
+        if (strcmp(g->design, design) || strcmp(g->quantity, quantity) || strcmp(g->domain, domain))
             continue;
         double tol = fmax(1e-8 * fabs(g->value), 1e-10);
         if (!(fabs(got - g->value) <= tol))

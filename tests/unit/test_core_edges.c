@@ -41,8 +41,7 @@ static double golden_in(const char *file, const char *c, long wave, const char *
 static void near(double got, double want, double rel)
 {
     if (!(fabs(got - want) <= rel * fmax(1e-300, fabs(want)))) {
-        print_error("got %.17g, want %.17g (rel %.3g)\n", got, want,
-                    fabs(got - want) / fabs(want));
+        print_error("got %.17g, want %.17g (rel %.3g)\n", got, want, fabs(got - want) / fabs(want));
         fail();
     }
 }
@@ -93,8 +92,8 @@ static void run_open_waves(run *r, const long *waves, size_t nw, const char *ite
     r->st = waves ? edge_store(waves, nw, &r->s) : edge_store(ALL, 4, &r->s);
     assert_int_equal(helby_dataset_open(&r->D, r->st, r->s, NULL, 0, vars, 2, &err), HELBY_OK);
     char inputs[1024] = "";
-    helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
-                                             sizeof inputs, &err);
+    helby_status st =
+        helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs, sizeof inputs, &err);
     if (st)
         print_error("%s\n", err.message);
     assert_int_equal(st, HELBY_OK);
@@ -133,8 +132,8 @@ static void run_share(run *r, const char *item, double lo, double hi, helby_ci_m
     helby_estimate_options_default(&o);
     o.ci = ci;
     helby_estimates_free(r->e);
-    helby_status st = helby_estimate_waves(r->W, HELBY_EST_MEAN, y, NULL, dom,
-                                           2 * r->D->n_waves, &o, &r->e, &err);
+    helby_status st = helby_estimate_waves(r->W, HELBY_EST_MEAN, y, NULL, dom, 2 * r->D->n_waves,
+                                           &o, &r->e, &err);
     if (st)
         print_error("%s\n", err.message);
     assert_int_equal(st, HELBY_OK);
@@ -208,8 +207,8 @@ static void run_q3(run *r, const helby_rep_spec *rep)
     char inputs[1024] = "";
     helby_wave_designs_free(r->W);
     r->W = NULL;
-    helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
-                                             sizeof inputs, &err);
+    helby_status st =
+        helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs, sizeof inputs, &err);
     if (st)
         print_error("%s\n", err.message);
     assert_int_equal(st, HELBY_OK);
@@ -264,9 +263,9 @@ static void jkn_applies_the_lonely_psu_rule_as_r(void **state)
     char inputs[256] = "";
     helby_wave_designs_free(r.W);
     r.W = NULL;
-    assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
-                                            &err),
-                     HELBY_EINPUT); /* a design limit: bad input, exit 2 */
+    assert_int_equal(
+        helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs, &err),
+        HELBY_EINPUT); /* a design limit: bad input, exit 2 */
     s->lonely_psu = saved;
     run_free(&r);
 }
@@ -297,9 +296,9 @@ static void the_bootstrap_scales_a_lonely_psu_as_average(void **state)
     char inputs[256] = "";
     helby_wave_designs_free(r.W);
     r.W = NULL;
-    assert_int_equal(helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs,
-                                            &err),
-                     HELBY_EINPUT);
+    assert_int_equal(
+        helby_wave_designs_new(&r.W, r.st, r.D, &rs, NULL, inputs, sizeof inputs, &err),
+        HELBY_EINPUT);
     assert_non_null(strstr(err.message, "S6"));
     r.s->lonely_psu = saved;
     run_free(&r);
@@ -402,8 +401,8 @@ static void brr_and_fay_on_ten_strata_match_r(void **state)
         helby_rep_spec rs = {t ? HELBY_REP_FAY : HELBY_REP_BRR, t ? 0.3 : 0, 0, 0, 0};
         helby_replicates *r = NULL;
         assert_int_equal(helby_replicates_new(&r, d, &rs, &err), HELBY_OK);
-        assert_int_equal(helby_replicates_count(r), (size_t)golden_in(CORE_GOLDEN, c, 0, "",
-                                                                      "replicates"));
+        assert_int_equal(helby_replicates_count(r),
+                         (size_t)golden_in(CORE_GOLDEN, c, 0, "", "replicates"));
         near(helby_replicates_df(r), golden_in(CORE_GOLDEN, c, 0, "", "df"), 0);
         static const struct {
             helby_estimator kind;
@@ -414,8 +413,7 @@ static void brr_and_fay_on_ten_strata_match_r(void **state)
         for (size_t i = 0; i < 3; i++) {
             helby_estimates *e = NULL;
             assert_int_equal(helby_estimate_by_replicates(r, q[i].kind, b.y,
-                                                          q[i].kind == HELBY_EST_RATIO ? b.x
-                                                                                       : NULL,
+                                                          q[i].kind == HELBY_EST_RATIO ? b.x : NULL,
                                                           NULL, 1, NULL, &e, &err),
                              HELBY_OK);
             near(e->est[0].estimate, golden_in(CORE_GOLDEN, c, 0, "", q[i].est), 1e-10);

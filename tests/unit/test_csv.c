@@ -52,7 +52,10 @@ static void semicolon_file_with_bom_and_crlf_is_sniffed(void **state)
     helby_dialect d = {0};
     rows r;
     helby_error err;
-    assert_int_equal(parse(LIT("\xEF\xBB\xBF" "a;b;c\r\n1;2,5;x\r\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(parse(LIT("\xEF\xBB\xBF"
+                               "a;b;c\r\n1;2,5;x\r\n"),
+                           &d, &r, &err),
+                     HELBY_OK);
     assert_int_equal(d.delimiter, ';');
     assert_int_equal(d.decimal, ',');
     assert_int_equal(d.encoding, HELBY_ENC_UTF8);
@@ -96,9 +99,10 @@ static void quoted_fields_keep_separators_quotes_and_line_breaks(void **state)
     helby_dialect d = {.delimiter = ';'};
     rows r;
     helby_error err;
-    assert_int_equal(parse(LIT("a;b\r\n\"x;y\";\"say \"\"hej\"\"\"\r\n\"two\r\nlines\";2\r\n3;4\r\n"),
-                           &d, &r, &err),
-                     HELBY_OK);
+    assert_int_equal(
+        parse(LIT("a;b\r\n\"x;y\";\"say \"\"hej\"\"\"\r\n\"two\r\nlines\";2\r\n3;4\r\n"), &d, &r,
+              &err),
+        HELBY_OK);
     assert_int_equal(r.n, 4);
     assert_string_equal(r.text[1][0], "x;y");
     assert_string_equal(r.text[1][1], "say \"hej\"");
@@ -258,7 +262,7 @@ static void numbers_are_parsed_strictly_and_without_locale(void **state)
     assert_true(helby_parse_number(" -1.25e2 ", 9, '.', &x) && x == -125);
     assert_true(helby_parse_number("+7", 2, '.', &x) && x == 7);
     assert_true(helby_parse_number("0,000001", 8, ',', &x) && x == 1e-6);
-    assert_false(helby_parse_number("1.5", 3, ',', &x));    /* point in a decimal-comma file */
+    assert_false(helby_parse_number("1.5", 3, ',', &x)); /* point in a decimal-comma file */
     assert_false(helby_parse_number("1,5", 3, '.', &x));
     assert_false(helby_parse_number("1.000,5", 7, ',', &x)); /* thousands separators */
     assert_false(helby_parse_number("NaN", 3, '.', &x));
@@ -354,8 +358,8 @@ static void utf16_with_a_bom_is_converted(void **state)
     helby_error err;
     /* "bydel;ø\r\n1;2\r\n" in UTF-16 LE and BE, each with its BOM; ø is U+00F8, and an
      * astral character (U+1F600, surrogates D83D DE00) in the last field. */
-    static const unsigned char le[] = {0xFF, 0xFE, 'b', 0, 'y', 0, 'd', 0, 'e', 0, 'l', 0,
-                                       ';', 0, 0xF8, 0, '\r', 0, '\n', 0, '1', 0, ';', 0,
+    static const unsigned char le[] = {0xFF, 0xFE, 'b',  0,    'y',  0, 'd',  0, 'e', 0, 'l', 0,
+                                       ';',  0,    0xF8, 0,    '\r', 0, '\n', 0, '1', 0, ';', 0,
                                        0x3D, 0xD8, 0x00, 0xDE, '\r', 0, '\n', 0};
     helby_dialect d = {0};
     assert_int_equal(parse((const char *)le, sizeof le, &d, &r, &err), HELBY_OK);

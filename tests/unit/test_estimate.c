@@ -218,9 +218,9 @@ static void replicate_designs_refuse_what_they_cannot_do(void **state)
     helby_rep_spec jk1 = {HELBY_REP_JK1, 0, 0, 0, 0};
     helby_estimates *e = NULL;
     assert_int_equal(helby_replicates_new(&r, d, &jk1, &err), HELBY_OK);
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_RATIO, y, NULL, NULL, 1, NULL, &e,
-                                                  &err),
-                     HELBY_EUSAGE);
+    assert_int_equal(
+        helby_estimate_by_replicates(r, HELBY_EST_RATIO, y, NULL, NULL, 1, NULL, &e, &err),
+        HELBY_EUSAGE);
     assert_null(e);
     helby_replicates_free(r);
     helby_rep_type t;

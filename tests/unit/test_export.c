@@ -29,13 +29,12 @@ static helby_export_table *table(void)
     static helby_export_column cols[4];
     static helby_export_table t;
     memset(cols, 0, sizeof cols);
-    cols[0] = (helby_export_column){.name = "id", .label = "Respondent id", .is_text = 1,
-                                    .text = ids};
+    cols[0] =
+        (helby_export_column){.name = "id", .label = "Respondent id", .is_text = 1, .text = ids};
     cols[1] = (helby_export_column){.name = "wave", .label = "Wave", .num = waves};
-    cols[2] = (helby_export_column){.name = "group", .label = "Group", .num = groups,
-                                    .labels = glabels, .n_labels = 2};
-    cols[3] = (helby_export_column){.name = "inclusion", .label = "Inclusion index",
-                                    .num = scores};
+    cols[2] = (helby_export_column){
+        .name = "group", .label = "Group", .num = groups, .labels = glabels, .n_labels = 2};
+    cols[3] = (helby_export_column){.name = "inclusion", .label = "Inclusion index", .num = scores};
     t = (helby_export_table){.n_rows = ROWS, .n_cols = 4, .cols = cols};
     snprintf(t.file_label, sizeof t.file_label, "helby test");
     return &t;
@@ -95,8 +94,8 @@ static void read_back(const char *path, helby_export_format fmt, seen *s)
     readstat_set_variable_handler(p, on_variable);
     readstat_set_value_handler(p, on_value);
     readstat_set_value_label_handler(p, on_value_label);
-    readstat_error_t e = fmt == HELBY_EXPORT_SAV ? readstat_parse_sav(p, path, s)
-                                                 : readstat_parse_dta(p, path, s);
+    readstat_error_t e =
+        fmt == HELBY_EXPORT_SAV ? readstat_parse_sav(p, path, s) : readstat_parse_dta(p, path, s);
     readstat_parser_free(p);
     assert_int_equal(e, READSTAT_OK);
 }

@@ -304,12 +304,11 @@ static int x_shm_unmap(sqlite3_file *f, int del)
 }
 
 static const sqlite3_io_methods shim_methods = {
-    2, x_close, x_read, x_write, x_truncate, x_sync, x_file_size, x_lock, x_unlock,
-    x_check_lock, x_control, x_sector, x_device, x_shm_map, x_shm_lock, x_shm_barrier,
-    x_shm_unmap, NULL, NULL};
+    2,          x_close,       x_read,       x_write,   x_truncate, x_sync,   x_file_size,
+    x_lock,     x_unlock,      x_check_lock, x_control, x_sector,   x_device, x_shm_map,
+    x_shm_lock, x_shm_barrier, x_shm_unmap,  NULL,      NULL};
 
-static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags,
-                     int *out_flags)
+static int shim_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *f, int flags, int *out_flags)
 {
     (void)vfs;
     shim_file *s = (shim_file *)f;
@@ -370,15 +369,15 @@ static void store_digest(const char *path, char out[65])
     size_t cap = 1 << 16, len = 0;
     unsigned char *buf = malloc(cap);
     assert_non_null(buf);
-#define PUT(p, n)                                                                              \
-    do {                                                                                       \
-        size_t n_ = (n);                                                                       \
-        while (len + n_ + 1 > cap)                                                             \
-            buf = realloc(buf, cap *= 2);                                                      \
-        assert_non_null(buf);                                                                  \
-        memcpy(buf + len, (p), n_);                                                            \
-        len += n_;                                                                             \
-        buf[len++] = 0x1f;                                                                     \
+#define PUT(p, n)                                                                                  \
+    do {                                                                                           \
+        size_t n_ = (n);                                                                           \
+        while (len + n_ + 1 > cap)                                                                 \
+            buf = realloc(buf, cap *= 2);                                                          \
+        assert_non_null(buf);                                                                      \
+        memcpy(buf + len, (p), n_);                                                                \
+        len += n_;                                                                                 \
+        buf[len++] = 0x1f;                                                                         \
     } while (0)
     assert_int_equal(sqlite3_prepare_v2(db,
                                         "SELECT name FROM sqlite_master WHERE type = 'table' "
@@ -766,10 +765,11 @@ static void make_schema3_store(const char *path)
     helby_store_close(st);
     sqlite3 *db = NULL;
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
-    assert_int_equal(
-        sqlite3_exec(db, "DROP TABLE wave_codes; DROP TABLE IF EXISTS weight_set_version; "
-                   "PRAGMA user_version = 3;", NULL, NULL, NULL),
-        SQLITE_OK);
+    assert_int_equal(sqlite3_exec(db,
+                                  "DROP TABLE wave_codes; DROP TABLE IF EXISTS weight_set_version; "
+                                  "PRAGMA user_version = 3;",
+                                  NULL, NULL, NULL),
+                     SQLITE_OK);
     sqlite3_close(db);
 }
 
@@ -841,8 +841,8 @@ static void run_upgrade_faults(int io)
             fail();
         }
         if (A.live != live || A.sqlite_live != sqlite_live) {
-            print_error("leak: %ld helby and %ld SQLite allocations (failing %lu)\n",
-                        A.live - live, A.sqlite_live - sqlite_live, k);
+            print_error("leak: %ld helby and %ld SQLite allocations (failing %lu)\n", A.live - live,
+                        A.sqlite_live - sqlite_live, k);
             fail();
         }
         if (r != HELBY_OK && user_version(work) >= 4) {
@@ -854,8 +854,8 @@ static void run_upgrade_faults(int io)
             char after[65];
             store_digest(work, after);
             if (strcmp(after, before) != 0 || user_version(work) != 3) {
-                print_error("store changed by a failed upgrade (failing %lu: status %d: %s)\n",
-                            k, r, err.message);
+                print_error("store changed by a failed upgrade (failing %lu: status %d: %s)\n", k,
+                            r, err.message);
                 fail();
             }
             errors++;
@@ -927,7 +927,7 @@ static void import_survives_a_full_disk_at_each_write(void **state)
 int main(void)
 {
     sqlite3_config(SQLITE_CONFIG_GETMALLOC, &sqlite_default);
-    sqlite3_mem_methods m = {sq_malloc, sq_free,     sq_realloc, sq_size,
+    sqlite3_mem_methods m = {sq_malloc,  sq_free, sq_realloc,  sq_size,
                              sq_roundup, sq_init, sq_shutdown, NULL};
     if (sqlite3_config(SQLITE_CONFIG_MALLOC, &m) != SQLITE_OK)
         return 1;

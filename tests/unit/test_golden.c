@@ -40,11 +40,14 @@ static void run_case(const design_case *c)
         strata[k] = (size_t)col(t, "stratum")[k];
         psu[k] = (size_t)col(t, "psu")[k];
     }
-    helby_design_spec spec = {n, col(t, "weight"), c->strata ? strata : NULL,
+    helby_design_spec spec = {n,
+                              col(t, "weight"),
+                              c->strata ? strata : NULL,
                               c->psu ? psu : NULL,
                               c->fpc ? col(t, c->fpc_column ? c->fpc_column : "fpc") : NULL,
                               c->rule,
-                              NULL, 0};
+                              NULL,
+                              0};
     helby_design *d;
     helby_error err;
     if (helby_design_new(&d, &spec, &err))
@@ -54,35 +57,35 @@ static void run_case(const design_case *c)
     helby_estimate_options_default(&o);
     helby_estimates *e;
 
-    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL, 1, &o, &e,
-                                       &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL, 1, &o, &e, &err),
+        HELBY_OK);
     check(c->name, "mean_api00", "", e->est[0].estimate);
     check(c->name, "se_mean_api00", "", e->est[0].se);
     check(c->name, "deff_mean_api00", "", e->est[0].deff);
     helby_estimates_free(e);
 
     /* NA rows leave the domain (R na.rm = TRUE); CI with t on the design df. */
-    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o,
-                                       &e, &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o, &e, &err),
+        HELBY_OK);
     check(c->name, "mean_api00_na", "", e->est[0].estimate);
     check(c->name, "se_mean_api00_na", "", e->est[0].se);
     check(c->name, "ci_t_mean_api00_na_low", "", e->est[0].ci_low);
     check(c->name, "ci_t_mean_api00_na_high", "", e->est[0].ci_high);
     helby_estimates_free(e);
     o.ci = HELBY_CI_NORMAL;
-    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o,
-                                       &e, &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00_na"), NULL, NULL, 1, &o, &e, &err),
+        HELBY_OK);
     check(c->name, "ci_normal_mean_api00_na_low", "", e->est[0].ci_low);
     check(c->name, "ci_normal_mean_api00_na_high", "", e->est[0].ci_high);
     helby_estimates_free(e);
     o.ci = HELBY_CI_T;
 
-    assert_int_equal(helby_estimate_by(d, HELBY_EST_TOTAL, col(t, "enroll"), NULL, NULL, 1, &o,
-                                       &e, &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_estimate_by(d, HELBY_EST_TOTAL, col(t, "enroll"), NULL, NULL, 1, &o, &e, &err),
+        HELBY_OK);
     check(c->name, "total_enroll", "", e->est[0].estimate);
     check(c->name, "se_total_enroll", "", e->est[0].se);
     check(c->name, "deff_total_enroll", "", e->est[0].deff);
@@ -101,9 +104,9 @@ static void run_case(const design_case *c)
     } props[] = {{HELBY_CI_LOGIT, "logit"}, {HELBY_CI_BETA, "beta"}, {HELBY_CI_WALD, "mean"}};
     for (size_t i = 0; i < 3; i++) {
         o.ci = props[i].m;
-        assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "yes"), NULL, NULL, 1, &o,
-                                           &e, &err),
-                         HELBY_OK);
+        assert_int_equal(
+            helby_estimate_by(d, HELBY_EST_MEAN, col(t, "yes"), NULL, NULL, 1, &o, &e, &err),
+            HELBY_OK);
         char q[64];
         snprintf(q, sizeof q, "prop_yes_%s", props[i].name);
         check(c->name, q, "", e->est[0].estimate);
@@ -120,9 +123,9 @@ static void run_case(const design_case *c)
     long *dom = malloc(n * sizeof *dom);
     for (size_t k = 0; k < n; k++)
         dom[k] = (long)col(t, "stype")[k] - 1;
-    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, dom, 3, &o, &e,
-                                       &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_estimate_by(d, HELBY_EST_MEAN, col(t, "api00"), NULL, dom, 3, &o, &e, &err),
+        HELBY_OK);
     for (size_t g = 0; g < 3; g++) {
         char ds[8];
         snprintf(ds, sizeof ds, "%zu", g + 1);
@@ -132,14 +135,13 @@ static void run_case(const design_case *c)
     }
     check(c->name, "by_cov_E_H", "", e->vcov[0 * 3 + 1]);
     helby_estimate r;
-    assert_int_equal(helby_contrast(e, HELBY_CONTRAST_DIFFERENCE, 0, 1, helby_design_df(d), &o,
-                                    &r, &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_contrast(e, HELBY_CONTRAST_DIFFERENCE, 0, 1, helby_design_df(d), &o, &r, &err),
+        HELBY_OK);
     check(c->name, "diff_E_H", "", r.estimate);
     check(c->name, "se_diff_E_H", "", r.se);
-    assert_int_equal(helby_contrast(e, HELBY_CONTRAST_RATIO, 0, 1, helby_design_df(d), &o, &r,
-                                    &err),
-                     HELBY_OK);
+    assert_int_equal(
+        helby_contrast(e, HELBY_CONTRAST_RATIO, 0, 1, helby_design_df(d), &o, &r, &err), HELBY_OK);
     check(c->name, "ratio_E_H", "", r.estimate);
     check(c->name, "se_ratio_E_H", "", r.se);
     helby_estimates_free(e);
@@ -221,14 +223,14 @@ static void run_replicates(const char *name, const helby_replicates *r, const ta
     helby_estimates *e;
     helby_error err;
     check(name, "df", "", helby_replicates_df(r));
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL,
-                                                  1, &o, &e, &err),
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL, 1,
+                                                  &o, &e, &err),
                      HELBY_OK);
     check(name, "mean_api00", "", e->est[0].estimate);
     check(name, "se_mean_api00", "", e->est[0].se);
     helby_estimates_free(e);
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_TOTAL, col(t, "enroll"), NULL,
-                                                  NULL, 1, &o, &e, &err),
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_TOTAL, col(t, "enroll"), NULL, NULL,
+                                                  1, &o, &e, &err),
                      HELBY_OK);
     check(name, "total_enroll", "", e->est[0].estimate);
     check(name, "se_total_enroll", "", e->est[0].se);
@@ -242,8 +244,8 @@ static void run_replicates(const char *name, const helby_replicates *r, const ta
     long *dom = malloc(n * sizeof *dom);
     for (size_t k = 0; k < n; k++)
         dom[k] = (long)col(t, "stype")[k] - 1;
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, dom,
-                                                  3, &o, &e, &err),
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, dom, 3,
+                                                  &o, &e, &err),
                      HELBY_OK);
     for (size_t g = 0; g < 3; g++) {
         char ds[8];
@@ -262,8 +264,14 @@ static helby_design *make_design(const table *t, int strata, int psu, int fpc)
         s[k] = (size_t)col(t, "stratum")[k];
         p[k] = (size_t)col(t, "psu")[k];
     }
-    helby_design_spec spec = {n, col(t, "weight"), strata ? s : NULL, psu ? p : NULL,
-                              fpc ? col(t, "fpc") : NULL, HELBY_LONELY_FAIL, NULL, 0};
+    helby_design_spec spec = {n,
+                              col(t, "weight"),
+                              strata ? s : NULL,
+                              psu ? p : NULL,
+                              fpc ? col(t, "fpc") : NULL,
+                              HELBY_LONELY_FAIL,
+                              NULL,
+                              0};
     helby_design *d = NULL;
     helby_error err;
     if (helby_design_new(&d, &spec, &err))
@@ -340,8 +348,8 @@ static void supplied_replicate_weights_match_r(void **state)
         for (size_t r = 0; r < R; r++)
             memcpy(rw + r * n, w->v[r], n * sizeof *rw);
         char sup[32];
-        snprintf(sup, sizeof sup, "%.*s_supplied", (int)(strchr(cases[c].weights, '_') -
-                                                          cases[c].weights), cases[c].weights);
+        snprintf(sup, sizeof sup, "%.*s_supplied",
+                 (int)(strchr(cases[c].weights, '_') - cases[c].weights), cases[c].weights);
         double scale = NAN, rscale = NAN;
         for (size_t i = 0; i < n_gold; i++) {
             if (strcmp(gold[i].design, sup) == 0 && strcmp(gold[i].quantity, "scale") == 0)
@@ -354,9 +362,9 @@ static void supplied_replicate_weights_match_r(void **state)
             rs[r] = rscale;
         helby_replicates *rep;
         helby_error err;
-        assert_int_equal(helby_replicates_supplied(&rep, n, R, col(t, "weight"), rw, scale, rs, 0,
-                                                   &err),
-                         HELBY_OK);
+        assert_int_equal(
+            helby_replicates_supplied(&rep, n, R, col(t, "weight"), rw, scale, rs, 0, &err),
+            HELBY_OK);
         n_checked += 2; /* scale and rscale1 are used, not compared */
         run_replicates(cases[c].golden, rep, t);
         helby_replicates_free(rep);

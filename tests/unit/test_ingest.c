@@ -15,14 +15,14 @@
 #include "helby/ingest.h"
 
 #define COPENHAGEN HELBY_SOURCE_ROOT "/surveys/copenhagen"
-#define HEADER                                                                                 \
-    "resp_id;wave;stratum;psu;weight;fpc;origin;district;sex;ageband;disk_12m;disk_arbejde;"   \
-    "disk_offentlig;indfl_lokal;indfl_kommune;indfl_folketing;tillid_naboer;tillid_politi;"    \
+#define HEADER                                                                                     \
+    "resp_id;wave;stratum;psu;weight;fpc;origin;district;sex;ageband;disk_12m;disk_arbejde;"       \
+    "disk_offentlig;indfl_lokal;indfl_kommune;indfl_folketing;tillid_naboer;tillid_politi;"        \
     "tillid_kommune;tryg_dag;tryg_aften;tryg_kvarter;tryg_kriminalitet\r\n"
 
 /* Four respondents in two strata, three PSUs; r3 skips two items (empty, code 9). */
-static const char good[] = "\xEF\xBB\xBF" HEADER
-    "r1;2013;A;p1;10,5;40;1;2;1;1;2;1;1;3;3;5;7;4;3;1;2;8;2\r\n"
+static const char good[] =
+    "\xEF\xBB\xBF" HEADER "r1;2013;A;p1;10,5;40;1;2;1;1;2;1;1;3;3;5;7;4;3;1;2;8;2\r\n"
     "r2;2013;A;p2;10,5;40;3;2;2;2;1;2;3;2;2;98;5;3;2;2;4;4;1\r\n"
     "r3;2013;B;p3;20;0,25;2;9;1;3;;1;1;4;4;6;6;9;4;1;1;9;2\r\n"
     "r4;2013;B;p3;20;0,25;3;9;2;4;2;1;1;5;5;10;10;5;4;1;1;10;2\r\n";
@@ -66,9 +66,9 @@ static void valid_file_becomes_a_frame_with_codes_kept(void **state)
     const helby_column *w = helby_frame_col(f, "weight");
     assert_true(w->num[0] == 10.5 && w->num[2] == 20); /* decimal comma read */
     const helby_column *d = helby_frame_col(f, "disk_12m");
-    assert_true(isnan(d->num[2]));                      /* empty cell */
+    assert_true(isnan(d->num[2])); /* empty cell */
     const helby_column *t = helby_frame_col(f, "tillid_politi");
-    assert_true(t->num[2] == 9);                        /* missing code kept as written */
+    assert_true(t->num[2] == 9); /* missing code kept as written */
     const helby_column *id = helby_frame_col(f, "resp_id");
     assert_true(id->is_text);
     assert_string_equal(id->text[3], "r4");
@@ -78,10 +78,10 @@ static void valid_file_becomes_a_frame_with_codes_kept(void **state)
     assert_int_equal(sum.n_districts, 2);
     assert_true(sum.districts[1].code == 9 && sum.districts[1].n == 2);
     assert_int_equal(sum.n_items, 13);
-    assert_int_equal(sum.items[0].n_empty, 1);          /* disk_12m */
-    assert_int_equal(sum.items[5].n_missing, 1);        /* indfl_folketing = 98 */
-    assert_int_equal(sum.items[7].n_missing, 1);        /* tillid_politi = 9 */
-    assert_int_equal(sum.items[11].n_missing, 0);       /* tryg_kvarter 8, 9 are valid 0-10 */
+    assert_int_equal(sum.items[0].n_empty, 1);    /* disk_12m */
+    assert_int_equal(sum.items[5].n_missing, 1);  /* indfl_folketing = 98 */
+    assert_int_equal(sum.items[7].n_missing, 1);  /* tillid_politi = 9 */
+    assert_int_equal(sum.items[11].n_missing, 0); /* tryg_kvarter 8, 9 are valid 0-10 */
     assert_true(sum.dialect.had_bom && sum.dialect.crlf && sum.dialect.decimal == ',');
     helby_frame_free(f);
     helby_import_summary_free(&sum);
@@ -150,8 +150,8 @@ static void import_is_all_or_nothing_and_loads_back(void **state)
     char broken[sizeof good];
     memcpy(broken, good, sizeof good);
     broken[sizeof good - 6] = '\0';
-    assert_int_equal(helby_import_buffer(st, survey, (const unsigned char *)broken,
-                                         strlen(broken), "b.csv", NULL, &sum, &errs, &err),
+    assert_int_equal(helby_import_buffer(st, survey, (const unsigned char *)broken, strlen(broken),
+                                         "b.csv", NULL, &sum, &errs, &err),
                      HELBY_EINPUT);
     helby_wave_info *w;
     size_t n;

@@ -133,9 +133,9 @@ static void jkn_with_a_certainty_stratum_matches_r_svyby(void **state)
     /* As above with fpc = ~Npop: stratum 1 has all its 4 PSUs. R (survey.drop.replicates,
      * the default) keeps no replicate for it, so degf = qr() rank - 1 = 2 + 4 + 5 = 11. */
     static const double want[6][2] = {
-        {5.0644578313253019, 0.1381138083781841},  {4.9524999999999997, 0.16108578862958503},
-        {4.872727272727273, 0.31241866662242207},  {840.70000000000005, 52.725553576989604},
-        {792.39999999999998, 80.600832812074628},  {750.39999999999998, 65.637534993325275}};
+        {5.0644578313253019, 0.1381138083781841}, {4.9524999999999997, 0.16108578862958503},
+        {4.872727272727273, 0.31241866662242207}, {840.70000000000005, 52.725553576989604},
+        {792.39999999999998, 80.600832812074628}, {750.39999999999998, 65.637534993325275}};
     jkn_data *t = malloc(sizeof *t);
     assert_non_null(t);
     jkn_data_fill(t);
@@ -154,8 +154,8 @@ static void jackknife_weights_follow_the_definition(void **state)
     assert_non_null(t);
     jkn_data_fill(t);
     for (int with_fpc = 0; with_fpc < 2; with_fpc++) {
-        helby_design_spec s = {N, t->w, t->strata, t->psus, with_fpc ? t->fpc : NULL,
-                               HELBY_LONELY_FAIL, NULL, 0};
+        helby_design_spec s = {
+            N, t->w, t->strata, t->psus, with_fpc ? t->fpc : NULL, HELBY_LONELY_FAIL, NULL, 0};
         helby_design *d;
         helby_replicates *r;
         helby_error err;
@@ -212,9 +212,9 @@ static void jkn_of_20000_psus_allocates_linear_in_psus(void **state)
     helby_status st = helby_replicates_new(&r, d, &jkn, &err);
     size_t built = counted;
     counted = 0;
-    helby_status st2 = st ? st
-                          : helby_estimate_by_replicates(r, HELBY_EST_MEAN, y, NULL, dom, DOMS,
-                                                         NULL, &e, &err);
+    helby_status st2 =
+        st ? st
+           : helby_estimate_by_replicates(r, HELBY_EST_MEAN, y, NULL, dom, DOMS, NULL, &e, &err);
     size_t estimated = counted;
     counting = 0;
     assert_int_equal(st, HELBY_OK);

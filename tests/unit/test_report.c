@@ -14,8 +14,12 @@
 
 #include "helby/report.h"
 
-enum { S = HELBY_CELL_SHOWN, P = HELBY_CELL_PRIMARY, C = HELBY_CELL_COMPLEMENTARY,
-       E = HELBY_CELL_EMPTY };
+enum {
+    S = HELBY_CELL_SHOWN,
+    P = HELBY_CELL_PRIMARY,
+    C = HELBY_CELL_COMPLEMENTARY,
+    E = HELBY_CELL_EMPTY
+};
 
 static void a_row_margin_reveals_its_only_small_cell(void **state)
 {
@@ -103,7 +107,8 @@ static void danish_numbers_have_a_decimal_comma_and_a_minus_sign(void **state)
     helby_report_num(&r, 62.9204, 1, b, sizeof b);
     assert_string_equal(b, "62,9");
     helby_report_num(&r, -3.26, 1, b, sizeof b);
-    assert_string_equal(b, "\xe2\x88\x92" "3,3");
+    assert_string_equal(b, "\xe2\x88\x92"
+                           "3,3");
     helby_report_num(&r, -0.04, 1, b, sizeof b); /* rounds to zero: no sign */
     assert_string_equal(b, "0,0");
     helby_report_num(&r, NAN, 1, b, sizeof b);

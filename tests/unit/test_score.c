@@ -118,7 +118,8 @@ static void measures_are_found_by_index_or_dimension_name(void **state)
  *   Cbc = (1875 - 625 + 3125 - 1875)/4 = 625.
  * diag = 5468.75; total = 5468.75 + 2 (1250 + 1250 + 625) = 11718.75;
  * alpha = 3/2 (1 - 5468.75/11718.75) = 0.8.
- * item-rest for naboer: (Cab + Cac) / sqrt(Caa (Cbb + Ccc + 2 Cbc)) = 2500 / sqrt(1250 * 5468.75). */
+ * item-rest for naboer: (Cab + Cac) / sqrt(Caa (Cbb + Ccc + 2 Cbc)) = 2500 / sqrt(1250 * 5468.75).
+ */
 static void cronbach_alpha_and_item_rest_correlation_by_hand(void **state)
 {
     (void)state;

@@ -49,8 +49,8 @@ static void ishigami_indices_are_recovered_within_monte_carlo_error(void **state
          * than 0.1 for x1 and x3). */
         for (size_t i = 0; i < k; i++) {
             if (fabs(first[i] - S[i]) > 0.02 || fabs(total[i] - ST[i]) > 0.02)
-                fail_msg("seed %llu, x%zu: S %.4f (want %.4f), ST %.4f (want %.4f)", seed,
-                         i + 1, first[i], S[i], total[i], ST[i]);
+                fail_msg("seed %llu, x%zu: S %.4f (want %.4f), ST %.4f (want %.4f)", seed, i + 1,
+                         first[i], S[i], total[i], ST[i]);
         }
     }
     free(u), free(y);
@@ -93,10 +93,9 @@ static int setup(void **state)
     snprintf(f->db, sizeof f->db, "/tmp/helby-test-sens-%d.db", (int)getpid());
     snprintf(f->dir, sizeof f->dir, "/tmp/helby-test-sens-%d", (int)getpid());
     unlink(f->db);
-    const char *paths[4] = {COPENHAGEN "/example/wave_2011.csv",
-                            COPENHAGEN "/example/wave_2012.csv",
-                            COPENHAGEN "/example/wave_2013.csv",
-                            COPENHAGEN "/example/wave_2014.csv"};
+    const char *paths[4] = {
+        COPENHAGEN "/example/wave_2011.csv", COPENHAGEN "/example/wave_2012.csv",
+        COPENHAGEN "/example/wave_2013.csv", COPENHAGEN "/example/wave_2014.csv"};
     helby_import_summary sums[4];
     memset(sums, 0, sizeof sums);
     helby_import_options io;
@@ -133,9 +132,10 @@ static int teardown(void **state)
 static helby_survey *with_space(fixture *f, const char *text)
 {
     char cmd[1024], path[256];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s' && mkdir -p '%s' && cp '%s'/*.ini '%s'/*.csv '%s'/ "
-             "&& cp -r '%s/margins' '%s'/", f->dir, f->dir, COPENHAGEN, COPENHAGEN, f->dir,
-             COPENHAGEN, f->dir);
+    snprintf(cmd, sizeof cmd,
+             "rm -rf '%s' && mkdir -p '%s' && cp '%s'/*.ini '%s'/*.csv '%s'/ "
+             "&& cp -r '%s/margins' '%s'/",
+             f->dir, f->dir, COPENHAGEN, COPENHAGEN, f->dir, COPENHAGEN, f->dir);
     assert_int_equal(system(cmd), 0);
     snprintf(path, sizeof path, "%s/sensitivity.csv", f->dir);
     FILE *fp = fopen(path, "w");
@@ -225,8 +225,8 @@ static size_t read_golden(r_row *rows, size_t cap)
         char df[64];
         if (line[0] == '#' || !strncmp(line, "aggregation", 11))
             continue;
-        if (sscanf(line, "%15[^;];%31[^;];%15[^;];%ld;%lf;%lf;%63s", r->agg, r->drop,
-                   r->quantity, &r->wave, &r->estimate, &r->se, df) == 7) {
+        if (sscanf(line, "%15[^;];%31[^;];%15[^;];%ld;%lf;%lf;%63s", r->agg, r->drop, r->quantity,
+                   &r->wave, &r->estimate, &r->se, df) == 7) {
             r->df = strcmp(df, "NA") ? strtod(df, NULL) : NAN;
             n++;
         }

@@ -72,8 +72,8 @@ static void copenhagen_definition_loads_with_its_indices_and_codes(void **state)
     helby_error err;
     assert_int_equal(helby_survey_load(&s, COPENHAGEN, &err), HELBY_OK);
     assert_string_equal(s->id, "copenhagen");
-    assert_int_equal(s->n_vars, 23);      /* codebook.csv: 10 design/background + 13 items */
-    assert_int_equal(s->n_indices, 2);    /* inclusion, safety */
+    assert_int_equal(s->n_vars, 23);   /* codebook.csv: 10 design/background + 13 items */
+    assert_int_equal(s->n_indices, 2); /* inclusion, safety */
     assert_string_equal(s->indices[0].name, "inclusion");
     assert_int_equal(s->indices[0].n_dims, 3);
     assert_string_equal(s->indices[0].dims[1].name, "influence");
@@ -159,28 +159,29 @@ static void damaged_blob_is_refused(void **state)
 
 typedef struct broken {
     const char *file, *from, *to;
-    long line;           /* expected line (0 = none) */
-    const char *phrase;  /* in the message */
+    long line;          /* expected line (0 = none) */
+    const char *phrase; /* in the message */
 } broken;
 
 /* Each case breaks one rule of surveys/README.md in a copy of the example. */
 static const broken cases[] = {
     {"codebook.csv", "tryg_dag;Tryghed", "tryg_aften;Tryghed", 22, "defined twice"},
-    {"codebook.csv", ";item;code;1;5;8|9;0;1;1=Ingen|2=Lille", ";item;code;5;1;8|9;0;1;1=Ingen|2=Lille",
-     15, "must be below"},
+    {"codebook.csv", ";item;code;1;5;8|9;0;1;1=Ingen|2=Lille",
+     ";item;code;5;1;8|9;0;1;1=Ingen|2=Lille", 15, "must be below"},
     {"codebook.csv", "tillid_politi;Tillid til politiet;Trust in the police;item",
      "tillid_politi;Tillid til politiet;Trust in the police;itme", 19, "unknown role"},
-    {"codebook.csv", "weight;Designvægt;Design weight;weight;real", "weight;Designvægt;Design weight;weight;double",
-     6, "unknown type"},
+    {"codebook.csv", "weight;Designvægt;Design weight;weight;real",
+     "weight;Designvægt;Design weight;weight;double", 6, "unknown type"},
     {"codebook.csv", "1;2;8|9;0;1;1=Ja|2=Nej|8=Ved ikke", "1;2;2|9;0;1;1=Ja|2=Nej|8=Ved ikke", 12,
      "inside the valid range"},
-    {"indices.csv", "inclusion;;;;trust;;;;;tillid_politi;1", "inclusion;;;;trust;;;;;tillid_pollti;1",
-     9, "not in codebook"},
+    {"indices.csv", "inclusion;;;;trust;;;;;tillid_politi;1",
+     "inclusion;;;;trust;;;;;tillid_pollti;1", 9, "not in codebook"},
     {"indices.csv", "safety_items;Tryghed;Safety;1;3;", "safety_items;Tryghed;Safety;1;5;", 0,
      "more than the dimension's 4 items"},
     {"indices.csv", "inclusion;Inklusionsindeks;Inclusion index;arithmetic",
      "inclusion;Inklusionsindeks;Inclusion index;harmonic", 2, "aggregation"},
-    {"survey.ini", "minorities = 2, 3", "minorities = 1, 3", 23, "both ethnic Danes and minorities"},
+    {"survey.ini", "minorities = 2, 3", "minorities = 1, 3", 23,
+     "both ethnic Danes and minorities"},
     {"survey.ini", "minorities = 2, 3", "minorities = 2, 7", 23, "no value label"},
     {"survey.ini", "weight = weight", "weight = vaegt", 15, "not in codebook.csv"},
     {"survey.ini", "lonely_psu = fail", "lonely_psu = ignore", 17, "lonely_psu must be"},
@@ -193,8 +194,8 @@ static const broken cases[] = {
     {"margins/2012.csv", "district;3;", "district;11;", 4, "not a code of district"},
     {"margins/2012.csv", "sex*ageband;1*2;", "sex*ageband;1*9;", 0, "not a code of ageband"},
     {"margins/2014.csv", "origin;2;", "origin;2;-", 13, "positive number"},
-    {"sensitivity.csv", "inclusion;weight;influence;0.5..1.5", "inclusion;weight;influence;2..1",
-     3, "0 <= low < high"},
+    {"sensitivity.csv", "inclusion;weight;influence;0.5..1.5", "inclusion;weight;influence;2..1", 3,
+     "0 <= low < high"},
     {"sensitivity.csv", "inclusion;weight;trust;", "inclusion;weight;tryst;", 4,
      "not a dimension of index inclusion"},
     {"sensitivity.csv", "arithmetic|geometric", "arithmetic|harmonic", 5, "aggregation must be"},

@@ -17,15 +17,15 @@
 #include "helby/tables.h"
 
 #define COPENHAGEN HELBY_SOURCE_ROOT "/surveys/copenhagen"
-#define HEADER                                                                                 \
-    "resp_id;wave;stratum;psu;weight;fpc;origin;district;sex;ageband;disk_12m;disk_arbejde;"   \
-    "disk_offentlig;indfl_lokal;indfl_kommune;indfl_folketing;tillid_naboer;tillid_politi;"    \
+#define HEADER                                                                                     \
+    "resp_id;wave;stratum;psu;weight;fpc;origin;district;sex;ageband;disk_12m;disk_arbejde;"       \
+    "disk_offentlig;indfl_lokal;indfl_kommune;indfl_folketing;tillid_naboer;tillid_politi;"        \
     "tillid_kommune;tryg_dag;tryg_aften;tryg_kvarter;tryg_kriminalitet\n"
 /* A respondent: id, wave, stratum, PSU, weight, origin (1 Danish; 2, 3 minorities),
  * district, tillid_politi (1-5; 9 = missing); other items fixed. */
-#define ROW(id, wave, h, psu, w, origin, district, trust)                                     \
-    id ";" wave ";" h ";" psu ";" w ";10;" origin ";" district ";1;1;2;1;1;3;3;5;7;" trust     \
-    ";3;1;2;8;2\n"
+#define ROW(id, wave, h, psu, w, origin, district, trust)                                          \
+    id ";" wave ";" h ";" psu ";" w ";10;" origin ";" district ";1;1;2;1;1;3;3;5;7;" trust         \
+       ";3;1;2;8;2\n"
 
 /*            weight origin district trust(2013) trust(2014)
  *   A p1  r1   10     1      1         4           4
@@ -37,16 +37,22 @@
  *   B p4  r7   40     2      1         2           3
  *   B p4  r8   40     1      2         4           4
  * Minorities trust one point more in 2014; Danes the same. */
-static const char wave2013[] = HEADER
-    ROW("a1", "2013", "A", "p1", "10", "1", "1", "4") ROW("a2", "2013", "A", "p1", "10", "2", "2", "2")
-    ROW("a3", "2013", "A", "p2", "20", "1", "2", "5") ROW("a4", "2013", "A", "p2", "20", "3", "1", "1")
-    ROW("a5", "2013", "B", "p3", "30", "1", "1", "3") ROW("a6", "2013", "B", "p3", "30", "3", "2", "9")
-    ROW("a7", "2013", "B", "p4", "40", "2", "1", "2") ROW("a8", "2013", "B", "p4", "40", "1", "2", "4");
-static const char wave2014[] = HEADER
-    ROW("b1", "2014", "A", "p1", "10", "1", "1", "4") ROW("b2", "2014", "A", "p1", "10", "2", "2", "3")
-    ROW("b3", "2014", "A", "p2", "20", "1", "2", "5") ROW("b4", "2014", "A", "p2", "20", "3", "1", "2")
-    ROW("b5", "2014", "B", "p3", "30", "1", "1", "3") ROW("b6", "2014", "B", "p3", "30", "3", "2", "9")
-    ROW("b7", "2014", "B", "p4", "40", "2", "1", "3") ROW("b8", "2014", "B", "p4", "40", "1", "2", "4");
+static const char wave2013[] = HEADER ROW("a1", "2013", "A", "p1", "10", "1", "1", "4")
+    ROW("a2", "2013", "A", "p1", "10", "2", "2", "2")
+        ROW("a3", "2013", "A", "p2", "20", "1", "2", "5")
+            ROW("a4", "2013", "A", "p2", "20", "3", "1", "1")
+                ROW("a5", "2013", "B", "p3", "30", "1", "1", "3")
+                    ROW("a6", "2013", "B", "p3", "30", "3", "2", "9")
+                        ROW("a7", "2013", "B", "p4", "40", "2", "1", "2")
+                            ROW("a8", "2013", "B", "p4", "40", "1", "2", "4");
+static const char wave2014[] = HEADER ROW("b1", "2014", "A", "p1", "10", "1", "1", "4")
+    ROW("b2", "2014", "A", "p1", "10", "2", "2", "3")
+        ROW("b3", "2014", "A", "p2", "20", "1", "2", "5")
+            ROW("b4", "2014", "A", "p2", "20", "3", "1", "2")
+                ROW("b5", "2014", "B", "p3", "30", "1", "1", "3")
+                    ROW("b6", "2014", "B", "p3", "30", "3", "2", "9")
+                        ROW("b7", "2014", "B", "p4", "40", "2", "1", "3")
+                            ROW("b8", "2014", "B", "p4", "40", "1", "2", "4");
 
 typedef struct fixture {
     char db[64];

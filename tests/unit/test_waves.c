@@ -37,8 +37,7 @@ static double golden(const char *c, long wave, const char *domain, const char *q
 static void near(double got, double want, double rel)
 {
     if (!(fabs(got - want) <= rel * fmax(1e-300, fabs(want)))) {
-        print_error("got %.17g, want %.17g (rel %.3g)\n", got, want,
-                    fabs(got - want) / fabs(want));
+        print_error("got %.17g, want %.17g (rel %.3g)\n", got, want, fabs(got - want) / fabs(want));
         fail();
     }
 }
@@ -101,8 +100,8 @@ static void run_means(run *r, const long *waves, size_t nw, const char *item,
     r->st = edge_store(waves, nw, &r->s);
     assert_int_equal(helby_dataset_open(&r->D, r->st, r->s, NULL, 0, vars, 2, &err), HELBY_OK);
     char inputs[1024] = "";
-    helby_status st = helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs,
-                                             sizeof inputs, &err);
+    helby_status st =
+        helby_wave_designs_new(&r->W, r->st, r->D, rep, NULL, inputs, sizeof inputs, &err);
     if (st)
         print_error("%s\n", err.message);
     assert_int_equal(st, HELBY_OK);
@@ -149,8 +148,7 @@ static void each_wave_matches_r_on_that_wave_alone(void **state)
         }
     /* Waves are independent: no covariance between domains of different waves. */
     assert_true(r.e->vcov[0 * 8 + 2] == 0.0 && r.e->vcov[1 * 8 + 7] == 0.0);
-    assert_true(r.e->vcov[0 * 8 + 1] != 0.0 || r.e->vcov[1 * 8 + 0] != 0.0 ||
-                r.e->vcov[0] > 0);
+    assert_true(r.e->vcov[0 * 8 + 1] != 0.0 || r.e->vcov[1 * 8 + 0] != 0.0 || r.e->vcov[0] > 0);
     run_free(&r);
 }
 
@@ -193,9 +191,10 @@ static void a_wave_is_the_same_whatever_else_is_stored(void **state)
 {
     (void)state;
     static const long ONE[] = {2012}, FOUR[] = {2011, 2012, 2013, 2014};
-    helby_rep_spec specs[] = {
-        {HELBY_REP_JK1, 0.3, 0, 1, 0},      {HELBY_REP_JKN, 0.3, 0, 1, 0},
-        {HELBY_REP_BOOTSTRAP, 0.3, 40, 7, 0}, {HELBY_REP_BOOTSTRAP, 0.3, 40, 7, 1}};
+    helby_rep_spec specs[] = {{HELBY_REP_JK1, 0.3, 0, 1, 0},
+                              {HELBY_REP_JKN, 0.3, 0, 1, 0},
+                              {HELBY_REP_BOOTSTRAP, 0.3, 40, 7, 0},
+                              {HELBY_REP_BOOTSTRAP, 0.3, 40, 7, 1}};
     for (int m = -1; m < (int)(sizeof specs / sizeof specs[0]); m++) {
         if (m == 0)
             continue; /* JK1 is for unstratified designs; the edge survey is stratified */

@@ -70,8 +70,8 @@ static helby_design *design_of(const table *t, int psu, int strata)
     int has_fpc = 0;
     for (size_t j = 0; j < t->ncols; j++)
         has_fpc |= !strcmp(t->names[j], "fpc");
-    helby_design_spec s = {n, col(t, "weight"), sr, ps, has_fpc ? col(t, "fpc") : NULL,
-                           HELBY_LONELY_FAIL, NULL, 0};
+    helby_design_spec s = {
+        n, col(t, "weight"), sr, ps, has_fpc ? col(t, "fpc") : NULL, HELBY_LONELY_FAIL, NULL, 0};
     helby_design *d;
     helby_error err;
     assert_int_equal(helby_design_new(&d, &s, &err), HELBY_OK);
@@ -140,9 +140,8 @@ static void check_api(const char *c, helby_design *d, const table *t)
 }
 
 /* Weight, compare the weights, calibrate the design, compare the estimates. */
-static void api_case(const char *c, const table *t, int psu, int strata,
-                     helby_weight_method method, double lo, double hi, const helby_margin *m,
-                     size_t J)
+static void api_case(const char *c, const table *t, int psu, int strata, helby_weight_method method,
+                     double lo, double hi, const helby_margin *m, size_t J)
 {
     helby_weighting *w = weigh(t, method, lo, hi, m, J);
     check_weights(c, w);
@@ -241,8 +240,8 @@ static void check_rep(const char *c, const helby_replicates *r, const table *t)
 {
     helby_estimates *e;
     helby_error err;
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL,
-                                                  1, NULL, &e, &err),
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, NULL, 1,
+                                                  NULL, &e, &err),
                      HELBY_OK);
     check(c, "mean_api00", "", e->est[0].estimate);
     check(c, "se_mean_api00", "", e->est[0].se);
@@ -264,8 +263,8 @@ static void check_rep(const char *c, const helby_replicates *r, const table *t)
     long dom[MAXROWS];
     for (size_t k = 0; k < t->nrows; k++)
         dom[k] = (long)col(t, "aw")[k] - 1;
-    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, dom,
-                                                  2, NULL, &e, &err),
+    assert_int_equal(helby_estimate_by_replicates(r, HELBY_EST_MEAN, col(t, "api00"), NULL, dom, 2,
+                                                  NULL, &e, &err),
                      HELBY_OK);
     check(c, "by_mean_api00", "1", e->est[0].estimate);
     check(c, "by_se_mean_api00", "1", e->est[0].se);
@@ -343,8 +342,8 @@ static void kalton_load(kalton *k)
 }
 
 /* g of each of the 12 cells (base weights are 1), then mean y and its SE (SRS design). */
-static void kalton_case(kalton *k, const char *c, helby_weight_method method, double lo,
-                        double hi, const helby_margin *m, size_t J, double *g)
+static void kalton_case(kalton *k, const char *c, helby_weight_method method, double lo, double hi,
+                        const helby_margin *m, size_t J, double *g)
 {
     helby_weighting *w = weigh(k->t, method, lo, hi, m, J);
     const double *x = helby_weighting_weights(w);
@@ -624,8 +623,8 @@ static void weight_quantiles_match_a_sort_with_type_7_interpolation(void **state
         for (int i = 0; i < HELBY_WEIGHT_NQ; i++) {
             double h = (R - 1) * helby_weight_quantile_points[i];
             size_t lo = (size_t)floor(h);
-            double want = lo + 1 < R ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo])
-                                     : sorted[R - 1];
+            double want =
+                lo + 1 < R ? sorted[lo] + (h - lo) * (sorted[lo + 1] - sorted[lo]) : sorted[R - 1];
             double got = pass == 0 ? D->w_q[i] : D->g_q[i];
             assert_true(fabs(got - want) <= 1e-12 * fabs(want));
         }

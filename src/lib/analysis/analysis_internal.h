@@ -10,9 +10,9 @@ typedef struct helby_wave_weights helby_wave_weights;
 
 /* Recompute weight set `name` for D's waves; appends ";weights/WAVE=sha256" per wave to
  * inputs. */
-helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D,
-                                        const char *name, helby_wave_weights **out,
-                                        char *inputs, size_t n_inputs, helby_error *err);
+helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D, const char *name,
+                                        helby_wave_weights **out, char *inputs, size_t n_inputs,
+                                        helby_error *err);
 /* Give design d (and *rep, when not NULL) the weights of wave index `wave` of D (d's rows are
  * that wave's, from 0), or of every wave when wave is (size_t)-1 (d's rows are D's). */
 helby_status helby_wave_weights_apply(const helby_wave_weights *ww, const helby_dataset *D,

@@ -7,8 +7,8 @@
 #include <string.h>
 
 helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
-                                double df, const helby_estimate_options *opt,
-                                helby_estimate *out, helby_error *err)
+                                double df, const helby_estimate_options *opt, helby_estimate *out,
+                                helby_error *err)
 {
     helby_status st = helby_linear_combination(e, grad, df, opt, out, err);
     if (st)
@@ -21,7 +21,10 @@ helby_status helby_delta_method(const helby_estimates *e, double value, const do
     return HELBY_OK;
 }
 
-static size_t min_n(size_t a, size_t b) { return a < b ? a : b; }
+static size_t min_n(size_t a, size_t b)
+{
+    return a < b ? a : b;
+}
 
 /* Satterthwaite (Welch) df of a contrast whose variance is the sum of independent parts
  * v[i] with df[i] (waves are independent samples); one part keeps its own df. */
@@ -76,8 +79,8 @@ static void undefined(helby_estimate *q)
 
 /* value and its SE by the delta method with gradient g, or undefined when the value or the
  * gradient is not finite (the rest of the comparison stands). */
-static helby_status quantity(const helby_estimates *e, double value, const double *g,
-                             double df, const helby_estimate_options *opt, helby_estimate *out,
+static helby_status quantity(const helby_estimates *e, double value, const double *g, double df,
+                             const helby_estimate_options *opt, helby_estimate *out,
                              helby_error *err)
 {
     int ok = isfinite(value);
@@ -97,8 +100,8 @@ static helby_status quantity(const helby_estimates *e, double value, const doubl
 /* Fieller's interval for theta = a / b (a = G_t - G_0, b = G_0, independent waves so
  * cov(a, b) = -var(G_0)): the theta with (a - theta b)^2 <= t^2 (va - 2 theta cab +
  * theta^2 vb). Bounded only when b^2 > t^2 vb, i.e. |G_0| / SE(G_0) > t. */
-static void fieller(helby_wave_comparison *o, double a, double va, double b, double vb,
-                    double cab, double t)
+static void fieller(helby_wave_comparison *o, double a, double va, double b, double vb, double cab,
+                    double t)
 {
     double A = b * b - t * t * vb, B = -2 * (a * b - t * t * cab), C = a * a - t * t * va;
     o->baseline_gap_t = vb > 0 ? fabs(b) / sqrt(vb) : INFINITY;
@@ -164,9 +167,8 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         double vt = part_var(e, g, pt, 2);
         double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
         /* t on the Satterthwaite df of the numerator G_t - G_0 (docs/method.md §7). */
-        double t = opt && opt->ci == HELBY_CI_NORMAL
-                       ? gsl_cdf_ugaussian_Pinv(p)
-                       : gsl_cdf_tdist_Pinv(p, o->gap_change.df);
+        double t = opt && opt->ci == HELBY_CI_NORMAL ? gsl_cdf_ugaussian_Pinv(p)
+                                                     : gsl_cdf_tdist_Pinv(p, o->gap_change.df);
         fieller(o, Gt - G0, vt + v0, G0, v0, -v0, t);
     } else {
         o->fieller_bounded = 0;
@@ -221,7 +223,6 @@ const char *helby_verdict_name(helby_verdict v)
     }
 }
 
-
 /* The relative kinds: the reduction -(G_t - G_0)/G_0, or the ratio's relative change. */
 static void goal_relative(const helby_target *tg, double x, const helby_wave_comparison *cmp,
                           size_t b, size_t tw, int fixed_df, helby_goal_result *out)
@@ -245,19 +246,18 @@ static void goal_relative(const helby_target *tg, double x, const helby_wave_com
         out->verdict = HELBY_VERDICT_INCONCLUSIVE;
     else
         out->verdict = helby_verdict_of(&out->q, x / 100, 1);
-    out->n = min_n(min_n(cmp[b].danes.n, cmp[b].minorities.n),
-                   min_n(t->danes.n, t->minorities.n));
+    out->n = min_n(min_n(cmp[b].danes.n, cmp[b].minorities.n), min_n(t->danes.n, t->minorities.n));
 }
 
-helby_status helby_goal_evaluate(const helby_target *tg, double x,
-                                 const helby_wave_comparison *cmp, const helby_estimates *groups,
-                                 const helby_estimates *all, const size_t *dn, const size_t *mn,
-                                 size_t b, size_t tw, double df,
+helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_wave_comparison *cmp,
+                                 const helby_estimates *groups, const helby_estimates *all,
+                                 const size_t *dn, const size_t *mn, size_t b, size_t tw, double df,
                                  const helby_estimate_options *opt, helby_goal_result *out,
                                  helby_error *err)
 {
     memset(out, 0, sizeof *out);
-    if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION || tg->kind == HELBY_TARGET_RATIO_INCREASE) {
+    if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ||
+        tg->kind == HELBY_TARGET_RATIO_INCREASE) {
         /* A fixed df (runs of method 1) keeps the delta-method verdict those runs stored. */
         goal_relative(tg, x, cmp, b, tw, df > 0, out);
         return HELBY_OK;
@@ -285,8 +285,7 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x,
     if (!opt)
         helby_estimate_options_default(&o);
     o.df = 0;
-    helby_status st = helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, &o, &out->q,
-                                     err);
+    helby_status st = helby_contrast(src, HELBY_CONTRAST_DIFFERENCE, a1, a0, df, &o, &out->q, err);
     if (st)
         return st;
     out->verdict = helby_verdict_of(&out->q, x, 0);

@@ -17,7 +17,10 @@
 #define HELBY_VERSION "0.0.0"
 #endif
 
-const char *helby_version(void) { return HELBY_VERSION; }
+const char *helby_version(void)
+{
+    return HELBY_VERSION;
+}
 
 const char *helby_survey_role_name(const helby_survey *s, const char *name)
 {
@@ -103,8 +106,8 @@ static helby_status wave_codes(helby_store *st, helby_dataset *D, size_t i, cons
         return err->code;
     helby_status rc = HELBY_OK;
     if (c->n != D->wave_rows[i])
-        rc = helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it",
-                             D->wave_ids[i]);
+        rc =
+            helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it", D->wave_ids[i]);
     for (size_t r = 0; !rc && r < c->n; r++)
         ids[r] = *count + c->code[r];
     if (!rc && names) {
@@ -128,8 +131,8 @@ static helby_status wave_codes(helby_store *st, helby_dataset *D, size_t i, cons
 }
 
 /* Wave list: the asked ones (each must be stored) or every stored wave. */
-static helby_status pick_waves(helby_store *st, const helby_survey *s, const long *waves,
-                               size_t nw, helby_dataset *D, helby_error *err)
+static helby_status pick_waves(helby_store *st, const helby_survey *s, const long *waves, size_t nw,
+                               helby_dataset *D, helby_error *err)
 {
     helby_wave_info *wi = NULL;
     size_t nwi = 0;
@@ -159,8 +162,8 @@ static helby_status pick_waves(helby_store *st, const helby_survey *s, const lon
         if (j == nwi) {
             char have[256] = "";
             for (size_t k = 0, o = 0; k < nwi && o < sizeof have; k++)
-                o += (size_t)snprintf(have + o, sizeof have - o, "%s%ld", k ? ", " : "",
-                                      wi[k].wave);
+                o +=
+                    (size_t)snprintf(have + o, sizeof have - o, "%s%ld", k ? ", " : "", wi[k].wave);
             free(wi);
             return helby_error_set(err, HELBY_ENOTFOUND,
                                    "survey %s has no wave %ld in the store (it has %s)", s->id,
@@ -206,8 +209,8 @@ static helby_status copy_wave(helby_store *st, helby_dataset *D, size_t i, const
         memcpy(D->fpc + first, fc->num, n * sizeof *D->fpc);
     helby_status rc = HELBY_OK;
     if (s->stratum_var != HELBY_NO_VAR) {
-        rc = wave_codes(st, D, i, s->vars[s->stratum_var].name, D->strata + first, &D->n_strata,
-                        1, err);
+        rc = wave_codes(st, D, i, s->vars[s->stratum_var].name, D->strata + first, &D->n_strata, 1,
+                        err);
     } else {
         /* One stratum per wave. */
         char **p = realloc(D->stratum_names, (D->n_strata + 1) * sizeof *p);
@@ -221,8 +224,7 @@ static helby_status copy_wave(helby_store *st, helby_dataset *D, size_t i, const
         D->n_strata++;
     }
     if (!rc && s->psu_var != HELBY_NO_VAR)
-        rc = wave_codes(st, D, i, s->vars[s->psu_var].name, D->psus + first, &D->n_psus, 0,
-                        err);
+        rc = wave_codes(st, D, i, s->vars[s->psu_var].name, D->psus + first, &D->n_psus, 0, err);
     for (size_t v = 0; !rc && v < D->n_vars; v++) {
         double *dst = D->cols[v] + first;
         if (D->absent[v * D->n_waves + i]) {

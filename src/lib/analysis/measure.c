@@ -30,8 +30,7 @@ helby_measure_kind helby_measure_kind_of(const helby_survey *s, const char *name
     return HELBY_MEASURE_UNKNOWN;
 }
 
-int helby_measure_columns(const helby_survey *s, const char *name, const char **load,
-                          size_t room)
+int helby_measure_columns(const helby_survey *s, const char *name, const char **load, size_t room)
 {
     const helby_index *ix;
     const helby_dimension *dim;
@@ -60,14 +59,13 @@ int helby_measure_columns(const helby_survey *s, const char *name, const char **
             return -1;
         load[0] = name;
         return 1;
-    default:
-        return -1;
+    default: return -1;
     }
 }
 
 /* The item columns of an index or dimension, in the order score.c expects. */
-static helby_status item_columns(const helby_dataset *D, const char *name,
-                                 const double ***cols, helby_error *err)
+static helby_status item_columns(const helby_dataset *D, const char *name, const double ***cols,
+                                 helby_error *err)
 {
     const helby_survey *s = D->survey;
     const char *load[512];
@@ -136,15 +134,14 @@ helby_status helby_measure_values(const helby_dataset *D, const char *name, doub
     return HELBY_OK;
 }
 
-helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimension,
-                                       double *alpha, double *item_rest, size_t *n_complete,
-                                       helby_error *err)
+helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimension, double *alpha,
+                                       double *item_rest, size_t *n_complete, helby_error *err)
 {
     const helby_index *ix;
     const helby_dimension *dim;
     if (!helby_find_measure(D->survey, dimension, &ix, &dim) || !dim)
-        return helby_error_set(err, HELBY_EUSAGE, "%s is not a dimension of survey %s",
-                               dimension, D->survey->id);
+        return helby_error_set(err, HELBY_EUSAGE, "%s is not a dimension of survey %s", dimension,
+                               D->survey->id);
     const double **cols = NULL;
     helby_status rc = item_columns(D, dimension, &cols, err);
     if (!rc)

@@ -97,8 +97,8 @@ static helby_status judge(sens_ctx *C, helby_sens_index *x, const helby_estimate
 }
 
 /* Ranks of the districts (1 = best) on estimates d; NaN for a district below min_cell. */
-static void rank_districts(const sens_ctx *C, const helby_sens_index *x,
-                           const helby_estimates *d, double *rank)
+static void rank_districts(const sens_ctx *C, const helby_sens_index *x, const helby_estimates *d,
+                           double *rank)
 {
     int lower = x->index->lower_is_better;
     for (size_t i = 0; i < x->n_districts; i++) {
@@ -122,8 +122,7 @@ static void rank_districts(const sens_ctx *C, const helby_sens_index *x,
 /* One construction o: score, estimate by group x wave (and wave, district), compare, judge.
  * run is the construction's row, (size_t)-1 for the reference. */
 static helby_status eval_construction(sens_ctx *C, helby_sens_index *x,
-                                      const helby_index_override *o, size_t run,
-                                      helby_error *err)
+                                      const helby_index_override *o, size_t run, helby_error *err)
 {
     const helby_dataset *D = C->D;
     size_t nw = D->n_waves;
@@ -131,13 +130,12 @@ static helby_status eval_construction(sens_ctx *C, helby_sens_index *x,
     double *means = run == (size_t)-1 ? x->ref_means : x->means + run * x->n_domains;
     double *rank = C->ranks + (run == (size_t)-1 ? x->n_runs : run) * x->n_districts;
     if (helby_score_index_with(C->s, x->index, o, C->cols, D->n, C->y, err) ||
-        helby_estimate_waves(C->W, HELBY_EST_MEAN, C->y, NULL, C->dom, 2 * nw, &C->req->opt,
-                             &e, err) ||
+        helby_estimate_waves(C->W, HELBY_EST_MEAN, C->y, NULL, C->dom, 2 * nw, &C->req->opt, &e,
+                             err) ||
         (needs_all(x) && helby_estimate_waves(C->W, HELBY_EST_MEAN, C->y, NULL, C->dom_all, nw,
                                               &C->req->opt, &all, err)) ||
-        (x->n_districts &&
-         helby_estimate_waves(C->W, HELBY_EST_MEAN, C->y, NULL, C->dom_dist, x->n_districts,
-                              &C->req->opt, &dist, err)))
+        (x->n_districts && helby_estimate_waves(C->W, HELBY_EST_MEAN, C->y, NULL, C->dom_dist,
+                                                x->n_districts, &C->req->opt, &dist, err)))
         goto done;
     for (size_t i = 0; i < 2 * nw; i++)
         means[i] = e->est[i].estimate;
@@ -297,8 +295,7 @@ static helby_status analyse_index(sens_ctx *C, helby_sens_index *x, helby_error 
     const char *load[512];
     int nc = helby_measure_columns(C->s, x->index->name, load, 512);
     if (nc < 0)
-        return helby_error_set(err, HELBY_EUSAGE, "index %s has too many items",
-                               x->index->name);
+        return helby_error_set(err, HELBY_EUSAGE, "index %s has too many items", x->index->name);
     for (int i = 0; i < nc; i++)
         C->cols[i] = helby_dataset_col(C->D, load[i]);
     if (index_setup(C, x, N, err) || district_domains(C, x, err))
@@ -328,8 +325,7 @@ done:
 }
 
 /* The indices with choices, each with its rows of sensitivity.csv. */
-static helby_status collect_indices(const helby_survey *s, helby_sensitivity *R,
-                                    helby_error *err)
+static helby_status collect_indices(const helby_survey *s, helby_sensitivity *R, helby_error *err)
 {
     R->indices = calloc(s->n_indices + 1, sizeof *R->indices);
     if (!R->indices)
@@ -353,8 +349,10 @@ static helby_status collect_indices(const helby_survey *s, helby_sensitivity *R,
             free(x->choices), x->choices = NULL;
     }
     if (!R->n_indices)
-        return helby_error_set(err, HELBY_EUSAGE, "survey %s has no sensitivity.csv: no "
-                               "choices to draw scenarios from", s->id);
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "survey %s has no sensitivity.csv: no "
+                               "choices to draw scenarios from",
+                               s->id);
     return HELBY_OK;
 }
 
@@ -372,8 +370,7 @@ static helby_status shared_setup(sens_ctx *C, helby_error *err)
     C->cmp = calloc(nw, sizeof *C->cmp);
     C->dn = malloc(nw * sizeof *C->dn);
     C->mn = malloc(nw * sizeof *C->mn);
-    if (!C->dom || !C->dom_all || !C->dom_dist || !C->y || !C->cols || !C->cmp || !C->dn ||
-        !C->mn)
+    if (!C->dom || !C->dom_all || !C->dom_dist || !C->y || !C->cols || !C->cmp || !C->dn || !C->mn)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     const double *gcol = helby_dataset_col(D, s->vars[s->group_var].name);
     for (size_t w = 0; w < nw; w++) {
@@ -409,8 +406,8 @@ static size_t load_list(const helby_survey *s, const helby_sensitivity *R, const
 }
 
 helby_status helby_sensitivity_run(helby_store *st, const helby_survey *s,
-                                   const helby_sensitivity_request *req,
-                                   helby_sensitivity **out, helby_error *err)
+                                   const helby_sensitivity_request *req, helby_sensitivity **out,
+                                   helby_error *err)
 {
     helby_error local;
     if (!err)
@@ -428,9 +425,8 @@ helby_status helby_sensitivity_run(helby_store *st, const helby_survey *s,
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     R->scenarios = req->scenarios;
     R->seed = req->seed;
-    if (collect_indices(s, R, err) ||
-        helby_dataset_open(&D, st, s, req->waves, req->n_waves, load,
-                           load_list(s, R, load, 1024), err))
+    if (collect_indices(s, R, err) || helby_dataset_open(&D, st, s, req->waves, req->n_waves, load,
+                                                         load_list(s, R, load, 1024), err))
         goto done;
     if (D->n_waves < 2) {
         helby_error_set(err, HELBY_ENOTFOUND, "survey %s needs at least two waves", s->id);

@@ -53,8 +53,9 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
 {
     int da = lang && !strcmp(lang, "da");
     if (!strcmp(by, "group")) {
-        snprintf(out, n, "%s", code == 0 ? (da ? "Etniske danskere" : "Ethnic Danes")
-                                         : (da ? "Etniske minoriteter" : "Ethnic minorities"));
+        snprintf(out, n, "%s",
+                 code == 0 ? (da ? "Etniske danskere" : "Ethnic Danes")
+                           : (da ? "Etniske minoriteter" : "Ethnic minorities"));
         return;
     }
     const char *name = helby_survey_role_name(s, by);
@@ -68,8 +69,8 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
         snprintf(out, n, "%.17g", code);
 }
 
-void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang,
-                             char *out, size_t n)
+void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang, char *out,
+                             size_t n)
 {
     size_t o = 0;
     out[0] = '\0';
@@ -113,8 +114,8 @@ typedef struct by_levels {
 /* A small open-addressing set of doubles (by bits), numbering them in order of arrival. */
 typedef struct dset {
     uint64_t *bits;
-    uint32_t *id;  /* slot -> arrival number + 1, 0 = empty */
-    double *vals;  /* arrival order */
+    uint32_t *id; /* slot -> arrival number + 1, 0 = empty */
+    double *vals; /* arrival order */
     size_t n, cap;
 } dset;
 
@@ -182,8 +183,8 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* The level of row k of by-variable col (NaN when the row is in no level of it). */
-static double level_of(const helby_survey *s, const helby_variable *v, int group,
-                       const double *col, size_t k)
+static double level_of(const helby_survey *s, const helby_variable *v, int group, const double *col,
+                       size_t k)
 {
     double x = col[k];
     if (isnan(x) || helby_variable_is_missing_code(v, x))
@@ -210,8 +211,7 @@ static double by_level(const helby_dataset *D, const by_levels *B, size_t i, siz
     return level_of(D->survey, B->var[i], B->group[i], B->col[i], k);
 }
 
-static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i,
-                                helby_error *err)
+static helby_status collect_one(const helby_dataset *D, by_levels *B, size_t i, helby_error *err)
 {
     dset h = {0};
     uint32_t *idx = helby_alloc_big((D->n ? D->n : 1) * sizeof *idx);
@@ -336,8 +336,8 @@ static helby_status resolve_by(const helby_survey *s, const helby_estimate_reque
         size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
         if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
             return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->by[i],
-                                  "%s is not 'group' or a coded variable of survey %s",
-                                  req->by[i], s->id);
+                                  "%s is not 'group' or a coded variable of survey %s", req->by[i],
+                                  s->id);
         names[i] = s->vars[v].name;
         B->var[i] = &s->vars[v];
         B->group[i] = !strcmp(req->by[i], "group");
@@ -364,7 +364,8 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
             free(l);
             return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, name,
                                   "%s is not an index, dimension, share or numeric item of "
-                                  "survey %s", name, s->id);
+                                  "survey %s",
+                                  name, s->id);
         }
         n += (size_t)k;
     }
@@ -439,7 +440,7 @@ static void fill_rows(const helby_dataset *D, helby_estimate_table *t, size_t m,
         r->measure = m;
         r->codes = t->codes + d * t->n_by;
         r->est = e->est[d];
-        r->flag = r->est.n == 0                ? HELBY_CELL_NO_VALUE
+        r->flag = r->est.n == 0               ? HELBY_CELL_NO_VALUE
                   : (long)r->est.n < min_cell ? HELBY_CELL_SUPPRESSED
                   : r->est.unreliable         ? HELBY_CELL_UNRELIABLE
                                               : HELBY_CELL_OK;
@@ -453,9 +454,8 @@ static void fill_rows(const helby_dataset *D, helby_estimate_table *t, size_t m,
 
 /* Every measure by the domains dom (NULL: one domain) into t. */
 static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs *W,
-                                      const long *dom,
-                                      const helby_estimate_request *req, long min_cell,
-                                      helby_estimate_table *t, helby_error *err)
+                                      const long *dom, const helby_estimate_request *req,
+                                      long min_cell, helby_estimate_table *t, helby_error *err)
 {
     double *y = helby_alloc_big((D->n ? D->n : 1) * sizeof *y);
     t->n_rows = t->n_measures * t->n_domains;
@@ -481,8 +481,8 @@ static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs
 }
 
 helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
-                                     const helby_estimate_request *req,
-                                     helby_estimate_table **out, helby_error *err)
+                                     const helby_estimate_request *req, helby_estimate_table **out,
+                                     helby_error *err)
 {
     helby_error local;
     if (!err)

@@ -30,9 +30,9 @@ void helby_comparison_free(helby_comparison *c)
 
 /* Per-wave estimates of the measure in D: e by group x wave (Danes of wave w in domain 2w,
  * minorities in 2w + 1), all by wave. Waves are D's blocks of rows. */
-static helby_status wave_estimates(const helby_dataset *D, helby_wave_designs *W,
-                                   const double *y, const helby_estimate_options *eo,
-                                   helby_estimates **e, helby_estimates **all, helby_error *err)
+static helby_status wave_estimates(const helby_dataset *D, helby_wave_designs *W, const double *y,
+                                   const helby_estimate_options *eo, helby_estimates **e,
+                                   helby_estimates **all, helby_error *err)
 {
     const helby_survey *s = D->survey;
     const double *gcol = helby_dataset_col(D, s->vars[s->group_var].name);
@@ -48,8 +48,8 @@ static helby_status wave_estimates(const helby_dataset *D, helby_wave_designs *W
             dom_all[k] = (long)w;
             dom[k] = g < 0 ? -1 : 2 * (long)w + g;
         }
-    helby_status r = helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, 2 * D->n_waves, eo, e,
-                                          err);
+    helby_status r =
+        helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, 2 * D->n_waves, eo, e, err);
     if (!r)
         r = helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom_all, D->n_waves, eo, all, err);
     free(dom), free(dom_all);
@@ -70,16 +70,15 @@ static helby_status find_baseline(const helby_survey *s, const helby_dataset *D,
     while (*b < D->n_waves && D->wave_ids[*b] != base)
         (*b)++;
     if (*b == D->n_waves)
-        return helby_error_set(err, HELBY_ENOTFOUND, "baseline wave %ld is not in the store",
-                               base);
+        return helby_error_set(err, HELBY_ENOTFOUND, "baseline wave %ld is not in the store", base);
     return HELBY_OK;
 }
 
 /* Every target on the measure judged into c->goals. */
 static helby_status judge_goals(const helby_survey *s, const helby_dataset *D,
                                 const helby_compare_request *req, const helby_estimates *e,
-                                const helby_estimates *all, const size_t *dn,
-                                const size_t *mn, helby_comparison *c, helby_error *err)
+                                const helby_estimates *all, const size_t *dn, const size_t *mn,
+                                helby_comparison *c, helby_error *err)
 {
     /* Goals take each quantity's own df (0), as the comparisons. */
     c->goals = calloc(s->n_targets + 1, sizeof *c->goals);
@@ -98,8 +97,8 @@ static helby_status judge_goals(const helby_survey *s, const helby_dataset *D,
         g->x = req->have_x ? req->x : tg->x;
         g->baseline_wave = D->wave_ids[c->baseline];
         g->target_wave = D->wave_ids[tw];
-        if (helby_goal_evaluate(tg, g->x, c->waves, e, all, dn, mn, c->baseline, tw, 0,
-                                &req->opt, &g->result, err))
+        if (helby_goal_evaluate(tg, g->x, c->waves, e, all, dn, mn, c->baseline, tw, 0, &req->opt,
+                                &g->result, err))
             return err->code;
     }
     return HELBY_OK;
@@ -151,9 +150,9 @@ static void suppress_small(helby_comparison *c)
 }
 
 /* The comparison of the measure's values y over D with design d. */
-static helby_status compare_values(const helby_dataset *D, helby_wave_designs *Wds,
-                                   const double *y, const helby_compare_request *req,
-                                   helby_comparison *c, helby_error *err)
+static helby_status compare_values(const helby_dataset *D, helby_wave_designs *Wds, const double *y,
+                                   const helby_compare_request *req, helby_comparison *c,
+                                   helby_error *err)
 {
     size_t W = D->n_waves;
     helby_wave_designs *Wd = Wds;
@@ -174,8 +173,7 @@ static helby_status compare_values(const helby_dataset *D, helby_wave_designs *W
     c->df = helby_wave_designs_df(Wd, c->baseline);
     /* Each quantity's own df (a wave's, Satterthwaite across waves) unless opt.df fixes it. */
     if (wave_estimates(D, Wd, y, &req->opt, &e, &all, err) ||
-        helby_compare_groups(e, D->wave_ids, W, dn, mn, c->baseline, 0, &req->opt, c->waves,
-                             err))
+        helby_compare_groups(e, D->wave_ids, W, dn, mn, c->baseline, 0, &req->opt, c->waves, err))
         goto done;
     for (size_t i = 0; i < W; i++)
         c->all[i] = all->est[i];
@@ -201,9 +199,8 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
     helby_measure_kind kind = helby_measure_kind_of(s, req->measure);
     const char *load[256];
     load[0] = s->vars[s->group_var].name;
-    int nm = kind == HELBY_MEASURE_UNKNOWN ? -1
-                                           : helby_measure_columns(s, req->measure, load + 1,
-                                                                   255);
+    int nm =
+        kind == HELBY_MEASURE_UNKNOWN ? -1 : helby_measure_columns(s, req->measure, load + 1, 255);
     if (nm < 0)
         return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->measure,
                               "%s is not an index, dimension, share or item", req->measure);
@@ -227,8 +224,8 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
         goto done;
     }
     c->min_cell = req->min_cell < 0 ? (long)s->min_cell : req->min_cell;
-    if (helby_wave_designs_new(&W, st, D, req->replicates ? &req->rep : NULL, req->weights,
-                               inputs, sizeof inputs, err) ||
+    if (helby_wave_designs_new(&W, st, D, req->replicates ? &req->rep : NULL, req->weights, inputs,
+                               sizeof inputs, err) ||
         helby_measure_values(D, req->measure, y, err))
         goto done;
     compare_values(D, W, y, req, c, err);
@@ -270,10 +267,9 @@ static const char **dimension_items(const helby_survey *s, size_t *nl, size_t *n
     return load;
 }
 
-helby_status helby_analysis_reliability(helby_store *st, const helby_survey *s,
-                                        const long *waves, size_t n_waves,
-                                        helby_reliability_row **rows, size_t *n_rows,
-                                        helby_error *err)
+helby_status helby_analysis_reliability(helby_store *st, const helby_survey *s, const long *waves,
+                                        size_t n_waves, helby_reliability_row **rows,
+                                        size_t *n_rows, helby_error *err)
 {
     helby_error local, e1;
     if (!err)

@@ -19,16 +19,16 @@
 #include "helby/estimate.h"
 
 struct helby_wave_designs {
-    helby_store *st;            /* for the stacked design's weights, built on demand */
+    helby_store *st; /* for the stacked design's weights, built on demand */
     const helby_dataset *D;
     int replicate;
     helby_rep_spec rep_spec;
-    char weights[64];           /* "" = base weights */
+    char weights[64]; /* "" = base weights */
     helby_wave_weights *ww;
-    size_t n;                   /* waves */
+    size_t n; /* waves */
     helby_design **d;
     helby_replicates **rep;
-    helby_design *all;          /* stacked, or NULL until a domain spans waves */
+    helby_design *all; /* stacked, or NULL until a domain spans waves */
     helby_replicates *all_rep;
 };
 
@@ -43,8 +43,8 @@ static unsigned long long wave_seed(unsigned long long seed, long wave)
 }
 
 /* The design over rows first .. first + n - 1 of D. */
-static helby_status slice_design(const helby_dataset *D, size_t first, size_t n,
-                                 helby_design **out, helby_error *err)
+static helby_status slice_design(const helby_dataset *D, size_t first, size_t n, helby_design **out,
+                                 helby_error *err)
 {
     const helby_survey *s = D->survey;
     helby_design_spec spec = {n,
@@ -150,8 +150,8 @@ double helby_wave_designs_df(const helby_wave_designs *W, size_t wave)
 #define WAVES_NONE ((size_t)-1)
 #define WAVES_MANY ((size_t)-2)
 
-static void domain_waves(const helby_dataset *D, const double *y, const double *x,
-                         const long *dom, size_t nd, size_t *where)
+static void domain_waves(const helby_dataset *D, const double *y, const double *x, const long *dom,
+                         size_t nd, size_t *where)
 {
     for (size_t g = 0; g < nd; g++)
         where[g] = WAVES_NONE;
@@ -169,9 +169,8 @@ static void domain_waves(const helby_dataset *D, const double *y, const double *
  * loc[k] is the local domain of row first + k, or -1. */
 static helby_status estimate_part(const helby_wave_designs *W, size_t wave, int stacked,
                                   helby_estimator kind, const double *y, const double *x,
-                                  const long *loc, size_t n_loc,
-                                  const helby_estimate_options *opt, helby_estimates **out,
-                                  helby_error *err)
+                                  const long *loc, size_t n_loc, const helby_estimate_options *opt,
+                                  helby_estimates **out, helby_error *err)
 {
     const helby_dataset *D = W->D;
     size_t first = stacked ? 0 : D->wave_first[wave];
@@ -331,8 +330,7 @@ helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, c
     for (size_t i = 0; !rc && i < W->n; i++)
         rc = estimate_into(W, i, kind, y, x, dom, nd, where, opt, e, loc, ids, map, err);
     if (!rc && stacked)
-        rc = estimate_into(W, WAVES_MANY, kind, y, x, dom, nd, where, opt, e, loc, ids, map,
-                           err);
+        rc = estimate_into(W, WAVES_MANY, kind, y, x, dom, nd, where, opt, e, loc, ids, map, err);
     free(where), free(ids), free(map), free(loc);
     if (rc) {
         helby_estimates_free(e);

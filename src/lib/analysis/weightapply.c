@@ -16,15 +16,16 @@
 
 void helby_weight_setup_text(const helby_weight_setup *w, char *out, size_t n)
 {
-    size_t o = (size_t)snprintf(out, n, "method=%s;margins=",
-                                helby_weight_method_name(w->spec.method));
+    size_t o =
+        (size_t)snprintf(out, n, "method=%s;margins=", helby_weight_method_name(w->spec.method));
     for (size_t j = 0; j < w->n_margins && o < n; j++)
         o += (size_t)snprintf(out + o, n - o, "%s%s", j ? "," : "", w->names[j]);
     if (o < n)
-        snprintf(out + o, n - o, ";bounds=%.17g,%.17g;epsilon=%.17g;maxit=%d;trim=%.17g,%.17g;"
+        snprintf(out + o, n - o,
+                 ";bounds=%.17g,%.17g;epsilon=%.17g;maxit=%d;trim=%.17g,%.17g;"
                  "strict=%d",
-                 w->spec.lower, w->spec.upper, w->spec.epsilon, w->spec.maxit,
-                 w->spec.trim_lower, w->spec.trim_upper, w->spec.trim_strict);
+                 w->spec.lower, w->spec.upper, w->spec.epsilon, w->spec.maxit, w->spec.trim_lower,
+                 w->spec.trim_upper, w->spec.trim_strict);
 }
 
 int helby_weight_setup_margins(helby_weight_setup *w, const char *list)
@@ -111,9 +112,8 @@ static int all_margin_names(const helby_margins *mg, helby_weight_setup *w)
     return 0;
 }
 
-static int build_margin(helby_store *st, const helby_survey *s, long wave,
-                        const helby_margins *mg, const char *name, size_t nrows,
-                        wave_margins *M, helby_error *err)
+static int build_margin(helby_store *st, const helby_survey *s, long wave, const helby_margins *mg,
+                        const char *name, size_t nrows, wave_margins *M, helby_error *err)
 {
     size_t j = M->n_margins, L = 0;
     for (size_t c = 0; c < mg->n_cells; c++)
@@ -124,8 +124,8 @@ static int build_margin(helby_store *st, const helby_survey *s, long wave,
         all_margin_names(mg, &all);
         for (size_t i = 0, o = 0; i < all.n_margins && o < sizeof have; i++)
             o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", i ? ", " : "", all.names[i]);
-        helby_error_set(err, HELBY_EUSAGE, "margins/%ld.csv has no margin '%s' (it has: %s)",
-                        wave, name, have);
+        helby_error_set(err, HELBY_EUSAGE, "margins/%ld.csv has no margin '%s' (it has: %s)", wave,
+                        name, have);
         return 1;
     }
     M->names[j] = malloc(L * sizeof *M->names[j]);
@@ -201,8 +201,9 @@ static int build_margin(helby_store *st, const helby_survey *s, long wave,
     return rc;
 }
 
-static int wave_margins_build(helby_store *st, const helby_survey *s, long wave, helby_weight_setup *w,
-                              size_t nrows, wave_margins *M, helby_error *err)
+static int wave_margins_build(helby_store *st, const helby_survey *s, long wave,
+                              helby_weight_setup *w, size_t nrows, wave_margins *M,
+                              helby_error *err)
 {
     memset(M, 0, sizeof *M);
     const helby_margins *mg = margins_of_wave(s, wave);
@@ -268,8 +269,7 @@ static void name_wave(helby_error *err, long wave)
         return;
     char msg[sizeof err->message];
     int np = snprintf(msg, sizeof msg, "wave %ld: ", wave);
-    snprintf(msg + np, sizeof msg - (size_t)np, "%.*s", (int)(sizeof msg) - np - 1,
-             err->message);
+    snprintf(msg + np, sizeof msg - (size_t)np, "%.*s", (int)(sizeof msg) - np - 1, err->message);
     memcpy(err->message, msg, sizeof msg);
 }
 
@@ -299,8 +299,7 @@ static helby_status create_wave(helby_store *st, const helby_survey *s, const ch
     snprintf(info->input_sha256, sizeof info->input_sha256, "%s", wi->sha256);
     info->n = (int64_t)f->n_rows;
     helby_weight_diag_text(helby_weighting_diag(W), info->diagnostics, sizeof info->diagnostics);
-    helby_status r = helby_store_put_weights(st, s, info, helby_weighting_weights(W), replace,
-                                             err);
+    helby_status r = helby_store_put_weights(st, s, info, helby_weighting_weights(W), replace, err);
     helby_weighting_free(W);
     wave_margins_free(&M);
     helby_frame_free(f);
@@ -359,8 +358,10 @@ helby_status helby_weight_set_create(helby_store *st, const helby_survey *s, con
             rc = create_wave(st, s, name, setup, &wi[i], replace, &info[done++], err);
     }
     if (!rc && done == 0)
-        rc = helby_error_set(err, HELBY_ENOTFOUND, "no stored wave of survey %s matches the "
-                                                   "waves asked", s->id);
+        rc = helby_error_set(err, HELBY_ENOTFOUND,
+                             "no stored wave of survey %s matches the "
+                             "waves asked",
+                             s->id);
     if (!rc)
         rc = same_spec(st, s, name, info[0].spec, err);
     if (!rc && helby_store_commit(st, err))
@@ -409,8 +410,7 @@ void helby_weights_pin(const char *name, long long run, char *out, size_t n)
 
 /* "NAME@run:N" resolved to "NAME@2011=SHA,..." from run N's inputs (malloc'ed into *out);
  * any other name is copied. */
-static helby_status resolve_pin(helby_store *st, const char *name, char **out,
-                                helby_error *err)
+static helby_status resolve_pin(helby_store *st, const char *name, char **out, helby_error *err)
 {
     const char *at = strstr(name, "@run:");
     helby_run_info run;
@@ -429,8 +429,8 @@ static helby_status resolve_pin(helby_store *st, const char *name, char **out,
         const char *eq = strchr(p + 9, '=');
         if (!eq || strspn(eq + 1, "0123456789abcdef") < 64 || o >= room)
             break;
-        o += (size_t)snprintf(*out + o, room - o, "%c%.*s=%.64s", sep, (int)(eq - p - 9),
-                              p + 9, eq + 1);
+        o += (size_t)snprintf(*out + o, room - o, "%c%.*s=%.64s", sep, (int)(eq - p - 9), p + 9,
+                              eq + 1);
         sep = ',';
     }
     return HELBY_OK;
@@ -438,9 +438,9 @@ static helby_status resolve_pin(helby_store *st, const char *name, char **out,
 
 /* Wave i of D: recompute its weights from the stored spec, check them against the stored
  * hash, and record the part for re-calibrating replicates. */
-static helby_status apply_wave(helby_store *st, const helby_dataset *D, const char *name,
-                               size_t i, wave_margins *M, helby_weighting **W,
-                               helby_weight_setup *w, char hash[65], helby_error *err)
+static helby_status apply_wave(helby_store *st, const helby_dataset *D, const char *name, size_t i,
+                               wave_margins *M, helby_weighting **W, helby_weight_setup *w,
+                               char hash[65], helby_error *err)
 {
     const helby_survey *s = D->survey;
     long wave = D->wave_ids[i];
@@ -496,9 +496,9 @@ void helby_wave_weights_free(helby_wave_weights *ww)
     free(ww);
 }
 
-helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D,
-                                        const char *name, helby_wave_weights **out,
-                                        char *inputs, size_t n_inputs, helby_error *err)
+helby_status helby_wave_weights_prepare(helby_store *st, const helby_dataset *D, const char *name,
+                                        helby_wave_weights **out, char *inputs, size_t n_inputs,
+                                        helby_error *err)
 {
     const size_t nw = D->n_waves;
     helby_wave_weights *ww = calloc(1, sizeof *ww);
@@ -574,9 +574,8 @@ helby_status helby_wave_weights_apply(const helby_wave_weights *ww, const helby_
     return rc;
 }
 
-helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D,
-                                         const char *name, helby_design *d,
-                                         helby_replicates **rep, char *inputs,
+helby_status helby_dataset_apply_weights(helby_store *st, const helby_dataset *D, const char *name,
+                                         helby_design *d, helby_replicates **rep, char *inputs,
                                          size_t n_inputs, helby_error *err)
 {
     helby_wave_weights *ww = NULL;

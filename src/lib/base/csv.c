@@ -315,8 +315,8 @@ helby_status helby_csv_sniff(const unsigned char *buf, size_t len, helby_dialect
         size_t u8_len = 0;
         int which = 0;
         /* Sniff the first 64 KiB: enough for the dialect, cheap for a large file. */
-        helby_status st = utf16_to_utf8(buf, len < 131072 ? len : 131072, filename, &u8,
-                                        &u8_len, &which, err);
+        helby_status st =
+            utf16_to_utf8(buf, len < 131072 ? len : 131072, filename, &u8, &u8_len, &which, err);
         if (st && len >= 131072 && which == 0)
             helby_error_clear(err); /* cut inside a surrogate pair: judged by parse */
         else if (st)
@@ -356,15 +356,15 @@ typedef struct parse_ctx {
     helby_csv_row_fn on_row;
     void *user;
     helby_error *err;
-    helby_status status;  /* first error; stops feeding */
-    helby_buf fields;     /* current record's field texts, NUL-separated */
-    size_t *offs, *lens;  /* per field */
+    helby_status status; /* first error; stops feeding */
+    helby_buf fields;    /* current record's field texts, NUL-separated */
+    size_t *offs, *lens; /* per field */
     size_t n_fields, cap_fields;
     helby_field *view;
     size_t row_index;
-    long line;            /* line being fed */
-    long rec_line;        /* line the current record started on */
-    int ended;            /* a record ended during the current line */
+    long line;     /* line being fed */
+    long rec_line; /* line the current record started on */
+    int ended;     /* a record ended during the current line */
 } parse_ctx;
 
 static void on_field(void *s, size_t len, void *data)
@@ -373,16 +373,15 @@ static void on_field(void *s, size_t len, void *data)
     if (c->status)
         return;
     if (len > c->lim->max_field_bytes) {
-        c->status = helby_error_at(c->err, HELBY_EINPUT, c->filename, c->rec_line,
-                                   (long)c->n_fields + 1, NULL,
-                                   "field is %zu bytes long, more than the limit of %zu", len,
-                                   c->lim->max_field_bytes);
+        c->status = helby_error_at(
+            c->err, HELBY_EINPUT, c->filename, c->rec_line, (long)c->n_fields + 1, NULL,
+            "field is %zu bytes long, more than the limit of %zu", len, c->lim->max_field_bytes);
         return;
     }
     if (c->n_fields >= c->lim->max_columns) {
-        c->status = helby_error_at(c->err, HELBY_EINPUT, c->filename, c->rec_line,
-                                   (long)c->n_fields + 1, NULL, "more than %zu columns",
-                                   c->lim->max_columns);
+        c->status =
+            helby_error_at(c->err, HELBY_EINPUT, c->filename, c->rec_line, (long)c->n_fields + 1,
+                           NULL, "more than %zu columns", c->lim->max_columns);
         return;
     }
     if (c->n_fields == c->cap_fields) {
@@ -395,8 +394,8 @@ static void on_field(void *s, size_t len, void *data)
             c->lens = l;
         helby_field *v = l ? realloc(c->view, cap * sizeof *v) : NULL;
         if (!v) {
-            c->status = helby_error_set(c->err, HELBY_ENOMEM, "out of memory reading %s",
-                                        c->filename);
+            c->status =
+                helby_error_set(c->err, HELBY_ENOMEM, "out of memory reading %s", c->filename);
             return;
         }
         c->view = v;
@@ -549,11 +548,11 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
         if (done != k && !c.status && csv_error(&parser) == CSV_ENOMEM) {
             c.status = helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
         } else if (done != k && !c.status) {
-            c.status = helby_error_at(err, HELBY_EINPUT, filename, c.line,
-                                      (long)c.n_fields + 1, NULL,
-                                      "%s: a quote inside an unquoted field, or text right after "
-                                      "a closing quote",
-                                      csv_strerror(csv_error(&parser)));
+            c.status =
+                helby_error_at(err, HELBY_EINPUT, filename, c.line, (long)c.n_fields + 1, NULL,
+                               "%s: a quote inside an unquoted field, or text right after "
+                               "a closing quote",
+                               csv_strerror(csv_error(&parser)));
         }
         /* A line that ends a record ends in its terminator; anything else
          * (a quoted field with a line break) continues on the next line. */
@@ -564,11 +563,11 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     }
     c.line--;
     if (!c.status && csv_fini(&parser, on_field, on_record, &c) != 0 && !c.status)
-        c.status = helby_error_at(err, HELBY_EINPUT, filename, c.rec_line, (long)c.n_fields + 1,
-                                  NULL,
-                                  "quote opened on line %ld is never closed (the file ends "
-                                  "inside a quoted field)",
-                                  c.rec_line);
+        c.status =
+            helby_error_at(err, HELBY_EINPUT, filename, c.rec_line, (long)c.n_fields + 1, NULL,
+                           "quote opened on line %ld is never closed (the file ends "
+                           "inside a quoted field)",
+                           c.rec_line);
     csv_free(&parser);
     free(conv);
     helby_buf_free(&c.fields);
@@ -598,8 +597,7 @@ helby_status helby_read_file(const char *path, unsigned char **out, size_t *out_
     *out_len = 0;
     FILE *f = fopen(path, "rb");
     if (!f)
-        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot open: %s",
-                              strerror(errno));
+        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
     struct stat sb;
     if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
         fclose(f);

@@ -23,9 +23,9 @@ void helby_buf_free(helby_buf *b);
 /* A hash map from strings to a size_t value, keys copied into the map.
  * Open addressing; for respondent ids, stratum and PSU labels. */
 typedef struct helby_strmap {
-    size_t *slots;      /* 0 = empty, else entry index + 1 */
-    size_t n_slots;     /* power of two */
-    size_t *key_off;    /* offset of each key in keys */
+    size_t *slots;   /* 0 = empty, else entry index + 1 */
+    size_t n_slots;  /* power of two */
+    size_t *key_off; /* offset of each key in keys */
     size_t *key_len;
     size_t *values;
     size_t count, cap;

@@ -13,10 +13,9 @@
 #include "helby/analysis.h"
 #include "helby/export.h"
 
-static const helby_value_label group_labels_en[] = {{0, "Ethnic Danes"},
-                                                     {1, "Ethnic minorities"}};
+static const helby_value_label group_labels_en[] = {{0, "Ethnic Danes"}, {1, "Ethnic minorities"}};
 static const helby_value_label group_labels_da[] = {{0, "Etniske danskere"},
-                                                     {1, "Etniske minoriteter"}};
+                                                    {1, "Etniske minoriteter"}};
 
 void helby_export_table_free(helby_export_table *t)
 {
@@ -112,9 +111,10 @@ static helby_status weight_rows(helby_store *st, const helby_survey *s,
     if (!rc)
         rc = helby_store_load_wave(st, s->id, info->wave, vars, 2, &f, err);
     if (!rc && f->n_rows != (size_t)got.n)
-        rc = helby_error_set(err, HELBY_EINPUT, "weight set '%s' has %lld weights for wave %ld "
-                             "of %zu respondents", info->name, (long long)got.n, info->wave,
-                             f->n_rows);
+        rc = helby_error_set(err, HELBY_EINPUT,
+                             "weight set '%s' has %lld weights for wave %ld "
+                             "of %zu respondents",
+                             info->name, (long long)got.n, info->wave, f->n_rows);
     for (size_t r = 0; !rc && r < f->n_rows; r++) {
         size_t o = first + r;
         t->cols[0].text[o] = strdup(info->name);
@@ -163,18 +163,19 @@ helby_status helby_export_weights(helby_store *st, const helby_survey *s, const 
             rc = check_input(&all[kept - 1], wi, nwi, err);
         }
     if (!rc && kept == 0)
-        rc = name ? helby_error_set(err, HELBY_ENOTFOUND, "survey %s has no weight set '%s' "
-                                    "(see `helby weight list`)", s->id, name)
-                  : helby_error_set(err, HELBY_ENOTFOUND, "survey %s has no weight sets",
-                                    s->id);
+        rc = name ? helby_error_set(err, HELBY_ENOTFOUND,
+                                    "survey %s has no weight set '%s' "
+                                    "(see `helby weight list`)",
+                                    s->id, name)
+                  : helby_error_set(err, HELBY_ENOTFOUND, "survey %s has no weight sets", s->id);
     if (!rc && !(t = new_table(n_rows)))
         rc = nomem(err);
-    if (!rc && (!add_col(t, "weight_set", "Weight set", 1) ||
-                !add_col(t, "id", s->vars[s->id_var].label_en, 1) ||
-                !add_col(t, "wave", "Wave", 0) ||
-                !add_col(t, "base_weight", "Base (design) weight", 0) ||
-                !add_col(t, "final_weight", "Final weight of the weight set", 0) ||
-                !add_col(t, "g_weight", "g-weight: final / base weight", 0)))
+    if (!rc &&
+        (!add_col(t, "weight_set", "Weight set", 1) ||
+         !add_col(t, "id", s->vars[s->id_var].label_en, 1) || !add_col(t, "wave", "Wave", 0) ||
+         !add_col(t, "base_weight", "Base (design) weight", 0) ||
+         !add_col(t, "final_weight", "Final weight of the weight set", 0) ||
+         !add_col(t, "g_weight", "g-weight: final / base weight", 0)))
         rc = nomem(err);
     if (!rc)
         snprintf(t->file_label, sizeof t->file_label, "helby weights of survey %s", s->id);
@@ -199,8 +200,7 @@ static const char *var_label(const helby_variable *v, const char *lang)
 
 /* The id, stratum and PSU labels of every wave (text columns) into t's columns c_id.. */
 static helby_status text_cols(helby_store *st, const helby_dataset *D, helby_export_table *t,
-                              const size_t *vars, const size_t *cols, size_t n,
-                              helby_error *err)
+                              const size_t *vars, const size_t *cols, size_t n, helby_error *err)
 {
     const helby_survey *s = D->survey;
     const char *names[3];
@@ -210,10 +210,11 @@ static helby_status text_cols(helby_store *st, const helby_dataset *D, helby_exp
         helby_frame *f = NULL;
         if (helby_store_load_wave(st, s->id, D->wave_ids[i], names, n, &f, err))
             return err->code;
-        helby_status rc = f->n_rows == D->wave_rows[i]
-                              ? HELBY_OK
-                              : helby_error_set(err, HELBY_ESTORE, "wave %ld changed while "
-                                                "reading it", D->wave_ids[i]);
+        helby_status rc = f->n_rows == D->wave_rows[i] ? HELBY_OK
+                                                       : helby_error_set(err, HELBY_ESTORE,
+                                                                         "wave %ld changed while "
+                                                                         "reading it",
+                                                                         D->wave_ids[i]);
         for (size_t j = 0; !rc && j < n; j++)
             for (size_t r = 0; !rc && r < f->n_rows; r++)
                 if (!(t->cols[cols[j]].text[D->wave_first[i] + r] = strdup(f->cols[j].text[r])))
@@ -227,8 +228,8 @@ static helby_status text_cols(helby_store *st, const helby_dataset *D, helby_exp
 
 /* One column per survey variable of the given roles, as stored (text ones filled later). */
 static helby_status var_cols(const helby_dataset *D, helby_export_table *t, const char *lang,
-                             helby_role role, size_t *text_vars, size_t *text_cols,
-                             size_t *n_text, helby_error *err)
+                             helby_role role, size_t *text_vars, size_t *text_cols, size_t *n_text,
+                             helby_error *err)
 {
     const helby_survey *s = D->survey;
     for (size_t v = 0; v < s->n_vars; v++) {
@@ -254,8 +255,8 @@ static helby_status var_cols(const helby_dataset *D, helby_export_table *t, cons
 }
 
 /* Shares, dimension and index scores per respondent (helby_measure_values). */
-static helby_status measure_cols(const helby_dataset *D, helby_export_table *t,
-                                 const char *lang, helby_error *err)
+static helby_status measure_cols(const helby_dataset *D, helby_export_table *t, const char *lang,
+                                 helby_error *err)
 {
     const helby_survey *s = D->survey;
     int da = !strcmp(lang, "da");
@@ -294,7 +295,8 @@ static helby_status final_weights(helby_store *st, const helby_dataset *D, const
             rc = helby_error_set(err, HELBY_EINPUT,
                                  "weight set '%s': wave %ld was re-imported since the weights "
                                  "were made (recompute them with `helby weight create "
-                                 "--replace`)", name, D->wave_ids[i]);
+                                 "--replace`)",
+                                 name, D->wave_ids[i]);
         else
             memcpy(out + D->wave_first[i], w, D->wave_rows[i] * sizeof *w);
         free(w);
@@ -309,15 +311,16 @@ static helby_status design_cols(const helby_dataset *D, helby_export_table *t, i
                                 size_t *text_vars, size_t *text_cols, size_t *n_text,
                                 helby_error *err)
 {
-    static const helby_role roles[] = {HELBY_ROLE_ID,  HELBY_ROLE_WAVE,   HELBY_ROLE_STRATUM,
-                                       HELBY_ROLE_PSU, HELBY_ROLE_FPC,    HELBY_ROLE_WEIGHT,
+    static const helby_role roles[] = {HELBY_ROLE_ID,   HELBY_ROLE_WAVE, HELBY_ROLE_STRATUM,
+                                       HELBY_ROLE_PSU,  HELBY_ROLE_FPC,  HELBY_ROLE_WEIGHT,
                                        HELBY_ROLE_GROUP};
     const char *lang = da ? "da" : "en";
     for (size_t r = 0; r < sizeof roles / sizeof roles[0]; r++)
         if (var_cols(D, t, lang, roles[r], text_vars, text_cols, n_text, err))
             return err->code;
-    helby_export_column *g = add_col(t, "group", da ? "Etniske danskere (0) / minoriteter (1)"
-                                                    : "Ethnic Danes (0) / minorities (1)", 0);
+    helby_export_column *g = add_col(
+        t, "group",
+        da ? "Etniske danskere (0) / minoriteter (1)" : "Ethnic Danes (0) / minorities (1)", 0);
     if (!g)
         return nomem(err);
     const double *gc = D->survey->group_var != HELBY_NO_VAR
@@ -335,8 +338,7 @@ static helby_status scored_table(helby_store *st, const helby_dataset *D, const 
                                  const char *lang, helby_export_table *t, helby_error *err)
 {
     size_t tv[3], tc[3], nt = 0;
-    static const helby_role rest[] = {HELBY_ROLE_DISTRICT, HELBY_ROLE_COVARIATE,
-                                      HELBY_ROLE_ITEM};
+    static const helby_role rest[] = {HELBY_ROLE_DISTRICT, HELBY_ROLE_COVARIATE, HELBY_ROLE_ITEM};
     int da = !strcmp(lang, "da");
     if (design_cols(D, t, da, tv, tc, &nt, err))
         return err->code;
@@ -347,16 +349,16 @@ static helby_status scored_table(helby_store *st, const helby_dataset *D, const 
         return err->code;
     if (weights && strcmp(weights, "base")) {
         char label[128];
-        snprintf(label, sizeof label, "%s '%s'", da ? "Endelig vægt, vægtsæt" :
-                 "Final weight of weight set", weights);
+        snprintf(label, sizeof label, "%s '%s'",
+                 da ? "Endelig vægt, vægtsæt" : "Final weight of weight set", weights);
         helby_export_column *k = add_col(t, "final_weight", label, 0);
         if (!k)
             return nomem(err);
         if (final_weights(st, D, weights, k->num, err))
             return err->code;
     }
-    snprintf(t->file_label, sizeof t->file_label, "helby: %s, scored (weights %s)",
-             D->survey->id, weights ? weights : "base");
+    snprintf(t->file_label, sizeof t->file_label, "helby: %s, scored (weights %s)", D->survey->id,
+             weights ? weights : "base");
     return HELBY_OK;
 }
 

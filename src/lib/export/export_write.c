@@ -118,11 +118,11 @@ static readstat_error_t rs_declare(readstat_writer_t *w, const helby_export_tabl
     char label[81];
     for (size_t c = 0; c < t->n_cols; c++) {
         const helby_export_column *k = &t->cols[c];
-        readstat_type_t type = k->is_text ? READSTAT_TYPE_STRING
+        readstat_type_t type = k->is_text    ? READSTAT_TYPE_STRING
                                : k->n_labels ? READSTAT_TYPE_INT32
                                              : READSTAT_TYPE_DOUBLE;
-        vars[c] = readstat_add_variable(w, k->name, type, k->is_text ? text_width(k, t->n_rows)
-                                                                       : 0);
+        vars[c] =
+            readstat_add_variable(w, k->name, type, k->is_text ? text_width(k, t->n_rows) : 0);
         if (!vars[c])
             return READSTAT_ERROR_MALLOC;
         if (k->label) {
@@ -202,8 +202,7 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
     readstat_writer_free(w);
     free(vars);
     if (e == READSTAT_ERROR_WRITE)
-        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s",
-                               strerror(errno));
+        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
     if (e)
         return helby_error_set(err, e == READSTAT_ERROR_MALLOC ? HELBY_ENOMEM : HELBY_EINPUT,
                                "%s export: %s", fmt == HELBY_EXPORT_SAV ? "SPSS" : "Stata",
@@ -217,8 +216,8 @@ helby_status helby_export_write(const helby_export_table *t, const char *path,
     /* 0600 from the start, and for a file that existed before (open keeps its mode). */
     int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0 || fchmod(fd, 0600)) {
-        helby_status r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path,
-                                         strerror(errno));
+        helby_status r =
+            helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
         if (fd >= 0)
             close(fd);
         return r;
@@ -228,8 +227,7 @@ helby_status helby_export_write(const helby_export_table *t, const char *path,
         FILE *f = fdopen(fd, "w");
         if (!f) {
             close(fd);
-            return helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path,
-                                   strerror(errno));
+            return helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
         }
         r = helby_export_write_csv(t, f, err);
         if (fclose(f) && !r)

@@ -117,8 +117,8 @@ static helby_status csv_columns(const unsigned char *buf, size_t len, const char
 
 /* ---- Reading and merging files ---- */
 
-static helby_status file_columns(const char *path, helby_draft_col **out, size_t *n,
-                                 size_t *rows, helby_error *err)
+static helby_status file_columns(const char *path, helby_draft_col **out, size_t *n, size_t *rows,
+                                 helby_error *err)
 {
     unsigned char *buf;
     size_t len;
@@ -302,8 +302,10 @@ static void comment_col(out_file *o, const helby_draft_col *c, double lo, double
     if (c->tagged.len || c->n_tagged) {
         fprintf(f, "#   TODO: extended missing values ");
         put_clean(o, c->tagged.len ? c->tagged.data : "without labels");
-        fprintf(f, " (%zu cells): give each a code in 'missing' with the same value label, so "
-                   "imports map them\n", c->n_tagged);
+        fprintf(f,
+                " (%zu cells): give each a code in 'missing' with the same value label, so "
+                "imports map them\n",
+                c->n_tagged);
         o->todo++;
     }
 }

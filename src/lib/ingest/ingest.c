@@ -39,7 +39,7 @@ void helby_import_summary_free(helby_import_summary *sum)
 /* Per-stratum facts collected while reading, checked at the end. */
 typedef struct stratum_info {
     long first_line;
-    double fpc;        /* NaN until seen */
+    double fpc; /* NaN until seen */
     size_t n_psu;
 } stratum_info;
 
@@ -47,32 +47,32 @@ typedef struct ingest_ctx {
     const helby_survey *s;
     const char *name;
     char decimal;
-    long wave;             /* 0 until known */
+    long wave; /* 0 until known */
     long wave_line;
     size_t n_cols;
-    size_t *col_var;       /* file column -> variable, HELBY_NO_VAR for unknown or ignored */
-    size_t *col_frame;     /* file column -> frame column, HELBY_NO_VAR when left out */
-    size_t n_kept;         /* frame columns */
-    size_t rows_trimmed;   /* rows with empty fields past the header's last column */
-    size_t empty_rows;     /* rows of empty fields only (Excel's ";;;;"), skipped */
+    size_t *col_var;     /* file column -> variable, HELBY_NO_VAR for unknown or ignored */
+    size_t *col_frame;   /* file column -> frame column, HELBY_NO_VAR when left out */
+    size_t n_kept;       /* frame columns */
+    size_t rows_trimmed; /* rows with empty fields past the header's last column */
+    size_t empty_rows;   /* rows of empty fields only (Excel's ";;;;"), skipped */
     long first_empty_row;
-    size_t *label_hits;    /* per file column: cells read as value labels */
+    size_t *label_hits; /* per file column: cells read as value labels */
     char (*label_example)[128];
-    helby_buf notes;       /* one note per line */
+    helby_buf notes;          /* one note per line */
     helby_err_digest *digest; /* value errors by column and kind */
     int header_ok;
     size_t cap_rows;
     helby_frame *frame;
-    helby_buf *text;       /* per frame column, for text columns */
+    helby_buf *text; /* per frame column, for text columns */
     helby_strmap ids, strata, psus;
     stratum_info *strata_info;
     size_t strata_cap;
     helby_error_list *errs;
     helby_error first;
-    int failed;            /* a value error was seen */
-    size_t n_errors;       /* errors reported so far */
-    long header_line;      /* 1 in a CSV; 0 (the dictionary) in SPSS/Stata/SAS files */
-    helby_status fatal;    /* out of memory or similar: stop */
+    int failed;         /* a value error was seen */
+    size_t n_errors;    /* errors reported so far */
+    long header_line;   /* 1 in a CSV; 0 (the dictionary) in SPSS/Stata/SAS files */
+    helby_status fatal; /* out of memory or similar: stop */
     const helby_import_options *opt;
     size_t bytes, done_bytes_hint;
     size_t progress_every;
@@ -364,8 +364,8 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
         !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) == 1) {
         /* An SPSS "labels" export: the codebook's own label, read as its code. */
         if (c->label_hits[col - 1]++ == 0)
-            snprintf(c->label_example[col - 1], sizeof c->label_example[col - 1],
-                     "'%.80s' -> %g", f->text, d);
+            snprintf(c->label_example[col - 1], sizeof c->label_example[col - 1], "'%.80s' -> %g",
+                     f->text, d);
     } else if (as_label != 1 && !helby_parse_number(f->text, f->len, c->decimal, &d)) {
         describe_expected(v, expected, sizeof expected);
         if (as_label == -1)
@@ -446,10 +446,14 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
         size_t v = c->col_var[j];
         if (v == HELBY_NO_VAR)
             continue;
-        if (v == s->stratum_var) js = j;
-        if (v == s->psu_var) jp = j;
-        if (v == s->fpc_var) jf = j;
-        if (v == s->id_var) ji = j;
+        if (v == s->stratum_var)
+            js = j;
+        if (v == s->psu_var)
+            jp = j;
+        if (v == s->fpc_var)
+            jf = j;
+        if (v == s->id_var)
+            ji = j;
     }
     char msg[512];
     if (ji != HELBY_NO_VAR && f[ji].len) {
@@ -500,8 +504,7 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
             snprintf(msg, sizeof msg,
                      "PSU is in two strata: '%s' here and '%s' on line %ld (PSU ids must be "
                      "unique across strata)",
-                     skey, helby_strmap_key(&c->strata, owner),
-                     c->strata_info[owner].first_line);
+                     skey, helby_strmap_key(&c->strata, owner), c->strata_info[owner].first_line);
             report(c, line, (long)jp + 1, s->vars[s->psu_var].name, f[jp].text, f[jp].len, NULL,
                    msg);
         }
@@ -512,8 +515,7 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
         double fpc;
         if (helby_parse_number(f[jf].text, f[jf].len, c->decimal, &fpc)) {
             if (!(fpc > 0)) {
-                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len,
-                       NULL,
+                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len, NULL,
                        "expected a positive fpc: population PSUs in the stratum, or a sampling "
                        "fraction <= 1");
             } else if (isnan(si->fpc)) {
@@ -523,8 +525,8 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
                          "fpc differs within stratum '%s' (%g from line %ld): it must be constant "
                          "within a stratum",
                          skey, si->fpc, si->first_line);
-                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len,
-                       NULL, msg);
+                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len, NULL,
+                       msg);
             }
         }
     }
@@ -537,8 +539,7 @@ static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby
 {
     const helby_survey *s = c->s;
     if (v->role == HELBY_ROLE_WEIGHT && !(x > 0)) {
-        report(c, line, col, v->name, f->text, f->len, NULL,
-               "expected a positive weight");
+        report(c, line, col, v->name, f->text, f->len, NULL, "expected a positive weight");
     } else if (v->role == HELBY_ROLE_WEIGHT && x > HELBY_MAX_WEIGHT) {
         report(c, line, col, v->name, f->text, f->len, NULL,
                "expected a weight of at most 1e12 (population units per respondent); "
@@ -556,13 +557,11 @@ static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby
             if (c->opt->wave)
                 snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
             else
-                snprintf(msg, sizeof msg,
-                         "expected wave %ld as on %s %ld: a file holds one wave", c->wave,
-                         c->header_line ? "line" : "row", c->wave_line);
+                snprintf(msg, sizeof msg, "expected wave %ld as on %s %ld: a file holds one wave",
+                         c->wave, c->header_line ? "line" : "row", c->wave_line);
             report(c, line, col, v->name, f->text, f->len, NULL, msg);
         }
-    } else if (v->role == HELBY_ROLE_GROUP &&
-               !in_codes(s->danes_codes, s->n_danes_codes, x) &&
+    } else if (v->role == HELBY_ROLE_GROUP && !in_codes(s->danes_codes, s->n_danes_codes, x) &&
                !in_codes(s->minority_codes, s->n_minority_codes, x) && !has_label(v, x)) {
         report(c, line, col, v->name, f->text, f->len, NULL,
                "expected one of the survey's origin group codes");
@@ -572,8 +571,8 @@ static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby
     }
 }
 
-static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f,
-                           size_t nf, helby_error *err)
+static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f, size_t nf,
+                           helby_error *err)
 {
     ingest_ctx *c = ctx;
     (void)err;
@@ -667,8 +666,7 @@ static int cmp_count(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static helby_status count_codes(const helby_column *col, size_t n, helby_count **out,
-                                size_t *n_out)
+static helby_status count_codes(const helby_column *col, size_t n, helby_count **out, size_t *n_out)
 {
     helby_count *v = NULL;
     size_t k = 0;
@@ -785,12 +783,16 @@ static void decimal_note(ingest_ctx *c, const helby_dialect *d)
         note(c, "decimal mark '%c' sniffed from the values", d->decimal);
         break;
     case HELBY_DECIMAL_MAJORITY:
-        note(c, "decimal mark '%c' taken from most values, though some use '%s': give "
-                "--decimal %s if that is wrong", d->decimal, other, other);
+        note(c,
+             "decimal mark '%c' taken from most values, though some use '%s': give "
+             "--decimal %s if that is wrong",
+             d->decimal, other, other);
         break;
     case HELBY_DECIMAL_ASSUMED:
-        note(c, "no decimal numbers in the first 64 KiB: decimal mark '%c' assumed (give "
-                "--decimal %s if later values use '%s')", d->decimal, other, other);
+        note(c,
+             "no decimal numbers in the first 64 KiB: decimal mark '%c' assumed (give "
+             "--decimal %s if later values use '%s')",
+             d->decimal, other, other);
         break;
     default: break;
     }
@@ -806,8 +808,8 @@ static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_im
             note(c, "converted from UTF-16 %s (byte-order mark) to UTF-8",
                  d->utf16 == 'L' ? "little-endian" : "big-endian");
         if (d->sep_line)
-            note(c, "delimiter '%c' from the first line 'sep=%c' (not a record)",
-                 d->delimiter, d->delimiter);
+            note(c, "delimiter '%c' from the first line 'sep=%c' (not a record)", d->delimiter,
+                 d->delimiter);
         decimal_note(c, d);
     }
     if (body.len && helby_buf_append(&c->notes, body.data, body.len))
@@ -834,8 +836,8 @@ static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_im
 }
 
 /* Sniff and parse a CSV into c; the status of the parser (syntax errors are in err). */
-static helby_status read_csv(ingest_ctx *c, const unsigned char *buf, size_t len,
-                             helby_dialect *d, helby_error *err)
+static helby_status read_csv(ingest_ctx *c, const unsigned char *buf, size_t len, helby_dialect *d,
+                             helby_error *err)
 {
     helby_status st = helby_csv_sniff(buf, len, d, c->name, err);
     if (st)
@@ -908,8 +910,8 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     helby_strmap_init(&c.psus);
 
     helby_dialect d = opt_in->dialect;
-    helby_file_format fmt = opt_in->format ? opt_in->format
-                                           : helby_file_format_sniff(buf, len, name);
+    helby_file_format fmt =
+        opt_in->format ? opt_in->format : helby_file_format_sniff(buf, len, name);
     helby_status st = fmt == HELBY_FORMAT_CSV ? read_csv(&c, buf, len, &d, err)
                                               : read_stat_file(&c, buf, len, fmt, err);
     if (st == HELBY_ENOMEM || c.fatal == HELBY_ENOMEM) {
@@ -1006,10 +1008,10 @@ char *helby_import_describe_dup(const helby_import_summary *sum)
     return out;
 }
 
-helby_status helby_import_buffer(helby_store *st, const helby_survey *s,
-                                 const unsigned char *buf, size_t len, const char *name,
-                                 const helby_import_options *opt, helby_import_summary *sum,
-                                 helby_error_list *errs, helby_error *err)
+helby_status helby_import_buffer(helby_store *st, const helby_survey *s, const unsigned char *buf,
+                                 size_t len, const char *name, const helby_import_options *opt,
+                                 helby_import_summary *sum, helby_error_list *errs,
+                                 helby_error *err)
 {
     helby_frame *f = NULL;
     helby_status r = helby_validate_buffer(s, buf, len, name, opt, &f, sum, errs, err);

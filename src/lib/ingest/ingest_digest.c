@@ -109,11 +109,11 @@ static const char *hint(const helby_survey *s, const group *g)
            "'helby survey add --update DIR'";
 }
 
-static void describe(const group *g, const helby_survey *s, const char *where, char *out,
-                     size_t n)
+static void describe(const group *g, const helby_survey *s, const char *where, char *out, size_t n)
 {
-    size_t o = (size_t)snprintf(out, n, "%zu rows (%s %ld–%ld) fail the same way: %s; values: ",
-                                g->n, where, g->first, g->last, g->kind);
+    size_t o =
+        (size_t)snprintf(out, n, "%zu rows (%s %ld–%ld) fail the same way: %s; values: ", g->n,
+                         where, g->first, g->last, g->kind);
     for (size_t i = 0; i < g->n_values && o < n; i++)
         o += (size_t)snprintf(out + o, n - o, "%s%s ×%zu", i ? ", " : "", g->values[i],
                               g->value_n[i]);
@@ -123,9 +123,8 @@ static void describe(const group *g, const helby_survey *s, const char *where, c
         snprintf(out + o, n - o, "%s", hint(s, g));
 }
 
-helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s,
-                                 const char *file, const char *where, helby_error_list *errs,
-                                 size_t at)
+helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s, const char *file,
+                                 const char *where, helby_error_list *errs, size_t at)
 {
     size_t k = 0;
     for (size_t i = 0; d && i < d->n; i++)

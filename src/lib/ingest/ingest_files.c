@@ -20,8 +20,7 @@ static helby_status write_one(helby_store *st, const helby_survey *s, const char
     char *dialect = helby_import_describe_dup(sum);
     if (!dialect)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    helby_import_record rec = {path, sum->file_sha256, (int64_t)sum->bytes, dialect,
-                               opt->replace};
+    helby_import_record rec = {path, sum->file_sha256, (int64_t)sum->bytes, dialect, opt->replace};
     helby_status r = helby_store_write_wave(st, s, f, &rec, &sum->import_id, err);
     free(dialect);
     return r;
@@ -48,10 +47,10 @@ static helby_status validate_one(const helby_survey *s, const char *path,
     return r;
 }
 
-helby_status helby_import_files(helby_store *st, const helby_survey *s,
-                                const char *const *paths, size_t n, int check_only,
-                                const helby_import_options *opt, helby_import_summary *sums,
-                                helby_error_list *errs, helby_error *err)
+helby_status helby_import_files(helby_store *st, const helby_survey *s, const char *const *paths,
+                                size_t n, int check_only, const helby_import_options *opt,
+                                helby_import_summary *sums, helby_error_list *errs,
+                                helby_error *err)
 {
     helby_status fatal = HELBY_OK;
     int began = 0;

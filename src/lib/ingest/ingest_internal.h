@@ -31,8 +31,7 @@ size_t helby_rs_table_rows(const helby_rs_table *t);
 
 /* Reports a value the codebook cannot take (row is 1-based, 0 for the file's
  * dictionary; col is the 1-based variable number). */
-typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *var,
-                                   const char *msg);
+typedef void (*helby_rs_report_fn)(void *ctx, long row, long col, const char *var, const char *msg);
 
 /* Feed the header (row_index 0, line 0) and every row (line = row number) to
  * on_row as text fields: numbers as %.17g (exact), system-missing as empty,
@@ -52,21 +51,21 @@ helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby
 #define HELBY_DRAFT_MAX_CODES 40
 
 typedef struct helby_draft_col {
-    char *name, *label;          /* label: the file's variable label, or NULL */
-    int is_text;                 /* some value is not a number (or a string variable) */
-    int all_whole;               /* every number is a whole number */
-    size_t n_values, n_empty;    /* values seen; empty or system-missing cells */
-    size_t n_numbers;            /* values that are numbers */
-    double min, max;             /* of the values, user-missing ones excluded */
+    char *name, *label;       /* label: the file's variable label, or NULL */
+    int is_text;              /* some value is not a number (or a string variable) */
+    int all_whole;            /* every number is a whole number */
+    size_t n_values, n_empty; /* values seen; empty or system-missing cells */
+    size_t n_numbers;         /* values that are numbers */
+    double min, max;          /* of the values, user-missing ones excluded */
     double codes[HELBY_DRAFT_MAX_CODES];
-    size_t n_codes;              /* distinct whole values (ascending), up to the max */
-    int more_codes;              /* more distinct values than that */
+    size_t n_codes; /* distinct whole values (ascending), up to the max */
+    int more_codes; /* more distinct values than that */
     double missing[8];
-    size_t n_missing;            /* SPSS user-missing values declared in the file */
-    int missing_ranges;          /* SPSS user-missing ranges (not carried over) */
-    helby_buf labels;            /* value labels "1=Ja|2=Nej" from the file */
-    helby_buf tagged;            /* extended missing values and their labels ".a=Ved ikke" */
-    size_t n_tagged;             /* cells with an extended missing value */
+    size_t n_missing;   /* SPSS user-missing values declared in the file */
+    int missing_ranges; /* SPSS user-missing ranges (not carried over) */
+    helby_buf labels;   /* value labels "1=Ja|2=Nej" from the file */
+    helby_buf tagged;   /* extended missing values and their labels ".a=Ved ikke" */
+    size_t n_tagged;    /* cells with an extended missing value */
 } helby_draft_col;
 
 /* Count one numeric value of a column. */
@@ -108,8 +107,7 @@ int helby_digest_add(helby_err_digest *d, const char *var, const char *shown, lo
  * (before that file's examples), with line 0 and the hint how to fix the codebook when the
  * values are codes it lacks; `where` names the line numbers ("lines", "rows"). The list may
  * exceed its limit by these; they count in errs->n_summaries, not in errs->total. */
-helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s,
-                                 const char *file, const char *where, helby_error_list *errs,
-                                 size_t at);
+helby_status helby_digest_insert(const helby_err_digest *d, const helby_survey *s, const char *file,
+                                 const char *where, helby_error_list *errs, size_t at);
 
 #endif

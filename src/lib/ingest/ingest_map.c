@@ -19,8 +19,7 @@ static size_t fold(const unsigned char *p, size_t n, unsigned char out[2], size_
     if (p[0] == 0xC3 && n >= 2) {
         /* Both cases as one two-byte step, so that 'Å' and 'å' are compared whole. */
         out[0] = 0xC3;
-        out[1] = p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97 ? (unsigned char)(p[1] + 0x20)
-                                                               : p[1];
+        out[1] = p[1] >= 0x80 && p[1] <= 0x9E && p[1] != 0x97 ? (unsigned char)(p[1] + 0x20) : p[1];
         *out_n = 2;
         return 2;
     }

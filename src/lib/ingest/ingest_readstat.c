@@ -14,15 +14,15 @@ enum { CELL_EMPTY, CELL_NUM, CELL_TEXT, CELL_USER_MISSING, CELL_TAGGED };
 
 typedef struct rs_cell {
     unsigned char kind;
-    char tag;          /* CELL_TAGGED: 'a'..'z' */
-    double num;        /* CELL_NUM, CELL_USER_MISSING */
-    size_t text;       /* CELL_TEXT: offset into table->text */
+    char tag;    /* CELL_TAGGED: 'a'..'z' */
+    double num;  /* CELL_NUM, CELL_USER_MISSING */
+    size_t text; /* CELL_TEXT: offset into table->text */
 } rs_cell;
 
 typedef struct rs_var {
     char *name;
-    char *label;       /* variable label, or NULL */
-    char *label_set;   /* name of its value-label set, or NULL */
+    char *label;     /* variable label, or NULL */
+    char *label_set; /* name of its value-label set, or NULL */
     int is_string;
     double miss_lo[8], miss_hi[8]; /* SPSS user-missing values and ranges */
     int n_miss;
@@ -30,7 +30,7 @@ typedef struct rs_var {
 
 typedef struct rs_label {
     char *set;
-    char tag;          /* 0, or the extended missing value it labels */
+    char tag; /* 0, or the extended missing value it labels */
     double value;
     char *label;
 } rs_label;
@@ -38,7 +38,7 @@ typedef struct rs_label {
 struct helby_rs_table {
     rs_var *vars;
     size_t n_vars;
-    rs_cell *cells;    /* row-major, n_rows * n_vars */
+    rs_cell *cells; /* row-major, n_rows * n_vars */
     size_t n_rows, cap_cells;
     rs_label *labels;
     size_t n_labels, cap_labels;
@@ -119,11 +119,18 @@ static int ends_with(const char *s, const char *suffix)
 
 helby_file_format helby_file_format_sniff(const unsigned char *buf, size_t len, const char *name)
 {
-    static const struct { const char *ext; helby_file_format f; } exts[] = {
-        {".sav", HELBY_FORMAT_SAV}, {".zsav", HELBY_FORMAT_SAV}, {".por", HELBY_FORMAT_POR},
-        {".dta", HELBY_FORMAT_DTA}, {".sas7bdat", HELBY_FORMAT_SAS7BDAT},
-        {".xpt", HELBY_FORMAT_XPT}, {".csv", HELBY_FORMAT_CSV}, {".txt", HELBY_FORMAT_CSV},
-        {".tsv", HELBY_FORMAT_CSV}};
+    static const struct {
+        const char *ext;
+        helby_file_format f;
+    } exts[] = {{".sav", HELBY_FORMAT_SAV},
+                {".zsav", HELBY_FORMAT_SAV},
+                {".por", HELBY_FORMAT_POR},
+                {".dta", HELBY_FORMAT_DTA},
+                {".sas7bdat", HELBY_FORMAT_SAS7BDAT},
+                {".xpt", HELBY_FORMAT_XPT},
+                {".csv", HELBY_FORMAT_CSV},
+                {".txt", HELBY_FORMAT_CSV},
+                {".tsv", HELBY_FORMAT_CSV}};
     for (size_t i = 0; name && i < sizeof exts / sizeof exts[0]; i++)
         if (ends_with(name, exts[i].ext))
             return exts[i].f;
@@ -178,7 +185,8 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
         x->miss_lo[x->n_miss] = numeric_value(readstat_variable_get_missing_range_lo(v, i));
         x->miss_hi[x->n_miss] = numeric_value(readstat_variable_get_missing_range_hi(v, i));
     }
-    if (!x->name || (val_labels && *val_labels && !x->label_set) || (label && *label && !x->label)) {
+    if (!x->name || (val_labels && *val_labels && !x->label_set) ||
+        (label && *label && !x->label)) {
         t->oom = 1;
         return READSTAT_HANDLER_ABORT;
     }
@@ -444,9 +452,8 @@ static int map_tagged(const helby_rs_table *t, size_t j, const helby_variable *v
 }
 
 /* One cell as the text a CSV would hold; 0 (and msg) when it cannot be mapped. */
-static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v,
-                     const rs_cell *c, char *out, size_t n, char *msg, size_t mn,
-                     size_t *tag_hits)
+static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v, const rs_cell *c,
+                     char *out, size_t n, char *msg, size_t mn, size_t *tag_hits)
 {
     double x = c->num;
     switch (c->kind) {
@@ -480,10 +487,10 @@ static int cell_text(const helby_rs_table *t, size_t j, const helby_variable *v,
     return 1;
 }
 
-static helby_status feed_rows(const helby_rs_table *t, const helby_survey *s,
-                              const size_t *var_of, helby_field *f, char (*scratch)[32],
-                              size_t (*tag_hits)[26], helby_csv_row_fn on_row,
-                              helby_rs_report_fn report, void *ctx, helby_error *err)
+static helby_status feed_rows(const helby_rs_table *t, const helby_survey *s, const size_t *var_of,
+                              helby_field *f, char (*scratch)[32], size_t (*tag_hits)[26],
+                              helby_csv_row_fn on_row, helby_rs_report_fn report, void *ctx,
+                              helby_error *err)
 {
     char msg[512];
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -525,8 +532,8 @@ static void note_tags(const helby_rs_table *t, const helby_survey *s, const size
             snprintf(text, sizeof text,
                      "%s: extended missing value .%c ('%s') read as missing code %g on %zu "
                      "rows",
-                     v->name, 'a' + k, tag_label(t, t->vars[j].label_set, (char)('a' + k)),
-                     code, tag_hits[j][k]);
+                     v->name, 'a' + k, tag_label(t, t->vars[j].label_set, (char)('a' + k)), code,
+                     tag_hits[j][k]);
             note_fn(ctx, text);
         }
 }

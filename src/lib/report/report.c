@@ -14,7 +14,10 @@
 
 /* ---- Disclosure control (docs/method.md §8) ---- */
 
-static int suppressed(unsigned char m) { return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY; }
+static int suppressed(unsigned char m)
+{
+    return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY;
+}
 
 /* One line of the table: len cells from `first`, `stride` apart, the margin last. Adds one
  * complementary cell if exactly one (non-empty) cell is suppressed; returns 1 if it did. */
@@ -39,13 +42,13 @@ static int protect_line(const size_t *n, unsigned char *mark, size_t first, size
     return 1;
 }
 
-size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals,
-                      int col_totals, size_t threshold, unsigned char *mark)
+size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals, int col_totals,
+                      size_t threshold, unsigned char *mark)
 {
     const size_t N = rows * cols;
     for (size_t k = 0; k < N; k++)
         if (mark[k] == HELBY_CELL_SHOWN)
-            mark[k] = n[k] == 0 ? HELBY_CELL_EMPTY
+            mark[k] = n[k] == 0          ? HELBY_CELL_EMPTY
                       : n[k] < threshold ? HELBY_CELL_PRIMARY
                                          : HELBY_CELL_SHOWN;
     /* Empty cells are neither counted nor chosen (an empty cell reveals nothing), so the
@@ -174,9 +177,8 @@ static helby_status collect_keys(helby_report *r, const helby_run_row *rows, siz
     return HELBY_OK;
 }
 
-static helby_status add_measure(helby_report *r, const helby_survey *s, const char *name,
-                                int kind, const char *label, const char *parent,
-                                helby_error *err)
+static helby_status add_measure(helby_report *r, const helby_survey *s, const char *name, int kind,
+                                const char *label, const char *parent, helby_error *err)
 {
     helby_report_measure *m = &r->measures[r->n_measures++];
     memset(m, 0, sizeof *m);
@@ -187,8 +189,8 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
     m->alpha = NAN;
     m->baseline = r->n_waves ? r->waves[0] : 0;
     for (size_t t = 0; t < s->n_targets; t++)
-        if (!strcmp(s->targets[t].measure, name) && wave_index(r, s->targets[t].baseline_wave) !=
-                                                         (size_t)-1) {
+        if (!strcmp(s->targets[t].measure, name) &&
+            wave_index(r, s->targets[t].baseline_wave) != (size_t)-1) {
             m->baseline = s->targets[t].baseline_wave;
             break;
         }
@@ -252,8 +254,8 @@ static void fill_rows(helby_report *r, const helby_run_row *rows, size_t n)
         }
         if (dom_has(dom, "goal") || dom_has(dom, "origin")) /* origins: report_origin.c */
             continue;
-        size_t w = dom_get(dom, "wave", b, sizeof b) ? wave_index(r, strtol(b, NULL, 10))
-                                                      : (size_t)-1;
+        size_t w =
+            dom_get(dom, "wave", b, sizeof b) ? wave_index(r, strtol(b, NULL, 10)) : (size_t)-1;
         if (w == (size_t)-1)
             continue;
         if (dom_get(dom, "quantity", q, sizeof q)) {
@@ -313,7 +315,7 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
                 const helby_report_cell *c = &m->district[d * C + j];
                 n[d * C + j] = c->present ? c->n : 0;
                 mk[d * C + j] = c->present && c->mark == HELBY_CELL_PRIMARY ? HELBY_CELL_PRIMARY
-                                                                             : HELBY_CELL_SHOWN;
+                                                                            : HELBY_CELL_SHOWN;
             }
         for (size_t j = 0; j < C; j++) { /* margins: group x wave, as shown in the level table */
             const helby_report_cell *c = &m->level[(j / 2) * HELBY_RG_N + j % 2];
@@ -412,10 +414,10 @@ static helby_status fill_weighting(helby_report *r, helby_store *st, helby_error
         const char *h = strstr(r->run.inputs, key);
         if (h && strspn(h + strlen(key), "0123456789abcdef") >= 64)
             snprintf(sha, sizeof sha, "%.64s", h + strlen(key));
-        if (*sha ? helby_store_get_weights_by_hash(st, r->run.survey, r->weights, r->waves[w],
-                                                   sha, &wi, NULL, err)
-                 : helby_store_get_weights(st, r->run.survey, r->weights, r->waves[w], &wi,
-                                           NULL, err))
+        if (*sha ? helby_store_get_weights_by_hash(st, r->run.survey, r->weights, r->waves[w], sha,
+                                                   &wi, NULL, err)
+                 : helby_store_get_weights(st, r->run.survey, r->weights, r->waves[w], &wi, NULL,
+                                           err))
             return err->code;
         for (const char *p = wi.diagnostics; *p;) {
             const char *e = strchr(p, '\n');
@@ -484,9 +486,9 @@ static void methods_paragraph(helby_report *r, double df)
              "estimates with a relative standard error above 30 %% are marked †.",
         (long long)r->run.id, r->run.engine, r->run.created_at, wdesc,
         lin ? (da ? "Taylor-linearisering" : "Taylor linearization") : var,
-        lin ? (strcmp(r->weights, "base") ? (da ? " med kalibreringsresidualer"
-                                                : " with calibration residuals")
-                                          : "")
+        lin ? (strcmp(r->weights, "base")
+                   ? (da ? " med kalibreringsresidualer" : " with calibration residuals")
+                   : "")
             : (da ? " replikatvægte" : " replicate weights"),
         lvl, dfs, r->threshold);
 }
@@ -533,8 +535,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
             goto fail;
         }
         for (size_t d = 0; d < r->n_districts; d++) {
-            const char *lab = helby_variable_value_label(&s->vars[s->district_var],
-                                                         r->districts[d]);
+            const char *lab =
+                helby_variable_value_label(&s->vars[s->district_var], r->districts[d]);
             if (lab)
                 snprintf(r->district_labels[d], sizeof r->district_labels[d], "%s", lab);
             else
@@ -816,14 +818,16 @@ const char *report_t(const helby_report *r, const char *key)
         {"source", "Kilde", "Source"},
         {"register", "register", "register"},
         {"survey", "survey", "survey"},
-        {"legend", "· undertrykt (for få svarpersoner)  ‡ komplementært undertrykt  † relativ "
-                   "standardfejl over 30 %",
+        {"legend",
+         "· undertrykt (for få svarpersoner)  ‡ komplementært undertrykt  † relativ "
+         "standardfejl over 30 %",
          "· suppressed (too few respondents)  ‡ suppressed to protect another cell  † relative "
          "standard error above 30 %"},
         {"scale_index", "indeks 0–100", "index 0–100"},
         {"scale_share", "andel, %", "share, %"},
-        {"no_definition", "Bemærk: surveydefinitionen er ændret siden kørslen; etiketterne er "
-                          "den nuværende definitions.",
+        {"no_definition",
+         "Bemærk: surveydefinitionen er ændret siden kørslen; etiketterne er "
+         "den nuværende definitions.",
          "Note: the survey definition changed since the run; labels are today's."},
     };
     int da = !strcmp(r->lang, "da");
@@ -859,8 +863,7 @@ void report_col_head(const helby_report *r, const helby_report_measure *m, const
 }
 
 /* "andel, %; lavere er bedre": a measure's scale and, where higher is worse, that cue. */
-void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
-                       size_t n)
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf, size_t n)
 {
     int da = !strcmp(r->lang, "da");
     snprintf(buf, n, "%s%s", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"),
@@ -944,9 +947,8 @@ const char *report_register_verdict(const helby_report_indicator *ind)
     if (!ind->n_periods || isnan(ind->target[k]))
         return "inconclusive";
     int higher = !strcmp(ind->better, "higher");
-    return (higher ? ind->value[k] >= ind->target[k] : ind->value[k] <= ind->target[k])
-               ? "met"
-               : "not met";
+    return (higher ? ind->value[k] >= ind->target[k] : ind->value[k] <= ind->target[k]) ? "met"
+                                                                                        : "not met";
 }
 
 /* Direction of travel of a survey goal: its measure's latest change between waves (the gap
@@ -965,8 +967,7 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
         d = m->level[(W - 1) * 3 + 2].estimate - m->level[(W - 2) * 3 + 2].estimate;
         if (m->lower_is_better) /* the definition's `better` column */
             d = -d;
-    }
-    else
+    } else
         d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
     return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
 }

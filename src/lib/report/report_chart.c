@@ -25,8 +25,8 @@ enum { MARK_CIRCLE = 0, MARK_SQUARE, MARK_TRIANGLE };
 
 typedef struct series {
     const char *label, *color;
-    const char *dash; /* stroke-dasharray, "" for solid */
-    int marker;       /* MARK_* */
+    const char *dash;             /* stroke-dasharray, "" for solid */
+    int marker;                   /* MARK_* */
     double v[64], lo[64], hi[64]; /* NaN: not shown */
 } series;
 
@@ -42,8 +42,9 @@ static void marker(FILE *o, int shape, double x, double y, const char *color, co
         fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"4\" fill=\"%s\">", x, y, color);
     if (tip)
         fprintf(o, "<title>%s</title>", tip);
-    fputs(shape == MARK_SQUARE ? "</rect>\n" : shape == MARK_TRIANGLE ? "</polygon>\n"
-                                                                     : "</circle>\n",
+    fputs(shape == MARK_SQUARE     ? "</rect>\n"
+          : shape == MARK_TRIANGLE ? "</polygon>\n"
+                                   : "</circle>\n",
           o);
 }
 
@@ -71,19 +72,21 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
     const char *how = diff > 0   ? (da ? "steg" : "rose")
                       : diff < 0 ? (da ? "faldt" : "fell")
                                  : (da ? "var uændret" : "was unchanged");
-    report_buf_printf(b, da ? "%s %s fra %s i %ld til %s i %ld (%s%s %s). "
-                            : "%s %s from %s in %ld to %s in %ld (%s%s %s). ",
-                      s->label, how, a, r->waves[f], c, r->waves[l],
-                      diff >= 0 ? "+" : "−", d, unit);
+    report_buf_printf(b,
+                      da ? "%s %s fra %s i %ld til %s i %ld (%s%s %s). "
+                         : "%s %s from %s in %ld to %s in %ld (%s%s %s). ",
+                      s->label, how, a, r->waves[f], c, r->waves[l], diff >= 0 ? "+" : "−", d,
+                      unit);
 }
 
 /* <title> and <desc> of a chart, referenced by aria-labelledby (WCAG 1.1.1). */
 void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc)
 {
-    fprintf(o, "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-               "role=\"img\" aria-labelledby=\"%s-t %s-d\" xmlns=\"http://www.w3.org/2000/svg\">"
-               "<title id=\"%s-t\">",
+    fprintf(o,
+            "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
+            "role=\"img\" aria-labelledby=\"%s-t %s-d\" xmlns=\"http://www.w3.org/2000/svg\">"
+            "<title id=\"%s-t\">",
             w, h, w, h, id, id, id);
     report_esc(o, title);
     fprintf(o, "</title><desc id=\"%s-d\">", id);
@@ -95,8 +98,8 @@ void report_chart_open(FILE *o, double w, double h, const char *id, const char *
 
 /* A line chart over the waves with CI bands (one polygon per contiguous run of values). */
 /* The y axis of a line chart: every CI bound (and 0 for a gap) inside, on round ticks. */
-static void y_range(const series *s, int ns, size_t W, int zero_line, double *ymin,
-                    double *ymax, double *step)
+static void y_range(const series *s, int ns, size_t W, int zero_line, double *ymin, double *ymax,
+                    double *step)
 {
     double lo = INFINITY, hi = -INFINITY;
     for (int k = 0; k < ns; k++)
@@ -130,8 +133,8 @@ static void legend_item(FILE *o, const series *s, double lx, double y)
 }
 
 static void line_chart(const helby_report *r, FILE *o, const char *id, const char *title,
-                       const char *ylab, const char *unit, const char *cue, const series *s,
-                       int ns, int zero_line)
+                       const char *ylab, const char *unit, const char *cue, const series *s, int ns,
+                       int zero_line)
 {
     const size_t W = r->n_waves < 64 ? r->n_waves : 64;
     const double w = 340, h = 300, ml = 46, mr = 14, mt = 34, mb = 56;
@@ -184,8 +187,9 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
             for (size_t q = j; q-- > i;)
                 fprintf(o, "%.1f,%.1f ", X(q) - (i + 1 == j ? 6 : 0), Y(s[k].lo[q]));
             fputs("\"/>\n", o);
-            fprintf(o, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
-                       "stroke-dasharray=\"%s\" points=\"",
+            fprintf(o,
+                    "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2.5\" "
+                    "stroke-dasharray=\"%s\" points=\"",
                     s[k].color, *s[k].dash ? s[k].dash : "none");
             for (size_t q = i; q < j; q++)
                 fprintf(o, "%.1f,%.1f ", X(q), Y(s[k].v[q]));
@@ -235,8 +239,9 @@ static void district_words(const helby_report *r, const helby_report_measure *m,
                          sizeof a);
         helby_report_num(r, m->district[(hi * W + wl) * 2 + (size_t)g].estimate * sc, 1, c,
                          sizeof c);
-        report_buf_printf(b, da ? "%s: lavest i %s (%s), højest i %s (%s). "
-                                : "%s: lowest in %s (%s), highest in %s (%s). ",
+        report_buf_printf(b,
+                          da ? "%s: lavest i %s (%s), højest i %s (%s). "
+                             : "%s: lowest in %s (%s), highest in %s (%s). ",
                           who, r->district_labels[lo], a, r->district_labels[hi], c);
     }
 }
@@ -264,10 +269,9 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     double step = report_tick_step(hi - lo);
     lo = floor(lo / step) * step;
     hi = ceil(hi / step) * step;
-#define XV(v) (ml + ((v) - lo) * (w - ml - mr) / (hi - lo))
+#define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[320], b[32];
-    snprintf(title, sizeof title, "%s, %s %ld", m->label, report_t(r, "districts"),
-             r->waves[wl]);
+    snprintf(title, sizeof title, "%s, %s %ld", m->label, report_t(r, "districts"), r->waves[wl]);
     char id[96];
     snprintf(id, sizeof id, "c-%s-dist", m->name);
     helby_buf_t desc = {0};
@@ -356,13 +360,12 @@ void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure
     const char *yl = report_t(r, m->kind == 2 ? "scale_share" : "scale_index");
     fputs("<div class=\"charts\">\n", o);
     int da = !strcmp(r->lang, "da");
-    const char *unit = m->kind == 2 ? (da ? "procentpoint" : "percentage points")
-                                    : (da ? "point" : "points");
+    const char *unit =
+        m->kind == 2 ? (da ? "procentpoint" : "percentage points") : (da ? "point" : "points");
     char id1[96], id2[96];
     snprintf(id1, sizeof id1, "c-%s-lv", m->name);
     snprintf(id2, sizeof id2, "c-%s-gap", m->name);
-    const char *cue = !m->lower_is_better ? NULL
-                      : da ? "Lavere er bedre." : "Lower is better.";
+    const char *cue = !m->lower_is_better ? NULL : da ? "Lavere er bedre." : "Lower is better.";
     line_chart(r, o, id1, t1, yl, unit, cue, s, 2, 0);
     line_chart(r, o, id2, t2, yl, unit, NULL, &gap, 1, 1);
     district_chart(r, o, m);

@@ -123,8 +123,7 @@ static void goal_quantity_label(const helby_report *r, helby_report_goal *g)
                        : g->kind == HELBY_TARGET_RATIO_INCREASE
                            ? (da ? "Relativ ændring af forholdet" : "Relative change of the ratio")
                            : (da ? "Ændring" : "Change");
-    snprintf(g->quantity_label, sizeof g->quantity_label, "%s %ld→%ld", what, g->baseline,
-             g->wave);
+    snprintf(g->quantity_label, sizeof g->quantity_label, "%s %ld→%ld", what, g->baseline, g->wave);
 }
 
 /* "30–62" for a confidence interval in words; "−5 til 3" when a bound is negative. */
@@ -281,8 +280,8 @@ void report_goal_texts(helby_report *r, helby_report_goal *g)
  * gap reduction), the ratio (ratio increase) or the target group's level (change), scaled as
  * the report shows it; *target is that line's value the goal asks for in the target wave
  * (NaN if unknown). Returns the number of waves written (NaN where a cell is hidden). */
-size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v,
-                          size_t max, double *target)
+size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v, size_t max,
+                          double *target)
 {
     const helby_report_measure *m = report_find_measure(r, g->measure);
     size_t W = r->n_waves < max ? r->n_waves : max, w0 = report_wave_index(r, g->baseline);
@@ -296,16 +295,15 @@ size_t report_goal_series(const helby_report *r, const helby_report_goal *g, dou
     for (size_t w = 0; w < W; w++) {
         const helby_report_cell *c =
             g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? &m->cmp[w * HELBY_RQ_N + HELBY_RQ_GAP]
-            : g->kind == HELBY_TARGET_RATIO_INCREASE
-                ? &m->cmp[w * HELBY_RQ_N + HELBY_RQ_RATIO]
-                : &m->level[w * 3 + (size_t)grp];
+            : g->kind == HELBY_TARGET_RATIO_INCREASE ? &m->cmp[w * HELBY_RQ_N + HELBY_RQ_RATIO]
+                                                     : &m->level[w * 3 + (size_t)grp];
         int ok = c->present && c->mark == HELBY_CELL_SHOWN;
         v[w] = ok ? c->estimate * (g->kind == HELBY_TARGET_RATIO_INCREASE ? 1 : sc) : NAN;
     }
     if (w0 < W && !isnan(v[w0]))
         *target = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? v[w0] * (1 - g->x / 100)
-                  : g->kind == HELBY_TARGET_RATIO_INCREASE      ? v[w0] * (1 + g->x / 100)
-                                                                : v[w0] + g->x * sc;
+                  : g->kind == HELBY_TARGET_RATIO_INCREASE       ? v[w0] * (1 + g->x / 100)
+                                                                 : v[w0] + g->x * sc;
     return W;
 }
 

@@ -44,8 +44,8 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
     fputs("<table><caption>", o);
     report_esc(o, m->label);
     fprintf(o, " (%s)</caption><thead><tr>", sc);
-    const char *h[] = {"wave", "danes", "n", "minorities", "n", "all", "n",
-                       "gap_s", "ratio_s", "did_s", "rel_s"};
+    const char *h[] = {"wave", "danes", "n",       "minorities", "n",    "all",
+                       "n",    "gap_s", "ratio_s", "did_s",      "rel_s"};
     for (size_t k = 0; k < sizeof h / sizeof h[0]; k++) {
         char head[96];
         report_col_head(r, m, h[k], head, sizeof head);
@@ -117,8 +117,7 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
     fputs("</th>", o);
     for (size_t w = 0; w < W; w++)
         fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w],
-                report_t(r, "danes_s"),
-                r->waves[w], report_t(r, "minorities_s"));
+                report_t(r, "danes_s"), r->waves[w], report_t(r, "minorities_s"));
     fputs("</tr></thead><tbody>\n", o);
     char b[64];
     for (size_t d = 0; d < r->n_districts; d++) {
@@ -149,8 +148,7 @@ static void goals_html(const helby_report *r, FILE *o)
         report_goal_value(r, g, q, sizeof q);
         fprintf(o, "<div class=\"goal %s\"><div class=\"gl\">", verdict_class(g->q.flag));
         report_esc(o, g->label);
-        fprintf(o, "</div><div class=\"gv\">%s</div><p class=\"gs\">",
-                report_t(r, g->q.flag));
+        fprintf(o, "</div><div class=\"gv\">%s</div><p class=\"gs\">", report_t(r, g->q.flag));
         report_esc(o, g->sentence);
         fputs("</p><div class=\"gq\">", o);
         report_esc(o, g->quantity_label);
@@ -191,9 +189,10 @@ static void print_css(const helby_report *r, FILE *o)
              r->run.result_hash);
     fputs("@page{size:A4;margin:14mm 12mm 16mm 12mm;@bottom-left{content:", o);
     css_str(o, prov);
-    fprintf(o, ";font:8pt 'DejaVu Sans',Arial,sans-serif;color:#444}@bottom-right{content:\"%s \" "
-               "counter(page) \" %s \" counter(pages);font:8pt 'DejaVu Sans',Arial,sans-serif;"
-               "color:#444}}\n",
+    fprintf(o,
+            ";font:8pt 'DejaVu Sans',Arial,sans-serif;color:#444}@bottom-right{content:\"%s \" "
+            "counter(page) \" %s \" counter(pages);font:8pt 'DejaVu Sans',Arial,sans-serif;"
+            "color:#444}}\n",
             da ? "Side" : "Page", da ? "af" : "of");
     fputs("@media print{body{margin:0;max-width:none;font-size:10pt}"
           "h1,h2,h3,caption{break-after:avoid;page-break-after:avoid}"
@@ -246,16 +245,16 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
           "td.better{color:#2e7d32}td.worse{color:#c62828}"
-          "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n"
-          , o);
+          "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n",
+          o);
     print_css(r, o);
     fputs("</style></head><body><main>\n<h1>", o);
     report_esc(o, title);
     fputs("</h1>\n<dl class=\"about\">", o);
     report_header_t h;
     report_header(r, &h);
-    const char *k[3] = {"period", "weighting_w", "certainty"}, *v[3] = {h.period, h.weighting,
-                                                                       h.certainty};
+    const char *k[3] = {"period", "weighting_w", "certainty"},
+               *v[3] = {h.period, h.weighting, h.certainty};
     for (int i = 0; i < 3; i++) {
         fprintf(o, "<dt>%s</dt><dd>", report_t(r, k[i]));
         report_esc(o, v[i]);
@@ -306,8 +305,7 @@ static void barometer_html(const helby_report *r, FILE *o)
             const char *dir = report_goal_direction(r, g);
             fputs("<tr><td class=\"l\">", o);
             report_esc(o, g->label);
-            fprintf(o, "</td><td>%s %ld–%ld</td><td>", report_t(r, "survey"), g->baseline,
-                    g->wave);
+            fprintf(o, "</td><td>%s %ld–%ld</td><td>", report_t(r, "survey"), g->baseline, g->wave);
             report_esc(o, b);
             fputs("</td><td>", o);
             report_esc(o, x);
@@ -340,7 +338,7 @@ static void barometer_html(const helby_report *r, FILE *o)
             direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
             fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
             report_sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
-                      ind->target[k]);
+                             ind->target[k]);
             fputs("</td></tr>\n", o);
         }
     }
@@ -468,8 +466,9 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 district_table(r, o, &r->measures[i]);
             }
         report_sens_html(r, o); /* only when the run has the analysis */
-        fprintf(o, "<h2>%s</h2>\n<table><caption>%s</caption><thead><tr><th scope=\"col\">%s"
-                   "</th><th scope=\"col\">α</th><th scope=\"col\">n</th></tr></thead><tbody>\n",
+        fprintf(o,
+                "<h2>%s</h2>\n<table><caption>%s</caption><thead><tr><th scope=\"col\">%s"
+                "</th><th scope=\"col\">α</th><th scope=\"col\">n</th></tr></thead><tbody>\n",
                 report_t(r, "reliability"), report_t(r, "reliability"), report_t(r, "dimension"));
         for (size_t i = 0; i < r->n_measures; i++) {
             const helby_report_measure *m = &r->measures[i];

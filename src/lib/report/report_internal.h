@@ -28,8 +28,7 @@ const char *report_t(const helby_report *r, const char *key);
 double report_scale(const helby_report_measure *m, int q);
 int report_decimals(int q);
 /* A measure's scale with the direction cue: "share, %; lower is better". */
-void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf,
-                       size_t n);
+void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf, size_t n);
 /* A comparison table's column head with its unit ("Gap (points)", "Rel. gap change (%)"). */
 void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
                      char *buf, size_t n);
@@ -75,7 +74,7 @@ double report_goal_scale(const helby_report *r, const helby_report_goal *g);
 /* Text tables, headings and machine-readable fields (report_text.c). */
 typedef struct report_table {
     size_t cols, rows;
-    size_t left;  /* leading columns aligned left (text columns) */
+    size_t left; /* leading columns aligned left (text columns) */
     char **cell; /* rows x cols, malloc'ed strings */
 } report_table;
 int report_table_init(report_table *t, size_t cols);
@@ -85,16 +84,16 @@ void report_table_free(report_table *t);
 void report_table_print(const report_table *t, int md, FILE *o);
 void report_heading(FILE *o, int md, int level, const char *s);
 void report_csv_field(FILE *o, const char *s);
-void report_csv_num(FILE *o, double v);     /* shortest exact; nothing for NaN */
+void report_csv_num(FILE *o, double v); /* shortest exact; nothing for NaN */
 void report_json_str(FILE *o, const char *s);
-void report_json_num(FILE *o, double v);    /* null for NaN */
+void report_json_num(FILE *o, double v); /* null for NaN */
 
 /* The sensitivity analysis of the run (report_sens.c): its rows into r->sens_* (a run without
  * them leaves them empty); the section in text or Markdown, as CSV rows (after the others,
  * same columns) and as the JSON object's "sensitivity" member; the HTML section
  * (report_sens_html.c). */
-helby_status report_sens_fill(helby_report *r, const helby_survey *s,
-                              const helby_run_row *rows, size_t n, helby_error *err);
+helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helby_run_row *rows,
+                              size_t n, helby_error *err);
 void report_sens_free(helby_report *r);
 void report_sens_text(const helby_report *r, int md, FILE *o);
 void report_sens_csv(const helby_report *r, FILE *o);
@@ -122,8 +121,8 @@ size_t report_provenance(const helby_report *r, report_kv *kv, size_t max);
 
 /* The line a goal follows by wave (gap, ratio or level) and its target value; see
  * report_goal.c. */
-size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v,
-                          size_t max, double *target);
+size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v, size_t max,
+                          double *target);
 int report_goal_lower_better(const helby_report_goal *g);
 
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
@@ -144,7 +143,6 @@ double report_tick_step(double range);
 void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc);
 
-helby_status report_write_html(const helby_report *r, int barometer, FILE *out,
-                               helby_error *err);
+helby_status report_write_html(const helby_report *r, int barometer, FILE *out, helby_error *err);
 
 #endif

@@ -48,7 +48,9 @@ helby_status report_origins_collect(helby_report *r, const helby_survey *s,
     const helby_variable *v = &s->vars[s->group_var];
     const char *title = !strcmp(r->lang, "da") ? v->label_da : v->label_en;
     snprintf(r->origin_title, sizeof r->origin_title, "%s",
-             title && *title ? title : v->label_da ? v->label_da : v->name);
+             title && *title ? title
+             : v->label_da   ? v->label_da
+                             : v->name);
     for (size_t o = 0; o < r->n_origins; o++) {
         const char *lab = helby_variable_value_label(v, r->origins[o]);
         if (lab)
@@ -135,8 +137,9 @@ static int suppress_line(helby_report *r, helby_report_measure *m, size_t w, int
     unsigned char mk[66];
     for (size_t i = 0; i < k; i++) {
         nn[i] = cells[i]->present ? cells[i]->n : 0;
-        mk[i] = cells[i]->present && cells[i]->mark != HELBY_CELL_EMPTY ? (unsigned char)cells[i]->mark
-                                                                      : HELBY_CELL_SHOWN;
+        mk[i] = cells[i]->present && cells[i]->mark != HELBY_CELL_EMPTY
+                    ? (unsigned char)cells[i]->mark
+                    : HELBY_CELL_SHOWN;
     }
     helby_suppress(nn, 1, k, 1, 0, r->threshold, mk);
     int changed = 0;

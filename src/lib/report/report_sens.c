@@ -80,8 +80,8 @@ static void choice_label(const helby_report *r, const char *name, char *buf, siz
     snprintf(buf, n, "%s %s", kind, lab);
 }
 
-static helby_report_sens_goal *sens_goal(helby_report *r, const char *measure,
-                                         const char *goal, helby_error *err)
+static helby_report_sens_goal *sens_goal(helby_report *r, const char *measure, const char *goal,
+                                         helby_error *err)
 {
     for (size_t i = 0; i < r->n_sens_goals; i++)
         if (!strcmp(r->sens_goals[i].goal, goal) && !strcmp(r->sens_goals[i].measure, measure))
@@ -212,8 +212,8 @@ static void sens_goal_finish(helby_report *r, helby_report_sens_goal *G)
     }
 }
 
-helby_status report_sens_fill(helby_report *r, const helby_survey *s,
-                              const helby_run_row *rows, size_t n, helby_error *err)
+helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helby_run_row *rows,
+                              size_t n, helby_error *err)
 {
     (void)s;
     const char *p = strstr(r->run.options, ";sensitivity=");
@@ -287,11 +287,12 @@ static void goal_spread_table(const helby_report *r, const helby_report_sens_goa
     report_table_add(&t, h);
     char lv[16], l1[160], l2[160];
     num(r, 100 * r->level, 0, lv, sizeof lv);
-    snprintf(l1, sizeof l1, da ? "Reference (definitionens indeks), %s %%-KI fra stikprøven"
-                               : "Reference (the definition's index), %s %% sampling CI",
+    snprintf(l1, sizeof l1,
+             da ? "Reference (definitionens indeks), %s %%-KI fra stikprøven"
+                : "Reference (the definition's index), %s %% sampling CI",
              lv);
-    snprintf(l2, sizeof l2, da ? "%zu scenarier: median [5 %%; 95 %%]"
-                               : "%zu scenarios: median [5 %%; 95 %%]",
+    snprintf(l2, sizeof l2,
+             da ? "%zu scenarier: median [5 %%; 95 %%]" : "%zu scenarios: median [5 %%; 95 %%]",
              G->scenarios);
     const char *rows[][2] = {
         {report_t(r, "target"), tgt},
@@ -359,12 +360,13 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
         return;
     const int da = DA(r);
     report_heading(o, md, 2, da ? "Hvor robust er målopfyldelsen?" : "How robust is the verdict?");
-    fprintf(o, "%s\n", da ? "Indekset beregnet igen under andre forsvarlige valg (vægte, "
-                            "aggregering, mindste antal svar, udeladte spørgsmål); spændet "
-                            "over scenarierne er ikke et konfidensinterval."
-                          : "The index computed again under other defensible choices (weights, "
-                            "aggregation, minimum answers, items left out); the spread across "
-                            "scenarios is not a confidence interval.");
+    fprintf(o, "%s\n",
+            da ? "Indekset beregnet igen under andre forsvarlige valg (vægte, "
+                 "aggregering, mindste antal svar, udeladte spørgsmål); spændet "
+                 "over scenarierne er ikke et konfidensinterval."
+               : "The index computed again under other defensible choices (weights, "
+                 "aggregation, minimum answers, items left out); the spread across "
+                 "scenarios is not a confidence interval.");
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
         const helby_report_goal *g = report_goal_of(r, G);
@@ -386,8 +388,8 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
         for (size_t k = 0; k < r->n_sens_ranks; k++)
             if (!strcmp(r->sens_ranks[k].measure, m->name))
                 w = r->sens_ranks[k].wave;
-        snprintf(h, sizeof h, da ? "%s: bydelenes rang %ld (1 = bedst)"
-                                 : "%s: district ranks %ld (1 = best)",
+        snprintf(h, sizeof h,
+                 da ? "%s: bydelenes rang %ld (1 = bedst)" : "%s: district ranks %ld (1 = best)",
                  m->label, w);
         report_heading(o, md, 3, h);
         rank_table(r, m->name, md, o);
@@ -399,8 +401,8 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
 /* A row in the report CSV's columns: section;measure;label;wave;baseline;group;district;
  * quantity;estimate;se;ci_low;ci_high;n;flag;group_label. */
 static void csv_row(FILE *o, const char *measure, const char *label, long wave, long base,
-                    const char *district, const char *quantity, double est, double se,
-                    double lo, double hi, size_t n, const char *flag)
+                    const char *district, const char *quantity, double est, double se, double lo,
+                    double hi, size_t n, const char *flag)
 {
     fprintf(o, "sensitivity;%s;", measure);
     report_csv_field(o, label);
@@ -435,24 +437,22 @@ void report_sens_csv(const helby_report *r, FILE *o)
         const helby_report_cell *c = &G->reference;
         char q[160];
         snprintf(q, sizeof q, "%s reference", G->goal);
-        csv_row(o, G->measure, lab, w, b, "", q, c->estimate, c->se, c->ci_low, c->ci_high,
-                c->n, c->mark == HELBY_CELL_SHOWN ? c->flag : "suppressed");
+        csv_row(o, G->measure, lab, w, b, "", q, c->estimate, c->se, c->ci_low, c->ci_high, c->n,
+                c->mark == HELBY_CELL_SHOWN ? c->flag : "suppressed");
         snprintf(q, sizeof q, "%s scenarios", G->goal);
-        csv_row(o, G->measure, lab, w, b, "", q, G->median, NAN, G->p05, G->p95, G->scenarios,
-                "");
+        csv_row(o, G->measure, lab, w, b, "", q, G->median, NAN, G->p05, G->p95, G->scenarios, "");
         for (int v = 0; v < 4; v++) {
             snprintf(q, sizeof q, "%s share %s", G->goal, verdicts[v]);
-            csv_row(o, G->measure, lab, w, b, "", q, G->share[v], NAN, NAN, NAN, G->scenarios,
-                    "");
+            csv_row(o, G->measure, lab, w, b, "", q, G->share[v], NAN, NAN, NAN, G->scenarios, "");
         }
         for (size_t k = 0; k < G->n_choices; k++) {
             const helby_report_sens_choice *x = &G->choices[k];
             snprintf(q, sizeof q, "%s first_order %s", G->goal, x->name);
-            csv_row(o, G->measure, x->label, w, b, "", q, x->first, NAN, NAN, NAN,
-                    G->scenarios, "");
+            csv_row(o, G->measure, x->label, w, b, "", q, x->first, NAN, NAN, NAN, G->scenarios,
+                    "");
             snprintf(q, sizeof q, "%s total %s", G->goal, x->name);
-            csv_row(o, G->measure, x->label, w, b, "", q, x->total, NAN, NAN, NAN,
-                    G->scenarios, "");
+            csv_row(o, G->measure, x->label, w, b, "", q, x->total, NAN, NAN, NAN, G->scenarios,
+                    "");
         }
     }
     for (size_t i = 0; i < r->n_sens_ranks; i++) {

@@ -64,8 +64,8 @@ static void shares_words(const helby_report *r, const helby_report_sens_goal *G,
                  s[3]);
 }
 
-static void spread_desc(const helby_report *r, const helby_report_sens_goal *G,
-                        const char *qlabel, const char *tgt, helby_buf_t *d)
+static void spread_desc(const helby_report *r, const helby_report_sens_goal *G, const char *qlabel,
+                        const char *tgt, helby_buf_t *d)
 {
     const double sc = report_sens_scale(r, G);
     const char *u = report_sens_unit(r, G);
@@ -90,8 +90,7 @@ static void spread_desc(const helby_report *r, const helby_report_sens_goal *G,
 
 /* The goal's quantity: the scenarios' median with their 5–95 % range (a thick bar, diamond)
  * and the reference with its sampling CI (a thin whisker, circle), the target a dashed line. */
-static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens_goal *G,
-                         size_t gi)
+static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens_goal *G, size_t gi)
 {
     const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
     const double sc = report_sens_scale(r, G), tv = report_sens_target(r, G);
@@ -106,7 +105,7 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
         hi = lo + 1;
     double step = report_tick_step(hi - lo);
     lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
-#define XV(v) (ml + ((v) - lo) * (w - ml - mr) / (hi - lo))
+#define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[400], tgt[64], id[64], qlabel[160];
     snprintf(qlabel, sizeof qlabel, "%s", g ? g->quantity_label : G->goal);
     snprintf(title, sizeof title, "%s: %s", G->goal, qlabel);
@@ -129,27 +128,30 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
     snprintf(lab, sizeof lab, DA(r) ? "Reference (%s %%-KI)" : "Reference (%s %% CI)", lv);
     label_at(o, ml - 8, y2 + 4, "dl", lab);
     if (!isnan(G->median)) {
-        fprintf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\" "
-                   "fill-opacity=\"0.3\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
+        fprintf(o,
+                "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"14\" fill=\"%s\" "
+                "fill-opacity=\"0.3\" stroke=\"%s\" stroke-width=\"1.5\"/>\n",
                 XV(G->p05 * sc), y1 - 7, fmax(XV(G->p95 * sc) - XV(G->p05 * sc), 1), COL_SCEN,
                 COL_SCEN);
         diamond(o, XV(G->median * sc), y1, COL_SCEN);
     }
     if (c->mark == HELBY_CELL_SHOWN && !isnan(c->estimate)) {
         double a = XV(c->ci_low * sc), b = XV(c->ci_high * sc);
-        fprintf(o, "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" stroke=\"%s\" "
-                   "stroke-width=\"2\" fill=\"none\"/>\n",
+        fprintf(o,
+                "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\" fill=\"none\"/>\n",
                 a, y2, b, a, y2 - 6, y2 + 6, b, y2 - 6, y2 + 6, COL_REF);
-        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n",
-                XV(c->estimate * sc), y2, COL_REF);
+        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"5\" fill=\"%s\"/>\n", XV(c->estimate * sc),
+                y2, COL_REF);
     }
     if (!isnan(tv)) {
-        fprintf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                   "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n",
+        fprintf(o,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                "stroke-width=\"2\" stroke-dasharray=\"6 3\"/>\n",
                 XV(tv), XV(tv), mt - 14, mt + 2 * rowh, COL_TGT);
         snprintf(lab, sizeof lab, "%s %s", report_t(r, "target"), tgt);
-        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\" text-anchor=\"%s\">", XV(tv),
-                mt - 18, XV(tv) > w / 2 ? "end" : "start");
+        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\" text-anchor=\"%s\">", XV(tv), mt - 18,
+                XV(tv) > w / 2 ? "end" : "start");
         report_esc(o, lab);
         fputs("</text>\n", o);
     }
@@ -172,8 +174,8 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
     hi = ceil(hi / 0.2) * 0.2;
 #define XV(v) (ml + (fmax((v), 0)) * (w - ml - mr) / hi)
     char title[200], id[64], a[32], b[32];
-    snprintf(title, sizeof title, DA(r) ? "%s: hvilket valg flytter resultatet?"
-                                        : "%s: which choice moves the result?",
+    snprintf(title, sizeof title,
+             DA(r) ? "%s: hvilket valg flytter resultatet?" : "%s: which choice moves the result?",
              G->goal);
     snprintf(id, sizeof id, "s-%zu-idx", gi);
     helby_buf_t d = {0};
@@ -199,24 +201,25 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
             double yy = y + (k ? 28 : 17);
             if (isnan(v[k]))
                 continue;
-            fprintf(o, "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%s\" "
-                       "stroke=\"%s\" stroke-width=\"1.5\"/>",
+            fprintf(o,
+                    "<rect x=\"%.1f\" y=\"%.1f\" width=\"%.1f\" height=\"10\" fill=\"%s\" "
+                    "stroke=\"%s\" stroke-width=\"1.5\"/>",
                     ml, yy, fmax(XV(v[k]) - ml, 0.5), k ? "#ffffff" : COL_SCEN,
                     k ? COL_REF : COL_SCEN);
             helby_report_num(r, v[k], 2, a, sizeof a);
-            fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", XV(v[k]) + 4,
-                    yy + 9, a);
+            fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", XV(v[k]) + 4, yy + 9,
+                    a);
         }
     }
     double ly = h - 12;
     fprintf(o, "<rect x=\"8\" y=\"%.1f\" width=\"16\" height=\"10\" fill=\"%s\"/>", ly - 9,
             COL_SCEN);
     label_at(o, 30, ly, "lg", DA(r) ? "Første orden S (valget alene)" : "First-order S (alone)");
-    fprintf(o, "<rect x=\"258\" y=\"%.1f\" width=\"16\" height=\"10\" fill=\"#ffffff\" "
-               "stroke=\"%s\" stroke-width=\"1.5\"/>",
+    fprintf(o,
+            "<rect x=\"258\" y=\"%.1f\" width=\"16\" height=\"10\" fill=\"#ffffff\" "
+            "stroke=\"%s\" stroke-width=\"1.5\"/>",
             ly - 9, COL_REF);
-    label_at(o, 280, ly, "lg",
-             DA(r) ? "Total ST (med samspil)" : "Total ST (with interactions)");
+    label_at(o, 280, ly, "lg", DA(r) ? "Total ST (med samspil)" : "Total ST (with interactions)");
     fputs("</svg>\n", o);
 #undef XV
 }
@@ -228,29 +231,33 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
     const int da = DA(r);
     char a[32], b[32], c[32], lv[16];
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
-    fprintf(o, "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
-               "<th scope=\"col\">%s (%s)</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-               "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
+    fprintf(o,
+            "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s (%s)</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
             G->goal, da ? "på tværs af scenarier" : "across scenarios", da ? "Hvad" : "What",
             report_t(r, "estimate"), u, da ? "Nedre" : "Lower", da ? "Øvre" : "Upper", "n");
     helby_report_num(r, G->median * sc, 1, a, sizeof a);
     helby_report_num(r, G->p05 * sc, 1, b, sizeof b);
     helby_report_num(r, G->p95 * sc, 1, c, sizeof c);
-    fprintf(o, "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%zu</td>"
-               "</tr>\n",
+    fprintf(o,
+            "<tr><th scope=\"row\">%s</th><td>%s</td><td>%s</td><td>%s</td><td>%zu</td>"
+            "</tr>\n",
             da ? "Scenarier: median, 5 % og 95 %" : "Scenarios: median, 5 % and 95 %", a, b, c,
             G->scenarios);
     const helby_report_cell *x = &G->reference;
     helby_report_num(r, x->estimate * sc, 1, a, sizeof a);
     helby_report_num(r, x->ci_low * sc, 1, b, sizeof b);
     helby_report_num(r, x->ci_high * sc, 1, c, sizeof c);
-    fprintf(o, "<tr><th scope=\"row\">%s %s %s</th><td>%s</td><td>%s</td><td>%s</td>"
-               "<td>%zu</td></tr>\n",
+    fprintf(o,
+            "<tr><th scope=\"row\">%s %s %s</th><td>%s</td><td>%s</td><td>%s</td>"
+            "<td>%zu</td></tr>\n",
             da ? "Reference med" : "Reference with", lv, da ? "%-KI" : "% CI", a, b, c, x->n);
     for (int v = 0; v < 4; v++) {
         helby_report_num(r, 100 * G->share[v], 1, a, sizeof a);
-        fprintf(o, "<tr><th scope=\"row\">%s: %s</th><td>%s %%</td><td></td><td></td>"
-                   "<td>%zu</td></tr>\n",
+        fprintf(o,
+                "<tr><th scope=\"row\">%s: %s</th><td>%s %%</td><td></td><td></td>"
+                "<td>%zu</td></tr>\n",
                 da ? "Andel af scenarier" : "Share of scenarios", report_sens_verdict(r, v), a,
                 G->scenarios);
     }
@@ -260,8 +267,9 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
 static void indices_table(const helby_report *r, FILE *o, const helby_report_sens_goal *G)
 {
     const int da = DA(r);
-    fprintf(o, "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
-               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
+    fprintf(o,
+            "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
             G->goal, da ? "sensitivitetsindeks" : "sensitivity indices", da ? "Valg" : "Choice",
             da ? "Første orden S" : "First-order S", "Total ST");
     for (size_t i = 0; i < G->n_choices; i++) {
@@ -282,10 +290,10 @@ static void rank_chart(const helby_report *r, FILE *o, const helby_report_measur
 {
     const double w = 560, rowh = 24, ml = 190, mr = 16, mt = 40, mb = 46;
     const double h = mt + mb + rowh * (double)nk, lo = 1, hi = (double)(nk > 1 ? nk : 2);
-#define XV(v) (ml + ((v) - lo) * (w - ml - mr) / (hi - lo))
+#define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[320], id[96], a[32], b[32], c[32], e[32];
-    snprintf(title, sizeof title, DA(r) ? "%s: bydelenes rang %ld (1 = bedst)"
-                                        : "%s: district ranks %ld (1 = best)",
+    snprintf(title, sizeof title,
+             DA(r) ? "%s: bydelenes rang %ld (1 = bedst)" : "%s: district ranks %ld (1 = best)",
              m->label, k[0].wave);
     snprintf(id, sizeof id, "s-%s-ranks", m->name);
     helby_buf_t d = {0};
@@ -308,21 +316,25 @@ static void rank_chart(const helby_report *r, FILE *o, const helby_report_measur
         double y = mt + rowh * ((double)i + 0.5);
         label_at(o, ml - 8, y + 4, "dl", k[i].label);
         if (!isnan(k[i].low))
-            fprintf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
-                       "stroke-width=\"6\" stroke-opacity=\"0.45\" stroke-linecap=\"round\"/>\n",
+            fprintf(o,
+                    "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
+                    "stroke-width=\"6\" stroke-opacity=\"0.45\" stroke-linecap=\"round\"/>\n",
                     XV(k[i].low), XV(k[i].high), y, y, COL_SCEN);
         if (!isnan(k[i].median))
             diamond(o, XV(k[i].median), y, COL_SCEN);
         if (!isnan(k[i].reference))
-            fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"none\" stroke=\"%s\" "
-                       "stroke-width=\"2\"/>\n",
+            fprintf(o,
+                    "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"8\" fill=\"none\" stroke=\"%s\" "
+                    "stroke-width=\"2\"/>\n",
                     XV(k[i].reference), y, COL_REF);
     }
     double ly = h - 12;
     diamond(o, 14, ly - 4, COL_SCEN);
-    label_at(o, 26, ly, "lg", DA(r) ? "Median, bjælke: 90 %-interval" : "Median, bar: 90 % interval");
-    fprintf(o, "<circle cx=\"290\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\" "
-               "stroke-width=\"2\"/>",
+    label_at(o, 26, ly, "lg",
+             DA(r) ? "Median, bjælke: 90 %-interval" : "Median, bar: 90 % interval");
+    fprintf(o,
+            "<circle cx=\"290\" cy=\"%.1f\" r=\"5\" fill=\"none\" stroke=\"%s\" "
+            "stroke-width=\"2\"/>",
             ly - 4, COL_REF);
     label_at(o, 302, ly, "lg", DA(r) ? "Definitionens rang" : "The definition's rank");
     fputs("</svg>\n", o);
@@ -335,12 +347,13 @@ static void rank_table(const helby_report *r, FILE *o, const helby_report_measur
     const int da = DA(r);
     fputs("<table><caption>", o);
     report_esc(o, m->label);
-    fprintf(o, ": %s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-               "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
-               "</tr></thead><tbody>\n",
+    fprintf(o,
+            ": %s</caption><thead><tr><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "<th scope=\"col\">%s</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
+            "</tr></thead><tbody>\n",
             da ? "bydelenes rang" : "district ranks", report_t(r, "district"),
-            da ? "Definitionens rang" : "The definition's rank", da ? "Median" : "Median",
-            "5 %", "95 %");
+            da ? "Definitionens rang" : "The definition's rank", da ? "Median" : "Median", "5 %",
+            "95 %");
     for (size_t i = 0; i < nk; i++) {
         char a[32], b[32], c[32], e[32];
         helby_report_num(r, k[i].reference, 0, e, sizeof e);
@@ -394,8 +407,7 @@ void report_sens_html(const helby_report *r, FILE *o)
                  "line, another defensible index would have judged the goal otherwise.");
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
-        const helby_report_goal *g =
-            G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
+        const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
         char sw[400];
         shares_words(r, G, sw, sizeof sw);
         fputs("<h3>", o);

@@ -41,16 +41,32 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
         const helby_report_measure *m = &r->measures[i];
         for (size_t w = 0; w < W; w++)
             for (int g = 0; g < HELBY_RG_N; g++) {
-                row x = {"level", m->name, m->label, group_key(g), "estimate", "", r->waves[w],
-                         0, &m->level[w * HELBY_RG_N + (size_t)g], report_t(r, group_key(g))};
+                row x = {"level",
+                         m->name,
+                         m->label,
+                         group_key(g),
+                         "estimate",
+                         "",
+                         r->waves[w],
+                         0,
+                         &m->level[w * HELBY_RG_N + (size_t)g],
+                         report_t(r, group_key(g))};
                 fn(r, &x, ctx);
             }
         for (size_t w = 0; w < W; w++) /* origin subgroups: group holds the code */
             for (size_t k = 0; k < r->n_origins; k++) {
                 char code[32];
                 snprintf(code, sizeof code, "%.17g", r->origins[k]);
-                row x = {"origin", m->name, m->label, code, "estimate", "", r->waves[w], 0,
-                         &m->origin[w * r->n_origins + k], r->origin_labels[k]};
+                row x = {"origin",
+                         m->name,
+                         m->label,
+                         code,
+                         "estimate",
+                         "",
+                         r->waves[w],
+                         0,
+                         &m->origin[w * r->n_origins + k],
+                         r->origin_labels[k]};
                 fn(r, &x, ctx);
             }
         for (size_t w = 0; w < W; w++)
@@ -58,8 +74,8 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
                 const helby_report_cell *c = &m->cmp[w * HELBY_RQ_N + (size_t)q];
                 if (!c->present)
                     continue;
-                row x = {"comparison", m->name, m->label, "", qkey(q), "", r->waves[w],
-                         m->baseline, c, ""};
+                row x = {"comparison", m->name,     m->label,    "", qkey(q),
+                         "",           r->waves[w], m->baseline, c,  ""};
                 fn(r, &x, ctx);
             }
         for (size_t d = 0; d < D; d++)
@@ -68,9 +84,11 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
                     const helby_report_cell *c = &m->district[(d * W + w) * 2 + (size_t)g];
                     if (!c->present)
                         continue;
-                    row x = {"district", m->name, m->label, group_key(g), "estimate",
-                             r->district_labels ? r->district_labels[d] : "", r->waves[w], 0, c,
-                             report_t(r, group_key(g))};
+                    row x = {"district",  m->name,
+                             m->label,    group_key(g),
+                             "estimate",  r->district_labels ? r->district_labels[d] : "",
+                             r->waves[w], 0,
+                             c,           report_t(r, group_key(g))};
                     fn(r, &x, ctx);
                 }
         if (!isnan(m->alpha)) {
@@ -242,8 +260,9 @@ static void write_json(const helby_report *r, FILE *o)
     report_json_str(o, r->run.engine);
     fputs(", \"options\": ", o);
     report_json_str(o, r->run.options);
-    fprintf(o, ", \"definition\": \"%s\", \"result_sha256\": \"%s\", \"min_cell\": %zu,\n"
-               " \"methods\": ",
+    fprintf(o,
+            ", \"definition\": \"%s\", \"result_sha256\": \"%s\", \"min_cell\": %zu,\n"
+            " \"methods\": ",
             r->run.def_hash, r->run.result_hash, r->threshold);
     report_json_str(o, r->methods);
     fputs(",\n \"goals\": [", o);
@@ -376,15 +395,13 @@ static void goals_table(const helby_report *r, int md, FILE *o)
         report_table_print(&t, 1, o);
     } else {
         for (size_t i = 1; i < t.rows; i++)
-            fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5],
-                    t.cell[i * 5 + 1], h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4],
-                    t.cell[i * 5 + 4]);
+            fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5], t.cell[i * 5 + 1],
+                    h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4], t.cell[i * 5 + 4]);
     }
     report_table_free(&t);
 }
 
-static void measure_tables(const helby_report *r, const helby_report_measure *m, int md,
-                           FILE *o)
+static void measure_tables(const helby_report *r, const helby_report_measure *m, int md, FILE *o)
 {
     char title[320], scale[96];
     report_scale_text(r, m, scale, sizeof scale);
@@ -396,9 +413,17 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
     const char *uk[4] = {"gap_s", "ratio_s", "did_s", "rel_s"};
     for (int k = 0; k < 4; k++)
         report_col_head(r, m, uk[k], units[k], sizeof units[k]);
-    const char *h[11] = {report_t(r, "wave"), report_t(r, "danes"), "n",
-                         report_t(r, "minorities"), "n", report_t(r, "all"), "n",
-                         units[0], units[1], units[2], units[3]};
+    const char *h[11] = {report_t(r, "wave"),
+                         report_t(r, "danes"),
+                         "n",
+                         report_t(r, "minorities"),
+                         "n",
+                         report_t(r, "all"),
+                         "n",
+                         units[0],
+                         units[1],
+                         units[2],
+                         units[3]};
     report_table_add(&t, h);
     const double sc = report_scale(m, -1);
     for (size_t w = 0; w < r->n_waves; w++) {
@@ -411,8 +436,7 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
         }
         for (int q = 0; q < 4; q++) {
             const helby_report_cell *x = &m->cmp[w * HELBY_RQ_N + (size_t)q];
-            report_cell_text(r, x, report_scale(m, q), report_decimals(q), c[7 + q],
-                             sizeof c[0]);
+            report_cell_text(r, x, report_scale(m, q), report_decimals(q), c[7 + q], sizeof c[0]);
         }
         const char *v[11];
         for (int k = 0; k < 11; k++)
@@ -459,8 +483,7 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
     report_table_free(&t);
 }
 
-static void district_table(const helby_report *r, const helby_report_measure *m, int md,
-                           FILE *o)
+static void district_table(const helby_report *r, const helby_report_measure *m, int md, FILE *o)
 {
     const size_t W = r->n_waves, C = 1 + 2 * W;
     char title[256];
@@ -468,9 +491,9 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
     report_heading(o, md, 3, title);
     report_table t;
     report_table_init(&t, C);
-    char (*h)[64] = calloc(C, sizeof *h);
+    char(*h)[64] = calloc(C, sizeof *h);
     const char **v = calloc(C, sizeof *v);
-    char (*c)[64] = calloc(C, sizeof *c);
+    char(*c)[64] = calloc(C, sizeof *c);
     if (!h || !v || !c) {
         free(h), free(v), free(c);
         return;
@@ -533,7 +556,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
     report_table t;
     report_table_init(&t, 1 + W);
     const char **v = calloc(1 + W, sizeof *v);
-    char (*c)[128] = calloc(1 + W, sizeof *c);
+    char(*c)[128] = calloc(1 + W, sizeof *c);
     if (!v || !c) {
         free(v), free(c);
         return;
@@ -587,7 +610,7 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
     report_heading(o, md, 1, title);
     report_table t;
     report_table_init(&t, 6);
-    const char *h[6] = {report_t(r, "goal"), report_t(r, "source"), report_t(r, "latest"),
+    const char *h[6] = {report_t(r, "goal"),   report_t(r, "source"),    report_t(r, "latest"),
                         report_t(r, "target"), report_t(r, "direction"), report_t(r, "verdict")};
     report_table_add(&t, h);
     for (int goal = 1; goal <= 6; goal++) {
@@ -602,7 +625,10 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             report_goal_target(r, g, tg, sizeof tg);
             char src[64];
             snprintf(src, sizeof src, "%s %ld–%ld", report_t(r, "survey"), g->baseline, g->wave);
-            const char *v[6] = {g->label, src, q, tg,
+            const char *v[6] = {g->label,
+                                src,
+                                q,
+                                tg,
                                 report_t(r, report_goal_direction(r, g)),
                                 report_t(r, g->q.flag)};
             report_table_add(&t, v);
@@ -620,7 +646,11 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             helby_report_num(r, ind->target[k], 1, tv, sizeof tv);
             snprintf(tg, sizeof tg, "%s %s", strcmp(ind->better, "higher") ? "≤" : "≥", tv);
             snprintf(src, sizeof src, "%s %s", report_t(r, "register"), ind->period[k]);
-            const char *v[6] = {lab, src, val, tg, report_t(r, report_direction(ind)),
+            const char *v[6] = {lab,
+                                src,
+                                val,
+                                tg,
+                                report_t(r, report_direction(ind)),
                                 report_t(r, report_register_verdict(ind))};
             report_table_add(&t, v);
         }
@@ -659,7 +689,7 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
                 v = shown ? g->q.estimate : NAN;
                 lo = shown ? g->q.ci_low : NAN;
                 hi = shown ? g->q.ci_high : NAN;
-                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE        ? g->x
+                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE          ? g->x
                      : g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x / 100
                                                                       : g->x / 100;
                 better = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? "lower" : "higher";
@@ -717,8 +747,8 @@ static void write_text(const helby_report *r, int md, FILE *o)
     report_heading(o, md, 1, r->title);
     report_header_t h;
     report_header(r, &h);
-    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "",
-            h.period, md ? "\n" : "");
+    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "", h.period,
+            md ? "\n" : "");
     fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "weighting_w"), md ? "**" : "",
             h.weighting, md ? "\n" : "");
     fprintf(o, "%s%s:%s %s\n", md ? "**" : "", report_t(r, "certainty"), md ? "**" : "",
@@ -776,8 +806,7 @@ helby_status helby_report_write(const helby_report *r, helby_report_format f, in
             write_json(r, out);
         break;
     case HELBY_REPORT_HTML: return report_write_html(r, barometer, out, err);
-    default:
-        return helby_error_set(err, HELBY_EUSAGE, "this format is written to a file (--out)");
+    default: return helby_error_set(err, HELBY_EUSAGE, "this format is written to a file (--out)");
     }
     if (ferror(out))
         return helby_error_set(err, HELBY_EIO, "writing the report failed");

@@ -43,8 +43,8 @@ static void num(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_f
 }
 
 /* estimate, se, ci_low, ci_high, n, flag from column c on; the mark instead when hidden. */
-static void cell(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c,
-                 const helby_report_cell *e, lxw_format *f)
+static void cell(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t c, const helby_report_cell *e,
+                 lxw_format *f)
 {
     if (e->mark != HELBY_CELL_SHOWN) {
         worksheet_write_string(ws, row, c, report_mark(e), x->mark);
@@ -78,11 +78,19 @@ static void xl_goals(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *gc[] = {report_t(r, "goal"), da ? "Beskrivelse" : "Description",
-                        da ? "Indikator" : "Measure", da ? "Basisår" : "Baseline",
-                        report_t(r, "wave"), report_t(r, "observed"), da ? "SE" : "SE",
-                        da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        report_t(r, "verdict"), report_t(r, "rule"), report_t(r, "in_words")};
+    const char *gc[] = {report_t(r, "goal"),
+                        da ? "Beskrivelse" : "Description",
+                        da ? "Indikator" : "Measure",
+                        da ? "Basisår" : "Baseline",
+                        report_t(r, "wave"),
+                        report_t(r, "observed"),
+                        da ? "SE" : "SE",
+                        da ? "KI nedre" : "CI low",
+                        da ? "KI øvre" : "CI high",
+                        "n",
+                        report_t(r, "verdict"),
+                        report_t(r, "rule"),
+                        report_t(r, "in_words")};
     lxw_worksheet *ws = sheet(x, "Mål", "Goals", gc, 13);
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
@@ -107,10 +115,11 @@ static void xl_levels(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *ec[] = {da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
-                        da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
-                        da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        da ? "Markering" : "Flag"};
+    const char *ec[] = {
+        da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
+        da ? "Gruppe" : "Group",      report_t(r, "estimate"),     "SE",
+        da ? "KI nedre" : "CI low",   da ? "KI øvre" : "CI high",  "n",
+        da ? "Markering" : "Flag"};
     lxw_worksheet *ws = sheet(x, "Estimater", "Estimates", ec, 10);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
@@ -142,10 +151,11 @@ static void xl_comparisons(xl *x)
     int da = !strcmp(r->lang, "da");
     static const char *qk[HELBY_RQ_N] = {"gap", "ratio", "gap_change", "rel_gap_change",
                                          "ratio_change"};
-    const char *cc[] = {da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
-                        da ? "Størrelse" : "Quantity", report_t(r, "estimate"), "SE",
-                        da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        da ? "Markering" : "Flag", da ? "Basisår" : "Baseline"};
+    const char *cc[] = {
+        da ? "Indikator" : "Measure",  da ? "Betegnelse" : "Label", report_t(r, "wave"),
+        da ? "Størrelse" : "Quantity", report_t(r, "estimate"),     "SE",
+        da ? "KI nedre" : "CI low",    da ? "KI øvre" : "CI high",  "n",
+        da ? "Markering" : "Flag",     da ? "Basisår" : "Baseline"};
     lxw_worksheet *ws = sheet(x, "Sammenligninger", "Comparisons", cc, 11);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
@@ -159,9 +169,9 @@ static void xl_comparisons(xl *x)
                 worksheet_write_string(ws, row, 1, m->label, NULL);
                 worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
                 worksheet_write_string(ws, row, 3, report_t(r, qk[q]), NULL);
-                lxw_format *f = q == HELBY_RQ_RATIO ? x->f3
+                lxw_format *f = q == HELBY_RQ_RATIO                            ? x->f3
                                 : q >= HELBY_RQ_REL_GAP_CHANGE || m->kind == 2 ? x->pct
-                                                                                : x->f1;
+                                                                               : x->f1;
                 cell(x, ws, row, 4, c, f);
                 worksheet_write_number(ws, row, 10, (double)m->baseline, NULL);
                 row++;
@@ -174,10 +184,11 @@ static void xl_districts(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *dc[] = {da ? "Indikator" : "Measure", report_t(r, "district"), report_t(r, "wave"),
-                        da ? "Gruppe" : "Group", report_t(r, "estimate"), "SE",
-                        da ? "KI nedre" : "CI low", da ? "KI øvre" : "CI high", "n",
-                        da ? "Markering" : "Flag"};
+    const char *dc[] = {
+        da ? "Indikator" : "Measure", report_t(r, "district"),    report_t(r, "wave"),
+        da ? "Gruppe" : "Group",      report_t(r, "estimate"),    "SE",
+        da ? "KI nedre" : "CI low",   da ? "KI øvre" : "CI high", "n",
+        da ? "Markering" : "Flag"};
     lxw_worksheet *ws = sheet(x, "Bydele", "Districts", dc, 10);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
@@ -226,8 +237,7 @@ static void xl_weighting(xl *x)
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
     if (r->weighting) {
-        const char *wc[] = {report_t(r, "wave"), report_t(r, "diagnostic"),
-                            da ? "Værdi" : "Value"};
+        const char *wc[] = {report_t(r, "wave"), report_t(r, "diagnostic"), da ? "Værdi" : "Value"};
         lxw_worksheet *ws = sheet(x, "Vægtning", "Weighting", wc, 3);
         lxw_row_t row = 1;
         for (const char *p = r->weighting; ws && *p; row++) {
@@ -300,9 +310,9 @@ static void xl_run(xl *x)
 /* The sensitivity analysis (runs of compute --sensitivity N): per goal the reference with its
  * sampling CI, the scenarios' median and 5-95 %, the shares of verdicts and the indices per
  * choice; per index the districts' ranks. Numbers as the report shows them (report_sens.c). */
-static void sens_row(xl *x, lxw_worksheet *ws, lxw_row_t row, const char *goal,
-                     const char *what, const char *measure, const char *choice, double est,
-                     double lo, double hi, double n, lxw_format *f)
+static void sens_row(xl *x, lxw_worksheet *ws, lxw_row_t row, const char *goal, const char *what,
+                     const char *measure, const char *choice, double est, double lo, double hi,
+                     double n, lxw_format *f)
 {
     worksheet_write_string(ws, row, 0, goal, NULL);
     worksheet_write_string(ws, row, 1, what, NULL);
@@ -320,36 +330,36 @@ static void xl_sensitivity(xl *x)
     if (!r->sens_n)
         return;
     int da = !strcmp(r->lang, "da");
-    const char *c[] = {report_t(r, "goal"), da ? "Størrelse" : "Quantity",
+    const char *c[] = {report_t(r, "goal"),          da ? "Størrelse" : "Quantity",
                        da ? "Indikator" : "Measure", da ? "Valg / bydel" : "Choice / district",
-                       report_t(r, "estimate"), da ? "Nedre" : "Lower", da ? "Øvre" : "Upper",
-                       "n", report_t(r, "verdict")};
+                       report_t(r, "estimate"),      da ? "Nedre" : "Lower",
+                       da ? "Øvre" : "Upper",        "n",
+                       report_t(r, "verdict")};
     lxw_worksheet *ws = sheet(x, "Robusthed", "Robustness", c, 9);
     if (!ws)
         return;
     lxw_row_t row = 1;
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
-        const helby_report_goal *g =
-            G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
+        const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
         lxw_format *f = g && g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
         const helby_report_cell *e = &G->reference;
-        sens_row(x, ws, row, G->goal, da ? "Reference med KI" : "Reference with CI", G->measure,
-                 "", e->estimate, e->ci_low, e->ci_high, (double)e->n, f);
-        worksheet_write_string(ws, row++, 8, report_t(r, e->mark == HELBY_CELL_SHOWN
-                                                             ? e->flag : "suppressed"), NULL);
-        sens_row(x, ws, row++, G->goal, da ? "Scenarier: median, 5 %, 95 %"
-                                           : "Scenarios: median, 5 %, 95 %",
-                 G->measure, "", G->median, G->p05, G->p95, (double)G->scenarios, f);
+        sens_row(x, ws, row, G->goal, da ? "Reference med KI" : "Reference with CI", G->measure, "",
+                 e->estimate, e->ci_low, e->ci_high, (double)e->n, f);
+        worksheet_write_string(
+            ws, row++, 8, report_t(r, e->mark == HELBY_CELL_SHOWN ? e->flag : "suppressed"), NULL);
+        sens_row(x, ws, row++, G->goal,
+                 da ? "Scenarier: median, 5 %, 95 %" : "Scenarios: median, 5 %, 95 %", G->measure,
+                 "", G->median, G->p05, G->p95, (double)G->scenarios, f);
         for (int v = 0; v < 4; v++) {
             sens_row(x, ws, row, G->goal, da ? "Andel af scenarier" : "Share of scenarios",
                      G->measure, "", G->share[v], NAN, NAN, (double)G->scenarios, x->pct);
             worksheet_write_string(ws, row++, 8, report_sens_verdict(r, v), NULL);
         }
         for (size_t k = 0; k < G->n_choices; k++) {
-            sens_row(x, ws, row++, G->goal, da ? "Første orden S" : "First-order S",
-                     G->measure, G->choices[k].label, G->choices[k].first, NAN, NAN,
-                     (double)G->scenarios, x->f3);
+            sens_row(x, ws, row++, G->goal, da ? "Første orden S" : "First-order S", G->measure,
+                     G->choices[k].label, G->choices[k].first, NAN, NAN, (double)G->scenarios,
+                     x->f3);
             sens_row(x, ws, row++, G->goal, "Total ST", G->measure, G->choices[k].label,
                      G->choices[k].total, NAN, NAN, (double)G->scenarios, x->f3);
         }
@@ -357,10 +367,9 @@ static void xl_sensitivity(xl *x)
     for (size_t i = 0; i < r->n_sens_ranks; i++) {
         const helby_report_sens_rank *k = &r->sens_ranks[i];
         sens_row(x, ws, row++, "", da ? "Rang: median, 5 %, 95 %" : "Rank: median, 5 %, 95 %",
-                 k->measure, k->label, k->median, k->low, k->high, 2.0 * (double)r->sens_n,
-                 x->f1);
-        sens_row(x, ws, row++, "", da ? "Definitionens rang" : "The definition's rank",
-                 k->measure, k->label, k->reference, NAN, NAN, NAN, x->n0);
+                 k->measure, k->label, k->median, k->low, k->high, 2.0 * (double)r->sens_n, x->f1);
+        sens_row(x, ws, row++, "", da ? "Definitionens rang" : "The definition's rank", k->measure,
+                 k->label, k->reference, NAN, NAN, NAN, x->n0);
     }
     worksheet_set_column(ws, 1, 1, 30, NULL);
     worksheet_set_column(ws, 3, 3, 44, NULL);

@@ -43,9 +43,9 @@ typedef struct run_ctx {
     const char *measures[MAX_MEASURES];
     size_t nm;
     helby_dataset *D;
-    helby_design *d;            /* method 1: the waves stacked in one design */
+    helby_design *d; /* method 1: the waves stacked in one design */
     helby_replicates *rep;
-    helby_wave_designs *W;      /* method 2: one design per wave */
+    helby_wave_designs *W; /* method 2: one design per wave */
     const double *gcol, *wcol, *dcol;
     double *y;
     long *dom;

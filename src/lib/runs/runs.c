@@ -66,7 +66,8 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
     if (!(o->df >= 0) || isinf(o->df))
         return helby_error_set(err, HELBY_EUSAGE, "df must be a positive number");
     if (o->sensitivity && (o->method < 2 || o->sensitivity < 2 || o->sensitivity > 1000000))
-        return helby_error_set(err, HELBY_EUSAGE, "a sensitivity analysis takes 2 to 1000000 "
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "a sensitivity analysis takes 2 to 1000000 "
                                "scenarios and method 2");
     if (!o->weights[0] || strchr(o->weights, ';') || strchr(o->weights, '='))
         return helby_error_set(err, HELBY_EUSAGE, "'%s' is not a weight set name", o->weights);
@@ -368,8 +369,8 @@ static double rel_diff(double a, double b)
     return m > 0 ? fabs(a - b) / m : 0;
 }
 
-static double max_rel_diff(const helby_run_row *a, const helby_run_row *b,
-                           const helby_row_move *mv, size_t n)
+static double max_rel_diff(const helby_run_row *a, const helby_run_row *b, const helby_row_move *mv,
+                           size_t n)
 {
     double worst = 0;
     for (size_t i = 0; i < n; i++) {

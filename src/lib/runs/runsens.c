@@ -50,8 +50,8 @@ static void choice_name(const helby_sens_index *x, const helby_choice *c, char *
 /* A goal's rows: "sensitivity=G,quantity=reference" (the definition's construction with its
  * sampling CI and verdict), "...=scenarios" (median, 5 % and 95 % in the CI's columns, n the
  * scenarios), "...=share,verdict=V", "...=first_order,choice=C" and "...=total,choice=C". */
-static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_goal *G,
-                     size_t scen, helby_error *err)
+static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_goal *G, size_t scen,
+                     helby_error *err)
 {
     const char *m = x->index->name, *g = G->target->goal;
     const helby_estimate *q = &G->reference.q;

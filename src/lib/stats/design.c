@@ -100,8 +100,8 @@ static helby_status fpc_kinds_agree(const helby_design *d, const double *fpc_h, 
     const char *nm[4];
     for (size_t i = 0; i < 2; i++) {
         nm[i] = i < nb ? helby_design_stratum_name(d, big[i], a[i], sizeof a[i]) : NULL;
-        nm[2 + i] = i < ns ? helby_design_stratum_name(d, small[i], a[2 + i], sizeof a[2 + i])
-                           : NULL;
+        nm[2 + i] =
+            i < ns ? helby_design_stratum_name(d, small[i], a[2 + i], sizeof a[2 + i]) : NULL;
     }
     return helby_error_set(err, HELBY_EINPUT,
                            "fpc mixes population counts (> 1: stratum %s%s%s) and sampling "
@@ -117,8 +117,10 @@ static helby_status design_weights(helby_design *d, const helby_design_spec *s, 
     for (size_t k = 0; k < s->n; k++) {
         double w = s->weights[k];
         if (!(w >= 0) || !isfinite(w))
-            return helby_error_set(err, HELBY_EINPUT, "weight of row %zu is %g: weights must be "
-                                   "finite and >= 0", k + 1, w);
+            return helby_error_set(err, HELBY_EINPUT,
+                                   "weight of row %zu is %g: weights must be "
+                                   "finite and >= 0",
+                                   k + 1, w);
         d->w[k] = w;
         wsum += w;
     }
@@ -127,8 +129,8 @@ static helby_status design_weights(helby_design *d, const helby_design_spec *s, 
 
 /* Dense strata (smap), then dense PSUs keyed by (stratum, psu) (pmap) into d->psu. Files are
  * usually sorted by PSU, so a row like the one before it skips the hash lookups. */
-static helby_status design_number(helby_design *d, const helby_design_spec *s,
-                                  helby_strmap *smap, helby_strmap *pmap, helby_error *err)
+static helby_status design_number(helby_design *d, const helby_design_spec *s, helby_strmap *smap,
+                                  helby_strmap *pmap, helby_error *err)
 {
     size_t prev_id = 0, prev_psu = 0, prev_p = 0, prev_h = 0;
     if (!s->psus && s->n > UINT32_MAX)
@@ -236,10 +238,9 @@ static helby_status design_fpc(helby_design *d, const helby_design_spec *s, helb
         if (N <= 1)
             N = nh / N; /* a sampling fraction: population PSUs = n / f (as R) */
         if (N < nh - 1e-9)
-            st = helby_error_set(err, HELBY_EINPUT,
-                                 "fpc of stratum %s (%g) is smaller than its %zu sampled PSUs",
-                                 stratum_name(s, d->stratum_id[h], name, sizeof name), N,
-                                 d->n_h[h]);
+            st = helby_error_set(
+                err, HELBY_EINPUT, "fpc of stratum %s (%g) is smaller than its %zu sampled PSUs",
+                stratum_name(s, d->stratum_id[h], name, sizeof name), N, d->n_h[h]);
         else
             d->f_h[h] = (N - nh) / N;
     }
@@ -249,8 +250,8 @@ static helby_status design_fpc(helby_design *d, const helby_design_spec *s, helb
 
 /* What no variance can come from: a single PSU, a lonely PSU under the rule `fail`. The data
  * cannot support a variance: bad input (exit 2), as every design limit. */
-static helby_status design_supports_variance(const helby_design *d,
-                                             const helby_design_spec *s, helby_error *err)
+static helby_status design_supports_variance(const helby_design *d, const helby_design_spec *s,
+                                             helby_error *err)
 {
     char name[64];
     if (d->P < 2)

@@ -9,13 +9,13 @@
 
 struct helby_design {
     size_t n, H, P;
-    double *w;         /* n weights */
-    uint32_t *psu;     /* n: dense PSU index 0..P-1 (32 bits: half the memory) */
+    double *w;              /* n weights */
+    uint32_t *psu;          /* n: dense PSU index 0..P-1 (32 bits: half the memory) */
     size_t *stratum_of_psu; /* P: dense stratum index 0..H-1 */
-    size_t *n_h;       /* H: PSUs sampled in the stratum */
-    double *f_h;       /* H: 1 - n_h / N_h (1 without fpc), R's (N - n) / N */
-    size_t *stratum_id; /* H: the caller's id, for messages */
-    char **stratum_name; /* H: the caller's name of it, or NULL */
+    size_t *n_h;            /* H: PSUs sampled in the stratum */
+    double *f_h;            /* H: 1 - n_h / N_h (1 without fpc), R's (N - n) / N */
+    size_t *stratum_id;     /* H: the caller's id, for messages */
+    char **stratum_name;    /* H: the caller's name of it, or NULL */
     helby_lonely_rule lonely;
     struct helby_cal *cal; /* calibration residuals (weight.c), or NULL */
 };
@@ -26,11 +26,11 @@ struct helby_design {
  * over the weighted parts, stored whole: p is small). */
 struct helby_cal {
     size_t n, slots, p;
-    uint32_t *cols;  /* n x slots global column indices, UINT32_MAX = none */
-    double *d0;      /* n base weights */
-    double *wcal;    /* n calibrated weights before trimming (R keeps g = wcal / d0 in
-                        postStrata; trimming changes only the design's weights) */
-    double *Ainv;    /* p x p */
+    uint32_t *cols; /* n x slots global column indices, UINT32_MAX = none */
+    double *d0;     /* n base weights */
+    double *wcal;   /* n calibrated weights before trimming (R keeps g = wcal / d0 in
+                       postStrata; trimming changes only the design's weights) */
+    double *Ainv;   /* p x p */
 };
 void helby_cal_free(struct helby_cal *c);
 

@@ -108,8 +108,8 @@ void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, d
 
 /* Korn–Graubard's df of each domain (R degf of svyby's subset): PSUs with a respondent in
  * the domain minus strata with one, into df (D). Returns -1 when out of memory. */
-static int domain_df(const helby_design *d, const double *y, const double *x,
-                     const long *domain, size_t D, double *df)
+static int domain_df(const helby_design *d, const double *y, const double *x, const long *domain,
+                     size_t D, double *df)
 {
     unsigned char *psu = calloc(d->P * D, 1), *str = calloc(d->H * D, 1);
     if (!psu || !str) {
@@ -198,8 +198,7 @@ static helby_status lin_sums(lin *L, helby_error *err)
                                    "domain %zu has no respondents with a value", g);
         L->X[g] = kval(&L->sx[g]);
         if (L->kind != HELBY_EST_TOTAL && L->X[g] == 0)
-            return helby_error_set(err, HELBY_ENUMERIC, "domain %zu: the denominator is zero",
-                                   g);
+            return helby_error_set(err, HELBY_ENUMERIC, "domain %zu: the denominator is zero", g);
         L->R[g] = L->kind == HELBY_EST_TOTAL ? kval(&L->sy[g]) : kval(&L->sy[g]) / L->X[g];
     }
     return HELBY_OK;
@@ -262,8 +261,7 @@ static void lin_fill(const lin *L, helby_estimates *e, const helby_estimate_opti
         double vsrs = svyvar * (N - nn) / (N * nn);
         if (L->kind == HELBY_EST_TOTAL)
             vsrs *= N * N;
-        o->deff = L->kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN
-                                                                  : e->vcov[g * D + g] / vsrs;
+        o->deff = L->kind == HELBY_EST_RATIO || nn < 2 || N <= nn ? NAN : e->vcov[g * D + g] / vsrs;
         helby_estimate_set_ci(o, opt, kg_df[g]);
     }
 }
@@ -360,9 +358,9 @@ helby_status helby_linear_combination(const helby_estimates *e, const double *c,
     return HELBY_OK;
 }
 
-helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, size_t a,
-                            size_t b, double df, const helby_estimate_options *opt,
-                            helby_estimate *out, helby_error *err)
+helby_status helby_contrast(const helby_estimates *e, helby_contrast_kind kind, size_t a, size_t b,
+                            double df, const helby_estimate_options *opt, helby_estimate *out,
+                            helby_error *err)
 {
     const size_t D = e->n_domains;
     if (a >= D || b >= D)
@@ -465,8 +463,7 @@ static void supplied_sums(const helby_replicates *rep, helby_estimator kind, con
 /* Replicate variance scale * sum_r rscale_r (theta_r - c)(theta_r - c)' of the D estimates
  * theta (row 0 the full sample, rows 1..R the replicates), c their mean or, with mse, the
  * full-sample estimate (R svrepdesign). */
-static void replicate_vcov(const helby_replicates *rep, const double *theta, size_t D,
-                           double *V)
+static void replicate_vcov(const helby_replicates *rep, const double *theta, size_t D, double *V)
 {
     const size_t R = rep->R;
     for (size_t a = 0; a < D; a++) {
@@ -544,8 +541,8 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
         }
     for (size_t r = 0; r <= R; r++)
         for (size_t g = 0; g < D; g++)
-            theta[r * D + g] = kind == HELBY_EST_TOTAL ? Sy[r * D + g]
-                                                       : Sy[r * D + g] / Sx[r * D + g];
+            theta[r * D + g] =
+                kind == HELBY_EST_TOTAL ? Sy[r * D + g] : Sy[r * D + g] / Sx[r * D + g];
     replicate_vcov(rep, theta, D, e->vcov);
     double df = opt.df > 0 ? opt.df : rep->df;
     for (size_t g = 0; g < D; g++) {

@@ -242,8 +242,7 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
     case HELBY_REP_BRR:
     case HELBY_REP_FAY:
         if (spec->type == HELBY_REP_FAY && !(rho > 0 && rho < 1))
-            return helby_error_set(err, HELBY_EUSAGE, "Fay's rho must lie in (0, 1), not %g",
-                                   rho);
+            return helby_error_set(err, HELBY_EUSAGE, "Fay's rho must lie in (0, 1), not %g", rho);
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] != 2)
                 return helby_error_set(err, HELBY_EINPUT,
@@ -276,8 +275,7 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
                                        "replicate weights from the producer");
         }
         return HELBY_OK;
-    default:
-        return helby_error_set(err, HELBY_EUSAGE, "unknown replicate type");
+    default: return helby_error_set(err, HELBY_EUSAGE, "unknown replicate type");
     }
 }
 
@@ -498,8 +496,9 @@ helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t 
 {
     *out = NULL;
     if (n == 0 || R < 2 || !base || !weights || !(scale > 0))
-        return helby_error_set(err, HELBY_EUSAGE,
-                               "replicate weights need rows, at least 2 replicates and a scale > 0");
+        return helby_error_set(
+            err, HELBY_EUSAGE,
+            "replicate weights need rows, at least 2 replicates and a scale > 0");
     for (size_t i = 0; i < n * R; i++)
         if (!(weights[i] >= 0) || !isfinite(weights[i]))
             return helby_error_set(err, HELBY_EUSAGE,
@@ -582,8 +581,8 @@ fail:
 /* A jackknife replicate dropping PSU i of stratum h sums S0 + (c - 1) (T_h - T_i) - T_i,
  * c = n_h / (n_h - 1), T_h the stratum's total: O(D) per replicate after one pass over the
  * PSUs, where the multipliers cost O(P D) each. */
-static int jackknife_sums(const helby_replicates *r, const double *T, const double *S0,
-                          size_t D, double *S)
+static int jackknife_sums(const helby_replicates *r, const double *T, const double *S0, size_t D,
+                          double *S)
 {
     double *Th = calloc(r->H * D > 0 ? r->H * D : 1, sizeof *Th);
     if (!Th)
@@ -608,8 +607,8 @@ static int jackknife_sums(const helby_replicates *r, const double *T, const doub
     return 0;
 }
 
-int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0,
-                          size_t D, double *S)
+int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0, size_t D,
+                          double *S)
 {
     if (r->jackknife)
         return jackknife_sums(r, T, S0, D, S);

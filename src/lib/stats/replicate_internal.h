@@ -13,17 +13,17 @@
  * bootstrap: R small): mult. Supplied: full per-row weights. */
 struct helby_replicates {
     size_t n, R, P;
-    double *w;       /* n base weights */
-    uint32_t *psu;   /* n dense PSU index (jackknife and multiplier modes) */
+    double *w;     /* n base weights */
+    uint32_t *psu; /* n dense PSU index (jackknife and multiplier modes) */
     int jackknife;
     size_t H;
     size_t *first, *n_h;    /* H: stratum h's replicates are first[h] .. first[h] + n_h[h] - 1 */
     size_t *stratum_of_psu; /* P */
     size_t *drop;           /* P: the PSU that replicate first[h] + i is about (i-th of h) */
-    double *mult;    /* P x R multipliers (multiplier mode): mult[p * R + r] */
-    double *full;    /* n x R weights (supplied mode): full[r * n + k] */
-    size_t nb;       /* supplied mode: blocks of DIRTY_BLOCK rows */
-    unsigned char *dirty; /* R x nb: 1 where replicate r differs from w in block b */
+    double *mult;           /* P x R multipliers (multiplier mode): mult[p * R + r] */
+    double *full;           /* n x R weights (supplied mode): full[r * n + k] */
+    size_t nb;              /* supplied mode: blocks of DIRTY_BLOCK rows */
+    unsigned char *dirty;   /* R x nb: 1 where replicate r differs from w in block b */
     double scale;
     double *rscales; /* R */
     int mse;
@@ -38,8 +38,8 @@ struct helby_replicates {
  * full-sample sums are S0 (D) and sums over each PSU are T (P x D, row-major) — the sum
  * over the rows of replicate weight x value. The jackknife's take O(D) each, from the
  * stratum totals. Returns 0, or -1 when out of memory. */
-int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0,
-                          size_t D, double *S);
+int helby_replicates_sums(const helby_replicates *r, const double *T, const double *S0, size_t D,
+                          double *S);
 
 /* Replicates whose every weight column (and the full-sample weights) went
  * through fn (replicate.c; used by helby_replicates_calibrate). rep is the

@@ -39,9 +39,9 @@ helby_status helby_saltelli_design(size_t k, size_t n, unsigned long long seed, 
             if (x[j] >= 1)
                 x[j] -= 1;
         }
-        memcpy(u + i * k, x, k * sizeof *x);             /* A */
-        memcpy(u + (n + i) * k, x + k, k * sizeof *x);   /* B */
-        for (size_t c = 0; c < k; c++) {                 /* A_B^c */
+        memcpy(u + i * k, x, k * sizeof *x);           /* A */
+        memcpy(u + (n + i) * k, x + k, k * sizeof *x); /* B */
+        for (size_t c = 0; c < k; c++) {               /* A_B^c */
             double *row = u + ((2 + c) * n + i) * k;
             memcpy(row, x, k * sizeof *x);
             row[c] = x[k + c];
@@ -119,15 +119,11 @@ void helby_choice_construction(const helby_survey *s, const helby_index *ix,
         const helby_choice *c = ch[i];
         double l = helby_choice_level(c, u[i]);
         switch (c->kind) {
-        case HELBY_CHOICE_WEIGHT:
-            weights[c->dim] = c->is_range ? l : c->values[(size_t)l];
-            break;
+        case HELBY_CHOICE_WEIGHT: weights[c->dim] = c->is_range ? l : c->values[(size_t)l]; break;
         case HELBY_CHOICE_AGGREGATION:
             o->aggregation = (helby_aggregation)c->values[(size_t)l];
             break;
-        case HELBY_CHOICE_MIN_VALID:
-            min_valid[c->dim] = (size_t)c->values[(size_t)l];
-            break;
+        case HELBY_CHOICE_MIN_VALID: min_valid[c->dim] = (size_t)c->values[(size_t)l]; break;
         case HELBY_CHOICE_DROP_ITEM:
             o->drop_item = l > 0 ? (size_t)c->values[(size_t)l - 1] : HELBY_NO_VAR;
             break;

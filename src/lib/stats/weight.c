@@ -27,12 +27,12 @@ const double helby_weight_quantile_points[HELBY_WEIGHT_NQ] = {0,    0.01, 0.05, 
 
 struct helby_weighting {
     size_t n, J, p;
-    double *w;       /* n final weights */
-    double *wcal;    /* n calibrated weights before trimming, or NULL when not trimmed */
-    double *base;    /* n base weights: the residual regression's weights */
-    uint32_t *cols;  /* n x J: model column of the row's level in margin j, NONE for the
-                        reference level (and for rows outside the sample) */
-    double *Ainv;    /* p x p: inverse of sum base m m' (intercept + non-reference levels) */
+    double *w;      /* n final weights */
+    double *wcal;   /* n calibrated weights before trimming, or NULL when not trimmed */
+    double *base;   /* n base weights: the residual regression's weights */
+    uint32_t *cols; /* n x J: model column of the row's level in margin j, NONE for the
+                       reference level (and for rows outside the sample) */
+    double *Ainv;   /* p x p: inverse of sum base m m' (intercept + non-reference levels) */
     helby_weight_diag diag;
 };
 
@@ -99,10 +99,10 @@ const helby_weight_diag *helby_weighting_diag(const helby_weighting *w)
 typedef struct margins {
     size_t J, p;
     const helby_margin *m;
-    double **T;        /* J x n_levels totals used */
-    size_t **count;    /* J x n_levels respondents (positive base weight) */
-    uint32_t **col;    /* J x n_levels model column; NONE for the reference or a dropped level */
-    double *pop;       /* p population totals of the model columns */
+    double **T;     /* J x n_levels totals used */
+    size_t **count; /* J x n_levels respondents (positive base weight) */
+    uint32_t **col; /* J x n_levels model column; NONE for the reference or a dropped level */
+    double *pop;    /* p population totals of the model columns */
 } margins;
 
 static void margins_free(margins *M)
@@ -397,8 +397,7 @@ static helby_status not_converged(const margins *M, const char *what, int it, do
                            "%s did not converge in %d iterations: margin '%s', level '%s' is "
                            "still off by %.3g (relative); the margins may be impossible to "
                            "meet together, or the bounds too tight",
-                           what, it, M->m[j].name, level_name(&M->m[j], l, buf, sizeof buf),
-                           worst);
+                           what, it, M->m[j].name, level_name(&M->m[j], l, buf, sizeof buf), worst);
 }
 
 /* Post-stratification and raking: each margin in turn scaled to its totals, repeated until
@@ -448,14 +447,12 @@ static helby_status ipf(helby_weighting *W, const margins *M, const helby_weight
 static double Fm1(helby_weight_method m, double u, double L, double U)
 {
     switch (m) {
-    case HELBY_WEIGHT_RAKING:
-        return fmin(fmax(exp(u), L), U) - 1;
+    case HELBY_WEIGHT_RAKING: return fmin(fmax(exp(u), L), U) - 1;
     case HELBY_WEIGHT_LOGIT: {
         double A = (U - L) / ((U - 1) * (1 - L)), e = exp(A * u);
         return (L * (U - 1) + U * (1 - L) * e) / (U - 1 + (1 - L) * e) - 1;
     }
-    default:
-        return fmin(fmax(u + 1, L), U) - 1;
+    default: return fmin(fmax(u + 1, L), U) - 1;
     }
 }
 
@@ -466,11 +463,10 @@ static double dF(helby_weight_method m, double u, double L, double U)
         return u < U - 1 && u > L - 1 ? exp(u) : 0;
     case HELBY_WEIGHT_LOGIT: {
         double A = (U - L) / ((U - 1) * (1 - L)), e = exp(A * u), den = U - 1 + (1 - L) * e;
-        return U * (1 - L) * e * A / den - (L * (U - 1) + U * (1 - L) * e) * ((1 - L) * e * A) /
-                                               (den * den);
+        return U * (1 - L) * e * A / den -
+               (L * (U - 1) + U * (1 - L) * e) * ((1 - L) * e * A) / (den * den);
     }
-    default:
-        return u < U - 1 && u > L - 1 ? 1 : 0;
+    default: return u < U - 1 && u > L - 1 ? 1 : 0;
     }
 }
 
@@ -661,8 +657,8 @@ static helby_status trim(double *w, size_t n, double lower, double upper, int st
         if (in == 0) {
             free(outside);
             return helby_error_set(err, HELBY_EUSAGE,
-                                   "trimming at [%g, %g] leaves no weight inside the bounds",
-                                   lower, upper);
+                                   "trimming at [%g, %g] leaves no weight inside the bounds", lower,
+                                   upper);
         }
         *trimmed += out;
         for (size_t k = 0; k < n; k++)
@@ -737,7 +733,7 @@ static void order_stats(double *x, size_t n, const size_t *r, size_t nr, double 
     if (!(mx > mn && isfinite(scale)) || !(cnt = calloc(NB, sizeof *cnt)) ||
         !(at = malloc(NB * sizeof *at)) || !(fill = malloc(NB * sizeof *fill)))
         goto whole;
-#define BUCKET(v) ((size_t)(((v) - mn) * scale) < NB ? (size_t)(((v) - mn) * scale) : NB - 1)
+#define BUCKET(v) ((size_t)(((v)-mn) * scale) < NB ? (size_t)(((v)-mn) * scale) : NB - 1)
     for (size_t k = 0; k < n; k++)
         cnt[BUCKET(x[k])]++;
     /* at[b] = rank of the first value in bucket b; keep only buckets holding a wanted rank,
@@ -893,8 +889,8 @@ static helby_status check_spec(const helby_weight_spec *s, size_t J, const helby
         return helby_error_set(err, HELBY_EUSAGE, "unknown weighting method");
     if (s->method >= HELBY_WEIGHT_LINEAR && !(s->lower < 1 && s->upper > 1))
         return helby_error_set(err, HELBY_EUSAGE,
-                               "bounds [%g, %g] on g must contain 1 (lower < 1 < upper)",
-                               s->lower, s->upper);
+                               "bounds [%g, %g] on g must contain 1 (lower < 1 < upper)", s->lower,
+                               s->upper);
     if (s->method == HELBY_WEIGHT_LOGIT && !(isfinite(s->lower) && isfinite(s->upper)))
         return helby_error_set(err, HELBY_EUSAGE, "logit calibration needs finite bounds");
     if (s->method < HELBY_WEIGHT_LINEAR && (isfinite(s->lower) || isfinite(s->upper)))
@@ -905,12 +901,13 @@ static helby_status check_spec(const helby_weight_spec *s, size_t J, const helby
     if (!(s->epsilon > 0) || s->maxit < 1)
         return helby_error_set(err, HELBY_EUSAGE, "epsilon must be > 0 and maxit >= 1");
     if (!(s->trim_lower < s->trim_upper) || s->trim_lower < 0)
-        return helby_error_set(err, HELBY_EUSAGE, "trimming bounds must satisfy 0 <= lower < upper");
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "trimming bounds must satisfy 0 <= lower < upper");
     return HELBY_OK;
 }
 
-static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec,
-                                   size_t n, const double *base, const helby_margin *m, size_t J,
+static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec, size_t n,
+                                   const double *base, const helby_margin *m, size_t J,
                                    int diagnostics, helby_error *err);
 
 helby_status helby_weight_compute(helby_weighting **out, const helby_weight_spec *spec, size_t n,
@@ -921,8 +918,8 @@ helby_status helby_weight_compute(helby_weighting **out, const helby_weight_spec
 }
 
 /* The work; replicates skip the diagnostics (two sorts of n values each). */
-static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec,
-                                   size_t n, const double *base, const helby_margin *m, size_t J,
+static helby_status weight_compute(helby_weighting **out, const helby_weight_spec *spec, size_t n,
+                                   const double *base, const helby_margin *m, size_t J,
                                    int diagnostics, helby_error *err)
 {
     *out = NULL;
@@ -1081,8 +1078,8 @@ int helby_cal_residualize(const helby_design *d, const double *z, const long *do
     for (size_t k = 0; k < c->n; k++) {
         if (dom[k] < 0)
             continue;
-        double v = c->wcal[k] == d->w[k] ? c->d0[k] * z[k]
-                                         : c->d0[k] * (d->w[k] / c->wcal[k]) * z[k];
+        double v =
+            c->wcal[k] == d->w[k] ? c->d0[k] * z[k] : c->d0[k] * (d->w[k] / c->wcal[k]) * z[k];
         const uint32_t *m = c->cols + k * S;
         for (size_t s = 0; s < S; s++)
             if (m[s] != NONE)

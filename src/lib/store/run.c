@@ -118,7 +118,7 @@ dberr:
 }
 
 #define RUN_COLUMNS                                                                                \
-    "r.id, s.name, r.def_hash, r.engine, r.options, r.seed, r.inputs, r.result_hash, "            \
+    "r.id, s.name, r.def_hash, r.engine, r.options, r.seed, r.inputs, r.result_hash, "             \
     "r.n_estimates, r.created_at FROM run r JOIN survey s ON s.id = r.survey_id"
 
 static void read_info(sqlite3_stmt *q, helby_run_info *i)
@@ -126,7 +126,7 @@ static void read_info(sqlite3_stmt *q, helby_run_info *i)
     memset(i, 0, sizeof *i);
     i->id = sqlite3_column_int64(q, 0);
 #define TXT(field, col)                                                                            \
-    snprintf(i->field, sizeof i->field, "%s",                                                     \
+    snprintf(i->field, sizeof i->field, "%s",                                                      \
              sqlite3_column_text(q, col) ? (const char *)sqlite3_column_text(q, col) : "")
     TXT(survey, 1);
     TXT(def_hash, 2);
@@ -180,8 +180,7 @@ helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *in
 {
     sqlite3 *db = helby_store_db(st);
     sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " WHERE r.id = ?1", -1, &q, NULL) !=
-        SQLITE_OK)
+    if (sqlite3_prepare_v2(db, "SELECT " RUN_COLUMNS " WHERE r.id = ?1", -1, &q, NULL) != SQLITE_OK)
         return fail_db(st, err, "reading a run");
     sqlite3_bind_int64(q, 1, id);
     int rc = sqlite3_step(q);

@@ -89,8 +89,7 @@ helby_status helby_store_db_error(helby_store *st, const char *what, helby_error
     return db_error(err, st->db, what);
 }
 
-helby_status helby_store_exec(helby_store *st, const char *sql, const char *what,
-                              helby_error *err)
+helby_status helby_store_exec(helby_store *st, const char *sql, const char *what, helby_error *err)
 {
     char *msg = NULL;
     int rc = sqlite3_exec(st->db, sql, NULL, NULL, &msg);
@@ -128,8 +127,8 @@ static helby_status migrate(helby_store *st, helby_error *err)
         (s = pragma_int(st, "PRAGMA application_id", &app, err)))
         return s;
     if (app != HELBY_APPLICATION_ID && !(app == 0 && version == 0))
-        return helby_error_set(err, HELBY_ESTORE,
-                               "%s is a SQLite database but not a helby store", st->path);
+        return helby_error_set(err, HELBY_ESTORE, "%s is a SQLite database but not a helby store",
+                               st->path);
     if (app == 0 && version == 0) {
         /* A fresh file must be empty: never adopt someone else's database. */
         int tables = 0;
@@ -197,8 +196,7 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
          * gives its -wal and -shm files the same mode. */
         int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
         if (fd < 0)
-            return helby_error_set(err, HELBY_EIO, "cannot create %s: %s", path,
-                                   strerror(errno));
+            return helby_error_set(err, HELBY_EIO, "cannot create %s: %s", path, strerror(errno));
         fchmod(fd, 0600);
         close(fd);
     } else if (!exists) {
@@ -293,8 +291,8 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
         return rc;
     }
     char current[65] = "";
-    if (sqlite3_prepare_v2(st->db, "SELECT def_hash FROM survey WHERE name = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
+    if (sqlite3_prepare_v2(st->db, "SELECT def_hash FROM survey WHERE name = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
         goto dberr;
     sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
     int step = sqlite3_step(q);
@@ -630,10 +628,10 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
     sqlite3_bind_int64(q, 2, wave);
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
-        s = rc == SQLITE_DONE ? helby_error_set(err, HELBY_ENOTFOUND,
-                                                "survey %s has no wave %ld in the store", survey,
-                                                wave)
-                              : db_error(err, st->db, "loading a wave");
+        s = rc == SQLITE_DONE
+                ? helby_error_set(err, HELBY_ENOTFOUND, "survey %s has no wave %ld in the store",
+                                  survey, wave)
+                : db_error(err, st->db, "loading a wave");
         sqlite3_finalize(q);
         return s;
     }
@@ -658,8 +656,8 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
             sqlite3_bind_text(q, 2, vars[i], -1, SQLITE_STATIC);
             rc = sqlite3_step(q);
             if (rc == SQLITE_DONE) {
-                s = helby_error_set(err, HELBY_ENOTFOUND, "wave %ld of %s has no variable %s",
-                                    wave, survey, vars[i]);
+                s = helby_error_set(err, HELBY_ENOTFOUND, "wave %ld of %s has no variable %s", wave,
+                                    survey, vars[i]);
                 if (err) /* which one: datasets skip optional items a wave did not ask */
                     snprintf(err->variable, sizeof err->variable, "%s", vars[i]);
                 goto fail;
@@ -671,8 +669,8 @@ helby_status helby_store_load_wave(helby_store *st, const char *survey, long wav
                 goto fail;
             }
             if ((s = load_column(st, &f->cols[i], vars[i], sqlite3_column_int(q, 0), n_rows,
-                                 sqlite3_column_int64(q, 2),
-                                 (size_t)sqlite3_column_int64(q, 3), err)))
+                                 sqlite3_column_int64(q, 2), (size_t)sqlite3_column_int64(q, 3),
+                                 err)))
                 goto fail;
         }
     } else {
@@ -768,8 +766,7 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
         sqlite3_bind_int64(q, 4, (sqlite3_int64)f->n_rows);
         sqlite3_bind_int64(q, 6, (sqlite3_int64)i);
         if (c->is_text) {
-            sqlite3_bind_blob64(q, 5, c->text_len ? c->text_buf : "", c->text_len,
-                                SQLITE_STATIC);
+            sqlite3_bind_blob64(q, 5, c->text_len ? c->text_buf : "", c->text_len, SQLITE_STATIC);
         } else {
             if (fits_int16(c->num, f->n_rows)) {
                 free(swapped);
@@ -816,9 +813,8 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
 }
 
 static helby_status check_duplicates(helby_store *st, int64_t survey_id, const char *survey,
-                                     const helby_frame *f,
-                                     const helby_import_record *rec, int64_t *old_wave_id,
-                                     int64_t *old_import_id, helby_error *err)
+                                     const helby_frame *f, const helby_import_record *rec,
+                                     int64_t *old_wave_id, int64_t *old_import_id, helby_error *err)
 {
     *old_wave_id = 0;
     *old_import_id = 0;
@@ -834,13 +830,12 @@ static helby_status check_duplicates(helby_store *st, int64_t survey_id, const c
         sqlite3_bind_text(q, 2, rec->sha256, -1, SQLITE_STATIC);
         int rc = sqlite3_step(q);
         if (rc == SQLITE_ROW) {
-            s = helby_error_set(err, HELBY_EEXISTS,
-                                "%s: this file (sha256 %.12s…) was already imported as %s, wave "
-                                "%lld, at %s; use --replace to import it again",
-                                rec->file_name, rec->sha256,
-                                (const char *)sqlite3_column_text(q, 0),
-                                (long long)sqlite3_column_int64(q, 1),
-                                (const char *)sqlite3_column_text(q, 2));
+            s = helby_error_set(
+                err, HELBY_EEXISTS,
+                "%s: this file (sha256 %.12s…) was already imported as %s, wave "
+                "%lld, at %s; use --replace to import it again",
+                rec->file_name, rec->sha256, (const char *)sqlite3_column_text(q, 0),
+                (long long)sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 2));
         } else if (rc != SQLITE_DONE) {
             s = db_error(err, st->db, "checking earlier imports");
         }
@@ -873,9 +868,9 @@ static helby_status check_duplicates(helby_store *st, int64_t survey_id, const c
     return s;
 }
 
-helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
-                                    const helby_frame *f, const helby_import_record *rec,
-                                    int64_t *import_id, helby_error *err)
+helby_status helby_store_write_wave(helby_store *st, const helby_survey *s, const helby_frame *f,
+                                    const helby_import_record *rec, int64_t *import_id,
+                                    helby_error *err)
 {
     helby_status r;
     sqlite3_stmt *q = NULL;
@@ -912,16 +907,15 @@ helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
     q = NULL;
     int64_t new_import = sqlite3_last_insert_rowid(st->db);
     if (old_wave) {
-        if (sqlite3_prepare_v2(st->db, "DELETE FROM wave WHERE id = ?1", -1, &q, NULL) !=
-            SQLITE_OK)
+        if (sqlite3_prepare_v2(st->db, "DELETE FROM wave WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
             goto dberr;
         sqlite3_bind_int64(q, 1, old_wave);
         if (sqlite3_step(q) != SQLITE_DONE)
             goto dberr;
         sqlite3_finalize(q);
         q = NULL;
-        if (sqlite3_prepare_v2(st->db, "UPDATE import SET replaced_by = ?2 WHERE id = ?1", -1,
-                               &q, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(st->db, "UPDATE import SET replaced_by = ?2 WHERE id = ?1", -1, &q,
+                               NULL) != SQLITE_OK)
             goto dberr;
         sqlite3_bind_int64(q, 1, old_import);
         sqlite3_bind_int64(q, 2, new_import);
@@ -947,8 +941,8 @@ helby_status helby_store_write_wave(helby_store *st, const helby_survey *s,
     if ((r = write_columns(st, wave_id, f, err)) ||
         (r = helby_codes_write_design(st, wave_id, s, f, err)))
         goto rollback;
-    if ((r = helby_store_exec(st, outer ? "RELEASE wave_write" : "COMMIT",
-                              "committing the import", err)))
+    if ((r = helby_store_exec(st, outer ? "RELEASE wave_write" : "COMMIT", "committing the import",
+                              err)))
         goto rollback;
     if (import_id)
         *import_id = new_import;

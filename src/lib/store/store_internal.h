@@ -10,8 +10,7 @@
 sqlite3 *helby_store_db(helby_store *st);
 
 /* Run SQL without parameters (transactions, pragmas); `what` names it in errors. */
-helby_status helby_store_exec(helby_store *st, const char *sql, const char *what,
-                              helby_error *err);
+helby_status helby_store_exec(helby_store *st, const char *sql, const char *what, helby_error *err);
 
 /* db_error for modules beside store.c: HELBY_ENOMEM or HELBY_ESTORE naming `what`. */
 helby_status helby_store_db_error(helby_store *st, const char *what, helby_error *err);

@@ -65,8 +65,8 @@ static helby_status archive(helby_store *st, int64_t id, helby_error *err)
 }
 
 helby_status helby_store_put_weights(helby_store *st, const helby_survey *s,
-                                     helby_weight_set_info *info, const double *w,
-                                     int replace, helby_error *err)
+                                     helby_weight_set_info *info, const double *w, int replace,
+                                     helby_error *err)
 {
     sqlite3 *db = helby_store_db(st);
     unsigned char *blob = le_bytes(w, (size_t)info->n);
@@ -158,7 +158,7 @@ fail:
 }
 
 #define WS_COLUMNS                                                                                 \
-    "w.name, w.wave, w.spec, w.def_hash, w.input_sha256, w.n, w.weights_sha256, "                \
+    "w.name, w.wave, w.spec, w.def_hash, w.input_sha256, w.n, w.weights_sha256, "                  \
     "w.diagnostics, w.created_at"
 
 static void copy_text(char *dst, size_t n, sqlite3_stmt *q, int col)
@@ -191,8 +191,10 @@ static helby_status read_row(sqlite3_stmt *q, helby_weight_set_info *info, doubl
     const unsigned char *b = sqlite3_column_blob(q, 9);
     size_t bytes = (size_t)sqlite3_column_bytes(q, 9);
     if (bytes != (size_t)info->n * 8)
-        return helby_error_set(err, HELBY_ESTORE, "store: weight set '%s' wave %ld is damaged "
-                               "(size)", info->name, info->wave);
+        return helby_error_set(err, HELBY_ESTORE,
+                               "store: weight set '%s' wave %ld is damaged "
+                               "(size)",
+                               info->name, info->wave);
     if (!(*w = malloc(bytes ? bytes : 1)))
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     for (size_t i = 0; i < (size_t)info->n; i++) {
@@ -226,7 +228,7 @@ static helby_status get_row(helby_store *st, const char *table, const char *surv
     if (sha)
         sqlite3_bind_text(q, 4, sha, -1, SQLITE_STATIC);
     int rc = sqlite3_step(q);
-    helby_status r = rc == SQLITE_DONE ? HELBY_ENOTFOUND
+    helby_status r = rc == SQLITE_DONE  ? HELBY_ENOTFOUND
                      : rc == SQLITE_ROW ? read_row(q, info, w, err)
                                         : dberr(st, err, "reading weights");
     if (rc == SQLITE_ROW && !r) {
@@ -250,12 +252,13 @@ helby_status helby_store_get_weights(helby_store *st, const char *survey, const 
     if (r == HELBY_ENOTFOUND)
         helby_error_set(err, HELBY_ENOTFOUND,
                         "no weight set '%s' for wave %ld of survey %s (see `helby weight "
-                        "list`)", name, wave, survey);
+                        "list`)",
+                        name, wave, survey);
     return r;
 }
 
-helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey,
-                                             const char *name, long wave, const char *sha256,
+helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey, const char *name,
+                                             long wave, const char *sha256,
                                              helby_weight_set_info *info, double **w,
                                              helby_error *err)
 {
@@ -267,7 +270,8 @@ helby_status helby_store_get_weights_by_hash(helby_store *st, const char *survey
     if (r == HELBY_ENOTFOUND)
         helby_error_set(err, HELBY_ENOTFOUND,
                         "weight set '%s' of survey %s has no version of wave %ld with weights "
-                        "%.16s… (see `helby weight list`)", name, survey, wave, sha256);
+                        "%.16s… (see `helby weight list`)",
+                        name, survey, wave, sha256);
     return r;
 }
 
@@ -321,8 +325,8 @@ static int by_name_wave_version(const void *a, const void *b)
 }
 
 /* The replaced versions (schema 5 on) appended to *out. */
-static helby_status list_replaced(helby_store *st, const char *survey,
-                                  helby_weight_set_info **out, size_t *n, helby_error *err)
+static helby_status list_replaced(helby_store *st, const char *survey, helby_weight_set_info **out,
+                                  size_t *n, helby_error *err)
 {
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(helby_store_db(st),

@@ -34,8 +34,7 @@ void helby_score_dimension(const helby_survey *s, const helby_dimension *dim,
 }
 
 helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
-                               const double *const *items, size_t n, double *out,
-                               helby_error *err)
+                               const double *const *items, size_t n, double *out, helby_error *err)
 {
     double *d = malloc((n ? n : 1) * sizeof *d);
     if (!d)
@@ -55,7 +54,7 @@ helby_status helby_score_index(const helby_survey *s, const helby_index *ix,
             if (ix->aggregation == HELBY_AGG_GEOMETRIC)
                 out[k] *= pow(d[k] + 1.0, a); /* the shift keeps a zero score defined */
             else
-                out[k] += a * d[k];            /* NaN propagates: any missing dimension */
+                out[k] += a * d[k]; /* NaN propagates: any missing dimension */
         }
     }
     if (ix->aggregation == HELBY_AGG_GEOMETRIC)
@@ -206,8 +205,7 @@ helby_status helby_dimension_reliability(const helby_survey *s, const helby_dime
     }
     helby_status st = HELBY_OK;
     if (!(total > 0) || !(diag > 0)) {
-        st = helby_error_set(err, HELBY_ENUMERIC, "dimension %s: the items do not vary",
-                             dim->name);
+        st = helby_error_set(err, HELBY_ENUMERIC, "dimension %s: the items do not vary", dim->name);
     } else {
         *alpha = (double)k / (double)(k - 1) * (1 - diag / total);
         for (size_t i = 0; i < k; i++) {

@@ -29,7 +29,7 @@ typedef struct arena_block {
 } arena_block;
 
 typedef struct survey_impl {
-    helby_survey pub;         /* first: a helby_survey * is a survey_impl * */
+    helby_survey pub; /* first: a helby_survey * is a survey_impl * */
     arena_block *blocks;
     char *blob;
     size_t blob_len;
@@ -98,8 +98,7 @@ static int eq(const char *p, size_t n, const char *lit)
 }
 
 /* Parse a list of numbers "1, 2|3" (separators ',' '|' or space) into the arena. */
-static int parse_codes(survey_impl *s, const char *p, size_t n, const double **out,
-                       size_t *count)
+static int parse_codes(survey_impl *s, const char *p, size_t n, const double **out, size_t *count)
 {
     double *v = arena_alloc(s, (n / 2 + 2) * sizeof *v);
     if (!v)
@@ -197,9 +196,9 @@ bad:
 
 typedef struct table {
     size_t ncols, nrows;
-    char **head;       /* ncols */
-    char ***cells;     /* nrows x ncols (NULL for missing trailing fields) */
-    long *line;        /* nrows */
+    char **head;   /* ncols */
+    char ***cells; /* nrows x ncols (NULL for missing trailing fields) */
+    long *line;    /* nrows */
     const char *file;
 } table;
 
@@ -273,9 +272,8 @@ static helby_status read_table(survey_impl *s, const def_file *f, const char *co
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
     table_ctx c = {s, t, 0};
-    helby_status st =
-        helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name, table_row, &c,
-                        err);
+    helby_status st = helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name,
+                                      table_row, &c, err);
     if (st)
         return st;
     for (size_t k = 0; required && required[k]; k++) {
@@ -322,12 +320,12 @@ typedef struct ini {
     size_t n;
 } ini;
 
-static const char *const ini_keys[] = {
-    "survey.id",         "survey.title_da",   "survey.title_en",  "survey.id_column",
-    "survey.wave_column", "survey.waves",     "design.strata",    "design.psu",
-    "design.weight",     "design.fpc",        "design.lonely_psu", "groups.column",
-    "groups.danes",      "groups.minorities", "district.column",  "report.min_cell",
-    "report.language",   NULL};
+static const char *const ini_keys[] = {"survey.id",        "survey.title_da",    "survey.title_en",
+                                       "survey.id_column", "survey.wave_column", "survey.waves",
+                                       "design.strata",    "design.psu",         "design.weight",
+                                       "design.fpc",       "design.lonely_psu",  "groups.column",
+                                       "groups.danes",     "groups.minorities",  "district.column",
+                                       "report.min_cell",  "report.language",    NULL};
 
 /* An inline comment starts at a ';' or '#' after a space or tab (the convention of
  * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
@@ -380,11 +378,11 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_
         if (n == 0 || q[0] == ';' || q[0] == '#')
             continue;
         helby_status st;
-#define SOFT_CONTINUE(call)                                                                   \
-    {                                                                                         \
-        if ((st = soft(se, (call), err)))                                                     \
-            return st;                                                                        \
-        continue;                                                                             \
+#define SOFT_CONTINUE(call)                                                                        \
+    {                                                                                              \
+        if ((st = soft(se, (call), err)))                                                          \
+            return st;                                                                             \
+        continue;                                                                                  \
     }
         if (q[0] == '[') {
             if (q[n - 1] != ']')
@@ -432,8 +430,8 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_
                 twice = &out->e[i];
         if (twice)
             SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
-                                         "'%.*s' is set twice in [%s] (also on line %ld)",
-                                         (int)kn, k, section, twice->line));
+                                         "'%.*s' is set twice in [%s] (also on line %ld)", (int)kn,
+                                         k, section, twice->line));
 #undef SOFT_CONTINUE
         if (out->n == cap) {
             ini_entry *ne = arena_alloc(s, cap * 2 * sizeof *ne);
@@ -473,19 +471,18 @@ static const char *ini_str(const ini *in, const char *section, const char *key)
 typedef struct loader {
     survey_impl *s;
     helby_error *err;
-    soft_errors se;         /* list: check every key and codebook row (helby_survey_check) */
+    soft_errors se; /* list: check every key and codebook row (helby_survey_check) */
     ini ini;
     const double *waves;
     size_t n_waves;
 } loader;
 
-static helby_status ini_required(loader *L, const char *section, const char *key,
-                                 const char **out)
+static helby_status ini_required(loader *L, const char *section, const char *key, const char **out)
 {
     *out = ini_str(&L->ini, section, key);
     if (!*out)
-        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", 0, 0, NULL,
-                              "[%s] %s is required", section, key);
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", 0, 0, NULL, "[%s] %s is required",
+                              section, key);
     return HELBY_OK;
 }
 
@@ -539,10 +536,9 @@ static helby_status parse_labels(loader *L, const table *t, size_t r, helby_vari
             const char *e = memchr(item, '=', in);
             double code;
             if (!e || !helby_parse_number(item, (size_t)(e - item), '.', &code))
-                return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
-                                      cell_col(t, "values"), v->name,
-                                      "value labels must look like '1=label|2=label', not '%.*s'",
-                                      (int)in, item);
+                return helby_error_at(
+                    L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, "values"), v->name,
+                    "value labels must look like '1=label|2=label', not '%.*s'", (int)in, item);
             for (size_t q = 0; q < k; q++)
                 if (lab[q].value == code)
                     return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
@@ -564,34 +560,32 @@ static helby_status parse_labels(loader *L, const table *t, size_t r, helby_vari
 }
 
 /* One row of the codebook into vars[r]; the rows before it are read already. */
-static helby_status codebook_row(loader *L, const def_file *f, const table *t,
-                                 helby_variable *vars, size_t r)
+static helby_status codebook_row(loader *L, const def_file *f, const table *t, helby_variable *vars,
+                                 size_t r)
 {
     helby_variable *v = &vars[r];
     v->name = cell(t, r, "variable");
     long line = t->line[r];
     if (!v->name[0])
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"),
-                              NULL, "variable name is empty");
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"), NULL,
+                              "variable name is empty");
     for (const char *c = v->name; *c; c++)
         /* Bytes from 0x80 are UTF-8 letters (the codebook is checked to be UTF-8): Danish
          * names like 'tryg_på_gaden' are names a survey team writes. */
-        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' ||
-              *c == '.' || *c == '-'))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                  cell_col(t, "variable"), v->name,
-                                  "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
-                                  "and '-' only");
+        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' || *c == '.' ||
+              *c == '-'))
+            return helby_error_at(
+                L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"), v->name,
+                "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
+                "and '-' only");
     for (size_t q = 0; q < r; q++)
         if (strcmp(vars[q].name, v->name) == 0)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                  cell_col(t, "variable"), v->name,
-                                  "variable defined twice (also on line %ld)", t->line[q]);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "variable"),
+                                  v->name, "variable defined twice (also on line %ld)", t->line[q]);
     v->label_da = cell(t, r, "label_da");
     v->label_en = cell(t, r, "label_en");
     if (!parse_role(cell(t, r, "role"), &v->role))
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "role"),
-                              v->name,
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "role"), v->name,
                               "unknown role '%s' (item, id, wave, stratum, psu, weight, fpc, "
                               "group, district, covariate)",
                               cell(t, r, "role"));
@@ -603,19 +597,19 @@ static helby_status codebook_row(loader *L, const def_file *f, const table *t,
     else if (!strcmp(type, "text"))
         v->type = HELBY_TYPE_TEXT;
     else
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
-                              v->name, "unknown type '%s' (code, real or text)", type);
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"), v->name,
+                              "unknown type '%s' (code, real or text)", type);
     const char *mn = cell(t, r, "min"), *mx = cell(t, r, "max");
     if (*mn || *mx) {
         if (!helby_parse_number(mn, strlen(mn), '.', &v->min))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "min"),
-                                  v->name, "min must be a number, not '%s'", mn);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "min"), v->name,
+                                  "min must be a number, not '%s'", mn);
         if (!helby_parse_number(mx, strlen(mx), '.', &v->max))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
-                                  v->name, "max must be a number, not '%s'", mx);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"), v->name,
+                                  "max must be a number, not '%s'", mx);
         if (v->min >= v->max)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"),
-                                  v->name, "min %g must be below max %g", v->min, v->max);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "max"), v->name,
+                                  "min %g must be below max %g", v->min, v->max);
         v->has_range = 1;
     }
     const char *miss = cell(t, r, "missing");
@@ -623,39 +617,36 @@ static helby_status codebook_row(loader *L, const def_file *f, const table *t,
     if (ok < 0)
         return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
     if (!ok)
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "missing"),
-                              v->name, "missing codes must be numbers like '8|9', not '%s'",
-                              miss);
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "missing"), v->name,
+                              "missing codes must be numbers like '8|9', not '%s'", miss);
     for (size_t k = 0; k < v->n_missing; k++)
         if (v->has_range && v->missing[k] >= v->min && v->missing[k] <= v->max)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                  cell_col(t, "missing"), v->name,
-                                  "missing code %g lies inside the valid range %g–%g",
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "missing"),
+                                  v->name, "missing code %g lies inside the valid range %g–%g",
                                   v->missing[k], v->min, v->max);
     if (!parse_bool(cell(t, r, "reverse"), &v->reverse))
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
-                              v->name, "reverse must be 0 or 1");
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"), v->name,
+                              "reverse must be 0 or 1");
     if (v->reverse && !v->has_range)
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"),
-                              v->name, "a reversed item needs min and max");
-    if (col_of(t, "required") >= 0 &&
-        !parse_bool(cell(t, r, "required"), &v->required))
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "required"),
-                              v->name, "required must be 0 or 1");
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "reverse"), v->name,
+                              "a reversed item needs min and max");
+    if (col_of(t, "required") >= 0 && !parse_bool(cell(t, r, "required"), &v->required))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "required"), v->name,
+                              "required must be 0 or 1");
     helby_status st = parse_labels(L, t, r, v);
     if (st)
         return st;
     if (v->type == HELBY_TYPE_TEXT && (v->has_range || v->n_missing || v->reverse))
-        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"),
-                              v->name, "a text variable has no range, missing codes or "
-                                       "reverse coding");
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"), v->name,
+                              "a text variable has no range, missing codes or "
+                              "reverse coding");
     return HELBY_OK;
 }
 
 static helby_status parse_codebook(loader *L, const def_file *f)
 {
-    static const char *const req[] = {"variable", "label_da", "label_en", "role", "type", "min",
-                                      "max", "missing", "reverse", "values", NULL};
+    static const char *const req[] = {"variable", "label_da", "label_en", "role",   "type", "min",
+                                      "max",      "missing",  "reverse",  "values", NULL};
     table t;
     helby_status st = read_table(L->s, f, req, &t, L->err);
     if (st)
@@ -710,14 +701,14 @@ static int in_list(const double *v, size_t n, double x)
 }
 
 /* An error about a survey.ini key: listed and gone past when checking, else returned. */
-#define INI_ERROR(key_section, key, ...)                                                      \
-    do {                                                                                      \
-        const ini_entry *e_ = ini_get(&L->ini, key_section, key);                             \
-        if ((st = soft(&L->se,                                                                \
-                       helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e_ ? e_->line : 0,  \
-                                      0, NULL, __VA_ARGS__),                                  \
-                       L->err)))                                                              \
-            return st;                                                                        \
+#define INI_ERROR(key_section, key, ...)                                                           \
+    do {                                                                                           \
+        const ini_entry *e_ = ini_get(&L->ini, key_section, key);                                  \
+        if ((st = soft(&L->se,                                                                     \
+                       helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e_ ? e_->line : 0, 0,    \
+                                      NULL, __VA_ARGS__),                                          \
+                       L->err)))                                                                   \
+            return st;                                                                             \
     } while (0)
 
 static helby_status parse_waves(loader *L)
@@ -738,8 +729,8 @@ static helby_status parse_waves(loader *L)
     for (size_t i = 0; i < L->n_waves; i++)
         if (!(L->waves[i] >= 1 && L->waves[i] <= HELBY_MAX_WAVE) ||
             L->waves[i] != floor(L->waves[i])) {
-            INI_ERROR("survey", "waves", "wave %g is not a whole number from 1 to %ld",
-                      L->waves[i], (long)HELBY_MAX_WAVE);
+            INI_ERROR("survey", "waves", "wave %g is not a whole number from 1 to %ld", L->waves[i],
+                      (long)HELBY_MAX_WAVE);
             break;
         }
     return HELBY_OK;
@@ -776,10 +767,8 @@ static helby_status parse_survey_ini(loader *L, const def_file *f)
     if ((st = soft(&L->se, ini_required(L, "survey", "id", &s->id), L->err)))
         return st;
     for (const char *c = s->id; c && *c; c++)
-        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' ||
-              *c == '-')) {
-            INI_ERROR("survey", "id", "survey id '%s' may hold a-z, 0-9, '_' and '-' only",
-                      s->id);
+        if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '_' || *c == '-')) {
+            INI_ERROR("survey", "id", "survey id '%s' may hold a-z, 0-9, '_' and '-' only", s->id);
             break;
         }
     s->title_da = ini_str(&L->ini, "survey", "title_da");
@@ -893,8 +882,8 @@ static helby_status parse_indices(loader *L, const def_file *f)
         const char *iname = cell(&t, r, "index"), *dname = cell(&t, r, "dimension");
         long line = t.line[r];
         if (!iname[0] || !dname[0])
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "index"),
-                                  NULL, "index and dimension must be named");
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "index"), NULL,
+                                  "index and dimension must be named");
         helby_index *cur = n_ix ? &ix[n_ix - 1] : NULL;
         if (!cur || strcmp(cur->name, iname) != 0) {
             for (size_t q = 0; q < n_ix; q++)
@@ -908,9 +897,8 @@ static helby_status parse_indices(loader *L, const def_file *f)
             cur->label_en = cell(&t, r, "index_label_en");
             cur->lower_is_better = parse_better(cell(&t, r, "better"));
             if (cur->lower_is_better < 0)
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "better"), iname,
-                                      "better must be higher or lower, not '%s'",
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "better"),
+                                      iname, "better must be higher or lower, not '%s'",
                                       cell(&t, r, "better"));
             const char *agg = cell(&t, r, "aggregation");
             if (!agg[0] || !strcmp(agg, "arithmetic"))
@@ -920,8 +908,7 @@ static helby_status parse_indices(loader *L, const def_file *f)
             else
                 return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
                                       cell_col(&t, "aggregation"), iname,
-                                      "aggregation must be arithmetic or geometric, not '%s'",
-                                      agg);
+                                      "aggregation must be arithmetic or geometric, not '%s'", agg);
             cur->dims = &dims[n_dims];
         }
         helby_dimension *d = cur->n_dims ? (helby_dimension *)&cur->dims[cur->n_dims - 1] : NULL;
@@ -960,9 +947,8 @@ static helby_status parse_indices(loader *L, const def_file *f)
         const char *w = cell(&t, r, "item_weight");
         double wt = 1;
         if (w[0] && (!helby_parse_number(w, strlen(w), '.', &wt) || !(wt > 0)))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                  cell_col(&t, "item_weight"), item,
-                                  "item_weight must be a positive number, not '%s'", w);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item_weight"),
+                                  item, "item_weight must be a positive number, not '%s'", w);
         items[r] = v;
         iw[r] = wt;
         d->n_items++;
@@ -1038,8 +1024,8 @@ static helby_status parse_shares(loader *L, const def_file *f)
                                   x->name, "share name is empty or already used");
         for (size_t q = 0; q < r; q++)
             if (!strcmp(sh[q].name, x->name))
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "share"), x->name, "share defined twice");
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "share"),
+                                      x->name, "share defined twice");
         const char *var = cell(&t, r, "variable");
         x->var = helby_survey_find_var(s, var);
         if (x->var == HELBY_NO_VAR || s->vars[x->var].type != HELBY_TYPE_CODE)
@@ -1056,9 +1042,8 @@ static helby_status parse_shares(loader *L, const def_file *f)
         for (size_t k = 0; k < x->n_codes; k++)
             if ((v->has_range && (x->codes[k] < v->min || x->codes[k] > v->max)) ||
                 helby_variable_is_missing_code(v, x->codes[k]))
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                      cell_col(&t, "codes"), x->name,
-                                      "code %g is not a valid answer of %s", x->codes[k],
+                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "codes"),
+                                      x->name, "code %g is not a valid answer of %s", x->codes[k],
                                       v->name);
         s->n_shares = r + 1;
         s->shares = sh;
@@ -1068,8 +1053,8 @@ static helby_status parse_shares(loader *L, const def_file *f)
 
 static helby_status parse_targets(loader *L, const def_file *f)
 {
-    static const char *const req[] = {"goal", "measure", "kind", "x", "group", "baseline_wave",
-                                      NULL};
+    static const char *const req[] = {"goal",  "measure",       "kind", "x",
+                                      "group", "baseline_wave", NULL};
     table t;
     helby_status st = read_table(L->s, f, req, &t, L->err);
     if (st)
@@ -1107,8 +1092,7 @@ static helby_status parse_targets(loader *L, const def_file *f)
             return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "x"), x->goal,
                                   "x must be a number, not '%s'", xs);
         x->group = cell(&t, r, "group");
-        if (strcmp(x->group, "all") && strcmp(x->group, "danes") &&
-            strcmp(x->group, "minorities"))
+        if (strcmp(x->group, "all") && strcmp(x->group, "danes") && strcmp(x->group, "minorities"))
             return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "group"),
                                   x->goal, "group must be all, danes or minorities");
         const char *b = cell(&t, r, "baseline_wave"), *tw = cell(&t, r, "target_wave");
@@ -1119,9 +1103,8 @@ static helby_status parse_targets(loader *L, const def_file *f)
                                   "baseline wave '%s' is not one of the survey's waves", b);
         if (tw[0] &&
             (!helby_parse_number(tw, strlen(tw), '.', &twv) || !in_list(L->waves, L->n_waves, twv)))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line,
-                                  cell_col(&t, "target_wave"), x->goal,
-                                  "target wave '%s' is not one of the survey's waves", tw);
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "target_wave"),
+                                  x->goal, "target wave '%s' is not one of the survey's waves", tw);
         x->baseline_wave = (long)bw;
         x->target_wave = (long)twv;
     }
@@ -1132,9 +1115,8 @@ static helby_status parse_targets(loader *L, const def_file *f)
 
 /* ---- sensitivity.csv: the space of construction choices (surveys/README.md) ---- */
 
-#define SENS_ERR(col, var, ...)                                                            \
-    helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), var,      \
-                   __VA_ARGS__)
+#define SENS_ERR(col, var, ...)                                                                    \
+    helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), var, __VA_ARGS__)
 
 /* The next '|'-separated name of list at *pos (trimmed) into name; 0 when none is left. */
 static int next_name(const char *list, size_t *pos, char *name, size_t n)
@@ -1168,8 +1150,10 @@ static helby_status sens_weights(loader *L, const table *t, size_t r, helby_choi
     for (size_t k = 0; ok && k < c->n_values; k++)
         ok = c->values[k] >= 0;
     if (!ok || c->n_values < 1)
-        return SENS_ERR("values", v, "weights are 'low..high' or alternatives like '0.5|1|2', "
-                        "each >= 0, not '%s'", v);
+        return SENS_ERR("values", v,
+                        "weights are 'low..high' or alternatives like '0.5|1|2', "
+                        "each >= 0, not '%s'",
+                        v);
     return HELBY_OK;
 }
 
@@ -1185,8 +1169,10 @@ static helby_status sens_min_valid(loader *L, const table *t, size_t r, helby_ch
         ok = c->values[k] >= 1 && c->values[k] <= (double)d->n_items &&
              c->values[k] == floor(c->values[k]);
     if (!ok || c->n_values < 1)
-        return SENS_ERR("values", v, "min_valid alternatives are whole numbers from 1 to the "
-                        "%zu items of %s, not '%s'", d->n_items, d->name, v);
+        return SENS_ERR("values", v,
+                        "min_valid alternatives are whole numbers from 1 to the "
+                        "%zu items of %s, not '%s'",
+                        d->n_items, d->name, v);
     return HELBY_OK;
 }
 
@@ -1215,8 +1201,10 @@ static helby_status sens_names(loader *L, const table *t, size_t r, helby_choice
     while (next_name(v, &pos, name, sizeof name)) {
         if (c->kind == HELBY_CHOICE_AGGREGATION) {
             if (strcmp(name, "arithmetic") && strcmp(name, "geometric"))
-                return SENS_ERR("values", name, "aggregation must be arithmetic or geometric, "
-                                "not '%s'", name);
+                return SENS_ERR("values", name,
+                                "aggregation must be arithmetic or geometric, "
+                                "not '%s'",
+                                name);
             vals[n++] = strcmp(name, "geometric") ? HELBY_AGG_ARITHMETIC : HELBY_AGG_GEOMETRIC;
             continue;
         }
@@ -1266,7 +1254,8 @@ static helby_status sens_target(loader *L, const table *t, size_t r, helby_choic
         return SENS_ERR("dimension", in, "a %s choice names a dimension of %s",
                         cell(t, r, "choice"), in);
     if (c->kind == HELBY_CHOICE_AGGREGATION && c->dim != HELBY_NO_VAR)
-        return SENS_ERR("dimension", dn, "aggregation is the whole index's: leave dimension "
+        return SENS_ERR("dimension", dn,
+                        "aggregation is the whole index's: leave dimension "
                         "empty");
     return HELBY_OK;
 }
@@ -1279,8 +1268,10 @@ static helby_status sens_row(loader *L, const table *t, size_t r, helby_choice *
     while (kk < 4 && strcmp(kinds[kk], k))
         kk++;
     if (kk == 4)
-        return SENS_ERR("choice", k, "choice must be weight, aggregation, min_valid or "
-                        "drop_item, not '%s'", k);
+        return SENS_ERR("choice", k,
+                        "choice must be weight, aggregation, min_valid or "
+                        "drop_item, not '%s'",
+                        k);
     c->kind = (helby_choice_kind)kk;
     c->line = t->line[r];
     helby_status st = sens_target(L, t, r, c);
@@ -1309,14 +1300,15 @@ static helby_status parse_sensitivity(loader *L, const def_file *f)
         if ((st = sens_row(L, t, r, &ch[r])))
             return st;
         for (size_t q = 0; q < r; q++)
-            if (ch[q].index == ch[r].index && ch[q].kind == ch[r].kind &&
-                ch[q].dim == ch[r].dim)
+            if (ch[q].index == ch[r].index && ch[q].kind == ch[r].kind && ch[q].dim == ch[r].dim)
                 return SENS_ERR("choice", cell(t, r, "choice"),
                                 "the same choice is given on line %ld", ch[q].line);
             else if (ch[q].index == ch[r].index && ch[q].kind == HELBY_CHOICE_DROP_ITEM &&
                      ch[r].kind == HELBY_CHOICE_DROP_ITEM)
-                return SENS_ERR("choice", "drop_item", "items are left out one at a time: "
-                                "list them on one drop_item row (line %ld)", ch[q].line);
+                return SENS_ERR("choice", "drop_item",
+                                "items are left out one at a time: "
+                                "list them on one drop_item row (line %ld)",
+                                ch[q].line);
     }
     L->s->pub.choices = ch;
     L->s->pub.n_choices = t->nrows;
@@ -1345,13 +1337,11 @@ static helby_status check_margin_level(loader *L, const table *t, size_t r, cons
         if (!helby_parse_number(lp, ln, '.', &code) ||
             (s->vars[v].n_labels && !helby_variable_value_label(&s->vars[v], code)) ||
             (s->vars[v].has_range && (code < s->vars[v].min || code > s->vars[v].max)))
-            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
-                                  cell_col(t, "level"), name, "'%.*s' is not a code of %s",
-                                  (int)ln, lp, name);
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, "level"),
+                                  name, "'%.*s' is not a code of %s", (int)ln, lp, name);
         if (!ve != !le)
-            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
-                                  cell_col(t, "level"), var,
-                                  "level '%s' does not match the variables '%s'", level, var);
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, "level"),
+                                  var, "level '%s' does not match the variables '%s'", level, var);
         if (!ve)
             return HELBY_OK;
         vp = ve + 1;
@@ -1459,11 +1449,9 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         st = HELBY_EINPUT;
         goto fail;
     }
-    if ((st = resolve_roles(&L)) ||
-        (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
+    if ((st = resolve_roles(&L)) || (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
-        (sv && (st = parse_sensitivity(&L, sv))) ||
-        (st = parse_margins(&L, &fs)))
+        (sv && (st = parse_sensitivity(&L, sv))) || (st = parse_margins(&L, &fs)))
         goto fail;
     free(fs.f);
     *out = &s->pub;
@@ -1516,8 +1504,7 @@ static helby_status add_file(helby_buf *b, const char *dir, const char *rel, int
 /* Name the directory in errors about its files. */
 static void prefix_dir(helby_error *err, const char *dir)
 {
-    if (err && err->file[0] && err->file[0] != '/' &&
-        strncmp(err->file, dir, strlen(dir)) != 0) {
+    if (err && err->file[0] && err->file[0] != '/' && strncmp(err->file, dir, strlen(dir)) != 0) {
         char full[2 * HELBY_ERROR_FILE_MAX];
         snprintf(full, sizeof full, "%s/%s", dir, err->file);
         size_t n = strlen(full);
@@ -1544,7 +1531,7 @@ static helby_status load_dir(helby_survey **out, const char *dir, helby_error_li
     }
     closedir(probe);
     static const char *const files[] = {"survey.ini", "codebook.csv", "indices.csv",
-                                        "shares.csv", "targets.csv", "sensitivity.csv"};
+                                        "shares.csv", "targets.csv",  "sensitivity.csv"};
     /* An optional file absent adds nothing, so definitions without it keep their hash. */
     for (size_t i = 0; i < 6 && !st; i++)
         st = add_file(&b, dir, files[i], i < 3, err);

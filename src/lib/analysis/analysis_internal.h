@@ -20,4 +20,9 @@ helby_status helby_wave_weights_apply(const helby_wave_weights *ww, const helby_
                                       helby_error *err);
 void helby_wave_weights_free(helby_wave_weights *ww);
 
+/* The design (and replicates, NULL under linearization) of wave index `wave` of W, or of the
+ * stacked waves when wave is (size_t)-1 (built on first use). Owned by W. */
+helby_status helby_wave_designs_part(helby_wave_designs *W, size_t wave, const helby_design **d,
+                                     const helby_replicates **rep, helby_error *err);
+
 #endif

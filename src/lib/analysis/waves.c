@@ -339,3 +339,25 @@ helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, c
     *out = e;
     return HELBY_OK;
 }
+
+/* The design of one part for a caller that fits models on it (regress.c, explain.c): wave
+ * index `wave`'s design and replicates (NULL for linearization), or, with wave (size_t)-1,
+ * the stacked waves' (built on first use). Rows of a wave's design are that wave's rows from
+ * 0 (D->wave_first[wave] in the dataset). */
+helby_status helby_wave_designs_part(helby_wave_designs *W, size_t wave, const helby_design **d,
+                                     const helby_replicates **rep, helby_error *err)
+{
+    if (wave == (size_t)-1) {
+        helby_status rc = need_stacked(W, err);
+        if (rc)
+            return rc;
+        *d = W->all;
+        *rep = W->replicate ? W->all_rep : NULL;
+        return HELBY_OK;
+    }
+    if (wave >= W->n)
+        return helby_error_set(err, HELBY_EUSAGE, "no wave index %zu", wave);
+    *d = W->d[wave];
+    *rep = W->replicate ? W->rep[wave] : NULL;
+    return HELBY_OK;
+}

@@ -5,8 +5,10 @@
  * survey.ini (metadata, design columns, groups, district, report settings),
  * codebook.csv (variables), indices.csv (indices -> dimensions -> items),
  * shares.csv (proportions of chosen categories), targets.csv (goals),
- * sensitivity.csv (optional: the alternatives of each index's construction) and
- * margins/ (population control totals per wave). helby_survey_load validates
+ * sensitivity.csv (optional: the alternatives of each index's construction),
+ * derived.csv (optional: variables recoded into bands or merged codes), standard.csv
+ * (optional: a standard population for direct standardisation) and margins/ (population
+ * control totals per wave). helby_survey_load validates
  * all of it and computes a content hash over the files in a fixed order, so
  * a run can name exactly the definition it used.
  *
@@ -152,6 +154,36 @@ typedef struct helby_choice {
     long line; /* its line in sensitivity.csv, for messages */
 } helby_choice;
 
+/* A variable of derived.csv (surveys/README.md): a codebook variable's values recoded into
+ * bands, or its codes merged. It is a code variable (role covariate, no missing codes) whose
+ * helby_variable lies at survey->vars[var], after the codebook's: helby_survey_find_var finds
+ * it like a codebook variable, while loops over vars[0 .. n_vars) (the columns a response
+ * file may have) do not see it. helby_dataset_open materialises its column from the source's. */
+typedef enum helby_derived_kind {
+    HELBY_DERIVED_BANDS = 0, /* code k+1 for low[k] <= x <= high[k] (bands sorted, disjoint) */
+    HELBY_DERIVED_MERGE      /* source code from[k] becomes to[k] (NaN: left missing) */
+} helby_derived_kind;
+
+typedef struct helby_derived {
+    size_t var;    /* index into survey->vars of the derived variable (>= survey->n_vars) */
+    size_t source; /* index into survey->vars of its source, a codebook variable */
+    helby_derived_kind kind;
+    const double *low, *high; /* bands: n_rules bounds (-HUGE_VAL / HUGE_VAL when open) */
+    const double *from, *to;  /* merge: n_rules pairs */
+    size_t n_rules;
+    long line; /* its line in derived.csv, for messages */
+} helby_derived;
+
+/* standard.csv: a standard population over the cells of a cross-classification of code
+ * variables (codebook or derived), for direct standardisation (helby explain). */
+typedef struct helby_standard {
+    size_t n_vars;
+    char vars[8][64];
+    size_t n_cells;
+    double *codes;      /* n_cells x n_vars, row-major */
+    double *population; /* n_cells */
+} helby_standard;
+
 typedef struct helby_survey {
     const char *id; /* short identifier, [a-z0-9_-]+ */
     const char *title_da, *title_en;
@@ -180,6 +212,8 @@ typedef struct helby_survey {
     size_t n_margins; /* one per wave */
     const helby_choice *choices;
     size_t n_choices; /* sensitivity.csv (optional) */
+    const helby_derived *derived;
+    size_t n_derived; /* derived.csv (optional); their variables are vars[n_vars ..] */
 
     char hash[65]; /* SHA-256 over the definition's files */
 } helby_survey;
@@ -214,8 +248,20 @@ helby_status helby_survey_serialize(const helby_survey *s, char **out, size_t *l
 
 void helby_survey_free(helby_survey *s);
 
-/* Variable index by name, or HELBY_NO_VAR. */
+/* Variable index by name, or HELBY_NO_VAR: a codebook variable (index below s->n_vars) or a
+ * derived variable of derived.csv (index s->n_vars + k for s->derived[k]). */
 size_t helby_survey_find_var(const helby_survey *s, const char *name);
+
+/* The derived variable called name, or NULL (a codebook variable or unknown). */
+const helby_derived *helby_survey_derived(const helby_survey *s, const char *name);
+
+/* The derived variable's code for a value x of its source: NaN when x is NaN, one of the
+ * source's missing codes, in no band, or a code the merge leaves missing. */
+double helby_derived_value(const helby_survey *s, const helby_derived *d, double x);
+
+/* The standard population of standard.csv; NULL when the definition has no standard.csv.
+ * Owned by s. */
+const helby_standard *helby_survey_standard(const helby_survey *s);
 
 /* 1 if code is one of the variable's missing codes. */
 int helby_variable_is_missing_code(const helby_variable *v, double code);

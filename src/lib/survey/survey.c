@@ -33,6 +33,8 @@ typedef struct survey_impl {
     arena_block *blocks;
     char *blob;
     size_t blob_len;
+    helby_standard standard; /* standard.csv, when has_standard */
+    int has_standard;
 } survey_impl;
 
 static void *arena_alloc(survey_impl *s, size_t n)
@@ -1615,10 +1617,33 @@ helby_status helby_survey_serialize(const helby_survey *pub, char **out, size_t 
 
 size_t helby_survey_find_var(const helby_survey *s, const char *name)
 {
-    for (size_t i = 0; i < s->n_vars; i++)
+    for (size_t i = 0; i < s->n_vars + s->n_derived; i++)
         if (strcmp(s->vars[i].name, name) == 0)
             return i;
     return HELBY_NO_VAR;
+}
+
+const helby_derived *helby_survey_derived(const helby_survey *s, const char *name)
+{
+    size_t v = helby_survey_find_var(s, name);
+    return v == HELBY_NO_VAR || v < s->n_vars ? NULL : &s->derived[v - s->n_vars];
+}
+
+double helby_derived_value(const helby_survey *s, const helby_derived *d, double x)
+{
+    const helby_variable *src = &s->vars[d->source];
+    if (isnan(x) || helby_variable_is_missing_code(src, x))
+        return NAN;
+    for (size_t k = 0; k < d->n_rules; k++)
+        if (d->kind == HELBY_DERIVED_BANDS ? d->low[k] <= x && x <= d->high[k] : d->from[k] == x)
+            return d->kind == HELBY_DERIVED_BANDS ? (double)(k + 1) : d->to[k];
+    return NAN;
+}
+
+const helby_standard *helby_survey_standard(const helby_survey *pub)
+{
+    const survey_impl *s = (const survey_impl *)pub;
+    return s->has_standard ? &s->standard : NULL;
 }
 
 int helby_variable_is_missing_code(const helby_variable *v, double code)

@@ -27,5 +27,7 @@
 #include "helby/export.h"
 #include "helby/draft.h"
 #include "helby/sensitivity.h"
+#include "helby/glm.h"
+#include "helby/regress.h"
 
 #endif

@@ -1,0 +1,459 @@
+/* regress.c — model formulas and model matrices over a survey's dataset (helby/regress.h):
+ * R's model.matrix with treatment contrasts for the terms of 'y ~ a + b + a:b + c*d'. */
+#include <ctype.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helby/regress.h"
+
+/* ---- formulas ---- */
+
+typedef struct parser {
+    const char *text, *p;
+    helby_error *err;
+    char vars[64][64]; /* variables in order of first appearance */
+    size_t n_vars;
+} parser;
+
+static helby_status perr(parser *ps, const char *what)
+{
+    return helby_error_set(ps->err, HELBY_EUSAGE, "model formula, column %zu: %s",
+                           (size_t)(ps->p - ps->text) + 1, what);
+}
+
+static void skip(parser *ps)
+{
+    while (*ps->p == ' ' || *ps->p == '\t')
+        ps->p++;
+}
+
+static int name_char(unsigned char c)
+{
+    return isalnum(c) || c == '_' || c == '.' || c >= 0x80;
+}
+
+static helby_status name(parser *ps, char *out)
+{
+    skip(ps);
+    size_t len = 0;
+    while (name_char((unsigned char)ps->p[len]))
+        len++;
+    if (len == 0)
+        return perr(ps, "a variable name was expected");
+    if (len >= 64)
+        return perr(ps, "a name longer than 63 bytes");
+    memcpy(out, ps->p, len);
+    out[len] = '\0';
+    ps->p += len;
+    return HELBY_OK;
+}
+
+static size_t var_index(parser *ps, const char *v)
+{
+    for (size_t i = 0; i < ps->n_vars; i++)
+        if (!strcmp(ps->vars[i], v))
+            return i;
+    if (ps->n_vars < 64)
+        snprintf(ps->vars[ps->n_vars++], 64, "%s", v);
+    return ps->n_vars - 1;
+}
+
+/* A term as a bit set of variables (by first appearance). */
+typedef uint64_t termset;
+
+static helby_status add_term(parser *ps, termset *terms, size_t *n, termset t)
+{
+    for (size_t i = 0; i < *n; i++)
+        if (terms[i] == t)
+            return HELBY_OK;
+    if (*n >= HELBY_MODEL_MAX_TERMS)
+        return perr(ps, "more than "
+                        "32"
+                        " terms");
+    int bits = 0;
+    for (termset x = t; x; x &= x - 1)
+        bits++;
+    if (bits > 4)
+        return perr(ps, "an interaction of more than 4 variables");
+    terms[(*n)++] = t;
+    return HELBY_OK;
+}
+
+/* One summand: ':'-groups joined by '*'; adds every non-empty subset of the groups. */
+static helby_status summand(parser *ps, termset *terms, size_t *n)
+{
+    termset groups[8];
+    size_t ng = 0;
+    helby_status st;
+    for (;;) {
+        termset g = 0;
+        for (;;) {
+            char v[64];
+            if ((st = name(ps, v)))
+                return st;
+            g |= (termset)1 << var_index(ps, v);
+            skip(ps);
+            if (*ps->p != ':')
+                break;
+            ps->p++;
+        }
+        if (ng == 8)
+            return perr(ps, "more than 8 factors joined by '*'");
+        groups[ng++] = g;
+        if (*ps->p != '*')
+            break;
+        ps->p++;
+    }
+    for (unsigned s = 1; s < (1u << ng); s++) {
+        termset t = 0;
+        for (size_t i = 0; i < ng; i++)
+            if (s & (1u << i))
+                t |= groups[i];
+        if ((st = add_term(ps, terms, n, t)))
+            return st;
+    }
+    return HELBY_OK;
+}
+
+static int popcount(termset t)
+{
+    int b = 0;
+    for (; t; t &= t - 1)
+        b++;
+    return b;
+}
+
+helby_status helby_formula_parse(const char *text, helby_formula *out, helby_error *err)
+{
+    memset(out, 0, sizeof *out);
+    parser ps = {.text = text ? text : "", .p = text ? text : "", .err = err};
+    helby_status st = name(&ps, out->response);
+    if (st)
+        return st;
+    skip(&ps);
+    if (*ps.p != '~')
+        return perr(&ps, "'~' was expected after the response");
+    ps.p++;
+    ps.n_vars = 0;
+    termset terms[HELBY_MODEL_MAX_TERMS];
+    size_t n = 0;
+    for (;;) {
+        if ((st = summand(&ps, terms, &n)))
+            return st;
+        skip(&ps);
+        if (*ps.p == '\0')
+            break;
+        if (*ps.p != '+')
+            return perr(&ps, "'+', ':' or '*' was expected");
+        ps.p++;
+    }
+    /* R's order: by the number of variables, then as written; variables in an interaction
+     * by first appearance. */
+    for (int order = 1; order <= 4; order++)
+        for (size_t i = 0; i < n; i++) {
+            if (popcount(terms[i]) != order)
+                continue;
+            helby_model_term *t = &out->terms[out->n_terms++];
+            for (size_t v = 0; v < ps.n_vars; v++)
+                if (terms[i] & ((termset)1 << v))
+                    snprintf(t->vars[t->n_vars++], 64, "%s", ps.vars[v]);
+        }
+    return HELBY_OK;
+}
+
+/* ---- variables of a model ---- */
+
+/* The survey variable a term's name means (roles resolved), or HELBY_NO_VAR. */
+static size_t resolve(const helby_survey *s, const char *name)
+{
+    const char *n = helby_survey_role_name(s, name);
+    return n ? helby_survey_find_var(s, n) : HELBY_NO_VAR;
+}
+
+int helby_formula_columns(const helby_survey *s, const helby_formula *f, const char **load,
+                          size_t room, helby_error *err)
+{
+    size_t used = 0;
+    for (size_t t = 0; t < f->n_terms; t++)
+        for (size_t i = 0; i < f->terms[t].n_vars; i++) {
+            const char *nm = f->terms[t].vars[i];
+            size_t v = resolve(s, nm);
+            if (v == HELBY_NO_VAR) {
+                helby_error_set(err, HELBY_ENOTFOUND,
+                                "model: no variable '%s' in survey %s (a codebook variable, or "
+                                "group, district, wave)",
+                                nm, s->id);
+                return -1;
+            }
+            if (v == s->wave_var)
+                continue; /* the dataset's waves */
+            int seen = 0;
+            for (size_t j = 0; j < used && !seen; j++)
+                seen = !strcmp(load[j], s->vars[v].name);
+            if (seen)
+                continue;
+            if (used == room) {
+                helby_error_set(err, HELBY_EUSAGE, "model: too many variables");
+                return -1;
+            }
+            load[used++] = s->vars[v].name;
+        }
+    return (int)used;
+}
+
+/* ---- model matrices ---- */
+
+/* A variable of the model over the dataset's rows: numeric (levels 0) or a factor. */
+typedef struct mvar {
+    char name[64];
+    double *x; /* n values, NaN missing */
+    size_t n_levels;
+    double *levels; /* ascending codes present; level 0 the reference */
+    int group;      /* the group role: a 0/1 column "group=minorities" */
+} mvar;
+
+static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name, helby_error *err)
+{
+    const helby_survey *s = D->survey;
+    size_t v = resolve(s, name);
+    snprintf(m->name, sizeof m->name, "%s", name);
+    if (v == HELBY_NO_VAR)
+        return helby_error_set(err, HELBY_ENOTFOUND, "model: no variable '%s' in survey %s", name,
+                               s->id);
+    const helby_variable *var = &s->vars[v];
+    if (!(m->x = malloc((D->n ? D->n : 1) * sizeof *m->x)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    if (v == s->wave_var) {
+        for (size_t i = 0; i < D->n_waves; i++)
+            for (size_t k = 0; k < D->wave_rows[i]; k++)
+                m->x[D->wave_first[i] + k] = (double)D->wave_ids[i];
+        m->n_levels = 1; /* a factor */
+        return HELBY_OK;
+    }
+    if (var->type == HELBY_TYPE_TEXT)
+        return helby_error_set(err, HELBY_EINPUT,
+                               "model: variable '%s' is text; a term must be a code or a real "
+                               "variable",
+                               name);
+    const double *c = helby_dataset_col(D, var->name);
+    if (!c)
+        return helby_error_set(err, HELBY_ENOTFOUND, "model: variable '%s' was not loaded",
+                               var->name);
+    m->group = v == s->group_var;
+    for (size_t k = 0; k < D->n; k++) {
+        double x = c[k];
+        if (isnan(x) || helby_variable_is_missing_code(var, x))
+            x = NAN;
+        else if (m->group) {
+            int g = helby_survey_group_of(s, x);
+            x = g < 0 ? NAN : g;
+        }
+        m->x[k] = x;
+    }
+    m->n_levels = !m->group && var->type == HELBY_TYPE_CODE;
+    return HELBY_OK;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+/* The factor's levels over the rows ok[k]: ascending distinct values. */
+static helby_status mvar_levels(mvar *m, const helby_dataset *D, const unsigned char *ok,
+                                helby_error *err)
+{
+    if (!m->n_levels)
+        return HELBY_OK;
+    size_t nv = 0;
+    double *v = malloc((D->n ? D->n : 1) * sizeof *v);
+    if (!v)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    for (size_t k = 0; k < D->n; k++)
+        if (ok[k])
+            v[nv++] = m->x[k];
+    qsort(v, nv, sizeof *v, cmp_double);
+    size_t u = 0;
+    for (size_t i = 0; i < nv; i++)
+        if (u == 0 || v[i] != v[u - 1])
+            v[u++] = v[i];
+    m->levels = v;
+    m->n_levels = u;
+    if (u < 2)
+        return helby_error_set(err, HELBY_EINPUT,
+                               "model: factor '%s' has %s level in the model's rows; a factor "
+                               "needs two or more (drop the term)",
+                               m->name, u ? "one" : "no");
+    return HELBY_OK;
+}
+
+static size_t level_of(const mvar *m, double x)
+{
+    size_t lo = 0, hi = m->n_levels;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (m->levels[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Columns of one variable: a numeric 1, a factor its levels but the reference. */
+static size_t var_cols(const mvar *m)
+{
+    return m->n_levels ? m->n_levels - 1 : 1;
+}
+
+static void var_col_name(const mvar *m, size_t c, char *out, size_t n)
+{
+    if (m->group)
+        snprintf(out, n, "%s=minorities", m->name);
+    else if (m->n_levels)
+        snprintf(out, n, "%s=%.15g", m->name, m->levels[c + 1]);
+    else
+        snprintf(out, n, "%s", m->name);
+}
+
+/* Value of column c of variable m at row k. */
+static double var_value(const mvar *m, size_t k, size_t c)
+{
+    double x = m->x[k];
+    if (isnan(x) || !m->n_levels)
+        return x;
+    size_t l = level_of(m, x);
+    if (l >= m->n_levels || m->levels[l] != x)
+        return NAN; /* a level outside the model's rows */
+    return l == c + 1 ? 1 : 0;
+}
+
+typedef struct mm_build {
+    const helby_dataset *D;
+    const helby_formula *f;
+    mvar *vars;
+    size_t nv;
+    size_t term_var[HELBY_MODEL_MAX_TERMS][4];
+} mm_build;
+
+static size_t mvar_find(mm_build *b, const char *name)
+{
+    for (size_t i = 0; i < b->nv; i++)
+        if (!strcmp(b->vars[i].name, name))
+            return i;
+    return SIZE_MAX;
+}
+
+static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char **ok_out,
+                            helby_error *err)
+{
+    const helby_formula *f = b->f;
+    helby_status st = HELBY_OK;
+    for (size_t t = 0; t < f->n_terms && !st; t++)
+        for (size_t i = 0; i < f->terms[t].n_vars && !st; i++) {
+            size_t v = mvar_find(b, f->terms[t].vars[i]);
+            if (v == SIZE_MAX) {
+                v = b->nv++;
+                st = mvar_load(&b->vars[v], b->D, f->terms[t].vars[i], err);
+            }
+            b->term_var[t][i] = v;
+        }
+    if (st)
+        return st;
+    unsigned char *ok = malloc(b->D->n ? b->D->n : 1);
+    if (!ok)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    for (size_t k = 0; k < b->D->n; k++) {
+        ok[k] = !in || in[k];
+        for (size_t v = 0; v < b->nv && ok[k]; v++)
+            ok[k] = !isnan(b->vars[v].x[k]);
+    }
+    for (size_t v = 0; v < b->nv && !st; v++)
+        st = mvar_levels(&b->vars[v], b->D, ok, err);
+    *ok_out = ok;
+    return st;
+}
+
+/* Fill column block of term t from column `col` on; returns the columns it took. */
+static size_t mm_term(mm_build *b, size_t t, helby_model_matrix *out, size_t col)
+{
+    const helby_model_term *tm = &b->f->terms[t];
+    size_t nc = 1, dims[4];
+    for (size_t i = 0; i < tm->n_vars; i++)
+        nc *= dims[i] = var_cols(&b->vars[b->term_var[t][i]]);
+    for (size_t c = 0; c < nc; c++) {
+        size_t idx[4], r = c, o = 0;
+        for (size_t i = 0; i < tm->n_vars; i++) /* the first variable varies fastest */
+            idx[i] = r % dims[i], r /= dims[i];
+        char *nm = out->names[col + c];
+        for (size_t i = 0; i < tm->n_vars; i++) {
+            char part[128];
+            var_col_name(&b->vars[b->term_var[t][i]], idx[i], part, sizeof part);
+            o += (size_t)snprintf(nm + o, o < 128 ? 128 - o : 0, "%s%s", i ? ":" : "", part);
+            if (o >= 128)
+                o = 127;
+        }
+        out->term_of_col[col + c] = t;
+        for (size_t k = 0; k < out->n; k++) {
+            double x = 1;
+            for (size_t i = 0; i < tm->n_vars; i++)
+                x *= var_value(&b->vars[b->term_var[t][i]], k, idx[i]);
+            out->X[k * out->p + col + c] = x;
+        }
+    }
+    return nc;
+}
+
+helby_status helby_model_matrix_build(const helby_dataset *D, const helby_formula *f,
+                                      const unsigned char *in, helby_model_matrix *out,
+                                      helby_error *err)
+{
+    memset(out, 0, sizeof *out);
+    mvar vars[HELBY_MODEL_MAX_TERMS * 4];
+    memset(vars, 0, sizeof vars);
+    mm_build b = {D, f, vars, 0, {{0}}};
+    unsigned char *ok = NULL;
+    helby_status st = mm_vars(&b, in, &ok, err);
+    size_t p = 1;
+    for (size_t t = 0; t < f->n_terms && !st; t++) {
+        size_t nc = 1;
+        for (size_t i = 0; i < f->terms[t].n_vars; i++)
+            nc *= var_cols(&vars[b.term_var[t][i]]);
+        p += nc;
+    }
+    if (!st) {
+        out->n = D->n, out->p = p, out->n_terms = f->n_terms;
+        out->X = malloc((D->n ? D->n : 1) * p * sizeof *out->X);
+        out->names = calloc(p, sizeof *out->names);
+        out->term_of_col = malloc(p * sizeof *out->term_of_col);
+        if (!out->X || !out->names || !out->term_of_col)
+            st = helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    }
+    if (!st) {
+        snprintf(out->names[0], 128, "(Intercept)");
+        out->term_of_col[0] = SIZE_MAX;
+        for (size_t k = 0; k < D->n; k++)
+            out->X[k * p] = 1;
+        size_t col = 1;
+        for (size_t t = 0; t < f->n_terms; t++)
+            col += mm_term(&b, t, out, col);
+    }
+    for (size_t v = 0; v < b.nv; v++)
+        free(vars[v].x), free(vars[v].levels);
+    free(ok);
+    if (st)
+        helby_model_matrix_free(out);
+    return st;
+}
+
+void helby_model_matrix_free(helby_model_matrix *m)
+{
+    if (!m)
+        return;
+    free(m->X), free(m->names), free(m->term_of_col);
+    memset(m, 0, sizeof *m);
+}

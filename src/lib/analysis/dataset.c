@@ -233,16 +233,28 @@ static helby_status copy_wave(helby_store *st, helby_dataset *D, size_t i, const
             continue;
         }
         const helby_column *col = &f->cols[c++];
+        const helby_derived *d = helby_survey_derived(s, D->vars[v]);
         if (col->is_text)
             for (size_t r = 0; r < n; r++)
                 dst[r] = NAN;
+        else if (d) /* derived.csv: the source's column, recoded */
+            for (size_t r = 0; r < n; r++)
+                dst[r] = helby_derived_value(s, d, col->num[r]);
         else
             memcpy(dst, col->num, n * sizeof *dst);
     }
     return rc;
 }
 
-/* The design columns' names, then the distinct variables asked. */
+/* The column the store holds for variable name: its source for a derived variable. */
+static const char *stored_name(const helby_survey *s, const char *name)
+{
+    const helby_derived *d = helby_survey_derived(s, name);
+    return d ? s->vars[d->source].name : name;
+}
+
+/* The design columns' names, then the distinct variables asked (for a derived variable of
+ * derived.csv, the column it is made from). */
 static helby_status names_to_load(helby_dataset *D, const char *const *vars, size_t n_vars,
                                   const char **need, size_t *nn, helby_error *err)
 {
@@ -260,9 +272,26 @@ static helby_status names_to_load(helby_dataset *D, const char *const *vars, siz
             continue;
         if (!(D->vars[D->n_vars] = strdup(vars[i])))
             return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-        need[(*nn)++] = D->vars[D->n_vars++];
+        need[(*nn)++] = stored_name(s, D->vars[D->n_vars++]);
     }
     return HELBY_OK;
+}
+
+/* Mark absent in wave i every variable of D loaded from column name (a derived variable is
+ * absent where its source is); 0 when none is left to mark or the column is required. */
+static int mark_absent(helby_dataset *D, size_t i, const char **need, size_t first_var,
+                       const char *name)
+{
+    const helby_survey *s = D->survey;
+    size_t var = helby_survey_find_var(s, name), marked = 0;
+    if (var == HELBY_NO_VAR || s->vars[var].required)
+        return 0;
+    for (size_t v = 0; v < D->n_vars; v++)
+        if (!strcmp(need[first_var + v], name) && !D->absent[v * D->n_waves + i]) {
+            D->absent[v * D->n_waves + i] = 1;
+            marked++;
+        }
+    return marked > 0;
 }
 
 /* Wave i's frame of the columns in need (the design columns, then D->vars): an optional
@@ -283,15 +312,9 @@ static helby_status load_wave(helby_store *st, helby_dataset *D, size_t i, const
             if (k < first_var || !D->absent[(k - first_var) * D->n_waves + i])
                 use[nu++] = need[k];
         rc = helby_store_load_wave(st, s->id, D->wave_ids[i], use, nu, out, err);
-        if (rc != HELBY_ENOTFOUND || !err || !*err->variable)
+        if (rc != HELBY_ENOTFOUND || !err || !*err->variable ||
+            !mark_absent(D, i, need, first_var, err->variable))
             break;
-        size_t v = 0, var = helby_survey_find_var(s, err->variable);
-        while (v < D->n_vars && strcmp(D->vars[v], err->variable))
-            v++;
-        if (v == D->n_vars || var == HELBY_NO_VAR || s->vars[var].required ||
-            D->absent[v * D->n_waves + i])
-            break;
-        D->absent[v * D->n_waves + i] = 1;
         helby_error_clear(err);
     }
     free(use);

@@ -112,6 +112,26 @@ static int all_margin_names(const helby_margins *mg, helby_weight_setup *w)
     return 0;
 }
 
+/* The wave's columns of a margin's variables; a derived variable of derived.csv is its
+ * source's column recoded. */
+static helby_status margin_columns(helby_store *st, const helby_survey *s, long wave,
+                                   const char *const *comp, size_t nc, helby_frame **f,
+                                   helby_error *err)
+{
+    const char *load[8];
+    for (size_t c = 0; c < nc; c++) {
+        const helby_derived *d = helby_survey_derived(s, comp[c]);
+        load[c] = d ? s->vars[d->source].name : comp[c];
+    }
+    helby_status rc = helby_store_load_wave(st, s->id, wave, load, nc, f, err);
+    for (size_t c = 0; !rc && c < nc; c++) {
+        const helby_derived *d = helby_survey_derived(s, comp[c]);
+        for (size_t r = 0; d && !(*f)->cols[c].is_text && r < (*f)->n_rows; r++)
+            (*f)->cols[c].num[r] = helby_derived_value(s, d, (*f)->cols[c].num[r]);
+    }
+    return rc;
+}
+
 static int build_margin(helby_store *st, const helby_survey *s, long wave, const helby_margins *mg,
                         const char *name, size_t nrows, wave_margins *M, helby_error *err)
 {
@@ -155,7 +175,7 @@ static int build_margin(helby_store *st, const helby_survey *s, long wave, const
     for (char *t = strtok(buf, "*"); t && nc < 8; t = strtok(NULL, "*"))
         comp[nc++] = t;
     helby_frame *f = NULL;
-    if (helby_store_load_wave(st, s->id, wave, comp, nc, &f, err)) {
+    if (margin_columns(st, s, wave, comp, nc, &f, err)) {
         free(sorted);
         return 1;
     }

@@ -55,7 +55,8 @@ size_t helby_match_column(const helby_survey *s, const char *name, size_t len, i
 {
     *folded = 0;
     size_t v = helby_survey_find_var(s, name);
-    if (v != HELBY_NO_VAR && strlen(name) == len)
+    /* A derived variable (derived.csv, vars[n_vars ..]) is no column of a response file. */
+    if (v != HELBY_NO_VAR && v < s->n_vars && strlen(name) == len)
         return v;
     for (size_t k = 0; k < s->n_vars; k++)
         if (helby_same_text_folded(s->vars[k].name, strlen(s->vars[k].name), name, len)) {

@@ -551,6 +551,8 @@ helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby
         goto done;
     for (size_t j = 0; j < t->n_vars; j++) {
         var_of[j] = helby_survey_find_var(s, t->vars[j].name);
+        if (var_of[j] >= s->n_vars) /* a derived variable (derived.csv) is no column */
+            var_of[j] = HELBY_NO_VAR;
         f[j].text = t->vars[j].name;
         f[j].len = strlen(t->vars[j].name);
     }

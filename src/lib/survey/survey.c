@@ -1409,6 +1409,608 @@ static helby_status parse_margins(loader *L, const def_files *fs)
     return HELBY_OK;
 }
 
+/* ---- derived.csv: variables recoded from a codebook variable (surveys/README.md) ---- */
+
+#define ROW_ERR(col, var, ...)                                                                     \
+    helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), var, __VA_ARGS__)
+
+/* 1 if x is a code a response file may hold for v (not a missing code): a whole number in
+ * v's range, or labelled when v has no range (any whole number when it has neither). */
+static int is_code_of(const helby_variable *v, double x)
+{
+    if (!isfinite(x) || x != floor(x) || helby_variable_is_missing_code(v, x))
+        return 0;
+    if (v->has_range)
+        return x >= v->min && x <= v->max;
+    return !v->n_labels || helby_variable_value_label(v, x) != NULL;
+}
+
+/* Every code of v (is_code_of), ascending, into the arena. Returns 1, 0 when they cannot be
+ * listed (no range and no labels, or more than max of them), -1 out of memory. */
+static int list_codes(survey_impl *s, const helby_variable *v, size_t max, double **out, size_t *n)
+{
+    *n = 0;
+    if (!v->has_range && !v->n_labels)
+        return 0;
+    double lo = v->has_range ? ceil(v->min) : 0, hi = v->has_range ? floor(v->max) : 0;
+    if (v->has_range && hi - lo + 1 > (double)max)
+        return 0;
+    size_t cap = v->has_range ? (size_t)(hi - lo + 1) : v->n_labels;
+    if (!(*out = arena_alloc(s, (cap + 1) * sizeof **out)))
+        return -1;
+    for (size_t k = 0; v->has_range && k < cap; k++)
+        if (!helby_variable_is_missing_code(v, lo + (double)k))
+            (*out)[(*n)++] = lo + (double)k;
+    for (size_t k = 0; !v->has_range && k < v->n_labels; k++)
+        if (is_code_of(v, v->labels[k].value)) {
+            size_t at = (*n)++; /* insertion sort: labels are few */
+            while (at && (*out)[at - 1] > v->labels[k].value) {
+                (*out)[at] = (*out)[at - 1];
+                at--;
+            }
+            (*out)[at] = v->labels[k].value;
+        }
+    return *n > max ? 0 : 1;
+}
+
+/* The roles' words, which name a column on the command line (--by group): not derived names. */
+static const char *const role_words[] = {"id",  "wave",  "stratum",  "psu", "weight",
+                                         "fpc", "group", "district", NULL};
+
+/* The name of derived row r: a name as the codebook's, not a codebook variable, role word,
+ * measure or another derived variable. */
+static helby_status derived_name(loader *L, const table *t, size_t r, const helby_variable *dv)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *name = cell(t, r, "variable");
+    if (!name[0])
+        return ROW_ERR("variable", NULL, "variable name is empty");
+    for (const char *c = name; *c; c++)
+        if (!(isalnum((unsigned char)*c) || (unsigned char)*c >= 0x80 || *c == '_' || *c == '.' ||
+              *c == '-'))
+            return ROW_ERR("variable", name,
+                           "variable names may hold letters (also æ, ø, å), digits, '_', '.' "
+                           "and '-' only");
+    if (helby_survey_find_var(s, name) != HELBY_NO_VAR)
+        return ROW_ERR("variable", name, "%s is a variable of codebook.csv already", name);
+    for (size_t k = 0; role_words[k]; k++)
+        if (!strcmp(name, role_words[k]))
+            return ROW_ERR("variable", name,
+                           "%s names a role on the command line (--by %s): choose another name",
+                           name, name);
+    if (known_measure(s, name))
+        return ROW_ERR("variable", name, "%s is an index, dimension or share already", name);
+    for (size_t q = 0; q < r; q++)
+        if (!strcmp(dv[q].name, name))
+            return ROW_ERR("variable", name, "variable defined twice (also on line %ld)",
+                           t->line[q]);
+    return HELBY_OK;
+}
+
+/* The source of row r: a code or real variable of the codebook that is not a design column
+ * (a derived variable is not a source: no derived variable of a derived variable). */
+static helby_status derived_source(loader *L, const table *t, size_t r, helby_derived *d)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *src = cell(t, r, "source");
+    for (size_t q = 0; q < t->nrows; q++)
+        if (!strcmp(cell(t, q, "variable"), src))
+            return ROW_ERR("source", src,
+                           "%s is a derived variable (line %ld): a derived variable is made from "
+                           "a variable of codebook.csv",
+                           src, t->line[q]);
+    d->source = helby_survey_find_var(s, src);
+    if (d->source == HELBY_NO_VAR)
+        return ROW_ERR("source", src, "source '%s' is not a variable of codebook.csv", src);
+    const helby_variable *v = &s->vars[d->source];
+    if (v->type == HELBY_TYPE_TEXT)
+        return ROW_ERR("source", src, "%s is a text variable: only code and real variables recode",
+                       src);
+    if (v->role != HELBY_ROLE_ITEM && v->role != HELBY_ROLE_COVARIATE &&
+        v->role != HELBY_ROLE_GROUP && v->role != HELBY_ROLE_DISTRICT)
+        return ROW_ERR("source", src,
+                       "%s is a design column: recode an item, a covariate, the group or the "
+                       "district",
+                       src);
+    return HELBY_OK;
+}
+
+/* One band "LOW-HIGH", "LOW-" (LOW and above), "-HIGH" (HIGH and below) or "X" (X only).
+ * The separator is the first '-' after a digit, '.' or space, so "-5--1" is -5 to -1. */
+static int parse_band(const char *p, size_t n, double *lo, double *hi)
+{
+    trim(&p, &n);
+    size_t sep = n;
+    for (size_t i = 1; i < n && sep == n; i++)
+        if (p[i] == '-' && (isdigit((unsigned char)p[i - 1]) || p[i - 1] == '.' || p[i - 1] == ' '))
+            sep = i;
+    if (sep == n && n && p[0] == '-')
+        sep = 0;
+    if (sep == n)
+        return helby_parse_number(p, n, '.', lo) && isfinite(*lo) && (*hi = *lo, 1);
+    const char *a = p, *b = p + sep + 1;
+    size_t an = sep, bn = n - sep - 1;
+    trim(&a, &an);
+    trim(&b, &bn);
+    *lo = -HUGE_VAL;
+    *hi = HUGE_VAL;
+    if ((!an && !bn) || (an && !(helby_parse_number(a, an, '.', lo) && isfinite(*lo))) ||
+        (bn && !(helby_parse_number(b, bn, '.', hi) && isfinite(*hi))))
+        return 0;
+    return 1;
+}
+
+/* bands: "18-29|30-44|45-64|65-", increasing and disjoint; band k is code k + 1. */
+static helby_status parse_bands(loader *L, const table *t, size_t r, helby_derived *d)
+{
+    const char *rule = cell(t, r, "rule");
+    size_t n = 1;
+    for (const char *c = rule; *c; c++)
+        n += *c == '|';
+    double *lo = arena_alloc(L->s, n * sizeof *lo), *hi = arena_alloc(L->s, n * sizeof *hi);
+    if (!lo || !hi)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    const char *p = rule;
+    for (size_t k = 0; k < n; k++) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        if (!parse_band(p, len, &lo[k], &hi[k]))
+            return ROW_ERR("rule", cell(t, r, "variable"),
+                           "a band is LOW-HIGH, LOW- or -HIGH (inclusive), as in "
+                           "'18-29|30-44|65-', not '%.*s'",
+                           (int)len, p);
+        if (lo[k] > hi[k])
+            return ROW_ERR("rule", cell(t, r, "variable"), "band '%.*s' runs downwards", (int)len,
+                           p);
+        if (k && !(hi[k - 1] < lo[k]))
+            return ROW_ERR("rule", cell(t, r, "variable"),
+                           "bands go upwards without overlapping: '%.*s' does not start above "
+                           "band %zu",
+                           (int)len, p, k);
+        p += len + (bar ? 1 : 0);
+    }
+    d->low = lo;
+    d->high = hi;
+    d->n_rules = n;
+    return HELBY_OK;
+}
+
+/* One "FROM,FROM=TO" of a merge into d's pairs; an empty TO leaves the codes missing. */
+static helby_status merge_item(loader *L, const table *t, size_t r, const char *p, size_t n,
+                               helby_derived *d, double *from, double *to)
+{
+    const helby_variable *src = &L->s->pub.vars[d->source];
+    const char *eqs = memchr(p, '=', n), *var = cell(t, r, "variable");
+    const double *codes;
+    size_t nc = 0, tn = eqs ? n - (size_t)(eqs - p) - 1 : 0;
+    double target = NAN;
+    const char *tp = eqs ? eqs + 1 : p;
+    trim(&tp, &tn);
+    int ok = eqs ? parse_codes(L->s, p, (size_t)(eqs - p), &codes, &nc) : 0;
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    if (ok && tn)
+        ok =
+            helby_parse_number(tp, tn, '.', &target) && isfinite(target) && target == floor(target);
+    if (!ok || !nc)
+        return ROW_ERR("rule", var,
+                       "a merge is 'CODES=CODE|…' with whole numbers, as in '1=1|2,3=2' ('4=' "
+                       "leaves 4 missing), not '%.*s'",
+                       (int)n, p);
+    for (size_t k = 0; k < nc; k++) {
+        double c = codes[k];
+        if (helby_variable_is_missing_code(src, c))
+            return ROW_ERR("rule", var, "%g is a missing code of %s: missing codes stay missing", c,
+                           src->name);
+        if (!is_code_of(src, c))
+            return ROW_ERR("rule", var, "%g is not a code of %s", c, src->name);
+        for (size_t q = 0; q < d->n_rules; q++)
+            if (from[q] == c)
+                return ROW_ERR("rule", var, "code %g of %s is merged twice", c, src->name);
+        from[d->n_rules] = c;
+        to[d->n_rules++] = target;
+    }
+    return HELBY_OK;
+}
+
+/* merge: "1=1|2,3=2" (source codes = the derived code); every code of the source named. */
+static helby_status parse_merge(loader *L, const table *t, size_t r, helby_derived *d)
+{
+    const char *rule = cell(t, r, "rule");
+    size_t cap = strlen(rule) / 2 + 2;
+    double *from = arena_alloc(L->s, cap * sizeof *from), *to = arena_alloc(L->s, cap * sizeof *to);
+    if (!from || !to)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    d->n_rules = 0;
+    for (const char *p = rule;;) {
+        const char *bar = strchr(p, '|');
+        size_t len = bar ? (size_t)(bar - p) : strlen(p);
+        helby_status st = merge_item(L, t, r, p, len, d, from, to);
+        if (st)
+            return st;
+        if (!bar)
+            break;
+        p = bar + 1;
+    }
+    d->from = from;
+    d->to = to;
+    return HELBY_OK;
+}
+
+/* 1 if d's rule gives source value x a band or names it in a merge. */
+static int rule_covers(const helby_derived *d, double x, size_t *band)
+{
+    for (size_t k = 0; k < d->n_rules; k++)
+        if (d->kind == HELBY_DERIVED_BANDS ? d->low[k] <= x && x <= d->high[k] : d->from[k] == x) {
+            *band = k;
+            return 1;
+        }
+    return 0;
+}
+
+/* Every code of a code source must be in a band or named by the merge. */
+static helby_status derived_covers(loader *L, const table *t, size_t r, const helby_derived *d)
+{
+    const helby_variable *src = &L->s->pub.vars[d->source];
+    size_t k = 0;
+    double miss = NAN;
+    if (src->type != HELBY_TYPE_CODE)
+        return HELBY_OK; /* a real value in no band is missing (README) */
+    if (src->has_range) {
+        /* A band covers a run of codes: jump past it; a merge names each (found within
+         * n_rules + 1 steps, its codes being distinct codes of the range). */
+        for (double c = ceil(src->min), next; c <= src->max && isnan(miss); c = next) {
+            if (!helby_variable_is_missing_code(src, c) && !rule_covers(d, c, &k))
+                miss = c;
+            next = d->kind == HELBY_DERIVED_BANDS && rule_covers(d, c, &k) ? floor(d->high[k]) + 1
+                                                                           : c + 1;
+            if (!(next > c))
+                break; /* past 2^53 (or an open band): no further whole number to check */
+        }
+    } else
+        for (size_t q = 0; q < src->n_labels && isnan(miss); q++)
+            if (is_code_of(src, src->labels[q].value) && !rule_covers(d, src->labels[q].value, &k))
+                miss = src->labels[q].value;
+    if (isnan(miss))
+        return HELBY_OK;
+    if (d->kind == HELBY_DERIVED_BANDS)
+        return ROW_ERR("rule", cell(t, r, "variable"), "code %g of %s is in no band", miss,
+                       src->name);
+    return ROW_ERR("rule", cell(t, r, "variable"),
+                   "code %g of %s is not merged: give it a code, or write '%g=' to leave it "
+                   "missing",
+                   miss, src->name, miss);
+}
+
+/* The codes d makes (bands 1..n, a merge's distinct targets), ascending, into the arena. */
+static size_t derived_codes(survey_impl *s, const helby_derived *d, double **out)
+{
+    if (!(*out = arena_alloc(s, (d->n_rules + 1) * sizeof **out)))
+        return (size_t)-1;
+    size_t n = 0;
+    for (size_t k = 0; k < d->n_rules; k++) {
+        double c = d->kind == HELBY_DERIVED_BANDS ? (double)(k + 1) : d->to[k];
+        if (isnan(c) || in_list(*out, n, c))
+            continue;
+        size_t at = n++;
+        while (at && (*out)[at - 1] > c) {
+            (*out)[at] = (*out)[at - 1];
+            at--;
+        }
+        (*out)[at] = c;
+    }
+    return n;
+}
+
+/* A band's own text as its label when values is empty: "18-29", "65+", "≤17", "5". */
+static helby_status band_labels(loader *L, helby_variable *v, const helby_derived *d)
+{
+    helby_value_label *lab = arena_alloc(L->s, d->n_rules * sizeof *lab);
+    if (!lab)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; k < d->n_rules; k++) {
+        char text[80];
+        double lo = d->low[k], hi = d->high[k];
+        if (hi == HUGE_VAL)
+            snprintf(text, sizeof text, "%.15g+", lo);
+        else if (lo == -HUGE_VAL)
+            snprintf(text, sizeof text, "≤%.15g", hi);
+        else if (lo == hi)
+            snprintf(text, sizeof text, "%.15g", lo);
+        else
+            snprintf(text, sizeof text, "%.15g-%.15g", lo, hi);
+        lab[k].value = (double)(k + 1);
+        if (!(lab[k].label = arena_strndup(L->s, text, strlen(text))))
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    }
+    v->labels = lab;
+    v->n_labels = d->n_rules;
+    return HELBY_OK;
+}
+
+/* The value labels of row r: exactly the codes d makes (a band's text when values is empty);
+ * the range is the codes' when they are consecutive. */
+static helby_status derived_labels(loader *L, const table *t, size_t r, helby_variable *v,
+                                   const helby_derived *d)
+{
+    double *codes;
+    size_t n = derived_codes(L->s, d, &codes);
+    helby_status st = n == (size_t)-1 ? helby_error_set(L->err, HELBY_ENOMEM, "out of memory")
+                                      : parse_labels(L, t, r, v);
+    if (st)
+        return st;
+    if (!n)
+        return ROW_ERR("rule", v->name, "the merge leaves every code missing");
+    for (size_t k = 0; k < v->n_labels; k++)
+        if (!in_list(codes, n, v->labels[k].value))
+            return ROW_ERR("values", v->name, "code %g is labelled, but the rule makes no code %g",
+                           v->labels[k].value, v->labels[k].value);
+    if (!v->n_labels && d->kind == HELBY_DERIVED_BANDS && (st = band_labels(L, v, d)))
+        return st;
+    for (size_t k = 0; k < n; k++)
+        if (!helby_variable_value_label(v, codes[k]))
+            return ROW_ERR("values", v->name,
+                           "code %g has no label: values labels every code the rule makes, as "
+                           "in '1=Danish origin|2=Minorities'",
+                           codes[k]);
+    v->min = codes[0];
+    v->max = codes[n - 1];
+    v->has_range = codes[n - 1] - codes[0] == (double)(n - 1);
+    return HELBY_OK;
+}
+
+static helby_status derived_row(loader *L, const table *t, size_t r, helby_variable *dv,
+                                helby_derived *d)
+{
+    helby_variable *v = &dv[r];
+    helby_status st = derived_name(L, t, r, dv);
+    if (st || (st = derived_source(L, t, r, d)))
+        return st;
+    v->name = cell(t, r, "variable");
+    v->label_da = cell(t, r, "label_da");
+    v->label_en = cell(t, r, "label_en");
+    v->role = HELBY_ROLE_COVARIATE;
+    v->type = HELBY_TYPE_CODE;
+    d->line = t->line[r];
+    const char *kind = cell(t, r, "kind");
+    if (!strcmp(kind, "bands"))
+        d->kind = HELBY_DERIVED_BANDS;
+    else if (!strcmp(kind, "merge"))
+        d->kind = HELBY_DERIVED_MERGE;
+    else
+        return ROW_ERR("kind", v->name, "kind must be bands or merge, not '%s'", kind);
+    const helby_variable *src = &L->s->pub.vars[d->source];
+    if (d->kind == HELBY_DERIVED_MERGE && src->type != HELBY_TYPE_CODE)
+        return ROW_ERR("kind", v->name, "a merge needs a code variable; %s is real: use bands",
+                       src->name);
+    if ((st = d->kind == HELBY_DERIVED_BANDS ? parse_bands(L, t, r, d) : parse_merge(L, t, r, d)) ||
+        (st = derived_covers(L, t, r, d)))
+        return st;
+    return derived_labels(L, t, r, v, d);
+}
+
+/* The derived variables go after the codebook's in one array: vars[n_vars + k] is
+ * derived[k]'s, so helby_survey_find_var finds both and vars[0 .. n_vars) stay the columns. */
+static helby_status parse_derived(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"variable", "label_da", "label_en", "source",
+                                      "kind",     "rule",     NULL};
+    table tb, *t = &tb;
+    helby_status st = read_table(L->s, f, req, t, L->err);
+    if (st)
+        return st;
+    helby_survey *s = &L->s->pub;
+    helby_variable *vars = arena_alloc(L->s, (s->n_vars + t->nrows) * sizeof *vars);
+    helby_derived *d = arena_alloc(L->s, (t->nrows + 1) * sizeof *d);
+    if (!vars || !d)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    memcpy(vars, s->vars, s->n_vars * sizeof *vars);
+    for (size_t r = 0; r < t->nrows; r++) {
+        if ((st = derived_row(L, t, r, vars + s->n_vars, &d[r])))
+            return st;
+        d[r].var = s->n_vars + r;
+    }
+    s->vars = vars;
+    s->derived = d;
+    s->n_derived = t->nrows;
+    return HELBY_OK;
+}
+
+/* ---- standard.csv: a standard population over cells of code variables ---- */
+
+#define STD_MAX_CELLS 100000
+
+typedef struct std_row {
+    double codes[8];
+    size_t nv;
+    long line;
+} std_row;
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static int same_codes(const double *a, const double *b, size_t n)
+{
+    for (size_t j = 0; j < n; j++)
+        if (a[j] != b[j])
+            return 0;
+    return 1;
+}
+
+static int cmp_std_row(const void *a, const void *b)
+{
+    const std_row *x = a, *y = b;
+    for (size_t j = 0; j < x->nv; j++)
+        if (x->codes[j] != y->codes[j])
+            return x->codes[j] < y->codes[j] ? -1 : 1;
+    return (x->line > y->line) - (x->line < y->line);
+}
+
+/* The header: 1 to 8 code variables (codebook or derived, not the group or the wave), then
+ * population. */
+static helby_status standard_header(loader *L, const table *t, helby_standard *sd, size_t *vix)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *file = t->file;
+    size_t nv = t->ncols - 1;
+    if (col_of(t, "population") != (long)nv)
+        return helby_error_at(L->err, HELBY_EINPUT, file, 1, cell_col(t, "population"), NULL,
+                              "population is the last column, after the variables");
+    if (nv < 1 || nv > 8)
+        return helby_error_at(L->err, HELBY_EINPUT, file, 1, 1, NULL,
+                              "a standard population has 1 to 8 variables before population, not "
+                              "%zu",
+                              nv);
+    for (size_t j = 0; j < nv; j++) {
+        const char *name = t->head[j];
+        size_t v = helby_survey_find_var(s, name);
+        if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE || strlen(name) >= 64)
+            return helby_error_at(L->err, HELBY_EINPUT, file, 1, (long)j + 1, name,
+                                  "'%s' is not a code variable of codebook.csv or derived.csv",
+                                  name);
+        if (v == s->group_var || v == s->wave_var)
+            return helby_error_at(L->err, HELBY_EINPUT, file, 1, (long)j + 1, name,
+                                  "%s is the %s: groups are what is compared and waves are apart, "
+                                  "neither is standardised over",
+                                  name, v == s->group_var ? "group" : "wave");
+        for (size_t q = 0; q < j; q++)
+            if (vix[q] == v)
+                return helby_error_at(L->err, HELBY_EINPUT, file, 1, (long)j + 1, name,
+                                      "%s is named twice", name);
+        vix[j] = v;
+        snprintf(sd->vars[j], sizeof sd->vars[j], "%s", name);
+    }
+    sd->n_vars = nv;
+    return HELBY_OK;
+}
+
+/* Row r's codes (each a code of its variable) and population (> 0, finite). */
+static helby_status standard_row(loader *L, const table *t, size_t r, const size_t *vix,
+                                 helby_standard *sd, std_row *row)
+{
+    const helby_survey *s = &L->s->pub;
+    row->nv = sd->n_vars;
+    row->line = t->line[r];
+    for (size_t j = 0; j < sd->n_vars; j++) {
+        const char *c = t->cells[r][j];
+        const helby_variable *v = &s->vars[vix[j]];
+        if (!helby_parse_number(c, strlen(c), '.', &row->codes[j]) || !is_code_of(v, row->codes[j]))
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], (long)j + 1, v->name,
+                                  "'%s' is not a code of %s", c, v->name);
+        row->codes[j] += 0.0; /* -0 is 0 */
+        sd->codes[r * sd->n_vars + j] = row->codes[j];
+    }
+    const char *p = t->cells[r][sd->n_vars];
+    double *pop = &sd->population[r];
+    if (!helby_parse_number(p, strlen(p), '.', pop) || !isfinite(*pop) || !(*pop > 0))
+        return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], (long)sd->n_vars + 1, NULL,
+                              "population must be a positive number, not '%s'", p);
+    return HELBY_OK;
+}
+
+/* Text "sex=1, ageband=4" of a cell, for messages. */
+static void cell_text(const helby_standard *sd, const double *codes, char *out, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t j = 0; j < sd->n_vars && o < n; j++)
+        o += (size_t)snprintf(out + o, n - o, "%s%s=%g", j ? ", " : "", sd->vars[j], codes[j]);
+}
+
+/* Rows sorted by their codes: no cell twice, and every cell of the cross-classification of
+ * the variables' codes (their codebook codes; those in the file when they cannot be listed). */
+static helby_status standard_cells(loader *L, const table *t, const size_t *vix,
+                                   const helby_standard *sd, std_row *rows)
+{
+    qsort(rows, sd->n_cells, sizeof *rows, cmp_std_row);
+    for (size_t k = 1; k < sd->n_cells; k++)
+        if (same_codes(rows[k].codes, rows[k - 1].codes, sd->n_vars))
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, rows[k].line, 1, NULL,
+                                  "this cell is given on line %ld already", rows[k - 1].line);
+    double *codes[8];
+    size_t nc[8], cells = 1;
+    for (size_t j = 0; j < sd->n_vars; j++) {
+        int ok = list_codes(L->s, &L->s->pub.vars[vix[j]], STD_MAX_CELLS, &codes[j], &nc[j]);
+        if (ok < 0)
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+        if (!ok) { /* the codes the file has, ascending */
+            if (!(codes[j] = arena_alloc(L->s, (sd->n_cells + 1) * sizeof *codes[j])))
+                return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+            nc[j] = 0;
+            for (size_t k = 0; k < sd->n_cells; k++)
+                if (!in_list(codes[j], nc[j], rows[k].codes[j]))
+                    codes[j][nc[j]++] = rows[k].codes[j];
+            qsort(codes[j], nc[j], sizeof *codes[j], cmp_double);
+        }
+        if ((cells *= nc[j]) > STD_MAX_CELLS)
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, 1, (long)j + 1, NULL,
+                                  "more than %d cells: merge codes with derived.csv",
+                                  STD_MAX_CELLS);
+    }
+    /* Walk the cross-classification in the rows' order beside the sorted rows. */
+    size_t at[8] = {0}, k = 0;
+    for (size_t c = 0; c < cells; c++) {
+        double want[8];
+        for (size_t j = 0; j < sd->n_vars; j++)
+            want[j] = codes[j][at[j]];
+        if (k < sd->n_cells && same_codes(rows[k].codes, want, sd->n_vars))
+            k++;
+        else {
+            char text[600];
+            cell_text(sd, want, text, sizeof text);
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, 0, 0, NULL,
+                                  "no row for the cell %s: every combination of the variables' "
+                                  "codes needs a population (merge codes in derived.csv for a "
+                                  "coarser standard)",
+                                  text);
+        }
+        for (size_t j = sd->n_vars; j-- > 0;)
+            if (++at[j] < nc[j])
+                break;
+            else
+                at[j] = 0;
+    }
+    return HELBY_OK;
+}
+
+static helby_status parse_standard(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"population", NULL};
+    table tb, *t = &tb;
+    helby_status st = read_table(L->s, f, req, t, L->err);
+    if (st)
+        return st;
+    helby_standard *sd = &L->s->standard;
+    size_t vix[8];
+    if ((st = standard_header(L, t, sd, vix)))
+        return st;
+    if (!t->nrows)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, 2, 0, NULL,
+                              "the standard population has no cells");
+    if (t->nrows > STD_MAX_CELLS)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, t->line[STD_MAX_CELLS], 0, NULL,
+                              "more than %d cells: merge codes with derived.csv", STD_MAX_CELLS);
+    sd->n_cells = t->nrows;
+    sd->codes = arena_alloc(L->s, t->nrows * sd->n_vars * sizeof *sd->codes);
+    sd->population = arena_alloc(L->s, t->nrows * sizeof *sd->population);
+    std_row *rows = malloc(t->nrows * sizeof *rows);
+    if (!sd->codes || !sd->population || !rows) {
+        free(rows);
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    }
+    for (size_t r = 0; r < t->nrows && !st; r++)
+        st = standard_row(L, t, r, vix, sd, &rows[r]);
+    if (!st)
+        st = standard_cells(L, t, vix, sd, rows);
+    free(rows);
+    L->s->has_standard = st == HELBY_OK;
+    return st;
+}
+#undef ROW_ERR
+
 static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
                               helby_error_list *errs, helby_error *err)
 {
@@ -1439,7 +2041,8 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
             goto fail;
         }
     const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
-    const def_file *sv = find_file(&fs, "sensitivity.csv");
+    const def_file *sv = find_file(&fs, "sensitivity.csv"), *dv = find_file(&fs, "derived.csv");
+    const def_file *sp = find_file(&fs, "standard.csv");
     /* survey.ini and the codebook do not depend on each other: both are checked in full
      * before anything that builds on them. */
     if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
@@ -1453,7 +2056,8 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
     }
     if ((st = resolve_roles(&L)) || (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
-        (sv && (st = parse_sensitivity(&L, sv))) || (st = parse_margins(&L, &fs)))
+        (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||
+        (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))))
         goto fail;
     free(fs.f);
     *out = &s->pub;
@@ -1532,10 +2136,11 @@ static helby_status load_dir(helby_survey **out, const char *dir, helby_error_li
                               "cannot open survey definition directory: %s", strerror(errno));
     }
     closedir(probe);
-    static const char *const files[] = {"survey.ini", "codebook.csv", "indices.csv",
-                                        "shares.csv", "targets.csv",  "sensitivity.csv"};
+    static const char *const files[] = {"survey.ini",  "codebook.csv", "indices.csv",
+                                        "shares.csv",  "targets.csv",  "sensitivity.csv",
+                                        "derived.csv", "standard.csv"};
     /* An optional file absent adds nothing, so definitions without it keep their hash. */
-    for (size_t i = 0; i < 6 && !st; i++)
+    for (size_t i = 0; i < sizeof files / sizeof files[0] && !st; i++)
         st = add_file(&b, dir, files[i], i < 3, err);
     /* margins/NNNN.csv in name order, so the hash does not depend on the directory listing. */
     char mdir[4096];

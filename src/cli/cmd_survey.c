@@ -39,6 +39,32 @@ static const char *role_label(helby_role r)
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "?";
 }
 
+/* derived.csv and standard.csv, when the definition has them. */
+static void print_derived_and_standard(const helby_survey *s)
+{
+    if (s->n_derived)
+        printf("  derived variables:\n");
+    for (size_t k = 0; k < s->n_derived; k++) {
+        const helby_derived *d = &s->derived[k];
+        const helby_variable *v = &s->vars[d->var];
+        printf("    %-14s %-5s of %s:", v->name, d->kind == HELBY_DERIVED_BANDS ? "bands" : "merge",
+               s->vars[d->source].name);
+        for (size_t q = 0; q < v->n_labels; q++)
+            printf("%s %g=%s", q ? "," : "", v->labels[q].value, v->labels[q].label);
+        printf("  %s\n", v->label_en ? v->label_en : "");
+    }
+    const helby_standard *sd = helby_survey_standard(s);
+    if (!sd)
+        return;
+    double total = 0;
+    for (size_t c = 0; c < sd->n_cells; c++)
+        total += sd->population[c];
+    printf("  standard population:");
+    for (size_t j = 0; j < sd->n_vars; j++)
+        printf("%s%s", j ? " x " : " ", sd->vars[j]);
+    printf(", %zu cells, %.15g people\n", sd->n_cells, total);
+}
+
 static void print_definition(const helby_survey *s)
 {
     printf("survey %s: %s\n", s->id, s->title_en ? s->title_en : "");
@@ -72,6 +98,7 @@ static void print_definition(const helby_survey *s)
         }
         printf("  %s\n", var->label_en ? var->label_en : "");
     }
+    print_derived_and_standard(s);
 }
 
 static int survey_add(cli_global *g, int argc, char **argv)

@@ -16,7 +16,8 @@ extern "C" {
 #endif
 #pragma GCC visibility push(default) /* the API; the rest is hidden */
 
-/* Status codes. The first values double as the CLI's exit codes (DESIGN.md). */
+/* Status codes. The first values double as the CLI's exit codes (docs/commands.md, "Exit
+ * statuses"; helby_status_exit_code). */
 typedef enum helby_status {
     HELBY_OK = 0,
     HELBY_EUSAGE = 1,   /* invalid argument or option from the caller */

@@ -178,19 +178,20 @@ typedef struct import_args {
 
 /* getopt over import's options into a; -1 when fine, else the exit code. Options may come
  * before or after the files (GNU permutation). */
+enum {
+    O_REPLACE = 256,
+    O_DELIM,
+    O_DECIMAL,
+    O_ENC,
+    O_CHECK,
+    O_MAXERR,
+    O_IGNORE,
+    O_IGNORE_UNKNOWN,
+    O_NO_LABELS
+};
+
 static int import_parse(int argc, char **argv, import_args *a)
 {
-    enum {
-        O_REPLACE = 256,
-        O_DELIM,
-        O_DECIMAL,
-        O_ENC,
-        O_CHECK,
-        O_MAXERR,
-        O_IGNORE,
-        O_IGNORE_UNKNOWN,
-        O_NO_LABELS
-    };
     static const struct option opts[] = {
         {"survey", required_argument, 0, 's'},
         {"wave", required_argument, 0, 'w'},

@@ -1,5 +1,6 @@
 """Killing helby with SIGKILL at any moment of an import leaves a store that opens and holds
-all of the file or none of it (DESIGN.md: every import is one SQLite transaction)."""
+all of the file or none of it (every import is one SQLite transaction: docs/import.md,
+"Errors: all or nothing"; src/lib/store/store_write.c)."""
 import configparser
 import os
 import signal

@@ -1,5 +1,5 @@
-/* fuzz_import.c — the whole import path (src/lib/ingest/ingest.c, csv.c, store.c) into an
- * in-memory store holding the example survey.
+/* fuzz_import.c — the whole import path (src/lib/ingest/ingest.c, csv.c, store.c,
+ * store_write.c) into an in-memory store holding the example survey.
  *
  * Each input is imported as a response file inside a transaction that is rolled back
  * afterwards, so every input meets the same store. An import that succeeds must store as

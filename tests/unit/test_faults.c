@@ -1,4 +1,5 @@
-/* test_faults.c — fault injection into an import (src/lib/ingest/ingest.c, csv.c, store.c).
+/* test_faults.c — fault injection into an import (src/lib/ingest/ingest.c, csv.c, store.c,
+ * store_write.c).
  *
  * Allocations: the program is linked with -Wl,--wrap for malloc, calloc, realloc, strdup,
  * posix_memalign and free, and SQLite gets counting allocators through

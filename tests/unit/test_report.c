@@ -1,4 +1,5 @@
-/* test_report.c — disclosure control and number formatting of reports (src/lib/report/report.c).
+/* test_report.c — disclosure control and number formatting of reports
+ * (src/lib/report/report_model.c, report_format.c).
  * Every table is written out here and the expected marks are worked out by hand from
  * docs/method.md §8: cells below the threshold are suppressed (P), and a line (a row with its
  * margin, or a column with its margin) with exactly one suppressed cell gets a second one,

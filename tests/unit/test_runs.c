@@ -1,5 +1,5 @@
-/* test_runs.c — runs as library calls (src/lib/runs/runs.c, src/lib/runs/runcompute.c): the options
- * text stores hold, input and row comparisons, and rerunning the runs of an earlier engine
+/* test_runs.c — runs as library calls (src/lib/runs/runs.c, runcompute.c, runoptions.c): the
+ * options text stores hold, input and row comparisons, and rerunning the runs of an earlier engine
  * (tests/data/runs_v3, made by commit 4191b55; see its README). */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,6 +1,5 @@
-/* draft.c — a draft survey definition from data files (helby/draft.h).
- *
- * Part of module (scripts/check-layers): ingest; */
+/* draft.c — a draft survey definition from data files (helby/draft.h): CSV columns here,
+ * ReadStat files' through ingest_readstat.c; what a column is seen to hold in draft_col.c. */
 #include "helby/draft.h"
 
 #include <errno.h>
@@ -14,46 +13,6 @@
 #include "helby/ingest.h"
 #include "ingest/ingest_internal.h"
 #include "base/util_internal.h"
-
-static void add_code(helby_draft_col *c, double x)
-{
-    size_t i = 0;
-    while (i < c->n_codes && c->codes[i] < x)
-        i++;
-    if (i < c->n_codes && c->codes[i] == x)
-        return;
-    if (c->n_codes == HELBY_DRAFT_MAX_CODES) {
-        c->more_codes = 1;
-        return;
-    }
-    memmove(c->codes + i + 1, c->codes + i, (c->n_codes - i) * sizeof *c->codes);
-    c->codes[i] = x;
-    c->n_codes++;
-}
-
-void helby_draft_col_observe(helby_draft_col *c, double x)
-{
-    c->n_values++;
-    if (c->n_numbers++ == 0 || x < c->min)
-        c->min = x;
-    if (c->n_numbers == 1 || x > c->max)
-        c->max = x;
-    if (x != floor(x))
-        c->all_whole = 0;
-    else
-        add_code(c, x);
-}
-
-void helby_draft_cols_free(helby_draft_col *cols, size_t n)
-{
-    for (size_t i = 0; cols && i < n; i++) {
-        free(cols[i].name);
-        free(cols[i].label);
-        helby_buf_free(&cols[i].labels);
-        helby_buf_free(&cols[i].tagged);
-    }
-    free(cols);
-}
 
 /* ---- CSV: types and observed codes ---- */
 
@@ -157,7 +116,7 @@ static void merge_col(helby_draft_col *a, helby_draft_col *b)
     a->n_numbers += b->n_numbers;
     a->n_values += b->n_values;
     for (size_t i = 0; i < b->n_codes; i++)
-        add_code(a, b->codes[i]);
+        helby_draft_col_add_code(a, b->codes[i]);
     a->more_codes |= b->more_codes;
     a->n_empty += b->n_empty;
     a->n_tagged += b->n_tagged;

@@ -4,8 +4,7 @@
  * inside one transaction and freed: memory holds one wave at a time, not all of them. A
  * later file's error rolls every written wave back, and the files after it are still
  * validated so that every error of every file is reported in one run.
- *
- * Part of module (scripts/check-layers): ingest; */
+ */
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -68,7 +68,10 @@ typedef struct helby_draft_col {
     size_t n_tagged;    /* cells with an extended missing value */
 } helby_draft_col;
 
-/* Count one numeric value of a column. */
+/* One observed code of a column, kept sorted and once; more than HELBY_DRAFT_MAX_CODES set
+ * more_codes (draft_col.c). */
+void helby_draft_col_add_code(helby_draft_col *c, double x);
+/* Count one numeric value of a column (draft_col.c). */
 void helby_draft_col_observe(helby_draft_col *c, double x);
 void helby_draft_cols_free(helby_draft_col *cols, size_t n);
 

@@ -1,9 +1,12 @@
-/* report.c — the report model from a stored run, disclosure control, and the text, CSV,
- * JSON and Markdown renderers (helby/report.h). HTML: report_html.c; XLSX: report_xlsx.c. */
+/* report.c — the report model from a stored run (helby_report_build, helby_report_free) and
+ * the register indicators of a barometer (helby_report_load_register), helby/report.h. On
+ * top of report_goal.c, report_origin.c and report_sens.c (the model's goals, origin groups
+ * and sensitivity), report_model.c (lookups, disclosure control) and report_format.c (words
+ * and numbers); renders nothing: report_text.c (text, Markdown, CSV, JSON and the entry
+ * helby_report_write), report_html.c and report_xlsx.c render the model. */
 #include "helby/report.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,86 +15,12 @@
 #include "helby/survey.h"
 #include "report/report_internal.h"
 
-/* ---- Disclosure control (docs/method.md §8) ---- */
-
-static int suppressed(unsigned char m)
-{
-    return m == HELBY_CELL_PRIMARY || m == HELBY_CELL_COMPLEMENTARY;
-}
-
-/* One line of the table: len cells from `first`, `stride` apart, the margin last. Adds one
- * complementary cell if exactly one (non-empty) cell is suppressed; returns 1 if it did. */
-static int protect_line(const size_t *n, unsigned char *mark, size_t first, size_t stride,
-                        size_t len)
-{
-    size_t hidden = 0, best = (size_t)-1;
-    for (size_t i = 0; i < len; i++)
-        hidden += suppressed(mark[first + i * stride]);
-    if (hidden != 1)
-        return 0;
-    /* Inner cells first (the margin is the last), the smallest n among them. */
-    for (int pass = 0; pass < 2 && best == (size_t)-1; pass++)
-        for (size_t i = pass ? len - 1 : 0; i < (pass ? len : len - 1); i++) {
-            size_t k = first + i * stride;
-            if (mark[k] == HELBY_CELL_SHOWN && (best == (size_t)-1 || n[k] < n[best]))
-                best = k;
-        }
-    if (best == (size_t)-1)
-        return 0;
-    mark[best] = HELBY_CELL_COMPLEMENTARY;
-    return 1;
-}
-
-size_t helby_suppress(const size_t *n, size_t rows, size_t cols, int row_totals, int col_totals,
-                      size_t threshold, unsigned char *mark)
-{
-    const size_t N = rows * cols;
-    for (size_t k = 0; k < N; k++)
-        if (mark[k] == HELBY_CELL_SHOWN)
-            mark[k] = n[k] == 0          ? HELBY_CELL_EMPTY
-                      : n[k] < threshold ? HELBY_CELL_PRIMARY
-                                         : HELBY_CELL_SHOWN;
-    /* Empty cells are neither counted nor chosen (an empty cell reveals nothing), so the
-     * lines can be walked in place: no allocation, nothing to fail. */
-    for (int changed = 1; changed && N;) {
-        changed = 0;
-        for (size_t i = 0; row_totals && i < rows; i++)
-            changed |= protect_line(n, mark, i * cols, 1, cols);
-        for (size_t j = 0; col_totals && j < cols; j++)
-            changed |= protect_line(n, mark, j, cols, rows);
-    }
-    size_t s = 0;
-    for (size_t k = 0; k < N; k++)
-        s += suppressed(mark[k]);
-    return s;
-}
-
 /* ---- Building the model ---- */
-
-static const char *dom_get(const char *dom, const char *key, char *out, size_t n)
-{
-    size_t kl = strlen(key);
-    for (const char *p = dom; p && *p;) {
-        const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len > kl && !strncmp(p, key, kl) && p[kl] == '=') {
-            snprintf(out, n, "%.*s", (int)(len - kl - 1), p + kl + 1);
-            return out;
-        }
-        p = e ? e + 1 : NULL;
-    }
-    return NULL;
-}
-
-const char *report_dom_get(const char *dom, const char *key, char *out, size_t n)
-{
-    return dom_get(dom, key, out, n);
-}
 
 static int dom_has(const char *dom, const char *key)
 {
     char b[8];
-    return dom_get(dom, key, b, sizeof b) != NULL;
+    return report_dom_get(dom, key, b, sizeof b) != NULL;
 }
 
 static void cell_from_row(helby_report_cell *c, const helby_run_row *r)
@@ -113,14 +42,6 @@ static void cell_hide(helby_report_cell *c, int mark)
     c->mark = mark;
     c->estimate = c->se = c->ci_low = c->ci_high = NAN;
     c->unreliable = 0;
-}
-
-static size_t wave_index(const helby_report *r, long w)
-{
-    for (size_t i = 0; i < r->n_waves; i++)
-        if (r->waves[i] == w)
-            return i;
-    return (size_t)-1;
 }
 
 static size_t district_index(const helby_report *r, double d)
@@ -161,12 +82,12 @@ static helby_status collect_keys(helby_report *r, const helby_run_row *rows, siz
     for (size_t i = 0; i < n; i++) {
         if (!dom_has(rows[i].domain, "group") || dom_has(rows[i].domain, "quantity"))
             continue;
-        if (dom_get(rows[i].domain, "wave", b, sizeof b)) {
+        if (report_dom_get(rows[i].domain, "wave", b, sizeof b)) {
             long w = strtol(b, NULL, 10);
-            if (wave_index(r, w) == (size_t)-1)
+            if (report_wave_index(r, w) == (size_t)-1)
                 r->waves[r->n_waves++] = w;
         }
-        if (dom_get(rows[i].domain, "district", b, sizeof b)) {
+        if (report_dom_get(rows[i].domain, "district", b, sizeof b)) {
             double d = strtod(b, NULL);
             if (district_index(r, d) == (size_t)-1)
                 r->districts[r->n_districts++] = d;
@@ -190,7 +111,7 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
     m->baseline = r->n_waves ? r->waves[0] : 0;
     for (size_t t = 0; t < s->n_targets; t++)
         if (!strcmp(s->targets[t].measure, name) &&
-            wave_index(r, s->targets[t].baseline_wave) != (size_t)-1) {
+            report_wave_index(r, s->targets[t].baseline_wave) != (size_t)-1) {
             m->baseline = s->targets[t].baseline_wave;
             break;
         }
@@ -206,26 +127,6 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
         for (size_t i = 0; i < sizes[k]; i++)
             cell_hide(&all[k][i], HELBY_CELL_EMPTY);
     return HELBY_OK;
-}
-
-const helby_report_measure *report_find_measure(const helby_report *r, const char *name)
-{
-    for (size_t i = 0; i < r->n_measures; i++)
-        if (!strcmp(r->measures[i].name, name))
-            return &r->measures[i];
-    return NULL;
-}
-
-size_t report_wave_index(const helby_report *r, long w)
-{
-    return wave_index(r, w);
-}
-
-void report_lower_first(char *buf, size_t n, const char *label)
-{
-    snprintf(buf, n, "%s", label);
-    if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
-        buf[0] = (char)(buf[0] - 'A' + 'a');
 }
 
 static helby_report_measure *find_measure(helby_report *r, const char *name)
@@ -247,27 +148,28 @@ static void fill_rows(helby_report *r, const helby_run_row *rows, size_t n)
         if (!m)
             continue;
         const char *dom = x->domain;
-        if (dom_get(dom, "reliability", b, sizeof b)) {
+        if (report_dom_get(dom, "reliability", b, sizeof b)) {
             m->alpha = x->estimate;
             m->alpha_n = (size_t)x->n;
             continue;
         }
         if (dom_has(dom, "goal") || dom_has(dom, "origin")) /* origins: report_origin.c */
             continue;
-        size_t w =
-            dom_get(dom, "wave", b, sizeof b) ? wave_index(r, strtol(b, NULL, 10)) : (size_t)-1;
+        size_t w = report_dom_get(dom, "wave", b, sizeof b)
+                       ? report_wave_index(r, strtol(b, NULL, 10))
+                       : (size_t)-1;
         if (w == (size_t)-1)
             continue;
-        if (dom_get(dom, "quantity", q, sizeof q)) {
+        if (report_dom_get(dom, "quantity", q, sizeof q)) {
             for (int k = 0; k < HELBY_RQ_N; k++)
                 if (!strcmp(q, qnames[k]))
                     cell_from_row(&m->cmp[w * HELBY_RQ_N + k], x);
             continue;
         }
-        int g = dom_get(dom, "group", b, sizeof b) ? atoi(b) : HELBY_RG_ALL;
+        int g = report_dom_get(dom, "group", b, sizeof b) ? atoi(b) : HELBY_RG_ALL;
         if (g < 0 || g > 1)
             g = HELBY_RG_ALL;
-        if (dom_get(dom, "district", b, sizeof b)) {
+        if (report_dom_get(dom, "district", b, sizeof b)) {
             size_t d = district_index(r, strtod(b, NULL));
             if (d != (size_t)-1 && g != HELBY_RG_ALL)
                 cell_from_row(&m->district[(d * r->n_waves + w) * 2 + (size_t)g], x);
@@ -328,7 +230,7 @@ static helby_status suppress_measure(helby_report *r, helby_report_measure *m, h
                 cell_hide(&m->district[k], m->district[k].present ? mk[k] : HELBY_CELL_EMPTY);
     }
     free(n), free(mk);
-    size_t b = wave_index(r, m->baseline);
+    size_t b = report_wave_index(r, m->baseline);
     for (size_t w = 0; w < W; w++) {
         int hw = m->level[w * 3].mark != HELBY_CELL_SHOWN ||
                  m->level[w * 3 + 1].mark != HELBY_CELL_SHOWN;
@@ -357,7 +259,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         return helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
     char b[64];
     for (size_t i = 0; i < n; i++) {
-        if (!dom_get(rows[i].domain, "goal", b, sizeof b))
+        if (!report_dom_get(rows[i].domain, "goal", b, sizeof b))
             continue;
         const helby_target *t = NULL;
         for (size_t k = 0; k < s->n_targets && !t; k++)
@@ -371,9 +273,10 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         snprintf(g->measure, sizeof g->measure, "%s", t->measure);
         g->kind = (int)t->kind;
         snprintf(g->group, sizeof g->group, "%s", t->group ? t->group : "all");
-        g->x = dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
-        g->wave = dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
-        g->baseline = dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
+        g->x = report_dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
+        g->wave = report_dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
+        g->baseline =
+            report_dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         cell_from_row(&g->q, &rows[i]);
         if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) { /* later minus earlier */
             double lo = g->q.ci_low;
@@ -385,7 +288,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
             cell_hide(&g->q, g->q.mark);
         /* A goal resting on a cell the report hides is hidden too. */
         helby_report_measure *m = find_measure(r, g->measure);
-        size_t w0 = wave_index(r, g->baseline), w1 = wave_index(r, g->wave);
+        size_t w0 = report_wave_index(r, g->baseline), w1 = report_wave_index(r, g->wave);
         if (m && w0 != (size_t)-1 && w1 != (size_t)-1) {
             int grp = !strcmp(t->group, "all") && g->kind == HELBY_TARGET_CHANGE_POSITIVE;
             for (int k = grp ? 2 : 0; k < (grp ? 3 : 2); k++)
@@ -728,326 +631,4 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
     }
     fclose(f);
     return rc;
-}
-
-/* ---- Formatting helpers ---- */
-
-void helby_report_num(const helby_report *r, double v, int decimals, char *buf, size_t n)
-{
-    if (isnan(v) || isinf(v)) {
-        snprintf(buf, n, "–");
-        return;
-    }
-    if (v == 0)
-        v = 0; /* no "-0.0" */
-    snprintf(buf, n, "%.*f", decimals, v);
-    if (fabs(v) < 0.5 * pow(10, -decimals) && buf[0] == '-')
-        memmove(buf, buf + 1, strlen(buf));
-    if (!strcmp(r->lang, "da"))
-        for (char *p = buf; *p; p++)
-            if (*p == '.')
-                *p = ',';
-    if (buf[0] == '-' && n > strlen(buf) + 2) { /* a typographic minus sign */
-        memmove(buf + 3, buf + 1, strlen(buf));
-        memcpy(buf, "\xe2\x88\x92", 3);
-    }
-}
-
-int helby_report_format_parse(const char *name, helby_report_format *f)
-{
-    static const char *names[] = {"text", "csv", "json", "md", "html", "xlsx"};
-    for (int i = 0; i < 6; i++)
-        if (!strcmp(name, names[i])) {
-            *f = (helby_report_format)i;
-            return 1;
-        }
-    return 0;
-}
-
-const char *report_t(const helby_report *r, const char *key)
-{
-    static const char *tab[][3] = {
-        {"danes", "Etniske danskere", "Ethnic Danes"},
-        {"minorities", "Etniske minoriteter", "Ethnic minorities"},
-        {"all", "Alle", "All"},
-        {"gap", "Forskel (danskere − minoriteter)", "Gap (Danes − minorities)"},
-        {"ratio", "Forhold (minoriteter / danskere)", "Ratio (minorities / Danes)"},
-        {"gap_change", "Forskel i forskelle (siden basisår)",
-         "Difference in differences (since baseline)"},
-        {"rel_gap_change", "Relativ ændring af forskellen", "Relative change of the gap"},
-        {"ratio_change", "Relativ ændring af forholdet", "Relative change of the ratio"},
-        {"wave", "Bølge", "Wave"},
-        {"gap_s", "Forskel", "Gap"},
-        {"ratio_s", "Forhold", "Ratio"},
-        {"did_s", "Forskel i forskelle", "Diff. in diff."},
-        {"rel_s", "Rel. ændring af forskel", "Rel. gap change"},
-        {"danes_s", "dan.", "Danes"},
-        {"minorities_s", "min.", "Min."},
-        {"estimate", "Estimat", "Estimate"},
-        {"n", "n", "n"},
-        {"goals", "Målopfyldelse", "Goal verdicts"},
-        {"goal", "Mål", "Goal"},
-        {"verdict", "Vurdering", "Verdict"},
-        {"rule", "Regel", "Rule"},
-        {"observed", "Observeret", "Observed"},
-        {"in_words", "Kort fortalt", "In words"},
-        {"districts", "Bydele", "Districts"},
-        {"district", "Bydel", "District"},
-        {"reliability", "Reliabilitet (Cronbachs α)", "Reliability (Cronbach's α)"},
-        {"dimension", "Dimension", "Dimension"},
-        {"weighting", "Vægtningsdiagnostik", "Weighting diagnostics"},
-        {"methods", "Metode", "Method"},
-        {"provenance", "Kørsel og herkomst", "Run and provenance"},
-        {"weighting_w", "Vægtning", "Weighting"},
-        {"certainty", "Usikkerhed", "How sure"},
-        {"met", "opfyldt", "met"},
-        {"not met", "ikke opfyldt", "not met"},
-        {"inconclusive", "uafklaret", "inconclusive"},
-        {"suppressed", "undertrykt", "suppressed"},
-        {"comparisons", "Minoriteter og danskere", "Minorities and Danes"},
-        {"barometer", "Integrationsbarometer", "Integration barometer"},
-        {"direction", "Retning", "Direction"},
-        {"trend", "Udvikling", "Trend"},
-        {"diagnostic", "Diagnostik", "Diagnostic"},
-        {"improving", "bedre", "improving"},
-        {"worsening", "dårligere", "worsening"},
-        {"unchanged", "uændret", "unchanged"},
-        {"target", "Målværdi", "Target"},
-        {"latest", "Seneste", "Latest"},
-        {"period", "Periode", "Period"},
-        {"source", "Kilde", "Source"},
-        {"register", "register", "register"},
-        {"survey", "survey", "survey"},
-        {"legend",
-         "· undertrykt (for få svarpersoner)  ‡ komplementært undertrykt  † relativ "
-         "standardfejl over 30 %",
-         "· suppressed (too few respondents)  ‡ suppressed to protect another cell  † relative "
-         "standard error above 30 %"},
-        {"scale_index", "indeks 0–100", "index 0–100"},
-        {"scale_share", "andel, %", "share, %"},
-        {"no_definition",
-         "Bemærk: surveydefinitionen er ændret siden kørslen; etiketterne er "
-         "den nuværende definitions.",
-         "Note: the survey definition changed since the run; labels are today's."},
-    };
-    int da = !strcmp(r->lang, "da");
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (!strcmp(tab[i][0], key))
-            return tab[i][da ? 1 : 2];
-    return key;
-}
-
-/* Value scale of a quantity of a measure: shares are proportions shown as percent. */
-double report_scale(const helby_report_measure *m, int q)
-{
-    if (q == -1 || q == HELBY_RQ_GAP || q == HELBY_RQ_GAP_CHANGE)
-        return m->kind == 2 ? 100 : 1;
-    if (q == HELBY_RQ_REL_GAP_CHANGE || q == HELBY_RQ_RATIO_CHANGE)
-        return 100;
-    return 1;
-}
-
-/* A column head of a comparison table with its unit: gaps in points (percentage points for
- * shares), relative changes in %. */
-void report_col_head(const helby_report *r, const helby_report_measure *m, const char *key,
-                     char *buf, size_t n)
-{
-    int da = !strcmp(r->lang, "da");
-    const char *u = "";
-    if (!strcmp(key, "gap_s") || !strcmp(key, "did_s"))
-        u = m->kind == 2 ? (da ? " (pct.-point)" : " (pct. points)")
-                         : (da ? " (point)" : " (points)");
-    else if (!strcmp(key, "rel_s"))
-        u = " (%)";
-    snprintf(buf, n, "%s%s", report_t(r, key), u);
-}
-
-/* "andel, %; lavere er bedre": a measure's scale and, where higher is worse, that cue. */
-void report_scale_text(const helby_report *r, const helby_report_measure *m, char *buf, size_t n)
-{
-    int da = !strcmp(r->lang, "da");
-    snprintf(buf, n, "%s%s", report_t(r, m->kind == 2 ? "scale_share" : "scale_index"),
-             m->lower_is_better ? (da ? "; lavere er bedre" : "; lower is better") : "");
-}
-
-int report_decimals(int q)
-{
-    return q == HELBY_RQ_RATIO ? 3 : 1;
-}
-
-const char *report_mark(const helby_report_cell *c)
-{
-    return c->mark == HELBY_CELL_PRIMARY         ? "·"
-           : c->mark == HELBY_CELL_COMPLEMENTARY ? "‡"
-           : c->mark == HELBY_CELL_EMPTY         ? ""
-           : c->unreliable                       ? "†"
-                                                 : "";
-}
-
-/* "62.9 [61.5; 64.4]" or the mark. */
-void report_cell_text(const helby_report *r, const helby_report_cell *c, double scale, int dec,
-                      char *buf, size_t n)
-{
-    if (c->mark != HELBY_CELL_SHOWN || !c->present) {
-        snprintf(buf, n, "%s", c->mark == HELBY_CELL_EMPTY || !c->present ? "" : report_mark(c));
-        return;
-    }
-    char a[32], b[32], d[32];
-    helby_report_num(r, c->estimate * scale, dec, a, sizeof a);
-    helby_report_num(r, c->ci_low * scale, dec, b, sizeof b);
-    helby_report_num(r, c->ci_high * scale, dec, d, sizeof d);
-    snprintf(buf, n, "%s [%s; %s]%s", a, b, d, c->unreliable ? " †" : "");
-}
-
-int report_buf_printf(helby_buf_t *b, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    va_list ap2;
-    va_copy(ap2, ap);
-    int k = vsnprintf(NULL, 0, fmt, ap);
-    va_end(ap);
-    if (k < 0) {
-        va_end(ap2);
-        return -1;
-    }
-    if (b->len + (size_t)k + 1 > b->cap) {
-        size_t c = b->cap ? b->cap : 256;
-        while (c < b->len + (size_t)k + 1)
-            c *= 2;
-        char *p = realloc(b->data, c);
-        if (!p) {
-            va_end(ap2);
-            return -1;
-        }
-        b->data = p;
-        b->cap = c;
-    }
-    vsnprintf(b->data + b->len, (size_t)k + 1, fmt, ap2);
-    va_end(ap2);
-    b->len += (size_t)k;
-    return 0;
-}
-
-/* Direction of travel of a register indicator: the latest period against the one before. */
-const char *report_direction(const helby_report_indicator *ind)
-{
-    if (ind->n_periods < 2)
-        return "unchanged";
-    double d = ind->value[ind->n_periods - 1] - ind->value[ind->n_periods - 2];
-    if (strcmp(ind->better, "higher"))
-        d = -d;
-    return d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
-}
-
-/* Verdict of a register indicator (no sampling error): the latest value against its target. */
-const char *report_register_verdict(const helby_report_indicator *ind)
-{
-    size_t k = ind->n_periods - 1;
-    if (!ind->n_periods || isnan(ind->target[k]))
-        return "inconclusive";
-    int higher = !strcmp(ind->better, "higher");
-    return (higher ? ind->value[k] >= ind->target[k] : ind->value[k] <= ind->target[k]) ? "met"
-                                                                                        : "not met";
-}
-
-/* Direction of travel of a survey goal: its measure's latest change between waves (the gap
- * for goal 4's kinds, where a smaller gap is better; the level for goal 6). */
-const char *report_goal_direction(const helby_report *r, const helby_report_goal *g)
-{
-    const helby_report_measure *m = NULL;
-    for (size_t i = 0; i < r->n_measures; i++)
-        if (!strcmp(r->measures[i].name, g->measure))
-            m = &r->measures[i];
-    size_t W = r->n_waves;
-    if (!m || W < 2)
-        return "unchanged";
-    double d;
-    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE) {
-        d = m->level[(W - 1) * 3 + 2].estimate - m->level[(W - 2) * 3 + 2].estimate;
-        if (m->lower_is_better) /* the definition's `better` column */
-            d = -d;
-    } else
-        d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
-    return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
-}
-
-/* A weighting diagnostic's name for people ("kish_n" -> "Kish's effective n"). */
-void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n)
-{
-    static const char *tab[][3] = {
-        {"n", "Svarpersoner", "Respondents"},
-        {"sum_base", "Sum af basisvægte", "Sum of base weights"},
-        {"sum_weights", "Sum af vægte", "Sum of weights"},
-        {"kish_n", "Kish' effektive n", "Kish's effective n"},
-        {"deff_w", "Vægtningens designeffekt 1 + CV²", "Weighting design effect 1 + CV²"},
-        {"iterations", "Iterationer", "Iterations"},
-        {"max_discrepancy", "Største tilbageværende marginafvigelse",
-         "Largest remaining margin discrepancy"},
-        {"worst_cell", "… i cellen", "… in the cell"},
-        {"totals_gap", "Uoverensstemmelse mellem marginsummer", "Disagreement of margin sums"},
-        {"trimmed", "Trimmede vægte", "Trimmed weights"},
-        {"warning", "Advarsel", "Warning"},
-    };
-    int da = !strcmp(r->lang, "da");
-    for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
-        if (!strcmp(tab[i][0], key)) {
-            snprintf(buf, n, "%s", tab[i][da ? 1 : 2]);
-            return;
-        }
-    char *end;
-    if ((key[0] == 'w' || key[0] == 'g') && !strncmp(key + 1, "_q", 2)) {
-        long q = strtol(key + 3, &end, 10);
-        if (!*end) {
-            const char *what = key[0] == 'w' ? (da ? "Vægt" : "Weight")
-                                             : (da ? "g = vægt / basisvægt" : "g = weight / base");
-            if (q == 0 || q == 100)
-                snprintf(buf, n, "%s, %s", what, q ? "max" : "min");
-            else
-                snprintf(buf, n, "%s, %ld %%-%s", what, q, da ? "fraktil" : "quantile");
-            return;
-        }
-    }
-    snprintf(buf, n, "%s", key);
-}
-
-/* A weighting diagnostic's value: integers plainly, small numbers in scientific notation. */
-void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n)
-{
-    char *end;
-    double x = strtod(raw, &end);
-    if (!*raw || *end || !isfinite(x)) {
-        snprintf(buf, n, "%s", raw);
-        return;
-    }
-    if (x == floor(x) && fabs(x) < 1e15) {
-        helby_report_num(r, x, 0, buf, n);
-    } else if (x != 0 && fabs(x) < 1e-3) {
-        snprintf(buf, n, "%.1e", x);
-        if (!strcmp(r->lang, "da"))
-            for (char *p = buf; *p; p++)
-                if (*p == '.')
-                    *p = ',';
-    } else {
-        helby_report_num(r, x, fabs(x) >= 1000 ? 1 : 3, buf, n);
-    }
-}
-
-/* "Run 1 · 2026-... · helby 0.1.0 · variance Taylor linearization · weights base · 95 % CI ·
- * minimum cell 30" in the report's language. */
-void report_run_line(const helby_report *r, char *buf, size_t n)
-{
-    char var[32] = "linearization", lv[16];
-    const char *vp = strstr(r->run.options, "variance="), *lp = strstr(r->run.options, "level=");
-    if (vp)
-        sscanf(vp, "variance=%31[^;]", var);
-    helby_report_num(r, 100 * (lp ? strtod(lp + 6, NULL) : 0.95), 0, lv, sizeof lv);
-    int da = !strcmp(r->lang, "da");
-    snprintf(buf, n, "%s %lld · %s · helby %s · %s %s · %s %s · %s %% %s · %s %zu",
-             da ? "Kørsel" : "Run", (long long)r->run.id, r->run.created_at, r->run.engine,
-             da ? "varians" : "variance",
-             !strcmp(var, "linearization") ? (da ? "Taylor-linearisering" : "Taylor linearization")
-                                           : var,
-             da ? "vægte" : "weights", r->weights, lv, da ? "KI" : "CI",
-             da ? "mindste celle" : "minimum cell", r->threshold);
 }

@@ -7,18 +7,6 @@
 
 #include "report/report_internal.h"
 
-void report_esc(FILE *o, const char *s)
-{
-    for (; *s; s++)
-        switch (*s) {
-        case '&': fputs("&amp;", o); break;
-        case '<': fputs("&lt;", o); break;
-        case '>': fputs("&gt;", o); break;
-        case '"': fputs("&quot;", o); break;
-        default: fputc(*s, o);
-        }
-}
-
 static const char *verdict_class(const char *v)
 {
     return !strcmp(v, "met") ? "met" : !strcmp(v, "not met") ? "notmet" : "inc";

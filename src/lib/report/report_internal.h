@@ -1,5 +1,6 @@
-/* report_internal.h — what the report renderers share (report.c, report_text.c,
- * report_html.c, report_xlsx.c). */
+/* report_internal.h — what the files of report/ share: the model's lookups and disclosure
+ * control (report_model.c), words and numbers (report_format.c), text tables and fields
+ * (report_table.c), and each part of the model and of the renderers. */
 #ifndef HELBY_REPORT_INTERNAL_H
 #define HELBY_REPORT_INTERNAL_H
 
@@ -15,6 +16,8 @@ typedef struct helby_buf_t {
     char *data;
     size_t len, cap;
 } helby_buf_t;
+
+/* ---- Words and numbers (report_format.c) ---- */
 
 /* Append formatted text; -1 when out of memory. */
 int report_buf_printf(helby_buf_t *b, const char *fmt, ...)
@@ -40,6 +43,8 @@ void report_cell_text(const helby_report *r, const helby_report_cell *c, double 
 const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
 const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
+
+/* ---- Lookups in the model (report_model.c) ---- */
 
 /* The value of key in a run row's domain text ("group=1,wave=2011") into out, or NULL. */
 const char *report_dom_get(const char *dom, const char *key, char *out, size_t n);
@@ -71,7 +76,7 @@ void report_goal_target(const helby_report *r, const helby_report_goal *g, char 
 const char *report_goal_unit(const helby_report *r, const helby_report_goal *g);
 double report_goal_scale(const helby_report *r, const helby_report_goal *g);
 
-/* Text tables, headings and machine-readable fields (report_text.c). */
+/* Text tables, headings and machine-readable fields (report_table.c). */
 typedef struct report_table {
     size_t cols, rows;
     size_t left; /* leading columns aligned left (text columns) */
@@ -130,7 +135,7 @@ void report_run_line(const helby_report *r, char *buf, size_t n);
 void report_diag_label(const helby_report *r, const char *key, char *buf, size_t n);
 void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t n);
 
-/* HTML text with & < > " escaped (report_html.c). */
+/* HTML text with & < > " escaped (report_format.c). */
 void report_esc(FILE *o, const char *s);
 /* The charts of an index (levels by wave, the gap, the districts) and a sparkline over
  * periods with its target (report_chart.c). */

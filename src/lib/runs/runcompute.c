@@ -7,8 +7,7 @@
  * The rows and their order are what runs stored by earlier engines hold (their result hash
  * covers both): a rerun of those must reproduce them bit for bit
  * (tests/data/runs_v3), so the order of domains and of arithmetic here is fixed.
- *
- * Part of module (scripts/check-layers): runs; */
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -2,8 +2,7 @@
  * of helby_sensitivity_run as run rows, so that a run stores them with its provenance (the
  * definition's hash covers sensitivity.csv; N and the seed are in its options) and a rerun
  * proves them bit for bit (docs/method.md §10, §12).
- *
- * Part of module (scripts/check-layers): runs; */
+ */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
 /* design.c — sampling designs (helby/design.h).
- * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
- * and includes only those before it. */
+ * Inside stats/: design < replicate < weight < estimate; a file calls and includes only
+ * those before it (scripts/check-layers: no circle between files). */
 #include "helby/design.h"
 
 #include <math.h>

@@ -1,8 +1,8 @@
 /* estimate.c — domain estimates with linearization or replicate variance (helby/estimate.h).
  * Formulas: docs/method.md §3–4; conventions of R survey (svymean, svytotal,
  * svyratio, svyby, svycontrast, svyciprop), checked by tests/unit/test_golden.c.
- * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
- * and includes only those before it. */
+ * Inside stats/: design < replicate < weight < estimate; a file calls and includes only
+ * those before it (scripts/check-layers: no circle between files). */
 #include "helby/estimate.h"
 
 #include <gsl/gsl_cdf.h>

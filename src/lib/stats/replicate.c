@@ -3,8 +3,8 @@
  * as.svrepdesign / svrepdesign: JK1 scale (n-1)/n (1-f); JKn rscales
  * (n_h-1)/n_h (1-f_h); BRR and Fay scale 1/(R (1-rho)^2); bootstrap scale
  * 1/(B-1); centred on the mean of the replicates unless mse.
- * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
- * and includes only those before it. */
+ * Inside stats/: design < replicate < weight < estimate; a file calls and includes only
+ * those before it (scripts/check-layers: no circle between files). */
 #include <gsl/gsl_eigen.h>
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_matrix.h>

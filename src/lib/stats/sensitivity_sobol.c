@@ -1,6 +1,6 @@
-/* sensitivity_sobol.c — Saltelli's design on a Sobol sequence, the first-order and total
- * sensitivity estimators, and how a point of [0, 1)^k becomes an index's construction
- * (helby/sensitivity.h, docs/method.md §12). */
+/* sensitivity_sobol.c — Saltelli's design on a Sobol sequence and the first-order and total
+ * sensitivity estimators (helby/sensitivity.h, docs/method.md §12): numbers in, numbers out;
+ * how a point becomes an index's construction is analysis/sensitivity_choice.c's. */
 #include <gsl/gsl_errno.h>
 #include <gsl/gsl_qrng.h>
 #include <gsl/gsl_rng.h>
@@ -90,45 +90,4 @@ void helby_saltelli_indices(const double *y, size_t k, size_t n, double *first, 
         first[i] = ok ? s1 / (double)m / V : NAN;
         total[i] = ok ? st / (2.0 * (double)m) / V : NAN;
     }
-}
-
-size_t helby_choice_levels(const helby_choice *c)
-{
-    if (c->is_range)
-        return 0;
-    return c->n_values + (c->kind == HELBY_CHOICE_DROP_ITEM);
-}
-
-double helby_choice_level(const helby_choice *c, double u)
-{
-    if (c->is_range)
-        return c->low + u * (c->high - c->low);
-    size_t L = helby_choice_levels(c), l = (size_t)(u * (double)L);
-    return (double)(l < L ? l : L - 1);
-}
-
-void helby_choice_construction(const helby_survey *s, const helby_index *ix,
-                               const helby_choice *const *ch, size_t k, const double *u,
-                               helby_index_override *o, double *weights, size_t *min_valid)
-{
-    (void)s;
-    helby_index_override_reference(ix, o);
-    for (size_t j = 0; j < ix->n_dims; j++)
-        weights[j] = ix->dims[j].weight, min_valid[j] = ix->dims[j].min_valid;
-    for (size_t i = 0; i < k; i++) {
-        const helby_choice *c = ch[i];
-        double l = helby_choice_level(c, u[i]);
-        switch (c->kind) {
-        case HELBY_CHOICE_WEIGHT: weights[c->dim] = c->is_range ? l : c->values[(size_t)l]; break;
-        case HELBY_CHOICE_AGGREGATION:
-            o->aggregation = (helby_aggregation)c->values[(size_t)l];
-            break;
-        case HELBY_CHOICE_MIN_VALID: min_valid[c->dim] = (size_t)c->values[(size_t)l]; break;
-        case HELBY_CHOICE_DROP_ITEM:
-            o->drop_item = l > 0 ? (size_t)c->values[(size_t)l - 1] : HELBY_NO_VAR;
-            break;
-        }
-    }
-    o->dim_weights = weights;
-    o->min_valid = min_valid;
 }

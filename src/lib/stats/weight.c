@@ -2,8 +2,8 @@
  * Method: docs/method.md §6; Deville & Särndal (1992); conventions of R survey's
  * postStratify, rake, calibrate/grake and trimWeights, checked against R in
  * tests/unit/test_weight.c.
- * Layers (scripts/check-layers): design < replicate < weight < estimate; a module calls
- * and includes only those before it. */
+ * Inside stats/: design < replicate < weight < estimate; a file calls and includes only
+ * those before it (scripts/check-layers: no circle between files). */
 #include "helby/weight.h"
 
 #include <gsl/gsl_eigen.h>

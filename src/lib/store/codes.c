@@ -8,8 +8,7 @@
  * pattern; text columns are hashed as they are. Codes are written at import for the
  * survey's stratum and PSU columns, backfilled when a store is upgraded to schema 4, and
  * computed from the column when absent (same result, nothing written).
- *
- * Part of module (scripts/check-layers): store; */
+ */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -180,12 +179,6 @@ void helby_wave_codes_free(helby_wave_codes *c)
     free(c);
 }
 
-static int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    return *(const unsigned char *)&one == 1;
-}
-
 static void swap_u32(uint32_t *v, size_t n)
 {
     for (size_t i = 0; i < n; i++)
@@ -208,7 +201,7 @@ helby_status helby_codes_write(helby_store *st, int64_t wave_id, const char *var
     sqlite3 *db = helby_store_db(st);
     uint32_t *swapped = NULL;
     const uint32_t *codes = c->code;
-    if (!host_is_little_endian() && c->n) {
+    if (!helby_host_is_little_endian() && c->n) {
         if (!(swapped = malloc(c->n * sizeof *swapped)))
             return helby_error_set(err, HELBY_ENOMEM, "out of memory storing codes of %s", var);
         memcpy(swapped, c->code, c->n * sizeof *swapped);
@@ -361,7 +354,7 @@ static helby_status read_stored(helby_store *st, const char *var, int64_t rowid,
         helby_wave_codes_free(c);
         return s;
     }
-    if (!host_is_little_endian())
+    if (!helby_host_is_little_endian())
         swap_u32(c->code, n);
     int damaged = index_labels(c->labels, n_levels, text, lbytes) != 0;
     for (size_t i = 0; i < n && !damaged; i++)
@@ -413,7 +406,7 @@ helby_status helby_store_load_codes(helby_store *st, const char *survey, long wa
 {
     *out = NULL;
     helby_status s;
-    /* A read-only open of a schema-3 store has no wave_codes table (store.c, migrate). */
+    /* A read-only open of a schema-3 store has no wave_codes table (store_open.c, migrate). */
     if (helby_store_schema(st) >= HELBY_SCHEMA_CODES &&
         ((s = load_stored(st, survey, wave, var, out, err)) || *out))
         return s;

@@ -1,4 +1,6 @@
-/* store.c — the SQLite store (helby/store.h). */
+/* store.c — the SQLite store (helby/store.h): its connection, transactions and closing;
+ * survey definitions; listing and loading waves as frames. Opening and upgrading a store:
+ * store_open.c; writing a wave: store_write.c (both on top of this file and codes.c). */
 #include "helby/store.h"
 
 #include <errno.h>
@@ -15,30 +17,7 @@
 #include "store/store_internal.h"
 #include "base/util_internal.h"
 
-extern const char *const helby_schema_migrations[];
 extern const size_t helby_schema_migration_count;
-
-/* The oldest schema a read-only open reads without upgrading: later migrations add only
- * what a reader can compute for itself (004: design codes). */
-#define HELBY_SCHEMA_READABLE 3
-
-/* 'HELB': marks a SQLite file as a helby store (PRAGMA application_id). */
-#define HELBY_APPLICATION_ID 0x48454C42
-
-#ifndef HELBY_VERSION
-#define HELBY_VERSION "0.1.0"
-#endif
-
-struct helby_store {
-    sqlite3 *db;
-    char *path;
-    int readonly;
-    int schema; /* version after migrate(): the engine's, or older when read-only */
-    /* Prepared when the store opens, so undoing a write needs no memory: with memory gone,
-     * sqlite3_exec("ROLLBACK") cannot even compile its statement and would leave the
-     * transaction open for the next write to join (tests/unit/test_faults.c). */
-    sqlite3_stmt *rollback, *rollback_to, *release;
-};
 
 static void step_reset(sqlite3_stmt *q)
 {
@@ -48,8 +27,7 @@ static void step_reset(sqlite3_stmt *q)
     }
 }
 
-/* Undo the open transaction (or, with savepoint, this write's savepoint within it). */
-static void undo(helby_store *st, int savepoint)
+void helby_store_undo(helby_store *st, int savepoint)
 {
     if (sqlite3_get_autocommit(st->db))
         return;
@@ -104,163 +82,6 @@ helby_status helby_store_exec(helby_store *st, const char *sql, const char *what
     return HELBY_OK;
 }
 
-static helby_status pragma_int(helby_store *st, const char *sql, int *out, helby_error *err)
-{
-    sqlite3_stmt *stmt = NULL;
-    if (sqlite3_prepare_v2(st->db, sql, -1, &stmt, NULL) != SQLITE_OK)
-        return db_error(err, st->db, "reading the store header");
-    int rc = sqlite3_step(stmt);
-    if (rc != SQLITE_ROW) {
-        sqlite3_finalize(stmt);
-        return db_error(err, st->db, "reading the store header");
-    }
-    *out = sqlite3_column_int(stmt, 0);
-    sqlite3_finalize(stmt);
-    return HELBY_OK;
-}
-
-static helby_status migrate(helby_store *st, helby_error *err)
-{
-    int version = 0, app = 0;
-    helby_status s;
-    if ((s = pragma_int(st, "PRAGMA user_version", &version, err)) ||
-        (s = pragma_int(st, "PRAGMA application_id", &app, err)))
-        return s;
-    if (app != HELBY_APPLICATION_ID && !(app == 0 && version == 0))
-        return helby_error_set(err, HELBY_ESTORE, "%s is a SQLite database but not a helby store",
-                               st->path);
-    if (app == 0 && version == 0) {
-        /* A fresh file must be empty: never adopt someone else's database. */
-        int tables = 0;
-        if ((s = pragma_int(st, "SELECT count(*) FROM sqlite_master", &tables, err)))
-            return s;
-        if (tables > 0)
-            return helby_error_set(err, HELBY_ESTORE,
-                                   "%s is a SQLite database but not a helby store", st->path);
-    }
-    int target = (int)helby_schema_migration_count;
-    if (version > target)
-        return helby_error_set(err, HELBY_ESTORE,
-                               "%s has schema version %d, newer than this helby (%s) "
-                               "understands (%d): use a newer helby",
-                               st->path, version, HELBY_VERSION, target);
-    st->schema = version;
-    if (version < target && st->readonly && version >= HELBY_SCHEMA_READABLE)
-        return HELBY_OK;
-    if (version < target && st->readonly)
-        return helby_error_set(err, HELBY_ESTORE,
-                               "%s has schema version %d and needs upgrading to %d: "
-                               "open it once read-write",
-                               st->path, version, target);
-    for (int v = version; v < target; v++) {
-        if ((s = helby_store_exec(st, "BEGIN IMMEDIATE", "starting a migration", err)))
-            return s;
-        char pragma[96];
-        snprintf(pragma, sizeof pragma, "PRAGMA user_version = %d; PRAGMA application_id = %d;",
-                 v + 1, HELBY_APPLICATION_ID);
-        /* Waves stored before schema 4 get their design codes in the upgrade's transaction,
-         * so a store at version 4 has them for every wave (helby_store_load_codes). */
-        if ((s = helby_store_exec(st, helby_schema_migrations[v], "applying a schema migration",
-                                  err)) ||
-            (v + 1 == HELBY_SCHEMA_CODES && (s = helby_codes_backfill(st, err))) ||
-            (s = helby_store_exec(st, pragma, "recording the schema version", err))) {
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-            return s;
-        }
-        if ((s = helby_store_exec(st, "COMMIT", "committing a migration", err))) {
-            sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
-            return s;
-        }
-        st->schema = v + 1;
-    }
-    return HELBY_OK;
-}
-
-helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
-                              helby_error *err)
-{
-    *out = NULL;
-    if (!path || !*path)
-        return helby_error_set(err, HELBY_EUSAGE, "no store path given");
-    struct stat sb;
-    /* ":memory:" is SQLite's private in-memory database (tests and fuzzing): no file. */
-    int in_memory = strcmp(path, ":memory:") == 0;
-    int exists = !in_memory && stat(path, &sb) == 0;
-    if (in_memory) {
-        if (mode == HELBY_OPEN_READONLY)
-            return helby_error_set(err, HELBY_EUSAGE, "an in-memory store cannot be read-only");
-    } else if (mode == HELBY_OPEN_CREATE) {
-        if (exists)
-            return helby_error_set(err, HELBY_EEXISTS, "%s already exists", path);
-        /* Create the file ourselves so it is 0600 whatever the umask; SQLite
-         * gives its -wal and -shm files the same mode. */
-        int fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600);
-        if (fd < 0)
-            return helby_error_set(err, HELBY_EIO, "cannot create %s: %s", path, strerror(errno));
-        fchmod(fd, 0600);
-        close(fd);
-    } else if (!exists) {
-        return helby_error_set(err, HELBY_ENOTFOUND,
-                               "store %s does not exist (create it with `helby init`)", path);
-    } else if (S_ISDIR(sb.st_mode)) {
-        return helby_error_set(err, HELBY_ESTORE, "store %s is a directory", path);
-    }
-
-    helby_store *st = calloc(1, sizeof *st);
-    if (!st)
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory opening the store");
-    st->path = strdup(path);
-    st->readonly = mode == HELBY_OPEN_READONLY;
-    if (!st->path) {
-        free(st);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory opening the store");
-    }
-    int flags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
-    helby_status s = HELBY_OK;
-    if (rc != SQLITE_OK) {
-        s = helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
-                            "cannot open store %s: %s", path,
-                            st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        goto fail;
-    }
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, 5000);
-    /* Any read fails with SQLITE_NOTADB on a file that is not SQLite. */
-    int jm_ok = 0;
-    if ((s = pragma_int(st, "PRAGMA schema_version", &jm_ok, err))) {
-        if (sqlite3_extended_errcode(st->db) == SQLITE_NOTADB)
-            s = helby_error_set(err, HELBY_ESTORE, "%s is not a helby store (not a SQLite file)",
-                                path);
-        goto fail;
-    }
-    /* WAL: readers never block the importer; synchronous=FULL so a committed
-     * import survives a power cut, not only a killed process. */
-    if (!st->readonly &&
-        (s = helby_store_exec(st, "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;",
-                              "setting the journal mode", err)))
-        goto fail;
-    /* No memory map: measured no faster for column loads here (scripts/bench), and with
-     * one an I/O error would arrive as SIGBUS instead of an error code. */
-    if ((s = helby_store_exec(st, "PRAGMA foreign_keys=ON; PRAGMA mmap_size=0;",
-                              "enabling foreign keys", err)))
-        goto fail;
-    if ((s = migrate(st, err)))
-        goto fail;
-    if (sqlite3_prepare_v2(st->db, "ROLLBACK", -1, &st->rollback, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "ROLLBACK TO wave_write", -1, &st->rollback_to, NULL) !=
-            SQLITE_OK ||
-        sqlite3_prepare_v2(st->db, "RELEASE wave_write", -1, &st->release, NULL) != SQLITE_OK) {
-        s = db_error(err, st->db, "opening the store");
-        goto fail;
-    }
-    *out = st;
-    return HELBY_OK;
-fail:
-    helby_store_close(st);
-    return s;
-}
-
 void helby_store_close(helby_store *st)
 {
     if (!st)
@@ -310,7 +131,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
         return HELBY_OK; /* same definition: nothing to do */
     }
     if (current[0] && !update) {
-        undo(st, 0);
+        helby_store_undo(st, 0);
         free(blob);
         return helby_error_set(err, HELBY_EEXISTS,
                                "survey %s already exists with another definition (%.12s…, new "
@@ -347,7 +168,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
     free(blob);
     blob = NULL;
     if ((rc = helby_store_exec(st, "COMMIT", "committing the survey", err))) {
-        undo(st, 0);
+        helby_store_undo(st, 0);
         return rc;
     }
     if (changed)
@@ -356,7 +177,7 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
 dberr:
     rc = db_error(err, st->db, "storing the survey definition");
     sqlite3_finalize(q);
-    undo(st, 0);
+    helby_store_undo(st, 0);
     free(blob);
     return rc;
 }
@@ -526,25 +347,6 @@ const helby_column *helby_frame_col(const helby_frame *f, const char *name)
     return NULL;
 }
 
-/* Column BLOBs are little-endian doubles; swap on a big-endian host. */
-static int host_is_little_endian(void)
-{
-    const uint16_t one = 1;
-    return *(const unsigned char *)&one == 1;
-}
-
-static void swap_doubles(double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        unsigned char *b = (unsigned char *)&v[i];
-        for (int k = 0; k < 4; k++) {
-            unsigned char t = b[k];
-            b[k] = b[7 - k];
-            b[7 - k] = t;
-        }
-    }
-}
-
 /* Index text pointers into a NUL-separated buffer of exactly n strings. */
 static helby_status index_text(helby_column *c, size_t n, helby_error *err)
 {
@@ -604,8 +406,8 @@ static helby_status load_column(helby_store *st, helby_column *c, const char *na
         return HELBY_OK;
     }
     if (kind == 0) {
-        if (!host_is_little_endian())
-            swap_doubles(c->num, n);
+        if (!helby_host_is_little_endian())
+            helby_swap_doubles(c->num, n);
         return HELBY_OK;
     }
     return index_text(c, n, err);
@@ -709,252 +511,6 @@ fail:
 
 /* ---- writing a wave ---- */
 
-static helby_status find_survey_row(helby_store *st, const helby_survey *s, int64_t *id,
-                                    helby_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db, "SELECT id, def_hash FROM survey WHERE name = ?1", -1, &q,
-                           NULL) != SQLITE_OK)
-        return db_error(err, st->db, "finding the survey");
-    sqlite3_bind_text(q, 1, s->id, -1, SQLITE_STATIC);
-    int rc = sqlite3_step(q);
-    helby_status r = HELBY_OK;
-    if (rc == SQLITE_ROW) {
-        *id = sqlite3_column_int64(q, 0);
-        const char *h = (const char *)sqlite3_column_text(q, 1);
-        if (!h || strcmp(h, s->hash) != 0)
-            r = helby_error_set(err, HELBY_ENOTFOUND,
-                                "the stored definition of survey %s differs from the one given: "
-                                "run `helby survey add --update` first",
-                                s->id);
-    } else if (rc == SQLITE_DONE) {
-        r = helby_error_set(err, HELBY_ENOTFOUND,
-                            "no survey '%s' in the store: add it with `helby survey add DIR`",
-                            s->id);
-    } else {
-        r = db_error(err, st->db, "finding the survey");
-    }
-    sqlite3_finalize(q);
-    return r;
-}
-
-/* Integers in int16 range (and empty cells) only: codes, waves, most fpc values. */
-static int fits_int16(const double *v, size_t n)
-{
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]) && !(v[i] == floor(v[i]) && v[i] > INT16_MIN && v[i] <= INT16_MAX))
-            return 0;
-    return 1;
-}
-
-static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_frame *f,
-                                  helby_error *err)
-{
-    sqlite3_stmt *q = NULL;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO wave_column(wave_id, variable, position, kind, n, data) "
-                           "VALUES (?1, ?2, ?6, ?3, ?4, ?5)",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(err, st->db, "storing answers");
-    double *swapped = NULL;
-    for (size_t i = 0; i < f->n_cols; i++) {
-        const helby_column *c = &f->cols[i];
-        sqlite3_reset(q);
-        sqlite3_bind_int64(q, 1, wave_id);
-        sqlite3_bind_text(q, 2, c->name, -1, SQLITE_STATIC);
-        sqlite3_bind_int(q, 3, c->is_text ? 1 : 0);
-        sqlite3_bind_int64(q, 4, (sqlite3_int64)f->n_rows);
-        sqlite3_bind_int64(q, 6, (sqlite3_int64)i);
-        if (c->is_text) {
-            sqlite3_bind_blob64(q, 5, c->text_len ? c->text_buf : "", c->text_len, SQLITE_STATIC);
-        } else {
-            if (fits_int16(c->num, f->n_rows)) {
-                free(swapped);
-                swapped = malloc(f->n_rows * 2 + 1);
-                if (!swapped) {
-                    sqlite3_finalize(q);
-                    return helby_error_set(err, HELBY_ENOMEM, "out of memory storing answers");
-                }
-                unsigned char *b = (unsigned char *)swapped;
-                for (size_t k = 0; k < f->n_rows; k++) {
-                    int v = isnan(c->num[k]) ? INT16_MIN : (int)c->num[k];
-                    b[2 * k] = (unsigned char)(v & 0xff);
-                    b[2 * k + 1] = (unsigned char)((v >> 8) & 0xff);
-                }
-                sqlite3_bind_int(q, 3, 2);
-                sqlite3_bind_blob64(q, 5, b, f->n_rows * 2, SQLITE_STATIC);
-            } else {
-                const double *v = c->num;
-                if (!host_is_little_endian()) {
-                    free(swapped);
-                    swapped = malloc(f->n_rows * sizeof *swapped + 1);
-                    if (!swapped) {
-                        sqlite3_finalize(q);
-                        return helby_error_set(err, HELBY_ENOMEM, "out of memory storing answers");
-                    }
-                    memcpy(swapped, c->num, f->n_rows * sizeof *swapped);
-                    swap_doubles(swapped, f->n_rows);
-                    v = swapped;
-                }
-                sqlite3_bind_blob64(q, 5, f->n_rows ? (const void *)v : "",
-                                    f->n_rows * sizeof(double), SQLITE_STATIC);
-            }
-        }
-        if (sqlite3_step(q) != SQLITE_DONE) {
-            helby_status s = db_error(err, st->db, "storing answers");
-            sqlite3_finalize(q);
-            free(swapped);
-            return s;
-        }
-    }
-    free(swapped);
-    sqlite3_finalize(q);
-    return HELBY_OK;
-}
-
-static helby_status check_duplicates(helby_store *st, int64_t survey_id, const char *survey,
-                                     const helby_frame *f, const helby_import_record *rec,
-                                     int64_t *old_wave_id, int64_t *old_import_id, helby_error *err)
-{
-    *old_wave_id = 0;
-    *old_import_id = 0;
-    sqlite3_stmt *q = NULL;
-    helby_status s = HELBY_OK;
-    if (!rec->replace) {
-        if (sqlite3_prepare_v2(st->db,
-                               "SELECT file_name, wave, imported_at FROM import WHERE survey_id = "
-                               "?1 AND sha256 = ?2 ORDER BY id DESC LIMIT 1",
-                               -1, &q, NULL) != SQLITE_OK)
-            return db_error(err, st->db, "checking earlier imports");
-        sqlite3_bind_int64(q, 1, survey_id);
-        sqlite3_bind_text(q, 2, rec->sha256, -1, SQLITE_STATIC);
-        int rc = sqlite3_step(q);
-        if (rc == SQLITE_ROW) {
-            s = helby_error_set(
-                err, HELBY_EEXISTS,
-                "%s: this file (sha256 %.12s…) was already imported as %s, wave "
-                "%lld, at %s; use --replace to import it again",
-                rec->file_name, rec->sha256, (const char *)sqlite3_column_text(q, 0),
-                (long long)sqlite3_column_int64(q, 1), (const char *)sqlite3_column_text(q, 2));
-        } else if (rc != SQLITE_DONE) {
-            s = db_error(err, st->db, "checking earlier imports");
-        }
-        sqlite3_finalize(q);
-        q = NULL;
-        if (s)
-            return s;
-    }
-    if (sqlite3_prepare_v2(st->db,
-                           "SELECT w.id, w.import_id, i.file_name FROM wave w JOIN import i ON "
-                           "i.id = w.import_id WHERE w.survey_id = ?1 AND w.wave = ?2",
-                           -1, &q, NULL) != SQLITE_OK)
-        return db_error(err, st->db, "checking earlier imports");
-    sqlite3_bind_int64(q, 1, survey_id);
-    sqlite3_bind_int64(q, 2, f->wave);
-    int rc = sqlite3_step(q);
-    if (rc == SQLITE_ROW) {
-        if (!rec->replace)
-            s = helby_error_set(err, HELBY_EEXISTS,
-                                "%s: wave %ld of survey %s was already imported from %s; use "
-                                "--replace to replace it",
-                                rec->file_name, f->wave, survey,
-                                (const char *)sqlite3_column_text(q, 2));
-        *old_wave_id = sqlite3_column_int64(q, 0);
-        *old_import_id = sqlite3_column_int64(q, 1);
-    } else if (rc != SQLITE_DONE) {
-        s = db_error(err, st->db, "checking earlier imports");
-    }
-    sqlite3_finalize(q);
-    return s;
-}
-
-helby_status helby_store_write_wave(helby_store *st, const helby_survey *s, const helby_frame *f,
-                                    const helby_import_record *rec, int64_t *import_id,
-                                    helby_error *err)
-{
-    helby_status r;
-    sqlite3_stmt *q = NULL;
-    if (st->readonly)
-        return helby_error_set(err, HELBY_ESTORE, "the store is open read-only");
-    /* IMMEDIATE: take the write lock now so checks and writes see one state.
-     * Inside a caller's transaction, a savepoint makes this write undoable alone. */
-    int outer = !sqlite3_get_autocommit(st->db);
-    if ((r = helby_store_exec(st, outer ? "SAVEPOINT wave_write" : "BEGIN IMMEDIATE",
-                              "starting the import transaction", err)))
-        return r;
-    int64_t survey_id = 0, old_wave = 0, old_import = 0;
-    if ((r = find_survey_row(st, s, &survey_id, err)) ||
-        (r = check_duplicates(st, survey_id, s->id, f, rec, &old_wave, &old_import, err)))
-        goto rollback;
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO import(survey_id, file_name, sha256, bytes, n_rows, wave, "
-                           "def_hash, dialect, engine, imported_at) VALUES (?1, ?2, ?3, ?4, ?5, "
-                           "?6, ?7, ?8, ?9, strftime('%Y-%m-%dT%H:%M:%SZ','now'))",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto dberr;
-    sqlite3_bind_int64(q, 1, survey_id);
-    sqlite3_bind_text(q, 2, rec->file_name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 3, rec->sha256, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(q, 4, rec->bytes);
-    sqlite3_bind_int64(q, 5, (sqlite3_int64)f->n_rows);
-    sqlite3_bind_int64(q, 6, f->wave);
-    sqlite3_bind_text(q, 7, s->hash, -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 8, rec->dialect ? rec->dialect : "", -1, SQLITE_STATIC);
-    sqlite3_bind_text(q, 9, HELBY_VERSION, -1, SQLITE_STATIC);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(q);
-    q = NULL;
-    int64_t new_import = sqlite3_last_insert_rowid(st->db);
-    if (old_wave) {
-        if (sqlite3_prepare_v2(st->db, "DELETE FROM wave WHERE id = ?1", -1, &q, NULL) != SQLITE_OK)
-            goto dberr;
-        sqlite3_bind_int64(q, 1, old_wave);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            goto dberr;
-        sqlite3_finalize(q);
-        q = NULL;
-        if (sqlite3_prepare_v2(st->db, "UPDATE import SET replaced_by = ?2 WHERE id = ?1", -1, &q,
-                               NULL) != SQLITE_OK)
-            goto dberr;
-        sqlite3_bind_int64(q, 1, old_import);
-        sqlite3_bind_int64(q, 2, new_import);
-        if (sqlite3_step(q) != SQLITE_DONE)
-            goto dberr;
-        sqlite3_finalize(q);
-        q = NULL;
-    }
-    if (sqlite3_prepare_v2(st->db,
-                           "INSERT INTO wave(survey_id, wave, import_id, n_rows) VALUES (?1, ?2, "
-                           "?3, ?4)",
-                           -1, &q, NULL) != SQLITE_OK)
-        goto dberr;
-    sqlite3_bind_int64(q, 1, survey_id);
-    sqlite3_bind_int64(q, 2, f->wave);
-    sqlite3_bind_int64(q, 3, new_import);
-    sqlite3_bind_int64(q, 4, (sqlite3_int64)f->n_rows);
-    if (sqlite3_step(q) != SQLITE_DONE)
-        goto dberr;
-    sqlite3_finalize(q);
-    q = NULL;
-    int64_t wave_id = sqlite3_last_insert_rowid(st->db);
-    if ((r = write_columns(st, wave_id, f, err)) ||
-        (r = helby_codes_write_design(st, wave_id, s, f, err)))
-        goto rollback;
-    if ((r = helby_store_exec(st, outer ? "RELEASE wave_write" : "COMMIT", "committing the import",
-                              err)))
-        goto rollback;
-    if (import_id)
-        *import_id = new_import;
-    return HELBY_OK;
-dberr:
-    r = db_error(err, st->db, "writing the import");
-rollback:
-    sqlite3_finalize(q);
-    undo(st, outer);
-    return r;
-}
-
 helby_status helby_store_begin(helby_store *st, helby_error *err)
 {
     return helby_store_exec(st, "BEGIN IMMEDIATE", "starting a transaction", err);
@@ -970,5 +526,5 @@ helby_status helby_store_commit(helby_store *st, helby_error *err)
 
 void helby_store_rollback(helby_store *st)
 {
-    undo(st, 0);
+    helby_store_undo(st, 0);
 }

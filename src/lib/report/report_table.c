@@ -1,0 +1,134 @@
+/* report_table.c — text tables, headings and machine-readable fields (CSV and JSON) for the
+ * text, Markdown, CSV and JSON renderings (report_text.c) and the sensitivity section
+ * (report_sens.c). Knows nothing of the model. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "report/report_internal.h"
+
+void report_csv_field(FILE *o, const char *s)
+{
+    if (strpbrk(s, ";\"\n")) {
+        fputc('"', o);
+        for (; *s; s++) {
+            if (*s == '"')
+                fputc('"', o);
+            fputc(*s, o);
+        }
+        fputc('"', o);
+    } else {
+        fputs(s, o);
+    }
+}
+
+void report_csv_num(FILE *o, double v)
+{
+    if (!isnan(v) && !isinf(v))
+        fprintf(o, "%.17g", v);
+}
+
+void report_json_str(FILE *o, const char *s)
+{
+    fputc('"', o);
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+        if (ch == '"' || ch == '\\')
+            fprintf(o, "\\%c", ch);
+        else if (ch < 0x20)
+            fprintf(o, "\\u%04x", ch);
+        else
+            fputc(ch, o);
+    }
+    fputc('"', o);
+}
+
+void report_json_num(FILE *o, double v)
+{
+    if (isnan(v) || isinf(v))
+        fputs("null", o);
+    else
+        fprintf(o, "%.17g", v);
+}
+
+/* Display width of UTF-8 text (code points; the report's text has no wide characters). */
+static size_t width(const char *s)
+{
+    size_t w = 0;
+    for (; *s; s++)
+        w += ((unsigned char)*s & 0xC0) != 0x80;
+    return w;
+}
+
+int report_table_init(report_table *t, size_t cols)
+{
+    t->cols = cols;
+    t->left = 1;
+    t->rows = 0;
+    t->cell = NULL;
+    return 0;
+}
+
+int report_table_add(report_table *t, const char *const *vals)
+{
+    char **p = realloc(t->cell, (t->rows + 1) * t->cols * sizeof *p);
+    if (!p)
+        return -1;
+    t->cell = p;
+    for (size_t j = 0; j < t->cols; j++)
+        p[t->rows * t->cols + j] = strdup(vals[j] ? vals[j] : "");
+    t->rows++;
+    return 0;
+}
+
+void report_table_free(report_table *t)
+{
+    for (size_t i = 0; i < t->rows * t->cols; i++)
+        free(t->cell[i]);
+    free(t->cell);
+}
+
+/* Aligned text (first column left, the others right) or a Markdown table. */
+void report_table_print(const report_table *t, int md, FILE *o)
+{
+    size_t wd[32] = {0};
+    for (size_t i = 0; i < t->rows; i++)
+        for (size_t j = 0; j < t->cols && j < 32; j++) {
+            size_t w = width(t->cell[i * t->cols + j]);
+            wd[j] = w > wd[j] ? w : wd[j];
+        }
+    for (size_t i = 0; i < t->rows; i++) {
+        if (md)
+            fputs("|", o);
+        for (size_t j = 0; j < t->cols; j++) {
+            const char *s = t->cell[i * t->cols + j];
+            size_t pad = wd[j] - width(s);
+            if (md) {
+                fprintf(o, " %s |", s);
+                continue;
+            }
+            if (j < t->left)
+                fprintf(o, "%s%s%*s", j ? "  " : "", s, (int)pad, "");
+            else
+                fprintf(o, "  %*s%s", (int)pad, "", s);
+        }
+        fputc('\n', o);
+        if (md && i == 0) {
+            fputs("|", o);
+            for (size_t j = 0; j < t->cols; j++)
+                fputs(j < t->left ? " :--- |" : " ---: |", o);
+            fputc('\n', o);
+        }
+    }
+}
+
+void report_heading(FILE *o, int md, int level, const char *s)
+{
+    if (md)
+        fprintf(o, "\n%s %s\n\n", level == 1 ? "#" : level == 2 ? "##" : "###", s);
+    else if (level == 1)
+        fprintf(o, "%s\n\n", s);
+    else
+        fprintf(o, "\n%s\n", s);
+}

@@ -29,5 +29,6 @@
 #include "helby/sensitivity.h"
 #include "helby/glm.h"
 #include "helby/regress.h"
+#include "helby/explain.h"
 
 #endif

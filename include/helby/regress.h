@@ -17,6 +17,7 @@
 #include <stddef.h>
 
 #include "helby/analysis.h"
+#include "helby/store.h"
 #include "helby/error.h"
 #include "helby/glm.h"
 
@@ -69,6 +70,68 @@ helby_status helby_model_matrix_build(const helby_dataset *D, const helby_formul
                                       const unsigned char *in, helby_model_matrix *out,
                                       helby_error *err);
 void helby_model_matrix_free(helby_model_matrix *m);
+
+/* ---- helby regress: a model per wave, or on the stacked waves ---- */
+
+typedef struct helby_regress_request {
+    const char *model; /* 'MEASURE ~ TERM + TERM…' (helby_formula_parse) */
+    const long *waves; /* NULL or 0: every stored wave */
+    size_t n_waves;
+    int stacked; /* 0: one model per wave, on the wave's design; 1: one model on the
+                    stacked waves (strata and PSUs nested in wave, as R on the
+                    stacked file with nest = TRUE) */
+    helby_glm_family family;
+    helby_glm_df_rule df_rule;
+    int replicates; /* 0: linearization; 1: replicate variance of `rep` */
+    helby_rep_spec rep;
+    const char *weights; /* a weight set of `helby weight`; NULL: base weights */
+    double level;        /* confidence level (default 0.95) */
+} helby_regress_request;
+
+/* Gaussian, R svyglm's df, linearization, base weights, every wave, per wave, 95 %. */
+void helby_regress_request_default(helby_regress_request *r);
+
+/* A Wald test of one term with two or more columns, or of the whole model (every column but
+ * the intercept: term "model"). */
+typedef struct helby_regress_test {
+    char term[256]; /* the term as written in the output: "ageband", "group:sex", "model" */
+    helby_wald wald;
+} helby_regress_test;
+
+/* One fitted model: a wave's, or the stacked waves' (wave 0). */
+typedef struct helby_regress_fit {
+    long wave;
+    helby_glm *glm;        /* coefficients, vcov, df, n, sum of weights */
+    helby_model_matrix mm; /* its column names and terms (X freed: mm.X is NULL) */
+    size_t n_tests;
+    helby_regress_test *tests;
+} helby_regress_fit;
+
+typedef struct helby_regress_result {
+    helby_formula formula;
+    char variance[32]; /* "linearization", "jkn", … */
+    char weights[64];  /* "base" or the weight set */
+    helby_glm_family family;
+    helby_glm_df_rule df_rule;
+    double level;
+    size_t n_fits;
+    helby_regress_fit *fits;
+} helby_regress_result;
+
+/* Fit req's model on survey s's stored waves. Errors: HELBY_EUSAGE a formula's syntax or a
+ * response that is no measure of s; HELBY_ENOTFOUND an unknown wave, variable or weight set;
+ * HELBY_EINPUT a logistic response outside [0, 1] (naming the measure), separation (naming
+ * the column), a residual df <= 0, a factor with one level, no respondent in the model —
+ * each message starts with the wave it is about; HELBY_ENUMERIC no convergence. Free with
+ * helby_regress_result_free. */
+helby_status helby_regress(helby_store *st, const helby_survey *s, const helby_regress_request *req,
+                           helby_regress_result **out, helby_error *err);
+void helby_regress_result_free(helby_regress_result *r);
+
+/* "svyglm" or "design", and the rule in words for every output's header:
+ * "df = design df + 1 - coefficients (R svyglm)" / "df = design df (Stata)". */
+const char *helby_glm_df_rule_name(helby_glm_df_rule r);
+const char *helby_glm_df_rule_text(helby_glm_df_rule r);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

@@ -14,6 +14,8 @@ static const cli_command commands[] = {
     {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate, help_estimate},
     {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts", cmd_compare,
      help_compare},
+    {"regress", "design-based linear and logistic regression per wave (svyglm)", cmd_regress,
+     help_regress},
     {"explain", "why is there a gap: standardised, regression-adjusted and decomposed gaps",
      cmd_explain, help_explain},
     {"sensitivity", "how goal verdicts move with the index's construction (sensitivity.csv)",

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis_internal.h"
 #include "helby/regress.h"
 
 /* ---- formulas ---- */
@@ -242,7 +243,8 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
     if (!c)
         return helby_error_set(err, HELBY_ENOTFOUND, "model: variable '%s' was not loaded",
                                var->name);
-    m->group = v == s->group_var;
+    /* The role `group` is the 0/1 column; the group variable by its own name a factor. */
+    m->group = v == s->group_var && strcmp(name, var->name) != 0;
     for (size_t k = 0; k < D->n; k++) {
         double x = c[k];
         if (isnan(x) || helby_variable_is_missing_code(var, x))
@@ -456,4 +458,271 @@ void helby_model_matrix_free(helby_model_matrix *m)
         return;
     free(m->X), free(m->names), free(m->term_of_col);
     memset(m, 0, sizeof *m);
+}
+
+/* ---- helby regress ---- */
+
+void helby_regress_request_default(helby_regress_request *r)
+{
+    memset(r, 0, sizeof *r);
+    r->family = HELBY_GLM_GAUSSIAN;
+    r->df_rule = HELBY_GLM_DF_SVYGLM;
+    r->rep.type = HELBY_REP_JK1;
+    r->rep.fay_rho = 0.3;
+    r->rep.replicates = 100;
+    r->rep.seed = 1;
+    r->level = 0.95;
+}
+
+const char *helby_glm_df_rule_name(helby_glm_df_rule r)
+{
+    return r == HELBY_GLM_DF_DESIGN ? "design" : "svyglm";
+}
+
+const char *helby_glm_df_rule_text(helby_glm_df_rule r)
+{
+    return r == HELBY_GLM_DF_DESIGN ? "df = design df (PSUs - strata, as Stata's svy)"
+                                    : "df = design df + 1 - coefficients (as R svyglm)";
+}
+
+void helby_regress_result_free(helby_regress_result *r)
+{
+    if (!r)
+        return;
+    for (size_t i = 0; i < r->n_fits; i++) {
+        helby_glm_free(r->fits[i].glm);
+        helby_model_matrix_free(&r->fits[i].mm);
+        free(r->fits[i].tests);
+    }
+    free(r->fits);
+    free(r);
+}
+
+static const char *variance_name(const helby_regress_request *q)
+{
+    static const char *const names[] = {"jk1", "jkn", "brr", "fay", "bootstrap", "supplied"};
+    return q->replicates && q->rep.type <= HELBY_REP_SUPPLIED ? names[q->rep.type]
+                                                              : "linearization";
+}
+
+/* "wave 2014: " (or "stacked waves: ") before a message of the fit. */
+static helby_status wave_error(helby_error *err, long wave)
+{
+    char msg[sizeof err->message], pre[40];
+    snprintf(msg, sizeof msg, "%s", err->message);
+    if (wave)
+        snprintf(pre, sizeof pre, "wave %ld: ", wave);
+    else
+        snprintf(pre, sizeof pre, "stacked waves: ");
+    size_t lp = strlen(pre), room = sizeof err->message - 1 - lp;
+    memcpy(err->message, pre, lp);
+    size_t lm = strlen(msg) < room ? strlen(msg) : room;
+    memcpy(err->message + lp, msg, lm);
+    err->message[lp + lm] = '\0';
+    return err->code;
+}
+
+/* The dataset with the response's and the terms' columns. */
+static helby_status reg_open(helby_store *st, const helby_survey *s, const helby_regress_request *q,
+                             const helby_formula *f, helby_dataset **D, helby_error *err)
+{
+    size_t room = s->n_vars + 8 + HELBY_MODEL_MAX_TERMS * 4;
+    const char **load = malloc(room * sizeof *load);
+    if (!load)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    int k = helby_measure_kind_of(s, f->response) == HELBY_MEASURE_UNKNOWN
+                ? -1
+                : helby_measure_columns(s, f->response, load, room);
+    if (k < 0) {
+        free(load);
+        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, f->response,
+                              "model: response %s is not an index, dimension, share or numeric "
+                              "item of survey %s",
+                              f->response, s->id);
+    }
+    int t = helby_formula_columns(s, f, load + k, room - (size_t)k, err);
+    helby_status rc = t < 0 ? err->code
+                            : helby_dataset_open(D, st, s, q->waves, q->n_waves, load,
+                                                 (size_t)k + (size_t)t, err);
+    free(load);
+    return rc;
+}
+
+/* Wald tests of every term with two or more non-aliased columns, then of the model. */
+static helby_status reg_tests(helby_regress_fit *r, helby_error *err)
+{
+    const helby_model_matrix *mm = &r->mm;
+    size_t *cols = malloc(mm->p * sizeof *cols);
+    r->tests = calloc(mm->n_terms + 1, sizeof *r->tests);
+    if (!cols || !r->tests) {
+        free(cols);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    helby_status st = HELBY_OK;
+    for (size_t t = 0; t <= mm->n_terms && !st; t++) {
+        size_t k = 0, live = 0;
+        for (size_t j = 1; j < mm->p; j++)
+            if (t == mm->n_terms || mm->term_of_col[j] == t) {
+                cols[k++] = j;
+                live += !r->glm->coef[j].aliased;
+            }
+        if (live < (t == mm->n_terms ? 1u : 2u))
+            continue;
+        helby_regress_test *x = &r->tests[r->n_tests];
+        st = helby_glm_wald(r->glm, cols, k, &x->wald, err);
+        if (!st)
+            r->n_tests++;
+    }
+    free(cols);
+    return st;
+}
+
+typedef struct reg_ctx {
+    const helby_regress_request *q;
+    const helby_formula *f;
+    const helby_dataset *D;
+    helby_wave_designs *W;
+    const double *y;
+    unsigned char *in;
+} reg_ctx;
+
+/* The term's label as written: its variables joined by ':'. */
+static void term_label(const helby_formula *f, size_t t, char *out, size_t n)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t i = 0; i < f->terms[t].n_vars && o < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%s", i ? ":" : "", f->terms[t].vars[i]);
+}
+
+static helby_status reg_check_y(const reg_ctx *c, size_t first, size_t n, helby_error *err)
+{
+    if (c->q->family != HELBY_GLM_QUASIBINOMIAL)
+        return HELBY_OK;
+    for (size_t k = first; k < first + n; k++)
+        if (c->in[k] && (c->y[k] < 0 || c->y[k] > 1))
+            return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, c->f->response,
+                                  "logistic model: response %s takes the value %g, outside "
+                                  "[0, 1]; a logistic model needs a 0/1 share of shares.csv",
+                                  c->f->response, c->y[k]);
+    return HELBY_OK;
+}
+
+/* Fit part `part` (a wave index, or (size_t)-1 for the stacked waves) into r. */
+static helby_status reg_part(reg_ctx *c, size_t part, helby_regress_fit *r, helby_error *err)
+{
+    const helby_dataset *D = c->D;
+    int stacked = part == (size_t)-1;
+    size_t first = stacked ? 0 : D->wave_first[part], n = stacked ? D->n : D->wave_rows[part];
+    r->wave = stacked ? 0 : D->wave_ids[part];
+    /* The model matrix's factor levels over the rows with a response; the fit's
+     * subpopulation is the part's rows (those without a response leave the fit there). */
+    for (size_t k = 0; k < D->n; k++)
+        c->in[k] = k >= first && k < first + n && !isnan(c->y[k]);
+    const helby_design *d;
+    const helby_replicates *rep;
+    helby_status st;
+    if ((st = reg_check_y(c, first, n, err)) ||
+        (st = helby_model_matrix_build(D, c->f, c->in, &r->mm, err)) ||
+        (st = helby_wave_designs_part(c->W, part, &d, &rep, err)))
+        return wave_error(err, r->wave);
+    for (size_t k = first; k < first + n; k++)
+        c->in[k] = 1;
+    const char **names = malloc(r->mm.p * sizeof *names);
+    if (!names)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    for (size_t j = 0; j < r->mm.p; j++)
+        names[j] = r->mm.names[j];
+    helby_glm_spec s;
+    helby_glm_spec_default(&s);
+    s.n = n, s.p = r->mm.p, s.X = r->mm.X + first * r->mm.p, s.y = c->y + first;
+    s.in = c->in + first, s.family = c->q->family, s.df_rule = c->q->df_rule;
+    s.names = names, s.level = c->q->level;
+    st = rep ? helby_glm_fit_replicates(rep, &s, &r->glm, err) : helby_glm_fit(d, &s, &r->glm, err);
+    free(names);
+    free(r->mm.X);
+    r->mm.X = NULL;
+    if (!st) {
+        free(r->glm->influence), free(r->glm->mu);
+        r->glm->influence = r->glm->mu = NULL;
+        st = reg_tests(r, err);
+    }
+    for (size_t i = 0; !st && i < r->n_tests; i++) {
+        helby_regress_test *x = &r->tests[i];
+        size_t t = 0;
+        if (i + 1 == r->n_tests) {
+            snprintf(x->term, sizeof x->term, "model");
+            continue;
+        }
+        /* the i-th tested term: count terms with two or more live columns */
+        for (size_t seen = 0, tt = 0; tt < r->mm.n_terms; tt++) {
+            size_t live = 0;
+            for (size_t j = 1; j < r->mm.p; j++)
+                live += r->mm.term_of_col[j] == tt && !r->glm->coef[j].aliased;
+            if (live >= 2 && seen++ == i) {
+                t = tt;
+                break;
+            }
+        }
+        term_label(c->f, t, x->term, sizeof x->term);
+    }
+    return st ? wave_error(err, r->wave) : HELBY_OK;
+}
+
+static helby_status reg_fits(reg_ctx *c, helby_regress_result *res, helby_error *err)
+{
+    const helby_dataset *D = c->D;
+    size_t parts = c->q->stacked ? 1 : D->n_waves;
+    double *y = malloc((D->n ? D->n : 1) * sizeof *y);
+    c->in = malloc(D->n ? D->n : 1);
+    res->fits = calloc(parts, sizeof *res->fits);
+    if (!y || !c->in || !res->fits) {
+        free(y), free(c->in);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    c->y = y;
+    helby_status st = helby_measure_values(D, c->f->response, y, err);
+    for (size_t i = 0; i < parts && !st; i++) {
+        st = reg_part(c, c->q->stacked ? (size_t)-1 : i, &res->fits[i], err);
+        res->n_fits = i + 1;
+    }
+    free(y), free(c->in);
+    return st;
+}
+
+helby_status helby_regress(helby_store *st, const helby_survey *s, const helby_regress_request *q,
+                           helby_regress_result **out, helby_error *err)
+{
+    helby_error local;
+    if (!err)
+        err = &local;
+    helby_error_clear(err);
+    *out = NULL;
+    helby_regress_result *res = calloc(1, sizeof *res);
+    if (!res)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    res->family = q->family, res->df_rule = q->df_rule;
+    res->level = q->level > 0 ? q->level : 0.95;
+    snprintf(res->variance, sizeof res->variance, "%s", variance_name(q));
+    snprintf(res->weights, sizeof res->weights, "%s", q->weights ? q->weights : "base");
+    helby_dataset *D = NULL;
+    helby_wave_designs *W = NULL;
+    char inputs[4096] = "";
+    reg_ctx c = {q, &res->formula, NULL, NULL, NULL, NULL};
+    if (helby_formula_parse(q->model, &res->formula, err) ||
+        reg_open(st, s, q, &res->formula, &D, err) ||
+        helby_wave_designs_new(&W, st, D, q->replicates ? &q->rep : NULL, q->weights, inputs,
+                               sizeof inputs, err))
+        goto done;
+    c.D = D, c.W = W;
+    reg_fits(&c, res, err);
+done:
+    helby_wave_designs_free(W);
+    helby_dataset_free(D);
+    if (err->code) {
+        helby_regress_result_free(res);
+        return err->code;
+    }
+    *out = res;
+    return HELBY_OK;
 }

@@ -391,7 +391,7 @@ static helby_glm *glm_new(const fit *f, const helby_glm_spec *s)
 }
 
 /* SE, t, p and CI from vcov and df; the dispersion (R summary.svyglm: svyvar of the Pearson
- * residuals (y - mu) / sqrt(V(mu)) over the model's rows). */
+ * residuals over the model's rows). */
 static helby_status glm_finish(helby_glm *g, const fit *f, const helby_glm_spec *s, double dfd,
                                helby_error *err)
 {
@@ -434,8 +434,15 @@ static helby_status glm_finish(helby_glm *g, const fit *f, const helby_glm_spec 
         double r = (s->y[k] - mu) / sqrt(v) - sr / sw;
         srr += f->w[k] * r * r;
     }
-    double m = (double)f->m;
-    g->dispersion = m > 1 ? srr / sw * m / (m - 1) : NAN;
+    /* R's Pearson residuals carry sqrt(prior / design weights), the former over their mean
+     * on the model's data (every row of the subpopulation, a missing value or not), the
+     * latter over the rows left after the missing ones: a factor mean_used / mean_in. */
+    double m = (double)f->m, win = 0, nin = 0;
+    for (size_t k = 0; k < s->n; k++)
+        if (!s->in || s->in[k])
+            win += f->w[k], nin++;
+    double c = nin > 0 && win > 0 ? (sw / m) / (win / nin) : 1;
+    g->dispersion = m > 1 ? c * srr / sw * m / (m - 1) : NAN;
     return HELBY_OK;
 }
 

@@ -51,8 +51,6 @@ int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
 int cmd_compare(cli_global *g, int argc, char **argv);
 void help_compare(FILE *out);
-int cmd_explain(cli_global *g, int argc, char **argv);
-void help_explain(FILE *out);
 int cmd_regress(cli_global *g, int argc, char **argv);
 void help_regress(FILE *out);
 int cmd_explain(cli_global *g, int argc, char **argv);

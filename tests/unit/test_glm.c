@@ -3,7 +3,9 @@
  * tests/golden/regress_api_*.csv and the values regress_values.csv): linearization on a
  * stratified and a clustered design with fpc, a subset, a linear calibration, an aliased
  * column; JKn, JK1, BRR and Fay replicates; gaussian to 1e-8 and quasi-binomial to 1e-7
- * relative. Then the edges: separation, residual df <= 0, a response outside [0, 1]. */
+ * relative. Then the edges: separation (quasi-complete by a level, complete by a continuous
+ * column), residual df <= 0 (and Stata's rule), a response outside [0, 1], an empty cell of an
+ * interaction (aliased, the fit that of the model without it). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -376,6 +378,136 @@ static void replicates_match_svyglm_on_svrepdesign(void **state)
     free(t);
 }
 
+/* ---- edges ---- */
+
+/* A small design: `np` PSUs of 10 rows in 2 strata, weights 1 + (k % 3). */
+static helby_design *small_design(size_t np, double *w)
+{
+    size_t n = np * 10, ps[400], sr[400];
+    for (size_t k = 0; k < n; k++) {
+        ps[k] = k / 10;
+        sr[k] = (k / 10) % 2;
+        w[k] = 1 + (double)(k % 3);
+    }
+    helby_design_spec s = {n, w, sr, ps, NULL, HELBY_LONELY_FAIL, NULL, 0};
+    helby_design *d;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &s, &err), HELBY_OK);
+    return d;
+}
+
+static void residual_df_at_most_zero_is_an_error(void **state)
+{
+    (void)state;
+    double w[40], X[40 * 3], y[40];
+    helby_design *d = small_design(4, w); /* df 4 - 2 = 2 */
+    for (size_t k = 0; k < 40; k++) {
+        X[k * 3] = 1, X[k * 3 + 1] = (double)(k % 7), X[k * 3 + 2] = (double)((k * 5) % 11);
+        y[k] = 1 + 0.5 * X[k * 3 + 1] + sin((double)k);
+    }
+    helby_glm_spec s;
+    helby_glm_spec_default(&s);
+    s.n = 40, s.p = 3, s.X = X, s.y = y;
+    helby_glm *g;
+    helby_error err;
+    /* 3 coefficients: 2 + 1 - 3 = 0 */
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_EINPUT);
+    assert_non_null(strstr(err.message, "residual degrees of freedom 0"));
+    /* Stata's rule keeps the design df, 2 */
+    s.df_rule = HELBY_GLM_DF_DESIGN;
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_OK);
+    assert_true(g->df == 2);
+    helby_glm_free(g);
+    /* two coefficients: df 1 */
+    s.df_rule = HELBY_GLM_DF_SVYGLM;
+    s.p = 2;
+    double X2[80];
+    for (size_t k = 0; k < 40; k++)
+        X2[k * 2] = 1, X2[k * 2 + 1] = X[k * 3 + 1];
+    s.X = X2;
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_OK);
+    assert_true(g->df == 1);
+    helby_glm_free(g);
+    helby_design_free(d);
+}
+
+static void separation_is_an_error_naming_the_column(void **state)
+{
+    (void)state;
+    double w[200], X[200 * 3], y[200];
+    helby_design *d = small_design(20, w);
+    static const char *names[] = {"(Intercept)", "x", "level=2"};
+    for (size_t k = 0; k < 200; k++) {
+        X[k * 3] = 1, X[k * 3 + 1] = cos((double)k), X[k * 3 + 2] = k % 4 == 0;
+        y[k] = X[k * 3 + 2] ? 1 : (double)((k / 3) % 2); /* level=2: all 1 */
+    }
+    helby_glm_spec s;
+    helby_glm_spec_default(&s);
+    s.n = 200, s.p = 3, s.X = X, s.y = y, s.names = names, s.family = HELBY_GLM_QUASIBINOMIAL;
+    helby_glm *g;
+    helby_error err;
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_EINPUT);
+    assert_non_null(strstr(err.message, "separation"));
+    assert_non_null(strstr(err.message, "level=2"));
+    /* complete separation by a continuous column: y = (x > 0) */
+    for (size_t k = 0; k < 200; k++) {
+        X[k * 3 + 2] = (double)((k * 7) % 5);
+        y[k] = X[k * 3 + 1] > 0;
+    }
+    assert_int_not_equal(helby_glm_fit(d, &s, &g, &err), HELBY_OK);
+    assert_non_null(strstr(err.message, "separation"));
+    /* a response outside [0, 1] */
+    y[3] = 2;
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_EINPUT);
+    assert_non_null(strstr(err.message, "outside [0, 1]"));
+    helby_design_free(d);
+}
+
+/* A factor level with no respondents in one group: its interaction column is all zero and
+ * aliased (R's NA), the rest of the fit is that of the model without it. */
+static void an_empty_cell_is_aliased_not_nan(void **state)
+{
+    (void)state;
+    double w[200], X[200 * 5], X4[200 * 4], y[200];
+    helby_design *d = small_design(20, w);
+    static const char *names[] = {"(Intercept)", "group=minorities", "a=2", "a=3",
+                                  "group=minorities:a=3"};
+    for (size_t k = 0; k < 200; k++) {
+        double grp = k % 2, a = (double)(k % 3) + 1;
+        if (grp == 1 && a == 3)
+            a = 2; /* no minority has a = 3 */
+        double *x = X + k * 5;
+        x[0] = 1, x[1] = grp, x[2] = a == 2, x[3] = a == 3, x[4] = grp * (a == 3);
+        memcpy(X4 + k * 4, x, 4 * sizeof *x);
+        y[k] = 3 + 2 * grp - x[2] + sin((double)k * 1.3);
+    }
+    helby_glm_spec s;
+    helby_glm_spec_default(&s);
+    s.n = 200, s.p = 5, s.X = X, s.y = y, s.names = names;
+    helby_glm *g, *g4;
+    helby_error err;
+    assert_int_equal(helby_glm_fit(d, &s, &g, &err), HELBY_OK);
+    assert_true(g->coef[4].aliased);
+    assert_true(isnan(g->coef[4].estimate));
+    s.p = 4, s.X = X4;
+    assert_int_equal(helby_glm_fit(d, &s, &g4, &err), HELBY_OK);
+    for (size_t j = 0; j < 4; j++) {
+        assert_false(g->coef[j].aliased);
+        assert_true(fabs(g->coef[j].estimate - g4->coef[j].estimate) <= 1e-12);
+        assert_true(fabs(g->coef[j].se - g4->coef[j].se) <= 1e-12 * g4->coef[j].se);
+    }
+    assert_true(g->df == g4->df); /* the aliased column takes no df */
+    /* The model's Wald test leaves the aliased column out. */
+    size_t cols[] = {1, 2, 3, 4};
+    helby_wald a, b;
+    assert_int_equal(helby_glm_wald(g, cols, 4, &a, &err), HELBY_OK);
+    assert_int_equal(helby_glm_wald(g4, cols, 3, &b, &err), HELBY_OK);
+    assert_true(a.df1 == 3 && fabs(a.F - b.F) <= 1e-10 * b.F);
+    helby_glm_free(g);
+    helby_glm_free(g4);
+    helby_design_free(d);
+}
+
 static void print_max(void **state)
 {
     (void)state;
@@ -393,6 +525,9 @@ int main(void)
         cmocka_unit_test(calibrated_linearization_matches_svyglm),
         cmocka_unit_test(replicates_match_svyglm_on_svrepdesign),
         cmocka_unit_test(print_max),
+        cmocka_unit_test(residual_df_at_most_zero_is_an_error),
+        cmocka_unit_test(separation_is_an_error_naming_the_column),
+        cmocka_unit_test(an_empty_cell_is_aliased_not_nan),
     };
     return cmocka_run_group_tests(tests, load_values, free_values);
 }

@@ -291,7 +291,7 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
         double pw = f->w[f->rows[i]] / wbar;
         f->mu[i] = (pw * s->y[f->rows[i]] + 0.5) / (pw + 1);
     }
-    double dev_old = INFINITY;
+    double dev_old = INFINITY, dev_first = 0;
     int conv = 0, extra = 0, max_iter = s->max_iter > 0 ? s->max_iter : 25;
     double tol = s->tol > 0 ? s->tol : 1e-8;
     for (f->iter = 1; f->iter <= max_iter + 2; f->iter++) {
@@ -307,10 +307,13 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
         double dev = 0;
         for (size_t i = 0; i < m; i++) {
             size_t k = f->rows[i];
-            double mu = 1 / (1 + exp(-eta_of(f, s->X + k * f->p)));
+            /* eta within +-30 as R's logit link inverse: mu stays off 0 and 1 */
+            double mu = 1 / (1 + exp(-fmax(-30, fmin(30, eta_of(f, s->X + k * f->p)))));
             f->mu[i] = mu;
             dev += f->w[k] * binom_dev(s->y[k], mu);
         }
+        if (f->iter == 1)
+            dev_first = dev;
         if (conv && ++extra == 2)
             break;
         if (!conv && fabs(dev - dev_old) / (fabs(dev) + 0.1) < tol)
@@ -319,10 +322,12 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
             break;
         dev_old = dev;
     }
-    double lo = 1, hi = 0;
+    /* Separation: fitted probabilities at 0 or 1, or (not converged) on their way there with
+     * the deviance collapsing. */
+    double lo = 1, hi = 0, thr = conv ? 1e-10 : 1e-8;
     for (size_t i = 0; i < m; i++)
         lo = fmin(lo, f->mu[i]), hi = fmax(hi, f->mu[i]);
-    if (lo < 1e-10 || hi > 1 - 1e-10)
+    if (lo < thr || hi > 1 - thr || (!conv && dev_old < 1e-3 * dev_first))
         return helby_error_set(err, HELBY_EINPUT,
                                "logistic model: complete or quasi-complete separation: fitted "
                                "probabilities 0 or 1 (the coefficients are infinite)");

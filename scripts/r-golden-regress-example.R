@@ -72,3 +72,22 @@ stacked <- svydesign(ids = ~psu, strata = ~interaction(wave, stratum), weights =
                      data = sw)
 record_ex("ex_stacked_lin", svyglm(inclusion ~ group + wave + ageband, stacked),
           c("wave", "ageband"))
+# Raked to the register margins of margins/2014.csv (district, origin, sex x age band), as
+# `helby weight create --method rake`: calibrate with the raking distance, whose residuals
+# are the exact linearization (scripts/r-golden.R does the same for the estimates).
+mg <- read.csv2("surveys/copenhagen/margins/2014.csv", colClasses = "character")
+mg$total <- as.numeric(mg$total)
+dw <- subset(waves, wave == 2014)
+dw$fdistrict <- factor(dw$district, levels = 1:10)
+dw$forigin <- factor(dw$origin, levels = 1:3)
+dw$fsexage <- factor(paste0(dw$sex, "*", dw$ageband))
+pd <- subset(mg, variable == "district"); po <- subset(mg, variable == "origin")
+ps <- subset(mg, variable == "sex*ageband")
+pops <- list(data.frame(fdistrict = factor(pd$level, levels = 1:10), Freq = pd$total),
+             data.frame(forigin = factor(po$level, levels = 1:3), Freq = po$total),
+             data.frame(fsexage = factor(ps$level, levels = levels(dw$fsexage)),
+                        Freq = ps$total))
+des <- svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = dw)
+cal <- calibrate(des, list(~fdistrict, ~forigin, ~fsexage), pops, calfun = "raking",
+                 epsilon = 1e-13, maxit = 100)
+record_ex("ex_2014_raked_lin", svyglm(inclusion ~ group + ageband + sex, cal), "ageband")

@@ -116,6 +116,13 @@ class Regress(unittest.TestCase):
         rows = self.rows("--stacked", "--model", "inclusion ~ group + wave + ageband")
         self.assert_matches("ex_stacked_lin", rows, "stacked", 1e-8)
 
+    def test_raked_weights_use_calibration_residuals_as_r_calibrate(self):
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method", "rake",
+            "--waves", "2014", db=self.db, check=0)
+        rows = self.rows("--waves", "2014", "--weights", "raked", "--model",
+                         "inclusion ~ group + ageband + sex")
+        self.assert_matches("ex_2014_raked_lin", rows, "2014", 1e-8)
+
     def test_df_rule_design_is_stata_and_said_everywhere(self):
         rows = self.rows("--waves", "2014", "--df", "design", "--model", "inclusion ~ group")
         g = golden("ex_2014_lin")

@@ -398,7 +398,7 @@ static helby_glm *glm_new(const fit *f, const helby_glm_spec *s)
 /* SE, t, p and CI from vcov and df; the dispersion (R summary.svyglm: svyvar of the Pearson
  * residuals over the model's rows). */
 static helby_status glm_finish(helby_glm *g, const fit *f, const helby_glm_spec *s, double dfd,
-                               helby_error *err)
+                               int calibrated, helby_error *err)
 {
     const size_t p = s->p;
     g->df_design = dfd;
@@ -441,12 +441,13 @@ static helby_status glm_finish(helby_glm *g, const fit *f, const helby_glm_spec 
     }
     /* R's Pearson residuals carry sqrt(prior / design weights), the former over their mean
      * on the model's data (every row of the subpopulation, a missing value or not), the
-     * latter over the rows left after the missing ones: a factor mean_used / mean_in. */
+     * latter over the rows left after the missing ones: a factor mean_used / mean_in; on a
+     * calibrated design R keeps those rows with weight 0 in the mean: sum_used / sum_in. */
     double m = (double)f->m, win = 0, nin = 0;
     for (size_t k = 0; k < s->n; k++)
         if (!s->in || s->in[k])
             win += f->w[k], nin++;
-    double c = nin > 0 && win > 0 ? (sw / m) / (win / nin) : 1;
+    double c = !(nin > 0 && win > 0) ? 1 : calibrated ? sw / win : (sw / m) / (win / nin);
     g->dispersion = m > 1 ? c * srr / sw * m / (m - 1) : NAN;
     return HELBY_OK;
 }
@@ -561,7 +562,7 @@ helby_status helby_glm_fit(const helby_design *d, const helby_glm_spec *s, helby
     if ((st = helby_design_vcov_influence(d, g->influence, p, g->vcov, err)))
         goto done;
     double dfd = s->df_rule == HELBY_GLM_DF_DESIGN ? helby_design_df(d) : subset_df(d, &f);
-    st = glm_finish(g, &f, s, dfd, err);
+    st = glm_finish(g, &f, s, dfd, d->cal != NULL, err);
 done:
     fit_free(&f);
     gsl_set_error_handler(old);
@@ -733,7 +734,7 @@ helby_status helby_glm_fit_replicates(const helby_replicates *r, const helby_glm
     }
     if ((st = rep_variance(r, s, &f, g, err)))
         goto done;
-    st = glm_finish(g, &f, s, helby_replicates_df(r), err);
+    st = glm_finish(g, &f, s, helby_replicates_df(r), 0, err);
 done:
     fit_free(&f);
     gsl_set_error_handler(old);

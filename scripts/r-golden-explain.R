@@ -166,6 +166,12 @@ for (wv in c(2011, 2014)) {
   rep <- subset(as.svrepdesign(full, type = "JKn"), ok)
   explain_case("example_jkn", rep, "inclusion", "ageband + sex", c("ageband", "sex"),
                ~ageband + sex, pop, wv, rep = TRUE)
+  # --standard pooled: the wave's own estimated cell totals as the (fixed) population.
+  for (dd in list(list("example_pooled_lin", des), list("example_pooled_jkn", rep))) {
+    pooled <- as.vector(svytable(~ageband + sex, dd[[2]]))
+    st <- svystandardize(dd[[2]], by = ~ageband + sex, over = ~group, population = pooled)
+    means_gap(dd[[1]], wv, st, "inclusion", "std_", "std_gap")
+  }
   cat(sprintf("wave %d: degf %d (linearization), %d (JKn)\n", wv, degf(des), degf(rep)))
 }
 

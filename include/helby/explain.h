@@ -118,9 +118,14 @@ typedef struct helby_explain_request {
     int replicates;      /* 0: linearization */
     helby_rep_spec rep;
     helby_estimate_options opt; /* opt.df > 0 fixes every df */
-    /* The standard population: NULL takes the survey's standard.csv; `no_standard` = 1 leaves
-     * the standardised quantities out (NaN, noted). */
+    /* The standard population: NULL takes the survey's standard.csv; `standard_pooled` = 1
+     * takes each wave's estimated distribution of the covariates' cells over both groups
+     * (R svystandardize with population = svytable(~covariates, design), held fixed);
+     * `no_standard` = 1 leaves the standardised quantities out (NaN). Without a standard
+     * (no standard.csv, or one without a covariate's column) the standardised quantities are
+     * NaN and result->standard_note says why; the rest stands. */
     const helby_standard *standard;
+    int standard_pooled;
     int no_standard;
 } helby_explain_request;
 
@@ -143,14 +148,15 @@ typedef struct helby_explain_result {
     size_t baseline;         /* index of the baseline wave */
     helby_explain_row *rows;
     size_t n_rows;
-    int standardised;  /* a standard population was used */
-    char inputs[4096]; /* the input files (and weight sets) */
+    int standardised;        /* a standard population was used */
+    char standard_note[256]; /* why not, when it was asked for ("" otherwise) */
+    char inputs[4096];       /* the input files (and weight sets) */
 } helby_explain_result;
 
 /* helby explain. Errors: HELBY_EUSAGE an unknown measure or covariate, no covariates, a
- * baseline not among the waves; HELBY_EINPUT no standard population (naming standard.csv),
- * a covariate the standard lacks, a text covariate; those of helby_dataset_open, the designs
- * and weights. Free with helby_explain_result_free. */
+ * baseline not among the waves; HELBY_EINPUT a text covariate; those of helby_dataset_open,
+ * the designs and weights. A missing standard is not an error (standard_note). Free with
+ * helby_explain_result_free. */
 helby_status helby_explain(helby_store *st, const helby_survey *s, const helby_explain_request *req,
                            helby_explain_result **out, helby_error *err);
 void helby_explain_result_free(helby_explain_result *r);

@@ -38,7 +38,10 @@ void help_explain(FILE *out)
             "  -c, --covariates A,B  the covariates (required)\n"
             "      --waves W,...     waves (default: all stored)\n"
             "      --baseline W      baseline wave of the changes (default: the first)\n"
-            "      --no-standard     leave the standardised means out (no standard.csv needed)\n"
+            "      --standard pooled standardise to each wave's estimated distribution of the\n"
+            "                        covariates' cells over both groups (default: standard.csv;\n"
+            "                        without one the standardised means are left out, said so)\n"
+            "      --no-standard     leave the standardised means out\n"
             "      --level L         confidence level (default 0.95)\n"
             "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap\n"
             "      --replicates B    bootstrap replicates (default 100); --seed S (default 1);\n"
@@ -76,6 +79,11 @@ static int ex_option(ex_args *a, int c, const char *opt)
     case 'w': a->waves = optarg; break;
     case 'B': a->req.baseline = strtol(optarg, &end, 10); break;
     case 'N': a->req.no_standard = 1; break;
+    case 'P':
+        if (strcmp(optarg, "pooled"))
+            return cli_usage("explain", "--standard takes 'pooled', not '%s'", optarg);
+        a->req.standard_pooled = 1;
+        break;
     case 'l': a->req.opt.level = strtod(optarg, &end); break;
     case 'W': a->req.weights = optarg; break;
     case 'V':
@@ -101,21 +109,15 @@ static int ex_option(ex_args *a, int c, const char *opt)
 
 static int ex_parse(ex_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
-                                         {"measure", required_argument, 0, 'm'},
-                                         {"covariates", required_argument, 0, 'c'},
-                                         {"waves", required_argument, 0, 'w'},
-                                         {"baseline", required_argument, 0, 'B'},
-                                         {"no-standard", no_argument, 0, 'N'},
-                                         {"level", required_argument, 0, 'l'},
-                                         {"weights", required_argument, 0, 'W'},
-                                         {"variance", required_argument, 0, 'V'},
-                                         {"replicates", required_argument, 0, 'R'},
-                                         {"seed", required_argument, 0, 'S'},
-                                         {"rho", required_argument, 0, 'r'},
-                                         {"df", required_argument, 0, 'd'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},     {"measure", required_argument, 0, 'm'},
+        {"covariates", required_argument, 0, 'c'}, {"waves", required_argument, 0, 'w'},
+        {"baseline", required_argument, 0, 'B'},   {"no-standard", no_argument, 0, 'N'},
+        {"standard", required_argument, 0, 'P'},   {"level", required_argument, 0, 'l'},
+        {"weights", required_argument, 0, 'W'},    {"variance", required_argument, 0, 'V'},
+        {"replicates", required_argument, 0, 'R'}, {"seed", required_argument, 0, 'S'},
+        {"rho", required_argument, 0, 'r'},        {"df", required_argument, 0, 'd'},
+        {"format", required_argument, 0, 'f'},     {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     helby_explain_request_default(&a->req);
@@ -255,7 +257,9 @@ static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_l
         ex_means(f, HELBY_EX_MEAN_DANES, HELBY_EX_MEAN_MINORITIES, HELBY_EX_RAW_GAP, "raw", level);
         if (r->standardised)
             ex_means(f, HELBY_EX_STD_MEAN_DANES, HELBY_EX_STD_MEAN_MINORITIES, HELBY_EX_STD_GAP,
-                     "standardised to standard.csv", level);
+                     a->req.standard_pooled ? "standardised to the wave's pooled cells"
+                                            : "standardised to standard.csv",
+                     level);
         ex_means(f, HELBY_EX_ADJ_MEAN_DANES, HELBY_EX_ADJ_MEAN_MINORITIES, HELBY_EX_ADJ_GAP,
                  "regression-adjusted", level);
         ex_words(f, a->covariates, level);
@@ -276,6 +280,8 @@ static int ex_run(helby_store *st, const helby_survey *s, ex_args *a, const cli_
     a->req.n_covariates = C->n;
     if (helby_explain(st, s, &a->req, &r, &err))
         return err.code == HELBY_EUSAGE ? cli_usage("explain", "%s", err.message) : cli_fail(&err);
+    if (r->standard_note[0])
+        fprintf(stderr, "helby: explain: %s\n", r->standard_note);
     if (a->format == OUT_TEXT) {
         ex_text(r, a, C);
     } else {

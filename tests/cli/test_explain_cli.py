@@ -2,7 +2,8 @@
 scripts/r-golden-explain.R: svystandardize, svypredmeans and the Oaxaca-Blinder decomposition
 under linearization and JKn) to 1e-8; the raw gap is helby compare's; changes since the
 baseline add the waves' variances with Satterthwaite df; CSV and JSON carry the same rows;
-a survey without standard.csv is told so; mistakes are usage errors."""
+--standard pooled agrees with R; a survey without standard.csv is told so and the rest
+stands; mistakes are usage errors."""
 import csv
 import io
 import json
@@ -41,12 +42,13 @@ class Explain(StoreCase):
                    "--covariates", "ageband,sex", "--waves", "2011,2014", *args, db=self.db,
                    check=check)
 
-    def check_against_r(self, variance, case):
+    def check_against_r(self, variance, case, *more, n=13):
         got = {(r["wave"], r["quantity"], r["term"]): r
-               for r in rows(self.explain("--variance", variance, "--format", "csv").stdout)
+               for r in rows(self.explain("--variance", variance, "--format", "csv",
+                                          *more).stdout)
                if r["baseline"] == ""}
         want = golden(case)
-        self.assertEqual(len(want), 2 * 13)
+        self.assertEqual(len(want), 2 * n)
         worst = 0
         for g in want:
             r = got[(g["wave"], g["quantity"], g["term"])]
@@ -61,6 +63,10 @@ class Explain(StoreCase):
 
     def test_jkn_agrees_with_r(self):
         self.check_against_r("jkn", "example_jkn")
+
+    def test_pooled_standard_agrees_with_r(self):
+        self.check_against_r("linearization", "example_pooled_lin", "--standard", "pooled", n=3)
+        self.check_against_r("jkn", "example_pooled_jkn", "--standard", "pooled", n=3)
 
     def test_raw_gap_is_compares_and_changes_add_variances(self):
         out = rows(self.explain("--format", "csv").stdout)
@@ -112,9 +118,17 @@ class Explain(StoreCase):
         run("survey", "add", d, db=self.db, check=0)
         run("import", "--survey", "nostd", WAVES[0], db=self.db, check=0)
         p = run("explain", "--survey", "nostd", "--measure", "inclusion", "--covariates",
-                "ageband,sex", db=self.db)
-        self.assertEqual(p.returncode, 2, p.stderr)
-        self.assertIn("standard.csv", p.stderr)
+                "ageband,sex", "--format", "csv", db=self.db, check=0)
+        self.assertIn("survey nostd has no standard.csv", p.stderr)
+        self.assertEqual([r["estimate"] for r in rows(p.stdout) if r["quantity"] == "std_gap"],
+                         [""])
+        self.assertNotEqual([r for r in rows(p.stdout) if r["quantity"] == "adj_gap"][0]
+                            ["estimate"], "")
+        p = run("explain", "--survey", "nostd", "--measure", "inclusion", "--covariates",
+                "ageband,sex", "--standard", "pooled", "--format", "csv", db=self.db, check=0)
+        self.assertNotIn("standard.csv", p.stderr)
+        self.assertNotEqual([r for r in rows(p.stdout) if r["quantity"] == "std_gap"][0]
+                            ["estimate"], "")
         p = run("explain", "--survey", "nostd", "--measure", "inclusion", "--covariates",
                 "ageband,sex", "--no-standard", "--format", "csv", db=self.db, check=0)
         std = [r for r in rows(p.stdout) if r["quantity"] == "std_gap"]
@@ -123,14 +137,15 @@ class Explain(StoreCase):
         self.assertNotEqual(adj[0]["estimate"], "")
 
     def test_a_covariate_the_standard_lacks_and_mistakes(self):
-        p = self.explain("--covariates", "district", check=None)
-        self.assertEqual(p.returncode, 2, p.stderr)
+        p = self.explain("--covariates", "district")
         self.assertIn("standard.csv has no column district", p.stderr)
+        self.assertIn("no standardised means", p.stdout)
         p = self.explain("--covariates", "district", "--no-standard", "--format", "csv")
         self.assertTrue(any(r["term"] == "district" for r in rows(p.stdout)))
         self.assertEqual(self.explain("--covariates", "nosuch", check=None).returncode, 1)
         self.assertEqual(self.explain("--baseline", "1999", check=None).returncode, 1)
         self.assertEqual(self.explain("--variance", "magic", check=None).returncode, 1)
+        self.assertEqual(self.explain("--standard", "magic", check=None).returncode, 1)
         p = run("explain", "--survey", "copenhagen", db=self.db)
         self.assertEqual(p.returncode, 1)
         self.assertIn("--covariates", p.stderr)

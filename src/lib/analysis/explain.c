@@ -12,6 +12,7 @@
 #include "analysis/analysis_internal.h"
 #include "analysis/explain_internal.h"
 #include "helby/compare.h"
+#include "stats/design_internal.h"
 #include "stats/estimate_internal.h"
 
 void helby_explain_request_default(helby_explain_request *r)
@@ -81,8 +82,29 @@ static void std_add(ex_std *S, const double *key, double pop)
     S->n++;
 }
 
+static int std_alloc(ex_std *S, size_t m, size_t cap)
+{
+    S->m = m;
+    S->keys = malloc((cap ? cap : 1) * m * sizeof *S->keys);
+    S->share = malloc((cap ? cap : 1) * sizeof *S->share);
+    S->names = calloc(cap ? cap : 1, sizeof *S->names);
+    return S->keys && S->share && S->names ? 0 : -1;
+}
+
+/* Shares from the populations (total), and the cells' names "ageband=1,sex=2". */
+static void std_finish(ex_std *S, char (*cov)[64], double total)
+{
+    for (size_t c = 0; c < S->n; c++) {
+        S->share[c] /= total;
+        size_t o = 0;
+        for (size_t j = 0; j < S->m; j++)
+            o += (size_t)snprintf(S->names[c] + o, o < 160 ? 160 - o : 0, "%s%s=%.15g",
+                                  j ? "," : "", cov[j], S->keys[c * S->m + j]);
+    }
+}
+
 static helby_status std_build(const helby_standard *st, char (*cov)[64], size_t m, ex_std *S,
-                              helby_error *err)
+                              char *note, helby_error *err)
 {
     size_t col[16];
     memset(S, 0, sizeof *S);
@@ -91,16 +113,15 @@ static helby_status std_build(const helby_standard *st, char (*cov)[64], size_t 
         for (size_t v = 0; v < st->n_vars; v++)
             if (!strcmp(st->vars[v], cov[j]))
                 col[j] = v;
-        if (col[j] == SIZE_MAX)
-            return helby_error_at(err, HELBY_EINPUT, "standard.csv", 1, 0, cov[j],
-                                  "standard.csv has no column %s (a covariate to standardise by)",
-                                  cov[j]);
+        if (col[j] == SIZE_MAX) {
+            snprintf(note, 256,
+                     "standard.csv has no column %s: no standardised means (its columns must "
+                     "include every covariate)",
+                     cov[j]);
+            return HELBY_OK;
+        }
     }
-    S->m = m;
-    S->keys = malloc((st->n_cells ? st->n_cells : 1) * m * sizeof *S->keys);
-    S->share = malloc((st->n_cells ? st->n_cells : 1) * sizeof *S->share);
-    S->names = calloc(st->n_cells ? st->n_cells : 1, sizeof *S->names);
-    if (!S->keys || !S->share || !S->names)
+    if (std_alloc(S, m, st->n_cells))
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     double key[16], total = 0;
     for (size_t c = 0; c < st->n_cells; c++) {
@@ -109,13 +130,7 @@ static helby_status std_build(const helby_standard *st, char (*cov)[64], size_t 
         std_add(S, key, st->population[c]);
         total += st->population[c];
     }
-    for (size_t c = 0; c < S->n; c++) {
-        S->share[c] /= total;
-        size_t o = 0;
-        for (size_t j = 0; j < m; j++)
-            o += (size_t)snprintf(S->names[c] + o, o < 160 ? 160 - o : 0, "%s%s=%.15g",
-                                  j ? "," : "", cov[j], S->keys[c * m + j]);
-    }
+    std_finish(S, cov, total);
     return HELBY_OK;
 }
 
@@ -144,12 +159,14 @@ typedef struct ex_wave {
     long *cell;
     char (*colnames)[128];
     const char **colptr, **cellptr;
+    ex_std pool; /* the wave's own standard (--standard pooled) */
 } ex_wave;
 
 static void wave_free(ex_wave *w)
 {
     free(w->group), free(w->X), free(w->term), free(w->cell), free(w->colnames);
     free(w->colptr), free(w->cellptr);
+    std_free(&w->pool);
     memset(w, 0, sizeof *w);
 }
 
@@ -227,9 +244,29 @@ static void wave_row(ex_wave *w, const ex_cov *cv, size_t m, const ex_std *S, si
         w->cell[k] = ok ? std_find(S, key) : -1;
 }
 
+/* The wave's estimated distribution of the covariates' cells over the analysis rows of both
+ * groups (R svytable(~covariates, design)) as the standard. */
+static int wave_pool(ex_wave *w, const ex_cov *cv, char (*cov)[64], size_t m, const double *wt,
+                     size_t first, size_t n, const unsigned char *ok)
+{
+    double key[16], total = 0;
+    if (std_alloc(&w->pool, m, n))
+        return -1;
+    for (size_t k = 0; k < n; k++) {
+        if (!ok[k])
+            continue;
+        for (size_t j = 0; j < m; j++)
+            key[j] = cov_value(&cv[j], first + k);
+        std_add(&w->pool, key, wt[k]);
+        total += wt[k];
+    }
+    std_finish(&w->pool, cov, total);
+    return 0;
+}
+
 static helby_status wave_build(ex_wave *w, const helby_dataset *D, size_t i, const double *y,
                                const double *gcol, ex_cov *cv, char (*cov)[64], size_t m,
-                               const ex_std *S, helby_error *err)
+                               const ex_std *S, const double *pool_w, helby_error *err)
 {
     const size_t first = D->wave_first[i], n = D->wave_rows[i];
     memset(w, 0, sizeof *w);
@@ -249,6 +286,12 @@ static helby_status wave_build(ex_wave *w, const helby_dataset *D, size_t i, con
                                "wave %ld: the covariates have more than %d levels in all",
                                D->wave_ids[i], EX_MAX_P - 2);
     }
+    if (pool_w && wave_pool(w, cv, cov, m, pool_w, first, n, ok)) {
+        free(ok);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    if (pool_w)
+        S = &w->pool;
     size_t Q = (size_t)q;
     w->X = malloc((n * Q + 1) * sizeof *w->X);
     w->term = malloc((Q ? Q : 1) * sizeof *w->term);
@@ -274,7 +317,7 @@ static helby_status wave_build(ex_wave *w, const helby_dataset *D, size_t i, con
 
 /* The covariates' names (roles resolved) and variables; the standard's cells. */
 static helby_status ex_setup(const helby_survey *s, const helby_explain_request *req,
-                             char (*cov)[64], ex_cov *cv, ex_std *S, helby_error *err)
+                             char (*cov)[64], ex_cov *cv, ex_std *S, char *note, helby_error *err)
 {
     if (helby_measure_kind_of(s, req->measure ? req->measure : "") == HELBY_MEASURE_UNKNOWN)
         return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->measure,
@@ -298,16 +341,17 @@ static helby_status ex_setup(const helby_survey *s, const helby_explain_request 
         snprintf(cov[j], 64, "%s", name);
     }
     memset(S, 0, sizeof *S);
-    if (req->no_standard)
+    if (req->no_standard || req->standard_pooled)
         return HELBY_OK;
     const helby_standard *st = req->standard ? req->standard : helby_survey_standard(s);
-    if (!st)
-        return helby_error_at(err, HELBY_EINPUT, "standard.csv", 0, 0, NULL,
-                              "survey %s has no standard.csv (the standard population for "
-                              "direct standardisation: columns %s%s, then population); add one "
-                              "to the definition or leave standardisation out",
-                              s->id, cov[0], req->n_covariates > 1 ? ", …" : "");
-    return std_build(st, cov, req->n_covariates, S, err);
+    if (!st) {
+        snprintf(note, 256,
+                 "survey %s has no standard.csv (columns: the covariates, then population): no "
+                 "standardised means",
+                 s->id);
+        return HELBY_OK;
+    }
+    return std_build(st, cov, req->n_covariates, S, note, err);
 }
 
 static void row_set(helby_explain_row *r, long wave, long baseline, const char *prefix,
@@ -375,7 +419,8 @@ static helby_status ex_waves(helby_wave_designs *W, const helby_dataset *D, cons
         memset(&w, 0, sizeof w);
         helby_status rc = helby_wave_designs_part(W, i, &d, &rep, err);
         if (!rc)
-            rc = wave_build(&w, D, i, y, gcol, cv, cov, req->n_covariates, S, err);
+            rc = wave_build(&w, D, i, y, gcol, cv, cov, req->n_covariates, S,
+                            req->standard_pooled ? d->w : NULL, err);
         if (!rc) {
             double df = req->opt.df > 0 ? req->opt.df : helby_wave_designs_df(W, i);
             rc = helby_explain_design(d, req->replicates ? rep : NULL, &w.data, df, &req->opt,
@@ -491,13 +536,15 @@ helby_status helby_explain(helby_store *st, const helby_survey *s, const helby_e
     char cov[16][64];
     ex_cov cv[16];
     ex_std S;
+    char note[256] = "";
     memset(cv, 0, sizeof cv);
-    helby_status rc = ex_setup(s, req, cov, cv, &S, err);
+    helby_status rc = ex_setup(s, req, cov, cv, &S, note, err);
     helby_explain_result *r = rc ? NULL : calloc(1, sizeof *r);
     if (!rc && !r)
         rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
     if (!rc) {
-        r->standardised = S.n > 0;
+        r->standardised = S.n > 0 || req->standard_pooled;
+        snprintf(r->standard_note, sizeof r->standard_note, "%s", note);
         rc = ex_run(st, s, req, cov, cv, &S, r, err);
     }
     std_free(&S);

@@ -48,6 +48,12 @@ typedef struct helby_glm_spec {
     int max_iter;             /* IRLS iterations; 0: 25 (R glm.control) */
     double tol;               /* IRLS deviance tolerance; 0: 1e-8 (R glm.control) */
     double level;             /* confidence level; 0: 0.95 */
+    int no_influence;         /* 1: leave helby_glm.influence NULL (saves n x p doubles; the
+                                 variance is the same) */
+    /* Instead of X (then NULL): row(row_ctx, k, x) writes row k's p values into x — a model
+     * matrix computed on the fly (regress.c's from factor codes), no n x p array. */
+    void (*row)(void *row_ctx, size_t k, double *x);
+    void *row_ctx;
 } helby_glm_spec;
 
 void helby_glm_spec_default(helby_glm_spec *s);
@@ -71,9 +77,9 @@ typedef struct helby_glm {
     helby_glm_df_rule df_rule;
     double dispersion; /* R summary.svyglm's dispersion (svyvar of Pearson resid.) */
     int iterations;    /* IRLS iterations (1 for gaussian) */
-    /* Linearization only (NULL for replicates): the influence values of the coefficients,
-     * n x p row-major, Z = U A^-1 before calibration residuals, so that a caller can
-     * combine them with other influence values (helby_design_vcov_influence). */
+    /* Linearization only (NULL for replicates and with spec.no_influence): the influence
+     * values of the coefficients, n x p row-major, Z = U A^-1 before calibration residuals, so that
+     * a caller can combine them with other influence values (helby_design_vcov_influence). */
     double *influence;
     double *mu; /* n fitted means (NaN outside the model) */
 } helby_glm;

@@ -230,7 +230,13 @@ static void lin_case(const char *c, const table *t, helby_design *d, const char 
         fail_msg("%s: %s", c, err.message);
     double tol = fam == HELBY_GLM_GAUSSIAN ? 1e-8 : 1e-7;
     compare(c, g, &m, tol, 1);
+    /* The influence values give the same covariance through helby_design_vcov_influence. */
     assert_non_null(g->influence);
+    double V[64];
+    assert_int_equal(helby_design_vcov_influence(d, g->influence, m.p, V, &err), HELBY_OK);
+    for (size_t j = 0; j < m.p * m.p; j++)
+        if (!isnan(g->vcov[j]))
+            assert_true(fabs(V[j] - g->vcov[j]) <= 1e-12 * fabs(g->vcov[j]) + 1e-300);
     helby_glm_free(g);
 }
 

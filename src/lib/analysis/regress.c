@@ -213,6 +213,7 @@ typedef struct mvar {
     double *x; /* n values, NaN missing */
     size_t n_levels;
     double *levels; /* ascending codes present; level 0 the reference */
+    uint32_t *lvl;  /* n: each row's level, UINT32_MAX for none (factors only) */
     int group;      /* the group role: a 0/1 column "group=minorities" */
 } mvar;
 
@@ -259,37 +260,72 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
     return HELBY_OK;
 }
 
-static int cmp_double(const void *a, const void *b)
+static size_t level_of(const mvar *m, double x);
+
+/* Insert x into the ascending distinct values v[0..*u-1] (room *cap); -1 out of memory. */
+static int level_insert(double **v, size_t *u, size_t *cap, double x)
 {
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
+    size_t lo = 0, hi = *u;
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if ((*v)[mid] < x)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo < *u && (*v)[lo] == x)
+        return 0;
+    if (*u == *cap) {
+        double *nv = realloc(*v, (*cap = *cap ? 2 * *cap : 16) * sizeof *nv);
+        if (!nv)
+            return -1;
+        *v = nv;
+    }
+    memmove(*v + lo + 1, *v + lo, (*u - lo) * sizeof **v);
+    (*v)[lo] = x;
+    (*u)++;
+    return 0;
 }
 
-/* The factor's levels over the rows ok[k]: ascending distinct values. */
+/* The factor's levels over the rows ok[k] (ascending distinct values), and every row's. */
 static helby_status mvar_levels(mvar *m, const helby_dataset *D, const unsigned char *ok,
                                 helby_error *err)
 {
     if (!m->n_levels)
         return HELBY_OK;
-    size_t nv = 0;
-    double *v = malloc((D->n ? D->n : 1) * sizeof *v);
-    if (!v)
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
-    for (size_t k = 0; k < D->n; k++)
-        if (ok[k])
-            v[nv++] = m->x[k];
-    qsort(v, nv, sizeof *v, cmp_double);
-    size_t u = 0;
-    for (size_t i = 0; i < nv; i++)
-        if (u == 0 || v[i] != v[u - 1])
-            v[u++] = v[i];
+    size_t u = 0, cap = 0;
+    double *v = NULL, last = NAN;
+    int rc = 0;
+    for (size_t k = 0; k < D->n && !rc; k++)
+        if (ok[k] && m->x[k] != last) /* runs of one code cost nothing */
+            rc = level_insert(&v, &u, &cap, last = m->x[k]);
     m->levels = v;
     m->n_levels = u;
+    if (rc || !(m->lvl = malloc((D->n ? D->n : 1) * sizeof *m->lvl)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
     if (u < 2)
         return helby_error_set(err, HELBY_EINPUT,
                                "model: factor '%s' has %s level in the model's rows; a factor "
                                "needs two or more (drop the term)",
                                m->name, u ? "one" : "no");
+    /* Codes are small whole numbers: a table from code to level, else a binary search. */
+    uint32_t table[1024];
+    int small = v[0] >= 0 && v[u - 1] < 1024;
+    for (size_t i = 0; i < u && small; i++)
+        small = v[i] == floor(v[i]);
+    for (size_t c = 0; small && c < 1024; c++)
+        table[c] = UINT32_MAX;
+    for (size_t i = 0; i < u && small; i++)
+        table[(size_t)v[i]] = (uint32_t)i;
+    for (size_t k = 0; k < D->n; k++) {
+        double x = m->x[k];
+        if (small) {
+            m->lvl[k] = x >= 0 && x < 1024 && x == floor(x) ? table[(size_t)x] : UINT32_MAX;
+            continue;
+        }
+        size_t l = isnan(x) ? u : level_of(m, x);
+        m->lvl[k] = l < u && v[l] == x ? (uint32_t)l : UINT32_MAX; /* outside: missing */
+    }
     return HELBY_OK;
 }
 
@@ -322,24 +358,14 @@ static void var_col_name(const mvar *m, size_t c, char *out, size_t n)
         snprintf(out, n, "%s", m->name);
 }
 
-/* Value of column c of variable m at row k. */
-static double var_value(const mvar *m, size_t k, size_t c)
-{
-    double x = m->x[k];
-    if (isnan(x) || !m->n_levels)
-        return x;
-    size_t l = level_of(m, x);
-    if (l >= m->n_levels || m->levels[l] != x)
-        return NAN; /* a level outside the model's rows */
-    return l == c + 1 ? 1 : 0;
-}
-
 typedef struct mm_build {
     const helby_dataset *D;
     const helby_formula *f;
     mvar *vars;
     size_t nv;
     size_t term_var[HELBY_MODEL_MAX_TERMS][4];
+    size_t term_cols[HELBY_MODEL_MAX_TERMS];
+    size_t p;
 } mm_build;
 
 static size_t mvar_find(mm_build *b, const char *name)
@@ -380,8 +406,8 @@ static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char 
     return st;
 }
 
-/* Fill column block of term t from column `col` on; returns the columns it took. */
-static size_t mm_term(mm_build *b, size_t t, helby_model_matrix *out, size_t col)
+/* Names of term t's columns from column `col` on; returns how many it has. */
+static size_t mm_names(mm_build *b, size_t t, helby_model_matrix *out, size_t col)
 {
     const helby_model_term *tm = &b->f->terms[t];
     size_t nc = 1, dims[4];
@@ -400,53 +426,106 @@ static size_t mm_term(mm_build *b, size_t t, helby_model_matrix *out, size_t col
                 o = 127;
         }
         out->term_of_col[col + c] = t;
-        for (size_t k = 0; k < out->n; k++) {
-            double x = 1;
-            for (size_t i = 0; i < tm->n_vars; i++)
-                x *= var_value(&b->vars[b->term_var[t][i]], k, idx[i]);
-            out->X[k * out->p + col + c] = x;
-        }
     }
     return nc;
+}
+
+/* Row k of the model matrix into x (p values): per term, at most one column is nonzero (the
+ * factors' level combination, times the numeric variables), all NaN when a value is
+ * missing, all zero when a factor is at its reference. */
+static void mm_row(const mm_build *b, size_t k, double *x)
+{
+    x[0] = 1;
+    size_t col = 1;
+    for (size_t t = 0; t < b->f->n_terms; t++) {
+        size_t nc = b->term_cols[t], idx = 0, stride = 1;
+        int miss = 0, zero = 0;
+        double prod = 1;
+        for (size_t i = 0; i < b->f->terms[t].n_vars; i++) {
+            const mvar *m = &b->vars[b->term_var[t][i]];
+            if (m->n_levels) {
+                uint32_t l = m->lvl[k];
+                miss |= l == UINT32_MAX;
+                zero |= l == 0;
+                idx += l == UINT32_MAX || l == 0 ? 0 : (l - 1) * stride;
+                stride *= m->n_levels - 1;
+            } else {
+                prod *= m->x[k];
+                miss |= isnan(m->x[k]);
+            }
+        }
+        if (miss)
+            for (size_t c = 0; c < nc; c++)
+                x[col + c] = NAN;
+        else
+            memset(x + col, 0, nc * sizeof *x);
+        if (!miss && !zero)
+            x[col + idx] = prod;
+        col += nc;
+    }
+}
+
+static void mm_free(mm_build *b)
+{
+    for (size_t v = 0; b->vars && v < b->nv; v++)
+        free(b->vars[v].x), free(b->vars[v].levels), free(b->vars[v].lvl);
+    free(b->vars);
+    b->vars = NULL;
+}
+
+/* The variables, levels and column names of f over D's rows `in` (out without X). */
+static helby_status mm_prepare(mm_build *b, const helby_dataset *D, const helby_formula *f,
+                               const unsigned char *in, helby_model_matrix *out, helby_error *err)
+{
+    memset(out, 0, sizeof *out);
+    memset(b, 0, sizeof *b);
+    b->D = D, b->f = f;
+    if (!(b->vars = calloc(HELBY_MODEL_MAX_TERMS * 4, sizeof *b->vars)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    unsigned char *ok = NULL;
+    helby_status st = mm_vars(b, in, &ok, err);
+    free(ok);
+    b->p = 1;
+    for (size_t t = 0; t < f->n_terms && !st; t++) {
+        size_t nc = 1;
+        for (size_t i = 0; i < f->terms[t].n_vars; i++)
+            nc *= var_cols(&b->vars[b->term_var[t][i]]);
+        b->term_cols[t] = nc;
+        b->p += nc;
+    }
+    if (!st) {
+        out->n = D->n, out->p = b->p, out->n_terms = f->n_terms;
+        out->names = calloc(b->p, sizeof *out->names);
+        out->term_of_col = malloc(b->p * sizeof *out->term_of_col);
+        if (!out->names || !out->term_of_col)
+            st = helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    }
+    if (!st) {
+        snprintf(out->names[0], 128, "(Intercept)");
+        out->term_of_col[0] = SIZE_MAX;
+        for (size_t t = 0, col = 1; t < f->n_terms; t++)
+            col += mm_names(b, t, out, col);
+    }
+    if (st) {
+        mm_free(b);
+        helby_model_matrix_free(out);
+    }
+    return st;
 }
 
 helby_status helby_model_matrix_build(const helby_dataset *D, const helby_formula *f,
                                       const unsigned char *in, helby_model_matrix *out,
                                       helby_error *err)
 {
-    memset(out, 0, sizeof *out);
-    mvar vars[HELBY_MODEL_MAX_TERMS * 4];
-    memset(vars, 0, sizeof vars);
-    mm_build b = {D, f, vars, 0, {{0}}};
-    unsigned char *ok = NULL;
-    helby_status st = mm_vars(&b, in, &ok, err);
-    size_t p = 1;
-    for (size_t t = 0; t < f->n_terms && !st; t++) {
-        size_t nc = 1;
-        for (size_t i = 0; i < f->terms[t].n_vars; i++)
-            nc *= var_cols(&vars[b.term_var[t][i]]);
-        p += nc;
-    }
-    if (!st) {
-        out->n = D->n, out->p = p, out->n_terms = f->n_terms;
-        out->X = malloc((D->n ? D->n : 1) * p * sizeof *out->X);
-        out->names = calloc(p, sizeof *out->names);
-        out->term_of_col = malloc(p * sizeof *out->term_of_col);
-        if (!out->X || !out->names || !out->term_of_col)
-            st = helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
-    }
-    if (!st) {
-        snprintf(out->names[0], 128, "(Intercept)");
-        out->term_of_col[0] = SIZE_MAX;
-        for (size_t k = 0; k < D->n; k++)
-            out->X[k * p] = 1;
-        size_t col = 1;
-        for (size_t t = 0; t < f->n_terms; t++)
-            col += mm_term(&b, t, out, col);
-    }
-    for (size_t v = 0; v < b.nv; v++)
-        free(vars[v].x), free(vars[v].levels);
-    free(ok);
+    mm_build b;
+    helby_status st = mm_prepare(&b, D, f, in, out, err);
+    if (st)
+        return st;
+    if (!(out->X = malloc((D->n ? D->n : 1) * out->p * sizeof *out->X)))
+        st = helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    for (size_t k = 0; k < D->n && !st; k++)
+        mm_row(&b, k, out->X + k * out->p);
+    mm_free(&b);
     if (st)
         helby_model_matrix_free(out);
     return st;
@@ -608,6 +687,17 @@ static helby_status reg_check_y(const reg_ctx *c, size_t first, size_t n, helby_
     return HELBY_OK;
 }
 
+typedef struct mm_rows {
+    const mm_build *b;
+    size_t first;
+} mm_rows;
+
+static void mm_row_cb(void *ctx, size_t k, double *x)
+{
+    const mm_rows *r = ctx;
+    mm_row(r->b, r->first + k, x);
+}
+
 /* Fit part `part` (a wave index, or (size_t)-1 for the stacked waves) into r. */
 static helby_status reg_part(reg_ctx *c, size_t part, helby_regress_fit *r, helby_error *err)
 {
@@ -622,26 +712,29 @@ static helby_status reg_part(reg_ctx *c, size_t part, helby_regress_fit *r, helb
     const helby_design *d;
     const helby_replicates *rep;
     helby_status st;
+    mm_build b;
     if ((st = reg_check_y(c, first, n, err)) ||
-        (st = helby_model_matrix_build(D, c->f, c->in, &r->mm, err)) ||
-        (st = helby_wave_designs_part(c->W, part, &d, &rep, err)))
+        (st = helby_wave_designs_part(c->W, part, &d, &rep, err)) ||
+        (st = mm_prepare(&b, D, c->f, c->in, &r->mm, err)))
         return wave_error(err, r->wave);
     for (size_t k = first; k < first + n; k++)
         c->in[k] = 1;
     const char **names = malloc(r->mm.p * sizeof *names);
-    if (!names)
+    if (!names) {
+        mm_free(&b);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
     for (size_t j = 0; j < r->mm.p; j++)
         names[j] = r->mm.names[j];
     helby_glm_spec s;
     helby_glm_spec_default(&s);
-    s.n = n, s.p = r->mm.p, s.X = r->mm.X + first * r->mm.p, s.y = c->y + first;
+    mm_rows rows = {&b, first}; /* rows from the factor codes: no n x p matrix */
+    s.n = n, s.p = r->mm.p, s.row = mm_row_cb, s.row_ctx = &rows, s.y = c->y + first;
     s.in = c->in + first, s.family = c->q->family, s.df_rule = c->q->df_rule;
-    s.names = names, s.level = c->q->level;
+    s.names = names, s.level = c->q->level, s.no_influence = 1;
     st = rep ? helby_glm_fit_replicates(rep, &s, &r->glm, err) : helby_glm_fit(d, &s, &r->glm, err);
     free(names);
-    free(r->mm.X);
-    r->mm.X = NULL;
+    mm_free(&b);
     if (!st) {
         free(r->glm->influence), free(r->glm->mu);
         r->glm->influence = r->glm->mu = NULL;

@@ -1,7 +1,9 @@
 /* glm.c — design-based linear and logistic models (helby/glm.h; docs/method.md, design-based
- * regression): weighted least squares by Householder QR with R's limited pivoting (dqrdc2,
- * tolerance 1e-7: a column whose part orthogonal to the earlier ones is below 1e-7 of its norm
- * is aliased), IRLS for the logit link, the sandwich variance by linearization (influence
+ * regression): weighted least squares by the normal equations over each row's nonzero columns
+ * (factor codes make most of them zero), scaled to unit diagonal, with R's rule for aliased
+ * columns (dqrdc2, tolerance 1e-7: a column whose part orthogonal to the earlier ones is below
+ * 1e-7 of its norm) and iterative refinement on the residuals; IRLS for the logit link; the
+ * sandwich variance by linearization (influence
  * values through the design's covariance of totals, calibration residuals included) or by
  * re-fitting every replicate. */
 #include <math.h>
@@ -56,8 +58,7 @@ typedef struct fit {
     size_t n, p, m;  /* rows, columns, rows in the model */
     size_t *rows;    /* m */
     const double *w; /* n prior weights (the design's) */
-    double *Q;       /* m x p column-major: sqrt(wt) X, then Householder vectors */
-    double *z;       /* m working response, then Q'z */
+    double *z;       /* m working response */
     double *wt;      /* m working weights */
     double *beta;    /* p (NaN aliased) */
     double *covu;    /* p x p: (X' W X)^-1 over the non-aliased columns, 0 elsewhere */
@@ -65,26 +66,39 @@ typedef struct fit {
     size_t rank;
     double *mu; /* m fitted means */
     int iter;
+    const helby_glm_spec *s;
+    double *xbuf; /* p: a row of a model matrix given by spec.row */
 } fit;
 
 static void fit_free(fit *f)
 {
-    free(f->rows), free(f->Q), free(f->z), free(f->wt), free(f->beta), free(f->covu);
-    free(f->alias), free(f->mu);
+    free(f->rows), free(f->z), free(f->wt), free(f->beta), free(f->covu);
+    free(f->alias), free(f->mu), free(f->xbuf);
+}
+
+/* Row k of the model matrix: of spec.X, or written by spec.row into f->xbuf. */
+static const double *xrow(const fit *f, size_t k)
+{
+    if (f->s->X)
+        return f->s->X + k * f->p;
+    f->s->row(f->s->row_ctx, k, f->xbuf);
+    return f->xbuf;
 }
 
 /* The rows in the model: in, finite y and X row, weight > 0. */
 static helby_status fit_init(fit *f, const helby_glm_spec *s, const double *w, helby_error *err)
 {
     memset(f, 0, sizeof *f);
-    f->n = s->n, f->p = s->p, f->w = w;
+    f->n = s->n, f->p = s->p, f->w = w, f->s = s;
+    if (!(f->xbuf = malloc(s->p * sizeof *f->xbuf)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
     f->rows = malloc((s->n ? s->n : 1) * sizeof *f->rows);
     if (!f->rows)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
     for (size_t k = 0; k < s->n; k++) {
         if ((s->in && !s->in[k]) || !(w[k] > 0) || !isfinite(s->y[k]))
             continue;
-        const double *x = s->X + k * s->p;
+        const double *x = xrow(f, k);
         size_t j = 0;
         while (j < s->p && isfinite(x[j]))
             j++;
@@ -94,136 +108,154 @@ static helby_status fit_init(fit *f, const helby_glm_spec *s, const double *w, h
     if (f->m == 0)
         return helby_error_set(err, HELBY_EINPUT, "model: no respondent with every value");
     size_t m = f->m, p = s->p;
-    f->Q = malloc(m * p * sizeof *f->Q);
     f->z = malloc(m * sizeof *f->z);
     f->wt = malloc(m * sizeof *f->wt);
     f->mu = malloc(m * sizeof *f->mu);
     f->beta = malloc(p * sizeof *f->beta);
     f->covu = calloc(p * p, sizeof *f->covu);
     f->alias = calloc(p, 1);
-    if (!f->Q || !f->z || !f->wt || !f->mu || !f->beta || !f->covu || !f->alias)
+    if (!f->z || !f->wt || !f->mu || !f->beta || !f->covu || !f->alias)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
     return HELBY_OK;
 }
 
-/* Householder reflector of the column part v[0..len-1] in place: v becomes the vector u with
- * H = I - u u' / tau... returned as the diagonal entry of R; u[0] holds the scaled first. */
-static double house(double *v, size_t len, double *beta_out)
+/* The nonzero columns of row x (ascending) into nz; returns how many. Factor-coded rows are
+ * mostly zeros: the cross-products below cost nnz^2, not p^2, per row. */
+static size_t nonzeros(const double *x, size_t p, size_t *nz)
 {
-    double norm = 0;
-    for (size_t i = 0; i < len; i++)
-        norm += v[i] * v[i];
-    norm = sqrt(norm);
-    double alpha = v[0] > 0 ? -norm : norm;
-    v[0] -= alpha;
-    double unorm2 = 0;
-    for (size_t i = 0; i < len; i++)
-        unorm2 += v[i] * v[i];
-    *beta_out = unorm2 > 0 ? 2 / unorm2 : 0;
-    return alpha;
+    size_t q = 0;
+    for (size_t j = 0; j < p; j++)
+        if (x[j] != 0)
+            nz[q++] = j;
+    return q;
 }
 
-static void house_apply(const double *u, double b, double *c, size_t len)
+/* b += sum wt x r over the model's rows (r = z - x'beta when resid, else z); with A, also
+ * A += sum wt x x' (its upper triangle). */
+static void cross(const fit *f, int resid, double *A, double *b, size_t *nz)
 {
-    double s = 0;
-    for (size_t i = 0; i < len; i++)
-        s += u[i] * c[i];
-    s *= b;
-    for (size_t i = 0; i < len; i++)
-        c[i] -= s * u[i];
+    const size_t p = f->p;
+    for (size_t i = 0; i < f->m; i++) {
+        const double *x = xrow(f, f->rows[i]);
+        size_t q = nonzeros(x, p, nz);
+        double r = f->z[i];
+        if (resid)
+            for (size_t a = 0; a < q; a++)
+                if (!f->alias[nz[a]])
+                    r -= x[nz[a]] * f->beta[nz[a]];
+        double wt = f->wt[i];
+        for (size_t a = 0; a < q; a++) {
+            double xa = wt * x[nz[a]];
+            b[nz[a]] += xa * r;
+            if (A)
+                for (size_t c = a; c < q; c++)
+                    A[nz[a] * p + nz[c]] += xa * x[nz[c]];
+        }
+    }
 }
 
-/* (R'R)^-1 of the kept columns into f->covu, from the upper triangle Rk (r x r). */
-static void covu_from_r(fit *f, const double *Rk, const size_t *kept, size_t r)
+/* Cholesky of the cross-product scaled to unit diagonal, column by column in order: a column
+ * whose part orthogonal to the earlier kept ones is below QR_TOL of its norm (squared: the
+ * Schur complement's diagonal below QR_TOL^2) is aliased, R's dqrdc2 rule. L is p x p lower
+ * (rows and columns of aliased columns unused); sc the scales 1 / sqrt(A_jj). */
+static void chol_alias(fit *f, const double *A, double *L, double *sc)
 {
-    size_t p = f->p;
-    double *Ri = calloc(r * r + 1, sizeof *Ri);
-    if (!Ri)
-        return;
-    for (size_t j = r; j-- > 0;) { /* Ri = Rk^-1, upper triangular */
-        Ri[j * r + j] = 1 / Rk[j * r + j];
-        for (size_t i = j; i-- > 0;) {
+    const size_t p = f->p;
+    f->rank = 0;
+    for (size_t j = 0; j < p; j++)
+        sc[j] = A[j * p + j] > 0 ? 1 / sqrt(A[j * p + j]) : 0;
+    for (size_t j = 0; j < p; j++) {
+        f->alias[j] = !(sc[j] > 0) || f->rank == f->m;
+        if (f->alias[j])
+            continue;
+        double d = 1;
+        for (size_t l = 0; l < j; l++)
+            if (!f->alias[l])
+                d -= L[j * p + l] * L[j * p + l];
+        if (!(d >= QR_TOL * QR_TOL)) {
+            f->alias[j] = 1;
+            continue;
+        }
+        L[j * p + j] = sqrt(d);
+        f->rank++;
+        for (size_t i = j + 1; i < p; i++) {
+            double s = A[j * p + i] * sc[i] * sc[j];
+            for (size_t l = 0; l < j; l++)
+                if (!f->alias[l])
+                    s -= L[i * p + l] * L[j * p + l];
+            L[i * p + j] = s / L[j * p + j];
+        }
+    }
+}
+
+/* covu = A^-1 over the kept columns, from L and sc: A = D^-1 L L' D^-1 with D = diag(sc), so
+ * A^-1 = D L^-T L^-1 D. Li is workspace. */
+static void covu_from_l(fit *f, const double *L, const double *sc, double *Li)
+{
+    const size_t p = f->p;
+    memset(Li, 0, p * p * sizeof *Li);
+    for (size_t j = 0; j < p; j++) { /* Li = L^-1, lower, over the kept columns */
+        if (f->alias[j])
+            continue;
+        Li[j * p + j] = 1 / L[j * p + j];
+        for (size_t i = j + 1; i < p; i++) {
+            if (f->alias[i])
+                continue;
             double s = 0;
-            for (size_t l = i + 1; l <= j; l++)
-                s += Rk[i * r + l] * Ri[l * r + j];
-            Ri[i * r + j] = -s / Rk[i * r + i];
+            for (size_t l = j; l < i; l++)
+                if (!f->alias[l])
+                    s += L[i * p + l] * Li[l * p + j];
+            Li[i * p + j] = -s / L[i * p + i];
         }
     }
     memset(f->covu, 0, p * p * sizeof *f->covu);
-    for (size_t a = 0; a < r; a++)
-        for (size_t b = a; b < r; b++) {
+    for (size_t a = 0; a < p; a++)
+        for (size_t b = a; b < p && !f->alias[a]; b++) {
+            if (f->alias[b])
+                continue;
             double s = 0;
-            for (size_t l = b; l < r; l++)
-                s += Ri[a * r + l] * Ri[b * r + l];
-            f->covu[kept[a] * p + kept[b]] = f->covu[kept[b] * p + kept[a]] = s;
+            for (size_t l = b; l < p; l++)
+                s += Li[l * p + a] * Li[l * p + b];
+            f->covu[a * p + b] = f->covu[b * p + a] = s * sc[a] * sc[b];
         }
-    free(Ri);
 }
 
-/* Weighted least squares of f->z on X with weights f->wt over the model's rows: beta, the
- * aliased columns (R's dqrdc2 rule, in column order) and covu. Returns -1 out of memory. */
-static int wls(fit *f, const double *X)
+/* Weighted least squares of f->z on X with weights f->wt over the model's rows: the aliased
+ * columns, covu = (X'WX)^-1 and beta by the normal equations, then a step of iterative
+ * refinement on the residuals (so that beta is as accurate as a QR's). -1: out of memory. */
+static int wls(fit *f)
 {
-    const size_t m = f->m, p = f->p;
-    double *norm0 = malloc(p * sizeof *norm0), *Rk = calloc(p * p, sizeof *Rk);
-    double *tau = malloc(p * sizeof *tau);
-    size_t *kept = malloc(p * sizeof *kept);
-    if (!norm0 || !Rk || !tau || !kept) {
-        free(norm0), free(Rk), free(tau), free(kept);
+    const size_t p = f->p;
+    double *A = calloc(p * p, sizeof *A), *L = calloc(p * p, sizeof *L);
+    double *sc = malloc(p * sizeof *sc), *b = calloc(p, sizeof *b);
+    size_t *nz = malloc(p * sizeof *nz);
+    if (!A || !L || !sc || !b || !nz) {
+        free(A), free(L), free(sc), free(b), free(nz);
         return -1;
     }
-    for (size_t i = 0; i < m; i++) {
-        double sw = sqrt(f->wt[i]);
-        const double *x = X + f->rows[i] * p;
-        for (size_t j = 0; j < p; j++)
-            f->Q[j * m + i] = sw * x[j];
-        f->z[i] *= sw;
-    }
-    for (size_t j = 0; j < p; j++) {
-        double s = 0;
-        for (size_t i = 0; i < m; i++)
-            s += f->Q[j * m + i] * f->Q[j * m + i];
-        norm0[j] = sqrt(s);
-    }
-    size_t r = 0;
-    for (size_t j = 0; j < p; j++) {
-        double *c = f->Q + j * m;
-        for (size_t a = 0; a < r; a++) /* earlier reflectors */
-            house_apply(f->Q + kept[a] * m + a, tau[a], c + a, m - a);
-        double rest = 0;
-        for (size_t i = r; i < m; i++)
-            rest += c[i] * c[i];
-        f->alias[j] = !(norm0[j] > 0) || r == m || sqrt(rest) < QR_TOL * norm0[j];
-        if (f->alias[j])
-            continue;
-        for (size_t a = 0; a < r; a++)
-            Rk[a * p + r] = c[a];
-        Rk[r * p + r] = house(c + r, m - r, &tau[r]);
-        kept[r++] = j;
-    }
-    for (size_t a = 0; a < r; a++)
-        house_apply(f->Q + kept[a] * m + a, tau[a], f->z + a, m - a);
-    double *b = calloc(r ? r : 1, sizeof *b), *Rs = calloc(r * r + 1, sizeof *Rs);
-    if (!b || !Rs) {
-        free(norm0), free(Rk), free(tau), free(kept), free(b), free(Rs);
-        return -1;
-    }
-    for (size_t a = 0; a < r; a++)
-        for (size_t c2 = a; c2 < r; c2++)
-            Rs[a * r + c2] = Rk[a * p + c2];
-    for (size_t a = r; a-- > 0;) {
-        double s = f->z[a];
-        for (size_t l = a + 1; l < r; l++)
-            s -= Rs[a * r + l] * b[l];
-        b[a] = s / Rs[a * r + a];
+    cross(f, 0, A, b, nz);
+    chol_alias(f, A, L, sc);
+    covu_from_l(f, L, sc, A); /* A is the workspace from here on */
+    for (size_t j = 0; j < p; j++)
+        f->beta[j] = 0;
+    for (int step = 0; step < 2; step++) {
+        if (step) {
+            memset(b, 0, p * sizeof *b);
+            cross(f, 1, NULL, b, nz);
+        }
+        for (size_t a = 0; a < p; a++) {
+            if (f->alias[a])
+                continue;
+            double s = 0;
+            for (size_t c = 0; c < p; c++)
+                s += f->covu[a * p + c] * b[c];
+            f->beta[a] += s;
+        }
     }
     for (size_t j = 0; j < p; j++)
-        f->beta[j] = NAN;
-    for (size_t a = 0; a < r; a++)
-        f->beta[kept[a]] = b[a];
-    f->rank = r;
-    covu_from_r(f, Rs, kept, r);
-    free(norm0), free(Rk), free(tau), free(kept), free(b), free(Rs);
+        if (f->alias[j])
+            f->beta[j] = NAN;
+    free(A), free(L), free(sc), free(b), free(nz);
     return 0;
 }
 
@@ -252,7 +284,7 @@ static helby_status separation_check(const fit *f, const helby_glm_spec *s, helb
         int same = 1;
         for (size_t i = 0; i < f->m && indicator; i++) {
             size_t k = f->rows[i];
-            double x = s->X[k * f->p + j];
+            double x = xrow(f, k)[j];
             if (x == 0)
                 continue;
             if (isnan(nz))
@@ -298,17 +330,17 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
         for (size_t i = 0; i < m; i++) {
             size_t k = f->rows[i];
             double mu = f->mu[i], v = mu * (1 - mu);
-            double eta = f->iter == 1 ? log(mu / (1 - mu)) : eta_of(f, s->X + k * f->p);
+            double eta = f->iter == 1 ? log(mu / (1 - mu)) : eta_of(f, xrow(f, k));
             f->wt[i] = f->w[k] * v;
             f->z[i] = eta + (s->y[k] - mu) / v;
         }
-        if (wls(f, s->X))
+        if (wls(f))
             return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
         double dev = 0;
         for (size_t i = 0; i < m; i++) {
             size_t k = f->rows[i];
             /* eta within +-30 as R's logit link inverse: mu stays off 0 and 1 */
-            double mu = 1 / (1 + exp(-fmax(-30, fmin(30, eta_of(f, s->X + k * f->p)))));
+            double mu = 1 / (1 + exp(-fmax(-30, fmin(30, eta_of(f, xrow(f, k))))));
             f->mu[i] = mu;
             dev += f->w[k] * binom_dev(s->y[k], mu);
         }
@@ -358,10 +390,10 @@ static helby_status fit_point(fit *f, const helby_glm_spec *s, const double *w, 
     } else {
         for (size_t i = 0; i < f->m; i++)
             f->wt[i] = w[f->rows[i]], f->z[i] = s->y[f->rows[i]];
-        if (wls(f, s->X))
+        if (wls(f))
             return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
         for (size_t i = 0; i < f->m; i++)
-            f->mu[i] = eta_of(f, s->X + f->rows[i] * f->p);
+            f->mu[i] = eta_of(f, xrow(f, f->rows[i]));
         f->iter = 1;
     }
     if (!st && f->rank == 0)
@@ -518,10 +550,84 @@ static double subset_df(const helby_design *d, const fit *f)
 
 static helby_status spec_check(const helby_glm_spec *s, size_t n, helby_error *err)
 {
-    if (!s || !s->X || !s->y || s->p == 0)
+    if (!s || (!s->X && !s->row) || !s->y || s->p == 0)
         return helby_error_set(err, HELBY_EUSAGE, "model: no model matrix or response");
     if (s->n != n)
         return helby_error_set(err, HELBY_EUSAGE, "model: %zu rows, the design has %zu", s->n, n);
+    return HELBY_OK;
+}
+
+/* The PSU totals of the scores U_k = w_k (y_k - mu_k) x_k (R's estfun: working residual
+ * times working weight is w (y - mu) for both links), with calibration residuals, times
+ * A^-1: the totals of the influence values Z = U A^-1 without storing Z (n x p); then their
+ * design covariance. */
+static helby_status lin_vcov(const helby_design *d, const helby_glm_spec *s, const fit *f,
+                             double *V, helby_error *err)
+{
+    const size_t p = s->p, P = d->P;
+    double *T = calloc(P * p + 1, sizeof *T), *TZ = calloc(P * p + 1, sizeof *TZ);
+    double *z = d->cal ? calloc(s->n + 1, sizeof *z) : NULL, *Tg = malloc((P + 1) * sizeof *Tg);
+    long *dom = d->cal ? calloc(s->n + 1, sizeof *dom) : NULL;
+    size_t *nz = malloc(p * sizeof *nz);
+    int rc = !T || !TZ || !Tg || !nz || (d->cal && (!z || !dom));
+    for (size_t i = 0; i < f->m && !rc; i++) {
+        size_t k = f->rows[i];
+        const double *x = xrow(f, k);
+        size_t q = nonzeros(x, p, nz);
+        double u = d->w[k] * (s->y[k] - f->mu[i]), *t = T + (size_t)d->psu[k] * p;
+        for (size_t a = 0; a < q; a++)
+            t[nz[a]] += u * x[nz[a]];
+    }
+    for (size_t j = 0; j < p && d->cal && !rc; j++) { /* z = U / w, column by column */
+        if (f->alias[j])
+            continue;
+        for (size_t i = 0; i < f->m; i++) {
+            size_t k = f->rows[i];
+            z[k] = (s->y[k] - f->mu[i]) * xrow(f, k)[j];
+        }
+        for (size_t h = 0; h < P; h++)
+            Tg[h] = T[h * p + j];
+        rc = helby_cal_residualize(d, z, dom, 1, Tg);
+        for (size_t h = 0; h < P; h++)
+            T[h * p + j] = Tg[h];
+    }
+    for (size_t h = 0; h < P && !rc; h++)
+        for (size_t a = 0; a < p; a++) {
+            double v = T[h * p + a];
+            if (v != 0)
+                for (size_t j = 0; j < p; j++)
+                    TZ[h * p + j] += v * f->covu[a * p + j];
+        }
+    if (!rc)
+        helby_design_vcov(d, TZ, p, V);
+    free(T), free(TZ), free(z), free(Tg), free(dom), free(nz);
+    return rc ? helby_error_set(err, HELBY_ENOMEM, "out of memory in a model's variance")
+              : HELBY_OK;
+}
+
+/* The influence values Z_k = U_k A^-1 (n x p) into g->influence, for callers that combine
+ * them with others (helby_design_vcov_influence). */
+static helby_status lin_influence(const helby_design *d, const helby_glm_spec *s, const fit *f,
+                                  helby_glm *g, helby_error *err)
+{
+    const size_t p = s->p;
+    size_t *nz = malloc(p * sizeof *nz);
+    if (!nz || !(g->influence = calloc(s->n * p + 1, sizeof *g->influence))) {
+        free(nz);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
+    }
+    for (size_t i = 0; i < f->m; i++) {
+        size_t k = f->rows[i];
+        const double *x = xrow(f, k);
+        size_t q = nonzeros(x, p, nz);
+        double u = d->w[k] * (s->y[k] - f->mu[i]), *zk = g->influence + k * p;
+        for (size_t a = 0; a < q; a++) {
+            double xa = u * x[nz[a]];
+            for (size_t j = 0; j < p; j++)
+                zk[j] += xa * f->covu[nz[a] * p + j];
+        }
+    }
+    free(nz);
     return HELBY_OK;
 }
 
@@ -537,29 +643,12 @@ helby_status helby_glm_fit(const helby_design *d, const helby_glm_spec *s, helby
     helby_glm *g = NULL;
     if ((st = fit_point(&f, s, d->w, err)))
         goto done;
-    const size_t p = s->p;
-    if (!(g = glm_new(&f, s)) || !(g->influence = calloc(s->n * p, sizeof *g->influence))) {
+    if (!(g = glm_new(&f, s))) {
         st = helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
         goto done;
     }
-    /* Z_k = w_k (y_k - mu_k) x_k' A^-1: R's estfun %*% Ainv (working residual times working
-     * weight is w (y - mu) for both links). */
-    for (size_t i = 0; i < f.m; i++) {
-        size_t k = f.rows[i];
-        double u = d->w[k] * (s->y[k] - f.mu[i]);
-        const double *x = s->X + k * p;
-        double *z = g->influence + k * p;
-        for (size_t j = 0; j < p; j++) {
-            if (f.alias[j])
-                continue;
-            double a = 0;
-            for (size_t l = 0; l < p; l++)
-                if (!f.alias[l])
-                    a += x[l] * f.covu[l * p + j];
-            z[j] = u * a;
-        }
-    }
-    if ((st = helby_design_vcov_influence(d, g->influence, p, g->vcov, err)))
+    if ((st = lin_vcov(d, s, &f, g->vcov, err)) ||
+        (!s->no_influence && (st = lin_influence(d, s, &f, g, err))))
         goto done;
     double dfd = s->df_rule == HELBY_GLM_DF_DESIGN ? helby_design_df(d) : subset_df(d, &f);
     st = glm_finish(g, &f, s, dfd, d->cal != NULL, err);
@@ -612,7 +701,7 @@ typedef struct repctx {
 /* One Newton step of replicate rep from beta (q), over the rows: beta += H^-1 g. */
 static int rep_step(repctx *c, size_t rep, double *beta, double *step)
 {
-    const size_t q = c->q, p = c->s->p;
+    const size_t q = c->q;
     memset(c->H, 0, q * q * sizeof *c->H);
     memset(c->g, 0, q * sizeof *c->g);
     int logit = c->s->family == HELBY_GLM_QUASIBINOMIAL;
@@ -621,7 +710,7 @@ static int rep_step(repctx *c, size_t rep, double *beta, double *step)
         double w = helby_replicates_weight(c->r, k, rep);
         if (w == 0)
             continue;
-        const double *x = c->s->X + k * p;
+        const double *x = xrow(c->f, k);
         double eta = 0;
         for (size_t a = 0; a < q; a++)
             eta += x[c->cols[a]] * beta[a];

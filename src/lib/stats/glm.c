@@ -759,6 +759,75 @@ static helby_status rep_fit(repctx *c, size_t rep, double *beta, helby_error *er
                            rep + 1);
 }
 
+/* The PSU sums of the cross-products w x x' (lower triangle, kept columns) and of the scores
+ * w x e (e the full fit's residuals) into T (P x D, D = q (q + 1) / 2 + q). */
+static int rep_psu_sums(const repctx *c, double *T, size_t D)
+{
+    const size_t p = c->s->p, q = c->q, tri = q * (q + 1) / 2;
+    size_t *kidx = malloc(p * sizeof *kidx), *nz = malloc(p * sizeof *nz);
+    if (!kidx || !nz) {
+        free(kidx), free(nz);
+        return -1;
+    }
+    for (size_t j = 0; j < p; j++)
+        kidx[j] = SIZE_MAX;
+    for (size_t a = 0; a < q; a++)
+        kidx[c->cols[a]] = a;
+    for (size_t i = 0; i < c->f->m; i++) {
+        size_t k = c->f->rows[i], m = 0;
+        const double *x = xrow(c->f, k);
+        size_t nq = nonzeros(x, p, nz);
+        double w = c->r->w[k], e = c->s->y[k] - c->f->mu[i], *t = T + (size_t)c->r->psu[k] * D;
+        for (size_t a = 0; a < nq; a++)
+            if (kidx[nz[a]] != SIZE_MAX)
+                nz[m++] = nz[a];
+        for (size_t a = 0; a < m; a++) {
+            size_t ka = kidx[nz[a]];
+            double xa = w * x[nz[a]];
+            t[tri + ka] += xa * e;
+            for (size_t b = 0; b <= a; b++) /* nz ascending: kidx[nz[b]] <= ka */
+                t[ka * (ka + 1) / 2 + kidx[nz[b]]] += xa * x[nz[b]];
+        }
+    }
+    free(kidx), free(nz);
+    return 0;
+}
+
+/* Linear model, jackknife or multiplier replicates: beta_r = beta + H_r^-1 g_r, H_r and g_r
+ * the replicate's sums of w x x' and w x e from the PSU sums (helby_replicates_sums), exact
+ * for least squares (one Newton step from the full fit) and O(PSUs) rather than O(rows) per
+ * replicate. */
+static helby_status rep_linear_sums(repctx *c, double *B, helby_error *err)
+{
+    const size_t q = c->q, D = q * (q + 1) / 2 + q, P = c->r->P, R = c->r->R;
+    double *T = calloc(P * D + 1, sizeof *T), *S0 = calloc(D, sizeof *S0);
+    double *S = malloc((R * D + 1) * sizeof *S);
+    int rc = !T || !S0 || !S || rep_psu_sums(c, T, D);
+    for (size_t h = 0; h < P && !rc; h++)
+        for (size_t j = 0; j < D; j++)
+            S0[j] += T[h * D + j];
+    rc = rc || helby_replicates_sums(c->r, T, S0, D, S);
+    helby_status st =
+        rc ? helby_error_set(err, HELBY_ENOMEM, "out of memory fitting replicates") : HELBY_OK;
+    for (size_t rep = 0; rep < R && !st; rep++) {
+        const double *sr = S + rep * D;
+        for (size_t a = 0; a < q; a++) {
+            c->g[a] = sr[q * (q + 1) / 2 + a];
+            for (size_t b = 0; b <= a; b++)
+                c->H[a * q + b] = c->H[b * q + a] = sr[a * (a + 1) / 2 + b];
+        }
+        if (spd_solve(c->H, c->g, q))
+            st = helby_error_set(err, HELBY_EINPUT,
+                                 "model: replicate %zu has a singular cross-product (a term "
+                                 "with no respondents in it)",
+                                 rep + 1);
+        for (size_t a = 0; a < q && !st; a++)
+            B[rep * q + a] = c->f->beta[c->cols[a]] + c->g[a];
+    }
+    free(T), free(S0), free(S);
+    return st;
+}
+
 static helby_status rep_variance(const helby_replicates *r, const helby_glm_spec *s, const fit *f,
                                  helby_glm *g, helby_error *err)
 {
@@ -780,8 +849,11 @@ static helby_status rep_variance(const helby_replicates *r, const helby_glm_spec
     for (size_t j = 0; j < p; j++)
         if (!f->alias[j])
             c.cols[c.q++] = j;
-    for (size_t rep = 0; rep < R && !st; rep++)
-        st = rep_fit(&c, rep, B + rep * c.q, err);
+    if (s->family == HELBY_GLM_GAUSSIAN && !r->full)
+        st = rep_linear_sums(&c, B, err);
+    else
+        for (size_t rep = 0; rep < R && !st; rep++)
+            st = rep_fit(&c, rep, B + rep * c.q, err);
     if (st)
         goto done;
     double npos = 0;

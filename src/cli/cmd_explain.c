@@ -248,6 +248,8 @@ static void ex_change(const helby_explain_result *r, size_t w, const char *const
 static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_list *C)
 {
     const double level = a->req.opt.level;
+    if (r->standard_note[0])
+        printf("Note: %s.\n\n", r->standard_note);
     for (size_t w = 0; w < r->n_waves; w++) {
         const helby_explain_fit *f = &r->fits[w];
         printf("%s — wave %ld: %zu respondents with %s and every covariate (%zu ethnic Danes, "
@@ -280,7 +282,7 @@ static int ex_run(helby_store *st, const helby_survey *s, ex_args *a, const cli_
     a->req.n_covariates = C->n;
     if (helby_explain(st, s, &a->req, &r, &err))
         return err.code == HELBY_EUSAGE ? cli_usage("explain", "%s", err.message) : cli_fail(&err);
-    if (r->standard_note[0])
+    if (r->standard_note[0] && a->format != OUT_TEXT)
         fprintf(stderr, "helby: explain: %s\n", r->standard_note);
     if (a->format == OUT_TEXT) {
         ex_text(r, a, C);

@@ -46,7 +46,7 @@ static int std_check(const ex_ctx *c, helby_explain_fit *f)
     char buf[256];
     int bad = 0;
     if (!c->C)
-        return 3;
+        return 3; /* no standard: the caller says why */
     for (size_t k = 0; k < in->n && bad != 3; k++)
         if (c->use[k] && (in->cell[k] < 0 || !(in->share[in->cell[k]] > 0))) {
             note(f, in->cell[k] < 0 ? "a respondent's covariate cell is not in the standard"
@@ -76,8 +76,6 @@ static void undefined(const ex_ctx *c, helby_explain_fit *f, double *th)
         th[HELBY_EX_STD_MEAN_MINORITIES] = NAN;
     if (std)
         th[HELBY_EX_STD_GAP] = NAN;
-    if (!c->C)
-        note(f, "no standard population: no standardised means");
     if (empty[0] || empty[1] || c->alias[1]) {
         note(f, empty[0]   ? "no ethnic Danes in the analysis"
                 : empty[1] ? "no minorities in the analysis"

@@ -49,17 +49,19 @@ int ex_vcov_linearization(ex_ctx *c, const helby_design *d)
     double *TZ = calloc(P * Q + 1, sizeof *TZ);
     if (!TZ)
         return -1;
-    int rc = 0;
-    if (!d->cal) {
-        rc = influence_rows(c, d->w, d->psu, TZ, 1);
-    } else {
-        double *Z = calloc(n * Q + 1, sizeof *Z), *col = malloc(n * sizeof *col);
-        double *T1 = malloc(P * sizeof *T1);
-        long *dom = calloc(n ? n : 1, sizeof *dom);
+    int rc = influence_rows(c, d->w, d->psu, TZ, 1);
+    if (!rc && d->cal) {
+        /* helby_cal_residualize subtracts, from the PSU totals of w z, the calibration's fit:
+         * one column at a time, as domain 0 of a one-column T. */
+        double *Z = calloc(n * Q + 1, sizeof *Z), *col = malloc((n + 1) * sizeof *col);
+        double *T1 = malloc((P + 1) * sizeof *T1);
+        long *dom = calloc(n + 1, sizeof *dom);
         rc = !Z || !col || !T1 || !dom ? -1 : influence_rows(c, d->w, d->psu, Z, 0);
         for (size_t q = 0; !rc && q < Q; q++) {
             for (size_t k = 0; k < n; k++)
                 col[k] = Z[k * Q + q];
+            for (size_t i = 0; i < P; i++)
+                T1[i] = TZ[i * Q + q];
             rc = helby_cal_residualize(d, col, dom, 1, T1);
             for (size_t i = 0; !rc && i < P; i++)
                 TZ[i * Q + q] = T1[i];

@@ -209,6 +209,13 @@ okr <- !is.na(cal$variables$inclusion)
 cal$variables$inclusion[!okr] <- 0
 explain_case("example_raked_lin", subset(cal, okr), "inclusion", "ageband + sex",
              c("ageband", "sex"), ~ageband + sex, NULL, 2014)
+# JKn replicates of the wave, each re-calibrated to the same margins (as helby does).
+calrep <- calibrate(as.svrepdesign(svydesign(id = ~psu, strata = ~stratum, weights = ~weight,
+                                             data = dw), type = "JKn"),
+                    list(~fdistrict, ~forigin, ~fsexage), pops, calfun = "raking",
+                    epsilon = 1e-13, maxit = 100)
+explain_case("example_raked_jkn", subset(calrep, !is.na(inclusion)), "inclusion",
+             "ageband + sex", c("ageband", "sex"), ~ageband + sex, NULL, 2014, rep = TRUE)
 
 # ---- data(api): apistrat, api00 by meals band and school type, group = awards ----
 data(api)

@@ -68,19 +68,21 @@ class Explain(StoreCase):
         self.check_against_r("linearization", "example_pooled_lin", "--standard", "pooled", n=3)
         self.check_against_r("jkn", "example_pooled_jkn", "--standard", "pooled", n=3)
 
-    def test_raked_weights_carry_the_calibration_residuals_as_r(self):
+    def test_raked_weights_carry_the_calibration_residuals_and_replicates_as_r(self):
         run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method", "rake",
             "--waves", "2014", db=self.db, check=0)
-        got = {(r["quantity"], r["term"]): r for r in rows(run(
-            "explain", "--survey", "copenhagen", "--measure", "inclusion", "--covariates",
-            "ageband,sex", "--waves", "2014", "--weights", "raked", "--no-standard",
-            "--format", "csv", db=self.db, check=0).stdout)}
-        want = golden("example_raked_lin")
-        self.assertEqual(len(want), 10)
-        for g in want:
-            r = got[(g["quantity"], g["term"])]
-            for k in ("estimate", "se"):
-                self.assertLess(rel(float(r[k]), float(g[k])), 1e-8, (g["quantity"], k))
+        for variance, case in (("linearization", "example_raked_lin"),
+                               ("jkn", "example_raked_jkn")):
+            got = {(r["quantity"], r["term"]): r for r in rows(run(
+                "explain", "--survey", "copenhagen", "--measure", "inclusion", "--covariates",
+                "ageband,sex", "--waves", "2014", "--weights", "raked", "--no-standard",
+                "--variance", variance, "--format", "csv", db=self.db, check=0).stdout)}
+            want = golden(case)
+            self.assertEqual(len(want), 10)
+            for g in want:
+                r = got[(g["quantity"], g["term"])]
+                for k in ("estimate", "se"):
+                    self.assertLess(rel(float(r[k]), float(g[k])), 1e-8, (case, g["quantity"], k))
 
     def test_raw_gap_is_compares_and_changes_add_variances(self):
         out = rows(self.explain("--format", "csv").stdout)

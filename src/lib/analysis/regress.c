@@ -376,33 +376,44 @@ static size_t mvar_find(mm_build *b, const char *name)
     return SIZE_MAX;
 }
 
+/* The model's variables over D, the rows ok with every one of them (and in), and the
+ * factors' levels over those rows. A factor keeps only its rows' levels (4 bytes a row): its
+ * values are read once to find the rows, once more for the levels. */
 static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char **ok_out,
                             helby_error *err)
 {
     const helby_formula *f = b->f;
+    const size_t n = b->D->n;
     helby_status st = HELBY_OK;
+    unsigned char *ok = malloc(n ? n : 1);
+    if (!(*ok_out = ok))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
+    for (size_t k = 0; k < n; k++)
+        ok[k] = !in || in[k];
     for (size_t t = 0; t < f->n_terms && !st; t++)
         for (size_t i = 0; i < f->terms[t].n_vars && !st; i++) {
             size_t v = mvar_find(b, f->terms[t].vars[i]);
             if (v == SIZE_MAX) {
-                v = b->nv++;
-                st = mvar_load(&b->vars[v], b->D, f->terms[t].vars[i], err);
+                mvar *m = &b->vars[v = b->nv++];
+                if ((st = mvar_load(m, b->D, f->terms[t].vars[i], err)))
+                    break;
+                for (size_t k = 0; k < n; k++)
+                    ok[k] &= !isnan(m->x[k]);
+                if (m->n_levels)
+                    free(m->x), m->x = NULL;
             }
             b->term_var[t][i] = v;
         }
-    if (st)
-        return st;
-    unsigned char *ok = malloc(b->D->n ? b->D->n : 1);
-    if (!ok)
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
-    for (size_t k = 0; k < b->D->n; k++) {
-        ok[k] = !in || in[k];
-        for (size_t v = 0; v < b->nv && ok[k]; v++)
-            ok[k] = !isnan(b->vars[v].x[k]);
+    for (size_t v = 0; v < b->nv && !st; v++) {
+        mvar *m = &b->vars[v];
+        if (!m->n_levels)
+            continue;
+        char name[64];
+        snprintf(name, sizeof name, "%s", m->name);
+        if (!(st = mvar_load(m, b->D, name, err)))
+            st = mvar_levels(m, b->D, ok, err);
+        free(m->x), m->x = NULL;
     }
-    for (size_t v = 0; v < b->nv && !st; v++)
-        st = mvar_levels(&b->vars[v], b->D, ok, err);
-    *ok_out = ok;
     return st;
 }
 

@@ -87,6 +87,13 @@ static void undefined(const ex_ctx *c, helby_explain_fit *f, double *th)
         for (size_t t = 0; t < c->T; t++)
             th[HELBY_EX_N_QUANTITIES + t] = NAN;
     }
+    for (size_t t = 0; t < c->T; t++) { /* a covariate whose every column is left out */
+        int all = 1;
+        for (size_t j = 2; j < p; j++)
+            all &= c->in->term_of_col[j - 2] != t || c->alias[j];
+        if (all)
+            th[HELBY_EX_N_QUANTITIES + t] = NAN;
+    }
     for (size_t j = 2; j < p; j++)
         if (c->alias[j]) {
             char buf[200];

@@ -160,14 +160,25 @@ static void ex_table(const helby_explain_result *r, out_format format)
     out_end(&T);
 }
 
-/* "7.7 (95 % CI 5.1 to 10.3)" or "undefined". */
+/* Decimals for a number with standard error se: two, or enough for two digits of the SE
+ * (0.004 with SE 0.001, not "0.00"), at most six. */
+static int ex_dec(double se)
+{
+    if (!(se > 0) || !isfinite(se))
+        return 2;
+    int d = 1 - (int)floor(log10(se));
+    return d < 2 ? 2 : d > 6 ? 6 : d;
+}
+
+/* "7.70 (95 % CI 5.10 to 10.30)" or "undefined". */
 static const char *ex_num(char *buf, size_t n, const helby_estimate *e, double level)
 {
+    int d = ex_dec(e->se);
     if (isnan(e->estimate))
         snprintf(buf, n, "undefined");
     else
-        snprintf(buf, n, "%.2f (%g %% CI %.2f to %.2f)", e->estimate, level * 100, e->ci_low,
-                 e->ci_high);
+        snprintf(buf, n, "%.*f (%g %% CI %.*f to %.*f)", d, e->estimate, level * 100, d, e->ci_low,
+                 d, e->ci_high);
     return buf;
 }
 
@@ -187,20 +198,21 @@ static void ex_words(const helby_explain_fit *f, const char *covs, double level)
     const helby_estimate *g = &f->q[HELBY_EX_RAW_GAP], *e = &f->q[HELBY_EX_EXPLAINED];
     const helby_estimate *u = &f->q[HELBY_EX_UNEXPLAINED];
     char b[96];
+    const int dg = ex_dec(g->se), de = ex_dec(e->se);
     if (isnan(g->estimate) || isnan(e->estimate)) {
         printf("  The gap cannot be decomposed in this wave.\n");
         return;
     }
     if (g->estimate >= 0)
-        printf("  Of the gap of %.2f points (Danes above minorities), ", g->estimate);
+        printf("  Of the gap of %.*f points (Danes above minorities), ", dg, g->estimate);
     else
-        printf("  The gap is reversed: minorities score %.2f points above ethnic Danes. Of "
-               "Danes - minorities = %.2f, ",
-               -g->estimate, g->estimate);
-    printf("%.2f %s explained by the composition by %s (%g %% CI %.2f to %.2f)", e->estimate,
-           fabs(e->estimate) == 1 ? "is" : "are", covs, level * 100, e->ci_low, e->ci_high);
+        printf("  The gap is reversed: minorities score %.*f points above ethnic Danes. Of "
+               "Danes - minorities = %.*f, ",
+               dg, -g->estimate, dg, g->estimate);
+    printf("%.*f %s explained by the composition by %s (%g %% CI %.*f to %.*f)", de, e->estimate,
+           fabs(e->estimate) == 1 ? "is" : "are", covs, level * 100, de, e->ci_low, de, e->ci_high);
     if (e->estimate * g->estimate < 0)
-        printf(": the composition works against the gap, which would otherwise be larger");
+        printf(": the composition works against the gap, which would otherwise be larger in size");
     printf(";\n  unexplained (the group's own coefficient): %s.\n", ex_num(b, sizeof b, u, level));
 }
 

@@ -122,6 +122,12 @@ class Explain(StoreCase):
         self.assertIn("explained by the composition by ageband,sex (95 % CI", text)
         self.assertIn("Since 2011 the gap changed by", text)
         self.assertNotIn("nan", text)
+        # A reversed gap is said to be reversed, never a percentage; small numbers keep digits.
+        text = run("explain", "--survey", "copenhagen", "--measure", "share_discriminated",
+                   "--covariates", "ageband,sex", "--waves", "2014", db=self.db, check=0).stdout
+        self.assertIn("The gap is reversed: minorities score 0.097 points above", text)
+        self.assertNotIn("%,", text)
+        self.assertNotIn(" 0.00 ", text)
 
     def test_without_standard_csv_it_says_so(self):
         d = os.path.join(self.tmp.name, "nostd")

@@ -182,6 +182,15 @@ for (wv in c(2011, 2014)) {
   cat(sprintf("wave %d: degf %d (linearization), %d (JKn)\n", wv, degf(des), degf(rep)))
 }
 
+# ---- A covariate with missing codes (tillid_kommune: 8, 9): the respondents without it leave
+# the analysis (complete cases, their PSUs kept); standardised to the pooled cells.
+dw <- d # wave 2014, the last of the loop above
+dw$kommune <- factor(ifelse(dw$tillid_kommune %in% c(8, 9), NA, dw$tillid_kommune))
+okm <- !is.na(dw$inclusion) & !is.na(dw$kommune)
+desm <- subset(svydesign(id = ~psu, strata = ~stratum, weights = ~weight, data = dw), okm)
+explain_case("example_missing_lin", desm, "inclusion", "sex + kommune", c("sex", "kommune"),
+             ~sex + kommune, as.vector(svytable(~sex + kommune, desm)), 2014)
+
 # ---- Raked weights (helby weight create --method rake on 2014's margins: district, origin,
 # sex x age band), as R calibrate(calfun = "raking"): regression-adjusted means and the
 # decomposition carry the calibration residuals. (Standardisation after calibration is left

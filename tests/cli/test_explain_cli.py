@@ -84,6 +84,18 @@ class Explain(StoreCase):
                 for k in ("estimate", "se"):
                     self.assertLess(rel(float(r[k]), float(g[k])), 1e-8, (case, g["quantity"], k))
 
+    def test_a_covariate_with_missing_codes_leaves_rows_out_as_r(self):
+        got = {(r["quantity"], r["term"]): r for r in rows(run(
+            "explain", "--survey", "copenhagen", "--measure", "inclusion", "--covariates",
+            "sex,tillid_kommune", "--waves", "2014", "--standard", "pooled", "--format", "csv",
+            db=self.db, check=0).stdout)}
+        want = golden("example_missing_lin")
+        self.assertEqual(len(want), 13)
+        for g in want:
+            r = got[(g["quantity"], {"kommune": "tillid_kommune"}.get(g["term"], g["term"]))]
+            for k in ("estimate", "se"):
+                self.assertLess(rel(float(r[k]), float(g[k])), 1e-8, (g["quantity"], k))
+
     def test_raw_gap_is_compares_and_changes_add_variances(self):
         out = rows(self.explain("--format", "csv").stdout)
         cmp = rows(run("compare", "--survey", "copenhagen", "--measure", "inclusion",

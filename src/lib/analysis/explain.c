@@ -538,6 +538,7 @@ helby_status helby_explain(helby_store *st, const helby_survey *s, const helby_e
     ex_std S;
     char note[256] = "";
     memset(cv, 0, sizeof cv);
+    memset(&S, 0, sizeof S);
     helby_status rc = ex_setup(s, req, cov, cv, &S, note, err);
     helby_explain_result *r = rc ? NULL : calloc(1, sizeof *r);
     if (!rc && !r)

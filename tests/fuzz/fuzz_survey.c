@@ -3,15 +3,56 @@
  * An input that starts like a serialized definition ("helby-survey 1\n") goes to
  * helby_survey_from_blob as it is (the store's copy). Any other input is a set of files,
  * each opened by a line "@@ NAME" (survey.ini, codebook.csv, indices.csv, shares.csv,
- * targets.csv, margins/WAVE.csv), turned into a blob with correct lengths so the fuzzer
- * reaches the parsers behind the framing. A definition that loads must be consistent: its
- * role columns and index items point into its variables, and serializing it and loading
- * that again gives the same hash. A failure must carry a message. */
+ * targets.csv, sensitivity.csv, derived.csv, standard.csv, margins/WAVE.csv), turned into a
+ * blob with correct lengths so the fuzzer reaches the parsers behind the framing. A
+ * definition that loads must be consistent: its role columns and index items point into its
+ * variables, its derived variables follow the codebook's and are found by name, map their
+ * source's values to labelled codes or NaN, its standard's cells are codes of their
+ * variables with positive finite populations, and serializing it and loading that again
+ * gives the same hash. A failure must carry a message. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz_util.h"
 #include "helby/survey.h"
+
+/* Derived variables: after the codebook's, found by name, from a codebook source, and every
+ * value they give a labelled code (or NaN: missing). */
+static void check_derived(const helby_survey *s)
+{
+    for (size_t k = 0; k < s->n_derived; k++) {
+        const helby_derived *d = &s->derived[k];
+        const helby_variable *v = &s->vars[d->var];
+        if (d->var != s->n_vars + k || d->source >= s->n_vars ||
+            helby_survey_find_var(s, v->name) != d->var || v->type != HELBY_TYPE_CODE)
+            fuzz_fail("a derived variable out of place");
+        const double probe[] = {-1e9, -1, 0, 0.5, 1, 2, 3, 4, 5, 9, 10, 18, 29.5, 65, 99, 1e9};
+        for (size_t i = 0; i < sizeof probe / sizeof probe[0]; i++) {
+            double c = helby_derived_value(s, d, probe[i]);
+            if (!isnan(c) && !helby_variable_value_label(v, c))
+                fuzz_fail("a derived value without a label");
+        }
+        if (!isnan(helby_derived_value(s, d, NAN)))
+            fuzz_fail("a missing value derived to a code");
+    }
+    const helby_standard *sd = helby_survey_standard(s);
+    if (!sd)
+        return;
+    if (sd->n_vars < 1 || sd->n_vars > 8 || sd->n_cells < 1)
+        fuzz_fail("a standard without variables or cells");
+    for (size_t c = 0; c < sd->n_cells; c++) {
+        if (!(sd->population[c] > 0) || !isfinite(sd->population[c]))
+            fuzz_fail("a standard population not positive and finite");
+        for (size_t j = 0; j < sd->n_vars; j++) {
+            size_t v = helby_survey_find_var(s, sd->vars[j]);
+            double x = sd->codes[c * sd->n_vars + j];
+            if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE || x != floor(x) ||
+                helby_variable_is_missing_code(&s->vars[v], x))
+                fuzz_fail("a standard cell that is not a code of its variable");
+        }
+    }
+}
 
 static void check_loaded(const helby_survey *s)
 {
@@ -33,6 +74,7 @@ static void check_loaded(const helby_survey *s)
     for (size_t i = 0; i < s->n_shares; i++)
         if (s->shares[i].var >= s->n_vars)
             fuzz_fail("a share variable outside the variables");
+    check_derived(s);
     char *blob;
     size_t len;
     helby_error err;

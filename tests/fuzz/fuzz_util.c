@@ -80,8 +80,9 @@ void fuzz_def_remove(fuzz_def *d, const char *name)
 void fuzz_def_copenhagen(fuzz_def *d)
 {
     static const char *const files[] = {"survey.ini",       "codebook.csv",     "indices.csv",
-                                        "shares.csv",       "targets.csv",      "margins/2011.csv",
-                                        "margins/2012.csv", "margins/2013.csv", "margins/2014.csv"};
+                                        "shares.csv",       "targets.csv",      "derived.csv",
+                                        "standard.csv",     "margins/2011.csv", "margins/2012.csv",
+                                        "margins/2013.csv", "margins/2014.csv"};
     memset(d, 0, sizeof *d);
     for (size_t i = 0; i < sizeof files / sizeof files[0]; i++) {
         char path[1024];

@@ -8,6 +8,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(os.path.dirname(HERE))
 SURVEY = os.path.join(ROOT, "surveys", "copenhagen")
 FILES = ["survey.ini", "codebook.csv", "indices.csv", "shares.csv", "targets.csv",
+         "derived.csv", "standard.csv",
          "margins/2011.csv", "margins/2012.csv", "margins/2013.csv", "margins/2014.csv"]
 
 
@@ -51,6 +52,20 @@ minimal_ini = read("survey.ini").replace(b"strata = stratum", b"strata =").repla
 write("survey", "no_shares_targets.txt", b"".join(
     b"@@ " + n.encode() + b"\n" + (minimal_ini if n == "survey.ini" else read(n)) + b"\n"
     for n in ["survey.ini", "codebook.csv", "indices.csv"]))
+
+# survey: derived.csv's kinds and bounds (real source, open, negative and single bands, a
+# merge leaving a code missing), a standard over a derived variable, a margin of one.
+derived = (b"variable;label_da;label_en;source;kind;rule;values\n"
+           b"fpcband;K;C;fpc;bands;-5--1|0-10|10.5-20|21-;\n"
+           b"fpclow;K;C;fpc;bands;-3|4|5-;\n"
+           b"trust3;T;T;tillid_naboer;bands;0-4|5-7|8-;1=lav|2=middel|3=h\xc3\xb8j\n"
+           b"origin3;H;O;origin;merge;1=1|2=2|3=;1=a|2=b\n"
+           b"ageband2;A;A;ageband;bands;1-2|3-4;1=18-44|2=45+\n")
+standard = b"ageband2;sex;population\n1;1;10\n1;2;20\n2;1;30\n2;2;40.5\n"
+margins = read("margins/2011.csv") + b"ageband2;1;288260\nageband2;2;208740\n"
+variant = {"derived.csv": derived, "standard.csv": standard, "margins/2011.csv": margins}
+write("survey", "derived_kinds.txt", b"".join(
+    b"@@ " + n.encode() + b"\n" + variant.get(n, read(n)) + b"\n" for n in FILES))
 
 # margins: 'T' + targets.csv, anything else + margins/2011.csv.
 write("margins", "targets.csv", b"T" + read("targets.csv"))

@@ -211,7 +211,11 @@ static void ex_words(const helby_explain_fit *f, const char *covs, double level)
                dg, -g->estimate, dg, g->estimate);
     printf("%.*f %s explained by the composition by %s (%g %% CI %.*f to %.*f)", de, e->estimate,
            fabs(e->estimate) == 1 ? "is" : "are", covs, level * 100, de, e->ci_low, de, e->ci_high);
-    if (e->estimate * g->estimate < 0)
+    /* A direction is claimed only when the CI excludes zero: otherwise the sample cannot
+     * tell the explained part from none at all. */
+    if (e->ci_low <= 0 && e->ci_high >= 0)
+        printf(": not distinguishable from zero at this level");
+    else if (e->estimate * g->estimate < 0)
         printf(": the composition works against the gap, which would otherwise be larger in size");
     printf(";\n  unexplained (the group's own coefficient): %s.\n", ex_num(b, sizeof b, u, level));
 }
@@ -257,9 +261,22 @@ static void ex_change(const helby_explain_result *r, size_t w, const char *const
     }
 }
 
+/* The covariates for a sentence: "ageband", "ageband and sex", "a, b and c". */
+static void ex_join(const cli_list *C, char *buf, size_t n)
+{
+    size_t at = 0;
+    buf[0] = 0;
+    for (size_t i = 0; i < C->n && at < n; i++) {
+        const char *sep = i == 0 ? "" : i + 1 == C->n ? " and " : ", ";
+        at += (size_t)snprintf(buf + at, n - at, "%s%s", sep, C->item[i]);
+    }
+}
+
 static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_list *C)
 {
     const double level = a->req.opt.level;
+    char covs[512];
+    ex_join(C, covs, sizeof covs);
     if (r->standard_note[0])
         printf("Note: %s.\n\n", r->standard_note);
     for (size_t w = 0; w < r->n_waves; w++) {
@@ -276,10 +293,10 @@ static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_l
                      level);
         ex_means(f, HELBY_EX_ADJ_MEAN_DANES, HELBY_EX_ADJ_MEAN_MINORITIES, HELBY_EX_ADJ_GAP,
                  "regression-adjusted", level);
-        ex_words(f, a->covariates, level);
+        ex_words(f, covs, level);
         ex_terms(f, C->item, level, "explained by");
         if (w != r->baseline)
-            ex_change(r, w, C->item, a->covariates, level);
+            ex_change(r, w, C->item, covs, level);
         if (f->note[0])
             printf("  Note: %s.\n", f->note);
         printf("\n");

@@ -102,6 +102,21 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_w
                                  const helby_estimate_options *opt, helby_goal_result *out,
                                  helby_error *err);
 
+/* The adjusted counterpart of a relative gap reduction target (targets.csv `adjust`,
+ * docs/method.md §13): judged on composition-adjusted gaps g0 (baseline wave) and gt (target
+ * wave), each from its own wave's design (helby_explain's adj_gap or std_gap). The reduction
+ * 1 - G_t/G_0 by the delta method over independent waves, Var = V_t/G_0^2 +
+ * (G_t/G_0^2)^2 V_0 (0 for the target wave at the baseline: same wave), df Satterthwaite over
+ * the two parts (df > 0, or opt->df > 0: that df), t CI (normal when opt->ci is). Verdict as
+ * the raw one: met when ci_low >= x/100, not met when ci_high < x/100, else inconclusive, and
+ * inconclusive when |G_0|/SE(G_0) <= t (Fieller's interval unbounded, with t on the df of
+ * G_t - G_0) unless df is fixed; undefined when a gap is NaN. gap_reversed: G_0 G_t < 0. */
+helby_status helby_goal_evaluate_adjusted(const helby_target *tg, double x,
+                                          const helby_estimate *g0, const helby_estimate *gt,
+                                          int same_wave, double df,
+                                          const helby_estimate_options *opt, helby_goal_result *out,
+                                          helby_error *err);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -117,6 +117,12 @@ typedef struct helby_target {
     const char *group; /* "all", "danes", "minorities" or a group code label */
     long baseline_wave;
     long target_wave; /* 0 = latest wave */
+    /* Optional columns `adjust` and `adjust_method` (docs/definitions.md): covariates (code
+     * variables of codebook.csv or derived.csv) the verdict is judged on adjusted for, beside
+     * the raw one; relative_gap_reduction targets only. n_adjust 0: none. */
+    const char *const *adjust;
+    size_t n_adjust;
+    int adjust_standardise; /* 0: regression-adjusted gap (default), 1: standardised */
 } helby_target;
 
 typedef struct helby_margin_cell {

@@ -102,7 +102,8 @@ class Runs(StoreCase):
         listing = run("runs", "list", db=self.db, check=0).stdout
         lines = listing.rstrip("\n").splitlines()
         self.assertEqual(len(lines), 2)  # one short line per run, no header
-        self.assertRegex(lines[0], r"^  1  copenhagen  \d{4}-\d\d-\d\d \d\d:\d\d  1095 estimates  "
+        # 1095 rows, then goal4's adjusted ones (targets.csv adjust): 4 waves x 8 and the verdict.
+        self.assertRegex(lines[0], r"^  1  copenhagen  \d{4}-\d\d-\d\d \d\d:\d\d  1128 estimates  "
                                    r"linearization, base, 95 %  [0-9a-f]{8}$")
         self.assertIn("  2  copenhagen  ", lines[1])
         self.assertIn("  jkn, base, 95 %  ", lines[1])

@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "helby/analysis.h"
+#include "helby/compare.h"
+#include "helby/explain.h"
 
 #define FIXTURE HELBY_SOURCE_ROOT "/tests/data/runs_v3/store.db"
 
@@ -343,6 +345,170 @@ static void a_missing_weight_set_is_an_error_not_a_run(void **state)
     helby_store_close(st);
 }
 
+/* The row of measure m and domain d among rows, or NULL. */
+static const helby_run_row *find_row(const helby_run_row *rows, size_t n, const char *m,
+                                     const char *d)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(rows[i].measure, m) && !strcmp(rows[i].domain, d))
+            return &rows[i];
+    return NULL;
+}
+
+static void same_bits(const helby_run_row *r, const helby_estimate *e)
+{
+    assert_non_null(r);
+    assert_memory_equal(&r->estimate, &e->estimate, sizeof(double));
+    assert_memory_equal(&r->se, &e->se, sizeof(double));
+    assert_memory_equal(&r->ci_low, &e->ci_low, sizeof(double));
+    assert_memory_equal(&r->ci_high, &e->ci_high, sizeof(double));
+    assert_memory_equal(&r->df, &e->df, sizeof(double));
+}
+
+/* The example's definition (goal4 with adjust = ageband|sex) made current in the fixture
+ * store: the earlier engine's runs are not recomputed on it (their definition is another),
+ * so never gain adjusted rows; a new run stores goal4's adjusted rows, equal bit for bit to
+ * helby_explain on the same waves, and reruns bit for bit. */
+static void adjusted_rows_equal_explain_and_rerun_bit_for_bit(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    helby_survey *s = NULL;
+    assert_int_equal(helby_survey_load(&s, HELBY_SOURCE_ROOT "/surveys/copenhagen", &err),
+                     HELBY_OK);
+    assert_int_equal(s->targets[0].n_adjust, 2);
+    assert_int_equal(helby_store_add_survey(st, s, 1, NULL, &err), HELBY_OK);
+    helby_rerun_result rr;
+    /* A rerun computes on the current definition only when it is the run's: a run of the
+     * definition before is refused, never recomputed with adjusted rows. */
+    assert_int_equal(helby_run_rerun(st, 1, &rr, &err), HELBY_OK);
+    assert_int_equal(rr.outcome, HELBY_RERUN_INPUTS_CHANGED);
+    assert_int_equal(rr.definition_changed, 1);
+    assert_int_equal(rr.n_rows, 0);
+    helby_rerun_result_free(&rr);
+    helby_run_options o;
+    helby_run_options_default(&o);
+    helby_run_info info;
+    size_t n = 0;
+    assert_int_equal(helby_run_create(st, "copenhagen", &o, &info, &n, &err), HELBY_OK);
+    assert_int_equal(helby_run_rerun(st, info.id, &rr, &err), HELBY_OK);
+    assert_int_equal(rr.outcome, HELBY_RERUN_REPRODUCED);
+    assert_string_equal(rr.result_hash, rr.run.result_hash);
+    helby_rerun_result_free(&rr);
+    helby_run_row *rows = NULL;
+    char inputs[2048];
+    assert_int_equal(helby_run_compute(st, s, &o, &rows, &n, inputs, sizeof inputs, &err),
+                     HELBY_OK);
+    helby_explain_request q;
+    helby_explain_request_default(&q);
+    const char *cov[2] = {"ageband", "sex"};
+    q.measure = "inclusion", q.covariates = cov, q.n_covariates = 2, q.baseline = 2011;
+    q.opt.ci = HELBY_CI_T, q.no_standard = 1;
+    helby_explain_result *ex = NULL;
+    assert_int_equal(helby_explain(st, s, &q, &ex, &err), HELBY_OK);
+    assert_int_equal(ex->n_waves, 2);
+    const helby_explain_quantity qs[5] = {HELBY_EX_RAW_GAP, HELBY_EX_ADJ_MEAN_DANES,
+                                          HELBY_EX_ADJ_MEAN_MINORITIES, HELBY_EX_ADJ_GAP,
+                                          HELBY_EX_UNEXPLAINED};
+    char d[160];
+    for (size_t w = 0; w < ex->n_waves; w++) {
+        for (int k = 0; k < 5; k++) {
+            snprintf(d, sizeof d,
+                     "wave=%ld,quantity=%s,baseline=2011,adjust=regression:ageband+sex",
+                     ex->wave_ids[w], helby_explain_quantity_name(qs[k]));
+            same_bits(find_row(rows, n, "inclusion", d), &ex->fits[w].q[qs[k]]);
+        }
+        snprintf(
+            d, sizeof d,
+            "wave=%ld,quantity=explained,term=total,baseline=2011,adjust=regression:ageband+sex",
+            ex->wave_ids[w]);
+        same_bits(find_row(rows, n, "inclusion", d), &ex->fits[w].q[HELBY_EX_EXPLAINED]);
+        for (size_t t = 0; t < 2; t++) {
+            snprintf(d, sizeof d,
+                     "wave=%ld,quantity=explained,term=%s,baseline=2011,adjust=regression:ageband+"
+                     "sex",
+                     ex->wave_ids[w], cov[t]);
+            same_bits(find_row(rows, n, "inclusion", d), &ex->fits[w].terms[t]);
+        }
+    }
+    helby_goal_result gr;
+    assert_int_equal(
+        helby_goal_evaluate_adjusted(&s->targets[0], 10, &ex->fits[0].q[HELBY_EX_ADJ_GAP],
+                                     &ex->fits[1].q[HELBY_EX_ADJ_GAP], 0, 0, &q.opt, &gr, &err),
+        HELBY_OK);
+    const helby_run_row *g = find_row(rows, n, "inclusion",
+                                      "goal=goal4,wave=2014,baseline=2011,x=10,adjust=regression:"
+                                      "ageband+sex");
+    same_bits(g, &gr.q);
+    assert_string_equal(g->flag, helby_verdict_name(gr.verdict));
+    /* Only goal4 has adjust: 2 waves x 8 rows and its verdict, after every other row. */
+    size_t na = 0;
+    for (size_t i = 0; i < n; i++)
+        if (strstr(rows[i].domain, ",adjust=")) {
+            assert_true(i >= n - 17);
+            na++;
+        }
+    assert_int_equal(na, 17);
+    helby_explain_result_free(ex);
+    free(rows);
+    helby_survey_free(s);
+    helby_store_close(st);
+}
+
+/* The adjusted verdict on hand-worked numbers. G_0 = 10 (SE 2, df 50), G_t = 8 (SE 1.5,
+ * df 40): reduction 1 - 8/10 = 0.2; Var = 1.5^2/10^2 + (8/10^2)^2 2^2 = 0.0225 + 0.0256 =
+ * 0.0481, SE 0.219317121994613; Satterthwaite df 0.0481^2 / (0.0225^2/40 + 0.0256^2/50) =
+ * 89.8020257380126 (R: qt(0.975, 89.80) = 1.98673421137883): CI 0.2 -+ 0.43573 includes
+ * 0.1, so inconclusive. */
+static void the_adjusted_verdict_on_hand_worked_numbers(void **state)
+{
+    (void)state;
+    helby_target tg = {0};
+    tg.kind = HELBY_TARGET_RELATIVE_GAP_REDUCTION;
+    helby_estimate_options o;
+    helby_estimate_options_default(&o);
+    helby_estimate g0 = {.estimate = 10, .se = 2, .df = 50, .n = 100};
+    helby_estimate gt = {.estimate = 8, .se = 1.5, .df = 40, .n = 80};
+    helby_goal_result r;
+    helby_error err;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_float_equal(r.q.estimate, 0.2, 1e-15);
+    assert_float_equal(r.q.se, 0.219317121994613, 1e-14);
+    assert_float_equal(r.q.df, 89.8020257380126, 1e-9);
+    assert_float_equal(r.q.ci_low, 0.2 - 1.98673421137883 * 0.219317121994613, 1e-12);
+    assert_float_equal(r.q.ci_high, 0.2 + 1.98673421137883 * 0.219317121994613, 1e-12);
+    assert_int_equal(r.verdict, HELBY_VERDICT_INCONCLUSIVE);
+    assert_int_equal(r.n, 80);
+    assert_int_equal(r.gap_reversed, 0);
+    /* G_t = 5 (SE 0.5), G_0 SE 0.5: 0.5 with SE sqrt(0.0025 + 0.000625) = 0.0559: met. */
+    g0.se = 0.5, gt.estimate = 5, gt.se = 0.5;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_float_equal(r.q.se, sqrt(0.003125), 1e-15);
+    assert_int_equal(r.verdict, HELBY_VERDICT_MET);
+    /* G_t = 11: -0.1, SE sqrt(0.0025 + 0.003025) = 0.0743, CI high about 0.047 < 0.1. */
+    gt.estimate = 11;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_float_equal(r.q.estimate, -0.1, 1e-15);
+    assert_int_equal(r.verdict, HELBY_VERDICT_NOT_MET);
+    /* Closed and reversed: G_t = -2 gives 1.2, flagged. */
+    gt.estimate = -2;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_float_equal(r.q.estimate, 1.2, 1e-15);
+    assert_int_equal(r.gap_reversed, 1);
+    /* A baseline gap indistinguishable from zero (|G_0| / SE = 1): inconclusive, unless the
+     * df is fixed (then the delta-method CI alone: 0.5 -+ t 0.707 includes 0.1 anyway). */
+    g0.estimate = 1, g0.se = 1, gt.estimate = 0.5, gt.se = 0.1;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_int_equal(r.fieller_bounded, 0);
+    assert_int_equal(r.verdict, HELBY_VERDICT_INCONCLUSIVE);
+    /* An undefined gap, and a zero baseline gap: undefined. */
+    g0.estimate = 0;
+    assert_int_equal(helby_goal_evaluate_adjusted(&tg, 10, &g0, &gt, 0, 0, &o, &r, &err), HELBY_OK);
+    assert_int_equal(r.verdict, HELBY_VERDICT_UNDEFINED);
+    assert_true(isnan(r.q.estimate));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -358,6 +524,9 @@ int main(void)
             origin_rows_are_added_to_method_2_runs_and_change_no_other_row, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_weight_set_is_an_error_not_a_run, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(adjusted_rows_equal_explain_and_rerun_bit_for_bit, setup,
+                                        teardown),
+        cmocka_unit_test(the_adjusted_verdict_on_hand_worked_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

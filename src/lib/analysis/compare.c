@@ -291,3 +291,61 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_w
     out->verdict = helby_verdict_of(&out->q, x, 0);
     return HELBY_OK;
 }
+
+/* The t (or normal) quantile of a two-sided interval at opt's level on df. */
+static double crit(const helby_estimate_options *opt, double df)
+{
+    double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
+    if ((opt && opt->ci == HELBY_CI_NORMAL) || !(df > 0) || isinf(df))
+        return gsl_cdf_ugaussian_Pinv(p);
+    return gsl_cdf_tdist_Pinv(p, df);
+}
+
+helby_status helby_goal_evaluate_adjusted(const helby_target *tg, double x,
+                                          const helby_estimate *g0, const helby_estimate *gt,
+                                          int same_wave, double df,
+                                          const helby_estimate_options *opt, helby_goal_result *out,
+                                          helby_error *err)
+{
+    (void)err;
+    memset(out, 0, sizeof *out);
+    out->n = min_n(g0->n, gt->n);
+    out->fieller_bounded = 1;
+    const double G0 = g0->estimate, Gt = gt->estimate;
+    if (tg->kind != HELBY_TARGET_RELATIVE_GAP_REDUCTION || !isfinite(G0) || !isfinite(Gt) ||
+        G0 == 0 || !isfinite(g0->se) || !isfinite(gt->se)) {
+        undefined(&out->q);
+        out->q.n = out->n;
+        out->verdict = HELBY_VERDICT_UNDEFINED;
+        return HELBY_OK;
+    }
+    double v0 = same_wave ? 0 : g0->se * g0->se, vt = same_wave ? 0 : gt->se * gt->se;
+    double a = 1 / G0, c = Gt / (G0 * G0);
+    double parts[2] = {a * a * vt, c * c * v0}, dfs[2] = {gt->df, g0->df};
+    int fixed = df > 0 || (opt && opt->df > 0);
+    if (!(df > 0))
+        df = opt && opt->df > 0 ? opt->df
+             : same_wave        ? gt->df
+                                : helby_satterthwaite_df(parts, dfs, 2);
+    helby_estimate *q = &out->q;
+    q->estimate = 1 - Gt / G0;
+    q->se = sqrt(parts[0] + parts[1]);
+    q->df = df;
+    double t = crit(opt, df);
+    q->ci_low = q->estimate - t * q->se;
+    q->ci_high = q->estimate + t * q->se;
+    q->deff = NAN;
+    q->rel_se = q->estimate != 0 ? q->se / fabs(q->estimate) : INFINITY;
+    q->n = out->n;
+    out->gap_reversed = G0 * Gt < 0;
+    if (!same_wave) {
+        double vv[2] = {vt, v0}, nd = fixed ? df : helby_satterthwaite_df(vv, dfs, 2);
+        double tn = crit(opt, nd);
+        out->fieller_bounded = G0 * G0 - tn * tn * v0 > 0;
+    }
+    if (!out->fieller_bounded && !fixed)
+        out->verdict = HELBY_VERDICT_INCONCLUSIVE;
+    else
+        out->verdict = helby_verdict_of(q, x / 100, 1);
+    return HELBY_OK;
+}

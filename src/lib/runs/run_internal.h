@@ -15,6 +15,14 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
                                         const helby_run_options *o, helby_run_row **rows,
                                         size_t *n_rows, helby_error *err);
 
+/* The adjusted rows of a run with comparisons (runadjust.c): for each target of s with
+ * `adjust`, helby_explain with the run's variance, weights, level and df, per wave (domains
+ * "wave=W,quantity=Q[,term=T],baseline=B,adjust=METHOD:COV+COV") and the adjusted verdict
+ * ("goal=G,wave=W,baseline=B,x=X,adjust=METHOD:COV+COV"). None when no target has adjust. */
+helby_status helby_run_adjusted_rows(helby_store *st, const helby_survey *s,
+                                     const helby_run_options *o, helby_run_row **rows,
+                                     size_t *n_rows, helby_error *err);
+
 /* The status an error record holds after a failed call (err may be NULL). */
 static inline helby_status helby_run_status(const helby_error *err)
 {

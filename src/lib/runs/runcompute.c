@@ -414,6 +414,25 @@ static int sensitivity_rows(run_ctx *c, helby_store *st, helby_error *err)
     return 0;
 }
 
+/* Last of all, the adjusted rows of targets with `adjust` (runadjust.c). */
+static int adjusted_rows(run_ctx *c, helby_store *st, helby_error *err)
+{
+    helby_run_row *rows = NULL;
+    size_t n = 0;
+    if (helby_run_adjusted_rows(st, c->s, c->o, &rows, &n, err))
+        return 1;
+    for (size_t i = 0; i < n; i++) {
+        helby_run_row *x = push_row(&c->out, err);
+        if (!x) {
+            free(rows);
+            return 1;
+        }
+        *x = rows[i];
+    }
+    free(rows);
+    return 0;
+}
+
 static int alloc_work(run_ctx *c, helby_error *err);
 
 /* The dataset, design, replicates and weights of a run, and the work arrays. */
@@ -527,6 +546,8 @@ helby_status helby_run_compute(helby_store *st, const helby_survey *s, const hel
         rc = reliability_rows(&c, err);
     if (!rc && o->sensitivity)
         rc = sensitivity_rows(&c, st, err);
+    if (!rc && o->comparisons)
+        rc = adjusted_rows(&c, st, err);
     if (!rc) {
         *rows = c.out.rows;
         *n_rows = c.out.n;

@@ -477,6 +477,10 @@ typedef struct loader {
     ini ini;
     const double *waves;
     size_t n_waves;
+    /* targets.csv's adjust columns, checked once derived.csv and standard.csv are read. */
+    const char *tg_file;
+    long *tg_line;
+    long tg_col_adjust, tg_col_method;
 } loader;
 
 static helby_status ini_required(loader *L, const char *section, const char *key, const char **out)
@@ -1053,6 +1057,82 @@ static helby_status parse_shares(loader *L, const def_file *f)
     return HELBY_OK;
 }
 
+/* A target's optional adjust ("ageband|sex") and adjust_method (regression, standardise):
+ * split here, the covariates checked by check_adjust once derived.csv is read. */
+static helby_status target_adjust(loader *L, const table *t, size_t r, helby_target *x)
+{
+    const char *a = cell(t, r, "adjust"), *m = cell(t, r, "adjust_method");
+    long line = L->tg_line[r];
+    if (!strcmp(m, "standardise"))
+        x->adjust_standardise = 1;
+    else if (m[0] && strcmp(m, "regression"))
+        return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, L->tg_col_method, x->goal,
+                              "adjust_method must be regression or standardise, not '%s'", m);
+    if (!a[0]) {
+        if (m[0])
+            return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, L->tg_col_method, x->goal,
+                                  "adjust_method without adjust");
+        return HELBY_OK;
+    }
+    if (x->kind != HELBY_TARGET_RELATIVE_GAP_REDUCTION)
+        return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, L->tg_col_adjust, x->goal,
+                              "adjust applies to relative_gap_reduction targets (a gap) only");
+    size_t n = 1;
+    for (const char *p = a; *p; p++)
+        n += *p == '|';
+    const char **v = arena_alloc(L->s, (n + 1) * sizeof *v);
+    if (!v)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; k < n; k++) {
+        const char *e = strchr(a, '|');
+        size_t len = e ? (size_t)(e - a) : strlen(a);
+        char *c = arena_alloc(L->s, len + 1);
+        if (!c)
+            return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+        memcpy(c, a, len);
+        v[k] = c;
+        a += len + (e != NULL);
+    }
+    x->adjust = v;
+    x->n_adjust = n;
+    return HELBY_OK;
+}
+
+/* After derived.csv and standard.csv: each covariate a code variable (not the group), named
+ * once; standardise needs a standard.csv with every covariate's column. */
+static helby_status check_adjust(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    for (size_t r = 0; r < s->n_targets; r++) {
+        const helby_target *x = &s->targets[r];
+        long line = L->tg_line[r], col = L->tg_col_adjust;
+        for (size_t k = 0; k < x->n_adjust; k++) {
+            size_t v = helby_survey_find_var(s, x->adjust[k]);
+            if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE || v == s->group_var)
+                return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, col, x->adjust[k],
+                                      "a covariate of adjust must be a coded variable of "
+                                      "codebook.csv or derived.csv other than the group");
+            for (size_t q = 0; q < k; q++)
+                if (!strcmp(x->adjust[q], x->adjust[k]))
+                    return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, col, x->adjust[k],
+                                          "covariate named twice in adjust");
+            if (!x->adjust_standardise)
+                continue;
+            const helby_standard *sd = L->s->has_standard ? &L->s->standard : NULL;
+            int found = 0;
+            for (size_t j = 0; sd && j < sd->n_vars; j++)
+                found |= !strcmp(sd->vars[j], x->adjust[k]);
+            if (!found)
+                return helby_error_at(L->err, HELBY_EINPUT, L->tg_file, line, L->tg_col_method,
+                                      x->adjust[k],
+                                      "adjust_method standardise needs standard.csv with a "
+                                      "column %s",
+                                      x->adjust[k]);
+        }
+    }
+    return HELBY_OK;
+}
+
 static helby_status parse_targets(loader *L, const def_file *f)
 {
     static const char *const req[] = {"goal",  "measure",       "kind", "x",
@@ -1063,8 +1143,12 @@ static helby_status parse_targets(loader *L, const def_file *f)
         return st;
     helby_survey *s = &L->s->pub;
     helby_target *tg = arena_alloc(L->s, (t.nrows + 1) * sizeof *tg);
-    if (!tg)
+    L->tg_line = arena_alloc(L->s, (t.nrows + 1) * sizeof *L->tg_line);
+    if (!tg || !L->tg_line)
         return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    L->tg_file = f->name;
+    L->tg_col_adjust = cell_col(&t, "adjust");
+    L->tg_col_method = cell_col(&t, "adjust_method");
     for (size_t r = 0; r < t.nrows; r++) {
         helby_target *x = &tg[r];
         long line = t.line[r];
@@ -1109,6 +1193,9 @@ static helby_status parse_targets(loader *L, const def_file *f)
                                   x->goal, "target wave '%s' is not one of the survey's waves", tw);
         x->baseline_wave = (long)bw;
         x->target_wave = (long)twv;
+        L->tg_line[r] = line;
+        if ((st = target_adjust(L, &t, r, x)))
+            return st;
     }
     s->targets = tg;
     s->n_targets = t.nrows;
@@ -2057,7 +2144,8 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
     if ((st = resolve_roles(&L)) || (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
         (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||
-        (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))))
+        (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))) ||
+        (st = check_adjust(&L)))
         goto fail;
     free(fs.f);
     *out = &s->pub;

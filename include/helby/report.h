@@ -101,7 +101,21 @@ typedef struct helby_report_goal {
     char rule[400];
     char quantity_label[128]; /* "Relative change of the gap 2011→2014" */
     char sentence[1024];      /* who, from what to what, by how much, how sure, the verdict */
+    /* A target with `adjust` (targets.csv, docs/explaining.md): adj[w * HELBY_RA_N + k] the
+     * wave's gap (complete cases), adjusted gap, explained and unexplained parts (raw values;
+     * NULL when the goal has none); adj_q the goal judged on the adjusted gap, in q's
+     * convention (flag its verdict); adj_sentence the target wave's decomposition and the
+     * adjusted verdict in words. */
+    helby_report_cell *adj;
+    helby_report_cell adj_q;
+    int adj_standardise;      /* 0 regression-adjusted, 1 standardised */
+    int adj_share;            /* the measure is a share: percentage points */
+    char adj_covariates[192]; /* the covariates' labels: "age band and sex" */
+    char adj_spec[160];       /* as the run's domains name it: "regression:ageband+sex" */
+    char adj_sentence[1024];
 } helby_report_goal;
+
+enum { HELBY_RA_GAP = 0, HELBY_RA_ADJUSTED, HELBY_RA_EXPLAINED, HELBY_RA_UNEXPLAINED, HELBY_RA_N };
 
 typedef struct helby_report_indicator {
     char goal[16]; /* "goal1" ... */
@@ -212,6 +226,15 @@ helby_status helby_report_write(const helby_report *r, helby_report_format f, in
                                 FILE *out, helby_error *err);
 /* The XLSX workbook at path (one sheet per table, a provenance and method sheet). */
 helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err);
+
+/* The decomposition of goal g's gap in wave index w in words, in r->lang ("da", "en"), at
+ * r->level: "Of the gap of 7.8 points in 2014, 0.4 points (95 % CI 0.1 to 0.7) are explained
+ * by age band and sex; adjusted for them the gap is 7.4 points (95 % CI 5.3 to 9.5)." It
+ * claims a direction only when the CI excludes zero, says so when composition works the other
+ * way, when the explained part exceeds the gap and when a gap is reversed, and never gives a
+ * share in percent. Empty when g has no adjusted cells or they are hidden. */
+void helby_report_adjust_sentence(const helby_report *r, const helby_report_goal *g, size_t w,
+                                  char *buf, size_t n);
 
 /* A number for people: `decimals` places, decimal comma in Danish; "–" for NaN. */
 void helby_report_num(const helby_report *r, double v, int decimals, char *buf, size_t n);

@@ -410,8 +410,9 @@ class Report(unittest.TestCase):
         out = os.path.join(self.tmp.name, "da.xlsx")
         self.report("--format", "xlsx", "-o", out)  # Danish, the survey's language
         book = read_xlsx(out)
+        # "Justeret": goal4's adjusted gaps (targets.csv adjust), before the run's sheet.
         self.assertEqual(list(book), ["Mål", "Estimater", "Sammenligninger", "Bydele",
-                                      "Reliabilitet", "Kørsel og metode"])
+                                      "Reliabilitet", "Justeret", "Kørsel og metode"])
         heads = {name: table(cells)[0] for name, cells in book.items()}
         self.assertEqual(heads["Mål"][:3], ["Mål", "Beskrivelse", "Indikator"])
         for name in ("Estimater", "Sammenligninger", "Bydele"):
@@ -426,7 +427,7 @@ class Report(unittest.TestCase):
         self.assertNotIn("0.9499", strings)
         self.assertNotIn("level=", strings)
         sheets = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
-        self.assertEqual(len(sheets), 6)
+        self.assertEqual(len(sheets), 7)
         for i, name in enumerate(sheets):
             xml = z.read(name).decode()
             self.assertRegex(xml, r'<pageSetup[^>]*paperSize="9"', name)
@@ -485,7 +486,7 @@ class Report(unittest.TestCase):
         self.report("--format", "xlsx", "--lang", "en", "--min-cell", "88", "-o", out)
         book = read_xlsx(out)
         self.assertEqual(list(book), ["Goals", "Estimates", "Comparisons", "Districts",
-                                      "Reliability", "Run and method"])
+                                      "Reliability", "Adjusted", "Run and method"])
         for name, cells in book.items():
             self.assertTrue(cells["_frozen"], name)
         goals = table(book["Goals"])

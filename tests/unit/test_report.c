@@ -119,6 +119,96 @@ static void danish_numbers_have_a_decimal_comma_and_a_minus_sign(void **state)
     assert_string_equal(b, "0.771");
 }
 
+static helby_report_cell shown_cell(double e, double lo, double hi)
+{
+    helby_report_cell c = {0};
+    c.estimate = e, c.ci_low = lo, c.ci_high = hi, c.se = (hi - lo) / 3.92, c.df = 100;
+    c.n = 500, c.present = 1, c.mark = HELBY_CELL_SHOWN;
+    return c;
+}
+
+/* One wave (2014): gap, adjusted gap, explained, unexplained. */
+static void adjust_words(const char *lang, const double v[4][3], char *buf, size_t n)
+{
+    long waves[1] = {2014};
+    helby_report r;
+    memset(&r, 0, sizeof r);
+    snprintf(r.lang, sizeof r.lang, "%s", lang);
+    r.level = 0.95, r.waves = waves, r.n_waves = 1;
+    helby_report_cell adj[HELBY_RA_N];
+    for (int k = 0; k < HELBY_RA_N; k++)
+        adj[k] = shown_cell(v[k][0], v[k][1], v[k][2]);
+    helby_report_goal g;
+    memset(&g, 0, sizeof g);
+    g.adj = adj;
+    snprintf(g.adj_covariates, sizeof g.adj_covariates, "%s",
+             strcmp(lang, "da") ? "age band and sex" : "aldersgruppe og køn");
+    helby_report_adjust_sentence(&r, &g, 0, buf, n);
+}
+
+/* The decomposition in words (report_adjust.c) in both languages: the usual case, composition
+ * working the other way, an explained part larger than the gap, a reversed gap, a part not
+ * distinguishable from zero, hidden cells. Never a share in percent. */
+static void the_decomposition_is_worded_truthfully(void **state)
+{
+    (void)state;
+    char b[1024];
+    const double usual[4][3] = {{7.7, 5.7, 9.7}, {6.5, 4.5, 8.5}, {1.2, 0.4, 2.0}, {6.5, 4.5, 8.5}};
+    adjust_words("en", usual, b, sizeof b);
+    assert_string_equal(b, "Of the gap of 7.7 points in 2014, 1.2 points (95 % CI 0.4 to 2.0) are "
+                           "explained by age band and sex; adjusted for them the gap is 6.5 points "
+                           "(95 % CI 4.5 to 8.5).");
+    adjust_words("da", usual, b, sizeof b);
+    assert_string_equal(b, "Af forskellen på 7,7 point i 2014 kan 1,2 point (95 %-KI 0,4 til 2,0) "
+                           "forklares af aldersgruppe og køn; justeret for dem er forskellen 6,5 "
+                           "point (95 %-KI 4,5 til 8,5).");
+    const double other[4][3] = {
+        {7.7, 5.7, 9.7}, {9.2, 7.0, 11.4}, {-1.5, -2.5, -0.5}, {9.2, 7.0, 11.4}};
+    adjust_words("en", other, b, sizeof b);
+    assert_string_equal(b, "Of the gap of 7.7 points in 2014, none is explained by age band and "
+                           "sex: composition works the other way, −1.5 points (95 % CI −2.5 to "
+                           "−0.5); adjusted for them the gap is larger: 9.2 points (95 % CI 7.0 "
+                           "to 11.4).");
+    adjust_words("da", other, b, sizeof b);
+    assert_string_equal(b, "Af forskellen på 7,7 point i 2014 forklarer aldersgruppe og køn intet: "
+                           "sammensætningen trækker den anden vej, −1,5 point (95 %-KI −2,5 til "
+                           "−0,5); justeret for dem er forskellen større: 9,2 point (95 %-KI 7,0 "
+                           "til 11,4).");
+    const double more[4][3] = {
+        {2.0, 0.5, 3.5}, {-1.0, -2.5, 0.5}, {3.0, 2.0, 4.0}, {-1.0, -2.5, 0.5}};
+    adjust_words("en", more, b, sizeof b);
+    assert_string_equal(b, "Age band and sex explain 3.0 points (95 % CI 2.0 to 4.0), more than "
+                           "the whole of the gap of 2.0 points in 2014; adjusted for them the gap "
+                           "is reversed: −1.0 points (95 % CI −2.5 to 0.5).");
+    adjust_words("da", more, b, sizeof b);
+    assert_string_equal(b, "Aldersgruppe og køn forklarer 3,0 point (95 %-KI 2,0 til 4,0), mere "
+                           "end hele forskellen på 2,0 point i 2014; justeret for dem er "
+                           "forskellen vendt: −1,0 point (95 %-KI −2,5 til 0,5).");
+    /* Minorities above Danes: amounts in the gap's direction. */
+    const double rev[4][3] = {
+        {-3.0, -4.5, -1.5}, {-2.0, -3.5, -0.5}, {-1.0, -1.8, -0.2}, {-2.0, -3.5, -0.5}};
+    adjust_words("en", rev, b, sizeof b);
+    assert_string_equal(b, "Of the gap of 3.0 points in 2014 (ethnic minorities above ethnic "
+                           "Danes), 1.0 points (95 % CI 0.2 to 1.8) are explained by age band and "
+                           "sex; adjusted for them the gap is 2.0 points (95 % CI 0.5 to 3.5).");
+    adjust_words("da", rev, b, sizeof b);
+    assert_string_equal(b, "Af forskellen på 3,0 point i 2014 (etniske minoriteter over etniske "
+                           "danskere) kan 1,0 point (95 %-KI 0,2 til 1,8) forklares af "
+                           "aldersgruppe og køn; justeret for dem er forskellen 2,0 point "
+                           "(95 %-KI 0,5 til 3,5).");
+    const double zero[4][3] = {
+        {7.8, 5.7, 10.0}, {8.0, 5.9, 10.1}, {-0.2, -0.7, 0.4}, {8.0, 5.9, 10.1}};
+    adjust_words("en", zero, b, sizeof b);
+    assert_string_equal(b, "Of the gap of 7.8 points in 2014, age band and sex explain −0.2 points "
+                           "(95 % CI −0.7 to 0.4), not distinguishable from zero; adjusted for "
+                           "them the gap is 8.0 points (95 % CI 5.9 to 10.1).");
+    const double hidden[4][3] = {
+        {NAN, NAN, NAN}, {6.5, 4.5, 8.5}, {1.2, 0.4, 2.0}, {6.5, 4.5, 8.5}};
+    adjust_words("en", hidden, b, sizeof b);
+    assert_non_null(strstr(b, "cannot be shown"));
+    assert_null(strchr(b, '%'));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -129,6 +219,7 @@ int main(void)
         cmocka_unit_test(a_lone_cell_takes_its_margin_along),
         cmocka_unit_test(nothing_below_the_threshold_changes_nothing),
         cmocka_unit_test(danish_numbers_have_a_decimal_comma_and_a_minus_sign),
+        cmocka_unit_test(the_decomposition_is_worded_truthfully),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

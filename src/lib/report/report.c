@@ -153,7 +153,8 @@ static void fill_rows(helby_report *r, const helby_run_row *rows, size_t n)
             m->alpha_n = (size_t)x->n;
             continue;
         }
-        if (dom_has(dom, "goal") || dom_has(dom, "origin")) /* origins: report_origin.c */
+        if (dom_has(dom, "goal") || dom_has(dom, "origin") || /* origins: report_origin.c */
+            dom_has(dom, "adjust"))                           /* report_adjust.c */
             continue;
         size_t w = report_dom_get(dom, "wave", b, sizeof b)
                        ? report_wave_index(r, strtol(b, NULL, 10))
@@ -259,7 +260,8 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         return helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
     char b[64];
     for (size_t i = 0; i < n; i++) {
-        if (!report_dom_get(rows[i].domain, "goal", b, sizeof b))
+        if (!report_dom_get(rows[i].domain, "goal", b, sizeof b) ||
+            dom_has(rows[i].domain, "adjust")) /* report_adjust.c */
             continue;
         const helby_target *t = NULL;
         for (size_t k = 0; k < s->n_targets && !t; k++)
@@ -300,7 +302,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
             snprintf(g->q.flag, sizeof g->q.flag, "suppressed");
         report_goal_texts(r, g);
     }
-    return HELBY_OK;
+    return report_adjust_fill(r, s, rows, n, err); /* goals with adjust */
 }
 
 static helby_status fill_weighting(helby_report *r, helby_store *st, helby_error *err)
@@ -519,6 +521,8 @@ void helby_report_free(helby_report *r)
         free(r->measures[i].origin);
     }
     free(r->measures);
+    for (size_t i = 0; r->goals && i < r->n_goals; i++)
+        free(r->goals[i].adj);
     free(r->goals);
     free(r->waves);
     free(r->districts);

@@ -421,6 +421,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
         head(r, o, r->title);
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "goals"));
         goals_html(r, o);
+        report_adjust_html(r, o); /* goals with adjust only */
         for (size_t i = 0; i < r->n_measures; i++) {
             const helby_report_measure *m = &r->measures[i];
             if (m->kind != 0)

@@ -63,6 +63,14 @@ const helby_report_measure *report_find_measure(const helby_report *r, const cha
 size_t report_wave_index(const helby_report *r, long w);
 /* A label inside a sentence: its first letter lower-cased unless it starts an acronym. */
 void report_lower_first(char *buf, size_t n, const char *label);
+/* Goals with `adjust` (report_adjust.c): each goal's adjusted cells from the run's rows (after
+ * the goals and the level tables' suppression), hidden below the threshold or where a group
+ * cell of their wave is hidden, and its adj_sentence; the adjusted verdict in words. */
+helby_status report_adjust_fill(helby_report *r, const helby_survey *s, const helby_run_row *rows,
+                                size_t n, helby_error *err);
+void report_adjust_verdict(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
+/* The HTML section of goals with adjusted cells (report_adjust_html.c); nothing without. */
+void report_adjust_html(const helby_report *r, FILE *o);
 /* Label with X filled in, rule, quantity label and sentence of a goal (report_goal.c). */
 void report_goal_texts(helby_report *r, helby_report_goal *g);
 /* The goal's quantity with CI and unit: "−45,7 [−61,8; −29,6] %". */

@@ -29,6 +29,30 @@ static const char *qkey(int q)
     return k[q];
 }
 
+/* Goals with `adjust`: each wave's gap, adjusted gap, explained and unexplained parts
+ * (section "adjusted"), then the adjusted verdict (section "goal_adjusted"); group_label the
+ * method and covariates as the run names them ("regression:ageband+sex"). */
+static void adjusted_rows(const helby_report *r, row_fn fn, void *ctx)
+{
+    static const char *q[HELBY_RA_N] = {"gap", "adjusted_gap", "explained", "unexplained"};
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        for (size_t w = 0; g->adj && w < r->n_waves; w++)
+            for (size_t k = 0; k < HELBY_RA_N; k++) {
+                const helby_report_cell *c = &g->adj[w * HELBY_RA_N + k];
+                row x = {"adjusted", g->measure,  g->label,    "", q[k],
+                         "",         r->waves[w], g->baseline, c,  g->adj_spec};
+                if (c->present)
+                    fn(r, &x, ctx);
+            }
+        if (g->adj && g->adj_q.present) {
+            row x = {"goal_adjusted", g->measure,  g->label,  "",         g->goal, "",
+                     g->wave,         g->baseline, &g->adj_q, g->adj_spec};
+            fn(r, &x, ctx);
+        }
+    }
+}
+
 static void each_row(const helby_report *r, row_fn fn, void *ctx)
 {
     const size_t W = r->n_waves, D = r->n_districts;
@@ -101,6 +125,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
             fn(r, &x, ctx);
         }
     }
+    adjusted_rows(r, fn, ctx);
 }
 
 static const char *flag_of(const helby_report_cell *c)
@@ -230,6 +255,12 @@ static void write_json(const helby_report *r, FILE *o)
         report_json_str(o, r->goals[i].label);
         fputs(", \"sentence\": ", o);
         report_json_str(o, r->goals[i].sentence);
+        if (r->goals[i].adj) {
+            fprintf(o, ", \"adjusted_verdict\": \"%s\", \"adjust\": ", r->goals[i].adj_q.flag);
+            report_json_str(o, r->goals[i].adj_spec);
+            fputs(", \"adjusted_sentence\": ", o);
+            report_json_str(o, r->goals[i].adj_sentence);
+        }
         fputc('}', o);
     }
     fputc(']', o);
@@ -617,6 +648,45 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
         fputs("\n]\n", o);
 }
 
+/* Goals with `adjust`: the sentence, then each wave's gap, adjusted gap, explained and
+ * unexplained parts with CIs. Nothing when no goal has them. */
+static void adjusted_text(const helby_report *r, int md, FILE *o)
+{
+    int any = 0;
+    for (size_t i = 0; i < r->n_goals; i++)
+        any |= r->goals[i].adj != NULL;
+    if (!any)
+        return;
+    report_heading(o, md, 2, report_t(r, "adjusted"));
+    for (size_t i = 0; i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        if (!g->adj)
+            continue;
+        fprintf(o, "%s%s%s\n%s%s\n\n", md ? "**" : "", g->label, md ? "**" : "", md ? "\n" : "",
+                g->adj_sentence);
+        report_table t;
+        report_table_init(&t, 5);
+        const char *h[5] = {report_t(r, "wave"), report_t(r, "adj_gap"),
+                            report_t(r, "adj_adjusted"), report_t(r, "adj_explained"),
+                            report_t(r, "adj_unexplained")};
+        report_table_add(&t, h);
+        double sc = g->adj_share ? 100 : 1;
+        for (size_t w = 0; w < r->n_waves; w++) {
+            char cells[5][96];
+            const char *c[5];
+            snprintf(cells[0], sizeof cells[0], "%ld", r->waves[w]);
+            for (size_t k = 0; k < HELBY_RA_N; k++)
+                report_cell_text(r, &g->adj[w * HELBY_RA_N + k], sc, 1, cells[k + 1],
+                                 sizeof cells[k + 1]);
+            for (int k = 0; k < 5; k++)
+                c[k] = cells[k];
+            report_table_add(&t, c);
+        }
+        report_table_print(&t, md, o);
+        report_table_free(&t);
+    }
+}
+
 static void write_text(const helby_report *r, int md, FILE *o)
 {
     report_heading(o, md, 1, r->title);
@@ -632,6 +702,7 @@ static void write_text(const helby_report *r, int md, FILE *o)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     report_heading(o, md, 2, report_t(r, "goals"));
     goals_table(r, md, o);
+    adjusted_text(r, md, o);
     report_heading(o, md, 2, report_t(r, "comparisons"));
     for (size_t i = 0; i < r->n_measures; i++) {
         measure_tables(r, &r->measures[i], md, o);

@@ -179,6 +179,46 @@ static void xl_comparisons(xl *x)
     }
 }
 
+/* Goals with `adjust`: each wave's gap, adjusted gap, explained and unexplained parts, then
+ * the adjusted verdict; the sentence beside the verdict. No sheet when no goal has them. */
+static void xl_adjusted(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da"), any = 0;
+    for (size_t i = 0; i < r->n_goals; i++)
+        any |= r->goals[i].adj != NULL;
+    static const char *qk[HELBY_RA_N] = {"adj_gap", "adj_adjusted", "adj_explained",
+                                         "adj_unexplained"};
+    const char *cc[] = {
+        report_t(r, "goal"),           da ? "Justering" : "Adjustment", report_t(r, "wave"),
+        da ? "Størrelse" : "Quantity", report_t(r, "estimate"),         "SE",
+        da ? "KI nedre" : "CI low",    da ? "KI øvre" : "CI high",      "n",
+        da ? "Markering" : "Flag",     report_t(r, "in_words")};
+    lxw_worksheet *ws = any ? sheet(x, "Justeret", "Adjusted", cc, 11) : NULL;
+    lxw_row_t row = 1;
+    for (size_t i = 0; ws && i < r->n_goals; i++) {
+        const helby_report_goal *g = &r->goals[i];
+        for (size_t w = 0; g->adj && w < r->n_waves; w++)
+            for (size_t k = 0; k < HELBY_RA_N; k++, row++) {
+                worksheet_write_string(ws, row, 0, g->goal, NULL);
+                worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
+                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                worksheet_write_string(ws, row, 3, report_t(r, qk[k]), NULL);
+                cell(x, ws, row, 4, &g->adj[w * HELBY_RA_N + k], g->adj_share ? x->pct : x->f1);
+            }
+        if (!g->adj)
+            continue;
+        worksheet_write_string(ws, row, 0, g->goal, NULL);
+        worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
+        worksheet_write_number(ws, row, 2, (double)g->wave, NULL);
+        worksheet_write_string(ws, row, 3, report_t(r, "verdict"), NULL);
+        cell(x, ws, row, 4, &g->adj_q, x->pct);
+        worksheet_write_string(ws, row++, 10, g->adj_sentence, x->wrap);
+    }
+    if (ws)
+        worksheet_set_column(ws, 10, 10, 80, NULL);
+}
+
 /* Districts. */
 static void xl_districts(xl *x)
 {
@@ -408,6 +448,7 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
     xl_sensitivity(&x);
     xl_reliability(&x);
     xl_weighting(&x);
+    xl_adjusted(&x); /* goals with adjust only */
     xl_run(&x);
     lxw_error e = workbook_close(x.wb);
     if (e != LXW_NO_ERROR)

@@ -57,8 +57,9 @@ static void chart(const helby_report *r, FILE *o, const helby_report_goal *g, si
     const double step = (W - L - R) / (double)N;
     for (size_t w = 0; w < r->n_waves; w++) {
         double x0 = L + step * ((double)w + 0.5);
-        fprintf(o, "<text x=\"%.1f\" y=\"%.0f\" class=\"yt\" text-anchor=\"middle\">%ld</text>\n",
-                x0, H - B + 16, r->waves[w]);
+        fprintf(
+            o, "<text x=\"%.1f\" y=\"%.0f\" class=\"yt\" style=\"text-anchor:middle\">%ld</text>\n",
+            x0, H - B + 16, r->waves[w]);
         for (size_t k = 0; k < 2; k++) {
             const helby_report_cell *c = &g->adj[w * HELBY_RA_N + k];
             if (!c->present || c->mark != HELBY_CELL_SHOWN || !isfinite(c->estimate))
@@ -80,12 +81,12 @@ static void chart(const helby_report *r, FILE *o, const helby_report_goal *g, si
 #undef YP
     fprintf(o,
             "<circle cx=\"%.0f\" cy=\"%.0f\" r=\"4\" fill=\"%s\"/><text x=\"%.0f\" y=\"%.0f\" "
-            "class=\"yt\">",
+            "class=\"yt\" style=\"text-anchor:start\">",
             L + 4, H - 12, COL_RAW, L + 12, H - 8);
     report_esc(o, report_t(r, "adj_gap"));
     fprintf(o,
             "</text><rect x=\"%.0f\" y=\"%.0f\" width=\"8\" height=\"8\" fill=\"%s\"/>"
-            "<text x=\"%.0f\" y=\"%.0f\" class=\"yt\">",
+            "<text x=\"%.0f\" y=\"%.0f\" class=\"yt\" style=\"text-anchor:start\">",
             L + 150, H - 16, COL_ADJ, L + 162, H - 8);
     report_esc(o, report_t(r, "adj_adjusted"));
     fputs("</text></svg>\n", o);

@@ -85,6 +85,20 @@ class AdjustCli(unittest.TestCase):
         self.assertIn('aria-labelledby="adj0-t adj0-d"', html)
         self.assertIn("<caption>The gap adjusted for composition: age band and sex</caption>",
                       html)
+        # Disclosure: 949 ethnic Danes in 2014 below --min-cell 960 hide 2014's adjusted cells
+        # and the adjusted verdict, and the sentence says so instead of numbers.
+        out = run("report", "--run", "1", "--min-cell", "960", "--format", "csv", "--lang", "en",
+                  db=db, check=0).stdout
+        hidden = [x for x in csv.reader(io.StringIO(out), delimiter=";")
+                  if x[0] in ("adjusted", "goal_adjusted") and x[3] == "2014"]
+        self.assertEqual(len(hidden), 5)
+        for x in hidden:
+            self.assertEqual(x[8:13], ["", "", "", "", ""])
+            self.assertTrue(x[13].startswith("suppressed"), x)
+        text = run("report", "--run", "1", "--min-cell", "960", "--lang", "en", db=db,
+                   check=0).stdout
+        self.assertIn("The decomposition cannot be shown", text)
+        self.assertNotIn("Of the gap of 7.8 points", text)
 
     def test_standardise_stores_the_standardised_gap(self):
         self.edit_targets("target_wave;adjust", "target_wave;adjust;adjust_method")

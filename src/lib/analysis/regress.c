@@ -244,8 +244,9 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
     if (!c)
         return helby_error_set(err, HELBY_ENOTFOUND, "model: variable '%s' was not loaded",
                                var->name);
-    /* The role `group` is the 0/1 column; the group variable by its own name a factor. */
-    m->group = v == s->group_var && strcmp(name, var->name) != 0;
+    /* The role `group` is the 0/1 column (also when the variable is called group); the group
+     * variable by another name of its own a factor. */
+    m->group = v == s->group_var && (strcmp(name, var->name) != 0 || !strcmp(name, "group"));
     for (size_t k = 0; k < D->n; k++) {
         double x = c[k];
         if (isnan(x) || helby_variable_is_missing_code(var, x))

@@ -816,11 +816,19 @@ static helby_status rep_linear_sums(repctx *c, double *B, helby_error *err)
             for (size_t b = 0; b <= a; b++)
                 c->H[a * q + b] = c->H[b * q + a] = sr[a * (a + 1) / 2 + b];
         }
-        if (spd_solve(c->H, c->g, q))
+        size_t worst = 0; /* the column the replicate leaves emptiest */
+        for (size_t a = 1; a < q; a++)
+            if (sr[a * (a + 1) / 2 + a] * S0[worst * (worst + 3) / 2] <
+                sr[worst * (worst + 3) / 2] * S0[a * (a + 1) / 2 + a])
+                worst = a;
+        if (spd_solve(c->H, c->g, q)) {
+            char buf[32];
             st = helby_error_set(err, HELBY_EINPUT,
-                                 "model: replicate %zu has a singular cross-product (a term "
-                                 "with no respondents in it)",
-                                 rep + 1);
+                                 "model: replicate %zu leaves column %s (nearly) without "
+                                 "respondents, so the model cannot be re-fitted on it; merge "
+                                 "levels or drop the term (R discards such replicates)",
+                                 rep + 1, col_name(c->s, c->cols[worst], buf, sizeof buf));
+        }
         for (size_t a = 0; a < q && !st; a++)
             B[rep * q + a] = c->f->beta[c->cols[a]] + c->g[a];
     }

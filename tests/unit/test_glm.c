@@ -301,7 +301,7 @@ static void margin_of(mspec *ms, const char *name, const table *t, const char *c
     ms->m.totals = ms->totals;
     ms->m.level = ms->level;
     for (int l = 0; l < levels; l++) {
-        char lv[8];
+        char lv[16];
         snprintf(lv, sizeof lv, "%d", l + 1);
         const rgold *g = find("pop", name, lv);
         assert_non_null(g);

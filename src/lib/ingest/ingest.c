@@ -775,6 +775,35 @@ static helby_status finish_text(ingest_ctx *c)
     return HELBY_OK;
 }
 
+/* A file without a wave column, imported with --wave W: the wave's column is W in every row,
+ * stored like a column of the file, so that every later reader finds the wave variable. */
+static helby_status add_wave_column(ingest_ctx *c)
+{
+    const helby_survey *s = c->s;
+    if (s->wave_var == HELBY_NO_VAR || helby_frame_col(c->frame, s->vars[s->wave_var].name))
+        return HELBY_OK;
+    helby_frame *f = c->frame;
+    helby_column *cols = realloc(f->cols, (f->n_cols + 1) * sizeof *cols);
+    if (!cols)
+        return HELBY_ENOMEM;
+    f->cols = cols;
+    helby_column *col = &cols[f->n_cols];
+    memset(col, 0, sizeof *col);
+    col->name = strdup(s->vars[s->wave_var].name);
+    col->num = malloc((f->n_rows ? f->n_rows : 1) * sizeof *col->num);
+    if (!col->name || !col->num) {
+        free(col->name);
+        free(col->num);
+        return HELBY_ENOMEM;
+    }
+    f->n_cols++;
+    for (size_t i = 0; i < f->n_rows; i++)
+        col->num[i] = (double)c->wave;
+    note(c, "column '%s' added: %ld in every row (--wave; the file has no wave column)",
+         s->vars[s->wave_var].name, c->wave);
+    return HELBY_OK;
+}
+
 static void decimal_note(ingest_ctx *c, const helby_dialect *d)
 {
     const char *other = d->decimal == ',' ? "." : ",";
@@ -948,7 +977,7 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
                   : HELBY_EINPUT;
     }
     c.frame->wave = c.wave;
-    if ((st = finish_text(&c)) || (st = summarize(&c, sum)) ||
+    if ((st = finish_text(&c)) || (st = add_wave_column(&c)) || (st = summarize(&c, sum)) ||
         (st = finish_notes(&c, fmt == HELBY_FORMAT_CSV ? &d : NULL, sum))) {
         ctx_free(&c);
         helby_import_summary_free(sum);

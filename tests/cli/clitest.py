@@ -82,5 +82,23 @@ class StoreCase(unittest.TestCase):
         self.tmp.cleanup()
 
 
+SKIP = 77  # meson's exit status for a skipped test
+
+
 def main():
-    unittest.main(argv=[sys.argv[0]], verbosity=2)
+    """Run the file's tests. A skipped case (skipTest, skipUnless) makes the whole file exit
+    77, which meson counts as a skip, instead of a pass that hides it; a failure still exits
+    1. The last stdout line counts the cases for scripts/test's closing line:
+    "unittest: N passed, N failed, N skipped"."""
+    prog = unittest.main(argv=[sys.argv[0]], verbosity=2, exit=False)
+    r = prog.result
+    failed = len(r.failures) + len(r.errors) + len(r.unexpectedSuccesses)
+    skipped = len(r.skipped)
+    for case, why in r.skipped:
+        print("skipped: %s: %s" % (case.id(), why))
+    print("unittest: %d passed, %d failed, %d skipped"
+          % (max(r.testsRun - failed - skipped, 0), failed, skipped))
+    sys.stdout.flush()
+    if failed or not r.wasSuccessful():
+        sys.exit(1)
+    sys.exit(SKIP if skipped else 0)

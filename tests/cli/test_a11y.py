@@ -1,6 +1,7 @@
 """Accessibility of the HTML report and barometer: axe-core (npm), driven by puppeteer-core in
-the system Chromium, must find zero violations. Skips (exit 77) where node, npm or chromium is
-absent, or where the npm packages cannot be installed (no network)."""
+the system Chromium, must find zero violations. Skips (exit 77) where node or chromium is
+absent, or where scripts/setup has not installed the npm packages (HELBY_AXE_DIR, default
+~/.cache/helby/axe); scripts/test fails on a skip."""
 import json
 import os
 import shutil
@@ -15,23 +16,24 @@ REGISTER = os.path.join(SURVEY, "register_indicators.csv")
 SKIP = 77
 
 
+def axe_dir():
+    """Where scripts/setup installs axe-core and puppeteer-core (same rule as the script)."""
+    if os.environ.get("HELBY_AXE_DIR"):
+        return os.environ["HELBY_AXE_DIR"]
+    cache = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return os.path.join(cache, "helby", "axe")
+
+
 def tools():
     """node, chromium and the node_modules holding axe-core and puppeteer-core, or a reason."""
-    node, npm = shutil.which("node"), shutil.which("npm")
+    node = shutil.which("node")
     chromium = shutil.which("chromium") or shutil.which("chromium-browser")
-    if not (node and npm and chromium):
-        return None, "node, npm or chromium is not installed"
-    # The build directory: helby is BUILD/src/cli/helby.
-    build = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(sys.argv[1]))))
-    where = os.path.join(build, "axe")
-    modules = os.path.join(where, "node_modules")
+    if not (node and chromium):
+        return None, "node or chromium is not installed (scripts/setup installs them)"
+    modules = os.path.join(axe_dir(), "node_modules")
     if not all(os.path.isdir(os.path.join(modules, p)) for p in ("axe-core", "puppeteer-core")):
-        os.makedirs(where, exist_ok=True)
-        p = subprocess.run([npm, "install", "--no-audit", "--no-fund", "--silent",
-                            "axe-core@4", "puppeteer-core@24"], cwd=where,
-                           capture_output=True, text=True, timeout=600)
-        if p.returncode:
-            return None, "npm install axe-core puppeteer-core failed: " + p.stderr[-500:]
+        return None, "axe-core or puppeteer-core is not in %s (scripts/setup installs them)" \
+            % modules
     return (node, chromium, modules), None
 
 

@@ -11,7 +11,7 @@ import sqlite3
 import sys
 import tempfile
 
-from clitest import ROOT, SURVEY, WAVES, StoreCase, run, store_fingerprint
+from clitest import ROOT, SURVEY, WAVES, StoreCase, main, run, store_fingerprint
 import unittest
 
 
@@ -245,4 +245,4 @@ class SurveyDefinitions(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    main()

@@ -14,7 +14,7 @@ import tempfile
 import unittest
 
 WRITER = os.path.abspath(sys.argv.pop(2)) if len(sys.argv) > 2 else None
-from clitest import ROOT, SURVEY, WAVES, StoreCase, run, store_fingerprint  # noqa: E402
+from clitest import ROOT, SURVEY, WAVES, StoreCase, main, run, store_fingerprint  # noqa: E402
 
 DATA = os.path.join(ROOT, "tests", "data", "readstat")
 CODEBOOK = os.path.join(SURVEY, "codebook.csv")
@@ -237,4 +237,4 @@ class SurveyDraft(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    unittest.main(argv=sys.argv[:1], verbosity=2)
+    main()

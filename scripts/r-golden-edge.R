@@ -191,14 +191,8 @@ cross <- function(v, w0, w1) {
   r <- a / b0
   se_r <- sqrt(va / b0^2 - 2 * a * cab / b0^3 + a^2 * vb / b0^4)
   q("rel_gap_change", r); q("se_rel_gap_change", se_r)
-  # ... and by Fieller's theorem: the theta with (a - theta b)^2 <= t^2 (va - 2 theta cab +
-  # theta^2 vb); bounded when |G0| / SE(G0) > t.
-  A <- b0^2 - tq^2 * vb; B <- -2 * (a * b0 - tq^2 * cab); C <- a^2 - tq^2 * va
-  q("fieller_bounded", as.numeric(A > 0)); q("gap0_t", abs(b0) / sqrt(vb))
-  if (A > 0) {
-    disc <- B^2 - 4 * A * C
-    q("fieller_low", (-B - sqrt(disc)) / (2 * A)); q("fieller_high", (-B + sqrt(disc)) / (2 * A))
-  }
+  # Fieller's interval: by its definition in scripts/r-golden-fieller.R (root search).
+  q("gap0_t", abs(b0) / sqrt(vb))
 }
 cross("q3v", 2011, 2014)   # near-zero baseline gap: Fieller unbounded
 cross("q1v", 2012, 2014)   # a clear baseline gap: Fieller bounded

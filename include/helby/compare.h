@@ -37,14 +37,34 @@ typedef struct helby_wave_comparison {
     helby_estimate gap_change;     /* G_t - G_0 (difference in differences) */
     helby_estimate rel_gap_change; /* (G_t - G_0) / G_0 */
     helby_estimate ratio_change;   /* (Q_t - Q_0) / Q_0 */
-    /* Fieller's interval for (G_t - G_0) / G_0 at the level of the CIs (docs/method.md §7):
-     * bounded only when |G_0| / SE(G_0) exceeds the t quantile; otherwise the relative change
-     * has no finite interval and the delta-method CI beside it should not be trusted. NaN for
-     * the baseline wave itself. */
+    /* Fieller's interval for (G_t - G_0) / G_0 at the level of the CIs (helby_fieller_gaps,
+     * docs/method.md §7): bounded only when |G_0| / SE(G_0) exceeds the t quantile on the
+     * baseline gap's df; otherwise the relative change has no finite interval and the
+     * delta-method CI beside it should not be trusted. NaN for the baseline wave itself. */
     int fieller_bounded;
     double fieller_low, fieller_high;
-    double baseline_gap_t; /* |G_0| / SE(G_0) */
+    double fieller_df_low, fieller_df_high; /* the df of the pivot's t at each bound */
+    double baseline_gap_t;                  /* |G_0| / SE(G_0) */
 } helby_wave_comparison;
+
+/* Fieller's interval for theta = (G_t - G_0) / G_0 from the gaps of two independent waves
+ * (estimate, SE and df of each): the set of theta whose pivot test does not reject,
+ * |G_t - (1 + theta) G_0| <= t_df(theta) sqrt(V_t + (1 + theta)^2 V_0), with df(theta) the
+ * Satterthwaite df of the pivot's two parts (df_t, df_0), or fixed_df > 0 for all, or the
+ * normal quantile with HELBY_CI_NORMAL; level opt->level. As theta grows the pivot tends to
+ * the test of G_0 = 0 on df_0: the set is a bounded interval exactly when |G_0| / SE(G_0) >
+ * t_{df_0} (crit0), otherwise it is unbounded (two rays or the whole line) and low, high are
+ * NaN. Bounds by bisection to the last bits; df_low, df_high the df at each bound. */
+typedef struct helby_fieller {
+    int bounded;
+    double low, high;
+    double df_low, df_high;
+    double baseline_t; /* |G_0| / SE(G_0) */
+    double crit0;      /* the quantile it is compared with */
+} helby_fieller;
+
+void helby_fieller_gaps(const helby_estimate *g0, const helby_estimate *gt, double fixed_df,
+                        const helby_estimate_options *opt, helby_fieller *out);
 
 /* Satterthwaite (Welch) degrees of freedom of a sum of independent variance parts v[i]
  * with df[i] (parts of different waves): (sum v)^2 / sum (v^2 / df). */
@@ -74,6 +94,14 @@ typedef enum helby_verdict {
 helby_verdict helby_verdict_of(const helby_estimate *q, double threshold, int inclusive);
 const char *helby_verdict_name(helby_verdict v);
 
+/* Why a verdict is inconclusive (docs/method.md §7). */
+typedef enum helby_goal_reason {
+    HELBY_REASON_NONE = 0,      /* met, not met or undefined */
+    HELBY_REASON_CI,            /* the CI includes the target */
+    HELBY_REASON_BASELINE_ZERO, /* the baseline gap is not distinguishable from zero */
+    HELBY_REASON_DISAGREE       /* the delta-method and Fieller intervals judge differently */
+} helby_goal_reason;
+
 /* A goal of targets.csv judged (docs/method.md §7). */
 typedef struct helby_goal_result {
     helby_estimate q;      /* the quantity judged: the relative gap reduction -(G_t - G_0)/G_0
@@ -87,7 +115,31 @@ typedef struct helby_goal_result {
      * indistinguishable from zero and the verdict is inconclusive). */
     int gap_reversed;
     int fieller_bounded;
+    /* Relative gap reduction: Fieller's interval turned into a reduction (NaN when unbounded
+     * or not computed). */
+    double fieller_low, fieller_high;
+    helby_goal_reason reason; /* why an inconclusive verdict is inconclusive */
 } helby_goal_result;
+
+/* The verdict of a relative gap reduction whose delta-method quantity is q (the reduction
+ * -(G_t - G_0)/G_0 with CI), judged with Fieller's interval from the two waves' gaps g0, gt
+ * (helby_fieller_gaps): undefined when q is; inconclusive when Fieller's interval is unbounded
+ * (the baseline gap is not distinguishable from zero) or when the two intervals disagree on
+ * the verdict; otherwise their common verdict against x / 100 (>=). delta_only (runs of
+ * method 1) judges on q alone. Fieller's df: opt->df when > 0, else each gap's own. Fills out's
+ * verdict, reason, fieller_bounded, fieller_low, fieller_high and gap_reversed (q itself is not
+ * changed). The one rule helby_goal_evaluate, reports and the sensitivity analysis use. */
+void helby_goal_judge_reduction(const helby_estimate *q, const helby_estimate *g0,
+                                const helby_estimate *gt, double x, int delta_only,
+                                const helby_estimate_options *opt, helby_goal_result *out);
+
+/* A gap that closed and reversed in words, from the target wave's gap G_t (Danes -
+ * minorities, in the measure's units; share: a proportion, said in percentage points):
+ * "closed and reversed (minorities now 9.8 points above)" or in Danish. */
+void helby_goal_reversal_text(double gap_t, int share, const char *lang, char *buf, size_t n);
+
+/* The reason of an inconclusive verdict in words, lang "da" or "en" ("" for none). */
+const char *helby_goal_reason_text(helby_goal_reason r, const char *lang);
 
 /* Judges target tg with threshold x (the target's own x, or an override) at wave index tw
  * against baseline index b. cmp: helby_compare_groups on `groups` (the group x wave

@@ -133,6 +133,7 @@ typedef struct helby_goal_row {
     const helby_target *target; /* in the survey */
     double x;                   /* the threshold judged against (target's or override) */
     long baseline_wave, target_wave;
+    size_t target_index; /* the target wave's index among the comparison's waves */
     helby_goal_result result;
 } helby_goal_row;
 

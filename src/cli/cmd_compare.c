@@ -179,6 +179,8 @@ static void cmp_fieller(cmp_out *o, const helby_wave_comparison *x, int suppress
     f.se = NAN;
     f.ci_low = x->fieller_low;
     f.ci_high = x->fieller_high;
+    /* The df of the t the interval used: the pivot's at its bounds (the smaller). */
+    f.df = x->fieller_df_low < x->fieller_df_high ? x->fieller_df_low : x->fieller_df_high;
     const char *flag = suppressed           ? "suppressed"
                        : isnan(f.estimate)  ? "undefined"
                        : x->fieller_bounded ? ""
@@ -189,10 +191,12 @@ static void cmp_fieller(cmp_out *o, const helby_wave_comparison *x, int suppress
         return;
     }
     if (x->fieller_bounded)
-        printf("  %-34s %9s    [%8.3f, %8.3f]    Fieller\n", "", "", f.ci_low, f.ci_high);
+        printf("  %-34s %9s    [%8.3f, %8.3f]    Fieller, df %.4g\n", "", "", f.ci_low, f.ci_high,
+               f.df);
     else
-        printf("  warning: the baseline gap is within %.2f SE of zero (below the t quantile):\n"
-               "  the relative gap change has no finite Fieller interval; do not read it\n",
+        printf("  warning: the baseline gap is within %.2f SE of zero (not beyond the t quantile\n"
+               "  on its own df): the relative gap change has no finite Fieller interval; do not\n"
+               "  read it\n",
                x->baseline_gap_t);
 }
 
@@ -226,7 +230,8 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
         if (o->format != OUT_TEXT) {
             char qname[96];
             snprintf(qname, sizeof qname, "%s %s", g->target->goal, verdict);
-            cmp_put(o, g->target_wave, qname, &g->result.q, 0, "");
+            cmp_put(o, g->target_wave, qname, &g->result.q, 0,
+                    helby_goal_reason_text(g->result.reason, "en"));
             continue;
         }
         const helby_target *tg = g->target;
@@ -236,9 +241,17 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
         printf("%s\n", tg->label_en && *tg->label_en ? tg->label_en : tg->goal);
         cmp_put(o, g->target_wave, as_pct ? "observed" : "observed change", &g->result.q, as_pct,
                 "");
-        printf("  rule: %s\n  verdict: %s\n", rule, verdict);
-        if (g->result.gap_reversed)
-            printf("  the gap closed and reversed (a reduction above 100 %% means that)\n");
+        if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION && isfinite(g->result.fieller_low))
+            printf("  %-34s %9s    [%8.3f, %8.3f] %%  Fieller\n", "", "",
+                   100 * g->result.fieller_low, 100 * g->result.fieller_high);
+        printf("  rule: %s\n  verdict: %s%s%s\n", rule, verdict, g->result.reason ? ": " : "",
+               helby_goal_reason_text(g->result.reason, "en"));
+        if (g->result.gap_reversed) {
+            const helby_wave_comparison *x = &c->waves[g->target_index];
+            char rev[160];
+            helby_goal_reversal_text(x->gap.estimate, c->is_share, "en", rev, sizeof rev);
+            printf("  the gap %s\n", rev);
+        }
     }
 }
 

@@ -26,6 +26,12 @@ def golden():
                 for r in csv.DictReader(f, delimiter=";")}
 
 
+def fieller_golden():
+    with open(os.path.join(ROOT, "tests", "golden", "fieller_values.csv"), encoding="utf-8") as f:
+        return {(r["case"], r["quantity"]): float(r["value"])
+                for r in csv.DictReader(f, delimiter=";")}
+
+
 def rows(text):
     return list(csv.DictReader(io.StringIO(text), delimiter=";"))
 
@@ -108,10 +114,21 @@ class Edges(unittest.TestCase):
         rc = got[("2014", "relative gap change (share)")]
         self.assertTrue(close(float(rc["estimate"]), self.g[base + ("rel_gap_change_q1v",)]))
         self.assertTrue(close(float(rc["se"]), self.g[base + ("se_rel_gap_change_q1v",)]))
+        # Fieller by its definition: the theta whose pivot t test (on the pivot's own
+        # Satterthwaite df) does not reject, found by uniroot in R
+        # (scripts/r-golden-fieller.R, tests/golden/fieller_values.csv).
+        fg = fieller_golden()
         fi = got[("2014", "relative gap change (Fieller)")]
         self.assertEqual(fi["flag"], "")
-        self.assertTrue(close(float(fi["ci_low"]), self.g[base + ("fieller_low_q1v",)]))
-        self.assertTrue(close(float(fi["ci_high"]), self.g[base + ("fieller_high_q1v",)]))
+        self.assertTrue(close(float(fi["ci_low"]), fg[("edge_q1_2012_2014", "low")], 1e-10))
+        self.assertTrue(close(float(fi["ci_high"]), fg[("edge_q1_2012_2014", "high")], 1e-10))
+        self.assertTrue(close(float(fi["df"]), fg[("edge_q1_2012_2014", "df_low")], 1e-9))
+        # Against 2011 the baseline gap is 1.77 SE from zero, below t_10 = 2.228: unbounded.
+        p = self.edge("compare", "--measure", "q1", "--baseline", "2011", "--format", "csv")
+        fi = {(r["wave"], r["quantity"]): r for r in rows(p.stdout)}[
+            ("2014", "relative gap change (Fieller)")]
+        self.assertEqual(fg[("edge_q1_2011_2014", "bounded")], 0)
+        self.assertEqual(fi["flag"], "unbounded")
         # 2013 has no minority answer: its quantities are undefined, the rest stands.
         self.assertEqual(got[("2013", "ethnic minorities")]["flag"], "empty")
         self.assertEqual(got[("2013", "gap (Danes - minorities)")]["flag"], "undefined")
@@ -120,7 +137,8 @@ class Edges(unittest.TestCase):
         p = self.edge("compare", "--measure", "q3", "--format", "csv")
         got = {(r["wave"], r["quantity"]): r for r in rows(p.stdout)}
         base = ("cross", "2014", "baseline=2011")
-        self.assertEqual(self.g[base + ("fieller_bounded_q3v",)], 0.0)
+        # |G_0| / SE(G_0) below t on the baseline wave's df (10: 2.228): no finite interval.
+        self.assertLess(self.g[base + ("gap0_t_q3v",)], 2.228)
         self.assertEqual(got[("2014", "relative gap change (Fieller)")]["flag"], "unbounded")
         gc = got[("2014", "gap change since baseline")]
         self.assertTrue(close(float(gc["df"]), self.g[base + ("df_gap_change_q3v",)]))

@@ -1,8 +1,10 @@
 /* compare.c — group comparisons over waves and goal verdicts (helby/compare.h). */
 #include "helby/compare.h"
 
+#include <float.h>
 #include <gsl/gsl_cdf.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -97,23 +99,96 @@ static helby_status quantity(const helby_estimates *e, double value, const doubl
     return helby_delta_method(e, value, g, df, &o, out, err);
 }
 
-/* Fieller's interval for theta = a / b (a = G_t - G_0, b = G_0, independent waves so
- * cov(a, b) = -var(G_0)): the theta with (a - theta b)^2 <= t^2 (va - 2 theta cab +
- * theta^2 vb). Bounded only when b^2 > t^2 vb, i.e. |G_0| / SE(G_0) > t. */
-static void fieller(helby_wave_comparison *o, double a, double va, double b, double vb, double cab,
-                    double t)
+/* The two-sided quantile at opt's level on df (normal with HELBY_CI_NORMAL or df infinite). */
+static double crit(const helby_estimate_options *opt, double df)
 {
-    double A = b * b - t * t * vb, B = -2 * (a * b - t * t * cab), C = a * a - t * t * va;
-    o->baseline_gap_t = vb > 0 ? fabs(b) / sqrt(vb) : INFINITY;
-    o->fieller_bounded = A > 0 && isfinite(A);
-    o->fieller_low = o->fieller_high = NAN;
-    if (o->fieller_bounded) {
-        double disc = B * B - 4 * A * C;
-        if (disc < 0)
-            disc = 0;
-        o->fieller_low = (-B - sqrt(disc)) / (2 * A);
-        o->fieller_high = (-B + sqrt(disc)) / (2 * A);
+    double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
+    if ((opt && opt->ci == HELBY_CI_NORMAL) || !(df > 0) || isinf(df))
+        return gsl_cdf_ugaussian_Pinv(p);
+    return gsl_cdf_tdist_Pinv(p, df);
+}
+
+/* The pivot of Fieller's interval at phi = 1 + theta: P = G_t - phi G_0, Var P = v_t +
+ * phi^2 v_0, on the Satterthwaite df of its two independent parts (or the fixed df). */
+typedef struct pivot {
+    double G0, v0, df0, Gt, vt, dft, fixed;
+    const helby_estimate_options *opt;
+} pivot;
+
+static double pivot_df(const pivot *p, double phi)
+{
+    if (p->fixed > 0)
+        return p->fixed;
+    double v[2] = {p->vt, phi * phi * p->v0}, d[2] = {p->dft, p->df0};
+    if (!(v[0] > 0))
+        return p->df0;
+    if (!(v[1] > 0))
+        return p->dft;
+    return helby_satterthwaite_df(v, d, 2);
+}
+
+/* P^2 - t^2 Var P: <= 0 exactly where the pivot's t test does not reject. */
+static double pivot_excess(const pivot *p, double phi)
+{
+    double P = p->Gt - phi * p->G0, t = crit(p->opt, pivot_df(p, phi));
+    return P * P - t * t * (p->vt + phi * phi * p->v0);
+}
+
+/* The root of pivot_excess between inside (<= 0) and outside (> 0), by bisection to the last
+ * bits (the function is smooth and changes sign once on a bracket this small). */
+static double pivot_root(const pivot *p, double in, double out)
+{
+    for (int i = 0; i < 200 && in != out; i++) {
+        double mid = in + (out - in) / 2;
+        if (mid == in || mid == out)
+            break;
+        if (pivot_excess(p, mid) <= 0)
+            in = mid;
+        else
+            out = mid;
     }
+    return in + (out - in) / 2;
+}
+
+/* The bound of the acceptance set on side dir (+1, -1) of phi0 inside it: steps doubling away
+ * from phi0 until the test rejects, then the root in between. */
+static double pivot_bound(const pivot *p, double phi0, double dir, double step)
+{
+    double in = phi0;
+    for (int k = 0; k < 2100; k++, step *= 2) {
+        double out = phi0 + dir * step;
+        if (!isfinite(out))
+            return dir * INFINITY;
+        if (pivot_excess(p, out) > 0)
+            return pivot_root(p, in, out);
+        in = out;
+    }
+    return dir * INFINITY;
+}
+
+void helby_fieller_gaps(const helby_estimate *g0, const helby_estimate *gt, double fixed_df,
+                        const helby_estimate_options *opt, helby_fieller *out)
+{
+    memset(out, 0, sizeof *out);
+    out->low = out->high = out->df_low = out->df_high = NAN;
+    pivot p = {g0->estimate,    g0->se * g0->se, g0->df,   gt->estimate,
+               gt->se * gt->se, gt->df,          fixed_df, opt};
+    out->baseline_t = p.v0 > 0 ? fabs(p.G0) / sqrt(p.v0) : INFINITY;
+    out->crit0 = crit(opt, fixed_df > 0 ? fixed_df : p.df0);
+    if (!isfinite(p.G0) || !isfinite(p.Gt) || !isfinite(p.v0) || !isfinite(p.vt) || p.G0 == 0)
+        return;
+    /* As theta grows, P / SE(P) tends to |G_0| / SE(G_0) on the baseline gap's own df: the
+     * interval is bounded exactly when that test rejects G_0 = 0. */
+    out->bounded = out->baseline_t > out->crit0;
+    if (!out->bounded)
+        return;
+    double phi0 = p.Gt / p.G0;
+    double step = sqrt(p.vt + phi0 * phi0 * p.v0) / fabs(p.G0) / 64;
+    if (!(step > 0))
+        step = fabs(phi0) > 0 ? fabs(phi0) * 1e-12 : 1e-300;
+    double lo = pivot_bound(&p, phi0, -1, step), hi = pivot_bound(&p, phi0, 1, step);
+    out->low = lo - 1, out->high = hi - 1;
+    out->df_low = pivot_df(&p, lo), out->df_high = pivot_df(&p, hi);
 }
 
 /* One wave's comparison against baseline b (gradient scratch g, D domains). */
@@ -126,6 +201,9 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         fixed_df = opt->df; /* the user's --df */
     const size_t D = e->n_domains;
     const double d0 = e->est[dn[b]].estimate, m0 = e->est[mn[b]].estimate, G0 = d0 - m0;
+    /* A baseline gap that is zero up to the rounding of the difference is zero: nothing is
+     * relative to it (a relative change is undefined, never a number of 1e17 %). */
+    const double G0r = fabs(G0) <= 16 * DBL_EPSILON * (fabs(d0) + fabs(m0)) ? 0 : G0;
     const double dt = o->danes.estimate, mt = o->minorities.estimate, Gt = dt - mt;
     helby_status st;
 #define GRAD_RESET() memset(g, 0, D * sizeof *g)
@@ -144,9 +222,9 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         return st;
     /* (G_t - G_0) / G_0 = G_t / G_0 - 1: d/dG_t = 1/G_0, d/dG_0 = -G_t/G_0^2. */
     GRAD_RESET();
-    g[dn[w]] += 1 / G0, g[mn[w]] -= 1 / G0;
-    g[dn[b]] -= Gt / (G0 * G0), g[mn[b]] += Gt / (G0 * G0);
-    if ((st = quantity(e, (Gt - G0) / G0, g, DF(b), opt, &o->rel_gap_change, err)))
+    g[dn[w]] += 1 / G0r, g[mn[w]] -= 1 / G0r;
+    g[dn[b]] -= Gt / (G0r * G0r), g[mn[b]] += Gt / (G0r * G0r);
+    if ((st = quantity(e, (Gt - G0r) / G0r, g, DF(b), opt, &o->rel_gap_change, err)))
         return st;
     /* (Q_t - Q_0) / Q_0 = (m_t d_0) / (d_t m_0) - 1. */
     GRAD_RESET();
@@ -156,24 +234,6 @@ static helby_status compare_wave(const helby_estimates *e, size_t w, size_t b, c
         return st;
 #undef DF
 #undef GRAD_RESET
-    if (w != b && isfinite(o->gap_change.se) && isfinite(o->gap_change.df)) {
-        /* Var(G_0) and Var(G_t), each on its own wave. */
-        size_t p0[2] = {dn[b], mn[b]}, pt[2] = {dn[w], mn[w]};
-        memset(g, 0, D * sizeof *g);
-        g[dn[b]] = 1, g[mn[b]] = -1;
-        double v0 = part_var(e, g, p0, 2);
-        memset(g, 0, D * sizeof *g);
-        g[dn[w]] = 1, g[mn[w]] = -1;
-        double vt = part_var(e, g, pt, 2);
-        double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
-        /* t on the Satterthwaite df of the numerator G_t - G_0 (docs/method.md §7). */
-        double t = opt && opt->ci == HELBY_CI_NORMAL ? gsl_cdf_ugaussian_Pinv(p)
-                                                     : gsl_cdf_tdist_Pinv(p, o->gap_change.df);
-        fieller(o, Gt - G0, vt + v0, G0, v0, -v0, t);
-    } else {
-        o->fieller_bounded = 0;
-        o->fieller_low = o->fieller_high = o->baseline_gap_t = NAN;
-    }
     return HELBY_OK;
 }
 
@@ -201,6 +261,21 @@ helby_status helby_compare_groups(const helby_estimates *e, const long *waves, s
         o->gap_change.n = o->rel_gap_change.n = o->ratio_change.n = min_n(nw, nb);
     }
     free(g);
+    if (!(df > 0) && opt && opt->df > 0)
+        df = opt->df; /* the user's --df */
+    for (size_t w = 0; w < W && !st; w++) {
+        /* Fieller on the two waves' gaps, each with its own variance and df (§7). */
+        helby_wave_comparison *o = &out[w];
+        helby_fieller f;
+        memset(&f, 0, sizeof f);
+        f.low = f.high = f.df_low = f.df_high = f.baseline_t = NAN;
+        if (w != b && !isnan(o->rel_gap_change.estimate))
+            helby_fieller_gaps(&out[b].gap, &o->gap, df, opt, &f);
+        o->fieller_bounded = f.bounded;
+        o->fieller_low = f.low, o->fieller_high = f.high;
+        o->fieller_df_low = f.df_low, o->fieller_df_high = f.df_high;
+        o->baseline_gap_t = f.baseline_t;
+    }
     return st;
 }
 
@@ -223,30 +298,103 @@ const char *helby_verdict_name(helby_verdict v)
     }
 }
 
+const char *helby_goal_reason_text(helby_goal_reason r, const char *lang)
+{
+    int da = lang && !strcmp(lang, "da");
+    switch (r) {
+    case HELBY_REASON_CI:
+        return da ? "konfidensintervallet rummer målet"
+                  : "the confidence interval includes the target";
+    case HELBY_REASON_BASELINE_ZERO:
+        return da ? "forskellen i basisåret kan ikke skelnes fra nul, så en relativ ændring af den "
+                    "har intet endeligt konfidensinterval (Fieller)"
+                  : "the baseline gap is not distinguishable from zero, so a change relative to "
+                    "it has no finite confidence interval (Fieller)";
+    case HELBY_REASON_DISAGREE:
+        return da ? "delta-metodens og Fiellers konfidensintervaller giver forskellig dom"
+                  : "the delta-method and Fieller confidence intervals give different verdicts";
+    default: return "";
+    }
+}
+
+void helby_goal_reversal_text(double gap_t, int share, const char *lang, char *buf, size_t n)
+{
+    int da = lang && !strcmp(lang, "da"), min = gap_t < 0;
+    char num[32];
+    snprintf(num, sizeof num, "%.1f", fabs(gap_t) * (share ? 100 : 1));
+    if (da)
+        for (char *p = num; *p; p++)
+            if (*p == '.')
+                *p = ',';
+    const char *who =
+        da ? (min ? "etniske minoriteter" : "etniske danskere") : (min ? "minorities" : "Danes");
+    const char *unit =
+        share ? (da ? "procentpoint" : "percentage points") : (da ? "point" : "points");
+    snprintf(buf, n,
+             da ? "lukket og vendt (%s ligger nu %s %s over)"
+                : "closed and reversed (%s now %s %s above)",
+             who, num, unit);
+}
+
+/* The reduction's Fieller interval: the relative change's, negated and swapped. */
+void helby_goal_judge_reduction(const helby_estimate *q, const helby_estimate *g0,
+                                const helby_estimate *gt, double x, int delta_only,
+                                const helby_estimate_options *opt, helby_goal_result *out)
+{
+    out->gap_reversed = g0->estimate * gt->estimate < 0;
+    out->fieller_bounded = 1;
+    out->fieller_low = out->fieller_high = NAN;
+    out->reason = HELBY_REASON_NONE;
+    if (isnan(q->estimate)) {
+        out->verdict = HELBY_VERDICT_UNDEFINED;
+        return;
+    }
+    out->verdict = helby_verdict_of(q, x / 100, 1);
+    if (!delta_only) {
+        helby_fieller f;
+        helby_fieller_gaps(g0, gt, opt && opt->df > 0 ? opt->df : 0, opt, &f);
+        out->fieller_bounded = f.bounded;
+        if (!f.bounded) {
+            out->verdict = HELBY_VERDICT_INCONCLUSIVE;
+            out->reason = HELBY_REASON_BASELINE_ZERO;
+            return;
+        }
+        out->fieller_low = -f.high, out->fieller_high = -f.low;
+        helby_estimate fq = *q;
+        fq.ci_low = out->fieller_low, fq.ci_high = out->fieller_high;
+        if (helby_verdict_of(&fq, x / 100, 1) != out->verdict) {
+            out->verdict = HELBY_VERDICT_INCONCLUSIVE;
+            out->reason = HELBY_REASON_DISAGREE;
+            return;
+        }
+    }
+    if (out->verdict == HELBY_VERDICT_INCONCLUSIVE)
+        out->reason = HELBY_REASON_CI;
+}
+
 /* The relative kinds: the reduction -(G_t - G_0)/G_0, or the ratio's relative change. */
 static void goal_relative(const helby_target *tg, double x, const helby_wave_comparison *cmp,
-                          size_t b, size_t tw, int fixed_df, helby_goal_result *out)
+                          size_t b, size_t tw, int fixed_df, const helby_estimate_options *opt,
+                          helby_goal_result *out)
 {
     const helby_wave_comparison *t = &cmp[tw];
+    out->n = min_n(min_n(cmp[b].danes.n, cmp[b].minorities.n), min_n(t->danes.n, t->minorities.n));
     if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
         out->q = t->rel_gap_change; /* reduction = -(G_t - G_0)/G_0 */
         out->q.estimate = -out->q.estimate;
         double lo = -out->q.ci_high;
         out->q.ci_high = -out->q.ci_low;
         out->q.ci_low = lo;
-        out->gap_reversed = cmp[b].gap.estimate * t->gap.estimate < 0;
-        out->fieller_bounded = tw == b || t->fieller_bounded;
-    } else {
-        out->q = t->ratio_change;
-        out->fieller_bounded = 1;
+        /* The target wave at the baseline: no change, nothing for Fieller. */
+        helby_goal_judge_reduction(&out->q, &cmp[b].gap, &t->gap, x, fixed_df || tw == b, opt, out);
+        return;
     }
-    if (isnan(out->q.estimate))
-        out->verdict = HELBY_VERDICT_UNDEFINED;
-    else if (!out->fieller_bounded && !fixed_df)
-        out->verdict = HELBY_VERDICT_INCONCLUSIVE;
-    else
-        out->verdict = helby_verdict_of(&out->q, x / 100, 1);
-    out->n = min_n(min_n(cmp[b].danes.n, cmp[b].minorities.n), min_n(t->danes.n, t->minorities.n));
+    out->q = t->ratio_change;
+    out->fieller_bounded = 1;
+    out->fieller_low = out->fieller_high = NAN;
+    out->verdict =
+        isnan(out->q.estimate) ? HELBY_VERDICT_UNDEFINED : helby_verdict_of(&out->q, x / 100, 1);
+    out->reason = out->verdict == HELBY_VERDICT_INCONCLUSIVE ? HELBY_REASON_CI : HELBY_REASON_NONE;
 }
 
 helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_wave_comparison *cmp,
@@ -259,7 +407,7 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_w
     if (tg->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ||
         tg->kind == HELBY_TARGET_RATIO_INCREASE) {
         /* A fixed df (runs of method 1) keeps the delta-method verdict those runs stored. */
-        goal_relative(tg, x, cmp, b, tw, df > 0, out);
+        goal_relative(tg, x, cmp, b, tw, df > 0, opt, out);
         return HELBY_OK;
     }
     int everyone = !strcmp(tg->group, "all"), danes = !strcmp(tg->group, "danes");
@@ -289,16 +437,10 @@ helby_status helby_goal_evaluate(const helby_target *tg, double x, const helby_w
     if (st)
         return st;
     out->verdict = helby_verdict_of(&out->q, x, 0);
+    out->q.n = out->n; /* the fewest respondents behind it, as every other quantity */
+    out->fieller_low = out->fieller_high = NAN;
+    out->reason = out->verdict == HELBY_VERDICT_INCONCLUSIVE ? HELBY_REASON_CI : HELBY_REASON_NONE;
     return HELBY_OK;
-}
-
-/* The t (or normal) quantile of a two-sided interval at opt's level on df. */
-static double crit(const helby_estimate_options *opt, double df)
-{
-    double level = opt ? opt->level : 0.95, p = 1 - (1 - level) / 2;
-    if ((opt && opt->ci == HELBY_CI_NORMAL) || !(df > 0) || isinf(df))
-        return gsl_cdf_ugaussian_Pinv(p);
-    return gsl_cdf_tdist_Pinv(p, df);
 }
 
 helby_status helby_goal_evaluate_adjusted(const helby_target *tg, double x,
@@ -337,15 +479,13 @@ helby_status helby_goal_evaluate_adjusted(const helby_target *tg, double x,
     q->deff = NAN;
     q->rel_se = q->estimate != 0 ? q->se / fabs(q->estimate) : INFINITY;
     q->n = out->n;
-    out->gap_reversed = G0 * Gt < 0;
-    if (!same_wave) {
-        double vv[2] = {vt, v0}, nd = fixed ? df : helby_satterthwaite_df(vv, dfs, 2);
-        double tn = crit(opt, nd);
-        out->fieller_bounded = G0 * G0 - tn * tn * v0 > 0;
-    }
-    if (!out->fieller_bounded && !fixed)
-        out->verdict = HELBY_VERDICT_INCONCLUSIVE;
-    else
-        out->verdict = helby_verdict_of(q, x / 100, 1);
+    /* The verdict by the raw goal's rule: Fieller on the two adjusted gaps (same wave: no
+     * change, the delta method alone; a df fixed by the caller: that df for Fieller too). */
+    helby_estimate_options fo = opt ? *opt : (helby_estimate_options){0};
+    if (!opt)
+        helby_estimate_options_default(&fo);
+    if (fixed)
+        fo.df = df;
+    helby_goal_judge_reduction(q, g0, gt, x, same_wave, &fo, out);
     return HELBY_OK;
 }

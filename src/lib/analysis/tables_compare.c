@@ -97,6 +97,7 @@ static helby_status judge_goals(const helby_survey *s, const helby_dataset *D,
         g->x = req->have_x ? req->x : tg->x;
         g->baseline_wave = D->wave_ids[c->baseline];
         g->target_wave = D->wave_ids[tw];
+        g->target_index = tw;
         if (helby_goal_evaluate(tg, g->x, c->waves, e, all, dn, mn, c->baseline, tw, 0, &req->opt,
                                 &g->result, err))
             return err->code;

@@ -146,7 +146,7 @@ static int goal_rows(run_ctx *c, const char *measure, const helby_wave_compariso
         char dom[160];
         snprintf(dom, sizeof dom, "goal=%s,wave=%ld,baseline=%ld,x=%.17g", tg->goal, c->waves[tw],
                  c->waves[b], tg->x);
-        if (add_row(&c->out, measure, dom, &gr.q, gr.n, gr.n < s->min_cell,
+        if (add_row(&c->out, measure, dom, &gr.q, gr.n, gr.n > 0 && gr.n < s->min_cell,
                     helby_verdict_name(gr.verdict), err))
             return 1;
     }
@@ -198,7 +198,8 @@ static int compare_rows(run_ctx *c, const char *measure, const helby_estimates *
                      c->waves[b]);
             /* A quantity that cannot be computed (an empty cell, a zero denominator). */
             const char *flag = isnan(q[k]->estimate) ? "undefined" : "";
-            if (add_row(&c->out, measure, dom, q[k], nk, nk < lim, flag, err))
+            /* An empty cell (n 0) is not small: its quantities are undefined, and say so. */
+            if (add_row(&c->out, measure, dom, q[k], nk, nk > 0 && nk < lim, flag, err))
                 goto done;
         }
     }
@@ -268,20 +269,58 @@ static void code_domains(run_ctx *c, int set, size_t *u)
         }
 }
 
-/* Whether the group x wave domains (c->sorted, u of them) hold Danes and minorities in every
- * wave, at least two waves: then c->dn and c->mn index them and comparisons can be made. */
-static int find_groups(run_ctx *c, size_t u)
+/* The Danes' and minorities' domain of each wave among the group x wave domains (c->sorted,
+ * u of them) into c->dn and c->mn; a group without any respondent in a wave gets an empty
+ * domain appended to *e (NaN, n 0, no covariance), as `helby compare` numbers it, so that the
+ * comparisons of that wave are undefined and those of the other waves and the goals on them
+ * stand (docs/method.md §7). Runs with both groups in every wave keep their domains and
+ * arithmetic. Returns 0 when there are fewer than two waves (no comparison), -1 out of
+ * memory. */
+static int find_groups(run_ctx *c, size_t u, helby_estimates **e)
 {
-    size_t found = 0;
-    for (size_t w = 0; w < c->nw; w++)
+    size_t missing = 0;
+    for (size_t w = 0; w < c->nw; w++) {
+        c->dn[w] = c->mn[w] = (size_t)-1;
         for (size_t i = 0; i < u; i++)
             if (c->sorted[i].k[1] == (double)c->waves[w]) {
                 if (c->sorted[i].k[0] == 0)
-                    c->dn[w] = i, found++;
+                    c->dn[w] = i;
                 else if (c->sorted[i].k[0] == 1)
-                    c->mn[w] = i, found++;
+                    c->mn[w] = i;
             }
-    return found == 2 * c->nw && c->nw >= 2;
+        missing += (c->dn[w] == (size_t)-1) + (c->mn[w] == (size_t)-1);
+    }
+    if (c->nw < 2)
+        return 0;
+    if (!missing)
+        return 1;
+    const size_t D = (*e)->n_domains, D2 = D + missing;
+    helby_estimates *x = calloc(1, sizeof *x);
+    if (!x || !(x->est = calloc(D2, sizeof *x->est)) ||
+        !(x->vcov = calloc(D2 * D2, sizeof *x->vcov))) {
+        helby_estimates_free(x);
+        return -1;
+    }
+    x->n_domains = D2;
+    memcpy(x->est, (*e)->est, D * sizeof *x->est);
+    for (size_t i = 0; i < D; i++)
+        memcpy(x->vcov + i * D2, (*e)->vcov + i * D, D * sizeof *x->vcov);
+    size_t k = D;
+    for (size_t w = 0; w < c->nw; w++)
+        for (int grp = 0; grp < 2; grp++) {
+            size_t *slot = grp ? &c->mn[w] : &c->dn[w];
+            if (*slot != (size_t)-1)
+                continue;
+            helby_estimate *q = &x->est[k];
+            q->estimate = q->se = q->ci_low = q->ci_high = q->deff = q->rel_se = NAN;
+            /* The df of the wave (its other group's), for the quantities that do not use it. */
+            size_t other = grp ? c->dn[w] : c->mn[w];
+            q->df = other != (size_t)-1 ? x->est[other].df : NAN;
+            *slot = k++;
+        }
+    helby_estimates_free(*e);
+    *e = x;
+    return 1;
 }
 
 /* The flag of an estimated cell: "not asked" when its wave's file lacked the measure's
@@ -329,7 +368,12 @@ static int estimate_set(run_ctx *c, const char *measure, int set, const helby_es
         if (est->n == 0) /* method 2: no respondent with a value (or the wave did not ask) */
             snprintf(x->flag, sizeof x->flag, "%s", cell_flag(c, measure, i, est));
     }
-    if (c->o->comparisons && set == 0 && find_groups(c, u)) {
+    int groups = c->o->comparisons && set == 0 ? find_groups(c, u, &e) : 0;
+    if (groups < 0) {
+        helby_estimates_free(e);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
+    }
+    if (groups) {
         *e0 = e;
         e = NULL;
     }

@@ -1742,7 +1742,7 @@ static helby_status derived_covers(loader *L, const table *t, size_t r, const he
     size_t k = 0;
     double miss = NAN;
     if (src->type != HELBY_TYPE_CODE)
-        return HELBY_OK; /* a real value in no band is missing (README) */
+        return HELBY_OK; /* a real value in no band is missing (surveys/README.md, derived.csv) */
     if (src->has_range) {
         /* A band covers a run of codes: jump past it; a merge names each (found within
          * n_rules + 1 steps, its codes being distinct codes of the range). */

@@ -54,6 +54,11 @@ typedef struct helby_glm_spec {
      * matrix computed on the fly (regress.c's from factor codes), no n x p array. */
     void (*row)(void *row_ctx, size_t k, double *x);
     void *row_ctx;
+    /* Or, instead of X and row: row_nz(row_ctx, k, idx, val) writes row k's nonzero columns
+     * (ascending; a column whose value is 0 may be listed) into idx and their values into val
+     * and returns how many, or SIZE_MAX when one of the row's values is missing. A
+     * factor-coded row costs its nonzeros rather than p in every pass over the rows. */
+    size_t (*row_nz)(void *row_ctx, size_t k, size_t *idx, double *val);
 } helby_glm_spec;
 
 void helby_glm_spec_default(helby_glm_spec *s);

@@ -45,17 +45,18 @@ static void copy_definition(const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", tmpdir, name);
     char cmd[1024];
-    snprintf(cmd, sizeof cmd,
-             "rm -rf '%s' && mkdir -p '%s' && cp '%s'/*.ini '%s'/*.csv '%s'/ && cp -r '%s/margins' "
-             "'%s'/",
-             out, out, COPENHAGEN, COPENHAGEN, out, COPENHAGEN, out);
+    int len = snprintf(cmd, sizeof cmd,
+                       "rm -rf '%s' && mkdir -p '%s' && cp '%s'/*.ini '%s'/*.csv '%s'/ && cp -r "
+                       "'%s/margins' '%s'/",
+                       out, out, COPENHAGEN, COPENHAGEN, out, COPENHAGEN, out);
+    assert_true(len < (int)sizeof cmd);
     assert_int_equal(system(cmd), 0);
 }
 
 static void write_file(const char *dir, const char *file, const char *text)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, file);
+    assert_true(snprintf(path, sizeof path, "%s/%s", dir, file) < (int)sizeof path);
     FILE *f = fopen(path, "wb");
     assert_non_null(f);
     fputs(text, f);

@@ -477,6 +477,38 @@ static void mm_row(const mm_build *b, size_t k, double *x)
     }
 }
 
+/* Row k of the model matrix as its nonzero columns (helby_glm_spec.row_nz): per term at most
+ * one column; SIZE_MAX when a value is missing. The same values as mm_row. */
+static size_t mm_row_nz(const mm_build *b, size_t k, size_t *idx, double *val)
+{
+    size_t q = 0, col = 1;
+    idx[q] = 0, val[q++] = 1;
+    for (size_t t = 0; t < b->f->n_terms; t++) {
+        size_t idt = 0, stride = 1;
+        int zero = 0;
+        double prod = 1;
+        for (size_t i = 0; i < b->f->terms[t].n_vars; i++) {
+            const mvar *m = &b->vars[b->term_var[t][i]];
+            if (m->n_levels) {
+                uint32_t l = m->lvl[k];
+                if (l == UINT32_MAX)
+                    return SIZE_MAX;
+                zero |= l == 0;
+                idt += l == 0 ? 0 : (l - 1) * stride;
+                stride *= m->n_levels - 1;
+            } else {
+                if (isnan(m->x[k]))
+                    return SIZE_MAX;
+                prod *= m->x[k];
+            }
+        }
+        if (!zero)
+            idx[q] = col + idt, val[q++] = prod;
+        col += b->term_cols[t];
+    }
+    return q;
+}
+
 static void mm_free(mm_build *b)
 {
     for (size_t v = 0; b->vars && v < b->nv; v++)
@@ -704,10 +736,10 @@ typedef struct mm_rows {
     size_t first;
 } mm_rows;
 
-static void mm_row_cb(void *ctx, size_t k, double *x)
+static size_t mm_row_nz_cb(void *ctx, size_t k, size_t *idx, double *val)
 {
     const mm_rows *r = ctx;
-    mm_row(r->b, r->first + k, x);
+    return mm_row_nz(r->b, r->first + k, idx, val);
 }
 
 /* Fit part `part` (a wave index, or (size_t)-1 for the stacked waves) into r. */
@@ -741,7 +773,7 @@ static helby_status reg_part(reg_ctx *c, size_t part, helby_regress_fit *r, helb
     helby_glm_spec s;
     helby_glm_spec_default(&s);
     mm_rows rows = {&b, first}; /* rows from the factor codes: no n x p matrix */
-    s.n = n, s.p = r->mm.p, s.row = mm_row_cb, s.row_ctx = &rows, s.y = c->y + first;
+    s.n = n, s.p = r->mm.p, s.row_nz = mm_row_nz_cb, s.row_ctx = &rows, s.y = c->y + first;
     s.in = c->in + first, s.family = c->q->family, s.df_rule = c->q->df_rule;
     s.names = names, s.level = c->q->level, s.no_influence = 1;
     st = rep ? helby_glm_fit_replicates(rep, &s, &r->glm, err) : helby_glm_fit(d, &s, &r->glm, err);

@@ -67,22 +67,70 @@ typedef struct fit {
     double *mu; /* m fitted means */
     int iter;
     const helby_glm_spec *s;
-    double *xbuf; /* p: a row of a model matrix given by spec.row */
+    double *xbuf;       /* p: a row of a model matrix given by spec.row or spec.row_nz */
+    struct xsparse *xs; /* spec.row_nz: xbuf's nonzero columns */
 } fit;
+
+/* xbuf under spec.row_nz: zero but for the columns set[0..nset) (or all NaN when full),
+ * so that a row costs its nonzeros, not p. */
+typedef struct xsparse {
+    size_t *set, nset;
+    double *val;
+    int full;
+} xsparse;
 
 static void fit_free(fit *f)
 {
     free(f->rows), free(f->z), free(f->wt), free(f->beta), free(f->covu);
     free(f->alias), free(f->mu), free(f->xbuf);
+    if (f->xs)
+        free(f->xs->set), free(f->xs->val), free(f->xs);
 }
 
-/* Row k of the model matrix: of spec.X, or written by spec.row into f->xbuf. */
+/* Row k into xbuf from spec.row_nz: the last row's nonzeros cleared, this row's set (all NaN
+ * when one of its values is missing). */
+static const double *xrow_sparse(const fit *f, size_t k)
+{
+    xsparse *b = f->xs;
+    if (b->full)
+        memset(f->xbuf, 0, f->p * sizeof *f->xbuf);
+    else
+        for (size_t a = 0; a < b->nset; a++)
+            f->xbuf[b->set[a]] = 0;
+    size_t q = f->s->row_nz(f->s->row_ctx, k, b->set, b->val);
+    b->full = q == SIZE_MAX;
+    b->nset = b->full ? 0 : q;
+    for (size_t j = 0; b->full && j < f->p; j++)
+        f->xbuf[j] = NAN;
+    for (size_t a = 0; a < b->nset; a++)
+        f->xbuf[b->set[a]] = b->val[a];
+    return f->xbuf;
+}
+
+/* Row k of the model matrix: of spec.X, or written by spec.row or spec.row_nz into f->xbuf. */
 static const double *xrow(const fit *f, size_t k)
 {
     if (f->s->X)
         return f->s->X + k * f->p;
+    if (f->s->row_nz)
+        return xrow_sparse(f, k);
     f->s->row(f->s->row_ctx, k, f->xbuf);
     return f->xbuf;
+}
+
+static size_t nonzeros(const double *x, size_t p, size_t *nz);
+
+/* Row k and its nonzero columns (ascending, *q of them) into nz. */
+static const double *xrow_nz(const fit *f, size_t k, size_t *nz, size_t *q)
+{
+    const double *x = xrow(f, k);
+    if (f->s->row_nz && !f->xs->full) {
+        *q = f->xs->nset;
+        memcpy(nz, f->xs->set, *q * sizeof *nz);
+    } else {
+        *q = nonzeros(x, f->p, nz);
+    }
+    return x;
 }
 
 /* The rows in the model: in, finite y and X row, weight > 0. */
@@ -90,7 +138,11 @@ static helby_status fit_init(fit *f, const helby_glm_spec *s, const double *w, h
 {
     memset(f, 0, sizeof *f);
     f->n = s->n, f->p = s->p, f->w = w, f->s = s;
-    if (!(f->xbuf = malloc(s->p * sizeof *f->xbuf)))
+    if (!(f->xbuf = calloc(s->p, sizeof *f->xbuf)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
+    if (s->row_nz &&
+        (!(f->xs = calloc(1, sizeof *f->xs)) || !(f->xs->set = malloc(s->p * sizeof *f->xs->set)) ||
+         !(f->xs->val = malloc(s->p * sizeof *f->xs->val))))
         return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
     f->rows = malloc((s->n ? s->n : 1) * sizeof *f->rows);
     if (!f->rows)
@@ -136,8 +188,8 @@ static void cross(const fit *f, int resid, double *A, double *b, size_t *nz)
 {
     const size_t p = f->p;
     for (size_t i = 0; i < f->m; i++) {
-        const double *x = xrow(f, f->rows[i]);
-        size_t q = nonzeros(x, p, nz);
+        size_t q;
+        const double *x = xrow_nz(f, f->rows[i], nz, &q);
         double r = f->z[i];
         if (resid)
             for (size_t a = 0; a < q; a++)
@@ -268,6 +320,22 @@ static double eta_of(const fit *f, const double *x)
     return e;
 }
 
+/* eta of row k, over its nonzero columns when spec.row_nz gives them (the same sum: the
+ * other terms are zero). */
+static double eta_row(const fit *f, size_t k)
+{
+    const double *x = xrow(f, k);
+    if (!f->s->row_nz || f->xs->full)
+        return eta_of(f, x);
+    double e = 0;
+    for (size_t a = 0; a < f->xs->nset; a++) {
+        size_t j = f->xs->set[a];
+        if (!f->alias[j])
+            e += x[j] * f->beta[j];
+    }
+    return e;
+}
+
 static double binom_dev(double y, double mu)
 {
     double a = y > 0 ? y * log(y / mu) : 0, b = y < 1 ? (1 - y) * log((1 - y) / (1 - mu)) : 0;
@@ -330,7 +398,7 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
         for (size_t i = 0; i < m; i++) {
             size_t k = f->rows[i];
             double mu = f->mu[i], v = mu * (1 - mu);
-            double eta = f->iter == 1 ? log(mu / (1 - mu)) : eta_of(f, xrow(f, k));
+            double eta = f->iter == 1 ? log(mu / (1 - mu)) : eta_row(f, k);
             f->wt[i] = f->w[k] * v;
             f->z[i] = eta + (s->y[k] - mu) / v;
         }
@@ -340,7 +408,7 @@ static helby_status irls(fit *f, const helby_glm_spec *s, helby_error *err)
         for (size_t i = 0; i < m; i++) {
             size_t k = f->rows[i];
             /* eta within +-30 as R's logit link inverse: mu stays off 0 and 1 */
-            double mu = 1 / (1 + exp(-fmax(-30, fmin(30, eta_of(f, xrow(f, k))))));
+            double mu = 1 / (1 + exp(-fmax(-30, fmin(30, eta_row(f, k)))));
             f->mu[i] = mu;
             dev += f->w[k] * binom_dev(s->y[k], mu);
         }
@@ -393,7 +461,7 @@ static helby_status fit_point(fit *f, const helby_glm_spec *s, const double *w, 
         if (wls(f))
             return helby_error_set(err, HELBY_ENOMEM, "out of memory fitting a model");
         for (size_t i = 0; i < f->m; i++)
-            f->mu[i] = eta_of(f, xrow(f, f->rows[i]));
+            f->mu[i] = eta_row(f, f->rows[i]);
         f->iter = 1;
     }
     if (!st && f->rank == 0)
@@ -550,7 +618,7 @@ static double subset_df(const helby_design *d, const fit *f)
 
 static helby_status spec_check(const helby_glm_spec *s, size_t n, helby_error *err)
 {
-    if (!s || (!s->X && !s->row) || !s->y || s->p == 0)
+    if (!s || (!s->X && !s->row && !s->row_nz) || !s->y || s->p == 0)
         return helby_error_set(err, HELBY_EUSAGE, "model: no model matrix or response");
     if (s->n != n)
         return helby_error_set(err, HELBY_EUSAGE, "model: %zu rows, the design has %zu", s->n, n);
@@ -572,8 +640,8 @@ static helby_status lin_vcov(const helby_design *d, const helby_glm_spec *s, con
     int rc = !T || !TZ || !Tg || !nz || (d->cal && (!z || !dom));
     for (size_t i = 0; i < f->m && !rc; i++) {
         size_t k = f->rows[i];
-        const double *x = xrow(f, k);
-        size_t q = nonzeros(x, p, nz);
+        size_t q;
+        const double *x = xrow_nz(f, k, nz, &q);
         double u = d->w[k] * (s->y[k] - f->mu[i]), *t = T + (size_t)d->psu[k] * p;
         for (size_t a = 0; a < q; a++)
             t[nz[a]] += u * x[nz[a]];
@@ -618,8 +686,8 @@ static helby_status lin_influence(const helby_design *d, const helby_glm_spec *s
     }
     for (size_t i = 0; i < f->m; i++) {
         size_t k = f->rows[i];
-        const double *x = xrow(f, k);
-        size_t q = nonzeros(x, p, nz);
+        size_t q;
+        const double *x = xrow_nz(f, k, nz, &q);
         double u = d->w[k] * (s->y[k] - f->mu[i]), *zk = g->influence + k * p;
         for (size_t a = 0; a < q; a++) {
             double xa = u * x[nz[a]];
@@ -775,8 +843,8 @@ static int rep_psu_sums(const repctx *c, double *T, size_t D)
         kidx[c->cols[a]] = a;
     for (size_t i = 0; i < c->f->m; i++) {
         size_t k = c->f->rows[i], m = 0;
-        const double *x = xrow(c->f, k);
-        size_t nq = nonzeros(x, p, nz);
+        size_t nq;
+        const double *x = xrow_nz(c->f, k, nz, &nq);
         double w = c->r->w[k], e = c->s->y[k] - c->f->mu[i], *t = T + (size_t)c->r->psu[k] * D;
         for (size_t a = 0; a < nq; a++)
             if (kidx[nz[a]] != SIZE_MAX)

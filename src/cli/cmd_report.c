@@ -1,13 +1,18 @@
 /* cmd_report.c — helby report and helby barometer: publication tables of a stored run
  * (report.h) as text, CSV, JSON, Markdown, HTML with SVG charts or XLSX. */
+#define _XOPEN_SOURCE 700 /* nftw */
 #include <getopt.h>
 #include <fcntl.h>
+#include <ftw.h>
+#include <signal.h>
 #include <limits.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -30,7 +35,8 @@ void help_report(FILE *out)
             "  -f, --format F      text (default), csv, json, md, html (self-contained, SVG\n"
             "                      charts), xlsx or pdf (both need --out; pdf prints the HTML\n"
             "                      on A4 through headless Chromium: $HELBY_CHROMIUM or\n"
-            "                      chromium)\n"
+            "                      chromium, JavaScript off, stopped after\n"
+            "                      $HELBY_CHROMIUM_TIMEOUT seconds, default 120)\n"
             "      --lang L        da or en (default: the survey's language); Danish output\n"
             "                      writes numbers with a decimal comma (not CSV/JSON)\n"
             "  -o, --out FILE      write to FILE instead of standard output\n"
@@ -58,61 +64,170 @@ void help_barometer(FILE *out)
 
 extern char **environ;
 
-/* The HTML report printed to PDF by headless Chromium (A4 and the page footer come from the
- * report's print stylesheet). The library renders; running a browser is the program's job. */
-static int write_pdf(const helby_report *r, int barometer, const char *out_path)
+/* Seconds the browser may take to print before it is killed: $HELBY_CHROMIUM_TIMEOUT
+ * (1 to 3600), else 120. */
+static long pdf_timeout(void)
 {
-    helby_error err;
-    helby_error_clear(&err);
-    char tmpl[] = "/tmp/helby-report-XXXXXX.html";
-    int fd = mkstemps(tmpl, 5);
-    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
-    if (!f) {
-        if (fd >= 0)
-            close(fd);
-        helby_error_at(&err, HELBY_EIO, tmpl, 0, 0, NULL, "cannot write a temporary file");
-        return cli_fail(&err);
+    const char *t = getenv("HELBY_CHROMIUM_TIMEOUT");
+    char *end = NULL;
+    long s = t ? strtol(t, &end, 10) : 0;
+    return t && *t && !*end && s >= 1 && s <= 3600 ? s : 120;
+}
+
+/* Run args (standard output and error to /dev/null) in a process group of its own, so that
+ * the browser and every helper it started can be killed together after `secs` seconds.
+ * 0: it exited 0; 1: it failed; 2: it was killed for taking too long. */
+static int run_browser(char **args, long secs)
+{
+    posix_spawn_file_actions_t fa;
+    posix_spawnattr_t at;
+    posix_spawn_file_actions_init(&fa);
+    posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_init(&at);
+    posix_spawnattr_setpgroup(&at, 0);
+    posix_spawnattr_setflags(&at, POSIX_SPAWN_SETPGROUP);
+    pid_t pid;
+    int e = posix_spawnp(&pid, args[0], &fa, &at, args, environ);
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&at);
+    if (e)
+        return 1;
+    int status = 0;
+    for (long ms = 0;; ms += 50) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        if (w == pid)
+            break;
+        if (w < 0)
+            return 1;
+        if (ms >= secs * 1000) {
+            kill(-pid, SIGKILL);
+            waitpid(pid, &status, 0);
+            return 2;
+        }
+        struct timespec ts = {0, 50 * 1000 * 1000};
+        nanosleep(&ts, NULL);
     }
-    int rc = helby_report_write(r, HELBY_REPORT_HTML, barometer, f, &err) ? cli_fail(&err) : 0;
-    if (fclose(f) != 0 && !rc) {
-        helby_error_at(&err, HELBY_EIO, tmpl, 0, 0, NULL, "writing the temporary HTML failed");
-        rc = cli_fail(&err);
-    }
-    char url[PATH_MAX + 16], pdfarg[PATH_MAX + 32];
-    snprintf(url, sizeof url, "file://%s", tmpl);
-    snprintf(pdfarg, sizeof pdfarg, "--print-to-pdf=%s", out_path);
+    kill(-pid, SIGKILL); /* helpers the browser left running */
+    return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : 1;
+}
+
+static int rm_entry(const char *path, const struct stat *sb, int flag, struct FTW *ftw)
+{
+    (void)sb, (void)flag, (void)ftw;
+    remove(path);
+    return 0;
+}
+
+/* A fresh browser profile in dir/profile whose preferences block JavaScript on every page
+ * (Chromium's content setting; --blink-settings=scriptEnabled=false stops the PDF printer
+ * itself); prof gets "--user-data-dir=...". 0 when made. */
+static int make_profile(const char *dir, char *prof, size_t size)
+{
+    char p[PATH_MAX + 48];
+    if (snprintf(prof, size, "--user-data-dir=%s/profile", dir) >= (int)size ||
+        snprintf(p, sizeof p, "%s/profile/Default/Preferences", dir) >= (int)sizeof p ||
+        mkdir(prof + 16, 0700) != 0)
+        return -1;
+    *strrchr(p, '/') = '\0';
+    if (mkdir(p, 0700) != 0)
+        return -1;
+    strcat(p, "/Preferences");
+    FILE *f = fopen(p, "w");
+    if (!f)
+        return -1;
+    fputs("{\"profile\":{\"default_content_setting_values\":{\"javascript\":2}}}\n", f);
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Print the HTML file `html` to out_path through headless Chromium: JavaScript off, a
+ * private profile in `dir` (removed by the caller), nothing fetched, killed after
+ * pdf_timeout() seconds. The PDF is printed next to out_path and renamed onto it only when
+ * the browser succeeded, so a failed print never leaves a partial or stale file. */
+static int print_pdf(const char *dir, const char *html, const char *out_path, helby_error *err)
+{
+    char url[PATH_MAX + 16], pdfarg[PATH_MAX + 32], prof[PATH_MAX + 32], part[PATH_MAX + 16];
+    int fd = -1;
+    if (snprintf(url, sizeof url, "file://%s", html) < (int)sizeof url &&
+        make_profile(dir, prof, sizeof prof) == 0 &&
+        snprintf(part, sizeof part, "%s.XXXXXX", out_path) < (int)sizeof part)
+        fd = mkstemp(part);
+    if (fd < 0)
+        return helby_error_at(err, HELBY_EIO, out_path, 0, 0, NULL, "cannot write the PDF here");
+    mode_t um = umask(0);
+    umask(um);
+    fchmod(fd, 0666 & ~um); /* as a file the browser made itself, not mkstemp's 0600 */
+    close(fd);
+    if (snprintf(pdfarg, sizeof pdfarg, "--print-to-pdf=%s", part) >= (int)sizeof pdfarg)
+        return unlink(part), helby_error_at(err, HELBY_EIO, out_path, 0, 0, NULL, "path too long");
+    long secs = pdf_timeout();
     const char *browser = getenv("HELBY_CHROMIUM") ? getenv("HELBY_CHROMIUM") : "chromium";
-    /* --no-sandbox: the page is our own, with no scripts and nothing fetched; the sandbox
-     * fails when run as root (CI containers). */
+    /* --no-sandbox: the sandbox fails when run as root (CI containers); in its place the
+     * page runs no script (blink setting and the page's own Content-Security-Policy), loads
+     * nothing from outside, and the browser has a fresh profile and a deadline. */
     char *args[] = {(char *)browser,
                     "--headless",
                     "--no-sandbox",
                     "--disable-gpu",
+                    "--disable-extensions",
+                    "--no-first-run",
+                    "--no-default-browser-check",
+                    "--disable-background-networking",
+                    "--disable-sync",
+                    prof,
                     "--no-pdf-header-footer",
                     pdfarg,
                     url,
                     NULL};
-    pid_t pid;
-    int status = 0;
-    if (!rc) {
-        unlink(out_path); /* so that an old file is never taken for a new one */
-        posix_spawn_file_actions_t fa;
-        posix_spawn_file_actions_init(&fa);
-        posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-        posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-        int e = posix_spawnp(&pid, browser, &fa, NULL, args, environ);
-        posix_spawn_file_actions_destroy(&fa);
-        if (e || waitpid(pid, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0 ||
-            access(out_path, R_OK) != 0) {
-            helby_error_at(&err, HELBY_EIO, out_path, 0, 0, NULL,
-                           "%s could not print the report to PDF; write --format html and "
-                           "print it to PDF from a browser (A4 is set)",
-                           browser);
-            rc = cli_fail(&err);
-        }
+    int k = run_browser(args, secs);
+    struct stat sb;
+    if (!k && (stat(part, &sb) != 0 || sb.st_size == 0))
+        k = 1;
+    if (!k && rename(part, out_path) != 0)
+        k = 3;
+    if (k)
+        unlink(part);
+    if (k == 2)
+        return helby_error_at(err, HELBY_EIO, out_path, 0, 0, NULL,
+                              "%s did not finish printing within %ld s and was stopped "
+                              "($HELBY_CHROMIUM_TIMEOUT sets the limit)",
+                              browser, secs);
+    if (k)
+        return helby_error_at(err, HELBY_EIO, out_path, 0, 0, NULL,
+                              "%s could not print the report to PDF; write --format html and "
+                              "print it to PDF from a browser (A4 is set)",
+                              browser);
+    return HELBY_OK;
+}
+
+/* The HTML report printed to PDF by headless Chromium (A4 and the page footer come from the
+ * report's print stylesheet). The library renders; running a browser is the program's job.
+ * The HTML and the browser's profile live in a private temporary directory, removed after. */
+static int write_pdf(const helby_report *r, int barometer, const char *out_path)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    const char *tdir = getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
+    char dir[PATH_MAX], html[PATH_MAX + 16];
+    snprintf(dir, sizeof dir, "%s/helby-pdf-XXXXXX", tdir);
+    if (!mkdtemp(dir)) {
+        helby_error_at(&err, HELBY_EIO, dir, 0, 0, NULL, "cannot make a temporary directory");
+        return cli_fail(&err);
     }
-    unlink(tmpl);
-    return rc;
+    if (snprintf(html, sizeof html, "%s/report.html", dir) >= (int)sizeof html)
+        return rmdir(dir), cli_usage("report", "TMPDIR is too long");
+    FILE *f = fopen(html, "w");
+    int rc = 0;
+    if (!f)
+        rc = helby_error_at(&err, HELBY_EIO, html, 0, 0, NULL, "cannot write a temporary file");
+    else if (helby_report_write(r, HELBY_REPORT_HTML, barometer, f, &err))
+        fclose(f), rc = 1;
+    else if (fclose(f) != 0)
+        rc = helby_error_at(&err, HELBY_EIO, html, 0, 0, NULL, "writing the temporary HTML failed");
+    if (!rc)
+        rc = print_pdf(dir, html, out_path, &err);
+    nftw(dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+    return rc ? cli_fail(&err) : 0;
 }
 
 typedef struct report_args {

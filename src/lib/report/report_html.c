@@ -194,7 +194,12 @@ static void print_css(const helby_report *r, FILE *o)
 
 static void head(const helby_report *r, FILE *o, const char *title)
 {
-    fprintf(o, "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n<title>",
+    /* The page needs nothing but itself: a policy that forbids scripts, fetches and forms,
+     * so that text in it can never act even if a renderer missed an escape. */
+    fprintf(o,
+            "<!DOCTYPE html>\n<html lang=\"%s\"><head><meta charset=\"utf-8\">\n"
+            "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
+            "style-src 'unsafe-inline'; img-src data:; form-action 'none'\">\n<title>",
             r->lang);
     report_esc(o, title);
     fputs("</title>\n<style>\n"
@@ -268,6 +273,28 @@ static void direction_cell(const helby_report *r, FILE *o, double delta, const c
             report_t(r, dir));
 }
 
+/* One register indicator's row of the barometer: every field from the register CSV escaped. */
+static void indicator_row(const helby_report *r, FILE *o, const helby_report_indicator *ind,
+                          int goal)
+{
+    char b[96], x[64];
+    size_t k = ind->n_periods - 1;
+    const char *dir = report_direction(ind), *v = report_register_verdict(ind);
+    fprintf(o, "<tr><td class=\"l\">%s %d: ", !strcmp(r->lang, "da") ? "Mål" : "Goal", goal);
+    report_esc(o, ind->label);
+    fprintf(o, "</td><td>%s ", report_t(r, "register"));
+    report_esc(o, ind->period[k]);
+    fputs("</td>", o);
+    helby_report_num(r, ind->value[k], 1, b, sizeof b);
+    helby_report_num(r, ind->target[k], 1, x, sizeof x);
+    fprintf(o, "<td>%s</td><td>%s %s</td>", b, strcmp(ind->better, "higher") ? "≤" : "≥", x);
+    direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
+    fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
+    report_sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
+                     ind->target[k]);
+    fputs("</td></tr>\n", o);
+}
+
 static void barometer_html(const helby_report *r, FILE *o)
 {
     char title[320];
@@ -309,26 +336,9 @@ static void barometer_html(const helby_report *r, FILE *o)
             report_sparkline(r, o, v, n, (const char(*)[16])per, tg);
             fputs("</td></tr>\n", o);
         }
-        for (size_t i = 0; i < r->n_indicators; i++) {
-            const helby_report_indicator *ind = &r->indicators[i];
-            if (strcmp(ind->goal, gname) || !ind->n_periods)
-                continue;
-            size_t k = ind->n_periods - 1;
-            const char *dir = report_direction(ind), *v = report_register_verdict(ind);
-            fprintf(o, "<tr><td class=\"l\">%s %d: ", !strcmp(r->lang, "da") ? "Mål" : "Goal",
-                    goal);
-            report_esc(o, ind->label);
-            fprintf(o, "</td><td>%s %s</td>", report_t(r, "register"), ind->period[k]);
-            helby_report_num(r, ind->value[k], 1, b, sizeof b);
-            helby_report_num(r, ind->target[k], 1, x, sizeof x);
-            fprintf(o, "<td>%s</td><td>%s %s</td>", b, strcmp(ind->better, "higher") ? "≤" : "≥",
-                    x);
-            direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
-            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
-            report_sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
-                             ind->target[k]);
-            fputs("</td></tr>\n", o);
-        }
+        for (size_t i = 0; i < r->n_indicators; i++)
+            if (!strcmp(r->indicators[i].goal, gname) && r->indicators[i].n_periods)
+                indicator_row(r, o, &r->indicators[i], goal);
     }
     fputs("</tbody></table>\n<p class=\"legend\">", o);
     char lv[16], note[768];

@@ -204,6 +204,7 @@ const char *helby_weight_diag_get(const char *text, const char *key, char *out, 
  * default) gives each wave its own design, df, lonely-PSU rule and replicates, and each
  * comparison across waves Satterthwaite df (docs/method.md §2, §7). Runs stored without a
  * method are method 1 and rerun as such. */
+#define HELBY_RUN_MAX_WAVES 32
 typedef struct helby_run_options {
     int method;               /* 2 (1: runs made before method 2, rerun as they were) */
     char variance[16];        /* linearization, jk1, jkn, brr, fay, bootstrap */
@@ -224,6 +225,9 @@ typedef struct helby_run_options {
     size_t sensitivity;       /* N > 0 (method 2): also the sensitivity analysis of each index
                                  with choices (sensitivity.h), N base scenarios from the run's
                                  seed, as rows "sensitivity=..." after the others; 0: none */
+    long waves[HELBY_RUN_MAX_WAVES]; /* method 2: the waves computed, ascending (--waves);
+                                        n_waves 0: every stored wave, as runs made before */
+    size_t n_waves;
 } helby_run_options;
 
 /* Method 2, linearization, 100 replicates, seed 1, rho 0.3, level 0.95, t CIs for means and

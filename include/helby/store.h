@@ -133,6 +133,29 @@ helby_status helby_store_write_wave(helby_store *st, const helby_survey *s, cons
                                     const helby_import_record *rec, int64_t *import_id,
                                     helby_error *err);
 
+/* Runs of survey `survey` whose input files include wave `wave` (ids ascending; *runs
+ * malloc'ed, caller frees; NULL when none). */
+helby_status helby_store_wave_runs(helby_store *st, const char *survey, long wave, int64_t **runs,
+                                   size_t *n, helby_error *err);
+
+/* What helby_store_drop_wave dropped (or, refused, would have). */
+typedef struct helby_wave_drop {
+    int64_t *runs; /* runs that used the wave: they cannot be rerun once it is dropped */
+    size_t n_runs;
+    size_t n_rows;        /* the wave's respondents */
+    int64_t import_id;    /* the wave's import (the record stays, as history) */
+    char file_name[256];  /* its file */
+    size_t n_weight_sets; /* weight sets of the wave dropped with it (their versions too) */
+} helby_wave_drop;
+
+/* Drop wave `wave` of survey `survey` in one transaction: its columns, design codes and
+ * weight sets; the import record stays (the same file may be imported again). Refused with
+ * HELBY_EEXISTS, naming the runs, while runs used the wave, unless force; HELBY_ENOTFOUND for
+ * a wave not stored. d (caller's) receives what was dropped; free with helby_wave_drop_free. */
+helby_status helby_store_drop_wave(helby_store *st, const char *survey, long wave, int force,
+                                   helby_wave_drop *d, helby_error *err);
+void helby_wave_drop_free(helby_wave_drop *d);
+
 /* Group several writes into one transaction (e.g. importing several files
  * all or nothing). helby_store_write_wave joins an open transaction. */
 helby_status helby_store_begin(helby_store *st, helby_error *err);

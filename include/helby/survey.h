@@ -207,6 +207,8 @@ typedef struct helby_survey {
     size_t n_danes_codes; /* group codes: ethnic Danes */
     const double *minority_codes;
     size_t n_minority_codes; /* group codes: minorities */
+    const double *waves;
+    size_t n_waves; /* survey.ini's waves: the waves an import may bring */
 
     const helby_index *indices;
     size_t n_indices;

@@ -47,6 +47,8 @@ int cmd_survey(cli_global *g, int argc, char **argv);
 void help_survey(FILE *out);
 int cmd_import(cli_global *g, int argc, char **argv);
 void help_import(FILE *out);
+int cmd_wave(cli_global *g, int argc, char **argv);
+void help_wave(FILE *out);
 int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
 int cmd_compare(cli_global *g, int argc, char **argv);

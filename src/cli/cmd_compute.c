@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "helby/analysis.h"
 #include "helby/tables.h"
@@ -36,6 +37,9 @@ void help_compute(FILE *out)
             "      --weights NAME  a weight set of `helby weight` instead of the base weights;\n"
             "                      variance with its calibration residuals, replicates\n"
             "                      re-calibrated\n"
+            "      --waves W,...   compute these stored waves only (default: every stored\n"
+            "                      wave); recorded in the run (waves=...), so a rerun\n"
+            "                      computes the same waves\n"
             "      --sensitivity N also helby sensitivity's analysis with N base scenarios,\n"
             "                      stored as rows 'sensitivity=...' (needs sensitivity.csv)\n"
             "      --rerun N       recompute run N with its own options and seed; say whether the\n"
@@ -152,6 +156,8 @@ typedef struct compute_args {
 } compute_args;
 
 /* getopt over compute's options into a; returns -1 when fine, else the exit code. */
+static int run_waves(helby_run_options *o, const char *arg);
+
 static int parse_compute(int argc, char **argv, compute_args *a)
 {
     enum {
@@ -165,21 +171,17 @@ static int parse_compute(int argc, char **argv, compute_args *a)
         O_CI,
         O_SCI,
         O_DF,
-        O_SENS
+        O_SENS,
+        O_WAVES
     };
-    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
-                                         {"variance", required_argument, 0, O_VAR},
-                                         {"replicates", required_argument, 0, O_REPS},
-                                         {"seed", required_argument, 0, O_SEED},
-                                         {"rho", required_argument, 0, O_RHO},
-                                         {"level", required_argument, 0, O_LEVEL},
-                                         {"rerun", required_argument, 0, O_RERUN},
-                                         {"weights", required_argument, 0, O_WEIGHTS},
-                                         {"ci", required_argument, 0, O_CI},
-                                         {"share-ci", required_argument, 0, O_SCI},
-                                         {"df", required_argument, 0, O_DF},
-                                         {"sensitivity", required_argument, 0, O_SENS},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},        {"variance", required_argument, 0, O_VAR},
+        {"replicates", required_argument, 0, O_REPS}, {"seed", required_argument, 0, O_SEED},
+        {"rho", required_argument, 0, O_RHO},         {"level", required_argument, 0, O_LEVEL},
+        {"rerun", required_argument, 0, O_RERUN},     {"weights", required_argument, 0, O_WEIGHTS},
+        {"ci", required_argument, 0, O_CI},           {"share-ci", required_argument, 0, O_SCI},
+        {"df", required_argument, 0, O_DF},           {"sensitivity", required_argument, 0, O_SENS},
+        {"waves", required_argument, 0, O_WAVES},     {0, 0, 0, 0}};
     helby_run_options *o = &a->o;
     int c;
     optind = 1;
@@ -195,6 +197,11 @@ static int parse_compute(int argc, char **argv, compute_args *a)
         case O_LEVEL: o->level = strtod(optarg, &end); break;
         case O_RERUN: a->rerun = strtol(optarg, &end, 10); break;
         case O_DF: o->df = strtod(optarg, &end); break;
+        case O_WAVES:
+            if (run_waves(o, optarg))
+                return cli_usage("compute", "--waves needs waves like 2011,2012 (at most %d)",
+                                 HELBY_RUN_MAX_WAVES);
+            break;
         case O_SENS:
             o->sensitivity = optarg[0] == '-' ? 0 : (size_t)strtoul(optarg, &end, 10);
             if (!o->sensitivity)
@@ -226,6 +233,30 @@ static int parse_compute(int argc, char **argv, compute_args *a)
     if (helby_run_options_check(o, &err))
         return cli_usage("compute", "%s", err.message);
     return -1;
+}
+
+/* --waves W,... into o: ascending, each once. */
+static int run_waves(helby_run_options *o, const char *arg)
+{
+    long *w = NULL;
+    size_t n = 0;
+    if (cli_parse_waves(arg, &w, &n) || n > HELBY_RUN_MAX_WAVES) {
+        free(w);
+        return -1;
+    }
+    o->n_waves = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t j = o->n_waves;
+        while (j > 0 && o->waves[j - 1] > w[i])
+            j--;
+        if (j > 0 && o->waves[j - 1] == w[i])
+            continue;
+        memmove(&o->waves[j + 1], &o->waves[j], (o->n_waves - j) * sizeof *o->waves);
+        o->waves[j] = w[i];
+        o->n_waves++;
+    }
+    free(w);
+    return 0;
 }
 
 int cmd_compute(cli_global *g, int argc, char **argv)

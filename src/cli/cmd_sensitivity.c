@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "args.h"
 #include "cli.h"
 #include "helby/sensitivity.h"
 #include "output.h"
@@ -29,6 +30,7 @@ void help_sensitivity(FILE *out)
             "                      are scored; the spread and verdict shares use 2N of them\n"
             "      --seed S        shift of the Sobol sequence (default 1)\n"
             "      --variance M    linearization (default), jk1, jkn, brr, fay, bootstrap\n"
+            "  -w, --waves W,...   the waves (default: every stored wave; at least two)\n"
             "      --format F      text (default), csv (index;goal;quantity;choice;estimate;\n"
             "                      low;high;flag, full precision) or json (the same fields)\n\n"
             "Example:\n"
@@ -37,16 +39,20 @@ void help_sensitivity(FILE *out)
 
 typedef struct sens_args {
     const char *survey;
+    long *waves; /* --waves (malloc'ed) */
     out_format format;
     helby_sensitivity_request req;
 } sens_args;
 
 static int sens_parse(sens_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'}, {"scenarios", required_argument, 0, 'n'},
-        {"seed", required_argument, 0, 'S'},   {"variance", required_argument, 0, 'V'},
-        {"format", required_argument, 0, 'f'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"scenarios", required_argument, 0, 'n'},
+                                         {"seed", required_argument, 0, 'S'},
+                                         {"variance", required_argument, 0, 'V'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {0, 0, 0, 0}};
     int c;
     memset(a, 0, sizeof *a);
     helby_sensitivity_request_default(&a->req);
@@ -58,6 +64,12 @@ static int sens_parse(sens_args *a, int argc, char **argv)
         case 's': a->survey = optarg; break;
         case 'n': a->req.scenarios = (size_t)strtoul(optarg, &end, 10); break;
         case 'S': a->req.seed = strtoull(optarg, &end, 10); break;
+        case 'w':
+            free(a->waves);
+            if (cli_parse_waves(optarg, &a->waves, &a->req.n_waves))
+                return cli_usage("sensitivity", "--waves needs waves like 2011,2014");
+            a->req.waves = a->waves;
+            break;
         case 'V':
             if (!helby_variance_method_parse(optarg, &a->req.rep.type, &a->req.replicates))
                 return cli_usage("sensitivity",
@@ -187,11 +199,15 @@ int cmd_sensitivity(cli_global *g, int argc, char **argv)
 {
     sens_args a;
     int rc = sens_parse(&a, argc, argv);
-    if (rc)
+    if (rc) {
+        free(a.waves);
         return rc;
+    }
     helby_store *st = NULL;
-    if ((rc = cli_open_store(g, HELBY_OPEN_READONLY, &st)))
+    if ((rc = cli_open_store(g, HELBY_OPEN_READONLY, &st))) {
+        free(a.waves);
         return rc;
+    }
     helby_error err;
     helby_survey *s = NULL;
     helby_sensitivity *R = NULL;
@@ -212,6 +228,7 @@ int cmd_sensitivity(cli_global *g, int argc, char **argv)
     if (a.format != OUT_TEXT)
         out_end(&T);
 done:
+    free(a.waves);
     helby_sensitivity_free(R);
     helby_survey_free(s);
     helby_store_close(st);

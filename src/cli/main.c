@@ -11,6 +11,7 @@ static const cli_command commands[] = {
     {"init", "create a store", cmd_init, help_init},
     {"survey", "add, list or show survey definitions", cmd_survey, help_survey},
     {"import", "validate and import response files, all or nothing", cmd_import, help_import},
+    {"wave", "list a survey's stored waves, drop one imported by mistake", cmd_wave, help_wave},
     {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate, help_estimate},
     {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts", cmd_compare,
      help_compare},

@@ -7,7 +7,7 @@ import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import WAVES, StoreCase, main, run  # noqa: E402
+from clitest import WAVES, StoreCase, main, run, store_fingerprint  # noqa: E402
 
 
 def write_without(src, dst, column):
@@ -38,6 +38,97 @@ class WaveGivenOnTheCommandLine(StoreCase):
         rows = list(csv.DictReader(text.splitlines(), delimiter=sep))
         self.assertEqual({r["wave"] for r in rows}, {"2011"})
         self.assertGreater(len(rows), 2000)
+
+
+def rows_of(db, run_id):
+    import sqlite3
+    con = sqlite3.connect(db)
+    out = {(m, d): (e, se) for m, d, e, se in con.execute(
+        "SELECT measure, domain, estimate, se FROM run_estimate WHERE run_id = ?", (run_id,))}
+    con.close()
+    return out
+
+
+class WavesAsManagedObjects(StoreCase):
+    def test_import_refuses_a_wave_outside_waves_with_the_fix(self):
+        # Item 2: `--wave 2105` (a typo of 2015... or 2011) was accepted: the respondents of
+        # a file without a wave column were stored twice under two waves.
+        path = os.path.join(self.tmp.name, "nowave.csv")
+        write_without(WAVES[0], path, "wave")
+        p = run("import", "--survey", "copenhagen", "--wave", "2105", path, db=self.db, check=2)
+        self.assertIn("wave 2105 is not one of the survey's waves (2011, 2012, 2013, 2014)",
+                      p.stderr)
+        self.assertIn("Add it to 'waves =' in survey.ini", p.stderr)
+        p = run("wave", "list", "--survey", "copenhagen", "--format", "csv", db=self.db, check=0)
+        self.assertEqual(p.stdout.strip().splitlines()[1:], [])
+
+    def test_drop_refuses_while_runs_use_the_wave_then_forced_names_them(self):
+        run("import", "--survey", "copenhagen", WAVES[0], WAVES[1], db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        path = os.path.join(self.tmp.name, "nowave.csv")
+        write_without(WAVES[0], path, "wave")
+        # the same respondents imported again as a wrong (but declared) wave
+        run("import", "--survey", "copenhagen", "--wave", "2013", path, db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--method", "rake",
+            "--margins", "district,origin", db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)  # run 2 uses 2013
+        p = run("wave", "list", "--survey", "copenhagen", "--format", "csv", db=self.db, check=0)
+        listed = list(csv.DictReader(p.stdout.splitlines(), delimiter=";"))
+        self.assertEqual([(r["wave"], r["runs"]) for r in listed],
+                         [("2011", "1 2"), ("2012", "1 2"), ("2013", "2")])
+        before = store_fingerprint(self.db)
+        p = run("wave", "drop", "--survey", "copenhagen", "2013", db=self.db, check=2)
+        self.assertIn("wave 2013 of copenhagen is used by run 2", p.stderr)
+        self.assertIn("--force", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)  # nothing dropped
+        p = run("wave", "drop", "--survey", "copenhagen", "2013", "--force", db=self.db,
+                check=0)
+        self.assertIn("dropped wave 2013 of copenhagen: 2975 respondents", p.stdout)
+        self.assertIn("1 weight set", p.stdout)
+        self.assertIn("can no longer be rerun (their estimates stay): 2", p.stdout)
+        p = run("wave", "list", "--survey", "copenhagen", "--format", "csv", db=self.db, check=0)
+        self.assertEqual([l.split(";")[0] for l in p.stdout.strip().splitlines()[1:]],
+                         ["2011", "2012"])
+        p = run("compute", "--rerun", "2", db=self.db, check=2)
+        self.assertIn("wave 2013 is in run but not in now", p.stdout)
+        run("compute", "--rerun", "1", db=self.db, check=0)  # untouched by the drop
+        run("wave", "drop", "--survey", "copenhagen", "2013", db=self.db, check=2)
+
+    def test_a_dropped_file_may_be_imported_again(self):
+        path = os.path.join(self.tmp.name, "nowave.csv")
+        write_without(WAVES[0], path, "wave")
+        run("import", "--survey", "copenhagen", "--wave", "2012", path, db=self.db, check=0)
+        run("wave", "drop", "--survey", "copenhagen", "2012", db=self.db, check=0)
+        run("import", "--survey", "copenhagen", "--wave", "2011", path, db=self.db, check=0)
+
+    def test_compute_waves_computes_those_waves_and_the_rerun_keeps_them(self):
+        # Item 2: compute had no --waves, so a stray wave entered every later run.
+        run("import", "--survey", "copenhagen", *WAVES[:3], db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        p = run("compute", "--survey", "copenhagen", "--waves", "2013,2011", db=self.db, check=0)
+        self.assertIn("waves=2011|2013", p.stdout)
+        self.assertNotIn("2012=", p.stdout.split("inputs", 1)[1].split("\n")[0])
+        full, some = rows_of(self.db, 1), rows_of(self.db, 2)
+        waves = {d for (_m, d) in some}
+        self.assertFalse([d for d in waves if "wave=2012" in d])
+        # each wave has its own design: wave 2011's estimates are the full run's, bit for bit
+        keys = [k for k in some if k[1] == "group=1,wave=2011"]
+        self.assertGreater(len(keys), 5)
+        for k in keys:
+            self.assertEqual(some[k], full[k], k)
+        run("import", "--survey", "copenhagen", WAVES[3], db=self.db, check=0)
+        p = run("compute", "--rerun", "2", db=self.db, check=0)
+        self.assertIn("reproduced bit for bit", p.stdout)
+        p = run("compute", "--survey", "copenhagen", "--waves", "2011,2015", db=self.db, check=2)
+        self.assertIn("has no wave 2015", p.stderr)
+
+    def test_sensitivity_takes_waves(self):
+        run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
+        p = run("sensitivity", "--survey", "copenhagen", "--waves", "2011", "-n", "4",
+                db=self.db)
+        self.assertNotEqual(p.returncode, 0)  # one wave: no goal to judge
+        run("sensitivity", "--survey", "copenhagen", "--waves", "2011,2014", "-n", "4",
+            "--format", "csv", db=self.db, check=0)
 
 
 if __name__ == "__main__":

@@ -532,6 +532,22 @@ static void check_design(ingest_ctx *c, long line, const helby_field *f)
     }
 }
 
+/* "wave W is not one of the survey's waves …" with the way out, into msg; 0 when the survey
+ * declares W (or declares no waves). */
+static int undeclared_wave(const helby_survey *s, long w, char *msg, size_t n)
+{
+    if (!s->n_waves || in_codes(s->waves, s->n_waves, (double)w))
+        return 0;
+    size_t o = (size_t)snprintf(msg, n, "wave %ld is not one of the survey's waves (", w);
+    for (size_t i = 0; i < s->n_waves && o < n; i++)
+        o += (size_t)snprintf(msg + o, n - o, "%s%.0f", i ? ", " : "", s->waves[i]);
+    if (o < n)
+        snprintf(msg + o, n - o,
+                 "): a typo? Correct the file or --wave; a new wave? Add it to 'waves =' in "
+                 "survey.ini and run `helby survey add --update DIR`");
+    return 1;
+}
+
 /* The checks a value's role adds to its codebook range: positive weights, one wave per
  * file, the survey's group and district codes. */
 static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby_field *f,
@@ -549,11 +565,13 @@ static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby
                "expected a wave: a whole number from 1 to 999999999");
     } else if (v->role == HELBY_ROLE_WAVE) {
         long w = (long)x;
+        char msg[512];
         if (c->wave == 0) {
             c->wave = w;
             c->wave_line = line;
+            if (undeclared_wave(s, w, msg, sizeof msg))
+                report(c, line, col, v->name, f->text, f->len, NULL, msg);
         } else if (w != c->wave) {
-            char msg[160];
             if (c->opt->wave)
                 snprintf(msg, sizeof msg, "expected wave %ld (given with --wave)", c->wave);
             else
@@ -910,6 +928,17 @@ static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size
     return st;
 }
 
+/* The wave of --wave (0: none), which must be one of survey.ini's waves (a typo would store
+ * the respondents twice). */
+static void take_option_wave(ingest_ctx *c)
+{
+    const helby_survey *s = c->s;
+    char msg[512];
+    c->wave = c->opt->wave;
+    if (c->wave && s->wave_var != HELBY_NO_VAR && undeclared_wave(s, c->wave, msg, sizeof msg))
+        report(c, 0, 0, s->vars[s->wave_var].name, NULL, 0, "--wave: %s", msg);
+}
+
 helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *buf, size_t len,
                                    const char *name, const helby_import_options *opt_in,
                                    helby_frame **out, helby_import_summary *sum,
@@ -933,7 +962,7 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     c.digest = helby_digest_new();
     if (!c.digest)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
-    c.wave = opt_in->wave;
+    take_option_wave(&c);
     helby_strmap_init(&c.ids);
     helby_strmap_init(&c.strata);
     helby_strmap_init(&c.psus);

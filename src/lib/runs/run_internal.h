@@ -5,9 +5,12 @@
 #include "helby/analysis.h"
 
 /* The stored waves of a survey, ascending (*waves malloc'ed), and their input files as
- * "2011=sha256;2014=sha256" (what a run records). HELBY_ENOTFOUND when there are none. */
-helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **waves, size_t *nw,
-                                    char *inputs, size_t n, helby_error *err);
+ * "2011=sha256;2014=sha256" (what a run records): the waves `sel` (n_sel of them, ascending;
+ * 0: every stored wave). HELBY_ENOTFOUND when there are none, or naming a wave of sel that is
+ * not stored. */
+helby_status helby_run_waves_inputs(helby_store *st, const char *survey, const long *sel,
+                                    size_t n_sel, long **waves, size_t *nw, char *inputs, size_t n,
+                                    helby_error *err);
 
 /* The rows of the sensitivity analysis of a run with o->sensitivity > 0 (runsens.c):
  * helby_sensitivity_run with the run's variance, weights, level, df and seed. */

@@ -128,6 +128,8 @@ static int request_of(const helby_target *tg, const helby_run_options *o, helby_
     q->covariates = tg->adjust;
     q->n_covariates = tg->n_adjust;
     q->baseline = tg->baseline_wave;
+    q->waves = o->waves;
+    q->n_waves = o->n_waves;
     q->weights = o->weights;
     q->rep = (helby_rep_spec){HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
     if (!helby_variance_method_parse(o->variance, &q->rep.type, &q->replicates))

@@ -534,8 +534,29 @@ static void close_run(run_ctx *c)
     helby_dataset_free(c->D);
 }
 
-helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **waves, size_t *nw,
-                                    char *inputs, size_t n, helby_error *err)
+/* Keep of the n stored waves wi those of sel (all when n_sel is 0), ascending; a wave of sel
+ * that is not stored is left out (a rerun then sees the input gone). */
+static void select_waves(helby_wave_info *wi, size_t *n, const long *sel, size_t n_sel)
+{
+    if (!n_sel)
+        return;
+    size_t k = 0;
+    for (size_t j = 0; j < n_sel; j++) {
+        size_t i = k;
+        while (i < *n && wi[i].wave != sel[j])
+            i++;
+        if (i == *n)
+            continue;
+        helby_wave_info t = wi[k];
+        wi[k++] = wi[i];
+        wi[i] = t;
+    }
+    *n = k;
+}
+
+helby_status helby_run_waves_inputs(helby_store *st, const char *survey, const long *sel,
+                                    size_t n_sel, long **waves, size_t *nw, char *inputs, size_t n,
+                                    helby_error *err)
 {
     helby_wave_info *wi = NULL;
     *waves = NULL;
@@ -545,6 +566,7 @@ helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **
     helby_status r = helby_store_list_waves(st, survey, &wi, nw, err);
     if (r)
         return r;
+    select_waves(wi, nw, sel, n_sel);
     if (*nw == 0) {
         free(wi);
         return helby_error_set(err, HELBY_ENOTFOUND, "survey %s has no waves in the store", survey);
@@ -565,6 +587,19 @@ helby_status helby_run_waves_inputs(helby_store *st, const char *survey, long **
     return HELBY_OK;
 }
 
+/* HELBY_ENOTFOUND naming the first wave of o->waves not among the nw stored ones. */
+static helby_status missing_wave(const char *survey, const helby_run_options *o, const long *waves,
+                                 size_t nw, helby_error *err)
+{
+    size_t j = 0;
+    while (j < o->n_waves && j < nw && waves[j] == o->waves[j])
+        j++;
+    return helby_error_set(err, HELBY_ENOTFOUND,
+                           "survey %s has no wave %ld in the store (`helby wave list --survey "
+                           "%s` lists its waves)",
+                           survey, o->waves[j < o->n_waves ? j : 0], survey);
+}
+
 helby_status helby_run_compute(helby_store *st, const helby_survey *s, const helby_run_options *o,
                                helby_run_row **rows, size_t *n_rows, char *inputs, size_t n_inputs,
                                helby_error *err)
@@ -579,9 +614,14 @@ helby_status helby_run_compute(helby_store *st, const helby_survey *s, const hel
     c.s = s;
     c.o = o;
     long *waves = NULL;
-    r = helby_run_waves_inputs(st, s->id, &waves, &c.nw, inputs, n_inputs, err);
-    if (r)
+    r = helby_run_waves_inputs(st, s->id, o->waves, o->n_waves, &waves, &c.nw, inputs, n_inputs,
+                               err);
+    if (!r && o->n_waves && c.nw != o->n_waves)
+        r = missing_wave(s->id, o, waves, c.nw, err);
+    if (r) {
+        free(waves);
         return r;
+    }
     c.waves = waves;
     int rc = open_run(&c, st, inputs, n_inputs, err);
     for (size_t m = 0; !rc && m < c.nm; m++)

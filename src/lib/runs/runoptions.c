@@ -67,6 +67,13 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
         return helby_error_set(err, HELBY_EUSAGE,
                                "a sensitivity analysis takes 2 to 1000000 "
                                "scenarios and method 2");
+    for (size_t i = 0; i < o->n_waves; i++)
+        if (o->n_waves > HELBY_RUN_MAX_WAVES || o->waves[i] < 1 ||
+            (i && o->waves[i] <= o->waves[i - 1]) || o->method < 2)
+            return helby_error_set(err, HELBY_EUSAGE,
+                                   "the waves of a run are whole numbers, ascending, at most %d "
+                                   "(method 2)",
+                                   HELBY_RUN_MAX_WAVES);
     if (!o->weights[0] || strchr(o->weights, ';') || strchr(o->weights, '='))
         return helby_error_set(err, HELBY_EUSAGE, "'%s' is not a weight set name", o->weights);
     return HELBY_OK;
@@ -93,13 +100,32 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     }
     if (o->df > 0)
         helby_format_number(df, sizeof df, o->df);
-    char sens[40] = "";
+    char sens[40] = "", waves[HELBY_RUN_MAX_WAVES * 11 + 8] = "";
     if (o->sensitivity)
         snprintf(sens, sizeof sens, ";sensitivity=%zu", o->sensitivity);
-    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s%s",
+    for (size_t i = 0, w = 0; i < o->n_waves && i < HELBY_RUN_MAX_WAVES; i++)
+        w += (size_t)snprintf(waves + w, sizeof waves - w, "%s%ld",
+                              i ? "|" : ";waves=", o->waves[i]);
+    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s%s%s",
              o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
              helby_ci_method_name(o->share_ci), df, o->weights,
-             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens);
+             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens, waves);
+}
+
+/* "2011|2012" into t's waves; -1 unless whole numbers ascending. */
+static int parse_waves_value(helby_run_options *t, const char *v)
+{
+    t->n_waves = 0;
+    for (const char *p = v; *p;) {
+        char *end = NULL;
+        long w = strtol(p, &end, 10);
+        if (end == p || (*end && *end != '|') || w < 1 || t->n_waves == HELBY_RUN_MAX_WAVES ||
+            (t->n_waves && w <= t->waves[t->n_waves - 1]))
+            return -1;
+        t->waves[t->n_waves++] = w;
+        p = *end ? end + 1 : end;
+    }
+    return t->n_waves ? 0 : -1;
 }
 
 static int parse_method1(helby_run_options *o, const char *text)
@@ -151,6 +177,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         t->comparisons = (int)strtol(v, &end, 10);
     else if (!strcmp(k, "origins"))
         t->origins = (int)strtol(v, &end, 10);
+    else if (!strcmp(k, "waves"))
+        return parse_waves_value(t, v);
     else if (!strcmp(k, "sensitivity") && v[0] != '-')
         t->sensitivity = (size_t)strtoul(v, &end, 10);
     else
@@ -166,7 +194,7 @@ int helby_run_options_parse(helby_run_options *o, const char *text)
     helby_run_options_default(&t);
     t.comparisons = 0;
     t.origins = 0; /* runs of method 2 made before origin subgroups */
-    char buf[512];
+    char buf[1024];
     snprintf(buf, sizeof buf, "%s", text);
     for (char *save = NULL, *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {
         char *eq = strchr(kv, '=');

@@ -175,8 +175,8 @@ static helby_status rerun_inputs(helby_store *st, int64_t id, helby_rerun_result
     out->definition_changed = strcmp(out->run.def_hash, (*s)->hash) != 0;
     long *waves = NULL;
     size_t nw = 0;
-    r = helby_run_waves_inputs(st, out->run.survey, &waves, &nw, out->inputs_now,
-                               sizeof out->inputs_now, err);
+    r = helby_run_waves_inputs(st, out->run.survey, out->options.waves, out->options.n_waves,
+                               &waves, &nw, out->inputs_now, sizeof out->inputs_now, err);
     free(waves);
     if (r)
         return r;

@@ -109,6 +109,8 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
     helby_sensitivity_request req;
     helby_sensitivity_request_default(&req);
     req.scenarios = o->sensitivity;
+    req.waves = o->waves;
+    req.n_waves = o->n_waves;
     req.seed = o->seed;
     req.opt.level = o->level;
     req.opt.ci = o->ci;

@@ -1,6 +1,7 @@
 /* store_write.c — a wave written to the store (helby_store_write_wave, helby/store.h): its
  * import record, its columns and its design codes (codes.c), all or nothing, replacing an
- * earlier import of the same wave. On top of store.c and codes.c. */
+ * earlier import of the same wave; and a wave dropped (helby_store_drop_wave), refused while
+ * runs used it unless forced. On top of store.c and codes.c. */
 #include <math.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -126,10 +127,13 @@ static helby_status check_duplicates(helby_store *st, int64_t survey_id, const c
     sqlite3_stmt *q = NULL;
     helby_status s = HELBY_OK;
     if (!rec->replace) {
-        if (sqlite3_prepare_v2(st->db,
-                               "SELECT file_name, wave, imported_at FROM import WHERE survey_id = "
-                               "?1 AND sha256 = ?2 ORDER BY id DESC LIMIT 1",
-                               -1, &q, NULL) != SQLITE_OK)
+        if (sqlite3_prepare_v2(
+                st->db,
+                "SELECT file_name, wave, imported_at FROM import i WHERE survey_id = "
+                "?1 AND sha256 = ?2 AND (replaced_by IS NOT NULL OR EXISTS "
+                "(SELECT 1 FROM wave w WHERE w.import_id = i.id)) "
+                "ORDER BY id DESC LIMIT 1",
+                -1, &q, NULL) != SQLITE_OK)
             return helby_store_db_error(st, "checking earlier imports", err);
         sqlite3_bind_int64(q, 1, survey_id);
         sqlite3_bind_text(q, 2, rec->sha256, -1, SQLITE_STATIC);
@@ -257,5 +261,196 @@ dberr:
 rollback:
     sqlite3_finalize(q);
     helby_store_undo(st, outer);
+    return r;
+}
+
+/* ---- dropping a wave ---- */
+
+/* 1 when the inputs text "2011=sha;2012=sha;weights/2011=sha" names input file wave w. */
+static int inputs_name_wave(const char *inputs, long w)
+{
+    char key[32];
+    int n = snprintf(key, sizeof key, "%ld=", w);
+    for (const char *p = inputs; p && *p;) {
+        if (!strncmp(p, key, (size_t)n))
+            return 1;
+        p = strchr(p, ';');
+        p = p ? p + 1 : NULL;
+    }
+    return 0;
+}
+
+static helby_status survey_row_by_name(helby_store *st, const char *survey, int64_t *id,
+                                       helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT id FROM survey WHERE name = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return helby_store_db_error(st, "finding the survey", err);
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    helby_status r = HELBY_OK;
+    if (rc == SQLITE_ROW)
+        *id = sqlite3_column_int64(q, 0);
+    else if (rc == SQLITE_DONE)
+        r = helby_error_set(err, HELBY_ENOTFOUND, "no survey '%s' in the store", survey);
+    else
+        r = helby_store_db_error(st, "finding the survey", err);
+    sqlite3_finalize(q);
+    return r;
+}
+
+static helby_status runs_using(helby_store *st, int64_t survey_id, long wave, int64_t **runs,
+                               size_t *n, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    *runs = NULL;
+    *n = 0;
+    if (sqlite3_prepare_v2(st->db, "SELECT id, inputs FROM run WHERE survey_id = ?1 ORDER BY id",
+                           -1, &q, NULL) != SQLITE_OK)
+        return helby_store_db_error(st, "listing runs", err);
+    sqlite3_bind_int64(q, 1, survey_id);
+    size_t cap = 0;
+    int rc;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW) {
+        if (!inputs_name_wave((const char *)sqlite3_column_text(q, 1), wave))
+            continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 8;
+            int64_t *p = realloc(*runs, cap * sizeof *p);
+            if (!p) {
+                sqlite3_finalize(q);
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory listing runs");
+            }
+            *runs = p;
+        }
+        (*runs)[(*n)++] = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    return rc == SQLITE_DONE ? HELBY_OK : helby_store_db_error(st, "listing runs", err);
+}
+
+helby_status helby_store_wave_runs(helby_store *st, const char *survey, long wave, int64_t **runs,
+                                   size_t *n, helby_error *err)
+{
+    int64_t sid = 0;
+    *runs = NULL;
+    *n = 0;
+    helby_status r = survey_row_by_name(st, survey, &sid, err);
+    return r ? r : runs_using(st, sid, wave, runs, n, err);
+}
+
+void helby_wave_drop_free(helby_wave_drop *d)
+{
+    if (!d)
+        return;
+    free(d->runs);
+    memset(d, 0, sizeof *d);
+}
+
+/* The wave's row, its respondents and its import's file into d; HELBY_ENOTFOUND naming the
+ * stored waves when there is none. */
+static helby_status find_wave_row(helby_store *st, int64_t sid, const char *survey, long wave,
+                                  int64_t *wave_id, helby_wave_drop *d, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db,
+                           "SELECT w.id, w.n_rows, i.id, i.file_name FROM wave w JOIN import i ON "
+                           "i.id = w.import_id WHERE w.survey_id = ?1 AND w.wave = ?2",
+                           -1, &q, NULL) != SQLITE_OK)
+        return helby_store_db_error(st, "finding the wave", err);
+    sqlite3_bind_int64(q, 1, sid);
+    sqlite3_bind_int64(q, 2, wave);
+    int rc = sqlite3_step(q);
+    helby_status r = HELBY_OK;
+    if (rc == SQLITE_ROW) {
+        *wave_id = sqlite3_column_int64(q, 0);
+        d->n_rows = (size_t)sqlite3_column_int64(q, 1);
+        d->import_id = sqlite3_column_int64(q, 2);
+        snprintf(d->file_name, sizeof d->file_name, "%s", (const char *)sqlite3_column_text(q, 3));
+    } else if (rc == SQLITE_DONE) {
+        r = helby_error_set(err, HELBY_ENOTFOUND,
+                            "survey %s has no wave %ld in the store (`helby wave list --survey "
+                            "%s` lists its waves)",
+                            survey, wave, survey);
+    } else {
+        r = helby_store_db_error(st, "finding the wave", err);
+    }
+    sqlite3_finalize(q);
+    return r;
+}
+
+/* "runs 3, 5 and 8" of d into out. */
+static void runs_text(const helby_wave_drop *d, char *out, size_t n)
+{
+    size_t o = (size_t)snprintf(out, n, "run%s ", d->n_runs == 1 ? "" : "s");
+    for (size_t i = 0; i < d->n_runs && o < n; i++)
+        o += (size_t)snprintf(out + o, n - o, "%s%lld",
+                              i == 0               ? ""
+                              : i + 1 == d->n_runs ? " and "
+                                                   : ", ",
+                              (long long)d->runs[i]);
+}
+
+/* Delete the wave's weight sets (and their earlier versions) and the wave (its columns and
+ * codes go with it: ON DELETE CASCADE); the import record stays as history. */
+static helby_status delete_wave(helby_store *st, int64_t sid, long wave, int64_t wave_id,
+                                helby_wave_drop *d, helby_error *err)
+{
+    static const char *const sql[] = {
+        "DELETE FROM weight_set WHERE survey_id = ?1 AND wave = ?2",
+        "DELETE FROM weight_set_version WHERE survey_id = ?1 AND wave = ?2",
+        "DELETE FROM wave WHERE id = ?3",
+    };
+    for (size_t k = 0; k < sizeof sql / sizeof sql[0]; k++) {
+        sqlite3_stmt *q = NULL;
+        if (sqlite3_prepare_v2(st->db, sql[k], -1, &q, NULL) != SQLITE_OK)
+            return helby_store_db_error(st, "dropping the wave", err);
+        if (k < 2) {
+            sqlite3_bind_int64(q, 1, sid);
+            sqlite3_bind_int64(q, 2, wave);
+        } else {
+            sqlite3_bind_int64(q, 3, wave_id);
+        }
+        int rc = sqlite3_step(q);
+        sqlite3_finalize(q);
+        if (rc != SQLITE_DONE)
+            return helby_store_db_error(st, "dropping the wave", err);
+        if (k == 0)
+            d->n_weight_sets = (size_t)sqlite3_changes(st->db);
+    }
+    return HELBY_OK;
+}
+
+helby_status helby_store_drop_wave(helby_store *st, const char *survey, long wave, int force,
+                                   helby_wave_drop *d, helby_error *err)
+{
+    memset(d, 0, sizeof *d);
+    if (st->readonly)
+        return helby_error_set(err, HELBY_ESTORE, "the store is open read-only");
+    helby_status r = helby_store_exec(st, "BEGIN IMMEDIATE", "starting the drop", err);
+    if (r)
+        return r;
+    int64_t sid = 0, wave_id = 0;
+    if ((r = survey_row_by_name(st, survey, &sid, err)) ||
+        (r = find_wave_row(st, sid, survey, wave, &wave_id, d, err)) ||
+        (r = runs_using(st, sid, wave, &d->runs, &d->n_runs, err)))
+        goto rollback;
+    if (d->n_runs && !force) {
+        char runs[512];
+        runs_text(d, runs, sizeof runs);
+        r = helby_error_set(err, HELBY_EEXISTS,
+                            "wave %ld of %s is used by %s: once it is dropped, %s can no longer be "
+                            "rerun (%s stored estimates stay); give --force to drop it anyway",
+                            wave, survey, runs, d->n_runs == 1 ? "that run" : "those runs",
+                            d->n_runs == 1 ? "its" : "their");
+        goto rollback;
+    }
+    if ((r = delete_wave(st, sid, wave, wave_id, d, err)) ||
+        (r = helby_store_exec(st, "COMMIT", "committing the drop", err)))
+        goto rollback;
+    return HELBY_OK;
+rollback:
+    helby_store_undo(st, 0);
     return r;
 }

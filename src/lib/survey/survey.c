@@ -739,6 +739,8 @@ static helby_status parse_waves(loader *L)
                       (long)HELBY_MAX_WAVE);
             break;
         }
+    L->s->pub.waves = L->waves;
+    L->s->pub.n_waves = L->n_waves;
     return HELBY_OK;
 }
 

@@ -1,8 +1,8 @@
 /* export_write.c — an export table as CSV, SPSS .sav or Stata .dta (helby/export.h).
  *
  * Layer: above nothing but ReadStat and the C library; export.c builds the tables. Files are
- * microdata, so they are created 0600 and an existing file is set to 0600 before a byte is
- * written (docs/method.md §9). */
+ * microdata, so they are created 0600: a temporary file beside the output, renamed onto it
+ * only when every byte was written (docs/method.md §9, docs/exports.md). */
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
@@ -72,20 +72,30 @@ helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_
 
 /* ---- ReadStat ---- */
 
+/* Where ReadStat's writer puts its bytes. ReadStat stores the handler's result in a size_t
+ * and calls the write failed only when that is below the length asked for, so -1 would read
+ * as success: a failure returns 0 and is remembered (errno in err), and every later write
+ * fails too. */
+typedef struct rs_sink {
+    int fd;
+    int err;
+} rs_sink;
+
 static ssize_t rs_write(const void *bytes, size_t len, void *ctx)
 {
-    int fd = *(int *)ctx;
+    rs_sink *s = ctx;
     const char *p = bytes;
     size_t done = 0;
-    while (done < len) {
-        ssize_t w = write(fd, p + done, len - done);
+    while (done < len && !s->err) {
+        ssize_t w = write(s->fd, p + done, len - done);
         if (w < 0 && errno == EINTR)
             continue;
         if (w <= 0)
-            return -1;
-        done += (size_t)w;
+            s->err = w < 0 && errno ? errno : EIO;
+        else
+            done += (size_t)w;
     }
-    return (ssize_t)len;
+    return s->err ? 0 : (ssize_t)len;
 }
 
 /* A label cut to at most max bytes on a UTF-8 character boundary (Stata allows 80). */
@@ -171,6 +181,7 @@ static readstat_error_t rs_rows(readstat_writer_t *w, const helby_export_table *
 static helby_status write_readstat(const helby_export_table *t, int fd, helby_export_format fmt,
                                    helby_error *err)
 {
+    rs_sink sink = {fd, 0};
     readstat_writer_t *w = readstat_writer_init();
     readstat_variable_t **vars = calloc(t->n_cols ? t->n_cols : 1, sizeof *vars);
     if (!w || !vars) {
@@ -189,8 +200,8 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
     if (!e && fmt == HELBY_EXPORT_DTA)
         e = readstat_writer_set_file_format_version(w, 118);
     if (!e)
-        e = fmt == HELBY_EXPORT_SAV ? readstat_begin_writing_sav(w, &fd, (long)t->n_rows)
-                                    : readstat_begin_writing_dta(w, &fd, (long)t->n_rows);
+        e = fmt == HELBY_EXPORT_SAV ? readstat_begin_writing_sav(w, &sink, (long)t->n_rows)
+                                    : readstat_begin_writing_dta(w, &sink, (long)t->n_rows);
     if (!e)
         e = readstat_validate_metadata(w);
     for (size_t c = 0; c < t->n_cols && !e; c++)
@@ -201,8 +212,9 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
         e = readstat_end_writing(w);
     readstat_writer_free(w);
     free(vars);
-    if (e == READSTAT_ERROR_WRITE)
-        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
+    if (sink.err || e == READSTAT_ERROR_WRITE)
+        return helby_error_set(err, HELBY_EIO, "writing the export failed: %s",
+                               strerror(sink.err ? sink.err : EIO));
     if (e)
         return helby_error_set(err, e == READSTAT_ERROR_MALLOC ? HELBY_ENOMEM : HELBY_EINPUT,
                                "%s export: %s", fmt == HELBY_EXPORT_SAV ? "SPSS" : "Stata",
@@ -210,34 +222,52 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
     return HELBY_OK;
 }
 
-helby_status helby_export_write(const helby_export_table *t, const char *path,
-                                helby_export_format fmt, helby_error *err)
+/* The table into the open file fd (closed here), as fmt. */
+static helby_status write_fd(const helby_export_table *t, int fd, helby_export_format fmt,
+                             helby_error *err)
 {
-    /* 0600 from the start, and for a file that existed before (open keeps its mode). */
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    if (fd < 0 || fchmod(fd, 0600)) {
-        helby_status r =
-            helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
-        if (fd >= 0)
-            close(fd);
-        return r;
-    }
     helby_status r;
     if (fmt == HELBY_EXPORT_CSV) {
         FILE *f = fdopen(fd, "w");
         if (!f) {
             close(fd);
-            return helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+            return helby_error_set(err, HELBY_EIO, "cannot write: %s", strerror(errno));
         }
         r = helby_export_write_csv(t, f, err);
         if (fclose(f) && !r)
-            r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
-    } else {
-        r = write_readstat(t, fd, fmt, err);
-        if (close(fd) && !r)
-            r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+            r = helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
+        return r;
     }
-    if (r && err)
-        snprintf(err->file, sizeof err->file, "%s", path);
+    r = write_readstat(t, fd, fmt, err);
+    if (!r && fsync(fd) && errno != EINVAL && errno != EROFS)
+        r = helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
+    if (close(fd) && !r)
+        r = helby_error_set(err, HELBY_EIO, "writing the export failed: %s", strerror(errno));
+    return r;
+}
+
+helby_status helby_export_write(const helby_export_table *t, const char *path,
+                                helby_export_format fmt, helby_error *err)
+{
+    /* A temporary file beside path, 0600 from the start (microdata), renamed onto path only
+     * when every byte was written: a full disk or a killed process never leaves a partial
+     * export, nor removes an older one. */
+    char *tmp = malloc(strlen(path) + 8);
+    int fd = tmp ? (sprintf(tmp, "%s.XXXXXX", path), mkstemp(tmp)) : -1;
+    if (fd < 0) {
+        helby_status r =
+            helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+        free(tmp);
+        return r;
+    }
+    helby_status r = write_fd(t, fd, fmt, err);
+    if (!r && rename(tmp, path))
+        r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+    if (r) {
+        unlink(tmp);
+        if (err)
+            snprintf(err->file, sizeof err->file, "%s", path);
+    }
+    free(tmp);
     return r;
 }

@@ -20,6 +20,7 @@
 #include "helby/design.h"
 #include "helby/error.h"
 #include "helby/estimate.h"
+#include "helby/quantile.h"
 #include "helby/store.h"
 #include "helby/survey.h"
 #include "helby/weight.h"
@@ -113,6 +114,17 @@ double helby_wave_designs_df(const helby_wave_designs *W, size_t wave);
  * caller flags it "empty"). */
 helby_status helby_estimate_waves(helby_wave_designs *W, helby_estimator kind, const double *y,
                                   const double *x, const long *domain, size_t n_domains,
+                                  const helby_estimate_options *opt, helby_estimates **out,
+                                  helby_error *err);
+
+/* Quantiles by domain over the rows of W's dataset D (as helby_quantile_by; quantile.h): a
+ * domain within one wave on that wave's design alone (its df; its replicates by the replicate
+ * method, refused for jackknives), a domain spanning waves on the stacked waves. *out holds
+ * n_domains x n_probs estimates, est[g * n_probs + j] (vcov NULL); a domain with no
+ * respondent with a value has n = 0 and NaN numbers. */
+helby_status helby_quantile_waves(helby_wave_designs *W, const helby_dataset *D, const double *y,
+                                  const long *domain, size_t n_domains, const double *probs,
+                                  size_t n_probs, helby_qrule rule,
                                   const helby_estimate_options *opt, helby_estimates **out,
                                   helby_error *err);
 

@@ -20,6 +20,7 @@
 #include "helby/design.h"
 #include "helby/weight.h"
 #include "helby/estimate.h"
+#include "helby/quantile.h"
 #include "helby/compare.h"
 #include "helby/report.h"
 #include "helby/analysis.h"

@@ -23,6 +23,7 @@
 #include "helby/design.h"
 #include "helby/error.h"
 #include "helby/estimate.h"
+#include "helby/quantile.h"
 #include "helby/store.h"
 #include "helby/survey.h"
 
@@ -50,6 +51,11 @@ typedef struct helby_estimate_request {
     helby_ci_method share_ci;   /* shares (default logit) */
     const char *weights;        /* a weight set's name; NULL: base weights */
     long min_cell;              /* suppression threshold; < 0: the survey's min_cell */
+    /* Quantiles instead of means (n_quantiles > 0): probabilities in [0, 1], R svyquantile
+     * with qrule and Woodruff intervals (quantile.h); mean_ci t or normal only. */
+    const double *quantiles;
+    size_t n_quantiles;
+    helby_qrule qrule;
 } helby_estimate_request;
 
 /* Linearization, base weights, every wave, 95 % t / logit CIs, the survey's min_cell. */
@@ -68,6 +74,7 @@ const char *helby_cell_flag_name(helby_cell_flag f);
 
 typedef struct helby_estimate_row {
     size_t measure;      /* index into the table's measures */
+    double quantile;     /* the probability of a quantile row; NaN for a mean */
     const double *codes; /* n_by level codes, owned by the table */
     helby_estimate est;  /* suppressed: estimate, se, CI, rel_se and deff are NaN */
     helby_cell_flag flag;
@@ -80,7 +87,9 @@ typedef struct helby_estimate_table {
     char **by;            /* the by-variables as asked */
     const char **by_vars; /* the survey's variable behind each (the survey's strings) */
     size_t n_domains;     /* per measure */
-    size_t n_rows;        /* n_measures x n_domains, measure by measure */
+    size_t n_quantiles;   /* the request's (0: means) */
+    size_t n_rows;        /* n_measures x n_domains (x n_quantiles), measure by measure,
+                           * then domain by domain, then quantile by quantile */
     helby_estimate_row *rows;
     double *codes; /* n_domains x n_by */
 } helby_estimate_table;

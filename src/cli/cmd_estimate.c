@@ -40,9 +40,18 @@ void help_estimate(FILE *out)
             "      --df D            degrees of freedom for CIs (default: the design's,\n"
             "                        PSUs - strata, or the replicate weights' rank - 1)\n"
             "      --min-cell N      suppression threshold (default: the survey's min_cell)\n"
+            "      --quantiles P,... quantiles instead of means, e.g. 0.25,0.5,0.75 (R\n"
+            "                        svyquantile, survey >= 4.1): Woodruff CIs, t on the\n"
+            "                        domain's df (its PSUs - strata), SE = CI length / (2 t);\n"
+            "                        bootstrap, brr, fay: the replicate quantiles' variance\n"
+            "                        (interval.type \"quantile\"); jk1, jkn refused\n"
+            "      --qrule R         math (default: the smallest value with weight share >=\n"
+            "                        p), school (the midpoint where the share is exactly p),\n"
+            "                        hf7 (R's interpolating rule)\n"
             "      --lang da|en      labels (default: the survey's language)\n"
             "  -f, --format F        text (default), csv or json\n\n"
-            "Columns: measure, per --by variable its code and label (e.g. group, group_label),\n"
+            "Columns: measure (with --quantiles then quantile, the probability), per --by variable "
+            "its code and label (e.g. group, group_label),\n"
             "estimate, se, ci_low, ci_high, df, n, deff, flag (flag: 'suppressed' below\n"
             "min_cell, numbers withheld; 'unreliable' when the relative SE > 30 %%). Group\n"
             "codes: 0 ethnic Danes, 1 ethnic minorities. CSV and JSON carry full precision;\n"
@@ -55,6 +64,8 @@ void help_estimate(FILE *out)
 /* What the command line asked for, beside the library's request. */
 typedef struct est_args {
     const char *survey, *vars, *shares, *indices, *by, *waves, *variance, *ci, *lang;
+    const char *quantiles, *qrule;
+    double probs[64];
     out_format format;
     helby_estimate_request req;
 } est_args;
@@ -104,6 +115,8 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     case 'm': r->min_cell = strtol(arg, &end, 10); break;
     case 'L': a->lang = arg; break;
     case 'd': r->opt.df = strtod(arg, &end); break;
+    case 'Q': a->quantiles = arg; break;
+    case 'q': a->qrule = arg; break;
     case 'f':
         if (out_format_parse(arg, &a->format))
             return cli_usage("estimate", "--format must be text, csv or json, not '%s'", arg);
@@ -112,6 +125,35 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     }
     if (end && (*end || end == arg))
         return cli_usage("estimate", "option '%s' needs a number, not '%s'", opt, arg);
+    return 0;
+}
+
+/* --quantiles P,... and --qrule into the request; 0 or the usage exit code. */
+static int est_quantiles(est_args *a)
+{
+    helby_estimate_request *r = &a->req;
+    if (a->qrule && !a->quantiles)
+        return cli_usage("estimate", "--qrule needs --quantiles");
+    if (a->qrule && !helby_qrule_parse(a->qrule, &r->qrule))
+        return cli_usage("estimate", "--qrule must be math, school or hf7, not '%s'", a->qrule);
+    for (const char *p = a->quantiles; p && *p;) {
+        char *end = NULL;
+        double v = strtod(p, &end);
+        if (end == p || (*end && *end != ',') || !(v >= 0 && v <= 1))
+            return cli_usage("estimate",
+                             "--quantiles needs probabilities between 0 and 1 like 0.25,0.5,0.75, "
+                             "not '%s'",
+                             a->quantiles);
+        if (r->n_quantiles == sizeof a->probs / sizeof a->probs[0])
+            return cli_usage("estimate", "--quantiles: at most 64");
+        a->probs[r->n_quantiles++] = v;
+        p = *end ? end + 1 : end;
+    }
+    if (a->quantiles && r->n_quantiles == 0)
+        return cli_usage("estimate", "--quantiles needs at least one probability");
+    if (r->n_quantiles && a->ci && strcmp(a->ci, "t") && strcmp(a->ci, "normal"))
+        return cli_usage("estimate", "--quantiles takes --ci t or normal, not '%s'", a->ci);
+    r->quantiles = a->probs;
     return 0;
 }
 
@@ -126,7 +168,8 @@ static int est_parse(est_args *a, int argc, char **argv)
         {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
         {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
         {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
-        {"index", required_argument, 0, 'i'},    {0, 0, 0, 0}};
+        {"index", required_argument, 0, 'i'},    {"quantiles", required_argument, 0, 'Q'},
+        {"qrule", required_argument, 0, 'q'},    {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";
@@ -152,7 +195,7 @@ static int est_parse(est_args *a, int argc, char **argv)
                          "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
     if (parse_ci(a->ci, &a->req))
         return cli_usage("estimate", "--ci must be t, normal, logit, beta or wald");
-    return 0;
+    return est_quantiles(a);
 }
 
 /* The measures asked, each checked against the option that named it; with none, every
@@ -204,6 +247,14 @@ static int est_measures(const est_args *a, const helby_survey *s, cli_list *L)
 static void est_preamble(const est_args *a, const helby_survey *s)
 {
     const helby_estimate_request *r = &a->req;
+    if (r->n_quantiles) {
+        printf("%s — weights: %s; quantiles (R svyquantile, qrule %s); %g %% CIs: %s\n", s->id,
+               r->weights ? r->weights : "base", helby_qrule_name(r->qrule), 100 * r->opt.level,
+               r->replicates                   ? "replicate quantiles' variance"
+               : r->mean_ci == HELBY_CI_NORMAL ? "Woodruff, normal"
+                                               : "Woodruff, t on the domain's df");
+        return;
+    }
     printf("%s — weights: %s; variance: %s; %g %% CIs: %s for means, %s for shares\n", s->id,
            r->weights ? r->weights : "base", r->replicates ? a->variance : "linearization",
            100 * r->opt.level, r->mean_ci == HELBY_CI_NORMAL ? "normal" : "t on the design df",
@@ -216,7 +267,7 @@ static void est_preamble(const est_args *a, const helby_survey *s)
 /* The table: measure, code and label of each by-variable, the estimate's numbers, flag. */
 static void est_print(const est_args *a, const helby_survey *s, const helby_estimate_table *t)
 {
-    size_t nb = t->n_by, nc = 1 + 2 * nb + 8;
+    size_t nb = t->n_by, nq = t->n_quantiles ? 1 : 0, nc = 1 + nq + 2 * nb + 8;
     out_col *cols = calloc(nc, sizeof *cols);
     out_value *v = calloc(nc, sizeof *v);
     char(*names)[80] = calloc(nb + 1, sizeof *names), (*labels)[160] = calloc(nb + 1, 160);
@@ -230,24 +281,28 @@ static void est_print(const est_args *a, const helby_survey *s, const helby_esti
                                    {"df", OUT_NUM, 6, "%g"},        {"n", OUT_INT, 6, NULL},
                                    {"deff", OUT_NUM, 6, "%.3g"},    {"flag", OUT_STR, 0, NULL}};
     cols[0] = (out_col){"measure", OUT_STR, 20, NULL};
+    if (nq)
+        cols[1] = (out_col){"quantile", OUT_NUM, -8, "%g"};
     for (size_t i = 0; i < nb; i++) {
         snprintf(names[i], sizeof names[i], "%s_label", t->by[i]);
-        cols[1 + 2 * i] = (out_col){t->by[i], OUT_NUM, -6, "%.10g"};
-        cols[2 + 2 * i] = (out_col){names[i], OUT_STR, 24, NULL};
+        cols[1 + nq + 2 * i] = (out_col){t->by[i], OUT_NUM, -6, "%.10g"};
+        cols[2 + nq + 2 * i] = (out_col){names[i], OUT_STR, 24, NULL};
     }
-    memcpy(cols + 1 + 2 * nb, tail, sizeof tail);
+    memcpy(cols + 1 + nq + 2 * nb, tail, sizeof tail);
     out_table T;
     out_begin(&T, stdout, a->format, cols, nc);
     for (size_t r = 0; r < t->n_rows; r++) {
         const helby_estimate_row *row = &t->rows[r];
         const helby_estimate *e = &row->est;
         v[0].s = t->measures[row->measure];
+        if (nq)
+            v[1].d = row->quantile;
         for (size_t i = 0; i < nb; i++) {
             helby_domain_label(s, t->by[i], row->codes[i], a->lang, labels[i], 160);
-            v[1 + 2 * i].d = row->codes[i];
-            v[2 + 2 * i].s = labels[i];
+            v[1 + nq + 2 * i].d = row->codes[i];
+            v[2 + nq + 2 * i].s = labels[i];
         }
-        out_value *x = v + 1 + 2 * nb;
+        out_value *x = v + 1 + nq + 2 * nb;
         x[0].d = e->estimate, x[1].d = e->se, x[2].d = e->ci_low, x[3].d = e->ci_high;
         x[4].d = e->df, x[5].i = (long long)e->n, x[6].d = e->deff;
         x[7].s = helby_cell_flag_name(row->flag);

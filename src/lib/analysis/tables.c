@@ -431,15 +431,18 @@ static int not_asked(const helby_dataset *D, const helby_estimate_table *t, size
     return 0;
 }
 
-/* Measure m's rows of t from its domain estimates e. */
+/* Measure m's rows of t from its domain estimates e (quantiles: nq per domain, probs q). */
 static void fill_rows(const helby_dataset *D, helby_estimate_table *t, size_t m,
-                      const helby_estimates *e, long min_cell)
+                      const helby_estimates *e, long min_cell, const double *q, size_t nq)
 {
-    for (size_t d = 0; d < t->n_domains; d++) {
-        helby_estimate_row *r = &t->rows[m * t->n_domains + d];
+    size_t per = nq ? nq : 1;
+    for (size_t i = 0; i < t->n_domains * per; i++) {
+        size_t d = i / per;
+        helby_estimate_row *r = &t->rows[m * t->n_domains * per + i];
         r->measure = m;
+        r->quantile = nq ? q[i % per] : NAN;
         r->codes = t->codes + d * t->n_by;
-        r->est = e->est[d];
+        r->est = e->est[i];
         r->flag = r->est.n == 0               ? HELBY_CELL_NO_VALUE
                   : (long)r->est.n < min_cell ? HELBY_CELL_SUPPRESSED
                   : r->est.unreliable         ? HELBY_CELL_UNRELIABLE
@@ -458,7 +461,8 @@ static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs
                                       long min_cell, helby_estimate_table *t, helby_error *err)
 {
     double *y = helby_alloc_big((D->n ? D->n : 1) * sizeof *y);
-    t->n_rows = t->n_measures * t->n_domains;
+    t->n_quantiles = req->n_quantiles;
+    t->n_rows = t->n_measures * t->n_domains * (req->n_quantiles ? req->n_quantiles : 1);
     t->rows = calloc(t->n_rows ? t->n_rows : 1, sizeof *t->rows);
     if (!y || !t->rows) {
         free(y);
@@ -471,9 +475,12 @@ static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs
             break;
         int share = helby_measure_kind_of(D->survey, t->measures[m]) == HELBY_MEASURE_SHARE;
         eo.ci = share ? req->share_ci : req->mean_ci;
-        if (helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e, err))
+        if (req->n_quantiles
+                ? helby_quantile_waves(W, D, y, dom, t->n_domains, req->quantiles, req->n_quantiles,
+                                       req->qrule, &eo, &e, err)
+                : helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e, err))
             break;
-        fill_rows(D, t, m, e, min_cell);
+        fill_rows(D, t, m, e, min_cell, req->quantiles, req->n_quantiles);
         helby_estimates_free(e);
     }
     free(y);
@@ -499,6 +506,18 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     long *dom = NULL;
     if (req->n_measures == 0)
         return helby_error_set(err, HELBY_EUSAGE, "nothing to estimate: no measures");
+    for (size_t j = 0; j < req->n_quantiles; j++)
+        if (!(req->quantiles[j] >= 0 && req->quantiles[j] <= 1))
+            return helby_error_set(err, HELBY_EUSAGE,
+                                   "quantile %g is not a probability between 0 and 1",
+                                   req->quantiles[j]);
+    if (req->n_quantiles && req->replicates &&
+        (req->rep.type == HELBY_REP_JK1 || req->rep.type == HELBY_REP_JKN))
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "quantiles with jackknife replicates (jk1, jkn) are refused: R "
+                               "svyquantile warns that jackknife weights may not give valid "
+                               "standard errors for quantiles; use linearization (Woodruff), "
+                               "bootstrap, brr or fay");
     if (resolve_by(s, req, &B, by_names, err) || load_list(s, req, by_names, &load, &nl, err))
         return err->code;
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||

@@ -451,6 +451,7 @@ helby_status helby_replicates_new(helby_replicates **out, const helby_design *d,
     r->P = d->P;
     r->mse = spec->mse;
     r->jackknife = spec->type == HELBY_REP_JK1 || spec->type == HELBY_REP_JKN;
+    r->from_jackknife = r->jackknife;
     r->w = malloc(d->n * sizeof *r->w);
     r->psu = malloc(d->n * sizeof *r->psu);
     r->rscales = malloc(R * sizeof *r->rscales);
@@ -522,6 +523,7 @@ helby_status helby_replicates_supplied(helby_replicates **out, size_t n, size_t 
     memcpy(r->full, weights, n * R * sizeof *r->full);
     for (size_t i = 0; i < R; i++)
         r->rscales[i] = rscales ? rscales[i] : 1;
+    r->supplied = 1;
     r->df = rank_df(r);
     if (mark_dirty(r)) {
         helby_replicates_free(r);
@@ -548,6 +550,8 @@ helby_status helby_replicates_reweight(helby_replicates **out, const helby_repli
     r->scale = in->scale;
     r->mse = in->mse;
     r->df = in->df;
+    r->from_jackknife = in->from_jackknife;
+    r->supplied = in->supplied;
     r->w = malloc(n * sizeof *r->w);
     r->full = helby_alloc_big(n * R * sizeof *r->full);
     r->rscales = malloc(R * sizeof *r->rscales);

@@ -28,6 +28,10 @@ struct helby_replicates {
     double *rscales; /* R */
     int mse;
     double df;
+    /* 1 when made by a jackknife (kept when re-weighted): quantiles refuse them (quantile.c);
+     * 1 when supplied by the producer: R's svrepdesign stores no df, so a domain's df is the
+     * rank of its rows' replicate weights - 1 (R degf of the subset). */
+    int from_jackknife, supplied;
 };
 
 /* Which blocks of rows each full replicate changes: a re-calibrated jackknife replicate

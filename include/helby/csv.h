@@ -91,11 +91,39 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
                              const helby_csv_limits *limits, const char *filename,
                              helby_csv_row_fn on_row, void *ctx, helby_error *err);
 
+/* The largest file helby reads (1 GiB): a larger one is refused by its size, before a byte
+ * of it is read. */
+#define HELBY_MAX_FILE_BYTES ((size_t)1 << 30)
+/* The first block of a file, read and checked before the rest (64 KiB). */
+#define HELBY_FIRST_BLOCK ((size_t)1 << 16)
+
+/* Check the first block of a CSV before the rest is read: a NUL byte (a binary file, not a
+ * text export) is HELBY_EINPUT at its line and column, as helby_csv_parse would report it.
+ * d may be NULL (everything sniffed). A UTF-16 file (byte-order mark) passes. */
+helby_status helby_csv_check_first_block(const unsigned char *buf, size_t len,
+                                         const helby_dialect *d, const char *filename,
+                                         helby_error *err);
+
 /* Read a whole file into a malloc'ed buffer (caller frees). Also computes
  * its SHA-256 as 64 lowercase hex chars + NUL into sha256_hex (may be NULL).
- * HELBY_EIO with the path and strerror when it cannot be read. */
+ * Only a regular file is read: it is opened without blocking (O_NONBLOCK) and a directory,
+ * a named pipe (FIFO), a device or a socket is refused at once (HELBY_EIO); a file larger
+ * than HELBY_MAX_FILE_BYTES is refused by its size (HELBY_EINPUT), and so is one that grows
+ * past it while read. HELBY_EIO with the path and strerror when it cannot be read. */
 helby_status helby_read_file(const char *path, unsigned char **out, size_t *out_len,
                              char sha256_hex[65], helby_error *err);
+
+/* Called with the first HELBY_FIRST_BLOCK bytes of a file (fewer if the file is shorter)
+ * before the rest is read; a status other than HELBY_OK (with err filled) stops the read. */
+typedef helby_status (*helby_first_block_fn)(void *ctx, const unsigned char *block, size_t len,
+                                             helby_error *err);
+
+/* helby_read_file, with the first block handed to check (may be NULL) before the rest is
+ * read: a file that cannot be what the caller wants is refused without reading it all. The
+ * SHA-256 is computed as the bytes are read. */
+helby_status helby_read_file_checked(const char *path, helby_first_block_fn check, void *ctx,
+                                     unsigned char **out, size_t *out_len, char sha256_hex[65],
+                                     helby_error *err);
 
 /* SHA-256 of a buffer as lowercase hex (65 bytes with NUL). */
 void helby_sha256_hex(const void *data, size_t len, char out[65]);

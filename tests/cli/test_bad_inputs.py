@@ -89,6 +89,57 @@ class BadInputs(unittest.TestCase):
         self.assertNotEqual(p.returncode, 0)
         self.assertIn(self.tmp.name, p.stderr)
 
+    def refused_at_once(self, path, phrase):
+        """Exit 2 within a second (a FIFO without a writer must not hang the import), the
+        path and the phrase in the message, the store unchanged."""
+        import time
+        before = store_fingerprint(self.db)
+        t0 = time.monotonic()
+        p = run("import", "--survey", "copenhagen", path, db=self.db)
+        took = time.monotonic() - t0
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertLess(took, 1.0, "%s: %.2f s" % (path, took))
+        self.assertIn(path + ":", p.stderr)
+        self.assertIn(phrase, p.stderr)
+        self.assertIn("nothing imported", p.stderr)
+        self.assertEqual(before, store_fingerprint(self.db), path + ": store changed")
+
+    def test_a_named_pipe_is_refused_at_once(self):
+        path = os.path.join(self.tmp.name, "pipe.csv")
+        os.mkfifo(path)
+        self.refused_at_once(path, "named pipe (FIFO), not a file")
+
+    def test_a_device_is_refused_at_once(self):
+        self.refused_at_once("/dev/zero", "is a device, not a file")
+
+    def test_a_2_gb_file_is_refused_by_its_size(self):
+        path = os.path.join(self.tmp.name, "two_gb.csv")
+        with open(path, "wb") as f:
+            f.truncate(2 << 30)  # sparse: no disk, and nothing read
+        try:
+            self.refused_at_once(path, "more than the limit of 1073741824 (1 GiB)")
+        finally:
+            os.unlink(path)
+
+    def test_a_binary_file_is_refused_by_its_first_block(self):
+        # A NUL on line 1, field 2 of a 50 MB file: refused from its first 64 KiB, the rest
+        # unread, at its line and column.
+        path = os.path.join(self.tmp.name, "binary.csv")
+        with open(path, "wb") as f:
+            f.write(b"resp_id;wave\x00\x01\x02" + b"\xff" * (50 << 20))
+        self.refused_at_once(path, "binary.csv:1:2: NUL byte in the file")
+
+    def test_a_file_not_of_its_extensions_format_is_refused_by_its_first_bytes(self):
+        for name, phrase in [("x.sav", "not an SPSS system file (.sav/.zsav)"),
+                             ("x.dta", "not a Stata file (.dta)"),
+                             ("x.sas7bdat", "not a SAS data set (.sas7bdat)"),
+                             ("x.xpt", "not a SAS transport file (.xpt)")]:
+            with self.subTest(name=name):
+                path = os.path.join(self.tmp.name, name)
+                with open(WAVES[0], "rb") as src, open(path, "wb") as f:
+                    f.write(src.read())  # a CSV under another format's name
+                self.refused_at_once(path, phrase)
+
     def test_windows_1252_export_is_converted_and_imported(self):
         # The same wave re-encoded as a Windows export would be: helby converts it to UTF-8.
         path = os.path.join(self.tmp.name, "wave_2013_cp1252.csv")

@@ -8,6 +8,7 @@
 
 #include <csv.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <locale.h>
 #include <math.h>
 #include <nettle/sha2.h>
@@ -17,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "base/util_internal.h"
 
@@ -443,6 +445,40 @@ static int is_line_end(unsigned char c)
     return c == '\r' || c == '\n';
 }
 
+/* A NUL byte in text p (which starts on line first_line) is an error at its line and column. */
+static helby_status check_nul(const unsigned char *p, size_t n, char delim, long first_line,
+                              const char *filename, helby_error *err)
+{
+    const unsigned char *nul = memchr(p, '\0', n);
+    if (!nul)
+        return HELBY_OK;
+    long l, c;
+    locate(p, (size_t)(nul - p), delim, &l, &c);
+    l += first_line - 1;
+    return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
+                          "NUL byte in the file: is it a text export?");
+}
+
+helby_status helby_csv_check_first_block(const unsigned char *buf, size_t len,
+                                         const helby_dialect *d, const char *filename,
+                                         helby_error *err)
+{
+    if (len >= 2 && ((buf[0] == 0xFF && buf[1] == 0xFE) || (buf[0] == 0xFE && buf[1] == 0xFF)))
+        return HELBY_OK; /* UTF-16: half its bytes are NUL; judged when converted */
+    size_t off = skip_bom(buf, len);
+    const unsigned char *p = buf + off;
+    size_t n = len - off;
+    char sep = 0;
+    size_t skip = sep_line_len(p, n, &sep);
+    p += skip;
+    n -= skip;
+    if (!memchr(p, '\0', n))
+        return HELBY_OK;
+    /* The delimiter as helby_csv_parse would take it, for the error's column. */
+    char delim = d && d->delimiter ? d->delimiter : skip ? sep : sniff_delimiter(p, n);
+    return check_nul(p, n, delim, skip ? 2 : 1, filename, err);
+}
+
 helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect *d,
                              const helby_csv_limits *limits, const char *filename,
                              helby_csv_row_fn on_row, void *ctx, helby_error *err)
@@ -478,14 +514,8 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     long first_line = skip ? 2 : 1; /* the "sep=" line is not a record, but it is line 1 */
     p += skip;
     n -= skip;
-    const unsigned char *nul = memchr(p, '\0', n);
-    if (nul) {
-        long l, c;
-        locate(p, (size_t)(nul - p), d->delimiter, &l, &c);
-        l += first_line - 1;
-        return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
-                              "NUL byte in the file: is it a text export?");
-    }
+    if ((st = check_nul(p, n, d->delimiter, first_line, filename, err)))
+        return st;
     unsigned char *conv = NULL;
     if (d->encoding == HELBY_ENC_UTF8) {
         size_t bad = utf8_invalid_at(p, n);
@@ -579,64 +609,153 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
 
 /* ---- files and hashes ---- */
 
+static void sha256_hex_of(struct sha256_ctx *h, char out[65])
+{
+    uint8_t digest[SHA256_DIGEST_SIZE];
+    sha256_digest(h, sizeof digest, digest);
+    for (size_t i = 0; i < sizeof digest; i++)
+        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+}
+
 void helby_sha256_hex(const void *data, size_t len, char out[65])
 {
     struct sha256_ctx h;
-    uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_init(&h);
     sha256_update(&h, len, data);
-    sha256_digest(&h, sizeof digest, digest);
-    for (size_t i = 0; i < sizeof digest; i++)
-        snprintf(out + 2 * i, 3, "%02x", digest[i]);
+    sha256_hex_of(&h, out);
+}
+
+/* Open path for reading only if it is a regular file no larger than the limit. O_NONBLOCK:
+ * opening a FIFO without a writer would otherwise wait forever; fstat then refuses it, a
+ * device, a socket or a directory before a byte is read, and a too large file by its size. */
+static helby_status open_regular(const char *path, int *fd_out, size_t *size, helby_error *err)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
+    struct stat sb;
+    const char *what = NULL;
+    if (fstat(fd, &sb) != 0)
+        what = "cannot be examined (fstat failed)";
+    else if (S_ISDIR(sb.st_mode))
+        what = "is a directory, not a file";
+    else if (S_ISFIFO(sb.st_mode))
+        what = "is a named pipe (FIFO), not a file: save the data to a file and give that";
+    else if (S_ISCHR(sb.st_mode) || S_ISBLK(sb.st_mode))
+        what = "is a device, not a file";
+    else if (!S_ISREG(sb.st_mode))
+        what = "is not a regular file";
+    if (what) {
+        close(fd);
+        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "%s", what);
+    }
+    if ((uintmax_t)sb.st_size > HELBY_MAX_FILE_BYTES) {
+        close(fd);
+        return helby_error_at(err, HELBY_EINPUT, path, 0, 0, NULL,
+                              "the file is %jd bytes, more than the limit of %zu (1 GiB) for a "
+                              "file helby reads: split it, e.g. one file per wave",
+                              (intmax_t)sb.st_size, (size_t)HELBY_MAX_FILE_BYTES);
+    }
+    int fl = fcntl(fd, F_GETFL);
+    if (fl >= 0)
+        fcntl(fd, F_SETFL, fl & ~O_NONBLOCK);
+    *fd_out = fd;
+    *size = (size_t)sb.st_size;
+    return HELBY_OK;
+}
+
+/* Read up to n bytes at b; *got is what was read (less only at the end of the file). */
+static int read_full(int fd, unsigned char *b, size_t n, size_t *got)
+{
+    size_t k = 0;
+    while (k < n) {
+        ssize_t r = read(fd, b + k, n - k);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        k += (size_t)r;
+    }
+    *got = k;
+    return 0;
+}
+
+/* The rest of the file after its first `len` bytes, growing b (capacity *cap) as needed: a
+ * file may grow while it is read, but never past the limit. */
+static helby_status read_rest(int fd, const char *path, unsigned char **b, size_t *cap, size_t *len,
+                              struct sha256_ctx *h, helby_error *err)
+{
+    for (;;) {
+        if (*len == *cap) {
+            if (*cap > HELBY_MAX_FILE_BYTES)
+                return helby_error_at(err, HELBY_EINPUT, path, 0, 0, NULL,
+                                      "the file grew past the limit of %zu bytes (1 GiB) while "
+                                      "it was read",
+                                      (size_t)HELBY_MAX_FILE_BYTES);
+            unsigned char *nb = realloc(*b, *cap * 2);
+            if (!nb)
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", path);
+            *b = nb;
+            *cap *= 2;
+        }
+        size_t got;
+        if (read_full(fd, *b + *len, *cap - *len, &got))
+            return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "read error: %s",
+                                  strerror(errno));
+        sha256_update(h, got, *b + *len);
+        *len += got;
+        if (*len < *cap)
+            return HELBY_OK;
+    }
+}
+
+helby_status helby_read_file_checked(const char *path, helby_first_block_fn check, void *ctx,
+                                     unsigned char **out, size_t *out_len, char sha256_hex[65],
+                                     helby_error *err)
+{
+    *out = NULL;
+    *out_len = 0;
+    int fd = -1;
+    size_t size = 0;
+    helby_status st = open_regular(path, &fd, &size, err);
+    if (st)
+        return st;
+    /* One byte more than the size, so that the end of the file is seen without a realloc. */
+    size_t cap = size + 1 > HELBY_FIRST_BLOCK ? size + 1 : HELBY_FIRST_BLOCK, len = 0;
+    unsigned char *b = malloc(cap);
+    if (!b) {
+        close(fd);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", path);
+    }
+    struct sha256_ctx h;
+    sha256_init(&h);
+    if (read_full(fd, b, HELBY_FIRST_BLOCK, &len)) {
+        st = helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "read error: %s", strerror(errno));
+    } else {
+        sha256_update(&h, len, b);
+        if (check)
+            st = check(ctx, b, len, err);
+        if (!st && len == HELBY_FIRST_BLOCK)
+            st = read_rest(fd, path, &b, &cap, &len, &h, err);
+    }
+    close(fd);
+    if (st) {
+        free(b);
+        return st;
+    }
+    if (sha256_hex)
+        sha256_hex_of(&h, sha256_hex);
+    *out = b;
+    *out_len = len;
+    return HELBY_OK;
 }
 
 helby_status helby_read_file(const char *path, unsigned char **out, size_t *out_len,
                              char sha256_hex[65], helby_error *err)
 {
-    *out = NULL;
-    *out_len = 0;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot open: %s", strerror(errno));
-    struct stat sb;
-    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode)) {
-        fclose(f);
-        return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL,
-                              S_ISDIR(sb.st_mode) ? "is a directory, not a file"
-                                                  : "is not a regular file");
-    }
-    size_t cap = sb.st_size > 0 ? (size_t)sb.st_size + 1 : 4096, len = 0;
-    unsigned char *b = malloc(cap);
-    if (!b) {
-        fclose(f);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", path);
-    }
-    for (;;) {
-        size_t r = fread(b + len, 1, cap - len, f);
-        len += r;
-        if (len < cap) {
-            if (ferror(f)) {
-                free(b);
-                fclose(f);
-                return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "read error");
-            }
-            break;
-        }
-        unsigned char *nb = realloc(b, cap * 2);
-        if (!nb) {
-            free(b);
-            fclose(f);
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", path);
-        }
-        b = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (sha256_hex)
-        helby_sha256_hex(b, len, sha256_hex);
-    *out = b;
-    *out_len = len;
-    return HELBY_OK;
+    return helby_read_file_checked(path, NULL, NULL, out, out_len, sha256_hex, err);
 }
 
 /* ---- numbers ---- */

@@ -1097,20 +1097,3 @@ helby_status helby_import_buffer(helby_store *st, const helby_survey *s, const u
     }
     return r;
 }
-
-helby_status helby_import_file(helby_store *st, const helby_survey *s, const char *path,
-                               const helby_import_options *opt, helby_import_summary *sum,
-                               helby_error_list *errs, helby_error *err)
-{
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    memset(sum, 0, sizeof *sum);
-    helby_status r = helby_read_file(path, &buf, &len, NULL, err);
-    if (r) {
-        helby_error_list_add(errs, err);
-        return r;
-    }
-    r = helby_import_buffer(st, s, buf, len, path, opt, sum, errs, err);
-    free(buf);
-    return r;
-}

@@ -207,15 +207,28 @@ int helby_formula_columns(const helby_survey *s, const helby_formula *f, const c
 
 /* ---- model matrices ---- */
 
-/* A variable of the model over the dataset's rows: numeric (levels 0) or a factor. */
+/* A variable of the model over the dataset's rows: numeric (levels 0) or a factor. A code
+ * factor reads its dataset column (col, var) where it is needed and keeps only each row's
+ * level; numeric variables, the group role and the wave keep their values in x. */
 typedef struct mvar {
     char name[64];
-    double *x; /* n values, NaN missing */
+    double *x;                 /* n values, NaN missing (numeric, group role, wave) */
+    const double *col;         /* a code factor's dataset column */
+    const helby_variable *var; /* its variable (missing codes) */
     size_t n_levels;
     double *levels; /* ascending codes present; level 0 the reference */
     uint32_t *lvl;  /* n: each row's level, UINT32_MAX for none (factors only) */
     int group;      /* the group role: a 0/1 column "group=minorities" */
 } mvar;
+
+/* Row k's value of m: NaN when missing. */
+static double mvar_value(const mvar *m, size_t k)
+{
+    if (m->x)
+        return m->x[k];
+    double x = m->col[k];
+    return isnan(x) || helby_variable_is_missing_code(m->var, x) ? NAN : x;
+}
 
 static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name, helby_error *err)
 {
@@ -226,9 +239,9 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
         return helby_error_set(err, HELBY_ENOTFOUND, "model: no variable '%s' in survey %s", name,
                                s->id);
     const helby_variable *var = &s->vars[v];
-    if (!(m->x = malloc((D->n ? D->n : 1) * sizeof *m->x)))
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
     if (v == s->wave_var) {
+        if (!(m->x = malloc((D->n ? D->n : 1) * sizeof *m->x)))
+            return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
         for (size_t i = 0; i < D->n_waves; i++)
             for (size_t k = 0; k < D->wave_rows[i]; k++)
                 m->x[D->wave_first[i] + k] = (double)D->wave_ids[i];
@@ -247,6 +260,12 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
     /* The role `group` is the 0/1 column (also when the variable is called group); the group
      * variable by another name of its own a factor. */
     m->group = v == s->group_var && (strcmp(name, var->name) != 0 || !strcmp(name, "group"));
+    m->n_levels = !m->group && var->type == HELBY_TYPE_CODE;
+    m->col = c, m->var = var;
+    if (m->n_levels)
+        return HELBY_OK; /* its values are read from the column */
+    if (!(m->x = malloc((D->n ? D->n : 1) * sizeof *m->x)))
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
     for (size_t k = 0; k < D->n; k++) {
         double x = c[k];
         if (isnan(x) || helby_variable_is_missing_code(var, x))
@@ -257,7 +276,6 @@ static helby_status mvar_load(mvar *m, const helby_dataset *D, const char *name,
         }
         m->x[k] = x;
     }
-    m->n_levels = !m->group && var->type == HELBY_TYPE_CODE;
     return HELBY_OK;
 }
 
@@ -288,45 +306,79 @@ static int level_insert(double **v, size_t *u, size_t *cap, double x)
     return 0;
 }
 
+/* Small whole codes (0..1023, the usual case): each row's code into m->lvl and the codes
+ * present in the rows ok into seen, one read of each value; 0 when a value is not one. */
+static int levels_small(mvar *m, const helby_dataset *D, const unsigned char *ok,
+                        unsigned char *seen)
+{
+    for (size_t k = 0; k < D->n; k++) {
+        double x = mvar_value(m, k);
+        if (isnan(x)) {
+            m->lvl[k] = UINT32_MAX;
+            continue;
+        }
+        if (!(x >= 0 && x < 1024 && x == floor(x)))
+            return 0;
+        m->lvl[k] = (uint32_t)x;
+        seen[(size_t)x] |= ok[k];
+    }
+    return 1;
+}
+
+/* Any codes: the ascending distinct values over the rows ok (binary insertion), then every
+ * row's level by binary search. -1: out of memory. */
+static int levels_any(mvar *m, const helby_dataset *D, const unsigned char *ok)
+{
+    size_t u = 0, cap = 0;
+    double *v = NULL, last = NAN;
+    int rc = 0;
+    for (size_t k = 0; k < D->n && !rc; k++) {
+        double x = ok[k] ? mvar_value(m, k) : NAN;
+        if (ok[k] && x != last) /* runs of one code cost nothing */
+            rc = level_insert(&v, &u, &cap, last = x);
+    }
+    m->levels = v, m->n_levels = u;
+    for (size_t k = 0; k < D->n && !rc; k++) {
+        double x = mvar_value(m, k);
+        size_t l = isnan(x) ? u : level_of(m, x);
+        m->lvl[k] = l < u && v[l] == x ? (uint32_t)l : UINT32_MAX; /* outside: missing */
+    }
+    return rc;
+}
+
 /* The factor's levels over the rows ok[k] (ascending distinct values), and every row's. */
 static helby_status mvar_levels(mvar *m, const helby_dataset *D, const unsigned char *ok,
                                 helby_error *err)
 {
     if (!m->n_levels)
         return HELBY_OK;
-    size_t u = 0, cap = 0;
-    double *v = NULL, last = NAN;
-    int rc = 0;
-    for (size_t k = 0; k < D->n && !rc; k++)
-        if (ok[k] && m->x[k] != last) /* runs of one code cost nothing */
-            rc = level_insert(&v, &u, &cap, last = m->x[k]);
-    m->levels = v;
-    m->n_levels = u;
-    if (rc || !(m->lvl = malloc((D->n ? D->n : 1) * sizeof *m->lvl)))
+    unsigned char seen[1024] = {0};
+    int rc = !(m->lvl = malloc((D->n ? D->n : 1) * sizeof *m->lvl));
+    if (!rc && levels_small(m, D, ok, seen)) {
+        uint32_t table[1024];
+        size_t u = 0;
+        for (size_t c = 0; c < 1024; c++)
+            u += seen[c] != 0;
+        rc = !(m->levels = malloc((u ? u : 1) * sizeof *m->levels));
+        u = 0;
+        for (size_t c = 0; c < 1024 && !rc; c++) {
+            table[c] = seen[c] ? (uint32_t)u : UINT32_MAX;
+            if (seen[c])
+                m->levels[u++] = (double)c;
+        }
+        m->n_levels = u;
+        for (size_t k = 0; k < D->n && !rc; k++)
+            m->lvl[k] = m->lvl[k] == UINT32_MAX ? UINT32_MAX : table[m->lvl[k]];
+    } else if (!rc) {
+        rc = levels_any(m, D, ok);
+    }
+    if (rc)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory building a model matrix");
-    if (u < 2)
+    if (m->n_levels < 2)
         return helby_error_set(err, HELBY_EINPUT,
                                "model: factor '%s' has %s level in the model's rows; a factor "
                                "needs two or more (drop the term)",
-                               m->name, u ? "one" : "no");
-    /* Codes are small whole numbers: a table from code to level, else a binary search. */
-    uint32_t table[1024];
-    int small = v[0] >= 0 && v[u - 1] < 1024;
-    for (size_t i = 0; i < u && small; i++)
-        small = v[i] == floor(v[i]);
-    for (size_t c = 0; small && c < 1024; c++)
-        table[c] = UINT32_MAX;
-    for (size_t i = 0; i < u && small; i++)
-        table[(size_t)v[i]] = (uint32_t)i;
-    for (size_t k = 0; k < D->n; k++) {
-        double x = m->x[k];
-        if (small) {
-            m->lvl[k] = x >= 0 && x < 1024 && x == floor(x) ? table[(size_t)x] : UINT32_MAX;
-            continue;
-        }
-        size_t l = isnan(x) ? u : level_of(m, x);
-        m->lvl[k] = l < u && v[l] == x ? (uint32_t)l : UINT32_MAX; /* outside: missing */
-    }
+                               m->name, m->n_levels ? "one" : "no");
     return HELBY_OK;
 }
 
@@ -378,8 +430,8 @@ static size_t mvar_find(mm_build *b, const char *name)
 }
 
 /* The model's variables over D, the rows ok with every one of them (and in), and the
- * factors' levels over those rows. A factor keeps only its rows' levels (4 bytes a row): its
- * values are read once to find the rows, once more for the levels. */
+ * factors' levels over those rows. A factor keeps only its rows' levels (4 bytes a row),
+ * read from the dataset's column: once to find the rows, once more for the levels. */
 static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char **ok_out,
                             helby_error *err)
 {
@@ -399,9 +451,7 @@ static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char 
                 if ((st = mvar_load(m, b->D, f->terms[t].vars[i], err)))
                     break;
                 for (size_t k = 0; k < n; k++)
-                    ok[k] &= !isnan(m->x[k]);
-                if (m->n_levels)
-                    free(m->x), m->x = NULL;
+                    ok[k] &= !isnan(mvar_value(m, k));
             }
             b->term_var[t][i] = v;
         }
@@ -409,11 +459,8 @@ static helby_status mm_vars(mm_build *b, const unsigned char *in, unsigned char 
         mvar *m = &b->vars[v];
         if (!m->n_levels)
             continue;
-        char name[64];
-        snprintf(name, sizeof name, "%s", m->name);
-        if (!(st = mvar_load(m, b->D, name, err)))
-            st = mvar_levels(m, b->D, ok, err);
-        free(m->x), m->x = NULL;
+        st = mvar_levels(m, b->D, ok, err);
+        free(m->x), m->x = NULL; /* a factor's rows are its levels from here on */
     }
     return st;
 }
@@ -502,7 +549,7 @@ static size_t mm_row_nz(const mm_build *b, size_t k, size_t *idx, double *val)
                 prod *= m->x[k];
             }
         }
-        if (!zero)
+        if (!zero && prod != 0) /* a numeric 0 (the group role's Danes) adds nothing */
             idx[q] = col + idt, val[q++] = prod;
         col += b->term_cols[t];
     }
@@ -731,15 +778,88 @@ static helby_status reg_check_y(const reg_ctx *c, size_t first, size_t n, helby_
     return HELBY_OK;
 }
 
+/* The fit's rows of the model matrix. The fit passes over the rows several times; with tc
+ * each row's nonzero columns come from a cache (`slots` 2-byte column numbers a row, 0 after
+ * the last; UINT16_MAX first for a row with a missing value) rather than from the factors'
+ * levels again, and only numeric terms' values are multiplied out again (col_term: each
+ * column's term). */
 typedef struct mm_rows {
     const mm_build *b;
     size_t first;
+    uint16_t *tc;
+    size_t slots;
+    unsigned char *col_term; /* p: the column's term + 1 when the term has a numeric
+                                variable, else 0 (the value is 1) */
 } mm_rows;
 
 static size_t mm_row_nz_cb(void *ctx, size_t k, size_t *idx, double *val)
 {
     const mm_rows *r = ctx;
     return mm_row_nz(r->b, r->first + k, idx, val);
+}
+
+/* Term t's value at row k when it is not zero: the product of its numeric variables (1 for
+ * factors alone), multiplied in the order mm_row_nz does. */
+static double term_value(const mm_build *b, size_t t, size_t k)
+{
+    double prod = 1;
+    for (size_t i = 0; i < b->f->terms[t].n_vars; i++) {
+        const mvar *m = &b->vars[b->term_var[t][i]];
+        if (!m->n_levels)
+            prod *= m->x[k];
+    }
+    return prod;
+}
+
+static size_t mm_row_cached_cb(void *ctx, size_t k, size_t *idx, double *val)
+{
+    const mm_rows *r = ctx;
+    const uint16_t *t = r->tc + k * r->slots;
+    if (t[0] == UINT16_MAX)
+        return SIZE_MAX;
+    size_t q = 0;
+    idx[q] = 0, val[q++] = 1;
+    for (size_t i = 0; i < r->slots && t[i]; i++) {
+        unsigned char term = r->col_term[t[i]];
+        idx[q] = t[i];
+        val[q++] = term ? term_value(r->b, term - 1u, r->first + k) : 1;
+    }
+    return q;
+}
+
+/* The cache of r's n rows (mm_rows); afterwards the factors' per-row levels are no longer
+ * needed and are freed. 0 when it cannot be made (too many columns, no memory): the rows are
+ * then worked out each time. */
+static int mm_cache(mm_rows *r, mm_build *b, size_t n)
+{
+    const size_t T = b->f->n_terms, p = b->p;
+    r->slots = T ? T : 1;
+    if (p >= UINT16_MAX || !(r->tc = malloc((n ? n : 1) * r->slots * sizeof *r->tc)) ||
+        !(r->col_term = calloc(p, 1))) {
+        free(r->tc), r->tc = NULL;
+        return 0;
+    }
+    for (size_t t = 0, col = 1; t < T; col += b->term_cols[t++]) {
+        int numeric = 0;
+        for (size_t i = 0; i < b->f->terms[t].n_vars; i++)
+            numeric |= !b->vars[b->term_var[t][i]].n_levels;
+        for (size_t c = 0; c < b->term_cols[t]; c++)
+            r->col_term[col + c] = numeric ? (unsigned char)(t + 1) : 0;
+    }
+    size_t idx[HELBY_MODEL_MAX_TERMS + 1];
+    double val[HELBY_MODEL_MAX_TERMS + 1];
+    for (size_t k = 0; k < n; k++) {
+        uint16_t *t = r->tc + k * r->slots;
+        size_t q = mm_row_nz(b, r->first + k, idx, val);
+        memset(t, 0, r->slots * sizeof *t);
+        if (q == SIZE_MAX)
+            t[0] = UINT16_MAX;
+        for (size_t i = 1; q != SIZE_MAX && i < q; i++)
+            t[i - 1] = (uint16_t)idx[i];
+    }
+    for (size_t v = 0; v < b->nv; v++)
+        free(b->vars[v].lvl), b->vars[v].lvl = NULL;
+    return 1;
 }
 
 /* Fit part `part` (a wave index, or (size_t)-1 for the stacked waves) into r. */
@@ -772,12 +892,14 @@ static helby_status reg_part(reg_ctx *c, size_t part, helby_regress_fit *r, helb
         names[j] = r->mm.names[j];
     helby_glm_spec s;
     helby_glm_spec_default(&s);
-    mm_rows rows = {&b, first}; /* rows from the factor codes: no n x p matrix */
-    s.n = n, s.p = r->mm.p, s.row_nz = mm_row_nz_cb, s.row_ctx = &rows, s.y = c->y + first;
+    mm_rows rows = {&b, first, NULL, 0, NULL}; /* no n x p matrix */
+    s.n = n, s.p = r->mm.p, s.row_ctx = &rows, s.y = c->y + first;
+    s.row_nz = mm_cache(&rows, &b, n) ? mm_row_cached_cb : mm_row_nz_cb;
     s.in = c->in + first, s.family = c->q->family, s.df_rule = c->q->df_rule;
     s.names = names, s.level = c->q->level, s.no_influence = 1;
     st = rep ? helby_glm_fit_replicates(rep, &s, &r->glm, err) : helby_glm_fit(d, &s, &r->glm, err);
     free(names);
+    free(rows.tc), free(rows.col_term);
     mm_free(&b);
     if (!st) {
         free(r->glm->influence), free(r->glm->mu);

@@ -95,9 +95,19 @@ typedef struct helby_report_goal {
     double x;
     char group[32]; /* the target's group: "all", "danes", "minorities" */
     long wave, baseline;
-    /* The goal's quantity, a change later minus earlier (goal 4: the relative change of the
-     * gap (Gt - G0)/G0, negative when the gap narrows); q.flag the verdict. */
+    /* The goal's quantity as its policy words it (goal 4: the reduction of the gap
+     * (G0 - Gt)/G0, positive when the gap narrows; goal 6: the change later minus earlier),
+     * the same number with the same sign as compare, runs show and sensitivity; q.flag the
+     * verdict. */
     helby_report_cell q;
+    /* Relative gap reduction: the gap changed sign (closed and reversed), Fieller's interval
+     * of the reduction (NaN when unbounded) and why an inconclusive verdict is so
+     * (helby_goal_reason), by the library's rule (helby_goal_judge_reduction) on the run's
+     * gaps. */
+    int gap_reversed;
+    int fieller_bounded;
+    double fieller_low, fieller_high;
+    int reason;
     char rule[400];
     char quantity_label[128]; /* "Relative change of the gap 2011→2014" */
     char sentence[1024];      /* who, from what to what, by how much, how sure, the verdict */

@@ -160,16 +160,9 @@ class Report(unittest.TestCase):
                 goal, verdict = c["quantity"].split(" ", 1)
                 r = goals[goal]
                 self.assertEqual(r["flag"], verdict)
-                fields = ("estimate", "se", "ci_low", "ci_high")
-                if goal == "goal4":
-                    # compare states goal 4 as the policy does, the reduction (G0 - Gt)/G0;
-                    # the report's convention is later minus earlier: (Gt - G0)/G0.
-                    mirror = {"estimate": "estimate", "ci_low": "ci_high", "ci_high": "ci_low"}
-                    for k, k2 in mirror.items():
-                        self.assertTrue(close(float(r[k]), -float(c[k2]), 1e-12), (k, r, c))
-                    self.assertTrue(close(float(r["se"]), float(c["se"]), 1e-12), (r, c))
-                    checked += 1
-                    continue
+                # One sign for each goal everywhere (issue 23 item 7): goal 4 as the policy
+                # words it, the reduction (G0 - Gt)/G0, in compare and in the report alike.
+                fields = ("estimate", "se", "ci_low", "ci_high", "n")
             for k in fields:
                 self.assertTrue(close(float(r[k]), float(c[k]), 1e-12), (k, r, c))
             checked += 1
@@ -229,14 +222,15 @@ class Report(unittest.TestCase):
         # The policy's X is filled in; one sign for goal 4 in card, CSV and rule.
         self.assertEqual(da[0]["label"], "Mål 4: Etniske minoriteters inklusionsindeks "
                          "forbedres med 10 % i forhold til etniske danskere")
+        # Goal 4 is the reduction of the gap, the negated relative change of R.
         g4 = [r for r in rows if r["section"] == "goal" and r["quantity"] == "goal4"][0]
-        self.assertTrue(close(float(g4["estimate"]), rel["estimate"]))
-        self.assertTrue(close(float(g4["ci_low"]), rel["low"], 1e-9))
-        self.assertTrue(close(float(g4["ci_high"]), rel["high"], 1e-9))
+        self.assertTrue(close(float(g4["estimate"]), -rel["estimate"]))
+        self.assertTrue(close(float(g4["ci_low"]), -rel["high"], 1e-9))
+        self.assertTrue(close(float(g4["ci_high"]), -rel["low"], 1e-9))
         text = self.report("--lang", "en").stdout
-        self.assertIn("Relative change of the gap 2011→2014: −%.1f [−%.1f; −%.1f] %%" %
-                      (-100 * rel["estimate"], -100 * rel["low"], -100 * rel["high"]), text)
-        self.assertIn("≤ −10 %", text)
+        self.assertIn("Reduction of the gap 2011→2014: %.1f [%.1f; %.1f] %%" %
+                      (-100 * rel["estimate"], -100 * rel["high"], -100 * rel["low"]), text)
+        self.assertIn("≥ 10 %", text)
         self.assertIn("Rel. gap change (%)", text)
 
     def test_header_speaks_to_people_and_follows_the_runs_confidence_level(self):
@@ -420,7 +414,8 @@ class Report(unittest.TestCase):
         self.assertEqual(heads["Mål"][12], "Kort fortalt")
         g4 = [r for r in table(book["Mål"]) if r[0] == "goal4"][0]
         self.assertTrue(g4[12].startswith("Forskellen i inklusionsindeks"), g4[12])
-        self.assertTrue(close(g4[5], -0.45694463319201217, 1e-8))  # R: rel_gap_change
+        # R: -rel_gap_change, the reduction of the gap (one sign everywhere)
+        self.assertTrue(close(g4[5], 0.45694463319201217, 1e-8))
         z = zipfile.ZipFile(out)
         workbook = z.read("xl/workbook.xml").decode()
         strings = z.read("xl/sharedStrings.xml").decode()
@@ -574,10 +569,10 @@ class Report(unittest.TestCase):
         # R: the relative gap change and its CI (copenhagen_compare_ci.csv)
         rel = [g for g in read_gold("copenhagen_compare_ci.csv")
                if g["quantity"] == "rel_gap_change"][0]
-        want = "−%.1f \\[−%.1f; −%.1f\\] %%" % tuple(-100 * float(rel[k])
-                                                   for k in ("estimate", "low", "high"))
+        want = "%.1f \\[%.1f; %.1f\\] %%" % tuple(-100 * float(rel[k])
+                                                for k in ("estimate", "high", "low"))
         self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+" + want +
-                         r"\s+≤ −10 %\s+improving\s+met")
+                         r"\s+≥ 10 %\s+improving\s+met")
         out = os.path.join(self.tmp.name, "b.html")
         run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
             db=self.db, check=0)

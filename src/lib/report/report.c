@@ -279,13 +279,9 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         g->wave = report_dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         g->baseline =
             report_dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
+        /* The goal's quantity as the policy words it and compute stores it (goal 4: the
+         * reduction of the gap), in every format (docs/reports.md). */
         cell_from_row(&g->q, &rows[i]);
-        if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) { /* later minus earlier */
-            double lo = g->q.ci_low;
-            g->q.estimate = -g->q.estimate;
-            g->q.ci_low = -g->q.ci_high;
-            g->q.ci_high = -lo;
-        }
         if (g->q.mark != HELBY_CELL_SHOWN)
             cell_hide(&g->q, g->q.mark);
         /* A goal resting on a cell the report hides is hidden too. */

@@ -69,10 +69,6 @@ static void take_row(const helby_report *r, helby_report_goal *g, const helby_ru
     if (report_dom_get(x->domain, "goal", b, sizeof b)) {
         if (!strcmp(b, g->goal)) {
             put_cell(&g->adj_q, x);
-            double lo = g->adj_q.ci_low; /* later minus earlier, as q */
-            g->adj_q.estimate = -g->adj_q.estimate;
-            g->adj_q.ci_low = -g->adj_q.ci_high;
-            g->adj_q.ci_high = -lo;
         }
         return;
     }
@@ -284,10 +280,11 @@ void report_adjust_verdict(const helby_report *r, const helby_report_goal *g, ch
                  how, g->baseline, g->wave, x, v);
         return;
     }
-    /* The reduction: the negative of the stored change (q is later minus earlier). */
-    helby_report_num(r, -100 * q->estimate, 0, p, sizeof p);
-    helby_report_num(r, -100 * q->ci_high, 0, lo, sizeof lo);
-    helby_report_num(r, -100 * q->ci_low, 0, hi, sizeof hi);
+    /* The reduction, as stored; digits enough that a bound is on its side of X. */
+    int dec = report_goal_decimals(100 * q->ci_low, 100 * q->ci_high, g->x, 0);
+    helby_report_num(r, 100 * q->estimate, dec, p, sizeof p);
+    helby_report_num(r, 100 * q->ci_low, dec, lo, sizeof lo);
+    helby_report_num(r, 100 * q->ci_high, dec, hi, sizeof hi);
     snprintf(buf, n,
              da ? " Vurderet på den %s forskel er reduktionen %ld–%ld %s %% (%s %%-KI %s til %s "
                   "%%); målet på mindst %s %% %s."

@@ -95,6 +95,7 @@ const char *report_t(const helby_report *r, const char *key)
         {"improving", "bedre", "improving"},
         {"worsening", "dårligere", "worsening"},
         {"unchanged", "uændret", "unchanged"},
+        {"undefined", "kan ikke beregnes", "cannot be computed"},
         {"target", "Målværdi", "Target"},
         {"latest", "Seneste", "Latest"},
         {"period", "Periode", "Period"},
@@ -243,6 +244,8 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
         if (!strcmp(r->measures[i].name, g->measure))
             m = &r->measures[i];
     size_t W = r->n_waves;
+    if (g->q.mark != HELBY_CELL_SHOWN) /* the goal is hidden: so is where it went */
+        return "suppressed";
     if (!m || W < 2)
         return "unchanged";
     double d;
@@ -252,7 +255,7 @@ const char *report_goal_direction(const helby_report *r, const helby_report_goal
             d = -d;
     } else
         d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
-    return isnan(d) ? "unchanged" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
+    return isnan(d) ? "undefined" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
 }
 
 /* A weighting diagnostic's name for people ("kish_n" -> "Kish's effective n"). */

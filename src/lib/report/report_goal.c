@@ -1,15 +1,19 @@
 /* report_goal.c — a goal in words: its label with the policy's X filled in, the rule, the
  * quantity with its unit and the sentence a policy reader reads first (helby/report.h).
  *
- * Sign convention (README, "Reports"): every change is later minus earlier, so a gap that
- * narrows has a negative change. Goal 4's quantity is stored by compute as the reduction
- * (G0 - Gt)/G0; the report turns it into the relative change (Gt - G0)/G0 so that the goal
- * card, the comparison tables, the CSV/JSON rows and the workbook show the same number with
- * the same sign. The sentence then says it in words ("a reduction of 46 %"). */
+ * Sign convention (docs/reports.md): a goal's quantity is stated as its policy words it, the
+ * number compute stores and compare, runs show and sensitivity print: goal 4 the reduction of
+ * the gap (G0 - Gt)/G0 (positive when the gap narrows) against "at least X %", goal 6 the
+ * change later minus earlier. The comparison tables' rows (gap change, relative gap change)
+ * are changes later minus earlier and keep their names. A gap that closed and reversed is
+ * said so, never as a reduction above 100 %, and an inconclusive verdict says why
+ * (helby_goal_judge_reduction, helby_goal_reason_text: the library's one rule). */
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "helby/compare.h"
 #include "helby/survey.h"
 #include "report/report_internal.h"
 
@@ -20,10 +24,14 @@ static int isalnum_ascii(char c)
     return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
 }
 
-/* The policy's X: 10 -> "10", 2.5 -> "2,5". */
+/* The policy's X as it wrote it: 10 -> "10", 2.5 -> "2,5", 6.795 -> "6,795" (never rounded:
+ * a rounded target could contradict the verdict). */
 static void x_text(const helby_report *r, double x, char *buf, size_t n)
 {
-    helby_report_num(r, x, x == floor(x) ? 0 : 1, buf, n);
+    int dec = 0;
+    while (dec < 6 && fabs(round(x * pow(10, dec)) / pow(10, dec) - x) > 1e-9 * fmax(1, fabs(x)))
+        dec++;
+    helby_report_num(r, x, dec, buf, n);
 }
 
 /* Replace each standalone "X" of a goal's label (the policy's open target) by its value. */
@@ -66,15 +74,17 @@ static void goal_rule(const helby_report *r, helby_report_goal *g, const helby_r
 {
     int da = DA(r);
     char xs[32], lv[16];
-    x_text(r, g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x : g->x, xs, sizeof xs);
+    x_text(r, g->x, xs, sizeof xs);
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
     const char *u = goal_unit(r, g, m);
     if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
         snprintf(g->rule, sizeof g->rule,
-                 da ? "relativ ændring af forskellen %ld→%ld ≤ %s %%: opfyldt hvis hele "
-                      "%s %%-KI er ≤ %s %%, ikke opfyldt hvis hele KI er over, ellers uafklaret"
-                    : "relative change of the gap %ld→%ld ≤ %s %%: met if the whole %s %% CI "
-                      "is ≤ %s %%, not met if it is all above, inconclusive otherwise",
+                 da ? "reduktion af forskellen %ld→%ld ≥ %s %%: opfyldt hvis hele %s %%-KI er "
+                      "≥ %s %%, ikke opfyldt hvis hele KI er under, ellers uafklaret (også når "
+                      "Fiellers interval er ubegrænset eller dømmer anderledes)"
+                    : "reduction of the gap %ld→%ld ≥ %s %%: met if the whole %s %% CI is "
+                      "≥ %s %%, not met if it is all below, inconclusive otherwise (also when "
+                      "Fieller's interval is unbounded or judges otherwise)",
                  g->baseline, g->wave, xs, lv, xs);
     else if (g->kind == HELBY_TARGET_RATIO_INCREASE)
         snprintf(g->rule, sizeof g->rule,
@@ -92,11 +102,40 @@ static void goal_rule(const helby_report *r, helby_report_goal *g, const helby_r
                  g->baseline, g->wave, xs, u, lv, xs);
 }
 
-/* "−45,7 [−61,8; −29,6] %" or "4,9 [3,0; 6,8] point": the goal's quantity with its unit. */
+int report_goal_decimals(double lo, double hi, double x, int dec)
+{
+    const double b[2] = {lo, hi};
+    for (; dec < 6; dec++) {
+        int ok = 1;
+        double f = pow(10, dec);
+        for (int i = 0; i < 2 && ok; i++) {
+            double shown = round(b[i] * f) / f;
+            if (isfinite(b[i]) && b[i] != x && (shown - x) * (b[i] - x) <= 0)
+                ok = 0; /* rounds onto the target or across it */
+        }
+        if (ok)
+            break;
+    }
+    return dec;
+}
+
+/* "45,7 [29,3; 62,1] %" or "4,9 [3,0; 6,8] point": the goal's quantity with its unit, with
+ * digits enough that each bound is visibly on its side of the target. */
 void report_goal_value(const helby_report *r, const helby_report_goal *g, char *buf, size_t n)
 {
     const helby_report_measure *m = report_find_measure(r, g->measure);
-    report_cell_text(r, &g->q, goal_scale(g, m), 1, buf, n);
+    double s = goal_scale(g, m);
+    /* The target in display units: X % for the relative kinds, X (scaled) for a change. */
+    double x = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? s * g->x : g->x;
+    int dec = report_goal_decimals(s * g->q.ci_low, s * g->q.ci_high, x, 1);
+    if (g->q.mark == HELBY_CELL_SHOWN && g->reason == HELBY_REASON_BASELINE_ZERO) {
+        /* No finite interval: the number would mislead (compare warns the same). */
+        snprintf(buf, n, "– (%s)",
+                 DA(r) ? "forskellen i basisåret kan ikke skelnes fra nul"
+                       : "the baseline gap is not distinguishable from zero");
+        return;
+    }
+    report_cell_text(r, &g->q, s, dec, buf, n);
     if (g->q.mark == HELBY_CELL_SHOWN && strlen(buf) + 20 < n)
         snprintf(buf + strlen(buf), n - strlen(buf), " %s", goal_unit(r, g, m));
 }
@@ -106,20 +145,16 @@ void report_goal_target(const helby_report *r, const helby_report_goal *g, char 
 {
     const helby_report_measure *m = report_find_measure(r, g->measure);
     char xs[32];
-    int red = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION;
-    x_text(r, red ? -g->x : g->x, xs, sizeof xs);
-    snprintf(buf, n, "%s %s %s",
-             red                                      ? "≤"
-             : g->kind == HELBY_TARGET_RATIO_INCREASE ? "≥"
-                                                      : ">",
-             xs, goal_unit(r, g, m));
+    x_text(r, g->x, xs, sizeof xs);
+    snprintf(buf, n, "%s %s %s", g->kind == HELBY_TARGET_CHANGE_POSITIVE ? ">" : "≥", xs,
+             goal_unit(r, g, m));
 }
 
 static void goal_quantity_label(const helby_report *r, helby_report_goal *g)
 {
     int da = DA(r);
     const char *what = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION
-                           ? (da ? "Relativ ændring af forskellen" : "Relative change of the gap")
+                           ? (da ? "Reduktion af forskellen" : "Reduction of the gap")
                        : g->kind == HELBY_TARGET_RATIO_INCREASE
                            ? (da ? "Relativ ændring af forholdet" : "Relative change of the ratio")
                            : (da ? "Ændring" : "Change");
@@ -138,15 +173,68 @@ static void ci_words(const helby_report *r, double lo, double hi, int dec, char 
         snprintf(buf, n, "%s %s %s", a, DA(r) ? "til" : "to", b);
 }
 
-static const char *verdict_words(const helby_report *r, const char *flag)
+/* The verdict in words; an inconclusive one with its reason (said already when `said`). */
+static void verdict_words(const helby_report *r, const helby_report_goal *g, int said, char *buf,
+                          size_t n)
 {
     int da = DA(r);
+    const char *flag = g->q.flag;
     if (!strcmp(flag, "met"))
-        return da ? "er nået" : "is met";
-    if (!strcmp(flag, "not met"))
-        return da ? "er ikke nået" : "is not met";
-    return da ? "kan endnu ikke afgøres: konfidensintervallet rummer målet"
-              : "cannot be decided yet: the confidence interval includes the target";
+        snprintf(buf, n, "%s", da ? "er nået" : "is met");
+    else if (!strcmp(flag, "not met"))
+        snprintf(buf, n, "%s", da ? "er ikke nået" : "is not met");
+    else if (!strcmp(flag, "undefined"))
+        snprintf(buf, n, "%s", da ? "kan ikke beregnes" : "cannot be computed");
+    else if (said)
+        snprintf(buf, n, "%s", da ? "kan endnu ikke afgøres" : "cannot be decided yet");
+    else
+        snprintf(buf, n, "%s: %s", da ? "kan endnu ikke afgøres" : "cannot be decided yet",
+                 helby_goal_reason_text(g->reason ? (helby_goal_reason)g->reason : HELBY_REASON_CI,
+                                        r->lang));
+}
+
+/* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
+static double run_fixed_df(const helby_report *r)
+{
+    const char *p = strstr(r->run.options, ";df=");
+    double df = p ? strtod(p + 4, NULL) : 0;
+    return df > 0 ? df : 0;
+}
+
+/* Reversal, Fieller's interval and the reason of the verdict by the library's rule on the
+ * run's gaps (helby_goal_judge_reduction), as compute judged it; the verdict is the run's. */
+static void goal_judge(const helby_report *r, helby_report_goal *g, const helby_report_measure *m,
+                       size_t w0, size_t w1)
+{
+    g->gap_reversed = 0, g->fieller_bounded = 1, g->reason = HELBY_REASON_NONE;
+    g->fieller_low = g->fieller_high = NAN;
+    int inconclusive = !strcmp(g->q.flag, "inconclusive");
+    if (g->kind != HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
+        g->reason = inconclusive ? HELBY_REASON_CI : HELBY_REASON_NONE;
+        return;
+    }
+    const helby_report_cell *c[2] = {&m->cmp[w0 * HELBY_RQ_N + HELBY_RQ_GAP],
+                                     &m->cmp[w1 * HELBY_RQ_N + HELBY_RQ_GAP]};
+    helby_estimate e[2], q = {.estimate = g->q.estimate,
+                              .ci_low = g->q.ci_low,
+                              .ci_high = g->q.ci_high,
+                              .se = g->q.se,
+                              .df = g->q.df};
+    for (int i = 0; i < 2; i++)
+        e[i] = (helby_estimate){.estimate = c[i]->estimate, .se = c[i]->se, .df = c[i]->df};
+    /* The options compute judged with: the run's level, t, its df if it fixed one. */
+    helby_estimate_options o = {.level = r->level, .ci = HELBY_CI_T, .df = run_fixed_df(r)};
+    /* Runs of method 1 (no "method=" in their options) were judged on the delta method. */
+    int delta_only = strncmp(r->run.options, "method=", 7) != 0 || w0 == w1;
+    helby_goal_result res;
+    memset(&res, 0, sizeof res);
+    helby_goal_judge_reduction(&q, &e[0], &e[1], g->x, delta_only, &o, &res);
+    g->gap_reversed = res.gap_reversed;
+    g->fieller_bounded = res.fieller_bounded;
+    g->fieller_low = res.fieller_low, g->fieller_high = res.fieller_high;
+    g->reason = !inconclusive                                             ? HELBY_REASON_NONE
+                : res.verdict == HELBY_VERDICT_INCONCLUSIVE && res.reason ? (int)res.reason
+                                                                          : HELBY_REASON_CI;
 }
 
 static const char *rose_fell(const helby_report *r, double from, double to)
@@ -157,56 +245,94 @@ static const char *rose_fell(const helby_report *r, double from, double to)
                        : (da ? "var uændret" : "stayed");
 }
 
-/* The sentence of a goal on the gap between the groups (relative gap reduction, ratio). */
-static void gap_sentence(const helby_report *r, helby_report_goal *g, const helby_report_measure *m,
-                         size_t w0, size_t w1)
+/* "That is a reduction of the gap by 46 % (95 % CI 29–62 %)." (with digits enough that the
+ * bounds are on their sides of X); for a baseline gap not distinguishable from zero that in
+ * words instead of a number without a finite interval; nothing for a reversed gap. */
+static void gap_amount(const helby_report *r, const helby_report_goal *g, char *buf, size_t n)
 {
-    int da = DA(r);
-    double s = report_scale(m, -1);
-    const char *pts =
-        m->kind == 2 ? (da ? "procentpoint" : "percentage points") : (da ? "point" : "points");
-    const helby_report_cell *d0 = &m->level[w0 * 3], *d1 = &m->level[w1 * 3];
-    const helby_report_cell *g0 = &m->cmp[w0 * HELBY_RQ_N], *g1 = &m->cmp[w1 * HELBY_RQ_N];
-    char a[32], b[32], c[32], e[32], f[32], h[32], pct[32], ci[80], lv[16], xs[32], lab[192];
-    helby_report_num(r, fabs(g0->estimate) * s, 1, a, sizeof a);
-    helby_report_num(r, fabs(g1->estimate) * s, 1, b, sizeof b);
-    helby_report_num(r, d0[1].estimate * s, 1, c, sizeof c);
-    helby_report_num(r, d1[1].estimate * s, 1, e, sizeof e);
-    helby_report_num(r, d0[0].estimate * s, 1, f, sizeof f);
-    helby_report_num(r, d1[0].estimate * s, 1, h, sizeof h);
+    int da = DA(r), red = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION;
+    buf[0] = '\0';
+    if (red && g->reason == HELBY_REASON_BASELINE_ZERO) {
+        snprintf(
+            buf, n, " %s%s.",
+            da ? "Forskellen i basisåret kan ikke skelnes fra nul"
+               : "The baseline gap is not distinguishable from zero",
+            da ? ", så en relativ ændring af den har intet endeligt konfidensinterval (Fieller)"
+               : ", so a change relative to it has no finite confidence interval (Fieller)");
+        return;
+    }
+    if (red && g->gap_reversed)
+        return;
+    double q = g->q.estimate, lo = g->q.ci_low, hi = g->q.ci_high;
+    int dec = report_goal_decimals(100 * lo, 100 * hi, g->x, 0);
+    char pct[32], ci[80], lv[16];
+    helby_report_num(r, 100 * fabs(q), dec, pct, sizeof pct);
+    ci_words(r, 100 * lo, 100 * hi, dec, ci, sizeof ci);
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
-    x_text(r, g->x, xs, sizeof xs);
-    report_lower_first(lab, sizeof lab, m->label);
-    int red = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION;
-    /* The reduction in words is the negative of the relative change (the convention above). */
-    double q = red ? -g->q.estimate : g->q.estimate, lo = red ? -g->q.ci_high : g->q.ci_low,
-           hi = red ? -g->q.ci_low : g->q.ci_high;
-    helby_report_num(r, 100 * fabs(q), 0, pct, sizeof pct);
-    ci_words(r, 100 * lo, 100 * hi, 0, ci, sizeof ci);
     const char *amount =
         red ? (q >= 0 ? (da ? "en reduktion" : "a reduction")
                       : (da ? "en forøgelse" : "an increase"))
             : (q >= 0 ? (da ? "en stigning" : "a rise") : (da ? "et fald" : "a fall"));
     const char *of =
         red ? (da ? "af forskellen" : "of the gap") : (da ? "af forholdet" : "of the ratio");
-    if (da)
-        snprintf(g->sentence, sizeof g->sentence,
-                 "Forskellen i %s mellem etniske danskere og etniske minoriteter %s fra %s til %s "
-                 "%s (%ld–%ld): etniske minoriteter %s fra %s til %s, etniske danskere %s fra %s "
-                 "til %s. Det er %s %s på %s %% (%s %%-KI %s %%). Målet på mindst %s %% %s.",
-                 lab, rose_fell(r, fabs(g0->estimate), fabs(g1->estimate)), a, b, pts, g->baseline,
-                 g->wave, rose_fell(r, d0[1].estimate, d1[1].estimate), c, e,
-                 rose_fell(r, d0[0].estimate, d1[0].estimate), f, h, amount, of, pct, lv, ci, xs,
-                 verdict_words(r, g->q.flag));
-    else
-        snprintf(g->sentence, sizeof g->sentence,
-                 "The gap in the %s between ethnic Danes and ethnic minorities %s from %s to %s "
-                 "%s (%ld–%ld): ethnic minorities %s from %s to %s, ethnic Danes %s from %s to "
-                 "%s. That is %s %s by %s %% (%s %% CI %s %%). The goal of at least %s %% %s.",
-                 lab, rose_fell(r, fabs(g0->estimate), fabs(g1->estimate)), a, b, pts, g->baseline,
-                 g->wave, rose_fell(r, d0[1].estimate, d1[1].estimate), c, e,
-                 rose_fell(r, d0[0].estimate, d1[0].estimate), f, h, amount, of, pct, lv, ci, xs,
-                 verdict_words(r, g->q.flag));
+    snprintf(buf, n,
+             da ? " Det er %s %s på %s %% (%s %%-KI %s %%)."
+                : " That is %s %s by %s %% (%s %% CI %s %%).",
+             amount, of, pct, lv, ci);
+}
+
+/* How the gap went: "fell from 14.4 to 7.8 points (2011–2014)", or "was 14.3 points in 2011
+ * and by 2014 had closed and reversed (minorities now 9.8 points above)". */
+static void gap_move(const helby_report *r, const helby_report_goal *g,
+                     const helby_report_measure *m, const helby_report_cell *g0,
+                     const helby_report_cell *g1, char *buf, size_t n)
+{
+    int da = DA(r);
+    double s = report_scale(m, -1);
+    const char *pts =
+        m->kind == 2 ? (da ? "procentpoint" : "percentage points") : (da ? "point" : "points");
+    char a[32], b[32], rev[160];
+    helby_report_num(r, fabs(g0->estimate) * s, 1, a, sizeof a);
+    helby_report_num(r, fabs(g1->estimate) * s, 1, b, sizeof b);
+    if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION && g->gap_reversed) {
+        helby_goal_reversal_text(g1->estimate, m->kind == 2, r->lang, rev, sizeof rev);
+        snprintf(buf, n,
+                 da ? "var %s %s i %ld og er i %ld %s" : "was %s %s in %ld and by %ld had %s", a,
+                 pts, g->baseline, g->wave, rev);
+        return;
+    }
+    snprintf(buf, n, "%s %s %s %s %s %s (%ld–%ld)",
+             rose_fell(r, fabs(g0->estimate), fabs(g1->estimate)), da ? "fra" : "from", a,
+             da ? "til" : "to", b, pts, g->baseline, g->wave);
+}
+
+/* The sentence of a goal on the gap between the groups (relative gap reduction, ratio). */
+static void gap_sentence(const helby_report *r, helby_report_goal *g, const helby_report_measure *m,
+                         size_t w0, size_t w1)
+{
+    int da = DA(r);
+    double s = report_scale(m, -1);
+    const helby_report_cell *d0 = &m->level[w0 * 3], *d1 = &m->level[w1 * 3];
+    const helby_report_cell *g0 = &m->cmp[w0 * HELBY_RQ_N], *g1 = &m->cmp[w1 * HELBY_RQ_N];
+    char c[32], e[32], f[32], h[32], xs[32], lab[192], move[256], amount[320], v[320];
+    helby_report_num(r, d0[1].estimate * s, 1, c, sizeof c);
+    helby_report_num(r, d1[1].estimate * s, 1, e, sizeof e);
+    helby_report_num(r, d0[0].estimate * s, 1, f, sizeof f);
+    helby_report_num(r, d1[0].estimate * s, 1, h, sizeof h);
+    x_text(r, g->x, xs, sizeof xs);
+    report_lower_first(lab, sizeof lab, m->label);
+    gap_move(r, g, m, g0, g1, move, sizeof move);
+    gap_amount(r, g, amount, sizeof amount);
+    verdict_words(r, g, g->reason == HELBY_REASON_BASELINE_ZERO, v, sizeof v);
+    snprintf(g->sentence, sizeof g->sentence,
+             da ? "Forskellen i %s mellem etniske danskere og etniske minoriteter %s: etniske "
+                  "minoriteter %s fra %s til %s, etniske danskere %s fra %s til %s.%s Målet på "
+                  "mindst %s %% %s."
+                : "The gap in the %s between ethnic Danes and ethnic minorities %s: ethnic "
+                  "minorities %s from %s to %s, ethnic Danes %s from %s to %s.%s The goal of at "
+                  "least %s %% %s.",
+             lab, move, rose_fell(r, d0[1].estimate, d1[1].estimate), c, e,
+             rose_fell(r, d0[0].estimate, d1[0].estimate), f, h, amount, xs, v);
 }
 
 /* The sentence of a goal on one group's level (change in a positive direction). */
@@ -229,7 +355,10 @@ static void level_sentence(const helby_report *r, helby_report_goal *g,
         memmove(d + 1, d, strlen(d) + 1);
         d[0] = '+';
     }
-    ci_words(r, g->q.ci_low * s, g->q.ci_high * s, 1, ci, sizeof ci);
+    int dec = report_goal_decimals(g->q.ci_low * s, g->q.ci_high * s, g->x * s, 1);
+    ci_words(r, g->q.ci_low * s, g->q.ci_high * s, dec, ci, sizeof ci);
+    char v[320];
+    verdict_words(r, g, 0, v, sizeof v);
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
     x_text(r, g->x, xs, sizeof xs);
     report_lower_first(lab, sizeof lab, m->label);
@@ -240,13 +369,13 @@ static void level_sentence(const helby_report *r, helby_report_goal *g,
                  "Blandt %s %s %s (%s) fra %s til %s %s (%ld–%ld), en ændring på %s %s "
                  "(%s %%-KI %s %s). Målet om en ændring på mere end %s %s %s.",
                  who[grp][0], rose_fell(r, l0->estimate, l1->estimate), lab, scale, a, b, u,
-                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, verdict_words(r, g->q.flag));
+                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, v);
     else
         snprintf(g->sentence, sizeof g->sentence,
                  "Among %s the %s (%s) %s from %s to %s %s (%ld–%ld), a change of %s %s "
                  "(%s %% CI %s %s). The goal of a change of more than %s %s %s.",
                  who[grp][1], lab, scale, rose_fell(r, l0->estimate, l1->estimate), a, b, u,
-                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, verdict_words(r, g->q.flag));
+                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, v);
 }
 
 void report_goal_texts(helby_report *r, helby_report_goal *g)
@@ -266,6 +395,7 @@ void report_goal_texts(helby_report *r, helby_report_goal *g)
                          "respondents.");
         return;
     }
+    goal_judge(r, g, m, w0, w1);
     if (g->kind == HELBY_TARGET_CHANGE_POSITIVE) {
         int grp = !strcmp(g->group, "danes")        ? HELBY_RG_DANES
                   : !strcmp(g->group, "minorities") ? HELBY_RG_MINORITIES

@@ -76,6 +76,11 @@ void report_goal_texts(helby_report *r, helby_report_goal *g);
 /* The goal's quantity with CI and unit: "−45,7 [−61,8; −29,6] %". */
 void report_goal_value(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
 
+/* The decimals (at least dec, at most 6) at which the bounds lo and hi of a CI, in display
+ * units, are each visibly on their side of the target x ("0.0" for a bound of 0.0226 above a
+ * target of 0 becomes "0.02"): rounding must not contradict the verdict. */
+int report_goal_decimals(double lo, double hi, double x, int dec);
+
 /* The goal's target in the quantity's sign and unit: "≤ −10 %", "> 0 points". */
 void report_goal_target(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
 
@@ -117,6 +122,8 @@ const char *report_sens_verdict(const helby_report *r, int v);
 /* The displayed value of goal quantity x of sensitivity goal G (scale of its report goal). */
 double report_sens_scale(const helby_report *r, const helby_report_sens_goal *G);
 const char *report_sens_unit(const helby_report *r, const helby_report_sens_goal *G);
+/* The warning beside a goal whose baseline gap is not distinguishable from zero. */
+const char *report_sens_warning(const helby_report *r);
 /* The target in display units (NaN if the goal is not in the report). */
 double report_sens_target(const helby_report *r, const helby_report_sens_goal *G);
 

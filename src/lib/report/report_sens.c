@@ -2,14 +2,15 @@
  * src/lib/runs/runsens.c writes the rows; docs/method.md §12) in the report model, and its text,
  * Markdown, CSV and JSON renderings. The HTML section is report_sens_html.c.
  *
- * The numbers are the run's rows, in the goal's quantity as the report shows it (report_goal.c:
- * goal 4's stored reduction (G0 - Gt)/G0 becomes the relative change (Gt - G0)/G0), so that
- * the goal card and this section read the same number with the same sign. */
+ * The numbers are the run's rows, in the goal's quantity as the policy words it and the report
+ * shows it (goal 4: the reduction of the gap (G0 - Gt)/G0), so that the goal card and this
+ * section read the same number with the same sign. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/compare.h"
 #include "report/report_internal.h"
 
 #define DA(r) (!strcmp((r)->lang, "da"))
@@ -41,13 +42,23 @@ const char *report_sens_unit(const helby_report *r, const helby_report_sens_goal
     return g ? report_goal_unit(r, g) : "";
 }
 
+const char *report_sens_warning(const helby_report *r)
+{
+    return DA(r) ? "Advarsel: forskellen i basisåret kan ikke skelnes fra nul, så en relativ "
+                   "ændring af den har intet endeligt konfidensinterval (Fieller); læs hverken "
+                   "tallet eller dets spænd over scenarierne."
+                 : "Warning: the baseline gap is not distinguishable from zero, so a change "
+                   "relative to it has no finite confidence interval (Fieller); read neither the "
+                   "number nor its spread across scenarios.";
+}
+
 double report_sens_target(const helby_report *r, const helby_report_sens_goal *G)
 {
     const helby_report_goal *g = report_goal_of(r, G);
     if (!g)
         return NAN;
     /* In the quantity's sign and display unit, as report_goal_target writes it. */
-    return g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x : g->x;
+    return g->x;
 }
 
 /* "Vægt på Tillid", "Aggregering", "Udeladt spørgsmål" from the stored choice name. */
@@ -192,24 +203,45 @@ static int rank_row(helby_report *r, const helby_run_row *x, int reference, helb
     return 0;
 }
 
-/* The report's sign (goal 4: later minus earlier) and its disclosure control: a goal the
- * report hides hides its construction spread too (it rests on the same cells). */
+/* The report's disclosure control: a goal the report hides hides its construction spread
+ * too (it rests on the same cells). */
 static void sens_goal_finish(helby_report *r, helby_report_sens_goal *G)
 {
     const helby_report_goal *g = report_goal_of(r, G);
-    if (g && g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION) {
-        helby_report_cell *c = &G->reference;
-        double lo = c->ci_low, p05 = G->p05;
-        c->estimate = -c->estimate, c->ci_low = -c->ci_high, c->ci_high = -lo;
-        G->median = -G->median, G->p05 = -G->p95, G->p95 = -p05;
-    }
-    if (g && g->q.mark != HELBY_CELL_SHOWN) {
-        int mark = g->q.mark;
+    /* A goal the report hides (or a sensitivity goal the report has no goal for) publishes
+     * nothing of its construction: not its shares of verdicts, its indices or its n. */
+    if (!g || g->q.mark != HELBY_CELL_SHOWN) {
+        int mark = g ? g->q.mark : HELBY_CELL_COMPLEMENTARY;
         G->reference.estimate = G->reference.se = NAN;
         G->reference.ci_low = G->reference.ci_high = NAN;
         G->reference.mark = mark;
+        G->reference.n = 0;
+        snprintf(G->reference.flag, sizeof G->reference.flag, "suppressed");
         G->median = G->p05 = G->p95 = NAN;
+        for (int v = 0; v < 4; v++)
+            G->share[v] = NAN;
+        for (size_t i = 0; i < G->n_choices; i++)
+            G->choices[i].first = G->choices[i].total = NAN;
     }
+}
+
+/* A district's rank is published only when the report shows one of its cells of that wave
+ * (Danes or minorities): a district whose cells are all hidden has no rank either. */
+static void sens_rank_finish(const helby_report *r, helby_report_sens_rank *k)
+{
+    const helby_report_measure *m = report_find_measure(r, k->measure);
+    size_t w = report_wave_index(r, k->wave), d = r->n_districts;
+    for (size_t i = 0; i < r->n_districts; i++)
+        if (r->districts[i] == k->district)
+            d = i;
+    int shown = 0;
+    if (m && m->district && w != (size_t)-1 && d < r->n_districts) {
+        const size_t C = r->n_waves * 2;
+        for (size_t g = 0; g < 2; g++)
+            shown |= m->district[d * C + w * 2 + g].mark == HELBY_CELL_SHOWN;
+    }
+    if (!shown)
+        k->reference = k->median = k->low = k->high = NAN;
 }
 
 helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helby_run_row *rows,
@@ -233,6 +265,8 @@ helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helb
     }
     for (size_t i = 0; i < r->n_sens_goals; i++)
         sens_goal_finish(r, &r->sens_goals[i]);
+    for (size_t i = 0; i < r->n_sens_ranks; i++)
+        sens_rank_finish(r, &r->sens_ranks[i]);
     return HELBY_OK;
 }
 
@@ -346,7 +380,9 @@ static void rank_table(const helby_report *r, const char *measure, int md, FILE 
         num(r, k->median, 1, b, sizeof b);
         num(r, k->low, 1, c, sizeof c);
         num(r, k->high, 1, d, sizeof d);
-        snprintf(iv, sizeof iv, "%s–%s", c, d);
+        snprintf(iv, sizeof iv, "%s", "–");
+        if (!isnan(k->low))
+            snprintf(iv, sizeof iv, "%s–%s", c, d);
         const char *v[4] = {k->label, a, b, iv};
         report_table_add(&t, v);
     }
@@ -371,6 +407,8 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
         const helby_report_sens_goal *G = &r->sens_goals[i];
         const helby_report_goal *g = report_goal_of(r, G);
         report_heading(o, md, 3, g ? g->label : G->goal);
+        if (g && g->reason == HELBY_REASON_BASELINE_ZERO)
+            fprintf(o, "%s\n\n", report_sens_warning(r));
         goal_spread_table(r, G, md, o);
         if (!md)
             fputc('\n', o);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/compare.h"
 #include "report/report_internal.h"
 
 #define DA(r) (!strcmp((r)->lang, "da"))
@@ -50,6 +51,12 @@ static void shares_words(const helby_report *r, const helby_report_sens_goal *G,
                          size_t n)
 {
     char s[4][32];
+    if (isnan(G->share[0])) { /* the goal is hidden (disclosure control): so is its spread */
+        snprintf(buf, n, "%s",
+                 DA(r) ? "Målet kan ikke vises: det hviler på celler med for få svarpersoner."
+                       : "The goal cannot be shown: it rests on cells with too few respondents.");
+        return;
+    }
     for (int v = 0; v < 4; v++)
         helby_report_num(r, 100 * G->share[v], 0, s[v], sizeof s[v]);
     int k = snprintf(buf, n,
@@ -412,7 +419,13 @@ void report_sens_html(const helby_report *r, FILE *o)
         shares_words(r, G, sw, sizeof sw);
         fputs("<h3>", o);
         report_esc(o, g ? g->label : G->goal);
-        fputs("</h3>\n<p class=\"gs\">", o);
+        fputs("</h3>\n", o);
+        if (g && g->reason == HELBY_REASON_BASELINE_ZERO) {
+            fputs("<p class=\"gs\"><strong>", o);
+            report_esc(o, report_sens_warning(r));
+            fputs("</strong></p>\n", o);
+        }
+        fputs("<p class=\"gs\">", o);
         report_esc(o, sw);
         fputs("</p>\n<div class=\"charts\">\n", o);
         spread_chart(r, o, G, i);

@@ -595,10 +595,8 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
                 v = shown ? g->q.estimate : NAN;
                 lo = shown ? g->q.ci_low : NAN;
                 hi = shown ? g->q.ci_high : NAN;
-                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE          ? g->x
-                     : g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? -g->x / 100
-                                                                      : g->x / 100;
-                better = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? "lower" : "higher";
+                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? g->x : g->x / 100;
+                better = "higher"; /* every goal's quantity as its policy words it */
                 dir = report_goal_direction(r, g);
                 verdict = g->q.flag;
             } else {

@@ -21,6 +21,7 @@
 #include "helby/weight.h"
 #include "helby/estimate.h"
 #include "helby/quantile.h"
+#include "helby/crosstab.h"
 #include "helby/compare.h"
 #include "helby/report.h"
 #include "helby/analysis.h"

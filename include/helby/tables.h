@@ -20,6 +20,7 @@
 #include <stddef.h>
 
 #include "helby/compare.h"
+#include "helby/crosstab.h"
 #include "helby/design.h"
 #include "helby/error.h"
 #include "helby/estimate.h"
@@ -117,6 +118,77 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
  * a code without a label gets none. Truncated to fit out. */
 void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang, char *out,
                              size_t n);
+
+/* ---- Frequency tables and Rao–Scott tests (`helby table`) ---- */
+
+typedef enum helby_table_test {
+    HELBY_TEST_NONE = 0,
+    HELBY_TEST_F,    /* Rao–Scott second order (R svychisq statistic = "F", its default) */
+    HELBY_TEST_CHISQ /* Rao–Scott first order (statistic = "Chisq") */
+} helby_table_test;
+
+typedef struct helby_table_request {
+    const char *item;      /* a coded variable */
+    const char *const *by; /* by-variables as in helby_estimate_request; one for a test */
+    size_t n_by;
+    const long *waves; /* NULL or 0: every stored wave */
+    size_t n_waves;
+    int replicates; /* 0: linearization; 1: replicate variance of `rep` (no test) */
+    helby_rep_spec rep;
+    helby_estimate_options opt; /* level, df, max_rel_se, min_n; ci: the shares' (logit) */
+    const char *weights;        /* NULL: base weights */
+    long min_cell;              /* < 0: the survey's */
+    helby_table_test test;      /* default F; needs exactly one by-variable */
+} helby_table_request;
+
+void helby_table_request_default(helby_table_request *r);
+
+typedef enum helby_freq_kind {
+    HELBY_FREQ_VALID = 0, /* a valid code: its share of the domain's valid answers */
+    HELBY_FREQ_MISSING,   /* a missing code: its share of all the domain's respondents */
+    HELBY_FREQ_EMPTY      /* no answer (empty cell): its share of all the respondents */
+} helby_freq_kind;
+
+typedef struct helby_freq_row {
+    const double *codes; /* n_by domain codes, owned by the table */
+    double code;         /* the item's code; NaN for HELBY_FREQ_EMPTY */
+    helby_freq_kind kind;
+    helby_estimate est; /* est.n: the denominator's respondents */
+    size_t n_cell;      /* respondents of the domain with this code */
+    helby_cell_flag flag;
+} helby_freq_row;
+
+typedef struct helby_freq_table {
+    char *item;
+    const char *item_var; /* the survey's string */
+    size_t n_by;
+    char **by;
+    const char **by_vars;
+    size_t n_domains;
+    double *codes; /* n_domains x n_by */
+    double *valid, *missing;
+    size_t n_valid, n_missing;
+    size_t n_rows; /* n_domains x (n_valid + n_missing + 1): per domain the valid codes in
+                    * ascending order, the missing codes, then empty */
+    helby_freq_row *rows;
+    helby_table_test test_kind; /* NONE without exactly one by-variable */
+    int has_test;
+    long test_wave; /* the wave whose design the test used; 0: the stacked waves */
+    helby_raoscott test;
+} helby_freq_table;
+
+/* The frequency table of req->item by the domains of req->by over the asked waves: each
+ * valid code's share (R svymean(~factor(item), na.rm = TRUE) per domain, with SE, CI by
+ * req->opt.ci as a share of `estimate`, deff), the missing codes and empty answers apart;
+ * a domain below min_cell, or a code with 1 to min_cell - 1 respondents, is suppressed.
+ * With one by-variable and a test, R svychisq on the wave's design (the stacked waves'
+ * when several are loaded; linearization only). Errors as helby_analysis_estimate's, and
+ * HELBY_EUSAGE for an item that is not coded, a test with other than one by-variable or
+ * with replicates. */
+helby_status helby_analysis_table(helby_store *st, const helby_survey *s,
+                                  const helby_table_request *req, helby_freq_table **out,
+                                  helby_error *err);
+void helby_freq_table_free(helby_freq_table *t);
 
 /* ---- Minorities vs Danes ---- */
 

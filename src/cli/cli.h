@@ -51,6 +51,8 @@ int cmd_wave(cli_global *g, int argc, char **argv);
 void help_wave(FILE *out);
 int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
+int cmd_table(cli_global *g, int argc, char **argv);
+void help_table(FILE *out);
 int cmd_compare(cli_global *g, int argc, char **argv);
 void help_compare(FILE *out);
 int cmd_regress(cli_global *g, int argc, char **argv);

@@ -13,6 +13,7 @@ static const cli_command commands[] = {
     {"import", "validate and import response files, all or nothing", cmd_import, help_import},
     {"wave", "list a survey's stored waves, drop one imported by mistake", cmd_wave, help_wave},
     {"estimate", "means and proportions by domain, with SEs and CIs", cmd_estimate, help_estimate},
+    {"table", "frequency tables of a coded item by domain, Rao-Scott tests", cmd_table, help_table},
     {"compare", "minorities vs ethnic Danes over waves: gaps, changes, goal verdicts", cmd_compare,
      help_compare},
     {"regress", "design-based linear and logistic regression per wave (svyglm)", cmd_regress,

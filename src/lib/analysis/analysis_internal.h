@@ -25,4 +25,19 @@ void helby_wave_weights_free(helby_wave_weights *ww);
 helby_status helby_wave_designs_part(helby_wave_designs *W, size_t wave, const helby_design **d,
                                      const helby_replicates **rep, helby_error *err);
 
+/* By-variables (a role, "group" or a coded variable) as the survey's variable names
+ * (tables.c); HELBY_EUSAGE naming the first that is not coded (err->variable); at most 64. */
+helby_status helby_by_resolve(const helby_survey *s, const char *const *by, size_t n_by,
+                              const char **names, helby_error *err);
+/* The columns to load into load (room for n_by + 1): `first`, then the by-variables but the
+ * wave (its column is not loaded); returns how many. */
+size_t helby_by_load_list(const helby_survey *s, const char *first, const char *const *names,
+                          size_t n_by, const char **load);
+/* The domains of the by-variables over D, as helby_analysis_estimate's: dom[k] in 0..*nd-1 or
+ * -1, *codes (malloc'ed, *nd x n_by) their levels in ascending order; with no by-variable one
+ * domain of every row. HELBY_EINPUT when no respondent has a level of every by-variable. */
+helby_status helby_by_domains(const helby_dataset *D, const char *const *by, size_t n_by,
+                              const char *const *names, long *dom, size_t *nd, double **codes,
+                              helby_error *err);
+
 #endif

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis_internal.h"
 #include "helby/analysis.h"
 #include "helby/tables.h"
 #include "base/util_internal.h"
@@ -325,24 +326,75 @@ static helby_status number_domains(const helby_dataset *D, const by_levels *B, l
 }
 
 /* Resolve and check the by-variables of req into B (columns filled after loading). */
-static helby_status resolve_by(const helby_survey *s, const helby_estimate_request *req,
-                               by_levels *B, const char **names, helby_error *err)
+static helby_status resolve_by_list(const helby_survey *s, const char *const *by, size_t n_by,
+                                    by_levels *B, const char **names, helby_error *err)
 {
-    if (req->n_by > 64)
+    if (n_by > 64)
         return helby_error_set(err, HELBY_EUSAGE, "at most 64 by-variables");
-    B->n_by = req->n_by;
-    for (size_t i = 0; i < req->n_by; i++) {
-        const char *name = helby_survey_role_name(s, req->by[i]);
+    B->n_by = n_by;
+    for (size_t i = 0; i < n_by; i++) {
+        const char *name = helby_survey_role_name(s, by[i]);
         size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
         if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
-            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->by[i],
-                                  "%s is not 'group' or a coded variable of survey %s", req->by[i],
+            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, by[i],
+                                  "%s is not 'group' or a coded variable of survey %s", by[i],
                                   s->id);
         names[i] = s->vars[v].name;
         B->var[i] = &s->vars[v];
-        B->group[i] = !strcmp(req->by[i], "group");
+        B->group[i] = !strcmp(by[i], "group");
     }
     return HELBY_OK;
+}
+
+static helby_status resolve_by(const helby_survey *s, const helby_estimate_request *req,
+                               by_levels *B, const char **names, helby_error *err)
+{
+    return resolve_by_list(s, req->by, req->n_by, B, names, err);
+}
+
+helby_status helby_by_resolve(const helby_survey *s, const char *const *by, size_t n_by,
+                              const char **names, helby_error *err)
+{
+    by_levels B;
+    memset(&B, 0, sizeof B);
+    return resolve_by_list(s, by, n_by, &B, names, err);
+}
+
+size_t helby_by_load_list(const helby_survey *s, const char *first, const char *const *names,
+                          size_t n_by, const char **load)
+{
+    const char *wave = s->wave_var != HELBY_NO_VAR ? s->vars[s->wave_var].name : NULL;
+    size_t n = 0;
+    if (first)
+        load[n++] = first;
+    for (size_t i = 0; i < n_by; i++)
+        if (!wave || strcmp(names[i], wave))
+            load[n++] = names[i];
+    return n;
+}
+
+helby_status helby_by_domains(const helby_dataset *D, const char *const *by, size_t n_by,
+                              const char *const *names, long *dom, size_t *nd, double **codes,
+                              helby_error *err)
+{
+    by_levels B;
+    memset(&B, 0, sizeof B);
+    const char *nm[64];
+    helby_status rc = resolve_by_list(D->survey, by, n_by, &B, nm, err);
+    for (size_t i = 0; !rc && i < n_by; i++)
+        B.col[i] = helby_dataset_col(D, names[i]);
+    if (!rc && !(rc = collect_levels(D, &B, err)))
+        rc = number_domains(D, &B, dom, nd, codes, err);
+    if (!rc && n_by && *nd == 0)
+        rc = helby_error_set(err, HELBY_EINPUT, "no respondent has a level of every by-variable");
+    if (!rc && !n_by) {
+        *nd = 1;
+        for (size_t k = 0; k < D->n; k++)
+            dom[k] = 0;
+    }
+    for (size_t i = 0; i < B.n_by; i++)
+        free(B.lv[i]), free(B.idx[i]);
+    return rc;
 }
 
 /* The variables to load: every measure's, then the by-variables'. */

@@ -27,6 +27,20 @@ helby_file_format helby_file_format_sniff(const unsigned char *buf, size_t len, 
 helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *name,
                            helby_file_format fmt, helby_rs_table **out, helby_error *err);
 void helby_rs_table_free(helby_rs_table *t);
+
+/* What a ReadStat pass saw of a file, for the proof that it read all of it. */
+typedef struct helby_rs_facts {
+    long declared;               /* the header's row count; -1 when it declares none */
+    size_t rows, values, n_vars; /* rows and values read; variables declared */
+    size_t row_width;            /* bytes of a row (sum of storage widths; .xpt) */
+    size_t high_water;           /* the furthest byte ReadStat read */
+} helby_rs_facts;
+
+/* HELBY_EINPUT, the file named, unless ReadStat provably read the whole file: every row the
+ * header declares and no more, every value of every row, and the format's end where it has
+ * one (ingest_whole.c). helby_rs_read calls it. */
+helby_status helby_rs_check_whole(const unsigned char *buf, size_t len, const char *name,
+                                  helby_file_format fmt, const helby_rs_facts *f, helby_error *err);
 size_t helby_rs_table_rows(const helby_rs_table *t);
 
 /* Reports a value the codebook cannot take (row is 1-based, 0 for the file's

@@ -44,6 +44,8 @@ struct helby_rs_table {
     size_t n_labels, cap_labels;
     helby_buf text;
     int oom;
+    long declared;              /* the header's row count, -1: none (metadata handler) */
+    size_t n_values, row_width; /* values given; bytes per row (storage widths) */
 };
 
 /* ---- ReadStat I/O from memory (ReadStat's pluggable I/O, as its fuzzers use it) ---- */
@@ -51,6 +53,7 @@ struct helby_rs_table {
 typedef struct mem_io {
     const unsigned char *buf;
     size_t len, pos;
+    size_t high_water; /* the furthest byte read: where ReadStat stopped */
 } mem_io;
 
 static int mem_open(const char *path, void *io)
@@ -85,8 +88,11 @@ static ssize_t mem_read(void *dst, size_t n, void *io_)
     size_t left = io->len - io->pos;
     if (n > left)
         n = left;
-    memcpy(dst, io->buf + io->pos, n);
+    if (n) /* memcpy from a NULL buffer (a 0-byte file) is undefined even for 0 bytes */
+        memcpy(dst, io->buf + io->pos, n);
     io->pos += n;
+    if (io->pos > io->high_water)
+        io->high_water = io->pos;
     return (ssize_t)n;
 }
 
@@ -160,6 +166,12 @@ static double numeric_value(readstat_value_t v)
     }
 }
 
+static int on_metadata(readstat_metadata_t *m, void *ctx)
+{
+    ((helby_rs_table *)ctx)->declared = readstat_get_row_count(m);
+    return READSTAT_HANDLER_OK;
+}
+
 static int on_variable(int index, readstat_variable_t *v, const char *val_labels, void *ctx)
 {
     helby_rs_table *t = ctx;
@@ -178,6 +190,7 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     x->name = strdup(name ? name : "");
     x->label_set = dup_or_null(val_labels);
     x->is_string = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING;
+    t->row_width += readstat_variable_get_storage_width(v);
     const char *label = readstat_variable_get_label(v);
     x->label = dup_or_null(label);
     int nm = x->is_string ? 0 : readstat_variable_get_missing_ranges_count(v);
@@ -224,6 +237,7 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
         t->oom = 1;
         return READSTAT_HANDLER_ABORT;
     }
+    t->n_values++;
     if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING) {
         const char *s = readstat_string_value(value);
         if (!s || !*s) {
@@ -337,13 +351,15 @@ helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *nam
             readstat_parser_free(p);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
-    mem_io io = {buf, len, 0};
+    mem_io io = {buf, len, 0, 0};
+    t->declared = -1;
     readstat_set_open_handler(p, mem_open);
     readstat_set_close_handler(p, mem_close);
     readstat_set_seek_handler(p, mem_seek);
     readstat_set_read_handler(p, mem_read);
     readstat_set_update_handler(p, mem_update);
     readstat_set_io_ctx(p, &io);
+    readstat_set_metadata_handler(p, on_metadata);
     readstat_set_variable_handler(p, on_variable);
     readstat_set_value_handler(p, on_value);
     readstat_set_value_label_handler(p, on_value_label);
@@ -363,6 +379,12 @@ helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *nam
         helby_rs_table_free(t);
         return helby_error_at(err, HELBY_EINPUT, name, 0, 0, NULL, "the %s file has no variables",
                               format_title(fmt));
+    }
+    helby_rs_facts f = {t->declared, t->n_rows,    t->n_values,
+                        t->n_vars,   t->row_width, io.high_water};
+    if (helby_rs_check_whole(buf, len, name, fmt, &f, err)) {
+        helby_rs_table_free(t);
+        return HELBY_EINPUT;
     }
     *out = t;
     return HELBY_OK;

@@ -201,8 +201,9 @@ class SurveyDraft(unittest.TestCase):
                           "2059", f.read())
         # Every TODO is an error of survey check, all listed in one run.
         p = run("survey", "check", d, check=2)
-        self.assertEqual(p.stderr.count("unknown role 'TODO'"), 23)
-        self.assertIn("survey id 'TODO'", p.stderr)
+        # (issue 24: named as TODOs left, not as "unknown role 'TODO'")
+        self.assertEqual(p.stderr.count("TODO left: role is still TODO"), 23)
+        self.assertIn("TODO left: [survey] id is still TODO", p.stderr)
         # Filled in (roles, English labels, the design columns' types and ranges as the
         # example survey has them), the draft loads.
         filled = [w[:1] + g[1:2] + w[2:4] + g[4:] for g, w in zip(got, want)]

@@ -52,6 +52,7 @@ static helby_status csv_row(void *ctx, size_t ri, long line, const helby_field *
         else {
             c->is_text = 1;
             c->n_values++;
+            helby_draft_col_add_text(c, f[j].text, f[j].len);
         }
     }
     return HELBY_OK;
@@ -132,11 +133,25 @@ static void merge_col(helby_draft_col *a, helby_draft_col *b)
         a->label = b->label;
         b->label = NULL;
     }
+    a->n_files += b->n_files;
+    /* Value labels from every file; a code labelled otherwise in another file is listed. */
     if (!a->labels.len) {
         helby_buf tmp = a->labels;
         a->labels = b->labels;
         b->labels = tmp;
+    } else {
+        helby_draft_col_merge_labels(a, b);
     }
+    if (b->conflicts.len)
+        helby_buf_append(&a->conflicts, b->conflicts.data, b->conflicts.len);
+    a->n_conflicts += b->n_conflicts;
+    const char *p = b->texts.data, *end = p ? p + b->texts.len : NULL;
+    while (p && p < end) {
+        const char *bar = memchr(p, '|', (size_t)(end - p));
+        helby_draft_col_add_text(a, p, (size_t)((bar ? bar : end) - p));
+        p = bar ? bar + 1 : end;
+    }
+    a->more_texts |= b->more_texts;
     if (!a->tagged.len) {
         helby_buf tmp = a->tagged;
         a->tagged = b->tagged;
@@ -173,6 +188,7 @@ static helby_status merge(helby_draft_col **acc, size_t *n_acc, helby_draft_col 
 typedef struct out_file {
     FILE *f;
     size_t todo;
+    size_t n_files; /* files drafted from */
 } out_file;
 
 /* Text for a comment or a cell: no quotes, line breaks or the codebook's separators. */
@@ -213,14 +229,42 @@ static int label_range(const helby_draft_col *c, double *lo, double *hi)
     return any;
 }
 
+/* Every text value of c is one of its value labels (a labels export of a file whose labels
+ * another file gave): the column is coded, its labels read as codes at import. */
+static int texts_are_labels(const helby_draft_col *c)
+{
+    if (!c->n_texts || c->more_texts || !c->labels.len)
+        return 0;
+    const char *p = c->texts.data, *end = p + c->texts.len;
+    while (p < end) {
+        const char *bar = memchr(p, '|', (size_t)(end - p));
+        size_t n = (size_t)((bar ? bar : end) - p);
+        int found = 0;
+        for (const char *l = c->labels.data, *le = l + c->labels.len; l < le && !found;) {
+            const char *lb = memchr(l, '|', (size_t)(le - l));
+            const char *eq = memchr(l, '=', (size_t)((lb ? lb : le) - l));
+            found = eq && (size_t)((lb ? lb : le) - eq - 1) == n && !memcmp(eq + 1, p, n);
+            l = lb ? lb + 1 : le;
+        }
+        if (!found)
+            return 0;
+        p = bar ? bar + 1 : end;
+    }
+    return 1;
+}
+
 static const char *col_type(const helby_draft_col *c)
 {
+    if (c->is_text && texts_are_labels(c))
+        return c->all_whole ? "code" : "real";
     if (c->is_text)
         return "text";
     if (!c->n_numbers)
         return "TODO";
     return c->all_whole ? "code" : "real";
 }
+
+static int free_number(const helby_draft_col *c);
 
 static void comment_col(out_file *o, const helby_draft_col *c, double lo, double hi)
 {
@@ -252,7 +296,7 @@ static void comment_col(out_file *o, const helby_draft_col *c, double lo, double
     if (c->label)
         fprintf(f, ", labels: the file's variable label (translate label_en)");
     fprintf(f, ", role TODO\n");
-    if (!strcmp(type, "code") && !c->n_missing && !c->labels.len)
+    if (!strcmp(type, "code") && !c->n_missing && !c->labels.len && !free_number(c))
         fprintf(f, "#   TODO: codes meaning 'missing' (e.g. 8 = ved ikke, 9 = oensker ikke at "
                    "svare) go in 'missing' and out of min-max\n");
     if (c->missing_ranges)
@@ -269,6 +313,54 @@ static void comment_col(out_file *o, const helby_draft_col *c, double lo, double
     }
 }
 
+/* Whole numbers without value labels that are many, or large: an id, a wave or year, or a free
+ * number (an age, a count), whose observed range the next wave's values would leave. Answers
+ * on a scale are few and small. */
+static int free_number(const helby_draft_col *c)
+{
+    return !strcmp(col_type(c), "code") && !c->labels.len && (c->more_codes || c->max > 1000);
+}
+
+/* The comment lines a column gets besides its type: a free number's range left out, the text
+ * values of a labels export, labels that differ between files, a column not in every file. */
+static void comment_more(out_file *o, const helby_draft_col *c)
+{
+    FILE *f = o->f;
+    if (free_number(c))
+        fprintf(f,
+                "#   no range written: no value labels and %s, so an id, a wave or year, or "
+                "a free number (age, count); the next wave's values would fall outside the "
+                "observed %.15g-%.15g\n",
+                c->more_codes ? "many distinct values" : "values above 1000", c->min, c->max);
+    if (c->is_text && !strcmp(col_type(c), "code"))
+        fprintf(f, "#   type code: every text value is one of the value labels (a labels "
+                   "export), read as its code at import\n");
+    else if (c->is_text && c->n_texts && !c->more_texts) {
+        fprintf(f, "#   TODO: text values seen: ");
+        put_clean(o, c->texts.data ? c->texts.data : "");
+        fprintf(f, " - if these are value labels (a labels export), make the type code and "
+                   "give each its code in values (code=label|...): imports read such labels "
+                   "as their codes\n");
+        o->todo++;
+    }
+    if (c->n_conflicts) {
+        fprintf(f,
+                "#   TODO: the files label %zu code%s differently (values keeps the first "
+                "file's): ",
+                c->n_conflicts, c->n_conflicts == 1 ? "" : "s");
+        for (const char *p = c->conflicts.data, *end = p ? p + c->conflicts.len : NULL;
+             p && p < end; p++)
+            fputc(*p == '\n' ? (p + 1 < end ? ';' : ' ') : *p == '"' ? '\'' : *p, f);
+        fputc('\n', f);
+        o->todo++;
+    }
+    if (c->n_files < o->n_files)
+        fprintf(f,
+                "#   in %zu of the %zu files: required 0 (a column every file has is "
+                "required 1)\n",
+                c->n_files, o->n_files);
+}
+
 static void write_col(out_file *o, const helby_draft_col *c)
 {
     double lo = c->min, hi = c->max, llo = 0, lhi = 0;
@@ -279,6 +371,7 @@ static void write_col(out_file *o, const helby_draft_col *c)
         hi = lhi > hi ? lhi : hi;
     }
     comment_col(o, c, lo, hi);
+    comment_more(o, c);
     FILE *f = o->f;
     put_clean(o, c->name);
     fputc(';', f);
@@ -287,12 +380,12 @@ static void write_col(out_file *o, const helby_draft_col *c)
     put_clean(o, c->label ? c->label : "TODO");
     fprintf(f, ";TODO;%s;", type);
     o->todo += 1 + !c->label * 2 + !strcmp(type, "TODO");
-    if (code && lo < hi)
+    if (code && lo < hi && !free_number(c))
         fprintf(f, "%.17g;%.17g;", lo, hi);
     else
         fputs(";;", f);
     put_codes(o, c->missing, c->n_missing, "|");
-    fputs(";0;1;", f);
+    fprintf(f, ";0;%d;", c->n_files >= o->n_files);
     if (c->labels.len)
         fwrite(c->labels.data, 1, c->labels.len, f);
     fputc('\n', f);
@@ -386,7 +479,7 @@ static helby_status write_draft(const char *dir, const char *const *paths, size_
                                   "exists already: survey draft does not overwrite a "
                                   "definition");
     }
-    out_file o = {0};
+    out_file o = {.n_files = n_paths};
     helby_status st;
     if ((st = open_out(&o, dir, "survey.ini", err)))
         return st;
@@ -428,6 +521,10 @@ helby_status helby_survey_draft(const char *const *paths, size_t n_paths, const 
             break;
         }
         sum->n_rows += rows;
+        for (size_t j = 0; j < nc; j++) {
+            cols[j].file = paths[i];
+            cols[j].n_files = 1;
+        }
         if ((st = merge(&acc, &n, cols, nc)))
             helby_error_set(err, st, "out of memory");
     }

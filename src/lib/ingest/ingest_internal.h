@@ -80,11 +80,23 @@ typedef struct helby_draft_col {
     helby_buf labels;   /* value labels "1=Ja|2=Nej" from the file */
     helby_buf tagged;   /* extended missing values and their labels ".a=Ved ikke" */
     size_t n_tagged;    /* cells with an extended missing value */
+    const char *file;   /* the (first) file the column is in, its labels' file */
+    size_t n_files;     /* files the column is in */
+    helby_buf texts;    /* distinct text values "Ja|Nej" (a labels export), up to the max */
+    size_t n_texts;
+    int more_texts;      /* more distinct texts than HELBY_DRAFT_MAX_CODES */
+    helby_buf conflicts; /* value labels that differ between files, one line each */
+    size_t n_conflicts;
 } helby_draft_col;
 
 /* One observed code of a column, kept sorted and once; more than HELBY_DRAFT_MAX_CODES set
  * more_codes (draft_col.c). */
 void helby_draft_col_add_code(helby_draft_col *c, double x);
+/* One text value of a column, kept once (draft_col.c). */
+void helby_draft_col_add_text(helby_draft_col *c, const char *text, size_t len);
+/* b's value labels into a's: codes a lacks are added, a code labelled otherwise is a
+ * conflict noted in a->conflicts with both files (draft_col.c). */
+void helby_draft_col_merge_labels(helby_draft_col *a, const helby_draft_col *b);
 /* Count one numeric value of a column (draft_col.c). */
 void helby_draft_col_observe(helby_draft_col *c, double x);
 void helby_draft_cols_free(helby_draft_col *cols, size_t n);

@@ -5,6 +5,7 @@
  * directory and from the store's copy therefore run the same code and give
  * the same hash. Everything a helby_survey points to lives in its arena. */
 #include "helby/survey.h"
+#include "survey/survey_internal.h"
 
 #include <ctype.h>
 #include <dirent.h>
@@ -727,7 +728,10 @@ static helby_status parse_waves(loader *L)
     if (ok < 0)
         return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
     if (!ok || L->n_waves == 0) {
-        INI_ERROR("survey", "waves", "waves must be a list of years like '2011, 2012'");
+        INI_ERROR("survey", "waves",
+                  "waves must list codes of the wave variable: whole numbers such as years "
+                  "'2011, 2012' or half-years '201506, 201512' (labelled in codebook.csv's "
+                  "values, e.g. 201506=Forår 2015)");
         return HELBY_OK;
     }
     /* Waves are stored and compared as long: a wave of 1e300 made (long)wave undefined
@@ -859,6 +863,33 @@ static helby_status resolve_roles(loader *L)
                 return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e->line, 0, g->name,
                                       "code %g is both ethnic Danes and minorities", c);
         }
+    }
+    return HELBY_OK;
+}
+
+/* survey.ini's waves must be codes the wave variable allows: in its min-max, or labelled when
+ * it has labels and no range. */
+static helby_status check_waves_codes(loader *L)
+{
+    const helby_survey *s = &L->s->pub;
+    const helby_variable *w = &s->vars[s->wave_var];
+    const ini_entry *e = ini_get(&L->ini, "survey", "waves");
+    long line = e ? e->line : 0;
+    for (size_t i = 0; i < L->n_waves; i++) {
+        double x = L->waves[i];
+        int labelled = helby_variable_value_label(w, x) != NULL;
+        int in_range = w->has_range && x >= w->min && x <= w->max;
+        if (in_range || (labelled && !w->has_range) || (!w->has_range && !w->n_labels))
+            continue;
+        if (w->has_range)
+            return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", line, 0, NULL,
+                                  "wave %.0f is not a code of the wave variable %s (codebook.csv: "
+                                  "%.0f-%.0f): widen its range or correct waves",
+                                  x, w->name, w->min, w->max);
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", line, 0, NULL,
+                              "wave %.0f has no value label in codebook.csv's values of %s: label "
+                              "it (e.g. %.0f=Forår 2015) or correct waves",
+                              x, w->name, x);
     }
     return HELBY_OK;
 }
@@ -2143,7 +2174,8 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         st = HELBY_EINPUT;
         goto fail;
     }
-    if ((st = resolve_roles(&L)) || (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
+    if ((st = resolve_roles(&L)) || (st = check_waves_codes(&L)) ||
+        (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
         (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||
         (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))) ||
@@ -2287,6 +2319,52 @@ helby_status helby_survey_load(helby_survey **out, const char *dir, helby_error 
     return load_dir(out, dir, NULL, err);
 }
 
+/* An error at the place of a TODO (the TODO's consequence: "unknown role 'TODO'"). */
+static int at_todo(const helby_error *e, const helby_error *todo, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(e->file, todo[i].file) && e->line && e->line == todo[i].line &&
+            (!e->column || !todo[i].column || e->column == todo[i].column))
+            return 1;
+    return 0;
+}
+
+static int cmp_place(const void *pa, const void *pb)
+{
+    const helby_error *a = pa, *b = pb;
+    int ra = helby_survey_todo_file_rank(a->file), rb = helby_survey_todo_file_rank(b->file);
+    if (ra != rb)
+        return ra < rb ? -1 : 1;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    return a->column < b->column ? -1 : a->column > b->column;
+}
+
+/* Errors from first on, with the TODOs of dir among them in file order: an error where a TODO
+ * stands is the TODO's and left out. Returns the TODOs found (0 when none or out of memory). */
+static size_t list_todos(const char *dir, helby_error_list *errs, size_t first)
+{
+    helby_error_list todo;
+    helby_error_list_init(&todo, 1000);
+    size_t n = 0;
+    if (helby_survey_todos(dir, &todo, &n) || !n) {
+        helby_error_list_free(&todo);
+        return 0;
+    }
+    size_t k = first;
+    for (size_t i = first; i < errs->count; i++)
+        if (!at_todo(&errs->items[i], todo.items, todo.count))
+            errs->items[k++] = errs->items[i];
+    errs->total -= errs->count - k;
+    errs->count = k;
+    for (size_t i = 0; i < todo.count; i++)
+        helby_error_list_add(errs, &todo.items[i]);
+    /* qsort is not stable: errors of one place keep their order by line and column only. */
+    qsort(errs->items + first, errs->count - first, sizeof *errs->items, cmp_place);
+    helby_error_list_free(&todo);
+    return n;
+}
+
 helby_status helby_survey_check(helby_survey **out, const char *dir, helby_error_list *errs,
                                 helby_error *err)
 {
@@ -2295,6 +2373,13 @@ helby_status helby_survey_check(helby_survey **out, const char *dir, helby_error
     /* Errors before the definition is read (a file that cannot be opened) are listed too. */
     if (st == HELBY_EINPUT && errs->count == first_listed)
         helby_error_list_add(errs, err);
+    if ((st == HELBY_OK || st == HELBY_EINPUT) && list_todos(dir, errs, first_listed)) {
+        /* A definition with TODOs left is not done, however well it loads. */
+        helby_survey_free(*out);
+        *out = NULL;
+        *err = errs->items[first_listed];
+        st = HELBY_EINPUT;
+    }
     return st;
 }
 

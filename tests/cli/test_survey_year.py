@@ -1,0 +1,176 @@
+"""Issue 24: the survey team's year — a new survey drafted from a vendor's files, checked
+until it is done, and (the scenario at the end) imported, weighted, computed and exported
+over two half-year waves. Each test reproduced its problem on the code before the fix.
+
+Usage: test_survey_year.py HELBY WRITE_READSTAT (tests/tools/write_readstat.c, ReadStat's
+writer, makes the vendor's SPSS files from the example's CSV waves)."""
+import csv
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import unittest
+
+WRITER = os.path.abspath(sys.argv.pop(2)) if len(sys.argv) > 2 else None
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from clitest import SURVEY, WAVES, main, run  # noqa: E402
+
+CODEBOOK = os.path.join(SURVEY, "codebook.csv")
+
+
+def read_rows(path):
+    with open(path, encoding="utf-8-sig", newline="") as f:
+        return list(csv.reader(f, delimiter=";"))
+
+
+def write_rows(path, rows):
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";", lineterminator="\n").writerows(rows)
+
+
+def codebook(d):
+    """{variable: row} of a codebook, comment rows left out, and the comment text."""
+    rows = [r for r in read_rows(os.path.join(d, "codebook.csv"))[1:] if not r[0].startswith("#")]
+    with open(os.path.join(d, "codebook.csv"), encoding="utf-8") as f:
+        comments = "".join(l for l in f if l.startswith("#"))
+    return {r[0]: r for r in rows}, comments
+
+
+class Tmp(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory(prefix="helby-year-")
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def path(self, name):
+        return os.path.join(self.tmp.name, name)
+
+
+class DraftForRealDeliveries(Tmp):
+    def labels_export(self):
+        """The vendor's CSV: numeric respondent ids 150001..., an age, disk_12m as labels."""
+        rows = read_rows(WAVES[0])[:301]
+        h = rows[0]
+        i, j = h.index("resp_id"), h.index("disk_12m")
+        lab = {"1": "Ja", "2": "Nej", "8": "Ved ikke", "9": "Ønsker ikke at svare", "": ""}
+        out = [h + ["alder"]]
+        for k, r in enumerate(rows[1:]):
+            r[i] = str(150001 + k)
+            r[j] = lab[r[j]]
+            out.append(r + [str(18 + (k * 7) % 73)])
+        write_rows(self.path("labels.csv"), out)
+        return self.path("labels.csv")
+
+    def test_ids_and_free_numbers_get_no_observed_range(self):
+        # Item 3: the draft wrote 150001-150300 as resp_id's range (and 18-90 as age's), so
+        # every id of the next wave was refused.
+        d = self.path("draft")
+        run("survey", "draft", self.labels_export(), "-o", d, check=0)
+        cb, comments = codebook(d)
+        self.assertEqual(cb["resp_id"][4:7], ["code", "", ""])
+        self.assertEqual(cb["alder"][4:7], ["code", "", ""])
+        self.assertEqual(cb["wave"][4:7], ["code", "", ""])  # 2011 only: a year, no range
+        self.assertEqual(cb["ageband"][4:7], ["code", "1", "4"])  # a small scale keeps it
+        self.assertIn("no range written", comments)
+
+    def test_a_labels_csv_lists_the_labels_seen(self):
+        # Item 3: a labelled column of a labels export became `text`, the labels unlisted.
+        d = self.path("draft")
+        run("survey", "draft", self.labels_export(), "-o", d, check=0)
+        cb, comments = codebook(d)
+        line = [l for l in comments.splitlines() if l.startswith("#   TODO: text values seen")]
+        self.assertTrue(any("Ønsker ikke at svare" in l and "Ja" in l for l in line), line)
+
+    @unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+    def test_two_files_labels_from_both_conflicts_listed_required_if_in_all(self):
+        # Item 3: only the first file's labels were kept, conflicts unmentioned, and a column
+        # of one file only became required=1.
+        a, b, c = self.path("a.sav"), self.path("b.sav"), self.path("c.sav")
+        subprocess.run([WRITER, CODEBOOK, WAVES[0], a, "--rows", "300"], check=True)
+        subprocess.run([WRITER, CODEBOOK, WAVES[1], b, "--rows", "300",
+                        "--label", "disk_12m:9:Vil ikke svare"], check=True)
+        # the third file's dictionary labels one more code of ageband
+        cb3 = self.path("codebook3.csv")
+        with open(CODEBOOK, encoding="utf-8") as f:
+            text = f.read()
+        with open(cb3, "w", encoding="utf-8") as f:
+            f.write(text.replace("4=65 år og derover", "4=65 år og derover|5=Ukendt"))
+        subprocess.run([WRITER, cb3, WAVES[2], c, "--rows", "300"], check=True)
+        d = self.path("draft")
+        run("survey", "draft", a, b, c, self.labels_export(), "-o", d, check=0)
+        cb, comments = codebook(d)
+        self.assertIn("code 9 is 'Ønsker ikke at svare' in %s but 'Vil ikke svare' in %s"
+                      % (a, b), comments)
+        self.assertIn("5=Ukendt", cb["ageband"][10])  # a code only the second file labels
+        self.assertEqual(cb["alder"][9], "0")  # only in the labels export
+        self.assertEqual(cb["disk_12m"][9], "1")
+        # the labels export's disk_12m cells are the .sav files' labels: a code column
+        self.assertEqual(cb["disk_12m"][4], "code")
+
+
+class CheckListsEverything(Tmp):
+    def test_a_draft_lists_every_todo_of_every_file_at_once(self):
+        # Item 4: one error per round; TODO read as a name; indices.csv never reached.
+        d = self.path("draft")
+        run("survey", "draft", WAVES[0], "-o", d, check=0)
+        p = run("survey", "check", d, check=2)
+        err = p.stderr
+        for want in ("survey.ini:11: TODO left: [survey] title_da is still TODO",
+                     "survey.ini:13: TODO left: [survey] id_column is still TODO",
+                     "codebook.csv:4:4: resp_id: TODO left: role is still TODO",
+                     "indices.csv: TODO left: no index"):
+            self.assertIn(want, err)
+        self.assertNotIn("names a column", err)
+        self.assertNotIn("unknown role 'TODO'", err)
+
+    def copy(self):
+        d = self.path("s")
+        shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+        return d
+
+    def edit(self, d, name, old, new):
+        p = os.path.join(d, name)
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn(old, text)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new, 1))
+
+    def test_a_todo_left_fails_check_even_if_the_definition_loads(self):
+        d = self.copy()
+        self.edit(d, "survey.ini", "title_en = Copenhageners'", "title_en = TODO Copenhageners'")
+        self.edit(d, "indices.csv", ";Tillid;Trust;", ";Tillid;TODO;")
+        p = run("survey", "check", d, check=2)
+        self.assertIn("survey.ini:7: TODO left: [survey] title_en", p.stderr)
+        self.assertIn("indices.csv:", p.stderr)
+        self.assertIn("dimension_label_en is still TODO", p.stderr)
+        run("survey", "check", SURVEY, check=0)
+
+    def test_waves_are_codes_of_the_wave_variable(self):
+        # Item 4: waves had to be "years"; nothing checked them against the wave variable.
+        d = self.copy()
+        self.edit(d, "survey.ini", "waves = 2011, 2012, 2013, 2014", "waves = 2011, 2015")
+        p = run("survey", "check", d, check=2)
+        self.assertIn("wave 2015 is not a code of the wave variable wave (codebook.csv: "
+                      "2011-2014)", p.stderr)
+        # half-year waves: codes with labels, no range
+        self.edit(d, "survey.ini", "waves = 2011, 2015", "waves = 201506, 201512")
+        self.edit(d, "codebook.csv", "wave;Bølge;Wave;wave;code;2011;2014;;0;1;",
+                  "wave;Bølge;Wave;wave;code;;;;0;1;201506=Forår 2015|201512=Efterår 2015")
+        for name in ("targets.csv",):
+            os.remove(os.path.join(d, name))
+        shutil.rmtree(os.path.join(d, "margins"))
+        p = run("survey", "check", d)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.edit(d, "survey.ini", "waves = 201506, 201512", "waves = 201506, 201606")
+        p = run("survey", "check", d, check=2)
+        self.assertIn("wave 201606 has no value label", p.stderr)
+        self.edit(d, "survey.ini", "waves = 201506, 201606", "waves = 2015H1")
+        p = run("survey", "check", d, check=2)
+        self.assertIn("waves must list codes of the wave variable", p.stderr)
+
+
+if __name__ == "__main__":
+    main()

@@ -66,6 +66,42 @@ static void semicolon_file_with_bom_and_crlf_is_sniffed(void **state)
     assert_string_equal(r.text[1][1], "2,5");
 }
 
+/* Lines without quotes are split without libcsv (csv.c: fast_line); they must come out as
+ * libcsv gives them: spaces around a field trimmed, inner spaces and tabs kept, a line of
+ * spaces no record, a line of delimiters a record of empty fields; lines with a quote or a
+ * lone CR, and a last line without its line end, still go through libcsv. */
+static void lines_without_quotes_are_read_as_libcsv_reads_them(void **state)
+{
+    (void)state;
+    helby_dialect d = {.delimiter = ';', .decimal = ','};
+    rows r;
+    helby_error err;
+    assert_int_equal(
+        parse(LIT("a;b;c\n  1 ; 2 ;3\r\n   \n;;\na b;\"x\";\tz\n6;7\r8\n9;1;2"), &d, &r, &err),
+        HELBY_OK);
+    assert_int_equal(r.n, 7);
+    assert_int_equal(r.line[1], 2);
+    assert_int_equal(r.nf[1], 3);
+    assert_string_equal(r.text[1][0], "1");
+    assert_string_equal(r.text[1][1], "2");
+    assert_string_equal(r.text[1][2], "3");
+    assert_int_equal(r.line[2], 4); /* line 3, spaces only, is no record */
+    assert_int_equal(r.nf[2], 3);
+    assert_string_equal(r.text[2][0], "");
+    assert_string_equal(r.text[2][2], "");
+    assert_int_equal(r.line[3], 5);
+    assert_string_equal(r.text[3][0], "a b");
+    assert_string_equal(r.text[3][1], "x");
+    assert_string_equal(r.text[3][2], "\tz");
+    assert_int_equal(r.nf[4], 2); /* a lone CR ends a record, as libcsv reads it */
+    assert_string_equal(r.text[4][1], "7");
+    assert_int_equal(r.nf[5], 1);
+    assert_string_equal(r.text[5][0], "8");
+    assert_int_equal(r.line[6], 7);
+    assert_int_equal(r.nf[6], 3);
+    assert_string_equal(r.text[6][2], "2");
+}
+
 static void comma_and_tab_files_are_sniffed(void **state)
 {
     (void)state;
@@ -430,6 +466,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(semicolon_file_with_bom_and_crlf_is_sniffed),
         cmocka_unit_test(comma_and_tab_files_are_sniffed),
+        cmocka_unit_test(lines_without_quotes_are_read_as_libcsv_reads_them),
         cmocka_unit_test(semicolons_inside_quotes_do_not_fool_the_sniffer),
         cmocka_unit_test(quoted_fields_keep_separators_quotes_and_line_breaks),
         cmocka_unit_test(blank_lines_are_skipped_but_counted),

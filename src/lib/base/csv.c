@@ -61,6 +61,14 @@ static size_t utf8_invalid_at(const unsigned char *p, size_t len)
 {
     size_t i = 0;
     while (i < len) {
+        if (i + 8 <= len) { /* eight ASCII bytes at a time */
+            uint64_t w;
+            memcpy(&w, p + i, 8);
+            if (!(w & 0x8080808080808080ULL)) {
+                i += 8;
+                continue;
+            }
+        }
         if (p[i] < 0x80) {
             i++;
             continue;
@@ -369,6 +377,30 @@ typedef struct parse_ctx {
     int ended;     /* a record ended during the current line */
 } parse_ctx;
 
+/* Room for n fields in c's per-field arrays; -1 when out of memory (c->status set). */
+static int ensure_fields(parse_ctx *c, size_t n)
+{
+    if (n <= c->cap_fields)
+        return 0;
+    size_t cap = c->cap_fields ? c->cap_fields * 2 : 64;
+    while (cap < n)
+        cap *= 2;
+    size_t *o = realloc(c->offs, cap * sizeof *o);
+    if (o)
+        c->offs = o;
+    size_t *l = o ? realloc(c->lens, cap * sizeof *l) : NULL;
+    if (l)
+        c->lens = l;
+    helby_field *v = l ? realloc(c->view, cap * sizeof *v) : NULL;
+    if (!v) {
+        c->status = helby_error_set(c->err, HELBY_ENOMEM, "out of memory reading %s", c->filename);
+        return -1;
+    }
+    c->view = v;
+    c->cap_fields = cap;
+    return 0;
+}
+
 static void on_field(void *s, size_t len, void *data)
 {
     parse_ctx *c = data;
@@ -386,23 +418,8 @@ static void on_field(void *s, size_t len, void *data)
                            NULL, "more than %zu columns", c->lim->max_columns);
         return;
     }
-    if (c->n_fields == c->cap_fields) {
-        size_t cap = c->cap_fields ? c->cap_fields * 2 : 64;
-        size_t *o = realloc(c->offs, cap * sizeof *o);
-        if (o)
-            c->offs = o;
-        size_t *l = o ? realloc(c->lens, cap * sizeof *l) : NULL;
-        if (l)
-            c->lens = l;
-        helby_field *v = l ? realloc(c->view, cap * sizeof *v) : NULL;
-        if (!v) {
-            c->status =
-                helby_error_set(c->err, HELBY_ENOMEM, "out of memory reading %s", c->filename);
-            return;
-        }
-        c->view = v;
-        c->cap_fields = cap;
-    }
+    if (ensure_fields(c, c->n_fields + 1))
+        return;
     c->offs[c->n_fields] = c->fields.len;
     c->lens[c->n_fields] = len;
     if (helby_buf_append(&c->fields, s ? s : "", len) || helby_buf_append(&c->fields, "", 1)) {
@@ -431,6 +448,63 @@ static void on_record(int term, void *data)
         c->status = s;
     c->n_fields = 0;
     c->fields.len = 0;
+}
+
+/* A line that libcsv would read as one record of unquoted fields — it ends in '\n', has no
+ * quote and no '\r' but before that '\n', and is within the limits — split at the
+ * delimiter here, each field with the spaces around it trimmed as libcsv trims them, and
+ * handed on as libcsv's record would be; a line of spaces only is no record, as in libcsv.
+ * Returns 0 for any other line (libcsv reads it): most lines of an export are such lines,
+ * and libcsv reads a byte at a time through two callbacks. */
+static int fast_line(parse_ctx *c, const unsigned char *p, size_t k, unsigned char delim)
+{
+    if (delim == ' ' || delim == '"' || k == 0 || p[k - 1] != '\n')
+        return 0;
+    size_t n = k - 1;
+    if (n && p[n - 1] == '\r')
+        n--;
+    c->fields.len = 0;
+    if (helby_buf_append(&c->fields, p, n))
+        return 0; /* libcsv reports it */
+    char *b = c->fields.data;
+    size_t nf = 0, start = 0;
+    for (size_t i = 0; i <= n; i++) {
+        unsigned char ch = i < n ? (unsigned char)b[i] : delim;
+        if (ch == '"' || ch == '\r')
+            break; /* libcsv's */
+        if (ch != delim)
+            continue;
+        size_t a = start, z = i;
+        while (a < z && b[a] == ' ')
+            a++;
+        while (z > a && b[z - 1] == ' ')
+            z--;
+        if (z - a > c->lim->max_field_bytes || nf >= c->lim->max_columns ||
+            ensure_fields(c, nf + 1))
+            break;
+        b[z] = '\0';
+        c->view[nf].text = b + a;
+        c->view[nf].len = z - a;
+        c->view[nf].quoted = 0;
+        nf++;
+        start = i + 1;
+    }
+    if (start != n + 1) {
+        c->fields.len = 0;
+        return 0; /* cut short: libcsv reads the line */
+    }
+    if (nf == 1 && c->view[0].len == 0) {
+        /* Spaces only: libcsv makes no record of it (and, fed to it, left the next record
+         * starting on this line). */
+        c->fields.len = 0;
+        return 1;
+    }
+    helby_error_clear(c->err);
+    helby_status st = c->on_row(c->user, c->row_index++, c->rec_line, c->view, nf, c->err);
+    if (st && !c->status)
+        c->status = st;
+    c->fields.len = 0;
+    return 1;
 }
 
 /* libcsv trims "space" characters around unquoted fields; with a tab
@@ -477,6 +551,24 @@ helby_status helby_csv_check_first_block(const unsigned char *buf, size_t len,
     /* The delimiter as helby_csv_parse would take it, for the error's column. */
     char delim = d && d->delimiter ? d->delimiter : skip ? sep : sniff_delimiter(p, n);
     return check_nul(p, n, delim, skip ? 2 : 1, filename, err);
+}
+
+/* libcsv in strict mode, as helby reads: -1 when out of memory. */
+static int init_parser(struct csv_parser *parser, char delim)
+{
+    if (csv_init(parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) != 0)
+        return -1;
+    /* libcsv grows its field buffer by blk_size bytes at a time (128 by default):
+     * a 10 MB field would take 80,000 reallocs. */
+    csv_set_blk_size(parser, 1u << 16);
+    /* libcsv's buffer through our own allocator symbols, so tests that wrap them (fault
+     * injection, tests/unit/test_faults.c) reach libcsv's allocations too. */
+    csv_set_realloc_func(parser, realloc);
+    csv_set_free_func(parser, free);
+    csv_set_delim(parser, (unsigned char)delim);
+    csv_set_space_func(parser, is_space_only);
+    csv_set_term_func(parser, is_line_end);
+    return 0;
 }
 
 helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect *d,
@@ -537,21 +629,10 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     }
 
     struct csv_parser parser;
-    if (csv_init(&parser, CSV_STRICT | CSV_STRICT_FINI | CSV_APPEND_NULL | CSV_EMPTY_IS_NULL) !=
-        0) {
+    if (init_parser(&parser, d->delimiter)) {
         free(conv);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
     }
-    /* libcsv grows its field buffer by blk_size bytes at a time (128 by default):
-     * a 10 MB field would take 80,000 reallocs. */
-    csv_set_blk_size(&parser, 1u << 16);
-    /* libcsv's buffer through our own allocator symbols, so tests that wrap them (fault
-     * injection, tests/unit/test_faults.c) reach libcsv's allocations too. */
-    csv_set_realloc_func(&parser, realloc);
-    csv_set_free_func(&parser, free);
-    csv_set_delim(&parser, (unsigned char)d->delimiter);
-    csv_set_space_func(&parser, is_space_only);
-    csv_set_term_func(&parser, is_line_end);
     parse_ctx c;
     memset(&c, 0, sizeof c);
     c.filename = filename;
@@ -573,6 +654,10 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
         }
         if (!in_record)
             c.rec_line = c.line;
+        if (!in_record && fast_line(&c, p + i, k, (unsigned char)d->delimiter)) {
+            i = end;
+            continue;
+        }
         c.ended = 0;
         size_t done = csv_parse(&parser, p + i, k, on_field, on_record, &c);
         if (done != k && !c.status && csv_error(&parser) == CSV_ENOMEM) {

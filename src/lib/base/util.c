@@ -63,14 +63,22 @@ void helby_strmap_free(helby_strmap *m)
     memset(m, 0, sizeof *m);
 }
 
+/* A 64-bit hash of n bytes, eight at a time (FNV-1a, a byte at a time, was a fifth of the
+ * import's time on a million respondent ids). */
 static uint64_t hash_bytes(const char *p, size_t n)
 {
-    uint64_t h = 1469598103934665603ULL; /* FNV-1a */
-    for (size_t i = 0; i < n; i++) {
-        h ^= (unsigned char)p[i];
-        h *= 1099511628211ULL;
+    uint64_t h = 0x9e3779b97f4a7c15ULL ^ (uint64_t)n;
+    for (; n >= 8; p += 8, n -= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ULL;
+        h ^= h >> 31;
     }
-    /* splitmix64 finalizer: FNV-1a alone leaves ids like "2011-00001" clustered. */
+    uint64_t w = 0;
+    for (size_t i = 0; i < n; i++)
+        w |= (uint64_t)(unsigned char)p[i] << (8 * i);
+    h = (h ^ w) * 0x94d049bb133111ebULL;
+    /* splitmix64 finalizer: every input bit reaches the low bits the slot index takes. */
     h ^= h >> 30;
     h *= 0xbf58476d1ce4e5b9ULL;
     h ^= h >> 27;
@@ -93,24 +101,31 @@ static int key_eq(const helby_strmap *m, size_t e, const char *key, size_t len)
     return m->key_len[e] == len && memcmp(m->keys.data + m->key_off[e], key, len) == 0;
 }
 
-int helby_strmap_get(const helby_strmap *m, const char *key, size_t len, size_t *value)
+/* The entry of key (hash h), or SIZE_MAX. */
+static size_t find(const helby_strmap *m, const char *key, size_t len, uint64_t h)
 {
     if (!m->n_slots)
-        return 0;
+        return SIZE_MAX;
     size_t mask = m->n_slots - 1;
-    uint64_t h = hash_bytes(key, len);
     size_t tag = SLOT_TAG(h);
     for (size_t i = (size_t)h & mask;; i = (i + 1) & mask) {
         size_t s = m->slots[i];
         if (!s)
-            return 0;
+            return SIZE_MAX;
         size_t e = (s & SLOT_LOW) - 1;
-        if ((s & ~SLOT_LOW) == tag && key_eq(m, e, key, len)) {
-            if (value)
-                *value = m->values[e];
-            return 1;
-        }
+        if ((s & ~SLOT_LOW) == tag && key_eq(m, e, key, len))
+            return e;
     }
+}
+
+int helby_strmap_get(const helby_strmap *m, const char *key, size_t len, size_t *value)
+{
+    size_t e = find(m, key, len, hash_bytes(key, len));
+    if (e == SIZE_MAX)
+        return 0;
+    if (value)
+        *value = m->values[e];
+    return 1;
 }
 
 static int rehash(helby_strmap *m, size_t n_slots)
@@ -135,10 +150,11 @@ static int rehash(helby_strmap *m, size_t n_slots)
 int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_if_new,
                      size_t *value)
 {
-    size_t existing;
-    if (helby_strmap_get(m, key, len, &existing)) {
+    uint64_t h = hash_bytes(key, len); /* once: for the lookup and the insert */
+    size_t found = find(m, key, len, h);
+    if (found != SIZE_MAX) {
         if (value)
-            *value = existing;
+            *value = m->values[found];
         return 0;
     }
     if ((m->count + 1) * 2 > m->n_slots && rehash(m, m->n_slots ? m->n_slots * 2 : 64))
@@ -167,7 +183,6 @@ int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_
     m->key_len[e] = len;
     m->values[e] = value_if_new;
     size_t mask = m->n_slots - 1;
-    uint64_t h = hash_bytes(key, len);
     size_t i = (size_t)h & mask;
     while (m->slots[i])
         i = (i + 1) & mask;

@@ -43,6 +43,23 @@ typedef struct stratum_info {
     size_t n_psu;
 } stratum_info;
 
+/* The last row's value of a design column and what it was interned as. */
+typedef struct last_value {
+    char text[64];
+    size_t len, k;
+    int set;
+} last_value;
+
+/* Decisions on the short values of a numeric column, keyed by their bytes packed into an
+ * integer (at most 7 bytes: codes, small numbers): a value seen before, which was a valid
+ * number for the column, is stored without being parsed and checked again. Most columns
+ * have a handful of distinct values. */
+#define CACHE_SLOTS 64
+typedef struct num_cache {
+    uint64_t key[CACHE_SLOTS]; /* 0: empty */
+    double x[CACHE_SLOTS];
+} num_cache;
+
 typedef struct ingest_ctx {
     const helby_survey *s;
     const char *name;
@@ -65,6 +82,9 @@ typedef struct ingest_ctx {
     helby_frame *frame;
     helby_buf *text; /* per frame column, for text columns */
     helby_strmap ids, strata, psus;
+    size_t js, jp, jf, ji; /* file columns of stratum, PSU, fpc, id; HELBY_NO_VAR if none */
+    last_value last_stratum, last_psu;
+    num_cache *cache; /* per file column */
     stratum_info *strata_info;
     size_t strata_cap;
     helby_error_list *errs;
@@ -248,14 +268,36 @@ static void check_required(ingest_ctx *c, const int *seen)
     }
 }
 
+/* The file columns the design checks read. */
+static void find_design_columns(ingest_ctx *c)
+{
+    const helby_survey *s = c->s;
+    c->js = c->jp = c->jf = c->ji = HELBY_NO_VAR;
+    for (size_t j = 0; j < c->n_cols; j++) {
+        size_t v = c->col_var[j];
+        if (v == HELBY_NO_VAR)
+            continue;
+        if (v == s->stratum_var)
+            c->js = j;
+        if (v == s->psu_var)
+            c->jp = j;
+        if (v == s->fpc_var)
+            c->jf = j;
+        if (v == s->id_var)
+            c->ji = j;
+    }
+}
+
 static helby_status make_frame(ingest_ctx *c)
 {
     helby_status st = helby_frame_new(&c->frame, c->wave, 0, c->n_kept, NULL);
     if (st)
         return st;
     c->text = calloc(c->n_kept ? c->n_kept : 1, sizeof *c->text);
-    if (!c->text)
+    c->cache = calloc(c->n_cols ? c->n_cols : 1, sizeof *c->cache);
+    if (!c->text || !c->cache)
         return HELBY_ENOMEM;
+    find_design_columns(c);
     for (size_t j = 0; j < c->n_cols; j++) {
         if (c->col_frame[j] == HELBY_NO_VAR)
             continue;
@@ -437,99 +479,129 @@ static stratum_info *stratum_at(ingest_ctx *c, size_t k)
     return &c->strata_info[k];
 }
 
-/* Design checks that relate rows to each other. */
-static void check_design(ingest_ctx *c, long line, const helby_field *f)
+/* A respondent id seen before is an error naming the line it was first on. */
+static void check_id(ingest_ctx *c, long line, const helby_field *f)
 {
-    const helby_survey *s = c->s;
-    size_t js = HELBY_NO_VAR, jp = HELBY_NO_VAR, jf = HELBY_NO_VAR, ji = HELBY_NO_VAR;
-    for (size_t j = 0; j < c->n_cols; j++) {
-        size_t v = c->col_var[j];
-        if (v == HELBY_NO_VAR)
-            continue;
-        if (v == s->stratum_var)
-            js = j;
-        if (v == s->psu_var)
-            jp = j;
-        if (v == s->fpc_var)
-            jf = j;
-        if (v == s->id_var)
-            ji = j;
-    }
-    char msg[512];
-    if (ji != HELBY_NO_VAR && f[ji].len) {
-        size_t first;
-        int r = helby_strmap_put(&c->ids, f[ji].text, f[ji].len, (size_t)line, &first);
-        if (r < 0) {
-            c->fatal = HELBY_ENOMEM;
-            return;
-        }
-        if (r == 0) {
-            snprintf(msg, sizeof msg, "duplicate respondent id (first on %s %zu)",
-                     c->header_line ? "line" : "row", first);
-            report(c, line, (long)ji + 1, s->vars[s->id_var].name, f[ji].text, f[ji].len, NULL,
-                   msg);
-        }
-    }
-    if (js == HELBY_NO_VAR && jp == HELBY_NO_VAR && jf == HELBY_NO_VAR)
-        return;
-    /* Stratum key: its text as written (empty when there are no strata). */
-    const char *skey = js != HELBY_NO_VAR ? f[js].text : "";
-    size_t slen = js != HELBY_NO_VAR ? f[js].len : 0;
-    size_t k;
-    int r = helby_strmap_put(&c->strata, skey, slen, c->strata.count, &k);
+    size_t first;
+    int r = helby_strmap_put(&c->ids, f->text, f->len, (size_t)line, &first);
     if (r < 0) {
         c->fatal = HELBY_ENOMEM;
-        return;
+    } else if (r == 0) {
+        char msg[128];
+        snprintf(msg, sizeof msg, "duplicate respondent id (first on %s %zu)",
+                 c->header_line ? "line" : "row", first);
+        report(c, line, (long)c->ji + 1, c->s->vars[c->s->id_var].name, f->text, f->len, NULL, msg);
     }
-    stratum_info *si = stratum_at(c, k);
+}
+
+/* 1 if the field holds the same bytes as the remembered value. */
+static int same_as(const last_value *l, const helby_field *f)
+{
+    return l->set && l->len == f->len && memcmp(l->text, f->text, f->len) == 0;
+}
+
+static void remember(last_value *l, const helby_field *f, size_t k)
+{
+    l->set = f->len <= sizeof l->text;
+    if (l->set) {
+        memcpy(l->text, f->text, f->len);
+        l->len = f->len;
+        l->k = k;
+    }
+}
+
+/* The stratum of this row (its text as written, "" without strata), numbered in order of
+ * first appearance; SIZE_MAX when out of memory. Rows of a stratum mostly come together:
+ * the last row's stratum is tried before the map. */
+static size_t stratum_of(ingest_ctx *c, long line, const helby_field *f)
+{
+    static const helby_field none = {"", 0, 0};
+    const helby_field *sf = c->js != HELBY_NO_VAR ? &f[c->js] : &none;
+    if (same_as(&c->last_stratum, sf))
+        return c->last_stratum.k;
+    size_t k;
+    int r = helby_strmap_put(&c->strata, sf->text, sf->len, c->strata.count, &k);
+    stratum_info *si = r < 0 ? NULL : stratum_at(c, k);
     if (!si) {
         c->fatal = HELBY_ENOMEM;
-        return;
+        return SIZE_MAX;
     }
     if (r == 1) {
         si->first_line = line;
         si->fpc = NAN;
         si->n_psu = 0;
     }
-    if (jp != HELBY_NO_VAR && f[jp].len) {
-        size_t owner;
-        int rp = helby_strmap_put(&c->psus, f[jp].text, f[jp].len, k, &owner);
-        if (rp < 0) {
-            c->fatal = HELBY_ENOMEM;
-            return;
-        }
-        if (rp == 1) {
-            si->n_psu++;
-        } else if (owner != k) {
-            snprintf(msg, sizeof msg,
-                     "PSU is in two strata: '%s' here and '%s' on line %ld (PSU ids must be "
-                     "unique across strata)",
-                     skey, helby_strmap_key(&c->strata, owner), c->strata_info[owner].first_line);
-            report(c, line, (long)jp + 1, s->vars[s->psu_var].name, f[jp].text, f[jp].len, NULL,
-                   msg);
-        }
-    } else if (jp == HELBY_NO_VAR) {
-        si->n_psu++; /* each unit is its own PSU */
+    remember(&c->last_stratum, sf, k);
+    return k;
+}
+
+/* A PSU belongs to one stratum; its first row counts it in its stratum. */
+static void check_psu(ingest_ctx *c, long line, const helby_field *pf, size_t k)
+{
+    if (same_as(&c->last_psu, pf) && c->last_psu.k == k)
+        return; /* the last row's PSU in the same stratum: checked and counted */
+    size_t owner;
+    int rp = helby_strmap_put(&c->psus, pf->text, pf->len, k, &owner);
+    if (rp < 0) {
+        c->fatal = HELBY_ENOMEM;
+        return;
     }
-    if (jf != HELBY_NO_VAR && f[jf].len) {
-        double fpc;
-        if (helby_parse_number(f[jf].text, f[jf].len, c->decimal, &fpc)) {
-            if (!(fpc > 0)) {
-                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len, NULL,
-                       "expected a positive fpc: population PSUs in the stratum, or a sampling "
-                       "fraction <= 1");
-            } else if (isnan(si->fpc)) {
-                si->fpc = fpc;
-            } else if (si->fpc != fpc) {
-                snprintf(msg, sizeof msg,
-                         "fpc differs within stratum '%s' (%g from line %ld): it must be constant "
-                         "within a stratum",
-                         skey, si->fpc, si->first_line);
-                report(c, line, (long)jf + 1, s->vars[s->fpc_var].name, f[jf].text, f[jf].len, NULL,
-                       msg);
-            }
-        }
+    if (rp == 1) {
+        c->strata_info[k].n_psu++;
+    } else if (owner != k) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "PSU is in two strata: '%s' here and '%s' on line %ld (PSU ids must be "
+                 "unique across strata)",
+                 helby_strmap_key(&c->strata, k), helby_strmap_key(&c->strata, owner),
+                 c->strata_info[owner].first_line);
+        report(c, line, (long)c->jp + 1, c->s->vars[c->s->psu_var].name, pf->text, pf->len, NULL,
+               msg);
+        return;
     }
+    remember(&c->last_psu, pf, k);
+}
+
+/* The fpc is positive and constant within a stratum. */
+static void check_fpc(ingest_ctx *c, long line, const helby_field *ff, size_t k)
+{
+    double fpc;
+    if (!helby_parse_number(ff->text, ff->len, c->decimal, &fpc))
+        return; /* reported as the column's value */
+    stratum_info *si = &c->strata_info[k];
+    const char *name = c->s->vars[c->s->fpc_var].name;
+    if (!(fpc > 0)) {
+        report(c, line, (long)c->jf + 1, name, ff->text, ff->len, NULL,
+               "expected a positive fpc: population PSUs in the stratum, or a sampling "
+               "fraction <= 1");
+    } else if (isnan(si->fpc)) {
+        si->fpc = fpc;
+    } else if (si->fpc != fpc) {
+        char msg[512];
+        snprintf(msg, sizeof msg,
+                 "fpc differs within stratum '%s' (%g from line %ld): it must be constant "
+                 "within a stratum",
+                 helby_strmap_key(&c->strata, k), si->fpc, si->first_line);
+        report(c, line, (long)c->jf + 1, name, ff->text, ff->len, NULL, msg);
+    }
+}
+
+/* Design checks that relate rows to each other. */
+static void check_design(ingest_ctx *c, long line, const helby_field *f)
+{
+    if (c->ji != HELBY_NO_VAR && f[c->ji].len)
+        check_id(c, line, &f[c->ji]);
+    if (c->js == HELBY_NO_VAR && c->jp == HELBY_NO_VAR && c->jf == HELBY_NO_VAR)
+        return;
+    size_t k = stratum_of(c, line, f);
+    if (k == SIZE_MAX)
+        return;
+    if (c->jp != HELBY_NO_VAR && f[c->jp].len)
+        check_psu(c, line, &f[c->jp], k);
+    else if (c->jp == HELBY_NO_VAR)
+        c->strata_info[k].n_psu++; /* each unit is its own PSU */
+    if (c->jf != HELBY_NO_VAR && f[c->jf].len)
+        check_fpc(c, line, &f[c->jf], k);
 }
 
 /* "wave W is not one of the survey's waves …" with the way out, into msg; 0 when the survey
@@ -587,6 +659,41 @@ static void check_role_value(ingest_ctx *c, const helby_variable *v, const helby
         report(c, line, col, v->name, f->text, f->len, NULL,
                "expected one of the survey's district codes");
     }
+}
+
+/* A short value as an integer key: its bytes and its length (0 when too long to cache). */
+static uint64_t cache_key(const char *t, size_t n)
+{
+    if (n == 0 || n > 7)
+        return 0;
+    uint64_t k = 0;
+    for (size_t i = 0; i < n; i++)
+        k = k << 8 | (unsigned char)t[i];
+    return k << 3 | n;
+}
+
+/* The value stored for a numeric cell (NaN when empty or in error, the error reported): a
+ * short value the column has accepted before is taken from its cache, any other is parsed
+ * and checked, and remembered when it passed every check without an error or a note (a
+ * value label read as a code is counted each time, so it is not cached). */
+static double number_cell(ingest_ctx *c, const helby_variable *v, const helby_field *f, long line,
+                          long col)
+{
+    uint64_t key = cache_key(f->text, f->len);
+    num_cache *nc = &c->cache[col - 1];
+    size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 58);
+    if (key && nc->key[slot] == key)
+        return nc->x[slot];
+    size_t errors = c->n_errors, labels = c->label_hits[col - 1];
+    double x = NAN;
+    if (!check_number(c, v, f, line, col, &x))
+        return NAN;
+    check_role_value(c, v, f, line, col, x);
+    if (key && c->n_errors == errors && c->label_hits[col - 1] == labels) {
+        nc->key[slot] = key;
+        nc->x[slot] = x;
+    }
+    return x;
 }
 
 static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f, size_t nf,
@@ -649,13 +756,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
                 return HELBY_ENOMEM;
             continue;
         }
-        double x = NAN;
-        if (!check_number(c, v, &f[j], line, (long)j + 1, &x)) {
-            col->num[r] = NAN;
-            continue;
-        }
-        col->num[r] = x;
-        check_role_value(c, v, &f[j], line, (long)j + 1, x);
+        col->num[r] = number_cell(c, v, &f[j], line, (long)j + 1);
     }
     check_design(c, line, f);
     c->frame->n_rows++;
@@ -764,6 +865,7 @@ static void ctx_free(ingest_ctx *c)
     helby_strmap_free(&c->strata);
     helby_strmap_free(&c->psus);
     free(c->strata_info);
+    free(c->cache);
 }
 
 /* Move the text buffers into the frame's text columns. */

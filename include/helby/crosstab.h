@@ -40,6 +40,13 @@ typedef struct helby_raoscott {
 helby_status helby_raoscott_test(const helby_design *d, const long *row, const long *col, size_t nr,
                                  size_t nc, helby_raoscott *out, helby_error *err);
 
+/* The tests again with design df nu (R's svychisq on subset(): its PSUs - strata). */
+void helby_raoscott_set_nu(helby_raoscott *t, double nu);
+
+/* PSUs - strata of design d among its rows k with keep[k] >= 0 (R's count on the rows of a
+ * subset(), whatever their weight). */
+double helby_design_subset_df(const helby_design *d, const long *keep);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -57,6 +57,15 @@ typedef struct helby_estimate_request {
     const double *quantiles;
     size_t n_quantiles;
     helby_qrule qrule;
+    /* A subpopulation as a domain: "VAR=A|B,VAR2!=C" on coded variables (a role, "group",
+     * "wave"); rows outside leave every domain, the design stays whole (R subset()). NULL:
+     * every respondent. */
+    const char *where;
+    /* Totals instead of means (R svytotal): 1. Ratios (R svyratio): denominators[m] non-NULL
+     * makes measure m the ratio sum w y / sum w x of measures[m] over denominators[m], over
+     * the respondents with both values. Neither with quantiles. */
+    int totals;
+    const char *const *denominators; /* NULL or n_measures entries */
 } helby_estimate_request;
 
 /* Linearization, base weights, every wave, 95 % t / logit CIs, the survey's min_cell. */
@@ -139,6 +148,7 @@ typedef struct helby_table_request {
     const char *weights;        /* NULL: base weights */
     long min_cell;              /* < 0: the survey's */
     helby_table_test test;      /* default F; needs exactly one by-variable */
+    const char *where;          /* as helby_estimate_request's */
 } helby_table_request;
 
 void helby_table_request_default(helby_table_request *r);
@@ -206,6 +216,7 @@ typedef struct helby_compare_request {
     helby_estimate_options opt; /* opt.df > 0 fixes every df; 0: each quantity's own */
     long min_cell;              /* < 0: the survey's; a quantity resting on a cell with fewer
                                  * respondents is suppressed (NaN, flagged) */
+    const char *where;          /* as helby_estimate_request's */
 } helby_compare_request;
 
 void helby_compare_request_default(helby_compare_request *r);
@@ -239,6 +250,21 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
                                     const helby_compare_request *req, helby_comparison **out,
                                     helby_error *err);
 void helby_comparison_free(helby_comparison *c);
+
+/* Minorities vs Danes within each level of by-variable `by` (a role or a coded variable):
+ * helby_analysis_compare on the domain "by = level" joined to req->where, for every level
+ * answered in the asked waves (missing codes left out), in ascending order. */
+typedef struct helby_compare_by {
+    const char *by; /* as asked (the caller's string) */
+    size_t n_levels;
+    double *levels;
+    helby_comparison **cmp; /* n_levels */
+} helby_compare_by;
+
+helby_status helby_analysis_compare_by(helby_store *st, const helby_survey *s,
+                                       const helby_compare_request *req, const char *by,
+                                       helby_compare_by **out, helby_error *err);
+void helby_compare_by_free(helby_compare_by *c);
 
 /* ---- Reliability ---- */
 

@@ -8,6 +8,8 @@
 #include "helby/store.h"
 #include "helby/design.h"
 #include "helby/survey.h"
+#include "helby/tables.h"
+#include "output.h"
 
 #ifndef HELBY_VERSION
 #define HELBY_VERSION "0.0.0"
@@ -53,6 +55,10 @@ int cmd_estimate(cli_global *g, int argc, char **argv);
 void help_estimate(FILE *out);
 int cmd_table(cli_global *g, int argc, char **argv);
 void help_table(FILE *out);
+/* compare --by (cmd_compare_by.c): each measure within each level of `by`. */
+int cli_compare_by(helby_store *st, const helby_survey *s, helby_compare_request *req,
+                   const char *by, const char *const *measures, size_t n_measures,
+                   out_format format, const char *lang);
 int cmd_compare(cli_global *g, int argc, char **argv);
 void help_compare(FILE *out);
 int cmd_regress(cli_global *g, int argc, char **argv);

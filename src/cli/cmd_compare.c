@@ -44,6 +44,12 @@ void help_compare(FILE *out)
             "      --weights NAME  a weight set of `helby weight` (default: base weights);\n"
             "                      SEs then carry the calibration residuals\n"
             "      --waves W,...   waves to compare (default: all stored; at least two)\n"
+            "      --by X          within each level of X (ageband, sex, district, any coded\n"
+            "                      variable): both groups, gap, ratio and their changes per\n"
+            "                      wave (columns measure;X;X_label;wave;quantity;estimate;se;\n"
+            "                      ci_low;ci_high;df;n;flag); no goal verdicts\n"
+            "      --where C       a subpopulation as a domain, e.g. 'sex=2' or\n"
+            "                      'ageband=1|2,district!=5' (R subset(): the design kept)\n"
             "      --format F      text (default), csv (measure;wave;quantity;estimate;se;\n"
             "                      ci_low;ci_high;df;n;flag, full precision; goals as\n"
             "                      'goal4 met') or json (the same fields)\n\n"
@@ -53,7 +59,7 @@ void help_compare(FILE *out)
 }
 
 typedef struct cmp_args {
-    const char *survey, *measures, *waves;
+    const char *survey, *measures, *waves, *by;
     out_format format;
     helby_compare_request req;
 } cmp_args;
@@ -74,6 +80,8 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
                                          {"rho", required_argument, 0, 'r'},
                                          {"df", required_argument, 0, 'd'},
                                          {"min-cell", required_argument, 0, 'c'},
+                                         {"by", required_argument, 0, 'Y'},
+                                         {"where", required_argument, 0, 'H'},
                                          {0, 0, 0, 0}};
     int c;
     memset(a, 0, sizeof *a);
@@ -102,6 +110,8 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
         case 'r': a->req.rep.fay_rho = strtod(optarg, &end); break;
         case 'd': a->req.opt.df = strtod(optarg, &end); break;
         case 'c': a->req.min_cell = strtol(optarg, &end, 10); break;
+        case 'Y': a->by = optarg; break;
+        case 'H': a->req.where = optarg; break;
         case 'f':
             if (out_format_parse(optarg, &a->format))
                 return cli_usage("compare", "--format must be text, csv or json, not '%s'", optarg);
@@ -369,7 +379,9 @@ int cmd_compare(cli_global *g, int argc, char **argv)
         rc = cli_usage("compare", "out of memory");
         goto done;
     }
-    rc = cmp_run(st, s, &a, &M);
+    rc = a.by ? cli_compare_by(st, s, &a.req, a.by, (const char *const *)M.item, M.n, a.format,
+                               s->language)
+              : cmp_run(st, s, &a, &M);
 done:
     cli_list_free(&M);
     free(waves);

@@ -48,6 +48,11 @@ void help_estimate(FILE *out)
             "      --qrule R         math (default: the smallest value with weight share >=\n"
             "                        p), school (the midpoint where the share is exactly p),\n"
             "                        hf7 (R's interpolating rule)\n"
+            "      --total           totals instead of means (R svytotal): the weighted sum\n"
+            "      --ratio A/B,...   ratios of two measures, sum w a / sum w b over the\n"
+            "                        respondents with both (R svyratio); alone\n"
+            "      --where C         a subpopulation as a domain: 'sex=2', 'ageband=1|2,group=1',\n"
+            "                        'district!=5'; the design is kept whole (R subset())\n"
             "      --lang da|en      labels (default: the survey's language)\n"
             "  -f, --format F        text (default), csv or json\n\n"
             "Columns: measure (with --quantiles then quantile, the probability), per --by variable "
@@ -64,7 +69,8 @@ void help_estimate(FILE *out)
 /* What the command line asked for, beside the library's request. */
 typedef struct est_args {
     const char *survey, *vars, *shares, *indices, *by, *waves, *variance, *ci, *lang;
-    const char *quantiles, *qrule;
+    const char *quantiles, *qrule, *ratio;
+    char **num, **den, **ratio_names; /* --ratio A/B: numerators, denominators, "A/B" */
     double probs[64];
     out_format format;
     helby_estimate_request req;
@@ -117,6 +123,9 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     case 'd': r->opt.df = strtod(arg, &end); break;
     case 'Q': a->quantiles = arg; break;
     case 'q': a->qrule = arg; break;
+    case 'H': r->where = arg; break;
+    case 'T': r->totals = 1; break;
+    case 'A': a->ratio = arg; break;
     case 'f':
         if (out_format_parse(arg, &a->format))
             return cli_usage("estimate", "--format must be text, csv or json, not '%s'", arg);
@@ -159,17 +168,29 @@ static int est_quantiles(est_args *a)
 
 static int est_parse(est_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},   {"var", required_argument, 0, 'v'},
-        {"share", required_argument, 0, 'S'},    {"by", required_argument, 0, 'b'},
-        {"waves", required_argument, 0, 'w'},    {"variance", required_argument, 0, 'V'},
-        {"weights", required_argument, 0, 'W'},  {"replicates", required_argument, 0, 'R'},
-        {"seed", required_argument, 0, 'e'},     {"rho", required_argument, 0, 'r'},
-        {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
-        {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
-        {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
-        {"index", required_argument, 0, 'i'},    {"quantiles", required_argument, 0, 'Q'},
-        {"qrule", required_argument, 0, 'q'},    {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"var", required_argument, 0, 'v'},
+                                         {"share", required_argument, 0, 'S'},
+                                         {"by", required_argument, 0, 'b'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {"variance", required_argument, 0, 'V'},
+                                         {"weights", required_argument, 0, 'W'},
+                                         {"replicates", required_argument, 0, 'R'},
+                                         {"seed", required_argument, 0, 'e'},
+                                         {"rho", required_argument, 0, 'r'},
+                                         {"ci", required_argument, 0, 'c'},
+                                         {"level", required_argument, 0, 'l'},
+                                         {"min-cell", required_argument, 0, 'm'},
+                                         {"lang", required_argument, 0, 'L'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"df", required_argument, 0, 'd'},
+                                         {"index", required_argument, 0, 'i'},
+                                         {"quantiles", required_argument, 0, 'Q'},
+                                         {"qrule", required_argument, 0, 'q'},
+                                         {"where", required_argument, 0, 'H'},
+                                         {"total", no_argument, 0, 'T'},
+                                         {"ratio", required_argument, 0, 'A'},
+                                         {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";
@@ -264,6 +285,41 @@ static void est_preamble(const est_args *a, const helby_survey *s)
                                           : "as for means");
 }
 
+/* --ratio A/B,C/D into M (the numerators) and the request's denominators; 0 or the usage
+ * exit code. */
+static int est_ratios(est_args *a, const helby_survey *s, cli_list *M)
+{
+    if (a->vars || a->shares || a->indices || a->req.totals || a->req.n_quantiles)
+        return cli_usage("estimate", "--ratio goes alone (no --var, --share, --index, --total "
+                                     "or --quantiles)");
+    cli_list R;
+    if (cli_list_split(a->ratio, &R) || !R.n)
+        return cli_usage("estimate", "--ratio needs A/B");
+    a->num = calloc(R.n + 1, sizeof *a->num), a->den = calloc(R.n + 1, sizeof *a->den);
+    a->ratio_names = calloc(R.n + 1, sizeof *a->ratio_names);
+    int rc = !a->num || !a->den || !a->ratio_names ? cli_usage("estimate", "out of memory") : 0;
+    for (size_t i = 0; !rc && i < R.n; i++) {
+        char *slash = strchr(R.item[i], '/');
+        if (!slash || slash == R.item[i] || !slash[1]) {
+            rc = cli_usage("estimate", "--ratio needs A/B, not '%s'", R.item[i]);
+            break;
+        }
+        a->ratio_names[i] = strdup(R.item[i]);
+        *slash = '\0';
+        a->num[i] = strdup(R.item[i]), a->den[i] = strdup(slash + 1);
+        for (int k = 0; k < 2; k++) {
+            const char *m = k ? a->den[i] : a->num[i];
+            if (m && helby_measure_kind_of(s, m) == HELBY_MEASURE_UNKNOWN)
+                rc = cli_usage("estimate", "--ratio: %s is not a measure of survey %s", m, s->id);
+        }
+    }
+    M->n = rc ? 0 : R.n;
+    M->item = (const char **)a->num;
+    a->req.denominators = (const char *const *)a->den;
+    cli_list_free(&R);
+    return rc;
+}
+
 /* The table: measure, code and label of each by-variable, the estimate's numbers, flag. */
 static void est_print(const est_args *a, const helby_survey *s, const helby_estimate_table *t)
 {
@@ -294,7 +350,7 @@ static void est_print(const est_args *a, const helby_survey *s, const helby_esti
     for (size_t r = 0; r < t->n_rows; r++) {
         const helby_estimate_row *row = &t->rows[r];
         const helby_estimate *e = &row->est;
-        v[0].s = t->measures[row->measure];
+        v[0].s = a->ratio_names ? a->ratio_names[row->measure] : t->measures[row->measure];
         if (nq)
             v[1].d = row->quantile;
         for (size_t i = 0; i < nb; i++) {
@@ -342,7 +398,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     }
     if (!a.lang)
         a.lang = s->language;
-    if ((rc = est_measures(&a, s, &M)))
+    if ((rc = a.ratio ? est_ratios(&a, s, &M) : est_measures(&a, s, &M)))
         goto done;
     if (cli_list_split(a.by, &B) || cli_parse_waves(a.waves, &waves, &a.req.n_waves)) {
         rc = cli_usage("estimate", "--waves needs years like 2011,2012");
@@ -360,7 +416,14 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     est_print(&a, s, t);
 done:
     helby_estimate_table_free(t);
-    cli_list_free(&M), cli_list_free(&B);
+    if (a.ratio) {
+        for (size_t i = 0; a.num && a.num[i]; i++)
+            free(a.num[i]), free(a.den[i]), free(a.ratio_names[i]);
+        free(a.num), free(a.den), free(a.ratio_names);
+    } else {
+        cli_list_free(&M);
+    }
+    cli_list_free(&B);
     free(waves);
     helby_survey_free(s);
     helby_store_close(st);

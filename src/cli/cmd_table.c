@@ -45,6 +45,7 @@ void help_table(FILE *out)
         "      --min-cell N      suppression threshold (default: the survey's min_cell): a\n"
         "                        domain with fewer valid answers, or a code with 1 to N-1\n"
         "                        respondents, is suppressed\n"
+        "      --where C         a subpopulation as a domain, e.g. 'sex=2' (as estimate)\n"
         "      --lang da|en      labels (default: the survey's language)\n"
         "  -f, --format F        text (default), csv or json\n\n"
         "Columns: item, per --by variable its code and label, code, code_label, base (valid,\n"
@@ -86,6 +87,7 @@ static int tab_option(tab_args *a, int c, const char *arg, const char *opt)
     case 'L': a->lang = arg; break;
     case 'd': r->opt.df = strtod(arg, &end); break;
     case 'T': a->test = arg; break;
+    case 'H': r->where = arg; break;
     case 'f':
         if (out_format_parse(arg, &a->format))
             return cli_usage("table", "--format must be text, csv or json, not '%s'", arg);
@@ -133,23 +135,16 @@ static int tab_check(tab_args *a)
 
 static int tab_parse(tab_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
-                                         {"var", required_argument, 0, 'v'},
-                                         {"by", required_argument, 0, 'b'},
-                                         {"waves", required_argument, 0, 'w'},
-                                         {"variance", required_argument, 0, 'V'},
-                                         {"weights", required_argument, 0, 'W'},
-                                         {"replicates", required_argument, 0, 'R'},
-                                         {"seed", required_argument, 0, 'e'},
-                                         {"rho", required_argument, 0, 'r'},
-                                         {"ci", required_argument, 0, 'c'},
-                                         {"level", required_argument, 0, 'l'},
-                                         {"min-cell", required_argument, 0, 'm'},
-                                         {"lang", required_argument, 0, 'L'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"df", required_argument, 0, 'd'},
-                                         {"test", required_argument, 0, 'T'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},     {"var", required_argument, 0, 'v'},
+        {"by", required_argument, 0, 'b'},         {"waves", required_argument, 0, 'w'},
+        {"variance", required_argument, 0, 'V'},   {"weights", required_argument, 0, 'W'},
+        {"replicates", required_argument, 0, 'R'}, {"seed", required_argument, 0, 'e'},
+        {"rho", required_argument, 0, 'r'},        {"ci", required_argument, 0, 'c'},
+        {"level", required_argument, 0, 'l'},      {"min-cell", required_argument, 0, 'm'},
+        {"lang", required_argument, 0, 'L'},       {"format", required_argument, 0, 'f'},
+        {"df", required_argument, 0, 'd'},         {"test", required_argument, 0, 'T'},
+        {"where", required_argument, 0, 'H'},      {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";

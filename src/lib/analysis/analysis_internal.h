@@ -40,4 +40,24 @@ helby_status helby_by_domains(const helby_dataset *D, const char *const *by, siz
                               const char *const *names, long *dom, size_t *nd, double **codes,
                               helby_error *err);
 
+/* A subpopulation as a domain (where.c): conditions "VAR=A|B" or "VAR!=A" joined by ","
+ * on coded variables (a role, "group": 0 Danes / 1 minorities, or "wave"), all to be met.
+ * Rows that do not meet them leave every domain; the design stays whole (R
+ * subset.survey.design). NULL text: no condition (*out NULL). HELBY_EUSAGE naming a bad
+ * condition. */
+typedef struct helby_where helby_where;
+helby_status helby_where_parse(const helby_survey *s, const char *text, helby_where **out,
+                               helby_error *err);
+void helby_where_free(helby_where *w);
+/* The columns the conditions read (the wave's is not loaded), at most room. */
+size_t helby_where_vars(const helby_where *w, const char **names, size_t room);
+/* dom[k] = -1 for the rows of D that do not meet w; returns the rows left in a domain. */
+size_t helby_where_apply(const helby_where *w, const helby_dataset *D, long *dom);
+/* y[k] = NaN for the rows of D that do not meet w (w NULL: nothing). */
+helby_status helby_where_mask_values(const helby_where *w, const helby_dataset *D, double *y,
+                                     helby_error *err);
+/* Renumber the domains of dom that still have a row, in order, moving their codes (nd x n_by)
+ * down; returns how many are left. */
+size_t helby_domains_compact(long *dom, size_t n, size_t nd, double *codes, size_t n_by);
+
 #endif

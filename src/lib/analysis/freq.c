@@ -148,8 +148,8 @@ static helby_status shares(helby_wave_designs *W, const helby_dataset *D, const 
 /* Level index of each row of the part (rows first .. first + n - 1): rows by the item's valid
  * code, columns by domain, each numbered over the levels present in the part (R's unique()). */
 static helby_status test_levels(const helby_freq_table *t, const helby_variable *v, const double *x,
-                                const long *dom, size_t first, size_t n, long *ri, long *ci,
-                                size_t *nr, size_t *nc)
+                                const long *dom, const long *keep, size_t first, size_t n, long *ri,
+                                long *ci, size_t *nr, size_t *nc)
 {
     long *rmap = malloc((t->n_valid + 1) * sizeof *rmap);
     long *cmap = malloc((t->n_domains + 1) * sizeof *cmap);
@@ -168,6 +168,8 @@ static helby_status test_levels(const helby_freq_table *t, const helby_variable 
                                : bsearch(&c, t->valid, t->n_valid, sizeof c, cmp_d);
         ri[k] = at ? (long)(at - t->valid) : -1;
         ci[k] = dom[first + k];
+        if (keep && keep[first + k] < 0) /* outside --where: not in R's subset at all */
+            ri[k] = ci[k] = -1;
         if (ri[k] >= 0)
             rmap[ri[k]] = 0;
         if (ci[k] >= 0)
@@ -191,7 +193,7 @@ static helby_status test_levels(const helby_freq_table *t, const helby_variable 
 /* The Rao–Scott test of item x by-variable on one wave's design (several waves: stacked). */
 static helby_status table_test(helby_wave_designs *W, const helby_dataset *D,
                                const helby_variable *v, const double *x, const long *dom,
-                               helby_freq_table *t, helby_error *err)
+                               const helby_where *wh, helby_freq_table *t, helby_error *err)
 {
     size_t part = D->n_waves == 1 ? 0 : (size_t)-1;
     const helby_design *d = NULL;
@@ -205,12 +207,19 @@ static helby_status table_test(helby_wave_designs *W, const helby_dataset *D,
                                "--variance or give --test none");
     size_t first = part == 0 ? D->wave_first[0] : 0, n = helby_design_rows(d), nr, nc;
     long *ri = malloc((n ? n : 1) * sizeof *ri), *ci = malloc((n ? n : 1) * sizeof *ci);
-    if (!ri || !ci || test_levels(t, v, x, dom, first, n, ri, ci, &nr, &nc)) {
-        free(ri), free(ci);
+    long *keep = wh ? calloc(D->n ? D->n : 1, sizeof *keep) : NULL;
+    if (keep)
+        helby_where_apply(wh, D, keep);
+    if (!ri || !ci || (wh && !keep) ||
+        test_levels(t, v, x, dom, keep, first, n, ri, ci, &nr, &nc)) {
+        free(ri), free(ci), free(keep);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     rc = helby_raoscott_test(d, ri, ci, nr, nc, &t->test, err);
-    free(ri), free(ci);
+    /* R's svychisq on subset(): nu from the subset's PSUs and strata */
+    if (!rc && keep)
+        helby_raoscott_set_nu(&t->test, helby_design_subset_df(d, keep + first));
+    free(ri), free(ci), free(keep);
     t->has_test = rc == HELBY_OK;
     t->test_wave = part == 0 ? D->wave_ids[0] : 0;
     return rc;
@@ -264,15 +273,18 @@ helby_status helby_analysis_table(helby_store *st, const helby_survey *s,
     helby_error_clear(err);
     *out = NULL;
     size_t iv, nd = 1;
-    const char *by_names[64], *load[66];
+    const char *by_names[64], *load[96];
     helby_dataset *D = NULL;
     helby_wave_designs *W = NULL;
     helby_freq_table *t = NULL;
     long *dom = NULL;
     double *codes = NULL;
-    if (table_item(s, req, &iv, err) || helby_by_resolve(s, req->by, req->n_by, by_names, err))
+    helby_where *wh = NULL;
+    if (table_item(s, req, &iv, err) || helby_by_resolve(s, req->by, req->n_by, by_names, err) ||
+        helby_where_parse(s, req->where, &wh, err))
         return err->code;
     size_t nl = helby_by_load_list(s, s->vars[iv].name, by_names, req->n_by, load);
+    nl += helby_where_vars(wh, load + nl, sizeof load / sizeof load[0] - nl);
     char inputs[4096] = "";
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||
         helby_wave_designs_new(&W, st, D, req->replicates ? &req->rep : NULL, req->weights, inputs,
@@ -286,14 +298,20 @@ helby_status helby_analysis_table(helby_store *st, const helby_survey *s,
     if (helby_by_domains(D, req->by, req->n_by, by_names, dom, &nd, &codes, err))
         goto done;
     t->n_domains = nd, t->codes = codes;
+    if (wh && !(t->n_domains = helby_domains_compact(dom, D->n, (helby_where_apply(wh, D, dom), nd),
+                                                     codes, req->n_by))) {
+        helby_error_set(err, HELBY_EINPUT, "no respondent meets --where %s", req->where);
+        goto done;
+    }
     const double *x = helby_dataset_col(D, s->vars[iv].name);
     long min_cell = req->min_cell < 0 ? (long)s->min_cell : req->min_cell;
     if (!valid_codes(&s->vars[iv], x, D->n, t, err) &&
         !shares(W, D, &s->vars[iv], x, dom, req, min_cell, t, err) &&
         t->test_kind != HELBY_TEST_NONE)
-        table_test(W, D, &s->vars[iv], x, dom, t, err);
+        table_test(W, D, &s->vars[iv], x, dom, wh, t, err);
 done:
     free(dom);
+    helby_where_free(wh);
     helby_wave_designs_free(W);
     helby_dataset_free(D);
     if (err->code) {

@@ -402,7 +402,7 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
                               const char **by_names, const char ***load, size_t *nl,
                               helby_error *err)
 {
-    size_t room = req->n_measures * (s->n_vars + 1) + req->n_by + 1;
+    size_t room = 2 * req->n_measures * (s->n_vars + 1) + req->n_by + 1;
     const char **l = malloc(room * sizeof *l);
     if (!l)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
@@ -418,6 +418,19 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
                                   "%s is not an index, dimension, share or numeric item of "
                                   "survey %s",
                                   name, s->id);
+        }
+        n += (size_t)k;
+        const char *den = req->denominators ? req->denominators[m] : NULL;
+        k = !den ? 0
+            : helby_measure_kind_of(s, den) == HELBY_MEASURE_UNKNOWN
+                ? -1
+                : helby_measure_columns(s, den, l + n, room - n);
+        if (k < 0) {
+            free(l);
+            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, den,
+                                  "%s is not an index, dimension, share or numeric item of "
+                                  "survey %s",
+                                  den, s->id);
         }
         n += (size_t)k;
     }
@@ -513,30 +526,58 @@ static helby_status estimate_measures(const helby_dataset *D, helby_wave_designs
                                       long min_cell, helby_estimate_table *t, helby_error *err)
 {
     double *y = helby_alloc_big((D->n ? D->n : 1) * sizeof *y);
+    double *x = req->denominators ? helby_alloc_big((D->n ? D->n : 1) * sizeof *x) : NULL;
     t->n_quantiles = req->n_quantiles;
     t->n_rows = t->n_measures * t->n_domains * (req->n_quantiles ? req->n_quantiles : 1);
     t->rows = calloc(t->n_rows ? t->n_rows : 1, sizeof *t->rows);
-    if (!y || !t->rows) {
-        free(y);
+    if (!y || !t->rows || (req->denominators && !x)) {
+        free(y), free(x);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     helby_estimate_options eo = req->opt;
     for (size_t m = 0; m < t->n_measures; m++) {
         helby_estimates *e = NULL;
-        if (helby_measure_values(D, t->measures[m], y, err))
+        const char *den = req->denominators ? req->denominators[m] : NULL;
+        if (helby_measure_values(D, t->measures[m], y, err) ||
+            (den && helby_measure_values(D, den, x, err)))
             break;
+        helby_estimator kind = den           ? HELBY_EST_RATIO
+                               : req->totals ? HELBY_EST_TOTAL
+                                             : HELBY_EST_MEAN;
         int share = helby_measure_kind_of(D->survey, t->measures[m]) == HELBY_MEASURE_SHARE;
-        eo.ci = share ? req->share_ci : req->mean_ci;
+        eo.ci = share && kind == HELBY_EST_MEAN ? req->share_ci : req->mean_ci;
         if (req->n_quantiles
                 ? helby_quantile_waves(W, D, y, dom, t->n_domains, req->quantiles, req->n_quantiles,
                                        req->qrule, &eo, &e, err)
-                : helby_estimate_waves(W, HELBY_EST_MEAN, y, NULL, dom, t->n_domains, &eo, &e, err))
+                : helby_estimate_waves(W, kind, y, den ? x : NULL, dom, t->n_domains, &eo, &e, err))
             break;
         fill_rows(D, t, m, e, min_cell, req->quantiles, req->n_quantiles);
         helby_estimates_free(e);
     }
-    free(y);
+    free(y), free(x);
     return err->code;
+}
+
+/* What the request asks that cannot go together, as usage errors. */
+static helby_status check_request(const helby_estimate_request *req, helby_error *err)
+{
+    if (req->n_measures == 0)
+        return helby_error_set(err, HELBY_EUSAGE, "nothing to estimate: no measures");
+    for (size_t j = 0; j < req->n_quantiles; j++)
+        if (!(req->quantiles[j] >= 0 && req->quantiles[j] <= 1))
+            return helby_error_set(err, HELBY_EUSAGE,
+                                   "quantile %g is not a probability between 0 and 1",
+                                   req->quantiles[j]);
+    if (req->n_quantiles && (req->totals || req->denominators))
+        return helby_error_set(err, HELBY_EUSAGE, "quantiles with totals or ratios: ask one");
+    if (req->n_quantiles && req->replicates &&
+        (req->rep.type == HELBY_REP_JK1 || req->rep.type == HELBY_REP_JKN))
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "quantiles with jackknife replicates (jk1, jkn) are refused: R "
+                               "svyquantile warns that jackknife weights may not give valid "
+                               "standard errors for quantiles; use linearization (Woodruff), "
+                               "bootstrap, brr or fay");
+    return HELBY_OK;
 }
 
 helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
@@ -556,22 +597,21 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     helby_wave_designs *W = NULL;
     helby_estimate_table *t = NULL;
     long *dom = NULL;
-    if (req->n_measures == 0)
-        return helby_error_set(err, HELBY_EUSAGE, "nothing to estimate: no measures");
-    for (size_t j = 0; j < req->n_quantiles; j++)
-        if (!(req->quantiles[j] >= 0 && req->quantiles[j] <= 1))
-            return helby_error_set(err, HELBY_EUSAGE,
-                                   "quantile %g is not a probability between 0 and 1",
-                                   req->quantiles[j]);
-    if (req->n_quantiles && req->replicates &&
-        (req->rep.type == HELBY_REP_JK1 || req->rep.type == HELBY_REP_JKN))
-        return helby_error_set(err, HELBY_EUSAGE,
-                               "quantiles with jackknife replicates (jk1, jkn) are refused: R "
-                               "svyquantile warns that jackknife weights may not give valid "
-                               "standard errors for quantiles; use linearization (Woodruff), "
-                               "bootstrap, brr or fay");
-    if (resolve_by(s, req, &B, by_names, err) || load_list(s, req, by_names, &load, &nl, err))
+    if (check_request(req, err))
         return err->code;
+    helby_where *wh = NULL;
+    if (resolve_by(s, req, &B, by_names, err) || helby_where_parse(s, req->where, &wh, err) ||
+        load_list(s, req, by_names, &load, &nl, err)) {
+        helby_where_free(wh);
+        return err->code;
+    }
+    const char **grown = realloc(load, (nl + 16 + 1) * sizeof *load);
+    if (!grown) {
+        free(load), helby_where_free(wh);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    load = grown;
+    nl += helby_where_vars(wh, load + nl, 16);
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, nl, err) ||
         build_design(st, D, req, &W, err))
         goto done;
@@ -590,12 +630,21 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
     }
     if (!B.n_by)
         t->n_domains = 1;
-    estimate_measures(D, W, B.n_by ? dom : NULL, req,
+    if (wh) {
+        helby_where_apply(wh, D, dom);
+        t->n_domains = helby_domains_compact(dom, D->n, t->n_domains, t->codes, B.n_by);
+        if (!t->n_domains) {
+            helby_error_set(err, HELBY_EINPUT, "no respondent meets --where %s", req->where);
+            goto done;
+        }
+    }
+    estimate_measures(D, W, B.n_by || wh ? dom : NULL, req,
                       req->min_cell < 0 ? (long)s->min_cell : req->min_cell, t, err);
 done:
     for (size_t i = 0; i < B.n_by; i++)
         free(B.lv[i]), free(B.idx[i]);
     free(load), free(dom);
+    helby_where_free(wh);
     helby_wave_designs_free(W);
     helby_dataset_free(D);
     if (err->code) {

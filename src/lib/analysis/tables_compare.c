@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "analysis/analysis_internal.h"
 #include "helby/analysis.h"
 #include "helby/tables.h"
 
@@ -208,10 +209,16 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
     helby_dataset *D = NULL;
     helby_wave_designs *W = NULL;
     double *y = NULL;
+    helby_where *wh = NULL;
+    if (helby_where_parse(s, req->where, &wh, err))
+        return err->code;
+    nm += (int)helby_where_vars(wh, load + 1 + nm, 255 - (size_t)nm);
     helby_comparison *c = calloc(1, sizeof *c);
     char inputs[4096] = "";
-    if (!c)
+    if (!c) {
+        helby_where_free(wh);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
     c->is_share = kind == HELBY_MEASURE_SHARE;
     if (helby_dataset_open(&D, st, s, req->waves, req->n_waves, load, 1 + (size_t)nm, err))
         goto done;
@@ -227,11 +234,12 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
     c->min_cell = req->min_cell < 0 ? (long)s->min_cell : req->min_cell;
     if (helby_wave_designs_new(&W, st, D, req->replicates ? &req->rep : NULL, req->weights, inputs,
                                sizeof inputs, err) ||
-        helby_measure_values(D, req->measure, y, err))
+        helby_measure_values(D, req->measure, y, err) || helby_where_mask_values(wh, D, y, err))
         goto done;
     compare_values(D, W, y, req, c, err);
 done:
     free(y);
+    helby_where_free(wh);
     helby_wave_designs_free(W);
     helby_dataset_free(D);
     if (err->code) {

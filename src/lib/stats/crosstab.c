@@ -217,3 +217,28 @@ helby_status helby_raoscott_test(const helby_design *d, const long *row, const l
     xt_free(&X);
     return rc;
 }
+
+void helby_raoscott_set_nu(helby_raoscott *t, double nu)
+{
+    t->nu = nu;
+    xt_tests(t, (t->nr - 1) * (t->nc - 1));
+}
+
+double helby_design_subset_df(const helby_design *d, const long *keep)
+{
+    unsigned char *psu = calloc(d->P ? d->P : 1, 1), *str = calloc(d->H ? d->H : 1, 1);
+    double df = 0;
+    if (!psu || !str) {
+        free(psu), free(str);
+        return NAN;
+    }
+    for (size_t k = 0; k < d->n; k++) {
+        if (keep[k] < 0)
+            continue;
+        size_t p = d->psu[k], h = d->stratum_of_psu[p];
+        df += !psu[p] - !str[h];
+        psu[p] = str[h] = 1;
+    }
+    free(psu), free(str);
+    return df;
+}

@@ -29,7 +29,8 @@ void help_compute(FILE *out)
             "      --seed S        bootstrap seed and Sobol shift (default 1)\n"
             "      --rho R         Fay's rho (default 0.3)\n"
             "      --level L       confidence level (default 0.95)\n"
-            "      --ci M          CIs of means: t (default) or normal\n"
+            "      --ci M          CIs of means: t (default) or normal (logit, beta or wald:\n"
+            "                      the shares', as --share-ci)\n"
             "      --share-ci M    CIs of shares: logit (default), beta (Korn-Graubard), wald,\n"
             "                      t or normal\n"
             "      --df D          one df for every CI (default: each estimate's own: the\n"
@@ -209,6 +210,10 @@ static int parse_compute(int argc, char **argv, compute_args *a)
             break;
         case O_CI:
         case O_SCI:
+            /* A share's method given to --ci is the shares' (as `estimate --ci beta`). */
+            if (c == O_CI &&
+                (!strcmp(optarg, "logit") || !strcmp(optarg, "beta") || !strcmp(optarg, "wald")))
+                c = O_SCI;
             if (!helby_ci_method_parse(optarg, c == O_CI ? &o->ci : &o->share_ci))
                 return cli_usage("compute", "%s must be t, normal, logit, beta or wald, not '%s'",
                                  argv[optind - 1], optarg);

@@ -36,6 +36,7 @@ void help_estimate(FILE *out)
             "      --seed S          bootstrap seed (default 1)\n"
             "      --rho R           Fay's rho (default 0.3)\n"
             "      --ci M            t (default), normal; for shares logit (default), beta, wald\n"
+            "      --share-ci M      the shares' CI alone: logit, beta or wald (as compute)\n"
             "      --level L         confidence level (default 0.95)\n"
             "      --df D            degrees of freedom for CIs (default: the design's,\n"
             "                        PSUs - strata, or the replicate weights' rank - 1)\n"
@@ -71,6 +72,7 @@ typedef struct est_args {
     const char *survey, *vars, *shares, *indices, *by, *waves, *variance, *ci, *lang;
     const char *quantiles, *qrule, *ratio;
     char **num, **den, **ratio_names; /* --ratio A/B: numerators, denominators, "A/B" */
+    const char *share_ci;             /* --share-ci, as compute spells it */
     double probs[64];
     out_format format;
     helby_estimate_request req;
@@ -117,6 +119,7 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     case 'e': r->rep.seed = strtoull(arg, &end, 10); break;
     case 'r': r->rep.fay_rho = strtod(arg, &end); break;
     case 'c': a->ci = arg; break;
+    case 'C': a->share_ci = arg; break;
     case 'l': r->opt.level = strtod(arg, &end); break;
     case 'm': r->min_cell = strtol(arg, &end, 10); break;
     case 'L': a->lang = arg; break;
@@ -168,29 +171,19 @@ static int est_quantiles(est_args *a)
 
 static int est_parse(est_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
-                                         {"var", required_argument, 0, 'v'},
-                                         {"share", required_argument, 0, 'S'},
-                                         {"by", required_argument, 0, 'b'},
-                                         {"waves", required_argument, 0, 'w'},
-                                         {"variance", required_argument, 0, 'V'},
-                                         {"weights", required_argument, 0, 'W'},
-                                         {"replicates", required_argument, 0, 'R'},
-                                         {"seed", required_argument, 0, 'e'},
-                                         {"rho", required_argument, 0, 'r'},
-                                         {"ci", required_argument, 0, 'c'},
-                                         {"level", required_argument, 0, 'l'},
-                                         {"min-cell", required_argument, 0, 'm'},
-                                         {"lang", required_argument, 0, 'L'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"df", required_argument, 0, 'd'},
-                                         {"index", required_argument, 0, 'i'},
-                                         {"quantiles", required_argument, 0, 'Q'},
-                                         {"qrule", required_argument, 0, 'q'},
-                                         {"where", required_argument, 0, 'H'},
-                                         {"total", no_argument, 0, 'T'},
-                                         {"ratio", required_argument, 0, 'A'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},   {"var", required_argument, 0, 'v'},
+        {"share", required_argument, 0, 'S'},    {"by", required_argument, 0, 'b'},
+        {"waves", required_argument, 0, 'w'},    {"variance", required_argument, 0, 'V'},
+        {"weights", required_argument, 0, 'W'},  {"replicates", required_argument, 0, 'R'},
+        {"seed", required_argument, 0, 'e'},     {"rho", required_argument, 0, 'r'},
+        {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
+        {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
+        {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
+        {"index", required_argument, 0, 'i'},    {"quantiles", required_argument, 0, 'Q'},
+        {"qrule", required_argument, 0, 'q'},    {"where", required_argument, 0, 'H'},
+        {"total", no_argument, 0, 'T'},          {"ratio", required_argument, 0, 'A'},
+        {"share-ci", required_argument, 0, 'C'}, {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";
@@ -216,6 +209,9 @@ static int est_parse(est_args *a, int argc, char **argv)
                          "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
     if (parse_ci(a->ci, &a->req))
         return cli_usage("estimate", "--ci must be t, normal, logit, beta or wald");
+    if (a->share_ci && (!strcmp(a->share_ci, "t") || !strcmp(a->share_ci, "normal") ||
+                        parse_ci(a->share_ci, &a->req)))
+        return cli_usage("estimate", "--share-ci must be logit, beta or wald");
     return est_quantiles(a);
 }
 

@@ -83,10 +83,17 @@ static const struct {
 
 /* A table of weight-set waves: name and spec first unless `brief` (text under a heading). */
 typedef struct wtable {
-    out_col cols[4 + N_DIAG];
+    out_col cols[5 + N_DIAG];
     size_t n_cols, first;
     out_table T;
 } wtable;
+
+/* The stored warning of a weight set's wave ("" for none). */
+static const char *set_warning(const helby_weight_set_info *i, char *buf, size_t n)
+{
+    const char *w = helby_weight_diag_get(i->diagnostics, "warning", buf, n);
+    return w ? w : "";
+}
 
 static void wtable_begin(wtable *t, out_format f, int brief)
 {
@@ -100,18 +107,22 @@ static void wtable_begin(wtable *t, out_format f, int brief)
         t->cols[t->n_cols++] = head[i];
     for (size_t i = 0; i < N_DIAG; i++)
         t->cols[t->n_cols++] = (out_col){diag_cols[i].name, OUT_NUM, -9, diag_cols[i].fmt};
+    if (f == OUT_CSV) /* text prints warnings below the table */
+        t->cols[t->n_cols++] = (out_col){"warning", OUT_STR, 0, NULL};
     out_begin(&t->T, stdout, f, t->cols, t->n_cols);
 }
 
 static void wtable_row(wtable *t, const helby_weight_set_info *i)
 {
-    out_value v[4 + N_DIAG], *p = v;
+    out_value v[5 + N_DIAG], *p = v;
+    char warn[512];
     if (!t->first)
         (p++)->s = i->name, (p++)->s = i->spec;
     (p++)->i = i->wave;
     (p++)->i = (long long)i->n;
     for (size_t k = 0; k < N_DIAG; k++)
         (p++)->d = diag_num(i->diagnostics, diag_cols[k].key);
+    p->s = set_warning(i, warn, sizeof warn); /* read only in CSV (its last column) */
     out_row(&t->T, v);
 }
 
@@ -322,6 +333,15 @@ static void json_set(const helby_weight_set_info *w, int first)
     printf("}}");
 }
 
+/* Below a set's text table: each wave's stored warning. */
+static void text_warnings(const helby_weight_set_info *all, size_t n, const char *set)
+{
+    char w[512];
+    for (size_t i = 0; i < n; i++)
+        if (!strcmp(all[i].name, set) && *set_warning(&all[i], w, sizeof w))
+            printf("warning, wave %ld: %s\n", all[i].wave, w);
+}
+
 /* The sets in all[0..n-1] (only `name` when given); returns how many were shown. */
 static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name, out_format f)
 {
@@ -340,7 +360,7 @@ static size_t print_sets(const helby_weight_set_info *all, size_t n, const char 
         } else {
             if (f == OUT_TEXT && (shown == 0 || strcmp(w->name, all[i - 1].name))) {
                 if (shown)
-                    out_end(&t.T), printf("\n");
+                    out_end(&t.T), text_warnings(all, n, all[i - 1].name), printf("\n");
                 printf("weight set '%s': %s\n", w->name, w->spec);
                 wtable_begin(&t, f, 1);
             }
@@ -352,6 +372,11 @@ static size_t print_sets(const helby_weight_set_info *all, size_t n, const char 
         printf("%s]\n", shown ? "\n" : "");
     else if (f == OUT_CSV || shown)
         out_end(&t.T);
+    for (size_t i = n; f == OUT_TEXT && shown && i-- > 0;)
+        if (!name || !strcmp(all[i].name, name)) { /* the last set shown */
+            text_warnings(all, n, all[i].name);
+            break;
+        }
     return shown;
 }
 

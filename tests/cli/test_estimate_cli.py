@@ -159,7 +159,7 @@ class Estimate(StoreCase):
                           ("compute", ()), ("compare", ())):
             for method, says in (("brr", "BRR needs exactly 2 PSUs per stratum"),
                                  ("fay", "BRR needs exactly 2 PSUs per stratum"),
-                                 ("jk1", "JK1 is for unstratified designs")):
+                                 ("jk1", "JK1 needs a design of one stratum")):
                 p = run(cmd, "--survey", "copenhagen", *args, "--variance", method,
                         db=self.db, check=2)
                 self.assertIn(says, p.stderr, (cmd, method))

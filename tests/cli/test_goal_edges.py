@@ -13,7 +13,9 @@ import tempfile
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import SURVEY, WAVES, main, run  # noqa: E402
+from clitest import ROOT, SURVEY, WAVES, main, run  # noqa: E402
+
+EDGE = os.path.join(ROOT, "tests", "data", "edge")
 
 
 def rows(text):
@@ -294,6 +296,91 @@ class RoundingKeepsTheVerdict(unittest.TestCase):
                       "of more than 6.795 points is not met.", goals)
         self.assertIn("Observed: Change 2011→2014: 4.88 [2.97; 6.79] points", goals)
         self.assertNotIn("6.8", goals)
+
+
+class SmallerEdges(unittest.TestCase):
+    """Issue 23 item 9: flags, messages and spellings that did not say what they meant."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="helby-goal-")
+        cls.db = os.path.join(cls.tmp.name, "edge.db")
+        run("init", db=cls.db, check=0)
+        run("survey", "add", EDGE, db=cls.db, check=0)
+        run("import", "--survey", "edge", "--decimal", ".",
+            *[os.path.join(EDGE, "waves", "wave_%d.csv" % w) for w in (2011, 2012, 2013, 2014)],
+            db=cls.db, check=0)
+        cls.ex = store_with(cls.tmp.name, "example", lambda w, h, lines: lines)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def est(self, *args, db=None, check=0):
+        return run("estimate", "--survey", "edge" if db is None else "copenhagen", *args,
+                   db=db or self.db, check=check)
+
+    def test_a_share_of_one_is_flagged_as_a_share_of_zero(self):
+        # q3_low of ethnic Danes in 2012 is 0 (scripts/r-golden-edge.R); its complement, the
+        # share with q3 in 2..5, is 1 there: the same Clopper-Pearson interval, the same flag.
+        got = {(r["measure"], r["group"], r["wave"]): r for r in rows(self.est(
+            "--share", "q3_low", "--by", "group,wave", "--format", "csv").stdout)}
+        zero = got[("q3_low", "0", "2012")]
+        self.assertEqual((float(zero["estimate"]), zero["flag"]), (0.0, "unreliable"))
+        ds = os.path.join(self.tmp.name, "edge1")
+        shutil.copytree(EDGE, ds, ignore=shutil.ignore_patterns("waves"))
+        with open(os.path.join(ds, "shares.csv"), "a", encoding="utf-8") as f:
+            f.write("q3_not_low;Andel ikke lav q3;Share not low q3;q3;2|3|4|5\n")
+        db = os.path.join(self.tmp.name, "edge1.db")
+        run("init", db=db, check=0)
+        run("survey", "add", ds, db=db, check=0)
+        run("import", "--survey", "edge", "--decimal", ".",
+            os.path.join(EDGE, "waves", "wave_2012.csv"), db=db, check=0)
+        got = {(r["group"], r["wave"]): r for r in rows(run(
+            "estimate", "--survey", "edge", "--share", "q3_not_low", "--by", "group,wave",
+            "--format", "csv", db=db, check=0).stdout)}
+        one = got[("0", "2012")]
+        self.assertEqual((float(one["estimate"]), one["flag"]), (1.0, "unreliable"))
+        self.assertAlmostEqual(float(one["ci_low"]), 1 - float(zero["ci_high"]), places=12)
+
+    def test_a_one_respondent_domain_is_flagged(self):
+        # District 4 of 2014 has three respondents, one of them an ethnic Dane: SE 0.
+        p = self.est("--var", "q1,q3", "--by", "group,district,wave", "--min-cell", "1",
+                     "--format", "csv")
+        ones = [r for r in rows(p.stdout) if r["n"] == "1"]
+        self.assertEqual(len(ones), 2)
+        for r in ones:
+            self.assertEqual((float(r["se"]), r["flag"]), (0.0, "unreliable"), r)
+        p = self.est("--share", "q1_high", "--by", "district,wave", "--min-cell", "1",
+                     "--format", "csv")
+        d4 = [r for r in rows(p.stdout) if r["district"] == "4" and r["wave"] == "2014"][0]
+        self.assertEqual(d4["flag"], "unreliable")
+
+    def test_replicate_messages_name_the_method_and_the_strata(self):
+        p = self.est("--share", "q1_high", "--variance", "fay", check=2)
+        self.assertIn("Fay's BRR needs exactly 2 PSUs per stratum", p.stderr)
+        self.assertNotIn(" BRR needs", p.stderr.replace("Fay's BRR needs", ""))
+        p = self.est("--share", "q1_high", "--variance", "jk1", check=2)
+        self.assertIn("JK1 needs a design of one stratum, and this one has 6", p.stderr)
+
+    def test_the_share_ci_has_one_spelling_in_estimate_and_compute(self):
+        a = self.est("--share", "q1_high", "--ci", "beta", "--format", "csv").stdout
+        b = self.est("--share", "q1_high", "--share-ci", "beta", "--format", "csv").stdout
+        self.assertEqual(a, b)
+        self.est("--share", "q1_high", "--share-ci", "t", check=1)
+        out = run("compute", "--survey", "edge", "--ci", "beta", db=self.db, check=0).stdout
+        self.assertIn("ci=t;share_ci=beta", out)
+
+    def test_weight_show_prints_the_stored_warnings(self):
+        run("weight", "create", "--survey", "copenhagen", "--name", "t", "--margins",
+            "district", "--trim", "150,400", db=self.ex, check=0)
+        text = run("weight", "show", "--survey", "copenhagen", "--name", "t", db=self.ex,
+                   check=0).stdout
+        self.assertIn("warning, wave 2011: trimming moved margin", text)
+        got = rows(run("weight", "show", "--survey", "copenhagen", "--name", "t", "--format",
+                       "csv", db=self.ex, check=0).stdout)
+        self.assertEqual(len(got), 4)
+        self.assertTrue(all(r["warning"].startswith("trimming moved margin") for r in got), got)
 
 
 if __name__ == "__main__":

@@ -87,7 +87,7 @@ static void xl_goals(xl *x)
                         da ? "SE" : "SE",
                         da ? "KI nedre" : "CI low",
                         da ? "KI øvre" : "CI high",
-                        "n",
+                        da ? "n (mindste celle)" : "n (smallest cell)",
                         report_t(r, "verdict"),
                         report_t(r, "rule"),
                         report_t(r, "in_words")};

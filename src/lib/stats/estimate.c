@@ -103,7 +103,11 @@ void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, d
         e->ci_high = p + q * se;
     }
     e->rel_se = e->estimate != 0 ? se / fabs(e->estimate) : INFINITY;
-    e->unreliable = e->rel_se > (o->max_rel_se > 0 ? o->max_rel_se : 0.30) || e->n < o->min_n;
+    /* Unreliable: a relative SE above the limit, fewer respondents than asked, a share of
+     * exactly 0 or 1 (SE 0: its CI is Clopper-Pearson on n, whichever end it is at) and a
+     * domain of one respondent (its SE 0 says nothing). */
+    e->unreliable = e->rel_se > (o->max_rel_se > 0 ? o->max_rel_se : 0.30) || e->n < o->min_n ||
+                    e->ci_deff1 || e->n == 1;
 }
 
 /* Korn–Graubard's df of each domain (R degf of svyby's subset): PSUs with a respondent in

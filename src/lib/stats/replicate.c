@@ -216,7 +216,9 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
     case HELBY_REP_JK1:
         if (H != 1)
             return helby_error_set(err, HELBY_EINPUT,
-                                   "JK1 is for unstratified designs: use JKn with strata");
+                                   "JK1 needs a design of one stratum, and this one has %zu (a "
+                                   "survey's strata, or its waves stacked as strata): use JKn",
+                                   H);
         *R = d->P;
         return HELBY_OK;
     case HELBY_REP_JKN:
@@ -246,7 +248,8 @@ static helby_status rep_count(const helby_design *d, const helby_rep_spec *spec,
         for (size_t h = 0; h < H; h++)
             if (d->n_h[h] != 2)
                 return helby_error_set(err, HELBY_EINPUT,
-                                       "BRR needs exactly 2 PSUs per stratum; stratum %s has %zu",
+                                       "%s needs exactly 2 PSUs per stratum; stratum %s has %zu",
+                                       spec->type == HELBY_REP_FAY ? "Fay's BRR" : "BRR",
                                        helby_design_stratum_name(d, h, nb, sizeof nb), d->n_h[h]);
         /* R's brrweights: survey:::hadamard(H), the smallest order it builds (hadamard.c);
          * beyond its table a Sylvester matrix of order 2^k > H. */

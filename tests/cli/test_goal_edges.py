@@ -371,6 +371,24 @@ class SmallerEdges(unittest.TestCase):
         out = run("compute", "--survey", "edge", "--ci", "beta", db=self.db, check=0).stdout
         self.assertIn("ci=t;share_ci=beta", out)
 
+    def test_korn_graubard_with_replicates_takes_the_domains_df_as_r(self):
+        # Issue 23 item 6: JKn on 2014 of the edge survey; R svyciprop(beta) on each domain's
+        # subset takes degf() of the subset (the domain's replicate weights' rank - 1: 9 to
+        # 12), not the wave's 12 (scripts/r-golden-kgrep.R, tests/golden/kg_replicates.csv).
+        with open(os.path.join(ROOT, "tests", "golden", "kg_replicates.csv"),
+                  encoding="utf-8") as f:
+            gold = list(csv.DictReader(f, delimiter=";"))
+        got = {(r["group"], r["district"]): r for r in rows(self.est(
+            "--share", "q1_high", "--by", "group,district,wave", "--waves", "2014",
+            "--variance", "jkn", "--ci", "beta", "--min-cell", "1", "--format", "csv").stdout)}
+        self.assertEqual(len(gold), 6)
+        self.assertIn("9", [g["degf"] for g in gold])
+        for g in gold:
+            r = got[(g["group"], g["district"])]
+            self.assertEqual(r["n"], g["n"])
+            for k, k2 in (("ci_low", "low"), ("ci_high", "high")):
+                self.assertAlmostEqual(float(r[k]), float(g[k2]), places=12, msg=(g, r))
+
     def test_weight_show_prints_the_stored_warnings(self):
         run("weight", "create", "--survey", "copenhagen", "--name", "t", "--margins",
             "district", "--trim", "150,400", db=self.ex, check=0)

@@ -488,6 +488,57 @@ static void replicate_vcov(const helby_replicates *rep, const double *theta, siz
     }
 }
 
+/* Korn–Graubard's df of domain g with jackknife replicates, as R degf() of svyby's subset of
+ * a replicate design: rank(replicate weights of the domain's rows) - 1. A PSU's rows have
+ * proportional replicate weights; a stratum whose PSUs are all in the domain adds the
+ * all-ones pattern, so the rank is P_d - C_d + 1 with C_d >= 1 such strata, else P_d (P_d:
+ * the domain's PSUs). NaN (the design's df) for other replicate kinds, lonely-PSU or
+ * certainty strata. in_d: P scratch bytes. */
+static double rep_domain_df(const helby_replicates *rep, const double *y, const double *x,
+                            const long *domain, long g, unsigned char *in_d)
+{
+    if (!rep->jackknife || rep->full || !rep->psu)
+        return NAN;
+    memset(in_d, 0, rep->P);
+    for (size_t k = 0; k < rep->n; k++)
+        if ((domain ? domain[k] : 0) == g && !isnan(y[k]) && !(x && isnan(x[k])) && rep->w[k] > 0)
+            in_d[rep->psu[k]] = 1;
+    double pd = 0, cd = 0;
+    for (size_t h = 0; h < rep->H; h++) {
+        size_t total = 0, in = 0;
+        for (size_t p = 0; p < rep->P; p++)
+            if (rep->stratum_of_psu[p] == h)
+                total++, in += in_d[p];
+        if (in && (rep->n_h[h] != total || total < 2))
+            return NAN; /* a stratum without one replicate per PSU: R's rank is not this */
+        pd += (double)in, cd += in == total && total ? 1 : 0;
+    }
+    return cd >= 1 ? pd - cd : pd - 1;
+}
+
+/* The estimates of the replicate design from the full-sample values theta and the counts;
+ * Korn–Graubard on the domain's own df (rep_domain_df), as with linearization (§4). */
+static void rep_fill(const helby_replicates *rep, helby_estimates *e, const double *theta,
+                     const size_t *cnt, const double *Sx, const helby_estimate_options *opt,
+                     const double *y, const double *x, const long *domain, unsigned char *in_d)
+{
+    const size_t D = e->n_domains;
+    double df = opt->df > 0 ? opt->df : rep->df;
+    for (size_t g = 0; g < D; g++) {
+        helby_estimate *o = &e->est[g];
+        o->estimate = theta[g];
+        o->se = sqrt(e->vcov[g * D + g]);
+        o->df = df;
+        o->n = cnt[g];
+        o->n_weighted = Sx[g];
+        o->deff = NAN;
+        double kg = 0;
+        if (opt->ci == HELBY_CI_BETA && in_d)
+            kg = rep_domain_df(rep, y, x, domain, (long)g, in_d);
+        helby_estimate_set_ci(o, opt, kg > 0 ? kg : 0);
+    }
+}
+
 helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_estimator kind,
                                           const double *y, const double *x, const long *domain,
                                           size_t D, const helby_estimate_options *opt_in,
@@ -513,6 +564,7 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
     double *py = by_psu ? calloc(rep->P * D, sizeof *py) : NULL;
     double *px = by_psu ? calloc(rep->P * D, sizeof *px) : NULL;
     double *theta = malloc((R + 1) * D * sizeof *theta);
+    unsigned char *in_d = opt.ci == HELBY_CI_BETA ? malloc(rep->P ? rep->P : 1) : NULL;
     helby_estimates *e = calloc(1, sizeof *e);
     if (e) {
         e->est = calloc(D, sizeof *e->est);
@@ -548,19 +600,9 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
             theta[r * D + g] =
                 kind == HELBY_EST_TOTAL ? Sy[r * D + g] : Sy[r * D + g] / Sx[r * D + g];
     replicate_vcov(rep, theta, D, e->vcov);
-    double df = opt.df > 0 ? opt.df : rep->df;
-    for (size_t g = 0; g < D; g++) {
-        helby_estimate *o = &e->est[g];
-        o->estimate = theta[g];
-        o->se = sqrt(e->vcov[g * D + g]);
-        o->df = df;
-        o->n = cnt[g];
-        o->n_weighted = Sx[g];
-        o->deff = NAN;
-        helby_estimate_set_ci(o, &opt, 0);
-    }
+    rep_fill(rep, e, theta, cnt, Sx, &opt, y, x, domain, in_d);
 done:
-    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta);
+    free(Sy), free(Sx), free(cnt), free(py), free(px), free(theta), free(in_d);
     if (st) {
         helby_estimates_free(e);
         return st;

@@ -67,6 +67,10 @@ typedef struct helby_variable {
     int required;     /* column must be present in a response file */
     const helby_value_label *labels;
     size_t n_labels;
+    /* codebook.csv's optional values_en: English labels of exactly the codes labels holds
+     * (n_labels_en 0: none; English reports then show labels) */
+    const helby_value_label *labels_en;
+    size_t n_labels_en;
 } helby_variable;
 
 typedef enum helby_aggregation {
@@ -274,9 +278,11 @@ const helby_standard *helby_survey_standard(const helby_survey *s);
 /* 1 if code is one of the variable's missing codes. */
 int helby_variable_is_missing_code(const helby_variable *v, double code);
 
-/* Label of a code in the given language ("da"/"en"; value labels are one
- * language), or NULL. */
+/* The label of a code in the codebook's values column (the survey's own language), or NULL. */
 const char *helby_variable_value_label(const helby_variable *v, double code);
+/* The label of code in lang ("en": values_en's when the codebook gives one, else values'); NULL
+ * when the code has none. */
+const char *helby_variable_value_label_lang(const helby_variable *v, double code, const char *lang);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

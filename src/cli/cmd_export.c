@@ -45,7 +45,8 @@ void help_export(FILE *out)
             "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
             "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
             "  -w, --weights NAME   add the final weights of weight set NAME\n"
-            "      --lang da|en     language of the labels (default en)\n\n"
+            "      --lang da|en     language of the labels (default en; English value\n"
+            "                       labels from the codebook's values_en)\n\n"
             "Example:\n"
             "  helby --db city.db export --survey copenhagen --weights raked -o scored.sav\n");
 }

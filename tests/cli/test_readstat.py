@@ -192,7 +192,8 @@ class SurveyDraft(unittest.TestCase):
                 self.assertEqual(g[8:10], ["0", "1"])      # reverse, required
                 if w[3] == "item":
                     # type, min, max, missing, values: from the data and the SPSS dictionary
-                    self.assertEqual(g[4:8] + g[10:], w[4:8] + w[10:])
+                    # (not values_en: an SPSS file's labels are one language)
+                    self.assertEqual(g[4:8] + g[10:11], w[4:8] + w[10:11])
         # fpc holds whole numbers only: a code by the data, real by the codebook; the
         # comment says what the draft saw, and the team decides.
         self.assertEqual(got[5][4], "code")

@@ -498,7 +498,7 @@ class Report(unittest.TestCase):
                               1e-15))
         self.assertEqual(inc[8], 974.0)
         west = [r for r in est if r[0] == "inclusion" and r[2] == 2011.0 and
-                r[3] == "Vestlige indvandrere og efterkommere"][0]
+                r[3] == "Western immigrants and descendants"][0]  # codebook's values_en
         self.assertTrue(close(west[4], float(next(
             g for g in read_gold("copenhagen_origin.csv") if g["measure"] == "inclusion" and
             g["origin"] == "2" and g["wave"] == "2011")["estimate"])))
@@ -535,6 +535,38 @@ class Report(unittest.TestCase):
         self.assertIn("Sum of base weights", labels)
         for raw in ("kish_n", "sum_base", "deff_w", "max_discrepancy"):
             self.assertNotIn(raw, labels)
+        # The worst margin cell in words, never weight.c's key ("district=8").
+        worst = [r[2] for r in w[1:] if r[1] == "… in the cell"]
+        self.assertEqual(len(worst), 4)
+        for v in worst:
+            self.assertRegex(v, r"^(District|Origin|Sex × age band): \S")
+            self.assertNotIn("=", v)
+        self.english_has_no_danish_value_label_and_no_raw_key(out)
+
+    def english_has_no_danish_value_label_and_no_raw_key(self, xlsx):
+        """Issue 25: the example's codebook has values_en; an English report of a raked run
+        shows none of its Danish value labels (district names are names in both columns)."""
+        danish = set()
+        with open(os.path.join(SURVEY, "codebook.csv"), encoding="utf-8") as f:
+            for row in csv.DictReader(f, delimiter=";"):
+                da = dict(x.split("=", 1) for x in row["values"].split("|") if x)
+                en = dict(x.split("=", 1) for x in row["values_en"].split("|") if x)
+                self.assertEqual(set(da), set(en), row["variable"])
+                danish |= {v for k, v in da.items() if v != en[k]}
+        self.assertIn("Dansk oprindelse", danish)
+        html = run("report", "--run", "2", "--format", "html", "--lang", "en", db=self.db,
+                   check=0).stdout
+        text = re.sub(r"<[^>]*>", " ", re.sub(r"<style.*?</style>", "", html, flags=re.S))
+        book = read_xlsx(xlsx)
+        cells = [str(v) for sh in book.values() for k, v in sh.items() if k != "_frozen"]
+        for what, body in (("html", text), ("xlsx", "\n".join(cells))):
+            for label in danish:
+                self.assertIsNone(re.search(r"(?<!\w)%s(?!\w)" % re.escape(label), body),
+                                  (what, label))
+            for key in ("district=", "origin=", "sex*ageband="):
+                self.assertNotIn(key, body, what)
+        self.assertIn("Western immigrants and descendants", text)
+        self.assertIn("District: ", text)
         # The raked gap against R svycontrast on the raked design (copenhagen_raked_compare).
         cmp = {(r["measure"], r["wave"], r["quantity"]): r for r in report_rows(
             run("report", "--run", "2", "--format", "csv", db=self.db, check=0).stdout)

@@ -132,7 +132,9 @@ class ReportSensitivity(unittest.TestCase):
             self.assertIn('<p class="gs">' + words, html)  # also as a paragraph
             # The dashed target line, and the table fallbacks with caption and scoped heads.
             self.assertIn('stroke-dasharray="6 3"', html)
-            self.assertGreaterEqual(html.count('<caption>goal4 '), 2)
+            # The goal by its name for readers, never its id (issue 25).
+            self.assertGreaterEqual(html.count('<caption>%s ' % ("Mål 4" if da else "Goal 4")), 2)
+            self.assertNotIn("goal4", re.sub(r"<[^>]*>", "", html.split("<footer")[0]))
             self.assertIn('<th scope="row">Indre By</th>', html)
             sec = html[html.index("<h2>%s" % ("Hvor robust" if da else "How robust")):]
             sec = sec[:sec.index("<h2>", 5)]
@@ -172,12 +174,14 @@ class ReportSensitivity(unittest.TestCase):
             self.assertEqual(rows[0][:2], ["Mål", "Størrelse"] if lang == "da"
                              else ["Goal", "Quantity"])
         ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
-        g4 = [r for r in rows if r[0] == "goal4"]
+        g4 = [r for r in rows if r[0] == "Goal 4"]  # the goal's name, not its id (issue 25)
+        self.assertNotIn("goal4", [r[0] for r in rows])
+        self.assertEqual(g4[0][2], "Inclusion index")  # the measure's label
         # libxlsxwriter writes 16 significant digits.
         for got, want in zip(g4[0][4:7] + g4[1][4:7], [ref, lo, hi, med, p05, p95]):
             self.assertAlmostEqual(got, want, delta=1e-14)
         self.assertEqual(g4[0][8], "met")
-        ranks = [r for r in rows if r[3] == "Bispebjerg" and r[2] == "safety"]
+        ranks = [r for r in rows if r[3] == "Bispebjerg" and r[2] == "Safety index"]
         dom = "sensitivity=rank,wave=2014,district=8"
         self.assertEqual(ranks[0][4:7], [self.s("safety", dom), self.s("safety", dom, "ci_low"),
                                          self.s("safety", dom, "ci_high")])

@@ -146,6 +146,80 @@ static void hash_changes_when_one_byte_of_a_margin_changes(void **state)
     helby_survey_free(b);
 }
 
+/* codebook.csv's values_en (surveys/README.md): English value labels beside the Danish ones,
+ * found by helby_variable_value_label_lang; a codebook without the column (an older definition)
+ * still loads, its English lookups falling back to values; a values_en cell that labels other
+ * codes than values is refused at its line and column; the column is part of the hash. */
+static void english_value_labels_load_check_and_fall_back(void **state)
+{
+    (void)state;
+    helby_survey *s = NULL, *o = NULL;
+    helby_error err;
+    assert_int_equal(helby_survey_load(&s, COPENHAGEN, &err), HELBY_OK);
+    const helby_variable *g = &s->vars[s->group_var];
+    assert_string_equal(helby_variable_value_label_lang(g, 1, "en"), "Danish origin");
+    assert_string_equal(helby_variable_value_label_lang(g, 1, "da"), "Dansk oprindelse");
+    assert_string_equal(helby_variable_value_label(g, 1), "Dansk oprindelse");
+    assert_null(helby_variable_value_label_lang(g, 7, "en"));
+    const helby_variable *a = &s->vars[helby_survey_find_var(s, "ageband")];
+    assert_string_equal(helby_variable_value_label_lang(a, 4, "en"), "65 years and over");
+    const helby_variable *a2 = &s->vars[helby_survey_find_var(s, "ageband2")]; /* derived.csv */
+    assert_string_equal(helby_variable_value_label_lang(a2, 2, "en"), "45 years and over");
+    /* An older codebook: no values_en column (each line's last field cut off). */
+    char dir[512], path[600];
+    copy_definition("noen", dir, sizeof dir);
+    snprintf(path, sizeof path, "%s/codebook.csv", dir);
+    FILE *f = fopen(path, "rb");
+    assert_non_null(f);
+    static char buf[1 << 16], out[1 << 16];
+    size_t n = fread(buf, 1, sizeof buf - 1, f), k = 0;
+    fclose(f);
+    buf[n] = '\0';
+    for (char *line = buf; *line;) {
+        char *end = line + strcspn(line, "\n"), *cut = end;
+        while (cut > line && cut[-1] != ';')
+            cut--;
+        memcpy(out + k, line, (size_t)(cut - line - 1));
+        k += (size_t)(cut - line - 1);
+        out[k++] = '\n';
+        line = *end ? end + 1 : end;
+    }
+    f = fopen(path, "wb");
+    fwrite(out, 1, k, f);
+    fclose(f);
+    assert_int_equal(helby_survey_load(&o, dir, &err), HELBY_OK);
+    g = &o->vars[o->group_var];
+    assert_int_equal(g->n_labels_en, 0);
+    assert_string_equal(helby_variable_value_label_lang(g, 1, "en"), "Dansk oprindelse");
+    assert_string_not_equal(o->hash, s->hash);
+    helby_survey_free(o);
+    helby_survey_free(s);
+    /* origin is line 8 of codebook.csv, values_en its 12th column. */
+    static const char *const bad[][3] = {
+        {"3=Non-Western immigrants and descendants", "", "code 3 ('Ikke-vestlige"},
+        {"|3=Non-Western immigrants and descendants", "|4=Other", "code 4 has an English label"},
+        {"1=Danish origin", "1=Danish origin|1=Danes", "code 1 is labelled twice"},
+        {"1=Danish origin", "one=Danish origin", "value labels must look like"},
+    };
+    for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+        copy_definition("badenglish", dir, sizeof dir);
+        edit(dir, "codebook.csv", bad[i][0], bad[i][1]);
+        helby_status st = helby_survey_load(&o, dir, &err);
+        if (st != HELBY_EINPUT || !strstr(err.file, "codebook.csv") || err.line != 8 ||
+            err.column != 12 || !strstr(err.message, bad[i][2]))
+            fail_msg("case %zu: status %d, %s:%ld:%ld: %s", i, st, err.file, err.line, err.column,
+                     err.message);
+    }
+    copy_definition("english", dir, sizeof dir);
+    assert_int_equal(helby_survey_load(&s, dir, &err), HELBY_OK);
+    edit(dir, "codebook.csv", "1=Danish origin", "1=Danes");
+    assert_int_equal(helby_survey_load(&o, dir, &err), HELBY_OK);
+    assert_string_not_equal(o->hash, s->hash);
+    assert_string_equal(helby_variable_value_label_lang(&o->vars[o->group_var], 1, "en"), "Danes");
+    helby_survey_free(o);
+    helby_survey_free(s);
+}
+
 static void damaged_blob_is_refused(void **state)
 {
     (void)state;
@@ -249,6 +323,7 @@ int main(void)
         cmocka_unit_test(copenhagen_definition_loads_with_its_indices_and_codes),
         cmocka_unit_test(hash_is_stable_and_survives_the_stores_round_trip),
         cmocka_unit_test(hash_changes_when_one_byte_of_a_margin_changes),
+        cmocka_unit_test(english_value_labels_load_check_and_fall_back),
         cmocka_unit_test(damaged_blob_is_refused),
         cmocka_unit_test(each_broken_definition_is_refused_where_it_is_broken),
         cmocka_unit_test(a_missing_directory_or_file_is_named),

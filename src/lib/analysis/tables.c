@@ -63,7 +63,7 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
     size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
     const char *l = v == HELBY_NO_VAR || v == s->wave_var
                         ? NULL
-                        : helby_variable_value_label(&s->vars[v], code);
+                        : helby_variable_value_label_lang(&s->vars[v], code, lang);
     if (l)
         snprintf(out, n, "%s", l);
     else
@@ -88,7 +88,7 @@ void helby_domain_text_label(const helby_survey *s, const char *domain, const ch
         if (numeric && (!strcmp(key, "group") || !strcmp(key, "district")))
             helby_domain_label(s, key, code, lang, lab, sizeof lab);
         else if (numeric && !strcmp(key, "origin") && s->group_var != HELBY_NO_VAR) {
-            const char *l = helby_variable_value_label(&s->vars[s->group_var], code);
+            const char *l = helby_variable_value_label_lang(&s->vars[s->group_var], code, lang);
             snprintf(lab, sizeof lab, "%s", l ? l : "");
         }
         /* helby_domain_label falls back to the code itself: no label then. */

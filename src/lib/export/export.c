@@ -248,8 +248,10 @@ static helby_status var_cols(const helby_dataset *D, helby_export_table *t, cons
         const double *x = helby_dataset_col(D, var->name);
         if (x)
             memcpy(k->num, x, D->n * sizeof *x);
+        int en = var->n_labels_en && strcmp(lang, "da");
         if (var->type == HELBY_TYPE_CODE)
-            k->labels = var->labels, k->n_labels = var->n_labels;
+            k->labels = en ? var->labels_en : var->labels,
+            k->n_labels = en ? var->n_labels_en : var->n_labels;
     }
     return HELBY_OK;
 }

@@ -6,6 +6,7 @@
  * helby_report_write), report_html.c and report_xlsx.c render the model. */
 #include "helby/report.h"
 
+#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -301,7 +302,43 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
     return report_adjust_fill(r, s, rows, n, err); /* goals with adjust */
 }
 
-static helby_status fill_weighting(helby_report *r, helby_store *st, helby_error *err)
+/* A margin cell as weight.c names it ("district=8", "sex*ageband=2*1") in words, in the
+ * report's language: "District: Bispebjerg", "Sex × age band: Woman × 18-29 years". */
+static void cell_words(const helby_report *r, const helby_survey *s, const char *raw, size_t len,
+                       char *out, size_t n)
+{
+    const char *eq = memchr(raw, '=', len);
+    snprintf(out, n, "%.*s", (int)len, raw);
+    if (!eq)
+        return;
+    char names[128], codes[128], lab[512] = "", val[512] = "";
+    snprintf(names, sizeof names, "%.*s", (int)(eq - raw), raw);
+    snprintf(codes, sizeof codes, "%.*s", (int)(len - (size_t)(eq - raw) - 1), eq + 1);
+    char *nm = names, *cd = codes;
+    for (int k = 0; *nm && *cd; k++) {
+        char *ne = nm + strcspn(nm, "*"), *ce = cd + strcspn(cd, "*");
+        int last = !*ne || !*ce;
+        *ne = *ce = '\0';
+        size_t v = helby_survey_find_var(s, nm);
+        if (v == HELBY_NO_VAR)
+            return;
+        const helby_variable *x = &s->vars[v];
+        const char *vl = !strcmp(r->lang, "da") ? x->label_da : x->label_en;
+        const char *cl = helby_variable_value_label_lang(x, strtod(cd, NULL), r->lang);
+        size_t lo = strlen(lab), vo = strlen(val);
+        snprintf(lab + lo, sizeof lab - lo, "%s%s", k ? " × " : "", vl && *vl ? vl : x->name);
+        snprintf(val + vo, sizeof val - vo, "%s%s", k ? " × " : "", cl ? cl : cd);
+        if (last)
+            break;
+        nm = ne + 1, cd = ce + 1;
+    }
+    if (lab[0] && !strcmp(r->lang, "en"))
+        lab[0] = (char)toupper((unsigned char)lab[0]);
+    snprintf(out, n, "%s: %s", lab, val);
+}
+
+static helby_status fill_weighting(helby_report *r, const helby_survey *s, helby_store *st,
+                                   helby_error *err)
 {
     if (!strcmp(r->weights, "base"))
         return HELBY_OK;
@@ -324,8 +361,12 @@ static helby_status fill_weighting(helby_report *r, helby_store *st, helby_error
             const char *e = strchr(p, '\n');
             size_t len = e ? (size_t)(e - p) : strlen(p);
             const char *eq = memchr(p, '=', len);
-            if (eq && report_buf_printf(&b, "%ld\t%.*s\t%.*s\n", r->waves[w], (int)(eq - p), p,
-                                        (int)(len - (size_t)(eq - p) - 1), eq + 1))
+            char v[640];
+            snprintf(v, sizeof v, "%.*s", eq ? (int)(len - (size_t)(eq - p) - 1) : 0,
+                     eq ? eq + 1 : "");
+            if (eq && (size_t)(eq - p) == 10 && !strncmp(p, "worst_cell", 10))
+                cell_words(r, s, eq + 1, len - 11, v, sizeof v);
+            if (eq && report_buf_printf(&b, "%ld\t%.*s\t%s\n", r->waves[w], (int)(eq - p), p, v))
                 return helby_error_set(err, HELBY_ENOMEM, "out of memory");
             p = e ? e + 1 : p + len;
         }
@@ -436,8 +477,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
             goto fail;
         }
         for (size_t d = 0; d < r->n_districts; d++) {
-            const char *lab =
-                helby_variable_value_label(&s->vars[s->district_var], r->districts[d]);
+            const char *lab = helby_variable_value_label_lang(&s->vars[s->district_var],
+                                                              r->districts[d], r->lang);
             if (lab)
                 snprintf(r->district_labels[d], sizeof r->district_labels[d], "%s", lab);
             else
@@ -475,7 +516,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         goto fail;
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
-    if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, st, err)) ||
+    if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, s, st, err)) ||
         (rc = report_sens_fill(r, s, rows, n, err)))
         goto fail;
     double df = NAN;

@@ -121,6 +121,9 @@ void report_sens_html(const helby_report *r, FILE *o);
 const char *report_sens_verdict(const helby_report *r, int v);
 /* The displayed value of goal quantity x of sensitivity goal G (scale of its report goal). */
 double report_sens_scale(const helby_report *r, const helby_report_sens_goal *G);
+/* The goal's name for readers, its label up to a colon ("Goal 4"), into buf. */
+const char *report_sens_goal_name(const helby_report *r, const helby_report_sens_goal *G, char *buf,
+                                  size_t n);
 const char *report_sens_unit(const helby_report *r, const helby_report_sens_goal *G);
 /* The warning beside a goal whose baseline gap is not distinguishable from zero. */
 const char *report_sens_warning(const helby_report *r);

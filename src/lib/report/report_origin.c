@@ -52,7 +52,7 @@ helby_status report_origins_collect(helby_report *r, const helby_survey *s,
              : v->label_da   ? v->label_da
                              : v->name);
     for (size_t o = 0; o < r->n_origins; o++) {
-        const char *lab = helby_variable_value_label(v, r->origins[o]);
+        const char *lab = helby_variable_value_label_lang(v, r->origins[o], r->lang);
         if (lab)
             snprintf(r->origin_labels[o], sizeof r->origin_labels[o], "%s", lab);
         else

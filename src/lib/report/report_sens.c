@@ -30,6 +30,16 @@ static const helby_report_goal *report_goal_of(const helby_report *r,
     return G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
 }
 
+const char *report_sens_goal_name(const helby_report *r, const helby_report_sens_goal *G, char *buf,
+                                  size_t n)
+{
+    const helby_report_goal *g = report_goal_of(r, G);
+    const char *l = g && g->label[0] ? g->label : G->measure;
+    size_t len = strcspn(l, ":");
+    snprintf(buf, n, "%.*s", (int)len, l);
+    return buf;
+}
+
 double report_sens_scale(const helby_report *r, const helby_report_sens_goal *G)
 {
     const helby_report_goal *g = report_goal_of(r, G);

@@ -115,7 +115,8 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
 #define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[400], tgt[64], id[64], qlabel[160];
     snprintf(qlabel, sizeof qlabel, "%s", g ? g->quantity_label : G->goal);
-    snprintf(title, sizeof title, "%s: %s", G->goal, qlabel);
+    char gn[128];
+    snprintf(title, sizeof title, "%s: %s", report_sens_goal_name(r, G, gn, sizeof gn), qlabel);
     if (g)
         report_goal_target(r, g, tgt, sizeof tgt);
     else
@@ -181,12 +182,13 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
     hi = ceil(hi / 0.2) * 0.2;
 #define XV(v) (ml + (fmax((v), 0)) * (w - ml - mr) / hi)
     char title[200], id[64], a[32], b[32];
+    char gn[128];
     snprintf(title, sizeof title,
              DA(r) ? "%s: hvilket valg flytter resultatet?" : "%s: which choice moves the result?",
-             G->goal);
+             report_sens_goal_name(r, G, gn, sizeof gn));
     snprintf(id, sizeof id, "s-%zu-idx", gi);
     helby_buf_t d = {0};
-    report_buf_printf(&d, DA(r) ? "Sensitivitetsindeks pr. valg, første orden S og total ST "
+    report_buf_printf(&d, DA(r) ? "Sensitivitetsindeks pr. valg, første orden S og samlet ST "
                                   "(andel af variansen): "
                                 : "Sensitivity indices per choice, first-order S and total ST "
                                   "(share of the variance): ");
@@ -226,7 +228,7 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
             "<rect x=\"258\" y=\"%.1f\" width=\"16\" height=\"10\" fill=\"#ffffff\" "
             "stroke=\"%s\" stroke-width=\"1.5\"/>",
             ly - 9, COL_REF);
-    label_at(o, 280, ly, "lg", DA(r) ? "Total ST (med samspil)" : "Total ST (with interactions)");
+    label_at(o, 280, ly, "lg", DA(r) ? "Samlet ST (med samspil)" : "Total ST (with interactions)");
     fputs("</svg>\n", o);
 #undef XV
 }
@@ -236,13 +238,14 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
     const double sc = report_sens_scale(r, G);
     const char *u = report_sens_unit(r, G);
     const int da = DA(r);
-    char a[32], b[32], c[32], lv[16];
+    char a[32], b[32], c[32], lv[16], gn[128];
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
     fprintf(o,
             "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s (%s)</th><th scope=\"col\">%s</th><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s</th></tr></thead><tbody>\n",
-            G->goal, da ? "på tværs af scenarier" : "across scenarios", da ? "Hvad" : "What",
+            report_sens_goal_name(r, G, gn, sizeof gn),
+            da ? "på tværs af scenarier" : "across scenarios", da ? "Hvad" : "What",
             report_t(r, "estimate"), u, da ? "Nedre" : "Lower", da ? "Øvre" : "Upper", "n");
     helby_report_num(r, G->median * sc, 1, a, sizeof a);
     helby_report_num(r, G->p05 * sc, 1, b, sizeof b);
@@ -274,11 +277,13 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
 static void indices_table(const helby_report *r, FILE *o, const helby_report_sens_goal *G)
 {
     const int da = DA(r);
+    char gn[128];
     fprintf(o,
             "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
-            G->goal, da ? "sensitivitetsindeks" : "sensitivity indices", da ? "Valg" : "Choice",
-            da ? "Første orden S" : "First-order S", "Total ST");
+            report_sens_goal_name(r, G, gn, sizeof gn),
+            da ? "sensitivitetsindeks" : "sensitivity indices", da ? "Valg" : "Choice",
+            da ? "Første orden S" : "First-order S", da ? "Samlet ST" : "Total ST");
     for (size_t i = 0; i < G->n_choices; i++) {
         char a[32], b[32];
         helby_report_num(r, G->choices[i].first, 3, a, sizeof a);
@@ -418,7 +423,8 @@ void report_sens_html(const helby_report *r, FILE *o)
         char sw[400];
         shares_words(r, G, sw, sizeof sw);
         fputs("<h3>", o);
-        report_esc(o, g ? g->label : G->goal);
+        char gn[128];
+        report_esc(o, g ? g->label : report_sens_goal_name(r, G, gn, sizeof gn));
         fputs("</h3>\n", o);
         if (g && g->reason == HELBY_REASON_BASELINE_ZERO) {
             fputs("<p class=\"gs\"><strong>", o);

@@ -384,31 +384,37 @@ static void xl_sensitivity(xl *x)
         const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
         lxw_format *f = g && g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
         const helby_report_cell *e = &G->reference;
-        sens_row(x, ws, row, G->goal, da ? "Reference med KI" : "Reference with CI", G->measure, "",
-                 e->estimate, e->ci_low, e->ci_high, (double)e->n, f);
+        const helby_report_measure *m = report_find_measure(r, G->measure);
+        const char *ml = m ? m->label : G->measure;
+        char gn[128];
+        report_sens_goal_name(r, G, gn, sizeof gn);
+        sens_row(x, ws, row, gn, da ? "Reference med KI" : "Reference with CI", ml, "", e->estimate,
+                 e->ci_low, e->ci_high, (double)e->n, f);
         worksheet_write_string(
             ws, row++, 8, report_t(r, e->mark == HELBY_CELL_SHOWN ? e->flag : "suppressed"), NULL);
-        sens_row(x, ws, row++, G->goal,
-                 da ? "Scenarier: median, 5 %, 95 %" : "Scenarios: median, 5 %, 95 %", G->measure,
-                 "", G->median, G->p05, G->p95, (double)G->scenarios, f);
+        sens_row(x, ws, row++, gn,
+                 da ? "Scenarier: median, 5 %, 95 %" : "Scenarios: median, 5 %, 95 %", ml, "",
+                 G->median, G->p05, G->p95, (double)G->scenarios, f);
         for (int v = 0; v < 4; v++) {
-            sens_row(x, ws, row, G->goal, da ? "Andel af scenarier" : "Share of scenarios",
-                     G->measure, "", G->share[v], NAN, NAN, (double)G->scenarios, x->pct);
+            sens_row(x, ws, row, gn, da ? "Andel af scenarier" : "Share of scenarios", ml, "",
+                     G->share[v], NAN, NAN, (double)G->scenarios, x->pct);
             worksheet_write_string(ws, row++, 8, report_sens_verdict(r, v), NULL);
         }
         for (size_t k = 0; k < G->n_choices; k++) {
-            sens_row(x, ws, row++, G->goal, da ? "Første orden S" : "First-order S", G->measure,
+            sens_row(x, ws, row++, gn, da ? "Første orden S" : "First-order S", ml,
                      G->choices[k].label, G->choices[k].first, NAN, NAN, (double)G->scenarios,
                      x->f3);
-            sens_row(x, ws, row++, G->goal, "Total ST", G->measure, G->choices[k].label,
+            sens_row(x, ws, row++, gn, da ? "Samlet ST" : "Total ST", ml, G->choices[k].label,
                      G->choices[k].total, NAN, NAN, (double)G->scenarios, x->f3);
         }
     }
     for (size_t i = 0; i < r->n_sens_ranks; i++) {
         const helby_report_sens_rank *k = &r->sens_ranks[i];
-        sens_row(x, ws, row++, "", da ? "Rang: median, 5 %, 95 %" : "Rank: median, 5 %, 95 %",
-                 k->measure, k->label, k->median, k->low, k->high, 2.0 * (double)r->sens_n, x->f1);
-        sens_row(x, ws, row++, "", da ? "Definitionens rang" : "The definition's rank", k->measure,
+        const helby_report_measure *km = report_find_measure(r, k->measure);
+        const char *kl = km ? km->label : k->measure;
+        sens_row(x, ws, row++, "", da ? "Rang: median, 5 %, 95 %" : "Rank: median, 5 %, 95 %", kl,
+                 k->label, k->median, k->low, k->high, 2.0 * (double)r->sens_n, x->f1);
+        sens_row(x, ws, row++, "", da ? "Definitionens rang" : "The definition's rank", kl,
                  k->label, k->reference, NAN, NAN, NAN, x->n0);
     }
     worksheet_set_column(ws, 1, 1, 30, NULL);

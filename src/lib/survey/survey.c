@@ -518,10 +518,13 @@ static int parse_bool(const char *v, int *out)
     return 0;
 }
 
-/* "1=Indre By|2=Østerbro" */
-static helby_status parse_labels(loader *L, const table *t, size_t r, helby_variable *v)
+/* "1=Indre By|2=Østerbro": column col of row r into *out, *n_out (left as they are when the cell
+ * is empty). */
+static helby_status parse_label_col(loader *L, const table *t, size_t r, const char *col,
+                                    const helby_variable *v, const helby_value_label **out,
+                                    size_t *n_out)
 {
-    const char *p = cell(t, r, "values");
+    const char *p = cell(t, r, col);
     size_t n = strlen(p);
     if (!n)
         return HELBY_OK;
@@ -544,13 +547,13 @@ static helby_status parse_labels(loader *L, const table *t, size_t r, helby_vari
             double code;
             if (!e || !helby_parse_number(item, (size_t)(e - item), '.', &code))
                 return helby_error_at(
-                    L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, "values"), v->name,
+                    L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), v->name,
                     "value labels must look like '1=label|2=label', not '%.*s'", (int)in, item);
             for (size_t q = 0; q < k; q++)
                 if (lab[q].value == code)
                     return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
-                                          cell_col(t, "values"), v->name,
-                                          "code %g is labelled twice", code);
+                                          cell_col(t, col), v->name, "code %g is labelled twice",
+                                          code);
             const char *l = e + 1;
             size_t ln = in - (size_t)(l - item);
             trim(&l, &ln);
@@ -561,8 +564,40 @@ static helby_status parse_labels(loader *L, const table *t, size_t r, helby_vari
         }
         i = j + 1;
     }
-    v->labels = lab;
-    v->n_labels = k;
+    *out = lab;
+    *n_out = k;
+    return HELBY_OK;
+}
+
+/* values and values_en of row r. */
+static helby_status parse_labels(loader *L, const table *t, size_t r, helby_variable *v)
+{
+    helby_status st = parse_label_col(L, t, r, "values", v, &v->labels, &v->n_labels);
+    return st ? st : parse_label_col(L, t, r, "values_en", v, &v->labels_en, &v->n_labels_en);
+}
+
+/* values_en, when given, labels exactly the codes values labels, so that no code of an English
+ * report falls back to its Danish label (surveys/README.md). */
+static helby_status check_labels_en(loader *L, const table *t, size_t r, const helby_variable *v)
+{
+    if (!v->n_labels_en)
+        return HELBY_OK;
+    for (size_t k = 0; k < v->n_labels_en; k++)
+        if (!helby_variable_value_label(v, v->labels_en[k].value))
+            return helby_error_at(
+                L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, "values_en"), v->name,
+                "code %g has an English label but no label in values", v->labels_en[k].value);
+    for (size_t k = 0; k < v->n_labels; k++) {
+        size_t q = 0;
+        while (q < v->n_labels_en && v->labels_en[q].value != v->labels[k].value)
+            q++;
+        if (q == v->n_labels_en)
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
+                                  cell_col(t, "values_en"), v->name,
+                                  "code %g ('%s') has no English label: values_en labels every "
+                                  "code values labels",
+                                  v->labels[k].value, v->labels[k].label);
+    }
     return HELBY_OK;
 }
 
@@ -641,7 +676,7 @@ static helby_status codebook_row(loader *L, const def_file *f, const table *t, h
         return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "required"), v->name,
                               "required must be 0 or 1");
     helby_status st = parse_labels(L, t, r, v);
-    if (st)
+    if (st || (st = check_labels_en(L, t, r, v)))
         return st;
     if (v->type == HELBY_TYPE_TEXT && (v->has_range || v->n_missing || v->reverse))
         return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "type"), v->name,
@@ -1873,6 +1908,8 @@ static helby_status derived_labels(loader *L, const table *t, size_t r, helby_va
                            "code %g has no label: values labels every code the rule makes, as "
                            "in '1=Danish origin|2=Minorities'",
                            codes[k]);
+    if ((st = check_labels_en(L, t, r, v)))
+        return st;
     v->min = codes[0];
     v->max = codes[n - 1];
     v->has_range = codes[n - 1] - codes[0] == (double)(n - 1);
@@ -2437,4 +2474,13 @@ const char *helby_variable_value_label(const helby_variable *v, double code)
         if (v->labels[i].value == code)
             return v->labels[i].label;
     return NULL;
+}
+
+const char *helby_variable_value_label_lang(const helby_variable *v, double code, const char *lang)
+{
+    if (lang && !strcmp(lang, "en"))
+        for (size_t i = 0; i < v->n_labels_en; i++)
+            if (v->labels_en[i].value == code)
+                return v->labels_en[i].label;
+    return helby_variable_value_label(v, code);
 }

@@ -7,6 +7,8 @@ numbers; a run without the analysis has no trace of it."""
 import json
 import os
 import re
+import shutil
+import subprocess
 import sys
 import tempfile
 import unittest
@@ -162,6 +164,44 @@ class ReportSensitivity(unittest.TestCase):
             self.assertNotIn("sensitivity" if fmt == "csv" else "robust",
                              self.report("--format", fmt, "--lang", "en", run_id="2"))
         self.assertNotIn('"sensitivity"', self.report("--format", "json", run_id="2"))
+
+    def test_pdf_prints_the_robustness_charts_at_the_full_text_width(self):
+        """Issue 25: in print a chart is as wide as the text (A4 595 pt less 2 x 12 mm), not
+        a thumbnail. Measured by pdftotext -bbox: the tick labels under a spread chart's
+        'Reference' row span the plot area, (560 - 190 - 16) / 560 of the chart's width; at
+        80 % of the text width that is at least 0.8 * 527 * 354 / 560 = 266 pt (the old
+        58 mm chart gave about 105 pt). pdftoppm rasterises every page."""
+        for tool in ("chromium", "pdftotext", "pdftoppm"):
+            if not shutil.which(tool):
+                self.skipTest("%s is not installed (scripts/setup installs it)" % tool)
+        pdf = os.path.join(self.tmp.name, "r.pdf")
+        self.report("--format", "pdf", "--lang", "en", "-o", pdf)
+        x = subprocess.run(["pdftotext", "-bbox", pdf, "-"], capture_output=True, text=True,
+                           check=True).stdout
+        pages = re.findall(r'<page width="([\d.]+)"[^>]*>(.*?)</page>', x, flags=re.S)
+        spans = []
+        for pw, body in pages:
+            words = [(float(a), float(b), float(c), w) for a, b, c, w in re.findall(
+                r'<word xMin="([\d.]+)" yMin="([\d.]+)" xMax="([\d.]+)" yMax="[\d.]+">'
+                r'([^<]*)</word>', body)]
+            for a, b, c, w in words:
+                if w != "Reference":
+                    continue
+                nums = [v for v in words if re.fullmatch(r"[−-]?\d+", v[3]) and
+                        b + 5 < v[1] < b + 60]
+                y = min((v[1] for v in nums), default=0)
+                row = [v for v in nums if abs(v[1] - y) < 2]
+                if len(row) >= 3:
+                    spans.append(max(v[2] for v in row) - min(v[0] for v in row))
+        self.assertEqual(len(spans), 2, spans)  # goal 4 and goal 6
+        text_width = 595.28 - 2 * 12 * 72 / 25.4
+        for s in spans:
+            self.assertGreaterEqual(s, 0.8 * text_width * 354 / 560, spans)
+        png = os.path.join(self.tmp.name, "p")
+        subprocess.run(["pdftoppm", "-r", "20", "-png", pdf, png], check=True)
+        n = len([f for f in os.listdir(self.tmp.name) if f.startswith("p-")])
+        self.assertEqual(n, len(pages))
+        self.assertGreaterEqual(n, 3)
 
     def test_workbook_has_a_localized_robustness_sheet_printed_like_the_others(self):
         for lang, name in (("da", "Robusthed"), ("en", "Robustness")):

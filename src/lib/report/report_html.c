@@ -187,7 +187,11 @@ static void print_css(const helby_report *r, FILE *o)
           "h2,h3{break-inside:avoid}"
           "svg.chart,.goal,tr,dl.about{break-inside:avoid;page-break-inside:avoid}"
           "table{break-inside:auto}thead{display:table-header-group}"
-          ".charts{gap:4px 6px}svg.chart{width:58mm;height:auto}"
+          /* every chart at the full text width (a thumbnail of a rank chart is unreadable),
+           * a heading and a table's head never the last thing on a page */
+          ".charts{display:block}svg.chart{display:block;width:100%;height:auto;margin:0 0 6px}"
+          "thead,thead tr{break-after:avoid;page-break-after:avoid}"
+          "tbody tr:first-child{break-before:avoid;page-break-before:avoid}"
           "h2{margin-top:16px}.goal{background:none}}\n",
           o);
 }

@@ -49,7 +49,7 @@ write.table(do.call(rbind, ws), con, sep = ";", row.names = FALSE, quote = FALSE
 close(con)
 
 if (length(args) == 1) {
-  x <- read.csv(args[1], colClasses = c(resp_id = "character", stratum = "character",
+  x <- read.csv(args[1], sep = ";", colClasses = c(resp_id = "character", stratum = "character",
                                         psu = "character"))
   est <- list()
   for (wt in c("weight", "final_weight")) {

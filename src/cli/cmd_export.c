@@ -4,6 +4,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "helby/export.h"
@@ -15,40 +17,48 @@ static const char microdata_note[] =
 static void help_weight_export(FILE *out)
 {
     fprintf(out,
-            "Usage: helby weight export --survey ID [--name NAME] [-o FILE]\n"
-            "                           [--format csv|sav|dta]\n\n"
+            "Usage: helby weight export --survey ID [--name NAME] -o FILE | --stdout\n"
+            "                           [--format csv|sav|dta] [--sep C]\n\n"
             "The weights of weight set NAME (default: every weight set), one row per\n"
             "respondent and set: weight_set, id, wave, base_weight, final_weight (the stored\n"
             "weights bit for bit: CSV numbers read back to the same double) and g_weight =\n"
-            "final / base. CSV on standard output unless -o FILE (mode 0600; .sav or .dta\n"
-            "by its extension). Microdata: keep it out of reports (docs/method.md §9).\n\n"
+            "final / base, to -o FILE (mode 0600; .sav or .dta by its extension). Microdata:\n"
+            "keep it out of reports (docs/method.md §9). Standard output only with --stdout\n"
+            "(a redirected file is then set to mode 0600); a terminal or a pipe without it is\n"
+            "refused.\n\n"
+            "      --sep C         CSV separator: ';' (default, as every helby CSV), ',' or tab\n\n"
             "Example:\n"
-            "  helby --db city.db weight export --survey copenhagen --name raked > raked.csv\n");
+            "  helby --db city.db weight export --survey copenhagen --name raked -o raked.csv\n");
 }
 
 void help_export(FILE *out)
 {
-    fprintf(out,
-            "Usage: helby export --survey ID -o FILE [--weights NAME] [--format csv|sav|dta]\n"
-            "                    [--lang da|en]\n\n"
-            "Write the scored data of every stored wave, one row per respondent, for\n"
-            "re-analysis in R, Stata or SPSS: id, wave, stratum, psu, fpc, base weight, the\n"
-            "group variable and group (0 ethnic Danes, 1 minorities), district, covariates,\n"
-            "items as coded (missing codes as stored), shares (0/1), dimension and index\n"
-            "scores (0-100, docs/method.md §1) and, with --weights, the weight set's stored\n"
-            "final_weight. SPSS and Stata files carry variable and value labels.\n\n"
-            "The file is microdata: it is written with mode 0600 and never into a report.\n"
-            "In R, svydesign(id = ~psu, strata = ~interaction(wave, stratum), weights =\n"
-            "~weight, fpc = ~fpc) on the CSV (the survey's own column names) reproduces\n"
-            "helby's linearization estimates (docs/method.md §9).\n\n"
-            "  -s, --survey ID      the survey\n"
-            "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
-            "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
-            "  -w, --weights NAME   add the final weights of weight set NAME\n"
-            "      --lang da|en     language of the labels (default en; English value\n"
-            "                       labels from the codebook's values_en)\n\n"
-            "Example:\n"
-            "  helby --db city.db export --survey copenhagen --weights raked -o scored.sav\n");
+    fprintf(
+        out,
+        "Usage: helby export --survey ID -o FILE [--weights NAME] [--format csv|sav|dta]\n"
+        "                    [--lang da|en] [--sep C]\n\n"
+        "Write the scored data of every stored wave, one row per respondent, for\n"
+        "re-analysis in R, Stata or SPSS: id, wave, stratum, psu, fpc, base weight, the\n"
+        "group variable and group (0 ethnic Danes, 1 minorities), district, covariates,\n"
+        "items as coded (missing codes as stored), shares (0/1), dimension and index\n"
+        "scores (0-100, docs/method.md §1) and, with --weights, the weight set's stored\n"
+        "final_weight. SPSS and Stata files carry variable and value labels and the\n"
+        "codebook's missing codes: SPSS user-missing values, Stata extended missing\n"
+        ".a, .b, ... labelled as the codes were.\n\n"
+        "The file is microdata: it is written with mode 0600 and never into a report.\n"
+        "Beside it, FILE.design.txt holds the calls that declare this survey's design as\n"
+        "helby estimates it (strata within wave, no fpc unless the survey declares one):\n"
+        "R svydesign(...), Stata svyset and SPSS CSPLAN; the R call is printed too.\n\n"
+        "  -s, --survey ID      the survey\n"
+        "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
+        "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
+        "  -w, --weights NAME   add the final weights of weight set NAME\n"
+        "      --lang da|en     language of the labels (default: the survey's report\n"
+        "                       language; English value labels from the codebook's\n"
+        "                       values_en)\n"
+        "      --sep C          CSV separator: ';' (default, as every helby CSV), ',' or tab\n\n"
+        "Example:\n"
+        "  helby --db city.db export --survey copenhagen --weights raked -o scored.sav\n");
 }
 
 static int parse_format(const char *format, const char *path, helby_export_format *fmt,
@@ -66,9 +76,47 @@ static int parse_format(const char *format, const char *path, helby_export_forma
     return 0;
 }
 
+/* Beside an export at path: path.design.txt with the design calls; the R one on stderr. */
+static int write_design(const helby_survey *s, const char *path, const char *weights, char sep)
+{
+    char *calls = NULL;
+    helby_error err;
+    if (helby_export_design_calls(s, weights, path, sep, &calls, &err))
+        return cli_fail(&err);
+    char *side = malloc(strlen(path) + 16);
+    FILE *f = side ? (sprintf(side, "%s.design.txt", path), fopen(side, "w")) : NULL;
+    int bad = !f || fputs(calls, f) < 0;
+    bad |= f && fclose(f) != 0;
+    if (bad)
+        fprintf(stderr, "helby: cannot write %s\n", side ? side : "the design calls");
+    else
+        fprintf(stderr, "helby: the design as helby estimates it, for R, Stata and SPSS: %s\n",
+                side);
+    const char *r = strstr(calls, "des <- svydesign(");
+    if (r)
+        fprintf(stderr, "  R: %.*s\n", (int)strcspn(r, "\n"), r);
+    free(side);
+    free(calls);
+    return bad ? 3 : 0;
+}
+
+/* Microdata on standard output only when asked (--stdout), and then never left readable by
+ * others when stdout is a file the shell made 0644. */
+static int stdout_ok(const char *cmd, int asked)
+{
+    struct stat sb;
+    int file = fstat(STDOUT_FILENO, &sb) == 0 && S_ISREG(sb.st_mode);
+    if (!asked)
+        return cli_usage(cmd, "microdata goes to -o FILE (mode 0600), or to standard output "
+                              "with --stdout");
+    if (file && fchmod(STDOUT_FILENO, 0600) != 0)
+        fprintf(stderr, "helby: warning: cannot make standard output mode 0600\n");
+    return 0;
+}
+
 /* Build with `make`, then write to path (or CSV on stdout when path is NULL). */
 static int finish(cli_global *g, const char *survey, const char *path, helby_export_format fmt,
-                  const char *weights, const char *lang, int scored)
+                  const char *weights, const char *lang, char sep, int scored)
 {
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
@@ -81,6 +129,7 @@ static int finish(cli_global *g, const char *survey, const char *path, helby_exp
     if (helby_store_get_survey(st, survey, &s, &err) ||
         (scored ? helby_export_scored(st, s, weights, lang, &t, &err)
                 : helby_export_weights(st, s, weights, &t, &err)) ||
+        (t->csv_sep = sep, 0) ||
         (path ? helby_export_write(t, path, fmt, &err) : helby_export_write_csv(t, stdout, &err))) {
         helby_export_table_free(t);
         helby_survey_free(s);
@@ -90,10 +139,12 @@ static int finish(cli_global *g, const char *survey, const char *path, helby_exp
     if (path && !g->quiet)
         fprintf(stderr, "helby: wrote %zu rows x %zu columns to %s\n", t->n_rows, t->n_cols, path);
     fprintf(stderr, microdata_note, path ? path : "the output");
+    if (scored && path)
+        rc = write_design(s, path, weights, sep);
     helby_export_table_free(t);
     helby_survey_free(s);
     helby_store_close(st);
-    return 0;
+    return rc;
 }
 
 static int run_export(cli_global *g, int argc, char **argv, int scored)
@@ -102,10 +153,12 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         {"survey", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
         {"format", required_argument, 0, 'f'}, {"weights", required_argument, 0, 'w'},
         {"name", required_argument, 0, 'n'},   {"lang", required_argument, 0, 'l'},
+        {"sep", required_argument, 0, 'S'},    {"stdout", no_argument, 0, 'O'},
         {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
     const char *cmd = scored ? "export" : "weight";
-    const char *survey = NULL, *path = NULL, *format = NULL, *weights = NULL, *lang = "en";
-    int c;
+    const char *survey = NULL, *path = NULL, *format = NULL, *weights = NULL, *lang = NULL;
+    char sep = ';';
+    int c, to_stdout = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:s:o:f:w:n:", opts, NULL)) != -1) {
         switch (c) {
@@ -115,6 +168,15 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         case 'w':
         case 'n': weights = optarg; break;
         case 'l': lang = optarg; break;
+        case 'O': to_stdout = !scored; break;
+        case 'S':
+            sep = !strcmp(optarg, ";")                              ? ';'
+                  : !strcmp(optarg, ",")                            ? ','
+                  : !strcmp(optarg, "tab") || !strcmp(optarg, "\t") ? '\t'
+                                                                    : 0;
+            if (!sep)
+                return cli_usage(cmd, "--sep: expected ';', ',' or tab, not '%s'", optarg);
+            break;
         case 'h': scored ? help_export(stdout) : help_weight_export(stdout); return 0;
         case ':': return cli_usage(cmd, "option %s needs a value", argv[optind - 1]);
         default: return cli_usage(cmd, "unknown option %s", argv[optind - 1]);
@@ -126,7 +188,7 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         return cli_usage(cmd, "export needs --survey");
     if (scored && !path)
         return cli_usage(cmd, "export needs -o FILE (microdata is not written to stdout)");
-    if (strcmp(lang, "da") && strcmp(lang, "en"))
+    if (lang && strcmp(lang, "da") && strcmp(lang, "en"))
         return cli_usage(cmd, "--lang: expected da or en, not '%s'", lang);
     helby_export_format fmt;
     int rc = parse_format(format, path, &fmt, cmd);
@@ -134,7 +196,9 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         return rc;
     if (!path && fmt != HELBY_EXPORT_CSV)
         return cli_usage(cmd, "--format %s needs -o FILE", format);
-    return finish(g, survey, path, fmt, weights, lang, scored);
+    if (!path && (rc = stdout_ok(cmd, to_stdout)))
+        return rc;
+    return finish(g, survey, path, fmt, weights, lang, sep, scored);
 }
 
 int cmd_export(cli_global *g, int argc, char **argv)

@@ -34,9 +34,10 @@ class Export(StoreCase):
             "--margins", MARGINS, db=self.db, check=0)
 
     def weight_export(self, *args):
-        p = run("weight", "export", "--survey", "copenhagen", *args, db=self.db, check=0)
+        p = run("weight", "export", "--survey", "copenhagen", "--stdout", *args, db=self.db,
+                check=0)
         self.assertIn("microdata", p.stderr)
-        return list(csv.DictReader(io.StringIO(p.stdout)))
+        return list(csv.DictReader(io.StringIO(p.stdout), delimiter=";"))
 
     def stored_weights(self, name):
         con = sqlite3.connect(self.db)
@@ -81,7 +82,8 @@ class Export(StoreCase):
         os.chmod(path, 0o644)
         run("weight", "export", "--survey", "copenhagen", "-o", path, db=self.db, check=0)
         self.assertEqual(stat.S_IMODE(os.stat(path).st_mode), 0o600)
-        p = run("weight", "export", "--survey", "copenhagen", "--name", "nope", db=self.db)
+        p = run("weight", "export", "--survey", "copenhagen", "--name", "nope", "--stdout",
+                db=self.db)
         self.assertEqual(p.returncode, 2)  # not found
         self.assertIn("no weight set 'nope'", p.stderr)
 
@@ -111,7 +113,7 @@ class Export(StoreCase):
                     self.assertAlmostEqual(float(r["se"]) / float(g["se"]), 1, delta=1e-8)
         # and today's export still holds the data R read: weighted means by hand
         with open(self.export("csv"), encoding="utf-8") as f:
-            rows = list(csv.DictReader(f))
+            rows = list(csv.DictReader(f, delimiter=";"))
         for g in gold:
             sel = [r for r in rows if r["group"] == g["group"] and r["wave"] == g["wave"]
                    and r[g["measure"]] != ""]

@@ -172,5 +172,74 @@ class CheckListsEverything(Tmp):
         self.assertIn("waves must list codes of the wave variable", p.stderr)
 
 
+class ExportsThatReanalyse(Tmp):
+    """Item 9: exports dropped the user-missing codes, were ','-separated, went to a
+    terminal or pipe, and documented a wrong R design (fpc = ~fpc)."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.path("s.db")
+        run("init", db=self.db, check=0)
+        run("survey", "add", SURVEY, db=self.db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
+
+    def test_sav_and_dta_declare_the_missing_codes(self):
+        for ext, want in (("sav", "missing 8|9 declared user-missing in the file"),
+                          ("dta", "extended missing values .a=Ved ikke|.b=Ønsker ikke at svare")):
+            out = self.path("x." + ext)
+            run("export", "--survey", "copenhagen", "-o", out, db=self.db, check=0)
+            d = self.path("d" + ext)
+            run("survey", "draft", out, "-o", d, check=0)  # helby's ReadStat reader
+            _cb, comments = codebook(d)
+            line = [l for l in comments.splitlines() if "disk_12m" in l]
+            self.assertIn(want, comments)
+            self.assertTrue(line)
+
+    def test_csv_is_semicolon_separated_and_stdout_needs_asking(self):
+        out = self.path("x.csv")
+        run("export", "--survey", "copenhagen", "-o", out, db=self.db, check=0)
+        with open(out, encoding="utf-8") as f:
+            self.assertTrue(f.readline().startswith("resp_id;wave;stratum;psu;weight;"))
+        run("weight", "create", "--survey", "copenhagen", "--name", "r", "--method",
+            "poststratify", "--margins", "district", db=self.db, check=0)
+        p = run("weight", "export", "--survey", "copenhagen", db=self.db, check=1)
+        self.assertIn("--stdout", p.stderr)
+        red = self.path("w.csv")
+        with open(red, "w") as f:
+            os.chmod(red, 0o644)
+            subprocess.run([sys.argv[1] if len(sys.argv) > 1 else "helby", "--db", self.db,
+                            "weight", "export", "--survey", "copenhagen", "--stdout"],
+                           stdout=f, check=True, capture_output=False, stderr=subprocess.DEVNULL)
+        self.assertEqual(os.stat(red).st_mode & 0o777, 0o600)
+
+    def test_the_design_call_reproduces_helby_in_r(self):
+        # golden: R ran the R block of the design file as written (scripts/r-golden-design-call.R)
+        out = self.path("scored.csv")
+        p = run("export", "--survey", "copenhagen", "-o", out, db=self.db, check=0)
+        self.assertIn("svydesign(ids = ~psu, strata = ~interaction(wave, stratum)", p.stderr)
+        with open(out + ".design.txt", encoding="utf-8") as f:
+            design = f.read()
+        self.assertNotIn("fpc = ~fpc", design)
+        gold_path = os.path.join(os.path.dirname(SURVEY), "..", "tests", "golden",
+                                 "copenhagen_design_call.csv")
+        with open(gold_path, encoding="utf-8") as f:
+            lines = f.readlines()
+        ran = [l[len("# ran: "):].rstrip("\n") for l in lines if l.startswith("# ran: ")]
+        block = design.split("## R (package survey)\n")[1].split("\n## Stata")[0]
+        block = block.replace(out, "scored.csv")  # R ran it in the export's directory
+        self.assertEqual([l for l in block.splitlines() if l], ran)  # the call R ran
+        gold = list(csv.DictReader([l for l in lines if not l.startswith("#")], delimiter=";"))
+        self.assertEqual(len(gold), 24)
+        p = run("estimate", "--survey", "copenhagen", "--index", "inclusion,safety", "--share",
+                "share_discriminated", "--by", "group,wave", "--format", "csv", db=self.db,
+                check=0)
+        got = {(r["measure"], r["group"], r["wave"]): r
+               for r in csv.DictReader(p.stdout.splitlines(), delimiter=";")}
+        for g in gold:
+            r = got[(g["measure"], g["group"], g["wave"])]
+            for k in ("estimate", "se"):
+                self.assertLess(abs(float(r[k]) / float(g[k]) - 1), 1e-10, (g, k))
+
+
 if __name__ == "__main__":
     main()

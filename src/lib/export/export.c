@@ -249,9 +249,11 @@ static helby_status var_cols(const helby_dataset *D, helby_export_table *t, cons
         if (x)
             memcpy(k->num, x, D->n * sizeof *x);
         int en = var->n_labels_en && strcmp(lang, "da");
-        if (var->type == HELBY_TYPE_CODE)
+        if (var->type == HELBY_TYPE_CODE) {
             k->labels = en ? var->labels_en : var->labels,
             k->n_labels = en ? var->n_labels_en : var->n_labels;
+            k->missing = var->missing, k->n_missing = var->n_missing;
+        }
     }
     return HELBY_OK;
 }
@@ -382,7 +384,7 @@ helby_status helby_export_scored(helby_store *st, const helby_survey *s, const c
     if (!rc && !(t = new_table(D->n)))
         rc = nomem(err);
     if (!rc)
-        rc = scored_table(st, D, weights, lang ? lang : "en", t, err);
+        rc = scored_table(st, D, weights, lang ? lang : s->language ? s->language : "da", t, err);
     helby_dataset_free(D);
     if (rc) {
         helby_export_table_free(t);

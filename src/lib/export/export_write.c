@@ -29,9 +29,10 @@ int helby_export_format_parse(const char *text, helby_export_format *fmt)
     return -1;
 }
 
-static void csv_text(FILE *f, const char *s)
+static void csv_text(FILE *f, const char *s, char sep)
 {
-    if (!strpbrk(s, ",\"\r\n")) {
+    char special[] = {sep, '"', '\r', '\n', '\0'};
+    if (!strpbrk(s, special)) {
         fputs(s, f);
         return;
     }
@@ -47,17 +48,20 @@ static void csv_text(FILE *f, const char *s)
 helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_error *err)
 {
     char buf[40];
+    char sep = t->csv_sep ? t->csv_sep : ';';
     for (size_t c = 0; c < t->n_cols; c++) {
-        fputs(c ? "," : "", f);
-        csv_text(f, t->cols[c].name);
+        if (c)
+            fputc(sep, f);
+        csv_text(f, t->cols[c].name, sep);
     }
     fputc('\n', f);
     for (size_t r = 0; r < t->n_rows; r++) {
         for (size_t c = 0; c < t->n_cols; c++) {
             const helby_export_column *k = &t->cols[c];
-            fputs(c ? "," : "", f);
+            if (c)
+                fputc(sep, f);
             if (k->is_text) {
-                csv_text(f, k->text[r]);
+                csv_text(f, k->text[r], sep);
             } else if (isfinite(k->num[r])) {
                 helby_format_number(buf, sizeof buf, k->num[r]);
                 fputs(buf, f);
@@ -120,10 +124,48 @@ static size_t text_width(const helby_export_column *k, size_t n_rows)
     return w;
 }
 
+/* Which missing code of k x is: 0 for none, k + 1 for k->missing[k]. */
+static int missing_index(const helby_export_column *k, double x)
+{
+    for (size_t i = 0; i < k->n_missing && i < 26; i++)
+        if (k->missing[i] == x)
+            return (int)i + 1;
+    return 0;
+}
+
+/* The value labels of k: in Stata a missing code is extended missing .a, .b, ... (in the order
+ * of the codebook's missing codes) and its label goes there; SPSS keeps the codes, declared
+ * user-missing (at most three discrete values). */
+static readstat_error_t rs_labels(readstat_writer_t *w, const helby_export_column *k,
+                                  readstat_variable_t *var, int stata)
+{
+    readstat_label_set_t *ls = readstat_add_label_set(w, READSTAT_TYPE_INT32, k->name);
+    if (!ls)
+        return READSTAT_ERROR_MALLOC;
+    for (size_t l = 0; l < k->n_labels; l++) {
+        int m = stata ? missing_index(k, k->labels[l].value) : 0;
+        if (m)
+            readstat_label_tagged_value(ls, (char)('a' + m - 1), k->labels[l].label);
+        else
+            readstat_label_int32_value(ls, (int32_t)k->labels[l].value, k->labels[l].label);
+    }
+    readstat_variable_set_label_set(var, ls);
+    return READSTAT_OK;
+}
+
+static readstat_error_t rs_missing(const helby_export_column *k, readstat_variable_t *var,
+                                   int stata)
+{
+    readstat_error_t e = READSTAT_OK;
+    for (size_t i = 0; !stata && i < k->n_missing && i < 3 && !e; i++)
+        e = readstat_variable_add_missing_double_value(var, k->missing[i]);
+    return e;
+}
+
 /* Declare the table's variables: a column with value labels is an int32 variable (Stata
  * labels only integers; the codes are integers by the codebook), others double or string. */
 static readstat_error_t rs_declare(readstat_writer_t *w, const helby_export_table *t,
-                                   readstat_variable_t **vars)
+                                   readstat_variable_t **vars, int stata)
 {
     char label[81];
     for (size_t c = 0; c < t->n_cols; c++) {
@@ -139,13 +181,12 @@ static readstat_error_t rs_declare(readstat_writer_t *w, const helby_export_tabl
             cut_utf8(label, 80, k->label);
             readstat_variable_set_label(vars[c], label);
         }
+        readstat_error_t e = rs_missing(k, vars[c], stata);
+        if (!e && k->n_labels)
+            e = rs_labels(w, k, vars[c], stata);
+        if (e)
+            return e;
         if (k->n_labels) {
-            readstat_label_set_t *ls = readstat_add_label_set(w, READSTAT_TYPE_INT32, k->name);
-            if (!ls)
-                return READSTAT_ERROR_MALLOC;
-            for (size_t l = 0; l < k->n_labels; l++)
-                readstat_label_int32_value(ls, (int32_t)k->labels[l].value, k->labels[l].label);
-            readstat_variable_set_label_set(vars[c], ls);
             readstat_variable_set_measure(vars[c], READSTAT_MEASURE_NOMINAL);
         } else if (!k->is_text) {
             readstat_variable_set_measure(vars[c], READSTAT_MEASURE_SCALE);
@@ -155,7 +196,7 @@ static readstat_error_t rs_declare(readstat_writer_t *w, const helby_export_tabl
 }
 
 static readstat_error_t rs_rows(readstat_writer_t *w, const helby_export_table *t,
-                                readstat_variable_t **vars)
+                                readstat_variable_t **vars, int stata)
 {
     readstat_error_t e = READSTAT_OK;
     for (size_t r = 0; r < t->n_rows && !e; r++) {
@@ -167,6 +208,9 @@ static readstat_error_t rs_rows(readstat_writer_t *w, const helby_export_table *
                 e = readstat_insert_string_value(w, vars[c], k->text[r]);
             else if (!isfinite(k->num[r]))
                 e = readstat_insert_missing_value(w, vars[c]);
+            else if (stata && missing_index(k, k->num[r]))
+                e = readstat_insert_tagged_missing_value(
+                    w, vars[c], (char)('a' + missing_index(k, k->num[r]) - 1));
             else if (k->n_labels)
                 e = readstat_insert_int32_value(w, vars[c], (int32_t)k->num[r]);
             else
@@ -196,7 +240,7 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
     if (!e)
         e = readstat_writer_set_file_label(w, label);
     if (!e)
-        e = rs_declare(w, t, vars);
+        e = rs_declare(w, t, vars, fmt == HELBY_EXPORT_DTA);
     if (!e && fmt == HELBY_EXPORT_DTA)
         e = readstat_writer_set_file_format_version(w, 118);
     if (!e)
@@ -207,7 +251,7 @@ static helby_status write_readstat(const helby_export_table *t, int fd, helby_ex
     for (size_t c = 0; c < t->n_cols && !e; c++)
         e = readstat_validate_variable(w, vars[c]);
     if (!e)
-        e = rs_rows(w, t, vars);
+        e = rs_rows(w, t, vars, fmt == HELBY_EXPORT_DTA);
     if (!e)
         e = readstat_end_writing(w);
     readstat_writer_free(w);

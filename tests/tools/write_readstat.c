@@ -205,9 +205,10 @@ int main(int argc, char **argv)
     read_codebook(argv[1]);
     read_csv(argv[2], max_rows);
     for (int i = 4; i + 1 < argc; i += 2) {
-        char *a = strdup(argv[i + 1]), *c1 = strchr(a, ':');
         if (strcmp(argv[i], "--rows") == 0)
             continue;
+        /* argv strings are the program's to modify (C11 5.1.2.2.1) */
+        char *a = argv[i + 1], *c1 = strchr(a, ':');
         if (!c1)
             die("bad option value", argv[i + 1]);
         *c1 = '\0';

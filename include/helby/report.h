@@ -176,6 +176,8 @@ typedef struct helby_report {
     int def_changed;  /* the definition changed since the run (labels are today's) */
     long *waves;
     size_t n_waves;
+    char (*wave_labels)[96]; /* each wave's name: its value label in the codebook, else the code */
+    int waves_labelled; /* the codebook labels the wave variable's codes (csv/json: wave_label) */
     double *districts;
     char (*district_labels)[96];
     size_t n_districts;

@@ -284,6 +284,13 @@ const char *helby_variable_value_label(const helby_variable *v, double code);
  * when the code has none. */
 const char *helby_variable_value_label_lang(const helby_variable *v, double code, const char *lang);
 
+/* The label of wave `wave` in lang (as helby_variable_value_label_lang): the wave variable's
+ * value label of that code in the codebook (`201506=Forår 2015`), or NULL when nothing
+ * labels it (the code is then the wave's name). */
+const char *helby_survey_wave_label(const helby_survey *s, long wave, const char *lang);
+/* 1 if the codebook labels at least one code of the wave variable, else 0. */
+int helby_survey_labels_waves(const helby_survey *s);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

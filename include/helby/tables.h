@@ -116,14 +116,16 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
 void helby_estimate_table_free(helby_estimate_table *t);
 
 /* The label of level `code` of by-variable `by` (as asked) in language lang ("da"/"en"):
- * the group's name, a wave's year, else the variable's value label or the code itself. */
+ * the group's name, else the variable's value label (a wave's too: `201506=Forår 2015`) or the
+ * code itself. */
 void helby_domain_label(const helby_survey *s, const char *by, double code, const char *lang,
                         char *out, size_t n);
 
 /* A run row's domain text for people, each code with its label beside it, in lang:
  * "group=1,wave=2011,district=4" -> "group=1 (Etniske minoriteter), wave=2011, district=4
  * (Vesterbro/Kongens Enghave)"; "origin=2" is labelled by the group column's value labels.
- * Keys without labels (wave, quantity, baseline, goal, x, reliability) stay as they are;
+ * a wave is labelled by the wave variable's value labels when the codebook has them. Keys
+ * without labels (quantity, baseline, goal, x, reliability) stay as they are;
  * a code without a label gets none. Truncated to fit out. */
 void helby_domain_text_label(const helby_survey *s, const char *domain, const char *lang, char *out,
                              size_t n);

@@ -52,7 +52,8 @@ void help_compare(FILE *out)
             "                      'ageband=1|2,district!=5' (R subset(): the design kept)\n"
             "      --format F      text (default), csv (measure;wave;quantity;estimate;se;\n"
             "                      ci_low;ci_high;df;n;flag, full precision; goals as\n"
-            "                      'goal4 met') or json (the same fields)\n\n"
+            "                      'goal4 met'; wave_label after wave where the codebook\n"
+            "                      labels the waves) or json (the same fields)\n\n"
             "Example:\n"
             "  helby --db city.db compare --survey copenhagen --measure inclusion --x 5\n"
             "  helby --db city.db compare --survey copenhagen --weights raked\n");
@@ -135,17 +136,32 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
     return 0;
 }
 
-static const out_col cmp_cols[] = {{"measure", OUT_STR, 0, NULL},  {"wave", OUT_INT, 0, NULL},
-                                   {"quantity", OUT_STR, 0, NULL}, {"estimate", OUT_NUM, 0, NULL},
-                                   {"se", OUT_NUM, 0, NULL},       {"ci_low", OUT_NUM, 0, NULL},
-                                   {"ci_high", OUT_NUM, 0, NULL},  {"df", OUT_NUM, 0, NULL},
-                                   {"n", OUT_INT, 0, NULL},        {"flag", OUT_STR, 0, NULL}};
+/* wave_label (the codebook's value label of the wave) only when the codebook labels waves. */
+static const out_col cmp_cols[] = {{"measure", OUT_STR, 0, NULL},    {"wave", OUT_INT, 0, NULL},
+                                   {"wave_label", OUT_STR, 0, NULL}, {"quantity", OUT_STR, 0, NULL},
+                                   {"estimate", OUT_NUM, 0, NULL},   {"se", OUT_NUM, 0, NULL},
+                                   {"ci_low", OUT_NUM, 0, NULL},     {"ci_high", OUT_NUM, 0, NULL},
+                                   {"df", OUT_NUM, 0, NULL},         {"n", OUT_INT, 0, NULL},
+                                   {"flag", OUT_STR, 0, NULL}};
 
 typedef struct cmp_out {
     out_table T; /* CSV and JSON: one row per quantity */
     out_format format;
     const char *measure;
+    const helby_survey *s;
+    int labelled; /* the codebook labels waves: a wave_label column, labels in the text */
 } cmp_out;
+
+/* "201506 (Forår 2015)" when the codebook labels the wave, else "201506", into buf. */
+static const char *cmp_wave(const cmp_out *o, long wave, char *buf, size_t n)
+{
+    const char *l = helby_survey_wave_label(o->s, wave, o->s->language);
+    if (l)
+        snprintf(buf, n, "%ld (%s)", wave, l);
+    else
+        snprintf(buf, n, "%ld", wave);
+    return buf;
+}
 
 /* Why a quantity has no number: "suppressed" (a cell below min_cell), "empty" (a cell with no
  * respondent), "undefined" (a zero denominator); "" when it has one. */
@@ -166,10 +182,15 @@ static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estima
                     const char *flag)
 {
     if (o->format != OUT_TEXT) {
-        out_value v[10] = {{.s = o->measure},  {.i = wave},  {.s = label},
-                           {.d = e->estimate}, {.d = e->se}, {.d = e->ci_low},
-                           {.d = e->ci_high},  {.d = e->df}, {.i = (long long)e->n},
-                           {.s = flag}};
+        const char *wl = helby_survey_wave_label(o->s, wave, o->s->language);
+        char code[24];
+        snprintf(code, sizeof code, "%ld", wave);
+        out_value v[11] = {{.s = o->measure},      {.i = wave},        {.s = wl ? wl : code},
+                           {.s = label},           {.d = e->estimate}, {.d = e->se},
+                           {.d = e->ci_low},       {.d = e->ci_high},  {.d = e->df},
+                           {.i = (long long)e->n}, {.s = flag}};
+        if (!o->labelled) /* no wave_label column */
+            memmove(v + 2, v + 3, 8 * sizeof v[0]);
         out_row(&o->T, v);
         return;
     }
@@ -269,17 +290,18 @@ static void cmp_goals(cmp_out *o, const helby_comparison *c)
 static void cmp_print(cmp_out *o, const helby_comparison *c, const helby_compare_request *req)
 {
     int pct = c->is_share;
+    char wb[128];
     if (o->format == OUT_TEXT)
         printf("== %s: ethnic minorities vs ethnic Danes (%g %% CIs, t on each wave's df; "
-               "baseline %ld; weights: %s; min cell %ld)\n",
-               o->measure, 100 * req->opt.level, c->waves[c->baseline].wave,
+               "baseline %s; weights: %s; min cell %ld)\n",
+               o->measure, 100 * req->opt.level, cmp_wave(o, c->waves[c->baseline].wave, wb, 128),
                req->weights ? req->weights : "base", c->min_cell);
     for (size_t w = 0; w < c->n_waves; w++) {
         const helby_wave_comparison *x = &c->waves[w];
         int sup = c->suppressed[w];
         long lim = c->min_cell;
         if (o->format == OUT_TEXT)
-            printf("wave %ld\n", x->wave);
+            printf("wave %s\n", cmp_wave(o, x->wave, wb, sizeof wb));
         cmp_put(o, x->wave, "ethnic Danes", &x->danes, pct,
                 why_missing(&x->danes, (long)x->danes.n < lim && x->danes.n > 0));
         cmp_put(o, x->wave, "ethnic minorities", &x->minorities, pct,
@@ -329,8 +351,13 @@ static int cmp_run(helby_store *st, const helby_survey *s, cmp_args *a, const cl
     cmp_out o;
     memset(&o, 0, sizeof o);
     o.format = a->format;
+    o.s = s;
+    o.labelled = helby_survey_labels_waves(s);
+    static out_col plain[10];
+    memcpy(plain, cmp_cols, 2 * sizeof plain[0]);
+    memcpy(plain + 2, cmp_cols + 3, 8 * sizeof plain[0]);
     if (o.format != OUT_TEXT)
-        out_begin(&o.T, stdout, o.format, cmp_cols, sizeof cmp_cols / sizeof cmp_cols[0]);
+        out_begin(&o.T, stdout, o.format, o.labelled ? cmp_cols : plain, o.labelled ? 11 : 10);
     int rc = 0;
     for (size_t i = 0; i < M->n && !rc; i++) {
         helby_comparison *c = NULL;

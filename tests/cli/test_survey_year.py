@@ -37,6 +37,46 @@ def codebook(d):
     return {r[0]: r for r in rows}, comments
 
 
+def half_year_survey(tmp, sid="halfyear"):
+    """The example survey as a half-year survey: waves 201506 and 201512 (the example's 2011
+    and 2012 respondents), labelled in the codebook 201506=Forår 2015|201512=Efterår 2015.
+    Returns (directory, [wave files])."""
+    d = os.path.join(tmp, sid)
+    shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+    codes = {"2011": "201506", "2012": "201512"}
+
+    def edit(name, pairs):
+        p = os.path.join(d, name)
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        for old, new in pairs:
+            assert old in text, (name, old)
+            text = text.replace(old, new)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+
+    edit("survey.ini", [("id = copenhagen\n", "id = %s\n" % sid),
+                        ("waves = 2011, 2012, 2013, 2014", "waves = 201506, 201512")])
+    edit("codebook.csv", [("wave;Bølge;Wave;wave;code;2011;2014;;0;1;;",
+                           "wave;Bølge;Wave;wave;code;;;;0;1;201506=Forår 2015|201512=Efterår "
+                           "2015;201506=Spring 2015|201512=Autumn 2015")])
+    edit("targets.csv", [(";2011;2014;", ";201506;201512;")])
+    m = os.path.join(d, "margins")
+    for old, new in codes.items():
+        os.rename(os.path.join(m, old + ".csv"), os.path.join(m, new + ".csv"))
+    for w in ("2013", "2014"):
+        os.remove(os.path.join(m, w + ".csv"))
+    files = []
+    for old, new in codes.items():
+        rows = read_rows(os.path.join(os.path.dirname(WAVES[0]), "wave_%s.csv" % old))
+        i = rows[0].index("wave")
+        for r in rows[1:]:
+            r[i] = new
+        files.append(os.path.join(tmp, "wave_%s.csv" % new))
+        write_rows(files[-1], rows)
+    return d, files
+
+
 class Tmp(unittest.TestCase):
     def setUp(self):
         self.tmp = tempfile.TemporaryDirectory(prefix="helby-year-")
@@ -239,6 +279,84 @@ class ExportsThatReanalyse(Tmp):
             r = got[(g["measure"], g["group"], g["wave"])]
             for k in ("estimate", "se"):
                 self.assertLess(abs(float(r[k]) / float(g[k]) - 1), 1e-10, (g, k))
+
+
+class WaveLabels(Tmp):
+    """Item 5: half-year waves were shown as their codes everywhere ("201506–201512", a
+    chart axis "20151"); the wave variable's value labels in the codebook were ignored."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir, files = half_year_survey(self.tmp.name)
+        self.db = self.path("s.db")
+        run("init", db=self.db, check=0)
+        run("survey", "add", self.dir, db=self.db, check=0)
+        run("import", "--survey", "halfyear", *files, db=self.db, check=0)
+
+    def csv(self, *args):
+        p = run(*args, "--format", "csv", db=self.db, check=0)
+        return list(csv.DictReader(p.stdout.splitlines(), delimiter=";"))
+
+    def test_estimate_table_and_compare_label_the_waves(self):
+        rows = self.csv("estimate", "--survey", "halfyear", "--index", "inclusion", "--by", "wave")
+        self.assertEqual([(r["wave"], r["wave_label"]) for r in rows],
+                         [("201506", "Forår 2015"), ("201512", "Efterår 2015")])
+        rows = self.csv("estimate", "--survey", "halfyear", "--index", "inclusion", "--by", "wave",
+                        "--lang", "en")
+        self.assertEqual([r["wave_label"] for r in rows], ["Spring 2015", "Autumn 2015"])
+        rows = self.csv("table", "--survey", "halfyear", "--var", "disk_12m", "--by", "wave")
+        self.assertEqual({(r["wave"], r["wave_label"]) for r in rows if r["wave"]},
+                         {("201506", "Forår 2015"), ("201512", "Efterår 2015")})
+        rows = self.csv("compare", "--survey", "halfyear", "-m", "inclusion")
+        self.assertEqual({(r["wave"], r["wave_label"]) for r in rows},
+                         {("201506", "Forår 2015"), ("201512", "Efterår 2015")})
+        p = run("compare", "--survey", "halfyear", "-m", "inclusion", db=self.db, check=0)
+        self.assertIn("wave 201512 (Efterår 2015)", p.stdout)
+        self.assertIn("baseline 201506 (Forår 2015)", p.stdout)
+
+    def test_reports_in_every_format_and_the_barometer(self):
+        p = run("compute", "--survey", "halfyear", db=self.db, check=0)
+        for fmt in ("text", "md", "html"):
+            p = run("report", "--run", "1", "--format", fmt, db=self.db, check=0)
+            self.assertTrue("Forår 2015" in p.stdout, (fmt, "Forår 2015"))
+            self.assertTrue("Efterår 2015" in p.stdout, (fmt, "Efterår 2015"))
+            self.assertFalse("201506–201512" in p.stdout, (fmt, "201506–201512"))
+            self.assertFalse("201506" in p.stdout.replace("201506=", ""), (fmt, "201506"))
+        html = run("report", "--run", "1", "--format", "html", db=self.db, check=0).stdout
+        axis = [l for l in html.splitlines() if "<text" in l and "2015" in l]
+        self.assertTrue(any(">Forår 2015<" in l for l in axis), axis[:5])
+        for fmt in ("csv", "json"):
+            p = run("report", "--run", "1", "--format", fmt, db=self.db, check=0)
+            self.assertTrue("Forår 2015" in p.stdout, (fmt, "Forår 2015"))
+            self.assertTrue("201506" in p.stdout, (fmt, "201506"))  # the code stays, the label beside it
+        rows = list(csv.DictReader(
+            run("report", "--run", "1", "--format", "csv", db=self.db, check=0)
+            .stdout.splitlines(), delimiter=";"))
+        self.assertIn(("201512", "Efterår 2015"), {(r["wave"], r["wave_label"]) for r in rows})
+        p = run("report", "--run", "1", "--format", "text", "--lang", "en", db=self.db, check=0)
+        self.assertTrue("Spring 2015" in p.stdout)
+        xlsx = self.path("r.xlsx")
+        run("report", "--run", "1", "--format", "xlsx", "-o", xlsx, db=self.db, check=0)
+        import zipfile
+        with zipfile.ZipFile(xlsx) as z:
+            strings = z.read("xl/sharedStrings.xml").decode("utf-8")
+        self.assertIn("Forår 2015", strings)
+        reg = os.path.join(SURVEY, "register_indicators.csv")
+        p = run("report", "--run", "1", "--barometer", "--register", reg, "--format", "html",
+                db=self.db, check=0)
+        self.assertTrue("Forår 2015" in p.stdout)
+        self.assertFalse("201506–201512" in p.stdout)
+
+    def test_unlabelled_waves_stay_codes(self):
+        db = self.path("c.db")
+        run("init", db=db, check=0)
+        run("survey", "add", SURVEY, db=db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES[:2], db=db, check=0)
+        p = run("compare", "--survey", "copenhagen", "-m", "inclusion", "--format", "csv",
+                db=db, check=0)
+        self.assertTrue(p.stdout.startswith("measure;wave;quantity;"))
+        p = run("compare", "--survey", "copenhagen", "-m", "inclusion", db=db, check=0)
+        self.assertIn("wave 2012\n", p.stdout)
 
 
 if __name__ == "__main__":

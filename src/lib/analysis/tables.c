@@ -61,9 +61,8 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
     }
     const char *name = helby_survey_role_name(s, by);
     size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
-    const char *l = v == HELBY_NO_VAR || v == s->wave_var
-                        ? NULL
-                        : helby_variable_value_label_lang(&s->vars[v], code, lang);
+    const char *l =
+        v == HELBY_NO_VAR ? NULL : helby_variable_value_label_lang(&s->vars[v], code, lang);
     if (l)
         snprintf(out, n, "%s", l);
     else
@@ -85,7 +84,7 @@ void helby_domain_text_label(const helby_survey *s, const char *domain, const ch
         char *end = NULL;
         double code = strtod(val, &end);
         int numeric = eq && end == p + len && end != val;
-        if (numeric && (!strcmp(key, "group") || !strcmp(key, "district")))
+        if (numeric && (!strcmp(key, "group") || !strcmp(key, "district") || !strcmp(key, "wave")))
             helby_domain_label(s, key, code, lang, lab, sizeof lab);
         else if (numeric && !strcmp(key, "origin") && s->group_var != HELBY_NO_VAR) {
             const char *l = helby_variable_value_label_lang(&s->vars[s->group_var], code, lang);

@@ -302,6 +302,37 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
     return report_adjust_fill(r, s, rows, n, err); /* goals with adjust */
 }
 
+/* Each wave's name (the wave variable's value label in the report's language, else the code)
+ * and each district's. */
+static helby_status level_labels(helby_report *r, const helby_survey *s, helby_error *err)
+{
+    r->wave_labels = calloc(r->n_waves + 1, sizeof *r->wave_labels);
+    if (!r->wave_labels)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
+    r->waves_labelled = helby_survey_labels_waves(s);
+    for (size_t w = 0; w < r->n_waves; w++) {
+        const char *l = helby_survey_wave_label(s, r->waves[w], r->lang);
+        if (l)
+            snprintf(r->wave_labels[w], sizeof r->wave_labels[w], "%s", l);
+        else
+            snprintf(r->wave_labels[w], sizeof r->wave_labels[w], "%ld", r->waves[w]);
+    }
+    if (s->district_var == HELBY_NO_VAR)
+        return HELBY_OK;
+    r->district_labels = calloc(r->n_districts + 1, sizeof *r->district_labels);
+    if (!r->district_labels)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
+    for (size_t d = 0; d < r->n_districts; d++) {
+        const char *lab =
+            helby_variable_value_label_lang(&s->vars[s->district_var], r->districts[d], r->lang);
+        if (lab)
+            snprintf(r->district_labels[d], sizeof r->district_labels[d], "%s", lab);
+        else
+            snprintf(r->district_labels[d], sizeof r->district_labels[d], "%g", r->districts[d]);
+    }
+    return HELBY_OK;
+}
+
 /* A margin cell as weight.c names it ("district=8", "sex*ageband=2*1") in words, in the
  * report's language: "District: Bispebjerg", "Sex × age band: Woman × 18-29 years". */
 static void cell_words(const helby_report *r, const helby_survey *s, const char *raw, size_t len,
@@ -468,24 +499,9 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     r->level = lp ? strtod(lp + 6, NULL) : 0.95;
     if (wp)
         sscanf(wp, "weights=%63[^;]", r->weights);
-    if ((rc = collect_keys(r, rows, n, err)) || (rc = report_origins_collect(r, s, rows, n, err)))
+    if ((rc = collect_keys(r, rows, n, err)) || (rc = report_origins_collect(r, s, rows, n, err)) ||
+        (rc = level_labels(r, s, err)))
         goto fail;
-    if (s->district_var != HELBY_NO_VAR) {
-        r->district_labels = calloc(r->n_districts + 1, sizeof *r->district_labels);
-        if (!r->district_labels) {
-            rc = helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
-            goto fail;
-        }
-        for (size_t d = 0; d < r->n_districts; d++) {
-            const char *lab = helby_variable_value_label_lang(&s->vars[s->district_var],
-                                                              r->districts[d], r->lang);
-            if (lab)
-                snprintf(r->district_labels[d], sizeof r->district_labels[d], "%s", lab);
-            else
-                snprintf(r->district_labels[d], sizeof r->district_labels[d], "%g",
-                         r->districts[d]);
-        }
-    }
     size_t cap = s->n_shares + 1;
     for (size_t i = 0; i < s->n_indices; i++)
         cap += 1 + s->indices[i].n_dims;
@@ -562,6 +578,7 @@ void helby_report_free(helby_report *r)
         free(r->goals[i].adj);
     free(r->goals);
     free(r->waves);
+    free(r->wave_labels);
     free(r->districts);
     free(r->district_labels);
     free(r->origins);

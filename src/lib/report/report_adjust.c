@@ -175,10 +175,10 @@ static void gap_words(const helby_report *r, double G, double sc, const char *un
     char a[32];
     helby_report_num(r, fabs(G) * sc, 1, a, sizeof a);
     if (DA(r))
-        snprintf(buf, n, "forskellen på %s %s i %ld%s", a, unit, wave,
+        snprintf(buf, n, "forskellen på %s %s i %s%s", a, unit, report_wave(r, wave),
                  G < 0 ? " (etniske minoriteter over etniske danskere)" : "");
     else
-        snprintf(buf, n, "the gap of %s %s in %ld%s", a, unit, wave,
+        snprintf(buf, n, "the gap of %s %s in %s%s", a, unit, report_wave(r, wave),
                  G < 0 ? " (ethnic minorities above ethnic Danes)" : "");
 }
 
@@ -273,11 +273,11 @@ void report_adjust_verdict(const helby_report *r, const helby_report_goal *g, ch
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
     if (a0->estimate * a1->estimate < 0) {
         snprintf(buf, n,
-                 da ? " Vurderet på den %s forskel (%ld–%ld) er forskellen lukket og vendt; målet "
+                 da ? " Vurderet på den %s forskel (%s–%s) er forskellen lukket og vendt; målet "
                       "på mindst %s %% %s."
-                    : " Judged on the %s gap (%ld–%ld), the gap closed and reversed; the goal of "
+                    : " Judged on the %s gap (%s–%s), the gap closed and reversed; the goal of "
                       "at least %s %% %s.",
-                 how, g->baseline, g->wave, x, v);
+                 how, report_wave(r, g->baseline), report_wave(r, g->wave), x, v);
         return;
     }
     /* The reduction, as stored; digits enough that a bound is on its side of X. */
@@ -286,9 +286,9 @@ void report_adjust_verdict(const helby_report *r, const helby_report_goal *g, ch
     helby_report_num(r, 100 * q->ci_low, dec, lo, sizeof lo);
     helby_report_num(r, 100 * q->ci_high, dec, hi, sizeof hi);
     snprintf(buf, n,
-             da ? " Vurderet på den %s forskel er reduktionen %ld–%ld %s %% (%s %%-KI %s til %s "
+             da ? " Vurderet på den %s forskel er reduktionen %s–%s %s %% (%s %%-KI %s til %s "
                   "%%); målet på mindst %s %% %s."
-                : " Judged on the %s gap, the reduction %ld–%ld is %s %% (%s %% CI %s to %s %%); "
+                : " Judged on the %s gap, the reduction %s–%s is %s %% (%s %% CI %s to %s %%); "
                   "the goal of at least %s %% %s.",
-             how, g->baseline, g->wave, p, lv, lo, hi, x, v);
+             how, report_wave(r, g->baseline), report_wave(r, g->wave), p, lv, lo, hi, x, v);
 }

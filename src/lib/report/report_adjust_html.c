@@ -57,9 +57,9 @@ static void chart(const helby_report *r, FILE *o, const helby_report_goal *g, si
     const double step = (W - L - R) / (double)N;
     for (size_t w = 0; w < r->n_waves; w++) {
         double x0 = L + step * ((double)w + 0.5);
-        fprintf(
-            o, "<text x=\"%.1f\" y=\"%.0f\" class=\"yt\" style=\"text-anchor:middle\">%ld</text>\n",
-            x0, H - B + 16, r->waves[w]);
+        fprintf(o, "<text x=\"%.1f\" y=\"%.0f\" class=\"yt\" style=\"text-anchor:middle\">", x0,
+                H - B + 16);
+        report_tag_esc(o, "", report_wave(r, r->waves[w]), "</text>\n");
         for (size_t k = 0; k < 2; k++) {
             const helby_report_cell *c = &g->adj[w * HELBY_RA_N + k];
             if (!c->present || c->mark != HELBY_CELL_SHOWN || !isfinite(c->estimate))
@@ -108,7 +108,7 @@ static void table(const helby_report *r, FILE *o, const helby_report_goal *g)
     }
     fputs("</tr></thead><tbody>\n", o);
     for (size_t w = 0; w < r->n_waves; w++) {
-        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        report_tag_esc(o, "<tr><th scope=\"row\">", report_wave(r, r->waves[w]), "</th>");
         for (size_t k = 0; k < HELBY_RA_N; k++) {
             char b[96];
             report_cell_text(r, &g->adj[w * HELBY_RA_N + k], g->adj_share ? 100 : 1, 1, b,

@@ -73,10 +73,10 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
                       : diff < 0 ? (da ? "faldt" : "fell")
                                  : (da ? "var uændret" : "was unchanged");
     report_buf_printf(b,
-                      da ? "%s %s fra %s i %ld til %s i %ld (%s%s %s). "
-                         : "%s %s from %s in %ld to %s in %ld (%s%s %s). ",
-                      s->label, how, a, r->waves[f], c, r->waves[l], diff >= 0 ? "+" : "−", d,
-                      unit);
+                      da ? "%s %s fra %s i %s til %s i %s (%s%s %s). "
+                         : "%s %s from %s in %s to %s in %s (%s%s %s). ",
+                      s->label, how, a, report_wave(r, r->waves[f]), c, report_wave(r, r->waves[l]),
+                      diff >= 0 ? "+" : "−", d, unit);
 }
 
 /* <title> and <desc> of a chart, referenced by aria-labelledby (WCAG 1.1.1). */
@@ -160,9 +160,10 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
     if (zero_line && ymin < 0 && ymax > 0)
         fprintf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"zero\"/>\n", ml,
                 w - mr, Y(0), Y(0));
-    for (size_t i = 0; i < W; i++)
-        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"xt\">%ld</text>\n", X(i), h - mb + 18,
-                r->waves[i]);
+    for (size_t i = 0; i < W; i++) {
+        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"xt\">", X(i), h - mb + 18);
+        report_tag_esc(o, "", report_wave(r, r->waves[i]), "</text>\n");
+    }
     fprintf(o, "<text x=\"14\" y=\"%.1f\" class=\"yl\" transform=\"rotate(-90 14 %.1f)\">",
             (mt + h - mb) / 2, (mt + h - mb) / 2);
     report_esc(o, ylab);
@@ -271,7 +272,8 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     hi = ceil(hi / step) * step;
 #define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[320], b[32];
-    snprintf(title, sizeof title, "%s, %s %ld", m->label, report_t(r, "districts"), r->waves[wl]);
+    snprintf(title, sizeof title, "%s, %s %s", m->label, report_t(r, "districts"),
+             report_wave(r, r->waves[wl]));
     char id[96];
     snprintf(id, sizeof id, "c-%s-dist", m->name);
     helby_buf_t desc = {0};

@@ -356,3 +356,10 @@ void report_esc(FILE *o, const char *s)
         default: fputc(*s, o);
         }
 }
+
+void report_tag_esc(FILE *o, const char *before, const char *s, const char *after)
+{
+    fputs(before, o);
+    report_esc(o, s);
+    fputs(after, o);
+}

@@ -79,27 +79,27 @@ static void goal_rule(const helby_report *r, helby_report_goal *g, const helby_r
     const char *u = goal_unit(r, g, m);
     if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION)
         snprintf(g->rule, sizeof g->rule,
-                 da ? "reduktion af forskellen %ld→%ld ≥ %s %%: opfyldt hvis hele %s %%-KI er "
+                 da ? "reduktion af forskellen %s→%s ≥ %s %%: opfyldt hvis hele %s %%-KI er "
                       "≥ %s %%, ikke opfyldt hvis hele KI er under, ellers uafklaret (også når "
                       "Fiellers interval er ubegrænset eller dømmer anderledes)"
-                    : "reduction of the gap %ld→%ld ≥ %s %%: met if the whole %s %% CI is "
+                    : "reduction of the gap %s→%s ≥ %s %%: met if the whole %s %% CI is "
                       "≥ %s %%, not met if it is all below, inconclusive otherwise (also when "
                       "Fieller's interval is unbounded or judges otherwise)",
-                 g->baseline, g->wave, xs, lv, xs);
+                 report_wave(r, g->baseline), report_wave(r, g->wave), xs, lv, xs);
     else if (g->kind == HELBY_TARGET_RATIO_INCREASE)
         snprintf(g->rule, sizeof g->rule,
-                 da ? "forholdet minoriteter/danskere stiger %ld→%ld med ≥ %s %%: opfyldt hvis "
+                 da ? "forholdet minoriteter/danskere stiger %s→%s med ≥ %s %%: opfyldt hvis "
                       "hele %s %%-KI er ≥ %s %%, ikke opfyldt hvis hele KI er under"
-                    : "ratio minorities/Danes rises %ld→%ld by ≥ %s %%: met if the whole %s %% "
+                    : "ratio minorities/Danes rises %s→%s by ≥ %s %%: met if the whole %s %% "
                       "CI is ≥ %s %%, not met if it is all below",
-                 g->baseline, g->wave, xs, lv, xs);
+                 report_wave(r, g->baseline), report_wave(r, g->wave), xs, lv, xs);
     else
         snprintf(g->rule, sizeof g->rule,
-                 da ? "ændring %ld→%ld > %s %s: opfyldt hvis hele %s %%-KI er over %s, ikke "
+                 da ? "ændring %s→%s > %s %s: opfyldt hvis hele %s %%-KI er over %s, ikke "
                       "opfyldt hvis hele KI er på eller under, ellers uafklaret"
-                    : "change %ld→%ld > %s %s: met if the whole %s %% CI is above %s, not met "
+                    : "change %s→%s > %s %s: met if the whole %s %% CI is above %s, not met "
                       "if it is all at or below, inconclusive otherwise",
-                 g->baseline, g->wave, xs, u, lv, xs);
+                 report_wave(r, g->baseline), report_wave(r, g->wave), xs, u, lv, xs);
 }
 
 int report_goal_decimals(double lo, double hi, double x, int dec)
@@ -158,7 +158,8 @@ static void goal_quantity_label(const helby_report *r, helby_report_goal *g)
                        : g->kind == HELBY_TARGET_RATIO_INCREASE
                            ? (da ? "Relativ ændring af forholdet" : "Relative change of the ratio")
                            : (da ? "Ændring" : "Change");
-    snprintf(g->quantity_label, sizeof g->quantity_label, "%s %ld→%ld", what, g->baseline, g->wave);
+    snprintf(g->quantity_label, sizeof g->quantity_label, "%s %s→%s", what,
+             report_wave(r, g->baseline), report_wave(r, g->wave));
 }
 
 /* "30–62" for a confidence interval in words; "−5 til 3" when a bound is negative. */
@@ -296,14 +297,13 @@ static void gap_move(const helby_report *r, const helby_report_goal *g,
     helby_report_num(r, fabs(g1->estimate) * s, 1, b, sizeof b);
     if (g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION && g->gap_reversed) {
         helby_goal_reversal_text(g1->estimate, m->kind == 2, r->lang, rev, sizeof rev);
-        snprintf(buf, n,
-                 da ? "var %s %s i %ld og er i %ld %s" : "was %s %s in %ld and by %ld had %s", a,
-                 pts, g->baseline, g->wave, rev);
+        snprintf(buf, n, da ? "var %s %s i %s og er i %s %s" : "was %s %s in %s and by %s had %s",
+                 a, pts, report_wave(r, g->baseline), report_wave(r, g->wave), rev);
         return;
     }
-    snprintf(buf, n, "%s %s %s %s %s %s (%ld–%ld)",
+    snprintf(buf, n, "%s %s %s %s %s %s (%s–%s)",
              rose_fell(r, fabs(g0->estimate), fabs(g1->estimate)), da ? "fra" : "from", a,
-             da ? "til" : "to", b, pts, g->baseline, g->wave);
+             da ? "til" : "to", b, pts, report_wave(r, g->baseline), report_wave(r, g->wave));
 }
 
 /* The sentence of a goal on the gap between the groups (relative gap reduction, ratio). */
@@ -366,16 +366,16 @@ static void level_sentence(const helby_report *r, helby_report_goal *g,
         m->kind == 2 ? (da ? "andel i %" : "share in %") : (da ? "skala 0–100" : "scale 0–100");
     if (da)
         snprintf(g->sentence, sizeof g->sentence,
-                 "Blandt %s %s %s (%s) fra %s til %s %s (%ld–%ld), en ændring på %s %s "
+                 "Blandt %s %s %s (%s) fra %s til %s %s (%s–%s), en ændring på %s %s "
                  "(%s %%-KI %s %s). Målet om en ændring på mere end %s %s %s.",
                  who[grp][0], rose_fell(r, l0->estimate, l1->estimate), lab, scale, a, b, u,
-                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, v);
+                 report_wave(r, g->baseline), report_wave(r, g->wave), d, u, lv, ci, u, xs, u, v);
     else
         snprintf(g->sentence, sizeof g->sentence,
-                 "Among %s the %s (%s) %s from %s to %s %s (%ld–%ld), a change of %s %s "
+                 "Among %s the %s (%s) %s from %s to %s %s (%s–%s), a change of %s %s "
                  "(%s %% CI %s %s). The goal of a change of more than %s %s %s.",
                  who[grp][1], lab, scale, rose_fell(r, l0->estimate, l1->estimate), a, b, u,
-                 g->baseline, g->wave, d, u, lv, ci, u, xs, u, v);
+                 report_wave(r, g->baseline), report_wave(r, g->wave), d, u, lv, ci, u, xs, u, v);
 }
 
 void report_goal_texts(helby_report *r, helby_report_goal *g)

@@ -13,8 +13,8 @@ void report_header(const helby_report *r, report_header_t *h)
     char lv[16];
     helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
     if (r->n_waves)
-        snprintf(h->period, sizeof h->period, da ? "%ld–%ld (%zu bølger)" : "%ld–%ld (%zu waves)",
-                 r->waves[0], r->waves[r->n_waves - 1], r->n_waves);
+        snprintf(h->period, sizeof h->period, da ? "%s–%s (%zu bølger)" : "%s–%s (%zu waves)",
+                 report_wave(r, r->waves[0]), report_wave(r, r->waves[r->n_waves - 1]), r->n_waves);
     else
         snprintf(h->period, sizeof h->period, "–");
     if (!strcmp(r->weights, "base"))

@@ -43,7 +43,7 @@ static void measure_table(const helby_report *r, FILE *o, const helby_report_mea
     }
     fputs("</tr></thead><tbody>\n", o);
     for (size_t w = 0; w < r->n_waves; w++) {
-        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        report_tag_esc(o, "<tr><th scope=\"row\">", report_wave(r, r->waves[w]), "</th>");
         for (int g = 0; g < 3; g++) {
             const helby_report_cell *c = &m->level[w * 3 + (size_t)g];
             td_cell(r, o, c, report_scale(m, -1), 1);
@@ -79,7 +79,7 @@ static void origin_table(const helby_report *r, FILE *o, const helby_report_meas
     }
     fputs("</tr></thead><tbody>\n", o);
     for (size_t w = 0; w < r->n_waves; w++) {
-        fprintf(o, "<tr><th scope=\"row\">%ld</th>", r->waves[w]);
+        report_tag_esc(o, "<tr><th scope=\"row\">", report_wave(r, r->waves[w]), "</th>");
         for (size_t k = 0; k < r->n_origins; k++) {
             const helby_report_cell *c = &m->origin[w * r->n_origins + k];
             td_cell(r, o, c, report_scale(m, -1), 1);
@@ -104,8 +104,10 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
     report_esc(o, report_t(r, "district"));
     fputs("</th>", o);
     for (size_t w = 0; w < W; w++)
-        fprintf(o, "<th scope=\"col\">%ld %s</th><th scope=\"col\">%ld %s</th>", r->waves[w],
-                report_t(r, "danes_s"), r->waves[w], report_t(r, "minorities_s"));
+        for (int g = 0; g < 2; g++) {
+            report_tag_esc(o, "<th scope=\"col\">", report_wave(r, r->waves[w]), " ");
+            fprintf(o, "%s</th>", report_t(r, g ? "minorities_s" : "danes_s"));
+        }
     fputs("</tr></thead><tbody>\n", o);
     char b[64];
     for (size_t d = 0; d < r->n_districts; d++) {
@@ -324,7 +326,9 @@ static void barometer_html(const helby_report *r, FILE *o)
             const char *dir = report_goal_direction(r, g);
             fputs("<tr><td class=\"l\">", o);
             report_esc(o, g->label);
-            fprintf(o, "</td><td>%s %ld–%ld</td><td>", report_t(r, "survey"), g->baseline, g->wave);
+            fprintf(o, "</td><td>%s ", report_t(r, "survey"));
+            report_esc(o, report_wave(r, g->baseline));
+            report_tag_esc(o, "–", report_wave(r, g->wave), "</td><td>");
             report_esc(o, b);
             fputs("</td><td>", o);
             report_esc(o, x);
@@ -332,7 +336,7 @@ static void barometer_html(const helby_report *r, FILE *o)
             char per[64][16];
             size_t n = report_goal_series(r, g, v, 64, &tg);
             for (size_t w = 0; w < n; w++)
-                snprintf(per[w], sizeof per[w], "%ld", r->waves[w]);
+                snprintf(per[w], sizeof per[w], "%s", report_wave(r, r->waves[w]));
             fputs("</td>", o);
             direction_cell(r, o, n >= 2 ? v[n - 1] - v[n - 2] : NAN, dir);
             fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(g->q.flag),
@@ -375,7 +379,7 @@ static void weighting_html(const helby_report *r, FILE *o)
     report_esc(o, report_t(r, "weighting"));
     fprintf(o, "</caption><thead><tr><th scope=\"col\">%s</th>", report_t(r, "diagnostic"));
     for (size_t w = 0; w < r->n_waves; w++)
-        fprintf(o, "<th scope=\"col\">%ld</th>", r->waves[w]);
+        report_tag_esc(o, "<th scope=\"col\">", report_wave(r, r->waves[w]), "</th>");
     fputs("</tr></thead><tbody>\n", o);
     const char *p = r->weighting;
     while (*p) {

@@ -61,6 +61,9 @@ void report_origins_suppress(helby_report *r, helby_report_measure *m);
 /* The measure called name, or NULL; the index of wave w in r->waves, or (size_t)-1. */
 const helby_report_measure *report_find_measure(const helby_report *r, const char *name);
 size_t report_wave_index(const helby_report *r, long w);
+/* Wave w's name for people: the wave variable's value label in the codebook (`Forår 2015`),
+ * else the code ("2011"). */
+const char *report_wave(const helby_report *r, long w);
 /* A label inside a sentence: its first letter lower-cased unless it starts an acronym. */
 void report_lower_first(char *buf, size_t n, const char *label);
 /* Goals with `adjust` (report_adjust.c): each goal's adjusted cells from the run's rows (after
@@ -155,6 +158,8 @@ void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t
 
 /* HTML text with & < > " escaped (report_format.c). */
 void report_esc(FILE *o, const char *s);
+/* before, then s escaped for HTML, then after. */
+void report_tag_esc(FILE *o, const char *before, const char *s, const char *after);
 /* The charts of an index (levels by wave, the gap, the districts) and a sparkline over
  * periods with its target (report_chart.c). */
 void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);

@@ -103,3 +103,15 @@ size_t report_wave_index(const helby_report *r, long w)
 {
     return wave_index(r, w);
 }
+
+const char *report_wave(const helby_report *r, long w)
+{
+    size_t i = wave_index(r, w);
+    if (i != (size_t)-1 && r->wave_labels)
+        return r->wave_labels[i];
+    static _Thread_local char ring[4][24];
+    static _Thread_local unsigned next;
+    char *b = ring[next++ % 4];
+    snprintf(b, sizeof ring[0], "%ld", w);
+    return b;
+}

@@ -143,7 +143,6 @@ static const char *flag_of(const helby_report_cell *c)
 
 static void csv_row(const helby_report *r, const row *x, void *ctx)
 {
-    (void)r;
     FILE *o = ctx;
     const helby_report_cell *c = x->c;
     int shown = c->mark == HELBY_CELL_SHOWN;
@@ -153,6 +152,11 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     if (x->wave)
         fprintf(o, "%ld", x->wave);
     fputc(';', o);
+    if (r->waves_labelled) {
+        if (x->wave)
+            report_csv_field(o, report_wave(r, x->wave));
+        fputc(';', o);
+    }
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);
     fprintf(o, ";%s;", x->group);
@@ -182,7 +186,6 @@ typedef struct jctx {
 
 static void json_row(const helby_report *r, const row *x, void *ctx)
 {
-    (void)r;
     jctx *j = ctx;
     FILE *o = j->o;
     const helby_report_cell *c = x->c;
@@ -197,6 +200,13 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
         fprintf(o, "%ld", x->wave);
     else
         fputs("null", o);
+    if (r->waves_labelled) {
+        fputs(", \"wave_label\": ", o);
+        if (x->wave)
+            report_json_str(o, report_wave(r, x->wave));
+        else
+            fputs("null", o);
+    }
     fprintf(o, ", \"baseline\": ");
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);
@@ -224,9 +234,10 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
 
 static void write_csv(const helby_report *r, FILE *o)
 {
-    fputs("section;measure;label;wave;baseline;group;district;quantity;estimate;se;ci_low;"
-          "ci_high;n;flag;group_label\n",
+    fputs(r->waves_labelled ? "section;measure;label;wave;wave_label;baseline;" /* labelled */
+                            : "section;measure;label;wave;baseline;",
           o);
+    fputs("group;district;quantity;estimate;se;ci_low;ci_high;n;flag;group_label\n", o);
     each_row(r, csv_row, o);
     report_sens_csv(r, o);
 }
@@ -334,7 +345,7 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
     const double sc = report_scale(m, -1);
     for (size_t w = 0; w < r->n_waves; w++) {
         char c[11][96];
-        snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
+        snprintf(c[0], sizeof c[0], "%s", report_wave(r, r->waves[w]));
         for (int g = 0; g < 3; g++) {
             const helby_report_cell *x = &m->level[w * 3 + (size_t)g];
             report_cell_text(r, x, sc, 1, c[1 + 2 * g], sizeof c[0]);
@@ -377,7 +388,7 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
         v[j] = c[j];
     report_table_add(&t, v);
     for (size_t w = 0; w < r->n_waves; w++) {
-        snprintf(c[0], sizeof c[0], "%ld", r->waves[w]);
+        snprintf(c[0], sizeof c[0], "%s", report_wave(r, r->waves[w]));
         for (size_t k = 0; k < O; k++) {
             const helby_report_cell *x = &m->origin[w * r->n_origins + k];
             report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
@@ -406,8 +417,9 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
     }
     snprintf(h[0], 64, "%s", report_t(r, "district"));
     for (size_t w = 0; w < W; w++) {
-        snprintf(h[1 + 2 * w], 64, "%ld %s", r->waves[w], report_t(r, "danes_s"));
-        snprintf(h[2 + 2 * w], 64, "%ld %s", r->waves[w], report_t(r, "minorities_s"));
+        snprintf(h[1 + 2 * w], 64, "%s %s", report_wave(r, r->waves[w]), report_t(r, "danes_s"));
+        snprintf(h[2 + 2 * w], 64, "%s %s", report_wave(r, r->waves[w]),
+                 report_t(r, "minorities_s"));
     }
     for (size_t j = 0; j < C; j++)
         v[j] = h[j];
@@ -469,7 +481,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
     }
     snprintf(c[0], 128, "%s '%s'", report_t(r, "weighting"), r->weights);
     for (size_t w = 0; w < W; w++)
-        snprintf(c[1 + w], 128, "%ld", r->waves[w]);
+        snprintf(c[1 + w], 128, "%s", report_wave(r, r->waves[w]));
     for (size_t j = 0; j <= W; j++)
         v[j] = c[j];
     report_table_add(&t, v);
@@ -530,7 +542,8 @@ static void write_barometer_text(const helby_report *r, int md, FILE *o)
             report_goal_value(r, g, q, sizeof q);
             report_goal_target(r, g, tg, sizeof tg);
             char src[64];
-            snprintf(src, sizeof src, "%s %ld–%ld", report_t(r, "survey"), g->baseline, g->wave);
+            snprintf(src, sizeof src, "%s %s–%s", report_t(r, "survey"),
+                     report_wave(r, g->baseline), report_wave(r, g->wave));
             const char *v[6] = {g->label,
                                 src,
                                 q,
@@ -589,7 +602,8 @@ static void write_barometer_rows(const helby_report *r, int json, FILE *o)
             double v, lo = NAN, hi = NAN, tg;
             const char *better, *dir, *verdict;
             if (g) {
-                snprintf(period, sizeof period, "%ld-%ld", g->baseline, g->wave);
+                snprintf(period, sizeof period, "%s-%s", report_wave(r, g->baseline),
+                         report_wave(r, g->wave));
                 snprintf(name, sizeof name, "%s", g->measure);
                 int shown = g->q.mark == HELBY_CELL_SHOWN;
                 v = shown ? g->q.estimate : NAN;
@@ -672,7 +686,7 @@ static void adjusted_text(const helby_report *r, int md, FILE *o)
         for (size_t w = 0; w < r->n_waves; w++) {
             char cells[5][96];
             const char *c[5];
-            snprintf(cells[0], sizeof cells[0], "%ld", r->waves[w]);
+            snprintf(cells[0], sizeof cells[0], "%s", report_wave(r, r->waves[w]));
             for (size_t k = 0; k < HELBY_RA_N; k++)
                 report_cell_text(r, &g->adj[w * HELBY_RA_N + k], sc, 1, cells[k + 1],
                                  sizeof cells[k + 1]);

@@ -73,6 +73,15 @@ static const char *gname(const helby_report *r, int g)
     return report_t(r, g == 0 ? "danes" : g == 1 ? "minorities" : "all");
 }
 
+/* A wave's cell: its code, or its label (a string) where the codebook labels waves. */
+static void xl_wave(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, long w)
+{
+    if (x->r->waves_labelled)
+        worksheet_write_string(ws, row, col, report_wave(x->r, w), NULL);
+    else
+        worksheet_write_number(ws, row, col, (double)w, NULL);
+}
+
 /* Goals. */
 static void xl_goals(xl *x)
 {
@@ -98,8 +107,8 @@ static void xl_goals(xl *x)
         worksheet_write_string(ws, row, 0, g->goal, NULL);
         worksheet_write_string(ws, row, 1, g->label, x->wrap);
         worksheet_write_string(ws, row, 2, g->measure, NULL);
-        worksheet_write_number(ws, row, 3, (double)g->baseline, NULL);
-        worksheet_write_number(ws, row, 4, (double)g->wave, NULL);
+        xl_wave(x, ws, row, 3, g->baseline);
+        xl_wave(x, ws, row, 4, g->wave);
         lxw_format *f = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
         cell(x, ws, row, 5, &g->q, f);
         worksheet_write_string(ws, row, 10, report_t(r, g->q.flag), NULL);
@@ -128,7 +137,7 @@ static void xl_levels(xl *x)
             for (int g = 0; g < 3; g++, row++) {
                 worksheet_write_string(ws, row, 0, m->name, NULL);
                 worksheet_write_string(ws, row, 1, m->label, NULL);
-                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                xl_wave(x, ws, row, 2, r->waves[w]);
                 worksheet_write_string(ws, row, 3, gname(r, g), NULL);
                 cell(x, ws, row, 4, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x->pct : x->f1);
             }
@@ -136,7 +145,7 @@ static void xl_levels(xl *x)
             for (size_t k = 0; k < r->n_origins; k++, row++) {
                 worksheet_write_string(ws, row, 0, m->name, NULL);
                 worksheet_write_string(ws, row, 1, m->label, NULL);
-                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                xl_wave(x, ws, row, 2, r->waves[w]);
                 worksheet_write_string(ws, row, 3, r->origin_labels[k], NULL);
                 cell(x, ws, row, 4, &m->origin[w * r->n_origins + k],
                      m->kind == 2 ? x->pct : x->f1);
@@ -167,7 +176,7 @@ static void xl_comparisons(xl *x)
                     continue;
                 worksheet_write_string(ws, row, 0, m->name, NULL);
                 worksheet_write_string(ws, row, 1, m->label, NULL);
-                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                xl_wave(x, ws, row, 2, r->waves[w]);
                 worksheet_write_string(ws, row, 3, report_t(r, qk[q]), NULL);
                 lxw_format *f = q == HELBY_RQ_RATIO                            ? x->f3
                                 : q >= HELBY_RQ_REL_GAP_CHANGE || m->kind == 2 ? x->pct
@@ -202,7 +211,7 @@ static void xl_adjusted(xl *x)
             for (size_t k = 0; k < HELBY_RA_N; k++, row++) {
                 worksheet_write_string(ws, row, 0, g->goal, NULL);
                 worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
-                worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                xl_wave(x, ws, row, 2, r->waves[w]);
                 worksheet_write_string(ws, row, 3, report_t(r, qk[k]), NULL);
                 cell(x, ws, row, 4, &g->adj[w * HELBY_RA_N + k], g->adj_share ? x->pct : x->f1);
             }
@@ -210,7 +219,7 @@ static void xl_adjusted(xl *x)
             continue;
         worksheet_write_string(ws, row, 0, g->goal, NULL);
         worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
-        worksheet_write_number(ws, row, 2, (double)g->wave, NULL);
+        xl_wave(x, ws, row, 2, g->wave);
         worksheet_write_string(ws, row, 3, report_t(r, "verdict"), NULL);
         cell(x, ws, row, 4, &g->adj_q, x->pct);
         worksheet_write_string(ws, row++, 10, g->adj_sentence, x->wrap);
@@ -242,7 +251,7 @@ static void xl_districts(xl *x)
                     worksheet_write_string(ws, row, 0, m->name, NULL);
                     worksheet_write_string(ws, row, 1,
                                            r->district_labels ? r->district_labels[d] : "", NULL);
-                    worksheet_write_number(ws, row, 2, (double)r->waves[w], NULL);
+                    xl_wave(x, ws, row, 2, r->waves[w]);
                     worksheet_write_string(ws, row, 3, gname(r, g), NULL);
                     cell(x, ws, row, 4, c, m->kind == 2 ? x->pct : x->f1);
                     row++;
@@ -290,7 +299,7 @@ static void xl_weighting(xl *x)
                 continue;
             *k++ = '\0';
             *v++ = '\0';
-            worksheet_write_number(ws, row, 0, strtod(line, NULL), NULL);
+            xl_wave(x, ws, row, 0, strtol(line, NULL, 10));
             char lab[160];
             report_diag_label(r, k, lab, sizeof lab);
             worksheet_write_string(ws, row, 1, lab, NULL);

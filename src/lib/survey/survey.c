@@ -2484,3 +2484,15 @@ const char *helby_variable_value_label_lang(const helby_variable *v, double code
                 return v->labels_en[i].label;
     return helby_variable_value_label(v, code);
 }
+
+const char *helby_survey_wave_label(const helby_survey *s, long wave, const char *lang)
+{
+    if (!s || s->wave_var == HELBY_NO_VAR)
+        return NULL;
+    return helby_variable_value_label_lang(&s->vars[s->wave_var], (double)wave, lang);
+}
+
+int helby_survey_labels_waves(const helby_survey *s)
+{
+    return s && s->wave_var != HELBY_NO_VAR && s->vars[s->wave_var].n_labels > 0;
+}

@@ -59,7 +59,10 @@ void help_barometer(FILE *out)
     fprintf(out, "Usage: helby barometer --run N --register FILE [OPTIONS]\n\n"
                  "The same as `helby report --barometer`: the policy's integration barometer, all\n"
                  "six goals (goals 4 and 6 from the run, goals 1, 2, 3 and 5 from the register\n"
-                 "CSV) with the latest value, target, direction of travel and verdict.\n"
+                 "CSV) with the latest value, target, the direction since the previous\n"
+                 "period and over the whole period, the verdict and, beside it, the national\n"
+                 "rule (rounded latest value against the base period), flagged where the two\n"
+                 "disagree.\n"
                  "Options as `helby report` (--format text, md, html, csv or json).\n\n");
     help_report(out);
 }

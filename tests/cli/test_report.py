@@ -215,7 +215,8 @@ class Report(unittest.TestCase):
                          "%.1f points (2011–2014), a change of +4.9 points (95 %% CI %s–%s "
                          "points). The goal of a change of more than 0 points is met."
                          % (a0, a1, lo6, hi6))
-        self.assertIn("steg tryghedsindeks (skala 0–100) fra %s til %s point (2011–2014), en "
+        self.assertIn("Tryghedsindeks (skala 0–100) blandt alle borgere steg fra %s til %s point "
+                      "(2011–2014), en "
                       "ændring på +4,9 point (95 %%-KI %s–%s point)" %
                       tuple(x.replace(".", ",") for x in ("%.1f" % a0, "%.1f" % a1, lo6, hi6)),
                       da[1]["sentence"])
@@ -592,19 +593,39 @@ class Report(unittest.TestCase):
                 check=0)
         lines = {l.split(":")[0]: l for l in p.stdout.splitlines() if re.match(r"Goal \d:", l)}
         self.assertEqual(sorted(lines), ["Goal %d" % i for i in range(1, 7)])
-        # By hand from register_indicators.csv: goal 2 ends at 70.3 >= 70 (met, up from
-        # 68.1); goal 3 at 80.6 < 85 (not met, down from 81.0); goal 1 at 15.1 > 15 (lower is
-        # better: not met, improving from 15.4).
-        self.assertRegex(lines["Goal 2"], r"70\.3\s+≥ 70\.0\s+improving\s+met")
-        self.assertRegex(lines["Goal 3"], r"80\.6\s+≥ 85\.0\s+worsening\s+not met")
-        self.assertRegex(lines["Goal 1"], r"15\.1\s+≤ 15\.0\s+improving\s+not met")
-        # R: the relative gap change and its CI (copenhagen_compare_ci.csv)
+        # By hand from register_indicators.csv: goal 2 ends at 70.3 >= 70 (met, up from 68.1
+        # and from 61.0 in 2011H1); goal 3 at 80.6 < 85 (not met, down from 81.0, up from
+        # 78.5); goal 1 at 15.1 > 15 (lower is better: not met, improving from 15.4 and from
+        # 17.8); goal 5 at 23.1 > 20 (not met; worse than 22.9 in 2014H1, better than 24.1 in
+        # 2011H1). The national rule (rounded latest against the base period) calls goals 1,
+        # 3 and 5 forward while the verdict says not met: flagged.
+        reg = r"Register periods 2011H1–2014H2\s+"
+        self.assertRegex(lines["Goal 2"], reg + r"70\.3 \(2014H2\)\s+≥ 70\.0\s+improving "
+                         r"\(2014H1→2014H2\)\s+improving \(2011H1→2014H2\)\s+met\s+forward "
+                         r"\(2011H1→2014H2\)$")
+        self.assertRegex(lines["Goal 3"], r"80\.6 \(2014H2\)\s+≥ 85\.0\s+worsening "
+                         r"\(2014H1→2014H2\)\s+improving \(2011H1→2014H2\)\s+not met\s+"
+                         r"forward \(2011H1→2014H2\) ⚑$")
+        self.assertRegex(lines["Goal 1"], r"15\.1 \(2014H2\)\s+≤ 15\.0\s+improving "
+                         r"\(2014H1→2014H2\)\s+improving \(2011H1→2014H2\)\s+not met\s+"
+                         r"forward \(2011H1→2014H2\) ⚑$")
+        self.assertRegex(lines["Goal 5"], r"23\.1 \(2014H2\)\s+≤ 20\.0\s+worsening "
+                         r"\(2014H1→2014H2\)\s+improving \(2011H1→2014H2\)\s+not met\s+"
+                         r"forward \(2011H1→2014H2\) ⚑$")
+        # Goal 4's own quantity by wave: the reduction of the gap against 2011, from R's
+        # means by group (copenhagen_estimate.csv; group 0 Danes, 1 minorities).
+        est = {(g["group"], g["wave"]): float(g["estimate"])
+               for g in read_gold("copenhagen_estimate.csv") if g["measure"] == "inclusion"}
+        gap = {w: est[("0", w)] - est[("1", w)] for w in ("2011", "2012", "2013", "2014")}
+        red = {w: 100 * (gap["2011"] - gap[w]) / gap["2011"] for w in gap}
+        self.assertGreater(red["2012"], red["2013"])  # 2013 fell back: the line is not flat
         rel = [g for g in read_gold("copenhagen_compare_ci.csv")
                if g["quantity"] == "rel_gap_change"][0]
         want = "%.1f \\[%.1f; %.1f\\] %%" % tuple(-100 * float(rel[k])
                                                 for k in ("estimate", "high", "low"))
-        self.assertRegex(lines["Goal 4"], r"survey 2011–2014\s+" + want +
-                         r"\s+≥ 10 %\s+improving\s+met")
+        self.assertRegex(lines["Goal 4"], r"Survey waves 2011–2014\s+" + want +
+                         r"\s+≥ 10 %\s+improving \(2013→2014\)\s+improving \(2011→2014\)\s+"
+                         r"met\s+forward \(2011→2014\)$")
         out = os.path.join(self.tmp.name, "b.html")
         run("barometer", "--run", "1", "--register", REGISTER, "--format", "html", "-o", out,
             db=self.db, check=0)
@@ -615,29 +636,49 @@ class Report(unittest.TestCase):
         rows_html = {int(m.group(1)): m.group(0) for m in
                      re.finditer(r"<tr><td class=\"l\">Mål (\d):.*?</tr>", html)}
         self.assertEqual(sorted(rows_html), [1, 2, 3, 4, 5, 6])
-        for k, row in rows_html.items():  # a sparkline on every goal, 4 and 6 included
-            self.assertIn('<svg width="140" height="34" role="img" aria-label="', row, k)
-        # Goal 4's line is the gap, falling 2013 -> 2014 (11.7 -> 7.8): down, and better.
-        self.assertIn('<td class="better"><span aria-hidden="true">↘</span> bedre</td>',
-                      rows_html[4])
-        self.assertIn('aria-label="2011: 14,4; 2012: 11,2; 2013: 11,7; 2014: 7,8; Målværdi 13,0"',
-                      rows_html[4])  # target gap: 14.44 x (1 - 10 %) = 13.0
-        # Goal 6's line (all residents' safety) rises: up, and better.
-        self.assertIn('<td class="better"><span aria-hidden="true">↗</span> bedre</td>',
+        for k, row in rows_html.items():  # a chart on every goal with y ticks and periods
+            svg = re.search(r'<svg class="spark".*?</svg>', row).group(0)
+            self.assertGreaterEqual(len(re.findall(r'class="yt"', svg)), 2, k)
+            xt = re.findall(r'class="xt"[^>]*>([^<]*)<', svg)
+            self.assertEqual(xt[0], "2011" if k in (4, 6) else "2011H1", k)
+            self.assertEqual(xt[-1], "2014" if k in (4, 6) else "2014H2", k)
+            self.assertEqual(len(re.findall(r'class="zero"', svg)), 1, k)  # the target line
+        self.assertIn("Spørgeskema, bølger 2011–2014", rows_html[4])
+        self.assertIn("Register, perioder 2011H1–2014H2", rows_html[5])
+        self.assertNotIn("survey", html.lower().replace("survey definition", ""))
+        # Goal 4's line is its own quantity, the reduction of the gap (%), against the target
+        # 10 %: rising 2013 -> 2014, up and better, in both directions.
+        lab = "; ".join("%s: %s" % (w, ("%.1f" % red[w]).replace(".", ",")) for w in
+                        ("2011", "2012", "2013")) + "; 2014: " + ("%.1f" % (
+                            -100 * float(rel["estimate"]))).replace(".", ",")
+        self.assertIn('aria-label="%s; Målværdi 10,0"' % lab, rows_html[4])
+        self.assertEqual(rows_html[4].count(
+            '<td class="better"><span aria-hidden="true">↗</span> bedre'), 2)
+        # Goal 6's line (all residents' safety, change since 2011) rises: up, and better.
+        self.assertIn('<td class="better"><span aria-hidden="true">↗</span> bedre (2013→2014)',
                       rows_html[6])
-        # Goal 5 (lower is better) rose from 22.9 to 23.1 (register file): up, and worse.
-        self.assertIn('<td class="worse"><span aria-hidden="true">↗</span> dårligere</td>',
-                      rows_html[5])
+        # Goal 5 (lower is better) rose from 22.9 to 23.1 (register file): up, and worse;
+        # over the whole period it fell from 24.1: down, and better. Flagged.
+        self.assertIn('<td class="worse"><span aria-hidden="true">↗</span> dårligere '
+                      '(2014H1→2014H2)</td><td class="better"><span aria-hidden="true">↘</span> '
+                      'bedre (2011H1→2014H2)</td>', rows_html[5])
+        self.assertIn("⚑ reglerne er uenige", rows_html[5])
+        self.assertNotIn("⚑", rows_html[4] + rows_html[2])
         rows = report_rows(run("barometer", "--run", "1", "--register", REGISTER, "--format",
                                "csv", db=self.db, check=0).stdout)
         self.assertEqual([r["goal"] for r in rows], ["goal%d" % i for i in range(1, 7)])
         self.assertEqual((rows[2]["value"], rows[2]["target"], rows[2]["direction"],
-                          rows[2]["verdict"]), ("80.599999999999994", "85", "worsening",
-                                                "not met"))
+                          rows[2]["verdict"], rows[2]["direction_whole"], rows[2]["base_period"],
+                          rows[2]["travel"], rows[2]["rules_disagree"]),
+                         ("80.599999999999994", "85", "worsening", "not met", "improving",
+                          "2011H1", "forward", "1"))
+        self.assertEqual([r["rules_disagree"] for r in rows], ["1", "0", "1", "0", "1", "0"])
         doc = json.loads(run("barometer", "--run", "1", "--register", REGISTER, "--format",
                              "json", db=self.db, check=0).stdout)
         self.assertEqual([d["verdict"] for d in doc],
                          ["not met", "met", "not met", "met", "not met", "met"])
+        self.assertEqual([d["travel"] for d in doc], ["forward"] * 6)
+        self.assertIs(doc[3]["rules_disagree"], False)
         bad = os.path.join(self.tmp.name, "bad.csv")
         with open(bad, "w", encoding="utf-8") as f:
             f.write("goal;indicator;label_da;label_en;better;period;value;target\n"

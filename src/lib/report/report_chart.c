@@ -374,50 +374,89 @@ void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure
     fputs("</div>\n", o);
 }
 
-/* A small trend line over periods with the target as a dashed line; the values in words for
- * screen readers (registers have no CI: they are complete counts; survey goals show the
- * estimates only, their CIs are in the report). */
-void report_sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
-                      const char (*period)[16], double target)
+/* The sparkline's y range: every value and the target inside, on two or three round ticks. */
+static void spark_range(const report_baro *b, double *lo, double *hi, double *step)
 {
-    const double w = 140, h = 34;
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            lo = fmin(lo, v[i]), hi = fmax(hi, v[i]);
-    if (!isnan(target))
-        lo = fmin(lo, target), hi = fmax(hi, target);
-    if (!isfinite(lo))
+    *lo = INFINITY, *hi = -INFINITY;
+    for (size_t i = 0; i < b->n; i++)
+        if (!isnan(b->v[i]))
+            *lo = fmin(*lo, b->v[i]), *hi = fmax(*hi, b->v[i]);
+    if (!isnan(b->target))
+        *lo = fmin(*lo, b->target), *hi = fmax(*hi, b->target);
+    if (!(*hi > *lo))
+        *hi = *lo + 1;
+    *step = report_tick_step(2.5 * (*hi - *lo));
+    *lo = floor(*lo / *step) * *step;
+    *hi = ceil(*hi / *step) * *step;
+}
+
+/* The values in words for screen readers: "2011: 0.0; 2012: 22.4; …; target 10.0". */
+static void spark_words(const helby_report *r, const report_baro *b, helby_buf_t *d)
+{
+    char v[32];
+    for (size_t i = 0; i < b->n; i++) {
+        helby_report_num(r, b->v[i], 1, v, sizeof v);
+        report_buf_printf(d, "%s%s: %s", i ? "; " : "", b->period[i], isnan(b->v[i]) ? "–" : v);
+    }
+    if (!isnan(b->target)) {
+        helby_report_num(r, b->target, 1, v, sizeof v);
+        report_buf_printf(d, "; %s %s", report_t(r, "target"), v);
+    }
+}
+
+/* A small chart of a barometer row: the goal's own quantity by period (points on a line),
+ * the target as a dashed line, y ticks on the left and the periods below (every survey wave;
+ * of register periods the first, the last and every third between). Registers have no CI:
+ * they are complete counts; survey goals' CIs are in the report. */
+void report_sparkline(const helby_report *r, FILE *o, const report_baro *b)
+{
+    const double w = 204, h = 92, ml = 34, mr = 10, mt = 8, mb = 20;
+    double lo, hi, step;
+    if (b->suppressed || b->i_last >= b->n)
         return;
-    if (!(hi > lo))
-        hi = lo + 1;
+    spark_range(b, &lo, &hi, &step);
     helby_buf_t d = {0};
-    char b[32];
-    for (size_t i = 0; i < n; i++) {
-        helby_report_num(r, v[i], 1, b, sizeof b);
-        report_buf_printf(&d, "%s%s: %s", i ? "; " : "", period[i], b);
-    }
-    if (!isnan(target)) {
-        helby_report_num(r, target, 1, b, sizeof b);
-        report_buf_printf(&d, "; %s %s", report_t(r, "target"), b);
-    }
-    fprintf(o, "<svg width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"", w, h);
+    spark_words(r, b, &d);
+    fprintf(o, "<svg class=\"spark\" width=\"%.0f\" height=\"%.0f\" role=\"img\" aria-label=\"", w,
+            h);
     report_esc(o, d.data ? d.data : "");
     free(d.data);
     fputs("\" xmlns=\"http://www.w3.org/2000/svg\">", o);
-#define SX(i) (4 + (n > 1 ? (double)(i) * (w - 8) / (double)(n - 1) : 0))
-#define SY(x) (4 + (hi - (x)) * (h - 8) / (hi - lo))
-    if (!isnan(target))
-        fprintf(o, "<line x1=\"4\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"zero\"/>", w - 4,
-                SY(target), SY(target));
+    const size_t n = b->n;
+#define SX(i) (ml + (n > 1 ? (double)(i) * (w - ml - mr) / (double)(n - 1) : (w - ml - mr) / 2))
+#define SY(x) (mt + (hi - (x)) * (h - mt - mb) / (hi - lo))
+    char t[32];
+    int dec = step < 1 ? (step < 0.1 ? 2 : 1) : 0;
+    for (double y = lo; y <= hi + step / 2; y += step) {
+        helby_report_num(r, y, dec, t, sizeof t);
+        fprintf(o,
+                "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"grid\"/>"
+                "<text x=\"%.1f\" y=\"%.1f\" class=\"yt\">%s</text>",
+                ml, w - mr, SY(y), SY(y), ml - 4, SY(y) + 4, t);
+    }
+    for (size_t i = 0; i < n; i++)
+        if (b->survey || i == 0 || i + 1 == n || (i % 3 == 0 && i + 2 < n)) {
+            fputs("<text x=\"", o);
+            fprintf(o, "%.1f\" y=\"%.1f\" class=\"xt\"%s>", SX(i), h - 5,
+                    n < 2        ? ""
+                    : i == 0     ? " style=\"text-anchor:start\""
+                    : i + 1 == n ? " style=\"text-anchor:end\""
+                                 : "");
+            report_esc(o, b->period[i]);
+            fputs("</text>", o);
+        }
+    if (!isnan(b->target))
+        fprintf(o, "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" class=\"zero\"/>", ml,
+                w - mr, SY(b->target), SY(b->target));
     fputs("<polyline fill=\"none\" stroke=\"" COL_GAP "\" stroke-width=\"2\" points=\"", o);
     for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]))
-            fprintf(o, "%.1f,%.1f ", SX(i), SY(v[i]));
+        if (!isnan(b->v[i]))
+            fprintf(o, "%.1f,%.1f ", SX(i), SY(b->v[i]));
     fputs("\"/>", o);
-    if (n && !isnan(v[n - 1]))
-        fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3\" fill=\"" COL_GAP "\"/>", SX(n - 1),
-                SY(v[n - 1]));
+    for (size_t i = 0; i < n; i++)
+        if (!isnan(b->v[i]))
+            fprintf(o, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"%s\" fill=\"" COL_GAP "\"/>", SX(i),
+                    SY(b->v[i]), i == b->i_last ? "3.5" : "2");
     fputs("</svg>", o);
 #undef SX
 #undef SY

@@ -213,17 +213,6 @@ int report_buf_printf(helby_buf_t *b, const char *fmt, ...)
     return 0;
 }
 
-/* Direction of travel of a register indicator: the latest period against the one before. */
-const char *report_direction(const helby_report_indicator *ind)
-{
-    if (ind->n_periods < 2)
-        return "unchanged";
-    double d = ind->value[ind->n_periods - 1] - ind->value[ind->n_periods - 2];
-    if (strcmp(ind->better, "higher"))
-        d = -d;
-    return d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
-}
-
 /* Verdict of a register indicator (no sampling error): the latest value against its target. */
 const char *report_register_verdict(const helby_report_indicator *ind)
 {
@@ -233,29 +222,6 @@ const char *report_register_verdict(const helby_report_indicator *ind)
     int higher = !strcmp(ind->better, "higher");
     return (higher ? ind->value[k] >= ind->target[k] : ind->value[k] <= ind->target[k]) ? "met"
                                                                                         : "not met";
-}
-
-/* Direction of travel of a survey goal: its measure's latest change between waves (the gap
- * for goal 4's kinds, where a smaller gap is better; the level for goal 6). */
-const char *report_goal_direction(const helby_report *r, const helby_report_goal *g)
-{
-    const helby_report_measure *m = NULL;
-    for (size_t i = 0; i < r->n_measures; i++)
-        if (!strcmp(r->measures[i].name, g->measure))
-            m = &r->measures[i];
-    size_t W = r->n_waves;
-    if (g->q.mark != HELBY_CELL_SHOWN) /* the goal is hidden: so is where it went */
-        return "suppressed";
-    if (!m || W < 2)
-        return "unchanged";
-    double d;
-    if (g->kind == HELBY_TARGET_CHANGE_POSITIVE) {
-        d = m->level[(W - 1) * 3 + 2].estimate - m->level[(W - 2) * 3 + 2].estimate;
-        if (m->lower_is_better) /* the definition's `better` column */
-            d = -d;
-    } else
-        d = m->cmp[(W - 2) * HELBY_RQ_N].estimate - m->cmp[(W - 1) * HELBY_RQ_N].estimate;
-    return isnan(d) ? "undefined" : d > 0 ? "improving" : d < 0 ? "worsening" : "unchanged";
 }
 
 /* A weighting diagnostic's name for people ("kish_n" -> "Kish's effective n"). */

@@ -366,9 +366,9 @@ static void level_sentence(const helby_report *r, helby_report_goal *g,
         m->kind == 2 ? (da ? "andel i %" : "share in %") : (da ? "skala 0–100" : "scale 0–100");
     if (da)
         snprintf(g->sentence, sizeof g->sentence,
-                 "Blandt %s %s %s (%s) fra %s til %s %s (%s–%s), en ændring på %s %s "
+                 "%s (%s) blandt %s %s fra %s til %s %s (%s–%s), en ændring på %s %s "
                  "(%s %%-KI %s %s). Målet om en ændring på mere end %s %s %s.",
-                 who[grp][0], rose_fell(r, l0->estimate, l1->estimate), lab, scale, a, b, u,
+                 m->label, scale, who[grp][0], rose_fell(r, l0->estimate, l1->estimate), a, b, u,
                  report_wave(r, g->baseline), report_wave(r, g->wave), d, u, lv, ci, u, xs, u, v);
     else
         snprintf(g->sentence, sizeof g->sentence,
@@ -404,43 +404,6 @@ void report_goal_texts(helby_report *r, helby_report_goal *g)
     } else {
         gap_sentence(r, g, m, w0, w1);
     }
-}
-
-/* The line a goal follows over the waves, for the barometer's sparkline: the gap (relative
- * gap reduction), the ratio (ratio increase) or the target group's level (change), scaled as
- * the report shows it; *target is that line's value the goal asks for in the target wave
- * (NaN if unknown). Returns the number of waves written (NaN where a cell is hidden). */
-size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v, size_t max,
-                          double *target)
-{
-    const helby_report_measure *m = report_find_measure(r, g->measure);
-    size_t W = r->n_waves < max ? r->n_waves : max, w0 = report_wave_index(r, g->baseline);
-    *target = NAN;
-    if (!m)
-        return 0;
-    int grp = !strcmp(g->group, "danes")        ? HELBY_RG_DANES
-              : !strcmp(g->group, "minorities") ? HELBY_RG_MINORITIES
-                                                : HELBY_RG_ALL;
-    double sc = report_scale(m, -1);
-    for (size_t w = 0; w < W; w++) {
-        const helby_report_cell *c =
-            g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? &m->cmp[w * HELBY_RQ_N + HELBY_RQ_GAP]
-            : g->kind == HELBY_TARGET_RATIO_INCREASE ? &m->cmp[w * HELBY_RQ_N + HELBY_RQ_RATIO]
-                                                     : &m->level[w * 3 + (size_t)grp];
-        int ok = c->present && c->mark == HELBY_CELL_SHOWN;
-        v[w] = ok ? c->estimate * (g->kind == HELBY_TARGET_RATIO_INCREASE ? 1 : sc) : NAN;
-    }
-    if (w0 < W && !isnan(v[w0]))
-        *target = g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION ? v[w0] * (1 - g->x / 100)
-                  : g->kind == HELBY_TARGET_RATIO_INCREASE       ? v[w0] * (1 + g->x / 100)
-                                                                 : v[w0] + g->x * sc;
-    return W;
-}
-
-/* 1 when a smaller value of the goal's line is better (the gap of goal 4). */
-int report_goal_lower_better(const helby_report_goal *g)
-{
-    return g->kind == HELBY_TARGET_RELATIVE_GAP_REDUCTION;
 }
 
 /* The goal's unit and display scale, for the sensitivity section (report_sens*.c). */

@@ -244,6 +244,9 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
           "td.better{color:#2e7d32}td.worse{color:#c62828}"
+          "table.baro td.l{min-width:150px}table.baro td.better,table.baro td.worse,"
+          "table.baro td.same,table.baro td.src{white-space:normal}"
+          ".flag{color:#805300;font-weight:bold}td.same{color:#444}"
           "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n",
           o);
     print_css(r, o);
@@ -267,106 +270,81 @@ static void head(const helby_report *r, FILE *o, const char *title)
     }
 }
 
-/* The direction of the line as an arrow (up, down, flat), and whether that is better or worse
- * in words and colour: a falling gap is "↘ better" (the arrow is the line, not the verdict). */
-static void direction_cell(const helby_report *r, FILE *o, double delta, const char *dir)
+/* A direction as an arrow (the way the goal's line went: up, down, flat) with "better" or
+ * "worse" in words and colour and the periods it compares: goal 4's rising reduction of the
+ * gap is "↗ improving (2011→2014)". */
+static void direction_cell(const helby_report *r, FILE *o, const report_baro *b, int whole)
 {
+    const char *dir = whole ? b->dir_whole : b->dir_prev;
+    size_t from = whole ? b->i_first : b->i_prev;
+    double delta = from < b->n && b->i_last < b->n ? b->v[b->i_last] - b->v[from] : NAN;
     const char *a = isnan(delta) || delta == 0 ? "→" : delta > 0 ? "↗" : "↘";
     const char *cls = !strcmp(dir, "improving")   ? "better"
                       : !strcmp(dir, "worsening") ? "worse"
                                                   : "same";
-    fprintf(o, "<td class=\"%s\"><span aria-hidden=\"true\">%s</span> %s</td>", cls, a,
-            report_t(r, dir));
+    char t[128];
+    report_baro_dir_text(r, b, whole, t, sizeof t);
+    fprintf(o, "<td class=\"%s\"><span aria-hidden=\"true\">%s</span> ", cls, a);
+    report_esc(o, t);
+    fputs("</td>", o);
 }
 
-/* One register indicator's row of the barometer: every field from the register CSV escaped. */
-static void indicator_row(const helby_report *r, FILE *o, const helby_report_indicator *ind,
-                          int goal)
+/* One goal's or register indicator's row: every field from the register CSV escaped. */
+static void baro_row_html(const helby_report *r, FILE *o, const report_baro *b)
 {
-    char b[96], x[64];
-    size_t k = ind->n_periods - 1;
-    const char *dir = report_direction(ind), *v = report_register_verdict(ind);
-    fprintf(o, "<tr><td class=\"l\">%s %d: ", !strcmp(r->lang, "da") ? "Mål" : "Goal", goal);
-    report_esc(o, ind->label);
-    fprintf(o, "</td><td>%s ", report_t(r, "register"));
-    report_esc(o, ind->period[k]);
-    fputs("</td>", o);
-    helby_report_num(r, ind->value[k], 1, b, sizeof b);
-    helby_report_num(r, ind->target[k], 1, x, sizeof x);
-    fprintf(o, "<td>%s</td><td>%s %s</td>", b, strcmp(ind->better, "higher") ? "≤" : "≥", x);
-    direction_cell(r, o, k ? ind->value[k] - ind->value[k - 1] : NAN, dir);
-    fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(v), report_t(r, v));
-    report_sparkline(r, o, ind->value, ind->n_periods, (const char(*)[16])ind->period,
-                     ind->target[k]);
+    char lab[300], src[96], val[128], tg[96], tr[128];
+    report_baro_label(r, b, lab, sizeof lab);
+    report_baro_source(r, b, src, sizeof src);
+    report_baro_value_text(r, b, val, sizeof val, tg, sizeof tg);
+    report_baro_travel_text(r, b, tr, sizeof tr);
+    const char *cells[4] = {lab, src, val, tg};
+    fputs("<tr>", o);
+    for (int k = 0; k < 4; k++) {
+        fputs(k == 0 ? "<td class=\"l\">" : k == 1 ? "<td class=\"src\">" : "<td>", o);
+        report_esc(o, cells[k]);
+        fputs("</td>", o);
+    }
+    direction_cell(r, o, b, 0);
+    direction_cell(r, o, b, 1);
+    fprintf(o, "<td class=\"%s\">%s</td><td class=\"%s\">", verdict_class(b->verdict),
+            report_baro_t(r, b->verdict),
+            !strcmp(b->travel, "forward")    ? "better"
+            : !strcmp(b->travel, "backward") ? "worse"
+                                             : "same");
+    report_esc(o, tr);
+    if (b->disagree)
+        fprintf(o, "<br><span class=\"flag\">⚑ %s</span>", report_baro_t(r, "rules_differ"));
+    fputs("</td><td>", o);
+    report_sparkline(r, o, b);
     fputs("</td></tr>\n", o);
 }
 
 static void barometer_html(const helby_report *r, FILE *o)
 {
     char title[320];
-    snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
+    snprintf(title, sizeof title, "%s — %s", report_baro_t(r, "barometer"), r->title);
     head(r, o, title);
     fputs("<table class=\"baro\"><caption>", o);
     report_esc(o, title);
     fputs("</caption><thead><tr>", o);
-    const char *h[] = {"goal", "source", "latest", "target", "direction", "verdict", "trend"};
-    for (size_t k = 0; k < 7; k++)
-        fprintf(o, "<th scope=\"col\">%s</th>", report_t(r, h[k]));
+    const char *h[] = {"goal",         "source",  "latest", "target", "since_prev",
+                       "whole_period", "verdict", "travel", "trend"};
+    for (size_t k = 0; k < sizeof h / sizeof h[0]; k++)
+        fprintf(o, "<th scope=\"col\">%s</th>", report_baro_t(r, h[k]));
     fputs("</tr></thead><tbody>\n", o);
-    char b[96], x[64];
-    for (int goal = 1; goal <= 6; goal++) {
-        char gname[16];
-        snprintf(gname, sizeof gname, "goal%d", goal);
-        for (size_t i = 0; i < r->n_goals; i++) {
-            const helby_report_goal *g = &r->goals[i];
-            if (strcmp(g->goal, gname))
-                continue;
-            report_goal_value(r, g, b, sizeof b);
-            report_goal_target(r, g, x, sizeof x);
-            const char *dir = report_goal_direction(r, g);
-            fputs("<tr><td class=\"l\">", o);
-            report_esc(o, g->label);
-            fprintf(o, "</td><td>%s ", report_t(r, "survey"));
-            report_esc(o, report_wave(r, g->baseline));
-            report_tag_esc(o, "–", report_wave(r, g->wave), "</td><td>");
-            report_esc(o, b);
-            fputs("</td><td>", o);
-            report_esc(o, x);
-            double v[64], tg;
-            char per[64][16];
-            size_t n = report_goal_series(r, g, v, 64, &tg);
-            for (size_t w = 0; w < n; w++)
-                snprintf(per[w], sizeof per[w], "%s", report_wave(r, r->waves[w]));
-            fputs("</td>", o);
-            direction_cell(r, o, n >= 2 ? v[n - 1] - v[n - 2] : NAN, dir);
-            fprintf(o, "<td class=\"%s\">%s</td><td>", verdict_class(g->q.flag),
-                    report_t(r, g->q.flag));
-            report_sparkline(r, o, v, n, (const char(*)[16])per, tg);
-            fputs("</td></tr>\n", o);
-        }
-        for (size_t i = 0; i < r->n_indicators; i++)
-            if (!strcmp(r->indicators[i].goal, gname) && r->indicators[i].n_periods)
-                indicator_row(r, o, &r->indicators[i], goal);
-    }
+    report_baro *rows = calloc(64, sizeof *rows);
+    size_t n = rows ? report_baro_rows(r, rows, 64) : 0;
+    for (size_t i = 0; i < n; i++)
+        baro_row_html(r, o, &rows[i]);
+    free(rows);
     fputs("</tbody></table>\n<p class=\"legend\">", o);
-    char lv[16], note[768];
-    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
-    snprintf(note, sizeof note,
-             !strcmp(r->lang, "da")
-                 ? "Mål 4 og 6 fra surveyen (%s %%-konfidensinterval; opfyldt/ikke opfyldt/"
-                   "uafklaret efter intervallet). Mål 1, 2, 3 og 5 fra registre (ingen "
-                   "stikprøveusikkerhed): opfyldt når seneste værdi er på den rigtige side af "
-                   "målet. Retning: pilen viser, hvilken vej linjen gik fra forrige til seneste "
-                   "periode (for mål 4: forskellen mellem grupperne); bedre eller dårligere står "
-                   "ved siden af. Den stiplede linje er målværdien."
-                 : "Goals 4 and 6 from the survey (%s %% confidence interval; met / not met / "
-                   "inconclusive by the interval). Goals 1, 2, 3 and 5 from registers (no "
-                   "sampling error): met when the latest value is on the right side of the "
-                   "target. Direction: the arrow shows which way the line went from the period "
-                   "before to the latest (for goal 4: the gap between the groups); better or "
-                   "worse is written beside it. The dashed line is the target.",
-             lv);
-    report_esc(o, note);
+    report_esc(o, report_baro_t(r, "baro_note"));
+    fputs(" ", o);
+    report_esc(o, !strcmp(r->lang, "da")
+                      ? "Kurven viser målets egen størrelse pr. periode; den stiplede linje er "
+                        "målværdien."
+                      : "The line shows the goal's own quantity by period; the dashed line is "
+                        "the target.");
     fputs("</p>\n</main></body></html>\n", o);
 }
 

@@ -40,9 +40,7 @@ const char *report_mark(const helby_report_cell *c);
 /* "62,9 [61,5; 64,4]" (or the mark) in the report's language. */
 void report_cell_text(const helby_report *r, const helby_report_cell *c, double scale, int dec,
                       char *buf, size_t n);
-const char *report_direction(const helby_report_indicator *ind);
 const char *report_register_verdict(const helby_report_indicator *ind);
-const char *report_goal_direction(const helby_report *r, const helby_report_goal *g);
 
 /* ---- Lookups in the model (report_model.c) ---- */
 
@@ -145,11 +143,37 @@ typedef struct report_kv {
 } report_kv;
 size_t report_provenance(const helby_report *r, report_kv *kv, size_t max);
 
-/* The line a goal follows by wave (gap, ratio or level) and its target value; see
- * report_goal.c. */
-size_t report_goal_series(const helby_report *r, const helby_report_goal *g, double *v, size_t max,
-                          double *target);
-int report_goal_lower_better(const helby_report_goal *g);
+/* One row of the barometer (report_baro.c): a survey goal (g) or a register indicator (ind)
+ * with the goal's own quantity per period in display units (goal 4: the reduction of the gap
+ * against the baseline in %, the target wave's value the goal's; NaN where hidden), its
+ * target, the directions since the previous period and over the whole period ("improving",
+ * "worsening", "unchanged", "undefined", "suppressed"), the verdict and the national rule
+ * ("forward", "backward", "no_change": the latest value against the base period's, both
+ * rounded to dec decimals) with disagree set where one calls the goal good and the other
+ * not. */
+typedef struct report_baro {
+    int goal, survey, suppressed, higher_better, dec, disagree;
+    const helby_report_goal *g;
+    const helby_report_indicator *ind;
+    const char *label, *name, *verdict, *dir_prev, *dir_whole, *travel;
+    size_t n, i_base, i_first, i_prev, i_last;
+    double v[64], target;
+    char period[64][48];
+} report_baro;
+size_t report_baro_rows(const helby_report *r, report_baro *rows, size_t max);
+void report_baro_source(const helby_report *r, const report_baro *b, char *buf, size_t n);
+const char *report_baro_period(const report_baro *b, size_t i);
+/* The barometer's pages (report_baro_text.c): text or Markdown, CSV or JSON rows, and the
+ * cells they share with the HTML page. */
+const char *report_baro_t(const helby_report *r, const char *key);
+void report_baro_text(const helby_report *r, int md, FILE *o);
+void report_baro_write_rows(const helby_report *r, int json, FILE *o);
+void report_baro_dir_text(const helby_report *r, const report_baro *b, int whole, char *buf,
+                          size_t n);
+void report_baro_travel_text(const helby_report *r, const report_baro *b, char *buf, size_t n);
+void report_baro_value_text(const helby_report *r, const report_baro *b, char *val, size_t nv,
+                            char *tg, size_t nt);
+void report_baro_label(const helby_report *r, const report_baro *b, char *buf, size_t n);
 
 /* The run in one line for people (number, time, engine, variance, weights, level, cell). */
 void report_run_line(const helby_report *r, char *buf, size_t n);
@@ -163,8 +187,7 @@ void report_tag_esc(FILE *o, const char *before, const char *s, const char *afte
 /* The charts of an index (levels by wave, the gap, the districts) and a sparkline over
  * periods with its target (report_chart.c). */
 void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);
-void report_sparkline(const helby_report *r, FILE *o, const double *v, size_t n,
-                      const char (*period)[16], double target);
+void report_sparkline(const helby_report *r, FILE *o, const report_baro *b);
 /* A "nice" tick step (1, 2 or 5 times a power of ten) for a range, and an <svg> opened with
  * its <title> and <desc> referenced by aria-labelledby (report_chart.c). */
 double report_tick_step(double range);

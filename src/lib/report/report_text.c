@@ -521,145 +521,6 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
     free(v), free(c);
 }
 
-static void write_barometer_text(const helby_report *r, int md, FILE *o)
-{
-    char title[320];
-    snprintf(title, sizeof title, "%s — %s", report_t(r, "barometer"), r->title);
-    report_heading(o, md, 1, title);
-    report_table t;
-    report_table_init(&t, 6);
-    const char *h[6] = {report_t(r, "goal"),   report_t(r, "source"),    report_t(r, "latest"),
-                        report_t(r, "target"), report_t(r, "direction"), report_t(r, "verdict")};
-    report_table_add(&t, h);
-    for (int goal = 1; goal <= 6; goal++) {
-        char gname[16];
-        snprintf(gname, sizeof gname, "goal%d", goal);
-        for (size_t i = 0; i < r->n_goals; i++) {
-            const helby_report_goal *g = &r->goals[i];
-            if (strcmp(g->goal, gname))
-                continue;
-            char q[96], tg[96];
-            report_goal_value(r, g, q, sizeof q);
-            report_goal_target(r, g, tg, sizeof tg);
-            char src[64];
-            snprintf(src, sizeof src, "%s %s–%s", report_t(r, "survey"),
-                     report_wave(r, g->baseline), report_wave(r, g->wave));
-            const char *v[6] = {g->label,
-                                src,
-                                q,
-                                tg,
-                                report_t(r, report_goal_direction(r, g)),
-                                report_t(r, g->q.flag)};
-            report_table_add(&t, v);
-        }
-        for (size_t i = 0; i < r->n_indicators; i++) {
-            const helby_report_indicator *ind = &r->indicators[i];
-            if (strcmp(ind->goal, gname) || !ind->n_periods)
-                continue;
-            size_t k = ind->n_periods - 1;
-            char lab[256], val[64], tg[64], src[64];
-            snprintf(lab, sizeof lab, "%s %d: %s", !strcmp(r->lang, "da") ? "Mål" : "Goal", goal,
-                     ind->label);
-            helby_report_num(r, ind->value[k], 1, val, sizeof val);
-            char tv[32];
-            helby_report_num(r, ind->target[k], 1, tv, sizeof tv);
-            snprintf(tg, sizeof tg, "%s %s", strcmp(ind->better, "higher") ? "≤" : "≥", tv);
-            snprintf(src, sizeof src, "%s %s", report_t(r, "register"), ind->period[k]);
-            const char *v[6] = {lab,
-                                src,
-                                val,
-                                tg,
-                                report_t(r, report_direction(ind)),
-                                report_t(r, report_register_verdict(ind))};
-            report_table_add(&t, v);
-        }
-    }
-    report_table_print(&t, md, o);
-    report_table_free(&t);
-}
-
-/* The barometer as rows: goal;source;indicator;period;value;ci_low;ci_high;target;better;
- * direction;verdict (survey goals: the goal's quantity with its CI; register goals: the latest
- * value). */
-static void write_barometer_rows(const helby_report *r, int json, FILE *o)
-{
-    if (json)
-        fputs("[", o);
-    else
-        fputs("goal;source;indicator;period;value;ci_low;ci_high;target;better;direction;"
-              "verdict\n",
-              o);
-    int first = 1;
-    for (int goal = 1; goal <= 6; goal++) {
-        char gname[16];
-        snprintf(gname, sizeof gname, "goal%d", goal);
-        for (size_t i = 0; i < r->n_goals + r->n_indicators; i++) {
-            const helby_report_goal *g = i < r->n_goals ? &r->goals[i] : NULL;
-            const helby_report_indicator *ind = g ? NULL : &r->indicators[i - r->n_goals];
-            if (strcmp(g ? g->goal : ind->goal, gname) || (ind && !ind->n_periods))
-                continue;
-            char period[40], name[64];
-            double v, lo = NAN, hi = NAN, tg;
-            const char *better, *dir, *verdict;
-            if (g) {
-                snprintf(period, sizeof period, "%s-%s", report_wave(r, g->baseline),
-                         report_wave(r, g->wave));
-                snprintf(name, sizeof name, "%s", g->measure);
-                int shown = g->q.mark == HELBY_CELL_SHOWN;
-                v = shown ? g->q.estimate : NAN;
-                lo = shown ? g->q.ci_low : NAN;
-                hi = shown ? g->q.ci_high : NAN;
-                tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? g->x : g->x / 100;
-                better = "higher"; /* every goal's quantity as its policy words it */
-                dir = report_goal_direction(r, g);
-                verdict = g->q.flag;
-            } else {
-                size_t k = ind->n_periods - 1;
-                snprintf(period, sizeof period, "%s", ind->period[k]);
-                snprintf(name, sizeof name, "%s", ind->name);
-                v = ind->value[k];
-                tg = ind->target[k];
-                better = ind->better;
-                dir = report_direction(ind);
-                verdict = report_register_verdict(ind);
-            }
-            const char *src = g ? "survey" : "register";
-            if (json) {
-                fprintf(o, "%s\n  {\"goal\": \"%s\", \"source\": \"%s\", \"indicator\": ",
-                        first ? "" : ",", gname, src);
-                report_json_str(o, name);
-                fputs(", \"period\": ", o);
-                report_json_str(o, period);
-                fputs(", \"value\": ", o);
-                report_json_num(o, v);
-                fputs(", \"ci_low\": ", o);
-                report_json_num(o, lo);
-                fputs(", \"ci_high\": ", o);
-                report_json_num(o, hi);
-                fputs(", \"target\": ", o);
-                report_json_num(o, tg);
-                fprintf(o, ", \"better\": \"%s\", \"direction\": \"%s\", \"verdict\": \"%s\"}",
-                        better, dir, verdict);
-            } else {
-                fprintf(o, "%s;%s;", gname, src);
-                report_csv_field(o, name);
-                fprintf(o, ";%s;", period);
-                report_csv_num(o, v);
-                fputc(';', o);
-                report_csv_num(o, lo);
-                fputc(';', o);
-                report_csv_num(o, hi);
-                fputc(';', o);
-                report_csv_num(o, tg);
-                fprintf(o, ";%s;%s;%s\n", better, dir, verdict);
-            }
-            first = 0;
-        }
-    }
-    if (json)
-        fputs("\n]\n", o);
-}
-
 /* Goals with `adjust`: the sentence, then each wave's gap, adjusted gap, explained and
  * unexplained parts with CIs. Nothing when no goal has them. */
 static void adjusted_text(const helby_report *r, int md, FILE *o)
@@ -747,19 +608,19 @@ helby_status helby_report_write(const helby_report *r, helby_report_format f, in
     case HELBY_REPORT_TEXT:
     case HELBY_REPORT_MD:
         if (barometer)
-            write_barometer_text(r, f == HELBY_REPORT_MD, out);
+            report_baro_text(r, f == HELBY_REPORT_MD, out);
         else
             write_text(r, f == HELBY_REPORT_MD, out);
         break;
     case HELBY_REPORT_CSV:
         if (barometer)
-            write_barometer_rows(r, 0, out);
+            report_baro_write_rows(r, 0, out);
         else
             write_csv(r, out);
         break;
     case HELBY_REPORT_JSON:
         if (barometer)
-            write_barometer_rows(r, 1, out);
+            report_baro_write_rows(r, 1, out);
         else
             write_json(r, out);
         break;

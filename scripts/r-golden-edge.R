@@ -141,8 +141,8 @@ for (w in waves) {
       put("lin", w, dom, paste0("share_n_", v), nrow(sub))
       if (p > 0 && p < 1) {
         for (method in c("logit", "beta")) {
-          ci <- confint(svyciprop(f, sub, method = method, df = if (method == "logit") df
-                                  else degf(sub)))
+          # R's default df: degf() of the domain's subset, for both methods.
+          ci <- confint(svyciprop(f, sub, method = method))
           put("lin", w, dom, paste0(method, "_low_", v), ci[1])
           put("lin", w, dom, paste0(method, "_high_", v), ci[2])
         }

@@ -6,7 +6,8 @@
 # Writes tests/golden/raoscott_values.csv (case;quantity;domain;value: svychisq F and Chisq on
 # the api designs of tests/golden/{srs,strat,clus1}.csv), tests/golden/copenhagen_table.csv
 # (svymean(~factor(item), na.rm = TRUE, deff = TRUE) by group per wave, logit CIs by
-# svyciprop on the wave's df, missing codes and empty answers as shares of all respondents)
+# svyciprop on the domain's subset with its own df (R's default), missing codes and empty
+# answers as shares of all respondents)
 # and tests/golden/copenhagen_chisq.csv (svychisq of item x group and item x item per wave).
 suppressMessages(library(survey))
 options(survey.lonely.psu = "fail")
@@ -74,9 +75,10 @@ for (w in 2011:2014) {
     lv <- sort(unique(na.omit(d$tp)))
     for (i in seq_along(lv)) {
       k <- lv[i]
-      ci <- logit_ci(coef(m)[i], SE(m)[i], df,
-                     svyciprop(as.formula(sprintf("~I(tp == %d)", k)), subset(sub, !is.na(tp)),
-                               method = "logit", df = df))
+      # svyciprop on the domain's subset: its own df, degf() of the subset (R's default).
+      valid <- subset(sub, !is.na(tp))
+      ci <- logit_ci(coef(m)[i], SE(m)[i], degf(valid),
+                     svyciprop(as.formula(sprintf("~I(tp == %d)", k)), valid, method = "logit"))
       rows[[length(rows) + 1]] <- data.frame(wave = w, group = g, code = k, base = "valid",
         estimate = sprintf("%.17g", coef(m)[i]), se = sprintf("%.17g", SE(m)[i]),
         ci_low = sprintf("%.17g", ci[1]), ci_high = sprintf("%.17g", ci[2]),
@@ -86,7 +88,7 @@ for (w in 2011:2014) {
       sub$variables$hit <- if (is.na(k)) as.numeric(is.na(sub$variables$raw))
                            else as.numeric(!is.na(sub$variables$raw) & sub$variables$raw == k)
       m <- svymean(~hit, sub)
-      ci <- logit_ci(coef(m), SE(m), df, svyciprop(~I(hit == 1), sub, method = "logit", df = df))
+      ci <- logit_ci(coef(m), SE(m), degf(sub), svyciprop(~I(hit == 1), sub, method = "logit"))
       rows[[length(rows) + 1]] <- data.frame(wave = w, group = g, code = k,
         base = if (is.na(k)) "empty" else "missing",
         estimate = sprintf("%.17g", coef(m)), se = sprintf("%.17g", SE(m)),

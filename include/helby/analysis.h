@@ -228,6 +228,8 @@ typedef struct helby_run_options {
     helby_ci_method share_ci; /* CIs of shares (logit, beta, wald, t, normal; method 2) */
     double df;                /* 0: each estimate's own (the wave's PSUs - strata, replicate rank
                                  - 1, Satterthwaite across waves); > 0: this df for all */
+    helby_share_df share_df;  /* a share's CI on a domain: the domain's df (R, the default) or
+                                 the wave's; runs stored without `share_df` rerun on the wave's */
     char weights[64];         /* "base" or the name of a weight set */
     int comparisons;          /* 1: also gaps, ratios, changes, goal verdicts and reliability
                                  (the rows `helby report` renders); runs made before have 0 and
@@ -257,9 +259,10 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
 
 /* The options text stored with a run, and its parser (-1 when text is not one; o unchanged).
  * Method 2 writes the options that apply, for people and programs alike:
- * "method=2;variance=bootstrap;replicates=100;level=0.95;ci=t;share_ci=logit;df=own;
- * weights=base;comparisons=1;origins=1" (replicates only for the bootstrap, rho only for Fay,
- * numbers in their shortest exact form). Method 1 keeps the text runs have always stored
+ * "method=2;variance=bootstrap;replicates=100;level=0.95;ci=t;share_ci=logit;
+ * share_df=domain;df=own;weights=base;comparisons=1;origins=1" (replicates only for the bootstrap,
+ * rho only for Fay, numbers in their shortest exact form). Method 1 keeps the text runs have always
+ * stored
  * ("variance=jkn;replicates=100;rho=0.29999999999999999;level=0.94999999999999996;
  * weights=base;comparisons=1"), which parses as method 1. The seed is not part of it. */
 void helby_run_options_text(const helby_run_options *o, char *out, size_t n);

@@ -38,12 +38,26 @@ typedef enum helby_ci_method {
     HELBY_CI_WALD    /* proportions: p ± t(df) · se, as "mean" in svyciprop */
 } helby_ci_method;
 
+/* A share's CI (logit, beta, wald) on a domain, as R svyby(..., svyciprop), which computes
+ * each domain's CI on its subset: on the domain's own df, degf() of the subset (PSUs with a
+ * respondent of the domain with a value - strata with one with linearization; the rank of
+ * the domain's replicate weights - 1 with replicates), and with replicates the logit's SE as
+ * svyglm's, the replicate variance of the replicates' logits. HELBY_SHARE_DF_DESIGN keeps
+ * helby's rule before these (runs stored without share_df): the design's df for logit and
+ * wald and the logit's SE by the delta method, SE / (p (1 - p)); Korn-Graubard's t ratio
+ * takes the domain's df under both. */
+typedef enum helby_share_df {
+    HELBY_SHARE_DF_DOMAIN = 0, /* as R (default) */
+    HELBY_SHARE_DF_DESIGN      /* the design's (the wave's) df, the delta-method logit SE */
+} helby_share_df;
+
 typedef struct helby_estimate_options {
     double level; /* confidence level, default 0.95 */
     helby_ci_method ci;
-    double df;         /* 0: the design's df; > 0 overrides (R's df argument) */
-    double max_rel_se; /* unreliable above this relative SE; default 0.30 */
-    size_t min_n;      /* unreliable below this unweighted n; default 0 */
+    double df;               /* 0: the design's df; > 0 overrides (R's df argument) */
+    helby_share_df share_df; /* a share's CI df on a domain (default: the domain's) */
+    double max_rel_se;       /* unreliable above this relative SE; default 0.30 */
+    size_t min_n;            /* unreliable below this unweighted n; default 0 */
 } helby_estimate_options;
 
 void helby_estimate_options_default(helby_estimate_options *o);
@@ -52,7 +66,8 @@ typedef struct helby_estimate {
     double estimate;
     double se;
     double ci_low, ci_high;
-    double df;
+    double df;         /* the design's df, which comparisons of estimates use */
+    double ci_df;      /* the df of the CI's t: df, or a share's domain df (share_df) */
     double deff;       /* R svymean/svytotal(deff = TRUE); NaN where undefined */
     double rel_se;     /* se / |estimate| */
     size_t n;          /* unweighted respondents in the domain with a value */

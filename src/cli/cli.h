@@ -40,6 +40,8 @@ int cli_usage(const char *cmd, const char *fmt, ...)
 /* Open the store named by the global options. Prints the error itself and
  * returns the exit code (0 on success). */
 int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);
+/* --share-df's value (domain or design) into *out; a usage error of cmd (1) otherwise. */
+int cli_share_df(const char *cmd, const char *arg, helby_share_df *out);
 /* 1 if stderr is a terminal (progress is shown only then). */
 int cli_stderr_is_tty(void);
 

@@ -26,6 +26,15 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return 1;
 }
 
+int cli_share_df(const char *cmd, const char *arg, helby_share_df *out)
+{
+    if (!strcmp(arg, "domain") || !strcmp(arg, "design")) {
+        *out = !strcmp(arg, "domain") ? HELBY_SHARE_DF_DOMAIN : HELBY_SHARE_DF_DESIGN;
+        return 0;
+    }
+    return cli_usage(cmd, "--share-df must be domain or design, not '%s'", arg);
+}
+
 int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st)
 {
     helby_error err;

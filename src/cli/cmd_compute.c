@@ -35,6 +35,8 @@ void help_compute(FILE *out)
             "                      t or normal\n"
             "      --df D          one df for every CI (default: each estimate's own: the\n"
             "                      wave's PSUs - strata, Satterthwaite across waves)\n"
+            "      --share-df R    a share's CI on a domain: domain (default, its PSUs -\n"
+            "                      strata, as R's svyby of svyciprop) or design (the wave's)\n"
             "      --weights NAME  a weight set of `helby weight` instead of the base weights;\n"
             "                      variance with its calibration residuals, replicates\n"
             "                      re-calibrated\n"
@@ -159,83 +161,98 @@ typedef struct compute_args {
 /* getopt over compute's options into a; returns -1 when fine, else the exit code. */
 static int run_waves(helby_run_options *o, const char *arg);
 
+enum {
+    O_VAR = 256,
+    O_REPS,
+    O_SEED,
+    O_RHO,
+    O_LEVEL,
+    O_RERUN,
+    O_WEIGHTS,
+    O_CI,
+    O_SCI,
+    O_DF,
+    O_SDF,
+    O_SENS,
+    O_WAVES
+};
+
+/* One option c of compute (its value arg, as given opt) into a; 0, or the exit code. */
+static int compute_option(compute_args *a, int c, const char *arg, const char *opt)
+{
+    helby_run_options *o = &a->o;
+    char *end = NULL;
+    switch (c) {
+    case 's': a->survey = arg; break;
+    case O_VAR: snprintf(o->variance, sizeof o->variance, "%s", arg); break;
+    case O_REPS: o->replicates = strtol(arg, &end, 10); break;
+    case O_SEED: o->seed = strtoull(arg, &end, 10); break;
+    case O_RHO: o->rho = strtod(arg, &end); break;
+    case O_LEVEL: o->level = strtod(arg, &end); break;
+    case O_RERUN: a->rerun = strtol(arg, &end, 10); break;
+    case O_DF: o->df = strtod(arg, &end); break;
+    case O_SDF: return cli_share_df("compute", arg, &o->share_df);
+    case O_WAVES:
+        if (run_waves(o, arg))
+            return cli_usage("compute", "--waves needs waves like 2011,2012 (at most %d)",
+                             HELBY_RUN_MAX_WAVES);
+        break;
+    case O_SENS:
+        o->sensitivity = arg[0] == '-' ? 0 : (size_t)strtoul(arg, &end, 10);
+        if (!o->sensitivity)
+            return cli_usage("compute", "--sensitivity needs a number of scenarios >= 2");
+        break;
+    case O_CI:
+    case O_SCI:
+        /* A share's method given to --ci is the shares' (as `estimate --ci beta`). */
+        if (c == O_CI && (!strcmp(arg, "logit") || !strcmp(arg, "beta") || !strcmp(arg, "wald")))
+            c = O_SCI;
+        if (!helby_ci_method_parse(arg, c == O_CI ? &o->ci : &o->share_ci))
+            return cli_usage("compute", "%s must be t, normal, logit, beta or wald, not '%s'", opt,
+                             arg);
+        break;
+    case O_WEIGHTS:
+        if (!*arg || strlen(arg) >= sizeof o->weights || strchr(arg, ';'))
+            return cli_usage("compute", "--weights: '%s' is not a weight set name", arg);
+        snprintf(o->weights, sizeof o->weights, "%s", arg);
+        break;
+    case ':': return cli_usage("compute", "option '%s' needs a value", opt);
+    default: return cli_usage("compute", "unknown option '%s'", opt);
+    }
+    if (end && *end)
+        return cli_usage("compute", "option '%s' needs a number, not '%s'", opt, arg);
+    return 0;
+}
+
 static int parse_compute(int argc, char **argv, compute_args *a)
 {
-    enum {
-        O_VAR = 256,
-        O_REPS,
-        O_SEED,
-        O_RHO,
-        O_LEVEL,
-        O_RERUN,
-        O_WEIGHTS,
-        O_CI,
-        O_SCI,
-        O_DF,
-        O_SENS,
-        O_WAVES
-    };
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},        {"variance", required_argument, 0, O_VAR},
-        {"replicates", required_argument, 0, O_REPS}, {"seed", required_argument, 0, O_SEED},
-        {"rho", required_argument, 0, O_RHO},         {"level", required_argument, 0, O_LEVEL},
-        {"rerun", required_argument, 0, O_RERUN},     {"weights", required_argument, 0, O_WEIGHTS},
-        {"ci", required_argument, 0, O_CI},           {"share-ci", required_argument, 0, O_SCI},
-        {"df", required_argument, 0, O_DF},           {"sensitivity", required_argument, 0, O_SENS},
-        {"waves", required_argument, 0, O_WAVES},     {0, 0, 0, 0}};
-    helby_run_options *o = &a->o;
-    int c;
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"variance", required_argument, 0, O_VAR},
+                                         {"replicates", required_argument, 0, O_REPS},
+                                         {"seed", required_argument, 0, O_SEED},
+                                         {"rho", required_argument, 0, O_RHO},
+                                         {"level", required_argument, 0, O_LEVEL},
+                                         {"rerun", required_argument, 0, O_RERUN},
+                                         {"weights", required_argument, 0, O_WEIGHTS},
+                                         {"ci", required_argument, 0, O_CI},
+                                         {"share-ci", required_argument, 0, O_SCI},
+                                         {"df", required_argument, 0, O_DF},
+                                         {"share-df", required_argument, 0, O_SDF},
+                                         {"sensitivity", required_argument, 0, O_SENS},
+                                         {"waves", required_argument, 0, O_WAVES},
+                                         {0, 0, 0, 0}};
+    int c, rc;
     optind = 1;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, "+:s:", opts, NULL)) != -1) {
-        char *end = NULL;
-        switch (c) {
-        case 's': a->survey = optarg; break;
-        case O_VAR: snprintf(o->variance, sizeof o->variance, "%s", optarg); break;
-        case O_REPS: o->replicates = strtol(optarg, &end, 10); break;
-        case O_SEED: o->seed = strtoull(optarg, &end, 10); break;
-        case O_RHO: o->rho = strtod(optarg, &end); break;
-        case O_LEVEL: o->level = strtod(optarg, &end); break;
-        case O_RERUN: a->rerun = strtol(optarg, &end, 10); break;
-        case O_DF: o->df = strtod(optarg, &end); break;
-        case O_WAVES:
-            if (run_waves(o, optarg))
-                return cli_usage("compute", "--waves needs waves like 2011,2012 (at most %d)",
-                                 HELBY_RUN_MAX_WAVES);
-            break;
-        case O_SENS:
-            o->sensitivity = optarg[0] == '-' ? 0 : (size_t)strtoul(optarg, &end, 10);
-            if (!o->sensitivity)
-                return cli_usage("compute", "--sensitivity needs a number of scenarios >= 2");
-            break;
-        case O_CI:
-        case O_SCI:
-            /* A share's method given to --ci is the shares' (as `estimate --ci beta`). */
-            if (c == O_CI &&
-                (!strcmp(optarg, "logit") || !strcmp(optarg, "beta") || !strcmp(optarg, "wald")))
-                c = O_SCI;
-            if (!helby_ci_method_parse(optarg, c == O_CI ? &o->ci : &o->share_ci))
-                return cli_usage("compute", "%s must be t, normal, logit, beta or wald, not '%s'",
-                                 argv[optind - 1], optarg);
-            break;
-        case O_WEIGHTS:
-            if (!*optarg || strlen(optarg) >= sizeof o->weights || strchr(optarg, ';'))
-                return cli_usage("compute", "--weights: '%s' is not a weight set name", optarg);
-            snprintf(o->weights, sizeof o->weights, "%s", optarg);
-            break;
-        case ':': return cli_usage("compute", "option '%s' needs a value", argv[optind - 1]);
-        default: return cli_usage("compute", "unknown option '%s'", argv[optind - 1]);
-        }
-        if (end && *end)
-            return cli_usage("compute", "option '%s' needs a number, not '%s'", argv[optind - 1],
-                             optarg);
-    }
+    while ((c = getopt_long(argc, argv, "+:s:", opts, NULL)) != -1)
+        if ((rc = compute_option(a, c, optarg ? optarg : "", argv[optind - 1])))
+            return rc;
     if (optind < argc)
         return cli_usage("compute", "unexpected argument '%s'", argv[optind]);
     if (!a->survey && !a->rerun)
         return cli_usage("compute", "missing --survey ID (or --rerun N)");
     helby_error err;
-    if (helby_run_options_check(o, &err))
+    if (helby_run_options_check(&a->o, &err))
         return cli_usage("compute", "%s", err.message);
     return -1;
 }

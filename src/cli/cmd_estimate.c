@@ -40,6 +40,9 @@ void help_estimate(FILE *out)
             "      --level L         confidence level (default 0.95)\n"
             "      --df D            degrees of freedom for CIs (default: the design's,\n"
             "                        PSUs - strata, or the replicate weights' rank - 1)\n"
+            "      --share-df R      a share's CI on a domain: domain (default, R svyby of\n"
+            "                        svyciprop: the domain's PSUs - strata) or design (the\n"
+            "                        wave's df, as Stata; Korn-Graubard keeps the domain's)\n"
             "      --min-cell N      suppression threshold (default: the survey's min_cell)\n"
             "      --quantiles P,... quantiles instead of means, e.g. 0.25,0.5,0.75 (R\n"
             "                        svyquantile, survey >= 4.1): Woodruff CIs, t on the\n"
@@ -125,6 +128,7 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     case 'm': r->min_cell = strtol(arg, &end, 10); break;
     case 'L': a->lang = arg; break;
     case 'd': r->opt.df = strtod(arg, &end); break;
+    case 'D': return cli_share_df("estimate", arg, &r->opt.share_df);
     case 'Q': a->quantiles = arg; break;
     case 'q': a->qrule = arg; break;
     case 'H': r->where = arg; break;
@@ -172,19 +176,31 @@ static int est_quantiles(est_args *a)
 
 static int est_parse(est_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},   {"var", required_argument, 0, 'v'},
-        {"share", required_argument, 0, 'S'},    {"by", required_argument, 0, 'b'},
-        {"waves", required_argument, 0, 'w'},    {"variance", required_argument, 0, 'V'},
-        {"weights", required_argument, 0, 'W'},  {"replicates", required_argument, 0, 'R'},
-        {"seed", required_argument, 0, 'e'},     {"rho", required_argument, 0, 'r'},
-        {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
-        {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
-        {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
-        {"index", required_argument, 0, 'i'},    {"quantiles", required_argument, 0, 'Q'},
-        {"qrule", required_argument, 0, 'q'},    {"where", required_argument, 0, 'H'},
-        {"total", no_argument, 0, 'T'},          {"ratio", required_argument, 0, 'A'},
-        {"share-ci", required_argument, 0, 'C'}, {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"var", required_argument, 0, 'v'},
+                                         {"share", required_argument, 0, 'S'},
+                                         {"by", required_argument, 0, 'b'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {"variance", required_argument, 0, 'V'},
+                                         {"weights", required_argument, 0, 'W'},
+                                         {"replicates", required_argument, 0, 'R'},
+                                         {"seed", required_argument, 0, 'e'},
+                                         {"rho", required_argument, 0, 'r'},
+                                         {"ci", required_argument, 0, 'c'},
+                                         {"level", required_argument, 0, 'l'},
+                                         {"min-cell", required_argument, 0, 'm'},
+                                         {"lang", required_argument, 0, 'L'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"df", required_argument, 0, 'd'},
+                                         {"index", required_argument, 0, 'i'},
+                                         {"quantiles", required_argument, 0, 'Q'},
+                                         {"qrule", required_argument, 0, 'q'},
+                                         {"where", required_argument, 0, 'H'},
+                                         {"total", no_argument, 0, 'T'},
+                                         {"ratio", required_argument, 0, 'A'},
+                                         {"share-ci", required_argument, 0, 'C'},
+                                         {"share-df", required_argument, 0, 'D'},
+                                         {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";

@@ -42,6 +42,8 @@ void help_table(FILE *out)
         "      --ci M            logit (default), beta, wald\n"
         "      --level L         confidence level (default 0.95)\n"
         "      --df D            degrees of freedom for CIs (default: the design's)\n"
+        "      --share-df R      a share's CI: domain (default, the domain's df as R's\n"
+        "                        svyby of svyciprop) or design (the wave's df)\n"
         "      --min-cell N      suppression threshold (default: the survey's min_cell): a\n"
         "                        domain with fewer valid answers, or a code with 1 to N-1\n"
         "                        respondents, is suppressed\n"
@@ -86,6 +88,7 @@ static int tab_option(tab_args *a, int c, const char *arg, const char *opt)
     case 'm': r->min_cell = strtol(arg, &end, 10); break;
     case 'L': a->lang = arg; break;
     case 'd': r->opt.df = strtod(arg, &end); break;
+    case 'D': return cli_share_df("table", arg, &r->opt.share_df);
     case 'T': a->test = arg; break;
     case 'H': r->where = arg; break;
     case 'f':
@@ -135,16 +138,25 @@ static int tab_check(tab_args *a)
 
 static int tab_parse(tab_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'},     {"var", required_argument, 0, 'v'},
-        {"by", required_argument, 0, 'b'},         {"waves", required_argument, 0, 'w'},
-        {"variance", required_argument, 0, 'V'},   {"weights", required_argument, 0, 'W'},
-        {"replicates", required_argument, 0, 'R'}, {"seed", required_argument, 0, 'e'},
-        {"rho", required_argument, 0, 'r'},        {"ci", required_argument, 0, 'c'},
-        {"level", required_argument, 0, 'l'},      {"min-cell", required_argument, 0, 'm'},
-        {"lang", required_argument, 0, 'L'},       {"format", required_argument, 0, 'f'},
-        {"df", required_argument, 0, 'd'},         {"test", required_argument, 0, 'T'},
-        {"where", required_argument, 0, 'H'},      {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"var", required_argument, 0, 'v'},
+                                         {"by", required_argument, 0, 'b'},
+                                         {"waves", required_argument, 0, 'w'},
+                                         {"variance", required_argument, 0, 'V'},
+                                         {"weights", required_argument, 0, 'W'},
+                                         {"replicates", required_argument, 0, 'R'},
+                                         {"seed", required_argument, 0, 'e'},
+                                         {"rho", required_argument, 0, 'r'},
+                                         {"ci", required_argument, 0, 'c'},
+                                         {"level", required_argument, 0, 'l'},
+                                         {"min-cell", required_argument, 0, 'm'},
+                                         {"lang", required_argument, 0, 'L'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"df", required_argument, 0, 'd'},
+                                         {"test", required_argument, 0, 'T'},
+                                         {"share-df", required_argument, 0, 'D'},
+                                         {"where", required_argument, 0, 'H'},
+                                         {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";

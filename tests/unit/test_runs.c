@@ -67,7 +67,7 @@ static void default_options_are_written_as_stores_hold_them(void **state)
     /* Method 2: the options that apply, numbers in their shortest exact form. */
     helby_run_options_text(&o, text, sizeof text);
     assert_string_equal(text, "method=2;variance=linearization;level=0.95;ci=t;share_ci=logit;"
-                              "df=own;weights=base;comparisons=1;origins=1");
+                              "share_df=domain;df=own;weights=base;comparisons=1;origins=1");
     helby_run_options p;
     memset(&p, 0, sizeof p);
     assert_int_equal(helby_run_options_parse(&p, text), 0);
@@ -75,6 +75,7 @@ static void default_options_are_written_as_stores_hold_them(void **state)
     assert_true(p.level == 0.95 && p.ci == HELBY_CI_T && p.share_ci == HELBY_CI_LOGIT);
     assert_true(p.df == 0);
     assert_int_equal(p.origins, 1);
+    assert_int_equal(p.share_df, HELBY_SHARE_DF_DOMAIN);
     /* Method 2 before origin subgroups: none, so that such a run reruns bit for bit. */
     assert_int_equal(helby_run_options_parse(&p, "method=2;variance=linearization;level=0.95;"
                                                  "ci=t;share_ci=logit;df=own;weights=base;"
@@ -82,12 +83,18 @@ static void default_options_are_written_as_stores_hold_them(void **state)
                      0);
     assert_int_equal(p.origins, 0);
     assert_int_equal(p.comparisons, 1);
+    /* ... and before shares took their domain's df: the wave's, as they were computed. */
+    assert_int_equal(p.share_df, HELBY_SHARE_DF_DESIGN);
+    assert_int_equal(helby_run_options_parse(&p, "method=2;variance=jkn;share_df=design"), 0);
+    assert_int_equal(p.share_df, HELBY_SHARE_DF_DESIGN);
+    assert_int_equal(helby_run_options_parse(&p, "method=2;variance=jkn;share_df=wave"), -1);
     snprintf(o.variance, sizeof o.variance, "bootstrap");
     o.level = 0.9;
     o.df = 30;
     helby_run_options_text(&o, text, sizeof text);
     assert_string_equal(text, "method=2;variance=bootstrap;replicates=100;level=0.9;ci=t;"
-                              "share_ci=logit;df=30;weights=base;comparisons=1;origins=1");
+                              "share_ci=logit;share_df=domain;df=30;weights=base;comparisons=1;"
+                              "origins=1");
     assert_int_equal(helby_run_options_parse(&p, text), 0);
     assert_true(p.replicates == 100 && p.level == 0.9 && p.df == 30);
     assert_int_equal(helby_run_options_parse(&p, "method=2;variance=jkn;colour=red"), -1);

@@ -137,6 +137,7 @@ static int request_of(const helby_target *tg, const helby_run_options *o, helby_
     q->opt.level = o->level;
     q->opt.ci = HELBY_CI_T; /* as the comparisons */
     q->opt.df = o->df;
+    q->opt.share_df = o->share_df;
     q->no_standard = !tg->adjust_standardise;
     return 0;
 }

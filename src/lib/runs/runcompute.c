@@ -403,6 +403,8 @@ static int measure_rows(run_ctx *c, const char *measure, helby_error *err)
     eo.level = c->o->level;
     eo.ci = is_share(c->s, measure) ? c->o->share_ci : c->o->ci;
     eo.df = c->o->df;
+    /* Method 1 knows no share_df: its shares took the wave's df. */
+    eo.share_df = c->o->method >= 2 ? c->o->share_df : HELBY_SHARE_DF_DESIGN;
     helby_estimates *e0 = NULL, *e2 = NULL;
     int rc = 0;
     /* Origin x wave after the sets of method 1, so that those rows keep their order. */

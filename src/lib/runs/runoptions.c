@@ -21,6 +21,7 @@ void helby_run_options_default(helby_run_options *o)
     o->level = 0.95;
     o->ci = HELBY_CI_T;
     o->share_ci = HELBY_CI_LOGIT;
+    o->share_df = HELBY_SHARE_DF_DOMAIN;
     snprintf(o->weights, sizeof o->weights, "base");
     o->comparisons = 1;
     o->origins = 1;
@@ -106,10 +107,13 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     for (size_t i = 0, w = 0; i < o->n_waves && i < HELBY_RUN_MAX_WAVES; i++)
         w += (size_t)snprintf(waves + w, sizeof waves - w, "%s%ld",
                               i ? "|" : ";waves=", o->waves[i]);
-    snprintf(out, n, "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;df=%s;weights=%s%s%s%s%s",
-             o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
-             helby_ci_method_name(o->share_ci), df, o->weights,
-             o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens, waves);
+    snprintf(
+        out, n,
+        "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;share_df=%s;df=%s;weights=%s%s%s%s%s",
+        o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
+        helby_ci_method_name(o->share_ci),
+        o->share_df == HELBY_SHARE_DF_DESIGN ? "design" : "domain", df, o->weights,
+        o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens, waves);
 }
 
 /* "2011|2012" into t's waves; -1 unless whole numbers ascending. */
@@ -145,6 +149,7 @@ static int parse_method1(helby_run_options *o, const char *text)
     o->level = level;
     o->ci = HELBY_CI_T;
     o->share_ci = HELBY_CI_LOGIT;
+    o->share_df = HELBY_SHARE_DF_DESIGN;
     o->df = 0;
     o->comparisons = strstr(text, ";comparisons=1") != NULL;
     o->origins = 0; /* method 1 has no origin subgroups */
@@ -169,6 +174,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         return helby_ci_method_parse(v, &t->ci) ? 0 : -1;
     else if (!strcmp(k, "share_ci"))
         return helby_ci_method_parse(v, &t->share_ci) ? 0 : -1;
+    else if (!strcmp(k, "share_df") && (!strcmp(v, "domain") || !strcmp(v, "design")))
+        t->share_df = !strcmp(v, "domain") ? HELBY_SHARE_DF_DOMAIN : HELBY_SHARE_DF_DESIGN;
     else if (!strcmp(k, "df"))
         t->df = !strcmp(v, "own") ? 0 : strtod(v, &end);
     else if (!strcmp(k, "weights") && strlen(v) < sizeof t->weights)
@@ -193,7 +200,8 @@ int helby_run_options_parse(helby_run_options *o, const char *text)
     helby_run_options t;
     helby_run_options_default(&t);
     t.comparisons = 0;
-    t.origins = 0; /* runs of method 2 made before origin subgroups */
+    t.origins = 0;                      /* runs of method 2 made before origin subgroups */
+    t.share_df = HELBY_SHARE_DF_DESIGN; /* runs made before shares took their domain's df */
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", text);
     for (char *save = NULL, *kv = strtok_r(buf, ";", &save); kv; kv = strtok_r(NULL, ";", &save)) {

@@ -115,6 +115,7 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
     req.opt.level = o->level;
     req.opt.ci = o->ci;
     req.opt.df = o->df;
+    req.opt.share_df = o->share_df;
     req.weights = strcmp(o->weights, "base") ? o->weights : NULL;
     req.rep.replicates = (size_t)o->replicates;
     req.rep.seed = o->seed;

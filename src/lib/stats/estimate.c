@@ -67,13 +67,36 @@ static void clopper_pearson(double x, double n, double alpha, double *lo, double
     *hi = n - x > 0 ? gsl_cdf_beta_Pinv(1 - alpha / 2, x + 1, n - x) : 1;
 }
 
+/* The df of e's CI: a share's (logit, beta, wald) on its domain's own df kg_df as R's svyby
+ * of svyciprop (logit and wald only with HELBY_SHARE_DF_DOMAIN, Korn-Graubard's t ratio
+ * always), unless opt->df fixes it or kg_df is not positive; else the design's, e->df. */
+static double ci_df(const helby_estimate *e, const helby_estimate_options *o, double kg_df)
+{
+    int share = o->ci == HELBY_CI_LOGIT || o->ci == HELBY_CI_BETA || o->ci == HELBY_CI_WALD;
+    if (o->ci == HELBY_CI_NORMAL)
+        return INFINITY;
+    if (!share || o->df > 0 || !(kg_df > 0))
+        return e->df;
+    return o->ci == HELBY_CI_BETA || o->share_df == HELBY_SHARE_DF_DOMAIN ? kg_df : e->df;
+}
+
+/* The logit CI of e from the SE s of its logit on e->ci_df: expit(logit(p) -+ t s). */
+static void logit_ci(helby_estimate *e, const helby_estimate_options *o, double s)
+{
+    double q = quantile(o, e->ci_df, 1 - (1 - o->level) / 2), p = e->estimate;
+    double l = log(p / (1 - p));
+    e->ci_low = 1 / (1 + exp(-(l - q * s)));
+    e->ci_high = 1 / (1 + exp(-(l + q * s)));
+}
+
 /* CI by method from e->estimate, e->se, e->df and e->n (the domain's respondents with a
- * value). kg_df is the df of Korn–Graubard's t ratio: the domain's own (its PSUs - its
- * strata, R degf of svyby's subset); 0 or NaN: e->df. */
+ * value). kg_df is the domain's own df (its PSUs - its strata, R degf of svyby's subset;
+ * 0 or NaN: none), which a share's CI takes (ci_df); e->ci_df says which was used. */
 void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, double kg_df)
 {
     double alpha = 1 - o->level, p = e->estimate, se = e->se, n = (double)e->n;
     int proportion = o->ci == HELBY_CI_LOGIT || o->ci == HELBY_CI_BETA;
+    double df = e->ci_df = ci_df(e, o, kg_df);
     e->ci_deff1 = 0;
     if (proportion && (p <= 0 || p >= 1) && n > 0) {
         /* Korn & Graubard (1998): at p = 0 or 1 the SE is 0 and the effective n undefined;
@@ -83,22 +106,18 @@ void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, d
         e->ci_deff1 = 1;
     } else if (o->ci == HELBY_CI_LOGIT) {
         /* svyciprop(method = "logit"): CI for log(p/(1-p)) with se/(p(1-p)), back-transformed. */
-        double q = quantile(o, e->df, 1 - alpha / 2);
-        double l = log(p / (1 - p)), s = se / (p * (1 - p));
-        e->ci_low = 1 / (1 + exp(-(l - q * s)));
-        e->ci_high = 1 / (1 + exp(-(l + q * s)));
+        logit_ci(e, o, se / (p * (1 - p)));
     } else if (o->ci == HELBY_CI_BETA) {
         /* svyciprop(method = "beta"), Korn & Graubard (1998): effective n, scaled by
          * (t_{n-1} / t_df)^2 with the domain's n and df, in Clopper–Pearson quantiles. */
         double neff = p * (1 - p) / (se * se);
-        double df = o->df > 0 || !(kg_df > 0) ? e->df : kg_df;
         if (df > 0 && !isinf(df) && n > 1) {
             double r = gsl_cdf_tdist_Pinv(alpha / 2, n - 1) / gsl_cdf_tdist_Pinv(alpha / 2, df);
             neff *= r * r;
         }
         clopper_pearson(neff * p, neff, alpha, &e->ci_low, &e->ci_high);
     } else {
-        double q = quantile(o, e->df, 1 - alpha / 2);
+        double q = quantile(o, df, 1 - alpha / 2);
         e->ci_low = p - q * se;
         e->ci_high = p + q * se;
     }
@@ -108,6 +127,12 @@ void helby_estimate_set_ci(helby_estimate *e, const helby_estimate_options *o, d
      * domain of one respondent (its SE 0 says nothing). */
     e->unreliable = e->rel_se > (o->max_rel_se > 0 ? o->max_rel_se : 0.30) || e->n < o->min_n ||
                     e->ci_deff1 || e->n == 1;
+}
+
+/* 1 when opt's CI is a share's, which takes its domain's df (ci_df). */
+static int share_ci(const helby_estimate_options *o)
+{
+    return o->ci == HELBY_CI_LOGIT || o->ci == HELBY_CI_BETA || o->ci == HELBY_CI_WALD;
 }
 
 /* Korn–Graubard's df of each domain (R degf of svyby's subset): PSUs with a respondent in
@@ -313,7 +338,7 @@ helby_status helby_estimate_by(const helby_design *d, helby_estimator kind, cons
         st = lin_influence(&L, err);
     if (!st) {
         helby_design_vcov(d, L.T, D, e->vcov);
-        if (opt.ci == HELBY_CI_BETA && domain_df(d, y, x, domain, D, kg_df))
+        if (share_ci(&opt) && domain_df(d, y, x, domain, D, kg_df))
             st = helby_error_set(err, HELBY_ENOMEM, "out of memory estimating");
     }
     if (!st)
@@ -488,36 +513,70 @@ static void replicate_vcov(const helby_replicates *rep, const double *theta, siz
     }
 }
 
-/* Korn–Graubard's df of domain g with jackknife replicates, as R degf() of svyby's subset of
- * a replicate design: rank(replicate weights of the domain's rows) - 1. A PSU's rows have
- * proportional replicate weights; a stratum whose PSUs are all in the domain adds the
- * all-ones pattern, so the rank is P_d - C_d + 1 with C_d >= 1 such strata, else P_d (P_d:
- * the domain's PSUs). NaN (the design's df) for other replicate kinds, lonely-PSU or
- * certainty strata. in_d: P scratch bytes. */
+/* The domain's df of domain g with replicates, as R degf() of svyby's subset of a
+ * replicate design: rank(replicate weights of the domain's rows) - 1. Jackknives in closed
+ * form: a PSU's rows have proportional replicate weights; a stratum whose PSUs are all in
+ * the domain adds the all-ones pattern, so the rank is P_d - C_d + 1 with C_d >= 1 such
+ * strata, else P_d (P_d: the domain's PSUs). BRR, Fay, the bootstrap and supplied weights:
+ * the rank computed (helby_replicates_rows_df). NaN (the design's df) for replicates
+ * re-calibrated by helby (R's rank of re-calibrated weights is near min(rows, R) and no df of
+ * the design), lonely-PSU or certainty strata. in_d: n scratch bytes. */
 static double rep_domain_df(const helby_replicates *rep, const double *y, const double *x,
                             const long *domain, long g, unsigned char *in_d)
 {
-    if (!rep->jackknife || rep->full || !rep->psu)
+    if (rep->full ? !rep->supplied : !rep->psu)
         return NAN;
-    memset(in_d, 0, rep->P);
     for (size_t k = 0; k < rep->n; k++)
-        if ((domain ? domain[k] : 0) == g && !isnan(y[k]) && !(x && isnan(x[k])) && rep->w[k] > 0)
-            in_d[rep->psu[k]] = 1;
+        in_d[k] =
+            (domain ? domain[k] : 0) == g && !isnan(y[k]) && !(x && isnan(x[k])) && rep->w[k] > 0;
+    if (!rep->jackknife)
+        return helby_replicates_rows_df(rep, in_d);
+    unsigned char *in_p = calloc(rep->P ? rep->P : 1, 1);
+    if (!in_p)
+        return NAN;
+    for (size_t k = 0; k < rep->n; k++)
+        if (in_d[k])
+            in_p[rep->psu[k]] = 1;
     double pd = 0, cd = 0;
     for (size_t h = 0; h < rep->H; h++) {
         size_t total = 0, in = 0;
         for (size_t p = 0; p < rep->P; p++)
             if (rep->stratum_of_psu[p] == h)
-                total++, in += in_d[p];
-        if (in && (rep->n_h[h] != total || total < 2))
+                total++, in += in_p[p];
+        if (in && (rep->n_h[h] != total || total < 2)) {
+            free(in_p);
             return NAN; /* a stratum without one replicate per PSU: R's rank is not this */
+        }
         pd += (double)in, cd += in == total && total ? 1 : 0;
     }
+    free(in_p);
     return cd >= 1 ? pd - cd : pd - 1;
 }
 
+/* The replicate SE of the logit of share g (theta: full sample, then R replicates, D each),
+ * as svyciprop(method = "logit") on a replicate design, whose svyglm re-fits each replicate
+ * (an intercept-only logistic fit's intercept is the logit of the replicate's share): R's
+ * svrVar of the replicate logits. NaN when a share is 0 or 1 (an infinite logit, where
+ * svyglm stops short: the delta method's SE / (p (1 - p)) is kept). */
+static double logit_rep_se(const helby_replicates *rep, const double *theta, size_t D, size_t g)
+{
+    const size_t R = rep->R;
+    double c = 0, v = 0, l0 = log(theta[g] / (1 - theta[g]));
+    for (size_t r = 0; r <= R; r++)
+        if (!(theta[r * D + g] > 0 && theta[r * D + g] < 1))
+            return NAN;
+    for (size_t r = 1; r <= R; r++)
+        c += log(theta[r * D + g] / (1 - theta[r * D + g]));
+    c = rep->mse ? l0 : c / (double)R;
+    for (size_t r = 1; r <= R; r++) {
+        double d = log(theta[r * D + g] / (1 - theta[r * D + g])) - c;
+        v += rep->rscales[r - 1] * d * d;
+    }
+    return sqrt(rep->scale * v);
+}
+
 /* The estimates of the replicate design from the full-sample values theta and the counts;
- * Korn–Graubard on the domain's own df (rep_domain_df), as with linearization (§4). */
+ * a share's CI on the domain's own df (rep_domain_df), as with linearization (§4). */
 static void rep_fill(const helby_replicates *rep, helby_estimates *e, const double *theta,
                      const size_t *cnt, const double *Sx, const helby_estimate_options *opt,
                      const double *y, const double *x, const long *domain, unsigned char *in_d)
@@ -533,9 +592,13 @@ static void rep_fill(const helby_replicates *rep, helby_estimates *e, const doub
         o->n_weighted = Sx[g];
         o->deff = NAN;
         double kg = 0;
-        if (opt->ci == HELBY_CI_BETA && in_d)
+        if (share_ci(opt) && in_d)
             kg = rep_domain_df(rep, y, x, domain, (long)g, in_d);
         helby_estimate_set_ci(o, opt, kg > 0 ? kg : 0);
+        int r_logit = opt->ci == HELBY_CI_LOGIT && opt->share_df == HELBY_SHARE_DF_DOMAIN;
+        double sl = r_logit && !o->ci_deff1 ? logit_rep_se(rep, theta, D, g) : NAN;
+        if (isfinite(sl))
+            logit_ci(o, opt, sl);
     }
 }
 
@@ -564,7 +627,7 @@ helby_status helby_estimate_by_replicates(const helby_replicates *rep, helby_est
     double *py = by_psu ? calloc(rep->P * D, sizeof *py) : NULL;
     double *px = by_psu ? calloc(rep->P * D, sizeof *px) : NULL;
     double *theta = malloc((R + 1) * D * sizeof *theta);
-    unsigned char *in_d = opt.ci == HELBY_CI_BETA ? malloc(rep->P ? rep->P : 1) : NULL;
+    unsigned char *in_d = share_ci(&opt) ? malloc(rep->n ? rep->n : 1) : NULL;
     helby_estimates *e = calloc(1, sizeof *e);
     if (e) {
         e->est = calloc(D, sizeof *e->est);

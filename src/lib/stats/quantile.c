@@ -7,8 +7,6 @@
 #include "helby/quantile.h"
 
 #include <gsl/gsl_cdf.h>
-#include <gsl/gsl_eigen.h>
-#include <gsl/gsl_matrix.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -453,39 +451,17 @@ static void replicate_quantiles(const helby_replicates *r, qdomains *Q, size_t r
 }
 
 /* R degf of domain g of supplied replicates (svrepdesign stores none): the rank of the
- * domain's rows' replicate weights - 1, from their R x R cross-product (eigenvalues above
- * 1e-10 of the largest, as replicate.c's rank_df). NaN when out of memory. */
+ * domain's rows' replicate weights - 1 (helby_replicates_rows_df). NaN when out of memory. */
 static double domain_rank_df(const helby_replicates *r, const qdomains *Q, size_t g)
 {
-    const size_t R = r->R;
-    gsl_matrix *G = gsl_matrix_calloc(R, R);
-    gsl_vector *ev = gsl_vector_alloc(R);
-    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(R);
-    double df = NAN;
-    if (G && ev && ws) {
-        const qrow *o = Q->orig + Q->first[g];
-        for (size_t i = 0; i < R; i++)
-            for (size_t j = 0; j <= i; j++) {
-                double s = 0;
-                for (size_t m = 0; m < Q->cnt[g]; m++)
-                    s += helby_replicates_weight(r, o[m].k, i) *
-                         helby_replicates_weight(r, o[m].k, j);
-                G->data[i * R + j] = G->data[j * R + i] = s;
-            }
-        if (gsl_eigen_symm(G, ev, ws) == 0) {
-            double mx = 0;
-            size_t rank = 0;
-            for (size_t i = 0; i < R; i++)
-                mx = fmax(mx, gsl_vector_get(ev, i));
-            for (size_t i = 0; i < R; i++)
-                rank += gsl_vector_get(ev, i) > mx * 1e-10;
-            df = (double)rank - 1;
-        }
-    }
-    gsl_matrix_free(G);
-    gsl_vector_free(ev);
-    if (ws)
-        gsl_eigen_symm_free(ws);
+    unsigned char *in = calloc(r->n ? r->n : 1, 1);
+    if (!in)
+        return NAN;
+    const qrow *o = Q->orig + Q->first[g];
+    for (size_t m = 0; m < Q->cnt[g]; m++)
+        in[o[m].k] = 1;
+    double df = helby_replicates_rows_df(r, in);
+    free(in);
     return df;
 }
 

@@ -85,59 +85,107 @@ double helby_replicates_weight(const helby_replicates *r, size_t k, size_t rep)
     return r->drop[rep] == p ? 0 : r->w[k] * (nh / (nh - 1));
 }
 
-/* R degf(svyrep.design) = rank(replicate weights) - 1, from the R x R Gram
- * matrix G = A'A (eigenvalues > 1e-10 of the largest: QR's 1e-5 tolerance on
- * singular values, squared). */
-static double rank_df(const helby_replicates *r)
+/* The rank of a q x q cross-product G (row-major) by its eigenvalues above 1e-10 of the
+ * largest (QR's 1e-5 tolerance on singular values, squared). -1: out of memory. */
+static long gram_rank(double *G, size_t q)
 {
-    const size_t R = r->R;
-    gsl_matrix *G = gsl_matrix_calloc(R, R);
-    gsl_vector *ev = gsl_vector_alloc(R);
-    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(R);
-    double df = NAN;
-    if (!G || !ev || !ws)
-        goto done;
-    if (r->mult) {
-        double *w2 = calloc(r->P, sizeof *w2);
-        if (!w2)
-            goto done;
-        for (size_t k = 0; k < r->n; k++)
-            w2[r->psu[k]] += r->w[k] * r->w[k];
-        for (size_t p = 0; p < r->P; p++) {
-            const double *a = r->mult + p * R;
-            for (size_t i = 0; i < R; i++)
-                for (size_t j = 0; j <= i; j++)
-                    G->data[i * R + j] += w2[p] * a[i] * a[j];
-        }
-        free(w2);
-    } else {
-        for (size_t i = 0; i < R; i++)
-            for (size_t j = 0; j <= i; j++) {
-                double s = 0;
-                const double *a = r->full + i * r->n, *b = r->full + j * r->n;
-                for (size_t k = 0; k < r->n; k++)
-                    s += a[k] * b[k];
-                G->data[i * R + j] = s;
-            }
+    gsl_matrix_view M = gsl_matrix_view_array(G, q, q);
+    gsl_vector *ev = gsl_vector_alloc(q);
+    gsl_eigen_symm_workspace *ws = gsl_eigen_symm_alloc(q);
+    long rank = -1;
+    if (ev && ws && gsl_eigen_symm(&M.matrix, ev, ws) == GSL_SUCCESS) {
+        double mx = 0;
+        for (size_t i = 0; i < q; i++)
+            mx = fmax(mx, gsl_vector_get(ev, i));
+        rank = 0;
+        for (size_t i = 0; i < q; i++)
+            rank += gsl_vector_get(ev, i) > mx * 1e-10;
     }
-    for (size_t i = 0; i < R; i++)
-        for (size_t j = 0; j < i; j++)
-            G->data[j * R + i] = G->data[i * R + j];
-    if (gsl_eigen_symm(G, ev, ws) != GSL_SUCCESS)
-        goto done;
-    double mx = 0;
-    for (size_t i = 0; i < R; i++)
-        mx = fmax(mx, gsl_vector_get(ev, i));
-    size_t rank = 0;
-    for (size_t i = 0; i < R; i++)
-        rank += gsl_vector_get(ev, i) > mx * 1e-10;
-    df = (double)rank - 1;
-done:
-    gsl_matrix_free(G);
     gsl_vector_free(ev);
     if (ws)
         gsl_eigen_symm_free(ws);
+    return rank;
+}
+
+/* The smaller cross-product of the m vectors of length R, V V' (m <= R) or V'V, into G; the
+ * i-th vector's c-th entry is vec(ctx, i, c). Both have the same nonzero eigenvalues. */
+typedef double (*vec_fn)(const void *ctx, size_t i, size_t c);
+static void cross_product(vec_fn vec, const void *ctx, size_t m, size_t R, double *G)
+{
+    const size_t q = m < R ? m : R;
+    for (size_t i = 0; i < q; i++)
+        for (size_t j = 0; j <= i; j++) {
+            double s = 0;
+            if (m < R)
+                for (size_t c = 0; c < R; c++)
+                    s += vec(ctx, i, c) * vec(ctx, j, c);
+            else
+                for (size_t k = 0; k < m; k++)
+                    s += vec(ctx, k, i) * vec(ctx, k, j);
+            G[i * q + j] = G[j * q + i] = s;
+        }
+}
+
+typedef struct rows_ctx {
+    const helby_replicates *r;
+    const size_t *idx; /* the m vectors' PSUs (multiplier mode) or rows (supplied mode) */
+    const double *scale;
+} rows_ctx;
+
+static double psu_vec(const void *ctx, size_t i, size_t c)
+{
+    const rows_ctx *x = ctx;
+    return x->scale[i] * x->r->mult[x->idx[i] * x->r->R + c];
+}
+
+static double row_vec(const void *ctx, size_t i, size_t c)
+{
+    const rows_ctx *x = ctx;
+    return x->r->full ? x->r->full[c * x->r->n + x->idx[i]]
+                      : helby_replicates_weight(x->r, x->idx[i], c);
+}
+
+double helby_replicates_rows_df(const helby_replicates *r, const unsigned char *in)
+{
+    const size_t R = r->R;
+    size_t m = 0;
+    int by_psu = r->mult && r->psu && !r->full;
+    size_t *idx = malloc((by_psu ? r->P : r->n) * sizeof *idx + 1);
+    double *w2 = by_psu ? calloc(r->P + 1, sizeof *w2) : NULL, df = NAN;
+    if (!idx || (by_psu && !w2))
+        goto done;
+    if (by_psu) {
+        /* A PSU's rows have proportional weights: one vector per PSU, scaled by the root of
+         * its rows' summed squared base weights (the same cross-product as of the rows). */
+        for (size_t k = 0; k < r->n; k++)
+            if (!in || in[k])
+                w2[r->psu[k]] += r->w[k] * r->w[k];
+        for (size_t p = 0; p < r->P; p++)
+            if (w2[p] > 0)
+                w2[m] = sqrt(w2[p]), idx[m++] = p;
+    } else {
+        for (size_t k = 0; k < r->n; k++)
+            if (!in || in[k])
+                idx[m++] = k;
+    }
+    const size_t q = m < R ? m : R;
+    double *G = m ? malloc(q * q * sizeof *G) : NULL;
+    if (G) {
+        rows_ctx x = {r, idx, w2};
+        cross_product(by_psu ? psu_vec : row_vec, &x, m, R, G);
+        long rank = gram_rank(G, q);
+        df = rank >= 0 ? (double)rank - 1 : NAN;
+    }
+    free(G);
+done:
+    free(idx), free(w2);
     return df;
+}
+
+/* R degf(svyrep.design) = rank(replicate weights) - 1. */
+static double rank_df(const helby_replicates *r)
+{
+    return helby_replicates_rows_df(r, NULL);
 }
 
 /* splitmix64: a small, well-mixed generator whose stream depends only on the seed. */

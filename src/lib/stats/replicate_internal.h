@@ -34,6 +34,12 @@ struct helby_replicates {
     int from_jackknife, supplied;
 };
 
+/* R degf() of the subset of r's rows k with in[k] != 0 (in NULL: every row): the rank of
+ * their replicate weights - 1, as R's qr(weights(design[rows, ], "analysis"), tol = 1e-5)
+ * (a replicate design's subset recomputes its degf). NaN when no row is in or out of memory.
+ * Jackknife mode rows are not PSU-collapsed: call it only in multiplier or supplied mode. */
+double helby_replicates_rows_df(const helby_replicates *r, const unsigned char *in);
+
 /* Which blocks of rows each full replicate changes: a re-calibrated jackknife replicate
  * differs from the full sample in one wave only, and estimation skips the rest. */
 #define DIRTY_BLOCK 1024

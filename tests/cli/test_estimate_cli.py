@@ -52,6 +52,26 @@ class Estimate(StoreCase):
             # Waves are independent samples: the wave's own df, as R degf on the wave alone
             self.assertEqual(r["df"], df[g["wave"]])
 
+    def test_share_df_domain_is_the_default_and_design_keeps_the_waves(self):
+        """A share's CI on a domain on its own df (R's svyby of svyciprop, checked against R in
+        tests/unit/test_share_df.c) by default; --share-df design moves the CIs only."""
+        def rows(*extra):
+            p = self.estimate("--share", "share_discriminated", "--by", "district,wave",
+                              "--format", "csv", *extra)
+            return {(r["district"], r["wave"]): r
+                    for r in csv.DictReader(io.StringIO(p.stdout), delimiter=";")}
+        dom, des, dflt = rows("--share-df", "domain"), rows("--share-df", "design"), rows()
+        self.assertEqual(dom, dflt)
+        self.assertEqual(dom.keys(), des.keys())
+        moved = 0
+        for k, r in dom.items():
+            for c in ("estimate", "se", "df", "n"):
+                self.assertEqual(r[c], des[k][c])
+            moved += r["ci_low"] != des[k]["ci_low"]
+        self.assertGreater(moved, 0)
+        p = self.estimate("--share", "share_discriminated", "--share-df", "wave", check=1)
+        self.assertIn("--share-df must be domain or design, not 'wave'", p.stderr)
+
     def test_json_output_parses_and_has_the_documented_fields(self):
         p = self.estimate("--share", "share_trust_police", "--by", "district", "--format",
                           "json")

@@ -125,6 +125,38 @@ helby_status helby_read_file_checked(const char *path, helby_first_block_fn chec
                                      unsigned char **out, size_t *out_len, char sha256_hex[65],
                                      helby_error *err);
 
+/* Called when the rows handed to on_row so far are void and the parser starts over: the
+ * file, read again from its start as Windows-1252 (its first block was valid UTF-8, a later
+ * byte was not), or an error of the file's bytes (a NUL byte, an encoding error) found
+ * after some rows, which a whole-file read reports before any row. */
+typedef void (*helby_csv_reset_fn)(void *ctx);
+
+/* What reads a CSV file block by block (helby_csv_parse_file). */
+typedef struct helby_csv_reader {
+    helby_first_block_fn check; /* may be NULL; called with check_ctx */
+    void *check_ctx;
+    helby_csv_row_fn on_row;  /* called with ctx */
+    helby_csv_reset_fn reset; /* may be NULL */
+    void *ctx;
+} helby_csv_reader;
+
+/* helby_csv_parse of the file at path, read in blocks of 256 KiB (as helby_read_file
+ * refuses what is not a regular file within the size limit, and hands the first block to
+ * r->check before the rest is read): memory holds a block and the line being read, not the
+ * file. Rows, errors and their places are those of helby_csv_parse on the whole file (the
+ * dialect is sniffed from its first MiB; a NUL byte or an encoding error anywhere is
+ * reported, after r->reset, as the only error, as a whole read finds it before any row).
+ * *bytes and sha256_hex (may be NULL) are those of the bytes read. A UTF-16 file is read
+ * whole (it is converted first). */
+helby_status helby_csv_parse_file(const char *path, helby_dialect *d,
+                                  const helby_csv_limits *limits, const helby_csv_reader *r,
+                                  size_t *bytes, char sha256_hex[65], helby_error *err);
+
+/* The first (up to) cap bytes of a regular file within the size limit (refused as
+ * helby_read_file refuses): to tell its format before it is read. */
+helby_status helby_read_head(const char *path, unsigned char *buf, size_t cap, size_t *got,
+                             helby_error *err);
+
 /* SHA-256 of a buffer as lowercase hex (65 bytes with NUL). */
 void helby_sha256_hex(const void *data, size_t len, char out[65]);
 

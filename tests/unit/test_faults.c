@@ -669,7 +669,9 @@ static void import_survives_allocations_failing_at_random(void **state)
     print_message("random allocation faults: %lu runs (seeds 1..60, 1 in 40), %lu allocations "
                   "failed\n",
                   runs, failed);
-    assert_true(failed > runs);
+    /* Every run met a failure (an import stops at its first: the count beyond one per run
+     * depends only on where SQLite happens to recover, 61 before issue 26's stream, 60 after). */
+    assert_true(failed >= runs);
 }
 
 /* Loading a survey definition and opening a store, each allocation failing in turn: out of

@@ -11,7 +11,6 @@
 #include <fcntl.h>
 #include <locale.h>
 #include <math.h>
-#include <nettle/sha2.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdint.h>
@@ -20,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/csv_internal.h"
 #include "base/util_internal.h"
 
 #define DEFAULT_MAX_FIELD (1u << 20)
@@ -56,8 +56,7 @@ static size_t utf8_seq(const unsigned char *p, size_t n)
     return 0;
 }
 
-/* Offset of the first invalid UTF-8 byte, or len if all valid. */
-static size_t utf8_invalid_at(const unsigned char *p, size_t len)
+size_t helby_csv_utf8_invalid_at(const unsigned char *p, size_t len)
 {
     size_t i = 0;
     while (i < len) {
@@ -81,41 +80,57 @@ static size_t utf8_invalid_at(const unsigned char *p, size_t len)
     return len;
 }
 
+#define utf8_invalid_at helby_csv_utf8_invalid_at
+
+size_t helby_csv_utf8_complete(const unsigned char *p, size_t len)
+{
+    /* A sequence's lead byte is among the last 3; it is cut if it needs more than remain. */
+    for (size_t k = 1; k <= 3 && k <= len; k++) {
+        unsigned char c = p[len - k];
+        if ((c & 0xC0) == 0x80)
+            continue; /* a continuation byte */
+        size_t need = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return need > k ? len - k : len;
+    }
+    return len;
+}
+
 /* Windows-1252 0x80..0x9F as Unicode; 0 = undefined. */
 static const unsigned short cp1252_hi[32] = {
     0x20AC, 0,      0x201A, 0x0192, 0x201E, 0x2026, 0x2020, 0x2021, 0x02C6, 0x2030, 0x0160,
     0x2039, 0x0152, 0,      0x017D, 0,      0,      0x2018, 0x2019, 0x201C, 0x201D, 0x2022,
     0x2013, 0x2014, 0x02DC, 0x2122, 0x0161, 0x203A, 0x0153, 0,      0x017E, 0x0178};
 
-/* Line and column (field number, counting delimiters outside quotes) of byte
- * offset `at` in buf: used only to place errors. */
-static void locate(const unsigned char *buf, size_t at, char delim, long *line, long *col)
+/* Advance a line/column count (field number, counting delimiters outside quotes) over n
+ * bytes: used only to place errors (a stream counts block after block). */
+void helby_csv_locate_step(const unsigned char *buf, size_t n, char delim, helby_csv_pos *at)
 {
-    long l = 1, c = 1;
-    int inq = 0;
-    for (size_t i = 0; i < at; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned char ch = buf[i];
         if (ch == '"')
-            inq = !inq;
+            at->inq = !at->inq;
         else if (ch == '\n') {
-            l++;
-            if (!inq)
-                c = 1;
-        } else if (ch == (unsigned char)delim && !inq)
-            c++;
+            at->line++;
+            if (!at->inq)
+                at->col = 1;
+        } else if (ch == (unsigned char)delim && !at->inq)
+            at->col++;
     }
-    *line = l;
-    *col = c;
 }
 
-static helby_status to_utf8(const unsigned char *in, size_t len, const char *filename, char delim,
-                            unsigned char **out, size_t *out_len, helby_error *err)
+/* Line and column of byte offset `at` in buf. */
+static void locate(const unsigned char *buf, size_t at, char delim, long *line, long *col)
 {
-    unsigned char *o = malloc(len * 3 + 1);
-    if (!o)
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory converting %s", filename);
+    helby_csv_pos pos = {1, 1, 0};
+    helby_csv_locate_step(buf, at, delim, &pos);
+    *line = pos.line;
+    *col = pos.col;
+}
+
+size_t helby_csv_cp1252_to_utf8(const unsigned char *in, size_t n, unsigned char *o, size_t *bad)
+{
     size_t k = 0;
-    for (size_t i = 0; i < len; i++) {
+    for (size_t i = 0; i < n; i++) {
         unsigned c = in[i];
         if (c < 0x80) {
             o[k++] = (unsigned char)c;
@@ -123,13 +138,8 @@ static helby_status to_utf8(const unsigned char *in, size_t len, const char *fil
         }
         unsigned u = c >= 0xA0 ? c : cp1252_hi[c - 0x80];
         if (!u) {
-            long l, col;
-            locate(in, i, delim, &l, &col);
-            free(o);
-            return helby_error_at(err, HELBY_EINPUT, filename, l, col, NULL,
-                                  "byte 0x%02X is neither UTF-8 nor Windows-1252: give the "
-                                  "file's encoding with --encoding, or re-export it as UTF-8",
-                                  c);
+            *bad = i;
+            return (size_t)-1;
         }
         if (u < 0x800) {
             o[k++] = (unsigned char)(0xC0 | (u >> 6));
@@ -139,6 +149,31 @@ static helby_status to_utf8(const unsigned char *in, size_t len, const char *fil
             o[k++] = (unsigned char)(0x80 | ((u >> 6) & 0x3F));
             o[k++] = (unsigned char)(0x80 | (u & 0x3F));
         }
+    }
+    return k;
+}
+
+helby_status helby_csv_cp1252_error_at(long line, long col, unsigned char byte,
+                                       const char *filename, helby_error *err)
+{
+    return helby_error_at(err, HELBY_EINPUT, filename, line, col, NULL,
+                          "byte 0x%02X is neither UTF-8 nor Windows-1252: give the "
+                          "file's encoding with --encoding, or re-export it as UTF-8",
+                          byte);
+}
+
+static helby_status to_utf8(const unsigned char *in, size_t len, const char *filename, char delim,
+                            unsigned char **out, size_t *out_len, helby_error *err)
+{
+    unsigned char *o = malloc(len * 3 + 1);
+    if (!o)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory converting %s", filename);
+    size_t bad = 0, k = helby_csv_cp1252_to_utf8(in, len, o, &bad);
+    if (k == (size_t)-1) {
+        long l, col;
+        locate(in, bad, delim, &l, &col);
+        free(o);
+        return helby_csv_cp1252_error_at(l, col, in[bad], filename, err);
     }
     *out = o;
     *out_len = k;
@@ -375,6 +410,7 @@ typedef struct parse_ctx {
     long line;     /* line being fed */
     long rec_line; /* line the current record started on */
     int ended;     /* a record ended during the current line */
+    int in_record; /* the last line ended inside a record (a quoted line break) */
 } parse_ctx;
 
 /* Room for n fields in c's per-field arrays; -1 when out of memory (c->status set). */
@@ -519,6 +555,12 @@ static int is_line_end(unsigned char c)
     return c == '\r' || c == '\n';
 }
 
+helby_status helby_csv_nul_error_at(long line, long col, const char *filename, helby_error *err)
+{
+    return helby_error_at(err, HELBY_EINPUT, filename, line, col, NULL,
+                          "NUL byte in the file: is it a text export?");
+}
+
 /* A NUL byte in text p (which starts on line first_line) is an error at its line and column. */
 static helby_status check_nul(const unsigned char *p, size_t n, char delim, long first_line,
                               const char *filename, helby_error *err)
@@ -528,9 +570,7 @@ static helby_status check_nul(const unsigned char *p, size_t n, char delim, long
         return HELBY_OK;
     long l, c;
     locate(p, (size_t)(nul - p), delim, &l, &c);
-    l += first_line - 1;
-    return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
-                          "NUL byte in the file: is it a text export?");
+    return helby_csv_nul_error_at(l + first_line - 1, c, filename, err);
 }
 
 helby_status helby_csv_check_first_block(const unsigned char *buf, size_t len,
@@ -571,6 +611,155 @@ static int init_parser(struct csv_parser *parser, char delim)
     return 0;
 }
 
+/* ---- the line feeder (csv_internal.h) ---- */
+
+struct helby_csv_feed {
+    parse_ctx c;
+    helby_csv_limits lim;
+    struct csv_parser parser;
+    unsigned char delim;
+};
+
+helby_status helby_csv_feed_new(helby_csv_feed **out, char delim, const helby_csv_limits *limits,
+                                const char *filename, long first_line, helby_csv_row_fn on_row,
+                                void *ctx, helby_error *err)
+{
+    helby_csv_feed *f = calloc(1, sizeof *f);
+    if (!f || init_parser(&f->parser, delim)) {
+        free(f);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
+    }
+    f->lim.max_field_bytes =
+        limits && limits->max_field_bytes ? limits->max_field_bytes : DEFAULT_MAX_FIELD;
+    f->lim.max_columns = limits && limits->max_columns ? limits->max_columns : DEFAULT_MAX_COLUMNS;
+    f->delim = (unsigned char)delim;
+    parse_ctx *c = &f->c;
+    c->filename = filename;
+    c->lim = &f->lim;
+    c->on_row = on_row;
+    c->user = ctx;
+    c->err = err;
+    c->line = first_line;
+    *out = f;
+    return HELBY_OK;
+}
+
+/* One physical line p[0..k) (its '\n' included, except at the end of the text). */
+static void feed_line(helby_csv_feed *f, const unsigned char *p, size_t k)
+{
+    parse_ctx *c = &f->c;
+    int blank = (k == 1 && p[0] == '\n') || (k == 2 && p[0] == '\r' && p[1] == '\n') ||
+                (k == 1 && p[0] == '\r');
+    if (!c->in_record && blank)
+        return;
+    if (!c->in_record)
+        c->rec_line = c->line;
+    if (!c->in_record && fast_line(c, p, k, f->delim))
+        return;
+    c->ended = 0;
+    size_t done = csv_parse(&f->parser, p, k, on_field, on_record, c);
+    if (done != k && !c->status && csv_error(&f->parser) == CSV_ENOMEM) {
+        c->status = helby_error_set(c->err, HELBY_ENOMEM, "out of memory reading %s", c->filename);
+    } else if (done != k && !c->status) {
+        c->status =
+            helby_error_at(c->err, HELBY_EINPUT, c->filename, c->line, (long)c->n_fields + 1, NULL,
+                           "%s: a quote inside an unquoted field, or text right after "
+                           "a closing quote",
+                           csv_strerror(csv_error(&f->parser)));
+    }
+    /* A line that ends a record ends in its terminator; anything else (a quoted field with
+     * a line break) continues on the next line. */
+    c->in_record = !(c->ended && (p[k - 1] == '\n' || p[k - 1] == '\r'));
+}
+
+size_t helby_csv_feed_text(helby_csv_feed *f, const unsigned char *p, size_t n, int at_eof)
+{
+    parse_ctx *c = &f->c;
+    size_t i = 0;
+    while (i < n && !c->status) {
+        const unsigned char *nl = memchr(p + i, '\n', n - i);
+        if (!nl && !at_eof)
+            break;
+        size_t end = nl ? (size_t)(nl - p) + 1 : n;
+        feed_line(f, p + i, end - i);
+        c->line++;
+        i = end;
+    }
+    return i;
+}
+
+helby_status helby_csv_feed_status(const helby_csv_feed *f)
+{
+    return f->c.status;
+}
+
+helby_status helby_csv_feed_end(helby_csv_feed *f)
+{
+    parse_ctx *c = &f->c;
+    if (!c->status && csv_fini(&f->parser, on_field, on_record, c) != 0 && !c->status)
+        c->status = helby_error_at(c->err, HELBY_EINPUT, c->filename, c->rec_line,
+                                   (long)c->n_fields + 1, NULL,
+                                   "quote opened on line %ld is never closed (the file ends "
+                                   "inside a quoted field)",
+                                   c->rec_line);
+    helby_status st = c->status;
+    csv_free(&f->parser);
+    helby_buf_free(&c->fields);
+    free(c->offs);
+    free(c->lens);
+    free(c->view);
+    free(f);
+    return st;
+}
+
+void helby_csv_feed_free(helby_csv_feed *f)
+{
+    if (!f)
+        return;
+    f->c.status = f->c.status ? f->c.status : HELBY_EIO; /* no csv_fini */
+    helby_csv_feed_end(f);
+}
+
+/* The text of a whole buffer after the byte-order mark and a "sep=" line, checked (NUL,
+ * encoding) and in UTF-8: *p and *n (*conv allocated when converted from Windows-1252). */
+static helby_status whole_text(const unsigned char **p, size_t *n, const helby_dialect *d,
+                               long first_line, const char *filename, unsigned char **conv,
+                               helby_error *err)
+{
+    helby_status st = check_nul(*p, *n, d->delimiter, first_line, filename, err);
+    if (st)
+        return st;
+    if (d->encoding == HELBY_ENC_UTF8) {
+        size_t bad = utf8_invalid_at(*p, *n);
+        if (bad < *n)
+            return helby_csv_utf8_error(*p, bad, d->delimiter, first_line, filename, err);
+        return HELBY_OK;
+    }
+    size_t conv_len = 0;
+    if ((st = to_utf8(*p, *n, filename, d->delimiter, conv, &conv_len, err)))
+        return st;
+    *p = *conv;
+    *n = conv_len;
+    return HELBY_OK;
+}
+
+helby_status helby_csv_utf8_error(const unsigned char *p, size_t bad, char delim, long first_line,
+                                  const char *filename, helby_error *err)
+{
+    long l, c;
+    locate(p, bad, delim, &l, &c);
+    return helby_csv_utf8_error_at(l + first_line - 1, c, p[bad], filename, err);
+}
+
+helby_status helby_csv_utf8_error_at(long line, long col, unsigned char byte, const char *filename,
+                                     helby_error *err)
+{
+    return helby_error_at(err, HELBY_EINPUT, filename, line, col, NULL,
+                          "invalid UTF-8 (byte 0x%02X): is the file Windows-1252? Try "
+                          "--encoding windows-1252",
+                          byte);
+}
+
 helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect *d,
                              const helby_csv_limits *limits, const char *filename,
                              helby_csv_row_fn on_row, void *ctx, helby_error *err)
@@ -593,108 +782,35 @@ helby_status helby_csv_parse(const unsigned char *buf, size_t len, helby_dialect
     st = helby_csv_sniff(buf, len, d, filename, err);
     if (st)
         return st;
-    helby_csv_limits lim = {DEFAULT_MAX_FIELD, DEFAULT_MAX_COLUMNS};
-    if (limits && limits->max_field_bytes)
-        lim.max_field_bytes = limits->max_field_bytes;
-    if (limits && limits->max_columns)
-        lim.max_columns = limits->max_columns;
-    size_t off = skip_bom(buf, len);
+    char sep;
+    size_t skip = 0, off = helby_csv_text_start(buf, len, &sep, &skip);
     const unsigned char *p = buf + off;
     size_t n = len - off;
-    char sep;
-    size_t skip = sep_line_len(p, n, &sep);
     long first_line = skip ? 2 : 1; /* the "sep=" line is not a record, but it is line 1 */
-    p += skip;
-    n -= skip;
-    if ((st = check_nul(p, n, d->delimiter, first_line, filename, err)))
-        return st;
     unsigned char *conv = NULL;
-    if (d->encoding == HELBY_ENC_UTF8) {
-        size_t bad = utf8_invalid_at(p, n);
-        if (bad < n) {
-            long l, c;
-            locate(p, bad, d->delimiter, &l, &c);
-            l += first_line - 1;
-            return helby_error_at(err, HELBY_EINPUT, filename, l, c, NULL,
-                                  "invalid UTF-8 (byte 0x%02X): is the file Windows-1252? Try "
-                                  "--encoding windows-1252",
-                                  p[bad]);
-        }
-    } else {
-        size_t conv_len = 0;
-        if ((st = to_utf8(p, n, filename, d->delimiter, &conv, &conv_len, err)))
-            return st;
-        p = conv;
-        n = conv_len;
-    }
-
-    struct csv_parser parser;
-    if (init_parser(&parser, d->delimiter)) {
+    helby_csv_feed *f = NULL;
+    if ((st = whole_text(&p, &n, d, first_line, filename, &conv, err)) ||
+        (st = helby_csv_feed_new(&f, d->delimiter, limits, filename, first_line, on_row, ctx,
+                                 err))) {
         free(conv);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
+        return st;
     }
-    parse_ctx c;
-    memset(&c, 0, sizeof c);
-    c.filename = filename;
-    c.lim = &lim;
-    c.on_row = on_row;
-    c.user = ctx;
-    c.err = err;
-    int in_record = 0;
-    size_t i = 0;
-    for (c.line = first_line; i < n && !c.status; c.line++) {
-        const unsigned char *nl = memchr(p + i, '\n', n - i);
-        size_t end = nl ? (size_t)(nl - p) + 1 : n;
-        size_t k = end - i;
-        int blank = (k == 1 && p[i] == '\n') || (k == 2 && p[i] == '\r' && p[i + 1] == '\n') ||
-                    (k == 1 && p[i] == '\r');
-        if (!in_record && blank) {
-            i = end;
-            continue;
-        }
-        if (!in_record)
-            c.rec_line = c.line;
-        if (!in_record && fast_line(&c, p + i, k, (unsigned char)d->delimiter)) {
-            i = end;
-            continue;
-        }
-        c.ended = 0;
-        size_t done = csv_parse(&parser, p + i, k, on_field, on_record, &c);
-        if (done != k && !c.status && csv_error(&parser) == CSV_ENOMEM) {
-            c.status = helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", filename);
-        } else if (done != k && !c.status) {
-            c.status =
-                helby_error_at(err, HELBY_EINPUT, filename, c.line, (long)c.n_fields + 1, NULL,
-                               "%s: a quote inside an unquoted field, or text right after "
-                               "a closing quote",
-                               csv_strerror(csv_error(&parser)));
-        }
-        /* A line that ends a record ends in its terminator; anything else
-         * (a quoted field with a line break) continues on the next line. */
-        in_record = !(c.ended && (p[end - 1] == '\n' || p[end - 1] == '\r'));
-        if (c.ended && !(p[end - 1] == '\n' || p[end - 1] == '\r'))
-            in_record = 1;
-        i = end;
-    }
-    c.line--;
-    if (!c.status && csv_fini(&parser, on_field, on_record, &c) != 0 && !c.status)
-        c.status =
-            helby_error_at(err, HELBY_EINPUT, filename, c.rec_line, (long)c.n_fields + 1, NULL,
-                           "quote opened on line %ld is never closed (the file ends "
-                           "inside a quoted field)",
-                           c.rec_line);
-    csv_free(&parser);
+    helby_csv_feed_text(f, p, n, 1);
+    st = helby_csv_feed_end(f);
     free(conv);
-    helby_buf_free(&c.fields);
-    free(c.offs);
-    free(c.lens);
-    free(c.view);
-    return c.status;
+    return st;
+}
+
+size_t helby_csv_text_start(const unsigned char *buf, size_t len, char *sep, size_t *sep_len)
+{
+    size_t off = skip_bom(buf, len);
+    *sep_len = sep_line_len(buf + off, len - off, sep);
+    return off + *sep_len;
 }
 
 /* ---- files and hashes ---- */
 
-static void sha256_hex_of(struct sha256_ctx *h, char out[65])
+void helby_csv_sha256_hex(struct sha256_ctx *h, char out[65])
 {
     uint8_t digest[SHA256_DIGEST_SIZE];
     sha256_digest(h, sizeof digest, digest);
@@ -707,13 +823,13 @@ void helby_sha256_hex(const void *data, size_t len, char out[65])
     struct sha256_ctx h;
     sha256_init(&h);
     sha256_update(&h, len, data);
-    sha256_hex_of(&h, out);
+    helby_csv_sha256_hex(&h, out);
 }
 
 /* Open path for reading only if it is a regular file no larger than the limit. O_NONBLOCK:
  * opening a FIFO without a writer would otherwise wait forever; fstat then refuses it, a
  * device, a socket or a directory before a byte is read, and a too large file by its size. */
-static helby_status open_regular(const char *path, int *fd_out, size_t *size, helby_error *err)
+helby_status helby_csv_open_regular(const char *path, int *fd_out, size_t *size, helby_error *err)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (fd < 0)
@@ -750,7 +866,7 @@ static helby_status open_regular(const char *path, int *fd_out, size_t *size, he
 }
 
 /* Read up to n bytes at b; *got is what was read (less only at the end of the file). */
-static int read_full(int fd, unsigned char *b, size_t n, size_t *got)
+int helby_csv_read_full(int fd, unsigned char *b, size_t n, size_t *got)
 {
     size_t k = 0;
     while (k < n) {
@@ -769,8 +885,8 @@ static int read_full(int fd, unsigned char *b, size_t n, size_t *got)
 
 /* The rest of the file after its first `len` bytes, growing b (capacity *cap) as needed: a
  * file may grow while it is read, but never past the limit. */
-static helby_status read_rest(int fd, const char *path, unsigned char **b, size_t *cap, size_t *len,
-                              struct sha256_ctx *h, helby_error *err)
+helby_status helby_csv_read_rest(int fd, const char *path, unsigned char **b, size_t *cap,
+                                 size_t *len, struct sha256_ctx *h, helby_error *err)
 {
     for (;;) {
         if (*len == *cap) {
@@ -786,7 +902,7 @@ static helby_status read_rest(int fd, const char *path, unsigned char **b, size_
             *cap *= 2;
         }
         size_t got;
-        if (read_full(fd, *b + *len, *cap - *len, &got))
+        if (helby_csv_read_full(fd, *b + *len, *cap - *len, &got))
             return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "read error: %s",
                                   strerror(errno));
         sha256_update(h, got, *b + *len);
@@ -804,7 +920,7 @@ helby_status helby_read_file_checked(const char *path, helby_first_block_fn chec
     *out_len = 0;
     int fd = -1;
     size_t size = 0;
-    helby_status st = open_regular(path, &fd, &size, err);
+    helby_status st = helby_csv_open_regular(path, &fd, &size, err);
     if (st)
         return st;
     /* One byte more than the size, so that the end of the file is seen without a realloc. */
@@ -816,14 +932,14 @@ helby_status helby_read_file_checked(const char *path, helby_first_block_fn chec
     }
     struct sha256_ctx h;
     sha256_init(&h);
-    if (read_full(fd, b, HELBY_FIRST_BLOCK, &len)) {
+    if (helby_csv_read_full(fd, b, HELBY_FIRST_BLOCK, &len)) {
         st = helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "read error: %s", strerror(errno));
     } else {
         sha256_update(&h, len, b);
         if (check)
             st = check(ctx, b, len, err);
         if (!st && len == HELBY_FIRST_BLOCK)
-            st = read_rest(fd, path, &b, &cap, &len, &h, err);
+            st = helby_csv_read_rest(fd, path, &b, &cap, &len, &h, err);
     }
     close(fd);
     if (st) {
@@ -831,7 +947,7 @@ helby_status helby_read_file_checked(const char *path, helby_first_block_fn chec
         return st;
     }
     if (sha256_hex)
-        sha256_hex_of(&h, sha256_hex);
+        helby_csv_sha256_hex(&h, sha256_hex);
     *out = b;
     *out_len = len;
     return HELBY_OK;

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ingest/ingest_internal.h"
 #include "base/util_internal.h"
@@ -96,6 +97,8 @@ typedef struct ingest_ctx {
     const helby_import_options *opt;
     size_t bytes, done_bytes_hint;
     size_t progress_every;
+    size_t errs_count0, errs_total0;           /* errs before this file */
+    const helby_dialect *decimal_from_dialect; /* a stream: the decimal mark, once sniffed */
 } ingest_ctx;
 
 /* Quote a value for a message: at most 40 bytes, control bytes escaped. */
@@ -702,15 +705,16 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
     ingest_ctx *c = ctx;
     (void)err;
     if (row_index == 0) {
-        helby_status st = on_header(c, f, nf);
-        return st;
+        if (c->decimal_from_dialect) /* a stream: sniffed before the first row */
+            c->decimal = c->decimal_from_dialect->decimal ? c->decimal_from_dialect->decimal : '.';
+        return on_header(c, f, nf);
     }
     if (!c->header_ok)
         return HELBY_OK; /* header errors already say it all */
     if (c->fatal)
         return c->fatal;
     if (c->opt->progress && c->progress_every && row_index % c->progress_every == 0)
-        c->opt->progress(c->opt->progress_ctx, (double)row_index / (double)c->cap_rows);
+        c->opt->progress(c->opt->progress_ctx, fmin(1.0, (double)row_index / (double)c->cap_rows));
     int blank = 1;
     for (size_t j = 0; j < nf && blank; j++)
         blank = f[j].len == 0;
@@ -1041,6 +1045,94 @@ static void take_option_wave(ingest_ctx *c)
         report(c, 0, 0, s->vars[s->wave_var].name, NULL, 0, "--wave: %s", msg);
 }
 
+/* A fresh context for one file (the state a read builds; errs keeps what came before). */
+static helby_status ctx_init(ingest_ctx *c, const helby_survey *s, const char *name,
+                             const helby_import_options *opt, helby_error_list *errs)
+{
+    memset(c, 0, sizeof *c);
+    c->s = s;
+    c->name = name;
+    c->opt = opt;
+    c->errs = errs;
+    c->errs_count0 = errs->count;
+    c->errs_total0 = errs->total;
+    helby_strmap_init(&c->ids);
+    helby_strmap_init(&c->strata);
+    helby_strmap_init(&c->psus);
+    c->digest = helby_digest_new();
+    if (!c->digest)
+        return HELBY_ENOMEM;
+    take_option_wave(c);
+    return HELBY_OK;
+}
+
+/* The rows read so far are void (helby_csv_reset_fn): the file is read again, or an error
+ * of its bytes is all there is to say. The errors this file added are taken back. */
+static void ctx_reset(void *ctx)
+{
+    ingest_ctx *c = ctx;
+    ingest_ctx old = *c;
+    size_t cap_rows = c->cap_rows, every = c->progress_every;
+    c->frame = NULL;
+    ctx_free(&old);
+    old.errs->count = old.errs_count0;
+    old.errs->total = old.errs_total0;
+    if (ctx_init(c, old.s, old.name, old.opt, old.errs))
+        c->fatal = HELBY_ENOMEM;
+    c->decimal = old.decimal;
+    c->decimal_from_dialect = old.decimal_from_dialect;
+    c->header_line = old.header_line;
+    c->cap_rows = cap_rows;
+    c->progress_every = every;
+}
+
+/* After the file was read (st: the reader's status): its errors, or the frame and summary. */
+static helby_status validate_end(ingest_ctx *c, helby_status st, helby_file_format fmt,
+                                 const helby_dialect *d, helby_frame **out,
+                                 helby_import_summary *sum, helby_error *err)
+{
+    const char *name = c->name;
+    if (st == HELBY_ENOMEM || c->fatal == HELBY_ENOMEM)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
+    if (st) {
+        /* A syntax error (unclosed quote, NUL byte, bad encoding, unreadable file...):
+         * the value errors found so far are real too; report all. */
+        helby_error_list_add(c->errs, err);
+        if (c->failed)
+            *err = c->first;
+        return HELBY_EINPUT;
+    }
+    if (!c->frame && !c->failed) {
+        report(c, 1, 0, NULL, NULL, 0, "%s", "the file has no header row");
+    } else if (c->frame && c->frame->n_rows == 0 && !c->failed) {
+        report(c, c->header_line + 1, 0, NULL, NULL, 0, "%s",
+               "the file has a header but no data rows");
+    }
+    if (c->frame && c->header_ok)
+        check_fpc_totals(c);
+    if (c->fatal)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
+    if (c->failed) {
+        *err = c->first;
+        st = helby_digest_insert(c->digest, c->s, name, c->header_line ? "lines" : "rows", c->errs,
+                                 c->errs_count0);
+        return st ? helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name)
+                  : HELBY_EINPUT;
+    }
+    c->frame->wave = c->wave;
+    if ((st = finish_text(c)) || (st = add_wave_column(c)) || (st = summarize(c, sum)) ||
+        (st = finish_notes(c, fmt == HELBY_FORMAT_CSV ? d : NULL, sum))) {
+        helby_import_summary_free(sum);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
+    }
+    sum->format = fmt;
+    if (fmt == HELBY_FORMAT_CSV)
+        sum->dialect = *d;
+    *out = c->frame;
+    c->frame = NULL;
+    return HELBY_OK;
+}
+
 helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *buf, size_t len,
                                    const char *name, const helby_import_options *opt_in,
                                    helby_frame **out, helby_import_summary *sum,
@@ -1055,74 +1147,75 @@ helby_status helby_validate_buffer(const helby_survey *s, const unsigned char *b
     memset(sum, 0, sizeof *sum);
     helby_error_clear(err);
     ingest_ctx c;
-    memset(&c, 0, sizeof c);
-    c.s = s;
-    c.name = name;
-    c.opt = opt_in;
-    c.errs = errs;
-    size_t first_err = errs->count;
-    c.digest = helby_digest_new();
-    if (!c.digest)
+    if (ctx_init(&c, s, name, opt_in, errs)) {
+        ctx_free(&c);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
-    take_option_wave(&c);
-    helby_strmap_init(&c.ids);
-    helby_strmap_init(&c.strata);
-    helby_strmap_init(&c.psus);
-
+    }
     helby_dialect d = opt_in->dialect;
     helby_file_format fmt =
         opt_in->format ? opt_in->format : helby_file_format_sniff(buf, len, name);
     helby_status st = fmt == HELBY_FORMAT_CSV ? read_csv(&c, buf, len, &d, err)
                                               : read_stat_file(&c, buf, len, fmt, err);
-    if (st == HELBY_ENOMEM || c.fatal == HELBY_ENOMEM) {
-        ctx_free(&c);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
-    }
-    if (st) {
-        /* A syntax error (unclosed quote, NUL byte, bad encoding, unreadable file...):
-         * the value errors found so far are real too; report all. */
-        helby_error_list_add(errs, err);
-        if (c.failed)
-            *err = c.first;
-        ctx_free(&c);
-        return HELBY_EINPUT;
-    }
-    if (!c.frame && !c.failed) {
-        report(&c, 1, 0, NULL, NULL, 0, "%s", "the file has no header row");
-    } else if (c.frame && c.frame->n_rows == 0 && !c.failed) {
-        report(&c, c.header_line + 1, 0, NULL, NULL, 0, "%s",
-               "the file has a header but no data rows");
-    }
-    if (c.frame && c.header_ok)
-        check_fpc_totals(&c);
-    if (c.fatal) {
-        ctx_free(&c);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
-    }
-    if (c.failed) {
-        *err = c.first;
-        st = helby_digest_insert(c.digest, s, name, c.header_line ? "lines" : "rows", errs,
-                                 first_err);
-        ctx_free(&c);
-        return st ? helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name)
-                  : HELBY_EINPUT;
-    }
-    c.frame->wave = c.wave;
-    if ((st = finish_text(&c)) || (st = add_wave_column(&c)) || (st = summarize(&c, sum)) ||
-        (st = finish_notes(&c, fmt == HELBY_FORMAT_CSV ? &d : NULL, sum))) {
-        ctx_free(&c);
-        helby_import_summary_free(sum);
-        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
-    }
-    sum->format = fmt;
-    if (fmt == HELBY_FORMAT_CSV)
-        sum->dialect = d;
+    st = validate_end(&c, st, fmt, &d, out, sum, err);
+    ctx_free(&c);
+    if (st)
+        return st;
     sum->bytes = len;
     helby_sha256_hex(buf, len, sum->file_sha256);
-    *out = c.frame;
-    c.frame = NULL;
-    ctx_free(&c);
     return HELBY_OK;
+}
+
+typedef struct first_block_wrap {
+    ingest_ctx *c;
+    helby_first_block_fn check;
+    void *check_ctx;
+    size_t size; /* the file's size when opened */
+} first_block_wrap;
+
+/* The caller's check of the first block, then the rows estimated from its lines (the
+ * columns are sized for them; more rows grow them). */
+static helby_status first_block_rows(void *ctx, const unsigned char *b, size_t n, helby_error *err)
+{
+    first_block_wrap *w = ctx;
+    helby_status st = w->check ? w->check(w->check_ctx, b, n, err) : HELBY_OK;
+    if (st)
+        return st;
+    size_t lines = 1;
+    for (const unsigned char *p = b, *end = b + n; (p = memchr(p, '\n', (size_t)(end - p))) != NULL;
+         p++)
+        lines++;
+    size_t est = n && w->size > n ? (size_t)((double)w->size / n * lines * 1.05) + 64 : lines;
+    w->c->cap_rows = est;
+    w->c->progress_every = est > 100000 ? est / 100 : 0;
+    return HELBY_OK;
+}
+
+helby_status helby_validate_csv_file(const helby_survey *s, const char *path,
+                                     const helby_import_options *opt, helby_first_block_fn check,
+                                     void *check_ctx, helby_frame **out, helby_import_summary *sum,
+                                     helby_error_list *errs, helby_error *err)
+{
+    *out = NULL;
+    memset(sum, 0, sizeof *sum);
+    helby_error_clear(err);
+    ingest_ctx c;
+    if (ctx_init(&c, s, path, opt, errs)) {
+        ctx_free(&c);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", path);
+    }
+    struct stat sb;
+    first_block_wrap w = {&c, check, check_ctx, stat(path, &sb) == 0 ? (size_t)sb.st_size : 0};
+    helby_csv_reader r = {first_block_rows, &w, on_row, ctx_reset, &c};
+    helby_dialect d = opt->dialect;
+    c.header_line = 1;
+    c.decimal_from_dialect = &d;
+    size_t bytes = 0;
+    helby_status st = helby_csv_parse_file(path, &d, NULL, &r, &bytes, sum->file_sha256, err);
+    st = validate_end(&c, st, HELBY_FORMAT_CSV, &d, out, sum, err);
+    ctx_free(&c);
+    if (!st)
+        sum->bytes = bytes;
+    return st;
 }
 
 char *helby_import_describe_dup(const helby_import_summary *sum)

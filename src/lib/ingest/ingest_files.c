@@ -24,7 +24,8 @@ static helby_status write_one(helby_store *st, const helby_survey *s, const char
     char *dialect = helby_import_describe_dup(sum);
     if (!dialect)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
-    helby_import_record rec = {path, sum->file_sha256, (int64_t)sum->bytes, dialect, opt->replace};
+    helby_import_record rec = {path, sum->file_sha256, (int64_t)sum->bytes, dialect,
+                               opt ? opt->replace : 0};
     helby_status r = helby_store_write_wave(st, s, f, &rec, &sum->import_id, err);
     free(dialect);
     return r;
@@ -89,8 +90,24 @@ static helby_status read_response_file(const char *path, const helby_import_opti
     return helby_read_file_checked(path, first_block, &c, buf, len, NULL, err);
 }
 
-/* Read and validate one file into *f; errors of the file's contents go to errs. Returns a
- * status other than HELBY_OK or HELBY_EINPUT only for a failure that is not the file's. */
+/* The format of the file at path: given, else by its extension or its first bytes. */
+static helby_status format_of(const char *path, const helby_import_options *opt,
+                              helby_file_format *fmt, helby_error *err)
+{
+    if (opt && opt->format) {
+        *fmt = opt->format;
+        return HELBY_OK;
+    }
+    unsigned char head[64];
+    size_t got = 0;
+    helby_status st = helby_read_head(path, head, sizeof head, &got, err);
+    *fmt = helby_file_format_sniff(head, got, path);
+    return st;
+}
+
+/* Read and validate one file into *f — a CSV block by block, an SPSS/Stata/SAS file whole;
+ * errors of the file's contents go to errs. Returns a status other than HELBY_OK or
+ * HELBY_EINPUT only for a failure that is not the file's. */
 static helby_status validate_one(const helby_survey *s, const char *path,
                                  const helby_import_options *opt, helby_frame **f,
                                  helby_import_summary *sum, helby_error_list *errs,
@@ -99,11 +116,23 @@ static helby_status validate_one(const helby_survey *s, const char *path,
     unsigned char *buf = NULL;
     size_t len = 0;
     *f = NULL;
-    if (read_response_file(path, opt, &buf, &len, err)) {
+    helby_import_options defaults;
+    if (!opt) {
+        helby_import_options_default(&defaults);
+        opt = &defaults;
+    }
+    helby_file_format fmt = HELBY_FORMAT_CSV;
+    first_block_ctx c = {path, opt};
+    if (format_of(path, opt, &fmt, err) ||
+        (fmt != HELBY_FORMAT_CSV && read_response_file(path, opt, &buf, &len, err))) {
         helby_status r = err->code;
         if (helby_error_list_add(errs, err))
             return HELBY_ENOMEM;
         return r == HELBY_EINPUT || r == HELBY_EIO ? HELBY_EINPUT : r;
+    }
+    if (fmt == HELBY_FORMAT_CSV) {
+        helby_status r = helby_validate_csv_file(s, path, opt, first_block, &c, f, sum, errs, err);
+        return r == HELBY_EIO ? HELBY_EINPUT : r;
     }
     helby_status r = helby_validate_buffer(s, buf, len, path, opt, f, sum, errs, err);
     free(buf);
@@ -153,15 +182,15 @@ helby_status helby_import_file(helby_store *st, const helby_survey *s, const cha
                                const helby_import_options *opt, helby_import_summary *sum,
                                helby_error_list *errs, helby_error *err)
 {
-    unsigned char *buf = NULL;
-    size_t len = 0;
+    helby_frame *f = NULL;
     memset(sum, 0, sizeof *sum);
-    helby_status r = read_response_file(path, opt, &buf, &len, err);
-    if (r) {
+    helby_status r = validate_one(s, path, opt, &f, sum, errs, err);
+    if (r == HELBY_EINPUT && err->code == HELBY_EIO)
+        r = HELBY_EIO; /* the file could not be read */
+    if (!r && (r = write_one(st, s, path, f, opt, sum, err))) {
         helby_error_list_add(errs, err);
-        return r;
+        helby_import_summary_free(sum);
     }
-    r = helby_import_buffer(st, s, buf, len, path, opt, sum, errs, err);
-    free(buf);
+    helby_frame_free(f);
     return r;
 }

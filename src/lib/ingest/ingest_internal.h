@@ -60,6 +60,13 @@ helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby
                            helby_rs_report_fn report, helby_rs_note_fn note_fn, void *ctx,
                            helby_error *err);
 
+/* helby_validate_buffer of the CSV file at path, read in blocks (helby_csv_parse_file, its
+ * first block handed to check first): memory holds the wave's columns, not the file. */
+helby_status helby_validate_csv_file(const helby_survey *s, const char *path,
+                                     const helby_import_options *opt, helby_first_block_fn check,
+                                     void *check_ctx, helby_frame **out, helby_import_summary *sum,
+                                     helby_error_list *errs, helby_error *err);
+
 /* ---- What a data file says about its columns, for survey draft (draft.c) ---- */
 
 #define HELBY_DRAFT_MAX_CODES 40

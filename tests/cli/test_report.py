@@ -259,6 +259,42 @@ class Report(unittest.TestCase):
             self.assertNotRegex(t, r"95\s*%")
             self.assertRegex(t, r"90\s*%")
 
+    def test_district_panel_names_fit_hidden_cells_in_words_and_tables_have_ci_and_n(self):
+        # Issue 25 item 4. With --min-cell 100 the 2014 Danes of Vesterbro/Kongens Enghave
+        # are hidden (the CSV says so); the chart's names were cut at a fixed 165 px margin.
+        rows = report_rows(self.report("--format", "csv", "--min-cell", "100",
+                                       "--lang", "en").stdout)
+        d = {(r["measure"], r["district"], r["wave"], r["group"]): r for r in rows
+             if r["section"] == "district"}
+        vk = "Vesterbro/Kongens Enghave"
+        self.assertTrue(d[("inclusion", vk, "2014", "danes")]["flag"].startswith("suppressed"))
+        out = os.path.join(self.tmp.name, "d.html")
+        self.report("--format", "html", "--min-cell", "100", "--lang", "en", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            page = f.read()
+        svg = re.search(r'<svg class="chart"[^>]*c-inclusion-dist-t.*?</svg>', page, re.S).group(0)
+        # Right-aligned names end at x: DejaVu Sans at 11 px needs at least 0.58 em a
+        # character on average for this name, so x must leave that much room from 0.
+        x = float(re.search(r'<text x="([0-9.]+)"[^>]*class="dl">' + re.escape(vk), svg).group(1))
+        self.assertGreaterEqual(x, 0.58 * 11 * len(vk))
+        width = float(re.search(r'viewBox="0 0 ([0-9.]+)', svg).group(1))
+        self.assertGreater(width - x, 200)  # the plot keeps its width
+        desc = re.search(r"<desc[^>]*>(.*?)</desc>", svg, re.S).group(1)
+        self.assertIn("Not shown (too few respondents): ", desc)
+        self.assertIn("Ethnic Danes in " + vk, desc)
+        table = re.search(r'<table class="dist"><caption>Districts: Inclusion index.*?</table>',
+                          page, re.S).group(0)
+        row = re.search(r'<tr[^>]*><th scope="row">%s</th><td class="l">2014</td>(.*?)</tr>'
+                        % re.escape(vk), table).group(1)
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", row)
+        self.assertEqual(cells[0:2], [d[("inclusion", vk, "2014", "danes")]["flag"] ==
+                                      "suppressed" and "· suppressed" or "‡ suppressed", ""])
+        m = d[("inclusion", vk, "2014", "minorities")]
+        self.assertEqual(cells[2], "%.1f [%.1f; %.1f]" % tuple(
+            float(m[k]) for k in ("estimate", "ci_low", "ci_high")))
+        self.assertEqual(cells[3], m["n"])
+        self.assertIn("<th scope=\"col\">Ethnic Danes [CI]</th><th scope=\"col\">n</th>", table)
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)

@@ -213,6 +213,45 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
 #undef Y
 }
 
+/* The latest wave's hidden district cells in words, for the chart's <desc>: "Not shown (too
+ * few respondents): ethnic Danes in Vesterbro/Kongens Enghave." */
+static void hidden_words(const helby_report *r, const helby_report_measure *m, helby_buf_t *b)
+{
+    const size_t W = r->n_waves, D = r->n_districts, wl = W - 1;
+    int da = !strcmp(r->lang, "da"), any = 0;
+    for (int g = 0; g < 2; g++)
+        for (size_t d = 0; d < D && r->district_labels; d++) {
+            const helby_report_cell *c = &m->district[(d * W + wl) * 2 + (size_t)g];
+            if (!c->present || c->mark == HELBY_CELL_SHOWN)
+                continue;
+            report_buf_printf(b, "%s%s %s %s",
+                              any ? "; "
+                                  : (da ? "Ikke vist (for få "
+                                          "svarpersoner): "
+                                        : "Not shown (too few "
+                                          "respondents): "),
+                              report_t(r, g ? "minorities" : "danes"), da ? "i" : "in",
+                              r->district_labels[d]);
+            any = 1;
+        }
+    if (any)
+        report_buf_printf(b, ". ");
+}
+
+/* The width in pixels of the district names at the chart's 11 px (DejaVu Sans averages
+ * under 0.62 em a character: 6.8 px, counted in UTF-8 characters, not bytes). */
+static double label_width(const helby_report *r)
+{
+    double most = 0;
+    for (size_t d = 0; d < r->n_districts && r->district_labels; d++) {
+        size_t n = 0;
+        for (const unsigned char *p = (const unsigned char *)r->district_labels[d]; *p; p++)
+            n += (*p & 0xC0) != 0x80;
+        most = fmax(most, 6.8 * (double)n);
+    }
+    return most;
+}
+
 /* The district chart in words: per group the lowest and highest district of the latest wave. */
 static void district_words(const helby_report *r, const helby_report_measure *m, helby_buf_t *b)
 {
@@ -245,6 +284,7 @@ static void district_words(const helby_report *r, const helby_report_measure *m,
                              : "%s: lowest in %s (%s), highest in %s (%s). ",
                           who, r->district_labels[lo], a, r->district_labels[hi], c);
     }
+    hidden_words(r, m, b);
 }
 
 /* Districts of the latest wave: a dot for each group with its CI as a whisker. */
@@ -254,7 +294,9 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     if (!D || !W)
         return;
     const size_t wl = W - 1;
-    const double w = 380, rowh = 22, ml = 165, mr = 14, mt = 40, mb = 40;
+    /* the names never clipped: the left margin fits the longest name and two marks */
+    const double ml = fmax(165, 14 + label_width(r) + 24), w = ml + 215, rowh = 22, mr = 14,
+                 mt = 40, mb = 40;
     const double h = mt + mb + rowh * (double)D;
     double lo = INFINITY, hi = -INFINITY, sc = report_scale(m, -1);
     for (size_t d = 0; d < D; d++)

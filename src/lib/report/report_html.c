@@ -93,6 +93,27 @@ static void origin_table(const helby_report *r, FILE *o, const helby_report_meas
     fputs("</tbody></table>\n", o);
 }
 
+/* A district's cell: estimate [CI] (or its mark and the word) and n. */
+static void district_cells(const helby_report *r, FILE *o, const helby_report_measure *m,
+                           const helby_report_cell *c)
+{
+    char b[128];
+    if (!c->present) {
+        fputs("<td></td><td class=\"n\"></td>", o);
+        return;
+    }
+    if (c->mark != HELBY_CELL_SHOWN) {
+        fprintf(o, "<td class=\"s\">%s %s</td><td class=\"n\"></td>", report_mark(c),
+                report_t(r, "suppressed"));
+        return;
+    }
+    report_cell_text(r, c, report_scale(m, -1), 1, b, sizeof b);
+    fprintf(o, "<td%s>", c->unreliable ? " class=\"u\"" : "");
+    report_esc(o, b);
+    fprintf(o, "</td><td class=\"n\">%zu</td>", c->n);
+}
+
+/* One row per district and wave: each group's estimate with its CI, and n. */
 static void district_table(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
     const size_t W = r->n_waves;
@@ -102,30 +123,21 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
     report_scale_text(r, m, sc, sizeof sc);
     fprintf(o, " (%s)</caption><thead><tr><th scope=\"col\">", sc);
     report_esc(o, report_t(r, "district"));
-    fputs("</th>", o);
-    for (size_t w = 0; w < W; w++)
-        for (int g = 0; g < 2; g++) {
-            report_tag_esc(o, "<th scope=\"col\">", report_wave(r, r->waves[w]), " ");
-            fprintf(o, "%s</th>", report_t(r, g ? "minorities_s" : "danes_s"));
-        }
+    fprintf(o, "</th><th scope=\"col\">%s</th>", report_t(r, "wave"));
+    for (int g = 0; g < 2; g++)
+        fprintf(o, "<th scope=\"col\">%s [%s]</th><th scope=\"col\">n</th>",
+                report_t(r, g ? "minorities" : "danes"), !strcmp(r->lang, "da") ? "KI" : "CI");
     fputs("</tr></thead><tbody>\n", o);
-    char b[64];
-    for (size_t d = 0; d < r->n_districts; d++) {
-        fputs("<tr><th scope=\"row\">", o);
-        report_esc(o, r->district_labels ? r->district_labels[d] : "");
-        fputs("</th>", o);
-        for (size_t k = 0; k < 2 * W; k++) {
-            const helby_report_cell *c = &m->district[d * 2 * W + k];
-            if (c->present && c->mark == HELBY_CELL_SHOWN) {
-                helby_report_num(r, c->estimate * report_scale(m, -1), 1, b, sizeof b);
-                fprintf(o, "<td%s>%s%s</td>", c->unreliable ? " class=\"u\"" : "", b,
-                        c->unreliable ? " †" : "");
-            } else {
-                fprintf(o, "<td class=\"s\">%s</td>", c->present ? report_mark(c) : "");
-            }
+    for (size_t d = 0; d < r->n_districts; d++)
+        for (size_t w = 0; w < W; w++) {
+            fputs(w ? "<tr>" : "<tr class=\"d0\">", o);
+            report_tag_esc(o, "<th scope=\"row\">", r->district_labels ? r->district_labels[d] : "",
+                           "</th>");
+            report_tag_esc(o, "<td class=\"l\">", report_wave(r, r->waves[w]), "</td>");
+            for (int g = 0; g < 2; g++)
+                district_cells(r, o, m, &m->district[d * 2 * W + w * 2 + (size_t)g]);
+            fputs("</tr>\n", o);
         }
-        fputs("</tr>\n", o);
-    }
     fputs("</tbody></table>\n", o);
 }
 
@@ -244,7 +256,8 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
           "td.better{color:#2e7d32}td.worse{color:#c62828}"
-          "table.baro td.l{min-width:150px}table.baro td.better,table.baro td.worse,"
+          "tr.d0 th,tr.d0 td{border-top:2px solid #ccc}table.baro td.l{min-width:150px}table.baro "
+          "td.better,table.baro td.worse,"
           "table.baro td.same,table.baro td.src{white-space:normal}"
           ".flag{color:#805300;font-weight:bold}td.same{color:#444}"
           "td.inc{color:#805300;font-weight:bold}td.l{text-align:left;white-space:normal}\n",

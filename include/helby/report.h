@@ -155,6 +155,8 @@ typedef struct helby_report_sens_goal {
     double median, p05, p95;     /* across the scenarios (NaN when hidden) */
     size_t scenarios;            /* 2N: the scenarios of Saltelli's A and B */
     double share[4];             /* of scenarios: met, not met, inconclusive, undefined */
+    double keep_all;             /* by design, the share of scenarios that keep every item: 1 /
+                                  * the alternatives of the index's drop-item choice (1 without) */
     helby_report_sens_choice *choices;
     size_t n_choices;
 } helby_report_sens_goal;

@@ -145,6 +145,33 @@ class ReportSensitivity(unittest.TestCase):
         self.assertNotIn("How robust", self.report("--format", "html", "--lang", "en",
                                                    run_id="2"))
 
+    def test_html_says_what_the_scenarios_were_and_what_s_and_st_mean(self):
+        # Issue 25 item 5. By hand from the definition: drop_item '*' of each index draws
+        # "none" or one of its items with equal chance, so 1 / (items + 1) of the scenarios
+        # keep every item; compute --sensitivity 16 makes 2 x 16 scenarios.
+        items = {}
+        with open(os.path.join(SURVEY, "indices.csv"), encoding="utf-8") as f:
+            for line in f:
+                c = line.rstrip("\n").split(";")
+                if len(c) > 9 and not line.startswith("#") and c[0] != "index":
+                    items[c[0]] = items.get(c[0], 0) + 1
+        html = self.report("--format", "html", "--lang", "en")
+        for goal, index in (("Goal 4", "inclusion"), ("Goal 6", "safety")):
+            k = items[index]
+            want = ("The scenarios: 32 constructions of the index; in about %d %% of them every "
+                    "item is kept (the item choice leaves none out in one of its %d equally "
+                    "likely alternatives), in the rest one item is left out."
+                    % (round(100 / (k + 1)), k + 1))
+            self.assertIn(want, html, (goal, k))
+        self.assertIn("The first-order index S of a choice is the share of that spread the "
+                      "choice causes on its own.", html)
+        self.assertIn("The total index ST is the share it causes on its own and together "
+                      "with the other choices", html)
+        self.assertIn("carry Monte Carlo error: a small negative value", html)
+        da = self.report("--format", "html")
+        self.assertIn("Førsteordensindekset S for et valg", da)
+        self.assertIn("Scenarierne: 32 konstruktioner af indekset", da)
+
     def test_text_and_markdown_show_the_same_numbers(self):
         ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
         want = "%s [%s; %s] %%" % tuple(num(100 * v, 1, False) for v in (med, p05, p95))

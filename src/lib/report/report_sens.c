@@ -254,10 +254,22 @@ static void sens_rank_finish(const helby_report *r, helby_report_sens_rank *k)
         k->reference = k->median = k->low = k->high = NAN;
 }
 
+/* The design's share of scenarios that keep every item of G's index: its drop-item choice
+ * draws "none" or one of its items with equal chance (helby_choice_level). */
+static void sens_keep_all(const helby_survey *s, helby_report_sens_goal *G)
+{
+    G->keep_all = 1;
+    for (size_t c = 0; s && c < s->n_choices; c++) {
+        const helby_choice *ch = &s->choices[c];
+        if (ch->kind == HELBY_CHOICE_DROP_ITEM && ch->index < s->n_indices &&
+            !strcmp(s->indices[ch->index].name, G->measure))
+            G->keep_all = 1.0 / (double)(ch->n_values + 1);
+    }
+}
+
 helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helby_run_row *rows,
                               size_t n, helby_error *err)
 {
-    (void)s;
     const char *p = strstr(r->run.options, ";sensitivity=");
     if (!p)
         return HELBY_OK;
@@ -273,8 +285,10 @@ helby_status report_sens_fill(helby_report *r, const helby_survey *s, const helb
         if (bad)
             return err->code;
     }
-    for (size_t i = 0; i < r->n_sens_goals; i++)
+    for (size_t i = 0; i < r->n_sens_goals; i++) {
         sens_goal_finish(r, &r->sens_goals[i]);
+        sens_keep_all(s, &r->sens_goals[i]);
+    }
     for (size_t i = 0; i < r->n_sens_ranks; i++)
         sens_rank_finish(r, &r->sens_ranks[i]);
     return HELBY_OK;

@@ -66,9 +66,21 @@ static void shares_words(const helby_report *r, const helby_report_sens_goal *G,
                              "and not met in %s %%.",
                      s[0], G->scenarios, s[2], s[1]);
     if (G->share[3] > 0 && k > 0 && (size_t)k < n)
+        k += snprintf(
+            buf + k, n - (size_t)k,
+            DA(r) ? " I %s %% kan størrelsen ikke beregnes." : " In %s %% it is undefined.", s[3]);
+    if (G->keep_all < 1 && k > 0 && (size_t)k < n) {
+        char x[32];
+        helby_report_num(r, 100 * G->keep_all, 0, x, sizeof x);
         snprintf(buf + k, n - (size_t)k,
-                 DA(r) ? " I %s %% kan størrelsen ikke beregnes." : " In %s %% it is undefined.",
-                 s[3]);
+                 DA(r) ? " Scenarierne: %zu konstruktioner af indekset; i omkring %s %% af dem "
+                         "er alle spørgsmål med (valget af spørgsmål udelader intet i ét af sine "
+                         "%.0f lige sandsynlige alternativer), i resten er ét spørgsmål udeladt."
+                       : " The scenarios: %zu constructions of the index; in about %s %% of them "
+                         "every item is kept (the item choice leaves none out in one of its %.0f "
+                         "equally likely alternatives), in the rest one item is left out.",
+                 G->scenarios, x, 1 / G->keep_all);
+    }
 }
 
 static void spread_desc(const helby_report *r, const helby_report_sens_goal *G, const char *qlabel,
@@ -410,17 +422,28 @@ void report_sens_html(const helby_report *r, FILE *o)
                  "spørgsmål udeladt). Bjælken viser spændet på tværs af disse scenarier; det er "
                  "ikke et konfidensinterval, men står ved siden af referenceestimatets "
                  "konfidensinterval fra stikprøven. Krydser spændet den stiplede mållinje, "
-                 "ville et andet forsvarligt indeks have vurderet målet anderledes."
+                 "ville et andet forsvarligt indeks have vurderet målet anderledes. "
+                 "Førsteordensindekset S for et valg er den del af spændet, valget giver alene. "
+                 "Totalindekset ST er den del, det giver alene og sammen med de andre valg "
+                 "(ST − S er dets del i samspil). Begge er skønnet ud fra scenarierne og har "
+                 "Monte Carlo-fejl: en lille negativ værdi, eller et total lidt under "
+                 "førsteordensværdien, er den fejl og læses som nul."
                : "The index was computed again under other defensible choices (the dimensions' "
                  "weights, arithmetic or geometric aggregation, the minimum of valid answers, "
                  "one item left out). The bar shows the spread across these scenarios; it is "
                  "not a confidence interval, and stands beside the reference estimate's "
                  "sampling confidence interval. Where the spread crosses the dashed target "
-                 "line, another defensible index would have judged the goal otherwise.");
+                 "line, another defensible index would have judged the goal otherwise. "
+                 "The first-order index S of a choice is the share of that spread the choice "
+                 "causes on its own. The total index ST is the share it causes on its own and "
+                 "together with the other choices (ST − S is its part in interactions). Both "
+                 "are estimated from the scenarios and carry Monte Carlo error: a small "
+                 "negative value, or a total a little below its first-order value, is that "
+                 "error and reads as zero.");
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
         const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;
-        char sw[400];
+        char sw[1024];
         shares_words(r, G, sw, sizeof sw);
         fputs("<h3>", o);
         char gn[128];

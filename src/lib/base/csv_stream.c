@@ -423,6 +423,7 @@ helby_status helby_csv_parse_file(const char *path, helby_dialect *d,
         r->reset(r->ctx);
     *d = given;
     d->encoding = HELBY_ENC_CP1252;
+    redo = 0; /* a pass with the encoding given never redoes */
     return one_pass(path, d, limits, r, bytes, sha256_hex, &redo, err);
 }
 

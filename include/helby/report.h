@@ -173,9 +173,10 @@ typedef struct helby_report {
     helby_run_info run;
     char lang[3];
     char title[256];
-    size_t threshold; /* minimum respondents per published cell */
-    double level;     /* the run's confidence level (0.95) */
-    int def_changed;  /* the definition changed since the run (labels are today's) */
+    char sampling[512]; /* the survey's [design] sampling sentence, "" when none */
+    size_t threshold;   /* minimum respondents per published cell */
+    double level;       /* the run's confidence level (0.95) */
+    int def_changed;    /* the definition changed since the run (labels are today's) */
     long *waves;
     size_t n_waves;
     char (*wave_labels)[96]; /* each wave's name: its value label in the codebook, else the code */

@@ -197,6 +197,9 @@ typedef struct helby_standard {
 typedef struct helby_survey {
     const char *id; /* short identifier, [a-z0-9_-]+ */
     const char *title_da, *title_en;
+    /* [design] sampling_da / sampling_en: how the sample was drawn, in a sentence for the
+     * reports' weighting line ("ethnic minorities are oversampled"); NULL when not given. */
+    const char *sampling_da, *sampling_en;
     const char *language;   /* "da" or "en": default report language */
     size_t min_cell;        /* suppression threshold (unweighted n) */
     const char *lonely_psu; /* "fail" | "remove" | "certainty" | "adjust" | "average" */

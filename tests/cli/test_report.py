@@ -295,6 +295,41 @@ class Report(unittest.TestCase):
         self.assertEqual(cells[3], m["n"])
         self.assertIn("<th scope=\"col\">Ethnic Danes [CI]</th><th scope=\"col\">n</th>", table)
 
+    def test_the_design_sentence_comes_from_the_survey_definition(self):
+        # Issue 25 item 6: "ethnic minorities are oversampled" was hard-coded whatever the
+        # design. The example says so in survey.ini; a copy without it says nothing of the
+        # sort, a copy with other words shows those words.
+        head = self.report("--lang", "en").stdout.splitlines()[3]
+        self.assertEqual(head, "Weighting: design weights: each respondent counts by the "
+                         "inverse of their chance of being sampled (ethnic minorities are "
+                         "oversampled)")
+        for words, want in (("", None), ("sampling_en = every tenth address in each stratum\n",
+                                          "every tenth address in each stratum")):
+            d = os.path.join(self.tmp.name, "s%d" % len(words))
+            shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+            ini = os.path.join(d, "survey.ini")
+            with open(ini, encoding="utf-8") as f:
+                text = f.read()
+            text = re.sub(r"sampling_(da|en) = .*\n", "", text)
+            text = text.replace("lonely_psu = fail\n", "lonely_psu = fail\n" + words)
+            with open(ini, "w", encoding="utf-8") as f:
+                f.write(text)
+            db = os.path.join(d, "x.db")
+            run("init", db=db, check=0)
+            run("survey", "add", d, db=db, check=0)
+            run("import", "--survey", "copenhagen", *WAVES[:2], db=db, check=0)
+            run("compute", "--survey", "copenhagen", db=db, check=0)
+            for lang in ("da", "en"):
+                out = run("report", "--run", "1", "--lang", lang, db=db, check=0).stdout
+                line = [l for l in out.splitlines() if l.startswith(("Weighting:", "Vægtning:"))]
+                self.assertEqual(len(line), 1, out[:400])
+                self.assertNotIn("oversampled", line[0])
+                self.assertNotIn("overrepræsenteret", line[0])
+                if want:  # English words only: Danish falls back to nothing but its own
+                    self.assertEqual(want in line[0], lang == "en", line[0])
+                else:
+                    self.assertNotIn("(", line[0])
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)

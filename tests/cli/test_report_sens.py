@@ -168,6 +168,10 @@ class ReportSensitivity(unittest.TestCase):
         self.assertIn("The total index ST is the share it causes on its own and together "
                       "with the other choices", html)
         self.assertIn("carry Monte Carlo error: a small negative value", html)
+        # The Method paragraph names the analysis (compute --sensitivity 16: 2 x 16 scenarios).
+        self.assertIn("Robustness: the index was computed again in 32 scenarios of other "
+                      "defensible constructions (Saltelli design, N = 16)", html)
+        self.assertNotIn("Robustness:", self.report("--lang", "en", run_id="2"))
         da = self.report("--format", "html")
         self.assertIn("Førsteordensindekset S for et valg", da)
         self.assertIn("Scenarierne: 32 konstruktioner af indekset", da)

@@ -406,6 +406,25 @@ static helby_status fill_weighting(helby_report *r, const helby_survey *s, helby
     return HELBY_OK;
 }
 
+/* A run with the sensitivity analysis says so in its methods paragraph. */
+static void methods_sensitivity(helby_report *r, const char *o)
+{
+    const char *p = strstr(o, ";sensitivity=");
+    if (!p)
+        return;
+    unsigned long n = strtoul(p + 13, NULL, 10);
+    size_t len = strlen(r->methods);
+    snprintf(r->methods + len, sizeof r->methods - len,
+             !strcmp(r->lang, "da")
+                 ? " Robusthed: indekset er beregnet igen i %lu scenarier af andre forsvarlige "
+                   "konstruktioner (Saltelli-design, N = %lu); afsnittet \"Hvor robust er "
+                   "målopfyldelsen?\" viser spændet og Sobol-indeksene."
+                 : " Robustness: the index was computed again in %lu scenarios of other "
+                   "defensible constructions (Saltelli design, N = %lu); the section \"How "
+                   "robust is the verdict?\" shows the spread and the Sobol indices.",
+             2 * n, n);
+}
+
 static void methods_paragraph(helby_report *r, double df)
 {
     char var[32] = "linearization", lvl[32] = "0.95";
@@ -426,10 +445,10 @@ static void methods_paragraph(helby_report *r, double df)
     char wbuf[160];
     if (!wdesc) {
         snprintf(wbuf, sizeof wbuf,
-                 da ? "vægtsættet '%s' (kalibreret til registertal pr. bølge; diagnostik "
-                      "nedenfor)"
+                 da ? "vægtsættet '%s' (kalibreret til registertal pr. bølge; diagnostik i "
+                      "afsnittet om vægtning)"
                     : "the weight set '%s' (calibrated to register totals per wave; "
-                      "diagnostics below)",
+                      "diagnostics in the weighting section)",
                  r->weights);
         wdesc = wbuf;
     }
@@ -464,6 +483,18 @@ static void methods_paragraph(helby_report *r, double df)
                    : "")
             : (da ? " replikatvægte" : " replicate weights"),
         lvl, dfs, r->threshold);
+    methods_sensitivity(r, o);
+}
+
+/* The survey's title and its words on how the sample was drawn, in the report's language
+ * (sampling: English falls back to the Danish words; a Danish report shows only Danish). */
+static void report_sampling(helby_report *r, const helby_survey *s)
+{
+    snprintf(r->title, sizeof r->title, "%s", L(r, s->title_da, s->title_en));
+    const char *smp = !strcmp(r->lang, "da") ? s->sampling_da
+                      : s->sampling_en       ? s->sampling_en
+                                             : s->sampling_da;
+    snprintf(r->sampling, sizeof r->sampling, "%s", smp ? smp : "");
 }
 
 helby_status helby_report_build(helby_store *st, long run_id, const helby_report_options *opt,
@@ -492,7 +523,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     size_t mc = opt && opt->min_cell ? opt->min_cell : s->min_cell;
     r->threshold = mc < 5 ? 5 : mc;
     r->def_changed = strcmp(r->run.def_hash, s->hash) != 0;
-    snprintf(r->title, sizeof r->title, "%s", L(r, s->title_da, s->title_en));
+    report_sampling(r, s);
     const char *wp = strstr(r->run.options, "weights=");
     snprintf(r->weights, sizeof r->weights, "base");
     const char *lp = strstr(r->run.options, "level=");

@@ -17,12 +17,13 @@ void report_header(const helby_report *r, report_header_t *h)
                  report_wave(r, r->waves[0]), report_wave(r, r->waves[r->n_waves - 1]), r->n_waves);
     else
         snprintf(h->period, sizeof h->period, "–");
-    if (!strcmp(r->weights, "base"))
-        snprintf(h->weighting, sizeof h->weighting, "%s",
+    if (!strcmp(r->weights, "base")) /* how the sample was drawn: the definition's words */
+        snprintf(h->weighting, sizeof h->weighting, "%s%s%s%s",
                  da ? "designvægte: hver svarperson tæller efter sin chance for at blive "
-                      "udtrukket (etniske minoriteter er overrepræsenteret i stikprøven)"
+                      "udtrukket"
                     : "design weights: each respondent counts by the inverse of their chance "
-                      "of being sampled (ethnic minorities are oversampled)");
+                      "of being sampled",
+                 *r->sampling ? " (" : "", r->sampling, *r->sampling ? ")" : "");
     else
         snprintf(h->weighting, sizeof h->weighting,
                  da ? "hver bølge er vægtet til befolkningens sammensætning i registrene "

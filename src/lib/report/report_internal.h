@@ -133,7 +133,7 @@ double report_sens_target(const helby_report *r, const helby_report_sens_goal *G
 
 /* The top of a report for people (report_header.c). */
 typedef struct report_header_t {
-    char period[64], weighting[256], certainty[640];
+    char period[64], weighting[768], certainty[640];
 } report_header_t;
 void report_header(const helby_report *r, report_header_t *h);
 /* The run's provenance as key/value lines (at most max; 7 suffice); returns the count. */

@@ -323,12 +323,12 @@ typedef struct ini {
     size_t n;
 } ini;
 
-static const char *const ini_keys[] = {"survey.id",        "survey.title_da",    "survey.title_en",
-                                       "survey.id_column", "survey.wave_column", "survey.waves",
-                                       "design.strata",    "design.psu",         "design.weight",
-                                       "design.fpc",       "design.lonely_psu",  "groups.column",
-                                       "groups.danes",     "groups.minorities",  "district.column",
-                                       "report.min_cell",  "report.language",    NULL};
+static const char *const ini_keys[] = {
+    "survey.id",          "survey.title_da", "survey.title_en",   "survey.id_column",
+    "survey.wave_column", "survey.waves",    "design.strata",     "design.psu",
+    "design.weight",      "design.fpc",      "design.lonely_psu", "design.sampling_da",
+    "design.sampling_en", "groups.column",   "groups.danes",      "groups.minorities",
+    "district.column",    "report.min_cell", "report.language",   NULL};
 
 /* An inline comment starts at a ';' or '#' after a space or tab (the convention of
  * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
@@ -824,6 +824,8 @@ static helby_status parse_survey_ini(loader *L, const def_file *f)
         s->title_da = s->id;
     if (!s->title_en)
         s->title_en = s->title_da;
+    s->sampling_da = ini_str(&L->ini, "design", "sampling_da");
+    s->sampling_en = ini_str(&L->ini, "design", "sampling_en");
     if ((st = parse_waves(L)))
         return st;
     const char *lonely = ini_str(&L->ini, "design", "lonely_psu");

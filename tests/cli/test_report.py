@@ -330,6 +330,42 @@ class Report(unittest.TestCase):
                 else:
                     self.assertNotIn("(", line[0])
 
+    def test_html_has_a_glossary_and_each_indexs_chart_data_as_an_embedded_csv(self):
+        # Issue 25 item 7: the data behind each chart from the page itself (a data: URI, no
+        # script), and a glossary of CI, deff, difference in differences, S and ST.
+        import base64
+        out = os.path.join(self.tmp.name, "g.html")
+        self.report("--format", "html", "--lang", "en", "--min-cell", "100", "-o", out)
+        with open(out, encoding="utf-8") as f:
+            page = f.read()
+        self.assertNotIn("<script", page)
+        gloss = re.search(r'<h2>Glossary</h2>\n<dl class="gloss">(.*?)</dl>', page).group(1)
+        self.assertEqual(re.findall(r"<dt>(.*?)</dt>", gloss),
+                         ["CI (confidence interval)", "deff (design effect)",
+                          "difference in differences", "S and ST"])
+        rows = report_rows(self.report("--format", "csv", "--min-cell", "100").stdout)
+        lev = {(r["measure"], r["wave"], r["group"]): r for r in rows if r["section"] == "level"}
+        dist = {(r["measure"], r["district"], r["group"]): r for r in rows
+                if r["section"] == "district" and r["wave"] == "2014"}
+        links = re.findall(r'<a download="([a-z_]+)\.csv" href="data:text/csv;charset=utf-8;'
+                           r'base64,([A-Za-z0-9+/=]*)">Chart data \(CSV\): ', page)
+        self.assertEqual([m for m, _ in links], ["inclusion", "safety"])
+        for measure, data in links:
+            got = list(csv.DictReader(io.StringIO(base64.b64decode(data).decode("utf-8")),
+                                      delimiter=";"))
+            levels = [g for g in got if g["chart"] == "level"]
+            self.assertEqual(len(levels), 12)
+            for g in levels:
+                want = lev[(measure, g["wave"], g["group"])]
+                for k in ("estimate", "ci_low", "ci_high"):
+                    self.assertTrue(close(float(g[k]), float(want[k]), 1e-12), (g, k))
+            hidden = [g for g in got if g["chart"].startswith("district ")
+                      and dist[(measure, g["chart"][9:], g["group"])]["flag"]
+                      .startswith("suppressed")]
+            self.assertTrue(hidden)  # --min-cell 100 hides some district cells: empty here
+            for g in hidden:
+                self.assertEqual((g["estimate"], g["ci_low"], g["ci_high"]), ("", "", ""))
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)

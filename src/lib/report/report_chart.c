@@ -414,6 +414,7 @@ void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure
     line_chart(r, o, id2, t2, yl, unit, NULL, &gap, 1, 1);
     district_chart(r, o, m);
     fputs("</div>\n", o);
+    report_chart_data_link(r, o, m);
 }
 
 /* The sparkline's y range: every value and the target inside, on two or three round ticks. */

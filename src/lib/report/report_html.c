@@ -481,6 +481,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
         fputs("</tbody></table>\n", o);
         if (r->weighting)
             weighting_html(r, o);
+        report_glossary_html(r, o);
         fprintf(o, "<h2>%s</h2>\n<p class=\"methods\">", report_t(r, "methods"));
         report_esc(o, r->methods);
         fputs("</p>\n<p class=\"legend\">", o);

@@ -194,6 +194,10 @@ double report_tick_step(double range);
 void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc);
 
+/* The HTML glossary and an index's chart data as a CSV data: link (report_glossary.c). */
+void report_glossary_html(const helby_report *r, FILE *o);
+void report_chart_data_link(const helby_report *r, FILE *o, const helby_report_measure *m);
+
 helby_status report_write_html(const helby_report *r, int barometer, FILE *out, helby_error *err);
 
 #endif

@@ -366,6 +366,20 @@ class Report(unittest.TestCase):
             for g in hidden:
                 self.assertEqual((g["estimate"], g["ci_low"], g["ci_high"]), ("", "", ""))
 
+    def test_a_goal_judged_before_its_target_wave_is_interim(self):
+        # Issue 25 item 6: targets.csv's target wave is 2014; with 2011-2013 stored the
+        # report judged on 2013 without a word. The full store (2014 in) says nothing.
+        db = os.path.join(self.tmp.name, "i.db")
+        run("init", db=db, check=0)
+        run("survey", "add", SURVEY, db=db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES[:3], db=db, check=0)
+        run("compute", "--survey", "copenhagen", db=db, check=0)
+        en = run("report", "--run", "1", "--lang", "en", db=db, check=0).stdout
+        self.assertEqual(en.count("Interim: target wave 2014 not yet in; judged on 2013. "), 2)
+        da = run("report", "--run", "1", "--format", "html", db=db, check=0).stdout
+        self.assertIn("Foreløbig: målbølgen 2014 er ikke med endnu; vurderet på 2013.", da)
+        self.assertNotIn("Interim", self.report("--lang", "en").stdout)
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)

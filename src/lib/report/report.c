@@ -278,6 +278,7 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         snprintf(g->group, sizeof g->group, "%s", t->group ? t->group : "all");
         g->x = report_dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
         g->wave = report_dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
+        g->target_wave = t->target_wave ? t->target_wave : g->wave;
         g->baseline =
             report_dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         /* The goal's quantity as the policy words it and compute stores it (goal 4: the

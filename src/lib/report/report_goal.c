@@ -378,6 +378,20 @@ static void level_sentence(const helby_report *r, helby_report_goal *g,
                  report_wave(r, g->baseline), report_wave(r, g->wave), d, u, lv, ci, u, xs, u, v);
 }
 
+/* A goal judged on an earlier wave than its target wave (not stored yet) says so first. */
+static void interim_note(const helby_report *r, helby_report_goal *g)
+{
+    if (!g->target_wave || g->target_wave == g->wave || !g->sentence[0])
+        return;
+    char tw[32], s[sizeof g->sentence];
+    snprintf(tw, sizeof tw, "%ld", g->target_wave);
+    snprintf(s, sizeof s,
+             DA(r) ? "Foreløbig: målbølgen %s er ikke med endnu; vurderet på %s. %s"
+                   : "Interim: target wave %s not yet in; judged on %s. %s",
+             tw, report_wave(r, g->wave), g->sentence);
+    snprintf(g->sentence, sizeof g->sentence, "%s", s);
+}
+
 void report_goal_texts(helby_report *r, helby_report_goal *g)
 {
     const helby_report_measure *m = report_find_measure(r, g->measure);
@@ -404,6 +418,7 @@ void report_goal_texts(helby_report *r, helby_report_goal *g)
     } else {
         gap_sentence(r, g, m, w0, w1);
     }
+    interim_note(r, g);
 }
 
 /* The goal's unit and display scale, for the sensitivity section (report_sens*.c). */

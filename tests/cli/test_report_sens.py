@@ -176,6 +176,20 @@ class ReportSensitivity(unittest.TestCase):
         self.assertIn("Førsteordensindekset S for et valg", da)
         self.assertIn("Scenarierne: 32 konstruktioner af indekset", da)
 
+    def test_rank_charts_open_circle_keeps_clear_of_the_names(self):
+        # Issue 25 item 5: the definition's rank (an open circle of radius 8) at rank 1 sat at
+        # the plot's left edge, 8 px from the right-aligned names: it touched them.
+        html = self.report("--format", "html", "--lang", "en")
+        for m in ("inclusion", "safety"):
+            svg = re.search(r'<svg class="chart"[^>]*s-%s-ranks-t.*?</svg>' % m, html,
+                            re.S).group(0)
+            names = [float(x) for x in re.findall(r'<text x="([0-9.]+)"[^>]*class="dl"', svg)]
+            circles = [(float(cx), float(rr)) for cx, rr in re.findall(
+                r'<circle cx="([0-9.]+)" cy="[0-9.]+" r="([0-9.]+)" fill="none"', svg)]
+            self.assertTrue(names and circles, m)
+            left = min(cx - rr for cx, rr in circles)
+            self.assertGreaterEqual(left - max(names), 4, m)
+
     def test_text_and_markdown_show_the_same_numbers(self):
         ref, lo, hi, med, p05, p95 = self.goal_spread("inclusion", "goal4")
         want = "%s [%s; %s] %%" % tuple(num(100 * v, 1, False) for v in (med, p05, p95))

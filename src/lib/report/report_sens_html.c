@@ -338,7 +338,7 @@ static void rank_chart(const helby_report *r, FILE *o, const helby_report_measur
     x_axis(r, o, lo, hi, hi > 12 ? 2 : 1, ml, mr, w, mt - 6, h - mb, 0);
     for (size_t i = 0; i < nk; i++) {
         double y = mt + rowh * ((double)i + 0.5);
-        label_at(o, ml - 8, y + 4, "dl", k[i].label);
+        label_at(o, ml - 14, y + 4, "dl", k[i].label); /* clear of a rank-1 circle (r 8) */
         if (!isnan(k[i].low))
             fprintf(o,
                     "<line x1=\"%.1f\" x2=\"%.1f\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "

@@ -632,6 +632,75 @@ static void weight_quantiles_match_a_sort_with_type_7_interpolation(void **state
     helby_weighting_free(wt);
 }
 
+/* tests/golden/rake_stop.csv (quantity;value), from scripts/r-golden-rake.R. */
+static double rake_golden(const char *quantity)
+{
+    FILE *f = fopen(GOLDEN "rake_stop.csv", "r");
+    assert_non_null(f);
+    char line[256];
+    double v = NAN;
+    size_t len = strlen(quantity);
+    while (fgets(line, sizeof line, f))
+        if (strncmp(line, quantity, len) == 0 && line[len] == ';')
+            v = strtod(line + len + 1, NULL);
+    fclose(f);
+    if (isnan(v))
+        fail_msg("no golden value %s", quantity);
+    return v;
+}
+
+static void raking_stops_on_the_worst_cell_at_epsilon_1e_10(void **state)
+{
+    (void)state;
+    /* 12 rows in cells (a, b), a = k / 6, b = (k / 2) % 3, base weight 1 + (k * 7) % 5.
+     * Margin A's totals are its base sums (16 and 18: rows 0-5 weigh 1+3+5+2+4+1, rows 6-11
+     * 3+5+2+4+1+3), so every cell of A is exact before the first sweep: a rule that tracks
+     * the best cell instead of the worst stops after sweep 1, with A no longer at its totals.
+     * Margin B: 0.5, 0.3, 0.2 of 34. The rule written out on its own in
+     * scripts/r-golden-rake.R (and its weights checked against survey::rake) takes 9
+     * sweeps at epsilon 1e-10: the worst cell is 6.2e-10 before sweep 9 and 2.9e-11 in it,
+     * so epsilon 1e-9 would stop one sweep earlier and 1e-11 one later. */
+    double w0[12], TA[2] = {16, 18}, TB[3];
+    long a[12], b[12];
+    for (int k = 0; k < 12; k++) {
+        a[k] = k / 6;
+        b[k] = (k / 2) % 3;
+        w0[k] = 1 + (k * 7) % 5;
+    }
+    for (int l = 0; l < 3; l++) {
+        char q[8];
+        snprintf(q, sizeof q, "TB%d", l);
+        TB[l] = rake_golden(q);
+    }
+    helby_margin m[2] = {{"a", 2, NULL, TA, a}, {"b", 3, NULL, TB, b}};
+    helby_weight_spec s;
+    helby_weight_spec_default(&s);
+    assert_true(s.epsilon == 1e-10 && s.epsilon == rake_golden("epsilon"));
+    s.method = HELBY_WEIGHT_RAKE;
+    helby_weighting *wt;
+    helby_error err;
+    assert_int_equal(helby_weight_compute(&wt, &s, 12, w0, m, 2, &err), HELBY_OK);
+    const helby_weight_diag *D = helby_weighting_diag(wt);
+    assert_int_equal(D->iterations, (int)rake_golden("sweeps"));
+    const double *w = helby_weighting_weights(wt);
+    double t[2][3] = {{0}};
+    for (int k = 0; k < 12; k++) {
+        char q[8];
+        snprintf(q, sizeof q, "w%d", k);
+        double want = rake_golden(q);
+        if (!(fabs(w[k] - want) <= 1e-12 * want))
+            fail_msg("weight %d: %.17g, the rule in R %.17g", k, w[k], want);
+        t[0][a[k]] += w[k];
+        t[1][b[k]] += w[k];
+    }
+    /* Every cell of both margins within epsilon of its total. */
+    for (int l = 0; l < 2; l++)
+        assert_true(fabs(t[0][l] - TA[l]) / (1 + TA[l]) < s.epsilon);
+    for (int l = 0; l < 3; l++)
+        assert_true(fabs(t[1][l] - TB[l]) / (1 + TB[l]) < s.epsilon);
+    helby_weighting_free(wt);
+}
+
 static void every_golden_value_was_compared(void **state)
 {
     (void)state;
@@ -656,6 +725,7 @@ int main(void)
         cmocka_unit_test(linear_calibration_refuses_negative_weights),
         cmocka_unit_test(diagnostics_are_computed_by_hand_on_a_small_example),
         cmocka_unit_test(weight_quantiles_match_a_sort_with_type_7_interpolation),
+        cmocka_unit_test(raking_stops_on_the_worst_cell_at_epsilon_1e_10),
         cmocka_unit_test(every_golden_value_was_compared),
     };
     return cmocka_run_group_tests(tests, load_golden, free_golden);

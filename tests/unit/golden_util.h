@@ -71,6 +71,7 @@ static const double *col(const table *t, const char *name)
 typedef struct golden {
     char design[32], quantity[48], domain[8];
     double value;
+    int used; /* compared (check) or read as input (golden_use) */
 } golden;
 static golden *gold;
 static size_t n_gold, n_checked;
@@ -118,7 +119,7 @@ static int free_golden(void **state)
 static void check(const char *design, const char *quantity, const char *domain, double got)
 {
     for (size_t i = 0; i < n_gold; i++) {
-        const golden *g = &gold[i];
+        golden *g = &gold[i];
         if (strcmp(g->design, design) || strcmp(g->quantity, quantity) || strcmp(g->domain, domain))
             continue;
         double tol = fmax(1e-8 * fabs(g->value), 1e-10);
@@ -126,9 +127,31 @@ static void check(const char *design, const char *quantity, const char *domain, 
             fail_msg("%s %s[%s]: helby %.17g, R %.17g (rel. diff %.3g)", design, quantity, domain,
                      got, g->value, fabs(got - g->value) / fabs(g->value));
         n_checked++;
+        g->used = 1;
         return;
     }
     fail_msg("no golden value for %s %s[%s]", design, quantity, domain);
+}
+
+/* Mark the golden values of design / quantity (any domain) used as an input, not compared. */
+static inline void golden_use(const char *design, const char *quantity)
+{
+    for (size_t i = 0; i < n_gold; i++)
+        if (!strcmp(gold[i].design, design) && !strcmp(gold[i].quantity, quantity))
+            gold[i].used = 1;
+}
+
+/* Fails naming the first golden value nothing compared: counting values, not checks, so a
+ * value checked twice cannot hide one never checked. */
+static inline void assert_every_golden_value_used(void)
+{
+    size_t unused = 0, first = 0;
+    for (size_t i = n_gold; i-- > 0;)
+        if (!gold[i].used)
+            unused++, first = i;
+    if (unused)
+        fail_msg("%zu of %zu golden values never compared, the first %s %s[%s]", unused, n_gold,
+                 gold[first].design, gold[first].quantity, gold[first].domain);
 }
 
 #endif

@@ -218,8 +218,12 @@ typedef struct helby_run_info {
 } helby_run_info;
 
 /* SHA-256 over the rows' exact bits (measure, domain, every number as a C99 hex float),
- * the same on every machine with IEEE doubles. */
+ * the same on every machine with IEEE doubles. -0.0 is hashed (and stored) as 0, as SQLite
+ * stores it. */
 void helby_run_hash(const helby_run_row *rows, size_t n, char out[65]);
+/* Every -0.0 of the rows' numbers made 0 (what helby_run_compute returns and the store
+ * holds). */
+void helby_run_rows_zero(helby_run_row *rows, size_t n);
 
 /* Store a run of survey s (its current definition) in one transaction; fills info->id,
  * info->result_hash, info->created_at. */

@@ -1,4 +1,5 @@
 /* main.c — the helby program: dispatch to one file per command. */
+#include <errno.h>
 #include <getopt.h>
 #include <locale.h>
 #include <stdio.h>
@@ -90,7 +91,27 @@ static int take_globals(cli_global *g, int *argc, char **argv)
     return 0;
 }
 
-int main(int argc, char **argv)
+/* Standard output is a file like any other: a write that failed (a full disk under
+ * 'helby estimate > result.csv', /dev/full) is an I/O error, exit 3, not a truncated result
+ * and exit 0. Checked once at exit: stdio keeps the error flag of every earlier write. */
+static int finish_stdout(int rc)
+{
+    errno = 0;
+    int bad = fflush(stdout) != 0;
+    int saved = errno;
+    bad |= ferror(stdout) != 0;
+    if (fclose(stdout) != 0 && !bad) {
+        bad = 1;
+        saved = errno;
+    }
+    if (!bad || rc) /* a command that failed has said why already */
+        return rc;
+    fprintf(stderr, "helby: writing standard output failed%s%s\n", saved ? ": " : "",
+            saved ? strerror(saved) : "");
+    return helby_status_exit_code(HELBY_EIO);
+}
+
+static int run_main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
     cli_global g = {0};
@@ -139,4 +160,9 @@ int main(int argc, char **argv)
     if (cmd[0] == '-')
         return cli_usage(NULL, "unknown option '%s'", cmd);
     return cli_usage(NULL, "unknown command '%s'", cmd);
+}
+
+int main(int argc, char **argv)
+{
+    return finish_stdout(run_main(argc, argv));
 }

@@ -101,5 +101,68 @@ class WriteErrors(unittest.TestCase):
         os.unlink(out)
 
 
+class StdoutFull(unittest.TestCase):
+    """Issue 27 item 8: 'helby estimate ... > result.csv' on a full disk exited 0 with a
+    truncated file. Every command's standard output is checked at exit (fflush, ferror,
+    fclose): /dev/full makes each exit 3 with a message, the store unchanged."""
+
+    @classmethod
+    def setUpClass(cls):
+        cls.tmp = tempfile.TemporaryDirectory(prefix="helby-devfull-")
+        cls.db = os.path.join(cls.tmp.name, "s.db")
+        run("init", db=cls.db, check=0)
+        run("survey", "add", SURVEY, db=cls.db, check=0)
+        run("import", "--survey", "copenhagen", WAVES[0], WAVES[1], db=cls.db, check=0)
+        run("compute", "--survey", "copenhagen", db=cls.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", db=cls.db, check=0)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.tmp.cleanup()
+
+    def full(self, *args):
+        with open("/dev/full", "w") as out:
+            return subprocess.run(WRAPPER + [HELBY, "--db", self.db] + list(args), stdout=out,
+                                  stderr=subprocess.PIPE, text=True, timeout=600)
+
+    def test_every_kind_of_output_on_a_full_stdout_exits_3(self):
+        cases = [
+            ["--help"], ["--version"], ["estimate", "--help"],
+            ["survey", "list"], ["survey", "show", "copenhagen"],
+            ["wave", "list", "--survey", "copenhagen"],
+            ["estimate", "--survey", "copenhagen", "--by", "group"],
+            ["estimate", "--survey", "copenhagen", "--by", "group", "--format", "csv"],
+            ["compare", "--survey", "copenhagen"],
+            ["runs", "list"], ["runs", "show", "1"],
+            ["report", "--run", "1"], ["report", "--run", "1", "--format", "csv"],
+            ["report", "--run", "1", "--format", "json"],
+            ["barometer", "--run", "1", "--format", "html"],
+            ["weight", "export", "--survey", "copenhagen", "--name", "raked", "--stdout"],
+            ["weight", "show", "--survey", "copenhagen", "--name", "raked", "--format", "csv"],
+        ]
+        for args in cases:
+            with self.subTest(args=args):
+                p = self.full(*args)
+                self.assertEqual(p.returncode, 3, p.stderr)
+                # report and weight export name their own write; the others say stdout
+                self.assertRegex(p.stderr, r"^helby: writing (standard output|the export"
+                                 r"|the report) failed")
+                if args[0] not in ("report", "barometer"):
+                    self.assertIn("No space left on device", p.stderr)
+                self.assertEqual(len(p.stderr.splitlines()), 1, p.stderr)
+
+    def test_an_error_exit_keeps_its_code(self):
+        p = self.full("estimate", "--survey", "nosuch")
+        self.assertNotEqual(p.returncode, 0)
+        self.assertNotEqual(p.returncode, 3, p.stderr)
+
+    def test_a_command_that_writes_nothing_to_stdout_exits_0(self):
+        out = os.path.join(self.tmp.name, "r.csv")
+        p = self.full("-q", "report", "--run", "1", "--format", "csv", "-o", out)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertEqual(p.stderr, "")
+        self.assertGreater(os.path.getsize(out), 100)
+
+
 if __name__ == "__main__":
     main()

@@ -221,6 +221,63 @@ static void rows_are_compared_bit_for_bit(void **state)
     free(m);
 }
 
+/* Issue 27 item 4: SQLite stores a REAL -0.0 as 0, so a run with a -0 estimate said "NOT
+ * reproduced" on every rerun (hash over "-0x0p+0", stored row 0). -0 is now hashed and stored
+ * as 0, and helby_run_compute returns no -0. */
+static void a_negative_zero_is_stored_hashed_and_rerun_as_0(void **state)
+{
+    (void)state;
+    helby_store *st = open_copy();
+    helby_error err;
+    helby_run_options o;
+    helby_run_options_default(&o);
+    o.method = 1;
+    helby_survey *s = NULL;
+    assert_int_equal(helby_store_get_survey(st, "copenhagen", &s, &err), HELBY_OK);
+    helby_run_row *rows = NULL;
+    size_t n = 0;
+    char inputs[2048];
+    assert_int_equal(helby_run_compute(st, s, &o, &rows, &n, inputs, sizeof inputs, &err),
+                     HELBY_OK);
+    assert_true(n > 3);
+    for (size_t i = 0; i < n; i++) {
+        const double v[6] = {rows[i].estimate, rows[i].se, rows[i].ci_low,
+                             rows[i].ci_high,  rows[i].df, rows[i].deff};
+        for (int k = 0; k < 6; k++)
+            assert_false(v[k] == 0 && signbit(v[k]));
+    }
+    char h0[65], h1[65];
+    rows[1].estimate = 0.0, rows[2].ci_low = 0.0, rows[3].deff = 0.0;
+    helby_run_hash(rows, n, h0);
+    rows[1].estimate = -0.0, rows[2].ci_low = -0.0, rows[3].deff = -0.0;
+    helby_run_hash(rows, n, h1);
+    assert_string_equal(h0, h1);
+    helby_run_info info;
+    memset(&info, 0, sizeof info);
+    snprintf(info.engine, sizeof info.engine, "%s", helby_version());
+    snprintf(info.options, sizeof info.options, "method=1");
+    snprintf(info.inputs, sizeof info.inputs, "%s", inputs);
+    assert_int_equal(helby_store_add_run(st, s, &info, rows, n, &err), HELBY_OK);
+    assert_string_equal(info.result_hash, h0);
+    helby_run_info back;
+    helby_run_row *stored = NULL;
+    size_t ns = 0;
+    assert_int_equal(helby_store_get_run(st, info.id, &back, &stored, &ns, &err), HELBY_OK);
+    assert_int_equal(ns, n);
+    char hs[65];
+    helby_run_hash(stored, ns, hs);
+    assert_string_equal(hs, back.result_hash); /* what a rerun compares */
+    helby_run_rows_zero(rows, n);              /* what helby_run_compute returns */
+    assert_false(signbit(rows[1].estimate) || signbit(rows[2].ci_low) || signbit(rows[3].deff));
+    helby_row_move *m = NULL;
+    size_t nm = 99;
+    assert_int_equal(helby_run_rows_diff(stored, ns, rows, n, &m, &nm, &err), HELBY_OK);
+    assert_int_equal(nm, 0);
+    free(m), free(stored), free(rows);
+    helby_survey_free(s);
+    helby_store_close(st);
+}
+
 static void runs_of_an_earlier_engine_rerun_bit_for_bit(void **state)
 {
     (void)state;
@@ -527,6 +584,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(runs_of_an_earlier_engine_rerun_bit_for_bit, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(a_new_run_equals_the_earlier_engines_run, setup, teardown),
+        cmocka_unit_test_setup_teardown(a_negative_zero_is_stored_hashed_and_rerun_as_0, setup,
+                                        teardown),
         cmocka_unit_test_setup_teardown(
             origin_rows_are_added_to_method_2_runs_and_change_no_other_row, setup, teardown),
         cmocka_unit_test_setup_teardown(a_missing_weight_set_is_an_error_not_a_run, setup,

@@ -638,6 +638,7 @@ helby_status helby_run_compute(helby_store *st, const helby_survey *s, const hel
         *rows = c.out.rows;
         *n_rows = c.out.n;
         c.out.rows = NULL;
+        helby_run_rows_zero(*rows, *n_rows);
     }
     close_run(&c);
     free(waves);

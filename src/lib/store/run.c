@@ -9,6 +9,23 @@
 #include "store/store_internal.h"
 #include "base/util_internal.h"
 
+/* -0.0 as 0: SQLite stores a REAL -0.0 as the integer 0, so a -0 estimate would hash and
+ * compare differently from the row read back and no rerun could reproduce it (issue 27
+ * item 4). NaN stays NaN. */
+static double zero(double v)
+{
+    return v == 0 ? 0.0 : v;
+}
+
+void helby_run_rows_zero(helby_run_row *rows, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        helby_run_row *r = &rows[i];
+        r->estimate = zero(r->estimate), r->se = zero(r->se), r->ci_low = zero(r->ci_low);
+        r->ci_high = zero(r->ci_high), r->df = zero(r->df), r->deff = zero(r->deff);
+    }
+}
+
 void helby_run_hash(const helby_run_row *rows, size_t n, char out[65])
 {
     helby_buf b = {0};
@@ -16,8 +33,8 @@ void helby_run_hash(const helby_run_row *rows, size_t n, char out[65])
     for (size_t i = 0; i < n; i++) {
         const helby_run_row *r = &rows[i];
         int k = snprintf(line, sizeof line, "%s|%s|%a|%a|%a|%a|%a|%a|%lld|%s\n", r->measure,
-                         r->domain, r->estimate, r->se, r->ci_low, r->ci_high, r->df, r->deff,
-                         (long long)r->n, r->flag);
+                         r->domain, zero(r->estimate), zero(r->se), zero(r->ci_low),
+                         zero(r->ci_high), zero(r->df), zero(r->deff), (long long)r->n, r->flag);
         if (k > 0 && helby_buf_append(&b, line, (size_t)k < sizeof line ? (size_t)k : 0)) {
             memset(out, 0, 65);
             helby_buf_free(&b);
@@ -39,7 +56,7 @@ static void bind_num(sqlite3_stmt *q, int i, double v)
     if (isnan(v))
         sqlite3_bind_null(q, i);
     else
-        sqlite3_bind_double(q, i, v);
+        sqlite3_bind_double(q, i, zero(v));
 }
 
 helby_status helby_store_add_run(helby_store *st, const helby_survey *s, helby_run_info *info,

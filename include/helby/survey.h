@@ -71,6 +71,10 @@ typedef struct helby_variable {
      * (n_labels_en 0: none; English reports then show labels) */
     const helby_value_label *labels_en;
     size_t n_labels_en;
+    /* values' aliases (`9~Vil ikke svare`): other wordings of a labelled code's label that
+     * response files may use (.sav value labels, CSV label cells); never shown */
+    const helby_value_label *aliases;
+    size_t n_aliases;
 } helby_variable;
 
 typedef enum helby_aggregation {

@@ -359,5 +359,130 @@ class WaveLabels(Tmp):
         self.assertIn("wave 2012\n", p.stdout)
 
 
+ALIAS = "9=Ønsker ikke at svare|9~Vil ikke svare"
+
+
+class LabelAliases(Tmp):
+    """Item 6: a vendor's changed wording of a label had no escape hatch; no hint of the code
+    a label looks like; a new district given as a label got no "add it to the codebook";
+    header errors hid data errors."""
+
+    def survey(self, alias=True):
+        d = self.path("s%d" % len(os.listdir(self.tmp.name)))
+        shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+        p = os.path.join(d, "codebook.csv")
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        if alias:
+            old = "disk_12m;"
+            i = text.index("\n" + old)
+            j = text.index("\n", i + 1)
+            line = text[i:j]
+            self.assertIn("9=Ønsker ikke at svare", line)
+            text = text[:i] + line.replace("9=Ønsker ikke at svare", ALIAS, 1) + text[j:]
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text)
+        return d
+
+    def store(self, d):
+        db = self.path("s%d.db" % len(os.listdir(self.tmp.name)))
+        run("init", db=db, check=0)
+        run("survey", "add", d, db=db, check=0)
+        return db
+
+    def labels_csv(self, wording="Vil ikke svare", district=None, header=None):
+        rows = read_rows(WAVES[1])
+        h = rows[0]
+        j, k = h.index("disk_12m"), h.index("district")
+        lab = {"1": "Ja", "2": "Nej", "8": "Ved ikke", "9": wording, "": ""}
+        for n, r in enumerate(rows[1:]):
+            r[j] = lab[r[j]]
+            if district and n == 5:
+                r[k] = district
+        if header:
+            h[h.index(header[0])] = header[1]
+        write_rows(self.path("labels.csv"), rows)
+        return self.path("labels.csv")
+
+    def notes(self, db):
+        import sqlite3
+        con = sqlite3.connect(db)
+        try:
+            return " ".join(r[0] for r in con.execute("SELECT dialect FROM import"))
+        finally:
+            con.close()
+
+    def test_the_codebook_takes_aliases_and_checks_them(self):
+        d = self.survey()
+        run("survey", "check", d, check=0)
+        cb = os.path.join(d, "codebook.csv")
+        for bad, want in ((ALIAS, "9=Ønsker ikke at svare|7~Vil ikke svare"),
+                          ("9~Vil ikke svare", "9~Ja"), ("9~Vil ikke svare", "9~")):
+            with open(cb, encoding="utf-8") as f:
+                text = f.read()
+            with open(cb, "w", encoding="utf-8") as f:
+                f.write(text.replace(bad, want, 1))
+            p = run("survey", "check", d, check=2)
+            self.assertIn("codebook.csv:", p.stderr)
+            with open(cb, "w", encoding="utf-8") as f:
+                f.write(text)
+        with open(cb, encoding="utf-8") as f:
+            text = f.read()
+        with open(cb, "w", encoding="utf-8") as f:
+            f.write(text.replace(ALIAS, "9=Ønsker ikke at svare|7~Vil ikke svare", 1))
+        p = run("survey", "check", d, check=2)
+        self.assertIn("alias of code 7, which has no label", p.stderr)
+        with open(cb, "w", encoding="utf-8") as f:
+            f.write(text.replace(ALIAS, "9=Ønsker ikke at svare|9~Ja", 1))
+        p = run("survey", "check", d, check=2)
+        self.assertIn("'Ja' is the label of code 1", p.stderr)
+
+    def test_a_labels_csv_hints_the_code_and_imports_with_the_alias(self):
+        db = self.store(self.survey(alias=False))
+        f = self.labels_csv()
+        p = run("import", "--survey", "copenhagen", "--check", f, db=db, check=2)
+        self.assertIn("'Vil ikke svare' looks like the label of code 9 ('Ønsker ikke at svare')",
+                      p.stderr)
+        self.assertIn("9~Vil ikke svare", p.stderr)
+        db = self.store(self.survey())
+        p = run("import", "--survey", "copenhagen", f, db=db, check=0)
+        self.assertIn("'Vil ikke svare' -> 9", p.stdout)
+        self.assertIn("alias", self.notes(db))
+        self.assertIn("Vil ikke svare", self.notes(db))
+
+    @unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+    def test_a_sav_with_the_other_wording_imports_with_the_alias(self):
+        sav = self.path("w2.sav")
+        subprocess.run([WRITER, CODEBOOK, WAVES[1], sav, "--label",
+                        "disk_12m:9:Vil ikke svare"], check=True)
+        db = self.store(self.survey(alias=False))
+        p = run("import", "--survey", "copenhagen", "--check", sav, db=db, check=2)
+        self.assertIn("add 9~Vil ikke svare to disk_12m's values", p.stderr)
+        db = self.store(self.survey())
+        p = run("import", "--survey", "copenhagen", sav, db=db, check=0)
+        self.assertIn("disk_12m: code 9 is labelled 'Vil ikke svare' in the file, an alias of "
+                      "'Ønsker ikke at svare' in the codebook", p.stdout)
+        self.assertIn("an alias of", self.notes(db))
+        # wave 1 with the codebook's own wording still imports under the new codebook
+        sav1 = self.path("w1.sav")
+        subprocess.run([WRITER, CODEBOOK, WAVES[0], sav1], check=True)
+        run("import", "--survey", "copenhagen", sav1, db=db, check=0)
+
+    def test_a_new_district_given_as_a_label(self):
+        db = self.store(self.survey())
+        f = self.labels_csv(district="Sydhavnen")
+        p = run("import", "--survey", "copenhagen", "--check", f, db=db, check=2)
+        self.assertIn("'Sydhavnen' is not a label of district in the codebook: if it is a new "
+                      "district, add it to the codebook (11=Sydhavnen in district's values, and "
+                      "its max)", p.stderr)
+
+    def test_header_and_data_errors_in_one_round(self):
+        db = self.store(self.survey(alias=False))
+        f = self.labels_csv(header=("tillid_naboer", "tilid_naboer"))
+        p = run("import", "--survey", "copenhagen", "--check", f, db=db, check=2)
+        self.assertIn("tilid_naboer: unknown column", p.stderr)  # the header
+        self.assertIn("'Vil ikke svare'", p.stderr)  # and the rows
+
+
 if __name__ == "__main__":
     main()

@@ -76,6 +76,8 @@ typedef struct ingest_ctx {
     long first_empty_row;
     size_t *label_hits; /* per file column: cells read as value labels */
     char (*label_example)[128];
+    size_t *alias_hits; /* per file column: of those, cells read through an alias */
+    char (*alias_example)[256];
     helby_buf notes;          /* one note per line */
     helby_err_digest *digest; /* value errors by column and kind */
     int header_ok;
@@ -335,9 +337,12 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
     c->col_frame = malloc(nf * sizeof *c->col_frame);
     c->label_hits = calloc(nf, sizeof *c->label_hits);
     c->label_example = calloc(nf, sizeof *c->label_example);
+    c->alias_hits = calloc(nf, sizeof *c->alias_hits);
+    c->alias_example = calloc(nf, sizeof *c->alias_example);
     int *seen = calloc(c->s->n_vars ? c->s->n_vars : 1, sizeof *seen);
     int *used = calloc(c->opt->n_ignore_columns + 1, sizeof *used);
-    if (!c->col_var || !c->col_frame || !c->label_hits || !c->label_example || !seen || !used) {
+    if (!c->col_var || !c->col_frame || !c->label_hits || !c->label_example || !c->alias_hits ||
+        !c->alias_example || !seen || !used) {
         free(seen);
         free(used);
         return HELBY_ENOMEM;
@@ -347,8 +352,10 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
     check_required(c, seen);
     free(seen);
     free(used);
+    /* The rows are checked even after header errors (the columns the header does name), so
+     * that one round lists every error of the file; nothing is stored then. */
     c->header_ok = c->n_errors == errors_before;
-    if (!c->header_ok || c->fatal)
+    if (c->fatal)
         return c->fatal;
     return make_frame(c);
 }
@@ -389,11 +396,20 @@ static void describe_expected(const helby_variable *v, char *out, size_t n)
     }
 }
 
+/* After "expected ...": what a text cell of a labelled code column may be instead. */
+static void label_hint(const helby_variable *v, const helby_field *f, char *expected, size_t n)
+{
+    char hint[768];
+    helby_label_hint(v, f->text, f->len, hint, sizeof hint);
+    size_t o = strlen(expected);
+    snprintf(expected + o, n - o, "; %s", hint);
+}
+
 /* Validate one numeric cell; returns 1 and sets *x when it may be stored. */
 static int check_number(ingest_ctx *c, const helby_variable *v, const helby_field *f, long line,
                         long col, double *x)
 {
-    char expected[256];
+    char expected[1024];
     if (f->len == 0) {
         *x = NAN;
         if (is_design_role(v->role)) {
@@ -406,16 +422,24 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
     double d;
     int as_label = 0;
     if (!helby_parse_number(f->text, f->len, c->decimal, &d) && v->type == HELBY_TYPE_CODE &&
-        !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) == 1) {
-        /* An SPSS "labels" export: the codebook's own label, read as its code. */
+        !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) >= 1) {
+        /* An SPSS "labels" export: the codebook's own label (or an alias of it), read as its
+         * code. */
         if (c->label_hits[col - 1]++ == 0)
             snprintf(c->label_example[col - 1], sizeof c->label_example[col - 1], "'%.80s' -> %g",
                      f->text, d);
-    } else if (as_label != 1 && !helby_parse_number(f->text, f->len, c->decimal, &d)) {
+        if (as_label == 2 && c->alias_hits[col - 1]++ == 0)
+            snprintf(c->alias_example[col - 1], sizeof c->alias_example[col - 1],
+                     "'%.80s' -> %g, an alias of '%.80s' in the codebook", f->text, d,
+                     helby_variable_value_label(v, d));
+    } else if (as_label < 1 && !helby_parse_number(f->text, f->len, c->decimal, &d)) {
         describe_expected(v, expected, sizeof expected);
         if (as_label == -1)
             strncat(expected, " (this value label names two codes in the codebook)",
                     sizeof expected - strlen(expected) - 1);
+        else if (v->type == HELBY_TYPE_CODE && v->n_labels && !c->opt->refuse_labels &&
+                 !helby_parse_number(f->text, f->len, c->decimal == ',' ? '.' : ',', &d))
+            label_hint(v, f, expected, sizeof expected);
         if (c->decimal == ',' && memchr(f->text, '.', f->len))
             strncat(expected, " (this file uses decimal comma)",
                     sizeof expected - strlen(expected) - 1);
@@ -709,8 +733,6 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
             c->decimal = c->decimal_from_dialect->decimal ? c->decimal_from_dialect->decimal : '.';
         return on_header(c, f, nf);
     }
-    if (!c->header_ok)
-        return HELBY_OK; /* header errors already say it all */
     if (c->fatal)
         return c->fatal;
     if (c->opt->progress && c->progress_every && row_index % c->progress_every == 0)
@@ -858,6 +880,8 @@ static void ctx_free(ingest_ctx *c)
     free(c->col_frame);
     free(c->label_hits);
     free(c->label_example);
+    free(c->alias_hits);
+    free(c->alias_example);
     helby_buf_free(&c->notes);
     helby_digest_free(c->digest);
     if (c->text)
@@ -978,6 +1002,10 @@ static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_im
         if (c->label_hits[j])
             note(c, "%s: %zu cells written as value labels, read as codes (e.g. %s)",
                  c->s->vars[c->col_var[j]].name, c->label_hits[j], c->label_example[j]);
+    for (size_t j = 0; j < c->n_cols; j++)
+        if (c->alias_hits[j])
+            note(c, "%s: %zu cells written as an alias of a label, read as its code (e.g. %s)",
+                 c->s->vars[c->col_var[j]].name, c->alias_hits[j], c->alias_example[j]);
     if (c->fatal || helby_buf_append(&c->notes, "", 1))
         return HELBY_ENOMEM;
     if (c->notes.len > 1) {

@@ -123,9 +123,16 @@ size_t helby_match_column(const helby_survey *s, const char *name, size_t len, i
 /* The codebook name closest to `name` (at most two edits), or NULL: for "did you mean". */
 const char *helby_nearest_var(const helby_survey *s, const char *name);
 
-/* The code whose value label is `text` (folded as above): 1 and *code, 0 when no label
- * matches, -1 when two codes share the label. */
+/* The code whose value label is `text` (folded as above): 1 and *code, 2 and *code when
+ * text is an alias of the code's label (`9~Vil ikke svare`), 0 when no label or alias
+ * matches, -1 when two codes share the wording. */
 int helby_label_code(const helby_variable *v, const char *text, size_t len, double *code);
+
+/* For a text cell no label of v matches: "'Vil ikke svare' looks like the label of code 9
+ * ('Ønsker ikke at svare'): if it is, add 9~Vil ikke svare to ..." when one label is alike
+ * (words in common, or a near spelling), else "'Sydhavnen' is not a label of district in
+ * the codebook: if it is a new district, add it to the codebook (11=Sydhavnen ...)". */
+void helby_label_hint(const helby_variable *v, const char *text, size_t len, char *out, size_t n);
 
 /* ---- One line per column and kind of error (ingest_digest.c) ---- */
 

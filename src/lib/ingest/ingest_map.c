@@ -2,6 +2,7 @@
  * names ignoring case, the nearest name for "did you mean", value labels written in text
  * cells (ingest_internal.h). Nothing here guesses: a match is exact up to case and
  * surrounding spaces, and the caller notes every one it uses. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,14 +110,100 @@ const char *helby_nearest_var(const helby_survey *s, const char *name)
 int helby_label_code(const helby_variable *v, const char *text, size_t len, double *code)
 {
     int found = 0;
-    for (size_t i = 0; i < v->n_labels; i++) {
-        const char *l = v->labels[i].label;
-        if (l && helby_same_text_folded(l, strlen(l), text, len)) {
-            if (found && *code != v->labels[i].value)
-                return -1;
-            *code = v->labels[i].value;
-            found = 1;
+    for (int pass = 0; pass < 2; pass++) {
+        const helby_value_label *lab = pass ? v->aliases : v->labels;
+        size_t n = pass ? v->n_aliases : v->n_labels;
+        for (size_t i = 0; i < n; i++) {
+            const char *l = lab[i].label;
+            if (l && helby_same_text_folded(l, strlen(l), text, len)) {
+                if (found && *code != lab[i].value)
+                    return -1;
+                *code = lab[i].value;
+                found = found ? found : 1 + pass;
+            }
         }
     }
     return found;
+}
+
+/* text folded (as helby_same_text_folded) into out, at most n - 1 bytes. */
+static size_t fold_text(const char *text, size_t len, char *out, size_t n)
+{
+    size_t o = 0;
+    for (size_t i = 0; i < len && o + 2 < n;) {
+        unsigned char x[2];
+        size_t nx;
+        i += fold((const unsigned char *)text + i, len - i, x, &nx);
+        memcpy(out + o, x, nx);
+        o += nx;
+    }
+    out[o] = '\0';
+    return o;
+}
+
+/* How alike two folded wordings are, 0..1: the share of words in common (Jaccard), or for
+ * a near spelling (three quarters of the bytes unchanged) one minus the edit distance per
+ * byte. */
+static double alike(const char *a, const char *b)
+{
+    size_t d = distance(a, b), m = strlen(a) > strlen(b) ? strlen(a) : strlen(b);
+    double spell = m && d != (size_t)-1 ? 1 - (double)d / (double)m : 0;
+    size_t common = 0, wa = 0, wb = 0;
+    for (const char *p = a; *p;) {
+        size_t n = strcspn(p, " -/,.()");
+        if (n) {
+            wa++;
+            for (const char *q = b; *q;) {
+                size_t k = strcspn(q, " -/,.()");
+                if (k == n && !memcmp(p, q, n)) {
+                    common++;
+                    break;
+                }
+                q += k + (q[k] != '\0');
+            }
+        }
+        p += n + (p[n] != '\0');
+    }
+    for (const char *q = b; *q;) {
+        size_t k = strcspn(q, " -/,.()");
+        wb += k > 0;
+        q += k + (q[k] != '\0');
+    }
+    double words = wa + wb > common ? (double)common / (double)(wa + wb - common) : 0;
+    return spell >= 0.75 && spell > words ? spell : words;
+}
+
+void helby_label_hint(const helby_variable *v, const char *text, size_t len, char *out, size_t n)
+{
+    char t[256], l[256];
+    fold_text(text, len < 200 ? len : 200, t, sizeof t);
+    double best = 0, second = 0;
+    size_t at = 0;
+    for (size_t i = 0; i < v->n_labels; i++) {
+        fold_text(v->labels[i].label, strlen(v->labels[i].label), l, sizeof l);
+        double a = alike(t, l);
+        if (a > best)
+            second = best, best = a, at = i;
+        else if (a > second)
+            second = a;
+    }
+    int tl = (int)(len < 200 ? len : 200);
+    if (best >= 0.4 && best > second) {
+        snprintf(out, n,
+                 "'%.*s' looks like the label of code %g ('%s'): if it is, add %g~%.*s to %s's "
+                 "values in codebook.csv (an alias)",
+                 tl, text, v->labels[at].value, v->labels[at].label, v->labels[at].value, tl, text,
+                 v->name);
+        return;
+    }
+    double next = 0;
+    for (size_t i = 0; i < v->n_labels; i++)
+        next = v->labels[i].value >= next ? v->labels[i].value + 1 : next;
+    if (v->has_range && v->max >= next)
+        next = v->max + 1;
+    snprintf(out, n,
+             "'%.*s' is not a label of %s in the codebook: if it is a new %s, add it to the "
+             "codebook (%g=%.*s in %s's values%s)",
+             tl, text, v->name, v->role == HELBY_ROLE_DISTRICT ? "district" : "code", next, tl,
+             text, v->name, v->has_range ? ", and its max" : "");
 }

@@ -399,6 +399,15 @@ static int same_label(const char *a, const char *b)
     return helby_same_text_folded(a, strlen(a), b, strlen(b));
 }
 
+/* 1 if text is one of the codebook's aliases of code's label (`9~Vil ikke svare`). */
+static int is_alias(const helby_variable *v, double code, const char *text)
+{
+    for (size_t i = 0; i < v->n_aliases; i++)
+        if (v->aliases[i].value == code && same_label(v->aliases[i].label, text))
+            return 1;
+    return 0;
+}
+
 /* The file's label of a tagged missing value in a label set, or NULL. */
 static const char *tag_label(const helby_rs_table *t, const char *set, char tag)
 {
@@ -422,11 +431,12 @@ static void missing_codes_text(const helby_variable *v, char *out, size_t n)
 }
 
 /* A value label of the file that names a code differently from the codebook is a
- * different questionnaire or a different coding: refuse it rather than guess. */
+ * different questionnaire or a different coding: refuse it rather than guess, unless the
+ * codebook lists that wording as an alias of the code's label (noted). */
 static void check_labels(const helby_rs_table *t, const helby_survey *s, const size_t *var_of,
-                         helby_rs_report_fn report, void *ctx)
+                         helby_rs_report_fn report, helby_rs_note_fn note, void *ctx)
 {
-    char msg[512];
+    char msg[1024];
     for (size_t j = 0; j < t->n_vars; j++) {
         if (var_of[j] == HELBY_NO_VAR || !t->vars[j].label_set)
             continue;
@@ -436,13 +446,22 @@ static void check_labels(const helby_rs_table *t, const helby_survey *s, const s
             if (l->tag || strcmp(l->set, t->vars[j].label_set) != 0)
                 continue;
             const char *cl = helby_variable_value_label(v, l->value);
-            if (cl && !same_label(cl, l->label)) {
+            if (!cl || same_label(cl, l->label))
+                continue;
+            if (is_alias(v, l->value, l->label)) {
                 snprintf(msg, sizeof msg,
-                         "value label of code %g is '%s' in the file but '%s' in the codebook: "
-                         "recode the file or correct codebook.csv",
-                         l->value, l->label, cl);
-                report(ctx, 0, (long)j + 1, v->name, msg);
+                         "%s: code %g is labelled '%s' in the file, an alias of '%s' in the "
+                         "codebook",
+                         v->name, l->value, l->label, cl);
+                note(ctx, msg);
+                continue;
             }
+            snprintf(msg, sizeof msg,
+                     "value label of code %g is '%s' in the file but '%s' in the codebook: if "
+                     "both name the same answer, add %g~%s to %s's values in codebook.csv (an "
+                     "alias); otherwise recode the file",
+                     l->value, l->label, cl, l->value, l->label, v->name);
+            report(ctx, 0, (long)j + 1, v->name, msg);
         }
     }
 }
@@ -454,7 +473,7 @@ static int map_tagged(const helby_rs_table *t, size_t j, const helby_variable *v
     const char *fl = tag_label(t, t->vars[j].label_set, tag);
     for (size_t i = 0; fl && i < v->n_missing; i++) {
         const char *cl = helby_variable_value_label(v, v->missing[i]);
-        if (cl && same_label(cl, fl)) {
+        if (cl && (same_label(cl, fl) || is_alias(v, v->missing[i], fl))) {
             *code = v->missing[i];
             return 1;
         }
@@ -595,7 +614,7 @@ helby_status helby_rs_feed(const helby_rs_table *t, const helby_survey *s, helby
         f[j].text = t->vars[j].name;
         f[j].len = strlen(t->vars[j].name);
     }
-    check_labels(t, s, var_of, report, ctx);
+    check_labels(t, s, var_of, report, note_fn, ctx);
     st = on_row(ctx, 0, 0, f, t->n_vars, err);
     if (!st)
         st = feed_rows(t, s, var_of, f, scratch, tag_hits, on_row, report, ctx, err);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "helby/csv.h"
 #include "base/util_internal.h"
@@ -521,8 +522,8 @@ static int parse_bool(const char *v, int *out)
 /* "1=Indre By|2=Østerbro": column col of row r into *out, *n_out (left as they are when the cell
  * is empty). */
 static helby_status parse_label_col(loader *L, const table *t, size_t r, const char *col,
-                                    const helby_variable *v, const helby_value_label **out,
-                                    size_t *n_out)
+                                    helby_variable *v, const helby_value_label **out, size_t *n_out,
+                                    int aliases)
 {
     const char *p = cell(t, r, col);
     size_t n = strlen(p);
@@ -532,9 +533,10 @@ static helby_status parse_label_col(loader *L, const table *t, size_t r, const c
     for (size_t i = 0; i < n; i++)
         cap += p[i] == '|';
     helby_value_label *lab = arena_alloc(L->s, cap * sizeof *lab);
-    if (!lab)
+    helby_value_label *al = arena_alloc(L->s, cap * sizeof *al);
+    if (!lab || !al)
         return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
-    size_t k = 0, i = 0;
+    size_t k = 0, na = 0, i = 0;
     while (i <= n) {
         size_t j = i;
         while (j < n && p[j] != '|')
@@ -543,37 +545,77 @@ static helby_status parse_label_col(loader *L, const table *t, size_t r, const c
         size_t in = j - i;
         trim(&item, &in);
         if (in) {
-            const char *e = memchr(item, '=', in);
+            size_t sep = strcspn(item, "=~");
+            int alias = sep < in && item[sep] == '~';
             double code;
-            if (!e || !helby_parse_number(item, (size_t)(e - item), '.', &code))
+            const char *l = item + sep + 1;
+            size_t ln = sep < in ? in - sep - 1 : 0;
+            trim(&l, &ln);
+            if (sep >= in || !helby_parse_number(item, sep, '.', &code) || (alias && !ln) ||
+                (alias && !aliases))
                 return helby_error_at(
                     L->err, HELBY_EINPUT, t->file, t->line[r], cell_col(t, col), v->name,
-                    "value labels must look like '1=label|2=label', not '%.*s'", (int)in, item);
-            for (size_t q = 0; q < k; q++)
+                    aliases ? "value labels must look like '1=label|2=label' (and '9~other "
+                              "wording' for an alias of code 9's label), not '%.*s'"
+                            : "value labels must look like '1=label|2=label', not '%.*s'",
+                    (int)in, item);
+            for (size_t q = 0; q < k && !alias; q++)
                 if (lab[q].value == code)
                     return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r],
                                           cell_col(t, col), v->name, "code %g is labelled twice",
                                           code);
-            const char *l = e + 1;
-            size_t ln = in - (size_t)(l - item);
-            trim(&l, &ln);
-            lab[k].value = code;
-            if (!(lab[k].label = arena_strndup(L->s, l, ln)))
+            helby_value_label *x = alias ? &al[na++] : &lab[k++];
+            x->value = code;
+            if (!(x->label = arena_strndup(L->s, l, ln)))
                 return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
-            k++;
         }
         i = j + 1;
     }
     *out = lab;
     *n_out = k;
+    if (aliases) {
+        v->aliases = al;
+        v->n_aliases = na;
+    }
+    return HELBY_OK;
+}
+
+/* Each alias (`9~Vil ikke svare`) names a labelled code and no other code's label or alias. */
+static helby_status check_aliases(loader *L, const table *t, size_t r, const helby_variable *v)
+{
+    for (size_t a = 0; a < v->n_aliases; a++) {
+        const helby_value_label *x = &v->aliases[a];
+        int clash = 0; /* 1: a label's wording, 2: an earlier alias's */
+        double other = 0;
+        for (size_t k = 0; !clash && k < v->n_labels; k++)
+            if (!strcasecmp(v->labels[k].label, x->label))
+                clash = 1, other = v->labels[k].value;
+        for (size_t b = 0; !clash && b < a; b++)
+            if (!strcasecmp(v->aliases[b].label, x->label))
+                clash = 2, other = v->aliases[b].value;
+        long col = cell_col(t, "values");
+        if (!helby_variable_value_label(v, x->value))
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], col, v->name,
+                                  "'%g~%s' is an alias of code %g, which has no label: give the "
+                                  "code its label first (%g=...)",
+                                  x->value, x->label, x->value, x->value);
+        if (clash)
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, t->line[r], col, v->name,
+                                  "alias '%g~%s': '%s' is the %s of code %g%s", x->value, x->label,
+                                  x->label, clash == 1 ? "label" : "alias", other,
+                                  other == x->value ? " already"
+                                                    : " (one wording can name one code only)");
+    }
     return HELBY_OK;
 }
 
 /* values and values_en of row r. */
 static helby_status parse_labels(loader *L, const table *t, size_t r, helby_variable *v)
 {
-    helby_status st = parse_label_col(L, t, r, "values", v, &v->labels, &v->n_labels);
-    return st ? st : parse_label_col(L, t, r, "values_en", v, &v->labels_en, &v->n_labels_en);
+    helby_status st = parse_label_col(L, t, r, "values", v, &v->labels, &v->n_labels, 1);
+    if (!st)
+        st = check_aliases(L, t, r, v);
+    return st ? st : parse_label_col(L, t, r, "values_en", v, &v->labels_en, &v->n_labels_en, 0);
 }
 
 /* values_en, when given, labels exactly the codes values labels, so that no code of an English

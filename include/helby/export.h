@@ -45,6 +45,9 @@ typedef struct helby_export_table {
     helby_export_column *cols;
     char file_label[256];
     char csv_sep; /* CSV separator: ';' (0, the default, as every helby CSV), ',' or '\t' */
+    /* 0: a text cell starting with =, +, -, @, tab or CR that is not a number gets a leading '
+     * (a spreadsheet would run it as a formula; OWASP CSV injection); 1: cells as stored. */
+    int csv_raw;
 } helby_export_table;
 
 typedef enum helby_export_format {

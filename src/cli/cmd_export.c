@@ -16,49 +16,57 @@ static const char microdata_note[] =
 
 static void help_weight_export(FILE *out)
 {
-    fprintf(out,
-            "Usage: helby weight export --survey ID [--name NAME] -o FILE | --stdout\n"
-            "                           [--format csv|sav|dta] [--sep C]\n\n"
-            "The weights of weight set NAME (default: every weight set), one row per\n"
-            "respondent and set: weight_set, id, wave, base_weight, final_weight (the stored\n"
-            "weights bit for bit: CSV numbers read back to the same double) and g_weight =\n"
-            "final / base, to -o FILE (mode 0600; .sav or .dta by its extension). Microdata:\n"
-            "keep it out of reports (docs/method.md §9). Standard output only with --stdout\n"
-            "(a redirected file is then set to mode 0600); a terminal or a pipe without it is\n"
-            "refused.\n\n"
-            "      --sep C         CSV separator: ';' (default, as every helby CSV), ',' or tab\n\n"
-            "Example:\n"
-            "  helby --db city.db weight export --survey copenhagen --name raked -o raked.csv\n");
+    fprintf(
+        out,
+        "Usage: helby weight export --survey ID [--name NAME] -o FILE | --stdout\n"
+        "                           [--format csv|sav|dta] [--sep C]\n\n"
+        "The weights of weight set NAME (default: every weight set), one row per\n"
+        "respondent and set: weight_set, id, wave, base_weight, final_weight (the stored\n"
+        "weights bit for bit: CSV numbers read back to the same double) and g_weight =\n"
+        "final / base, to -o FILE (mode 0600; .sav or .dta by its extension). Microdata:\n"
+        "keep it out of reports (docs/method.md §9). Standard output only with --stdout\n"
+        "(a redirected file is then set to mode 0600); a terminal or a pipe without it is\n"
+        "refused.\n\n"
+        "      --sep C         CSV separator: ';' (default, as every helby CSV), ',' or tab\n"
+        "      --csv-raw       CSV text cells as stored: without it a cell starting with =, +,\n"
+        "                      -, @, tab or CR that is not a number gets a leading ' (a\n"
+        "                      spreadsheet would run it as a formula)\n"
+        "\n"
+        "Example:\n"
+        "  helby --db city.db weight export --survey copenhagen --name raked -o raked.csv\n");
 }
 
 void help_export(FILE *out)
 {
-    fprintf(
-        out,
-        "Usage: helby export --survey ID -o FILE [--weights NAME] [--format csv|sav|dta]\n"
-        "                    [--lang da|en] [--sep C]\n\n"
-        "Write the scored data of every stored wave, one row per respondent, for\n"
-        "re-analysis in R, Stata or SPSS: id, wave, stratum, psu, fpc, base weight, the\n"
-        "group variable and group (0 ethnic Danes, 1 minorities), district, covariates,\n"
-        "items as coded (missing codes as stored), shares (0/1), dimension and index\n"
-        "scores (0-100, docs/method.md §1) and, with --weights, the weight set's stored\n"
-        "final_weight. SPSS and Stata files carry variable and value labels and the\n"
-        "codebook's missing codes: SPSS user-missing values, Stata extended missing\n"
-        ".a, .b, ... labelled as the codes were.\n\n"
-        "The file is microdata: it is written with mode 0600 and never into a report.\n"
-        "Beside it, FILE.design.txt holds the calls that declare this survey's design as\n"
-        "helby estimates it (strata within wave, no fpc unless the survey declares one):\n"
-        "R svydesign(...), Stata svyset and SPSS CSPLAN; the R call is printed too.\n\n"
-        "  -s, --survey ID      the survey\n"
-        "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
-        "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
-        "  -w, --weights NAME   add the final weights of weight set NAME\n"
-        "      --lang da|en     language of the labels (default: the survey's report\n"
-        "                       language; English value labels from the codebook's\n"
-        "                       values_en)\n"
-        "      --sep C          CSV separator: ';' (default, as every helby CSV), ',' or tab\n\n"
-        "Example:\n"
-        "  helby --db city.db export --survey copenhagen --weights raked -o scored.sav\n");
+    fprintf(out,
+            "Usage: helby export --survey ID -o FILE [--weights NAME] [--format csv|sav|dta]\n"
+            "                    [--lang da|en] [--sep C]\n\n"
+            "Write the scored data of every stored wave, one row per respondent, for\n"
+            "re-analysis in R, Stata or SPSS: id, wave, stratum, psu, fpc, base weight, the\n"
+            "group variable and group (0 ethnic Danes, 1 minorities), district, covariates,\n"
+            "items as coded (missing codes as stored), shares (0/1), dimension and index\n"
+            "scores (0-100, docs/method.md §1) and, with --weights, the weight set's stored\n"
+            "final_weight. SPSS and Stata files carry variable and value labels and the\n"
+            "codebook's missing codes: SPSS user-missing values, Stata extended missing\n"
+            ".a, .b, ... labelled as the codes were.\n\n"
+            "The file is microdata: it is written with mode 0600 and never into a report.\n"
+            "Beside it, FILE.design.txt holds the calls that declare this survey's design as\n"
+            "helby estimates it (strata within wave, no fpc unless the survey declares one):\n"
+            "R svydesign(...), Stata svyset and SPSS CSPLAN; the R call is printed too.\n\n"
+            "  -s, --survey ID      the survey\n"
+            "  -o, --output FILE    the file to write (required; its extension picks the format)\n"
+            "  -f, --format F       csv, sav (SPSS) or dta (Stata 14+)\n"
+            "  -w, --weights NAME   add the final weights of weight set NAME\n"
+            "      --lang da|en     language of the labels (default: the survey's report\n"
+            "                       language; English value labels from the codebook's\n"
+            "                       values_en)\n"
+            "      --sep C          CSV separator: ';' (default, as every helby CSV), ',' or tab\n"
+            "      --csv-raw        CSV text cells as stored: without it a cell starting with =,\n"
+            "                       +, -, @, tab or CR that is not a number gets a leading '\n"
+            "                       (a spreadsheet would run it as a formula)\n"
+            "\n"
+            "Example:\n"
+            "  helby --db city.db export --survey copenhagen --weights raked -o scored.sav\n");
 }
 
 static int parse_format(const char *format, const char *path, helby_export_format *fmt,
@@ -116,7 +124,7 @@ static int stdout_ok(const char *cmd, int asked)
 
 /* Build with `make`, then write to path (or CSV on stdout when path is NULL). */
 static int finish(cli_global *g, const char *survey, const char *path, helby_export_format fmt,
-                  const char *weights, const char *lang, char sep, int scored)
+                  const char *weights, const char *lang, char sep, int scored, int raw)
 {
     helby_store *st;
     int rc = cli_open_store(g, HELBY_OPEN_READONLY, &st);
@@ -129,7 +137,7 @@ static int finish(cli_global *g, const char *survey, const char *path, helby_exp
     if (helby_store_get_survey(st, survey, &s, &err) ||
         (scored ? helby_export_scored(st, s, weights, lang, &t, &err)
                 : helby_export_weights(st, s, weights, &t, &err)) ||
-        (t->csv_sep = sep, 0) ||
+        (t->csv_sep = sep, t->csv_raw = raw, 0) ||
         (path ? helby_export_write(t, path, fmt, &err) : helby_export_write_csv(t, stdout, &err))) {
         helby_export_table_free(t);
         helby_survey_free(s);
@@ -149,16 +157,21 @@ static int finish(cli_global *g, const char *survey, const char *path, helby_exp
 
 static int run_export(cli_global *g, int argc, char **argv, int scored)
 {
-    static const struct option opts[] = {
-        {"survey", required_argument, 0, 's'}, {"output", required_argument, 0, 'o'},
-        {"format", required_argument, 0, 'f'}, {"weights", required_argument, 0, 'w'},
-        {"name", required_argument, 0, 'n'},   {"lang", required_argument, 0, 'l'},
-        {"sep", required_argument, 0, 'S'},    {"stdout", no_argument, 0, 'O'},
-        {"help", no_argument, 0, 'h'},         {0, 0, 0, 0}};
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"output", required_argument, 0, 'o'},
+                                         {"format", required_argument, 0, 'f'},
+                                         {"weights", required_argument, 0, 'w'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"lang", required_argument, 0, 'l'},
+                                         {"sep", required_argument, 0, 'S'},
+                                         {"stdout", no_argument, 0, 'O'},
+                                         {"csv-raw", no_argument, 0, 'R'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
     const char *cmd = scored ? "export" : "weight";
     const char *survey = NULL, *path = NULL, *format = NULL, *weights = NULL, *lang = NULL;
     char sep = ';';
-    int c, to_stdout = 0;
+    int c, to_stdout = 0, raw = 0;
     optind = 1;
     while ((c = getopt_long(argc, argv, "+:s:o:f:w:n:", opts, NULL)) != -1) {
         switch (c) {
@@ -169,6 +182,7 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         case 'n': weights = optarg; break;
         case 'l': lang = optarg; break;
         case 'O': to_stdout = !scored; break;
+        case 'R': raw = 1; break;
         case 'S':
             sep = !strcmp(optarg, ";")                              ? ';'
                   : !strcmp(optarg, ",")                            ? ','
@@ -198,7 +212,7 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         return cli_usage(cmd, "--format %s needs -o FILE", format);
     if (!path && (rc = stdout_ok(cmd, to_stdout)))
         return rc;
-    return finish(g, survey, path, fmt, weights, lang, sep, scored);
+    return finish(g, survey, path, fmt, weights, lang, sep, scored, raw);
 }
 
 int cmd_export(cli_global *g, int argc, char **argv)

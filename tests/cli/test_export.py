@@ -131,5 +131,49 @@ class Export(StoreCase):
         self.assertIn("-o FILE", p.stderr)
 
 
+HOSTILE = ["=HYPERLINK(A1)", "+1+cmd", "@SUM(A1)", "-2+3", "\tTAB", "-1.5",
+           "+7", "=1"]
+
+
+class FormulaCells(StoreCase):
+    """Issue 27 item 7: ids come from vendors' files; a CSV export is opened in spreadsheets,
+    which run a cell starting with =, +, -, @ as a formula. Such text cells get a leading '
+    (OWASP), numbers like -1.5 stay numbers, --csv-raw keeps the stored text."""
+
+    def setUp(self):
+        super().setUp()
+        with open(WAVES[0], encoding="utf-8-sig") as f:
+            lines = f.read().splitlines()
+        for i, h in enumerate(HOSTILE):
+            lines[1 + i] = h + lines[1 + i][lines[1 + i].index(";"):]
+        self.wave = os.path.join(self.tmp.name, "wave_2011.csv")
+        with open(self.wave, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines) + "\n")
+        run("import", "--survey", "copenhagen", self.wave, db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", db=self.db, check=0)
+
+    def ids(self, text):
+        rows = list(csv.DictReader(io.StringIO(text), delimiter=";"))
+        key = "id" if "id" in rows[0] else "resp_id"
+        return [r[key] for r in rows[:len(HOSTILE)]]
+
+    def expected(self, raw):
+        if raw:
+            return HOSTILE
+        return ["'" + h if h not in ("-1.5", "+7") else h for h in HOSTILE]
+
+    def test_export_and_weight_export_neutralise_formulas(self):
+        for raw in (0, 1):
+            with self.subTest(raw=raw):
+                out = os.path.join(self.tmp.name, "x%d.csv" % raw)
+                extra = ["--csv-raw"] if raw else []
+                run("export", "--survey", "copenhagen", "-o", out, *extra, db=self.db, check=0)
+                with open(out, encoding="utf-8") as f:
+                    self.assertEqual(self.ids(f.read()), self.expected(raw))
+                p = run("weight", "export", "--survey", "copenhagen", "--stdout", *extra,
+                        db=self.db, check=0)
+                self.assertEqual(self.ids(p.stdout), self.expected(raw))
+
+
 if __name__ == "__main__":
     main()

@@ -416,10 +416,14 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     helby_error err;
     helby_weight_set_info *all = NULL;
     size_t n = 0;
-    if (helby_store_list_weights(st, survey, &all, &n, &err)) {
+    helby_survey *sv = NULL; /* an unknown survey is bad input (2), not "no weight sets" */
+    if (helby_store_get_survey(st, survey, &sv, &err) ||
+        helby_store_list_weights(st, survey, &all, &n, &err)) {
+        helby_survey_free(sv);
         helby_store_close(st);
         return cli_fail(&err);
     }
+    helby_survey_free(sv);
     helby_store_close(st);
     size_t shown = print_sets(all, n, name, format);
     if (format == OUT_TEXT && shown == 0 && !g->quiet)

@@ -129,8 +129,7 @@ class Import(StoreCase):
         self.assertIn("no survey 'aarhus'", p.stderr)
 
     def test_missing_file_is_named(self):
-        p = run("import", "--survey", "copenhagen", "/nonexistent/x.csv", db=self.db)
-        self.assertNotEqual(p.returncode, 0)
+        p = run("import", "--survey", "copenhagen", "/nonexistent/x.csv", db=self.db, check=2)
         self.assertIn("/nonexistent/x.csv", p.stderr)
 
 

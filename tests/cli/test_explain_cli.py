@@ -184,7 +184,7 @@ class Explain(StoreCase):
         self.assertIn("no standardised means", p.stdout)
         p = self.explain("--covariates", "district", "--no-standard", "--format", "csv")
         self.assertTrue(any(r["term"] == "district" for r in rows(p.stdout)))
-        self.assertEqual(self.explain("--covariates", "nosuch", check=None).returncode, 1)
+        self.assertEqual(self.explain("--covariates", "nosuch", check=None).returncode, 2)
         self.assertEqual(self.explain("--baseline", "1999", check=None).returncode, 1)
         self.assertEqual(self.explain("--variance", "magic", check=None).returncode, 1)
         self.assertEqual(self.explain("--standard", "magic", check=None).returncode, 1)

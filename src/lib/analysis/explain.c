@@ -330,7 +330,7 @@ static helby_status ex_setup(const helby_survey *s, const helby_explain_request 
         const char *name = helby_survey_role_name(s, req->covariates[j]);
         size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
         if (v == HELBY_NO_VAR)
-            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->covariates[j],
+            return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, req->covariates[j],
                                   "%s is not a variable of survey %s", req->covariates[j], s->id);
         cv[j].v = &s->vars[v];
         if (cv[j].v->type == HELBY_TYPE_TEXT)

@@ -37,7 +37,7 @@ static int teardown(void **state)
 static void copy_definition(const char *name, char *out, size_t n)
 {
     snprintf(out, n, "%s/%s", tmpdir, name);
-    char cmd[1024];
+    char cmd[4096];
     snprintf(cmd, sizeof cmd,
              "rm -rf '%s' && mkdir -p '%s' && cp '%s'/*.ini '%s'/*.csv '%s'/ && cp -r '%s/margins' "
              "'%s'/",

@@ -176,6 +176,7 @@ static void solve(const ex_ctx *c, const double *S, double *beta, double *Ainv)
 {
     const size_t p = c->p;
     double A[EX_MAX_P * EX_MAX_P], Ai[EX_MAX_P * EX_MAX_P];
+    memset(A, 0, p * p * sizeof *A); /* gram fills it all; gcc -O2 cannot see that */
     gram(c, S, A);
     if (inverse(c, A, Ai)) {
         for (size_t j = 0; j < p; j++)

@@ -705,7 +705,13 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
             }
             ind = &r->indicators[r->n_indicators++];
             memset(ind, 0, sizeof *ind);
-            snprintf(ind->goal, sizeof ind->goal, "%s", fl[0]);
+            if (strlen(fl[0]) >= sizeof ind->goal) {
+                rc = helby_error_at(err, HELBY_EINPUT, path, ln, 1, NULL,
+                                    "a goal id of at most %zu bytes, not '%s'",
+                                    sizeof ind->goal - 1, fl[0]);
+                break;
+            }
+            snprintf(ind->goal, sizeof ind->goal, "%.*s", (int)sizeof ind->goal - 1, fl[0]);
             snprintf(ind->name, sizeof ind->name, "%s", fl[1]);
             snprintf(ind->label, sizeof ind->label, "%s", L(r, fl[2], fl[3]));
             snprintf(ind->better, sizeof ind->better, "%s", fl[4]);

@@ -806,6 +806,13 @@ class Report(unittest.TestCase):
                     "goal1;x;a;b;higher;2011H1;12,5;\n")
         p = run("barometer", "--run", "1", "--register", bad, db=self.db, check=2)
         self.assertIn("bad.csv:2:7: value: '12,5' is not a number", p.stderr)
+        # A goal id longer than the report keeps (15 bytes) is refused, never cut.
+        with open(bad, "w", encoding="utf-8") as f:
+            f.write("goal;indicator;label_da;label_en;better;period;value;target\n"
+                    "goal_integration_7;x;a;b;higher;2011H1;12.5;\n")
+        p = run("barometer", "--run", "1", "--register", bad, db=self.db, check=2)
+        self.assertIn("bad.csv:2:1: goal: 'goal_integration_7': a goal id of at most 15 bytes",
+                      p.stderr)
 
     def test_golden_text_and_csv(self):
         for name, args in (("report_copenhagen.txt", ()),

@@ -638,6 +638,33 @@ static size_t split(char *line, char **f, size_t max)
     return k;
 }
 
+/* The checks of a register line's fields fl (8): goal id length, better, value and target
+ * (empty: NaN) into *v and *t. */
+static helby_status register_fields(char **fl, const char *path, long ln, double *v, double *t,
+                                    helby_error *err)
+{
+    if (strlen(fl[0]) >= sizeof((helby_report_indicator *)0)->goal)
+        return helby_error_at(err, HELBY_EINPUT, path, ln, 1, "goal",
+                              "'%s': a goal id of at most %zu bytes", fl[0],
+                              sizeof((helby_report_indicator *)0)->goal - 1);
+    if (strcmp(fl[4], "higher") && strcmp(fl[4], "lower"))
+        return helby_error_at(err, HELBY_EINPUT, path, ln, 5, "better",
+                              "'%s': expected higher or lower", fl[4]);
+    char *end;
+    *v = strtod(fl[6], &end);
+    if (!*fl[6] || *end || !isfinite(*v))
+        return helby_error_at(err, HELBY_EINPUT, path, ln, 7, "value", "'%s' is not a number",
+                              fl[6]);
+    *t = NAN;
+    if (*fl[7]) {
+        *t = strtod(fl[7], &end);
+        if (*end || !isfinite(*t))
+            return helby_error_at(err, HELBY_EINPUT, path, ln, 8, "target", "'%s' is not a number",
+                                  fl[7]);
+    }
+    return HELBY_OK;
+}
+
 helby_status helby_report_load_register(helby_report *r, const char *path, helby_error *err)
 {
     FILE *f = fopen(path, "r");
@@ -668,27 +695,9 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
             rc = helby_error_at(err, HELBY_EINPUT, path, ln, 0, NULL, "expected 8 fields");
             break;
         }
-        if (strcmp(fl[4], "higher") && strcmp(fl[4], "lower")) {
-            rc = helby_error_at(err, HELBY_EINPUT, path, ln, 5, "better",
-                                "'%s': expected higher or lower", fl[4]);
+        double v = NAN, t = NAN;
+        if ((rc = register_fields(fl, path, ln, &v, &t, err)))
             break;
-        }
-        char *end;
-        double v = strtod(fl[6], &end);
-        if (!*fl[6] || *end || !isfinite(v)) {
-            rc = helby_error_at(err, HELBY_EINPUT, path, ln, 7, "value", "'%s' is not a number",
-                                fl[6]);
-            break;
-        }
-        double t = NAN;
-        if (*fl[7]) {
-            t = strtod(fl[7], &end);
-            if (*end || !isfinite(t)) {
-                rc = helby_error_at(err, HELBY_EINPUT, path, ln, 8, "target",
-                                    "'%s' is not a number", fl[7]);
-                break;
-            }
-        }
         helby_report_indicator *ind = NULL;
         for (size_t i = 0; i < r->n_indicators && !ind; i++)
             if (!strcmp(r->indicators[i].name, fl[1]) && !strcmp(r->indicators[i].goal, fl[0]))
@@ -705,12 +714,6 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
             }
             ind = &r->indicators[r->n_indicators++];
             memset(ind, 0, sizeof *ind);
-            if (strlen(fl[0]) >= sizeof ind->goal) {
-                rc = helby_error_at(err, HELBY_EINPUT, path, ln, 1, NULL,
-                                    "a goal id of at most %zu bytes, not '%s'",
-                                    sizeof ind->goal - 1, fl[0]);
-                break;
-            }
             snprintf(ind->goal, sizeof ind->goal, "%.*s", (int)sizeof ind->goal - 1, fl[0]);
             snprintf(ind->name, sizeof ind->name, "%s", fl[1]);
             snprintf(ind->label, sizeof ind->label, "%s", L(r, fl[2], fl[3]));

@@ -296,6 +296,32 @@ static void relative_se_over_30_percent_is_flagged_unreliable(void **state)
     helby_design_free(d);
 }
 
+static void one_respondent_domain_is_unreliable_two_are_not(void **state)
+{
+    (void)state;
+    /* Six rows, weight 1, no strata or clusters; domain 0 has one respondent (y 10), domain 1
+     * two (10 and 11: mean 10.5, SE 0.5, relative SE 0.048), domain 2 three. Only the
+     * one-respondent domain is flagged (its SE 0 says nothing); the others are below the
+     * 0.30 relative SE and have more than one respondent. */
+    double w[6] = {1, 1, 1, 1, 1, 1}, y[6] = {10, 10, 11, 12, 11, 10};
+    long dom[6] = {0, 1, 1, 2, 2, 2};
+    helby_design_spec s = {6, w, NULL, NULL, NULL, HELBY_LONELY_FAIL, NULL, 0};
+    helby_design *d;
+    helby_estimates *e;
+    helby_error err;
+    assert_int_equal(helby_design_new(&d, &s, &err), HELBY_OK);
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, dom, 3, NULL, &e, &err),
+                     HELBY_OK);
+    assert_int_equal(e->est[0].n, 1);
+    assert_int_equal(e->est[0].unreliable, 1);
+    assert_int_equal(e->est[1].n, 2);
+    assert_true(e->est[1].rel_se < 0.30);
+    assert_int_equal(e->est[1].unreliable, 0);
+    assert_int_equal(e->est[2].unreliable, 0);
+    helby_estimates_free(e);
+    helby_design_free(d);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -305,6 +331,7 @@ int main(void)
         cmocka_unit_test(degenerate_designs_are_refused_clearly),
         cmocka_unit_test(ratio_with_a_zero_denominator_is_an_error),
         cmocka_unit_test(bootstrap_is_reproducible_by_seed_and_close_to_linearization),
+        cmocka_unit_test(one_respondent_domain_is_unreliable_two_are_not),
         cmocka_unit_test(replicate_designs_refuse_what_they_cannot_do),
         cmocka_unit_test(difference_of_independent_domains_adds_variances),
         cmocka_unit_test(relative_se_over_30_percent_is_flagged_unreliable),

@@ -242,6 +242,16 @@ class ReportSensitivity(unittest.TestCase):
         text_width = 595.28 - 2 * 12 * 72 / 25.4
         for s in spans:
             self.assertGreaterEqual(s, 0.8 * text_width * 354 / 560, spans)
+        # Pages are filled (issue 25): a chart too tall for the rest of a page used to leave
+        # it empty (14 pages with line charts printed 164 mm tall). Now the line charts
+        # stand two side by side and every page but the last has text in its lower third.
+        self.assertLessEqual(len(pages), 11, "pages")
+        for i, (pw, body) in enumerate(pages[:-1]):
+            ph = float(re.search(r'height="([\d.]+)"', x.split("<page ")[i + 1]).group(1))
+            ys = [float(v) for v in re.findall(r'yMax="([\d.]+)"', body)]
+            body_ys = [v for v in ys if v < ph - 16 * 72 / 25.4]  # above the footer margin
+            self.assertGreater(max(body_ys), 0.66 * ph, "page %d ends at %.0f of %.0f pt"
+                               % (i + 1, max(body_ys), ph))
         png = os.path.join(self.tmp.name, "p")
         subprocess.run(["pdftoppm", "-r", "20", "-png", pdf, png], check=True)
         n = len([f for f in os.listdir(self.tmp.name) if f.startswith("p-")])

@@ -83,11 +83,16 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
 void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc)
 {
+    /* Its width in print (--pw, read by the print stylesheet): a chart of 560 px or more at
+     * the full text width and a narrower one at the same scale, so that text is one size on
+     * paper; the line charts (340 px) two side by side at half the width each. A chart
+     * scaled to the full width regardless would stand alone on most of a page. */
+    double pw = w <= 350 ? 48.5 : fmin(100.0, 100.0 * w / 560.0);
     fprintf(o,
             "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
-            "role=\"img\" aria-labelledby=\"%s-t %s-d\" xmlns=\"http://www.w3.org/2000/svg\">"
-            "<title id=\"%s-t\">",
-            w, h, w, h, id, id, id);
+            "style=\"--pw:%.1f%%\" role=\"img\" aria-labelledby=\"%s-t %s-d\" "
+            "xmlns=\"http://www.w3.org/2000/svg\"><title id=\"%s-t\">",
+            w, h, w, h, pw, id, id, id);
     report_esc(o, title);
     fprintf(o, "</title><desc id=\"%s-d\">", id);
     report_esc(o, desc);

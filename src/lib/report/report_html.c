@@ -203,7 +203,9 @@ static void print_css(const helby_report *r, FILE *o)
           "table{break-inside:auto}thead{display:table-header-group}"
           /* every chart at the full text width (a thumbnail of a rank chart is unreadable),
            * a heading and a table's head never the last thing on a page */
-          ".charts{display:block}svg.chart{display:block;width:100%;height:auto;margin:0 0 6px}"
+          ".charts{display:flex;flex-wrap:wrap;gap:6px 2%;align-items:flex-start}"
+          "svg.chart{display:block;box-sizing:border-box;width:var(--pw,100%);height:auto;margin:0 "
+          "0 6px}"
           "thead,thead tr{break-after:avoid;page-break-after:avoid}"
           "tbody tr:first-child{break-before:avoid;page-break-before:avoid}"
           "h2{margin-top:16px}.goal{background:none}}\n",

@@ -111,6 +111,28 @@ class ReadStatImport(StoreCase):
         p = run("import", "--survey", "copenhagen", path, db=self.db, check=2)
         self.assertIn("cut.sav: not a readable SPSS system (.sav/.zsav) file", p.stderr)
 
+    def test_bytes_after_the_data_are_refused(self):
+        # A good file with something after its data: NULs (which a .sav's bytecode skips as
+        # padding, so ReadStat reads the same rows), one byte, a second copy of the data.
+        before = store_fingerprint(self.db)
+        for name, tail, message in [
+                ("wave_2011_head.sav", b"\0" * (1 << 20),
+                 "1048576 bytes follow the data of its 20 rows"),
+                ("wave_2011_head.zsav", b"x", "1 bytes follow the data of its 20 rows"),
+                ("wave_2011_head.sas7bdat", b"\0", "1 bytes follow its last page"),
+                ("wave_2011_head.sas7bdat", None, "20480 bytes follow its last page")]:
+            with self.subTest(name=name, tail=tail and tail[:1]):
+                with open(os.path.join(DATA, name), "rb") as f:
+                    data = f.read()
+                path = os.path.join(self.tmp.name, "appended_" + name)
+                with open(path, "wb") as f:
+                    f.write(data + (data if tail is None else tail))
+                p = run("import", "--survey", "copenhagen", path, db=self.db, check=2)
+                self.assertIn("appended_%s: %s" % (name, message), p.stderr)
+                self.assertIn("refused whole", p.stderr)
+                self.assertIn("nothing imported: 1 error", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+
 
 @unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
 class ExampleWavesAsSpss(unittest.TestCase):

@@ -163,9 +163,113 @@ static helby_status refuse(const char *name, helby_error *err, const char *what,
     return helby_error_at(err, HELBY_EINPUT, name, 0, 0, NULL, what, a, b);
 }
 
-static helby_status whole_sav(const unsigned char *buf, size_t len, const char *name, long declared,
-                              helby_error *err)
+/* ---- .sav: where the data ends ---- */
+
+/* The offset of a .sav's data (after the dictionary's record 999) and the 8-byte values
+ * of one case (its type-2 records), walking the dictionary's records; 0 when they do not
+ * parse (ReadStat read the file, so this is not expected). */
+static size_t sav_data_at(const unsigned char *b, size_t len, int big, size_t *case_values)
 {
+    size_t p = 176, n = 0;
+#define SAV_INT(at) ((at) + 4 <= len ? (int32_t)get_uint(b + (at), 4, big) : INT32_MIN)
+    for (;;) {
+        int32_t type = SAV_INT(p), a = SAV_INT(p + 4), c = SAV_INT(p + 8), d = SAV_INT(p + 12);
+        if (type == 2) {
+            int32_t label = SAV_INT(p + 32);
+            p += 32 + (c == 1 && label >= 0 ? 4 + ((size_t)label + 3) / 4 * 4 : 0);
+            p += (size_t)(d < 0 ? -(int64_t)d : d) * 8, n++;
+        } else if (type == 3 && a >= 0) {
+            p += 8;
+            for (int32_t i = 0; i < a && p + 8 < len; i++)
+                p += 8 + ((size_t)b[p + 8] + 1 + 7) / 8 * 8;
+            int32_t vars = SAV_INT(p + 4);
+            if (SAV_INT(p) != 4 || vars < 0)
+                return 0;
+            p += 8 + 4 * (size_t)vars;
+        } else if (type == 6 && a >= 0) {
+            p += 8 + 80 * (size_t)a;
+        } else if (type == 7 && c >= 0 && d >= 0) {
+            p += 16 + (size_t)c * (size_t)d;
+        } else if (type == 999) {
+            *case_values = n;
+            return p + 8 <= len ? p + 8 : 0;
+        } else {
+            return 0;
+        }
+        if (p > len)
+            return 0;
+    }
+#undef SAV_INT
+}
+
+/* The end of `values` values of bytecode-compressed data from `at`: the block of 8 codes
+ * holding the last value, its raw values (code 253) after it; the block's other codes after
+ * the last value must be 0 (padding) or 252 (end of data). One further block of only those
+ * codes, the first 252, may follow (a writer's end-of-data block). 0 when the data is
+ * shorter. */
+static size_t sav_bytecode_end(const unsigned char *b, size_t len, size_t at, uint64_t values)
+{
+    uint64_t got = 0;
+    if (!values)
+        return at;
+    while (at + 8 <= len) {
+        const unsigned char *code = b + at;
+        at += 8;
+        for (int i = 0; i < 8; i++) {
+            if (got == values) {
+                if (code[i] != 0 && code[i] != 252)
+                    return 0;
+                continue;
+            }
+            if (code[i] == 252)
+                return 0; /* the data ends before its last value */
+            if (code[i] == 0)
+                continue;
+            at += code[i] == 253 ? 8 : 0;
+            got++;
+        }
+        if (got == values) {
+            int only_ends = len - at == 8 && b[at] == 252;
+            for (int i = 0; i < 8 && only_ends; i++)
+                only_ends = b[at + i] == 0 || b[at + i] == 252;
+            return at + (only_ends ? 8 : 0);
+        }
+    }
+    return 0;
+}
+
+/* The bytes after a .sav's data (its rows read by ReadStat): 0 for a whole file. Past the
+ * end of uncompressed or bytecode data, or past a .zsav's trailer, nothing may follow: a
+ * good file with junk (or 2 GB of NULs, which the bytecode skips) after it is refused. */
+static int64_t sav_trailing(const unsigned char *b, size_t len, size_t rows)
+{
+    int big = len >= 68 && get_uint(b + 64, 4, 0) != 2 && get_uint(b + 64, 4, 0) != 3;
+    size_t case_values = 0, at = len >= 176 ? sav_data_at(b, len, big, &case_values) : 0;
+    if (!at)
+        return 0;
+    uint64_t compression = get_uint(b + 72, 4, big), values = (uint64_t)rows * case_values;
+    size_t end = 0;
+    if (compression == 0)
+        end = values * 8 <= len - at ? at + (size_t)(values * 8) : 0;
+    else if (compression == 1)
+        end = sav_bytecode_end(b, len, at, values);
+    else if (compression == 2 && at + 24 <= len) {
+        uint64_t trailer = get_uint(b + at + 8, 8, big), size = get_uint(b + at + 16, 8, big);
+        end = trailer <= len && size <= len - trailer ? (size_t)(trailer + size) : 0;
+    }
+    return end && end <= len ? (int64_t)(len - end) : 0;
+}
+
+static helby_status whole_sav(const unsigned char *buf, size_t len, const char *name,
+                              const helby_rs_facts *f, helby_error *err)
+{
+    int64_t after = sav_trailing(buf, len, f->rows);
+    if (after > 0)
+        return refuse(name, err,
+                      "%ld bytes follow the data of its %ld rows: the file is damaged or has "
+                      "something appended; refused whole",
+                      (long)after, (long)f->rows);
+    long declared = f->declared;
     if (declared < 0 || len < 84)
         return HELBY_OK; /* no count: ReadStat already read to the end */
     patched_io io = {buf, len, 0, 80, {0xFF, 0xFF, 0xFF, 0xFF}, 4};
@@ -178,9 +282,31 @@ static helby_status whole_sav(const unsigned char *buf, size_t len, const char *
     return HELBY_OK;
 }
 
+/* The bytes after a .sas7bdat's pages (its header's length, page size and page count:
+ * offsets 196, 200 and 204, 4 bytes later when byte 35 is 0x33; the count 8 bytes wide when
+ * byte 32 is 0x33, big-endian when byte 37 is 0): 0 for a whole file. */
+static int64_t sas_trailing(const unsigned char *b, size_t len)
+{
+    if (len < 216)
+        return 0;
+    size_t a1 = b[35] == 0x33 ? 4 : 0, wide = b[32] == 0x33 ? 8 : 4;
+    int big = b[37] == 0;
+    uint64_t header = get_uint(b + 196 + a1, 4, big), page = get_uint(b + 200 + a1, 4, big);
+    uint64_t pages = get_uint(b + 204 + a1, wide, big);
+    if (!page || pages > (uint64_t)len / page || header > len - pages * page)
+        return 0; /* not as expected: ReadStat's own checks stand */
+    return (int64_t)(len - header - pages * page);
+}
+
 static helby_status whole_sas(const unsigned char *buf, size_t len, const char *name, long declared,
                               helby_error *err)
 {
+    int64_t after = sas_trailing(buf, len);
+    if (after > 0)
+        return refuse(name, err,
+                      "%ld bytes follow its last page: the file is damaged or has something "
+                      "appended; refused whole",
+                      (long)after, 0);
     size_t w = 0;
     int big = 0;
     size_t at = declared >= 0 ? sas_count_at(buf, len, declared, &w, &big) : 0;
@@ -263,7 +389,7 @@ helby_status helby_rs_check_whole(const unsigned char *buf, size_t len, const ch
                       "%ld values for %ld rows: the last row is cut short; refused whole",
                       (long)f->values, (long)f->rows);
     switch (fmt) {
-    case HELBY_FORMAT_SAV: return whole_sav(buf, len, name, f->declared, err);
+    case HELBY_FORMAT_SAV: return whole_sav(buf, len, name, f, err);
     case HELBY_FORMAT_SAS7BDAT: return whole_sas(buf, len, name, f->declared, err);
     case HELBY_FORMAT_DTA: return whole_dta(buf, len, name, f->high_water, err);
     case HELBY_FORMAT_XPT: return whole_xpt(buf, len, name, f, err);

@@ -162,9 +162,18 @@ void helby_sha256_hex(const void *data, size_t len, char out[65]);
 
 /* Parse a number as written in an export: optional sign, digits, one decimal
  * mark (`decimal`), optional exponent; surrounding spaces allowed; no
- * thousands separators; "NaN"/"inf" and empty text are rejected. Returns 1 and
- * sets *out on success, 0 otherwise. */
+ * thousands separators (helby_parse_grouped_number); "NaN"/"inf" and empty text are rejected.
+ * Returns 1 and sets *out on success, 0 otherwise. */
 int helby_parse_number(const char *text, size_t len, char decimal, double *out);
+
+/* A number written with thousands separators, as Excel writes it: the separator is the mark
+ * that is not `decimal` ('.' in "1.029,5" with decimal ',', ',' in "1,029.5" with decimal
+ * '.'), between groups of exactly three digits after a first group of 1-3 digits that does
+ * not begin with 0, then an optional decimal part; sign and surrounding spaces allowed.
+ * Returns 2 (and *out) when the text can only be so read (a decimal part, or two or more
+ * separators: "1.029,5", "1.029.500"), 1 when it could also be a number with the other
+ * decimal mark ("1.029": 1029 or 1.029), 0 when it is not so written. */
+int helby_parse_grouped_number(const char *text, size_t len, char decimal, double *out);
 
 /* A finite number as text that reads back (strtod) as the same double, in its shortest form:
  * whole numbers below 2^53 as integers ("2880", not "2.88e+03"), others with the fewest

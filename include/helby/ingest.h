@@ -65,6 +65,11 @@ typedef struct helby_import_options {
     const char *const *ignore_columns;
     size_t n_ignore_columns;
     int ignore_unknown_columns; /* leave out columns the codebook does not know */
+    /* "OLD=NEW": the file's column OLD (matched ignoring case) is read as the codebook's
+     * variable NEW; noted. An OLD that names no column, or a NEW the codebook lacks, is an
+     * error. */
+    const char *const *renames;
+    size_t n_renames;
     /* 0 (default): a text cell of a code column that equals one of the variable's value
      * labels in the codebook (ignoring case and surrounding spaces) is read as its code,
      * as in an SPSS "labels" export ("Ja" -> 1); every column so read is noted. 1: such

@@ -38,6 +38,8 @@ void help_import(FILE *out)
             "      --encoding E        utf-8 or windows-1252 (default: sniffed)\n"
             "      --ignore-column NAME  leave out a column (repeatable; noted in the import)\n"
             "      --ignore-unknown-columns  leave out columns the codebook does not know\n"
+            "      --rename OLD=NEW    read the file's column OLD as the codebook's NEW\n"
+            "                          (repeatable; noted in the import record)\n"
             "      --no-labels         refuse value labels in code columns (by default a cell\n"
             "                          equal to one of the codebook's value labels of its\n"
             "                          variable, as in an SPSS labels export, is read as\n"
@@ -172,6 +174,7 @@ static int print_errors(const helby_error_list *errs)
 typedef struct import_args {
     helby_import_options o;
     const char *ignore[64];
+    const char *rename[64];
     const char *survey;
     int check_only;
 } import_args;
@@ -187,7 +190,8 @@ enum {
     O_MAXERR,
     O_IGNORE,
     O_IGNORE_UNKNOWN,
-    O_NO_LABELS
+    O_NO_LABELS,
+    O_RENAME
 };
 
 static int import_parse(int argc, char **argv, import_args *a)
@@ -204,6 +208,7 @@ static int import_parse(int argc, char **argv, import_args *a)
         {"ignore-column", required_argument, 0, O_IGNORE},
         {"ignore-unknown-columns", no_argument, 0, O_IGNORE_UNKNOWN},
         {"no-labels", no_argument, 0, O_NO_LABELS},
+        {"rename", required_argument, 0, O_RENAME},
         {0, 0, 0, 0}};
     helby_import_options *o = &a->o;
     const char **ignore = a->ignore;
@@ -240,6 +245,12 @@ static int import_parse(int argc, char **argv, import_args *a)
             ignore[o->n_ignore_columns++] = optarg;
             break;
         case O_IGNORE_UNKNOWN: o->ignore_unknown_columns = 1; break;
+        case O_RENAME:
+            if (!strchr(optarg, '=') || *optarg == '=' || !strchr(optarg, '=')[1] ||
+                o->n_renames == 64)
+                return cli_usage("import", "--rename OLD=NEW (at most 64), not '%s'", optarg);
+            a->rename[o->n_renames++] = optarg;
+            break;
         case O_NO_LABELS: o->refuse_labels = 1; break;
         case O_MAXERR: {
             long n = strtol(optarg, &end, 10);
@@ -254,6 +265,7 @@ static int import_parse(int argc, char **argv, import_args *a)
         }
     }
     o->ignore_columns = ignore;
+    o->renames = a->rename;
     if (!a->survey)
         return cli_usage("import", "missing --survey ID");
     if (optind >= argc)

@@ -359,6 +359,163 @@ class WaveLabels(Tmp):
         self.assertIn("wave 2012\n", p.stdout)
 
 
+def danish_grouping(x, decimals):
+    """x as Excel writes it in Danish: '.' between thousands, ',' before the decimals."""
+    s = "{:,.{}f}".format(x, decimals)
+    return s.replace(",", "X").replace(".", ",").replace("X", ".")
+
+
+class ExcelDeliveries(Tmp):
+    """Item 7: Excel's thousands separators got "this file uses decimal comma"; a header with
+    Danish letters (VÆGT for VAEGT) got no "did you mean"; there was no --rename."""
+
+    def setUp(self):
+        super().setUp()
+        self.db = self.path("s.db")
+        run("init", db=self.db, check=0)
+        run("survey", "add", SURVEY, db=self.db, check=0)
+        self.rows = read_rows(WAVES[0])[:301]
+        self.w, self.f = self.rows[0].index("weight"), self.rows[0].index("fpc")
+
+    def write(self, name, rows, sep=";"):
+        p = self.path(name)
+        with open(p, "w", encoding="utf-8", newline="") as f:
+            csv.writer(f, delimiter=sep, lineterminator="\n").writerows(rows)
+        return p
+
+    def stored(self, db, var):
+        import sqlite3
+        con = sqlite3.connect(db)
+        try:
+            con.row_factory = None
+            p = run("export", "--survey", "copenhagen", "-o", self.path("x.csv"), db=db, check=0)
+        finally:
+            con.close()
+        rows = read_rows(self.path("x.csv"))
+        i = rows[0].index(var)
+        return [float(r[i]) for r in rows[1:]]
+
+    def test_thousands_separators_with_decimal_comma(self):
+        rows = [r[:] for r in self.rows]
+        want = []
+        for r in rows[1:]:
+            x = float(r[self.w].replace(",", ".")) * 3.5  # 2.446,5 and so on
+            want.append(x)
+            r[self.w] = danish_grouping(x, 1)
+            r[self.f] = danish_grouping(int(r[self.f]), 0)  # '1.398': decided by the file
+        self.assertIn("2.446,5", [r[self.w] for r in rows])
+        p = run("import", "--survey", "copenhagen", self.write("g.csv", rows), db=self.db,
+                check=0)
+        n_w = sum("." in r[self.w] for r in rows[1:])
+        n_f = sum("." in r[self.f] for r in rows[1:])
+        self.assertTrue(n_w and n_f)
+        self.assertIn("weight: %d cells written with '.' as thousands separator, read as "
+                      "numbers (e.g. '2.446,5' -> 2446.5)" % n_w, p.stdout)
+        self.assertIn("fpc: %d cells written with '.' as thousands separator" % n_f, p.stdout)
+        # the stored weights are the numbers Excel showed (3.5 x the design weight, by hand)
+        got = self.stored(self.db, "weight")
+        self.assertEqual(len(got), 300)
+        for g, w in zip(got, want):
+            self.assertAlmostEqual(g, round(w, 1), places=9)
+
+    def test_thousands_separators_with_decimal_point(self):
+        rows = [r[:] for r in self.rows]
+        for r in rows[1:]:
+            r[self.w] = "{:,.2f}".format(float(r[self.w].replace(",", ".")) * 3.5)
+        p = run("import", "--survey", "copenhagen", "--check", self.write("p.csv", rows),
+                db=self.db, check=0)
+        self.assertIn("decimal mark '.' sniffed from the values", p.stdout)
+        self.assertIn("with ',' as thousands separator, read as numbers (e.g. '2,446.50' -> "
+                      "2446.5)", p.stdout)
+
+    def test_a_column_not_written_one_way_is_refused(self):
+        rows = [r[:] for r in self.rows]
+        for r in rows[1:]:
+            r[self.w] = danish_grouping(float(r[self.w].replace(",", ".")) * 3.5, 1)
+        rows[9][self.w] = "12.5"  # a decimal point among thousands separators
+        p = run("import", "--survey", "copenhagen", "--check", self.write("o.csv", rows),
+                db=self.db, check=2)
+        self.assertIn("o.csv:10:5: weight: '12.5': expected a number (this file uses decimal "
+                      "comma)", p.stderr)
+        self.assertIn("'2.446,5' -> 2446.5 read with '.' as thousands separator, but the column "
+                      "also has '12.5' (line 10), not so written", p.stderr)
+
+    def test_an_ambiguous_column_is_refused_with_the_way_out(self):
+        # No decimal number in the first 64 KiB (weights whole): ',' is assumed for this ';'
+        # file, so fpc's '1.398' could be 1398 or 1.398, and no cell of the column decides.
+        rows = [self.rows[0]] + [r[:] for r in read_rows(WAVES[0])[1:]]
+        for r in rows[1:]:
+            r[self.w] = r[self.w].split(",")[0]
+            r[self.f] = str(int(r[self.f]))
+        late = [r for r in rows[1200:] if int(r[self.f]) >= 1000]
+        self.assertTrue(late)
+        for r in late:
+            r[self.f] = danish_grouping(int(r[self.f]), 0)
+        path = self.write("a.csv", rows)
+        self.assertGreater(len("\n".join(";".join(r) for r in rows[:1200])), 65536)
+        p = run("import", "--survey", "copenhagen", "--check", path, db=self.db, check=2)
+        self.assertIn(":%d:6: fpc: ambiguous: '%s' -> %s with '.' as thousands separator, or "
+                      "a number with decimal mark '.'" % (rows.index(late[0]) + 1, late[0][self.f],
+                                                          late[0][self.f].replace(".", "")),
+                      p.stderr)
+        self.assertIn("give --decimal ,", p.stderr)
+        run("import", "--survey", "copenhagen", "--check", "--decimal", ",", path, db=self.db,
+            check=0)
+
+    def danish_codebook(self):
+        d = self.path("dk")
+        shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+        for name, old, new in (("codebook.csv", "\nweight;", "\nVAEGT;"),
+                               ("codebook.csv", "\ntryg_kvarter;", "\ntryghed_i_kvarteret;"),
+                               ("survey.ini", "weight = weight", "weight = VAEGT")):
+            p = os.path.join(d, name)
+            with open(p, encoding="utf-8") as f:
+                text = f.read()
+            self.assertIn(old, text)
+            with open(p, "w", encoding="utf-8") as f:
+                f.write(text.replace(old, new))
+        p = os.path.join(d, "indices.csv")
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text.replace("tryg_kvarter", "tryghed_i_kvarteret"))
+        db = self.path("dk.db")
+        run("init", db=db, check=0)
+        run("survey", "add", d, db=db, check=0)
+        return db
+
+    def test_danish_letters_get_did_you_mean_and_rename_reads_the_column(self):
+        db = self.danish_codebook()
+        rows = [r[:] for r in self.rows]
+        rows[0][self.w] = "VÆGT"
+        k = rows[0].index("tryg_kvarter")
+        rows[0][k] = "Tryghed_i_kvarteret_2011"
+        path = self.write("dk.csv", rows)
+        p = run("import", "--survey", "copenhagen", "--check", path, db=db, check=2)
+        self.assertIn("dk.csv:1:5: VÆGT: unknown column: not in the survey's codebook (did you "
+                      "mean 'VAEGT'?); --rename 'VÆGT=VAEGT' reads it as that", p.stderr)
+        self.assertIn("Tryghed_i_kvarteret_2011: unknown column: not in the survey's codebook "
+                      "(add it", p.stderr)  # far from any name: no guess
+        p = run("import", "--survey", "copenhagen", path, "--rename", "VÆGT=VAEGT", "--rename",
+                "tryghed_i_kvarteret_2011=tryghed_i_kvarteret", db=db, check=0)
+        self.assertIn("column 'VÆGT' read as 'VAEGT' (--rename VÆGT=VAEGT)", p.stdout)
+        import sqlite3
+        con = sqlite3.connect(db)
+        try:
+            rec = con.execute("SELECT dialect FROM import").fetchone()[0]
+        finally:
+            con.close()
+        self.assertIn("column 'VÆGT' read as 'VAEGT' (--rename VÆGT=VAEGT)", rec)
+        self.assertIn("(--rename tryghed_i_kvarteret_2011=tryghed_i_kvarteret)", rec)
+        for bad, want in ((["--rename", "VÆGT=VEGT"], "'VEGT' is not in the survey's codebook"),
+                          (["--rename", "VEGT=VAEGT"], "--rename names no column of the header")):
+            p = run("import", "--survey", "copenhagen", "--check", path, *bad, db=db, check=2)
+            self.assertIn(want, p.stderr)
+        p = run("import", "--survey", "copenhagen", "--check", path, "--rename", "VÆGT", db=db,
+                check=1)
+        self.assertIn("--rename OLD=NEW", p.stderr)
+
+
 ALIAS = "9=Ønsker ikke at svare|9~Vil ikke svare"
 
 

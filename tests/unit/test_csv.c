@@ -355,6 +355,37 @@ static void an_excel_sep_line_names_the_delimiter_and_is_no_record(void **state)
     assert_int_equal(r.line[1], 3);
 }
 
+/* Issue 24 item 7: Excel's thousands separators, by hand: the separator is the mark that is
+ * not the decimal one, between groups of exactly three digits. */
+static void thousands_separators_are_read_only_as_written_by_excel(void **state)
+{
+    (void)state;
+    double x = 0;
+    assert_int_equal(helby_parse_grouped_number("1.029,5", 7, ',', &x), 2);
+    assert_true(x == 1029.5);
+    assert_int_equal(helby_parse_grouped_number("1,029.5", 7, '.', &x), 2);
+    assert_true(x == 1029.5);
+    assert_int_equal(helby_parse_grouped_number(" -12.345.678 ", 13, ',', &x), 2);
+    assert_true(x == -12345678);
+    assert_int_equal(helby_parse_grouped_number("1.029", 5, ',', &x), 1); /* or 1.029 */
+    assert_true(x == 1029);
+    static const char *no[] = {"1.02,5",    "1.0295", "0.125",    "1029,5", "12.5",  "1,029.5",
+                               "1.029,5e3", "1..029", "1234.567", ".029",   "1.029."};
+    for (size_t i = 0; i < sizeof no / sizeof no[0]; i++)
+        assert_int_equal(helby_parse_grouped_number(no[i], strlen(no[i]), ',', &x), 0);
+    /* The sniffer: "1.029,5" votes for ',', "1.398" (could be 1398) only when nothing else
+     * has a decimal mark. */
+    helby_dialect d = {0};
+    rows r;
+    helby_error err;
+    assert_int_equal(parse(LIT("a;b\n1.029,5;1.398\n2.000,25;2.100\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, ',');
+    assert_int_equal(d.decimal_source, HELBY_DECIMAL_FROM_VALUES);
+    d = (helby_dialect){0};
+    assert_int_equal(parse(LIT("a;b\n1;1.398\n2;2.100\n"), &d, &r, &err), HELBY_OK);
+    assert_int_equal(d.decimal, '.');
+}
+
 static void decimal_mark_is_sniffed_from_the_values(void **state)
 {
     (void)state;
@@ -485,6 +516,7 @@ int main(void)
         cmocka_unit_test(reading_a_missing_file_names_it),
         cmocka_unit_test(an_excel_sep_line_names_the_delimiter_and_is_no_record),
         cmocka_unit_test(decimal_mark_is_sniffed_from_the_values),
+        cmocka_unit_test(thousands_separators_are_read_only_as_written_by_excel),
         cmocka_unit_test(utf16_with_a_bom_is_converted),
         cmocka_unit_test(numbers_parse_to_strtods_bits),
     };

@@ -257,13 +257,20 @@ static size_t sep_line_len(const unsigned char *p, size_t n, char *delim)
     return i < n ? i + 1 : i;
 }
 
-/* A value written as digits, one mark, digits: returns the mark or 0. */
-static char decimal_in(const unsigned char *f, size_t n)
+/* A value written as digits, one mark, digits: returns the mark or 0; *weak when the value
+ * could also be thousands-grouped digits ("1.029": 1029 with '.' grouping). A value written
+ * with thousands separators ("1.029,5", "1,029.5", "1.029.500") returns its decimal mark. */
+static char decimal_in(const unsigned char *f, size_t n, int *weak)
 {
+    *weak = 0;
     while (n && (*f == ' ' || *f == '"'))
         f++, n--;
     while (n && (f[n - 1] == ' ' || f[n - 1] == '"' || f[n - 1] == '\r'))
         n--;
+    double x;
+    for (int k = 0; k < 2; k++)
+        if (helby_parse_grouped_number((const char *)f, n, ",."[k], &x) == 2)
+            return ",."[k];
     size_t i = n && (f[0] == '-' || f[0] == '+');
     size_t d1 = 0, d2 = 0;
     while (i < n && f[i] >= '0' && f[i] <= '9')
@@ -273,22 +280,29 @@ static char decimal_in(const unsigned char *f, size_t n)
     char mark = (char)f[i++];
     while (i < n && f[i] >= '0' && f[i] <= '9')
         i++, d2++;
+    *weak = d1 <= 3 && d2 == 3 && f[n && (f[0] == '-' || f[0] == '+')] != '0';
     return d2 && i == n ? mark : 0;
 }
 
 /* The decimal mark the values use, so that a ';' file with decimal points (or a tab file
- * with commas) imports without --decimal. */
+ * with commas) imports without --decimal. Values that could be thousands-grouped ("1.029")
+ * count only when no other value has a decimal mark. */
 static char sniff_decimal(const unsigned char *p, size_t n, char delim, helby_decimal_source *src)
 {
-    size_t commas = 0, points = 0, start = 0;
+    size_t commas = 0, points = 0, start = 0, weak[2] = {0, 0};
     for (size_t i = 0; i <= n; i++) {
         if (i < n && p[i] != (unsigned char)delim && p[i] != '\n')
             continue;
-        char m = decimal_in(p + start, i - start);
-        commas += m == ',';
-        points += m == '.';
+        int w;
+        char m = decimal_in(p + start, i - start, &w);
+        if (w)
+            weak[m == '.'] += m != 0;
+        else
+            commas += m == ',', points += m == '.';
         start = i + 1;
     }
+    if (!commas && !points)
+        commas = weak[0], points = weak[1];
     char usual = delim == ';' ? ',' : '.';
     if (commas && points) {
         *src = HELBY_DECIMAL_MAJORITY;
@@ -1063,6 +1077,46 @@ int helby_parse_number(const char *text, size_t len, char decimal, double *out)
     if (ok)
         *out = v;
     return ok;
+}
+
+int helby_parse_grouped_number(const char *text, size_t len, char decimal, double *out)
+{
+    char sep = decimal == ',' ? '.' : ',';
+    size_t i = 0, e = len, lead = 0, groups = 0;
+    while (i < e && (text[i] == ' ' || text[i] == '\t'))
+        i++;
+    while (e > i && (text[e - 1] == ' ' || text[e - 1] == '\t'))
+        e--;
+    char plain[128];
+    size_t o = 0;
+    if (i < e && (text[i] == '+' || text[i] == '-'))
+        plain[o++] = text[i++];
+    if (i >= e || text[i] == '0')
+        return 0;
+    while (i < e && text[i] >= '0' && text[i] <= '9' && lead < 4)
+        plain[o++] = text[i++], lead++;
+    if (lead == 0 || lead > 3)
+        return 0;
+    while (i < e && text[i] == sep) {
+        i++;
+        for (int k = 0; k < 3; k++, i++) {
+            if (i >= e || text[i] < '0' || text[i] > '9' || o + 1 >= sizeof plain)
+                return 0;
+            plain[o++] = text[i];
+        }
+        groups++;
+    }
+    if (!groups || (i < e && text[i] >= '0' && text[i] <= '9'))
+        return 0;
+    int fraction = i < e && text[i] == decimal;
+    if (e - i >= sizeof plain - o)
+        return 0;
+    memcpy(plain + o, text + i, e - i); /* the decimal part, checked by the parser */
+    o += e - i;
+    if (!helby_parse_number(plain, o, decimal, out) || memchr(plain, 'e', o) ||
+        memchr(plain, 'E', o))
+        return 0;
+    return fraction || groups > 1 ? 2 : 1;
 }
 
 void helby_format_number(char *buf, size_t n, double x)

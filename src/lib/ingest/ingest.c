@@ -61,6 +61,16 @@ typedef struct num_cache {
     double x[CACHE_SLOTS];
 } num_cache;
 
+/* Per file column: numbers written with thousands separators ("1.029,5"), read only when
+ * the column writes them one way and the reading is unambiguous (check_grouping). */
+typedef struct grouping {
+    size_t hits, sure; /* cells so read; of those, cells no other reading fits */
+    long first_line;   /* the first such cell */
+    char example[128]; /* "'1.029,5' -> 1029.5" */
+    long odd_line;     /* a cell with the separator that is not so written, 0 if none */
+    char odd[48];
+} grouping;
+
 typedef struct ingest_ctx {
     const helby_survey *s;
     const char *name;
@@ -78,6 +88,8 @@ typedef struct ingest_ctx {
     char (*label_example)[128];
     size_t *alias_hits; /* per file column: of those, cells read through an alias */
     char (*alias_example)[256];
+    grouping *grouped;        /* per file column */
+    int decimal_sure;         /* the decimal mark was given or only it was seen in the values */
     helby_buf notes;          /* one note per line */
     helby_err_digest *digest; /* value errors by column and kind */
     int header_ok;
@@ -202,17 +214,43 @@ static void unknown_column(ingest_ctx *c, size_t j, const helby_field *f)
         note(c, "column '%s' left out: not in the codebook (--ignore-unknown-columns)", f->text);
         return;
     }
-    char msg[256];
+    char msg[512];
     const char *near = helby_nearest_var(c->s, f->text);
     if (near)
         snprintf(msg, sizeof msg,
-                 "unknown column: not in the survey's codebook (did you mean '%s'?)", near);
+                 "unknown column: not in the survey's codebook (did you mean '%s'?); "
+                 "--rename '%.80s=%s' reads it as that",
+                 near, f->text, near);
     else
         snprintf(msg, sizeof msg,
                  "unknown column: not in the survey's codebook (add it to codebook.csv, or "
                  "leave it out with --ignore-column '%s' or --ignore-unknown-columns)",
                  f->text);
     report(c, c->header_line, (long)j + 1, f->text, NULL, 0, "%s", msg);
+}
+
+/* The variable a --rename OLD=NEW gives this column (noted), HELBY_NO_VAR when no OLD
+ * names it, HELBY_NO_VAR - 1 when NEW is not in the codebook (reported). */
+static size_t renamed_column(ingest_ctx *c, const helby_field *f, size_t j, int *used, int *folded)
+{
+    for (size_t i = 0; i < c->opt->n_renames; i++) {
+        const char *r = c->opt->renames[i], *eq = strchr(r, '=');
+        if (!eq || !helby_same_text_folded(r, (size_t)(eq - r), f->text, f->len))
+            continue;
+        used[i] = 1;
+        size_t v = helby_match_column(c->s, eq + 1, strlen(eq + 1), folded);
+        if (v == HELBY_NO_VAR) {
+            char msg[512];
+            snprintf(msg, sizeof msg, "--rename %.200s: '%.80s' is not in the survey's codebook", r,
+                     eq + 1);
+            report(c, c->header_line, (long)j + 1, f->text, NULL, 0, "%s", msg);
+            return HELBY_NO_VAR - 1;
+        }
+        *folded = 0;
+        note(c, "column '%s' read as '%s' (--rename %s)", f->text, c->s->vars[v].name, r);
+        return v;
+    }
+    return HELBY_NO_VAR;
 }
 
 /* Header names to codebook variables: exact, else ignoring case (noted); left-out columns
@@ -232,7 +270,11 @@ static void map_header(ingest_ctx *c, const helby_field *f, int *seen, int *used
             continue;
         }
         int folded;
-        size_t v = helby_match_column(c->s, f[j].text, f[j].len, &folded);
+        size_t v = renamed_column(c, &f[j], j, used + c->opt->n_ignore_columns, &folded);
+        if (v == HELBY_NO_VAR - 1)
+            continue; /* a --rename to a name the codebook lacks: reported */
+        if (v == HELBY_NO_VAR)
+            v = helby_match_column(c->s, f[j].text, f[j].len, &folded);
         if (v == HELBY_NO_VAR) {
             unknown_column(c, j, &f[j]);
             continue;
@@ -253,6 +295,10 @@ static void map_header(ingest_ctx *c, const helby_field *f, int *seen, int *used
         if (!used[i])
             report(c, c->header_line, 0, c->opt->ignore_columns[i], NULL, 0, "%s",
                    "--ignore-column names no column of the header");
+    for (size_t i = 0; i < c->opt->n_renames; i++)
+        if (!used[c->opt->n_ignore_columns + i])
+            report(c, c->header_line, 0, c->opt->renames[i], NULL, 0, "%s",
+                   "--rename names no column of the header");
 }
 
 static void check_required(ingest_ctx *c, const int *seen)
@@ -339,10 +385,11 @@ static helby_status on_header(ingest_ctx *c, const helby_field *f, size_t nf)
     c->label_example = calloc(nf, sizeof *c->label_example);
     c->alias_hits = calloc(nf, sizeof *c->alias_hits);
     c->alias_example = calloc(nf, sizeof *c->alias_example);
+    c->grouped = calloc(nf, sizeof *c->grouped);
     int *seen = calloc(c->s->n_vars ? c->s->n_vars : 1, sizeof *seen);
-    int *used = calloc(c->opt->n_ignore_columns + 1, sizeof *used);
+    int *used = calloc(c->opt->n_ignore_columns + c->opt->n_renames + 1, sizeof *used);
     if (!c->col_var || !c->col_frame || !c->label_hits || !c->label_example || !c->alias_hits ||
-        !c->alias_example || !seen || !used) {
+        !c->alias_example || !c->grouped || !seen || !used) {
         free(seen);
         free(used);
         return HELBY_ENOMEM;
@@ -405,6 +452,27 @@ static void label_hint(const helby_variable *v, const helby_field *f, char *expe
     snprintf(expected + o, n - o, "; %s", hint);
 }
 
+/* A cell written with thousands separators: 1 and *d, counted for its column; a cell with
+ * the separator that is not so written is remembered (the column is then not one way). */
+static int grouped_number(ingest_ctx *c, const helby_field *f, long line, long col, double *d)
+{
+    grouping *g = &c->grouped[col - 1];
+    int r = helby_parse_grouped_number(f->text, f->len, c->decimal, d);
+    if (r == 0) {
+        if (!g->odd_line && memchr(f->text, c->decimal == ',' ? '.' : ',', f->len)) {
+            g->odd_line = line;
+            snprintf(g->odd, sizeof g->odd, "%.40s", f->text);
+        }
+        return 0;
+    }
+    if (g->hits++ == 0) {
+        g->first_line = line;
+        snprintf(g->example, sizeof g->example, "'%.40s' -> %.17g", f->text, *d);
+    }
+    g->sure += r == 2;
+    return 1;
+}
+
 /* Validate one numeric cell; returns 1 and sets *x when it may be stored. */
 static int check_number(ingest_ctx *c, const helby_variable *v, const helby_field *f, long line,
                         long col, double *x)
@@ -421,8 +489,10 @@ static int check_number(ingest_ctx *c, const helby_variable *v, const helby_fiel
     }
     double d;
     int as_label = 0;
-    if (!helby_parse_number(f->text, f->len, c->decimal, &d) && v->type == HELBY_TYPE_CODE &&
-        !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) >= 1) {
+    if (!helby_parse_number(f->text, f->len, c->decimal, &d) && grouped_number(c, f, line, col, &d))
+        ; /* "1.029,5": thousands separators, checked for the column at the end */
+    else if (!helby_parse_number(f->text, f->len, c->decimal, &d) && v->type == HELBY_TYPE_CODE &&
+             !c->opt->refuse_labels && (as_label = helby_label_code(v, f->text, f->len, &d)) >= 1) {
         /* An SPSS "labels" export: the codebook's own label (or an alias of it), read as its
          * code. */
         if (c->label_hits[col - 1]++ == 0)
@@ -593,7 +663,8 @@ static void check_psu(ingest_ctx *c, long line, const helby_field *pf, size_t k)
 static void check_fpc(ingest_ctx *c, long line, const helby_field *ff, size_t k)
 {
     double fpc;
-    if (!helby_parse_number(ff->text, ff->len, c->decimal, &fpc))
+    if (!helby_parse_number(ff->text, ff->len, c->decimal, &fpc) &&
+        !helby_parse_grouped_number(ff->text, ff->len, c->decimal, &fpc))
         return; /* reported as the column's value */
     stratum_info *si = &c->strata_info[k];
     const char *name = c->s->vars[c->s->fpc_var].name;
@@ -711,16 +782,25 @@ static double number_cell(ingest_ctx *c, const helby_variable *v, const helby_fi
     size_t slot = (size_t)((key * 0x9e3779b97f4a7c15ULL) >> 58);
     if (key && nc->key[slot] == key)
         return nc->x[slot];
-    size_t errors = c->n_errors, labels = c->label_hits[col - 1];
+    size_t errors = c->n_errors, labels = c->label_hits[col - 1],
+           grouped = c->grouped[col - 1].hits;
     double x = NAN;
     if (!check_number(c, v, f, line, col, &x))
         return NAN;
     check_role_value(c, v, f, line, col, x);
-    if (key && c->n_errors == errors && c->label_hits[col - 1] == labels) {
+    if (key && c->n_errors == errors && c->label_hits[col - 1] == labels &&
+        c->grouped[col - 1].hits == grouped) {
         nc->key[slot] = key;
         nc->x[slot] = x;
     }
     return x;
+}
+
+/* The decimal mark was given, or sniffed from values that all use it. */
+static int decimal_is_sure(const helby_dialect *d)
+{
+    return d->decimal_source == HELBY_DECIMAL_GIVEN ||
+           d->decimal_source == HELBY_DECIMAL_FROM_VALUES;
 }
 
 static helby_status on_row(void *ctx, size_t row_index, long line, const helby_field *f, size_t nf,
@@ -729,8 +809,10 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
     ingest_ctx *c = ctx;
     (void)err;
     if (row_index == 0) {
-        if (c->decimal_from_dialect) /* a stream: sniffed before the first row */
+        if (c->decimal_from_dialect) { /* a stream: sniffed before the first row */
             c->decimal = c->decimal_from_dialect->decimal ? c->decimal_from_dialect->decimal : '.';
+            c->decimal_sure = decimal_is_sure(c->decimal_from_dialect);
+        }
         return on_header(c, f, nf);
     }
     if (c->fatal)
@@ -802,6 +884,38 @@ static void check_fpc_totals(ingest_ctx *c)
                      helby_strmap_key(&c->strata, k), si->n_psu);
             report(c, si->first_line, 0, c->s->vars[c->s->fpc_var].name, NULL, 0, "%s", msg);
         }
+    }
+}
+
+/* Thousands separators are read only where that is the one reading: every cell of the
+ * column that has the separator is so written, and one of them can be read no other way
+ * ("1.029,5", "1.029.500") or the file's decimal mark is certain (given, or the only mark
+ * of the values). Otherwise the cells so read are errors, with the reason. */
+static void check_grouping(ingest_ctx *c)
+{
+    char msg[512];
+    for (size_t j = 0; j < c->n_cols; j++) {
+        const grouping *g = &c->grouped[j];
+        if (!g->hits || c->col_var[j] == HELBY_NO_VAR)
+            continue;
+        const char *name = c->s->vars[c->col_var[j]].name;
+        char sep = c->decimal == ',' ? '.' : ',';
+        if (g->odd_line)
+            snprintf(msg, sizeof msg,
+                     "%s read with '%c' as thousands separator, but the column also has '%s' "
+                     "(%s %ld), not so written: write the column's numbers one way (without "
+                     "thousands separators, decimal mark '%c')",
+                     g->example, sep, g->odd, c->header_line ? "line" : "row", g->odd_line,
+                     c->decimal);
+        else if (!g->sure && !c->decimal_sure)
+            snprintf(msg, sizeof msg,
+                     "ambiguous: %s with '%c' as thousands separator, or a number with decimal "
+                     "mark '%c'; no cell of the column decides it: give --decimal %c if '%c' is "
+                     "the thousands separator, or write the numbers without it",
+                     g->example, sep, sep, c->decimal, sep);
+        else
+            continue;
+        report(c, g->first_line, (long)j + 1, name, NULL, 0, "%s", msg);
     }
 }
 
@@ -882,6 +996,7 @@ static void ctx_free(ingest_ctx *c)
     free(c->label_example);
     free(c->alias_hits);
     free(c->alias_example);
+    free(c->grouped);
     helby_buf_free(&c->notes);
     helby_digest_free(c->digest);
     if (c->text)
@@ -1003,6 +1118,13 @@ static helby_status finish_notes(ingest_ctx *c, const helby_dialect *d, helby_im
             note(c, "%s: %zu cells written as value labels, read as codes (e.g. %s)",
                  c->s->vars[c->col_var[j]].name, c->label_hits[j], c->label_example[j]);
     for (size_t j = 0; j < c->n_cols; j++)
+        if (c->grouped[j].hits)
+            note(c,
+                 "%s: %zu cells written with '%c' as thousands separator, read as numbers "
+                 "(e.g. %s)",
+                 c->s->vars[c->col_var[j]].name, c->grouped[j].hits, c->decimal == ',' ? '.' : ',',
+                 c->grouped[j].example);
+    for (size_t j = 0; j < c->n_cols; j++)
         if (c->alias_hits[j])
             note(c, "%s: %zu cells written as an alias of a label, read as its code (e.g. %s)",
                  c->s->vars[c->col_var[j]].name, c->alias_hits[j], c->alias_example[j]);
@@ -1024,6 +1146,7 @@ static helby_status read_csv(ingest_ctx *c, const unsigned char *buf, size_t len
     if (st)
         return st;
     c->decimal = d->decimal ? d->decimal : '.';
+    c->decimal_sure = decimal_is_sure(d);
     c->header_line = 1;
     /* Rows are at most the line ends + 1: size the columns once. */
     size_t lines = 1;
@@ -1054,6 +1177,7 @@ static helby_status read_stat_file(ingest_ctx *c, const unsigned char *buf, size
     if (st)
         return st;
     c->decimal = '.'; /* numbers are written back as %.17g */
+    c->decimal_sure = 1;
     c->header_line = 0;
     c->cap_rows = helby_rs_table_rows(t) + 1;
     c->progress_every = c->cap_rows > 100000 ? c->cap_rows / 100 : 0;
@@ -1108,6 +1232,7 @@ static void ctx_reset(void *ctx)
     if (ctx_init(c, old.s, old.name, old.opt, old.errs))
         c->fatal = HELBY_ENOMEM;
     c->decimal = old.decimal;
+    c->decimal_sure = old.decimal_sure;
     c->decimal_from_dialect = old.decimal_from_dialect;
     c->header_line = old.header_line;
     c->cap_rows = cap_rows;
@@ -1138,6 +1263,8 @@ static helby_status validate_end(ingest_ctx *c, helby_status st, helby_file_form
     }
     if (c->frame && c->header_ok)
         check_fpc_totals(c);
+    if (c->frame)
+        check_grouping(c);
     if (c->fatal)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     if (c->failed) {

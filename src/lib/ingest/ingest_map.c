@@ -90,19 +90,51 @@ static size_t distance(const char *a, const char *b)
     return row[nb];
 }
 
+/* A name as ASCII lower case, the Danish letters as they are written without them (æ -> ae,
+ * ø -> oe, å -> aa, either case; é -> e, ü -> ue, ö -> oe, ä -> ae), into out (n bytes). */
+static void plain_name(const char *name, char *out, size_t n)
+{
+    static const struct {
+        unsigned char b;
+        const char *as;
+    } map[] = {{0x86, "ae"}, {0xa6, "ae"}, {0x98, "oe"}, {0xb8, "oe"}, {0x85, "aa"},
+               {0xa5, "aa"}, {0x89, "e"},  {0xa9, "e"},  {0x9c, "ue"}, {0xbc, "ue"},
+               {0x96, "oe"}, {0xb6, "oe"}, {0x84, "ae"}, {0xa4, "ae"}};
+    size_t o = 0;
+    const unsigned char *p = (const unsigned char *)name;
+    for (; *p && o + 3 < n; p++) {
+        const char *as = NULL;
+        if (p[0] == 0xC3 && p[1])
+            for (size_t k = 0; k < sizeof map / sizeof map[0] && !as; k++)
+                as = map[k].b == p[1] ? map[k].as : NULL;
+        if (as) {
+            memcpy(out + o, as, strlen(as));
+            o += strlen(as);
+            p++;
+        } else {
+            out[o++] = (char)(*p >= 'A' && *p <= 'Z' ? *p + 32 : *p);
+        }
+    }
+    out[o] = '\0';
+}
+
 const char *helby_nearest_var(const helby_survey *s, const char *name)
 {
+    char a[160], b[160];
+    plain_name(name, a, sizeof a);
     size_t best = (size_t)-1, at = HELBY_NO_VAR;
     for (size_t k = 0; k < s->n_vars; k++) {
-        size_t d = distance(s->vars[k].name, name);
+        plain_name(s->vars[k].name, b, sizeof b);
+        size_t d = distance(b, a);
         if (d < best) {
             best = d;
             at = k;
         }
     }
-    /* Two edits, and fewer than a third of the name: "tillid_poliit", not "sex" for "age". */
-    size_t len = strlen(name);
-    if (at == HELBY_NO_VAR || best > 2 || best * 3 > len)
+    /* The same name but for Danish letters and case ("VÆGT", "vaegt"), or two edits, and
+     * fewer than a third of the name: "tillid_poliit", not "sex" for "age". */
+    size_t len = strlen(a);
+    if (at == HELBY_NO_VAR || (best > 0 && (best > 2 || best * 3 > len)))
         return NULL;
     return s->vars[at].name;
 }

@@ -328,6 +328,15 @@ typedef struct helby_rerun_result {
     helby_run_options options; /* its options and seed, as recomputed */
     int definition_changed;    /* the survey's current definition is another */
     char def_hash_now[65];
+    /* When the definition changed: whether the store keeps the run's own definition (by its
+     * hash), the files that differ ("margins/201606.csv added; targets.csv changed") and
+     * those of them the run used (its waves' margins when weighted, sensitivity.csv with
+     * --sensitivity, every other file always). When it used none, the rerun recomputes with
+     * the run's own definition (definition_own), and only then. */
+    int definition_stored;
+    int definition_own;
+    char definition_changes[1024];
+    char definition_used[512];
     int engine_differs;         /* run.engine is not helby_version() */
     char inputs_now[2048];      /* the input files now (with weights once recomputed) */
     helby_input_change *inputs; /* the inputs that changed (files, or weight sets) */

@@ -62,6 +62,12 @@ helby_status helby_store_add_survey(helby_store *st, const helby_survey *s, int 
 helby_status helby_store_get_survey(helby_store *st, const char *id, helby_survey **out,
                                     helby_error *err);
 
+/* A definition the store keeps by its hash (every definition a survey has had: runs and
+ * imports name theirs). Caller frees with helby_survey_free. HELBY_ENOTFOUND if the store
+ * has no definition of that hash. */
+helby_status helby_store_get_definition(helby_store *st, const char *hash, helby_survey **out,
+                                        helby_error *err);
+
 typedef struct helby_survey_info {
     char name[128];
     char def_hash[65];

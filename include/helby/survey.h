@@ -265,6 +265,13 @@ helby_status helby_survey_from_blob(helby_survey **out, const char *blob, size_t
 helby_status helby_survey_serialize(const helby_survey *s, char **out, size_t *len,
                                     helby_error *err);
 
+/* The files in which definitions a and b differ, in b's order then those only in a:
+ * out[i] is the file's name ("indices.csv", "margins/201606.csv") and what[i] '+' (only in
+ * b), '-' (only in a) or '~' (changed). At most cap files; returns how many differ (may
+ * exceed cap). */
+size_t helby_survey_changed_files(const helby_survey *a, const helby_survey *b, char (*out)[128],
+                                  char *what, size_t cap);
+
 void helby_survey_free(helby_survey *s);
 
 /* Variable index by name, or HELBY_NO_VAR: a codebook variable (index below s->n_vars) or a

@@ -115,22 +115,41 @@ static void print_moved(const helby_survey *s, const helby_run_row *a, const hel
         printf("  … and %zu more\n", n - 50);
 }
 
+/* Which definition a rerun used, or why it could not use the run's own. */
+static void print_definition(const helby_rerun_result *r)
+{
+    const helby_run_info *o = &r->run;
+    if (!r->definition_changed) {
+        printf("  definition: the run's own and the current (%.16s…)\n", o->def_hash);
+    } else if (r->definition_own) {
+        printf("  definition: the run's own (%.16s…, kept in the store), not the current "
+               "(%.16s…): what changed since (%s) is nothing the run used\n",
+               o->def_hash, r->def_hash_now, r->definition_changes);
+    } else if (r->definition_stored) {
+        printf("  definition changed: run %.16s…, now %.16s…: %s; the run used %s\n", o->def_hash,
+               r->def_hash_now, r->definition_changes, r->definition_used);
+    } else {
+        printf("  definition changed: run %.16s…, now %.16s…; the run's own definition is not "
+               "in the store, so the run cannot be recomputed as it was made: compute a new run "
+               "with `helby compute`\n",
+               o->def_hash, r->def_hash_now);
+    }
+}
+
 /* A rerun's verdict; returns the exit code (0 reproduced, 2 inputs changed, 4 differs). */
 static int print_rerun(long id, const helby_rerun_result *r)
 {
     const helby_run_info *o = &r->run;
     printf("rerun of run %ld (%s, %s, seed %llu)\n", id, o->survey, o->options, o->seed);
-    if (r->outcome == HELBY_RERUN_INPUTS_CHANGED) {
+    if (r->outcome == HELBY_RERUN_INPUTS_CHANGED)
         print_inputs(r->inputs, r->n_inputs, "run", "now");
-        if (r->definition_changed)
-            printf("  definition changed: run %.16s…, now %.16s…\n", o->def_hash, r->def_hash_now);
-    }
+    print_definition(r);
     if (r->engine_differs)
         printf("  engine: run %s, now %s\n", o->engine, helby_version());
     size_t n = r->n_inputs;
     switch (r->outcome) {
     case HELBY_RERUN_INPUTS_CHANGED:
-        n += r->definition_changed ? 1 : 0;
+        n += r->definition_changed && !r->definition_own ? 1 : 0;
         printf("not reproducible as is: %zu input%s changed since run %ld\n", n, n == 1 ? "" : "s",
                id);
         return 2;

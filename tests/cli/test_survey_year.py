@@ -516,6 +516,85 @@ class ExcelDeliveries(Tmp):
         self.assertIn("--rename OLD=NEW", p.stderr)
 
 
+class RerunAfterADefinitionChange(Tmp):
+    """Item 8: adding margins files (a change nothing the run used) made every earlier run
+    "not reproducible as is": the old definition was stored under its hash, but the rerun
+    did not use it."""
+
+    def setUp(self):
+        super().setUp()
+        self.dir = self.path("s")
+        shutil.copytree(SURVEY, self.dir, ignore=shutil.ignore_patterns("example"))
+        self.margins = os.path.join(self.dir, "margins")
+        self.later = {}
+        for w in ("2013", "2014"):
+            p = os.path.join(self.margins, w + ".csv")
+            with open(p, encoding="utf-8") as f:
+                self.later[w] = f.read()
+            os.remove(p)
+        self.db = self.path("s.db")
+        run("init", db=self.db, check=0)
+        run("survey", "add", self.dir, db=self.db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES[:2], db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)  # run 1
+        run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
+
+    def update(self):
+        run("survey", "add", "--update", self.dir, db=self.db, check=0)
+
+    def test_added_margins_rerun_on_the_runs_own_definition(self):
+        with open(os.path.join(self.margins, "2013.csv"), "w", encoding="utf-8") as f:
+            f.write(self.later["2013"])
+        self.update()
+        for run_id in ("1", "2"):
+            p = run("compute", "--rerun", run_id, db=self.db, check=0)
+            self.assertIn("definition: the run's own (", p.stdout)
+            self.assertIn("kept in the store), not the current (", p.stdout)
+            self.assertIn("what changed since (margins/2013.csv added) is nothing the run used",
+                          p.stdout)
+            self.assertIn("reproduced bit for bit", p.stdout)
+
+    def test_a_change_the_run_used_is_said_and_refused(self):
+        p = os.path.join(self.margins, "2011.csv")
+        with open(p, encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("district;1;46000", text)
+        with open(p, "w", encoding="utf-8") as f:
+            f.write(text.replace("district;1;46000", "district;1;46001"))
+        self.update()
+        # the weighted run used 2011's margins: not reproducible as is
+        p = run("compute", "--rerun", "2", db=self.db, check=2)
+        self.assertIn("margins/2011.csv changed; the run used margins/2011.csv", p.stdout)
+        # the unweighted one did not
+        p = run("compute", "--rerun", "1", db=self.db, check=0)
+        self.assertIn("(margins/2011.csv changed) is nothing the run used", p.stdout)
+        # an index changed: every run used it
+        with open(os.path.join(self.dir, "indices.csv"), encoding="utf-8") as f:
+            text = f.read()
+        with open(os.path.join(self.dir, "indices.csv"), "w", encoding="utf-8") as f:
+            f.write(text.replace(";Tillid;Trust;", ";Tillid;Trust in others;"))
+        self.update()
+        p = run("compute", "--rerun", "1", db=self.db, check=2)
+        self.assertIn("the run used indices.csv", p.stdout)
+
+    def test_a_run_whose_definition_is_not_stored(self):
+        with open(os.path.join(self.margins, "2013.csv"), "w", encoding="utf-8") as f:
+            f.write(self.later["2013"])
+        self.update()
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        try:
+            con.execute("DELETE FROM definition WHERE hash = (SELECT def_hash FROM run WHERE "
+                        "id = 1)")
+            con.commit()
+        finally:
+            con.close()
+        p = run("compute", "--rerun", "1", db=self.db, check=2)
+        self.assertIn("the run's own definition is not in the store, so the run cannot be "
+                      "recomputed as it was made", p.stdout)
+
+
 ALIAS = "9=Ønsker ikke at svare|9~Vil ikke svare"
 
 

@@ -156,6 +156,73 @@ void helby_rerun_result_free(helby_rerun_result *r)
     memset(r, 0, sizeof *r);
 }
 
+/* 1 if the run used the definition's file `name`: a wave's margins only when weighted and
+ * the wave is one of the run's inputs, sensitivity.csv only with --sensitivity, every other
+ * file always. */
+static int run_used_file(const helby_rerun_result *r, const char *name)
+{
+    if (!strcmp(name, "sensitivity.csv"))
+        return r->options.sensitivity > 0;
+    if (strncmp(name, "margins/", 8))
+        return 1;
+    if (!strcmp(r->options.weights, "base"))
+        return 0;
+    char key[160];
+    snprintf(key, sizeof key, "%s", name + 8);
+    char *dot = strrchr(key, '.');
+    if (dot)
+        *dot = '\0';
+    size_t kl = strlen(key);
+    for (const char *p = r->run.inputs; *p;) {
+        size_t n = strcspn(p, ";");
+        if (n > kl && !strncmp(p, key, kl) && p[kl] == '=')
+            return 1;
+        p += n + (p[n] == ';');
+    }
+    return 0;
+}
+
+/* The current definition s differs from the run's: which files, which of them the run used,
+ * and, when it used none and the store keeps the run's own definition, that one in *s. */
+static helby_status rerun_definition(helby_store *st, helby_rerun_result *out, helby_survey **s,
+                                     helby_error *err)
+{
+    helby_survey *own = NULL;
+    helby_error e;
+    helby_status r = helby_store_get_definition(st, out->run.def_hash, &own, &e);
+    if (r == HELBY_ENOTFOUND)
+        return HELBY_OK;
+    if (r)
+        return *err = e, r;
+    out->definition_stored = 1;
+    char names[32][128], what[32];
+    size_t n = helby_survey_changed_files(own, *s, names, what, 32);
+    size_t oc = 0, ou = 0;
+    for (size_t i = 0; i < n && i < 32; i++) {
+        const char *how = what[i] == '+' ? "added" : what[i] == '-' ? "removed" : "changed";
+        if (oc < sizeof out->definition_changes)
+            oc +=
+                (size_t)snprintf(out->definition_changes + oc, sizeof out->definition_changes - oc,
+                                 "%s%s %s", i ? "; " : "", names[i], how);
+        if (run_used_file(out, names[i]) && ou < sizeof out->definition_used)
+            ou += (size_t)snprintf(out->definition_used + ou, sizeof out->definition_used - ou,
+                                   "%s%s", ou ? ", " : "", names[i]);
+    }
+    if (n > 32 && oc < sizeof out->definition_changes)
+        snprintf(out->definition_changes + oc, sizeof out->definition_changes - oc,
+                 "; and %zu more", n - 32);
+    if (n > 32 && !ou)
+        snprintf(out->definition_used, sizeof out->definition_used, "(more files than listed)");
+    if (ou || n > 32) {
+        helby_survey_free(own);
+        return HELBY_OK;
+    }
+    helby_survey_free(*s);
+    *s = own;
+    out->definition_own = 1;
+    return HELBY_OK;
+}
+
 /* The stored run, its options and what changed since in its input files and definition. */
 static helby_status rerun_inputs(helby_store *st, int64_t id, helby_rerun_result *out,
                                  helby_survey **s, helby_error *err)
@@ -173,6 +240,8 @@ static helby_status rerun_inputs(helby_store *st, int64_t id, helby_rerun_result
         return r;
     snprintf(out->def_hash_now, sizeof out->def_hash_now, "%s", (*s)->hash);
     out->definition_changed = strcmp(out->run.def_hash, (*s)->hash) != 0;
+    if (out->definition_changed && (r = rerun_definition(st, out, s, err)))
+        return r;
     long *waves = NULL;
     size_t nw = 0;
     r = helby_run_waves_inputs(st, out->run.survey, out->options.waves, out->options.n_waves,
@@ -220,7 +289,7 @@ helby_status helby_run_rerun(helby_store *st, int64_t id, helby_rerun_result *ou
     memset(out, 0, sizeof *out);
     helby_survey *s = NULL;
     helby_status r = rerun_inputs(st, id, out, &s, err);
-    if (!r && (out->n_inputs || out->definition_changed)) {
+    if (!r && (out->n_inputs || (out->definition_changed && !out->definition_own))) {
         out->outcome = HELBY_RERUN_INPUTS_CHANGED;
         helby_survey_free(s);
         return HELBY_OK;

@@ -211,6 +211,29 @@ helby_status helby_store_get_survey(helby_store *st, const char *id, helby_surve
     return s;
 }
 
+helby_status helby_store_get_definition(helby_store *st, const char *hash, helby_survey **out,
+                                        helby_error *err)
+{
+    *out = NULL;
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(st->db, "SELECT blob FROM definition WHERE hash = ?1", -1, &q, NULL) !=
+        SQLITE_OK)
+        return db_error(err, st->db, "reading a definition");
+    sqlite3_bind_text(q, 1, hash, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    helby_status s;
+    if (rc == SQLITE_ROW) {
+        const char *blob = sqlite3_column_blob(q, 0);
+        s = helby_survey_from_blob(out, blob ? blob : "", (size_t)sqlite3_column_bytes(q, 0), err);
+    } else if (rc == SQLITE_DONE) {
+        s = helby_error_set(err, HELBY_ENOTFOUND, "no definition %.16s… in the store", hash);
+    } else {
+        s = db_error(err, st->db, "reading a definition");
+    }
+    sqlite3_finalize(q);
+    return s;
+}
+
 helby_status helby_store_list_surveys(helby_store *st, helby_survey_info **out, size_t *n,
                                       helby_error *err)
 {

@@ -2476,6 +2476,38 @@ helby_status helby_survey_serialize(const helby_survey *pub, char **out, size_t 
     return HELBY_OK;
 }
 
+size_t helby_survey_changed_files(const helby_survey *pa, const helby_survey *pb, char (*out)[128],
+                                  char *what, size_t cap)
+{
+    const survey_impl *a = (const survey_impl *)pa, *b = (const survey_impl *)pb;
+    def_files fa, fb;
+    helby_error e;
+    if (split_blob(a->blob, a->blob_len, &fa, &e))
+        fa.n = 0, fa.f = NULL;
+    if (split_blob(b->blob, b->blob_len, &fb, &e))
+        fb.n = 0, fb.f = NULL;
+    size_t n = 0;
+    for (int pass = 0; pass < 2; pass++) {
+        const def_files *x = pass ? &fa : &fb, *y = pass ? &fb : &fa;
+        for (size_t i = 0; i < x->n; i++) {
+            const def_file *o = find_file(y, x->f[i].name);
+            char w = !o ? (pass ? '-' : '+') : 0;
+            if (!w && !pass && (o->len != x->f[i].len || memcmp(o->data, x->f[i].data, o->len)))
+                w = '~';
+            if (!w)
+                continue;
+            if (n < cap) {
+                snprintf(out[n], sizeof out[n], "%s", x->f[i].name);
+                what[n] = w;
+            }
+            n++;
+        }
+    }
+    free(fa.f);
+    free(fb.f);
+    return n;
+}
+
 size_t helby_survey_find_var(const helby_survey *s, const char *name)
 {
     for (size_t i = 0; i < s->n_vars + s->n_derived; i++)

@@ -19,6 +19,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "helby/error.h"
 
@@ -179,6 +180,29 @@ int helby_parse_grouped_number(const char *text, size_t len, char decimal, doubl
  * whole numbers below 2^53 as integers ("2880", not "2.88e+03"), others with the fewest
  * significant digits (at most 17) that round-trip. buf of n >= 32 bytes. */
 void helby_format_number(char *buf, size_t n, double x);
+
+/* ---- Text going out (text.c) ---- */
+
+/* 1 if a spreadsheet would take the text cell s for a formula: it starts with =, +, -, @, tab
+ * or CR and is not a number ("-1.5" and "+3" are numbers; OWASP CSV injection). */
+int helby_csv_formula_like(const char *s);
+
+/* Write s as one CSV cell with separator sep (0: ';'): in quotes (doubled inside) when it
+ * holds sep, a quote, CR or LF; with a leading ' when it is formula-like (above) unless raw.
+ * Every CSV helby writes for people (reports, exports, the command line's --format csv)
+ * writes its text cells with it. */
+void helby_csv_write_cell(FILE *f, const char *s, char sep, int raw);
+
+/* Copy src into dst of n bytes as snprintf("%s") would, but a text longer than n - 1 bytes is
+ * cut on a UTF-8 character boundary and ends in "…" (U+2026), so the copy stays valid UTF-8
+ * (never half a character). Returns strlen(src): a result >= n means it was cut. */
+size_t helby_utf8_copy(char *dst, size_t n, const char *src);
+
+/* The byte offset of the first bidirectional embedding, override or isolate control
+ * (U+202A..U+202E, U+2066..U+2069) in the len bytes of UTF-8 at s, or -1 when there is none.
+ * Such a character reorders the text around it on screen (a label that reads differently
+ * from what it says): labels holding one are refused where they enter helby. */
+long helby_bidi_control_at(const char *s, size_t len);
 
 #pragma GCC visibility pop
 #ifdef __cplusplus

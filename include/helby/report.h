@@ -206,6 +206,10 @@ typedef struct helby_report {
     size_t n_sens_goals;
     helby_report_sens_rank *sens_ranks;
     size_t n_sens_ranks;
+    /* CSV output (the report and barometer CSV, the HTML page's chart data): 0, the default,
+     * writes a text cell starting with =, +, -, @, tab or CR that is not a number with a
+     * leading ' (a spreadsheet would run it as a formula); 1 writes cells as they are. */
+    int csv_raw;
 } helby_report;
 
 typedef struct helby_report_options {

@@ -19,6 +19,7 @@
 typedef struct cli_global {
     const char *db;   /* --db, else $HELBY_DB, else helby.db */
     int quiet;        /* --quiet: no summaries on stdout */
+    int csv_raw;      /* --csv-raw: CSV text cells as they are (no leading ' on =, +, -, @) */
     const char *prog; /* argv[0] basename */
 } cli_global;
 

@@ -137,7 +137,7 @@ static int finish(cli_global *g, const char *survey, const char *path, helby_exp
     if (helby_store_get_survey(st, survey, &s, &err) ||
         (scored ? helby_export_scored(st, s, weights, lang, &t, &err)
                 : helby_export_weights(st, s, weights, &t, &err)) ||
-        (t->csv_sep = sep, t->csv_raw = raw, 0) ||
+        (t->csv_sep = sep, t->csv_raw = raw || g->csv_raw, 0) ||
         (path ? helby_export_write(t, path, fmt, &err) : helby_export_write_csv(t, stdout, &err))) {
         helby_export_table_free(t);
         helby_survey_free(s);

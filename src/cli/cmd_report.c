@@ -47,7 +47,11 @@ void help_report(FILE *out)
             "      --register FILE register indicators for goals 1, 2, 3 and 5 (CSV:\n"
             "                      goal;indicator;label_da;label_en;better;period;value;target)\n"
             "      --barometer     the integration barometer page: all six goals with\n"
-            "                      direction of travel and verdicts (with --register)\n\n"
+            "                      direction of travel and verdicts (with --register)\n"
+            "      --csv-raw       CSV text cells as they are: without it a label starting\n"
+            "                      with =, +, -, @, tab or CR gets a leading ' (a spreadsheet\n"
+            "                      would run it as a formula), in the CSV and the HTML\n"
+            "                      page's chart data\n\n"
             "Example:\n"
             "  helby --db city.db report --run 1 --format html --lang en -o report.html\n"
             "  helby --db city.db barometer --run 1 --register "
@@ -319,6 +323,19 @@ static int report_write(const helby_report *r, const report_args *a)
     return rc;
 }
 
+/* Write the built report r as a->fmt says (CSV cells raw with --csv-raw). */
+static int report_emit(helby_report *r, const report_args *a, int csv_raw)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    r->csv_raw = csv_raw;
+    if (a->fmt == HELBY_REPORT_XLSX)
+        return helby_report_write_xlsx(r, a->out_path, &err) ? cli_fail(&err) : 0;
+    if (a->pdf)
+        return write_pdf(r, a->barometer, a->out_path);
+    return report_write(r, a);
+}
+
 static int report_main(cli_global *g, int argc, char **argv, int barometer, const char *cmd)
 {
     report_args a = {0, 0, NULL, NULL, NULL, HELBY_REPORT_TEXT, 0, barometer};
@@ -335,12 +352,8 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
     if (helby_report_build(st, a.run, &ro, &r, &err) ||
         (a.reg && helby_report_load_register(r, a.reg, &err)))
         rc = cli_fail(&err);
-    else if (a.fmt == HELBY_REPORT_XLSX)
-        rc = helby_report_write_xlsx(r, a.out_path, &err) ? cli_fail(&err) : 0;
-    else if (a.pdf)
-        rc = write_pdf(r, a.barometer, a.out_path);
     else
-        rc = report_write(r, &a);
+        rc = report_emit(r, &a, g->csv_raw);
     if (!rc && a.out_path && !g->quiet)
         fprintf(stderr, "helby: wrote %s\n", a.out_path);
     helby_report_free(r);

@@ -52,6 +52,9 @@ static void help_main(FILE *out)
     fprintf(out, "\nGlobal options (before or after the command):\n"
                  "  --db FILE    the store (default: $HELBY_DB, else ./helby.db)\n"
                  "  -q, --quiet  print no summaries, only errors\n"
+                 "  --csv-raw    CSV text cells as they are: without it a cell starting with\n"
+                 "               =, +, -, @, tab or CR that is not a number gets a leading '\n"
+                 "               (a spreadsheet would run it as a formula)\n"
                  "  -h, --help   this help; 'helby COMMAND --help' for a command\n"
                  "  --version    print the version\n\n"
                  "Example:\n"
@@ -62,7 +65,7 @@ static void help_main(FILE *out)
                  "Exit codes: 0 ok, 1 usage, 2 bad input, 3 store problem, 4 numerical failure.\n");
 }
 
-/* Pull --db/--quiet out of argv wherever they stand, so both
+/* Pull --db/--quiet/--csv-raw out of argv wherever they stand, so both
  * 'helby --db x import' and 'helby import --db x' work. */
 static int take_globals(cli_global *g, int *argc, char **argv)
 {
@@ -82,6 +85,9 @@ static int take_globals(cli_global *g, int *argc, char **argv)
             g->db = a + 5;
         } else if (strcmp(a, "-q") == 0 || strcmp(a, "--quiet") == 0) {
             g->quiet = 1;
+        } else if (strcmp(a, "--csv-raw") == 0) {
+            g->csv_raw = 1;
+            out_csv_raw(1);
         } else {
             argv[out++] = argv[i];
         }

@@ -66,20 +66,18 @@ void out_pad(FILE *f, const char *s, int width)
         fprintf(f, "%s%*s", s, pad, "");
 }
 
-/* A CSV field: quoted when it holds the separator, a quote or a line break. */
+static int csv_raw;
+
+void out_csv_raw(int raw)
+{
+    csv_raw = raw;
+}
+
+/* A CSV field: quoted when it holds the separator, a quote or a line break; a formula-like
+ * text with a leading ' unless --csv-raw. */
 static void csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ";\"\n\r")) {
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
+    helby_csv_write_cell(f, s, ';', csv_raw);
 }
 
 static void text_value(const out_table *t, const out_col *c, const out_value *v, char *buf,

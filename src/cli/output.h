@@ -50,6 +50,10 @@ void out_row(out_table *t, const out_value *v);
 /* Finish: "]" for JSON. */
 void out_end(out_table *t);
 
+/* CSV text cells as they are (1, --csv-raw) or, by default (0), a cell starting with =, +, -,
+ * @, tab or CR that is not a number with a leading ' (helby_csv_write_cell). */
+void out_csv_raw(int raw);
+
 /* Writers of single values, for commands with their own layout. */
 void out_json_string(FILE *f, const char *s);
 void out_number(FILE *f, double x, out_format format); /* shortest round-trip, NaN as above */

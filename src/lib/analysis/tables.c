@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "analysis/analysis_internal.h"
 #include "helby/analysis.h"
 #include "helby/tables.h"
@@ -64,7 +65,7 @@ void helby_domain_label(const helby_survey *s, const char *by, double code, cons
     const char *l =
         v == HELBY_NO_VAR ? NULL : helby_variable_value_label_lang(&s->vars[v], code, lang);
     if (l)
-        snprintf(out, n, "%s", l);
+        helby_utf8_copy(out, n, l);
     else
         snprintf(out, n, "%.17g", code);
 }
@@ -88,7 +89,7 @@ void helby_domain_text_label(const helby_survey *s, const char *domain, const ch
             helby_domain_label(s, key, code, lang, lab, sizeof lab);
         else if (numeric && !strcmp(key, "origin") && s->group_var != HELBY_NO_VAR) {
             const char *l = helby_variable_value_label_lang(&s->vars[s->group_var], code, lang);
-            snprintf(lab, sizeof lab, "%s", l ? l : "");
+            helby_utf8_copy(lab, sizeof lab, l ? l : "");
         }
         /* helby_domain_label falls back to the code itself: no label then. */
         if (lab[0] && strspn(lab, "0123456789.-+e") == strlen(lab))

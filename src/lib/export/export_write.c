@@ -29,39 +29,6 @@ int helby_export_format_parse(const char *text, helby_export_format *fmt)
     return -1;
 }
 
-/* A cell a spreadsheet would take for a formula (issue 27 item 7): it starts with =, +, -, @,
- * tab or CR and is not a number (-1.5 stays a number). */
-static int formula_like(const char *s)
-{
-    if (!*s || !strchr("=+-@\t\r", *s))
-        return 0;
-    if (*s == '\t' || *s == '\r')
-        return 1;
-    char *end;
-    errno = 0;
-    (void)strtod(s, &end);
-    return end == s || *end != '\0';
-}
-
-static void csv_text(FILE *f, const char *s, char sep, int raw)
-{
-    char special[] = {sep, '"', '\r', '\n', '\0'};
-    const char *prefix = !raw && formula_like(s) ? "'" : "";
-    if (!strpbrk(s, special)) {
-        fputs(prefix, f);
-        fputs(s, f);
-        return;
-    }
-    fputc('"', f);
-    fputs(prefix, f);
-    for (; *s; s++) {
-        if (*s == '"')
-            fputc('"', f);
-        fputc(*s, f);
-    }
-    fputc('"', f);
-}
-
 helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_error *err)
 {
     char buf[40];
@@ -69,7 +36,7 @@ helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_
     for (size_t c = 0; c < t->n_cols; c++) {
         if (c)
             fputc(sep, f);
-        csv_text(f, t->cols[c].name, sep, t->csv_raw);
+        helby_csv_write_cell(f, t->cols[c].name, sep, t->csv_raw);
     }
     fputc('\n', f);
     for (size_t r = 0; r < t->n_rows; r++) {
@@ -78,7 +45,7 @@ helby_status helby_export_write_csv(const helby_export_table *t, FILE *f, helby_
             if (c)
                 fputc(sep, f);
             if (k->is_text) {
-                csv_text(f, k->text[r], sep, t->csv_raw);
+                helby_csv_write_cell(f, k->text[r], sep, t->csv_raw);
             } else if (isfinite(k->num[r])) {
                 helby_format_number(buf, sizeof buf, k->num[r]);
                 fputs(buf, f);

@@ -4,6 +4,7 @@
  * and sensitivity), report_model.c (lookups, disclosure control) and report_format.c (words
  * and numbers); renders nothing: report_text.c (text, Markdown, CSV, JSON and the entry
  * helby_report_write), report_html.c and report_xlsx.c render the model. */
+#include "helby/csv.h"
 #include "helby/report.h"
 
 #include <ctype.h>
@@ -35,7 +36,7 @@ static void cell_from_row(helby_report_cell *c, const helby_run_row *r)
     c->n = (size_t)r->n;
     c->mark = !strcmp(r->flag, "suppressed") ? HELBY_CELL_PRIMARY : HELBY_CELL_SHOWN;
     if (c->mark == HELBY_CELL_SHOWN && strcmp(r->flag, "unreliable"))
-        snprintf(c->flag, sizeof c->flag, "%s", r->flag);
+        helby_utf8_copy(c->flag, sizeof c->flag, r->flag);
 }
 
 static void cell_hide(helby_report_cell *c, int mark)
@@ -104,9 +105,9 @@ static helby_status add_measure(helby_report *r, const helby_survey *s, const ch
 {
     helby_report_measure *m = &r->measures[r->n_measures++];
     memset(m, 0, sizeof *m);
-    snprintf(m->name, sizeof m->name, "%s", name);
-    snprintf(m->label, sizeof m->label, "%s", label);
-    snprintf(m->parent, sizeof m->parent, "%s", parent ? parent : "");
+    helby_utf8_copy(m->name, sizeof m->name, name);
+    helby_utf8_copy(m->label, sizeof m->label, label);
+    helby_utf8_copy(m->parent, sizeof m->parent, parent ? parent : "");
     m->kind = kind;
     m->alpha = NAN;
     m->baseline = r->n_waves ? r->waves[0] : 0;
@@ -271,11 +272,11 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         if (!t || r->n_goals >= s->n_targets)
             continue;
         helby_report_goal *g = &r->goals[r->n_goals++];
-        snprintf(g->goal, sizeof g->goal, "%s", t->goal);
-        snprintf(g->label, sizeof g->label, "%s", L(r, t->label_da, t->label_en));
-        snprintf(g->measure, sizeof g->measure, "%s", t->measure);
+        helby_utf8_copy(g->goal, sizeof g->goal, t->goal);
+        helby_utf8_copy(g->label, sizeof g->label, L(r, t->label_da, t->label_en));
+        helby_utf8_copy(g->measure, sizeof g->measure, t->measure);
         g->kind = (int)t->kind;
-        snprintf(g->group, sizeof g->group, "%s", t->group ? t->group : "all");
+        helby_utf8_copy(g->group, sizeof g->group, t->group ? t->group : "all");
         g->x = report_dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
         g->wave = report_dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         g->target_wave = t->target_wave ? t->target_wave : g->wave;
@@ -314,7 +315,7 @@ static helby_status level_labels(helby_report *r, const helby_survey *s, helby_e
     for (size_t w = 0; w < r->n_waves; w++) {
         const char *l = helby_survey_wave_label(s, r->waves[w], r->lang);
         if (l)
-            snprintf(r->wave_labels[w], sizeof r->wave_labels[w], "%s", l);
+            helby_utf8_copy(r->wave_labels[w], sizeof r->wave_labels[w], l);
         else
             snprintf(r->wave_labels[w], sizeof r->wave_labels[w], "%ld", r->waves[w]);
     }
@@ -327,7 +328,7 @@ static helby_status level_labels(helby_report *r, const helby_survey *s, helby_e
         const char *lab =
             helby_variable_value_label_lang(&s->vars[s->district_var], r->districts[d], r->lang);
         if (lab)
-            snprintf(r->district_labels[d], sizeof r->district_labels[d], "%s", lab);
+            helby_utf8_copy(r->district_labels[d], sizeof r->district_labels[d], lab);
         else
             snprintf(r->district_labels[d], sizeof r->district_labels[d], "%g", r->districts[d]);
     }
@@ -491,11 +492,11 @@ static void methods_paragraph(helby_report *r, double df)
  * (sampling: English falls back to the Danish words; a Danish report shows only Danish). */
 static void report_sampling(helby_report *r, const helby_survey *s)
 {
-    snprintf(r->title, sizeof r->title, "%s", L(r, s->title_da, s->title_en));
+    helby_utf8_copy(r->title, sizeof r->title, L(r, s->title_da, s->title_en));
     const char *smp = !strcmp(r->lang, "da") ? s->sampling_da
                       : s->sampling_en       ? s->sampling_en
                                              : s->sampling_da;
-    snprintf(r->sampling, sizeof r->sampling, "%s", smp ? smp : "");
+    helby_utf8_copy(r->sampling, sizeof r->sampling, smp ? smp : "");
 }
 
 helby_status helby_report_build(helby_store *st, long run_id, const helby_report_options *opt,
@@ -520,7 +521,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         goto fail;
     }
     const char *lang = opt && opt->lang ? opt->lang : s->language ? s->language : "da";
-    snprintf(r->lang, sizeof r->lang, "%s", strcmp(lang, "en") ? "da" : "en");
+    helby_utf8_copy(r->lang, sizeof r->lang, strcmp(lang, "en") ? "da" : "en");
     size_t mc = opt && opt->min_cell ? opt->min_cell : s->min_cell;
     r->threshold = mc < 5 ? 5 : mc;
     r->def_changed = strcmp(r->run.def_hash, s->hash) != 0;
@@ -715,16 +716,16 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
             ind = &r->indicators[r->n_indicators++];
             memset(ind, 0, sizeof *ind);
             snprintf(ind->goal, sizeof ind->goal, "%.*s", (int)sizeof ind->goal - 1, fl[0]);
-            snprintf(ind->name, sizeof ind->name, "%s", fl[1]);
-            snprintf(ind->label, sizeof ind->label, "%s", L(r, fl[2], fl[3]));
-            snprintf(ind->better, sizeof ind->better, "%s", fl[4]);
+            helby_utf8_copy(ind->name, sizeof ind->name, fl[1]);
+            helby_utf8_copy(ind->label, sizeof ind->label, L(r, fl[2], fl[3]));
+            helby_utf8_copy(ind->better, sizeof ind->better, fl[4]);
         }
         if (ind->n_periods == 16) {
             rc = helby_error_at(err, HELBY_EINPUT, path, ln, 6, "period",
                                 "more than 16 periods for %s", ind->name);
             break;
         }
-        snprintf(ind->period[ind->n_periods], sizeof ind->period[0], "%s", fl[5]);
+        helby_utf8_copy(ind->period[ind->n_periods], sizeof ind->period[0], fl[5]);
         ind->value[ind->n_periods] = v;
         ind->target[ind->n_periods++] = t;
     }

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 #define DA(r) (!strcmp((r)->lang, "da"))
@@ -50,7 +51,7 @@ static void put_cell(helby_report_cell *c, const helby_run_row *x)
     c->n = (size_t)x->n;
     c->mark = !strcmp(x->flag, "suppressed") ? HELBY_CELL_PRIMARY : HELBY_CELL_SHOWN;
     if (c->mark == HELBY_CELL_SHOWN)
-        snprintf(c->flag, sizeof c->flag, "%s", x->flag);
+        helby_utf8_copy(c->flag, sizeof c->flag, x->flag);
 }
 
 static void hide(helby_report_cell *c, int mark)
@@ -141,7 +142,7 @@ helby_status report_adjust_fill(helby_report *r, const helby_survey *s, const he
             helby_report_adjust_sentence(r, g, w1, g->adj_sentence, sizeof g->adj_sentence);
             report_adjust_verdict(r, g, v, sizeof v);
             size_t l = strlen(g->adj_sentence);
-            snprintf(g->adj_sentence + l, sizeof g->adj_sentence - l, "%s", v);
+            helby_utf8_copy(g->adj_sentence + l, sizeof g->adj_sentence - l, v);
         }
     }
     return HELBY_OK;
@@ -204,7 +205,7 @@ void helby_report_adjust_sentence(const helby_report *r, const helby_report_goal
     const char *unit =
         g->adj_share ? (da ? "procentpoint" : "percentage points") : (da ? "point" : "points");
     char gw[160], e[128], a[128], cov[192];
-    snprintf(cov, sizeof cov, "%s", g->adj_covariates);
+    helby_utf8_copy(cov, sizeof cov, g->adj_covariates);
     gap_words(r, G->estimate, sc, unit, r->waves[w], gw, sizeof gw);
     amount(r, E, s, sc, unit, e, sizeof e);
     amount(r, A, s, sc, unit, a, sizeof a);

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 /* "improving" when the goal's line went the better way from a to b. */
@@ -85,7 +86,7 @@ static void survey_series(const helby_report *r, const helby_report_goal *g, rep
                    : rel ? (c->estimate - c0->estimate) / c0->estimate
                          : c->estimate - c0->estimate;
         b->v[w] = w == w1 ? (g->q.mark == HELBY_CELL_SHOWN ? g->q.estimate * sc : NAN) : q * sc;
-        snprintf(b->period[w], sizeof b->period[w], "%s", report_wave(r, r->waves[w]));
+        helby_utf8_copy(b->period[w], sizeof b->period[w], report_wave(r, r->waves[w]));
     }
     b->n = w1 + 1;
     b->i_base = w0;
@@ -120,7 +121,7 @@ static void register_row(const helby_report_indicator *ind, int goal, report_bar
     b->n = ind->n_periods;
     for (size_t i = 0; i < b->n; i++) {
         b->v[i] = ind->value[i];
-        snprintf(b->period[i], sizeof b->period[i], "%s", ind->period[i]);
+        helby_utf8_copy(b->period[i], sizeof b->period[i], ind->period[i]);
     }
     b->target = b->n ? ind->target[b->n - 1] : NAN;
     b->i_base = 0;
@@ -157,7 +158,7 @@ void report_baro_source(const helby_report *r, const report_baro *b, char *buf, 
         snprintf(buf, n, "%s %s–%s", da ? "Register, perioder" : "Register periods", b->period[0],
                  b->period[b->n - 1]);
     else
-        snprintf(buf, n, "%s", da ? "Register" : "Register");
+        helby_utf8_copy(buf, n, da ? "Register" : "Register");
 }
 
 /* The period a direction starts from: "since 2014H1", "2011H1–2014H2". */

@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 #define BARO_MAX 64
@@ -51,7 +52,7 @@ void report_baro_dir_text(const helby_report *r, const report_baro *b, int whole
     const char *d = whole ? b->dir_whole : b->dir_prev;
     size_t from = whole ? b->i_first : b->i_prev;
     if (!strcmp(d, "suppressed") || !strcmp(d, "undefined"))
-        snprintf(buf, n, "%s", report_baro_t(r, d));
+        helby_utf8_copy(buf, n, report_baro_t(r, d));
     else
         snprintf(buf, n, "%s (%s→%s)", report_baro_t(r, d), report_baro_period(b, from),
                  report_baro_period(b, b->i_last));
@@ -61,7 +62,7 @@ void report_baro_dir_text(const helby_report *r, const report_baro *b, int whole
 void report_baro_travel_text(const helby_report *r, const report_baro *b, char *buf, size_t n)
 {
     if (!strcmp(b->travel, "suppressed") || !strcmp(b->travel, "undefined"))
-        snprintf(buf, n, "%s", report_baro_t(r, b->travel));
+        helby_utf8_copy(buf, n, report_baro_t(r, b->travel));
     else
         snprintf(buf, n, "%s (%s→%s)", report_baro_t(r, b->travel),
                  report_baro_period(b, b->i_base), report_baro_period(b, b->i_last));
@@ -88,7 +89,7 @@ void report_baro_value_text(const helby_report *r, const report_baro *b, char *v
 void report_baro_label(const helby_report *r, const report_baro *b, char *buf, size_t n)
 {
     if (b->survey)
-        snprintf(buf, n, "%s", b->label);
+        helby_utf8_copy(buf, n, b->label);
     else
         snprintf(buf, n, "%s %d: %s", !strcmp(r->lang, "da") ? "Mål" : "Goal", b->goal, b->label);
 }
@@ -142,7 +143,7 @@ static void baro_row(const helby_report *r, const report_baro *b, int json, int 
         hi = b->suppressed ? NAN : g->q.ci_high;
         tg = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? g->x : g->x / 100;
     } else {
-        snprintf(period, sizeof period, "%s", b->period[b->n - 1]);
+        helby_utf8_copy(period, sizeof period, b->period[b->n - 1]);
         v = b->v[b->n - 1];
         tg = b->target;
     }
@@ -171,15 +172,17 @@ static void baro_row(const helby_report *r, const report_baro *b, int json, int 
         return;
     }
     fprintf(o, "goal%d;%s;", b->goal, src);
-    report_csv_field(o, b->name);
-    fprintf(o, ";%s;", period);
+    report_csv_field(r, o, b->name);
+    fputc(';', o);
+    report_csv_field(r, o, period);
+    fputc(';', o);
     double x[4] = {v, lo, hi, tg};
     for (int i = 0; i < 4; i++) {
         report_csv_num(o, x[i]);
         fputc(';', o);
     }
     fprintf(o, "%s;%s;%s;%s;", better, b->dir_prev, b->verdict, b->dir_whole);
-    report_csv_field(o, base);
+    report_csv_field(r, o, base);
     fprintf(o, ";%s;%d\n", b->travel, b->disagree);
 }
 

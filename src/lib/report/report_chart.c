@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 #define COL_DANES "#1f5f99"
@@ -405,7 +406,7 @@ void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure
     }
     char t1[320], t2[320];
     snprintf(t1, sizeof t1, "%s %s", m->label, !strcmp(r->lang, "da") ? "pr. bølge" : "by wave");
-    snprintf(t2, sizeof t2, "%s", report_t(r, "gap"));
+    helby_utf8_copy(t2, sizeof t2, report_t(r, "gap"));
     const char *yl = report_t(r, m->kind == 2 ? "scale_share" : "scale_index");
     fputs("<div class=\"charts\">\n", o);
     int da = !strcmp(r->lang, "da");

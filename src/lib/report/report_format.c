@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 void helby_report_num(const helby_report *r, double v, int decimals, char *buf, size_t n)
@@ -173,7 +174,7 @@ void report_cell_text(const helby_report *r, const helby_report_cell *c, double 
                       char *buf, size_t n)
 {
     if (c->mark != HELBY_CELL_SHOWN || !c->present) {
-        snprintf(buf, n, "%s", c->mark == HELBY_CELL_EMPTY || !c->present ? "" : report_mark(c));
+        helby_utf8_copy(buf, n, c->mark == HELBY_CELL_EMPTY || !c->present ? "" : report_mark(c));
         return;
     }
     char a[32], b[32], d[32];
@@ -244,7 +245,7 @@ void report_diag_label(const helby_report *r, const char *key, char *buf, size_t
     int da = !strcmp(r->lang, "da");
     for (size_t i = 0; i < sizeof tab / sizeof tab[0]; i++)
         if (!strcmp(tab[i][0], key)) {
-            snprintf(buf, n, "%s", tab[i][da ? 1 : 2]);
+            helby_utf8_copy(buf, n, tab[i][da ? 1 : 2]);
             return;
         }
     char *end;
@@ -260,7 +261,7 @@ void report_diag_label(const helby_report *r, const char *key, char *buf, size_t
             return;
         }
     }
-    snprintf(buf, n, "%s", key);
+    helby_utf8_copy(buf, n, key);
 }
 
 /* A weighting diagnostic's value: integers plainly, small numbers in scientific notation. */
@@ -269,7 +270,7 @@ void report_diag_value(const helby_report *r, const char *raw, char *buf, size_t
     char *end;
     double x = strtod(raw, &end);
     if (!*raw || *end || !isfinite(x)) {
-        snprintf(buf, n, "%s", raw);
+        helby_utf8_copy(buf, n, raw);
         return;
     }
     if (x == floor(x) && fabs(x) < 1e15) {
@@ -306,7 +307,7 @@ void report_run_line(const helby_report *r, char *buf, size_t n)
 
 void report_lower_first(char *buf, size_t n, const char *label)
 {
-    snprintf(buf, n, "%s", label);
+    helby_utf8_copy(buf, n, label);
     if (buf[0] >= 'A' && buf[0] <= 'Z' && !(buf[1] >= 'A' && buf[1] <= 'Z'))
         buf[0] = (char)(buf[0] - 'A' + 'a');
 }

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 /* The glossary: a definition list, in the report's language. */
@@ -42,7 +43,7 @@ void report_glossary_html(const helby_report *r, FILE *o)
         if (da)
             snprintf(term, sizeof term, "%.*s", (int)(slash - g[i][0]), g[i][0]);
         else
-            snprintf(term, sizeof term, "%s", slash + 3);
+            helby_utf8_copy(term, sizeof term, slash + 3);
         fputs("<dt>", o);
         report_esc(o, term);
         fputs("</dt><dd>", o);
@@ -52,16 +53,33 @@ void report_glossary_html(const helby_report *r, FILE *o)
     fputs("</dl>\n", o);
 }
 
-/* One CSV row of the chart data: chart;wave;group;estimate;ci_low;ci_high (display units). */
-static void data_row(helby_buf_t *b, const char *chart, const char *wave, const char *group,
-                     const helby_report_cell *c, double sc)
+/* A text cell of the chart data, as every report CSV writes one (report_csv_field). */
+static void data_cell(helby_buf_t *b, const helby_report *r, const char *s)
 {
+    char *p = NULL;
+    size_t n = 0;
+    FILE *m = open_memstream(&p, &n);
+    if (m) {
+        report_csv_field(r, m, s);
+        fputc(';', m);
+        if (fclose(m) == 0)
+            report_buf_printf(b, "%s", p);
+    }
+    free(p);
+}
+
+/* One CSV row of the chart data: chart;wave;group;estimate;ci_low;ci_high (display units). */
+static void data_row(helby_buf_t *b, const helby_report *r, const char *chart, const char *wave,
+                     const char *group, const helby_report_cell *c, double sc)
+{
+    data_cell(b, r, chart);
+    data_cell(b, r, wave);
+    report_buf_printf(b, "%s;", group);
     if (!c->present || c->mark != HELBY_CELL_SHOWN) {
-        report_buf_printf(b, "%s;%s;%s;;;\n", chart, wave, group);
+        report_buf_printf(b, ";;\n");
         return;
     }
-    report_buf_printf(b, "%s;%s;%s;%.15g;%.15g;%.15g\n", chart, wave, group, c->estimate * sc,
-                      c->ci_low * sc, c->ci_high * sc);
+    report_buf_printf(b, "%.15g;%.15g;%.15g\n", c->estimate * sc, c->ci_low * sc, c->ci_high * sc);
 }
 
 /* Base64 (RFC 4648) of n bytes: a data: URI without '%' escapes. */
@@ -90,14 +108,14 @@ void report_chart_data_link(const helby_report *r, FILE *o, const helby_report_m
     for (size_t w = 0; w < W; w++) {
         const char *wl = report_wave(r, r->waves[w]);
         for (int g = 0; g < 3; g++)
-            data_row(&b, "level", wl, grp[g], &m->level[w * 3 + (size_t)g], sc);
-        data_row(&b, "gap", wl, "", &m->cmp[w * HELBY_RQ_N + HELBY_RQ_GAP], sc);
+            data_row(&b, r, "level", wl, grp[g], &m->level[w * 3 + (size_t)g], sc);
+        data_row(&b, r, "gap", wl, "", &m->cmp[w * HELBY_RQ_N + HELBY_RQ_GAP], sc);
     }
     for (size_t d = 0; W && m->district && d < r->n_districts && r->district_labels; d++)
         for (int g = 0; g < 2; g++) {
             char what[160];
             snprintf(what, sizeof what, "district %s", r->district_labels[d]);
-            data_row(&b, what, report_wave(r, r->waves[W - 1]), grp[g],
+            data_row(&b, r, what, report_wave(r, r->waves[W - 1]), grp[g],
                      &m->district[(d * W + W - 1) * 2 + (size_t)g], sc);
         }
     fputs("<p class=\"data\"><a download=\"", o);

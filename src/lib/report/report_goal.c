@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "helby/compare.h"
 #include "helby/survey.h"
 #include "report/report_internal.h"
@@ -51,7 +52,7 @@ static void fill_x(const helby_report *r, helby_report_goal *g)
         }
     }
     out[k] = '\0';
-    snprintf(g->label, sizeof g->label, "%s", out);
+    helby_utf8_copy(g->label, sizeof g->label, out);
 }
 
 /* Unit of a goal's quantity, after a number: "%" (relative kinds) or points (change). */
@@ -181,13 +182,13 @@ static void verdict_words(const helby_report *r, const helby_report_goal *g, int
     int da = DA(r);
     const char *flag = g->q.flag;
     if (!strcmp(flag, "met"))
-        snprintf(buf, n, "%s", da ? "er nået" : "is met");
+        helby_utf8_copy(buf, n, da ? "er nået" : "is met");
     else if (!strcmp(flag, "not met"))
-        snprintf(buf, n, "%s", da ? "er ikke nået" : "is not met");
+        helby_utf8_copy(buf, n, da ? "er ikke nået" : "is not met");
     else if (!strcmp(flag, "undefined"))
-        snprintf(buf, n, "%s", da ? "kan ikke beregnes" : "cannot be computed");
+        helby_utf8_copy(buf, n, da ? "kan ikke beregnes" : "cannot be computed");
     else if (said)
-        snprintf(buf, n, "%s", da ? "kan endnu ikke afgøres" : "cannot be decided yet");
+        helby_utf8_copy(buf, n, da ? "kan endnu ikke afgøres" : "cannot be decided yet");
     else
         snprintf(buf, n, "%s: %s", da ? "kan endnu ikke afgøres" : "cannot be decided yet",
                  helby_goal_reason_text(g->reason ? (helby_goal_reason)g->reason : HELBY_REASON_CI,
@@ -389,7 +390,7 @@ static void interim_note(const helby_report *r, helby_report_goal *g)
              DA(r) ? "Foreløbig: målbølgen %s er ikke med endnu; vurderet på %s. %s"
                    : "Interim: target wave %s not yet in; judged on %s. %s",
              tw, report_wave(r, g->wave), g->sentence);
-    snprintf(g->sentence, sizeof g->sentence, "%s", s);
+    helby_utf8_copy(g->sentence, sizeof g->sentence, s);
 }
 
 void report_goal_texts(helby_report *r, helby_report_goal *g)

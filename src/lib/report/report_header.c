@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 /* Period, weighting and how sure, in the report's language, from the run alone. */
@@ -45,8 +46,8 @@ void report_header(const helby_report *r, report_header_t *h)
 
 static void kv_set(report_kv *kv, const char *k, const char *v)
 {
-    snprintf(kv->key, sizeof kv->key, "%s", k);
-    snprintf(kv->value, sizeof kv->value, "%s", v);
+    helby_utf8_copy(kv->key, sizeof kv->key, k);
+    helby_utf8_copy(kv->value, sizeof kv->value, v);
 }
 
 /* The run's provenance, one line each: what `compute --rerun` and an auditor need. */

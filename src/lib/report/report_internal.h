@@ -102,7 +102,9 @@ void report_table_free(report_table *t);
 /* Aligned text (the first t->left columns left, the others right) or a Markdown table. */
 void report_table_print(const report_table *t, int md, FILE *o);
 void report_heading(FILE *o, int md, int level, const char *s);
-void report_csv_field(FILE *o, const char *s);
+/* A text cell of the report CSV: quoted as needed, a formula-like text (=, +, -, @, tab, CR)
+ * with a leading ' unless r->csv_raw (helby_csv_write_cell). */
+void report_csv_field(const helby_report *r, FILE *o, const char *s);
 void report_csv_num(FILE *o, double v); /* shortest exact; nothing for NaN */
 void report_json_str(FILE *o, const char *s);
 void report_json_num(FILE *o, double v); /* null for NaN */

@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 static size_t origin_index(const helby_report *r, double code)
@@ -54,7 +55,7 @@ helby_status report_origins_collect(helby_report *r, const helby_survey *s,
     for (size_t o = 0; o < r->n_origins; o++) {
         const char *lab = helby_variable_value_label_lang(v, r->origins[o], r->lang);
         if (lab)
-            snprintf(r->origin_labels[o], sizeof r->origin_labels[o], "%s", lab);
+            helby_utf8_copy(r->origin_labels[o], sizeof r->origin_labels[o], lab);
         else
             snprintf(r->origin_labels[o], sizeof r->origin_labels[o], "%g", r->origins[o]);
         int g = helby_survey_group_of(s, r->origins[o]);
@@ -74,7 +75,7 @@ static void origin_cell(helby_report_cell *c, const helby_run_row *x)
     c->n = (size_t)x->n;
     c->mark = !strcmp(x->flag, "suppressed") ? HELBY_CELL_PRIMARY : HELBY_CELL_SHOWN;
     if (c->mark == HELBY_CELL_SHOWN && strcmp(x->flag, "unreliable"))
-        snprintf(c->flag, sizeof c->flag, "%s", x->flag);
+        helby_utf8_copy(c->flag, sizeof c->flag, x->flag);
 }
 
 helby_status report_origins_fill(helby_report *r, const helby_run_row *rows, size_t n,

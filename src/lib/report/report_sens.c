@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "helby/compare.h"
 #include "report/report_internal.h"
 
@@ -88,11 +89,11 @@ static void choice_label(const helby_report *r, const char *name, char *buf, siz
         if (strlen(tab[i][0]) == kl && !strncmp(tab[i][0], name, kl))
             kind = tab[i][DA(r) ? 1 : 2];
     if (!kind) {
-        snprintf(buf, n, "%s", name);
+        helby_utf8_copy(buf, n, name);
         return;
     }
     if (!colon) {
-        snprintf(buf, n, "%s", kind);
+        helby_utf8_copy(buf, n, kind);
         return;
     }
     const helby_report_measure *m = report_find_measure(r, colon + 1);
@@ -115,7 +116,7 @@ static helby_report_sens_goal *sens_goal(helby_report *r, const char *measure, c
     helby_report_sens_goal *G = &p[r->n_sens_goals++];
     memset(G, 0, sizeof *G);
     snprintf(G->goal, sizeof G->goal, "%.31s", goal);
-    snprintf(G->measure, sizeof G->measure, "%s", measure);
+    helby_utf8_copy(G->measure, sizeof G->measure, measure);
     G->report_goal = (size_t)-1;
     for (size_t i = 0; i < r->n_goals; i++)
         if (!strcmp(r->goals[i].goal, goal) && !strcmp(r->goals[i].measure, measure))
@@ -143,7 +144,7 @@ static int add_choice(helby_report *r, helby_report_sens_goal *G, const char *na
         G->choices = p;
         c = &p[G->n_choices++];
         memset(c, 0, sizeof *c);
-        snprintf(c->name, sizeof c->name, "%s", name);
+        helby_utf8_copy(c->name, sizeof c->name, name);
         choice_label(r, name, c->label, sizeof c->label);
         c->first = c->total = NAN;
     }
@@ -163,7 +164,7 @@ static int goal_row(helby_report *r, const helby_run_row *x, const char *goal, h
         G->reference.estimate = x->estimate, G->reference.se = x->se;
         G->reference.ci_low = x->ci_low, G->reference.ci_high = x->ci_high;
         G->reference.df = x->df, G->reference.n = (size_t)x->n;
-        snprintf(G->reference.flag, sizeof G->reference.flag, "%s", x->flag);
+        helby_utf8_copy(G->reference.flag, sizeof G->reference.flag, x->flag);
     } else if (!strcmp(q, "scenarios")) {
         G->median = x->estimate, G->p05 = x->ci_low, G->p95 = x->ci_high;
         G->scenarios = (size_t)x->n;
@@ -198,13 +199,13 @@ static int rank_row(helby_report *r, const helby_run_row *x, int reference, helb
         r->sens_ranks = p;
         k = &p[r->n_sens_ranks++];
         memset(k, 0, sizeof *k);
-        snprintf(k->measure, sizeof k->measure, "%s", x->measure);
+        helby_utf8_copy(k->measure, sizeof k->measure, x->measure);
         k->wave = wave, k->district = code;
         k->reference = k->median = k->low = k->high = NAN;
         snprintf(k->label, sizeof k->label, "%g", code);
         for (size_t i = 0; i < r->n_districts; i++)
             if (r->districts[i] == code && r->district_labels)
-                snprintf(k->label, sizeof k->label, "%s", r->district_labels[i]);
+                helby_utf8_copy(k->label, sizeof k->label, r->district_labels[i]);
     }
     if (reference)
         k->reference = x->estimate;
@@ -404,7 +405,7 @@ static void rank_table(const helby_report *r, const char *measure, int md, FILE 
         num(r, k->median, 1, b, sizeof b);
         num(r, k->low, 1, c, sizeof c);
         num(r, k->high, 1, d, sizeof d);
-        snprintf(iv, sizeof iv, "%s", "–");
+        helby_utf8_copy(iv, sizeof iv, "–");
         if (!isnan(k->low))
             snprintf(iv, sizeof iv, "%s–%s", c, d);
         const char *v[4] = {k->label, a, b, iv};
@@ -462,12 +463,12 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
 
 /* A row in the report CSV's columns: section;measure;label;wave;baseline;group;district;
  * quantity;estimate;se;ci_low;ci_high;n;flag;group_label. */
-static void csv_row(FILE *o, const char *measure, const char *label, long wave, long base,
-                    const char *district, const char *quantity, double est, double se, double lo,
-                    double hi, size_t n, const char *flag)
+static void csv_row(const helby_report *r, FILE *o, const char *measure, const char *label,
+                    long wave, long base, const char *district, const char *quantity, double est,
+                    double se, double lo, double hi, size_t n, const char *flag)
 {
     fprintf(o, "sensitivity;%s;", measure);
-    report_csv_field(o, label);
+    report_csv_field(r, o, label);
     fputc(';', o);
     if (wave)
         fprintf(o, "%ld", wave);
@@ -475,9 +476,9 @@ static void csv_row(FILE *o, const char *measure, const char *label, long wave, 
     if (base)
         fprintf(o, "%ld", base);
     fputs(";;", o);
-    report_csv_field(o, district);
+    report_csv_field(r, o, district);
     fputc(';', o);
-    report_csv_field(o, quantity);
+    report_csv_field(r, o, quantity);
     fputc(';', o);
     report_csv_num(o, est);
     fputc(';', o);
@@ -499,30 +500,32 @@ void report_sens_csv(const helby_report *r, FILE *o)
         const helby_report_cell *c = &G->reference;
         char q[160];
         snprintf(q, sizeof q, "%s reference", G->goal);
-        csv_row(o, G->measure, lab, w, b, "", q, c->estimate, c->se, c->ci_low, c->ci_high, c->n,
+        csv_row(r, o, G->measure, lab, w, b, "", q, c->estimate, c->se, c->ci_low, c->ci_high, c->n,
                 c->mark == HELBY_CELL_SHOWN ? c->flag : "suppressed");
         snprintf(q, sizeof q, "%s scenarios", G->goal);
-        csv_row(o, G->measure, lab, w, b, "", q, G->median, NAN, G->p05, G->p95, G->scenarios, "");
+        csv_row(r, o, G->measure, lab, w, b, "", q, G->median, NAN, G->p05, G->p95, G->scenarios,
+                "");
         for (int v = 0; v < 4; v++) {
             snprintf(q, sizeof q, "%s share %s", G->goal, verdicts[v]);
-            csv_row(o, G->measure, lab, w, b, "", q, G->share[v], NAN, NAN, NAN, G->scenarios, "");
+            csv_row(r, o, G->measure, lab, w, b, "", q, G->share[v], NAN, NAN, NAN, G->scenarios,
+                    "");
         }
         for (size_t k = 0; k < G->n_choices; k++) {
             const helby_report_sens_choice *x = &G->choices[k];
             snprintf(q, sizeof q, "%s first_order %s", G->goal, x->name);
-            csv_row(o, G->measure, x->label, w, b, "", q, x->first, NAN, NAN, NAN, G->scenarios,
+            csv_row(r, o, G->measure, x->label, w, b, "", q, x->first, NAN, NAN, NAN, G->scenarios,
                     "");
             snprintf(q, sizeof q, "%s total %s", G->goal, x->name);
-            csv_row(o, G->measure, x->label, w, b, "", q, x->total, NAN, NAN, NAN, G->scenarios,
+            csv_row(r, o, G->measure, x->label, w, b, "", q, x->total, NAN, NAN, NAN, G->scenarios,
                     "");
         }
     }
     for (size_t i = 0; i < r->n_sens_ranks; i++) {
         const helby_report_sens_rank *k = &r->sens_ranks[i];
         const helby_report_measure *m = report_find_measure(r, k->measure);
-        csv_row(o, k->measure, m ? m->label : "", k->wave, 0, k->label, "rank", k->median, NAN,
+        csv_row(r, o, k->measure, m ? m->label : "", k->wave, 0, k->label, "rank", k->median, NAN,
                 k->low, k->high, 2 * r->sens_n, "");
-        csv_row(o, k->measure, m ? m->label : "", k->wave, 0, k->label, "reference_rank",
+        csv_row(r, o, k->measure, m ? m->label : "", k->wave, 0, k->label, "reference_rank",
                 k->reference, NAN, NAN, NAN, 1, "");
     }
 }

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "helby/compare.h"
 #include "report/report_internal.h"
 
@@ -126,7 +127,7 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
     lo = floor(lo / step) * step, hi = ceil(hi / step) * step;
 #define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[400], tgt[64], id[64], qlabel[160];
-    snprintf(qlabel, sizeof qlabel, "%s", g ? g->quantity_label : G->goal);
+    helby_utf8_copy(qlabel, sizeof qlabel, g ? g->quantity_label : G->goal);
     char gn[128];
     snprintf(title, sizeof title, "%s: %s", report_sens_goal_name(r, G, gn, sizeof gn), qlabel);
     if (g)

@@ -6,21 +6,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
-void report_csv_field(FILE *o, const char *s)
+void report_csv_field(const helby_report *r, FILE *o, const char *s)
 {
-    if (strpbrk(s, ";\"\n")) {
-        fputc('"', o);
-        for (; *s; s++) {
-            if (*s == '"')
-                fputc('"', o);
-            fputc(*s, o);
-        }
-        fputc('"', o);
-    } else {
-        fputs(s, o);
-    }
+    helby_csv_write_cell(o, s, ';', r->csv_raw);
 }
 
 void report_csv_num(FILE *o, double v)

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 /* ---- Machine-readable rows: one per published quantity (CSV and JSON) ---- */
@@ -147,20 +148,20 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     const helby_report_cell *c = x->c;
     int shown = c->mark == HELBY_CELL_SHOWN;
     fprintf(o, "%s;%s;", x->section, x->measure);
-    report_csv_field(o, x->label);
+    report_csv_field(r, o, x->label);
     fputc(';', o);
     if (x->wave)
         fprintf(o, "%ld", x->wave);
     fputc(';', o);
     if (r->waves_labelled) {
         if (x->wave)
-            report_csv_field(o, report_wave(r, x->wave));
+            report_csv_field(r, o, report_wave(r, x->wave));
         fputc(';', o);
     }
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);
     fprintf(o, ";%s;", x->group);
-    report_csv_field(o, x->district);
+    report_csv_field(r, o, x->district);
     fprintf(o, ";%s;", x->quantity);
     if (shown) {
         report_csv_num(o, c->estimate);
@@ -175,7 +176,7 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
         fputs(";;;;;", o);
     }
     fprintf(o, "%s;", flag_of(c));
-    report_csv_field(o, x->group_label);
+    report_csv_field(r, o, x->group_label);
     fputc('\n', o);
 }
 
@@ -289,7 +290,7 @@ static void n_text(const helby_report_cell *c, char *b, size_t n)
     if (c->present && c->mark == HELBY_CELL_SHOWN)
         snprintf(b, n, "%zu", c->n);
     else
-        snprintf(b, n, "%s", "");
+        helby_utf8_copy(b, n, "");
 }
 
 static void goals_table(const helby_report *r, int md, FILE *o)
@@ -345,7 +346,7 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
     const double sc = report_scale(m, -1);
     for (size_t w = 0; w < r->n_waves; w++) {
         char c[11][96];
-        snprintf(c[0], sizeof c[0], "%s", report_wave(r, r->waves[w]));
+        helby_utf8_copy(c[0], sizeof c[0], report_wave(r, r->waves[w]));
         for (int g = 0; g < 3; g++) {
             const helby_report_cell *x = &m->level[w * 3 + (size_t)g];
             report_cell_text(r, x, sc, 1, c[1 + 2 * g], sizeof c[0]);
@@ -379,16 +380,16 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
     report_table_init(&t, C);
     char c[32][112];
     const char *v[32];
-    snprintf(c[0], sizeof c[0], "%s", report_t(r, "wave"));
+    helby_utf8_copy(c[0], sizeof c[0], report_t(r, "wave"));
     for (size_t k = 0; k < O; k++) {
-        snprintf(c[1 + 2 * k], sizeof c[0], "%s", r->origin_labels[k]);
+        helby_utf8_copy(c[1 + 2 * k], sizeof c[0], r->origin_labels[k]);
         snprintf(c[2 + 2 * k], sizeof c[0], "n");
     }
     for (size_t j = 0; j < C; j++)
         v[j] = c[j];
     report_table_add(&t, v);
     for (size_t w = 0; w < r->n_waves; w++) {
-        snprintf(c[0], sizeof c[0], "%s", report_wave(r, r->waves[w]));
+        helby_utf8_copy(c[0], sizeof c[0], report_wave(r, r->waves[w]));
         for (size_t k = 0; k < O; k++) {
             const helby_report_cell *x = &m->origin[w * r->n_origins + k];
             report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
@@ -415,7 +416,7 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
         free(h), free(v), free(c);
         return;
     }
-    snprintf(h[0], 64, "%s", report_t(r, "district"));
+    helby_utf8_copy(h[0], 64, report_t(r, "district"));
     for (size_t w = 0; w < W; w++) {
         snprintf(h[1 + 2 * w], 64, "%s %s", report_wave(r, r->waves[w]), report_t(r, "danes_s"));
         snprintf(h[2 + 2 * w], 64, "%s %s", report_wave(r, r->waves[w]),
@@ -425,7 +426,7 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
         v[j] = h[j];
     report_table_add(&t, v);
     for (size_t d = 0; d < r->n_districts; d++) {
-        snprintf(c[0], 64, "%s", r->district_labels ? r->district_labels[d] : "");
+        helby_utf8_copy(c[0], 64, r->district_labels ? r->district_labels[d] : "");
         for (size_t k = 0; k < 2 * W; k++) {
             const helby_report_cell *x = &m->district[d * 2 * W + k];
             if (x->present && x->mark == HELBY_CELL_SHOWN) {
@@ -433,7 +434,7 @@ static void district_table(const helby_report *r, const helby_report_measure *m,
                 if (x->unreliable)
                     strncat(c[1 + k], " †", 63 - strlen(c[1 + k]));
             } else {
-                snprintf(c[1 + k], 64, "%s", x->present ? report_mark(x) : "");
+                helby_utf8_copy(c[1 + k], 64, x->present ? report_mark(x) : "");
             }
         }
         for (size_t j = 0; j < C; j++)
@@ -481,7 +482,7 @@ static void weighting_table(const helby_report *r, int md, FILE *o)
     }
     snprintf(c[0], 128, "%s '%s'", report_t(r, "weighting"), r->weights);
     for (size_t w = 0; w < W; w++)
-        snprintf(c[1 + w], 128, "%s", report_wave(r, r->waves[w]));
+        helby_utf8_copy(c[1 + w], 128, report_wave(r, r->waves[w]));
     for (size_t j = 0; j <= W; j++)
         v[j] = c[j];
     report_table_add(&t, v);
@@ -547,7 +548,7 @@ static void adjusted_text(const helby_report *r, int md, FILE *o)
         for (size_t w = 0; w < r->n_waves; w++) {
             char cells[5][96];
             const char *c[5];
-            snprintf(cells[0], sizeof cells[0], "%s", report_wave(r, r->waves[w]));
+            helby_utf8_copy(cells[0], sizeof cells[0], report_wave(r, r->waves[w]));
             for (size_t k = 0; k < HELBY_RA_N; k++)
                 report_cell_text(r, &g->adj[w * HELBY_RA_N + k], sc, 1, cells[k + 1],
                                  sizeof cells[k + 1]);

@@ -198,6 +198,11 @@ void helby_csv_write_cell(FILE *f, const char *s, char sep, int raw);
  * (never half a character). Returns strlen(src): a result >= n means it was cut. */
 size_t helby_utf8_copy(char *dst, size_t n, const char *src);
 
+/* The byte offset of the first byte of s (len bytes) that is not valid UTF-8 (an invalid or
+ * cut sequence, an overlong form, a surrogate), or -1 when s is valid UTF-8: the rule
+ * helby_csv_parse applies to a CSV. */
+long helby_utf8_invalid_at(const char *s, size_t len);
+
 /* The byte offset of the first bidirectional embedding, override or isolate control
  * (U+202A..U+202E, U+2066..U+2069) in the len bytes of UTF-8 at s, or -1 when there is none.
  * Such a character reorders the text around it on screen (a label that reads differently

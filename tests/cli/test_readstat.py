@@ -260,5 +260,60 @@ class SurveyDraft(unittest.TestCase):
         self.assertIn("exists already", p.stderr)
 
 
+@unittest.skipUnless(WRITER, "needs tests/tools/write_readstat")
+class InvalidUtf8(StoreCase):
+    """Text that is not UTF-8 is refused from a ReadStat file as from a CSV (issue 27 item
+    5): a Stata file's strings, variable labels and value labels were stored as they came
+    and went out in exports. The error names the file, the row and the variable."""
+
+    def write(self, ext, rows=None, extra=()):
+        src = os.path.join(self.tmp.name, "in.csv")
+        with open(WAVES[0], "rb") as f:
+            lines = f.read().split(b"\n")[:6]
+        for i, line in (rows or {}).items():
+            lines[i] = line(lines[i])
+        with open(src, "wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        out = os.path.join(self.tmp.name, "bad." + ext)
+        subprocess.run([WRITER.encode(), CODEBOOK.encode(), src.encode(), out.encode(),
+                        *extra], check=True)
+        return out
+
+    def refused(self, path, *want):
+        before = store_fingerprint(self.db)
+        p = run("import", "--survey", "copenhagen", path, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn(os.path.basename(path), p.stderr)
+        self.assertIn("invalid UTF-8 (byte 0xFF)", p.stderr)
+        for w in want:
+            self.assertIn(w, p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+        return p.stderr
+
+    def test_a_text_value_that_is_not_utf8_is_refused_with_its_row_and_variable(self):
+        def bad_stratum(line):
+            f = line.split(b";")
+            f[2] = b"D01-\xff"
+            return b";".join(f)
+        # the CSV refuses these bytes (as UTF-8) ...
+        csv = os.path.join(self.tmp.name, "bad.csv")
+        with open(WAVES[0], "rb") as f:
+            lines = f.read().split(b"\n")[:6]
+        lines[3] = bad_stratum(lines[3])
+        with open(csv, "wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        p = run("import", "--survey", "copenhagen", "--encoding", "utf-8", csv, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("invalid UTF-8", p.stderr)
+        # ... and so does a Stata file, on the file's row 3, variable stratum
+        err = self.refused(self.write("dta", {3: bad_stratum}), "on row 3", ":3:3: stratum:")
+        self.assertIn("Stata", err)
+
+    def test_a_label_that_is_not_utf8_is_refused(self):
+        err = self.refused(self.write("dta", extra=[b"--label", b"origin:1:Dansk \xff"]),
+                           "value label of 1")
+        self.assertIn("Stata", err)
+
+
 if __name__ == "__main__":
     main()

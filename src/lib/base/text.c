@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/csv_internal.h"
 #include "helby/csv.h"
 
 int helby_csv_formula_like(const char *s)
@@ -70,6 +71,12 @@ size_t helby_utf8_copy(char *dst, size_t n, const char *src)
         dst[k] = '\0';
     }
     return len;
+}
+
+long helby_utf8_invalid_at(const char *s, size_t len)
+{
+    size_t at = helby_csv_utf8_invalid_at((const unsigned char *)s, len);
+    return at < len ? (long)at : -1;
 }
 
 long helby_bidi_control_at(const char *s, size_t len)

@@ -47,6 +47,11 @@ struct helby_rs_table {
     int oom;
     long declared;              /* the header's row count, -1: none (metadata handler) */
     size_t n_values, row_width; /* values given; bytes per row (storage widths) */
+    /* The first text of the file that is not UTF-8 (bad != 0): where, and what it was. */
+    int bad;
+    long bad_row, bad_col;
+    unsigned char bad_byte;
+    char bad_var[64], bad_what[160];
 };
 
 /* ---- ReadStat I/O from memory (ReadStat's pluggable I/O, as its fuzzers use it) ---- */
@@ -167,6 +172,24 @@ static double numeric_value(readstat_value_t v)
     }
 }
 
+/* Text from the file must be valid UTF-8, as a CSV's must (a Stata file's strings, names and
+ * labels are taken as they are: ReadStat converts only what the file declares in another
+ * encoding). 1, with the place remembered, when s is not; reading then stops. */
+static int bad_text(helby_rs_table *t, const char *s, long row, long col, const char *var,
+                    const char *what)
+{
+    long at = s ? helby_utf8_invalid_at(s, strlen(s)) : -1;
+    if (at < 0)
+        return 0;
+    t->bad = 1;
+    t->bad_row = row;
+    t->bad_col = col;
+    t->bad_byte = (unsigned char)s[at];
+    snprintf(t->bad_var, sizeof t->bad_var, "%s", var ? var : "");
+    snprintf(t->bad_what, sizeof t->bad_what, "%s", what);
+    return 1;
+}
+
 static int on_metadata(readstat_metadata_t *m, void *ctx)
 {
     ((helby_rs_table *)ctx)->declared = readstat_get_row_count(m);
@@ -188,11 +211,17 @@ static int on_variable(int index, readstat_variable_t *v, const char *val_labels
     memset(x, 0, sizeof *x);
     t->n_vars++;
     const char *name = readstat_variable_get_name(v);
+    const char *label = readstat_variable_get_label(v);
+    char what[64];
+    snprintf(what, sizeof what, "the name of variable %d", index + 1);
+    if (bad_text(t, name, 0, index + 1, NULL, what) ||
+        bad_text(t, label, 0, index + 1, name, "its variable label") ||
+        bad_text(t, val_labels, 0, index + 1, name, "the name of its value-label set"))
+        return READSTAT_HANDLER_ABORT;
     x->name = strdup(name ? name : "");
     x->label_set = dup_or_null(val_labels);
     x->is_string = readstat_variable_get_type_class(v) == READSTAT_TYPE_CLASS_STRING;
     t->row_width += readstat_variable_get_storage_width(v);
-    const char *label = readstat_variable_get_label(v);
     x->label = dup_or_null(label);
     int nm = x->is_string ? 0 : readstat_variable_get_missing_ranges_count(v);
     for (int i = 0; i < nm && x->n_miss < 8; i++, x->n_miss++) {
@@ -245,6 +274,8 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
             c->kind = CELL_EMPTY;
             return READSTAT_HANDLER_OK;
         }
+        if (bad_text(t, s, (long)obs + 1, (long)col + 1, t->vars[col].name, "its text value"))
+            return READSTAT_HANDLER_ABORT;
         c->kind = CELL_TEXT;
         c->text = t->text.len;
         if (helby_buf_append(&t->text, s, strlen(s) + 1)) {
@@ -268,6 +299,12 @@ static int on_value_label(const char *set, readstat_value_t value, const char *l
     helby_rs_table *t = ctx;
     if (readstat_value_type_class(value) == READSTAT_TYPE_CLASS_STRING)
         return READSTAT_HANDLER_OK; /* labels of text values mean nothing to a codebook */
+    char what[160];
+    snprintf(what, sizeof what, "the value label of %g in value-label set '%s'",
+             numeric_value(value), set && helby_utf8_invalid_at(set, strlen(set)) < 0 ? set : "?");
+    if (bad_text(t, set, 0, 0, NULL, "the name of a value-label set") ||
+        bad_text(t, label, 0, 0, NULL, what))
+        return READSTAT_HANDLER_ABORT;
     if (t->n_labels == t->cap_labels) {
         size_t cap = t->cap_labels ? 2 * t->cap_labels : 64;
         rs_label *p = realloc(t->labels, cap * sizeof *p);
@@ -340,6 +377,22 @@ static const char *format_title(helby_file_format fmt)
     }
 }
 
+/* The error for the text bad_text found (the table is freed). */
+static helby_status bad_text_error(helby_rs_table *t, const char *name, helby_file_format fmt,
+                                   helby_error *err)
+{
+    char where[48] = "";
+    if (t->bad_row)
+        snprintf(where, sizeof where, " on row %ld", t->bad_row);
+    helby_error_at(err, HELBY_EINPUT, name, t->bad_row, t->bad_col, t->bad_var,
+                   "invalid UTF-8 (byte 0x%02X) in %s%s: text in a %s file must be UTF-8, as "
+                   "in a CSV (save it as UTF-8, e.g. Stata 14 or later after unicode "
+                   "translate)",
+                   t->bad_byte, t->bad_what, where, format_title(fmt));
+    helby_rs_table_free(t);
+    return HELBY_EINPUT;
+}
+
 helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *name,
                            helby_file_format fmt, helby_rs_table **out, helby_error *err)
 {
@@ -370,6 +423,8 @@ helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *nam
         helby_rs_table_free(t);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory reading %s", name);
     }
+    if (t->bad)
+        return bad_text_error(t, name, fmt, err);
     if (rc != READSTAT_OK) {
         helby_rs_table_free(t);
         return helby_error_at(err, HELBY_EINPUT, name, 0, 0, NULL,

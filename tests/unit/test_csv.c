@@ -386,6 +386,36 @@ static void thousands_separators_are_read_only_as_written_by_excel(void **state)
     assert_int_equal(d.decimal, '.');
 }
 
+/* fuzz_csv found that a sep= line took any byte as the delimiter (issue 27): a letter, a
+ * quote, a space or a NUL made a file no spreadsheet wrote. Only , ; | and tab are taken. */
+static void a_sep_line_names_only_a_real_delimiter(void **state)
+{
+    (void)state;
+    rows r;
+    helby_error err;
+    static const char ok[] = ",;|\t";
+    for (const char *c = ok; *c; c++) {
+        char text[32];
+        int n = snprintf(text, sizeof text, "sep=%c\na%cb\n1%c2\n", *c, *c, *c);
+        helby_dialect d = {0};
+        assert_int_equal(parse(text, (size_t)n, &d, &r, &err), HELBY_OK);
+        assert_int_equal(d.delimiter, *c);
+        assert_int_equal(r.n, 2);
+        assert_string_equal(r.text[0][1], "b");
+    }
+    static const char bad[] = "x\" .0";
+    for (size_t i = 0; i < sizeof bad; i++) { /* the last is the NUL */
+        char text[32];
+        int n = snprintf(text, sizeof text, "sep=%c\na;b\n", 'Q');
+        text[4] = bad[i];
+        helby_dialect d = {0};
+        assert_int_equal(parse(text, (size_t)n, &d, &r, &err), HELBY_EINPUT);
+        assert_string_equal(err.file, "t.csv");
+        assert_int_equal(err.line, 1);
+        assert_non_null(strstr(err.message, "sep= line"));
+    }
+}
+
 static void decimal_mark_is_sniffed_from_the_values(void **state)
 {
     (void)state;
@@ -517,6 +547,7 @@ int main(void)
         cmocka_unit_test(an_excel_sep_line_names_the_delimiter_and_is_no_record),
         cmocka_unit_test(decimal_mark_is_sniffed_from_the_values),
         cmocka_unit_test(thousands_separators_are_read_only_as_written_by_excel),
+        cmocka_unit_test(a_sep_line_names_only_a_real_delimiter),
         cmocka_unit_test(utf16_with_a_bom_is_converted),
         cmocka_unit_test(numbers_parse_to_strtods_bits),
     };

@@ -391,6 +391,15 @@ helby_status helby_csv_sniff(const unsigned char *buf, size_t len, helby_dialect
     }
     char sep = 0;
     size_t skip = sep_line_len(p, n, &sep);
+    if (skip && (!sep || !strchr(",;\t|", sep))) {
+        unsigned char c = (unsigned char)sep;
+        return helby_error_at(err, HELBY_EINPUT, filename, 1, 0, NULL,
+                              c > 0x20 && c < 0x7F ? "the sep= line names '%c' as the delimiter: "
+                                                     "only , ; | or tab can be"
+                                                   : "the sep= line names byte 0x%02X as the "
+                                                     "delimiter: only , ; | or tab can be",
+                              c);
+    }
     d->sep_line = skip > 0;
     if (skip && !d->delimiter)
         d->delimiter = sep;

@@ -38,6 +38,14 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)))
 #endif
     ;
+/* Bad input named on the command line (a variable, measure or margin the survey does not
+ * have as the option asks): one line "helby CMD: message". Returns 2, as cli_fail does for
+ * the library's HELBY_EINPUT. */
+int cli_input(const char *cmd, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 2, 3)))
+#endif
+    ;
 /* Open the store named by the global options. Prints the error itself and
  * returns the exit code (0 on success). */
 int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);

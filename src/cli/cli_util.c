@@ -26,6 +26,17 @@ int cli_usage(const char *cmd, const char *fmt, ...)
     return 1;
 }
 
+int cli_input(const char *cmd, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "helby %s: ", cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 2;
+}
+
 int cli_share_df(const char *cmd, const char *arg, helby_share_df *out)
 {
     if (!strcmp(arg, "domain") || !strcmp(arg, "design")) {

@@ -363,12 +363,13 @@ static int cmp_run(helby_store *st, const helby_survey *s, cmp_args *a, const cl
         helby_comparison *c = NULL;
         a->req.measure = o.measure = M->item[i];
         if (helby_analysis_compare(st, s, &a->req, &c, &err))
-            rc = err.code == HELBY_EUSAGE
-                     ? cli_usage("compare",
-                                 "--measure %s is not an index, dimension, share or "
-                                 "item",
-                                 M->item[i])
-                     : cli_fail(&err);
+            rc = err.code == HELBY_EINPUT && !strcmp(err.variable, M->item[i])
+                     ? cli_input("compare",
+                                 "--measure %s is not an index, dimension, share or item of "
+                                 "survey %s",
+                                 M->item[i], s->id)
+                 : err.code == HELBY_EUSAGE ? cli_usage("compare", "%s", err.message)
+                                            : cli_fail(&err);
         else
             cmp_print(&o, c, &a->req);
         helby_comparison_free(c);

@@ -259,7 +259,7 @@ static int est_measures(const est_args *a, const helby_survey *s, cli_list *L)
                      : k == 1 ? m == HELBY_MEASURE_SHARE
                               : m == HELBY_MEASURE_INDEX || m == HELBY_MEASURE_DIMENSION;
             if (!ok) {
-                int rc = cli_usage("estimate", "%s %s is not %s of survey %s", opt[k], one.item[i],
+                int rc = cli_input("estimate", "%s %s is not %s of survey %s", opt[k], one.item[i],
                                    want[k], s->id);
                 cli_list_free(&one);
                 free(all);
@@ -323,7 +323,7 @@ static int est_ratios(est_args *a, const helby_survey *s, cli_list *M)
         for (int k = 0; k < 2; k++) {
             const char *m = k ? a->den[i] : a->num[i];
             if (m && helby_measure_kind_of(s, m) == HELBY_MEASURE_UNKNOWN)
-                rc = cli_usage("estimate", "--ratio: %s is not a measure of survey %s", m, s->id);
+                rc = cli_input("estimate", "--ratio: %s is not a measure of survey %s", m, s->id);
         }
     }
     M->n = rc ? 0 : R.n;
@@ -381,12 +381,12 @@ static void est_print(const est_args *a, const helby_survey *s, const helby_esti
     free(cols), free(v), free(names), free(labels);
 }
 
-/* A library error: by-variables the caller named are usage errors of --by. */
+/* A library error: a by-variable the survey does not have is bad input of --by (exit 2). */
 static int est_fail(const helby_error *err, const cli_list *by)
 {
-    for (size_t i = 0; err->code == HELBY_EUSAGE && i < by->n; i++)
+    for (size_t i = 0; err->code == HELBY_EINPUT && i < by->n; i++)
         if (!strcmp(err->variable, by->item[i]))
-            return cli_usage("estimate", "--by %s: %s", by->item[i], err->message);
+            return cli_input("estimate", "--by %s: %s", by->item[i], err->message);
     return cli_fail(err);
 }
 

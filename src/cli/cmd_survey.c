@@ -265,6 +265,8 @@ int cmd_survey(cli_global *g, int argc, char **argv)
         return survey_list(g);
     }
     if (strcmp(sub, "show") == 0) {
+        if (argc > 2 && argv[2][0] == '-')
+            return cli_usage("survey", "unknown option '%s'", argv[2]);
         if (argc != 3)
             return cli_usage("survey", "show needs one survey id");
         return survey_show(g, argv[2]);

@@ -92,9 +92,10 @@ class Domains(StoreCase):
                 self.assertTrue(close(r["se"], x["se"]), (r, x))
 
     def test_bad_where_is_a_usage_error(self):
-        for w in ("sex", "nosuch=1", "sex=a"):
+        # A malformed condition is usage (1); a variable the survey does not have, bad input (2).
+        for w, code in (("sex", 1), ("nosuch=1", 2), ("sex=a", 1)):
             p = run("estimate", "--survey", "copenhagen", "--index", "inclusion", "--where", w,
-                    db=self.db, check=1)
+                    db=self.db, check=code)
             self.assertIn("--where", p.stderr)
 
 

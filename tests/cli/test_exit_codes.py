@@ -38,6 +38,35 @@ COMMANDS = {
     "import": (S + ("--check", WAVES[0]), N + (WAVES[0],)),
 }
 
+# Names the survey does not have, by command and option (each exits 2).
+V = ("--var", "tillid_politi")
+NAMES = [
+    ("estimate", ("--var", "nosuch")),
+    ("estimate", ("--var", "resp_id")),  # a text variable: not a numeric one
+    ("estimate", ("--share", "nosuch")),
+    ("estimate", ("--index", "nosuch")),
+    ("estimate", ("--ratio", "nosuch/inclusion")),
+    ("estimate", V + ("--by", "nosuch")),
+    ("estimate", V + ("--where", "nosuch=1")),
+    ("table", ("--var", "nosuch")),
+    ("table", ("--var", "district", "--by", "nosuch")),
+    ("table", ("--var", "district", "--where", "nosuch=1")),
+    ("compare", ("--measure", "nosuch")),
+    ("compare", ("--measure", "inclusion", "--by", "nosuch")),
+    ("compare", ("--measure", "inclusion", "--where", "nosuch=1")),
+    ("regress", ("--model", "nosuch ~ group")),
+    ("regress", ("--model", "inclusion ~ group + nosuch")),
+    ("explain", ("--measure", "nosuch", "--covariates", "sex")),
+    ("explain", ("--measure", "inclusion", "--covariates", "nosuch")),
+    ("weight create", ("--name", "w", "--margins", "district,nosuch")),
+]
+# Malformed values of the same options (each exits 1).
+MALFORMED = [
+    ("estimate", V + ("--where", "nosuch")),
+    ("estimate", ("--ratio", "inclusion")),
+    ("regress", ("--model", "inclusion ~ group +")),
+]
+
 
 class ExitCodes(unittest.TestCase):
     @classmethod
@@ -73,8 +102,21 @@ class ExitCodes(unittest.TestCase):
     def test_1_usage(self):
         for c in COMMANDS:
             with self.subTest(c):
-                # survey show takes any word as a survey id: its option after the id
-                self.code(c, ("copenhagen",) * (c == "survey show") + ("--no-such-option",), 1)
+                self.code(c, ("--no-such-option",), 1)
+        # survey show: an option before or after the survey id is an option, not an id
+        self.code("survey show", ("copenhagen", "--no-such-option"), 1)
+        p = run("survey", "show", "--bad-option", db=self.db)
+        self.assertIn("unknown option '--bad-option'", p.stderr)
+
+    def test_2_names_the_survey_does_not_have(self):
+        # A variable, measure or margin the survey does not have (as the option asks for it)
+        # is bad input, 2, whichever command and option names it; a malformed value is 1.
+        for c, a in NAMES:
+            with self.subTest(c + " " + " ".join(a)):
+                self.code(c, S + a, 2)
+        for c, a in MALFORMED:
+            with self.subTest(c + " " + " ".join(a)):
+                self.code(c, S + a, 1)
 
     def test_2_bad_input(self):
         for c, (_, bad) in COMMANDS.items():

@@ -259,7 +259,7 @@ class Hostile(unittest.TestCase):
         # A survey name with SQL in it is only a name that is not there.
         for name in ("copenhagen'; DROP TABLE survey; --", "x' OR '1'='1"):
             p = run("survey", "show", name, db=self.db)
-            self.assertNotEqual(p.returncode, 0)
+            self.assertEqual(p.returncode, 2, p.stderr)  # an unknown survey: bad input
             self.assertIn(name, p.stderr)
         run("survey", "show", "copenhagen", db=self.db, check=0)
 
@@ -281,7 +281,7 @@ class Hostile(unittest.TestCase):
         again = os.path.join(os.path.dirname(d), "bølge 2011 igen.csv")
         write_csv(again, self.header, self.rows[:-1])
         p = run("import", "--survey", "copenhagen", again, db=db)
-        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(p.returncode, 2, p.stderr)  # a wave imported before: bad input
         self.assertIn("wave 2011 of survey copenhagen was already imported from %s" % good,
                       p.stderr)
         bad = os.path.join(os.path.dirname(d), "bølge 2012 — fejl.csv")

@@ -256,7 +256,7 @@ class SurveyDraft(unittest.TestCase):
         self.assertIn("TODO: codes meaning 'missing'", text)
         self.assertIn("# weight: type real", text)
         p = run("survey", "draft", WAVES[0], "-o", d)
-        self.assertNotEqual(p.returncode, 0)
+        self.assertEqual(p.returncode, 2, p.stderr)  # a definition there already: bad input
         self.assertIn("exists already", p.stderr)
 
 

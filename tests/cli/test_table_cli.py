@@ -90,11 +90,15 @@ class Table(StoreCase):
         self.assertIn("Rao-Scott second-order F", p.stdout)
 
     def test_usage_errors(self):
-        for args in (("--var", "inclusion"), ("--var", "tillid_politi", "--test", "x"),
+        for args in (("--var", "tillid_politi", "--test", "x"),
                      ("--var", "tillid_politi", "--by", "group,sex", "--test", "f"),
                      ("--by", "group"), ("--var", "tillid_politi", "--ci", "t")):
             p = self.table(*args, check=1)
             self.assertIn("helby", p.stderr)
+        # An index is not a coded variable of the survey: bad input (2), as any name the
+        # survey does not have as the option asks (docs/commands.md, "Exit statuses").
+        p = self.table("--var", "inclusion", check=2)
+        self.assertIn("inclusion is not a coded variable", p.stderr)
 
 
 if __name__ == "__main__":

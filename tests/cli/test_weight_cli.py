@@ -158,7 +158,7 @@ class Weight(StoreCase):
 
     def test_errors_name_the_problem_and_leave_the_store_alone(self):
         before = store_fingerprint(self.db)
-        p = self.create("--margins", "district,nope", check=1)
+        p = self.create("--margins", "district,nope", check=2)
         self.assertIn("margins/2011.csv has no margin 'nope' (it has: district, origin, "
                       "sex*ageband)", p.stderr)
         p = self.create("--method", "poststratify", "--margins", "district,origin", check=1)

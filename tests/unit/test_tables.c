@@ -197,7 +197,7 @@ static void wave_is_a_role_and_unknown_waves_or_by_variables_are_errors(void **s
     assert_int_equal(helby_analysis_estimate(f->st, f->s, &r, &t, &err), HELBY_ENOTFOUND);
     assert_null(t);
     request(&r, m, 1, bad, 1, NULL, 0);
-    assert_int_equal(helby_analysis_estimate(f->st, f->s, &r, &t, &err), HELBY_EUSAGE);
+    assert_int_equal(helby_analysis_estimate(f->st, f->s, &r, &t, &err), HELBY_EINPUT);
     assert_string_equal(err.variable, "resp_id");
 }
 
@@ -228,7 +228,7 @@ static void comparison_gives_gaps_and_the_change_of_the_gap(void **state)
     assert_false(c->is_share);
     helby_comparison_free(c);
     r.measure = "nosuch";
-    assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_EUSAGE);
+    assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_EINPUT);
     long one[] = {2013};
     r.measure = "tillid_politi", r.waves = one, r.n_waves = 1;
     assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_ENOTFOUND);

@@ -320,7 +320,7 @@ static helby_status ex_setup(const helby_survey *s, const helby_explain_request 
                              char (*cov)[64], ex_cov *cv, ex_std *S, char *note, helby_error *err)
 {
     if (helby_measure_kind_of(s, req->measure ? req->measure : "") == HELBY_MEASURE_UNKNOWN)
-        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->measure,
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, req->measure,
                               "%s is not an index, dimension, share or item of survey %s",
                               req->measure ? req->measure : "(none)", s->id);
     if (req->n_covariates == 0 || req->n_covariates > 16)

@@ -252,7 +252,7 @@ static helby_status table_item(const helby_survey *s, const helby_table_request 
 {
     *iv = req->item ? helby_survey_find_var(s, req->item) : HELBY_NO_VAR;
     if (*iv == HELBY_NO_VAR || s->vars[*iv].type != HELBY_TYPE_CODE)
-        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->item ? req->item : "",
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, req->item ? req->item : "",
                               "%s is not a coded variable of survey %s",
                               req->item ? req->item : "(none)", s->id);
     if (req->test != HELBY_TEST_NONE && req->n_by > 1)

@@ -115,10 +115,10 @@ helby_status helby_measure_values(const helby_dataset *D, const char *name, doub
         return rc;
     }
     if (kind == HELBY_MEASURE_UNKNOWN)
-        return helby_error_set(err, HELBY_EUSAGE,
-                               "%s is not an index, dimension, share or numeric variable of "
-                               "survey %s",
-                               name, s->id);
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, name,
+                              "%s is not an index, dimension, share or numeric variable of "
+                              "survey %s",
+                              name, s->id);
     const helby_share *sh = kind == HELBY_MEASURE_SHARE ? find_share(s, name) : NULL;
     const char *var = sh ? s->vars[sh->var].name : name;
     const double *x = helby_dataset_col(D, var);
@@ -140,8 +140,8 @@ helby_status helby_dataset_reliability(const helby_dataset *D, const char *dimen
     const helby_index *ix;
     const helby_dimension *dim;
     if (!helby_find_measure(D->survey, dimension, &ix, &dim) || !dim)
-        return helby_error_set(err, HELBY_EUSAGE, "%s is not a dimension of survey %s", dimension,
-                               D->survey->id);
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, dimension,
+                              "%s is not a dimension of survey %s", dimension, D->survey->id);
     const double **cols = NULL;
     helby_status rc = item_columns(D, dimension, &cols, err);
     if (!rc)

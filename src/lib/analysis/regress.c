@@ -705,7 +705,7 @@ static helby_status reg_open(helby_store *st, const helby_survey *s, const helby
                 : helby_measure_columns(s, f->response, load, room);
     if (k < 0) {
         free(load);
-        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, f->response,
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, f->response,
                               "model: response %s is not an index, dimension, share or numeric "
                               "item of survey %s",
                               f->response, s->id);

@@ -336,7 +336,7 @@ static helby_status resolve_by_list(const helby_survey *s, const char *const *by
         const char *name = helby_survey_role_name(s, by[i]);
         size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
         if (v == HELBY_NO_VAR || s->vars[v].type != HELBY_TYPE_CODE)
-            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, by[i],
+            return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, by[i],
                                   "%s is not 'group' or a coded variable of survey %s", by[i],
                                   s->id);
         names[i] = s->vars[v].name;
@@ -414,7 +414,7 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
                     : helby_measure_columns(s, name, l + n, room - n);
         if (k < 0) {
             free(l);
-            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, name,
+            return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, name,
                                   "%s is not an index, dimension, share or numeric item of "
                                   "survey %s",
                                   name, s->id);
@@ -427,7 +427,7 @@ static helby_status load_list(const helby_survey *s, const helby_estimate_reques
                 : helby_measure_columns(s, den, l + n, room - n);
         if (k < 0) {
             free(l);
-            return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, den,
+            return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, den,
                                   "%s is not an index, dimension, share or numeric item of "
                                   "survey %s",
                                   den, s->id);

@@ -204,7 +204,7 @@ helby_status helby_analysis_compare(helby_store *st, const helby_survey *s,
     int nm =
         kind == HELBY_MEASURE_UNKNOWN ? -1 : helby_measure_columns(s, req->measure, load + 1, 255);
     if (nm < 0)
-        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, req->measure,
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, req->measure,
                               "%s is not an index, dimension, share or item", req->measure);
     helby_dataset *D = NULL;
     helby_wave_designs *W = NULL;

@@ -144,7 +144,7 @@ static int build_margin(helby_store *st, const helby_survey *s, long wave, const
         all_margin_names(mg, &all);
         for (size_t i = 0, o = 0; i < all.n_margins && o < sizeof have; i++)
             o += (size_t)snprintf(have + o, sizeof have - o, "%s%s", i ? ", " : "", all.names[i]);
-        helby_error_set(err, HELBY_EUSAGE, "margins/%ld.csv has no margin '%s' (it has: %s)", wave,
+        helby_error_set(err, HELBY_EINPUT, "margins/%ld.csv has no margin '%s' (it has: %s)", wave,
                         name, have);
         return 1;
     }

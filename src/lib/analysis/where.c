@@ -46,7 +46,7 @@ static helby_status where_one(const helby_survey *s, const char *p, size_t len, 
     const char *name = helby_survey_role_name(s, buf);
     size_t v = name ? helby_survey_find_var(s, name) : HELBY_NO_VAR;
     if (v == HELBY_NO_VAR || s->vars[v].type == HELBY_TYPE_TEXT)
-        return helby_error_at(err, HELBY_EUSAGE, NULL, 0, 0, buf,
+        return helby_error_at(err, HELBY_EINPUT, NULL, 0, 0, buf,
                               "--where: %s is not 'group' or a variable of survey %s", buf, s->id);
     where_cond *c = &w->c[w->n++];
     c->var = s->vars[v].name, c->v = &s->vars[v], c->negate = neg;

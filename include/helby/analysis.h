@@ -239,6 +239,9 @@ typedef struct helby_run_options {
     size_t sensitivity;       /* N > 0 (method 2): also the sensitivity analysis of each index
                                  with choices (sensitivity.h), N base scenarios from the run's
                                  seed, as rows "sensitivity=..." after the others; 0: none */
+    size_t sens_boot;         /* with sensitivity: bootstrap resamples of the sensitivity
+                                 indices, whose SEs and CIs the rows carry (1000; runs made
+                                 before have 0 and rerun without them) */
     long waves[HELBY_RUN_MAX_WAVES]; /* method 2: the waves computed, ascending (--waves);
                                         n_waves 0: every stored wave, as runs made before */
     size_t n_waves;

@@ -147,6 +147,8 @@ typedef struct helby_report_sens_choice {
     char name[96];       /* as stored: "weight:trust", "aggregation", "drop_item" */
     char label[256];     /* for people, in the report's language */
     double first, total; /* first-order (Saltelli 2010) and total (Jansen 1999) indices */
+    double first_lo, first_hi, total_lo, total_hi; /* their bootstrap CIs at the run's level
+                                                      (NaN in runs made without them) */
 } helby_report_sens_choice;
 
 typedef struct helby_report_sens_goal {

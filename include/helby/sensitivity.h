@@ -57,6 +57,19 @@ helby_status helby_saltelli_design(size_t k, size_t n, unsigned long long seed, 
  * defined. */
 void helby_saltelli_indices(const double *y, size_t k, size_t n, double *first, double *total);
 
+/* The Monte Carlo error of those indices by the bootstrap, as SALib's sobol.analyze does it
+ * (num_resamples, conf = z times the resamples' standard deviation): `resamples` times, draw
+ * n rows j of the design with replacement, A's, B's and every A_B^i's row j together, and
+ * compute the indices on them (helby_saltelli_indices). first_se and total_se (k each) are
+ * the standard deviations (divisor count - 1) of the defined resampled indices; a CI at
+ * level L is S +- z_{(1+L)/2} se. The draws are GSL's mt19937 seeded with
+ * seed ^ 0x9e3779b97f4a7c15, so a seed gives the same se. NaN where fewer than 2 resamples
+ * are defined. HELBY_EUSAGE for k = 0, k > HELBY_SENS_MAX_CHOICES, n < 2 or resamples < 2;
+ * HELBY_ENOMEM. */
+helby_status helby_saltelli_boot(const double *y, size_t k, size_t n, size_t resamples,
+                                 unsigned long long seed, double *first_se, double *total_se,
+                                 helby_error *err);
+
 /* The alternative of choice c that coordinate u in [0, 1) picks: the weight for a range
  * (low + u (high - low)), else the index of the alternative, 0..n_values-1 (drop_item:
  * 0 keeps every item, 1..n_values leaves out values[level - 1]). */
@@ -83,9 +96,12 @@ typedef struct helby_sensitivity_request {
     helby_estimate_options opt; /* as helby compare: each quantity's own df */
     const char *weights;        /* NULL: base weights */
     long min_cell;              /* < 0: the survey's */
+    size_t bootstrap;           /* resamples of the sensitivity indices' bootstrap SEs
+                                   (helby_saltelli_boot, from `seed`); 0: none */
 } helby_sensitivity_request;
 
-/* 256 scenarios, seed 1, linearization, every wave, 95 % CIs, base weights. */
+/* 256 scenarios, seed 1, linearization, every wave, 95 % CIs, base weights, no bootstrap
+ * of the sensitivity indices (runs ask for 1000). */
 void helby_sensitivity_request_default(helby_sensitivity_request *r);
 
 typedef struct helby_sens_goal {
@@ -93,12 +109,13 @@ typedef struct helby_sens_goal {
     long baseline_wave, target_wave;
     helby_goal_result reference; /* the definition's construction: helby compare's verdict */
     /* Over the 2N scenarios of A and B with a defined quantity: */
-    double median, p05, p95; /* of the goal's quantity (R's quantile type 7) */
-    double share[4];         /* of scenarios per helby_verdict (met, not met,
-                              * inconclusive, undefined), over all 2N */
-    double *first, *total;   /* per choice: sensitivity indices of the quantity */
-    double *q;               /* per construction (n_runs): the quantity */
-    helby_verdict *verdict;  /* per construction */
+    double median, p05, p95;     /* of the goal's quantity (R's quantile type 7) */
+    double share[4];             /* of scenarios per helby_verdict (met, not met,
+                                  * inconclusive, undefined), over all 2N */
+    double *first, *total;       /* per choice: sensitivity indices of the quantity */
+    double *first_se, *total_se; /* per choice: their bootstrap SEs (NaN without one) */
+    double *q;                   /* per construction (n_runs): the quantity */
+    helby_verdict *verdict;      /* per construction */
 } helby_sens_goal;
 
 typedef struct helby_sens_district {
@@ -126,6 +143,7 @@ typedef struct helby_sens_index {
 typedef struct helby_sensitivity {
     size_t scenarios; /* N */
     unsigned long long seed;
+    double boot_z; /* z_{(1+level)/2}: an index's bootstrap CI is first +- boot_z first_se */
     size_t n_waves;
     long *waves;
     size_t n_indices;

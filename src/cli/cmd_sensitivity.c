@@ -56,6 +56,7 @@ static int sens_parse(sens_args *a, int argc, char **argv)
     int c;
     memset(a, 0, sizeof *a);
     helby_sensitivity_request_default(&a->req);
+    a->req.bootstrap = 1000; /* as a run's (compute --sensitivity) */
     optind = 1;
     opterr = 0;
     while ((c = getopt_long(argc, argv, "+:s:n:", opts, NULL)) != -1) {
@@ -121,7 +122,7 @@ static void put(out_table *T, const char *ix, const char *goal, const char *q, c
     out_row(T, v);
 }
 
-static void goal_rows(out_table *T, const helby_sens_index *x, const helby_sens_goal *G)
+static void goal_rows(out_table *T, const helby_sens_index *x, const helby_sens_goal *G, double z)
 {
     const char *ix = x->index->name, *g = G->target->goal;
     const helby_estimate *q = &G->reference.q;
@@ -133,16 +134,17 @@ static void goal_rows(out_table *T, const helby_sens_index *x, const helby_sens_
         put(T, ix, g, "share", "", G->share[v], NAN, NAN, helby_verdict_name((helby_verdict)v));
     for (size_t c = 0; c < x->n_choices; c++) {
         choice_label(x, x->choices[c], lab, sizeof lab);
-        put(T, ix, g, "first_order", lab, G->first[c], NAN, NAN, "");
-        put(T, ix, g, "total", lab, G->total[c], NAN, NAN, "");
+        double zf = z * G->first_se[c], zt = z * G->total_se[c];
+        put(T, ix, g, "first_order", lab, G->first[c], G->first[c] - zf, G->first[c] + zf, "");
+        put(T, ix, g, "total", lab, G->total[c], G->total[c] - zt, G->total[c] + zt, "");
     }
 }
 
-static void table_rows(out_table *T, const helby_sens_index *x)
+static void table_rows(out_table *T, const helby_sens_index *x, double z)
 {
     char lab[64];
     for (size_t g = 0; g < x->n_goals; g++)
-        goal_rows(T, x, &x->goals[g]);
+        goal_rows(T, x, &x->goals[g], z);
     for (size_t d = 0; d < x->n_districts; d++) {
         const helby_sens_district *r = &x->districts[d];
         snprintf(lab, sizeof lab, "district=%g", r->code);
@@ -152,7 +154,7 @@ static void table_rows(out_table *T, const helby_sens_index *x)
 }
 
 static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_t scen,
-                      double level)
+                      double level, double z)
 {
     const helby_target *tg = G->target;
     int pct = tg->kind != HELBY_TARGET_CHANGE_POSITIVE;
@@ -170,11 +172,15 @@ static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_
     printf("  verdicts: met %.0f %%, inconclusive %.0f %%, not met %.0f %%, undefined %.0f %%\n",
            100 * G->share[HELBY_VERDICT_MET], 100 * G->share[HELBY_VERDICT_INCONCLUSIVE],
            100 * G->share[HELBY_VERDICT_NOT_MET], 100 * G->share[HELBY_VERDICT_UNDEFINED]);
-    printf("  %-32s %11s %8s\n", "choice", "first-order", "total");
+    char ci[32];
+    snprintf(ci, sizeof ci, "%g %% CI", 100 * level);
+    printf("  %-32s %11s %17s %8s %17s\n", "choice", "first-order", ci, "total", ci);
     char lab[160];
     for (size_t c = 0; c < x->n_choices; c++) {
         choice_label(x, x->choices[c], lab, sizeof lab);
-        printf("  %-32s %11.3f %8.3f\n", lab, G->first[c], G->total[c]);
+        double zf = z * G->first_se[c], zt = z * G->total_se[c];
+        printf("  %-32s %11.3f  [%6.3f, %6.3f] %8.3f  [%6.3f, %6.3f]\n", lab, G->first[c],
+               G->first[c] - zf, G->first[c] + zf, G->total[c], G->total[c] - zt, G->total[c] + zt);
     }
 }
 
@@ -183,7 +189,7 @@ static void text_index(const helby_sensitivity *R, const helby_sens_index *x, do
     printf("== %s: %zu choices, N = %zu (%zu constructions scored; Sobol, seed %llu)\n",
            x->index->name, x->n_choices, R->scenarios, x->n_runs, R->seed);
     for (size_t g = 0; g < x->n_goals; g++)
-        text_goal(x, &x->goals[g], 2 * R->scenarios, level);
+        text_goal(x, &x->goals[g], 2 * R->scenarios, level, R->boot_z);
     if (!x->n_districts)
         return;
     printf("district ranks on %s in %ld (1 = best): reference, median, 90 %% interval\n",
@@ -223,7 +229,7 @@ int cmd_sensitivity(cli_global *g, int argc, char **argv)
         if (a.format == OUT_TEXT)
             text_index(R, &R->indices[i], a.req.opt.level);
         else
-            table_rows(&T, &R->indices[i]);
+            table_rows(&T, &R->indices[i], R->boot_z);
     }
     if (a.format != OUT_TEXT)
         out_end(&T);

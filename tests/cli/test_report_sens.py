@@ -94,8 +94,18 @@ class ReportSensitivity(unittest.TestCase):
                     want = self.s(measure, "sensitivity=%s,quantity=%s,choice=%s"
                                   % (goal, q, c["choice"]))
                     self.assertEqual(c[key], want)
-                    self.assertEqual(float(by_q[(measure, "%s %s %s" % (goal, q, c["choice"]),
-                                                 "")]["estimate"]), want)
+                    row = by_q[(measure, "%s %s %s" % (goal, q, c["choice"]), "")]
+                    self.assertEqual(float(row["estimate"]), want)
+                    # The bootstrap CI (issue 25): S +- z se at 95 %, as SALib's conf, the
+                    # stored row's, in CSV and JSON alike.
+                    dom = "sensitivity=%s,quantity=%s,choice=%s" % (goal, q, c["choice"])
+                    se = self.s(measure, dom, "se")
+                    self.assertGreater(se, 0)
+                    for side, sign in (("ci_low", -1), ("ci_high", 1)):
+                        self.assertAlmostEqual(self.s(measure, dom, side),
+                                               want + sign * 1.959963984540054 * se, delta=1e-12)
+                        self.assertEqual(float(row[side]), self.s(measure, dom, side))
+                        self.assertEqual(c[key + "_" + side], self.s(measure, dom, side))
         ranks = [r for r in rows if r["quantity"] == "rank"]
         self.assertEqual(len(ranks), 20)  # ten districts, two indices
         self.assertEqual(len(js["ranks"]), 20)
@@ -201,7 +211,12 @@ class ReportSensitivity(unittest.TestCase):
         self.assertIn("## How robust is the verdict?", md)
         self.assertIn("| " + want + " |", md)
         first = self.s("inclusion", "sensitivity=goal4,quantity=first_order,choice=drop_item")
-        self.assertIn("| One item left out | %s |" % num(first, 3, False), md)
+        dom = "sensitivity=goal4,quantity=first_order,choice=drop_item"
+        self.assertIn("| One item left out | %s [%s; %s] |" % tuple(
+            num(v, 3, False) for v in (first, self.s("inclusion", dom, "ci_low"),
+                                       self.s("inclusion", dom, "ci_high"))), md)
+        self.assertIn("First-order S [95 % CI]", md)
+        self.assertIn("cannot be told from zero", md)
         da = self.report("--lang", "da")
         self.assertIn("Hvor robust er målopfyldelsen?", da)
         self.assertIn("Inklusionsindeks: bydelenes rang 2014 (1 = bedst)", da)

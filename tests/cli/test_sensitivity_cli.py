@@ -51,7 +51,7 @@ class Sensitivity(StoreCase):
     def test_a_run_stores_the_analysis_and_reruns_it_bit_for_bit(self):
         p = run("compute", "--survey", "copenhagen", "--sensitivity", "8", "--seed", "3",
                 db=self.db, check=0)
-        self.assertIn("sensitivity=8, seed 3", p.stdout)
+        self.assertIn("sensitivity=8;sens_boot=1000, seed 3", p.stdout)
         p = run("compute", "--rerun", "1", db=self.db, check=0)
         self.assertIn("reproduced bit for bit", p.stdout)
         stored = {(r["measure"], r["domain"]): r for r in rows(

@@ -3,6 +3,7 @@
  * construction only re-scores and re-estimates. Groups are compared and goals judged as
  * helby compare does (tables_compare.c), so the reference construction gives its numbers
  * bit for bit. */
+#include <gsl/gsl_cdf.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@ static void sens_index_free(helby_sens_index *x)
 {
     for (size_t g = 0; g < x->n_goals; g++) {
         free(x->goals[g].first), free(x->goals[g].total);
+        free(x->goals[g].first_se), free(x->goals[g].total_se);
         free(x->goals[g].q), free(x->goals[g].verdict);
     }
     free(x->goals), free(x->choices), free(x->u), free(x->means), free(x->ref_means);
@@ -177,8 +179,10 @@ static void quantiles(const double *v, size_t n, size_t stride, double *tmp, con
     }
 }
 
-/* The spread, verdict shares and sensitivity indices of each goal, the districts' ranks. */
-static void summarize(sens_ctx *C, helby_sens_index *x, size_t N, double *tmp)
+/* The spread, verdict shares and sensitivity indices (with their bootstrap SEs when asked)
+ * of each goal, the districts' ranks. */
+static helby_status summarize(sens_ctx *C, helby_sens_index *x, size_t N, double *tmp,
+                              helby_error *err)
 {
     static const double p[3] = {0.5, 0.05, 0.95};
     double q3[3];
@@ -189,6 +193,11 @@ static void summarize(sens_ctx *C, helby_sens_index *x, size_t N, double *tmp)
         for (size_t r = 0; r < 2 * N; r++)
             G->share[G->verdict[r]] += 1.0 / (double)(2 * N);
         helby_saltelli_indices(G->q, x->n_choices, N, G->first, G->total);
+        for (size_t i = 0; i < x->n_choices; i++)
+            G->first_se[i] = G->total_se[i] = NAN;
+        if (C->req->bootstrap && helby_saltelli_boot(G->q, x->n_choices, N, C->req->bootstrap,
+                                                     C->req->seed, G->first_se, G->total_se, err))
+            return err->code;
     }
     for (size_t i = 0; i < x->n_districts; i++) {
         helby_sens_district *d = &x->districts[i];
@@ -196,6 +205,7 @@ static void summarize(sens_ctx *C, helby_sens_index *x, size_t N, double *tmp)
         d->median_rank = q3[0], d->rank_low = q3[1], d->rank_high = q3[2];
         d->reference_rank = C->ranks[x->n_runs * x->n_districts + i];
     }
+    return HELBY_OK;
 }
 
 /* The goals on x's index, its districts in the rank wave, and room for every run. */
@@ -223,9 +233,11 @@ static helby_status index_setup(sens_ctx *C, helby_sens_index *x, size_t N, helb
             x->rank_wave = G->target_wave;
         G->first = malloc(x->n_choices * sizeof *G->first);
         G->total = malloc(x->n_choices * sizeof *G->total);
+        G->first_se = malloc(x->n_choices * sizeof *G->first_se);
+        G->total_se = malloc(x->n_choices * sizeof *G->total_se);
         G->q = malloc(x->n_runs * sizeof *G->q);
         G->verdict = malloc(x->n_runs * sizeof *G->verdict);
-        if (!G->first || !G->total || !G->q || !G->verdict)
+        if (!G->first || !G->total || !G->first_se || !G->total_se || !G->q || !G->verdict)
             return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     }
     /* The baseline of the first goal on the index, else the first wave (as compare). */
@@ -317,7 +329,7 @@ static helby_status analyse_index(sens_ctx *C, helby_sens_index *x, helby_error 
         if (eval_construction(C, x, &o, r, err))
             goto done;
     }
-    summarize(C, x, N, tmp);
+    summarize(C, x, N, tmp, err);
 done:
     free(wts), free(mv), free(tmp), free(C->ranks);
     C->ranks = NULL;
@@ -425,6 +437,7 @@ helby_status helby_sensitivity_run(helby_store *st, const helby_survey *s,
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     R->scenarios = req->scenarios;
     R->seed = req->seed;
+    R->boot_z = gsl_cdf_ugaussian_Pinv((1 + req->opt.level) / 2);
     if (collect_indices(s, R, err) || helby_dataset_open(&D, st, s, req->waves, req->n_waves, load,
                                                          load_list(s, R, load, 1024), err))
         goto done;

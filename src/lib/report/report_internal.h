@@ -130,6 +130,12 @@ const char *report_sens_goal_name(const helby_report *r, const helby_report_sens
 const char *report_sens_unit(const helby_report *r, const helby_report_sens_goal *G);
 /* The warning beside a goal whose baseline gap is not distinguishable from zero. */
 const char *report_sens_warning(const helby_report *r);
+/* A sensitivity index with its bootstrap CI, "0.034 [−0.025; 0.093]" (3 decimals; the index
+ * alone when the run has no CI). */
+void report_sens_index_cell(const helby_report *r, double v, double lo, double hi, char *buf,
+                            size_t n);
+/* Whether any choice of G has a bootstrap CI (runs made with sens_boot). */
+int report_sens_has_ci(const helby_report_sens_goal *G);
 /* The target in display units (NaN if the goal is not in the report). */
 double report_sens_target(const helby_report *r, const helby_report_sens_goal *G);
 

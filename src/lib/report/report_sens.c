@@ -131,7 +131,7 @@ static helby_report_sens_goal *sens_goal(helby_report *r, const char *measure, c
 }
 
 static int add_choice(helby_report *r, helby_report_sens_goal *G, const char *name, int total,
-                      double v, helby_error *err)
+                      const helby_run_row *x, helby_error *err)
 {
     helby_report_sens_choice *c = NULL;
     for (size_t i = 0; i < G->n_choices && !c; i++)
@@ -147,8 +147,11 @@ static int add_choice(helby_report *r, helby_report_sens_goal *G, const char *na
         helby_utf8_copy(c->name, sizeof c->name, name);
         choice_label(r, name, c->label, sizeof c->label);
         c->first = c->total = NAN;
+        c->first_lo = c->first_hi = c->total_lo = c->total_hi = NAN;
     }
-    *(total ? &c->total : &c->first) = v;
+    *(total ? &c->total : &c->first) = x->estimate;
+    *(total ? &c->total_lo : &c->first_lo) = x->ci_low;
+    *(total ? &c->total_hi : &c->first_hi) = x->ci_high;
     return 0;
 }
 
@@ -174,7 +177,7 @@ static int goal_row(helby_report *r, const helby_run_row *x, const char *goal, h
                 G->share[v] = x->estimate;
     } else if ((!strcmp(q, "first_order") || !strcmp(q, "total")) &&
                report_dom_get(x->domain, "choice", b, sizeof b)) {
-        return add_choice(r, G, b, q[0] == 't', x->estimate, err);
+        return add_choice(r, G, b, q[0] == 't', x, err);
     }
     return 0;
 }
@@ -231,8 +234,10 @@ static void sens_goal_finish(helby_report *r, helby_report_sens_goal *G)
         G->median = G->p05 = G->p95 = NAN;
         for (int v = 0; v < 4; v++)
             G->share[v] = NAN;
-        for (size_t i = 0; i < G->n_choices; i++)
-            G->choices[i].first = G->choices[i].total = NAN;
+        for (size_t i = 0; i < G->n_choices; i++) {
+            helby_report_sens_choice *c = &G->choices[i];
+            c->first = c->total = c->first_lo = c->first_hi = c->total_lo = c->total_hi = NAN;
+        }
     }
 }
 
@@ -310,6 +315,28 @@ static void num(const helby_report *r, double v, int dec, char *buf, size_t n)
     helby_report_num(r, v, dec, buf, n);
 }
 
+void report_sens_index_cell(const helby_report *r, double v, double lo, double hi, char *buf,
+                            size_t n)
+{
+    char a[32], c[32], d[32];
+    num(r, v, 3, a, sizeof a);
+    if (isnan(lo) || isnan(hi) || isnan(v)) {
+        snprintf(buf, n, "%s", a);
+        return;
+    }
+    num(r, lo, 3, c, sizeof c);
+    num(r, hi, 3, d, sizeof d);
+    snprintf(buf, n, "%s [%s; %s]", a, c, d);
+}
+
+int report_sens_has_ci(const helby_report_sens_goal *G)
+{
+    for (size_t i = 0; i < G->n_choices; i++)
+        if (!isnan(G->choices[i].first_lo) || !isnan(G->choices[i].total_lo))
+            return 1;
+    return 0;
+}
+
 /* "−45,7 [−61,8; −29,6] %" */
 static void range_text(const helby_report *r, double est, double lo, double hi, double sc,
                        const char *unit, char *buf, size_t n)
@@ -374,13 +401,20 @@ static void goal_index_table(const helby_report *r, const helby_report_sens_goal
     const int da = DA(r);
     report_table t;
     report_table_init(&t, 3);
-    const char *h[3] = {da ? "Valg" : "Choice", da ? "Første orden S" : "First-order S",
-                        da ? "Total ST" : "Total ST"};
+    char hs[64], ht[64], lv[16];
+    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+    int ci = report_sens_has_ci(G);
+    snprintf(hs, sizeof hs, "%s%s%s%s", da ? "Første orden S" : "First-order S", ci ? " [" : "",
+             ci ? lv : "", ci ? (da ? " %-KI]" : " % CI]") : "");
+    snprintf(ht, sizeof ht, "%s%s%s%s", da ? "Samlet ST" : "Total ST", ci ? " [" : "", ci ? lv : "",
+             ci ? (da ? " %-KI]" : " % CI]") : "");
+    const char *h[3] = {da ? "Valg" : "Choice", hs, ht};
     report_table_add(&t, h);
     for (size_t i = 0; i < G->n_choices; i++) {
-        char a[32], b[32];
-        num(r, G->choices[i].first, 3, a, sizeof a);
-        num(r, G->choices[i].total, 3, b, sizeof b);
+        char a[96], b[96];
+        const helby_report_sens_choice *c = &G->choices[i];
+        report_sens_index_cell(r, c->first, c->first_lo, c->first_hi, a, sizeof a);
+        report_sens_index_cell(r, c->total, c->total_lo, c->total_hi, b, sizeof b);
         const char *v[3] = {G->choices[i].label, a, b};
         report_table_add(&t, v);
     }
@@ -428,6 +462,17 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
                : "The index computed again under other defensible choices (weights, "
                  "aggregation, minimum answers, items left out); the spread across "
                  "scenarios is not a confidence interval.");
+    int ci = 0;
+    for (size_t i = 0; i < r->n_sens_goals; i++)
+        ci |= report_sens_has_ci(&r->sens_goals[i]);
+    if (ci)
+        fprintf(o, "%s\n",
+                da ? "S og ST har Monte Carlo-fejl; i klammer deres bootstrap-konfidensinterval "
+                     "over scenarierne (1000 gentrækninger, som SALib): et indeks, hvis "
+                     "interval omfatter 0, kan ikke skelnes fra nul."
+                   : "S and ST carry Monte Carlo error; in brackets their bootstrap confidence "
+                     "interval over the scenarios (1000 resamples, as SALib): an index whose "
+                     "interval includes 0 cannot be told from zero.");
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
         const helby_report_goal *g = report_goal_of(r, G);
@@ -513,11 +558,11 @@ void report_sens_csv(const helby_report *r, FILE *o)
         for (size_t k = 0; k < G->n_choices; k++) {
             const helby_report_sens_choice *x = &G->choices[k];
             snprintf(q, sizeof q, "%s first_order %s", G->goal, x->name);
-            csv_row(r, o, G->measure, x->label, w, b, "", q, x->first, NAN, NAN, NAN, G->scenarios,
-                    "");
+            csv_row(r, o, G->measure, x->label, w, b, "", q, x->first, NAN, x->first_lo,
+                    x->first_hi, G->scenarios, "");
             snprintf(q, sizeof q, "%s total %s", G->goal, x->name);
-            csv_row(r, o, G->measure, x->label, w, b, "", q, x->total, NAN, NAN, NAN, G->scenarios,
-                    "");
+            csv_row(r, o, G->measure, x->label, w, b, "", q, x->total, NAN, x->total_lo,
+                    x->total_hi, G->scenarios, "");
         }
     }
     for (size_t i = 0; i < r->n_sens_ranks; i++) {
@@ -573,7 +618,15 @@ static void json_goal(const helby_report *r, const helby_report_sens_goal *G, FI
         fputs(", ", o);
         json_key_num(o, "first_order", G->choices[k].first);
         fputs(", ", o);
+        json_key_num(o, "first_order_ci_low", G->choices[k].first_lo);
+        fputs(", ", o);
+        json_key_num(o, "first_order_ci_high", G->choices[k].first_hi);
+        fputs(", ", o);
         json_key_num(o, "total", G->choices[k].total);
+        fputs(", ", o);
+        json_key_num(o, "total_ci_low", G->choices[k].total_lo);
+        fputs(", ", o);
+        json_key_num(o, "total_ci_high", G->choices[k].total_hi);
         fputc('}', o);
     }
     fputs("]}", o);

@@ -189,12 +189,15 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
     const double w = 560, rowh = 44, ml = 12, mr = 46, mt = 40, mb = 46;
     const double h = mt + mb + rowh * (double)G->n_choices;
     double hi = 1;
-    for (size_t i = 0; i < G->n_choices; i++)
-        hi = fmax(hi, fmax(isnan(G->choices[i].first) ? 0 : G->choices[i].first,
-                           isnan(G->choices[i].total) ? 0 : G->choices[i].total));
+    for (size_t i = 0; i < G->n_choices; i++) {
+        const helby_report_sens_choice *c = &G->choices[i];
+        const double m[4] = {c->first, c->total, c->first_hi, c->total_hi};
+        for (int k = 0; k < 4; k++)
+            hi = fmax(hi, isnan(m[k]) ? 0 : m[k]);
+    }
     hi = ceil(hi / 0.2) * 0.2;
 #define XV(v) (ml + (fmax((v), 0)) * (w - ml - mr) / hi)
-    char title[200], id[64], a[32], b[32];
+    char title[200], id[64], a[32];
     char gn[128];
     snprintf(title, sizeof title,
              DA(r) ? "%s: hvilket valg flytter resultatet?" : "%s: which choice moves the result?",
@@ -206,11 +209,17 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
                                 : "Sensitivity indices per choice, first-order S and total ST "
                                   "(share of the variance): ");
     for (size_t i = 0; i < G->n_choices; i++) {
-        helby_report_num(r, G->choices[i].first, 2, a, sizeof a);
-        helby_report_num(r, G->choices[i].total, 2, b, sizeof b);
-        report_buf_printf(&d, "%s: S %s, ST %s%s", G->choices[i].label, a, b,
+        const helby_report_sens_choice *c = &G->choices[i];
+        char ca[96], cb[96];
+        report_sens_index_cell(r, c->first, c->first_lo, c->first_hi, ca, sizeof ca);
+        report_sens_index_cell(r, c->total, c->total_lo, c->total_hi, cb, sizeof cb);
+        report_buf_printf(&d, "%s: S %s, ST %s%s", c->label, ca, cb,
                           i + 1 < G->n_choices ? "; " : ".");
     }
+    if (report_sens_has_ci(G))
+        report_buf_printf(&d, DA(r) ? " I klammer: bootstrap-konfidensinterval over scenarierne."
+                                    : " In brackets: bootstrap confidence interval over the "
+                                      "scenarios.");
     report_chart_open(o, w, h, id, title, d.data ? d.data : "");
     free(d.data);
     x_axis(r, o, 0, hi, hi > 1.2 ? 0.4 : 0.2, ml, mr, w, mt - 6, h - mb, 1);
@@ -218,9 +227,10 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
         const helby_report_sens_choice *c = &G->choices[i];
         double y = mt + rowh * (double)i;
         label_at(o, ml, y + 12, "lg", c->label);
-        double v[2] = {c->first, c->total};
+        double v[2] = {c->first, c->total}, vl[2] = {c->first_lo, c->total_lo};
+        double vh[2] = {c->first_hi, c->total_hi};
         for (int k = 0; k < 2; k++) {
-            double yy = y + (k ? 28 : 17);
+            double yy = y + (k ? 28 : 17), xe = XV(v[k]);
             if (isnan(v[k]))
                 continue;
             fprintf(o,
@@ -228,9 +238,16 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
                     "stroke=\"%s\" stroke-width=\"1.5\"/>",
                     ml, yy, fmax(XV(v[k]) - ml, 0.5), k ? "#ffffff" : COL_SCEN,
                     k ? COL_REF : COL_SCEN);
+            if (!isnan(vl[k]) && !isnan(vh[k])) { /* the bootstrap CI as a whisker */
+                fprintf(o,
+                        "<path d=\"M%.1f %.1fH%.1fM%.1f %.1fV%.1fM%.1f %.1fV%.1f\" "
+                        "stroke=\"#333\" stroke-width=\"1.2\" fill=\"none\"/>",
+                        XV(vl[k]), yy + 5, XV(vh[k]), XV(vl[k]), yy + 2, yy + 8, XV(vh[k]), yy + 2,
+                        yy + 8);
+                xe = fmax(xe, XV(vh[k]));
+            }
             helby_report_num(r, v[k], 2, a, sizeof a);
-            fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", XV(v[k]) + 4, yy + 9,
-                    a);
+            fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", xe + 4, yy + 9, a);
         }
     }
     double ly = h - 12;
@@ -290,17 +307,23 @@ static void spread_table(const helby_report *r, FILE *o, const helby_report_sens
 static void indices_table(const helby_report *r, FILE *o, const helby_report_sens_goal *G)
 {
     const int da = DA(r);
-    char gn[128];
+    char gn[128], hs[64], ht[64], lv[16];
+    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+    int ci = report_sens_has_ci(G);
+    snprintf(hs, sizeof hs, "%s%s%s%s", da ? "Første orden S" : "First-order S", ci ? " [" : "",
+             ci ? lv : "", ci ? (da ? " %-KI]" : " % CI]") : "");
+    snprintf(ht, sizeof ht, "%s%s%s%s", da ? "Samlet ST" : "Total ST", ci ? " [" : "", ci ? lv : "",
+             ci ? (da ? " %-KI]" : " % CI]") : "");
     fprintf(o,
             "<table><caption>%s %s</caption><thead><tr><th scope=\"col\">%s</th>"
             "<th scope=\"col\">%s</th><th scope=\"col\">%s</th></tr></thead><tbody>\n",
             report_sens_goal_name(r, G, gn, sizeof gn),
-            da ? "sensitivitetsindeks" : "sensitivity indices", da ? "Valg" : "Choice",
-            da ? "Første orden S" : "First-order S", da ? "Samlet ST" : "Total ST");
+            da ? "sensitivitetsindeks" : "sensitivity indices", da ? "Valg" : "Choice", hs, ht);
     for (size_t i = 0; i < G->n_choices; i++) {
-        char a[32], b[32];
-        helby_report_num(r, G->choices[i].first, 3, a, sizeof a);
-        helby_report_num(r, G->choices[i].total, 3, b, sizeof b);
+        char a[96], b[96];
+        const helby_report_sens_choice *c = &G->choices[i];
+        report_sens_index_cell(r, c->first, c->first_lo, c->first_hi, a, sizeof a);
+        report_sens_index_cell(r, c->total, c->total_lo, c->total_hi, b, sizeof b);
         fputs("<tr><th scope=\"row\">", o);
         report_esc(o, G->choices[i].label);
         fprintf(o, "</th><td>%s</td><td>%s</td></tr>\n", a, b);
@@ -416,7 +439,7 @@ void report_sens_html(const helby_report *r, FILE *o)
     if (!r->sens_n)
         return;
     const int da = DA(r);
-    fprintf(o, "<h2>%s</h2>\n<p class=\"methods\">%s</p>\n",
+    fprintf(o, "<h2>%s</h2>\n<p class=\"methods\">%s",
             da ? "Hvor robust er målopfyldelsen?" : "How robust is the verdict?",
             da ? "Indekset er beregnet igen under andre forsvarlige valg (dimensionernes vægte, "
                  "aritmetisk eller geometrisk aggregering, mindste antal gyldige svar, ét "
@@ -441,6 +464,24 @@ void report_sens_html(const helby_report *r, FILE *o)
                  "are estimated from the scenarios and carry Monte Carlo error: a small "
                  "negative value, or a total a little below its first-order value, is that "
                  "error and reads as zero.");
+    int ci = 0;
+    for (size_t i = 0; i < r->n_sens_goals; i++)
+        ci |= report_sens_has_ci(&r->sens_goals[i]);
+    if (ci) {
+        char lv[16];
+        helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+        fprintf(o,
+                da ? " Hvor stor fejlen er, viser %s %%-konfidensintervallet i klammer (og "
+                     "knurhåren på bjælken): scenarierne er trukket igen med tilbagelægning "
+                     "1000 gange (bootstrap, som SALib gør det); et indeks, hvis interval "
+                     "omfatter 0, kan ikke skelnes fra nul."
+                   : " How large that error is, the %s %% confidence interval in brackets (and "
+                     "the whisker on the bar) shows: the scenarios were resampled with "
+                     "replacement 1000 times (the bootstrap, as SALib does it); an index whose "
+                     "interval includes 0 cannot be told from zero.",
+                lv);
+    }
+    fputs("</p>\n", o);
     for (size_t i = 0; i < r->n_sens_goals; i++) {
         const helby_report_sens_goal *G = &r->sens_goals[i];
         const helby_report_goal *g = G->report_goal < r->n_goals ? &r->goals[G->report_goal] : NULL;

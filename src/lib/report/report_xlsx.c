@@ -411,10 +411,11 @@ static void xl_sensitivity(xl *x)
         }
         for (size_t k = 0; k < G->n_choices; k++) {
             sens_row(x, ws, row++, gn, da ? "Første orden S" : "First-order S", ml,
-                     G->choices[k].label, G->choices[k].first, NAN, NAN, (double)G->scenarios,
-                     x->f3);
+                     G->choices[k].label, G->choices[k].first, G->choices[k].first_lo,
+                     G->choices[k].first_hi, (double)G->scenarios, x->f3);
             sens_row(x, ws, row++, gn, da ? "Samlet ST" : "Total ST", ml, G->choices[k].label,
-                     G->choices[k].total, NAN, NAN, (double)G->scenarios, x->f3);
+                     G->choices[k].total, G->choices[k].total_lo, G->choices[k].total_hi,
+                     (double)G->scenarios, x->f3);
         }
     }
     for (size_t i = 0; i < r->n_sens_ranks; i++) {

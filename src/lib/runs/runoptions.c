@@ -25,6 +25,7 @@ void helby_run_options_default(helby_run_options *o)
     snprintf(o->weights, sizeof o->weights, "base");
     o->comparisons = 1;
     o->origins = 1;
+    o->sens_boot = 1000;
 }
 
 static const char *const ci_names[] = {"t", "normal", "logit", "beta", "wald"};
@@ -68,6 +69,10 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
         return helby_error_set(err, HELBY_EUSAGE,
                                "a sensitivity analysis takes 2 to 1000000 "
                                "scenarios and method 2");
+    if (o->sensitivity && (o->sens_boot == 1 || o->sens_boot > 100000))
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "the sensitivity indices' bootstrap takes 2 to 100000 resamples "
+                               "(0: none)");
     for (size_t i = 0; i < o->n_waves; i++)
         if (o->n_waves > HELBY_RUN_MAX_WAVES || o->waves[i] < 1 ||
             (i && o->waves[i] <= o->waves[i - 1]) || o->method < 2)
@@ -101,9 +106,11 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     }
     if (o->df > 0)
         helby_format_number(df, sizeof df, o->df);
-    char sens[40] = "", waves[HELBY_RUN_MAX_WAVES * 11 + 8] = "";
+    char sens[64] = "", waves[HELBY_RUN_MAX_WAVES * 11 + 8] = "";
     if (o->sensitivity)
         snprintf(sens, sizeof sens, ";sensitivity=%zu", o->sensitivity);
+    if (o->sensitivity && o->sens_boot)
+        snprintf(sens + strlen(sens), sizeof sens - strlen(sens), ";sens_boot=%zu", o->sens_boot);
     for (size_t i = 0, w = 0; i < o->n_waves && i < HELBY_RUN_MAX_WAVES; i++)
         w += (size_t)snprintf(waves + w, sizeof waves - w, "%s%ld",
                               i ? "|" : ";waves=", o->waves[i]);
@@ -188,6 +195,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         return parse_waves_value(t, v);
     else if (!strcmp(k, "sensitivity") && v[0] != '-')
         t->sensitivity = (size_t)strtoul(v, &end, 10);
+    else if (!strcmp(k, "sens_boot") && v[0] != '-')
+        t->sens_boot = (size_t)strtoul(v, &end, 10);
     else
         return -1;
     return end && (*end || end == v) ? -1 : 0;
@@ -201,6 +210,7 @@ int helby_run_options_parse(helby_run_options *o, const char *text)
     helby_run_options_default(&t);
     t.comparisons = 0;
     t.origins = 0;                      /* runs of method 2 made before origin subgroups */
+    t.sens_boot = 0;                    /* runs made before the indices' bootstrap */
     t.share_df = HELBY_SHARE_DF_DESIGN; /* runs made before shares took their domain's df */
     char buf[1024];
     snprintf(buf, sizeof buf, "%s", text);

@@ -48,9 +48,11 @@ static void choice_name(const helby_sens_index *x, const helby_choice *c, char *
 
 /* A goal's rows: "sensitivity=G,quantity=reference" (the definition's construction with its
  * sampling CI and verdict), "...=scenarios" (median, 5 % and 95 % in the CI's columns, n the
- * scenarios), "...=share,verdict=V", "...=first_order,choice=C" and "...=total,choice=C". */
+ * scenarios), "...=share,verdict=V", "...=first_order,choice=C" and "...=total,choice=C"
+ * (with the bootstrap SE and the CI S +- z se at the run's level, as SALib's conf; NaN in
+ * runs without sens_boot). */
 static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_goal *G, size_t scen,
-                     helby_error *err)
+                     double z, helby_error *err)
 {
     const char *m = x->index->name, *g = G->target->goal;
     const helby_estimate *q = &G->reference.q;
@@ -71,10 +73,13 @@ static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_g
     for (size_t i = 0; i < x->n_choices; i++) {
         choice_name(x, x->choices[i], c, sizeof c);
         snprintf(d, sizeof d, "sensitivity=%s,quantity=first_order,choice=%s", g, c);
-        if (put(l, m, d, G->first[i], NAN, NAN, NAN, NAN, (int64_t)scen, "", err))
+        double zf = z * G->first_se[i], zt = z * G->total_se[i];
+        if (put(l, m, d, G->first[i], G->first_se[i], G->first[i] - zf, G->first[i] + zf, NAN,
+                (int64_t)scen, "", err))
             return 1;
         snprintf(d, sizeof d, "sensitivity=%s,quantity=total,choice=%s", g, c);
-        if (put(l, m, d, G->total[i], NAN, NAN, NAN, NAN, (int64_t)scen, "", err))
+        if (put(l, m, d, G->total[i], G->total_se[i], G->total[i] - zt, G->total[i] + zt, NAN,
+                (int64_t)scen, "", err))
             return 1;
     }
     return 0;
@@ -112,6 +117,7 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
     req.waves = o->waves;
     req.n_waves = o->n_waves;
     req.seed = o->seed;
+    req.bootstrap = o->sens_boot;
     req.opt.level = o->level;
     req.opt.ci = o->ci;
     req.opt.df = o->df;
@@ -128,7 +134,7 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
     for (size_t i = 0; !r && i < R->n_indices; i++) {
         const helby_sens_index *x = &R->indices[i];
         for (size_t g = 0; !r && g < x->n_goals; g++)
-            if (goal_rows(&l, x, &x->goals[g], 2 * R->scenarios, err))
+            if (goal_rows(&l, x, &x->goals[g], 2 * R->scenarios, R->boot_z, err))
                 r = err->code;
         if (!r && rank_rows(&l, x, 2 * R->scenarios, err))
             r = err->code;

@@ -91,3 +91,49 @@ void helby_saltelli_indices(const double *y, size_t k, size_t n, double *first, 
         total[i] = ok ? st / (2.0 * (double)m) / V : NAN;
     }
 }
+
+helby_status helby_saltelli_boot(const double *y, size_t k, size_t n, size_t resamples,
+                                 unsigned long long seed, double *first_se, double *total_se,
+                                 helby_error *err)
+{
+    if (k == 0 || k > HELBY_SENS_MAX_CHOICES || n < 2 || resamples < 2)
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "a bootstrap of the indices needs 1 to %d inputs, 2 or more "
+                               "points and 2 or more resamples",
+                               HELBY_SENS_MAX_CHOICES);
+    gsl_error_handler_t *old = gsl_set_error_handler_off();
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    gsl_set_error_handler(old);
+    double *yb = malloc(n * (k + 2) * sizeof *yb);
+    double *sum = calloc(4 * k, sizeof *sum), *f = malloc(2 * k * sizeof *f);
+    size_t *cnt = calloc(2 * k, sizeof *cnt);
+    if (!r || !yb || !sum || !f || !cnt) {
+        gsl_rng_free(r), free(yb), free(sum), free(f), free(cnt);
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    }
+    /* Its own stream of the seed (the design's shift is drawn from the seed itself). */
+    gsl_rng_set(r, (unsigned long)(seed ^ 0x9e3779b97f4a7c15ULL));
+    double *mean = sum, *m2 = sum + 2 * k; /* Welford, first then total per input */
+    for (size_t b = 0; b < resamples; b++) {
+        /* Row j of A, B and every A_B^i is drawn together (SALib: the same r for all). */
+        for (size_t j = 0; j < n; j++) {
+            size_t pick = (size_t)gsl_rng_uniform_int(r, (unsigned long)n);
+            for (size_t blk = 0; blk < k + 2; blk++)
+                yb[blk * n + j] = y[blk * n + pick];
+        }
+        helby_saltelli_indices(yb, k, n, f, f + k);
+        for (size_t i = 0; i < 2 * k; i++) {
+            if (isnan(f[i]))
+                continue;
+            double d = f[i] - mean[i];
+            mean[i] += d / (double)++cnt[i];
+            m2[i] += d * (f[i] - mean[i]);
+        }
+    }
+    for (size_t i = 0; i < k; i++) {
+        first_se[i] = cnt[i] > 1 ? sqrt(m2[i] / (double)(cnt[i] - 1)) : NAN;
+        total_se[i] = cnt[k + i] > 1 ? sqrt(m2[k + i] / (double)(cnt[k + i] - 1)) : NAN;
+    }
+    gsl_rng_free(r), free(yb), free(sum), free(f), free(cnt);
+    return HELBY_OK;
+}

@@ -180,14 +180,9 @@ static void spread_chart(const helby_report *r, FILE *o, const helby_report_sens
 #undef XV
 }
 
-/* First-order (solid) and total (outlined) index per choice as horizontal bars. */
-static void indices_chart(const helby_report *r, FILE *o, const helby_report_sens_goal *G,
-                          size_t gi)
+/* The axis end of the indices chart: 1, or above it where an index or its CI is. */
+static double indices_axis_end(const helby_report_sens_goal *G)
 {
-    /* Labels above their bars: a choice's label can be long ("Minimum valid answers in
-     * discrimination (absence of)") and must not be cut. */
-    const double w = 560, rowh = 44, ml = 12, mr = 46, mt = 40, mb = 46;
-    const double h = mt + mb + rowh * (double)G->n_choices;
     double hi = 1;
     for (size_t i = 0; i < G->n_choices; i++) {
         const helby_report_sens_choice *c = &G->choices[i];
@@ -195,7 +190,17 @@ static void indices_chart(const helby_report *r, FILE *o, const helby_report_sen
         for (int k = 0; k < 4; k++)
             hi = fmax(hi, isnan(m[k]) ? 0 : m[k]);
     }
-    hi = ceil(hi / 0.2) * 0.2;
+    return ceil(hi / 0.2) * 0.2;
+}
+
+/* First-order (solid) and total (outlined) index per choice as horizontal bars. */
+static void indices_chart(const helby_report *r, FILE *o, const helby_report_sens_goal *G,
+                          size_t gi)
+{
+    /* Labels above their bars: a choice's label can be long ("Minimum valid answers in
+     * discrimination (absence of)") and must not be cut. */
+    const double w = 560, rowh = 44, ml = 12, mr = 46, mt = 40, mb = 46;
+    const double h = mt + mb + rowh * (double)G->n_choices, hi = indices_axis_end(G);
 #define XV(v) (ml + (fmax((v), 0)) * (w - ml - mr) / hi)
     char title[200], id[64], a[32];
     char gn[128];

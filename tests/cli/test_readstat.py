@@ -315,5 +315,45 @@ class InvalidUtf8(StoreCase):
         self.assertIn("Stata", err)
 
 
+def dta_without_variables():
+    """A Stata 118 file with K = 0 variables and no rows, every section in place: ReadStat
+    reads 0 bytes into a NULL buffer for its variable table (UBSan saw memcpy(NULL, ..., 0) in
+    helby's reader; the sanitizer CI run replays this as tests/fuzz/readstat/
+    regress-dta-no-variables)."""
+    import struct
+    head = (b"<stata_dta><header><release>118</release><byteorder>LSF</byteorder><K>"
+            + struct.pack("<H", 0) + b"</K><N>" + struct.pack("<Q", 0) + b"</N><label>"
+            + struct.pack("<H", 0) + b"</label><timestamp>" + bytes([17])
+            + b"01 Jan 2020 00:00</timestamp></header>")
+    parts = [("variable_types", b""), ("varnames", b""), ("sortlist", b"\0\0"),
+             ("formats", b""), ("value_label_names", b""), ("variable_labels", b""),
+             ("characteristics", b""), ("data", b""), ("strls", b""), ("value_labels", b"")]
+    pos = len(head) + len(b"<map>") + 14 * 8 + len(b"</map>")
+    offs, body = [0, len(head)], b""
+    for name, content in parts:
+        offs.append(pos)
+        chunk = b"<" + name.encode() + b">" + content + b"</" + name.encode() + b">"
+        body += chunk
+        pos += len(chunk)
+    offs += [pos, pos + len(b"</stata_dta>")]
+    return (head + b"<map>" + b"".join(struct.pack("<Q", o) for o in offs) + b"</map>"
+            + body + b"</stata_dta>")
+
+
+class NoVariables(StoreCase):
+    def test_a_stata_file_without_variables_is_refused(self):
+        path = os.path.join(self.tmp.name, "empty.dta")
+        with open(path, "wb") as f:
+            f.write(dta_without_variables())
+        with open(os.path.join(ROOT, "tests", "fuzz", "readstat",
+                               "regress-dta-no-variables"), "rb") as f:
+            self.assertEqual(f.read(), dta_without_variables())
+        before = store_fingerprint(self.db)
+        p = run("import", "--survey", "copenhagen", path, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("empty.dta: the Stata (.dta) file has no variables", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+
+
 if __name__ == "__main__":
     main()

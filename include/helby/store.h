@@ -41,11 +41,20 @@ typedef enum helby_open_mode {
  * Errors: HELBY_ESTORE when the file is not a helby store, is from a newer
  * engine, or SQLite fails; HELBY_EEXISTS when creating over an existing file;
  * HELBY_ENOTFOUND when opening a file that does not exist. The path ":memory:"
- * opens a private in-memory store (no file; for tests and fuzzing).
+ * opens a private in-memory store (no file; for tests and fuzzing). An empty (0-byte) file
+ * is refused (HELBY_ESTORE), never made a store. A read-only open leaves no -wal or -shm
+ * file behind and reads a store in a directory helby may not write (SQLite's mode=ro, with
+ * immutable=1 when the store has no -wal file); an open SQLite refuses for want of write
+ * permission says so.
  * Close with helby_store_close. */
 helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
                               helby_error *err);
 void helby_store_close(helby_store *st);
+
+/* The permission bits of the store's file (st_mode & 0777), or -1 for an in-memory store or
+ * a file that cannot be examined: a store readable by group or others (mode & 044) exposes
+ * respondents' answers, and the command line warns. */
+int helby_store_file_mode(const helby_store *st);
 
 /* The schema version this engine writes (number of migrations). */
 int helby_store_engine_schema_version(void);

@@ -64,6 +64,12 @@ int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st)
     }
     if (s)
         return cli_fail(&err);
+    int perm = helby_store_file_mode(*st);
+    if (perm >= 0 && (perm & 044) && !g->quiet)
+        fprintf(stderr,
+                "helby: warning: store %s is readable by others (mode %04o): it holds "
+                "respondents' answers; chmod 600 %s\n",
+                g->db, perm, g->db);
     return 0;
 }
 

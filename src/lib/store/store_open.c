@@ -100,6 +100,90 @@ static helby_status migrate(helby_store *st, helby_error *err)
     return HELBY_OK;
 }
 
+/* 1 if this process may write path and the directory that holds it (SQLite keeps a WAL
+ * store's -wal and -shm files beside it). */
+static int can_write_beside(const char *path)
+{
+    if (access(path, W_OK) != 0)
+        return 0;
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return access(".", W_OK) == 0;
+    if (slash == path)
+        return access("/", W_OK) == 0;
+    char *dir = strndup(path, (size_t)(slash - path));
+    int ok = dir && access(dir, W_OK) == 0;
+    free(dir);
+    return ok;
+}
+
+/* The URI "file:PATH?mode=ro[&immutable=1]" with PATH percent-encoded (malloc'ed). */
+static char *ro_uri(const char *path, int immutable)
+{
+    size_t n = strlen(path);
+    char *u = malloc(3 * n + 32), *o = u;
+    if (!u)
+        return NULL;
+    o += sprintf(o, "file:");
+    for (const unsigned char *p = (const unsigned char *)path; *p; p++) {
+        if (*p == '?' || *p == '#' || *p == '%' || *p <= 0x20 || *p >= 0x7F)
+            o += sprintf(o, "%%%02X", *p);
+        else
+            *o++ = (char)*p;
+    }
+    sprintf(o, "?mode=ro%s", immutable ? "&immutable=1" : "");
+    return u;
+}
+
+/* Open path for reading only (helby_store_open's HELBY_OPEN_READONLY), leaving nothing
+ * behind: where helby may write beside the store, a read-write connection that refuses
+ * writes (query_only), so that closing it removes the -wal and -shm files as the last
+ * connection does; elsewhere SQLite's mode=ro, and immutable=1 when the store has no -wal
+ * file (every write is in the file: SQLite then needs no -shm, which it cannot create in a
+ * directory helby may not write). */
+static int open_readonly(helby_store *st, const char *path, int *query_only)
+{
+    *query_only = can_write_beside(path);
+    if (*query_only)
+        return sqlite3_open_v2(path, &st->db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    size_t n = strlen(path);
+    char *wal = malloc(n + 5);
+    if (!wal)
+        return SQLITE_NOMEM;
+    memcpy(wal, path, n);
+    memcpy(wal + n, "-wal", 5);
+    struct stat sb;
+    int has_wal = stat(wal, &sb) == 0;
+    free(wal);
+    char *uri = ro_uri(path, !has_wal);
+    if (!uri)
+        return SQLITE_NOMEM;
+    int rc = sqlite3_open_v2(uri, &st->db,
+                             SQLITE_OPEN_READONLY | SQLITE_OPEN_URI | SQLITE_OPEN_NOMUTEX, NULL);
+    free(uri);
+    return rc;
+}
+
+/* The error of an open that SQLite refused where helby may not write beside the store: the
+ * cause in words. */
+static helby_status permission_error(helby_store *st, const char *path, helby_error *err)
+{
+    const char *why = st->db ? sqlite3_errmsg(st->db) : "unable to open database file";
+    if (!st->readonly)
+        return helby_error_set(err, HELBY_ESTORE,
+                               "cannot write store %s: %s. helby may not write the file or its "
+                               "directory (SQLite keeps a -wal and a -shm file beside it); "
+                               "reading commands still work",
+                               path, why);
+    return helby_error_set(
+        err, HELBY_ESTORE,
+        "cannot read store %s: %s. helby may not write in its directory, and the store has a "
+        "-wal file (a write not yet merged into it, or one under way) that SQLite reads "
+        "only with a %s-shm file it cannot create there; run any helby command on the store "
+        "as its owner, or copy %s and %s-wal to a directory you can write",
+        path, why, path, path, path);
+}
+
 helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
                               helby_error *err)
 {
@@ -128,6 +212,13 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
                                "store %s does not exist (create it with `helby init`)", path);
     } else if (S_ISDIR(sb.st_mode)) {
         return helby_error_set(err, HELBY_ESTORE, "store %s is a directory", path);
+    } else if (S_ISREG(sb.st_mode) && sb.st_size == 0) {
+        /* SQLite would take it for an empty database and helby would make it a store: a
+         * typo'd --db (or a file truncated by accident) must not become one silently. */
+        return helby_error_set(err, HELBY_ESTORE,
+                               "store %s is an empty file (0 bytes), not a helby store: give "
+                               "the right --db, or remove it and run `helby init`",
+                               path);
     }
 
     helby_store *st = calloc(1, sizeof *st);
@@ -139,9 +230,15 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
         free(st);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory opening the store");
     }
-    int flags = st->readonly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE;
-    int rc = sqlite3_open_v2(path, &st->db, flags | SQLITE_OPEN_NOMUTEX, NULL);
+    int query_only = 0;
+    int rc = st->readonly ? open_readonly(st, path, &query_only)
+                          : sqlite3_open_v2(path, &st->db,
+                                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
     helby_status s = HELBY_OK;
+    if (rc != SQLITE_OK && !query_only && !can_write_beside(path)) {
+        s = permission_error(st, path, err);
+        goto fail;
+    }
     if (rc != SQLITE_OK) {
         s = helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
                             "cannot open store %s: %s", path,
@@ -153,11 +250,17 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
     /* Any read fails with SQLITE_NOTADB on a file that is not SQLite. */
     int jm_ok = 0;
     if ((s = pragma_int(st, "PRAGMA schema_version", &jm_ok, err))) {
-        if (sqlite3_extended_errcode(st->db) == SQLITE_NOTADB)
+        int x = sqlite3_extended_errcode(st->db);
+        if (x == SQLITE_NOTADB)
             s = helby_error_set(err, HELBY_ESTORE, "%s is not a helby store (not a SQLite file)",
                                 path);
+        else if (!query_only && !can_write_beside(path) &&
+                 ((x & 0xff) == SQLITE_READONLY || (x & 0xff) == SQLITE_CANTOPEN))
+            s = permission_error(st, path, err);
         goto fail;
     }
+    if (query_only && (s = helby_store_exec(st, "PRAGMA query_only=1;", "opening read-only", err)))
+        goto fail;
     /* WAL: readers never block the importer; synchronous=FULL so a committed
      * import survives a power cut, not only a killed process. */
     if (!st->readonly &&
@@ -183,4 +286,12 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
 fail:
     helby_store_close(st);
     return s;
+}
+
+int helby_store_file_mode(const helby_store *st)
+{
+    struct stat sb;
+    if (!st || !st->path || !strcmp(st->path, ":memory:") || stat(st->path, &sb) != 0)
+        return -1;
+    return (int)(sb.st_mode & 0777);
 }

@@ -181,6 +181,23 @@ int helby_parse_grouped_number(const char *text, size_t len, char decimal, doubl
  * significant digits (at most 17) that round-trip. buf of n >= 32 bytes. */
 void helby_format_number(char *buf, size_t n, double x);
 
+/* ---- Files going out (outfile.c): whole or not at all ---- */
+
+/* Create a temporary file beside path (path.XXXXXX, mode 0600; with private_mode 0 then set
+ * to 0666 less the umask, as fopen makes a file) for the caller to write through *fd; then
+ * helby_outfile_commit renames it onto path, or helby_outfile_abort removes it. A full disk,
+ * an error or a killed process thus never leaves a partial file at path, nor removes the
+ * file that was there. HELBY_EIO (path named) when it cannot be created. */
+helby_status helby_outfile_begin(const char *path, int private_mode, char **tmp, int *fd,
+                                 helby_error *err);
+/* Rename tmp onto path (tmp is freed; removed if the rename fails: HELBY_EIO). */
+helby_status helby_outfile_commit(char *tmp, const char *path, helby_error *err);
+/* Remove tmp and free it (NULL: nothing). */
+void helby_outfile_abort(char *tmp);
+/* 1 if a and b name the same existing file (device and inode: links and other spellings of
+ * the path included), else 0. */
+int helby_same_file(const char *a, const char *b);
+
 /* ---- Text going out (text.c) ---- */
 
 /* 1 if a spreadsheet would take the text cell s for a formula: it starts with =, +, -, @, tab

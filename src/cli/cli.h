@@ -32,6 +32,9 @@ typedef struct cli_command {
 
 /* One line on stderr: "helby: file:line:col: var: message". Returns the exit code. */
 int cli_fail(const helby_error *err);
+/* 0 when out_path (may be NULL) is not the store of g; else a usage error (1): an output
+ * written over the store would replace it. */
+int cli_not_the_store(const cli_global *g, const char *cmd, const char *out_path);
 /* A usage error: one line and a hint to --help. Returns 1. */
 int cli_usage(const char *cmd, const char *fmt, ...)
 #if defined(__GNUC__)

@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "helby/csv.h"
 
 int cli_fail(const helby_error *err)
 {
@@ -71,6 +72,16 @@ int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st)
                 "respondents' answers; chmod 600 %s\n",
                 g->db, perm, g->db);
     return 0;
+}
+
+int cli_not_the_store(const cli_global *g, const char *cmd, const char *out_path)
+{
+    if (!out_path || !(helby_same_file(out_path, g->db) || !strcmp(out_path, g->db)))
+        return 0;
+    return cli_usage(cmd,
+                     "-o %s is the store itself (--db %s): writing there would replace "
+                     "the store; give another file",
+                     out_path, g->db);
 }
 
 int cli_stderr_is_tty(void)

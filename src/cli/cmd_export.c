@@ -212,6 +212,8 @@ static int run_export(cli_global *g, int argc, char **argv, int scored)
         return cli_usage(cmd, "--format %s needs -o FILE", format);
     if (!path && (rc = stdout_ok(cmd, to_stdout)))
         return rc;
+    if ((rc = cli_not_the_store(g, scored ? "export" : "weight export", path)))
+        return rc;
     return finish(g, survey, path, fmt, weights, lang, sep, scored, raw);
 }
 

@@ -1,6 +1,7 @@
 /* cmd_report.c — helby report and helby barometer: publication tables of a stored run
  * (report.h) as text, CSV, JSON, Markdown, HTML with SVG charts or XLSX. */
 #define _XOPEN_SOURCE 700 /* nftw */
+#include <errno.h>
 #include <getopt.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "helby/csv.h"
 #include "helby/report.h"
 
 void help_report(FILE *out)
@@ -303,24 +305,43 @@ static int report_parse(int argc, char **argv, const char *cmd, report_args *a)
     return -1;
 }
 
-/* Write report r as text, CSV, JSON, Markdown or HTML to a->out_path or stdout. */
+/* Write report r as text, CSV, JSON, Markdown or HTML to a->out_path (a temporary file
+ * beside it, renamed onto it when complete: a killed report leaves no partial file) or
+ * stdout. */
 static int report_write(const helby_report *r, const report_args *a)
 {
     helby_error err;
     helby_error_clear(&err);
-    FILE *f = a->out_path ? fopen(a->out_path, "w") : stdout;
+    if (!a->out_path)
+        return helby_report_write(r, a->fmt, a->barometer, stdout, &err) ? cli_fail(&err) : 0;
+    char *tmp;
+    int fd;
+    if (helby_outfile_begin(a->out_path, 0, &tmp, &fd, &err))
+        return cli_fail(&err);
+    FILE *f = fdopen(fd, "w");
     if (!f) {
+        close(fd);
+        helby_outfile_abort(tmp);
         helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "cannot write the report");
         return cli_fail(&err);
     }
-    int rc = 0;
-    if (helby_report_write(r, a->fmt, a->barometer, f, &err))
-        rc = cli_fail(&err);
-    if (a->out_path && fclose(f) != 0 && !rc) {
-        helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "writing the report failed");
-        rc = cli_fail(&err);
+    int bad = helby_report_write(r, a->fmt, a->barometer, f, &err) != HELBY_OK;
+    if (!bad && (fflush(f) != 0 || ferror(f) ||
+                 (fsync(fileno(f)) != 0 && errno != EINVAL && errno != EROFS))) {
+        bad = 1;
+        helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "writing the report failed: %s",
+                       strerror(errno));
     }
-    return rc;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        helby_error_at(&err, HELBY_EIO, a->out_path, 0, 0, NULL, "writing the report failed: %s",
+                       strerror(errno));
+    }
+    if (bad) {
+        helby_outfile_abort(tmp);
+        return cli_fail(&err);
+    }
+    return helby_outfile_commit(tmp, a->out_path, &err) ? cli_fail(&err) : 0;
 }
 
 /* Write the built report r as a->fmt says (CSV cells raw with --csv-raw). */
@@ -341,6 +362,8 @@ static int report_main(cli_global *g, int argc, char **argv, int barometer, cons
     report_args a = {0, 0, NULL, NULL, NULL, HELBY_REPORT_TEXT, 0, barometer};
     int rc = report_parse(argc, argv, cmd, &a);
     if (rc >= 0)
+        return rc;
+    if ((rc = cli_not_the_store(g, cmd, a.out_path)))
         return rc;
     helby_store *st = NULL;
     if ((rc = cli_open_store(g, HELBY_OPEN_READONLY, &st)))

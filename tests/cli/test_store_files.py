@@ -24,6 +24,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import HELBY, SURVEY, WAVES, main, run, store_fingerprint  # noqa: E402
 
 NOBODY = 65534
+LIMIT = 40960
 
 
 def as_other(*args, db):
@@ -46,7 +47,7 @@ class StoreFiles(unittest.TestCase):
         cls.db = os.path.join(cls.tmp.name, "s.db")
         run("init", db=cls.db, check=0)
         run("survey", "add", SURVEY, db=cls.db, check=0)
-        run("import", "--survey", "copenhagen", WAVES[0], db=cls.db, check=0)
+        run("import", "--survey", "copenhagen", *WAVES, db=cls.db, check=0)
         run("compute", "--survey", "copenhagen", db=cls.db, check=0)
 
     @classmethod
@@ -130,6 +131,60 @@ class StoreFiles(unittest.TestCase):
         p = run("runs", "list", db=db, check=0)
         self.assertNotIn("readable by others", p.stderr)
         self.assertEqual(stat.S_IMODE(os.stat(self.db).st_mode), 0o600)
+
+    def test_report_and_export_onto_the_store_are_refused(self):
+        db = os.path.join(self.tmp.name, "own.db")
+        shutil.copy(self.db, db)
+        link = os.path.join(self.tmp.name, "link.db")
+        os.symlink(db, link)
+        before = store_fingerprint(db)
+        for out in (db, link, os.path.join(self.tmp.name, ".", "own.db")):
+            for args in (["report", "--run", "1", "--format", "html", "-o", out],
+                         ["report", "--run", "1", "--format", "xlsx", "-o", out],
+                         ["export", "--survey", "copenhagen", "-o", out + ".csv"],
+                         ["export", "--survey", "copenhagen", "--format", "csv", "-o", out]):
+                p = run(*args, db=db)
+                if args[-1].endswith(".csv"):
+                    self.assertEqual(p.returncode, 0, p.stderr)  # another file: written
+                    os.unlink(args[-1])
+                    for extra in glob.glob(args[-1] + ".design.txt"):
+                        os.unlink(extra)
+                    continue
+                self.assertEqual(p.returncode, 1, "%s: %s" % (args, p.stderr))
+                self.assertIn("is the store itself", p.stderr)
+        self.assertEqual(store_fingerprint(db), before)
+
+    def test_a_report_killed_while_written_leaves_the_older_file_whole(self):
+        """RLIMIT_FSIZE kills helby (SIGXFSZ) once it has written 40 KiB of its output (SQLite
+        needs 32 KiB for the -shm file): the
+        file that was there stays as it was, not cut at 40 KiB."""
+        import resource
+
+        def small_files():
+            resource.setrlimit(resource.RLIMIT_FSIZE, (LIMIT, LIMIT))
+
+        for fmt in ("html", "xlsx", "csv"):
+            out = os.path.join(self.tmp.name, "old." + fmt)
+            with open(out, "wb") as f:
+                f.write(b"the older report")
+            p = subprocess.run([HELBY, "--db", self.db, "report", "--run", "1", "--format", fmt,
+                                "-o", out], capture_output=True, preexec_fn=small_files,
+                               timeout=300)
+            self.assertNotEqual(p.returncode, 0, fmt)
+            with open(out, "rb") as f:
+                self.assertEqual(f.read(), b"the older report", fmt)
+            for left in glob.glob(out + ".*"):  # a killed process cannot clean up
+                os.unlink(left)
+            p = run("report", "--run", "1", "--format", fmt, "-o", out, db=self.db, check=0)
+            self.assertGreater(os.path.getsize(out), LIMIT)
+            self.assertEqual(glob.glob(out + ".*"), [], "a temporary file left behind")
+            self.assertEqual(stat.S_IMODE(os.stat(out).st_mode), 0o666 & ~self.umask())
+
+    @staticmethod
+    def umask():
+        u = os.umask(0)
+        os.umask(u)
+        return u
 
 
 if __name__ == "__main__":

@@ -280,22 +280,17 @@ helby_status helby_export_write(const helby_export_table *t, const char *path,
     /* A temporary file beside path, 0600 from the start (microdata), renamed onto path only
      * when every byte was written: a full disk or a killed process never leaves a partial
      * export, nor removes an older one. */
-    char *tmp = malloc(strlen(path) + 8);
-    int fd = tmp ? (sprintf(tmp, "%s.XXXXXX", path), mkstemp(tmp)) : -1;
-    if (fd < 0) {
-        helby_status r =
-            helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
-        free(tmp);
+    char *tmp;
+    int fd;
+    helby_status r = helby_outfile_begin(path, 1, &tmp, &fd, err);
+    if (r)
         return r;
-    }
-    helby_status r = write_fd(t, fd, fmt, err);
-    if (!r && rename(tmp, path))
-        r = helby_error_set(err, HELBY_EIO, "cannot write %s: %s", path, strerror(errno));
+    r = write_fd(t, fd, fmt, err);
     if (r) {
-        unlink(tmp);
+        helby_outfile_abort(tmp);
         if (err)
             snprintf(err->file, sizeof err->file, "%s", path);
+        return r;
     }
-    free(tmp);
-    return r;
+    return helby_outfile_commit(tmp, path, err);
 }

@@ -6,8 +6,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <xlsxwriter.h>
 
+#include "helby/csv.h"
 #include "report/report_internal.h"
 
 typedef struct xl {
@@ -431,11 +433,13 @@ static void xl_sensitivity(xl *x)
     worksheet_set_column(ws, 3, 3, 44, NULL);
 }
 
-helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
+/* The workbook, written to tmp. */
+static helby_status write_workbook(const helby_report *r, const char *tmp, const char *path,
+                                   helby_error *err)
 {
     xl x = {r, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL};
     lxw_workbook_options wo = {.constant_memory = LXW_FALSE, .tmpdir = NULL};
-    x.wb = workbook_new_opt(path, &wo);
+    x.wb = workbook_new_opt(tmp, &wo);
     if (!x.wb)
         return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot create the workbook");
     x.head = workbook_add_format(x.wb);
@@ -471,4 +475,21 @@ helby_status helby_report_write_xlsx(const helby_report *r, const char *path, he
         return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "writing the workbook failed: %s",
                               lxw_strerror(e));
     return HELBY_OK;
+}
+
+helby_status helby_report_write_xlsx(const helby_report *r, const char *path, helby_error *err)
+{
+    /* Written beside path and renamed onto it when complete: a killed report leaves no
+     * corrupt workbook (nor removes the older one). */
+    char *tmp;
+    int fd;
+    helby_status s = helby_outfile_begin(path, 0, &tmp, &fd, err);
+    if (s)
+        return s;
+    close(fd); /* libxlsxwriter writes the file by its name */
+    if ((s = write_workbook(r, tmp, path, err))) {
+        helby_outfile_abort(tmp);
+        return s;
+    }
+    return helby_outfile_commit(tmp, path, err);
 }

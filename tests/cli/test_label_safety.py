@@ -23,6 +23,8 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from clitest import SURVEY, WAVES, main, run  # noqa: E402
 
 LONG = "Ø" * 70  # 140 bytes of two-byte characters
+# Markdown a label must not make: a link, emphasis, code, a table cell, HTML.
+MARKDOWN = "[x](javascript:alert(1)) *b* `c` _d_ |e| <i>f</i> ![g][h]"
 FORMULAS = {"@SUM(1+1)": "district 2", "=1+2": "index label_da", "+3-cmd": "index label_en"}
 
 
@@ -39,6 +41,7 @@ def labelled_survey(dest):
     edit(os.path.join(dest, "codebook.csv"), "1=Indre By|2=Østerbro", "1=%s|2=@SUM(1+1)" % LONG)
     edit(os.path.join(dest, "indices.csv"), "inclusion;Inklusionsindeks;Inclusion index",
          "inclusion;=1+2;+3-cmd")
+    edit(os.path.join(dest, "indices.csv"), "Diskrimination (fravær af)", MARKDOWN)
     return dest
 
 
@@ -149,6 +152,25 @@ class LabelSafety(unittest.TestCase):
             for n in parts:
                 xml.dom.minidom.parseString(z.read(n))  # raises when not well-formed
             self.assertIn("Ø" * 40, z.read("xl/sharedStrings.xml").decode("utf-8"))
+
+    def test_markdown_escapes_labels(self):
+        md = run("report", "--run", "1", "--format", "md", db=self.db, check=0).stdout
+        esc = ("[x\\](javascript:alert(1)) \\*b\\* \\`c\\` \\_d\\_ \\|e\\| "
+               "\\<i\\>f\\</i\\> \\![g\\][h]")
+        self.assertTrue(esc in md, "the escaped label is not in the Markdown")
+        self.assertNotIn(MARKDOWN, md)
+        # every row of a table has as many unescaped | as its header
+        rows = [ln for ln in md.splitlines() if ln.startswith("|")]
+        self.assertTrue(rows)
+        table = None
+        for ln in md.splitlines():
+            if not ln.startswith("|"):
+                table = None
+                continue
+            n = len(re.findall(r"(?<!\\)\|", ln))
+            if table is None:
+                table = n
+            self.assertEqual(n, table, ln)
 
 
 if __name__ == "__main__":

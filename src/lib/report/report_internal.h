@@ -102,6 +102,10 @@ void report_table_free(report_table *t);
 /* Aligned text (the first t->left columns left, the others right) or a Markdown table. */
 void report_table_print(const report_table *t, int md, FILE *o);
 void report_heading(FILE *o, int md, int level, const char *s);
+/* s as Markdown text when md (\ ` * _ < > | & ~ and the ]( ][ ![ of links escaped with a
+ * backslash, line breaks as spaces: a label can make no markup, link or table cell), else as
+ * it is. */
+void report_md(FILE *o, int md, const char *s);
 /* A text cell of the report CSV: quoted as needed, a formula-like text (=, +, -, @, tab, CR)
  * with a leading ' unless r->csv_raw (helby_csv_write_cell). */
 void report_csv_field(const helby_report *r, FILE *o, const char *s);

@@ -43,6 +43,23 @@ void report_json_num(FILE *o, double v)
         fprintf(o, "%.17g", v);
 }
 
+void report_md(FILE *o, int md, const char *s)
+{
+    if (!md) {
+        fputs(s, o);
+        return;
+    }
+    for (; *s; s++) {
+        if (strchr("\\`*_<>|&~", *s) || (*s == ']' && (s[1] == '(' || s[1] == '[')) ||
+            (*s == '!' && s[1] == '['))
+            fputc('\\', o);
+        if (*s == '\n' || *s == '\r')
+            fputc(' ', o); /* a line break would end a table row or a heading */
+        else
+            fputc(*s, o);
+    }
+}
+
 /* Display width of UTF-8 text (code points; the report's text has no wide characters). */
 static size_t width(const char *s)
 {
@@ -96,7 +113,9 @@ void report_table_print(const report_table *t, int md, FILE *o)
             const char *s = t->cell[i * t->cols + j];
             size_t pad = wd[j] - width(s);
             if (md) {
-                fprintf(o, " %s |", s);
+                fputc(' ', o);
+                report_md(o, 1, s);
+                fputs(" |", o);
                 continue;
             }
             if (j < t->left)
@@ -116,9 +135,11 @@ void report_table_print(const report_table *t, int md, FILE *o)
 
 void report_heading(FILE *o, int md, int level, const char *s)
 {
-    if (md)
-        fprintf(o, "\n%s %s\n\n", level == 1 ? "#" : level == 2 ? "##" : "###", s);
-    else if (level == 1)
+    if (md) {
+        fprintf(o, "\n%s ", level == 1 ? "#" : level == 2 ? "##" : "###");
+        report_md(o, 1, s);
+        fputs("\n\n", o);
+    } else if (level == 1)
         fprintf(o, "%s\n\n", s);
     else
         fprintf(o, "\n%s\n", s);

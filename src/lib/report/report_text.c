@@ -536,8 +536,11 @@ static void adjusted_text(const helby_report *r, int md, FILE *o)
         const helby_report_goal *g = &r->goals[i];
         if (!g->adj)
             continue;
-        fprintf(o, "%s%s%s\n%s%s\n\n", md ? "**" : "", g->label, md ? "**" : "", md ? "\n" : "",
-                g->adj_sentence);
+        fputs(md ? "**" : "", o);
+        report_md(o, md, g->label);
+        fprintf(o, "%s\n%s", md ? "**" : "", md ? "\n" : "");
+        report_md(o, md, g->adj_sentence);
+        fputs("\n\n", o);
         report_table t;
         report_table_init(&t, 5);
         const char *h[5] = {report_t(r, "wave"), report_t(r, "adj_gap"),
@@ -566,12 +569,13 @@ static void write_text(const helby_report *r, int md, FILE *o)
     report_heading(o, md, 1, r->title);
     report_header_t h;
     report_header(r, &h);
-    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "period"), md ? "**" : "", h.period,
-            md ? "\n" : "");
-    fprintf(o, "%s%s:%s %s\n%s", md ? "**" : "", report_t(r, "weighting_w"), md ? "**" : "",
-            h.weighting, md ? "\n" : "");
-    fprintf(o, "%s%s:%s %s\n", md ? "**" : "", report_t(r, "certainty"), md ? "**" : "",
-            h.certainty);
+    const char *key[3] = {"period", "weighting_w", "certainty"};
+    const char *val[3] = {h.period, h.weighting, h.certainty};
+    for (int i = 0; i < 3; i++) {
+        fprintf(o, "%s%s:%s ", md ? "**" : "", report_t(r, key[i]), md ? "**" : "");
+        report_md(o, md, val[i]);
+        fputs(i < 2 && md ? "\n\n" : "\n", o);
+    }
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     report_heading(o, md, 2, report_t(r, "goals"));
@@ -598,8 +602,11 @@ static void write_text(const helby_report *r, int md, FILE *o)
     report_heading(o, md, 2, report_t(r, "provenance"));
     report_kv kv[8];
     size_t nkv = report_provenance(r, kv, 8);
-    for (size_t i = 0; i < nkv; i++)
-        fprintf(o, "%s%s: %s\n", md ? "- " : "", kv[i].key, kv[i].value);
+    for (size_t i = 0; i < nkv; i++) {
+        fprintf(o, "%s%s: ", md ? "- " : "", kv[i].key);
+        report_md(o, md, kv[i].value);
+        fputc('\n', o);
+    }
 }
 
 helby_status helby_report_write(const helby_report *r, helby_report_format f, int barometer,

@@ -111,7 +111,12 @@ static int can_write_beside(const char *path)
         return access(".", W_OK) == 0;
     if (slash == path)
         return access("/", W_OK) == 0;
-    char *dir = strndup(path, (size_t)(slash - path));
+    size_t n = (size_t)(slash - path);
+    char *dir = malloc(n + 1); /* not strndup: its allocation is libc's own (test_faults) */
+    if (dir) {
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+    }
     int ok = dir && access(dir, W_OK) == 0;
     free(dir);
     return ok;
@@ -184,12 +189,9 @@ static helby_status permission_error(helby_store *st, const char *path, helby_er
         path, why, path, path, path);
 }
 
-helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
-                              helby_error *err)
+/* The checks of path before SQLite sees it (and, to create, the file made 0600). */
+static helby_status check_path(const char *path, helby_open_mode mode, helby_error *err)
 {
-    *out = NULL;
-    if (!path || !*path)
-        return helby_error_set(err, HELBY_EUSAGE, "no store path given");
     struct stat sb;
     /* ":memory:" is SQLite's private in-memory database (tests and fuzzing): no file. */
     int in_memory = strcmp(path, ":memory:") == 0;
@@ -220,7 +222,52 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
                                "the right --db, or remove it and run `helby init`",
                                path);
     }
+    return HELBY_OK;
+}
 
+/* SQLite's connection to path in st, read once (a file that is not SQLite fails here); the
+ * cause named when permissions are why it failed. */
+static helby_status connect(helby_store *st, const char *path, helby_error *err)
+{
+    int query_only = 0;
+    int rc = st->readonly ? open_readonly(st, path, &query_only)
+                          : sqlite3_open_v2(path, &st->db,
+                                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
+    if (rc != SQLITE_OK && !query_only && !can_write_beside(path))
+        return permission_error(st, path, err);
+    if (rc != SQLITE_OK)
+        return helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
+                               "cannot open store %s: %s", path,
+                               st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
+    sqlite3_extended_result_codes(st->db, 1);
+    sqlite3_busy_timeout(st->db, 5000);
+    /* Any read fails with SQLITE_NOTADB on a file that is not SQLite. */
+    int jm_ok = 0;
+    helby_status s = pragma_int(st, "PRAGMA schema_version", &jm_ok, err);
+    if (s) {
+        int x = sqlite3_extended_errcode(st->db);
+        if (x == SQLITE_NOTADB)
+            return helby_error_set(err, HELBY_ESTORE, "%s is not a helby store (not a SQLite file)",
+                                   path);
+        if (!query_only && !can_write_beside(path) &&
+            ((x & 0xff) == SQLITE_READONLY || (x & 0xff) == SQLITE_CANTOPEN))
+            return permission_error(st, path, err);
+        return s;
+    }
+    if (query_only)
+        return helby_store_exec(st, "PRAGMA query_only=1;", "opening read-only", err);
+    return HELBY_OK;
+}
+
+helby_status helby_store_open(helby_store **out, const char *path, helby_open_mode mode,
+                              helby_error *err)
+{
+    *out = NULL;
+    if (!path || !*path)
+        return helby_error_set(err, HELBY_EUSAGE, "no store path given");
+    helby_status s = check_path(path, mode, err);
+    if (s)
+        return s;
     helby_store *st = calloc(1, sizeof *st);
     if (!st)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory opening the store");
@@ -230,36 +277,7 @@ helby_status helby_store_open(helby_store **out, const char *path, helby_open_mo
         free(st);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory opening the store");
     }
-    int query_only = 0;
-    int rc = st->readonly ? open_readonly(st, path, &query_only)
-                          : sqlite3_open_v2(path, &st->db,
-                                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_NOMUTEX, NULL);
-    helby_status s = HELBY_OK;
-    if (rc != SQLITE_OK && !query_only && !can_write_beside(path)) {
-        s = permission_error(st, path, err);
-        goto fail;
-    }
-    if (rc != SQLITE_OK) {
-        s = helby_error_set(err, (rc & 0xff) == SQLITE_NOMEM ? HELBY_ENOMEM : HELBY_ESTORE,
-                            "cannot open store %s: %s", path,
-                            st->db ? sqlite3_errmsg(st->db) : sqlite3_errstr(rc));
-        goto fail;
-    }
-    sqlite3_extended_result_codes(st->db, 1);
-    sqlite3_busy_timeout(st->db, 5000);
-    /* Any read fails with SQLITE_NOTADB on a file that is not SQLite. */
-    int jm_ok = 0;
-    if ((s = pragma_int(st, "PRAGMA schema_version", &jm_ok, err))) {
-        int x = sqlite3_extended_errcode(st->db);
-        if (x == SQLITE_NOTADB)
-            s = helby_error_set(err, HELBY_ESTORE, "%s is not a helby store (not a SQLite file)",
-                                path);
-        else if (!query_only && !can_write_beside(path) &&
-                 ((x & 0xff) == SQLITE_READONLY || (x & 0xff) == SQLITE_CANTOPEN))
-            s = permission_error(st, path, err);
-        goto fail;
-    }
-    if (query_only && (s = helby_store_exec(st, "PRAGMA query_only=1;", "opening read-only", err)))
+    if ((s = connect(st, path, err)))
         goto fail;
     /* WAL: readers never block the importer; synchronous=FULL so a committed
      * import survives a power cut, not only a killed process. */

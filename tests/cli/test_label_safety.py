@@ -172,6 +172,69 @@ class LabelSafety(unittest.TestCase):
                 table = n
             self.assertEqual(n, table, ln)
 
+    def test_bidi_controls_are_refused_where_labels_enter(self):
+        """U+202E (right-to-left override) and U+2066 (left-to-right isolate) reorder the
+        text around them on screen; refused in every definition file and the register."""
+        for ch in ("\u202e", "\u2066"):
+            for name, old in (("codebook.csv", "Indre By"), ("indices.csv", "Tryghedsindeks"),
+                              ("shares.csv", None), ("survey.ini", "title_da = ")):
+                d = os.path.join(self.tmp.name, "bidi")
+                shutil.rmtree(d, ignore_errors=True)
+                shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+                path = os.path.join(d, name)
+                with open(path, encoding="utf-8") as f:
+                    lines = f.read().split("\n")
+                at = next(i for i, ln in enumerate(lines) if i > 0 and ln and ln[0] != "#"
+                          and (old is None or old in ln))
+                if old is None:
+                    lines[at] = lines[at][:-1] + ch + lines[at][-1:]
+                else:
+                    lines[at] = lines[at].replace(old, old + ch, 1)
+                with open(path, "w", encoding="utf-8") as f:
+                    f.write("\n".join(lines))
+                db = os.path.join(self.tmp.name, "bidi.db")
+                if os.path.exists(db):
+                    os.unlink(db)
+                run("init", db=db, check=0)
+                p = run("survey", "add", d, db=db)
+                self.assertEqual(p.returncode, 2, "%s: %s" % (name, p.stderr))
+                self.assertIn("%s:%d" % (name, at + 1), p.stderr)
+                self.assertIn("bidirectional control character (U+%04X)" % ord(ch), p.stderr)
+            reg = os.path.join(self.tmp.name, "bidi.csv")
+            with open(self.register, encoding="utf-8") as f:
+                lines = f.read().split("\n")
+            at = next(i for i, ln in enumerate(lines) if ln.startswith("goal2;"))
+            lines[at] = lines[at].replace(";", ";" + ch, 3)
+            with open(reg, "w", encoding="utf-8") as f:
+                f.write("\n".join(lines))
+            p = run("barometer", "--run", "1", "--register", reg, db=self.db)
+            self.assertEqual(p.returncode, 2, p.stderr)
+            self.assertIn("bidi.csv:%d:" % (at + 1), p.stderr)
+            self.assertIn("bidirectional control character", p.stderr)
+
+    def test_a_register_line_is_read_whole(self):
+        """A register line over 1,023 bytes was split in two (fgets into 1 KiB); a line is
+        read whole, and one over 64 KiB is refused at its line."""
+        reg = os.path.join(self.tmp.name, "long.csv")
+        with open(self.register, encoding="utf-8") as f:
+            lines = f.read().split("\n")
+        at = next(i for i, ln in enumerate(lines) if ln.startswith("goal2;"))
+        f2 = lines[at].split(";")
+        f2[2] = "Unge i uddannelse " + "x" * 1100
+        lines[at] = ";".join(f2)
+        with open(reg, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        p = run("barometer", "--run", "1", "--register", reg, "--format", "html", db=self.db)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertIn("Unge i uddannelse xxxx", p.stdout)
+        f2[2] = "y" * 70000
+        lines[at] = ";".join(f2)
+        with open(reg, "w", encoding="utf-8") as f:
+            f.write("\n".join(lines))
+        p = run("barometer", "--run", "1", "--register", reg, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("long.csv:%d: line of" % (at + 1), p.stderr)
+
 
 if __name__ == "__main__":
     main()

@@ -4,7 +4,6 @@
  * and sensitivity), report_model.c (lookups, disclosure control) and report_format.c (words
  * and numbers); renders nothing: report_text.c (text, Markdown, CSV, JSON and the entry
  * helby_report_write), report_html.c and report_xlsx.c render the model. */
-#include "helby/csv.h"
 #include "helby/report.h"
 
 #include <ctype.h>
@@ -13,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "helby/csv.h"
 #include "helby/score.h"
 #include "helby/survey.h"
 #include "report/report_internal.h"
@@ -666,18 +666,50 @@ static helby_status register_fields(char **fl, const char *path, long ln, double
     return HELBY_OK;
 }
 
+/* A register line read whole (len bytes, its line end included): at most
+ * HELBY_REGISTER_LINE_MAX bytes, no NUL, valid UTF-8 and no bidirectional control character
+ * (it would reorder the label or period it sits in on the reader's screen). */
+#define HELBY_REGISTER_LINE_MAX 65536
+static helby_status register_line(const char *line, size_t len, const char *path, long ln,
+                                  helby_error *err)
+{
+    if (len > HELBY_REGISTER_LINE_MAX)
+        return helby_error_at(err, HELBY_EINPUT, path, ln, 0, NULL,
+                              "line of %zu bytes: a register line has at most %d", len,
+                              HELBY_REGISTER_LINE_MAX);
+    if (strlen(line) != len)
+        return helby_error_at(err, HELBY_EINPUT, path, ln, 0, NULL, "NUL byte");
+    long bad = helby_utf8_invalid_at(line, len), bidi = helby_bidi_control_at(line, len);
+    long at = bad >= 0 ? bad : bidi;
+    if (at < 0)
+        return HELBY_OK;
+    long col = 1;
+    for (long i = 0; i < at; i++)
+        col += line[i] == ';';
+    if (bad >= 0)
+        return helby_error_at(err, HELBY_EINPUT, path, ln, col, NULL, "invalid UTF-8 (byte 0x%02X)",
+                              (unsigned char)line[bad]);
+    return helby_error_at(err, HELBY_EINPUT, path, ln, col, NULL,
+                          "a bidirectional control character in the text: it reorders what a "
+                          "reader sees; remove it");
+}
+
 helby_status helby_report_load_register(helby_report *r, const char *path, helby_error *err)
 {
     FILE *f = fopen(path, "r");
     if (!f)
         return helby_error_at(err, HELBY_EIO, path, 0, 0, NULL, "cannot open the register file");
-    char line[1024];
+    char *line = NULL;
+    size_t lcap = 0;
+    ssize_t got;
     long ln = 0;
     helby_status rc = HELBY_OK;
     size_t cap = 0;
     int header = 0;
-    while (fgets(line, sizeof line, f)) {
+    while ((got = getline(&line, &lcap, f)) > 0) { /* whole lines, however long */
         ln++;
+        if ((rc = register_line(line, (size_t)got, path, ln, err)))
+            break;
         line[strcspn(line, "\r\n")] = '\0';
         if (!*line || line[0] == '#')
             continue;
@@ -729,6 +761,7 @@ helby_status helby_report_load_register(helby_report *r, const char *path, helby
         ind->value[ind->n_periods] = v;
         ind->target[ind->n_periods++] = t;
     }
+    free(line);
     fclose(f);
     return rc;
 }

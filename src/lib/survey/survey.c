@@ -212,11 +212,41 @@ typedef struct table_ctx {
     size_t cap;
 } table_ctx;
 
+/* A label must read as it is written: a bidirectional embedding, override or isolate control
+ * (U+202A..U+202E, U+2066..U+2069) reorders the text around it on screen, so that a label
+ * in a report, a workbook or a terminal would say what its bytes do not. Refused where
+ * definitions (and the register CSV, report.c) enter helby. */
+static helby_status bidi_error(const char *file, long line, long col, const char *text, size_t len,
+                               helby_error *err)
+{
+    long at = helby_bidi_control_at(text, len);
+    if (at < 0)
+        return HELBY_OK;
+    const unsigned char *p = (const unsigned char *)text + at;
+    unsigned cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
+    return helby_error_at(err, HELBY_EINPUT, file, line, col, NULL,
+                          "a bidirectional control character (U+%04X) in the text: it "
+                          "reorders what a reader sees; remove it",
+                          cp);
+}
+
+/* A survey.ini line with a NUL byte or a bidirectional control character is refused. */
+static helby_status ini_line_error(const char *file, long line, const char *q, size_t n,
+                                   helby_error *err)
+{
+    if (memchr(q, '\0', n))
+        return helby_error_at(err, HELBY_EINPUT, file, line, 0, NULL, "NUL byte");
+    return bidi_error(file, line, 0, q, n, err);
+}
+
 static helby_status table_row(void *ctx, size_t ri, long line, const helby_field *f, size_t nf,
                               helby_error *err)
 {
     table_ctx *c = ctx;
     table *t = c->t;
+    for (size_t j = 0; j < nf; j++)
+        if (bidi_error(t->file, line, (long)j + 1, f[j].text, f[j].len, err))
+            return HELBY_EINPUT;
     if (ri == 0) {
         t->ncols = nf;
         t->head = arena_alloc(c->s, nf * sizeof *t->head);
@@ -376,8 +406,8 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_
         const char *q = p;
         size_t n = (size_t)(le - p);
         p = nl ? nl + 1 : end;
-        if (memchr(q, '\0', n))
-            return helby_error_at(err, HELBY_EINPUT, f->name, line, 0, NULL, "NUL byte");
+        if (ini_line_error(f->name, line, q, n, err))
+            return HELBY_EINPUT;
         trim(&q, &n);
         if (n == 0 || q[0] == ';' || q[0] == '#')
             continue;

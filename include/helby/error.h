@@ -84,6 +84,11 @@ typedef struct helby_error_list {
     size_t capacity;
     size_t n_summaries; /* items that summarize others (e.g. one per column and kind of
                            error); in count, not in total */
+    /* The last error that could not be stored because memory ran out (has_unstored 1): kept
+     * here, with no allocation, so that a list never counts an error it cannot show (an
+     * import under memory pressure said "1 more error" and not which). Not in count. */
+    helby_error unstored;
+    int has_unstored;
 } helby_error_list;
 
 void helby_error_list_init(helby_error_list *list, size_t limit);

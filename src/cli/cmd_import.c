@@ -164,7 +164,9 @@ static int print_errors(const helby_error_list *errs)
     char buf[2048];
     for (size_t i = 0; i < errs->count; i++)
         fprintf(stderr, "%s\n", helby_error_format(&errs->items[i], buf, sizeof buf));
-    size_t shown = errs->count - errs->n_summaries;
+    if (errs->has_unstored) /* memory ran out keeping it: shown all the same */
+        fprintf(stderr, "%s\n", helby_error_format(&errs->unstored, buf, sizeof buf));
+    size_t shown = errs->count - errs->n_summaries + (size_t)errs->has_unstored;
     if (errs->total > shown)
         fprintf(stderr, "… and %zu more errors (raise --max-errors to see them)\n",
                 errs->total - shown);

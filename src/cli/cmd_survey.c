@@ -204,11 +204,13 @@ static int survey_check(const char *dir)
     helby_error_list errs;
     helby_error_list_init(&errs, 1000);
     helby_status st = helby_survey_check(&s, dir, &errs, &err);
-    if (st == HELBY_EINPUT && errs.count) {
+    if (st == HELBY_EINPUT && (errs.count || errs.has_unstored)) {
         /* Every error at once: one run to see all that needs fixing. */
         char buf[2048];
         for (size_t i = 0; i < errs.count; i++)
             fprintf(stderr, "%s\n", helby_error_format(&errs.items[i], buf, sizeof buf));
+        if (errs.has_unstored)
+            fprintf(stderr, "%s\n", helby_error_format(&errs.unstored, buf, sizeof buf));
         fprintf(stderr, "helby: %zu error%s in %s\n", errs.total, errs.total == 1 ? "" : "s", dir);
         helby_error_list_free(&errs);
         return helby_status_exit_code(st);

@@ -612,6 +612,33 @@ static void import_survives_each_allocation_failing_in_turn(void **state)
     run_allocation_faults(0);
 }
 
+/* Issue 27: under memory pressure an import said "1 more error" and not which: the error
+ * list counted an error it had no memory to store. It keeps that one without allocating. */
+static void an_error_list_keeps_an_error_it_has_no_memory_for(void **state)
+{
+    (void)state;
+    helby_error_list l;
+    helby_error_list_init(&l, 10);
+    helby_error e;
+    helby_error_at(&e, HELBY_EINPUT, "wave.csv", 3, 2, "alder", "'x' is not a number");
+    A.calls = 0;
+    A.fail_at = 1;
+    A.persist = 1;
+    A.counting = 1;
+    helby_status r = helby_error_list_add(&l, &e);
+    A.counting = A.persist = 0;
+    A.fail_at = 0;
+    assert_int_equal(r, HELBY_ENOMEM);
+    assert_int_equal(l.total, 1);
+    assert_int_equal(l.count, 0);
+    assert_true(l.has_unstored);
+    assert_string_equal(l.unstored.file, "wave.csv");
+    assert_int_equal(l.unstored.line, 3);
+    assert_string_equal(l.unstored.message, "'x' is not a number");
+    helby_error_list_free(&l);
+    assert_false(l.has_unstored);
+}
+
 static void import_survives_memory_running_out_at_each_allocation(void **state)
 {
     (void)state;
@@ -939,6 +966,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup(import_survives_each_allocation_failing_in_turn, disarm),
         cmocka_unit_test_setup(import_survives_memory_running_out_at_each_allocation, disarm),
+        cmocka_unit_test_setup(an_error_list_keeps_an_error_it_has_no_memory_for, disarm),
         cmocka_unit_test_setup(import_in_a_transaction_survives_each_allocation_failing_in_turn,
                                disarm),
         cmocka_unit_test_setup(import_survives_allocations_failing_at_random, disarm),

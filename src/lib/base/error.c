@@ -134,6 +134,7 @@ void helby_error_list_init(helby_error_list *list, size_t limit)
     list->limit = limit ? limit : 100;
     list->capacity = 0;
     list->n_summaries = 0;
+    list->has_unstored = 0;
 }
 
 void helby_error_list_free(helby_error_list *list)
@@ -143,6 +144,7 @@ void helby_error_list_free(helby_error_list *list)
     free(list->items);
     list->items = NULL;
     list->count = list->total = list->capacity = list->n_summaries = 0;
+    list->has_unstored = 0;
 }
 
 helby_status helby_error_list_add(helby_error_list *list, const helby_error *err)
@@ -155,8 +157,11 @@ helby_status helby_error_list_add(helby_error_list *list, const helby_error *err
         if (cap > list->limit)
             cap = list->limit;
         helby_error *p = realloc(list->items, cap * sizeof *p);
-        if (!p)
+        if (!p) {
+            list->unstored = *err;
+            list->has_unstored = 1;
             return HELBY_ENOMEM;
+        }
         list->items = p;
         list->capacity = cap;
     }

@@ -269,7 +269,7 @@ helby_status helby_survey_serialize(const helby_survey *s, char **out, size_t *l
  * out[i] is the file's name ("indices.csv", "margins/201606.csv") and what[i] '+' (only in
  * b), '-' (only in a) or '~' (changed). At most cap files; returns how many differ (may
  * exceed cap). */
-size_t helby_survey_changed_files(const helby_survey *a, const helby_survey *b, char (*out)[128],
+size_t helby_survey_changed_files(const helby_survey *a, const helby_survey *b, char (*out)[256],
                                   char *what, size_t cap);
 
 void helby_survey_free(helby_survey *s);

@@ -195,7 +195,7 @@ static helby_status rerun_definition(helby_store *st, helby_rerun_result *out, h
     if (r)
         return *err = e, r;
     out->definition_stored = 1;
-    char names[32][128], what[32];
+    char names[32][256], what[32];
     size_t n = helby_survey_changed_files(own, *s, names, what, 32);
     size_t oc = 0, ou = 0;
     for (size_t i = 0; i < n && i < 32; i++) {

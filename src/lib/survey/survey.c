@@ -2506,7 +2506,7 @@ helby_status helby_survey_serialize(const helby_survey *pub, char **out, size_t 
     return HELBY_OK;
 }
 
-size_t helby_survey_changed_files(const helby_survey *pa, const helby_survey *pb, char (*out)[128],
+size_t helby_survey_changed_files(const helby_survey *pa, const helby_survey *pb, char (*out)[256],
                                   char *what, size_t cap)
 {
     const survey_impl *a = (const survey_impl *)pa, *b = (const survey_impl *)pb;

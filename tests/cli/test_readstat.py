@@ -355,5 +355,156 @@ class NoVariables(StoreCase):
         self.assertEqual(store_fingerprint(self.db), before)
 
 
+B30 = "0123456789ABCDEFGHIJKLMNOPQRST"
+
+
+def por_file(header, rows, strings):
+    """An SPSS portable file written here by the format's description (ReadStat 1.1.8's .por
+    writer crashes on strings): the 200-byte splash, a translation table that maps each
+    character to its ASCII byte, SPSSPORT, then the records in base 30, 80-character lines.
+    header: variable names; rows: lists of values (str for the names in strings)."""
+    ascii = ("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz .<(+|&[]!$*);"
+             "^-/|,%_>?`:#@'=\"")
+    table = bytearray(b"0" * 256)
+    for i, ch in enumerate(ascii):
+        table[64 + i] = ord(ch)
+
+    def num(x):
+        x, neg = (-x, "-") if x < 0 else (x, "")
+        d = ""
+        while True:
+            d = B30[x % 30] + d
+            x //= 30
+            if not x:
+                return neg + d + "/"
+
+    def text(t):
+        return num(len(t)) + t
+
+    out = "A" + text("20261203") + text("120000") + "1" + text("helby test")
+    out += "4" + num(len(header)) + "5" + num(11)
+    for name in header:
+        w = max(len(r[header.index(name)]) for r in rows) if name in strings else 0
+        fmt = (1, w, 0) if name in strings else (5, 8, 2)
+        out += "7" + num(w) + text(name) + "".join(num(v) for v in fmt * 2)
+    out += "F"
+    for r in rows:
+        for name, v in zip(header, r):
+            out += text(v) if name in strings else num(int(v))
+    out += "Z"
+    out += "Z" * (-len(out) % 80)
+    body = out.encode("ascii")
+    lines = [body[i:i + 80] for i in range(0, len(body), 80)]
+    splash = b"ASCII SPSS PORT FILE".ljust(40) + b" " * 160
+    head = splash + bytes(table) + b"SPSSPORT"
+    # the 264 bytes of the header run on in the 80-character lines like everything else
+    whole = head + b"".join(lines)
+    return b"\r\n".join(whole[i:i + 80] for i in range(0, len(whole), 80)) + b"\r\n"
+
+
+class PortableLongStrings(StoreCase):
+    """ReadStat cuts a .por text value at 255 bytes without a word (issue 27, Low): two
+    respondent ids that differ after byte 255 were called duplicates, and a long id was stored
+    cut. helby cannot see the rest, so such a value refuses the file; shorter ones import."""
+
+    def write(self, ids):
+        with open(WAVES[0], encoding="utf-8-sig") as f:
+            lines = [l.rstrip("\r\n").split(";") for l in f][:4]
+        header, rows = lines[0], []
+        for i, r in enumerate(lines[1:]):
+            r = list(r)
+            r[4] = r[4].split(",")[0]  # weight 699,0000 -> 699
+            r[0] = ids[i]
+            rows.append(r)
+        path = os.path.join(self.tmp.name, "wave.por")
+        with open(path, "wb") as f:
+            f.write(por_file(header, rows, {"resp_id", "stratum", "psu"}))
+        # a portable file's names have at most 8 characters (ReadStat cuts them)
+        self.renames = [a for n in header if len(n) > 8 for a in ("--rename", n[:8] + "=" + n)]
+        return path
+
+    def test_short_ids_import_and_a_possibly_cut_one_is_refused(self):
+        ok = self.write(["2011-00001", "2011-00002", "x" * 252])
+        p = run("import", "--check", "--survey", "copenhagen", *self.renames, ok, db=self.db,
+                check=0)
+        self.assertIn("3 respondents", p.stdout)
+        self.assertIn("spss-por", p.stdout)
+        before = store_fingerprint(self.db)
+        long_a, long_b = "x" * 255 + "a", "x" * 255 + "b"
+        bad = self.write(["2011-00001", long_a, long_b])
+        p = run("import", "--survey", "copenhagen", *self.renames, bad, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        self.assertIn("wave.por:2:1: resp_id: a text value of 255 bytes on row 2", p.stderr)
+        self.assertIn("save the data as an SPSS system file (.sav)", p.stderr)
+        self.assertNotIn("duplicate", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+
+
+class BidiInData(StoreCase):
+    """A bidirectional control character in the text a file brings in (a text value, a
+    column name, a value label) is refused at its place as in definitions (issue 27, Low);
+    an error message shows it escaped, not raw."""
+
+    def csv(self, edit):
+        with open(WAVES[0], "rb") as f:
+            lines = f.read().split(b"\n")[:6]
+        edit(lines)
+        path = os.path.join(self.tmp.name, "bidi.csv")
+        with open(path, "wb") as f:
+            f.write(b"\n".join(lines) + b"\n")
+        return path
+
+    def refused(self, path, *want):
+        before = store_fingerprint(self.db)
+        p = run("import", "--survey", "copenhagen", path, db=self.db)
+        self.assertEqual(p.returncode, 2, p.stdout + p.stderr)
+        for w in want:
+            self.assertIn(w, p.stderr)
+        self.assertNotIn("\u202e", p.stderr)
+        self.assertNotIn("\u2066", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)
+        return p.stderr
+
+    def test_a_text_value_or_column_name_in_a_csv(self):
+        rlo = "\u202e".encode()
+
+        def stratum(lines):
+            f = lines[3].split(b";")
+            f[2] = b"D01" + rlo + b"O1"
+            lines[3] = b";".join(f)
+        self.refused(self.csv(stratum), "bidi.csv:4:3: stratum: 'D01\\u202EO1': a bidirectional "
+                     "control character (U+202E) in the text")
+
+        def name(lines):
+            for i in range(len(lines) - 1):
+                lines[i] = lines[i].rstrip(b"\r") + (b";x" + "\u2066".encode() if i == 0
+                                                     else b";1") + b"\r"
+        self.refused(self.csv(name), "bidi.csv:1:24:", "(U+2066)")
+
+        def number(lines):  # not text: not a number, shown escaped
+            f = lines[2].split(b";")
+            f[10] = b"1" + rlo
+            lines[2] = b";".join(f)
+        self.refused(self.csv(number), "bidi.csv:3:11: disk_12m: '1\\u202E'")
+
+    def test_a_text_value_or_value_label_in_a_stata_file(self):
+        src = os.path.join(self.tmp.name, "in.csv")
+
+        def stratum(lines):
+            f = lines[3].split(b";")
+            f[2] = b"D01" + "\u202e".encode() + b"O1"
+            lines[3] = b";".join(f)
+        shutil.copy(self.csv(stratum), src)
+        out = os.path.join(self.tmp.name, "bidi.dta")
+        subprocess.run([WRITER.encode(), CODEBOOK.encode(), src.encode(), out.encode()],
+                       check=True)
+        self.refused(out, "bidi.dta:3:3: stratum: a bidirectional control character (U+202E) "
+                     "in its text value on row 3")
+        subprocess.run([WRITER.encode(), CODEBOOK.encode(), WAVES[0].encode(), out.encode(),
+                        b"--rows", b"5", b"--label", "origin:1:Dansk\u2067".encode()],
+                       check=True)
+        self.refused(out, "(U+2067) in the value label of 1")
+
+
 if __name__ == "__main__":
     main()

@@ -115,6 +115,13 @@ typedef struct ingest_ctx {
     const helby_dialect *decimal_from_dialect; /* a stream: the decimal mark, once sniffed */
 } ingest_ctx;
 
+/* The code point of the bidirectional control character at p (helby_bidi_control_at). */
+static unsigned bidi_cp(const char *p)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    return ((u[0] & 0x0Fu) << 12) | ((u[1] & 0x3Fu) << 6) | (u[2] & 0x3Fu);
+}
+
 /* Quote a value for a message: at most 40 bytes, control bytes escaped. */
 static void show_value(char *out, size_t n, const char *v, size_t len)
 {
@@ -127,10 +134,15 @@ static void show_value(char *out, size_t n, const char *v, size_t len)
             o += 3;
             break;
         }
-        if (c < 0x20 || c == 0x7f)
+        long bidi = c == 0xE2 ? helby_bidi_control_at(v + i, len - i < 3 ? len - i : 3) : -1;
+        if (c < 0x20 || c == 0x7f) {
             o += (size_t)snprintf(out + o, n - o, "\\x%02x", c);
-        else
+        } else if (bidi == 0) { /* shown as its name: it would reorder the message */
+            o += (size_t)snprintf(out + o, n - o, "\\u%04X", bidi_cp(v + i));
+            i += 2;
+        } else {
             out[o++] = (char)c;
+        }
     }
     out[o++] = '\'';
     out[o] = '\0';
@@ -155,6 +167,25 @@ static void report(ingest_ctx *c, long line, long col, const char *var, const ch
     c->n_errors++;
     if (helby_error_list_add(c->errs, &e))
         c->fatal = HELBY_ENOMEM;
+}
+
+/* Text a file brings into the store must read as it is written: a bidirectional control
+ * character (U+202A..U+202E, U+2066..U+2069) reorders the text around it on screen, so it is
+ * refused in a text cell or a column name as in definitions (survey.c). 1 when reported. */
+static int bidi_cell(ingest_ctx *c, long line, long col, const char *var, const helby_field *f)
+{
+    if (f->len < 3 || !memchr(f->text, 0xE2, f->len))
+        return 0;
+    long at = helby_bidi_control_at(f->text, f->len);
+    if (at < 0)
+        return 0;
+    char msg[160];
+    snprintf(msg, sizeof msg,
+             "a bidirectional control character (U+%04X) in the text: it reorders what a "
+             "reader sees; remove it",
+             bidi_cp(f->text + at));
+    report(c, line, col, var, f->text, f->len, NULL, msg);
+    return 1;
 }
 
 static void note(ingest_ctx *c, const char *fmt, ...)
@@ -265,6 +296,8 @@ static void map_header(ingest_ctx *c, const helby_field *f, int *seen, int *used
                    "empty column name in the header");
             continue;
         }
+        if (bidi_cell(c, c->header_line, (long)j + 1, NULL, &f[j]))
+            continue;
         if (ignored_by_option(c, &f[j], used)) {
             note(c, "column '%s' left out (--ignore-column)", f[j].text);
             continue;
@@ -447,6 +480,8 @@ static void describe_expected(const helby_variable *v, char *out, size_t n)
 static void label_hint(const helby_variable *v, const helby_field *f, char *expected, size_t n)
 {
     char hint[768];
+    if (helby_bidi_control_at(f->text, f->len) >= 0)
+        return; /* the hint would quote it raw: the value is shown escaped */
     helby_label_hint(v, f->text, f->len, hint, sizeof hint);
     size_t o = strlen(expected);
     snprintf(expected + o, n - o, "; %s", hint);
@@ -847,6 +882,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
     if (r == c->cap_rows && grow_rows(c))
         return HELBY_ENOMEM;
     const helby_survey *s = c->s;
+    int bidi = 0; /* a text cell refused for a bidi control: kept out of the design's maps */
     for (size_t j = 0; j < nf; j++) {
         size_t k = c->col_frame[j];
         if (k == HELBY_NO_VAR)
@@ -859,6 +895,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
                 snprintf(msg, sizeof msg, "the %s must not be empty", role_name(v->role));
                 report(c, line, (long)j + 1, v->name, NULL, 0, "%s", msg);
             }
+            bidi |= bidi_cell(c, line, (long)j + 1, v->name, &f[j]);
             if (helby_buf_append(&c->text[k], f[j].text, f[j].len) ||
                 helby_buf_append(&c->text[k], "", 1))
                 return HELBY_ENOMEM;
@@ -866,7 +903,8 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         }
         col->num[r] = number_cell(c, v, &f[j], line, (long)j + 1);
     }
-    check_design(c, line, f);
+    if (!bidi)
+        check_design(c, line, f);
     c->frame->n_rows++;
     return c->fatal;
 }

@@ -48,11 +48,22 @@ struct helby_rs_table {
     long declared;              /* the header's row count, -1: none (metadata handler) */
     size_t n_values, row_width; /* values given; bytes per row (storage widths) */
     /* The first text of the file that is not UTF-8 (bad != 0): where, and what it was. */
-    int bad;
+    int bad; /* 0, or what is wrong with the text remembered below (BAD_*) */
     long bad_row, bad_col;
-    unsigned char bad_byte;
+    unsigned char bad_byte; /* BAD_UTF8: the first invalid byte */
+    unsigned bad_cp;        /* BAD_BIDI: the control character */
+    size_t bad_len;         /* BAD_POR_CUT: the value's length */
     char bad_var[64], bad_what[160];
+    helby_file_format fmt;
 };
+
+/* Text helby refuses from a file: not UTF-8; a bidirectional control character (as in
+ * definitions); a portable file's text value that ReadStat may have cut at 255 bytes. */
+enum { BAD_UTF8 = 1, BAD_BIDI, BAD_POR_CUT };
+
+/* ReadStat 1.1.8 reads a .por text value into 256 bytes, cutting a longer one silently on a
+ * character boundary: a value this long may be the first bytes of a longer one. */
+#define POR_MAYBE_CUT 253
 
 /* ---- ReadStat I/O from memory (ReadStat's pluggable I/O, as its fuzzers use it) ---- */
 
@@ -178,13 +189,23 @@ static double numeric_value(readstat_value_t v)
 static int bad_text(helby_rs_table *t, const char *s, long row, long col, const char *var,
                     const char *what)
 {
-    long at = s ? helby_utf8_invalid_at(s, strlen(s)) : -1;
-    if (at < 0)
+    size_t n = s ? strlen(s) : 0;
+    long at = s ? helby_utf8_invalid_at(s, n) : -1;
+    t->bad = BAD_UTF8;
+    if (at < 0 && memchr(s ? s : "", 0xE2, n)) {
+        at = helby_bidi_control_at(s, n);
+        t->bad = BAD_BIDI;
+    }
+    if (at < 0) {
+        t->bad = 0;
         return 0;
-    t->bad = 1;
+    }
+    const unsigned char *p = (const unsigned char *)s + at;
     t->bad_row = row;
     t->bad_col = col;
-    t->bad_byte = (unsigned char)s[at];
+    t->bad_byte = p[0];
+    if (t->bad == BAD_BIDI)
+        t->bad_cp = ((p[0] & 0x0Fu) << 12) | ((p[1] & 0x3Fu) << 6) | (p[2] & 0x3Fu);
     snprintf(t->bad_var, sizeof t->bad_var, "%s", var ? var : "");
     snprintf(t->bad_what, sizeof t->bad_what, "%s", what);
     return 1;
@@ -276,6 +297,14 @@ static int on_value(int obs, readstat_variable_t *v, readstat_value_t value, voi
         }
         if (bad_text(t, s, (long)obs + 1, (long)col + 1, t->vars[col].name, "its text value"))
             return READSTAT_HANDLER_ABORT;
+        if (t->fmt == HELBY_FORMAT_POR && strlen(s) >= POR_MAYBE_CUT) {
+            t->bad = BAD_POR_CUT;
+            t->bad_row = (long)obs + 1;
+            t->bad_col = (long)col + 1;
+            t->bad_len = strlen(s);
+            snprintf(t->bad_var, sizeof t->bad_var, "%s", t->vars[col].name);
+            return READSTAT_HANDLER_ABORT;
+        }
         c->kind = CELL_TEXT;
         c->text = t->text.len;
         if (helby_buf_append(&t->text, s, strlen(s) + 1)) {
@@ -384,11 +413,24 @@ static helby_status bad_text_error(helby_rs_table *t, const char *name, helby_fi
     char where[48] = "";
     if (t->bad_row)
         snprintf(where, sizeof where, " on row %ld", t->bad_row);
-    helby_error_at(err, HELBY_EINPUT, name, t->bad_row, t->bad_col, t->bad_var,
-                   "invalid UTF-8 (byte 0x%02X) in %s%s: text in a %s file must be UTF-8, as "
-                   "in a CSV (save it as UTF-8, e.g. Stata 14 or later after unicode "
-                   "translate)",
-                   t->bad_byte, t->bad_what, where, format_title(fmt));
+    if (t->bad == BAD_POR_CUT)
+        helby_error_at(err, HELBY_EINPUT, name, t->bad_row, t->bad_col, t->bad_var,
+                       "a text value of %zu bytes on row %ld: ReadStat reads at most 255 bytes "
+                       "of a portable file's text value and cuts a longer one, so this one may "
+                       "not be whole (two ids that differ after byte 255 would read the "
+                       "same); save the data as an SPSS system file (.sav) instead",
+                       t->bad_len, t->bad_row);
+    else if (t->bad == BAD_BIDI)
+        helby_error_at(err, HELBY_EINPUT, name, t->bad_row, t->bad_col, t->bad_var,
+                       "a bidirectional control character (U+%04X) in %s%s: it reorders what "
+                       "a reader sees; remove it",
+                       t->bad_cp, t->bad_what, where);
+    else
+        helby_error_at(err, HELBY_EINPUT, name, t->bad_row, t->bad_col, t->bad_var,
+                       "invalid UTF-8 (byte 0x%02X) in %s%s: text in a %s file must be UTF-8, "
+                       "as in a CSV (save it as UTF-8, e.g. Stata 14 or later after unicode "
+                       "translate)",
+                       t->bad_byte, t->bad_what, where, format_title(fmt));
     helby_rs_table_free(t);
     return HELBY_EINPUT;
 }
@@ -407,6 +449,7 @@ helby_status helby_rs_read(const unsigned char *buf, size_t len, const char *nam
     }
     mem_io io = {buf, len, 0, 0};
     t->declared = -1;
+    t->fmt = fmt;
     readstat_set_open_handler(p, mem_open);
     readstat_set_close_handler(p, mem_close);
     readstat_set_seek_handler(p, mem_seek);

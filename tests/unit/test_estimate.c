@@ -267,7 +267,7 @@ static void relative_se_over_30_percent_is_flagged_unreliable(void **state)
 {
     (void)state;
     /* Mean 2.5 with SE sqrt(5/12) = 0.645: relative SE 0.258, reliable at the default 30 %,
-     * unreliable at 20 % and below a minimum n of 5. */
+     * unreliable at 20 % and below a minimum n of 5, reliable at a minimum n of 4. */
     double y[] = {1, 2, 3, 4}, w[] = {1, 1, 1, 1};
     helby_error err;
     helby_design *d = srs(4, w, &err);
@@ -286,6 +286,11 @@ static void relative_se_over_30_percent_is_flagged_unreliable(void **state)
     o.min_n = 5;
     assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
     assert_true(e->est[0].unreliable);
+    helby_estimates_free(e);
+    /* The minimum is inclusive: n = 4 respondents meet a minimum n of 4. */
+    o.min_n = 4;
+    assert_int_equal(helby_estimate_by(d, HELBY_EST_MEAN, y, NULL, NULL, 1, &o, &e, &err), 0);
+    assert_false(e->est[0].unreliable);
     /* A user-given df replaces the design's 3 in the t quantile: t(10, 0.975) = 2.228138851986. */
     helby_estimates_free(e);
     helby_estimate_options_default(&o);

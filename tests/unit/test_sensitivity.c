@@ -407,6 +407,82 @@ static void small_space_matches_r_survey(void **state)
     helby_survey_free(s);
 }
 
+/* One sensitivity run of the one-point space at threshold min_cell. */
+static helby_sensitivity *sens_at(fixture *f, helby_survey *s, long min_cell)
+{
+    helby_sensitivity_request req;
+    helby_sensitivity_request_default(&req);
+    req.scenarios = 4;
+    req.min_cell = min_cell;
+    helby_sensitivity *R = NULL;
+    helby_error err;
+    if (helby_sensitivity_run(f->st, s, &req, &R, &err))
+        fail_msg("%s", err.message);
+    return R;
+}
+
+/* Suppression is "fewer than min_cell", as in compare: a goal whose smallest cell has exactly
+ * min_cell respondents is judged, and a district with exactly min_cell is ranked; one more
+ * withholds them. The counts are compare's and estimate's (checked by hand in test_tables). */
+static void goal_and_district_of_exactly_min_cell_are_shown(void **state)
+{
+    fixture *f = *state;
+    helby_survey *s = with_space(f, "index;choice;dimension;values\n"
+                                    "inclusion;aggregation;;arithmetic\n"
+                                    "inclusion;weight;trust;1\n");
+    helby_error err;
+    helby_compare_request cr;
+    helby_compare_request_default(&cr);
+    cr.measure = "inclusion";
+    cr.min_cell = 0;
+    helby_comparison *c = NULL;
+    assert_int_equal(helby_analysis_compare(f->st, f->s, &cr, &c, &err), HELBY_OK);
+    long n_goal = (long)c->goals[0].result.n;
+    helby_comparison_free(c);
+    for (long k = n_goal; k <= n_goal + 1; k++) { /* compare's own rule, as sensitivity's */
+        cr.min_cell = k;
+        assert_int_equal(helby_analysis_compare(f->st, f->s, &cr, &c, &err), HELBY_OK);
+        assert_int_equal(isnan(c->goals[0].result.q.estimate), k > n_goal);
+        helby_comparison_free(c);
+    }
+    helby_sensitivity *R = sens_at(f, s, n_goal);
+    const helby_sens_index *x = index_named(R, "inclusion");
+    assert_false(isnan(x->goals[0].reference.q.estimate));
+    long rank_wave = x->rank_wave;
+    helby_sensitivity_free(R);
+    R = sens_at(f, s, n_goal + 1);
+    assert_true(isnan(index_named(R, "inclusion")->goals[0].reference.q.estimate));
+    helby_sensitivity_free(R);
+    /* The smallest district of the rank wave. */
+    const char *m[] = {"inclusion"}, *by[] = {"district"};
+    helby_estimate_request er;
+    helby_estimate_request_default(&er);
+    er.measures = m, er.n_measures = 1, er.by = by, er.n_by = 1;
+    er.waves = &rank_wave, er.n_waves = 1, er.min_cell = 0;
+    helby_estimate_table *t = NULL;
+    assert_int_equal(helby_analysis_estimate(f->st, f->s, &er, &t, &err), HELBY_OK);
+    size_t small = 0;
+    for (size_t i = 1; i < t->n_rows; i++)
+        if (t->rows[i].est.n < t->rows[small].est.n)
+            small = i;
+    double code = t->rows[small].codes[0];
+    long n_small = (long)t->rows[small].est.n;
+    helby_estimate_table_free(t);
+    for (long k = n_small; k <= n_small + 1; k++) {
+        R = sens_at(f, s, k);
+        x = index_named(R, "inclusion");
+        int found = 0;
+        for (size_t d = 0; d < x->n_districts; d++)
+            if (x->districts[d].code == code) {
+                found = 1;
+                assert_int_equal(isnan(x->districts[d].reference_rank), k > n_small);
+            }
+        assert_true(found);
+        helby_sensitivity_free(R);
+    }
+    helby_survey_free(s);
+}
+
 static void a_survey_without_choices_is_a_usage_error(void **state)
 {
     fixture *f = *state;
@@ -430,6 +506,7 @@ int main(void)
         cmocka_unit_test(ishigami_bootstrap_cis_hold_the_known_indices),
         cmocka_unit_test(one_point_space_reproduces_compare_bit_for_bit),
         cmocka_unit_test(small_space_matches_r_survey),
+        cmocka_unit_test(goal_and_district_of_exactly_min_cell_are_shown),
         cmocka_unit_test(a_survey_without_choices_is_a_usage_error),
     };
     /* The three over the example share one store. */

@@ -234,6 +234,99 @@ static void comparison_gives_gaps_and_the_change_of_the_gap(void **state)
     assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_ENOTFOUND);
 }
 
+/* Suppression is "fewer than min_cell": a cell of exactly min_cell respondents is shown. In
+ * 2013 the Danes are 4 respondents (a1, a3, a5, a8), the minorities 3 with an answer (a2, a4,
+ * a7; a6 answered 9) of 4 (above). */
+static void compare_shows_a_cell_of_exactly_min_cell(void **state)
+{
+    fixture *f = *state;
+    helby_compare_request r;
+    helby_compare_request_default(&r);
+    r.measure = "tillid_politi";
+    r.min_cell = 3;
+    helby_comparison *c;
+    helby_error err;
+    assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_OK);
+    assert_int_equal(c->waves[0].minorities.n, 3);
+    assert_true(fabs(c->waves[0].minorities.estimate - 120.0 / 70) < 1e-12);
+    assert_true(fabs(c->waves[0].gap.estimate - (3.9 - 120.0 / 70)) < 1e-12);
+    assert_true(fabs(c->waves[1].gap_change.estimate + 1) < 1e-12);
+    assert_false(c->suppressed[0] || c->suppressed[1]);
+    helby_comparison_free(c);
+    r.min_cell = 4; /* the minorities' 3 are now too few; the Danes' 4 are not */
+    assert_int_equal(helby_analysis_compare(f->st, f->s, &r, &c, &err), HELBY_OK);
+    assert_true(isnan(c->waves[0].minorities.estimate) && isnan(c->waves[0].gap.estimate));
+    assert_true(isnan(c->waves[1].gap_change.estimate));
+    assert_true(fabs(c->waves[0].danes.estimate - 3.9) < 1e-12);
+    assert_true(c->suppressed[0] && c->suppressed[1]);
+    helby_comparison_free(c);
+}
+
+/* A frequency table at the threshold: tillid_politi by group in 2013 with min_cell 4. The
+ * Danes answered 4, 5, 3, 4: 4 valid answers, so code 2 (no Dane) is shown with share 0 on a
+ * denominator of exactly 4, and code 4 (2 respondents) is withheld; the minorities' 3 valid
+ * answers (2, 1, 2) are fewer than 4, so their codes are withheld. */
+static void table_shows_a_denominator_of_exactly_min_cell(void **state)
+{
+    fixture *f = *state;
+    const char *by[] = {"group"};
+    long w[] = {2013};
+    helby_table_request r;
+    helby_table_request_default(&r);
+    r.item = "tillid_politi", r.by = by, r.n_by = 1, r.waves = w, r.n_waves = 1;
+    r.test = HELBY_TEST_NONE;
+    r.min_cell = 4;
+    helby_freq_table *t;
+    helby_error err;
+    assert_int_equal(helby_analysis_table(f->st, f->s, &r, &t, &err), HELBY_OK);
+    int seen = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const helby_freq_row *row = &t->rows[i];
+        if (row->kind != HELBY_FREQ_VALID)
+            continue;
+        if (row->codes[0] == 0 && row->code == 2) {
+            assert_int_equal(row->est.n, 4);
+            assert_int_equal(row->n_cell, 0);
+            assert_int_not_equal(row->flag, HELBY_CELL_SUPPRESSED);
+            assert_true(row->est.estimate == 0);
+            seen |= 1;
+        } else if (row->codes[0] == 0 && row->code == 4) {
+            assert_int_equal(row->n_cell, 2);
+            assert_int_equal(row->flag, HELBY_CELL_SUPPRESSED);
+            seen |= 2;
+        } else if (row->codes[0] == 1 && row->code == 2) {
+            assert_int_equal(row->est.n, 3);
+            assert_int_equal(row->flag, HELBY_CELL_SUPPRESSED);
+            seen |= 4;
+        }
+    }
+    assert_int_equal(seen, 7);
+    helby_freq_table_free(t);
+    /* min_cell 2: a code of exactly 2 respondents is shown. Danes' code 4: a1 and a8,
+     * (10 + 40) / 100; minorities' code 2: a2 and a7, (10 + 40) / 70; code 1 (a4 alone) is
+     * withheld. */
+    r.min_cell = 2;
+    assert_int_equal(helby_analysis_table(f->st, f->s, &r, &t, &err), HELBY_OK);
+    seen = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const helby_freq_row *row = &t->rows[i];
+        if (row->kind != HELBY_FREQ_VALID)
+            continue;
+        if (row->codes[0] == 0 && row->code == 4) {
+            assert_true(fabs(row->est.estimate - 0.5) < 1e-12);
+            seen |= 1;
+        } else if (row->codes[0] == 1 && row->code == 2) {
+            assert_true(fabs(row->est.estimate - 50.0 / 70) < 1e-12);
+            seen |= 2;
+        } else if (row->codes[0] == 1 && row->code == 1) {
+            assert_int_equal(row->flag, HELBY_CELL_SUPPRESSED);
+            seen |= 4;
+        }
+    }
+    assert_int_equal(seen, 7);
+    helby_freq_table_free(t);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -241,6 +334,8 @@ int main(void)
         cmocka_unit_test(domains_come_in_ascending_order_and_small_cells_are_withheld),
         cmocka_unit_test(wave_is_a_role_and_unknown_waves_or_by_variables_are_errors),
         cmocka_unit_test(comparison_gives_gaps_and_the_change_of_the_gap),
+        cmocka_unit_test(compare_shows_a_cell_of_exactly_min_cell),
+        cmocka_unit_test(table_shows_a_denominator_of_exactly_min_cell),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -44,12 +44,22 @@ static helby_status find_survey_row(helby_store *st, const helby_survey *s, int6
     return r;
 }
 
-/* Integers in int16 range (and empty cells) only: codes, waves, most fpc values. */
-static int fits_int16(const double *v, size_t n)
+/* Integers in int16 range (and empty cells, INT16_MIN) only: codes, waves, most fpc values,
+ * written little-endian into b (2 n bytes) in the same pass; 0 at the first other value. */
+static int to_int16(const double *v, size_t n, unsigned char *b)
 {
-    for (size_t i = 0; i < n; i++)
-        if (!isnan(v[i]) && !(v[i] == floor(v[i]) && v[i] > INT16_MIN && v[i] <= INT16_MAX))
+    for (size_t i = 0; i < n; i++) {
+        double x = v[i];
+        int k;
+        if (isnan(x))
+            k = INT16_MIN;
+        else if (x > INT16_MIN && x <= INT16_MAX && (double)(k = (int)x) == x)
+            ; /* a whole number: (int) truncates, so only whole numbers compare equal */
+        else
             return 0;
+        b[2 * i] = (unsigned char)(k & 0xff);
+        b[2 * i + 1] = (unsigned char)((k >> 8) & 0xff);
+    }
     return 1;
 }
 
@@ -63,6 +73,7 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
                            -1, &q, NULL) != SQLITE_OK)
         return helby_store_db_error(st, "storing answers", err);
     double *swapped = NULL;
+    unsigned char *i16 = NULL; /* one int16 column at a time: bound, stepped, then reused */
     for (size_t i = 0; i < f->n_cols; i++) {
         const helby_column *c = &f->cols[i];
         sqlite3_reset(q);
@@ -74,21 +85,14 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
         if (c->is_text) {
             sqlite3_bind_blob64(q, 5, c->text_len ? c->text_buf : "", c->text_len, SQLITE_STATIC);
         } else {
-            if (fits_int16(c->num, f->n_rows)) {
+            if (!i16 && !(i16 = malloc(f->n_rows * 2 + 1))) {
+                sqlite3_finalize(q);
                 free(swapped);
-                swapped = malloc(f->n_rows * 2 + 1);
-                if (!swapped) {
-                    sqlite3_finalize(q);
-                    return helby_error_set(err, HELBY_ENOMEM, "out of memory storing answers");
-                }
-                unsigned char *b = (unsigned char *)swapped;
-                for (size_t k = 0; k < f->n_rows; k++) {
-                    int v = isnan(c->num[k]) ? INT16_MIN : (int)c->num[k];
-                    b[2 * k] = (unsigned char)(v & 0xff);
-                    b[2 * k + 1] = (unsigned char)((v >> 8) & 0xff);
-                }
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory storing answers");
+            }
+            if (to_int16(c->num, f->n_rows, i16)) {
                 sqlite3_bind_int(q, 3, 2);
-                sqlite3_bind_blob64(q, 5, b, f->n_rows * 2, SQLITE_STATIC);
+                sqlite3_bind_blob64(q, 5, i16, f->n_rows * 2, SQLITE_STATIC);
             } else {
                 const double *v = c->num;
                 if (!helby_host_is_little_endian()) {
@@ -110,10 +114,12 @@ static helby_status write_columns(helby_store *st, int64_t wave_id, const helby_
             helby_status s = helby_store_db_error(st, "storing answers", err);
             sqlite3_finalize(q);
             free(swapped);
+            free(i16);
             return s;
         }
     }
     free(swapped);
+    free(i16);
     sqlite3_finalize(q);
     return HELBY_OK;
 }

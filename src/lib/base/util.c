@@ -147,10 +147,56 @@ static int rehash(helby_strmap *m, size_t n_slots)
     return 0;
 }
 
-int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_if_new,
-                     size_t *value)
+/* Room for n entries: the slots (at most half full) and the arrays of the entries. */
+static int reserve(helby_strmap *m, size_t n)
 {
-    uint64_t h = hash_bytes(key, len); /* once: for the lookup and the insert */
+    size_t slots = m->n_slots ? m->n_slots : 64;
+    while (n * 2 > slots)
+        slots *= 2;
+    if (slots != m->n_slots && rehash(m, slots))
+        return -1;
+    if (n <= m->cap)
+        return 0;
+    size_t *a = realloc(m->key_off, n * sizeof *a);
+    if (!a)
+        return -1;
+    m->key_off = a;
+    a = realloc(m->key_len, n * sizeof *a);
+    if (!a)
+        return -1;
+    m->key_len = a;
+    a = realloc(m->values, n * sizeof *a);
+    if (!a)
+        return -1;
+    m->values = a;
+    m->cap = n;
+    return 0;
+}
+
+int helby_strmap_reserve(helby_strmap *m, size_t n)
+{
+    return reserve(m, n);
+}
+
+uint64_t helby_strmap_hash(const char *key, size_t len)
+{
+    return hash_bytes(key, len);
+}
+
+void helby_strmap_prefetch(const helby_strmap *m, uint64_t h)
+{
+#if defined(__GNUC__) || defined(__clang__)
+    if (m->n_slots)
+        __builtin_prefetch(&m->slots[(size_t)h & (m->n_slots - 1)]);
+#else
+    (void)m;
+    (void)h;
+#endif
+}
+
+int helby_strmap_put_hashed(helby_strmap *m, const char *key, size_t len, uint64_t h,
+                            size_t value_if_new, size_t *value)
+{
     size_t found = find(m, key, len, h);
     if (found != SIZE_MAX) {
         if (value)
@@ -159,22 +205,8 @@ int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_
     }
     if ((m->count + 1) * 2 > m->n_slots && rehash(m, m->n_slots ? m->n_slots * 2 : 64))
         return -1;
-    if (m->count == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 32;
-        size_t *a = realloc(m->key_off, cap * sizeof *a);
-        if (!a)
-            return -1;
-        m->key_off = a;
-        a = realloc(m->key_len, cap * sizeof *a);
-        if (!a)
-            return -1;
-        m->key_len = a;
-        a = realloc(m->values, cap * sizeof *a);
-        if (!a)
-            return -1;
-        m->values = a;
-        m->cap = cap;
-    }
+    if (m->count == m->cap && reserve(m, m->cap ? m->cap * 2 : 32))
+        return -1;
     size_t off = m->keys.len;
     if (helby_buf_append(&m->keys, key, len) || helby_buf_append(&m->keys, "", 1))
         return -1;
@@ -190,6 +222,12 @@ int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_
     if (value)
         *value = value_if_new;
     return 1;
+}
+
+int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_if_new,
+                     size_t *value)
+{
+    return helby_strmap_put_hashed(m, key, len, hash_bytes(key, len), value_if_new, value);
 }
 
 const char *helby_strmap_key(const helby_strmap *m, size_t i)

@@ -41,6 +41,17 @@ int helby_strmap_get(const helby_strmap *m, const char *key, size_t len, size_t 
  * value stored is `value_if_new`, and *value is set to it. */
 int helby_strmap_put(helby_strmap *m, const char *key, size_t len, size_t value_if_new,
                      size_t *value);
+/* The same as helby_strmap_put, with h = helby_strmap_hash(key, len) computed before: a
+ * caller that knows its next key early calls helby_strmap_prefetch(m, h) then, and the
+ * map's slot (most often a cache miss in a map of a million ids) is read while it does
+ * other work. The prefetch is a hint only: any put in between is fine. */
+uint64_t helby_strmap_hash(const char *key, size_t len);
+void helby_strmap_prefetch(const helby_strmap *m, uint64_t h);
+int helby_strmap_put_hashed(helby_strmap *m, const char *key, size_t len, uint64_t h,
+                            size_t value_if_new, size_t *value);
+/* Room for n entries without growing (the map is never rehashed below n); 0, or -1 when out
+ * of memory (the map unchanged and usable). */
+int helby_strmap_reserve(helby_strmap *m, size_t n);
 /* The key of entry i (0..count-1), NUL-terminated. */
 const char *helby_strmap_key(const helby_strmap *m, size_t i);
 

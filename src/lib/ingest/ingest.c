@@ -382,6 +382,9 @@ static helby_status make_frame(ingest_ctx *c)
     if (!c->text || !c->cache)
         return HELBY_ENOMEM;
     find_design_columns(c);
+    /* The ids' map sized for the rows once: not rehashed as it grows. */
+    if (c->ji != HELBY_NO_VAR && helby_strmap_reserve(&c->ids, c->cap_rows))
+        return HELBY_ENOMEM;
     for (size_t j = 0; j < c->n_cols; j++) {
         if (c->col_frame[j] == HELBY_NO_VAR)
             continue;
@@ -611,11 +614,12 @@ static stratum_info *stratum_at(ingest_ctx *c, size_t k)
     return &c->strata_info[k];
 }
 
-/* A respondent id seen before is an error naming the line it was first on. */
-static void check_id(ingest_ctx *c, long line, const helby_field *f)
+/* A respondent id seen before is an error naming the line it was first on (h: the id's
+ * hash, its slot prefetched when the row began). */
+static void check_id(ingest_ctx *c, long line, const helby_field *f, uint64_t h)
 {
     size_t first;
-    int r = helby_strmap_put(&c->ids, f->text, f->len, (size_t)line, &first);
+    int r = helby_strmap_put_hashed(&c->ids, f->text, f->len, h, (size_t)line, &first);
     if (r < 0) {
         c->fatal = HELBY_ENOMEM;
     } else if (r == 0) {
@@ -719,11 +723,11 @@ static void check_fpc(ingest_ctx *c, long line, const helby_field *ff, size_t k)
     }
 }
 
-/* Design checks that relate rows to each other. */
-static void check_design(ingest_ctx *c, long line, const helby_field *f)
+/* Design checks that relate rows to each other (id_hash: the hash of the row's id). */
+static void check_design(ingest_ctx *c, long line, const helby_field *f, uint64_t id_hash)
 {
     if (c->ji != HELBY_NO_VAR && f[c->ji].len)
-        check_id(c, line, &f[c->ji]);
+        check_id(c, line, &f[c->ji], id_hash);
     if (c->js == HELBY_NO_VAR && c->jp == HELBY_NO_VAR && c->jf == HELBY_NO_VAR)
         return;
     size_t k = stratum_of(c, line, f);
@@ -881,6 +885,12 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
     size_t r = c->frame->n_rows;
     if (r == c->cap_rows && grow_rows(c))
         return HELBY_ENOMEM;
+    /* The id's slot in the map is fetched from memory while the row's cells are checked. */
+    uint64_t id_hash = 0;
+    if (c->ji != HELBY_NO_VAR && f[c->ji].len) {
+        id_hash = helby_strmap_hash(f[c->ji].text, f[c->ji].len);
+        helby_strmap_prefetch(&c->ids, id_hash);
+    }
     const helby_survey *s = c->s;
     int bidi = 0; /* a text cell refused for a bidi control: kept out of the design's maps */
     for (size_t j = 0; j < nf; j++) {
@@ -904,7 +914,7 @@ static helby_status on_row(void *ctx, size_t row_index, long line, const helby_f
         col->num[r] = number_cell(c, v, &f[j], line, (long)j + 1);
     }
     if (!bidi)
-        check_design(c, line, f);
+        check_design(c, line, f, id_hash);
     c->frame->n_rows++;
     return c->fatal;
 }

@@ -54,6 +54,10 @@ int cli_input(const char *cmd, const char *fmt, ...)
 int cli_open_store(cli_global *g, helby_open_mode mode, helby_store **st);
 /* --share-df's value (domain or design) into *out; a usage error of cmd (1) otherwise. */
 int cli_share_df(const char *cmd, const char *arg, helby_share_df *out);
+/* A wave as text output names it (issue 24 item 5): "201506 (Forår 2015)" where the
+ * codebook labels the code (in lang; NULL: the survey's language), else "201506"; into buf,
+ * which it returns. Tables add a wave_label column instead (out_begin_waves). */
+const char *cli_wave_name(const helby_survey *s, long wave, const char *lang, char *buf, size_t n);
 /* 1 if stderr is a terminal (progress is shown only then). */
 int cli_stderr_is_tty(void);
 

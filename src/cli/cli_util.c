@@ -1,4 +1,4 @@
-/* cli_util.c — errors, usage and store opening for the helby program. */
+/* cli_util.c — errors, usage, store opening and wave names for the helby program. */
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -82,6 +82,16 @@ int cli_not_the_store(const cli_global *g, const char *cmd, const char *out_path
                      "-o %s is the store itself (--db %s): writing there would replace "
                      "the store; give another file",
                      out_path, g->db);
+}
+
+const char *cli_wave_name(const helby_survey *s, long wave, const char *lang, char *buf, size_t n)
+{
+    const char *l = helby_survey_wave_label(s, wave, lang ? lang : s ? s->language : NULL);
+    if (l)
+        snprintf(buf, n, "%ld (%s)", wave, l);
+    else
+        snprintf(buf, n, "%ld", wave);
+    return buf;
 }
 
 int cli_stderr_is_tty(void)

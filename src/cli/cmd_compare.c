@@ -136,31 +136,24 @@ static int cmp_parse(cmp_args *a, int argc, char **argv)
     return 0;
 }
 
-/* wave_label (the codebook's value label of the wave) only when the codebook labels waves. */
-static const out_col cmp_cols[] = {{"measure", OUT_STR, 0, NULL},    {"wave", OUT_INT, 0, NULL},
-                                   {"wave_label", OUT_STR, 0, NULL}, {"quantity", OUT_STR, 0, NULL},
-                                   {"estimate", OUT_NUM, 0, NULL},   {"se", OUT_NUM, 0, NULL},
-                                   {"ci_low", OUT_NUM, 0, NULL},     {"ci_high", OUT_NUM, 0, NULL},
-                                   {"df", OUT_NUM, 0, NULL},         {"n", OUT_INT, 0, NULL},
-                                   {"flag", OUT_STR, 0, NULL}};
+/* With a wave_label column after wave where the codebook labels waves (out_begin_waves). */
+static const out_col cmp_cols[] = {{"measure", OUT_STR, 0, NULL},  {"wave", OUT_INT, 0, NULL},
+                                   {"quantity", OUT_STR, 0, NULL}, {"estimate", OUT_NUM, 0, NULL},
+                                   {"se", OUT_NUM, 0, NULL},       {"ci_low", OUT_NUM, 0, NULL},
+                                   {"ci_high", OUT_NUM, 0, NULL},  {"df", OUT_NUM, 0, NULL},
+                                   {"n", OUT_INT, 0, NULL},        {"flag", OUT_STR, 0, NULL}};
 
 typedef struct cmp_out {
     out_table T; /* CSV and JSON: one row per quantity */
     out_format format;
     const char *measure;
     const helby_survey *s;
-    int labelled; /* the codebook labels waves: a wave_label column, labels in the text */
 } cmp_out;
 
 /* "201506 (Forår 2015)" when the codebook labels the wave, else "201506", into buf. */
 static const char *cmp_wave(const cmp_out *o, long wave, char *buf, size_t n)
 {
-    const char *l = helby_survey_wave_label(o->s, wave, o->s->language);
-    if (l)
-        snprintf(buf, n, "%ld (%s)", wave, l);
-    else
-        snprintf(buf, n, "%ld", wave);
-    return buf;
+    return cli_wave_name(o->s, wave, NULL, buf, n);
 }
 
 /* Why a quantity has no number: "suppressed" (a cell below min_cell), "empty" (a cell with no
@@ -182,15 +175,10 @@ static void cmp_put(cmp_out *o, long wave, const char *label, const helby_estima
                     const char *flag)
 {
     if (o->format != OUT_TEXT) {
-        const char *wl = helby_survey_wave_label(o->s, wave, o->s->language);
-        char code[24];
-        snprintf(code, sizeof code, "%ld", wave);
-        out_value v[11] = {{.s = o->measure},      {.i = wave},        {.s = wl ? wl : code},
-                           {.s = label},           {.d = e->estimate}, {.d = e->se},
-                           {.d = e->ci_low},       {.d = e->ci_high},  {.d = e->df},
-                           {.i = (long long)e->n}, {.s = flag}};
-        if (!o->labelled) /* no wave_label column */
-            memmove(v + 2, v + 3, 8 * sizeof v[0]);
+        out_value v[10] = {{.s = o->measure},  {.i = wave},  {.s = label},
+                           {.d = e->estimate}, {.d = e->se}, {.d = e->ci_low},
+                           {.d = e->ci_high},  {.d = e->df}, {.i = (long long)e->n},
+                           {.s = flag}};
         out_row(&o->T, v);
         return;
     }
@@ -352,12 +340,9 @@ static int cmp_run(helby_store *st, const helby_survey *s, cmp_args *a, const cl
     memset(&o, 0, sizeof o);
     o.format = a->format;
     o.s = s;
-    o.labelled = helby_survey_labels_waves(s);
-    static out_col plain[10];
-    memcpy(plain, cmp_cols, 2 * sizeof plain[0]);
-    memcpy(plain + 2, cmp_cols + 3, 8 * sizeof plain[0]);
     if (o.format != OUT_TEXT)
-        out_begin(&o.T, stdout, o.format, o.labelled ? cmp_cols : plain, o.labelled ? 11 : 10);
+        out_begin_waves(&o.T, stdout, o.format, cmp_cols, sizeof cmp_cols / sizeof cmp_cols[0], s,
+                        NULL);
     int rc = 0;
     for (size_t i = 0; i < M->n && !rc; i++) {
         helby_comparison *c = NULL;

@@ -1,7 +1,7 @@
 /* cmd_compare_by.c — helby compare --by X: minorities vs Danes within each level of X (age
  * band, sex, district, ...), per wave: both groups, the gap and ratio with CIs and, against
  * the baseline wave, the change of the gap and the relative gap change
- * (helby_analysis_compare_by, tables.h). */
+ * (helby_analysis_compare_by, tables.h); wave_label after wave where the codebook labels waves. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -70,7 +70,7 @@ int cli_compare_by(helby_store *st, const helby_survey *s, helby_compare_request
         printf("%s: minorities vs ethnic Danes within each level of %s (%g %% CIs, t on each "
                "quantity's df; weights: %s)\n",
                s->id, by, 100 * req->opt.level, req->weights ? req->weights : "base");
-    out_begin(&o.T, stdout, format, cols, sizeof cols / sizeof cols[0]);
+    out_begin_waves(&o.T, stdout, format, cols, sizeof cols / sizeof cols[0], s, lang);
     int rc = 0;
     for (size_t m = 0; m < n_measures && !rc; m++) {
         helby_error err;

@@ -143,10 +143,10 @@ static const out_col ex_cols[] = {
     {"estimate", OUT_NUM, 0, NULL}, {"se", OUT_NUM, 0, NULL},       {"df", OUT_NUM, 0, NULL},
     {"ci_low", OUT_NUM, 0, NULL},   {"ci_high", OUT_NUM, 0, NULL},  {"baseline", OUT_STR, 0, NULL}};
 
-static void ex_table(const helby_explain_result *r, out_format format)
+static void ex_table(const helby_explain_result *r, const helby_survey *s, out_format format)
 {
     out_table T;
-    out_begin(&T, stdout, format, ex_cols, sizeof ex_cols / sizeof ex_cols[0]);
+    out_begin_waves(&T, stdout, format, ex_cols, sizeof ex_cols / sizeof ex_cols[0], s, NULL);
     for (size_t i = 0; i < r->n_rows; i++) {
         const helby_explain_row *x = &r->rows[i];
         char base[24] = "";
@@ -240,17 +240,19 @@ static const helby_estimate *ex_find(const helby_explain_result *r, long wave, i
     return NULL;
 }
 
-static void ex_change(const helby_explain_result *r, size_t w, const char *const *names,
-                      const char *covs, double level)
+static void ex_change(const helby_explain_result *r, const helby_survey *s, size_t w,
+                      const char *const *names, const char *covs, double level)
 {
-    long wave = r->wave_ids[w], base = r->wave_ids[r->baseline];
+    long wave = r->wave_ids[w];
+    char base[128];
+    cli_wave_name(s, r->wave_ids[r->baseline], NULL, base, sizeof base);
     const helby_estimate *g = ex_find(r, wave, 1, "raw_gap", "");
     const helby_estimate *e = ex_find(r, wave, 1, "explained", "total");
     const helby_estimate *u = ex_find(r, wave, 1, "unexplained", "");
     char a[96], b[96], c[96];
     if (!g || !e || !u)
         return;
-    printf("  Since %ld the gap changed by %s;\n  of this change %s is the change in the "
+    printf("  Since %s the gap changed by %s;\n  of this change %s is the change in the "
            "explained part (composition by %s),\n  %s the change in the unexplained part.\n",
            base, ex_num(a, sizeof a, g, level), ex_num(b, sizeof b, e, level), covs,
            ex_num(c, sizeof c, u, level));
@@ -272,19 +274,20 @@ static void ex_join(const cli_list *C, char *buf, size_t n)
     }
 }
 
-static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_list *C)
+static void ex_text(const helby_explain_result *r, const helby_survey *s, const ex_args *a,
+                    const cli_list *C)
 {
     const double level = a->req.opt.level;
-    char covs[512];
+    char covs[512], wave[128];
     ex_join(C, covs, sizeof covs);
     if (r->standard_note[0])
         printf("Note: %s.\n\n", r->standard_note);
     for (size_t w = 0; w < r->n_waves; w++) {
         const helby_explain_fit *f = &r->fits[w];
-        printf("%s — wave %ld: %zu respondents with %s and every covariate (%zu ethnic Danes, "
+        printf("%s — wave %s: %zu respondents with %s and every covariate (%zu ethnic Danes, "
                "%zu minorities); df %g\n",
-               a->req.measure, r->wave_ids[w], f->n_used, a->req.measure, f->n_group[0],
-               f->n_group[1], f->df);
+               a->req.measure, cli_wave_name(s, r->wave_ids[w], NULL, wave, sizeof wave), f->n_used,
+               a->req.measure, f->n_group[0], f->n_group[1], f->df);
         ex_means(f, HELBY_EX_MEAN_DANES, HELBY_EX_MEAN_MINORITIES, HELBY_EX_RAW_GAP, "raw", level);
         if (r->standardised)
             ex_means(f, HELBY_EX_STD_MEAN_DANES, HELBY_EX_STD_MEAN_MINORITIES, HELBY_EX_STD_GAP,
@@ -296,7 +299,7 @@ static void ex_text(const helby_explain_result *r, const ex_args *a, const cli_l
         ex_words(f, covs, level);
         ex_terms(f, C->item, level, "explained by");
         if (w != r->baseline)
-            ex_change(r, w, C->item, covs, level);
+            ex_change(r, s, w, C->item, covs, level);
         if (f->note[0])
             printf("  Note: %s.\n", f->note);
         printf("\n");
@@ -314,12 +317,14 @@ static int ex_run(helby_store *st, const helby_survey *s, ex_args *a, const cli_
     if (r->standard_note[0] && a->format != OUT_TEXT)
         fprintf(stderr, "helby: explain: %s\n", r->standard_note);
     if (a->format == OUT_TEXT) {
-        ex_text(r, a, C);
+        ex_text(r, s, a, C);
     } else {
-        ex_table(r, a->format);
+        char wave[128];
+        ex_table(r, s, a->format);
         for (size_t w = 0; w < r->n_waves; w++)
             if (r->fits[w].note[0])
-                fprintf(stderr, "helby: explain: wave %ld: %s\n", r->wave_ids[w], r->fits[w].note);
+                fprintf(stderr, "helby: explain: wave %s: %s\n",
+                        cli_wave_name(s, r->wave_ids[w], NULL, wave, sizeof wave), r->fits[w].note);
     }
     helby_explain_result_free(r);
     return 0;

@@ -249,21 +249,26 @@ int cli_weight_versions(cli_global *g, const char *survey, const char *name)
     helby_error err;
     helby_weight_set_info *v = NULL;
     helby_run_info *runs = NULL;
+    helby_survey *s = NULL; /* the waves' names */
     size_t nv = 0, nr = 0;
-    if (helby_store_list_weight_versions(st, survey, &v, &nv, &err) ||
+    if (helby_store_get_survey(st, survey, &s, &err) ||
+        helby_store_list_weight_versions(st, survey, &v, &nv, &err) ||
         helby_store_list_runs(st, &runs, &nr, &err)) {
         free(v);
+        helby_survey_free(s);
         helby_store_close(st);
         return cli_fail(&err);
     }
     helby_store_close(st);
+    char wave[128];
     if (nv)
         printf("\nversions (a run reruns with the version it used):\n");
     for (size_t i = 0; i < nv; i++) {
         if (name && strcmp(v[i].name, name))
             continue;
-        printf("%-12s wave %-6ld version %d  %-8s %-20s weights %.12s  runs", v[i].name, v[i].wave,
-               v[i].version, v[i].current ? "current" : "replaced",
+        printf("%-12s wave %-6s version %d  %-8s %-20s weights %.12s  runs", v[i].name,
+               cli_wave_name(s, v[i].wave, NULL, wave, sizeof wave), v[i].version,
+               v[i].current ? "current" : "replaced",
                v[i].current ? v[i].created_at : v[i].replaced_at, v[i].weights_sha256);
         int any = 0;
         for (size_t r = 0; r < nr; r++)
@@ -273,5 +278,6 @@ int cli_weight_versions(cli_global *g, const char *survey, const char *name)
     }
     free(v);
     free(runs);
+    helby_survey_free(s);
     return 0;
 }

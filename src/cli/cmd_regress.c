@@ -234,7 +234,7 @@ int cmd_regress(cli_global *g, int argc, char **argv)
     if (a.format == OUT_TEXT)
         reg_preamble(&a, s, res);
     out_table T;
-    out_begin(&T, stdout, a.format, COLS, NCOLS);
+    out_begin_waves(&T, stdout, a.format, COLS, NCOLS, s, NULL);
     for (size_t i = 0; i < res->n_fits; i++)
         reg_rows(&T, &res->fits[i], helby_glm_df_rule_name(res->df_rule));
     out_end(&T);

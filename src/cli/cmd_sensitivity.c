@@ -153,17 +153,18 @@ static void table_rows(out_table *T, const helby_sens_index *x, double z)
     }
 }
 
-static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_t scen,
-                      double level, double z)
+static void text_goal(const helby_survey *s, const helby_sens_index *x, const helby_sens_goal *G,
+                      size_t scen, double level, double z)
 {
+    char b[128], t[128];
     const helby_target *tg = G->target;
     int pct = tg->kind != HELBY_TARGET_CHANGE_POSITIVE;
     double f = pct ? 100 : 1;
     const char *u = pct ? " %" : "";
     const helby_estimate *q = &G->reference.q;
-    printf("%s (%ld -> %ld, target %g%s)\n",
-           tg->label_en && *tg->label_en ? tg->label_en : tg->goal, G->baseline_wave,
-           G->target_wave, tg->x, u);
+    printf("%s (%s -> %s, target %g%s)\n", tg->label_en && *tg->label_en ? tg->label_en : tg->goal,
+           cli_wave_name(s, G->baseline_wave, NULL, b, sizeof b),
+           cli_wave_name(s, G->target_wave, NULL, t, sizeof t), tg->x, u);
     printf("  reference construction: %.2f%s, %g %% sampling CI [%.2f, %.2f]%s: %s\n",
            f * q->estimate, u, 100 * level, f * q->ci_low, f * q->ci_high, u,
            helby_verdict_name(G->reference.verdict));
@@ -184,16 +185,18 @@ static void text_goal(const helby_sens_index *x, const helby_sens_goal *G, size_
     }
 }
 
-static void text_index(const helby_sensitivity *R, const helby_sens_index *x, double level)
+static void text_index(const helby_survey *s, const helby_sensitivity *R, const helby_sens_index *x,
+                       double level)
 {
+    char wave[128];
     printf("== %s: %zu choices, N = %zu (%zu constructions scored; Sobol, seed %llu)\n",
            x->index->name, x->n_choices, R->scenarios, x->n_runs, R->seed);
     for (size_t g = 0; g < x->n_goals; g++)
-        text_goal(x, &x->goals[g], 2 * R->scenarios, level, R->boot_z);
+        text_goal(s, x, &x->goals[g], 2 * R->scenarios, level, R->boot_z);
     if (!x->n_districts)
         return;
-    printf("district ranks on %s in %ld (1 = best): reference, median, 90 %% interval\n",
-           x->index->name, x->rank_wave);
+    printf("district ranks on %s in %s (1 = best): reference, median, 90 %% interval\n",
+           x->index->name, cli_wave_name(s, x->rank_wave, NULL, wave, sizeof wave));
     for (size_t d = 0; d < x->n_districts; d++) {
         const helby_sens_district *r = &x->districts[d];
         printf("  district %-6g %4g   %5.1f   [%g, %g]\n", r->code, r->reference_rank,
@@ -227,7 +230,7 @@ int cmd_sensitivity(cli_global *g, int argc, char **argv)
         out_begin(&T, stdout, a.format, sens_cols, sizeof sens_cols / sizeof sens_cols[0]);
     for (size_t i = 0; i < R->n_indices; i++) {
         if (a.format == OUT_TEXT)
-            text_index(R, &R->indices[i], a.req.opt.level);
+            text_index(s, R, &R->indices[i], a.req.opt.level);
         else
             table_rows(&T, &R->indices[i], R->boot_z);
     }

@@ -93,7 +93,7 @@ static int wave_list(cli_global *g, const wave_args *a)
         {"import", OUT_INT, -6, NULL}, {"imported_at", OUT_STR, 20, NULL},
         {"runs", OUT_STR, 10, NULL},   {"file", OUT_STR, 0, NULL}};
     out_table T;
-    out_begin(&T, stdout, a->format, cols, sizeof cols / sizeof cols[0]);
+    out_begin_waves(&T, stdout, a->format, cols, sizeof cols / sizeof cols[0], s, NULL);
     for (size_t i = 0; i < n && !rc; i++) {
         int64_t *runs = NULL;
         size_t nr = 0;

@@ -95,7 +95,8 @@ static const char *set_warning(const helby_weight_set_info *i, char *buf, size_t
     return w ? w : "";
 }
 
-static void wtable_begin(wtable *t, out_format f, int brief)
+/* wave_label after wave where the codebook labels waves (out_begin_waves). */
+static void wtable_begin(wtable *t, out_format f, int brief, const helby_survey *s)
 {
     static const out_col head[] = {{"name", OUT_STR, 0, NULL},
                                    {"spec", OUT_STR, 0, NULL},
@@ -109,7 +110,7 @@ static void wtable_begin(wtable *t, out_format f, int brief)
         t->cols[t->n_cols++] = (out_col){diag_cols[i].name, OUT_NUM, -9, diag_cols[i].fmt};
     if (f == OUT_CSV) /* text prints warnings below the table */
         t->cols[t->n_cols++] = (out_col){"warning", OUT_STR, 0, NULL};
-    out_begin(&t->T, stdout, f, t->cols, t->n_cols);
+    out_begin_waves(&t->T, stdout, f, t->cols, t->n_cols, s, NULL);
 }
 
 static void wtable_row(wtable *t, const helby_weight_set_info *i)
@@ -126,11 +127,12 @@ static void wtable_row(wtable *t, const helby_weight_set_info *i)
     out_row(&t->T, v);
 }
 
-static void print_warnings(const helby_weight_set_info *i)
+static void print_warnings(const helby_weight_set_info *i, const helby_survey *s)
 {
-    char w[512];
+    char w[512], wave[128];
     if (*helby_weight_diag_get(i->diagnostics, "warning", w, sizeof w))
-        fprintf(stderr, "helby: warning: weight set '%s', wave %ld: %s\n", i->name, i->wave, w);
+        fprintf(stderr, "helby: warning: weight set '%s', wave %s: %s\n", i->name,
+                cli_wave_name(s, i->wave, NULL, wave, sizeof wave), w);
 }
 
 /* ---- helby weight create ---- */
@@ -280,13 +282,13 @@ static int weight_create(cli_global *g, int argc, char **argv)
     if (!g->quiet) {
         printf("weight set '%s' of %s: %s\n", a.name, a.survey, done[0].spec);
         wtable t;
-        wtable_begin(&t, OUT_TEXT, 1);
+        wtable_begin(&t, OUT_TEXT, 1, s);
         for (size_t i = 0; i < n_done; i++)
             wtable_row(&t, &done[i]);
         out_end(&t.T);
     }
     for (size_t i = 0; i < n_done; i++)
-        print_warnings(&done[i]);
+        print_warnings(&done[i], s);
 done:
     free(done);
     free(waves);
@@ -297,12 +299,19 @@ done:
 
 /* ---- helby weight list / show ---- */
 
-/* One weight set's wave as a JSON object; diagnostics nested, numbers as numbers. */
-static void json_set(const helby_weight_set_info *w, int first)
+/* One weight set's wave as a JSON object; diagnostics nested, numbers as numbers; wave_label
+ * after wave where the codebook labels waves. */
+static void json_set(const helby_weight_set_info *w, int first, const helby_survey *s)
 {
     printf("%s\n {\"name\": ", first ? "" : ",");
     out_json_string(stdout, w->name);
-    printf(", \"wave\": %ld, \"spec\": ", w->wave);
+    printf(", \"wave\": %ld", w->wave);
+    if (helby_survey_labels_waves(s)) {
+        char code[24];
+        printf(", \"wave_label\": ");
+        out_json_string(stdout, out_wave_label(s, w->wave, NULL, code, sizeof code));
+    }
+    printf(", \"spec\": ");
     out_json_string(stdout, w->spec);
     printf(", \"n\": %lld, \"input_sha256\": ", (long long)w->n);
     out_json_string(stdout, w->input_sha256);
@@ -334,35 +343,38 @@ static void json_set(const helby_weight_set_info *w, int first)
 }
 
 /* Below a set's text table: each wave's stored warning. */
-static void text_warnings(const helby_weight_set_info *all, size_t n, const char *set)
+static void text_warnings(const helby_weight_set_info *all, size_t n, const char *set,
+                          const helby_survey *s)
 {
-    char w[512];
+    char w[512], wave[128];
     for (size_t i = 0; i < n; i++)
         if (!strcmp(all[i].name, set) && *set_warning(&all[i], w, sizeof w))
-            printf("warning, wave %ld: %s\n", all[i].wave, w);
+            printf("warning, wave %s: %s\n", cli_wave_name(s, all[i].wave, NULL, wave, sizeof wave),
+                   w);
 }
 
 /* The sets in all[0..n-1] (only `name` when given); returns how many were shown. */
-static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name, out_format f)
+static size_t print_sets(const helby_weight_set_info *all, size_t n, const char *name, out_format f,
+                         const helby_survey *s)
 {
     size_t shown = 0;
     wtable t;
     if (f == OUT_JSON)
         printf("[");
     else if (f == OUT_CSV)
-        wtable_begin(&t, f, 0);
+        wtable_begin(&t, f, 0, s);
     for (size_t i = 0; i < n; i++) {
         const helby_weight_set_info *w = &all[i];
         if (name && strcmp(w->name, name))
             continue;
         if (f == OUT_JSON) {
-            json_set(w, shown == 0);
+            json_set(w, shown == 0, s);
         } else {
             if (f == OUT_TEXT && (shown == 0 || strcmp(w->name, all[i - 1].name))) {
                 if (shown)
-                    out_end(&t.T), text_warnings(all, n, all[i - 1].name), printf("\n");
+                    out_end(&t.T), text_warnings(all, n, all[i - 1].name, s), printf("\n");
                 printf("weight set '%s': %s\n", w->name, w->spec);
-                wtable_begin(&t, f, 1);
+                wtable_begin(&t, f, 1, s);
             }
             wtable_row(&t, w);
         }
@@ -374,7 +386,7 @@ static size_t print_sets(const helby_weight_set_info *all, size_t n, const char 
         out_end(&t.T);
     for (size_t i = n; f == OUT_TEXT && shown && i-- > 0;)
         if (!name || !strcmp(all[i].name, name)) { /* the last set shown */
-            text_warnings(all, n, all[i].name);
+            text_warnings(all, n, all[i].name, s);
             break;
         }
     return shown;
@@ -423,12 +435,12 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
         helby_store_close(st);
         return cli_fail(&err);
     }
-    helby_survey_free(sv);
     helby_store_close(st);
-    size_t shown = print_sets(all, n, name, format);
+    size_t shown = print_sets(all, n, name, format, sv);
     if (format == OUT_TEXT && shown == 0 && !g->quiet)
         printf(name ? "no weight set '%s'\n" : "no weight sets\n", name);
     free(all);
+    helby_survey_free(sv);
     if (format == OUT_TEXT && shown && !g->quiet)
         cli_weight_versions(g, survey, name);
     if (show && shown == 0) {

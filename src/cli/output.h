@@ -10,6 +10,8 @@
 
 #include <stdio.h>
 
+#include "helby/survey.h"
+
 typedef enum out_format { OUT_TEXT = 0, OUT_CSV, OUT_JSON } out_format;
 
 /* Parse "text", "csv", "json"; returns -1 for anything else. */
@@ -41,10 +43,27 @@ typedef struct out_table {
     size_t n_cols;
     size_t rows; /* written so far */
     int header_done;
+    /* out_begin_waves: the column "wave" (its index; n_cols when none is labelled), and the
+     * survey and language of its labels. */
+    size_t wave_col;
+    const helby_survey *survey;
+    const char *lang;
+    out_col label_col; /* the added column wave_label */
 } out_table;
 
 /* Start a table on f: the header line (text, CSV) or "[" (JSON). */
 void out_begin(out_table *t, FILE *f, out_format format, const out_col *cols, size_t n_cols);
+/* out_begin for a table with a column named "wave" (issue 24 item 5, as `compare` does):
+ * where the survey's codebook labels the wave variable's codes (helby_survey_labels_waves),
+ * every format gets a column wave_label right after wave, the wave's label in lang (NULL:
+ * the survey's language) or, for a code the codebook does not label, the code; otherwise the
+ * table is as out_begin makes it. The wave's value is read by the column's kind (a text that
+ * is not a number, such as regress's "stacked", is its own label). s must outlive t. */
+void out_begin_waves(out_table *t, FILE *f, out_format format, const out_col *cols, size_t n_cols,
+                     const helby_survey *s, const char *lang);
+/* The wave_label of wave: its label in lang (NULL: the survey's language), else the code as
+ * text in buf. */
+const char *out_wave_label(const helby_survey *s, long wave, const char *lang, char *buf, size_t n);
 /* One row: v[i] for cols[i] (only the member its kind names is read). */
 void out_row(out_table *t, const out_value *v);
 /* Finish: "]" for JSON. */

@@ -95,8 +95,9 @@ typedef struct helby_report_goal {
     double x;
     char group[32]; /* the target's group: "all", "danes", "minorities" */
     long wave, baseline;
-    long target_wave; /* targets.csv's target_wave; when it differs from wave (not stored
-                       * yet), the verdict is interim and the sentence opens saying so */
+    long target_wave;           /* targets.csv's target_wave; when it differs from wave (not stored
+                                 * yet), the verdict is interim and the sentence opens saying so */
+    char target_wave_label[96]; /* its name: the codebook's label of it, else the code */
     /* The goal's quantity as its policy words it (goal 4: the reduction of the gap
      * (G0 - Gt)/G0, positive when the gap narrows; goal 6: the change later minus earlier),
      * the same number with the same sign as compare, runs show and sensitivity; q.flag the

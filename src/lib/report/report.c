@@ -280,6 +280,12 @@ static helby_status fill_goals(helby_report *r, const helby_survey *s, const hel
         g->x = report_dom_get(rows[i].domain, "x", b, sizeof b) ? strtod(b, NULL) : t->x;
         g->wave = report_dom_get(rows[i].domain, "wave", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         g->target_wave = t->target_wave ? t->target_wave : g->wave;
+        /* Not always a wave of the run (an interim verdict): named from the codebook. */
+        const char *tl = helby_survey_wave_label(s, g->target_wave, r->lang);
+        if (tl)
+            helby_utf8_copy(g->target_wave_label, sizeof g->target_wave_label, tl);
+        else
+            snprintf(g->target_wave_label, sizeof g->target_wave_label, "%ld", g->target_wave);
         g->baseline =
             report_dom_get(rows[i].domain, "baseline", b, sizeof b) ? strtol(b, NULL, 10) : 0;
         /* The goal's quantity as the policy words it and compute stores it (goal 4: the

@@ -384,12 +384,11 @@ static void interim_note(const helby_report *r, helby_report_goal *g)
 {
     if (!g->target_wave || g->target_wave == g->wave || !g->sentence[0])
         return;
-    char tw[32], s[sizeof g->sentence];
-    snprintf(tw, sizeof tw, "%ld", g->target_wave);
+    char s[sizeof g->sentence];
     snprintf(s, sizeof s,
              DA(r) ? "Foreløbig: målbølgen %s er ikke med endnu; vurderet på %s. %s"
                    : "Interim: target wave %s not yet in; judged on %s. %s",
-             tw, report_wave(r, g->wave), g->sentence);
+             g->target_wave_label, report_wave(r, g->wave), g->sentence);
     helby_utf8_copy(g->sentence, sizeof g->sentence, s);
 }
 

@@ -112,6 +112,11 @@ void report_csv_field(const helby_report *r, FILE *o, const char *s);
 void report_csv_num(FILE *o, double v); /* shortest exact; nothing for NaN */
 void report_json_str(FILE *o, const char *s);
 void report_json_num(FILE *o, double v); /* null for NaN */
+/* The report CSV's wave column and, where the codebook labels waves, its wave_label after it,
+ * each with its ';' (nothing in them for wave 0, a row of no wave). */
+void report_csv_wave(const helby_report *r, FILE *o, long wave);
+/* The same in JSON: "wave": W (null for 0) and , "wave_label": "…" where waves are labelled. */
+void report_json_wave(const helby_report *r, FILE *o, long wave);
 
 /* The sensitivity analysis of the run (report_sens.c): its rows into r->sens_* (a run without
  * them leaves them empty); the section in text or Markdown, as CSV rows (after the others,

@@ -497,8 +497,8 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
             if (!strcmp(r->sens_ranks[k].measure, m->name))
                 w = r->sens_ranks[k].wave;
         snprintf(h, sizeof h,
-                 da ? "%s: bydelenes rang %ld (1 = bedst)" : "%s: district ranks %ld (1 = best)",
-                 m->label, w);
+                 da ? "%s: bydelenes rang %s (1 = bedst)" : "%s: district ranks %s (1 = best)",
+                 m->label, report_wave(r, w));
         report_heading(o, md, 3, h);
         rank_table(r, m->name, md, o);
     }
@@ -506,7 +506,8 @@ void report_sens_text(const helby_report *r, int md, FILE *o)
 
 /* ---- CSV and JSON ---- */
 
-/* A row in the report CSV's columns: section;measure;label;wave;baseline;group;district;
+/* A row in the report CSV's columns:
+ * section;measure;label;wave;[wave_label;]baseline;group;district;
  * quantity;estimate;se;ci_low;ci_high;n;flag;group_label. */
 static void csv_row(const helby_report *r, FILE *o, const char *measure, const char *label,
                     long wave, long base, const char *district, const char *quantity, double est,
@@ -515,9 +516,7 @@ static void csv_row(const helby_report *r, FILE *o, const char *measure, const c
     fprintf(o, "sensitivity;%s;", measure);
     report_csv_field(r, o, label);
     fputc(';', o);
-    if (wave)
-        fprintf(o, "%ld", wave);
-    fputc(';', o);
+    report_csv_wave(r, o, wave);
     if (base)
         fprintf(o, "%ld", base);
     fputs(";;", o);
@@ -647,7 +646,9 @@ void report_sens_json(const helby_report *r, FILE *o)
         const helby_report_sens_rank *k = &r->sens_ranks[i];
         fputs(i ? ",\n   {\"measure\": " : "\n   {\"measure\": ", o);
         report_json_str(o, k->measure);
-        fprintf(o, ", \"wave\": %ld, \"district\": %.17g, \"label\": ", k->wave, k->district);
+        fputs(", ", o);
+        report_json_wave(r, o, k->wave);
+        fprintf(o, ", \"district\": %.17g, \"label\": ", k->district);
         report_json_str(o, k->label);
         fputs(", ", o);
         json_key_num(o, "reference", k->reference);

@@ -346,8 +346,8 @@ static void rank_chart(const helby_report *r, FILE *o, const helby_report_measur
 #define XV(v) (ml + ((v)-lo) * (w - ml - mr) / (hi - lo))
     char title[320], id[96], a[32], b[32], c[32], e[32];
     snprintf(title, sizeof title,
-             DA(r) ? "%s: bydelenes rang %ld (1 = bedst)" : "%s: district ranks %ld (1 = best)",
-             m->label, k[0].wave);
+             DA(r) ? "%s: bydelenes rang %s (1 = bedst)" : "%s: district ranks %s (1 = best)",
+             m->label, report_wave(r, k[0].wave));
     snprintf(id, sizeof id, "s-%s-ranks", m->name);
     helby_buf_t d = {0};
     report_buf_printf(&d, DA(r) ? "Median rang og 90 %%-interval over scenarierne, "

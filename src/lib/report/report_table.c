@@ -43,6 +43,34 @@ void report_json_num(FILE *o, double v)
         fprintf(o, "%.17g", v);
 }
 
+void report_csv_wave(const helby_report *r, FILE *o, long wave)
+{
+    if (wave)
+        fprintf(o, "%ld", wave);
+    fputc(';', o);
+    if (r->waves_labelled) {
+        if (wave)
+            report_csv_field(r, o, report_wave(r, wave));
+        fputc(';', o);
+    }
+}
+
+void report_json_wave(const helby_report *r, FILE *o, long wave)
+{
+    fputs("\"wave\": ", o);
+    if (wave)
+        fprintf(o, "%ld", wave);
+    else
+        fputs("null", o);
+    if (r->waves_labelled) {
+        fputs(", \"wave_label\": ", o);
+        if (wave)
+            report_json_str(o, report_wave(r, wave));
+        else
+            fputs("null", o);
+    }
+}
+
 void report_md(FILE *o, int md, const char *s)
 {
     if (!md) {

@@ -150,14 +150,7 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     fprintf(o, "%s;%s;", x->section, x->measure);
     report_csv_field(r, o, x->label);
     fputc(';', o);
-    if (x->wave)
-        fprintf(o, "%ld", x->wave);
-    fputc(';', o);
-    if (r->waves_labelled) {
-        if (x->wave)
-            report_csv_field(r, o, report_wave(r, x->wave));
-        fputc(';', o);
-    }
+    report_csv_wave(r, o, x->wave);
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);
     fprintf(o, ";%s;", x->group);
@@ -196,18 +189,8 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
     report_json_str(o, x->measure);
     fputs(", \"label\": ", o);
     report_json_str(o, x->label);
-    fprintf(o, ", \"wave\": ");
-    if (x->wave)
-        fprintf(o, "%ld", x->wave);
-    else
-        fputs("null", o);
-    if (r->waves_labelled) {
-        fputs(", \"wave_label\": ", o);
-        if (x->wave)
-            report_json_str(o, report_wave(r, x->wave));
-        else
-            fputs("null", o);
-    }
+    fputs(", ", o);
+    report_json_wave(r, o, x->wave);
     fprintf(o, ", \"baseline\": ");
     if (x->baseline)
         fprintf(o, "%ld", x->baseline);

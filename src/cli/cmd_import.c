@@ -80,11 +80,13 @@ static const char *code_label(const helby_survey *s, size_t var, double code, ch
 static void print_summary(const helby_survey *s, const char *path, const helby_import_summary *sum,
                           int check_only)
 {
+    char wave[128];
+    cli_wave_name(s, sum->wave, NULL, wave, sizeof wave);
     if (check_only)
-        printf("%s: valid: %zu respondents, wave %ld\n", path, sum->n_rows, sum->wave);
+        printf("%s: valid: %zu respondents, wave %s\n", path, sum->n_rows, wave);
     else
-        printf("imported %s as wave %ld of %s (import #%lld): %zu respondents\n", path, sum->wave,
-               s->id, (long long)sum->import_id, sum->n_rows);
+        printf("imported %s as wave %s of %s (import #%lld): %zu respondents\n", path, wave, s->id,
+               (long long)sum->import_id, sum->n_rows);
     const helby_dialect *d = &sum->dialect;
     if (sum->format != HELBY_FORMAT_CSV)
         printf("  file: sha256 %.16s…, %zu bytes, %s file read by ReadStat\n", sum->file_sha256,

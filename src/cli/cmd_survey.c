@@ -184,10 +184,12 @@ static int survey_show(cli_global *g, const char *id)
     helby_wave_info *w = NULL;
     size_t n = 0;
     if (helby_store_list_waves(st, id, &w, &n, &err) == HELBY_OK) {
+        char wave[128];
         printf("  waves:%s\n", n ? "" : " none imported");
         for (size_t i = 0; i < n; i++)
-            printf("    %ld  %lld respondents  from %s (sha256 %.12s…, %s)\n", w[i].wave,
-                   (long long)w[i].n_rows, w[i].file_name, w[i].sha256, w[i].imported_at);
+            printf("    %s  %lld respondents  from %s (sha256 %.12s…, %s)\n",
+                   cli_wave_name(s, w[i].wave, NULL, wave, sizeof wave), (long long)w[i].n_rows,
+                   w[i].file_name, w[i].sha256, w[i].imported_at);
     } else {
         rc = cli_fail(&err);
     }

@@ -50,7 +50,8 @@ void help_explain(FILE *out)
             "                        Satterthwaite for changes)\n"
             "      --weights NAME    a weight set of `helby weight` (default: base weights)\n"
             "      --format F        text (default), csv (wave;quantity;term;estimate;se;df;\n"
-            "                        ci_low;ci_high;baseline, full precision) or json\n\n"
+            "                        ci_low;ci_high;baseline, full precision; wave_label\n"
+            "                        after wave where the codebook labels the waves) or json\n\n"
             "Example:\n"
             "  helby --db city.db explain --survey copenhagen --measure inclusion \\\n"
             "        --covariates ageband,sex --waves 2011,2014 --variance jkn\n");

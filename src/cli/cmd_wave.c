@@ -12,8 +12,9 @@ void help_wave(FILE *out)
 {
     fprintf(out, "Usage: helby wave list --survey ID [--format text|csv|json]\n"
                  "       helby wave drop --survey ID W [--force]\n\n"
-                 "list  the survey's stored waves: wave, respondents, the import (number, file,\n"
-                 "      time) and the runs whose inputs include the wave\n"
+                 "list  the survey's stored waves: wave (and wave_label where the codebook\n"
+                 "      labels the waves), respondents, the import (number, file, time) and\n"
+                 "      the runs whose inputs include the wave\n"
                  "drop  remove wave W (a wave imported by mistake): its respondents, design codes\n"
                  "      and weight sets, in one transaction. The import record stays as history,\n"
                  "      and the same file may be imported again. Refused (exit 2) while runs used\n"

@@ -166,15 +166,20 @@ static const char *wave_label(const out_table *t, const out_col *c, const out_va
                               size_t n)
 {
     long w;
-    char *end = NULL;
-    if (c->kind == OUT_INT)
+    if (c->kind == OUT_STR) {
+        char *end;
+        if (!v->s || !*v->s)
+            return "";
+        w = strtol(v->s, &end, 10);
+        if (*end)
+            return v->s;
+    } else if (c->kind == OUT_INT) {
         w = (long)v->i;
-    else if (c->kind == OUT_NUM && isfinite(v->d))
+    } else {
+        if (!isfinite(v->d))
+            return "";
         w = (long)v->d;
-    else if (c->kind == OUT_STR && v->s && *v->s && (w = strtol(v->s, &end, 10), !*end))
-        ;
-    else
-        return c->kind == OUT_STR && v->s ? v->s : "";
+    }
     return out_wave_label(t->survey, w, t->lang, buf, n);
 }
 

@@ -7,8 +7,9 @@
  * shares.csv (proportions of chosen categories), targets.csv (goals),
  * sensitivity.csv (optional: the alternatives of each index's construction),
  * derived.csv (optional: variables recoded into bands or merged codes), standard.csv
- * (optional: a standard population for direct standardisation) and margins/ (population
- * control totals per wave). helby_survey_load validates
+ * (optional: a standard population for direct standardisation), districts.csv (optional:
+ * the districts' places on the report's tile map) and margins/ (population control totals
+ * per wave). helby_survey_load validates
  * all of it and computes a content hash over the files in a fixed order, so
  * a run can name exactly the definition it used.
  *
@@ -198,6 +199,15 @@ typedef struct helby_standard {
     double *population; /* n_cells */
 } helby_standard;
 
+/* A row of districts.csv (surveys/README.md): a district's tile on the report's schematic
+ * map, a grid with row 1 at the top and col 1 at the left. Codes are codes of the district
+ * variable, each once; no two share a place. */
+#define HELBY_TILE_MAX 20
+typedef struct helby_district_tile {
+    double code;  /* a code of the district variable */
+    int row, col; /* 1 .. HELBY_TILE_MAX */
+} helby_district_tile;
+
 typedef struct helby_survey {
     const char *id; /* short identifier, [a-z0-9_-]+ */
     const char *title_da, *title_en;
@@ -233,6 +243,8 @@ typedef struct helby_survey {
     size_t n_choices; /* sensitivity.csv (optional) */
     const helby_derived *derived;
     size_t n_derived; /* derived.csv (optional); their variables are vars[n_vars ..] */
+    const helby_district_tile *tiles;
+    size_t n_tiles; /* districts.csv (optional; 0: no tile map), in the file's order */
 
     char hash[65]; /* SHA-256 over the definition's files */
 } helby_survey;

@@ -68,6 +68,31 @@ static void print_derived_and_standard(const helby_survey *s)
     printf(", %zu cells, %.15g people\n", sd->n_cells, total);
 }
 
+/* districts.csv: the tile map's grid, row by row ("." where no district is). */
+static void print_tiles(const helby_survey *s)
+{
+    int rows = 0, cols = 0;
+    for (size_t k = 0; k < s->n_tiles; k++) {
+        rows = s->tiles[k].row > rows ? s->tiles[k].row : rows;
+        cols = s->tiles[k].col > cols ? s->tiles[k].col : cols;
+    }
+    if (s->n_tiles)
+        printf("  tile map: %zu districts on %d x %d (codes by row):\n", s->n_tiles, rows, cols);
+    for (int i = 1; s->n_tiles && i <= rows; i++) {
+        printf("   ");
+        for (int j = 1; j <= cols; j++) {
+            size_t k = 0;
+            while (k < s->n_tiles && (s->tiles[k].row != i || s->tiles[k].col != j))
+                k++;
+            if (k < s->n_tiles)
+                printf(" %4g", s->tiles[k].code);
+            else
+                printf("    .");
+        }
+        printf("\n");
+    }
+}
+
 static void print_definition(const helby_survey *s)
 {
     printf("survey %s: %s\n", s->id, s->title_en ? s->title_en : "");
@@ -102,6 +127,7 @@ static void print_definition(const helby_survey *s)
         printf("  %s\n", var->label_en ? var->label_en : "");
     }
     print_derived_and_standard(s);
+    print_tiles(s);
 }
 
 static int survey_add(cli_global *g, int argc, char **argv)

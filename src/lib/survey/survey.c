@@ -2240,6 +2240,102 @@ static helby_status parse_standard(loader *L, const def_file *f)
     L->s->has_standard = st == HELBY_OK;
     return st;
 }
+
+/* ---- districts.csv: the districts' places on the report's tile map ---- */
+
+/* A tile's row or column: a whole number 1 .. HELBY_TILE_MAX, written as digits. */
+static int parse_tile_pos(const char *c, int *out)
+{
+    size_t n = strlen(c);
+    if (n < 1 || n > 2)
+        return 0;
+    int v = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (c[i] < '0' || c[i] > '9')
+            return 0;
+        v = v * 10 + (c[i] - '0');
+    }
+    *out = v;
+    return v >= 1 && v <= HELBY_TILE_MAX;
+}
+
+/* Row r: a code of the district variable given once, a free place on the grid. */
+static helby_status tile_row(loader *L, const table *t, size_t r, helby_district_tile *tiles)
+{
+    const helby_variable *v = &L->s->pub.vars[L->s->pub.district_var];
+    const char *c = cell(t, r, "code");
+    double code;
+    if (!helby_parse_number(c, strlen(c), '.', &code) || !is_code_of(v, code))
+        return ROW_ERR("code", v->name, "'%s' is not a code of the district variable %s", c,
+                       v->name);
+    helby_district_tile *x = &tiles[r];
+    x->code = code + 0.0; /* -0 is 0 */
+    const char *names[2] = {"row", "col"};
+    int *pos[2] = {&x->row, &x->col};
+    for (int k = 0; k < 2; k++) {
+        const char *p = cell(t, r, names[k]);
+        if (!parse_tile_pos(p, pos[k]))
+            return ROW_ERR(names[k], NULL, "%s must be a whole number from 1 to %d, not '%s'",
+                           names[k], HELBY_TILE_MAX, p);
+    }
+    for (size_t q = 0; q < r; q++) {
+        if (tiles[q].code == x->code)
+            return ROW_ERR("code", v->name, "district %s has a tile on line %ld already", c,
+                           t->line[q]);
+        if (tiles[q].row == x->row && tiles[q].col == x->col)
+            return ROW_ERR("row", NULL, "row %d, col %d is already district %g's tile (line %ld)",
+                           x->row, x->col, tiles[q].code, t->line[q]);
+    }
+    return HELBY_OK;
+}
+
+/* Every code of the district variable needs a tile (when its codes can be listed): a map
+ * without a district would look complete and be wrong. */
+static helby_status tiles_cover(loader *L, const table *t, const helby_district_tile *tiles)
+{
+    const helby_variable *v = &L->s->pub.vars[L->s->pub.district_var];
+    double *codes;
+    size_t nc;
+    int ok = list_codes(L->s, v, 4096, &codes, &nc);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < nc; k++) {
+        size_t q = 0;
+        while (q < t->nrows && tiles[q].code != codes[k])
+            q++;
+        if (q == t->nrows) {
+            const char *lab = helby_variable_value_label(v, codes[k]);
+            return helby_error_at(L->err, HELBY_EINPUT, t->file, 0, 0, v->name,
+                                  "district %g%s%s%s has no tile: give every district a row and "
+                                  "col",
+                                  codes[k], lab ? " (" : "", lab ? lab : "", lab ? ")" : "");
+        }
+    }
+    return HELBY_OK;
+}
+
+static helby_status parse_districts(loader *L, const def_file *f)
+{
+    static const char *const req[] = {"code", "row", "col", NULL};
+    table tb, *t = &tb;
+    helby_status st = read_table(L->s, f, req, t, L->err);
+    if (st)
+        return st;
+    if (!t->nrows)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, 2, 0, NULL,
+                              "no districts: give each district code a row and col, or remove "
+                              "the file");
+    helby_district_tile *tiles = arena_alloc(L->s, t->nrows * sizeof *tiles);
+    if (!tiles)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t r = 0; r < t->nrows && !st; r++)
+        st = tile_row(L, t, r, tiles);
+    if (st || (st = tiles_cover(L, t, tiles)))
+        return st;
+    L->s->pub.tiles = tiles;
+    L->s->pub.n_tiles = t->nrows;
+    return HELBY_OK;
+}
 #undef ROW_ERR
 
 static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
@@ -2273,7 +2369,7 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         }
     const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
     const def_file *sv = find_file(&fs, "sensitivity.csv"), *dv = find_file(&fs, "derived.csv");
-    const def_file *sp = find_file(&fs, "standard.csv");
+    const def_file *sp = find_file(&fs, "standard.csv"), *ds = find_file(&fs, "districts.csv");
     /* survey.ini and the codebook do not depend on each other: both are checked in full
      * before anything that builds on them. */
     if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
@@ -2290,7 +2386,7 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
         (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||
         (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))) ||
-        (st = check_adjust(&L)))
+        (ds && (st = parse_districts(&L, ds))) || (st = check_adjust(&L)))
         goto fail;
     free(fs.f);
     *out = &s->pub;
@@ -2371,7 +2467,7 @@ static helby_status load_dir(helby_survey **out, const char *dir, helby_error_li
     closedir(probe);
     static const char *const files[] = {"survey.ini",  "codebook.csv", "indices.csv",
                                         "shares.csv",  "targets.csv",  "sensitivity.csv",
-                                        "derived.csv", "standard.csv"};
+                                        "derived.csv", "standard.csv", "districts.csv"};
     /* An optional file absent adds nothing, so definitions without it keep their hash. */
     for (size_t i = 0; i < sizeof files / sizeof files[0] && !st; i++)
         st = add_file(&b, dir, files[i], i < 3, err);

@@ -12,7 +12,7 @@
 
 static const char *const todo_files[] = {"survey.ini",  "codebook.csv", "indices.csv",
                                          "shares.csv",  "targets.csv",  "sensitivity.csv",
-                                         "derived.csv", "standard.csv"};
+                                         "derived.csv", "standard.csv", "districts.csv"};
 #define N_TODO_FILES (sizeof todo_files / sizeof todo_files[0])
 
 static void trim(const char **p, const char **end)

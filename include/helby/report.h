@@ -126,6 +126,15 @@ typedef struct helby_report_goal {
     char adj_covariates[192]; /* the covariates' labels: "age band and sex" */
     char adj_spec[160];       /* as the run's domains name it: "regression:ageband+sex" */
     char adj_sentence[1024];
+    /* A change_positive goal of group "all" (goal 6): the same change for ethnic Danes
+     * (by_group[HELBY_RG_DANES]) and for minorities (by_group[HELBY_RG_MINORITIES]) from the
+     * report's level cells: e_t - e_0, SE sqrt(se_t^2 + se_0^2) (the waves are independent
+     * samples), Satterthwaite df of the two parts (the run's df when it fixed one), t CI at
+     * the run's level (docs/reports.md). Informative beside the verdict, never a verdict of
+     * its own; a cell hidden when a level cell it uses is. has_by_group 0: other goals. */
+    int has_by_group;
+    helby_report_cell by_group[2];
+    char by_group_text[400]; /* "by group: Danes +4.1 (95 % CI 1.0 to 7.2), ..."; "" without */
 } helby_report_goal;
 
 enum { HELBY_RA_GAP = 0, HELBY_RA_ADJUSTED, HELBY_RA_EXPLAINED, HELBY_RA_UNEXPLAINED, HELBY_RA_N };
@@ -189,6 +198,11 @@ typedef struct helby_report {
     double *districts;
     char (*district_labels)[96];
     size_t n_districts;
+    /* The tile map of the districts (the definition's districts.csv): each district's row and
+     * col on the grid, 1-based (0 0: no tile), of a grid of tile_rows x tile_cols; NULL and 0
+     * when the definition has no districts.csv (the report then has no map). */
+    int *district_row, *district_col;
+    int tile_rows, tile_cols;
     double *origins;           /* codes of the group column in the run ("origin=" rows) */
     char (*origin_labels)[96]; /* their value labels in the codebook (else the code) */
     int *origin_group;         /* HELBY_RG_DANES, HELBY_RG_MINORITIES or -1 (neither) */

@@ -341,6 +341,29 @@ static helby_status level_labels(helby_report *r, const helby_survey *s, helby_e
     return HELBY_OK;
 }
 
+/* Each district's tile on the map (districts.csv); none when the definition has no tiles. */
+static helby_status district_tiles(helby_report *r, const helby_survey *s, helby_error *err)
+{
+    if (!s->n_tiles || !r->n_districts)
+        return HELBY_OK;
+    r->district_row = calloc(r->n_districts, sizeof *r->district_row);
+    r->district_col = calloc(r->n_districts, sizeof *r->district_col);
+    if (!r->district_row || !r->district_col)
+        return helby_error_set(err, HELBY_ENOMEM, "out of memory building a report");
+    for (size_t k = 0; k < s->n_tiles; k++) { /* the grid is the city's, whatever the run has */
+        if (s->tiles[k].row > r->tile_rows)
+            r->tile_rows = s->tiles[k].row;
+        if (s->tiles[k].col > r->tile_cols)
+            r->tile_cols = s->tiles[k].col;
+        for (size_t d = 0; d < r->n_districts; d++)
+            if (s->tiles[k].code == r->districts[d]) {
+                r->district_row[d] = s->tiles[k].row;
+                r->district_col[d] = s->tiles[k].col;
+            }
+    }
+    return HELBY_OK;
+}
+
 /* A margin cell as weight.c names it ("district=8", "sex*ageband=2*1") in words, in the
  * report's language: "District: Bispebjerg", "Sex × age band: Woman × 18-29 years". */
 static void cell_words(const helby_report *r, const helby_survey *s, const char *raw, size_t len,
@@ -539,7 +562,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     if (wp)
         sscanf(wp, "weights=%63[^;]", r->weights);
     if ((rc = collect_keys(r, rows, n, err)) || (rc = report_origins_collect(r, s, rows, n, err)) ||
-        (rc = level_labels(r, s, err)))
+        (rc = level_labels(r, s, err)) || (rc = district_tiles(r, s, err)))
         goto fail;
     size_t cap = s->n_shares + 1;
     for (size_t i = 0; i < s->n_indices; i++)
@@ -620,6 +643,8 @@ void helby_report_free(helby_report *r)
     free(r->wave_labels);
     free(r->districts);
     free(r->district_labels);
+    free(r->district_row);
+    free(r->district_col);
     free(r->origins);
     free(r->origin_labels);
     free(r->origin_group);

@@ -392,6 +392,98 @@ static void interim_note(const helby_report *r, helby_report_goal *g)
     helby_utf8_copy(g->sentence, sizeof g->sentence, s);
 }
 
+/* One group's change e_t - e_0 from its level cells c0 (baseline) and c1: the waves are
+ * independent samples, so Var = se_0^2 + se_t^2, on the Satterthwaite df of the two parts
+ * (helby_satterthwaite_df; the run's df when it fixed one) with a t CI at the run's level,
+ * as compute judges goal 6 for all residents. Hidden (no number) when a cell is. */
+static void group_change(const helby_report *r, const helby_report_cell *c0,
+                         const helby_report_cell *c1, helby_report_cell *out)
+{
+    memset(out, 0, sizeof *out);
+    out->estimate = out->se = out->ci_low = out->ci_high = out->df = NAN;
+    out->present = c0->present && c1->present;
+    if (!out->present) {
+        out->mark = HELBY_CELL_EMPTY;
+        return;
+    }
+    if (c0->mark != HELBY_CELL_SHOWN || c1->mark != HELBY_CELL_SHOWN) {
+        out->mark = c0->mark == HELBY_CELL_PRIMARY || c1->mark == HELBY_CELL_PRIMARY
+                        ? HELBY_CELL_PRIMARY
+                        : HELBY_CELL_COMPLEMENTARY;
+        return;
+    }
+    double v[2] = {c1->se * c1->se, c0->se * c0->se}, dfs[2] = {c1->df, c0->df};
+    double fixed = run_fixed_df(r), df = fixed > 0 ? fixed : helby_satterthwaite_df(v, dfs, 2);
+    helby_estimate est[2] = {{.estimate = c1->estimate, .se = c1->se, .df = c1->df},
+                             {.estimate = c0->estimate, .se = c0->se, .df = c0->df}};
+    double vcov[4] = {v[0], 0, 0, v[1]}, grad[2] = {1, -1};
+    helby_estimates e = {.n_domains = 2, .est = est, .vcov = vcov};
+    helby_estimate_options o = {.level = r->level, .ci = HELBY_CI_T, .df = 0};
+    helby_estimate q;
+    helby_error err;
+    if (helby_delta_method(&e, c1->estimate - c0->estimate, grad, df, &o, &q, &err)) {
+        out->mark = HELBY_CELL_EMPTY;
+        return;
+    }
+    out->estimate = q.estimate, out->se = q.se, out->ci_low = q.ci_low, out->ci_high = q.ci_high;
+    out->df = df;
+    out->n = c0->n < c1->n ? c0->n : c1->n;
+    out->mark = HELBY_CELL_SHOWN;
+}
+
+/* "by group: ethnic Danes +4.1 points (95 % CI 1.0–7.2), ethnic minorities withheld (fewer
+ * than 30 respondents)": the by-group line beside goal 6's verdict. */
+static void by_group_words(const helby_report *r, helby_report_goal *g,
+                           const helby_report_measure *m)
+{
+    int da = DA(r);
+    double s = goal_scale(g, m);
+    const char *who[2] = {da ? "etniske danskere" : "ethnic Danes",
+                          da ? "etniske minoriteter" : "ethnic minorities"};
+    char lv[16], part[2][160];
+    helby_report_num(r, 100 * r->level, 0, lv, sizeof lv);
+    for (int k = 0; k < 2; k++) {
+        const helby_report_cell *c = &g->by_group[k];
+        if (c->mark == HELBY_CELL_PRIMARY || c->mark == HELBY_CELL_COMPLEMENTARY) {
+            snprintf(part[k], sizeof part[k],
+                     c->mark == HELBY_CELL_PRIMARY
+                         ? (da ? "%s tilbageholdt (færre end %zu svarpersoner)"
+                               : "%s withheld (fewer than %zu respondents)")
+                         : (da ? "%s tilbageholdt (beskytter en celle med færre end %zu "
+                                 "svarpersoner)"
+                               : "%s withheld (protects a cell of fewer than %zu respondents)"),
+                     who[k], r->threshold);
+            continue;
+        }
+        if (c->mark != HELBY_CELL_SHOWN) {
+            snprintf(part[k], sizeof part[k], "%s –", who[k]);
+            continue;
+        }
+        char d[32], ci[80];
+        helby_report_num(r, c->estimate * s, 1, d, sizeof d);
+        ci_words(r, c->ci_low * s, c->ci_high * s, 1, ci, sizeof ci);
+        snprintf(part[k], sizeof part[k],
+                 da ? "%s %s%s %s (%s %%-KI %s)" : "%s %s%s %s (%s %% CI %s)", who[k],
+                 c->estimate > 0 ? "+" : "", d, goal_unit(r, g, m), lv, ci);
+    }
+    snprintf(g->by_group_text, sizeof g->by_group_text, "%s: %s, %s",
+             da ? "Efter gruppe" : "By group", part[0], part[1]);
+}
+
+/* Goal 6 (a change of all residents) by group, beside its verdict (helby_report_goal). */
+static void goal_by_group(const helby_report *r, helby_report_goal *g,
+                          const helby_report_measure *m, size_t w0, size_t w1)
+{
+    g->has_by_group = g->kind == HELBY_TARGET_CHANGE_POSITIVE && !strcmp(g->group, "all");
+    g->by_group_text[0] = '\0';
+    if (!g->has_by_group)
+        return;
+    for (int k = 0; k < 2; k++)
+        group_change(r, &m->level[w0 * HELBY_RG_N + (size_t)k],
+                     &m->level[w1 * HELBY_RG_N + (size_t)k], &g->by_group[k]);
+    by_group_words(r, g, m);
+}
+
 void report_goal_texts(helby_report *r, helby_report_goal *g)
 {
     const helby_report_measure *m = report_find_measure(r, g->measure);
@@ -402,6 +494,7 @@ void report_goal_texts(helby_report *r, helby_report_goal *g)
     size_t w0 = report_wave_index(r, g->baseline), w1 = report_wave_index(r, g->wave);
     if (!m || w0 == (size_t)-1 || w1 == (size_t)-1)
         return;
+    goal_by_group(r, g, m, w0, w1);
     if (g->q.mark != HELBY_CELL_SHOWN) {
         snprintf(g->sentence, sizeof g->sentence, "%s",
                  DA(r) ? "Målet kan ikke vises: det hviler på celler med for få svarpersoner."

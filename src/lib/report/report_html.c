@@ -156,6 +156,8 @@ static void goals_html(const helby_report *r, FILE *o)
         report_esc(o, g->quantity_label);
         fputs(": ", o);
         report_esc(o, q);
+        if (g->has_by_group) /* informative: the verdict is all residents' */
+            report_tag_esc(o, "</div><div class=\"gb\">", g->by_group_text, "");
         fputs("</div><div class=\"gr\">", o);
         report_esc(o, report_t(r, "rule"));
         fputs(": ", o);
@@ -253,7 +255,7 @@ static void head(const helby_report *r, FILE *o, const char *title)
           ".goal.met{border-color:#2e7d32;background:#eef7ee}.goal.notmet{border-color:#c62828;"
           "background:#fbeeee}.goal.inc{border-color:#d89b00;background:#fdf7e6}"
           ".gl{font-weight:bold}.gv{font-size:20px;margin:4px 0}.gs{font-size:15px;margin:6px 0}"
-          ".gq{font-size:13px}"
+          ".gq{font-size:13px}.gb{font-size:13px;color:#444;margin-top:2px}"
           ".gr{font-size:11px;color:#555;margin-top:4px}\n"
           ".legend,.methods{font-size:13px;line-height:1.45}.legend{color:#555}\n"
           "td.met{color:#2e7d32;font-weight:bold}td.notmet{color:#c62828;font-weight:bold}"
@@ -463,6 +465,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
                 fputs("<h3>", o);
                 report_esc(o, r->measures[i].label);
                 fputs("</h3>\n", o);
+                report_tile_map(r, o, &r->measures[i]);
                 district_table(r, o, &r->measures[i]);
             }
         report_sens_html(r, o); /* only when the run has the analysis */

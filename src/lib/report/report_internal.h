@@ -205,6 +205,9 @@ void report_tag_esc(FILE *o, const char *before, const char *s, const char *afte
  * periods with its target (report_chart.c). */
 void report_charts_of(const helby_report *r, FILE *o, const helby_report_measure *m);
 void report_sparkline(const helby_report *r, FILE *o, const report_baro *b);
+/* The tile map of the districts (report_tiles.c): ethnic minorities' estimates of the latest
+ * wave on the definition's grid (districts.csv); nothing when it has none. */
+void report_tile_map(const helby_report *r, FILE *o, const helby_report_measure *m);
 /* A "nice" tick step (1, 2 or 5 times a power of ten) for a range, and an <svg> opened with
  * its <title> and <desc> referenced by aria-labelledby (report_chart.c). */
 double report_tick_step(double range);

@@ -54,14 +54,28 @@ static void adjusted_rows(const helby_report *r, row_fn fn, void *ctx)
     }
 }
 
-static void each_row(const helby_report *r, row_fn fn, void *ctx)
+/* Each goal's verdict row; goal 6 (all residents) also by group, without a verdict. */
+static void goal_rows(const helby_report *r, row_fn fn, void *ctx)
 {
-    const size_t W = r->n_waves, D = r->n_districts;
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         row x = {"goal", g->measure, g->label, "", g->goal, "", g->wave, g->baseline, &g->q, ""};
         fn(r, &x, ctx);
+        for (int k = 0; g->has_by_group && k < 2; k++) { /* goal 6 by group: no verdict */
+            row y = {"goal_by_group", g->measure,
+                     g->label,        group_key(k),
+                     g->goal,         "",
+                     g->wave,         g->baseline,
+                     &g->by_group[k], report_t(r, group_key(k))};
+            fn(r, &y, ctx);
+        }
     }
+}
+
+static void each_row(const helby_report *r, row_fn fn, void *ctx)
+{
+    const size_t W = r->n_waves, D = r->n_districts;
+    goal_rows(r, fn, ctx);
     for (size_t i = 0; i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         for (size_t w = 0; w < W; w++)
@@ -250,6 +264,10 @@ static void write_json(const helby_report *r, FILE *o)
         report_json_str(o, r->goals[i].label);
         fputs(", \"sentence\": ", o);
         report_json_str(o, r->goals[i].sentence);
+        if (r->goals[i].has_by_group) {
+            fputs(", \"by_group\": ", o);
+            report_json_str(o, r->goals[i].by_group_text);
+        }
         if (r->goals[i].adj) {
             fprintf(o, ", \"adjusted_verdict\": \"%s\", \"adjust\": ", r->goals[i].adj_q.flag);
             report_json_str(o, r->goals[i].adj_spec);
@@ -286,18 +304,25 @@ static void goals_table(const helby_report *r, int md, FILE *o)
     report_table_add(&t, h);
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
-        char v[96], q[256];
+        char v[96], q[768];
         report_goal_value(r, g, v, sizeof v);
         snprintf(q, sizeof q, "%s: %s", g->quantity_label, v);
+        if (md && g->has_by_group) /* text: a line of its own below */
+            snprintf(q + strlen(q), sizeof q - strlen(q), "; %s", g->by_group_text);
         const char *c[5] = {g->label, g->sentence, q, report_t(r, g->q.flag), g->rule};
         report_table_add(&t, c);
     }
     if (md) {
         report_table_print(&t, 1, o);
     } else {
-        for (size_t i = 1; i < t.rows; i++)
-            fprintf(o, "%s\n  %s\n  %s: %s\n  %s: %s\n  %s: %s\n", t.cell[i * 5], t.cell[i * 5 + 1],
-                    h[2], t.cell[i * 5 + 2], h[3], t.cell[i * 5 + 3], h[4], t.cell[i * 5 + 4]);
+        for (size_t i = 1; i < t.rows; i++) {
+            const helby_report_goal *g = &r->goals[i - 1];
+            fprintf(o, "%s\n  %s\n  %s: %s\n", t.cell[i * 5], t.cell[i * 5 + 1], h[2],
+                    t.cell[i * 5 + 2]);
+            if (g->has_by_group)
+                fprintf(o, "  %s\n", g->by_group_text);
+            fprintf(o, "  %s: %s\n  %s: %s\n", h[3], t.cell[i * 5 + 3], h[4], t.cell[i * 5 + 4]);
+        }
     }
     report_table_free(&t);
 }

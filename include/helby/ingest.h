@@ -138,10 +138,14 @@ helby_status helby_import_file(helby_store *st, const helby_survey *s, const cha
                                helby_error_list *errs, helby_error *err);
 
 /* Import the n files at paths (one wave each) as one: all or nothing. Each file is
- * validated and, while no error has been seen, written inside one transaction and freed,
- * so memory holds one wave at a time; files after an error are still validated, so errs
- * lists every error of every file. With check_only nothing is written. sums (n, zeroed by
- * the caller; free each with helby_import_summary_free) receive each file's summary.
+ * validated and, while no error has been seen, written inside one transaction and freed;
+ * files after an error are still validated, so errs lists every error of every file. Two
+ * threads validate the next two files while one is written (memory holds at most three
+ * waves); errs, err and sums are what validating one file after the other gives, and the
+ * progress callback is called for the file the import has reached only, never from two
+ * threads at once, but maybe from a thread of the library's (it must not call helby).
+ * With check_only nothing is written. sums (n, zeroed by the caller; free each with
+ * helby_import_summary_free) receive each file's summary.
  * Returns HELBY_EINPUT when a file had errors (err holds the first, errs all of them; the
  * store is unchanged), another status for a failure that is not a file's (e.g. the wave
  * exists: HELBY_EEXISTS; the store is unchanged), HELBY_OK when all were imported. */

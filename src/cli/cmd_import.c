@@ -298,7 +298,7 @@ int cmd_import(cli_global *g, int argc, char **argv)
         helby_store_close(st);
         return cli_fail(&err);
     }
-    /* All files or none (helby_import_files: one wave in memory at a time). */
+    /* All files or none (helby_import_files: at most three waves in memory at a time). */
     int nfiles = argc - optind;
     helby_import_summary *sums = calloc((size_t)nfiles, sizeof *sums);
     helby_error_list errs;

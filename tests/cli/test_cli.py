@@ -124,6 +124,41 @@ class Import(StoreCase):
             run("import", "--survey", "copenhagen", WAVES[0], bad, db=self.db, check=2)
             self.assertEqual(before, store_fingerprint(self.db))
 
+    def test_errors_of_several_files_are_each_files_own_in_order(self):
+        # Later files are validated by other threads while one is written
+        # (ingest_files.c): the errors must still be exactly those of checking each file
+        # alone (one file: no threads), file after file in the order given.
+        with tempfile.TemporaryDirectory() as d:
+            bad = []
+            for k, (src, rows) in enumerate([(WAVES[0], (3, 7)), (WAVES[1], (2,)),
+                                             (WAVES[3], (5, 6, 9))]):
+                with open(src, "rb") as f:
+                    lines = f.read().split(b"\r\n")
+                for r in rows:
+                    cells = lines[r].split(b";")
+                    cells[-1] = b"77"  # no item's code
+                    lines[r] = b";".join(cells)
+                path = os.path.join(d, "bad%d.csv" % k)
+                with open(path, "wb") as f:
+                    f.write(b"\r\n".join(lines))
+                bad.append(path)
+            order = [bad[0], WAVES[2], bad[1], WAVES[1], bad[2]]
+            want = []
+            for path in order:
+                p = run("import", "--check", "--survey", "copenhagen", path, db=self.db)
+                want += p.stderr.splitlines()[:-1]  # less "nothing imported: ..."
+            self.assertEqual(len(want), 7, want)  # 6 errors and bad2.csv's digest line
+            before = store_fingerprint(self.db)
+            p = run("import", "--survey", "copenhagen", *order, db=self.db, check=2)
+            got = p.stderr.splitlines()
+            self.assertEqual(got[:-1], want)
+            self.assertEqual(got[-1], "helby: nothing imported: 6 errors in 5 files")
+            self.assertEqual(before, store_fingerprint(self.db))
+        p = run("import", "--survey", "copenhagen", WAVES[3], WAVES[1], WAVES[0], WAVES[2],
+                db=self.db, check=0)
+        waves = [int(w) for w in re.findall(r"as wave (\d+) of copenhagen", p.stdout)]
+        self.assertEqual(waves, [2014, 2012, 2011, 2013])
+
     def test_unknown_survey_is_named(self):
         p = run("import", "--survey", "aarhus", WAVES[0], db=self.db, check=2)
         self.assertIn("no survey 'aarhus'", p.stderr)

@@ -1,13 +1,22 @@
 /* ingest_files.c — several response files imported as one, all or nothing (ingest.h).
  *
  * Each file is read, validated and, while no file so far has had an error, written at once
- * inside one transaction and freed: memory holds one wave at a time, not all of them. A
- * later file's error rolls every written wave back, and the files after it are still
- * validated so that every error of every file is reported in one run.
+ * inside one transaction and freed. A later file's error rolls every written wave back, and
+ * the files after it are still validated so that every error of every file is reported in
+ * one run.
+ *
+ * With several files, two threads validate the next files while this one writes: a file's
+ * validation uses nothing but its own state (the survey and the options are only read), and
+ * the store is written here alone, in the files' order. A file is validated ahead into an
+ * error list of its own; its result is taken only while the import's list is still empty
+ * (then a list of its own is the same as the shared one), else the file is validated again
+ * here, on the shared list, as one thread alone would. Memory holds at most three waves:
+ * the one being written and the two next.
  *
  * A file is read only if it is a regular file within the size limit (csv.h), and only past
  * its first block when that block can begin its format.
  */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -139,6 +148,168 @@ static helby_status validate_one(const helby_survey *s, const char *path,
     return r;
 }
 
+/* ---- files validated ahead by two threads ---- */
+
+#define AHEAD_THREADS 2
+#define AHEAD_FILES 2 /* validated, or being validated, beyond the one being written */
+
+enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
+
+typedef struct ahead_job {
+    struct ahead_pool *pool;
+    size_t index;
+    helby_import_options opt; /* the caller's, with the progress callback below */
+    helby_frame *f;
+    helby_import_summary sum;
+    helby_error_list errs;
+    helby_error err;
+    helby_status r;
+    int state;
+} ahead_job;
+
+typedef struct ahead_pool {
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    const helby_survey *s;
+    const char *const *paths;
+    const helby_import_options *opt; /* the caller's (may be NULL) */
+    ahead_job *jobs;
+    size_t n;
+    size_t next;    /* the next file to validate */
+    size_t current; /* the file the writer waits for or writes */
+    int stop;
+} ahead_pool;
+
+/* The caller's progress callback, for the file the writer is at only (one file's progress at
+ * a time, as without threads; under the lock, so never two calls at once). */
+static void ahead_progress(void *ctx, double fraction)
+{
+    ahead_job *j = ctx;
+    ahead_pool *p = j->pool;
+    pthread_mutex_lock(&p->mu);
+    if (p->current == j->index)
+        p->opt->progress(p->opt->progress_ctx, fraction);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *ahead_worker(void *arg)
+{
+    ahead_pool *p = arg;
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->next < p->n && p->next > p->current + AHEAD_FILES)
+            pthread_cond_wait(&p->cv, &p->mu);
+        if (p->stop || p->next >= p->n)
+            break;
+        ahead_job *j = &p->jobs[p->next++];
+        j->state = JOB_RUNNING;
+        pthread_mutex_unlock(&p->mu);
+        helby_error_clear(&j->err);
+        j->r = validate_one(p->s, p->paths[j->index], &j->opt, &j->f, &j->sum, &j->errs, &j->err);
+        pthread_mutex_lock(&p->mu);
+        j->state = JOB_DONE;
+        pthread_cond_broadcast(&p->cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void ahead_job_free(ahead_job *j)
+{
+    helby_frame_free(j->f);
+    j->f = NULL;
+    helby_import_summary_free(&j->sum);
+    helby_error_list_free(&j->errs);
+}
+
+/* The next file's validation, as validate_one gives it on errs: taken from its thread while
+ * errs is empty, else done again here. */
+static helby_status take_file(ahead_pool *p, size_t i, helby_frame **f, helby_import_summary *sum,
+                              helby_error_list *errs, helby_error *err)
+{
+    ahead_job *j = &p->jobs[i];
+    pthread_mutex_lock(&p->mu);
+    p->current = i;
+    pthread_cond_broadcast(&p->cv);
+    while (j->state != JOB_DONE)
+        pthread_cond_wait(&p->cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
+    if (errs->count || errs->total || errs->has_unstored) {
+        ahead_job_free(j);
+        return validate_one(p->s, p->paths[i], p->opt, f, sum, errs, err);
+    }
+    helby_error_list_free(errs);
+    *errs = j->errs;
+    helby_error_list_init(&j->errs, errs->limit);
+    *sum = j->sum;
+    memset(&j->sum, 0, sizeof j->sum);
+    *f = j->f;
+    j->f = NULL;
+    *err = j->err;
+    return j->r;
+}
+
+/* Start the threads; 0 when none could be started (then nothing was). */
+static size_t ahead_start(ahead_pool *p, pthread_t *t)
+{
+    size_t started = 0;
+    if (pthread_mutex_init(&p->mu, NULL))
+        return 0;
+    if (pthread_cond_init(&p->cv, NULL)) {
+        pthread_mutex_destroy(&p->mu);
+        return 0;
+    }
+    for (size_t k = 0; k < AHEAD_THREADS && k < p->n; k++)
+        if (pthread_create(&t[started], NULL, ahead_worker, p) == 0)
+            started++;
+    if (!started) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
+    }
+    return started;
+}
+
+static void ahead_stop(ahead_pool *p, pthread_t *t, size_t started)
+{
+    pthread_mutex_lock(&p->mu);
+    p->stop = 1;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+    for (size_t k = 0; k < started; k++)
+        pthread_join(t[k], NULL);
+    for (size_t i = 0; i < p->n; i++)
+        ahead_job_free(&p->jobs[i]);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
+    free(p->jobs);
+}
+
+/* The pool for n files, or 0 jobs (one thread then validates every file). */
+static int ahead_init(ahead_pool *p, const helby_survey *s, const char *const *paths, size_t n,
+                      const helby_import_options *opt, const helby_error_list *errs)
+{
+    memset(p, 0, sizeof *p);
+    if (n < 2 || !(p->jobs = calloc(n, sizeof *p->jobs)))
+        return 0;
+    p->s = s;
+    p->paths = paths;
+    p->opt = opt;
+    p->n = n;
+    for (size_t i = 0; i < n; i++) {
+        ahead_job *j = &p->jobs[i];
+        j->pool = p;
+        j->index = i;
+        if (opt)
+            j->opt = *opt;
+        else
+            helby_import_options_default(&j->opt);
+        j->opt.progress = opt && opt->progress ? ahead_progress : NULL;
+        j->opt.progress_ctx = j;
+        helby_error_list_init(&j->errs, errs->limit);
+    }
+    return 1;
+}
+
 helby_status helby_import_files(helby_store *st, const helby_survey *s, const char *const *paths,
                                 size_t n, int check_only, const helby_import_options *opt,
                                 helby_import_summary *sums, helby_error_list *errs,
@@ -151,9 +322,15 @@ helby_status helby_import_files(helby_store *st, const helby_survey *s, const ch
             return err->code;
         began = 1;
     }
+    ahead_pool pool;
+    pthread_t threads[AHEAD_THREADS];
+    size_t started = ahead_init(&pool, s, paths, n, opt, errs) ? ahead_start(&pool, threads) : 0;
+    if (!started)
+        free(pool.jobs);
     for (size_t i = 0; i < n && !fatal; i++) {
         helby_frame *f = NULL;
-        helby_status r = validate_one(s, paths[i], opt, &f, &sums[i], errs, err);
+        helby_status r = started ? take_file(&pool, i, &f, &sums[i], errs, err)
+                                 : validate_one(s, paths[i], opt, &f, &sums[i], errs, err);
         if (r && r != HELBY_EINPUT)
             fatal = r;
         else if (!r && !errs->total && !check_only &&
@@ -161,6 +338,8 @@ helby_status helby_import_files(helby_store *st, const helby_survey *s, const ch
             fatal = err->code;
         helby_frame_free(f);
     }
+    if (started)
+        ahead_stop(&pool, threads, started);
     if (began && (fatal || errs->total)) {
         helby_store_rollback(st);
         for (size_t i = 0; i < n; i++)

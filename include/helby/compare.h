@@ -70,6 +70,19 @@ void helby_fieller_gaps(const helby_estimate *g0, const helby_estimate *gt, doub
  * with df[i] (parts of different waves): (sum v)^2 / sum (v^2 / df). */
 double helby_satterthwaite_df(const double *v, const double *df, size_t n);
 
+/* The change now - then of one estimate between two independent samples (two waves, or
+ * any two designs): the variances add, SE = sqrt(SE_now^2 + SE_then^2); df the Satterthwaite
+ * df of the two parts (fixed_df > 0: that df); a t CI at opt->level (normal when opt->ci is
+ * HELBY_CI_NORMAL, whatever CI the estimates had); n the smaller n; NaN estimate, SE and CI
+ * when either is NaN. R: svycontrast of two svyby estimates of separate designs, with
+ * df = the Welch df (docs/method.md §2). */
+helby_estimate helby_wave_change(const helby_estimate *now, const helby_estimate *then,
+                                 double fixed_df, const helby_estimate_options *opt);
+
+/* The test of e = 0: t = estimate / SE and its two-sided p on e->df (normal: on the normal
+ * distribution); NaN when SE is 0 or NaN. */
+void helby_estimate_test_zero(const helby_estimate *e, int normal, double *t, double *p);
+
 /* A quantity that cannot be computed (a zero denominator, an empty cell) is undefined:
  * NaN estimate, SE and CI, and the rest of the comparison stands. df > 0 fixes every
  * quantity's df; df <= 0 takes each quantity's own: a wave's df for a gap or ratio, the

@@ -83,7 +83,11 @@ typedef struct helby_report_measure {
     helby_report_cell *cmp;      /* n_waves x HELBY_RQ_N */
     helby_report_cell *district; /* n_districts x (n_waves x 2: Danes, minorities) */
     helby_report_cell *origin;   /* n_waves x n_origins (runs without origins: none) */
-    double alpha;                /* Cronbach's alpha (NaN if none) */
+    /* n_waves x HELBY_RG_N x 2: each group's change since the run's previous wave and since
+     * the baseline (helby_wave_change; flag "significant" when its CI excludes 0); hidden
+     * where either level is; absent for the first wave and at the baseline. */
+    helby_report_cell *change;
+    double alpha; /* Cronbach's alpha (NaN if none) */
     size_t alpha_n;
 } helby_report_measure;
 

@@ -115,6 +115,36 @@ helby_status helby_analysis_estimate(helby_store *st, const helby_survey *s,
                                      helby_error *err);
 void helby_estimate_table_free(helby_estimate_table *t);
 
+/* ---- Changes between two waves (estimate --change) ---- */
+
+typedef struct helby_change_row {
+    size_t measure;       /* index into the estimate table's measures */
+    double quantile;      /* as the estimate rows (NaN for a mean) */
+    const double *codes;  /* the later wave's row's n_by codes (owned by the estimate table) */
+    helby_estimate est;   /* later - earlier by helby_wave_change (compare.h): independent
+                           * waves, SE = sqrt(SE_1^2 + SE_0^2), Satterthwaite df, t CI */
+    double t, p;          /* the test of no change: est / se, two-sided p on est.df */
+    helby_cell_flag flag; /* the first of either wave's cell that is not HELBY_CELL_OK or
+                           * HELBY_CELL_UNRELIABLE (numbers NaN then), else OK */
+    int significant;      /* the CI excludes 0 (p < 1 - level) */
+} helby_change_row;
+
+typedef struct helby_change_table {
+    long from, to;
+    size_t n_rows;
+    helby_change_row *rows; /* the estimate table's rows of wave `to`, in their order */
+} helby_change_table;
+
+/* The change from wave `from` to wave `to` of every row of t: t must be by the survey's wave
+ * variable (among its by-variables, any other by-variables pair the rows). fixed_df > 0 fixes
+ * the df (as opt.df of the estimates); opt's level and ci (normal or t). Errors: HELBY_EUSAGE
+ * when t is not by wave or from == to; HELBY_ENOTFOUND when a wave has no row (naming the
+ * waves there are); HELBY_ENOMEM. Free with helby_change_table_free. */
+helby_status helby_estimate_changes(const helby_estimate_table *t, const helby_survey *s, long from,
+                                    long to, const helby_estimate_options *opt,
+                                    helby_change_table **out, helby_error *err);
+void helby_change_table_free(helby_change_table *t);
+
 /* The label of level `code` of by-variable `by` (as asked) in language lang ("da"/"en"):
  * the group's name, else the variable's value label (a wave's too: `201506=Forår 2015`) or the
  * code itself. */

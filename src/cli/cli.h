@@ -70,6 +70,12 @@ void help_import(FILE *out);
 int cmd_wave(cli_global *g, int argc, char **argv);
 void help_wave(FILE *out);
 int cmd_estimate(cli_global *g, int argc, char **argv);
+/* estimate --change FROM:TO (cmd_estimate_change.c): the option's two waves (-1 unless
+ * "W1:W2" with two different whole numbers), and the table of changes. */
+int est_parse_change(const char *arg, long *from, long *to);
+void est_print_changes(const helby_survey *s, const helby_estimate_table *t,
+                       const helby_change_table *c, const char *const *names, const char *lang,
+                       out_format format);
 void help_estimate(FILE *out);
 int cmd_table(cli_global *g, int argc, char **argv);
 void help_table(FILE *out);

@@ -57,6 +57,11 @@ void help_estimate(FILE *out)
             "                        respondents with both (R svyratio); alone\n"
             "      --where C         a subpopulation as a domain: 'sex=2', 'ageband=1|2,group=1',\n"
             "                        'district!=5'; the design is kept whole (R subset())\n"
+            "      --change W0:W1    the change of each estimate from wave W0 to W1 (by\n"
+            "                        wave and --by) with its test: waves are independent\n"
+            "                        samples, SE = sqrt(SE0^2 + SE1^2), Satterthwaite df, t\n"
+            "                        CI; columns from, to, estimate, se, ci_low, ci_high, df,\n"
+            "                        t, p, n, flag ('significant' when the CI excludes 0)\n"
             "      --lang da|en      labels (default: the survey's language; English value\n"
             "                        labels from the codebook's values_en)\n"
             "  -f, --format F        text (default), csv or json\n\n"
@@ -74,7 +79,8 @@ void help_estimate(FILE *out)
 /* What the command line asked for, beside the library's request. */
 typedef struct est_args {
     const char *survey, *vars, *shares, *indices, *by, *waves, *variance, *ci, *lang;
-    const char *quantiles, *qrule, *ratio;
+    const char *quantiles, *qrule, *ratio, *change;
+    long change_from, change_to;      /* --change FROM:TO */
     char **num, **den, **ratio_names; /* --ratio A/B: numerators, denominators, "A/B" */
     const char *share_ci;             /* --share-ci, as compute spells it */
     double probs[64];
@@ -134,6 +140,14 @@ static int est_option(est_args *a, int c, const char *arg, const char *opt)
     case 'H': r->where = arg; break;
     case 'T': r->totals = 1; break;
     case 'A': a->ratio = arg; break;
+    case 'X':
+        a->change = arg;
+        if (est_parse_change(arg, &a->change_from, &a->change_to))
+            return cli_usage("estimate",
+                             "--change needs two different waves like 2011:2014, "
+                             "not '%s'",
+                             arg);
+        break;
     case 'f':
         if (out_format_parse(arg, &a->format))
             return cli_usage("estimate", "--format must be text, csv or json, not '%s'", arg);
@@ -176,31 +190,20 @@ static int est_quantiles(est_args *a)
 
 static int est_parse(est_args *a, int argc, char **argv)
 {
-    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
-                                         {"var", required_argument, 0, 'v'},
-                                         {"share", required_argument, 0, 'S'},
-                                         {"by", required_argument, 0, 'b'},
-                                         {"waves", required_argument, 0, 'w'},
-                                         {"variance", required_argument, 0, 'V'},
-                                         {"weights", required_argument, 0, 'W'},
-                                         {"replicates", required_argument, 0, 'R'},
-                                         {"seed", required_argument, 0, 'e'},
-                                         {"rho", required_argument, 0, 'r'},
-                                         {"ci", required_argument, 0, 'c'},
-                                         {"level", required_argument, 0, 'l'},
-                                         {"min-cell", required_argument, 0, 'm'},
-                                         {"lang", required_argument, 0, 'L'},
-                                         {"format", required_argument, 0, 'f'},
-                                         {"df", required_argument, 0, 'd'},
-                                         {"index", required_argument, 0, 'i'},
-                                         {"quantiles", required_argument, 0, 'Q'},
-                                         {"qrule", required_argument, 0, 'q'},
-                                         {"where", required_argument, 0, 'H'},
-                                         {"total", no_argument, 0, 'T'},
-                                         {"ratio", required_argument, 0, 'A'},
-                                         {"share-ci", required_argument, 0, 'C'},
-                                         {"share-df", required_argument, 0, 'D'},
-                                         {0, 0, 0, 0}};
+    static const struct option opts[] = {
+        {"survey", required_argument, 0, 's'},   {"var", required_argument, 0, 'v'},
+        {"share", required_argument, 0, 'S'},    {"by", required_argument, 0, 'b'},
+        {"waves", required_argument, 0, 'w'},    {"variance", required_argument, 0, 'V'},
+        {"weights", required_argument, 0, 'W'},  {"replicates", required_argument, 0, 'R'},
+        {"seed", required_argument, 0, 'e'},     {"rho", required_argument, 0, 'r'},
+        {"ci", required_argument, 0, 'c'},       {"level", required_argument, 0, 'l'},
+        {"min-cell", required_argument, 0, 'm'}, {"lang", required_argument, 0, 'L'},
+        {"format", required_argument, 0, 'f'},   {"df", required_argument, 0, 'd'},
+        {"index", required_argument, 0, 'i'},    {"quantiles", required_argument, 0, 'Q'},
+        {"qrule", required_argument, 0, 'q'},    {"where", required_argument, 0, 'H'},
+        {"total", no_argument, 0, 'T'},          {"ratio", required_argument, 0, 'A'},
+        {"share-ci", required_argument, 0, 'C'}, {"share-df", required_argument, 0, 'D'},
+        {"change", required_argument, 0, 'X'},   {0, 0, 0, 0}};
     int c, rc;
     memset(a, 0, sizeof *a);
     a->variance = "linearization";
@@ -381,6 +384,56 @@ static void est_print(const est_args *a, const helby_survey *s, const helby_esti
     free(cols), free(v), free(names), free(labels);
 }
 
+static int est_oom(void)
+{
+    helby_error e;
+    helby_error_clear(&e);
+    helby_error_set(&e, HELBY_ENOMEM, "out of memory");
+    return cli_fail(&e);
+}
+
+/* --change: --by with the wave variable added when it does not name it; *by NULL when it
+ * does. 0 or an exit code. */
+static int est_change_by(const est_args *a, const helby_survey *s, char **by)
+{
+    *by = NULL;
+    cli_list B = {0};
+    if (cli_list_split(a->by, &B))
+        return est_oom();
+    int has = 0;
+    for (size_t i = 0; i < B.n; i++)
+        has |= !strcmp(B.item[i], "wave") || !strcmp(B.item[i], s->vars[s->wave_var].name);
+    cli_list_free(&B);
+    if (has)
+        return 0;
+    size_t n = (a->by ? strlen(a->by) : 0) + 6;
+    if (!(*by = malloc(n)))
+        return est_oom();
+    snprintf(*by, n, "%s%swave", a->by ? a->by : "", a->by && *a->by ? "," : "");
+    return 0;
+}
+
+/* The changes of --change from the table by wave; 0 or an exit code. */
+static int est_changes(const est_args *a, const helby_survey *s, const helby_estimate_table *t)
+{
+    helby_error err;
+    helby_error_clear(&err);
+    helby_change_table *c = NULL;
+    helby_estimate_options o = a->req.opt;
+    o.ci = a->req.mean_ci;
+    if (helby_estimate_changes(t, s, a->change_from, a->change_to, &o, &c, &err))
+        return err.code == HELBY_ENOTFOUND
+                   ? cli_input("estimate", "--change %s: %s", a->change, err.message)
+                   : cli_fail(&err);
+    if (a->format == OUT_TEXT)
+        printf("changes %ld -> %ld: waves are independent samples, SE = sqrt(SE0^2 + SE1^2), "
+               "t on Satterthwaite df; 'significant': the %g %% CI excludes 0\n",
+               a->change_from, a->change_to, 100 * a->req.opt.level);
+    est_print_changes(s, t, c, (const char *const *)a->ratio_names, a->lang, a->format);
+    helby_change_table_free(c);
+    return 0;
+}
+
 /* A library error: a by-variable the survey does not have is bad input of --by (exit 2). */
 static int est_fail(const helby_error *err, const cli_list *by)
 {
@@ -405,6 +458,7 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     helby_estimate_table *t = NULL;
     cli_list M = {0}, B = {0};
     long *waves = NULL;
+    char *by = NULL; /* --change: --by with wave added when it lacks it */
     if (helby_store_get_survey(st, a.survey, &s, &err)) {
         rc = cli_fail(&err);
         goto done;
@@ -413,7 +467,9 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
         a.lang = s->language;
     if ((rc = a.ratio ? est_ratios(&a, s, &M) : est_measures(&a, s, &M)))
         goto done;
-    if (cli_list_split(a.by, &B) || cli_parse_waves(a.waves, &waves, &a.req.n_waves)) {
+    if (a.change && (rc = est_change_by(&a, s, &by)))
+        goto done;
+    if (cli_list_split(by ? by : a.by, &B) || cli_parse_waves(a.waves, &waves, &a.req.n_waves)) {
         rc = cli_usage("estimate", "--waves needs years like 2011,2012");
         goto done;
     }
@@ -426,8 +482,12 @@ int cmd_estimate(cli_global *g, int argc, char **argv)
     }
     if (a.format == OUT_TEXT)
         est_preamble(&a, s);
-    est_print(&a, s, t);
+    if (a.change)
+        rc = est_changes(&a, s, t);
+    else
+        est_print(&a, s, t);
 done:
+    free(by);
     helby_estimate_table_free(t);
     if (a.ratio) {
         for (size_t i = 0; a.num && a.num[i]; i++)

@@ -52,6 +52,45 @@ class Estimate(StoreCase):
             # Waves are independent samples: the wave's own df, as R degf on the wave alone
             self.assertEqual(r["df"], df[g["wave"]])
 
+    def test_change_between_two_waves_and_its_test_match_r(self):
+        """--change W0:W1: each wave its own design, SE^2 the sum of the waves', Welch df,
+        t CI, t and p (scripts/r-golden-change.R), for a mean and a share, by group and for
+        all; 'significant' exactly when the CI excludes 0."""
+        gold = {}
+        with open(os.path.join(ROOT, "tests", "golden", "copenhagen_changes.csv"),
+                  encoding="utf-8") as f:
+            f.readline()
+            for g in csv.DictReader(f, delimiter=";"):
+                gold[(g["measure"], g["group"], g["from"], g["wave"])] = g
+        checked = 0
+        for w0, w1 in (("2011", "2014"), ("2013", "2014"), ("2011", "2012")):
+            for by, groups in ((("--by", "group"), {"0": "danes", "1": "minorities"}),
+                               ((), {None: "all"})):
+                p = self.estimate("--index", "safety", "--share", "share_discriminated", *by,
+                                  "--change", w0 + ":" + w1, "--format", "csv")
+                rows = list(csv.DictReader(io.StringIO(p.stdout), delimiter=";"))
+                self.assertEqual(len(rows), 2 * len(groups))
+                for r in rows:
+                    self.assertNotIn("wave", r)
+                    self.assertEqual((r["from"], r["to"]), (w0, w1))
+                    g = gold[(r["measure"], groups[r.get("group")], w0, w1)]
+                    for k in ("estimate", "se", "df", "ci_low", "ci_high", "t", "p"):
+                        self.assertTrue(close(float(r[k]), float(g[k])), (k, r, g))
+                    sig = float(g["ci_low"]) > 0 or float(g["ci_high"]) < 0
+                    self.assertEqual(r["flag"], "significant" if sig else "", r)
+                    checked += 1
+        self.assertEqual(checked, 3 * (4 + 2))
+        text = self.estimate("--index", "safety", "--change", "2011:2014").stdout
+        self.assertIn("changes 2011 -> 2014: waves are independent samples", text)
+        self.assertIn("significant", text)
+        for bad in ("2011", "2011:2011", "2011:x", ":2014"):
+            p = self.estimate("--index", "safety", "--change", bad, check=None)
+            self.assertEqual(p.returncode, 1, bad)
+            self.assertIn("--change needs two different waves", p.stderr)
+        p = self.estimate("--index", "safety", "--change", "2011:2019", check=None)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        self.assertIn("--change 2011:2019", p.stderr)
+
     def test_share_df_domain_is_the_default_and_design_keeps_the_waves(self):
         """A share's CI on a domain on its own df (R's svyby of svyciprop, checked against R in
         tests/unit/test_share_df.c) by default; --share-df design moves the CIs only."""

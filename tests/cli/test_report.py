@@ -380,6 +380,80 @@ class Report(unittest.TestCase):
         self.assertIn("Foreløbig: målbølgen 2014 er ikke med endnu; vurderet på 2013.", da)
         self.assertNotIn("Interim", self.report("--lang", "en").stdout)
 
+    def test_changes_between_waves_match_r_survey_and_are_marked_where_the_ci_excludes_0(self):
+        # R: each wave its own design, the change's variance the sum of the two waves',
+        # Welch df, t CI (scripts/r-golden-change.R). Significant exactly when the CI
+        # excludes 0, i.e. when R's p < 0.05.
+        rows = report_rows(self.report("--format", "csv", "--lang", "en").stdout)
+        chg = {(r["measure"], r["group"], r["wave"], r["quantity"]): r for r in rows
+               if r["section"] == "change"}
+        gold = read_gold("copenhagen_changes.csv")
+        self.assertEqual(len(gold), 30)  # 2 measures x 3 groups x (3 previous + 2 baseline)
+        for g in gold:
+            r = chg[(g["measure"], g["group"], g["wave"], g["quantity"])]
+            self.assertEqual(r["baseline"], g["from"], r)
+            for k in ("estimate", "se", "ci_low", "ci_high"):
+                self.assertTrue(close(float(r[k]), float(g[k])), (k, r, g))
+            self.assertEqual(r["flag"] == "significant", float(g["p"]) < 0.05, (r, g))
+        # The baseline's own change and the first wave's are not rows; a baseline change at
+        # the wave after the baseline equals the change since the previous wave.
+        self.assertNotIn(("safety", "all", "2011", "change_previous"), chg)
+        a = chg[("safety", "all", "2012", "change_previous")]
+        b = chg[("safety", "all", "2012", "change_baseline")]
+        self.assertEqual((a["estimate"], a["se"]), (b["estimate"], b["se"]))
+        self.assertTrue(any(r["flag"] == "significant" for r in chg.values()))
+        self.assertTrue(any(r["flag"] == "" for r in chg.values()))
+        # Every format marks them and prints the rule.
+        text = self.report("--lang", "en").stdout
+        self.assertIn("Safety index: change between waves", text)
+        self.assertIn("* significant: the 95 % confidence interval of the change excludes 0",
+                      text)
+        s = chg[("safety", "minorities", "2014", "change_baseline")]
+        self.assertEqual(s["flag"], "significant")
+        shown = "+%.1f [%.1f; %.1f] *" % (float(s["estimate"]), float(s["ci_low"]),
+                                          float(s["ci_high"]))
+        self.assertIn(shown.replace("-", "−"), text)
+        md = self.report("--format", "md", "--lang", "en").stdout
+        self.assertIn("| since previous wave | since baseline |", md)
+        self.assertIn(shown.replace("-", "−").replace("*", "\\*"), md)
+        html = self.report("--format", "html", "--lang", "en").stdout
+        self.assertIn('<table class="changes">', html)
+        self.assertIn('<td class="sig">' + shown.replace("-", "−") + "</td>", html)
+        self.assertIn("* significant: the 95 % confidence interval", html)
+        j = json.loads(self.report("--format", "json").stdout)
+        jr = [r for r in j["rows"] if r["section"] == "change"]
+        self.assertEqual(len(jr), len(chg))
+        self.assertEqual(sum(r["flag"] == "significant" for r in jr),
+                         sum(r["flag"] == "significant" for r in chg.values()))
+        path = os.path.join(self.tmp.name, "r.xlsx")
+        self.report("--format", "xlsx", "--lang", "en", "-o", path)
+        sheet = table(read_xlsx(path)["Changes"])
+        self.assertEqual(sheet[0][:5], ["Measure", "Label", "Wave", "Group", "Quantity"])
+        flags = [x[10] for x in sheet[1:] if len(x) > 10]
+        self.assertEqual(flags.count("significant"),
+                         sum(r["flag"] == "significant" for r in chg.values()))
+
+    def test_a_change_is_withheld_where_either_of_its_levels_is(self):
+        # At 1000 the 2011 Danes (974 with an inclusion score) are withheld, and with them
+        # a complement; a change beside a published level would reveal the other.
+        rows = report_rows(self.report("--format", "csv", "--min-cell", "1000").stdout)
+        level = {(r["measure"], r["group"], r["wave"]): r for r in rows
+                 if r["section"] == "level"}
+        changes = [r for r in rows if r["section"] == "change"]
+        hidden = 0
+        for c in changes:
+            a = level[(c["measure"], c["group"], c["wave"])]
+            b = level[(c["measure"], c["group"], c["baseline"])]
+            if a["flag"].startswith("suppressed") or b["flag"].startswith("suppressed"):
+                self.assertTrue(c["flag"].startswith("suppressed"), c)
+                self.assertEqual((c["estimate"], c["se"], c["ci_low"], c["ci_high"], c["n"]),
+                                 ("", "", "", "", ""))
+                hidden += 1
+            else:
+                self.assertFalse(c["flag"].startswith("suppressed"), c)
+                self.assertNotEqual(c["estimate"], "", c)
+        self.assertGreater(hidden, 0)
+
     def test_small_cells_are_suppressed_with_their_complements_and_nothing_leaks(self):
         # District cells hold 87-200 respondents; at 88 the 2011 Danes of Vesterbro/Kongens
         # Enghave (87) are suppressed, and Valby (88, the smallest other cell of that column)
@@ -527,7 +601,7 @@ class Report(unittest.TestCase):
         self.report("--format", "xlsx", "-o", out)  # Danish, the survey's language
         book = read_xlsx(out)
         # "Justeret": goal4's adjusted gaps (targets.csv adjust), before the run's sheet.
-        self.assertEqual(list(book), ["Mål", "Estimater", "Sammenligninger", "Bydele",
+        self.assertEqual(list(book), ["Mål", "Estimater", "Sammenligninger", "Ændringer", "Bydele",
                                       "Reliabilitet", "Justeret", "Kørsel og metode"])
         heads = {name: table(cells)[0] for name, cells in book.items()}
         self.assertEqual(heads["Mål"][:3], ["Mål", "Beskrivelse", "Indikator"])
@@ -544,7 +618,7 @@ class Report(unittest.TestCase):
         self.assertNotIn("0.9499", strings)
         self.assertNotIn("level=", strings)
         sheets = sorted(n for n in z.namelist() if re.match(r"xl/worksheets/sheet\d+\.xml$", n))
-        self.assertEqual(len(sheets), 7)
+        self.assertEqual(len(sheets), 8)
         for i, name in enumerate(sheets):
             xml = z.read(name).decode()
             self.assertRegex(xml, r'<pageSetup[^>]*paperSize="9"', name)
@@ -602,7 +676,7 @@ class Report(unittest.TestCase):
         out = os.path.join(self.tmp.name, "report.xlsx")
         self.report("--format", "xlsx", "--lang", "en", "--min-cell", "88", "-o", out)
         book = read_xlsx(out)
-        self.assertEqual(list(book), ["Goals", "Estimates", "Comparisons", "Districts",
+        self.assertEqual(list(book), ["Goals", "Estimates", "Comparisons", "Changes", "Districts",
                                       "Reliability", "Adjusted", "Run and method"])
         for name, cells in book.items():
             self.assertTrue(cells["_frozen"], name)

@@ -278,7 +278,7 @@ class ReportSensitivity(unittest.TestCase):
             out = os.path.join(self.tmp.name, "r_%s.xlsx" % lang)
             self.report("--format", "xlsx", "--lang", lang, "-o", out)
             book = read_xlsx(out)
-            self.assertEqual(list(book)[4], name)
+            self.assertEqual(list(book)[5], name)  # after goals, estimates, comparisons, changes, districts
             self.assertTrue(book[name]["_frozen"])
             rows = table(book[name])
             self.assertEqual(rows[0][:2], ["Mål", "Størrelse"] if lang == "da"

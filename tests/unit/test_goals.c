@@ -244,6 +244,43 @@ static void fieller_covers_theta_as_its_definition_does(void **state)
     gsl_rng_free(rng);
 }
 
+/* A change between two independent waves by hand: now 10 (SE 3, df 20), then 4 (SE 4,
+ * df 30): change 6, SE sqrt(9 + 16) = 5, Welch df 25^2 / (81/20 + 256/30) = 49.6688741721854;
+ * t = 1.2. The CI and p from R: qt(0.975, df), 2 * pt(-1.2, df), and the normal's. */
+static void a_change_between_waves_adds_variances_on_welch_df(void **state)
+{
+    (void)state;
+    helby_estimate now = {.estimate = 10, .se = 3, .df = 20, .n = 50};
+    helby_estimate then = {.estimate = 4, .se = 4, .df = 30, .n = 40};
+    helby_estimate_options o = {.level = 0.95, .ci = HELBY_CI_T};
+    helby_estimate c = helby_wave_change(&now, &then, 0, &o);
+    assert_float_equal(c.estimate, 6, 1e-15);
+    assert_float_equal(c.se, 5, 1e-15);
+    assert_float_equal(c.df, 49.668874172185433, 1e-10);
+    assert_int_equal(c.n, 40);
+    assert_float_equal(c.ci_low, -4.0444546851720773, 1e-10);
+    assert_float_equal(c.ci_high, 16.044454685172077, 1e-10);
+    double t, p;
+    helby_estimate_test_zero(&c, 0, &t, &p);
+    assert_float_equal(t, 1.2, 1e-15);
+    assert_float_equal(p, 0.23583194480401412, 1e-12);
+    helby_estimate_test_zero(&c, 1, &t, &p);
+    assert_float_equal(p, 0.23013934044341655, 1e-12);
+    /* normal CIs: 6 - qnorm(0.975) * 5; a fixed df replaces Welch's */
+    o.ci = HELBY_CI_NORMAL;
+    c = helby_wave_change(&now, &then, 0, &o);
+    assert_float_equal(c.ci_low, -3.7998199227002676, 1e-10);
+    o.ci = HELBY_CI_T;
+    c = helby_wave_change(&now, &then, 12, &o);
+    assert_float_equal(c.df, 12, 0);
+    /* an undefined level makes an undefined change, and no test */
+    then.estimate = NAN;
+    c = helby_wave_change(&now, &then, 0, &o);
+    assert_true(isnan(c.estimate) && isnan(c.se) && isnan(c.ci_low) && isnan(c.ci_high));
+    helby_estimate_test_zero(&c, 0, &t, &p);
+    assert_true(isnan(t) && isnan(p));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -253,6 +290,7 @@ int main(void)
         cmocka_unit_test(a_baseline_gap_zero_up_to_rounding_is_no_denominator),
         cmocka_unit_test(a_reversed_gap_is_said_in_words),
         cmocka_unit_test(fieller_covers_theta_as_its_definition_does),
+        cmocka_unit_test(a_change_between_waves_adds_variances_on_welch_df),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

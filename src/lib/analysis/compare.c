@@ -8,6 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "stats/estimate_internal.h"
+
 helby_status helby_delta_method(const helby_estimates *e, double value, const double *grad,
                                 double df, const helby_estimate_options *opt, helby_estimate *out,
                                 helby_error *err)
@@ -42,6 +44,38 @@ double helby_satterthwaite_df(const double *v, const double *df, size_t n)
     if (!(den > 0))
         return n ? df[0] : NAN;
     return num * num / den;
+}
+
+helby_estimate helby_wave_change(const helby_estimate *now, const helby_estimate *then,
+                                 double fixed_df, const helby_estimate_options *opt)
+{
+    helby_estimate e;
+    memset(&e, 0, sizeof e);
+    double v[2] = {now->se * now->se, then->se * then->se}, df[2] = {now->df, then->df};
+    e.estimate = now->estimate - then->estimate;
+    e.se = sqrt(v[0] + v[1]);
+    e.df = fixed_df > 0 ? fixed_df : helby_satterthwaite_df(v, df, 2);
+    e.ci_df = e.df;
+    e.n = min_n(now->n, then->n);
+    e.deff = NAN;
+    e.rel_se = e.estimate != 0 ? e.se / fabs(e.estimate) : INFINITY;
+    helby_estimate_options o = *opt;
+    o.ci = o.ci == HELBY_CI_NORMAL ? HELBY_CI_NORMAL : HELBY_CI_T;
+    o.df = e.df;
+    helby_estimate_set_ci(&e, &o, 0);
+    if (isnan(e.estimate) || isnan(e.se))
+        e.estimate = e.se = e.ci_low = e.ci_high = e.rel_se = NAN;
+    return e;
+}
+
+void helby_estimate_test_zero(const helby_estimate *e, int normal, double *t, double *p)
+{
+    double z = e->se > 0 ? e->estimate / e->se : NAN;
+    *t = z;
+    if (isnan(z) || (!normal && !(e->df > 0)))
+        *p = NAN;
+    else
+        *p = 2 * (normal ? gsl_cdf_ugaussian_Q(fabs(z)) : gsl_cdf_tdist_Q(fabs(z), e->df));
 }
 
 /* c' V c over the domains in idx (the part of one wave). */

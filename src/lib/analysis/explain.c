@@ -364,26 +364,6 @@ static void row_set(helby_explain_row *r, long wave, long baseline, const char *
     r->e = *e;
 }
 
-/* The change theta_w - theta_b: variances add (independent waves), Satterthwaite df. */
-static helby_estimate change_of(const helby_estimate *a, const helby_estimate *b, double fixed,
-                                const helby_estimate_options *opt)
-{
-    helby_estimate e;
-    memset(&e, 0, sizeof e);
-    double v[2] = {a->se * a->se, b->se * b->se}, df[2] = {a->df, b->df};
-    e.estimate = a->estimate - b->estimate;
-    e.se = sqrt(v[0] + v[1]);
-    e.df = fixed > 0 ? fixed : helby_satterthwaite_df(v, df, 2);
-    e.n = a->n < b->n ? a->n : b->n;
-    e.deff = NAN;
-    helby_estimate_options o = *opt;
-    o.ci = o.ci == HELBY_CI_NORMAL ? HELBY_CI_NORMAL : HELBY_CI_T;
-    helby_estimate_set_ci(&e, &o, 0);
-    if (isnan(e.estimate) || isnan(e.se))
-        e.estimate = e.se = e.ci_low = e.ci_high = NAN;
-    return e;
-}
-
 /* The rows of wave w: its quantities (prefix "") or their changes since baseline b. */
 static size_t wave_rows(const helby_explain_result *r, size_t w, size_t b, char (*cov)[64],
                         const helby_explain_request *req, helby_explain_row *out)
@@ -395,11 +375,13 @@ static size_t wave_rows(const helby_explain_result *r, size_t w, size_t b, char 
     size_t n = 0;
     for (int q = 0; q < HELBY_EX_N_QUANTITIES; q++) {
         const char *name = helby_explain_quantity_name((helby_explain_quantity)q);
-        helby_estimate e = ch ? change_of(&f->q[q], &f0->q[q], req->opt.df, &req->opt) : f->q[q];
+        helby_estimate e =
+            ch ? helby_wave_change(&f->q[q], &f0->q[q], req->opt.df, &req->opt) : f->q[q];
         row_set(&out[n++], r->wave_ids[w], base, pre, name, q == HELBY_EX_EXPLAINED ? "total" : "",
                 &e);
         for (size_t t = 0; q == HELBY_EX_EXPLAINED && t < f->n_terms; t++) {
-            e = ch ? change_of(&f->terms[t], &f0->terms[t], req->opt.df, &req->opt) : f->terms[t];
+            e = ch ? helby_wave_change(&f->terms[t], &f0->terms[t], req->opt.df, &req->opt)
+                   : f->terms[t];
             row_set(&out[n++], r->wave_ids[w], base, pre, name, cov[t], &e);
         }
     }

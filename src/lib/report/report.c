@@ -594,8 +594,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         goto fail;
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
-    if (rc || (rc = fill_goals(r, s, rows, n, err)) || (rc = fill_weighting(r, s, st, err)) ||
-        (rc = report_sens_fill(r, s, rows, n, err)))
+    if (rc || (rc = report_changes_fill(r, err)) || (rc = fill_goals(r, s, rows, n, err)) ||
+        (rc = fill_weighting(r, s, st, err)) || (rc = report_sens_fill(r, s, rows, n, err)))
         goto fail;
     double df = NAN;
     for (size_t i = 0; i < n && isnan(df); i++)
@@ -634,6 +634,7 @@ void helby_report_free(helby_report *r)
         free(r->measures[i].cmp);
         free(r->measures[i].district);
         free(r->measures[i].origin);
+        free(r->measures[i].change);
     }
     free(r->measures);
     for (size_t i = 0; r->goals && i < r->n_goals; i++)

@@ -196,7 +196,7 @@ static void verdict_words(const helby_report *r, const helby_report_goal *g, int
 }
 
 /* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
-static double run_fixed_df(const helby_report *r)
+double report_run_df(const helby_report *r)
 {
     const char *p = strstr(r->run.options, ";df=");
     double df = p ? strtod(p + 4, NULL) : 0;
@@ -225,7 +225,7 @@ static void goal_judge(const helby_report *r, helby_report_goal *g, const helby_
     for (int i = 0; i < 2; i++)
         e[i] = (helby_estimate){.estimate = c[i]->estimate, .se = c[i]->se, .df = c[i]->df};
     /* The options compute judged with: the run's level, t, its df if it fixed one. */
-    helby_estimate_options o = {.level = r->level, .ci = HELBY_CI_T, .df = run_fixed_df(r)};
+    helby_estimate_options o = {.level = r->level, .ci = HELBY_CI_T, .df = report_run_df(r)};
     /* Runs of method 1 (no "method=" in their options) were judged on the delta method. */
     int delta_only = strncmp(r->run.options, "method=", 7) != 0 || w0 == w1;
     helby_goal_result res;

@@ -444,6 +444,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
             fputs("</h2>\n", o);
             report_charts_of(r, o, m);
             measure_table(r, o, m);
+            report_changes_html(r, m, o);
             origin_table(r, o, m);
         }
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "comparisons"));
@@ -457,6 +458,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
             report_scale_text(r, m, sc, sizeof sc);
             fprintf(o, " (%s)</h3>\n", sc);
             measure_table(r, o, m);
+            report_changes_html(r, m, o);
             origin_table(r, o, m);
         }
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "districts"));

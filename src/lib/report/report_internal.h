@@ -74,6 +74,21 @@ void report_adjust_verdict(const helby_report *r, const helby_report_goal *g, ch
 void report_adjust_html(const helby_report *r, FILE *o);
 /* Label with X filled in, rule, quantity label and sentence of a goal (report_goal.c). */
 void report_goal_texts(helby_report *r, helby_report_goal *g);
+/* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
+double report_run_df(const helby_report *r);
+
+/* Changes between waves (report_change.c): fills every measure's `change` after disclosure
+ * control; a cell's significance (shown, CI excludes 0); the rule in words; a cell as text
+ * ("+2,3 [0,5; 4,1] *"); the measure's table of changes as text or Markdown, and as HTML. */
+helby_status report_changes_fill(helby_report *r, helby_error *err);
+int report_change_significant(const helby_report_cell *c);
+void report_change_rule(const helby_report *r, char *buf, size_t n);
+void report_change_text(const helby_report *r, const helby_report_measure *m,
+                        const helby_report_cell *c, char *buf, size_t n);
+void report_changes_table(const helby_report *r, const helby_report_measure *m, int md, FILE *o);
+void report_changes_html(const helby_report *r, const helby_report_measure *m, FILE *o);
+/* The rule once, under the comparisons (when a measure has changes). */
+void report_changes_rule_text(const helby_report *r, int md, FILE *o);
 /* The goal's quantity with CI and unit: "−45,7 [−61,8; −29,6] %". */
 void report_goal_value(const helby_report *r, const helby_report_goal *g, char *buf, size_t n);
 

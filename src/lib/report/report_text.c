@@ -54,6 +54,27 @@ static void adjusted_rows(const helby_report *r, row_fn fn, void *ctx)
     }
 }
 
+/* Each group's change since the previous wave (baseline column: that wave) and since the
+ * baseline (section "change", quantity change_previous or change_baseline; flag
+ * "significant" when its CI excludes 0). */
+static void change_rows(const helby_report *r, const helby_report_measure *m, row_fn fn, void *ctx)
+{
+    static const char *q[2] = {"change_previous", "change_baseline"};
+    for (size_t w = 1; m->change && w < r->n_waves; w++)
+        for (int g = 0; g < HELBY_RG_N; g++)
+            for (int k = 0; k < 2; k++) {
+                const helby_report_cell *c = &m->change[(w * HELBY_RG_N + (size_t)g) * 2 + k];
+                if (!c->present)
+                    continue;
+                row x = {"change",    m->name,
+                         m->label,    group_key(g),
+                         q[k],        "",
+                         r->waves[w], k ? m->baseline : r->waves[w - 1],
+                         c,           report_t(r, group_key(g))};
+                fn(r, &x, ctx);
+            }
+}
+
 /* Each goal's verdict row; goal 6 (all residents) also by group, without a verdict. */
 static void goal_rows(const helby_report *r, row_fn fn, void *ctx)
 {
@@ -117,6 +138,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
                          "",           r->waves[w], m->baseline, c,  ""};
                 fn(r, &x, ctx);
             }
+        change_rows(r, m, fn, ctx);
         for (size_t d = 0; d < D; d++)
             for (size_t w = 0; w < W; w++)
                 for (int g = 0; g < 2; g++) {
@@ -592,8 +614,10 @@ static void write_text(const helby_report *r, int md, FILE *o)
     report_heading(o, md, 2, report_t(r, "comparisons"));
     for (size_t i = 0; i < r->n_measures; i++) {
         measure_tables(r, &r->measures[i], md, o);
+        report_changes_table(r, &r->measures[i], md, o);
         origin_table(r, &r->measures[i], md, o);
     }
+    report_changes_rule_text(r, md, o);
     report_heading(o, md, 2, report_t(r, "districts"));
     for (size_t i = 0; i < r->n_measures; i++)
         if (r->measures[i].kind == 0)

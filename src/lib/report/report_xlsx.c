@@ -190,6 +190,55 @@ static void xl_comparisons(xl *x)
     }
 }
 
+/* Each group's change since the previous wave and since the baseline (report_change.c),
+ * "significant" in the flag column when its CI excludes 0; the rule under the rows. */
+static void xl_changes(xl *x)
+{
+    const helby_report *r = x->r;
+    int da = !strcmp(r->lang, "da");
+    const char *cc[] = {da ? "Indikator" : "Measure",
+                        da ? "Betegnelse" : "Label",
+                        report_t(r, "wave"),
+                        da ? "Gruppe" : "Group",
+                        da ? "Størrelse" : "Quantity",
+                        report_t(r, "estimate"),
+                        "SE",
+                        da ? "KI nedre" : "CI low",
+                        da ? "KI øvre" : "CI high",
+                        "n",
+                        da ? "Markering" : "Flag",
+                        da ? "Fra bølge" : "From wave",
+                        da ? "Frihedsgrader" : "df"};
+    lxw_worksheet *ws = sheet(x, "Ændringer", "Changes", cc, 13);
+    lxw_row_t row = 1;
+    for (size_t i = 0; ws && i < r->n_measures; i++) {
+        const helby_report_measure *m = &r->measures[i];
+        for (size_t w = 1; m->change && w < r->n_waves; w++)
+            for (int g = 0; g < HELBY_RG_N; g++)
+                for (int k = 0; k < 2; k++) {
+                    const helby_report_cell *c = &m->change[(w * HELBY_RG_N + (size_t)g) * 2 + k];
+                    if (!c->present)
+                        continue;
+                    worksheet_write_string(ws, row, 0, m->name, NULL);
+                    worksheet_write_string(ws, row, 1, m->label, NULL);
+                    xl_wave(x, ws, row, 2, r->waves[w]);
+                    worksheet_write_string(ws, row, 3, gname(r, g), NULL);
+                    worksheet_write_string(ws, row, 4, report_t(r, k ? "chg_base" : "chg_prev"),
+                                           NULL);
+                    cell(x, ws, row, 5, c, m->kind == 2 ? x->pct : x->f1);
+                    xl_wave(x, ws, row, 11, k ? m->baseline : r->waves[w - 1]);
+                    if (c->mark == HELBY_CELL_SHOWN)
+                        num(ws, row, 12, c->df, x->f1);
+                    row++;
+                }
+    }
+    if (ws && row > 1) {
+        char rule[512];
+        report_change_rule(r, rule, sizeof rule);
+        worksheet_write_string(ws, row + 1, 0, rule, NULL);
+    }
+}
+
 /* Goals with `adjust`: each wave's gap, adjusted gap, explained and unexplained parts, then
  * the adjusted verdict; the sentence beside the verdict. No sheet when no goal has them. */
 static void xl_adjusted(xl *x)
@@ -464,6 +513,7 @@ static helby_status write_workbook(const helby_report *r, const char *tmp, const
     xl_goals(&x);
     xl_levels(&x);
     xl_comparisons(&x);
+    xl_changes(&x);
     xl_districts(&x);
     xl_sensitivity(&x);
     xl_reliability(&x);

@@ -89,8 +89,9 @@ typedef struct helby_rep_spec {
 } helby_rep_spec;
 
 /* Parse a variance method name: "linearization" (sets *is_replicate = 0), or "jk1",
- * "jkn", "brr", "fay", "bootstrap" (sets *type and *is_replicate = 1). Returns 0 if
- * the name is unknown. ("supplied" weights come from a file, not a name.) */
+ * "jkn", "brr", "fay", "bootstrap", "supplied" (the producer's replicate weights, which a
+ * survey declares: survey.h) (sets *type and *is_replicate = 1). Returns 0 if the name is
+ * unknown. */
 int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_replicate);
 
 /* Build replicate weights from a design. JKn has one replicate per PSU of every

@@ -31,16 +31,17 @@ extern "C" {
 
 /* What a column of a response file is for. */
 typedef enum helby_role {
-    HELBY_ROLE_ITEM = 0, /* a questionnaire item (scored or reported) */
-    HELBY_ROLE_ID,       /* respondent id (unique within a wave) */
-    HELBY_ROLE_WAVE,     /* survey wave (e.g. 2011) */
-    HELBY_ROLE_STRATUM,  /* design stratum */
-    HELBY_ROLE_PSU,      /* primary sampling unit */
-    HELBY_ROLE_WEIGHT,   /* base (design) weight, > 0 */
-    HELBY_ROLE_FPC,      /* population PSUs in stratum, or sampling fraction <= 1 */
-    HELBY_ROLE_GROUP,    /* origin group */
-    HELBY_ROLE_DISTRICT, /* district */
-    HELBY_ROLE_COVARIATE /* other background variable (sex, age band, ...) */
+    HELBY_ROLE_ITEM = 0,  /* a questionnaire item (scored or reported) */
+    HELBY_ROLE_ID,        /* respondent id (unique within a wave) */
+    HELBY_ROLE_WAVE,      /* survey wave (e.g. 2011) */
+    HELBY_ROLE_STRATUM,   /* design stratum */
+    HELBY_ROLE_PSU,       /* primary sampling unit */
+    HELBY_ROLE_WEIGHT,    /* base (design) weight, > 0 */
+    HELBY_ROLE_FPC,       /* population PSUs in stratum, or sampling fraction <= 1 */
+    HELBY_ROLE_GROUP,     /* origin group */
+    HELBY_ROLE_DISTRICT,  /* district */
+    HELBY_ROLE_COVARIATE, /* other background variable (sex, age band, ...) */
+    HELBY_ROLE_REPWEIGHT  /* a replicate weight supplied by the data producer (type real) */
 } helby_role;
 
 typedef enum helby_vartype {
@@ -230,6 +231,18 @@ typedef struct helby_survey {
     size_t n_minority_codes; /* group codes: minorities */
     const double *waves;
     size_t n_waves; /* survey.ini's waves: the waves an import may bring */
+
+    /* Producer replicate weights (`--variance supplied`): the codebook's repweight columns
+     * in its order, with survey.ini [replicates] as R svrepdesign(type, scale, rscales, rho,
+     * mse, combined.weights = TRUE): scale and rscales after R's defaults for the type. */
+    const size_t *repweight_vars;
+    size_t n_repweights;  /* 0: the survey supplies none */
+    const char *rep_type; /* "JK1", "JKn", "BRR", "Fay", "bootstrap", "ACS",
+                           * "successive-difference" or "other"; NULL when none */
+    double rep_scale;
+    const double *rep_rscales; /* n_repweights */
+    double rep_rho;            /* Fay */
+    int rep_mse;               /* centre on the full-sample estimate */
 
     const helby_index *indices;
     size_t n_indices;

@@ -30,7 +30,8 @@ void help_estimate(FILE *out)
             "  -b, --by X,Y          domain variables: group (ethnic Danes / minorities) or any\n"
             "                        coded variable, e.g. origin, wave, district (default: none)\n"
             "  -w, --waves W,...     waves to use (default: all stored)\n"
-            "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap\n"
+            "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap,\n"
+            "                        supplied (the producer's, survey.ini [replicates])\n"
             "      --weights NAME    a weight set of `helby weight` (default: base weights)\n"
             "      --replicates B    bootstrap replicates (default 100)\n"
             "      --seed S          bootstrap seed (default 1)\n"
@@ -225,8 +226,9 @@ static int est_parse(est_args *a, int argc, char **argv)
     if (a->req.opt.df < 0)
         return cli_usage("estimate", "--df must be positive");
     if (!helby_variance_method_parse(a->variance, &a->req.rep.type, &a->req.replicates))
-        return cli_usage("estimate",
-                         "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
+        return cli_usage(
+            "estimate",
+            "--variance must be linearization, jk1, jkn, brr, fay, bootstrap or supplied");
     if (parse_ci(a->ci, &a->req))
         return cli_usage("estimate", "--ci must be t, normal, logit, beta or wald");
     if (a->share_ci && (!strcmp(a->share_ci, "t") || !strcmp(a->share_ci, "normal") ||

@@ -32,7 +32,8 @@ void help_regress(FILE *out)
             "      --stacked         one model on the waves stacked (strata and PSUs nested\n"
             "                        in wave), e.g. with the term wave\n"
             "      --family F        gaussian (default) or logistic\n"
-            "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap:\n"
+            "      --variance M      linearization (default), jk1, jkn, brr, fay, bootstrap,\n"
+            "                        supplied (the producer's, survey.ini [replicates]):\n"
             "                        replicates re-fit the model with every replicate's weights\n"
             "      --weights NAME    a weight set of `helby weight` (default: base weights);\n"
             "                        linearization then uses the calibration residuals\n"
@@ -108,8 +109,9 @@ static int reg_check(reg_args *a)
     if (!(r->level > 0 && r->level < 1))
         return cli_usage("regress", "--level must lie between 0 and 1");
     if (!helby_variance_method_parse(a->variance, &r->rep.type, &r->replicates))
-        return cli_usage("regress",
-                         "--variance must be linearization, jk1, jkn, brr, fay or bootstrap");
+        return cli_usage(
+            "regress",
+            "--variance must be linearization, jk1, jkn, brr, fay, bootstrap or supplied");
     if (a->family && strcmp(a->family, "gaussian") && strcmp(a->family, "logistic"))
         return cli_usage("regress", "--family must be gaussian or logistic");
     r->family =

@@ -37,8 +37,8 @@ void help_survey(FILE *out)
 
 static const char *role_label(helby_role r)
 {
-    static const char *names[] = {"item",   "id",  "wave",  "stratum",  "psu",
-                                  "weight", "fpc", "group", "district", "covariate"};
+    static const char *names[] = {"item", "id",    "wave",     "stratum",   "psu",      "weight",
+                                  "fpc",  "group", "district", "covariate", "repweight"};
     return (unsigned)r < sizeof names / sizeof names[0] ? names[r] : "?";
 }
 

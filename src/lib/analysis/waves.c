@@ -59,6 +59,73 @@ static helby_status slice_design(const helby_dataset *D, size_t first, size_t n,
     return helby_design_new(out, &spec, err);
 }
 
+/* The producer's replicate weights (codebook role repweight) of wave i's rows ((size_t)-1:
+ * every wave's, stacked in D's order) into w (rows x R, column r at w + r * rows). */
+static helby_status load_repweights(helby_wave_designs *W, size_t i, size_t rows, double *w,
+                                    const char **names, helby_error *err)
+{
+    const helby_dataset *D = W->D;
+    const helby_survey *s = D->survey;
+    const size_t R = s->n_repweights;
+    size_t j0 = i == (size_t)-1 ? 0 : i, j1 = i == (size_t)-1 ? D->n_waves : i + 1, off = 0;
+    helby_status rc = HELBY_OK;
+    for (size_t j = j0; j < j1 && !rc; j++) {
+        helby_frame *f = NULL;
+        if ((rc = helby_store_load_wave(W->st, s->id, D->wave_ids[j], names, R, &f, err)))
+            break;
+        if (f->n_rows != D->wave_rows[j] || off + f->n_rows > rows)
+            rc = helby_error_set(err, HELBY_ESTORE, "wave %ld changed while reading it",
+                                 D->wave_ids[j]);
+        for (size_t k = 0; !rc && k < R; k++) {
+            const helby_column *c = helby_frame_col(f, names[k]);
+            for (size_t r = 0; c && !c->is_text && r < f->n_rows && !rc; r++)
+                if (!isfinite(w[k * rows + off + r] = c->num[r]))
+                    rc = helby_error_set(err, HELBY_EINPUT,
+                                         "wave %ld: replicate weight %s has no value in row %zu",
+                                         D->wave_ids[j], names[k], r + 1);
+            if (!c || c->is_text)
+                rc = helby_error_set(err, HELBY_ESTORE, "wave %ld: no column %s", D->wave_ids[j],
+                                     names[k]);
+        }
+        off += f->n_rows;
+        helby_frame_free(f);
+    }
+    return rc;
+}
+
+/* The producer's replicates of wave i (as R svrepdesign with the survey's [replicates]). */
+static helby_status supplied_replicates(helby_wave_designs *W, size_t i, helby_replicates **rep,
+                                        helby_error *err)
+{
+    const helby_dataset *D = W->D;
+    const helby_survey *s = D->survey;
+    const size_t R = s->n_repweights;
+    if (!R)
+        return helby_error_set(err, HELBY_EUSAGE,
+                               "survey %s supplies no replicate weights (--variance supplied): "
+                               "declare them in codebook.csv (role repweight) and survey.ini "
+                               "[replicates]",
+                               s->id);
+    size_t first = i == (size_t)-1 ? 0 : D->wave_first[i];
+    size_t rows = i == (size_t)-1 ? D->n : D->wave_rows[i];
+    double *w = malloc((rows * R + 1) * sizeof *w);
+    const char **names = malloc(R * sizeof *names);
+    helby_status rc;
+    if (!w || !names) {
+        rc = helby_error_set(err, HELBY_ENOMEM, "out of memory");
+    } else {
+        for (size_t k = 0; k < R; k++)
+            names[k] = s->vars[s->repweight_vars[k]].name;
+        rc = load_repweights(W, i, rows, w, names, err);
+        if (!rc)
+            rc = helby_replicates_supplied(rep, rows, R, D->w + first, w, s->rep_scale,
+                                           s->rep_rscales, W->rep_spec.mse || s->rep_mse, err);
+    }
+    free(w);
+    free(names);
+    return rc;
+}
+
 /* Design, replicates and weights of wave i (i = (size_t)-1: the stacked waves). */
 static helby_status build_one(helby_wave_designs *W, size_t i, helby_design **d,
                               helby_replicates **rep, helby_error *err)
@@ -71,7 +138,8 @@ static helby_status build_one(helby_wave_designs *W, size_t i, helby_design **d,
         helby_rep_spec rs = W->rep_spec;
         if (!all)
             rs.seed = wave_seed(rs.seed, D->wave_ids[i]);
-        rc = helby_replicates_new(rep, *d, &rs, err);
+        rc = rs.type == HELBY_REP_SUPPLIED ? supplied_replicates(W, i, rep, err)
+                                           : helby_replicates_new(rep, *d, &rs, err);
     }
     if (!rc && W->ww)
         rc = helby_wave_weights_apply(W->ww, D, i, *d, W->replicate ? rep : NULL, err);

@@ -217,6 +217,7 @@ static const char *role_name(helby_role r)
     case HELBY_ROLE_GROUP: return "group";
     case HELBY_ROLE_DISTRICT: return "district";
     case HELBY_ROLE_COVARIATE: return "covariate";
+    case HELBY_ROLE_REPWEIGHT: return "replicate weight";
     default: return "item";
     }
 }

@@ -50,10 +50,11 @@ helby_status helby_run_options_check(const helby_run_options *o, helby_error *er
     helby_rep_type rt;
     int is_rep;
     if (!helby_variance_method_parse(o->variance, &rt, &is_rep))
-        return helby_error_set(err, HELBY_EUSAGE,
-                               "variance must be linearization, jk1, jkn, brr, fay or bootstrap, "
-                               "not '%s'",
-                               o->variance);
+        return helby_error_set(
+            err, HELBY_EUSAGE,
+            "variance must be linearization, jk1, jkn, brr, fay, bootstrap or supplied, "
+            "not '%s'",
+            o->variance);
     if (!(o->level > 0 && o->level < 1))
         return helby_error_set(err, HELBY_EUSAGE, "the level must lie in (0, 1)");
     if (o->replicates < 2)

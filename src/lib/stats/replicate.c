@@ -225,7 +225,8 @@ int helby_variance_method_parse(const char *name, helby_rep_type *type, int *is_
                    {"jkn", HELBY_REP_JKN},
                    {"brr", HELBY_REP_BRR},
                    {"fay", HELBY_REP_FAY},
-                   {"bootstrap", HELBY_REP_BOOTSTRAP}};
+                   {"bootstrap", HELBY_REP_BOOTSTRAP},
+                   {"supplied", HELBY_REP_SUPPLIED}};
     if (strcmp(name, "linearization") == 0) {
         *is_replicate = 0;
         return 1;

@@ -354,12 +354,31 @@ typedef struct ini {
     size_t n;
 } ini;
 
-static const char *const ini_keys[] = {
-    "survey.id",          "survey.title_da", "survey.title_en",   "survey.id_column",
-    "survey.wave_column", "survey.waves",    "design.strata",     "design.psu",
-    "design.weight",      "design.fpc",      "design.lonely_psu", "design.sampling_da",
-    "design.sampling_en", "groups.column",   "groups.danes",      "groups.minorities",
-    "district.column",    "report.min_cell", "report.language",   NULL};
+static const char *const ini_keys[] = {"survey.id",
+                                       "survey.title_da",
+                                       "survey.title_en",
+                                       "survey.id_column",
+                                       "survey.wave_column",
+                                       "survey.waves",
+                                       "design.strata",
+                                       "design.psu",
+                                       "design.weight",
+                                       "design.fpc",
+                                       "design.lonely_psu",
+                                       "design.sampling_da",
+                                       "design.sampling_en",
+                                       "groups.column",
+                                       "groups.danes",
+                                       "groups.minorities",
+                                       "district.column",
+                                       "report.min_cell",
+                                       "report.language",
+                                       "replicates.type",
+                                       "replicates.scale",
+                                       "replicates.rscales",
+                                       "replicates.rho",
+                                       "replicates.mse",
+                                       NULL};
 
 /* An inline comment starts at a ';' or '#' after a space or tab (the convention of
  * surveys/README.md's annotated example); a value keeps any other ';' or '#'. */
@@ -426,11 +445,11 @@ static helby_status parse_ini(survey_impl *s, const def_file *f, ini *out, soft_
             size_t sn = n - 2;
             trim(&sp, &sn);
             if (!eq(sp, sn, "survey") && !eq(sp, sn, "design") && !eq(sp, sn, "groups") &&
-                !eq(sp, sn, "district") && !eq(sp, sn, "report")) {
+                !eq(sp, sn, "district") && !eq(sp, sn, "report") && !eq(sp, sn, "replicates")) {
                 section = NULL; /* its keys are not checked: the section is the error */
                 SOFT_CONTINUE(helby_error_at(err, HELBY_EINPUT, f->name, line, 1, NULL,
                                              "unknown section [%.*s] (expected survey, design, "
-                                             "groups, district or report)",
+                                             "groups, district, report or replicates)",
                                              (int)sn, sp));
             }
             section = arena_strndup(s, sp, sn);
@@ -526,8 +545,8 @@ static helby_status ini_required(loader *L, const char *section, const char *key
 
 static int parse_role(const char *r, helby_role *out)
 {
-    static const char *names[] = {"item",   "id",  "wave",  "stratum",  "psu",
-                                  "weight", "fpc", "group", "district", "covariate"};
+    static const char *names[] = {"item", "id",    "wave",     "stratum",   "psu",      "weight",
+                                  "fpc",  "group", "district", "covariate", "repweight"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (strcmp(r, names[i]) == 0) {
             *out = (helby_role)i;
@@ -978,6 +997,157 @@ static helby_status resolve_roles(loader *L)
 
 /* survey.ini's waves must be codes the wave variable allows: in its min-max, or labelled when
  * it has labels and no range. */
+/* An error of survey.ini's [replicates] at key's line (the codebook is read by then: these
+ * checks come after the soft ones of survey.ini). */
+#define REP_ERROR(key, ...)                                                                        \
+    do {                                                                                           \
+        const ini_entry *e_ = ini_get(&L->ini, "replicates", key);                                 \
+        return helby_error_at(L->err, HELBY_EINPUT, "survey.ini", e_ ? e_->line : 0, 0, NULL,      \
+                              __VA_ARGS__);                                                        \
+    } while (0)
+
+/* A positive number of [replicates] key, or NaN when not given; -1 when it is no number. */
+static double rep_number(loader *L, const char *key)
+{
+    const char *v = ini_str(&L->ini, "replicates", key);
+    if (!v)
+        return NAN;
+    char *end;
+    double x = strtod(v, &end);
+    return *v && !*end && x > 0 && isfinite(x) ? x : -1;
+}
+
+/* The codebook's repweight columns, in its order; 0 or an error. */
+static helby_status rep_columns(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    size_t R = 0;
+    for (size_t v = 0; v < s->n_vars; v++)
+        if (s->vars[v].role == HELBY_ROLE_REPWEIGHT) {
+            if (s->vars[v].type != HELBY_TYPE_REAL)
+                return helby_error_at(L->err, HELBY_EINPUT, "codebook.csv", 0, 0, s->vars[v].name,
+                                      "a replicate weight (role repweight) must have type real");
+            R++;
+        }
+    size_t *idx = arena_alloc(L->s, (R + 1) * sizeof *idx);
+    if (!idx)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t v = 0, k = 0; v < s->n_vars; v++)
+        if (s->vars[v].role == HELBY_ROLE_REPWEIGHT)
+            idx[k++] = v;
+    s->repweight_vars = idx;
+    s->n_repweights = R;
+    return HELBY_OK;
+}
+
+/* rscales: one number for all or one per replicate weight, each >= 0 (NULL: all 1). */
+static helby_status rep_rscales(loader *L, int given_ok)
+{
+    helby_survey *s = &L->s->pub;
+    const size_t R = s->n_repweights;
+    double *r = arena_alloc(L->s, R * sizeof *r);
+    if (!r)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; k < R; k++)
+        r[k] = 1;
+    s->rep_rscales = r;
+    const char *v = ini_str(&L->ini, "replicates", "rscales");
+    if (!v)
+        return HELBY_OK;
+    if (!given_ok)
+        REP_ERROR("rscales", "type %s sets rscales itself (R svrepdesign): remove rscales",
+                  s->rep_type);
+    const double *x;
+    size_t n;
+    int ok = parse_codes(L->s, v, strlen(v), &x, &n);
+    if (ok < 0)
+        return helby_error_set(L->err, HELBY_ENOMEM, "out of memory");
+    for (size_t k = 0; ok && k < n; k++)
+        ok = x[k] >= 0 && isfinite(x[k]);
+    if (!ok || (n != 1 && n != R))
+        REP_ERROR("rscales",
+                  "rscales must be one number >= 0 or one for each of the %zu replicate weights "
+                  "(in the codebook's order), not '%s'",
+                  R, v);
+    for (size_t k = 0; k < R; k++)
+        r[k] = x[n == 1 ? 0 : k];
+    return HELBY_OK;
+}
+
+/* survey.ini [replicates] with the codebook's repweight columns: R svrepdesign's type, its
+ * defaults of scale and rscales (combined weights), Fay's rho, mse. */
+static helby_status parse_replicates(loader *L)
+{
+    helby_survey *s = &L->s->pub;
+    helby_status st;
+    if ((st = rep_columns(L)))
+        return st;
+    const size_t R = s->n_repweights;
+    const char *type = ini_str(&L->ini, "replicates", "type");
+    static const char *const keys[] = {"scale", "rscales", "rho", "mse"};
+    if (!type) {
+        for (size_t k = 0; k < 4; k++)
+            if (ini_str(&L->ini, "replicates", keys[k]))
+                REP_ERROR(keys[k], "[replicates] needs type");
+        if (R)
+            return helby_error_at(L->err, HELBY_EINPUT, "codebook.csv", 0, 0,
+                                  s->vars[s->repweight_vars[0]].name,
+                                  "%zu replicate weights (role repweight) but survey.ini has no "
+                                  "[replicates] type (JK1, JKn, BRR, Fay, bootstrap, ACS, "
+                                  "successive-difference or other)",
+                                  R);
+        return HELBY_OK;
+    }
+    static const char *const types[] = {
+        "JK1", "JKn", "BRR", "Fay", "bootstrap", "ACS", "successive-difference", "other"};
+    int t = -1;
+    for (int k = 0; k < 8; k++)
+        if (!strcmp(type, types[k]))
+            t = k;
+    if (t < 0)
+        REP_ERROR("type",
+                  "type must be JK1, JKn, BRR, Fay, bootstrap, ACS, successive-difference or "
+                  "other (R svrepdesign), not '%s'",
+                  type);
+    if (R < 2)
+        REP_ERROR("type",
+                  "[replicates] needs at least 2 replicate weights in codebook.csv (role "
+                  "repweight), not %zu",
+                  R);
+    s->rep_type = types[t];
+    double scale = rep_number(L, "scale"), rho = rep_number(L, "rho");
+    if (scale < 0)
+        REP_ERROR("scale", "scale must be a positive number");
+    if (t == 3 && !(rho > 0 && rho < 1))
+        REP_ERROR("rho", "type Fay needs rho between 0 and 1 (exclusive)");
+    if (t != 3 && !isnan(rho))
+        REP_ERROR("rho", "rho is Fay's alone (type Fay)");
+    int fixed = t == 2 || t == 3 || t == 5 || t == 6; /* BRR, Fay, ACS, SD set scale */
+    if (fixed && !isnan(scale))
+        REP_ERROR("scale", "type %s sets scale itself (R svrepdesign): remove scale", type);
+    if (t == 7 && isnan(scale))
+        REP_ERROR("scale", "type other needs scale (the variance's factor)");
+    if ((st = rep_rscales(L, !(t == 5 || t == 6))))
+        return st;
+    if (t == 1 && !ini_str(&L->ini, "replicates", "rscales"))
+        REP_ERROR("type", "type JKn needs rscales ((n_h - 1) / n_h of each replicate's stratum)");
+    double n = (double)R;
+    s->rep_rho = t == 3 ? rho : NAN;
+    s->rep_scale = t == 2          ? 1 / n
+                   : t == 3        ? 1 / (n * (1 - rho) * (1 - rho))
+                   : fixed         ? 4 / n
+                   : !isnan(scale) ? scale
+                   : t == 0        ? (n - 1) / n
+                   : t == 4        ? 1 / (n - 1)
+                                   : 1;
+    const char *mse = ini_str(&L->ini, "replicates", "mse");
+    if (mse && !parse_bool(mse, &s->rep_mse))
+        REP_ERROR("mse", "mse must be 0 or 1");
+    return HELBY_OK;
+}
+
+#undef REP_ERROR
+
 static helby_status check_waves_codes(loader *L)
 {
     const helby_survey *s = &L->s->pub;
@@ -2381,7 +2551,7 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         st = HELBY_EINPUT;
         goto fail;
     }
-    if ((st = resolve_roles(&L)) || (st = check_waves_codes(&L)) ||
+    if ((st = resolve_roles(&L)) || (st = parse_replicates(&L)) || (st = check_waves_codes(&L)) ||
         (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
         (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
         (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
 
@@ -120,6 +121,11 @@ static int finish_stdout(int rc)
 static int run_main(int argc, char **argv)
 {
     setlocale(LC_ALL, "");
+    /* Output written in 64 KiB blocks when it is not a terminal: fewer writes, and a write
+     * error of a command's output (a help text, a table) is seen with its cause at exit. */
+    static char outbuf[1 << 16];
+    if (!isatty(fileno(stdout)))
+        setvbuf(stdout, outbuf, _IOFBF, sizeof outbuf);
     cli_global g = {0};
     g.prog = "helby";
     g.db = getenv("HELBY_DB");

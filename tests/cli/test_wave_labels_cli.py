@@ -244,7 +244,9 @@ class WaveLabelsEverywhere(unittest.TestCase):
         for r in rows:
             self.assertEqual(len(r), len(head))
             self.assertEqual(r["wave_label"], LABEL[r["wave"]] if r["wave"] else "", r)
-            self.assertIn(r["baseline"], ("", "2011"), r)
+            # a change since the previous wave is measured from that wave (issue 22)
+            prev = str(int(r["wave"]) - 1) if r["quantity"] == "change_previous" else "2011"
+            self.assertIn(r["baseline"], ("", prev), r)
         self.assertTrue(any(r["quantity"] == "rank" and r["wave"] == "2014" for r in sens))
 
     def test_report_json_text_and_html_name_the_rank_wave(self):

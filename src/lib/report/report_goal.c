@@ -413,7 +413,7 @@ static void group_change(const helby_report *r, const helby_report_cell *c0,
         return;
     }
     double v[2] = {c1->se * c1->se, c0->se * c0->se}, dfs[2] = {c1->df, c0->df};
-    double fixed = run_fixed_df(r), df = fixed > 0 ? fixed : helby_satterthwaite_df(v, dfs, 2);
+    double fixed = report_run_df(r), df = fixed > 0 ? fixed : helby_satterthwaite_df(v, dfs, 2);
     helby_estimate est[2] = {{.estimate = c1->estimate, .se = c1->se, .df = c1->df},
                              {.estimate = c0->estimate, .se = c0->se, .df = c0->df}};
     double vcov[4] = {v[0], 0, 0, v[1]}, grad[2] = {1, -1};

@@ -242,6 +242,9 @@ typedef struct helby_run_options {
     size_t sens_boot;         /* with sensitivity: bootstrap resamples of the sensitivity
                                  indices, whose SEs and CIs the rows carry (1000; runs made
                                  before have 0 and rerun without them) */
+    char by[128];             /* "VAR+VAR": also the comparisons within each level of these
+                                 coded variables (compute --by; rows "by=VAR,level=CODE,...",
+                                 runs/runby.c); "": none, as runs made before */
     long waves[HELBY_RUN_MAX_WAVES]; /* method 2: the waves computed, ascending (--waves);
                                         n_waves 0: every stored wave, as runs made before */
     size_t n_waves;

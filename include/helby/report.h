@@ -187,6 +187,20 @@ typedef struct helby_report_sens_rank {
     double reference, median, low, high; /* 1 = best; low/high the 5 % and 95 % quantiles */
 } helby_report_sens_rank;
 
+/* The comparisons within the levels of a by-variable of compute --by (report_subgroup.c). */
+enum { HELBY_RS_DANES = 0, HELBY_RS_MINORITIES, HELBY_RS_GAP, HELBY_RS_GAP_CHANGE, HELBY_RS_N };
+typedef struct helby_report_subgroup {
+    char by[64];     /* the by-variable, as compute --by named it */
+    char label[96];  /* its label in the report's language */
+    size_t measure;  /* index into the report's measures */
+    long baseline;   /* the wave the gap's change is measured from */
+    size_t n_levels; /* its codes with respondents, ascending */
+    double *levels;
+    char (*level_labels)[96];
+    helby_report_cell *cells; /* n_levels x n_waves x HELBY_RS_N; disclosure control as the
+                               * district table's, the level table's n as the margin */
+} helby_report_subgroup;
+
 typedef struct helby_report {
     helby_run_info run;
     char lang[3];
@@ -227,6 +241,8 @@ typedef struct helby_report {
     size_t n_sens_goals;
     helby_report_sens_rank *sens_ranks;
     size_t n_sens_ranks;
+    helby_report_subgroup *subgroups; /* runs of compute --by: one per by-variable and measure */
+    size_t n_subgroups;
     /* CSV output (the report and barometer CSV, the HTML page's chart data): 0, the default,
      * writes a text cell starting with =, +, -, @, tab or CR that is not a number with a
      * leading ' (a spreadsheet would run it as a formula); 1 writes cells as they are. */

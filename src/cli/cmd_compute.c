@@ -44,6 +44,10 @@ void help_compute(FILE *out)
             "      --waves W,...   compute these stored waves only (default: every stored\n"
             "                      wave); recorded in the run (waves=...), so a rerun\n"
             "                      computes the same waves\n"
+            "      --by X,Y        also the comparisons within each level of these coded\n"
+            "                      variables (as compare --by: both groups, the gap and its\n"
+            "                      change since the baseline per level and wave), stored as\n"
+            "                      rows 'by=X,level=...' and shown by the report\n"
             "      --sensitivity N also helby sensitivity's analysis with N base scenarios,\n"
             "                      stored as rows 'sensitivity=...' (needs sensitivity.csv)\n"
             "      --rerun N       recompute run N with its own options and seed; say whether the\n"
@@ -194,8 +198,23 @@ enum {
     O_DF,
     O_SDF,
     O_SENS,
-    O_WAVES
+    O_WAVES,
+    O_BY
 };
+
+/* --by A,B into o->by as "A+B"; 0, or -1 for an empty or unusable name. */
+static int run_by(helby_run_options *o, const char *arg)
+{
+    size_t k = 0;
+    for (const char *p = arg; *p; p++) {
+        if (*p == ';' || *p == '=' || *p == '+' || *p == ' ' || k + 1 >= sizeof o->by ||
+            (*p == ',' && (p == arg || p[1] == ',' || !p[1])))
+            return -1;
+        o->by[k++] = *p == ',' ? '+' : *p;
+    }
+    o->by[k] = '\0';
+    return k ? 0 : -1;
+}
 
 /* One option c of compute (its value arg, as given opt) into a; 0, or the exit code. */
 static int compute_option(compute_args *a, int c, const char *arg, const char *opt)
@@ -216,6 +235,11 @@ static int compute_option(compute_args *a, int c, const char *arg, const char *o
         if (run_waves(o, arg))
             return cli_usage("compute", "--waves needs waves like 2011,2012 (at most %d)",
                              HELBY_RUN_MAX_WAVES);
+        break;
+    case O_BY:
+        if (run_by(o, arg))
+            return cli_usage("compute", "--by needs coded variables like ageband,sex, not '%s'",
+                             arg);
         break;
     case O_SENS:
         o->sensitivity = arg[0] == '-' ? 0 : (size_t)strtoul(arg, &end, 10);
@@ -260,6 +284,7 @@ static int parse_compute(int argc, char **argv, compute_args *a)
                                          {"share-df", required_argument, 0, O_SDF},
                                          {"sensitivity", required_argument, 0, O_SENS},
                                          {"waves", required_argument, 0, O_WAVES},
+                                         {"by", required_argument, 0, O_BY},
                                          {0, 0, 0, 0}};
     int c, rc;
     optind = 1;

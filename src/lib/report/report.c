@@ -156,7 +156,8 @@ static void fill_rows(helby_report *r, const helby_run_row *rows, size_t n)
             continue;
         }
         if (dom_has(dom, "goal") || dom_has(dom, "origin") || /* origins: report_origin.c */
-            dom_has(dom, "adjust"))                           /* report_adjust.c */
+            dom_has(dom, "adjust") ||                         /* report_adjust.c */
+            dom_has(dom, "by"))                               /* report_subgroup.c */
             continue;
         size_t w = report_dom_get(dom, "wave", b, sizeof b)
                        ? report_wave_index(r, strtol(b, NULL, 10))
@@ -595,7 +596,8 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
     if (rc || (rc = report_changes_fill(r, err)) || (rc = fill_goals(r, s, rows, n, err)) ||
-        (rc = fill_weighting(r, s, st, err)) || (rc = report_sens_fill(r, s, rows, n, err)))
+        (rc = fill_weighting(r, s, st, err)) || (rc = report_sens_fill(r, s, rows, n, err)) ||
+        (rc = report_subgroups_fill(r, s, rows, n, err)))
         goto fail;
     double df = NAN;
     for (size_t i = 0; i < n && isnan(df); i++)
@@ -652,6 +654,7 @@ void helby_report_free(helby_report *r)
     free(r->weighting);
     free(r->indicators);
     report_sens_free(r);
+    report_subgroups_free(r);
     free(r);
 }
 

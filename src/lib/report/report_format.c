@@ -56,6 +56,7 @@ static const char *const words[][3] = {
     {"ratio_change", "Relativ ændring af forholdet", "Relative change of the ratio"},
     {"wave", "Bølge", "Wave"},
     {"group", "Gruppe", "Group"},
+    {"subgroups", "Undergrupper", "Subgroups"},
     {"changes", "ændring mellem bølger", "change between waves"},
     {"chg_prev", "siden forrige bølge", "since previous wave"},
     {"chg_base", "siden basisår", "since baseline"},

@@ -461,6 +461,7 @@ helby_status report_write_html(const helby_report *r, int barometer, FILE *o, he
             report_changes_html(r, m, o);
             origin_table(r, o, m);
         }
+        report_subgroups_html(r, o);
         fprintf(o, "<h2>%s</h2>\n", report_t(r, "districts"));
         for (size_t i = 0; i < r->n_measures; i++)
             if (r->measures[i].kind == 0) {

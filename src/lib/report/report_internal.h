@@ -77,6 +77,14 @@ void report_goal_texts(helby_report *r, helby_report_goal *g);
 /* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
 double report_run_df(const helby_report *r);
 
+/* Subgroups of compute --by (report_subgroup.c): filled from the run's "by=" rows after
+ * the measures' own disclosure control; text or Markdown and HTML sections. */
+helby_status report_subgroups_fill(helby_report *r, const helby_survey *s,
+                                   const helby_run_row *rows, size_t n, helby_error *err);
+void report_subgroups_free(helby_report *r);
+void report_subgroups_text(const helby_report *r, int md, FILE *o);
+void report_subgroups_html(const helby_report *r, FILE *o);
+
 /* Changes between waves (report_change.c): fills every measure's `change` after disclosure
  * control; a cell's significance (shown, CI excludes 0); the rule in words; a cell as text
  * ("+2,3 [0,5; 4,1] *"); the measure's table of changes as text or Markdown, and as HTML. */

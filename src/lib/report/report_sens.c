@@ -531,7 +531,7 @@ static void csv_row(const helby_report *r, FILE *o, const char *measure, const c
     report_csv_num(o, lo);
     fputc(';', o);
     report_csv_num(o, hi);
-    fprintf(o, ";%zu;%s;\n", n, flag);
+    fprintf(o, ";%zu;%s;%s\n", n, flag, r->n_subgroups ? ";;;" : "");
 }
 
 void report_sens_csv(const helby_report *r, FILE *o)

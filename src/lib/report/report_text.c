@@ -16,6 +16,20 @@ typedef struct row {
     const char *group_label; /* the group's or origin code's label; "" for other rows */
 } row;
 
+/* A row of section "subgroup" (compute --by): the row, its by-variable and level. */
+typedef struct sub_row {
+    row base;
+    const char *by;
+    double level;
+    const char *level_label;
+} sub_row;
+
+/* The subgroup part of x, or NULL for a row of another section. */
+static const sub_row *sub_of(const row *x)
+{
+    return strcmp(x->section, "subgroup") ? NULL : (const sub_row *)x;
+}
+
 typedef void (*row_fn)(const helby_report *r, const row *x, void *ctx);
 
 static const char *group_key(int g)
@@ -93,6 +107,32 @@ static void goal_rows(const helby_report *r, row_fn fn, void *ctx)
     }
 }
 
+/* Subgroups of compute --by (section "subgroup"): per by-variable, level, measure and wave
+ * both groups' estimates, the gap and its change since the baseline. */
+static void subgroup_rows(const helby_report *r, row_fn fn, void *ctx)
+{
+    static const char *q[HELBY_RS_N] = {"estimate", "estimate", "gap", "gap_change"};
+    for (size_t i = 0; i < r->n_subgroups; i++) {
+        const helby_report_subgroup *g = &r->subgroups[i];
+        const helby_report_measure *m = &r->measures[g->measure];
+        for (size_t l = 0; l < g->n_levels; l++)
+            for (size_t w = 0; w < r->n_waves; w++)
+                for (int k = 0; k < HELBY_RS_N; k++) {
+                    const helby_report_cell *c = &g->cells[(l * r->n_waves + w) * HELBY_RS_N + k];
+                    if (!c->present)
+                        continue;
+                    int grp = k < 2;
+                    sub_row x = {{"subgroup", m->name, m->label, grp ? group_key(k) : "", q[k], "",
+                                  r->waves[w], grp ? 0 : g->baseline, c,
+                                  grp ? report_t(r, group_key(k)) : ""},
+                                 g->by,
+                                 g->levels[l],
+                                 g->level_labels[l]};
+                    fn(r, &x.base, ctx);
+                }
+    }
+}
+
 static void each_row(const helby_report *r, row_fn fn, void *ctx)
 {
     const size_t W = r->n_waves, D = r->n_districts;
@@ -163,6 +203,7 @@ static void each_row(const helby_report *r, row_fn fn, void *ctx)
         }
     }
     adjusted_rows(r, fn, ctx);
+    subgroup_rows(r, fn, ctx);
 }
 
 static const char *flag_of(const helby_report_cell *c)
@@ -206,6 +247,13 @@ static void csv_row(const helby_report *r, const row *x, void *ctx)
     }
     fprintf(o, "%s;", flag_of(c));
     report_csv_field(r, o, x->group_label);
+    const sub_row *sr = sub_of(x);
+    if (r->n_subgroups && sr) { /* by;level;level_label */
+        fprintf(o, ";%s;%.17g;", sr->by, sr->level);
+        report_csv_field(r, o, sr->level_label);
+    } else if (r->n_subgroups) {
+        fputs(";;;", o);
+    }
     fputc('\n', o);
 }
 
@@ -249,6 +297,15 @@ static void json_row(const helby_report *r, const row *x, void *ctx)
         fputs("null", o);
     fprintf(o, ", \"flag\": \"%s\", \"group_label\": ", flag_of(c));
     report_json_str(o, x->group_label);
+    const sub_row *sr = sub_of(x);
+    if (sr) {
+        fputs(", \"by\": ", o);
+        report_json_str(o, sr->by);
+        fputs(", \"level\": ", o);
+        report_json_num(o, sr->level);
+        fputs(", \"level_label\": ", o);
+        report_json_str(o, sr->level_label);
+    }
     fputc('}', o);
 }
 
@@ -257,7 +314,11 @@ static void write_csv(const helby_report *r, FILE *o)
     fputs(r->waves_labelled ? "section;measure;label;wave;wave_label;baseline;" /* labelled */
                             : "section;measure;label;wave;baseline;",
           o);
-    fputs("group;district;quantity;estimate;se;ci_low;ci_high;n;flag;group_label\n", o);
+    fputs(r->n_subgroups
+              ? "group;district;quantity;estimate;se;ci_low;ci_high;n;flag;group_label;"
+                "by;level;level_label\n"
+              : "group;district;quantity;estimate;se;ci_low;ci_high;n;flag;group_label\n",
+          o);
     each_row(r, csv_row, o);
     report_sens_csv(r, o);
 }
@@ -618,6 +679,7 @@ static void write_text(const helby_report *r, int md, FILE *o)
         origin_table(r, &r->measures[i], md, o);
     }
     report_changes_rule_text(r, md, o);
+    report_subgroups_text(r, md, o);
     report_heading(o, md, 2, report_t(r, "districts"));
     for (size_t i = 0; i < r->n_measures; i++)
         if (r->measures[i].kind == 0)

@@ -239,6 +239,50 @@ static void xl_changes(xl *x)
     }
 }
 
+/* Subgroups of compute --by: per by-variable, level, measure and wave both groups, the gap
+ * and its change since the baseline. No sheet when the run has none. */
+static void xl_subgroups(xl *x)
+{
+    const helby_report *r = x->r;
+    if (!r->n_subgroups)
+        return;
+    int da = !strcmp(r->lang, "da");
+    static const char *qk[HELBY_RS_N] = {"danes", "minorities", "gap", "gap_change"};
+    const char *cc[] = {da ? "Indikator" : "Measure",
+                        da ? "Betegnelse" : "Label",
+                        da ? "Variabel" : "Variable",
+                        da ? "Niveau" : "Level",
+                        report_t(r, "wave"),
+                        da ? "Størrelse" : "Quantity",
+                        report_t(r, "estimate"),
+                        "SE",
+                        da ? "KI nedre" : "CI low",
+                        da ? "KI øvre" : "CI high",
+                        "n",
+                        da ? "Markering" : "Flag"};
+    lxw_worksheet *ws = sheet(x, "Undergrupper", "Subgroups", cc, 12);
+    lxw_row_t row = 1;
+    for (size_t i = 0; ws && i < r->n_subgroups; i++) {
+        const helby_report_subgroup *g = &r->subgroups[i];
+        const helby_report_measure *m = &r->measures[g->measure];
+        for (size_t l = 0; l < g->n_levels; l++)
+            for (size_t w = 0; w < r->n_waves; w++)
+                for (int k = 0; k < HELBY_RS_N; k++) {
+                    const helby_report_cell *c = &g->cells[(l * r->n_waves + w) * HELBY_RS_N + k];
+                    if (!c->present)
+                        continue;
+                    worksheet_write_string(ws, row, 0, m->name, NULL);
+                    worksheet_write_string(ws, row, 1, m->label, NULL);
+                    worksheet_write_string(ws, row, 2, g->label, NULL);
+                    worksheet_write_string(ws, row, 3, g->level_labels[l], NULL);
+                    xl_wave(x, ws, row, 4, r->waves[w]);
+                    worksheet_write_string(ws, row, 5, report_t(r, qk[k]), NULL);
+                    cell(x, ws, row, 6, c, m->kind == 2 ? x->pct : x->f1);
+                    row++;
+                }
+    }
+}
+
 /* Goals with `adjust`: each wave's gap, adjusted gap, explained and unexplained parts, then
  * the adjusted verdict; the sentence beside the verdict. No sheet when no goal has them. */
 static void xl_adjusted(xl *x)
@@ -514,6 +558,7 @@ static helby_status write_workbook(const helby_report *r, const char *tmp, const
     xl_levels(&x);
     xl_comparisons(&x);
     xl_changes(&x);
+    xl_subgroups(&x);
     xl_districts(&x);
     xl_sensitivity(&x);
     xl_reliability(&x);

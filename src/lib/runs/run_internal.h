@@ -26,6 +26,14 @@ helby_status helby_run_adjusted_rows(helby_store *st, const helby_survey *s,
                                      const helby_run_options *o, helby_run_row **rows,
                                      size_t *n_rows, helby_error *err);
 
+/* The subgroup rows of a run with o->by (runby.c): within each level of each by-variable,
+ * per index and share and wave, both groups' estimates ("by=VAR,level=CODE,wave=W,group=G"),
+ * the gap and its change since the baseline ("by=VAR,level=CODE,wave=W,quantity=gap|
+ * gap_change,baseline=B"), as `compare --by` with the run's variance, weights, level and df. */
+helby_status helby_run_subgroup_rows(helby_store *st, const helby_survey *s,
+                                     const helby_run_options *o, helby_run_row **rows,
+                                     size_t *n_rows, helby_error *err);
+
 /* The status an error record holds after a failed call (err may be NULL). */
 static inline helby_status helby_run_status(const helby_error *err)
 {

@@ -441,31 +441,18 @@ static int reliability_rows(run_ctx *c, helby_error *err)
     return 0;
 }
 
-/* Last, the sensitivity analysis (runsens.c), on data it opens itself. */
-static int sensitivity_rows(run_ctx *c, helby_store *st, helby_error *err)
-{
-    helby_run_row *rows = NULL;
-    size_t n = 0;
-    if (helby_run_sensitivity_rows(st, c->s, c->o, &rows, &n, err))
-        return 1;
-    for (size_t i = 0; i < n; i++) {
-        helby_run_row *x = push_row(&c->out, err);
-        if (!x) {
-            free(rows);
-            return 1;
-        }
-        *x = rows[i];
-    }
-    free(rows);
-    return 0;
-}
+/* Rows that runsens.c, runadjust.c or runby.c compute on data they open themselves. */
+typedef helby_status (*more_rows_fn)(helby_store *st, const helby_survey *s,
+                                     const helby_run_options *o, helby_run_row **rows,
+                                     size_t *n_rows, helby_error *err);
 
-/* Last of all, the adjusted rows of targets with `adjust` (runadjust.c). */
-static int adjusted_rows(run_ctx *c, helby_store *st, helby_error *err)
+/* The rows of fn appended to the run's: last the sensitivity analysis, then the adjusted rows
+ * of targets with `adjust`, last of all the subgroups of compute --by. */
+static int more_rows(run_ctx *c, helby_store *st, more_rows_fn fn, helby_error *err)
 {
     helby_run_row *rows = NULL;
     size_t n = 0;
-    if (helby_run_adjusted_rows(st, c->s, c->o, &rows, &n, err))
+    if (fn(st, c->s, c->o, &rows, &n, err))
         return 1;
     for (size_t i = 0; i < n; i++) {
         helby_run_row *x = push_row(&c->out, err);
@@ -631,9 +618,11 @@ helby_status helby_run_compute(helby_store *st, const helby_survey *s, const hel
     if (!rc && o->comparisons)
         rc = reliability_rows(&c, err);
     if (!rc && o->sensitivity)
-        rc = sensitivity_rows(&c, st, err);
+        rc = more_rows(&c, st, helby_run_sensitivity_rows, err);
     if (!rc && o->comparisons)
-        rc = adjusted_rows(&c, st, err);
+        rc = more_rows(&c, st, helby_run_adjusted_rows, err);
+    if (!rc && o->by[0])
+        rc = more_rows(&c, st, helby_run_subgroup_rows, err);
     if (!rc) {
         *rows = c.out.rows;
         *n_rows = c.out.n;

@@ -107,7 +107,9 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
     }
     if (o->df > 0)
         helby_format_number(df, sizeof df, o->df);
-    char sens[64] = "", waves[HELBY_RUN_MAX_WAVES * 11 + 8] = "";
+    char sens[64] = "", waves[HELBY_RUN_MAX_WAVES * 11 + 8] = "", by[sizeof o->by + 8] = "";
+    if (o->by[0])
+        snprintf(by, sizeof by, ";by=%s", o->by);
     if (o->sensitivity)
         snprintf(sens, sizeof sens, ";sensitivity=%zu", o->sensitivity);
     if (o->sensitivity && o->sens_boot)
@@ -117,11 +119,11 @@ void helby_run_options_text(const helby_run_options *o, char *out, size_t n)
                               i ? "|" : ";waves=", o->waves[i]);
     snprintf(
         out, n,
-        "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;share_df=%s;df=%s;weights=%s%s%s%s%s",
+        "method=%d;variance=%s%s;level=%s;ci=%s;share_ci=%s;share_df=%s;df=%s;weights=%s%s%s%s%s%s",
         o->method, o->variance, extra, level, helby_ci_method_name(o->ci),
         helby_ci_method_name(o->share_ci),
         o->share_df == HELBY_SHARE_DF_DESIGN ? "design" : "domain", df, o->weights,
-        o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens, waves);
+        o->comparisons ? ";comparisons=1" : "", o->origins ? ";origins=1" : "", sens, waves, by);
 }
 
 /* "2011|2012" into t's waves; -1 unless whole numbers ascending. */
@@ -194,6 +196,8 @@ static int parse_pair(helby_run_options *t, const char *k, const char *v)
         t->origins = (int)strtol(v, &end, 10);
     else if (!strcmp(k, "waves"))
         return parse_waves_value(t, v);
+    else if (!strcmp(k, "by") && *v && strlen(v) < sizeof t->by)
+        snprintf(t->by, sizeof t->by, "%s", v);
     else if (!strcmp(k, "sensitivity") && v[0] != '-')
         t->sensitivity = (size_t)strtoul(v, &end, 10);
     else if (!strcmp(k, "sens_boot") && v[0] != '-')

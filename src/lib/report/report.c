@@ -529,6 +529,18 @@ static void report_sampling(helby_report *r, const helby_survey *s)
     helby_utf8_copy(r->sampling, sizeof r->sampling, smp ? smp : "");
 }
 
+/* What rests on the measures' disclosure control: the changes between waves, the goals, the
+ * weighting diagnostics, the sensitivity analysis and the subgroups. */
+static helby_status fill_after_suppression(helby_report *r, const helby_survey *s, helby_store *st,
+                                           const helby_run_row *rows, size_t n, helby_error *err)
+{
+    helby_status rc;
+    if ((rc = report_changes_fill(r, err)) || (rc = fill_goals(r, s, rows, n, err)) ||
+        (rc = fill_weighting(r, s, st, err)) || (rc = report_sens_fill(r, s, rows, n, err)))
+        return rc;
+    return report_subgroups_fill(r, s, rows, n, err);
+}
+
 helby_status helby_report_build(helby_store *st, long run_id, const helby_report_options *opt,
                                 helby_report **out, helby_error *err)
 {
@@ -595,9 +607,7 @@ helby_status helby_report_build(helby_store *st, long run_id, const helby_report
         goto fail;
     for (size_t i = 0; i < r->n_measures && !rc; i++)
         rc = suppress_measure(r, &r->measures[i], err);
-    if (rc || (rc = report_changes_fill(r, err)) || (rc = fill_goals(r, s, rows, n, err)) ||
-        (rc = fill_weighting(r, s, st, err)) || (rc = report_sens_fill(r, s, rows, n, err)) ||
-        (rc = report_subgroups_fill(r, s, rows, n, err)))
+    if (rc || (rc = fill_after_suppression(r, s, st, rows, n, err)))
         goto fail;
     double df = NAN;
     for (size_t i = 0; i < n && isnan(df); i++)

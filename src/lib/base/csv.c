@@ -522,35 +522,37 @@ static int fast_line(parse_ctx *c, const unsigned char *p, size_t k, unsigned ch
     size_t n = k - 1;
     if (n && p[n - 1] == '\r')
         n--;
+    /* A quote or a carriage return inside the line: libcsv's (looked for a vector at a time,
+     * so that the loop below compares each byte with the delimiter only). */
+    if (memchr(p, '"', n) || memchr(p, '\r', n))
+        return 0;
     c->fields.len = 0;
     if (helby_buf_append(&c->fields, p, n))
         return 0; /* libcsv reports it */
     char *b = c->fields.data;
-    size_t nf = 0, start = 0;
-    for (size_t i = 0; i <= n; i++) {
-        unsigned char ch = i < n ? (unsigned char)b[i] : delim;
-        if (ch == '"' || ch == '\r')
-            break; /* libcsv's */
-        if (ch != delim)
-            continue;
-        size_t a = start, z = i;
+    size_t nf = 0;
+    for (size_t start = 0;;) {
+        size_t end = start;
+        while (end < n && (unsigned char)b[end] != delim)
+            end++;
+        size_t a = start, z = end;
         while (a < z && b[a] == ' ')
             a++;
         while (z > a && b[z - 1] == ' ')
             z--;
         if (z - a > c->lim->max_field_bytes || nf >= c->lim->max_columns ||
-            ensure_fields(c, nf + 1))
-            break;
+            (nf >= c->cap_fields && ensure_fields(c, nf + 1))) {
+            c->fields.len = 0;
+            return 0; /* cut short: libcsv reads the line */
+        }
         b[z] = '\0';
         c->view[nf].text = b + a;
         c->view[nf].len = z - a;
         c->view[nf].quoted = 0;
         nf++;
-        start = i + 1;
-    }
-    if (start != n + 1) {
-        c->fields.len = 0;
-        return 0; /* cut short: libcsv reads the line */
+        if (end == n)
+            break;
+        start = end + 1;
     }
     if (nf == 1 && c->view[0].len == 0) {
         /* Spaces only: libcsv makes no record of it (and, fed to it, left the next record

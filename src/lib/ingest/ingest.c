@@ -1002,6 +1002,29 @@ static helby_status count_codes(const helby_column *col, size_t n, helby_count *
     return HELBY_OK;
 }
 
+/* An item's empty cells and missing codes (helby_variable_is_missing_code's rule: one of the
+ * variable's missing codes), without a call per cell: 17 million cells in the benchmark. */
+static void count_nonresponse(const helby_variable *var, const double *x, size_t n,
+                              helby_item_nonresponse *it)
+{
+    const double *m = var->missing;
+    size_t nm = var->n_missing, empty = 0, missing = 0;
+    for (size_t i = 0; i < n; i++) {
+        double v = x[i];
+        if (isnan(v)) {
+            empty++;
+            continue;
+        }
+        for (size_t k = 0; k < nm; k++)
+            if (m[k] == v) {
+                missing++;
+                break;
+            }
+    }
+    it->n_empty += empty;
+    it->n_missing += missing;
+}
+
 static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
 {
     const helby_survey *s = c->s;
@@ -1027,12 +1050,7 @@ static helby_status summarize(ingest_ctx *c, helby_import_summary *sum)
             continue;
         helby_item_nonresponse *it = &sum->items[sum->n_items++];
         it->var = v;
-        for (size_t i = 0; i < f->n_rows; i++) {
-            if (isnan(col->num[i]))
-                it->n_empty++;
-            else if (helby_variable_is_missing_code(var, col->num[i]))
-                it->n_missing++;
-        }
+        count_nonresponse(var, col->num, f->n_rows, it);
     }
     return HELBY_OK;
 }
@@ -1077,12 +1095,14 @@ static helby_status finish_text(ingest_ctx *c)
         col->text_len = c->text[j].len;
         c->text[j].data = NULL;
         c->text[j].len = c->text[j].cap = 0;
-        size_t k = 0, start = 0;
-        for (size_t i = 0; i < col->text_len && k < n; i++)
-            if (col->text_buf[i] == '\0') {
-                col->text[k++] = col->text_buf + start;
-                start = i + 1;
-            }
+        /* Each value ends in its NUL (no value holds one): strlen finds them a word at a
+         * time. */
+        char *p = col->text_buf;
+        const char *end = col->text_buf + col->text_len;
+        for (size_t k = 0; k < n && p < end; k++) {
+            col->text[k] = p;
+            p += strlen(p) + 1;
+        }
     }
     return HELBY_OK;
 }

@@ -428,8 +428,9 @@ class Report(unittest.TestCase):
         path = os.path.join(self.tmp.name, "r.xlsx")
         self.report("--format", "xlsx", "--lang", "en", "-o", path)
         sheet = table(read_xlsx(path)["Changes"])
-        self.assertEqual(sheet[0][:5], ["Measure", "Label", "Wave", "Group", "Quantity"])
-        flags = [x[10] for x in sheet[1:] if len(x) > 10]
+        self.assertEqual(sheet[0][:4], ["Measure", "Wave", "Group", "Quantity"])
+        self.assertEqual(sheet[1][0], "Inclusion index")  # the label, not the key
+        flags = [x[9] for x in sheet[1:] if len(x) > 9]
         self.assertEqual(flags.count("significant"),
                          sum(r["flag"] == "significant" for r in chg.values()))
 
@@ -608,7 +609,8 @@ class Report(unittest.TestCase):
         for name in ("Estimater", "Sammenligninger", "Bydele"):
             self.assertEqual(heads[name][0], "Indikator", name)
         self.assertEqual(heads["Mål"][12], "Kort fortalt")
-        g4 = [r for r in table(book["Mål"]) if r[0] == "goal4"][0]
+        g4 = [r for r in table(book["Mål"]) if r[0] == "Mål 4"][0]  # named, not "goal4"
+        self.assertEqual(g4[2], "Inklusionsindeks")
         self.assertTrue(g4[12].startswith("Forskellen i inklusionsindeks"), g4[12])
         # R: -rel_gap_change, the reduction of the gap (one sign everywhere)
         self.assertTrue(close(g4[5], 0.45694463319201217, 1e-8))
@@ -682,28 +684,30 @@ class Report(unittest.TestCase):
             self.assertTrue(cells["_frozen"], name)
         goals = table(book["Goals"])
         self.assertEqual(goals[0][:2], ["Goal", "Description"])
-        g4 = [r for r in goals if r[0] == "goal4"][0]
+        g4 = [r for r in goals if r[0] == "Goal 4"][0]
         self.assertEqual(g4[10], "met")
+        self.assertEqual(g4[2], "Inclusion index")  # the measure's label, not its key
         rcsv = {(r["measure"], r["group"], r["wave"]): r for r in report_rows(
             self.report("--format", "csv", "--min-cell", "88").stdout) if r["section"] == "level"}
         est = table(book["Estimates"])
-        inc = [r for r in est if r[0] == "inclusion" and r[2] == 2011.0 and
-               r[3] == "Ethnic Danes"][0]
+        self.assertEqual(est[0][:3], ["Measure", "Wave", "Group"])
+        inc = [r for r in est if r[0] == "Inclusion index" and r[1] == 2011.0 and
+               r[2] == "Ethnic Danes"][0]
         # libxlsxwriter writes 16 significant digits (%.16G); the CSV has 17.
-        self.assertTrue(close(inc[4], float(rcsv[("inclusion", "danes", "2011")]["estimate"]),
+        self.assertTrue(close(inc[3], float(rcsv[("inclusion", "danes", "2011")]["estimate"]),
                               1e-15))
-        self.assertEqual(inc[8], 974.0)
-        west = [r for r in est if r[0] == "inclusion" and r[2] == 2011.0 and
-                r[3] == "Western immigrants and descendants"][0]  # codebook's values_en
-        self.assertTrue(close(west[4], float(next(
+        self.assertEqual(inc[7], 974.0)
+        west = [r for r in est if r[0] == "Inclusion index" and r[1] == 2011.0 and
+                r[2] == "Western immigrants and descendants"][0]  # codebook's values_en
+        self.assertTrue(close(west[3], float(next(
             g for g in read_gold("copenhagen_origin.csv") if g["measure"] == "inclusion" and
             g["origin"] == "2" and g["wave"] == "2011")["estimate"])))
-        self.assertEqual(west[8], 693.0)
+        self.assertEqual(west[7], 693.0)
         dist = table(book["Districts"])
         marks = {(r[0], r[1], r[2], r[3]): (r[4], r[9]) for r in dist[1:]}
-        self.assertEqual(marks[("inclusion", "Vesterbro/Kongens Enghave", 2011.0, "Ethnic Danes")],
-                         ("·", "suppressed"))
-        self.assertEqual(marks[("inclusion", "Valby", 2011.0, "Ethnic Danes")],
+        self.assertEqual(marks[("Inclusion index", "Vesterbro/Kongens Enghave", 2011.0,
+                                "Ethnic Danes")], ("·", "suppressed"))
+        self.assertEqual(marks[("Inclusion index", "Valby", 2011.0, "Ethnic Danes")],
                          ("‡", "suppressed (complementary)"))
         run_sheet = {r[0]: r[1] for r in table(book["Run and method"])}
         self.assertEqual(run_sheet["Minimum cell"], 88.0)

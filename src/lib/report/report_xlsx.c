@@ -38,6 +38,18 @@ static lxw_worksheet *sheet(xl *x, const char *da, const char *en, const char *c
     return ws;
 }
 
+/* A sheet whose first column is a measure's label: that column is the wide one. */
+static lxw_worksheet *label_sheet(xl *x, const char *da, const char *en, const char *const *cols,
+                                  size_t nc)
+{
+    lxw_worksheet *ws = sheet(x, da, en, cols, nc);
+    if (ws) {
+        worksheet_set_column(ws, 0, 0, 36, NULL);
+        worksheet_set_column(ws, 1, 1, 14, NULL);
+    }
+    return ws;
+}
+
 static void num(lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, double v, lxw_format *f)
 {
     if (!isnan(v) && !isinf(v))
@@ -75,6 +87,22 @@ static const char *gname(const helby_report *r, int g)
     return report_t(r, g == 0 ? "danes" : g == 1 ? "minorities" : "all");
 }
 
+/* A measure and a goal for people: the measure's label, the goal's name ("Goal 4", its label up
+ * to the colon), never their keys in the definition (issue 25: the workbook is read by people;
+ * the CSV and JSON keep the keys). */
+static const char *mlabel(const helby_report *r, const char *name)
+{
+    const helby_report_measure *m = report_find_measure(r, name);
+    return m && m->label[0] ? m->label : name;
+}
+
+static const char *goal_name(const helby_report_goal *g, char *buf, size_t n)
+{
+    const char *l = g->label[0] ? g->label : g->goal;
+    snprintf(buf, n, "%.*s", (int)strcspn(l, ":"), l);
+    return buf;
+}
+
 /* A wave's cell: its code, or its label (a string) where the codebook labels waves. */
 static void xl_wave(xl *x, lxw_worksheet *ws, lxw_row_t row, lxw_col_t col, long w)
 {
@@ -106,9 +134,10 @@ static void xl_goals(xl *x)
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
         lxw_row_t row = (lxw_row_t)(i + 1);
-        worksheet_write_string(ws, row, 0, g->goal, NULL);
+        char gn[128];
+        worksheet_write_string(ws, row, 0, goal_name(g, gn, sizeof gn), NULL);
         worksheet_write_string(ws, row, 1, g->label, x->wrap);
-        worksheet_write_string(ws, row, 2, g->measure, NULL);
+        worksheet_write_string(ws, row, 2, mlabel(r, g->measure), NULL);
         xl_wave(x, ws, row, 3, g->baseline);
         xl_wave(x, ws, row, 4, g->wave);
         lxw_format *f = g->kind == HELBY_TARGET_CHANGE_POSITIVE ? x->f1 : x->pct;
@@ -117,8 +146,10 @@ static void xl_goals(xl *x)
         worksheet_write_string(ws, row, 11, g->rule, x->wrap);
         worksheet_write_string(ws, row, 12, g->sentence, x->wrap);
     }
-    if (ws)
+    if (ws) {
+        worksheet_set_column(ws, 2, 2, 24, NULL);
         worksheet_set_column(ws, 11, 12, 60, NULL);
+    }
 }
 
 /* Estimates by group and wave. */
@@ -126,30 +157,32 @@ static void xl_levels(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *ec[] = {
-        da ? "Indikator" : "Measure", da ? "Betegnelse" : "Label", report_t(r, "wave"),
-        da ? "Gruppe" : "Group",      report_t(r, "estimate"),     "SE",
-        da ? "KI nedre" : "CI low",   da ? "KI øvre" : "CI high",  "n",
-        da ? "Markering" : "Flag"};
-    lxw_worksheet *ws = sheet(x, "Estimater", "Estimates", ec, 10);
+    const char *ec[] = {da ? "Indikator" : "Measure",
+                        report_t(r, "wave"),
+                        da ? "Gruppe" : "Group",
+                        report_t(r, "estimate"),
+                        "SE",
+                        da ? "KI nedre" : "CI low",
+                        da ? "KI øvre" : "CI high",
+                        "n",
+                        da ? "Markering" : "Flag"};
+    lxw_worksheet *ws = label_sheet(x, "Estimater", "Estimates", ec, 9);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         for (size_t w = 0; w < r->n_waves; w++)
             for (int g = 0; g < 3; g++, row++) {
-                worksheet_write_string(ws, row, 0, m->name, NULL);
-                worksheet_write_string(ws, row, 1, m->label, NULL);
-                xl_wave(x, ws, row, 2, r->waves[w]);
-                worksheet_write_string(ws, row, 3, gname(r, g), NULL);
-                cell(x, ws, row, 4, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x->pct : x->f1);
+                worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+                xl_wave(x, ws, row, 1, r->waves[w]);
+                worksheet_write_string(ws, row, 2, gname(r, g), NULL);
+                cell(x, ws, row, 3, &m->level[w * 3 + (size_t)g], m->kind == 2 ? x->pct : x->f1);
             }
         for (size_t w = 0; w < r->n_waves; w++) /* origin subgroups, by their labels */
             for (size_t k = 0; k < r->n_origins; k++, row++) {
-                worksheet_write_string(ws, row, 0, m->name, NULL);
-                worksheet_write_string(ws, row, 1, m->label, NULL);
-                xl_wave(x, ws, row, 2, r->waves[w]);
-                worksheet_write_string(ws, row, 3, r->origin_labels[k], NULL);
-                cell(x, ws, row, 4, &m->origin[w * r->n_origins + k],
+                worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+                xl_wave(x, ws, row, 1, r->waves[w]);
+                worksheet_write_string(ws, row, 2, r->origin_labels[k], NULL);
+                cell(x, ws, row, 3, &m->origin[w * r->n_origins + k],
                      m->kind == 2 ? x->pct : x->f1);
             }
     }
@@ -162,12 +195,17 @@ static void xl_comparisons(xl *x)
     int da = !strcmp(r->lang, "da");
     static const char *qk[HELBY_RQ_N] = {"gap", "ratio", "gap_change", "rel_gap_change",
                                          "ratio_change"};
-    const char *cc[] = {
-        da ? "Indikator" : "Measure",  da ? "Betegnelse" : "Label", report_t(r, "wave"),
-        da ? "Størrelse" : "Quantity", report_t(r, "estimate"),     "SE",
-        da ? "KI nedre" : "CI low",    da ? "KI øvre" : "CI high",  "n",
-        da ? "Markering" : "Flag",     da ? "Basisår" : "Baseline"};
-    lxw_worksheet *ws = sheet(x, "Sammenligninger", "Comparisons", cc, 11);
+    const char *cc[] = {da ? "Indikator" : "Measure",
+                        report_t(r, "wave"),
+                        da ? "Størrelse" : "Quantity",
+                        report_t(r, "estimate"),
+                        "SE",
+                        da ? "KI nedre" : "CI low",
+                        da ? "KI øvre" : "CI high",
+                        "n",
+                        da ? "Markering" : "Flag",
+                        da ? "Basisår" : "Baseline"};
+    lxw_worksheet *ws = label_sheet(x, "Sammenligninger", "Comparisons", cc, 10);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
@@ -176,15 +214,14 @@ static void xl_comparisons(xl *x)
                 const helby_report_cell *c = &m->cmp[w * HELBY_RQ_N + (size_t)q];
                 if (!c->present)
                     continue;
-                worksheet_write_string(ws, row, 0, m->name, NULL);
-                worksheet_write_string(ws, row, 1, m->label, NULL);
-                xl_wave(x, ws, row, 2, r->waves[w]);
-                worksheet_write_string(ws, row, 3, report_t(r, qk[q]), NULL);
+                worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+                xl_wave(x, ws, row, 1, r->waves[w]);
+                worksheet_write_string(ws, row, 2, report_t(r, qk[q]), NULL);
                 lxw_format *f = q == HELBY_RQ_RATIO                            ? x->f3
                                 : q >= HELBY_RQ_REL_GAP_CHANGE || m->kind == 2 ? x->pct
                                                                                : x->f1;
-                cell(x, ws, row, 4, c, f);
-                worksheet_write_number(ws, row, 10, (double)m->baseline, NULL);
+                cell(x, ws, row, 3, c, f);
+                worksheet_write_number(ws, row, 9, (double)m->baseline, NULL);
                 row++;
             }
     }
@@ -197,7 +234,6 @@ static void xl_changes(xl *x)
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
     const char *cc[] = {da ? "Indikator" : "Measure",
-                        da ? "Betegnelse" : "Label",
                         report_t(r, "wave"),
                         da ? "Gruppe" : "Group",
                         da ? "Størrelse" : "Quantity",
@@ -209,7 +245,7 @@ static void xl_changes(xl *x)
                         da ? "Markering" : "Flag",
                         da ? "Fra bølge" : "From wave",
                         da ? "Frihedsgrader" : "df"};
-    lxw_worksheet *ws = sheet(x, "Ændringer", "Changes", cc, 13);
+    lxw_worksheet *ws = label_sheet(x, "Ændringer", "Changes", cc, 12);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
@@ -219,16 +255,15 @@ static void xl_changes(xl *x)
                     const helby_report_cell *c = &m->change[(w * HELBY_RG_N + (size_t)g) * 2 + k];
                     if (!c->present)
                         continue;
-                    worksheet_write_string(ws, row, 0, m->name, NULL);
-                    worksheet_write_string(ws, row, 1, m->label, NULL);
-                    xl_wave(x, ws, row, 2, r->waves[w]);
-                    worksheet_write_string(ws, row, 3, gname(r, g), NULL);
-                    worksheet_write_string(ws, row, 4, report_t(r, k ? "chg_base" : "chg_prev"),
+                    worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+                    xl_wave(x, ws, row, 1, r->waves[w]);
+                    worksheet_write_string(ws, row, 2, gname(r, g), NULL);
+                    worksheet_write_string(ws, row, 3, report_t(r, k ? "chg_base" : "chg_prev"),
                                            NULL);
-                    cell(x, ws, row, 5, c, m->kind == 2 ? x->pct : x->f1);
-                    xl_wave(x, ws, row, 11, k ? m->baseline : r->waves[w - 1]);
+                    cell(x, ws, row, 4, c, m->kind == 2 ? x->pct : x->f1);
+                    xl_wave(x, ws, row, 10, k ? m->baseline : r->waves[w - 1]);
                     if (c->mark == HELBY_CELL_SHOWN)
-                        num(ws, row, 12, c->df, x->f1);
+                        num(ws, row, 11, c->df, x->f1);
                     row++;
                 }
     }
@@ -249,7 +284,6 @@ static void xl_subgroups(xl *x)
     int da = !strcmp(r->lang, "da");
     static const char *qk[HELBY_RS_N] = {"danes", "minorities", "gap", "gap_change"};
     const char *cc[] = {da ? "Indikator" : "Measure",
-                        da ? "Betegnelse" : "Label",
                         da ? "Variabel" : "Variable",
                         da ? "Niveau" : "Level",
                         report_t(r, "wave"),
@@ -260,7 +294,7 @@ static void xl_subgroups(xl *x)
                         da ? "KI øvre" : "CI high",
                         "n",
                         da ? "Markering" : "Flag"};
-    lxw_worksheet *ws = sheet(x, "Undergrupper", "Subgroups", cc, 12);
+    lxw_worksheet *ws = label_sheet(x, "Undergrupper", "Subgroups", cc, 11);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_subgroups; i++) {
         const helby_report_subgroup *g = &r->subgroups[i];
@@ -271,16 +305,26 @@ static void xl_subgroups(xl *x)
                     const helby_report_cell *c = &g->cells[(l * r->n_waves + w) * HELBY_RS_N + k];
                     if (!c->present)
                         continue;
-                    worksheet_write_string(ws, row, 0, m->name, NULL);
-                    worksheet_write_string(ws, row, 1, m->label, NULL);
-                    worksheet_write_string(ws, row, 2, g->label, NULL);
-                    worksheet_write_string(ws, row, 3, g->level_labels[l], NULL);
-                    xl_wave(x, ws, row, 4, r->waves[w]);
-                    worksheet_write_string(ws, row, 5, report_t(r, qk[k]), NULL);
-                    cell(x, ws, row, 6, c, m->kind == 2 ? x->pct : x->f1);
+                    worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+                    worksheet_write_string(ws, row, 1, g->label, NULL);
+                    worksheet_write_string(ws, row, 2, g->level_labels[l], NULL);
+                    xl_wave(x, ws, row, 3, r->waves[w]);
+                    worksheet_write_string(ws, row, 4, report_t(r, qk[k]), NULL);
+                    cell(x, ws, row, 5, c, m->kind == 2 ? x->pct : x->f1);
                     row++;
                 }
     }
+}
+
+/* "Regression on age band and sex", "Direct standardisation by ...": the adjustment in words,
+ * not the run's key ("regression:ageband+sex", which the CSV and JSON keep). */
+static void adjustment_words(const helby_report *r, const helby_report_goal *g, char *buf, size_t n)
+{
+    int da = !strcmp(r->lang, "da");
+    const char *how = g->adj_standardise
+                          ? (da ? "Direkte standardisering efter" : "Direct standardisation by")
+                          : (da ? "Regression på" : "Regression on");
+    snprintf(buf, n, "%s %s", how, g->adj_covariates);
 }
 
 /* Goals with `adjust`: each wave's gap, adjusted gap, explained and unexplained parts, then
@@ -302,18 +346,21 @@ static void xl_adjusted(xl *x)
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];
+        char gn[128], how[256];
+        goal_name(g, gn, sizeof gn);
+        adjustment_words(r, g, how, sizeof how);
         for (size_t w = 0; g->adj && w < r->n_waves; w++)
             for (size_t k = 0; k < HELBY_RA_N; k++, row++) {
-                worksheet_write_string(ws, row, 0, g->goal, NULL);
-                worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
+                worksheet_write_string(ws, row, 0, gn, NULL);
+                worksheet_write_string(ws, row, 1, how, NULL);
                 xl_wave(x, ws, row, 2, r->waves[w]);
                 worksheet_write_string(ws, row, 3, report_t(r, qk[k]), NULL);
                 cell(x, ws, row, 4, &g->adj[w * HELBY_RA_N + k], g->adj_share ? x->pct : x->f1);
             }
         if (!g->adj)
             continue;
-        worksheet_write_string(ws, row, 0, g->goal, NULL);
-        worksheet_write_string(ws, row, 1, g->adj_spec, NULL);
+        worksheet_write_string(ws, row, 0, gn, NULL);
+        worksheet_write_string(ws, row, 1, how, NULL);
         xl_wave(x, ws, row, 2, g->wave);
         worksheet_write_string(ws, row, 3, report_t(r, "verdict"), NULL);
         cell(x, ws, row, 4, &g->adj_q, x->pct);
@@ -334,6 +381,8 @@ static void xl_districts(xl *x)
         da ? "KI nedre" : "CI low",   da ? "KI øvre" : "CI high", "n",
         da ? "Markering" : "Flag"};
     lxw_worksheet *ws = sheet(x, "Bydele", "Districts", dc, 10);
+    if (ws)
+        worksheet_set_column(ws, 0, 0, 30, NULL);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
@@ -343,7 +392,7 @@ static void xl_districts(xl *x)
                     const helby_report_cell *c = &m->district[(d * r->n_waves + w) * 2 + (size_t)g];
                     if (!c->present)
                         continue;
-                    worksheet_write_string(ws, row, 0, m->name, NULL);
+                    worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
                     worksheet_write_string(ws, row, 1,
                                            r->district_labels ? r->district_labels[d] : "", NULL);
                     xl_wave(x, ws, row, 2, r->waves[w]);
@@ -359,18 +408,16 @@ static void xl_reliability(xl *x)
 {
     const helby_report *r = x->r;
     int da = !strcmp(r->lang, "da");
-    const char *rc[] = {report_t(r, "dimension"), da ? "Betegnelse" : "Label",
-                        da ? "Cronbachs α" : "Cronbach's α", "n"};
-    lxw_worksheet *ws = sheet(x, "Reliabilitet", "Reliability", rc, 4);
+    const char *rc[] = {report_t(r, "dimension"), da ? "Cronbachs α" : "Cronbach's α", "n"};
+    lxw_worksheet *ws = label_sheet(x, "Reliabilitet", "Reliability", rc, 3);
     lxw_row_t row = 1;
     for (size_t i = 0; ws && i < r->n_measures; i++) {
         const helby_report_measure *m = &r->measures[i];
         if (m->kind != 1)
             continue;
-        worksheet_write_string(ws, row, 0, m->name, NULL);
-        worksheet_write_string(ws, row, 1, m->label, NULL);
-        num(ws, row, 2, m->alpha, x->f3);
-        worksheet_write_number(ws, row, 3, (double)m->alpha_n, x->n0);
+        worksheet_write_string(ws, row, 0, mlabel(r, m->name), NULL);
+        num(ws, row, 1, m->alpha, x->f3);
+        worksheet_write_number(ws, row, 2, (double)m->alpha_n, x->n0);
         row++;
     }
 }

@@ -290,7 +290,8 @@ class Report(unittest.TestCase):
         self.assertEqual(cells[0:2], [d[("inclusion", vk, "2014", "danes")]["flag"] ==
                                       "suppressed" and "· suppressed" or "‡ suppressed", ""])
         m = d[("inclusion", vk, "2014", "minorities")]
-        self.assertEqual(cells[2], "%.1f [%.1f; %.1f]" % tuple(
+        # The CI in a span kept on one line: in print a cell wraps before it, nowhere else.
+        self.assertEqual(cells[2], '%.1f <span class="ci">[%.1f; %.1f]</span>' % tuple(
             float(m[k]) for k in ("estimate", "ci_low", "ci_high")))
         self.assertEqual(cells[3], m["n"])
         self.assertIn("<th scope=\"col\">Ethnic Danes [CI]</th><th scope=\"col\">n</th>", table)

@@ -12,6 +12,24 @@ static const char *verdict_class(const char *v)
     return !strcmp(v, "met") ? "met" : !strcmp(v, "not met") ? "notmet" : "inc";
 }
 
+/* A cell's text, its CI "[61.5; 64.4]" kept on one line: in print a table's cells may wrap
+ * (a table of eleven columns on one line would make Chromium shrink every page to fit it),
+ * and then they wrap between the estimate and its CI only. */
+static void cell_text_html(FILE *o, const char *b)
+{
+    const char *ci = strstr(b, " [");
+    if (!ci) {
+        report_esc(o, b);
+        return;
+    }
+    char est[64];
+    snprintf(est, sizeof est, "%.*s", (int)(ci - b), b);
+    report_esc(o, est);
+    fputs(" <span class=\"ci\">", o);
+    report_esc(o, ci + 1);
+    fputs("</span>", o);
+}
+
 static void td_cell(const helby_report *r, FILE *o, const helby_report_cell *c, double sc, int dec)
 {
     char b[128];
@@ -21,7 +39,7 @@ static void td_cell(const helby_report *r, FILE *o, const helby_report_cell *c, 
                       : c->unreliable                       ? " class=\"u\""
                                                             : "";
     fprintf(o, "<td%s>", cls);
-    report_esc(o, b);
+    cell_text_html(o, b);
     fputs("</td>", o);
 }
 
@@ -109,7 +127,7 @@ static void district_cells(const helby_report *r, FILE *o, const helby_report_me
     }
     report_cell_text(r, c, report_scale(m, -1), 1, b, sizeof b);
     fprintf(o, "<td%s>", c->unreliable ? " class=\"u\"" : "");
-    report_esc(o, b);
+    cell_text_html(o, b);
     fprintf(o, "</td><td class=\"n\">%zu</td>", c->n);
 }
 
@@ -210,6 +228,9 @@ static void print_css(const helby_report *r, FILE *o)
           "0 6px}"
           "thead,thead tr{break-after:avoid;page-break-after:avoid}"
           "tbody tr:first-child{break-before:avoid;page-break-before:avoid}"
+          /* tables fit the text width at 8 pt: a cell wraps between its estimate and
+           * its CI (span.ci), else the widest table would shrink every page to ~67 % */
+          "table{font-size:8pt}th,td{white-space:normal;padding:2px 4px}.ci{white-space:nowrap}"
           "h2{margin-top:16px}.goal{background:none}}\n",
           o);
 }

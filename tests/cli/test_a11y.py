@@ -67,8 +67,10 @@ class A11y(unittest.TestCase):
             run("report", "--run", "2", "--format", "html", "-o", f, db=db, check=0)
             files.append(f)
             # A run with the sensitivity analysis adds the section "How robust is the
-            # verdict?" (charts of the spread, the indices and the district ranks).
-            run("compute", "--survey", "copenhagen", "--sensitivity", "16", db=db, check=0)
+            # verdict?" (charts of the spread, the indices and the district ranks), and with
+            # --by the section "Subgroups".
+            run("compute", "--survey", "copenhagen", "--sensitivity", "16", "--by",
+                "ageband,sex", db=db, check=0)
             for lang in ("da", "en"):
                 f = os.path.join(tmp, "report_sens_%s.html" % lang)
                 run("report", "--run", "3", "--format", "html", "--lang", lang, "-o", f, db=db,

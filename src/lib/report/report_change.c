@@ -27,8 +27,8 @@ static int hidden_mark(const helby_report_cell *a, const helby_report_cell *b)
     return HELBY_CELL_SHOWN;
 }
 
-static void change_cell(const helby_report *r, const helby_report_cell *now,
-                        const helby_report_cell *then, helby_report_cell *out)
+void report_change_of(const helby_report *r, const helby_report_cell *now,
+                      const helby_report_cell *then, int normal, helby_report_cell *out)
 {
     memset(out, 0, sizeof *out);
     out->estimate = out->se = out->ci_low = out->ci_high = out->df = NAN;
@@ -39,9 +39,7 @@ static void change_cell(const helby_report *r, const helby_report_cell *now,
     helby_estimate a = {.estimate = now->estimate, .se = now->se, .df = now->df, .n = now->n};
     helby_estimate b = {.estimate = then->estimate, .se = then->se, .df = then->df, .n = then->n};
     /* The run's level and CI kind (compute's options; the unreliability limits unused). */
-    helby_estimate_options o = {.level = r->level,
-                                .ci = strstr(r->run.options, ";ci=normal") ? HELBY_CI_NORMAL
-                                                                           : HELBY_CI_T};
+    helby_estimate_options o = {.level = r->level, .ci = normal ? HELBY_CI_NORMAL : HELBY_CI_T};
     helby_estimate c = helby_wave_change(&a, &b, report_run_df(r), &o);
     out->estimate = c.estimate, out->se = c.se, out->df = c.df;
     out->ci_low = c.ci_low, out->ci_high = c.ci_high;
@@ -67,8 +65,9 @@ helby_status report_changes_fill(helby_report *r, helby_error *err)
                 const helby_report_cell *prev = w ? &m->level[(w - 1) * HELBY_RG_N + g] : &none;
                 const helby_report_cell *base =
                     b != (size_t)-1 && b < w ? &m->level[b * HELBY_RG_N + g] : &none;
-                change_cell(r, now, prev, &c[0]);
-                change_cell(r, now, base, &c[1]);
+                int normal = strstr(r->run.options, ";ci=normal") != NULL;
+                report_change_of(r, now, prev, normal, &c[0]);
+                report_change_of(r, now, base, normal, &c[1]);
             }
     }
     return HELBY_OK;

@@ -89,6 +89,11 @@ void report_subgroups_html(const helby_report *r, FILE *o);
  * control; a cell's significance (shown, CI excludes 0); the rule in words; a cell as text
  * ("+2,3 [0,5; 4,1] *"); the measure's table of changes as text or Markdown, and as HTML. */
 helby_status report_changes_fill(helby_report *r, helby_error *err);
+/* The change now - then of two level cells (helby_wave_change on the run's level and fixed
+ * df; normal or t CI); hidden with the worse mark where either is hidden, flag "significant"
+ * where its CI excludes 0. */
+void report_change_of(const helby_report *r, const helby_report_cell *now,
+                      const helby_report_cell *then, int normal, helby_report_cell *out);
 int report_change_significant(const helby_report_cell *c);
 void report_change_rule(const helby_report *r, char *buf, size_t n);
 void report_change_text(const helby_report *r, const helby_report_measure *m,

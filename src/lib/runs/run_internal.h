@@ -34,6 +34,24 @@ helby_status helby_run_subgroup_rows(helby_store *st, const helby_survey *s,
                                      const helby_run_options *o, helby_run_row **rows,
                                      size_t *n_rows, helby_error *err);
 
+/* A growing list of a run's rows (runsens.c, runadjust.c, runby.c). */
+typedef struct helby_row_list {
+    helby_run_row *rows;
+    size_t n, cap;
+} helby_row_list;
+
+/* A new row at the end of l, zeroed but for its measure, domain and deff (NaN); NULL with err
+ * set when out of memory (runs.c). */
+helby_run_row *helby_row_list_add(helby_row_list *l, const char *measure, const char *domain,
+                                  helby_error *err);
+
+/* A row of estimate e with n respondents: below min_cell its numbers withheld and flagged
+ * `small` ("suppressed", or "empty" where the caller says so for n 0), an undefined estimate
+ * "undefined", else `flag`; 1 with err set when out of memory (runs.c). */
+int helby_row_list_put(helby_row_list *l, const char *measure, const char *domain,
+                       const helby_estimate *e, size_t n, size_t min_cell, const char *small,
+                       const char *flag, helby_error *err);
+
 /* The status an error record holds after a failed call (err may be NULL). */
 static inline helby_status helby_run_status(const helby_error *err)
 {

@@ -16,36 +16,11 @@
 #include "helby/explain.h"
 #include "runs/run_internal.h"
 
-typedef struct adj_rows {
-    helby_run_row *rows;
-    size_t n, cap;
-} adj_rows;
-
-static int put(adj_rows *l, const char *measure, const char *domain, const helby_estimate *e,
+/* A row; below min_cell respondents suppressed, an undefined quantity "undefined". */
+static int put(helby_row_list *l, const char *measure, const char *domain, const helby_estimate *e,
                size_t n, size_t min_cell, const char *flag, helby_error *err)
 {
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        helby_run_row *p = realloc(l->rows, c * sizeof *p);
-        if (!p)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
-        l->rows = p, l->cap = c;
-    }
-    helby_run_row *x = &l->rows[l->n++];
-    memset(x, 0, sizeof *x);
-    snprintf(x->measure, sizeof x->measure, "%s", measure);
-    snprintf(x->domain, sizeof x->domain, "%s", domain);
-    x->n = (int64_t)n;
-    x->df = e->df;
-    x->deff = NAN;
-    if (n < min_cell) {
-        x->estimate = x->se = x->ci_low = x->ci_high = NAN;
-        snprintf(x->flag, sizeof x->flag, "suppressed");
-        return 0;
-    }
-    x->estimate = e->estimate, x->se = e->se, x->ci_low = e->ci_low, x->ci_high = e->ci_high;
-    snprintf(x->flag, sizeof x->flag, "%s", isnan(e->estimate) ? "undefined" : flag);
-    return 0;
+    return helby_row_list_put(l, measure, domain, e, n, min_cell, "suppressed", flag, err);
 }
 
 /* A domain text into d (160 bytes); 1 with err set when it does not fit. */
@@ -86,7 +61,7 @@ static int seen_before(const helby_survey *s, size_t t, const char *spec)
 }
 
 /* One wave's rows of fit f: the adjusted means and gap, the explained and unexplained parts. */
-static int wave_rows(adj_rows *l, const helby_target *tg, const char *const *cov,
+static int wave_rows(helby_row_list *l, const helby_target *tg, const char *const *cov,
                      const helby_explain_fit *f, long wave, long base, const char *spec,
                      size_t min_cell, helby_error *err)
 {
@@ -143,7 +118,7 @@ static int request_of(const helby_target *tg, const helby_run_options *o, helby_
 }
 
 /* Target t's rows: every wave's, then the verdict at its target wave. */
-static int target_rows(adj_rows *l, helby_store *st, const helby_survey *s,
+static int target_rows(helby_row_list *l, helby_store *st, const helby_survey *s,
                        const helby_run_options *o, size_t t, helby_error *err)
 {
     const helby_target *tg = &s->targets[t];
@@ -185,7 +160,7 @@ helby_status helby_run_adjusted_rows(helby_store *st, const helby_survey *s,
                                      const helby_run_options *o, helby_run_row **rows,
                                      size_t *n_rows, helby_error *err)
 {
-    adj_rows l = {0};
+    helby_row_list l = {0};
     *rows = NULL;
     *n_rows = 0;
     for (size_t t = 0; t < s->n_targets; t++)

@@ -14,38 +14,13 @@
 #include "helby/tables.h"
 #include "runs/run_internal.h"
 
-typedef struct by_rows {
-    helby_run_row *rows;
-    size_t n, cap;
-} by_rows;
-
 /* A row; below min_cell respondents suppressed, none "empty", an undefined quantity
  * "undefined". */
-static int put(by_rows *l, const char *measure, const char *domain, const helby_estimate *e,
+static int put(helby_row_list *l, const char *measure, const char *domain, const helby_estimate *e,
                size_t n, size_t min_cell, helby_error *err)
 {
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        helby_run_row *p = realloc(l->rows, c * sizeof *p);
-        if (!p)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
-        l->rows = p, l->cap = c;
-    }
-    helby_run_row *x = &l->rows[l->n++];
-    memset(x, 0, sizeof *x);
-    snprintf(x->measure, sizeof x->measure, "%s", measure);
-    snprintf(x->domain, sizeof x->domain, "%s", domain);
-    x->n = (int64_t)n;
-    x->df = e->df;
-    x->deff = NAN;
-    if (n < min_cell) {
-        x->estimate = x->se = x->ci_low = x->ci_high = NAN;
-        snprintf(x->flag, sizeof x->flag, n ? "suppressed" : "empty");
-        return 0;
-    }
-    x->estimate = e->estimate, x->se = e->se, x->ci_low = e->ci_low, x->ci_high = e->ci_high;
-    snprintf(x->flag, sizeof x->flag, "%s", isnan(e->estimate) ? "undefined" : "");
-    return 0;
+    return helby_row_list_put(l, measure, domain, e, n, min_cell, n ? "suppressed" : "empty", "",
+                              err);
 }
 
 /* The compare request of measure m under run options o (no suppression: put applies it). */
@@ -74,7 +49,7 @@ static size_t min_n(size_t a, size_t b)
 }
 
 /* One level's rows of measure m: per wave both groups, the gap, the change since baseline. */
-static int level_rows(by_rows *l, const char *m, const char *by, double level,
+static int level_rows(helby_row_list *l, const char *m, const char *by, double level,
                       const helby_comparison *c, size_t min_cell, helby_error *err)
 {
     const helby_wave_comparison *b = &c->waves[c->baseline];
@@ -104,7 +79,7 @@ static int level_rows(by_rows *l, const char *m, const char *by, double level,
 }
 
 /* Every level of by-variable `by` for measure m. */
-static int by_rows_of(by_rows *l, helby_store *st, const helby_survey *s,
+static int by_rows_of(helby_row_list *l, helby_store *st, const helby_survey *s,
                       const helby_run_options *o, const char *m, const char *by, helby_error *err)
 {
     helby_compare_request q;
@@ -122,7 +97,7 @@ helby_status helby_run_subgroup_rows(helby_store *st, const helby_survey *s,
                                      const helby_run_options *o, helby_run_row **rows,
                                      size_t *n_rows, helby_error *err)
 {
-    by_rows l = {0};
+    helby_row_list l = {0};
     *rows = NULL;
     *n_rows = 0;
     char list[sizeof o->by];

@@ -11,27 +11,13 @@
 #include "helby/sensitivity.h"
 #include "runs/run_internal.h"
 
-typedef struct sens_rows {
-    helby_run_row *rows;
-    size_t n, cap;
-} sens_rows;
-
-static int put(sens_rows *l, const char *measure, const char *domain, double est, double se,
+static int put(helby_row_list *l, const char *measure, const char *domain, double est, double se,
                double lo, double hi, double df, int64_t n, const char *flag, helby_error *err)
 {
-    if (l->n == l->cap) {
-        size_t c = l->cap ? l->cap * 2 : 64;
-        helby_run_row *p = realloc(l->rows, c * sizeof *p);
-        if (!p)
-            return helby_error_set(err, HELBY_ENOMEM, "out of memory"), 1;
-        l->rows = p, l->cap = c;
-    }
-    helby_run_row *x = &l->rows[l->n++];
-    memset(x, 0, sizeof *x);
-    snprintf(x->measure, sizeof x->measure, "%s", measure);
-    snprintf(x->domain, sizeof x->domain, "%s", domain);
+    helby_run_row *x = helby_row_list_add(l, measure, domain, err);
+    if (!x)
+        return 1;
     x->estimate = est, x->se = se, x->ci_low = lo, x->ci_high = hi, x->df = df;
-    x->deff = NAN;
     x->n = n;
     snprintf(x->flag, sizeof x->flag, "%s", flag);
     return 0;
@@ -51,8 +37,8 @@ static void choice_name(const helby_sens_index *x, const helby_choice *c, char *
  * scenarios), "...=share,verdict=V", "...=first_order,choice=C" and "...=total,choice=C"
  * (with the bootstrap SE and the CI S +- z se at the run's level, as SALib's conf; NaN in
  * runs without sens_boot). */
-static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_goal *G, size_t scen,
-                     double z, helby_error *err)
+static int goal_rows(helby_row_list *l, const helby_sens_index *x, const helby_sens_goal *G,
+                     size_t scen, double z, helby_error *err)
 {
     const char *m = x->index->name, *g = G->target->goal;
     const helby_estimate *q = &G->reference.q;
@@ -88,7 +74,7 @@ static int goal_rows(sens_rows *l, const helby_sens_index *x, const helby_sens_g
 /* Per district "sensitivity=rank,wave=W,district=D": the median rank with its 5 % and 95 %
  * quantiles in the CI's columns; the reference construction's rank in a row of its own,
  * "sensitivity=reference_rank,wave=W,district=D". */
-static int rank_rows(sens_rows *l, const helby_sens_index *x, size_t scen, helby_error *err)
+static int rank_rows(helby_row_list *l, const helby_sens_index *x, size_t scen, helby_error *err)
 {
     char d[160];
     for (size_t i = 0; i < x->n_districts; i++) {
@@ -130,7 +116,7 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
         return helby_error_set(err, HELBY_EUSAGE, "unknown variance method '%s'", o->variance);
     helby_sensitivity *R = NULL;
     helby_status r = helby_sensitivity_run(st, s, &req, &R, err);
-    sens_rows l = {0};
+    helby_row_list l = {0};
     for (size_t i = 0; !r && i < R->n_indices; i++) {
         const helby_sens_index *x = &R->indices[i];
         for (size_t g = 0; !r && g < x->n_goals; g++)

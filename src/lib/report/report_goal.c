@@ -195,14 +195,6 @@ static void verdict_words(const helby_report *r, const helby_report_goal *g, int
                                         r->lang));
 }
 
-/* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
-double report_run_df(const helby_report *r)
-{
-    const char *p = strstr(r->run.options, ";df=");
-    double df = p ? strtod(p + 4, NULL) : 0;
-    return df > 0 ? df : 0;
-}
-
 /* Reversal, Fieller's interval and the reason of the verdict by the library's rule on the
  * run's gaps (helby_goal_judge_reduction), as compute judged it; the verdict is the run's. */
 static void goal_judge(const helby_report *r, helby_report_goal *g, const helby_report_measure *m,

@@ -3,6 +3,7 @@
  * (helby_suppress, docs/method.md §8). Knows no output format and builds nothing: report.c,
  * report_goal.c, report_origin.c and report_sens.c build the model on top of it. */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/report_internal.h"
@@ -114,4 +115,12 @@ const char *report_wave(const helby_report *r, long w)
     char *b = ring[next++ % 4];
     snprintf(b, sizeof ring[0], "%ld", w);
     return b;
+}
+
+/* The run's df when it fixed one (";df=N"), else 0: each quantity's own. */
+double report_run_df(const helby_report *r)
+{
+    const char *p = strstr(r->run.options, ";df=");
+    double df = p ? strtod(p + 4, NULL) : 0;
+    return df > 0 ? df : 0;
 }

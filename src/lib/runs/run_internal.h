@@ -41,13 +41,13 @@ typedef struct helby_row_list {
 } helby_row_list;
 
 /* A new row at the end of l, zeroed but for its measure, domain and deff (NaN); NULL with err
- * set when out of memory (runs.c). */
+ * set when out of memory (runrows.c). */
 helby_run_row *helby_row_list_add(helby_row_list *l, const char *measure, const char *domain,
                                   helby_error *err);
 
 /* A row of estimate e with n respondents: below min_cell its numbers withheld and flagged
  * `small` ("suppressed", or "empty" where the caller says so for n 0), an undefined estimate
- * "undefined", else `flag`; 1 with err set when out of memory (runs.c). */
+ * "undefined", else `flag`; 1 with err set when out of memory (runrows.c). */
 int helby_row_list_put(helby_row_list *l, const char *measure, const char *domain,
                        const helby_estimate *e, size_t n, size_t min_cell, const char *small,
                        const char *flag, helby_error *err);

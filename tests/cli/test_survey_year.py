@@ -14,7 +14,7 @@ import unittest
 
 WRITER = os.path.abspath(sys.argv.pop(2)) if len(sys.argv) > 2 else None
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from clitest import SURVEY, WAVES, main, run  # noqa: E402
+from clitest import HELBY, SURVEY, WAVES, main, run  # noqa: E402
 
 CODEBOOK = os.path.join(SURVEY, "codebook.csv")
 
@@ -187,6 +187,40 @@ class CheckListsEverything(Tmp):
         self.assertIn("indices.csv:", p.stderr)
         self.assertIn("dimension_label_en is still TODO", p.stderr)
         run("survey", "check", SURVEY, check=0)
+
+    def test_errors_of_every_file_in_one_round(self):
+        # Item 4: a survey.ini error hid the codebook's row of too many fields (it was not
+        # listed at all), that row hid the codebook's other rows, indices.csv stopped at its
+        # first error, and margins/ were never reached; a directory named "c" lost its name
+        # in the codebook's errors ("codebook.csv" starts with "c").
+        d = self.path("c")
+        shutil.copytree(SURVEY, d, ignore=shutil.ignore_patterns("example"))
+        self.edit(d, "survey.ini", "min_cell = 30", "min_cell = abc")
+        self.edit(d, "codebook.csv", "sex;Køn;Sex;covariate;code;", "sex;Køn;Sex;covariate;kode;")
+        self.edit(d, "codebook.csv", "ageband;Aldersgruppe;Age band;covariate;code;1;4;",
+                  "ageband;Aldersgruppe;Age band;covariate;code;1;4;;;")
+        p = subprocess.run([HELBY, "survey", "check", "c"], cwd=self.tmp.name,
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 2, p.stderr)
+        for want in ("c/survey.ini:29: min_cell must be a positive whole number",
+                     "c/codebook.csv:10:5: sex: unknown type 'kode'",
+                     "c/codebook.csv:11:13: row has 14 fields, the header has 12"):
+            self.assertIn("\n" + want, "\n" + p.stderr)
+        self.assertIn("helby: 3 errors in c\n", p.stderr)
+        # with survey.ini and the codebook right, every later file's errors at once, and none
+        # that are only their consequences (targets.csv and sensitivity.csv name the index)
+        d = self.copy()
+        self.edit(d, "indices.csv", ";disk_arbejde;1\n", ";disk_arbejdeX;1\n")
+        self.edit(d, "indices.csv", ";tryg_dag;1\n", ";tryg_dagX;1\n")
+        self.edit(d, "margins/2011.csv", "district;1;46000", "district;1;abc")
+        p = run("survey", "check", d, check=2)
+        self.assertIn("indices.csv:3:10: disk_arbejdeX: item is not in codebook.csv", p.stderr)
+        self.assertIn("indices.csv:11:10: tryg_dagX: item is not in codebook.csv", p.stderr)
+        self.assertIn("margins/2011.csv:2:3: district: total must be a positive number, not "
+                      "'abc'", p.stderr)
+        self.assertNotIn("targets.csv", p.stderr)
+        self.assertNotIn("sensitivity.csv", p.stderr)
+        self.assertIn("helby: 3 errors in", p.stderr)
 
     def test_waves_are_codes_of_the_wave_variable(self):
         # Item 4: waves had to be "years"; nothing checked them against the wave variable.

@@ -206,11 +206,16 @@ typedef struct table {
     const char *file;
 } table;
 
+struct soft_errors;
+
 typedef struct table_ctx {
     survey_impl *s;
     table *t;
     size_t cap;
+    struct soft_errors *se; /* a row of too many fields listed and left out (survey check) */
 } table_ctx;
+
+static helby_status soft(struct soft_errors *se, helby_status st, const helby_error *err);
 
 /* A label must read as it is written: a bidirectional embedding, override or isolate control
  * (U+202A..U+202E, U+2066..U+2069) reorders the text around it on screen, so that a label
@@ -265,8 +270,10 @@ static helby_status table_row(void *ctx, size_t ri, long line, const helby_field
     if (nf >= 1 && f[0].len && f[0].text[0] == '#')
         return HELBY_OK;
     if (nf > t->ncols)
-        return helby_error_at(err, HELBY_EINPUT, t->file, line, (long)t->ncols + 1, NULL,
-                              "row has %zu fields, the header has %zu", nf, t->ncols);
+        return soft(c->se,
+                    helby_error_at(err, HELBY_EINPUT, t->file, line, (long)t->ncols + 1, NULL,
+                                   "row has %zu fields, the header has %zu", nf, t->ncols),
+                    err);
     if (t->nrows == c->cap) {
         size_t cap = c->cap ? c->cap * 2 : 32;
         char ***cells = arena_alloc(c->s, cap * sizeof *cells);
@@ -297,15 +304,17 @@ static helby_status table_row(void *ctx, size_t ri, long line, const helby_field
     return HELBY_OK;
 }
 
-static helby_status read_table(survey_impl *s, const def_file *f, const char *const *required,
-                               table *t, helby_error *err)
+/* A table of a definition file. With se (helby_survey_check), a row of too many fields is
+ * listed and left out, and the caller checks the other rows. */
+static helby_status read_table_se(survey_impl *s, const def_file *f, const char *const *required,
+                                  table *t, struct soft_errors *se, helby_error *err)
 {
     memset(t, 0, sizeof *t);
     t->file = arena_strndup(s, f->name, strlen(f->name));
     if (!t->file)
         return helby_error_set(err, HELBY_ENOMEM, "out of memory");
     helby_dialect d = {.delimiter = ';', .decimal = '.', .encoding = HELBY_ENC_UTF8};
-    table_ctx c = {s, t, 0};
+    table_ctx c = {s, t, 0, se};
     helby_status st = helby_csv_parse((const unsigned char *)f->data, f->len, &d, NULL, f->name,
                                       table_row, &c, err);
     if (st)
@@ -319,6 +328,12 @@ static helby_status read_table(survey_impl *s, const def_file *f, const char *co
                                   "required column is missing from the header");
     }
     return HELBY_OK;
+}
+
+static helby_status read_table(survey_impl *s, const def_file *f, const char *const *required,
+                               table *t, helby_error *err)
+{
+    return read_table_se(s, f, required, t, NULL, err);
 }
 
 /* Column index by name, or -1. */
@@ -399,7 +414,7 @@ typedef struct soft_errors {
     size_t n;
 } soft_errors;
 
-static helby_status soft(soft_errors *se, helby_status st, const helby_error *err)
+static helby_status soft(struct soft_errors *se, helby_status st, const helby_error *err)
 {
     if (st != HELBY_EINPUT || !se || !se->list)
         return st;
@@ -781,7 +796,7 @@ static helby_status parse_codebook(loader *L, const def_file *f)
     static const char *const req[] = {"variable", "label_da", "label_en", "role",   "type", "min",
                                       "max",      "missing",  "reverse",  "values", NULL};
     table t;
-    helby_status st = read_table(L->s, f, req, &t, L->err);
+    helby_status st = read_table_se(L->s, f, req, &t, &L->se, L->err);
     if (st)
         return st;
     if (t.nrows == 0)
@@ -1180,11 +1195,39 @@ static int parse_better(const char *v)
     return !v[0] || !strcmp(v, "higher") ? 0 : !strcmp(v, "lower") ? 1 : -1;
 }
 
+/* Row r's item of dimension d: *v its variable and *wt its weight (*v HELBY_NO_VAR on error). */
+static helby_status index_item(loader *L, const def_file *f, const table *t, size_t r,
+                               const helby_dimension *d, size_t *v, double *wt)
+{
+    const helby_survey *s = &L->s->pub;
+    const char *item = cell(t, r, "item"), *w = cell(t, r, "item_weight");
+    long line = t->line[r], col = cell_col(t, "item");
+    size_t var = helby_survey_find_var(s, item);
+    *v = HELBY_NO_VAR;
+    *wt = 1;
+    if (var == HELBY_NO_VAR)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, col, item,
+                              "item is not in codebook.csv");
+    if (s->vars[var].role != HELBY_ROLE_ITEM || !s->vars[var].has_range)
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, col, item,
+                              "an index item must have role item and a valid range");
+    for (size_t q = 0; q < d->n_items; q++)
+        if (d->items[q] == var)
+            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, col, item,
+                                  "item listed twice in dimension %s", d->name);
+    if (w[0] && (!helby_parse_number(w, strlen(w), '.', wt) || !(*wt > 0)))
+        return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(t, "item_weight"), item,
+                              "item_weight must be a positive number, not '%s'", w);
+    *v = var;
+    return HELBY_OK;
+}
+
 static helby_status parse_indices(loader *L, const def_file *f)
 {
     static const char *const req[] = {"index", "dimension", "item", NULL};
     table t;
-    helby_status st = read_table(L->s, f, req, &t, L->err);
+    size_t listed = L->se.n;
+    helby_status st = read_table_se(L->s, f, req, &t, &L->se, L->err);
     if (st)
         return st;
     helby_survey *s = &L->s->pub;
@@ -1250,25 +1293,16 @@ static helby_status parse_indices(loader *L, const def_file *f)
                                       cell_col(&t, "dimension_weight"), dname,
                                       "dimension_weight must be a positive number, not '%s'", dw);
         }
-        const char *item = cell(&t, r, "item");
-        size_t v = helby_survey_find_var(s, item);
+        size_t v;
+        double wt;
+        /* A bad item is listed (survey check) and its row left out: the next rows are checked. */
+        if ((st = soft(&L->se, index_item(L, f, &t, r, d, &v, &wt), L->err)))
+            return st;
         if (v == HELBY_NO_VAR)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"), item,
-                                  "item is not in codebook.csv");
-        if (s->vars[v].role != HELBY_ROLE_ITEM || !s->vars[v].has_range)
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"), item,
-                                  "an index item must have role item and a valid range");
-        for (size_t q = 0; q < d->n_items; q++)
-            if (d->items[q] == v)
-                return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item"),
-                                      item, "item listed twice in dimension %s", d->name);
-        const char *w = cell(&t, r, "item_weight");
-        double wt = 1;
-        if (w[0] && (!helby_parse_number(w, strlen(w), '.', &wt) || !(wt > 0)))
-            return helby_error_at(L->err, HELBY_EINPUT, f->name, line, cell_col(&t, "item_weight"),
-                                  item, "item_weight must be a positive number, not '%s'", w);
-        items[r] = v;
-        iw[r] = wt;
+            continue;
+        size_t at = (size_t)(d->items - items) + d->n_items; /* the dimension's rows, in order */
+        items[at] = v;
+        iw[at] = wt;
         d->n_items++;
         const char *mv = cell(&t, r, "min_valid");
         if (mv[0]) {
@@ -1285,6 +1319,8 @@ static helby_status parse_indices(loader *L, const def_file *f)
             d->min_valid = (size_t)m;
         }
     }
+    if (L->se.n > listed)
+        return HELBY_OK; /* listed; the dimensions' item counts would mislead */
     for (size_t k = 0; k < n_dims; k++) {
         helby_dimension *d = &dims[k];
         if (d->min_valid == 0)
@@ -2508,6 +2544,46 @@ static helby_status parse_districts(loader *L, const def_file *f)
 }
 #undef ROW_ERR
 
+/* A file's check: *ok when it passed. With a list (helby_survey_check) its error is listed
+ * and OK returned, so that the files that do not build on it are checked too. */
+static helby_status step(loader *L, helby_status st, size_t listed, int *ok)
+{
+    st = soft(&L->se, st, L->err);
+    *ok = !st && L->se.n == listed;
+    return st;
+}
+
+/* The errors listed before call runs: those it lists itself make its file's check fail. */
+#define STEP(call, ok) (n0 = L->se.n, step(L, (call), n0, (ok)))
+
+/* The files that build on survey.ini and the codebook, in the order of their dependencies:
+ * targets on indices and shares, sensitivity on indices, margins and standard.csv on
+ * derived.csv, targets' adjust on derived.csv and standard.csv. A file whose inputs have an
+ * error is not checked (its errors would be their consequences). */
+static helby_status later_files(loader *L, const def_files *fs)
+{
+    const def_file *sh = find_file(fs, "shares.csv"), *tg = find_file(fs, "targets.csv");
+    const def_file *sv = find_file(fs, "sensitivity.csv"), *dv = find_file(fs, "derived.csv");
+    const def_file *sp = find_file(fs, "standard.csv"), *ds = find_file(fs, "districts.csv");
+    int ix = 0, sh_ok = 1, tg_ok = 1, sv_ok = 1, dv_ok = 1, mg_ok = 1, sp_ok = 1, ds_ok = 1;
+    int adj_ok = 1;
+    size_t n0;
+    helby_status st;
+    if ((st = STEP(parse_indices(L, find_file(fs, "indices.csv")), &ix)) ||
+        (sh && (st = STEP(parse_shares(L, sh), &sh_ok))) ||
+        (tg && ix && sh_ok && (st = STEP(parse_targets(L, tg), &tg_ok))) ||
+        (sv && ix && (st = STEP(parse_sensitivity(L, sv), &sv_ok))) ||
+        (dv && (st = STEP(parse_derived(L, dv), &dv_ok))) ||
+        (dv_ok && (st = STEP(parse_margins(L, fs), &mg_ok))) ||
+        (sp && dv_ok && (st = STEP(parse_standard(L, sp), &sp_ok))) ||
+        (ds && (st = STEP(parse_districts(L, ds), &ds_ok))))
+        return st;
+    if (ix && sh_ok && tg_ok && dv_ok && sp_ok)
+        st = STEP(check_adjust(L), &adj_ok);
+    return st;
+}
+#undef STEP
+
 static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
                               helby_error_list *errs, helby_error *err)
 {
@@ -2537,13 +2613,16 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
                                 "the survey definition has no %s", required[i]);
             goto fail;
         }
-    const def_file *sh = find_file(&fs, "shares.csv"), *tg = find_file(&fs, "targets.csv");
-    const def_file *sv = find_file(&fs, "sensitivity.csv"), *dv = find_file(&fs, "derived.csv");
-    const def_file *sp = find_file(&fs, "standard.csv"), *ds = find_file(&fs, "districts.csv");
     /* survey.ini and the codebook do not depend on each other: both are checked in full
-     * before anything that builds on them. */
-    if ((st = parse_survey_ini(&L, find_file(&fs, "survey.ini"))) ||
-        (st = parse_codebook(&L, find_file(&fs, "codebook.csv"))))
+     * before anything that builds on them (with a list, an error that stops one of them is
+     * listed and the other is still checked). */
+    if ((st = soft(&L.se, parse_survey_ini(&L, find_file(&fs, "survey.ini")), err)) ||
+        (st = soft(&L.se, parse_codebook(&L, find_file(&fs, "codebook.csv")), err)))
+        goto fail;
+    if (!L.se.n &&
+        ((st = resolve_roles(&L)) || (st = parse_replicates(&L)) || (st = check_waves_codes(&L))))
+        goto fail;
+    if (!L.se.n && (st = later_files(&L, &fs)))
         goto fail;
     if (L.se.n) {
         if (first_listed < errs->count)
@@ -2551,13 +2630,6 @@ static helby_status from_blob(helby_survey **out, const char *blob, size_t len,
         st = HELBY_EINPUT;
         goto fail;
     }
-    if ((st = resolve_roles(&L)) || (st = parse_replicates(&L)) || (st = check_waves_codes(&L)) ||
-        (st = parse_indices(&L, find_file(&fs, "indices.csv"))) ||
-        (sh && (st = parse_shares(&L, sh))) || (tg && (st = parse_targets(&L, tg))) ||
-        (sv && (st = parse_sensitivity(&L, sv))) || (dv && (st = parse_derived(&L, dv))) ||
-        (st = parse_margins(&L, &fs)) || (sp && (st = parse_standard(&L, sp))) ||
-        (ds && (st = parse_districts(&L, ds))) || (st = check_adjust(&L)))
-        goto fail;
     free(fs.f);
     *out = &s->pub;
     return HELBY_OK;
@@ -2609,7 +2681,10 @@ static helby_status add_file(helby_buf *b, const char *dir, const char *rel, int
 /* Name the directory in errors about its files. */
 static void prefix_dir(helby_error *err, const char *dir)
 {
-    if (err && err->file[0] && err->file[0] != '/' && strncmp(err->file, dir, strlen(dir)) != 0) {
+    size_t dn = strlen(dir);
+    /* already named by the directory: "DIR/…" (a file "codebook.csv" of DIR "c" is not) */
+    int named = err && strncmp(err->file, dir, dn) == 0 && err->file[dn] == '/';
+    if (err && err->file[0] && err->file[0] != '/' && !named) {
         char full[2 * HELBY_ERROR_FILE_MAX];
         snprintf(full, sizeof full, "%s/%s", dir, err->file);
         size_t n = strlen(full);

@@ -187,7 +187,9 @@ void helby_format_number(char *buf, size_t n, double x);
  * to 0666 less the umask, as fopen makes a file) for the caller to write through *fd; then
  * helby_outfile_commit renames it onto path, or helby_outfile_abort removes it. A full disk,
  * an error or a killed process thus never leaves a partial file at path, nor removes the
- * file that was there. HELBY_EIO (path named) when it cannot be created. */
+ * file that was there. HELBY_EIO (path named) when it cannot be created; HELBY_EINPUT when
+ * path exists but is no regular file (a terminal, pipe, device, directory). A symlink at path
+ * to a file is kept: the file it names is replaced. *tmp is the temporary file's name. */
 helby_status helby_outfile_begin(const char *path, int private_mode, char **tmp, int *fd,
                                  helby_error *err);
 /* Rename tmp onto path (tmp is freed; removed if the rename fails: HELBY_EIO). */

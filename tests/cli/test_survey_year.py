@@ -7,6 +7,7 @@ writer, makes the vendor's SPSS files from the example's CSV waves)."""
 import csv
 import os
 import shutil
+import stat
 import subprocess
 import sys
 import tempfile
@@ -285,6 +286,36 @@ class ExportsThatReanalyse(Tmp):
                             "weight", "export", "--survey", "copenhagen", "--stdout"],
                            stdout=f, check=True, capture_output=False, stderr=subprocess.DEVNULL)
         self.assertEqual(os.stat(red).st_mode & 0o777, 0o600)
+
+    def test_microdata_never_to_a_terminal_pipe_or_device_through_o(self):
+        # Item 9: `export -o /dev/stdout` (or /dev/tty) wrote the microdata to the terminal or
+        # pipe without --stdout (and, as root, renamed a file onto /dev/stdout's name). Here a
+        # link to /dev/stdout and a FIFO in the test's directory stand for them.
+        link, fifo = self.path("stdout.csv"), self.path("fifo.csv")
+        os.symlink("/dev/stdout", link)
+        os.mkfifo(fifo)
+        for target, fmt in ((link, "csv"), (fifo, "csv"), (link, "sav"), (self.tmp.name, "dta")):
+            p = run("export", "--survey", "copenhagen", "-o", target, "--format", fmt,
+                    db=self.db, check=2)
+            self.assertEqual(p.stdout, "")
+            self.assertIn("not a regular file (a terminal, pipe, device or directory): -o takes "
+                          "a file; microdata is written to files only", p.stderr)
+            self.assertFalse(os.path.exists(target + ".design.txt"))
+        self.assertTrue(os.path.islink(link))
+        self.assertTrue(stat.S_ISFIFO(os.lstat(fifo).st_mode))
+        run("weight", "create", "--survey", "copenhagen", "--name", "r", "--method",
+            "poststratify", "--margins", "district", db=self.db, check=0)
+        p = run("weight", "export", "--survey", "copenhagen", "-o", link, db=self.db, check=2)
+        self.assertIn("microdata is written to files only", p.stderr)
+        # a link to a file is a file
+        os.remove(link)
+        with open(self.path("real.csv"), "w") as f:
+            f.write("an older export\n")
+        os.symlink(self.path("real.csv"), link)
+        run("export", "--survey", "copenhagen", "-o", link, db=self.db, check=0)
+        self.assertTrue(os.path.islink(link))
+        with open(self.path("real.csv"), encoding="utf-8") as f:
+            self.assertTrue(f.readline().startswith("resp_id;wave;"))
 
     def test_the_design_call_reproduces_helby_in_r(self):
         # golden: R ran the R block of the design file as written (scripts/r-golden-design-call.R)

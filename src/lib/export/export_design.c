@@ -139,7 +139,15 @@ helby_status helby_export_design_calls(const helby_survey *s, const char *weight
             "calibrated set\n# need its calibration (R calibrate()), these calls treat the "
             "weights as fixed.\n",
             weights);
-    put(&t, "# Linearization SEs of means and proportions equal helby's (estimate, compute).\n\n");
+    /* With a calibrated set the SEs are helby's only for the base weights (issue 24). */
+    if (final)
+        put(&t,
+            "# With weights = ~%s instead, the linearization SEs of means and proportions "
+            "equal helby's\n# without --weights (estimate, compute).\n\n",
+            var_name(s, s->weight_var));
+    else
+        put(&t, "# Linearization SEs of means and proportions equal helby's (estimate, "
+                "compute).\n\n");
     r_call(&t, s, w, data_path, csv_sep ? csv_sep : ';');
     stata_call(&t, s, w);
     spss_call(&t, s, w, data_path);

@@ -300,6 +300,22 @@ helby_status helby_store_list_weight_versions(helby_store *st, const char *surve
 helby_status helby_store_list_weights(helby_store *st, const char *survey,
                                       helby_weight_set_info **out, size_t *n, helby_error *err);
 
+/* What helby_store_drop_weight_set dropped (or, refused, would have). */
+typedef struct helby_weight_drop {
+    int64_t *runs; /* runs that used the set (their options name it): no rerun once dropped */
+    size_t n_runs;
+    size_t n_waves;    /* its waves' current weights */
+    size_t n_versions; /* its replaced versions */
+} helby_weight_drop;
+
+/* Drop weight set `name` of survey `survey` in one transaction: every wave's weights and every
+ * replaced version. Refused with HELBY_EEXISTS, naming the runs, while runs used it, unless
+ * force; HELBY_ENOTFOUND for an unknown survey or set. d (caller's) receives what was dropped;
+ * free with helby_weight_drop_free. */
+helby_status helby_store_drop_weight_set(helby_store *st, const char *survey, const char *name,
+                                         int force, helby_weight_drop *d, helby_error *err);
+void helby_weight_drop_free(helby_weight_drop *d);
+
 #pragma GCC visibility pop
 #ifdef __cplusplus
 }

@@ -19,7 +19,8 @@ void help_weight(FILE *out)
             "Usage: helby weight create --survey ID --name NAME [OPTIONS]\n"
             "       helby weight list --survey ID\n"
             "       helby weight show --survey ID --name NAME [--format text|csv|json]\n"
-            "       helby weight export --survey ID [--name NAME] [-o FILE]\n\n"
+            "       helby weight export --survey ID [--name NAME] [-o FILE]\n"
+            "       helby weight drop --survey ID --name NAME [--force]\n\n"
             "Weight each wave to the population totals of the survey's margins/W.csv and keep\n"
             "the result as a named weight set: the method, margins and bounds, the weights, and\n"
             "their diagnostics. `helby compute --weights NAME` and `helby estimate --weights\n"
@@ -47,7 +48,11 @@ void help_weight(FILE *out)
             "list    the weight sets with their versions and the runs that use them\n"
             "show    a weight set's diagnostics\n"
             "export  per respondent: id, wave, base weight, final weight and g-weight as CSV\n"
-            "        (microdata: written with mode 0600; `helby weight export --help`)\n\n"
+            "        (microdata: written with mode 0600; `helby weight export --help`)\n"
+            "drop    remove a weight set made by mistake: every wave's weights and every\n"
+            "        replaced version, in one transaction. Refused (exit 2) while runs used\n"
+            "        it, naming them; with --force it is dropped anyway and those runs can\n"
+            "        no longer be rerun (their stored estimates stay)\n\n"
             "Diagnostics per wave: weights and g-weights (min, quartiles, max), Kish effective\n"
             "n, weighting design effect 1 + CV^2, iterations, the largest remaining margin\n"
             "discrepancy, and a warning when the weights look extreme. Where the codebook\n"
@@ -451,10 +456,60 @@ static int weight_list_show(cli_global *g, int argc, char **argv, int show)
     return 0;
 }
 
+/* helby weight drop: the work is helby_store_drop_weight_set's. */
+static int weight_drop(cli_global *g, int argc, char **argv)
+{
+    static const struct option opts[] = {{"survey", required_argument, 0, 's'},
+                                         {"name", required_argument, 0, 'n'},
+                                         {"force", no_argument, 0, 'F'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    const char *survey = NULL, *name = NULL;
+    int c, force = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "+:s:n:", opts, NULL)) != -1) {
+        switch (c) {
+        case 's': survey = optarg; break;
+        case 'n': name = optarg; break;
+        case 'F': force = 1; break;
+        case 'h': help_weight(stdout); return 0;
+        case ':': return cli_usage("weight", "option %s needs a value", argv[optind - 1]);
+        default: return cli_usage("weight", "unknown option %s", argv[optind - 1]);
+        }
+    }
+    if (optind < argc)
+        return cli_usage("weight", "unexpected argument '%s'", argv[optind]);
+    if (!survey || !name)
+        return cli_usage("weight", "drop needs --survey and --name");
+    helby_store *st;
+    int rc = cli_open_store(g, HELBY_OPEN_EXISTING, &st);
+    if (rc)
+        return rc;
+    helby_error err;
+    helby_weight_drop d;
+    if (helby_store_drop_weight_set(st, survey, name, force, &d, &err)) {
+        rc = cli_fail(&err);
+        if (err.code == HELBY_EEXISTS)
+            rc = 2; /* bad input: refused while runs use it */
+    } else if (!g->quiet) {
+        printf("dropped weight set '%s' of %s: %zu wave%s, %zu replaced version%s\n", name, survey,
+               d.n_waves, d.n_waves == 1 ? "" : "s", d.n_versions, d.n_versions == 1 ? "" : "s");
+        if (d.n_runs) {
+            printf("  runs that can no longer be rerun (their estimates stay):");
+            for (size_t i = 0; i < d.n_runs; i++)
+                printf(" %lld", (long long)d.runs[i]);
+            printf("\n");
+        }
+    }
+    helby_weight_drop_free(&d);
+    helby_store_close(st);
+    return rc;
+}
+
 int cmd_weight(cli_global *g, int argc, char **argv)
 {
     if (argc < 2)
-        return cli_usage("weight", "expected create, list or show");
+        return cli_usage("weight", "expected create, list, show, export or drop");
     const char *sub = argv[1];
     if (!strcmp(sub, "--help") || !strcmp(sub, "-h")) {
         help_weight(stdout);
@@ -468,5 +523,7 @@ int cmd_weight(cli_global *g, int argc, char **argv)
         return weight_list_show(g, argc - 1, argv + 1, 1);
     if (!strcmp(sub, "export"))
         return cmd_weight_export(g, argc - 1, argv + 1);
-    return cli_usage("weight", "unknown subcommand '%s' (create, list, show)", sub);
+    if (!strcmp(sub, "drop"))
+        return weight_drop(g, argc - 1, argv + 1);
+    return cli_usage("weight", "unknown subcommand '%s' (create, list, show, export, drop)", sub);
 }

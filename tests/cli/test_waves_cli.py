@@ -1,5 +1,5 @@
 """Issue 24: waves as the survey team meets them over a year (a file without its wave
-column, a wave imported by mistake, computing on chosen waves). Each test reproduced its
+column, a wave imported by mistake, computing on chosen waves, a weight set made by mistake). Each test reproduced its
 problem on the code before the fix."""
 import csv
 import os
@@ -129,6 +129,52 @@ class WavesAsManagedObjects(StoreCase):
         self.assertEqual(p.returncode, 2, p.stderr)  # one wave: no goal to judge (bad input)
         run("sensitivity", "--survey", "copenhagen", "--waves", "2011,2014", "-n", "4",
             "--format", "csv", db=self.db, check=0)
+
+
+class WeightSetsDropped(StoreCase):
+    def test_a_weight_set_made_by_mistake_is_dropped_refused_while_runs_use_it(self):
+        # Item 2: no command removed a weight set; only `--replace` remade one, keeping every
+        # version. Now `weight drop` removes it and its versions, as `wave drop` a wave.
+        run("import", "--survey", "copenhagen", *WAVES[:2], db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "raked", "--replace",
+            "--margins", "district", db=self.db, check=0)
+        run("weight", "create", "--survey", "copenhagen", "--name", "oops", "--method",
+            "poststratify", "--margins", "district", db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", "--weights", "raked", db=self.db, check=0)
+        p = run("weight", "drop", "--survey", "copenhagen", "--name", "oops", db=self.db, check=0)
+        self.assertIn("dropped weight set 'oops' of copenhagen: 2 waves, 0 replaced versions",
+                      p.stdout)
+        p = run("weight", "drop", "--survey", "copenhagen", "--name", "oops", db=self.db, check=2)
+        self.assertIn("survey copenhagen has no weight set 'oops'", p.stderr)
+        before = store_fingerprint(self.db)
+        p = run("weight", "drop", "--survey", "copenhagen", "--name", "raked", db=self.db,
+                check=2)
+        self.assertIn("weight set 'raked' of copenhagen is used by run 1", p.stderr)
+        self.assertIn("--force", p.stderr)
+        self.assertEqual(store_fingerprint(self.db), before)  # nothing dropped
+        run("compute", "--rerun", "1", db=self.db, check=0)
+        p = run("weight", "drop", "--survey", "copenhagen", "--name", "raked", "--force",
+                db=self.db, check=0)
+        self.assertIn("2 waves, 2 replaced versions", p.stdout)
+        self.assertIn("can no longer be rerun (their estimates stay): 1", p.stdout)
+        import sqlite3
+        con = sqlite3.connect(self.db)
+        try:
+            left = [con.execute("SELECT count(*) FROM %s" % t).fetchone()[0]
+                    for t in ("weight_set", "weight_set_version")]
+            estimates = con.execute("SELECT count(*) FROM run_estimate").fetchone()[0]
+        finally:
+            con.close()
+        self.assertEqual(left, [0, 0])
+        self.assertGreater(estimates, 0)  # the run's estimates stay
+        p = run("weight", "list", "--survey", "copenhagen", db=self.db, check=0)
+        self.assertIn("no weight sets", p.stdout)
+        run("compute", "--rerun", "1", db=self.db, check=2)
+        p = run("weight", "drop", "--survey", "nosuch", "--name", "x", db=self.db, check=2)
+        self.assertIn("no survey 'nosuch'", p.stderr)
+        p = run("weight", "drop", "--survey", "copenhagen", db=self.db, check=1)
+        self.assertIn("drop needs --survey and --name", p.stderr)
 
 
 if __name__ == "__main__":

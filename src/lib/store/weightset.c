@@ -381,3 +381,113 @@ helby_status helby_store_list_weight_versions(helby_store *st, const char *surve
         qsort(*out, *n, sizeof **out, by_name_wave_version);
     return HELBY_OK;
 }
+
+void helby_weight_drop_free(helby_weight_drop *d)
+{
+    if (!d)
+        return;
+    free(d->runs);
+    memset(d, 0, sizeof *d);
+}
+
+/* One statement on (survey, name); *changes its rows changed, or with collect the ids it
+ * selects into d->runs. */
+static helby_status weight_sql(helby_store *st, const char *sql, const char *survey,
+                               const char *name, size_t *changes, helby_weight_drop *collect,
+                               helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(helby_store_db(st), sql, -1, &q, NULL) != SQLITE_OK)
+        return dberr(st, err, "dropping the weight set");
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    int rc;
+    size_t cap = 0;
+    while ((rc = sqlite3_step(q)) == SQLITE_ROW && collect) {
+        if (collect->n_runs == cap) {
+            cap = cap ? 2 * cap : 8;
+            int64_t *p = realloc(collect->runs, cap * sizeof *p);
+            if (!p) {
+                sqlite3_finalize(q);
+                return helby_error_set(err, HELBY_ENOMEM, "out of memory listing runs");
+            }
+            collect->runs = p;
+        }
+        collect->runs[collect->n_runs++] = sqlite3_column_int64(q, 0);
+    }
+    sqlite3_finalize(q);
+    if (rc != SQLITE_DONE)
+        return dberr(st, err, "dropping the weight set");
+    if (changes)
+        *changes = (size_t)sqlite3_changes(helby_store_db(st));
+    return HELBY_OK;
+}
+
+#define WS_SURVEY "survey_id = (SELECT id FROM survey WHERE name = ?1) AND name = ?2"
+
+/* The runs that used a weight set name it in their options ("...;weights=NAME;..."). */
+static helby_status weight_drop_check(helby_store *st, const char *survey, const char *name,
+                                      int force, helby_weight_drop *d, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    if (sqlite3_prepare_v2(helby_store_db(st),
+                           "SELECT (SELECT count(*) FROM weight_set WHERE " WS_SURVEY "), "
+                           "(SELECT count(*) FROM survey WHERE name = ?1)",
+                           -1, &q, NULL) != SQLITE_OK)
+        return dberr(st, err, "finding the weight set");
+    sqlite3_bind_text(q, 1, survey, -1, SQLITE_STATIC);
+    sqlite3_bind_text(q, 2, name, -1, SQLITE_STATIC);
+    int rc = sqlite3_step(q);
+    int64_t waves = rc == SQLITE_ROW ? sqlite3_column_int64(q, 0) : -1;
+    int64_t surveys = rc == SQLITE_ROW ? sqlite3_column_int64(q, 1) : -1;
+    sqlite3_finalize(q);
+    if (waves < 0)
+        return dberr(st, err, "finding the weight set");
+    if (!surveys)
+        return helby_error_set(err, HELBY_ENOTFOUND, "no survey '%s' in the store", survey);
+    if (!waves)
+        return helby_error_set(err, HELBY_ENOTFOUND,
+                               "survey %s has no weight set '%s' (`helby weight list --survey "
+                               "%s` lists them)",
+                               survey, name, survey);
+    helby_status r = weight_sql(st,
+                                "SELECT id FROM run WHERE survey_id = (SELECT id FROM survey "
+                                "WHERE name = ?1) AND instr(';' || options || ';', ';weights=' "
+                                "|| ?2 || ';') > 0 ORDER BY id",
+                                survey, name, NULL, d, err);
+    if (r || !d->n_runs || force)
+        return r;
+    char runs[512];
+    size_t o = 0;
+    for (size_t i = 0; i < d->n_runs && o < sizeof runs; i++)
+        o += (size_t)snprintf(runs + o, sizeof runs - o, "%s%lld", i ? ", " : "",
+                              (long long)d->runs[i]);
+    return helby_error_set(err, HELBY_EEXISTS,
+                           "weight set '%s' of %s is used by run%s %s: once it is dropped, %s "
+                           "can no longer be rerun (%s stored estimates stay); give --force to "
+                           "drop it anyway",
+                           name, survey, d->n_runs == 1 ? "" : "s", runs,
+                           d->n_runs == 1 ? "that run" : "those runs",
+                           d->n_runs == 1 ? "its" : "their");
+}
+
+helby_status helby_store_drop_weight_set(helby_store *st, const char *survey, const char *name,
+                                         int force, helby_weight_drop *d, helby_error *err)
+{
+    memset(d, 0, sizeof *d);
+    if (st->readonly)
+        return helby_error_set(err, HELBY_ESTORE, "the store is open read-only");
+    helby_status r = helby_store_exec(st, "BEGIN IMMEDIATE", "starting the drop", err);
+    if (r)
+        return r;
+    if ((r = weight_drop_check(st, survey, name, force, d, err)) ||
+        (r = weight_sql(st, "DELETE FROM weight_set WHERE " WS_SURVEY, survey, name, &d->n_waves,
+                        NULL, err)) ||
+        (r = weight_sql(st, "DELETE FROM weight_set_version WHERE " WS_SURVEY, survey, name,
+                        &d->n_versions, NULL, err)) ||
+        (r = helby_store_exec(st, "COMMIT", "committing the drop", err))) {
+        helby_store_undo(st, 0);
+        return r;
+    }
+    return HELBY_OK;
+}

@@ -28,10 +28,11 @@ void help_report(FILE *out)
             "share the estimate, CI (at the run's level) and n of ethnic Danes, minorities\n"
             "and everyone by wave; the gap, ratio, difference in differences and relative\n"
             "gap change; the goal verdicts with their rule; the district table; Cronbach's\n"
-            "alpha; the weight set's diagnostics; a methods paragraph. Cells with fewer "
-            "respondents than the threshold\n"
-            "are suppressed (·), with complementary suppression (‡) where a margin would reveal\n"
-            "them; relative SE above 30 %% is marked †.\n\n"
+            "alpha; the weight set's diagnostics; a methods paragraph; each group's change\n"
+            "since the previous wave and the baseline, marked * where its CI excludes 0; for\n"
+            "a run of `compute --by`, the subgroups. Cells with fewer respondents than the\n"
+            "threshold are suppressed (·), with complementary suppression (‡) where a margin\n"
+            "would reveal them; relative SE above 30 %% is marked †.\n\n"
             "Options:\n"
             "  -r, --run N         the run (required; see `helby runs list`)\n"
             "  -f, --format F      text (default), csv, json, md, html (self-contained, SVG\n"
@@ -62,15 +63,28 @@ void help_report(FILE *out)
 
 void help_barometer(FILE *out)
 {
-    fprintf(out, "Usage: helby barometer --run N --register FILE [OPTIONS]\n\n"
-                 "The same as `helby report --barometer`: the policy's integration barometer, all\n"
-                 "six goals (goals 4 and 6 from the run, goals 1, 2, 3 and 5 from the register\n"
-                 "CSV) with the latest value, target, the direction since the previous\n"
-                 "period and over the whole period, the verdict and, beside it, the national\n"
-                 "rule (rounded latest value against the base period), flagged where the two\n"
-                 "disagree.\n"
-                 "Options as `helby report` (--format text, md, html, csv or json).\n\n");
-    help_report(out);
+    fprintf(out,
+            "Usage: helby barometer --run N --register FILE [OPTIONS]\n\n"
+            "The same as `helby report --barometer`: the policy's integration barometer, all\n"
+            "six goals (goals 4 and 6 from the run, goals 1, 2, 3 and 5 from the register\n"
+            "CSV) with the latest value, target, the direction since the previous\n"
+            "period and over the whole period, the verdict and, beside it, the national\n"
+            "rule (rounded latest value against the base period), flagged where the two\n"
+            "disagree.\n\n"
+            "Options:\n"
+            "  -r, --run N         the run (required; see `helby runs list`)\n"
+            "      --register FILE register indicators for goals 1, 2, 3 and 5 (required),\n"
+            "                      CSV: goal;indicator;label_da;label_en;better;period;\n"
+            "                      value;target\n"
+            "  -f, --format F      text (default), md, html, csv or json\n"
+            "      --lang L        da or en (default: the survey's language)\n"
+            "  -o, --out FILE      write to FILE instead of standard output\n"
+            "      --min-cell K    suppression threshold (default: the survey's min_cell; at\n"
+            "                      least 5)\n"
+            "      --csv-raw       CSV text cells as they are (see `helby report --help`)\n\n"
+            "Example:\n"
+            "  helby --db city.db barometer --run 1 --format html -o barometer.html \\\n"
+            "        --register surveys/copenhagen/register_indicators.csv\n");
 }
 
 extern char **environ;

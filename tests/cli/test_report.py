@@ -259,6 +259,13 @@ class Report(unittest.TestCase):
             self.assertNotRegex(t, r"95\s*%")
             self.assertRegex(t, r"90\s*%")
 
+    def test_the_district_charts_key_of_marks_shows_only_where_a_cell_is_withheld(self):
+        key = 'class="lg">· ‡ suppressed</text>'
+        # At the survey's 30 every district cell is shown; at 100 some of 2014 are not.
+        self.assertNotIn(key, self.report("--format", "html", "--lang", "en").stdout)
+        self.assertIn(key, self.report("--format", "html", "--lang", "en", "--min-cell",
+                                       "100").stdout)
+
     def test_district_panel_names_fit_hidden_cells_in_words_and_tables_have_ci_and_n(self):
         # Issue 25 item 4. With --min-cell 100 the 2014 Danes of Vesterbro/Kongens Enghave
         # are hidden (the CSV says so); the chart's names were cut at a fixed 165 px margin.

@@ -294,6 +294,18 @@ static void district_words(const helby_report *r, const helby_report_measure *m,
 }
 
 /* Districts of the latest wave: a dot for each group with its CI as a whisker. */
+/* 1 when a district cell of wave index w of m is withheld. */
+static int district_hidden(const helby_report *r, const helby_report_measure *m, size_t w)
+{
+    const size_t W = r->n_waves;
+    for (size_t k = 0; k < 2 * r->n_districts; k++) {
+        const helby_report_cell *c = &m->district[((k / 2) * W + w) * 2 + k % 2];
+        if (c->present && c->mark != HELBY_CELL_SHOWN)
+            return 1;
+    }
+    return 0;
+}
+
 static void district_chart(const helby_report *r, FILE *o, const helby_report_measure *m)
 {
     const size_t W = r->n_waves, D = r->n_districts;
@@ -366,8 +378,9 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">%s</text>\n", lx + 19, h - 8,
                 report_t(r, g ? "minorities" : "danes"));
     }
-    fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">· ‡ %s</text>\n", 8 + 264.0, h - 8,
-            report_t(r, "suppressed"));
+    if (district_hidden(r, m, wl)) /* the marks' key only where a cell is withheld */
+        fprintf(o, "<text x=\"%.1f\" y=\"%.1f\" class=\"lg\">· ‡ %s</text>\n", 8 + 264.0, h - 8,
+                report_t(r, "suppressed"));
     fputs("</svg>\n", o);
 #undef XV
 }

@@ -63,28 +63,27 @@ void help_report(FILE *out)
 
 void help_barometer(FILE *out)
 {
-    fprintf(out,
-            "Usage: helby barometer --run N --register FILE [OPTIONS]\n\n"
-            "The same as `helby report --barometer`: the policy's integration barometer, all\n"
-            "six goals (goals 4 and 6 from the run, goals 1, 2, 3 and 5 from the register\n"
-            "CSV) with the latest value, target, the direction since the previous\n"
-            "period and over the whole period, the verdict and, beside it, the national\n"
-            "rule (rounded latest value against the base period), flagged where the two\n"
-            "disagree.\n\n"
-            "Options:\n"
-            "  -r, --run N         the run (required; see `helby runs list`)\n"
-            "      --register FILE register indicators for goals 1, 2, 3 and 5 (required),\n"
-            "                      CSV: goal;indicator;label_da;label_en;better;period;\n"
-            "                      value;target\n"
-            "  -f, --format F      text (default), md, html, csv or json\n"
-            "      --lang L        da or en (default: the survey's language)\n"
-            "  -o, --out FILE      write to FILE instead of standard output\n"
-            "      --min-cell K    suppression threshold (default: the survey's min_cell; at\n"
-            "                      least 5)\n"
-            "      --csv-raw       CSV text cells as they are (see `helby report --help`)\n\n"
-            "Example:\n"
-            "  helby --db city.db barometer --run 1 --format html -o barometer.html \\\n"
-            "        --register surveys/copenhagen/register_indicators.csv\n");
+    fprintf(out, "Usage: helby barometer --run N --register FILE [OPTIONS]\n\n"
+                 "The same as `helby report --barometer`: the policy's integration barometer, all\n"
+                 "six goals (goals 4 and 6 from the run, goals 1, 2, 3 and 5 from the register\n"
+                 "CSV) with the latest value, target, the direction since the previous\n"
+                 "period and over the whole period, the verdict and, beside it, the national\n"
+                 "rule (rounded latest value against the base period), flagged where the two\n"
+                 "disagree.\n\n"
+                 "Options:\n"
+                 "  -r, --run N         the run (required; see `helby runs list`)\n"
+                 "      --register FILE register indicators for goals 1, 2, 3 and 5 (required),\n"
+                 "                      CSV: goal;indicator;label_da;label_en;better;period;\n"
+                 "                      value;target\n"
+                 "  -f, --format F      text (default), md, html, csv or json\n"
+                 "      --lang L        da or en (default: the survey's language)\n"
+                 "  -o, --out FILE      write to FILE instead of standard output\n"
+                 "      --min-cell K    suppression threshold (default: the survey's min_cell; at\n"
+                 "                      least 5)\n"
+                 "      --csv-raw       CSV text cells as they are (see `helby report --help`)\n\n"
+                 "Example:\n"
+                 "  helby --db city.db barometer --run 1 --format html -o barometer.html \\\n"
+                 "        --register surveys/copenhagen/register_indicators.csv\n");
 }
 
 extern char **environ;

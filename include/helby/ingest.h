@@ -140,10 +140,11 @@ helby_status helby_import_file(helby_store *st, const helby_survey *s, const cha
 /* Import the n files at paths (one wave each) as one: all or nothing. Each file is
  * validated and, while no error has been seen, written inside one transaction and freed;
  * files after an error are still validated, so errs lists every error of every file. Two
- * threads validate the next two files while one is written (memory holds at most three
- * waves); errs, err and sums are what validating one file after the other gives, and the
- * progress callback is called for the file the import has reached only, never from two
- * threads at once, but maybe from a thread of the library's (it must not call helby).
+ * threads validate the next two CSVs while one is written (memory holds at most three
+ * waves; an SPSS/Stata/SAS file, read whole, is validated alone); errs, err and sums are
+ * what validating one file after the other gives, and the progress callback is called for
+ * the file the import has reached only, never from two threads at once, but maybe from a
+ * thread of the library's (it must not call helby).
  * With check_only nothing is written. sums (n, zeroed by the caller; free each with
  * helby_import_summary_free) receive each file's summary.
  * Returns HELBY_EINPUT when a file had errors (err holds the first, errs all of them; the

@@ -10,8 +10,9 @@
  * the store is written here alone, in the files' order. A file is validated ahead into an
  * error list of its own; its result is taken only while the import's list is still empty
  * (then a list of its own is the same as the shared one), else the file is validated again
- * here, on the shared list, as one thread alone would. Memory holds at most three waves:
- * the one being written and the two next.
+ * here, on the shared list, as one thread alone would. Memory holds at most three waves
+ * of CSVs, the one being written and the two next; an SPSS/Stata/SAS file (read whole) is
+ * validated here, once the waves before it are written, as without threads.
  *
  * A file is read only if it is a regular file within the size limit (csv.h), and only past
  * its first block when that block can begin its format.
@@ -151,9 +152,15 @@ static helby_status validate_one(const helby_survey *s, const char *path,
 /* ---- files validated ahead by two threads ---- */
 
 #define AHEAD_THREADS 2
-#define AHEAD_FILES 2 /* validated, or being validated, beyond the one being written */
+/* CSVs validated, or being validated, beyond the one being written (memory for their
+ * columns). An SPSS/Stata/SAS file is not validated ahead: it is read whole into ReadStat's
+ * table (270 MB for a benchmark wave of 200,000 rows), and two at once doubled the import's
+ * peak for no time gained on the shared 2-core machine. */
+#define AHEAD_FILES 2
 
-enum { JOB_WAITING, JOB_RUNNING, JOB_DONE };
+/* JOB_HERE: validated by the writer's thread when it gets to the file (a file read whole,
+ * or one no thread had begun). */
+enum { JOB_WAITING, JOB_RUNNING, JOB_DONE, JOB_HERE };
 
 typedef struct ahead_job {
     struct ahead_pool *pool;
@@ -165,6 +172,7 @@ typedef struct ahead_job {
     helby_error err;
     helby_status r;
     int state;
+    int whole; /* an SPSS/Stata/SAS file: left to the writer's thread */
 } ahead_job;
 
 typedef struct ahead_pool {
@@ -197,11 +205,17 @@ static void *ahead_worker(void *arg)
     ahead_pool *p = arg;
     pthread_mutex_lock(&p->mu);
     for (;;) {
-        while (!p->stop && p->next < p->n && p->next > p->current + AHEAD_FILES)
+        while (!p->stop && p->next < p->n && !p->jobs[p->next].whole &&
+               p->next > p->current + AHEAD_FILES)
             pthread_cond_wait(&p->cv, &p->mu);
         if (p->stop || p->next >= p->n)
             break;
         ahead_job *j = &p->jobs[p->next++];
+        if (j->whole) {
+            j->state = JOB_HERE;
+            pthread_cond_broadcast(&p->cv);
+            continue;
+        }
         j->state = JOB_RUNNING;
         pthread_mutex_unlock(&p->mu);
         helby_error_clear(&j->err);
@@ -230,11 +244,15 @@ static helby_status take_file(ahead_pool *p, size_t i, helby_frame **f, helby_im
     ahead_job *j = &p->jobs[i];
     pthread_mutex_lock(&p->mu);
     p->current = i;
+    if (j->state == JOB_WAITING) { /* no thread has begun it: here */
+        p->next = i + 1;
+        j->state = JOB_HERE;
+    }
     pthread_cond_broadcast(&p->cv);
-    while (j->state != JOB_DONE)
+    while (j->state != JOB_DONE && j->state != JOB_HERE)
         pthread_cond_wait(&p->cv, &p->mu);
     pthread_mutex_unlock(&p->mu);
-    if (errs->count || errs->total || errs->has_unstored) {
+    if (j->state == JOB_HERE || errs->count || errs->total || errs->has_unstored) {
         ahead_job_free(j);
         return validate_one(p->s, p->paths[i], p->opt, f, sum, errs, err);
     }
@@ -306,6 +324,10 @@ static int ahead_init(ahead_pool *p, const helby_survey *s, const char *const *p
         j->opt.progress = opt && opt->progress ? ahead_progress : NULL;
         j->opt.progress_ctx = j;
         helby_error_list_init(&j->errs, errs->limit);
+        helby_file_format fmt = HELBY_FORMAT_CSV;
+        helby_error ignored; /* a file that cannot be read is validated to say so */
+        format_of(paths[i], opt, &fmt, &ignored);
+        j->whole = fmt != HELBY_FORMAT_CSV;
     }
     return 1;
 }

@@ -287,6 +287,39 @@ class ExportsThatReanalyse(Tmp):
                            stdout=f, check=True, capture_output=False, stderr=subprocess.DEVNULL)
         self.assertEqual(os.stat(red).st_mode & 0o777, 0o600)
 
+    def test_one_language_per_export_and_other_separators(self):
+        # Item 9: a Danish survey's export mixed languages; every helby CSV but the export was
+        # ';'. The .sav read back by helby's ReadStat reader (survey draft) shows its labels.
+        want = {"da": {"disk_12m": ("Oplevet diskrimination inden for de seneste 12 måneder",
+                                    "1=Ja|2=Nej|8=Ved ikke|9=Ønsker ikke at svare"),
+                       "inclusion": ("Inklusionsindeks", "")},
+                "en": {"disk_12m": ("Experienced discrimination in the last 12 months",
+                                    "1=Yes|2=No|8=Don't know|9=Prefer not to answer"),
+                       "inclusion": ("Inclusion index", "")}}
+        for lang in ("default", "da", "en"):
+            out = self.path("%s.sav" % lang)
+            run("export", "--survey", "copenhagen", "-o", out,
+                *(["--lang", lang] if lang != "default" else []), db=self.db, check=0)
+            d = self.path("d" + lang)
+            run("survey", "draft", out, "-o", d, check=0)
+            cb, _ = codebook(d)
+            for var, (label, values) in want["da" if lang == "default" else lang].items():
+                self.assertEqual((cb[var][1], cb[var][10]), (label, values), (lang, var))
+            if lang == "en":  # no Danish word but the districts' names
+                labels = " ".join(r[1] + " " + r[10] for v, r in cb.items() if v != "district")
+                self.assertFalse([w for w in ("Ja", "Nej", "Andel", "indeks", "Tillid")
+                                  if w in labels.split()], labels)
+        for sep, char in ((",", ","), ("tab", "\t")):
+            out = self.path("s.csv")
+            run("export", "--survey", "copenhagen", "-o", out, "--sep", sep, db=self.db,
+                check=0)
+            with open(out, encoding="utf-8") as f:
+                self.assertTrue(f.readline().startswith(char.join(["resp_id", "wave", "stratum"])))
+            with open(out + ".design.txt", encoding="utf-8") as f:
+                self.assertIn('sep = "%s"' % char.replace("\t", "\\t"), f.read())
+        p = run("export", "--survey", "copenhagen", "-o", out, "--sep", "|", db=self.db, check=1)
+        self.assertIn("--sep: expected ';', ',' or tab", p.stderr)
+
     def test_microdata_never_to_a_terminal_pipe_or_device_through_o(self):
         # Item 9: `export -o /dev/stdout` (or /dev/tty) wrote the microdata to the terminal or
         # pipe without --stdout (and, as root, renamed a file onto /dev/stdout's name). Here a

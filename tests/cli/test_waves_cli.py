@@ -122,6 +122,33 @@ class WavesAsManagedObjects(StoreCase):
         p = run("compute", "--survey", "copenhagen", "--waves", "2011,2015", db=self.db, check=2)
         self.assertIn("has no wave 2015", p.stderr)
 
+    def test_compare_reliability_and_estimate_take_waves(self):
+        # What to build: --waves on every computing command (a stray wave kept out).
+        run("import", "--survey", "copenhagen", *WAVES[:3], db=self.db, check=0)
+        n = {}
+        for w in WAVES[:3]:
+            with open(w, encoding="utf-8-sig") as f:
+                n[os.path.basename(w)[5:9]] = sum(1 for _ in f) - 1
+        p = run("compare", "--survey", "copenhagen", "-m", "inclusion", "--waves", "2011,2013",
+                "--format", "csv", db=self.db, check=0)
+        waves = {r["wave"] for r in csv.DictReader(p.stdout.splitlines(), delimiter=";")}
+        self.assertEqual(waves, {"2011", "2013"})
+        p = run("estimate", "--survey", "copenhagen", "--index", "inclusion", "--by", "wave",
+                "--waves", "2012", "--format", "csv", db=self.db, check=0)
+        self.assertEqual([r["wave"] for r in csv.DictReader(p.stdout.splitlines(),
+                                                            delimiter=";")], ["2012"])
+        alpha = {}
+        for waves in ("2012", "2011,2013"):
+            p = run("reliability", "--survey", "copenhagen", "--waves", waves, "--format", "csv",
+                    db=self.db, check=0)
+            rows = list(csv.DictReader(p.stdout.splitlines(), delimiter=";"))
+            alpha[waves] = int(rows[0]["n"])
+        # complete cases of a dimension's items: at most the waves' respondents, most of them
+        self.assertLessEqual(alpha["2012"], n["2012"])
+        self.assertGreater(alpha["2012"], n["2012"] * 0.7)
+        self.assertLessEqual(alpha["2011,2013"], n["2011"] + n["2013"])
+        self.assertGreater(alpha["2011,2013"], n["2012"] * 1.4)
+
     def test_sensitivity_takes_waves(self):
         run("import", "--survey", "copenhagen", *WAVES, db=self.db, check=0)
         p = run("sensitivity", "--survey", "copenhagen", "--waves", "2011", "-n", "4",

@@ -31,7 +31,7 @@ void help_compare(FILE *out)
             "Options:\n"
             "  -s, --survey ID     the survey (required)\n"
             "  -m, --measure M,N   indices, dimensions, shares or items (default: the measures\n"
-            "                      of targets.csv)\n"
+            "                      of targets.csv; without targets every index and share)\n"
             "      --baseline W    baseline wave (default: the target's, else the first)\n"
             "      --x X           override the targets' X (the policy's 'X %%'), to ask which\n"
             "                      X would be met\n"
@@ -315,7 +315,8 @@ static void cmp_print(cmp_out *o, const helby_comparison *c, const helby_compare
     cmp_goals(o, c);
 }
 
-/* The measures asked, else those of targets.csv, each once, as "a,b,c" in buf. */
+/* The measures asked, else those of targets.csv, each once, else every index and share, as
+ * "a,b,c" in buf. */
 static void cmp_measures(const cmp_args *a, const helby_survey *s, char *buf, size_t n)
 {
     if (a->measures) {
@@ -332,6 +333,12 @@ static void cmp_measures(const cmp_args *a, const helby_survey *s, char *buf, si
             used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "",
                                      s->targets[t].measure);
     }
+    /* Without targets, every index and share: a survey without goals still compares. */
+    for (size_t i = 0; !s->n_targets && i < s->n_indices && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "",
+                                 s->indices[i].name);
+    for (size_t i = 0; !s->n_targets && i < s->n_shares && used < n; i++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "", s->shares[i].name);
 }
 
 /* Compare each measure of M, printing as it goes. */

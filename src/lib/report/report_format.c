@@ -57,6 +57,8 @@ static const char *const words[][3] = {
     {"wave", "Bølge", "Wave"},
     {"group", "Gruppe", "Group"},
     {"subgroups", "Undergrupper", "Subgroups"},
+    {"no_goals", "Definitionen fastsætter ingen mål (targets.csv).",
+     "The survey definition sets no goals (targets.csv)."},
     {"changes", "ændring mellem bølger", "change between waves"},
     {"chg_prev", "siden forrige bølge", "since previous wave"},
     {"chg_base", "siden basisår", "since baseline"},

@@ -161,6 +161,8 @@ static void district_table(const helby_report *r, FILE *o, const helby_report_me
 
 static void goals_html(const helby_report *r, FILE *o)
 {
+    if (!r->n_goals)
+        fprintf(o, "<p>%s</p>\n", report_t(r, "no_goals"));
     fputs("<div class=\"goals\">\n", o);
     for (size_t i = 0; i < r->n_goals; i++) {
         const helby_report_goal *g = &r->goals[i];

@@ -670,7 +670,10 @@ static void write_text(const helby_report *r, int md, FILE *o)
     if (r->def_changed)
         fprintf(o, "%s\n", report_t(r, "no_definition"));
     report_heading(o, md, 2, report_t(r, "goals"));
-    goals_table(r, md, o);
+    if (r->n_goals)
+        goals_table(r, md, o);
+    else
+        fprintf(o, "%s\n", report_t(r, "no_goals"));
     adjusted_text(r, md, o);
     report_heading(o, md, 2, report_t(r, "comparisons"));
     for (size_t i = 0; i < r->n_measures; i++) {

@@ -335,8 +335,7 @@ static void cmp_measures(const cmp_args *a, const helby_survey *s, char *buf, si
     }
     /* Without targets, every index and share: a survey without goals still compares. */
     for (size_t i = 0; !s->n_targets && i < s->n_indices && used < n; i++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "",
-                                 s->indices[i].name);
+        used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "", s->indices[i].name);
     for (size_t i = 0; !s->n_targets && i < s->n_shares && used < n; i++)
         used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? "," : "", s->shares[i].name);
 }

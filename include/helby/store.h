@@ -244,6 +244,11 @@ void helby_run_rows_zero(helby_run_row *rows, size_t n);
  * info->result_hash, info->created_at. */
 helby_status helby_store_add_run(helby_store *st, const helby_survey *s, helby_run_info *info,
                                  const helby_run_row *rows, size_t n, helby_error *err);
+/* Drop run id (a run made by mistake) in one transaction: its estimates are deleted; its
+ * number, survey, result hash and the time are kept (schemas/006_run_dropped.sql), so the
+ * number is never given again and helby_store_get_run says it was dropped.
+ * HELBY_ENOTFOUND for a run that is not there (never made, or dropped already). */
+helby_status helby_store_drop_run(helby_store *st, int64_t id, helby_error *err);
 /* All runs, newest last (malloc'ed, caller frees). */
 helby_status helby_store_list_runs(helby_store *st, helby_run_info **out, size_t *n,
                                    helby_error *err);

@@ -63,7 +63,8 @@ void help_runs(FILE *out)
     fprintf(out,
             "Usage: helby runs list [--format text|csv|json]\n"
             "       helby runs show N [--format text|csv|json]\n"
-            "       helby runs diff A B\n\n"
+            "       helby runs diff A B\n"
+            "       helby runs drop N\n\n"
             "list  every stored run, one short line each: number, survey, time, estimates,\n"
             "      variance, weights, level and the result hash's first digits (csv and json:\n"
             "      every field, options and the whole hash)\n"
@@ -71,6 +72,8 @@ void help_runs(FILE *out)
             "      (\"group=1 (Etniske minoriteter), wave=2011, district=4 (Vesterbro)\"); csv:\n"
             "      measure;domain;estimate;se;ci_low;ci_high;df;n;deff;flag;domain_label,\n"
             "      numbers in full precision, undefined ones empty (csv) or null (json)\n"
+            "drop  remove run N made by mistake: its estimates are deleted; its number, result\n"
+            "      hash and the time stay, so the number is never given to another run\n"
             "diff  what differs between two runs: definition, engine, options, seed, which input\n"
             "      files, and which estimates moved (and by how much)\n\n"
             "Example:\n  helby --db city.db runs diff 1 2\n");
@@ -530,11 +533,11 @@ static helby_survey *run_survey(helby_store *st, const char *id)
 static int parse_runs(int argc, char **argv, long *a, long *b, out_format *f)
 {
     if (argc < 2)
-        return cli_usage("runs", "missing subcommand: list, show or diff");
+        return cli_usage("runs", "missing subcommand: list, show, diff or drop");
     const char *sub = argv[1];
     int is_diff = !strcmp(sub, "diff");
-    if (!is_diff && strcmp(sub, "list") && strcmp(sub, "show"))
-        return cli_usage("runs", "unknown subcommand '%s' (list, show, diff)", sub);
+    if (!is_diff && strcmp(sub, "list") && strcmp(sub, "show") && strcmp(sub, "drop"))
+        return cli_usage("runs", "unknown subcommand '%s' (list, show, diff, drop)", sub);
     for (int i = 2; i < argc; i++) {
         long *slot = !*a ? a : is_diff && !*b ? b : NULL;
         if (!strcmp(argv[i], "--format") && i + 1 < argc && !is_diff) {
@@ -549,8 +552,8 @@ static int parse_runs(int argc, char **argv, long *a, long *b, out_format *f)
             return cli_usage("runs", "unexpected argument '%s'", argv[i]);
         }
     }
-    if (!strcmp(sub, "show") && !*a)
-        return cli_usage("runs", "show needs a run number");
+    if ((!strcmp(sub, "show") || !strcmp(sub, "drop")) && !*a)
+        return cli_usage("runs", "%s needs a run number", sub);
     if (is_diff && !*b)
         return cli_usage("runs", "diff needs two run numbers");
     return -1;
@@ -564,11 +567,17 @@ int cmd_runs(cli_global *g, int argc, char **argv)
     if (rc >= 0)
         return rc;
     helby_store *st = NULL;
-    if ((rc = cli_open_store(g, HELBY_OPEN_READONLY, &st)))
+    int drop = !strcmp(argv[1], "drop");
+    if ((rc = cli_open_store(g, drop ? HELBY_OPEN_EXISTING : HELBY_OPEN_READONLY, &st)))
         return rc;
     helby_error err;
     helby_error_clear(&err);
-    if (!strcmp(argv[1], "list")) {
+    if (drop) {
+        if (helby_store_drop_run(st, a, &err))
+            rc = cli_fail(&err);
+        else
+            printf("dropped run %ld: its estimates are gone; its number is not given again\n", a);
+    } else if (!strcmp(argv[1], "list")) {
         helby_run_info *list = NULL;
         size_t n = 0;
         if (helby_store_list_runs(st, &list, &n, &err))

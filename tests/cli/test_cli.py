@@ -73,13 +73,13 @@ class Upgrade(StoreCase):
         run("import", "--survey", "copenhagen", WAVES[0], db=self.db, check=0)
         con = sqlite3.connect(self.db)  # make it look like a schema-1 store
         con.executescript("DROP TABLE wave_codes; DROP TABLE weight_set; DROP TABLE run_estimate; "
-                          "DROP TABLE run; DROP TABLE weight_set_version; "
+                          "DROP TABLE run; DROP TABLE weight_set_version; DROP TABLE run_dropped; "
                           "PRAGMA user_version = 1;")
         con.close()
         p = run("survey", "list", db=self.db, check=0)
         self.assertIn("upgraded", p.stderr)
         con = sqlite3.connect(self.db)
-        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 5)
+        self.assertEqual(con.execute("PRAGMA user_version").fetchone()[0], 6)
         con.close()
         run("compute", "--survey", "copenhagen", db=self.db, check=0)
 

@@ -3,6 +3,7 @@ column, a wave imported by mistake, computing on chosen waves, a weight set made
 problem on the code before the fix."""
 import csv
 import os
+import sqlite3
 import sys
 import unittest
 
@@ -156,6 +157,41 @@ class WavesAsManagedObjects(StoreCase):
         self.assertEqual(p.returncode, 2, p.stderr)  # one wave: no goal to judge (bad input)
         run("sensitivity", "--survey", "copenhagen", "--waves", "2011,2014", "-n", "4",
             "--format", "csv", db=self.db, check=0)
+
+
+class RunsDropped(StoreCase):
+    """A run made by mistake (issue 24 item 2): `runs drop N` deletes its estimates, keeps its
+    number from being given again, and then a wave only it used drops without --force."""
+
+    def test_a_run_made_by_mistake_is_dropped_and_its_number_not_reused(self):
+        run("import", "--survey", "copenhagen", WAVES[0], WAVES[1], db=self.db, check=0)
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)                  # run 1
+        run("compute", "--survey", "copenhagen", db=self.db, check=0)                  # run 2
+        p = run("runs", "drop", "2", db=self.db, check=0)
+        self.assertIn("dropped run 2", p.stdout)
+        # the newest run dropped: the next is run 3, not 2 again
+        p = run("compute", "--survey", "copenhagen", db=self.db, check=0)
+        self.assertTrue(p.stdout.startswith("run 3:"), p.stdout)
+        p = run("runs", "list", "--format", "csv", db=self.db, check=0)
+        ids = [r["run"] for r in csv.DictReader(p.stdout.splitlines(), delimiter=";")]
+        self.assertEqual(ids, ["1", "3"])
+        for cmd in (("report", "--run", "2"), ("runs", "show", "2"), ("compute", "--rerun", "2"),
+                    ("runs", "drop", "2")):
+            p = run(*cmd, db=self.db, check=2)
+            self.assertIn("run 2 was dropped", p.stderr, cmd)
+        p = run("runs", "drop", "9", db=self.db, check=2)
+        self.assertIn("no run 9 in the store", p.stderr)
+        run("runs", "drop", db=self.db, check=1)
+        run("runs", "drop", "x", db=self.db, check=1)
+        con = sqlite3.connect(self.db)
+        left = con.execute("SELECT count(*) FROM run_estimate WHERE run_id = 2").fetchone()[0]
+        con.close()
+        self.assertEqual(left, 0)
+        # with the runs that used it dropped, a wave drops without --force
+        run("runs", "drop", "1", db=self.db, check=0)
+        run("runs", "drop", "3", db=self.db, check=0)
+        p = run("wave", "drop", "--survey", "copenhagen", "2012", db=self.db, check=0)
+        self.assertIn("dropped wave 2012", p.stdout)
 
 
 class WeightSetsDropped(StoreCase):

@@ -263,8 +263,10 @@ static void make_schema3_store(const char *name, char *path, size_t n)
     helby_store *st = new_store(name, path, n);
     write_example(st, 2011, "ee01");
     helby_store_close(st);
-    sql_exec(path, "DROP TABLE wave_codes; DROP TABLE IF EXISTS weight_set_version; "
-                   "PRAGMA user_version = 3;");
+    sql_exec(
+        path,
+        "DROP TABLE wave_codes; DROP TABLE IF EXISTS weight_set_version; DROP TABLE run_dropped; "
+        "PRAGMA user_version = 3;");
     assert_int_equal(sql_int(path, "SELECT count(*) FROM sqlite_master WHERE name = 'wave_codes'"),
                      0);
 }

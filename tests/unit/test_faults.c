@@ -797,6 +797,7 @@ static void make_schema3_store(const char *path)
     assert_int_equal(sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, "unix"), SQLITE_OK);
     assert_int_equal(sqlite3_exec(db,
                                   "DROP TABLE wave_codes; DROP TABLE IF EXISTS weight_set_version; "
+                                  "DROP TABLE run_dropped; "
                                   "PRAGMA user_version = 3;",
                                   NULL, NULL, NULL),
                      SQLITE_OK);

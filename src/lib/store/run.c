@@ -72,9 +72,12 @@ helby_status helby_store_add_run(helby_store *st, const helby_survey *s, helby_r
         return r;
     sqlite3_stmt *q = NULL;
     if (sqlite3_prepare_v2(db,
-                           "INSERT INTO run(survey_id, def_hash, engine, options, seed, inputs, "
-                           "result_hash, n_estimates, created_at) SELECT id, ?2, ?3, ?4, ?5, ?6, "
-                           "?7, ?8, strftime('%Y-%m-%dT%H:%M:%SZ','now') FROM survey WHERE "
+                           /* the next number after every run ever made, dropped ones too */
+                           "INSERT INTO run(id, survey_id, def_hash, engine, options, seed, "
+                           "inputs, result_hash, n_estimates, created_at) SELECT 1 + max("
+                           "(SELECT coalesce(max(id), 0) FROM run), (SELECT coalesce(max(id), 0) "
+                           "FROM run_dropped)), id, ?2, ?3, ?4, ?5, ?6, ?7, ?8, "
+                           "strftime('%Y-%m-%dT%H:%M:%SZ','now') FROM survey WHERE "
                            "name = ?1 AND def_hash = ?2",
                            -1, &q, NULL) != SQLITE_OK)
         goto dberr;
@@ -192,6 +195,63 @@ static double col_num(sqlite3_stmt *q, int i)
     return sqlite3_column_type(q, i) == SQLITE_NULL ? NAN : sqlite3_column_double(q, i);
 }
 
+/* HELBY_ENOTFOUND for run id: dropped (when), or never made. */
+static helby_status no_run(helby_store *st, int64_t id, helby_error *err)
+{
+    sqlite3_stmt *q = NULL;
+    char when[32] = "";
+    if (sqlite3_prepare_v2(helby_store_db(st), "SELECT dropped_at FROM run_dropped WHERE id = ?1",
+                           -1, &q, NULL) == SQLITE_OK) {
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) == SQLITE_ROW && sqlite3_column_text(q, 0))
+            snprintf(when, sizeof when, "%s", (const char *)sqlite3_column_text(q, 0));
+    }
+    sqlite3_finalize(q);
+    if (*when)
+        return helby_error_set(err, HELBY_ENOTFOUND,
+                               "run %lld was dropped (%s, `helby runs drop`): its estimates are "
+                               "gone and its number is not given again",
+                               (long long)id, when);
+    return helby_error_set(err, HELBY_ENOTFOUND, "no run %lld in the store (see `helby runs list`)",
+                           (long long)id);
+}
+
+helby_status helby_store_drop_run(helby_store *st, int64_t id, helby_error *err)
+{
+    sqlite3 *db = helby_store_db(st);
+    helby_status r = helby_store_exec(st, "BEGIN IMMEDIATE", "dropping a run", err);
+    if (r)
+        return r;
+    sqlite3_stmt *q = NULL;
+    static const char *const sql[3] = {
+        "INSERT INTO run_dropped(id, survey_id, result_hash, dropped_at) SELECT id, survey_id, "
+        "result_hash, strftime('%Y-%m-%dT%H:%M:%SZ','now') FROM run WHERE id = ?1",
+        "DELETE FROM run_estimate WHERE run_id = ?1", "DELETE FROM run WHERE id = ?1"};
+    for (int k = 0; k < 3; k++) {
+        if (sqlite3_prepare_v2(db, sql[k], -1, &q, NULL) != SQLITE_OK)
+            goto dberr;
+        sqlite3_bind_int64(q, 1, id);
+        if (sqlite3_step(q) != SQLITE_DONE)
+            goto dberr;
+        sqlite3_finalize(q);
+        q = NULL;
+        if (k == 0 && sqlite3_changes(db) != 1) {
+            sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+            return no_run(st, id, err);
+        }
+    }
+    if ((r = helby_store_exec(st, "COMMIT", "committing the drop", err))) {
+        sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+        return r;
+    }
+    return HELBY_OK;
+dberr:
+    sqlite3_finalize(q);
+    r = fail_db(st, err, "dropping a run");
+    sqlite3_exec(db, "ROLLBACK", NULL, NULL, NULL);
+    return r;
+}
+
 helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *info,
                                  helby_run_row **rows, size_t *n, helby_error *err)
 {
@@ -203,11 +263,7 @@ helby_status helby_store_get_run(helby_store *st, int64_t id, helby_run_info *in
     int rc = sqlite3_step(q);
     if (rc != SQLITE_ROW) {
         sqlite3_finalize(q);
-        return rc == SQLITE_DONE ? helby_error_set(err, HELBY_ENOTFOUND,
-                                                   "no run %lld in the store (see `helby runs "
-                                                   "list`)",
-                                                   (long long)id)
-                                 : fail_db(st, err, "reading a run");
+        return rc == SQLITE_DONE ? no_run(st, id, err) : fail_db(st, err, "reading a run");
     }
     read_info(q, info);
     sqlite3_finalize(q);

@@ -75,6 +75,11 @@ typedef struct helby_import_options {
      * as in an SPSS "labels" export ("Ja" -> 1); every column so read is noted. 1: such
      * cells are errors. */
     int refuse_labels;
+    /* 1: several files one at a time on this thread alone, so that at most one file's
+     * columns are in memory (the least memory, the most time); 0 (default): two threads
+     * validate the next two CSV files while one is written (helby_import_files). The result
+     * is the same either way. */
+    int sequential;
     /* Optional progress callback (fraction 0..1), called a few hundred times at most. */
     void (*progress)(void *ctx, double fraction);
     void *progress_ctx;

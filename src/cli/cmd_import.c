@@ -44,6 +44,10 @@ void help_import(FILE *out)
             "                          equal to one of the codebook's value labels of its\n"
             "                          variable, as in an SPSS labels export, is read as\n"
             "                          its code and noted)\n"
+            "      --sequential        several files one at a time, without the two threads\n"
+            "                          that validate the next CSV files ahead: the least\n"
+            "                          memory (one file's columns), the most time; the same\n"
+            "                          result\n"
             "      --check             validate only; import nothing\n"
             "      --max-errors N      errors to list (default 100)\n\n"
             "Example:\n"
@@ -194,6 +198,7 @@ enum {
     O_MAXERR,
     O_IGNORE,
     O_IGNORE_UNKNOWN,
+    O_SEQUENTIAL,
     O_NO_LABELS,
     O_RENAME
 };
@@ -211,6 +216,7 @@ static int import_parse(int argc, char **argv, import_args *a)
         {"max-errors", required_argument, 0, O_MAXERR},
         {"ignore-column", required_argument, 0, O_IGNORE},
         {"ignore-unknown-columns", no_argument, 0, O_IGNORE_UNKNOWN},
+        {"sequential", no_argument, 0, O_SEQUENTIAL},
         {"no-labels", no_argument, 0, O_NO_LABELS},
         {"rename", required_argument, 0, O_RENAME},
         {0, 0, 0, 0}};
@@ -249,6 +255,7 @@ static int import_parse(int argc, char **argv, import_args *a)
             ignore[o->n_ignore_columns++] = optarg;
             break;
         case O_IGNORE_UNKNOWN: o->ignore_unknown_columns = 1; break;
+        case O_SEQUENTIAL: o->sequential = 1; break;
         case O_RENAME:
             if (!strchr(optarg, '=') || *optarg == '=' || !strchr(optarg, '=')[1] ||
                 o->n_renames == 64)

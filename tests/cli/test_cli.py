@@ -1,6 +1,7 @@
 """The helby program as a user meets it: help, mistakes, init, survey, import."""
 import os
 import re
+import sqlite3
 import stat
 import sys
 
@@ -154,10 +155,30 @@ class Import(StoreCase):
             self.assertEqual(got[:-1], want)
             self.assertEqual(got[-1], "helby: nothing imported: 6 errors in 5 files")
             self.assertEqual(before, store_fingerprint(self.db))
+            # --sequential (no threads: the least memory) says exactly the same
+            q = run("import", "--sequential", "--survey", "copenhagen", *order, db=self.db,
+                    check=2)
+            self.assertEqual((q.stdout, q.stderr), (p.stdout, p.stderr))
+            self.assertEqual(before, store_fingerprint(self.db))
         p = run("import", "--survey", "copenhagen", WAVES[3], WAVES[1], WAVES[0], WAVES[2],
                 db=self.db, check=0)
         waves = [int(w) for w in re.findall(r"as wave (\d+) of copenhagen", p.stdout)]
         self.assertEqual(waves, [2014, 2012, 2011, 2013])
+        # the same files one at a time store the same bits and say the same
+        seq = os.path.join(os.path.dirname(self.db), "seq.db")
+        run("init", db=seq, check=0)
+        run("survey", "add", SURVEY, db=seq, check=0)
+        q = run("import", "--sequential", "--survey", "copenhagen", WAVES[3], WAVES[1],
+                WAVES[0], WAVES[2], db=seq, check=0)
+        self.assertEqual(q.stdout, p.stdout)
+        con = [sqlite3.connect(x) for x in (self.db, seq)]
+        sql = ("SELECT w.wave, c.variable, c.kind, c.data FROM wave_column c JOIN wave w "
+               "ON w.id = c.wave_id ORDER BY w.wave, c.variable")
+        blobs = [c.execute(sql).fetchall() for c in con]
+        for c in con:
+            c.close()
+        self.assertTrue(blobs[0])
+        self.assertEqual(blobs[0], blobs[1])
 
     def test_unknown_survey_is_named(self):
         p = run("import", "--survey", "aarhus", WAVES[0], db=self.db, check=2)

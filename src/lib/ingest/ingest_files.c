@@ -345,8 +345,11 @@ helby_status helby_import_files(helby_store *st, const helby_survey *s, const ch
         began = 1;
     }
     ahead_pool pool;
+    memset(&pool, 0, sizeof pool);
     pthread_t threads[AHEAD_THREADS];
-    size_t started = ahead_init(&pool, s, paths, n, opt, errs) ? ahead_start(&pool, threads) : 0;
+    size_t started = !(opt && opt->sequential) && ahead_init(&pool, s, paths, n, opt, errs)
+                         ? ahead_start(&pool, threads)
+                         : 0;
     if (!started)
         free(pool.jobs);
     for (size_t i = 0; i < n && !fatal; i++) {

@@ -263,8 +263,8 @@ class ReportSensitivity(unittest.TestCase):
         # largest unsplittable block allows.
         # 11 pages while the eleven-column tables shrank every page to about 67 %, their
         # text to 6 pt, 12 with each measure's table of changes between waves (issue 22);
-        # at full size, tables at 8 pt: 17.
-        self.assertLessEqual(len(pages), 17, "pages")
+        # at full size, tables at 8 pt: 17; every chart at the full text width: 18.
+        self.assertLessEqual(len(pages), 18, "pages")
         # A page is broken early only before a block that cannot split and does not fit; the
         # tallest is a rank chart (560 x 326 at the 527 pt text width: 307 pt) with its
         # h3 (about 32 pt), so the page's text reaches at least the top margin (14 mm) plus

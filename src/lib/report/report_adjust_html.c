@@ -33,7 +33,7 @@ static void y_range(const helby_report *r, const helby_report_goal *g, double sc
 
 static void chart(const helby_report *r, FILE *o, const helby_report_goal *g, size_t idx)
 {
-    const double W = 440, H = 240, L = 48, R = 12, T = 34, B = 44, sc = g->adj_share ? 100 : 1;
+    const double W = 560, H = 240, L = 48, R = 12, T = 34, B = 44, sc = g->adj_share ? 100 : 1;
     double lo, hi, st;
     y_range(r, g, sc, &lo, &hi, &st);
     char id[48], title[256];

@@ -84,11 +84,11 @@ static void trend_words(const helby_report *r, const series *s, size_t W, const 
 void report_chart_open(FILE *o, double w, double h, const char *id, const char *title,
                        const char *desc)
 {
-    /* Its width in print (--pw, read by the print stylesheet): a chart of 560 px or more at
-     * the full text width and a narrower one at the same scale, so that text is one size on
-     * paper; the line charts (340 px) two side by side at half the width each. A chart
-     * scaled to the full width regardless would stand alone on most of a page. */
-    double pw = w <= 350 ? 48.5 : fmin(100.0, 100.0 * w / 560.0);
+    /* Its width in print (--pw, read by the print stylesheet): every chart of the report is
+     * 560 px wide or more and prints at the full text width, so that text is one size on
+     * paper (issue 25: no chart a thumbnail); a barometer's sparkline (204 px) keeps its
+     * scale in its table cell. */
+    double pw = w < 300 ? 48.5 : fmin(100.0, 100.0 * w / 560.0);
     fprintf(o,
             "<svg class=\"chart\" viewBox=\"0 0 %.0f %.0f\" width=\"%.0f\" height=\"%.0f\" "
             "style=\"--pw:%.1f%%\" role=\"img\" aria-labelledby=\"%s-t %s-d\" "
@@ -143,7 +143,7 @@ static void line_chart(const helby_report *r, FILE *o, const char *id, const cha
                        int zero_line)
 {
     const size_t W = r->n_waves < 64 ? r->n_waves : 64;
-    const double w = 340, h = 300, ml = 46, mr = 14, mt = 34, mb = 56;
+    const double w = 560, h = 280, ml = 46, mr = 14, mt = 34, mb = 56;
     double ymin, ymax, step;
     y_range(s, ns, W, zero_line, &ymin, &ymax, &step);
 #define X(i) (ml + (W > 1 ? (double)(i) * (w - ml - mr) / (double)(W - 1) : (w - ml - mr) / 2))
@@ -313,7 +313,8 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
         return;
     const size_t wl = W - 1;
     /* the names never clipped: the left margin fits the longest name and two marks */
-    const double ml = fmax(165, 14 + label_width(r) + 24), w = ml + 215, rowh = 22, mr = 14,
+    const double ml = fmax(165, 14 + label_width(r) + 24), w = fmax(560, ml + 215), rowh = 22,
+                 mr = 14,
                  mt = 40, mb = 40;
     const double h = mt + mb + rowh * (double)D;
     double lo = INFINITY, hi = -INFINITY, sc = report_scale(m, -1);

@@ -223,6 +223,9 @@ static void print_css(const helby_report *r, FILE *o)
           "h2,h3{break-inside:avoid}"
           "svg.chart,.goal,tr,dl.about{break-inside:avoid;page-break-inside:avoid}"
           "table{break-inside:auto}thead{display:table-header-group}"
+          /* a short table (a row a wave, a choice, a goal) never split: Chromium may leave a
+           * split table's head alone at a page's foot */
+          "table:not(.dist):not(.subgroups){break-inside:avoid;page-break-inside:avoid}"
           /* every chart at the full text width (a thumbnail of a rank chart is unreadable),
            * a heading and a table's head never the last thing on a page */
           ".charts{display:flex;flex-wrap:wrap;gap:6px 2%;align-items:flex-start}"

@@ -314,8 +314,7 @@ static void district_chart(const helby_report *r, FILE *o, const helby_report_me
     const size_t wl = W - 1;
     /* the names never clipped: the left margin fits the longest name and two marks */
     const double ml = fmax(165, 14 + label_width(r) + 24), w = fmax(560, ml + 215), rowh = 22,
-                 mr = 14,
-                 mt = 40, mb = 40;
+                 mr = 14, mt = 40, mb = 40;
     const double h = mt + mb + rowh * (double)D;
     double lo = INFINITY, hi = -INFINITY, sc = report_scale(m, -1);
     for (size_t d = 0; d < D; d++)

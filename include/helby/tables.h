@@ -131,6 +131,7 @@ typedef struct helby_change_row {
 
 typedef struct helby_change_table {
     long from, to;
+    size_t wave_by; /* the index of the wave among the estimate table's by-variables */
     size_t n_rows;
     helby_change_row *rows; /* the estimate table's rows of wave `to`, in their order */
 } helby_change_table;

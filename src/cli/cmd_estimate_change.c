@@ -25,10 +25,7 @@ void est_print_changes(const helby_survey *s, const helby_estimate_table *t,
                        const helby_change_table *c, const char *const *names, const char *lang,
                        out_format format)
 {
-    size_t wb = (size_t)-1;
-    for (size_t i = 0; i < t->n_by; i++)
-        if (!strcmp(t->by_vars[i], s->vars[s->wave_var].name))
-            wb = i;
+    const size_t wb = c->wave_by;
     size_t nb = t->n_by, nq = t->n_quantiles ? 1 : 0, nc = 1 + nq + 2 * nb + 11;
     out_col *cols = calloc(nc, sizeof *cols);
     out_value *v = calloc(nc, sizeof *v);

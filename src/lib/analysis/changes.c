@@ -87,7 +87,7 @@ helby_status helby_estimate_changes(const helby_estimate_table *t, const helby_s
         helby_change_table_free(c);
         return helby_error_set(err, HELBY_ENOMEM, "out of memory computing changes");
     }
-    c->from = from, c->to = to;
+    c->from = from, c->to = to, c->wave_by = wb;
     for (size_t r = 0; r < t->n_rows; r++) {
         const helby_estimate_row *now = &t->rows[r];
         if (now->codes[wb] != (double)to)

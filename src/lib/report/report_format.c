@@ -180,6 +180,14 @@ const char *report_mark(const helby_report_cell *c)
 }
 
 /* "62.9 [61.5; 64.4]" or the mark. */
+void report_n_text(const helby_report_cell *c, char *buf, size_t n)
+{
+    if (c->present && c->mark == HELBY_CELL_SHOWN)
+        snprintf(buf, n, "%zu", c->n);
+    else
+        helby_utf8_copy(buf, n, "");
+}
+
 void report_cell_text(const helby_report *r, const helby_report_cell *c, double scale, int dec,
                       char *buf, size_t n)
 {

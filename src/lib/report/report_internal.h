@@ -38,6 +38,8 @@ void report_col_head(const helby_report *r, const helby_report_measure *m, const
 /* "·" primary, "‡" complementary, "†" unreliable, "" otherwise. */
 const char *report_mark(const helby_report_cell *c);
 /* "62,9 [61,5; 64,4]" (or the mark) in the report's language. */
+/* A cell's n as text, "" where it is not shown. */
+void report_n_text(const helby_report_cell *c, char *buf, size_t n);
 void report_cell_text(const helby_report *r, const helby_report_cell *c, double scale, int dec,
                       char *buf, size_t n);
 const char *report_register_verdict(const helby_report_indicator *ind);

@@ -225,14 +225,6 @@ static void cell_text(const helby_report *r, const helby_report_measure *m,
     report_cell_text(r, c, report_scale(m, -1), 1, buf, n);
 }
 
-static void n_text(const helby_report_cell *c, char *b, size_t n)
-{
-    if (c->present && c->mark == HELBY_CELL_SHOWN)
-        snprintf(b, n, "%zu", c->n);
-    else
-        helby_utf8_copy(b, n, "");
-}
-
 void report_subgroups_text(const helby_report *r, int md, FILE *o)
 {
     if (!r->n_subgroups)
@@ -265,9 +257,9 @@ void report_subgroups_text(const helby_report *r, int md, FILE *o)
                 helby_utf8_copy(v[0], sizeof v[0], g->level_labels[l]);
                 helby_utf8_copy(v[1], sizeof v[1], report_wave(r, r->waves[w]));
                 cell_text(r, m, &c[0], v[2], sizeof v[2]);
-                n_text(&c[0], v[3], sizeof v[3]);
+                report_n_text(&c[0], v[3], sizeof v[3]);
                 cell_text(r, m, &c[1], v[4], sizeof v[4]);
-                n_text(&c[1], v[5], sizeof v[5]);
+                report_n_text(&c[1], v[5], sizeof v[5]);
                 cell_text(r, m, &c[HELBY_RS_GAP], v[6], sizeof v[6]);
                 cell_text(r, m, &c[HELBY_RS_GAP_CHANGE], v[7], sizeof v[7]);
                 const char *p[8] = {v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]};
@@ -307,9 +299,9 @@ void report_subgroups_html(const helby_report *r, FILE *o)
                 const helby_report_cell *c = &g->cells[(l * r->n_waves + w) * HELBY_RS_N];
                 char v[6][96];
                 cell_text(r, m, &c[0], v[0], sizeof v[0]);
-                n_text(&c[0], v[1], sizeof v[1]);
+                report_n_text(&c[0], v[1], sizeof v[1]);
                 cell_text(r, m, &c[1], v[2], sizeof v[2]);
-                n_text(&c[1], v[3], sizeof v[3]);
+                report_n_text(&c[1], v[3], sizeof v[3]);
                 cell_text(r, m, &c[HELBY_RS_GAP], v[4], sizeof v[4]);
                 cell_text(r, m, &c[HELBY_RS_GAP_CHANGE], v[5], sizeof v[5]);
                 report_tag_esc(o, "<tr><th scope=\"row\">", g->level_labels[l], "</th>");

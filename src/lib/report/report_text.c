@@ -369,14 +369,6 @@ static void write_json(const helby_report *r, FILE *o)
 
 /* ---- Text and Markdown ---- */
 
-static void n_text(const helby_report_cell *c, char *b, size_t n)
-{
-    if (c->present && c->mark == HELBY_CELL_SHOWN)
-        snprintf(b, n, "%zu", c->n);
-    else
-        helby_utf8_copy(b, n, "");
-}
-
 static void goals_table(const helby_report *r, int md, FILE *o)
 {
     report_table t;
@@ -441,7 +433,7 @@ static void measure_tables(const helby_report *r, const helby_report_measure *m,
         for (int g = 0; g < 3; g++) {
             const helby_report_cell *x = &m->level[w * 3 + (size_t)g];
             report_cell_text(r, x, sc, 1, c[1 + 2 * g], sizeof c[0]);
-            n_text(x, c[2 + 2 * g], sizeof c[0]);
+            report_n_text(x, c[2 + 2 * g], sizeof c[0]);
         }
         for (int q = 0; q < 4; q++) {
             const helby_report_cell *x = &m->cmp[w * HELBY_RQ_N + (size_t)q];
@@ -484,7 +476,7 @@ static void origin_table(const helby_report *r, const helby_report_measure *m, i
         for (size_t k = 0; k < O; k++) {
             const helby_report_cell *x = &m->origin[w * r->n_origins + k];
             report_cell_text(r, x, report_scale(m, -1), 1, c[1 + 2 * k], sizeof c[0]);
-            n_text(x, c[2 + 2 * k], sizeof c[0]);
+            report_n_text(x, c[2 + 2 * k], sizeof c[0]);
         }
         report_table_add(&t, v);
     }

@@ -52,6 +52,13 @@ int helby_row_list_put(helby_row_list *l, const char *measure, const char *domai
                        const helby_estimate *e, size_t n, size_t min_cell, const char *small,
                        const char *flag, helby_error *err);
 
+/* The run's variance and CI options for a request of its own (runsens.c, runadjust.c,
+ * runby.c): the replicate spec (method, Fay's rho, replicates, seed) with *replicates 1 for a
+ * replicate method, and opt's level, df and share_df (its ci is the caller's). 1 with err
+ * set (HELBY_EUSAGE) for an unknown variance method (runrows.c). */
+int helby_run_variance(const helby_run_options *o, helby_rep_spec *rep, int *replicates,
+                       helby_estimate_options *opt, helby_error *err);
+
 /* The status an error record holds after a failed call (err may be NULL). */
 static inline helby_status helby_run_status(const helby_error *err)
 {

@@ -32,13 +32,9 @@ static int request_of(const helby_run_options *o, const char *m, helby_compare_r
     q->waves = o->waves;
     q->n_waves = o->n_waves;
     q->weights = strcmp(o->weights, "base") ? o->weights : NULL;
-    q->rep = (helby_rep_spec){HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
-    if (!helby_variance_method_parse(o->variance, &q->rep.type, &q->replicates))
-        return helby_error_set(err, HELBY_EUSAGE, "unknown variance method '%s'", o->variance), 1;
-    q->opt.level = o->level;
+    if (helby_run_variance(o, &q->rep, &q->replicates, &q->opt, err))
+        return 1;
     q->opt.ci = HELBY_CI_T; /* as the comparisons */
-    q->opt.df = o->df;
-    q->opt.share_df = o->share_df;
     q->min_cell = 0;
     return 0;
 }

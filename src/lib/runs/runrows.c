@@ -45,3 +45,15 @@ int helby_row_list_put(helby_row_list *l, const char *measure, const char *domai
     snprintf(x->flag, sizeof x->flag, "%s", isnan(e->estimate) ? "undefined" : flag);
     return 0;
 }
+
+int helby_run_variance(const helby_run_options *o, helby_rep_spec *rep, int *replicates,
+                       helby_estimate_options *opt, helby_error *err)
+{
+    *rep = (helby_rep_spec){HELBY_REP_JK1, o->rho, (size_t)o->replicates, o->seed, 0};
+    if (!helby_variance_method_parse(o->variance, &rep->type, replicates))
+        return helby_error_set(err, HELBY_EUSAGE, "unknown variance method '%s'", o->variance), 1;
+    opt->level = o->level;
+    opt->df = o->df;
+    opt->share_df = o->share_df;
+    return 0;
+}

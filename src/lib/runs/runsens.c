@@ -104,16 +104,10 @@ helby_status helby_run_sensitivity_rows(helby_store *st, const helby_survey *s,
     req.n_waves = o->n_waves;
     req.seed = o->seed;
     req.bootstrap = o->sens_boot;
-    req.opt.level = o->level;
     req.opt.ci = o->ci;
-    req.opt.df = o->df;
-    req.opt.share_df = o->share_df;
     req.weights = strcmp(o->weights, "base") ? o->weights : NULL;
-    req.rep.replicates = (size_t)o->replicates;
-    req.rep.seed = o->seed;
-    req.rep.fay_rho = o->rho;
-    if (!helby_variance_method_parse(o->variance, &req.rep.type, &req.replicates))
-        return helby_error_set(err, HELBY_EUSAGE, "unknown variance method '%s'", o->variance);
+    if (helby_run_variance(o, &req.rep, &req.replicates, &req.opt, err))
+        return err->code;
     helby_sensitivity *R = NULL;
     helby_status r = helby_sensitivity_run(st, s, &req, &R, err);
     helby_row_list l = {0};
